@@ -1,0 +1,85 @@
+"""The `flywheel` root app and its single error boundary.
+
+Command groups live one per module and join the root through the `register_commands` hook, the
+same way a plugin's commands do.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from dataflywheel.cli.output import err_console
+from dataflywheel.errors import FlywheelError
+
+app = typer.Typer(
+    name="flywheel",
+    help="dataflywheel: the DataOps control plane for LLM data teams.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    home: Annotated[Path, typer.Option(envvar="FLYWHEEL_HOME", help="Directory holding .flywheel/.")] = Path("."),
+    db: Annotated[Optional[str], typer.Option(envvar="FLYWHEEL_DB", help="Database URL (sqlite:// or postgresql+psycopg://).")] = None,
+    objects: Annotated[Optional[str], typer.Option(envvar="FLYWHEEL_OBJECTS", help="Blob store root (path or fsspec URL).")] = None,
+    actor: Annotated[str, typer.Option(envvar="FLYWHEEL_ACTOR", help="Who the audit log names.")] = "cli",
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Build the settings once, at the edge, and hand them to every command."""
+    from pydantic import ValidationError
+
+    from dataflywheel.settings import Settings
+
+    try:
+        ctx.obj = Settings(home=home, db=db, objects=objects, actor=actor, debug=debug)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise typer.BadParameter(first["msg"], param_hint="--" + str(first["loc"][0])) from None
+
+
+def _register_groups() -> None:
+    from dataflywheel.plugins import get_plugin_manager
+
+    get_plugin_manager().hook.register_commands(cli=app)
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry: one red line and exit 2 for bad input; tracebacks only with --debug."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    _register_groups()
+    try:
+        app(args=args, standalone_mode=False)
+    except FlywheelError as exc:
+        if debug:
+            raise
+        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err_console.print("[red]aborted[/]")
+        sys.exit(130)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors and the unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2)
+        if debug:
+            raise
+        err_console.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}. "
+            "Next: rerun with --debug and report it.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)

@@ -1,0 +1,144 @@
+"""One exception tree for the whole product.
+
+Every error a user can cause is a `FlywheelError`. Each carries structured fields (where, what was
+expected, what was got, what was kept, what to run next) and builds its one-line message from them,
+so the CLI and the API render the same words. Nothing here imports a subpackage.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Terminal:
+    """Marker: retrying the same call cannot succeed."""
+
+
+class Retryable:
+    """Marker: the same call may succeed later (a lock, a busy database)."""
+
+
+class FlywheelError(Exception):
+    """Base of every error the product raises on purpose.
+
+    The message names where the problem is, what was expected, what was got, what was kept, and
+    the next command to run, in that order, whichever of them are known.
+    """
+
+    exit_code = 2
+    http_status = 400
+
+    def __init__(
+        self,
+        what: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        expected: str | None = None,
+        got: Any = None,
+        kept: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.what = what
+        self.path = path
+        self.line = line
+        self.field = field
+        self.expected = expected
+        self.got = got
+        self.kept = kept
+        self.hint = hint
+        super().__init__(self._build())
+
+    def _build(self) -> str:
+        where = ":".join(str(p) for p in (self.path, self.line) if p is not None)
+        parts = [f"{where}: {self.what}" if where else self.what]
+        if self.field is not None:
+            parts.append(f"field {self.field!r}")
+        if self.expected is not None:
+            parts.append(f"expected {self.expected}")
+        if self.got is not None:
+            parts.append(f"got {_short(self.got)}")
+        message = "; ".join(parts)
+        if self.kept is not None:
+            message += f". Kept: {self.kept}"
+        if self.hint is not None:
+            message += f". Next: {self.hint}"
+        return message
+
+    def to_dict(self) -> dict[str, Any]:
+        """The structured form used by `--json` output and the API error envelope."""
+        return {
+            "type": type(self).__name__,
+            "message": str(self),
+            "what": self.what,
+            "path": self.path,
+            "line": self.line,
+            "field": self.field,
+            "expected": self.expected,
+            "got": None if self.got is None else _short(self.got),
+            "kept": self.kept,
+            "hint": self.hint,
+        }
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    text = repr(text) if isinstance(value, str) else text
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class BadInput(FlywheelError, Terminal):
+    """A file, option or document the user gave is not what was expected."""
+
+
+class NotFound(FlywheelError, Terminal):
+    """A record, file or object that was named does not exist."""
+
+    http_status = 404
+
+
+class AlreadyExists(FlywheelError, Terminal):
+    """A record with this identity exists already; nothing was written."""
+
+    http_status = 409
+
+
+class IllegalTransition(FlywheelError, Terminal):
+    """A state machine refused a move. Raised by the domain, never by storage."""
+
+    http_status = 409
+
+    def __init__(self, record: str, from_state: str, to_state: str, *, allowed: list[str]) -> None:
+        self.record = record
+        self.from_state = from_state
+        self.to_state = to_state
+        super().__init__(
+            f"{record} cannot move from {from_state!r} to {to_state!r}",
+            expected="one of " + (", ".join(repr(a) for a in allowed) if allowed else "no move"),
+        )
+
+
+class PolicyViolation(FlywheelError, Terminal):
+    """A rule of the house (RACI, immutability, approvals) refused the action."""
+
+    http_status = 403
+
+
+class Conflict(FlywheelError, Retryable):
+    """Someone else changed the same record first; re-read and try again."""
+
+    http_status = 409
+
+
+class WorkspaceError(FlywheelError, Terminal):
+    """The workspace is missing, unwritable, or of another schema version."""
+
+    http_status = 500
+
+
+class IntegrityError(FlywheelError, Terminal):
+    """Stored bytes or history do not match what was recorded (a blob or the audit chain)."""
+
+    exit_code = 1
+    http_status = 500

@@ -1,0 +1,24 @@
+"""The plugin manager: built-in modules first, then installed `dataflywheel` entry points."""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+
+import pluggy
+
+from dataflywheel import hookspecs
+
+# Built-in modules that implement hooks, registered exactly like third-party plugins.
+DEFAULT_PLUGINS: tuple[str, ...] = (
+)
+
+
+@lru_cache(maxsize=1)
+def get_plugin_manager() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager("dataflywheel")
+    pm.add_hookspecs(hookspecs)
+    for name in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(name), name=name)
+    pm.load_setuptools_entrypoints("dataflywheel")
+    return pm

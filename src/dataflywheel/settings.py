@@ -1,0 +1,62 @@
+"""One `Settings`, built at the edge (CLI, server, tests) and passed down; never at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+WORKSPACE_DIR = ".flywheel"
+
+
+class Settings(BaseSettings):
+    """Where the workspace lives and which database and object store it uses.
+
+    Every field can be set as `FLYWHEEL_<NAME>` in the environment or by a CLI option.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="FLYWHEEL_", extra="ignore")
+
+    home: Path = Field(default=Path("."), description="directory that holds the .flywheel workspace")
+    db: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default sqlite:///<home>/.flywheel/flywheel.db",
+    )
+    objects: str | None = Field(
+        default=None,
+        description="blob store root (path or fsspec URL); default <home>/.flywheel/objects",
+    )
+    actor: str = Field(default="cli", description="who the audit log names for changes made here")
+    audit_key: Path | None = Field(
+        default=None,
+        description="Ed25519 private key that signs audit heads; default ~/.config/flywheel/audit.key",
+    )
+    debug: bool = Field(default=False, description="show tracebacks")
+
+    @field_validator("db")
+    @classmethod
+    def _known_backend(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not value.startswith(("sqlite://", "postgresql")):
+            raise ValueError("db must be a sqlite:// or postgresql+psycopg:// URL")
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @property
+    def workspace(self) -> Path:
+        return self.home / WORKSPACE_DIR
+
+    @property
+    def db_url(self) -> str:
+        return self.db or f"sqlite:///{(self.workspace / 'flywheel.db').resolve()}"
+
+    @property
+    def objects_root(self) -> str:
+        return self.objects or str((self.workspace / "objects").resolve())
+
+    @property
+    def audit_key_path(self) -> Path:
+        return self.audit_key or Path.home() / ".config" / "flywheel" / "audit.key"

@@ -1,0 +1,47 @@
+"""YAML loading that refuses what users never need and attackers love.
+
+Aliases are refused outright: an alias bomb ("billion laughs") is a few hundred bytes that expand
+into gigabytes once anything walks the tree. Documents over a size limit are refused before parsing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from dataflywheel.errors import BadInput
+
+MAX_YAML_BYTES = 8 * 1024 * 1024
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise BadInput(
+                "YAML aliases are not allowed",
+                line=event.start_mark.line + 1,
+                expected="plain values (no '*alias' references)",
+                got=f"*{event.anchor}",
+            )
+        return super().compose_node(parent, index)
+
+
+def safe_load(text: str, *, source: str = "<yaml>") -> Any:
+    """Parse one YAML document; every failure is a `BadInput` naming `source` and the line."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
+        raise BadInput("YAML document too large", path=source, expected=f"at most {MAX_YAML_BYTES} bytes")
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except BadInput as exc:
+        raise BadInput(exc.what, path=source, line=exc.line, expected=exc.expected, got=exc.got) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise BadInput(
+            f"invalid YAML: {exc.problem}",
+            path=source,
+            line=None if mark is None else mark.line + 1,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise BadInput(f"invalid YAML: {exc}", path=source) from None
