@@ -1,1 +1,1 @@
-"""repositories."""
+"""Repositories: map domain records to tables and back, one per record kind."""

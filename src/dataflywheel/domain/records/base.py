@@ -1,0 +1,27 @@
+"""The base of every domain record: strict, typed, no I/O.
+
+Records are what flows reason about; tables (store/tables) are how they are kept. Field names of a
+record equal the column names of its table, so a repository maps one to the other without a
+hand-written copy of every field.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now; every timestamp in the product is UTC."""
+    return datetime.now(UTC)
+
+
+class Record(BaseModel):
+    """A domain record. Unknown fields are refused; assignment is validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, from_attributes=True)
+
+    def digest_dict(self) -> dict[str, object]:
+        """The JSON form the audit log digests (before/after of a change)."""
+        return self.model_dump(mode="json")

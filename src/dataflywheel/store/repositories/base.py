@@ -1,0 +1,88 @@
+"""A generic repository: records in, records out; rows never leave the store.
+
+Field names of a record equal the column names of its table, so the mapping is by name. Columns
+of JSON type get the record's JSON form (dates as ISO strings, enums as values).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import JSON, select
+from sqlalchemy.orm import Session
+
+from dataflywheel.domain.records.base import Record
+from dataflywheel.errors import AlreadyExists, NotFound
+from dataflywheel.store.base import Base
+
+R = TypeVar("R", bound=Record)
+T = TypeVar("T", bound=Base)
+
+
+def _json_columns(row_type: type[Base]) -> frozenset[str]:
+    return frozenset(c.key for c in row_type.__table__.columns if isinstance(c.type, JSON))
+
+
+class Repository(Generic[R, T]):
+    """CRUD for one record kind inside the caller's session (the caller owns the transaction)."""
+
+    record_type: ClassVar[type[Record]]
+    row_type: ClassVar[type[Base]]
+    kind: ClassVar[str]
+    hint: ClassVar[str | None] = None
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def to_row_values(self, record: R) -> dict[str, Any]:
+        values = record.model_dump(mode="python")
+        json_cols = _json_columns(self.row_type)
+        if json_cols:
+            as_json = record.model_dump(mode="json", include=set(json_cols))
+            values.update(as_json)
+        return values
+
+    def to_record(self, row: T) -> R:
+        data = {c.key: getattr(row, c.key) for c in self.row_type.__table__.columns}
+        return self.record_type.model_validate(data)  # type: ignore[return-value]
+
+    def find(self, key: Any) -> R | None:
+        row = self.session.get(self.row_type, key)
+        return None if row is None else self.to_record(row)
+
+    def get(self, key: Any) -> R:
+        record = self.find(key)
+        if record is None:
+            raise NotFound(f"{self.kind} {key!s} does not exist", hint=self.hint)
+        return record
+
+    def add(self, record: R) -> R:
+        """Insert a new record; an existing identity is refused before anything is written."""
+        key = self._key_of(record)
+        if self.session.get(self.row_type, key) is not None:
+            raise AlreadyExists(f"{self.kind} {key!s} already exists", hint=self.hint)
+        self.session.add(self.row_type(**self.to_row_values(record)))
+        self.session.flush()
+        return record
+
+    def update(self, record: R) -> R:
+        row = self.session.get(self.row_type, self._key_of(record))
+        if row is None:
+            raise NotFound(f"{self.kind} {self._key_of(record)!s} does not exist", hint=self.hint)
+        for name, value in self.to_row_values(record).items():
+            setattr(row, name, value)
+        self.session.flush()
+        return record
+
+    def list(self, **equals: Any) -> list[R]:
+        stmt = select(self.row_type)
+        for name, value in equals.items():
+            stmt = stmt.where(getattr(self.row_type, name) == value)
+        pk = list(self.row_type.__table__.primary_key.columns)
+        rows = self.session.scalars(stmt.order_by(*pk)).all()
+        return [self.to_record(r) for r in rows]
+
+    def _key_of(self, record: R) -> Any:
+        names = [c.key for c in self.row_type.__table__.primary_key.columns]
+        values = tuple(getattr(record, n) for n in names)
+        return values[0] if len(values) == 1 else values

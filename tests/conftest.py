@@ -1,0 +1,83 @@
+"""Shared fixtures: a fresh database per test, on SQLite and (when configured) on PostgreSQL.
+
+PostgreSQL runs read FLYWHEEL_TEST_POSTGRES_URL; each test gets its own schema, dropped afterwards,
+so tests never share state or depend on order.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from dataflywheel.store.session import Database
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+REALDATA = REPO_ROOT.parent / "shared" / "realdata"
+POSTGRES_ENV = "FLYWHEEL_TEST_POSTGRES_URL"
+
+
+def postgres_url_or_skip() -> str:
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(f"PostgreSQL run skipped: set {POSTGRES_ENV} to a postgresql+psycopg:// URL")
+    try:
+        import psycopg
+
+        plain = url.replace("postgresql+psycopg://", "postgresql://")
+        psycopg.connect(plain, connect_timeout=3).close()
+    except Exception as exc:  # noqa: BLE001 - any failure means: unreachable
+        pytest.skip(f"PostgreSQL run skipped: {POSTGRES_ENV} is unreachable ({exc})")
+    return url
+
+
+def realdata_or_skip(name: str) -> Path:
+    path = REALDATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent (shared realdata is not part of the repository)")
+    return path
+
+
+def _postgres_database(url: str) -> Iterator["Database"]:
+    from sqlalchemy import text
+
+    from dataflywheel.store.session import Database, make_engine
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    db = Database(url, engine=engine)
+    try:
+        yield db
+    finally:
+        db.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator["Database"]:
+    """An empty database with every table created, on each backend."""
+    from dataflywheel.store.session import Database
+    from dataflywheel.store.tables import Base
+
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'flywheel.db'}")
+        Base.metadata.create_all(db.engine)
+        yield db
+        db.dispose()
+    else:
+        gen = _postgres_database(postgres_url_or_skip())
+        db = next(gen)
+        Base.metadata.create_all(db.engine)
+        yield db
+        gen.close()
+
