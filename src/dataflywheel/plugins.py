@@ -11,6 +11,7 @@ from dataflywheel import hookspecs
 
 # Built-in modules that implement hooks, registered exactly like third-party plugins.
 DEFAULT_PLUGINS: tuple[str, ...] = (
+    "dataflywheel.checks.builtin",
 )
 
 

@@ -1,0 +1,230 @@
+"""The check interface: how a quality check sees a batch and how its results combine.
+
+Contract (every check, built-in or plugin, keeps all of it):
+
+1. **Input.** A reader decodes one *shard* of one file (a byte range of a plain JSONL file, or a
+   whole compressed/Parquet/CSV file) into `RecordBatch`es, in file order. A batch is columnar:
+   `ids`, `lines`, `values`, `texts`, `groups` are parallel lists, one entry per decoded record.
+   - `ids[i]`: the record id — `str(value[plan.id_field])` when the plan names an id field and the
+     record has a scalar there, else `str(line)`.
+   - `lines[i]`: the 1-based line number in the file (exact across shards; for Parquet, the row
+     number + 1; for CSV, the physical line of the row).
+   - `values[i]`: the decoded object (for JSONL usually a dict, but any JSON value can appear).
+   - `texts[i]`: the plan's `text_fields` extracted (`a`, `a.b`, `messages[].content`), every string
+     found joined by "\\n"; "" when none (see `dataflywheel.checks.fields`).
+   - `groups[i]`: `str(value at plan.breakdown_by)` or None (always None without `breakdown_by`).
+   - `rejects`: lines of this batch that could not be decoded at all (invalid UTF-8, invalid JSON,
+     over the line-length limit); they are NOT in the parallel lists. The engine collects them;
+     checks only read them if they want to.
+   `batch.file` is the file name as the user gave it; `batch.shard` the global shard index.
+   `for rec in batch` yields `Record` views when row-wise access is more convenient.
+
+2. **Partial.** `Check.partial(batch)` maps one batch to a `Partial`: a dataclass holding plain
+   data only (int, float, str, bytes, tuple, list, dict, or numpy arrays) so that it pickles for the
+   process pool and serialises for the future Ray engine. It must not hold the batch, open files,
+   locks, or the check itself. `partial()` must accept an empty batch; that partial is the identity
+   of `+`.
+
+3. **Merge.** `a + b` (`Partial.__add__`) combines the partial of the records *before* with the
+   partial of the records *after*. It must be associative, and order-aware where order matters
+   (first occurrence, first examples): `(a + b) + c == a + (b + c)`. The engines fold partials in
+   shard order, batch order within a shard, so a merged result is byte-identical to one process
+   reading the whole input. `+` may mutate and return `self` (engines never reuse an operand).
+
+4. **Finish.** `Check.finish(partial)` turns the fully merged partial into a `CheckResult`:
+   `metrics` (name -> float, stable names documented in docs/checks.md; rates are in [0, 1] and
+   0.0 on an empty input), `examples` (metric name -> at most `plan.max_examples` `Example`s, in
+   input order; never the PII itself unless the plan says reveal), `breakdown` (group value ->
+   metric -> float, only when `plan.breakdown_by` is set), `sections` (extra JSON-able detail:
+   histograms, duplicate groups, clusters; must be deterministic — sort what has no input order),
+   and `rejects` (records this check refuses, e.g. schema violations, with file, line, reason).
+   `finish` must be a pure function of the partial: same partial, same bytes.
+
+5. **Identity and registration.** `Check.name` is the key of `ChecksSpec` (plan.checks) that
+   enables it ("structural", "exact_duplicates", "near_duplicates", "blank", "charset", "length",
+   "pii", "contamination", "agreement", "spot_check"); `enabled(plan)` says whether the plan turns
+   it on (default: the key's value is truthy). `metric_names(plan)` lists every metric `finish`
+   will produce, so thresholds naming an unknown metric fail before any file is read. A check is
+   constructed as `Check(plan)` once per process; construction may load small reference data
+   (e.g. an evaluation set) but must be deterministic.
+   Checks are found through the pluggy hook `register_checks` (returning a list of Check classes).
+   Built-ins are registered the same way by `dataflywheel.checks.builtin`, which collects the
+   `CHECKS: list[type[Check]]` list of each module named in its `BUILTIN_MODULES`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dataflywheel.errors import BadInput
+
+if TYPE_CHECKING:
+    from dataflywheel.checks.plan import CheckPlan
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One decoded record, a row view of a `RecordBatch`."""
+
+    id: str
+    line: int
+    file: str
+    value: Any
+    text: str
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A record (or undecodable line) kept out of the clean set, with the reason. Plain data."""
+
+    file: str
+    line: int
+    reason: str
+    record_id: str | None = None
+    check: str = "structural"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "record_id": self.record_id,
+            "check": self.check,
+            "reason": self.reason,
+        }
+
+
+@dataclass(slots=True)
+class RecordBatch:
+    """Decoded records of one shard, in file order, as parallel lists (see the module contract)."""
+
+    file: str
+    shard: int = 0
+    ids: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    values: list[Any] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    groups: list[str | None] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    nbytes: int = 0
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[Record]:
+        file = self.file
+        for rid, line, value, text, group in zip(
+            self.ids, self.lines, self.values, self.texts, self.groups, strict=True
+        ):
+            yield Record(rid, line, file, value, text, group)
+
+
+class Partial(ABC):
+    """Mergeable partial result of one check over some records. Subclasses are dataclasses."""
+
+    @abstractmethod
+    def __add__(self, other: Self) -> Self:
+        """Merge: `self` covers the records before `other`'s. Associative."""
+
+
+class Example(BaseModel):
+    """A record that illustrates a metric: where it is and what was found (never the PII itself)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    line: int
+    record_id: str
+    detail: str = ""
+
+
+class CheckResult(BaseModel):
+    """What one check says about the whole input."""
+
+    check: str
+    metrics: dict[str, float]
+    examples: dict[str, list[Example]] = Field(default_factory=dict)
+    breakdown: dict[str, dict[str, float]] = Field(default_factory=dict)
+    sections: dict[str, Any] = Field(default_factory=dict)
+    rejects: list[Reject] = Field(default_factory=list)
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+
+class Check(ABC):
+    """A quality check: batch -> Partial, Partial + Partial, Partial -> CheckResult."""
+
+    name: ClassVar[str]
+    metrics: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, plan: CheckPlan) -> None:
+        self.plan = plan
+
+    @classmethod
+    def enabled(cls, plan: CheckPlan) -> bool:
+        return bool(getattr(plan.checks, cls.name, False))
+
+    @classmethod
+    def metric_names(cls, plan: CheckPlan) -> tuple[str, ...]:
+        """Every metric `finish` produces under this plan (default: the class's `metrics`)."""
+        return cls.metrics
+
+    @abstractmethod
+    def partial(self, batch: RecordBatch) -> Partial:
+        """Summarise one batch; must accept an empty batch (the identity of `+`)."""
+
+    @abstractmethod
+    def finish(self, partial: Partial) -> CheckResult:
+        """The result for the whole input; a pure function of the merged partial."""
+
+
+def available_checks() -> dict[str, type[Check]]:
+    """Every registered check class by name (built-ins and plugins, through `register_checks`)."""
+    from dataflywheel.plugins import get_plugin_manager
+
+    found: dict[str, type[Check]] = {}
+    for classes in get_plugin_manager().hook.register_checks():
+        for cls in classes or ():
+            other = found.get(cls.name)
+            if other is not None and other is not cls:
+                raise BadInput(
+                    f"two checks are registered as {cls.name!r}",
+                    expected="one check class per name",
+                    got=f"{other.__module__}.{other.__qualname__} and {cls.__module__}.{cls.__qualname__}",
+                )
+            found[cls.name] = cls
+    return dict(sorted(found.items()))
+
+
+def enabled_checks(plan: CheckPlan) -> list[Check]:
+    """The checks the plan turns on, sorted by name, after validating its thresholds.
+
+    Raises BadInput when the plan enables a check nobody registered, or gates a metric that no
+    enabled check produces.
+    """
+    registry = available_checks()
+    wanted = [name for name in type(plan.checks).model_fields if getattr(plan.checks, name)]
+    missing = [name for name in wanted if name not in registry]
+    if missing:
+        raise BadInput(
+            "the plan enables checks that are not installed",
+            field="checks",
+            expected="one of " + ", ".join(sorted(registry)),
+            got=", ".join(missing),
+        )
+    checks = [cls(plan) for name, cls in registry.items() if cls.enabled(plan)]
+    produced = {m for check in checks for m in type(check).metric_names(plan)}
+    for threshold in plan.thresholds:
+        if threshold.metric not in produced:
+            raise BadInput(
+                "threshold names a metric no enabled check produces",
+                field=f"thresholds.{threshold.metric}",
+                expected="one of " + ", ".join(sorted(produced)),
+                got=threshold.metric,
+            )
+    return checks
