@@ -16,7 +16,9 @@ Contract (every check, built-in or plugin, keeps all of it):
    - `rejects`: lines of this batch that could not be decoded at all (invalid UTF-8, invalid JSON,
      over the line-length limit); they are NOT in the parallel lists. The engine collects them;
      checks only read them if they want to.
-   `batch.file` is the file name as the user gave it; `batch.shard` the global shard index.
+   `batch.file` is the file name as the user gave it; `batch.shard` the global shard index;
+   `nbytes` the input bytes the batch covers; `empty_lines` whitespace-only lines skipped (counted
+   in the report, never records); `warnings` notes about the file (e.g. a UTF-8 BOM was ignored).
    `for rec in batch` yields `Record` views when row-wise access is more convenient.
 
 2. **Partial.** `Check.partial(batch)` maps one batch to a `Partial`: a dataclass holding plain
@@ -112,6 +114,8 @@ class RecordBatch:
     groups: list[str | None] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     nbytes: int = 0
+    empty_lines: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -133,6 +133,12 @@ class CheckPlan(_Strict):
     breakdown_by: str | None = None
     max_examples: int = Field(default=5, ge=0, le=1000)
     contract: str | None = Field(default=None, description="contract id@version it was compiled from")
+    max_line_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        description="longer JSONL lines are rejected by line number, never held in memory",
+    )
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

@@ -1,0 +1,69 @@
+"""Building `RecordBatch`es: the one place where record id, text and breakdown group are derived."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from dataflywheel.checks.base import RecordBatch, Reject
+from dataflywheel.checks.fields import TextExtractor, compile_path, get_scalar
+from dataflywheel.checks.plan import CheckPlan
+
+BATCH_RECORDS = 4096
+
+
+def _label(value: Any) -> str | None:
+    if value is None:
+        return None
+    if type(value) is str:
+        return value
+    if type(value) in (int, float, bool):
+        return str(value).lower() if type(value) is bool else str(value)
+    return msgspec.json.encode(value).decode()
+
+
+class BatchBuilder:
+    """Accumulates decoded records of one shard and cuts them into batches of BATCH_RECORDS."""
+
+    def __init__(self, plan: CheckPlan, *, file: str, shard: int) -> None:
+        self.file = file
+        self.shard = shard
+        self.text_of = TextExtractor(plan.text_fields)
+        self._id_path = compile_path(plan.id_field) if plan.id_field else None
+        self._group_path = compile_path(plan.breakdown_by) if plan.breakdown_by else None
+        self._batch = RecordBatch(file=file, shard=shard)
+
+    def add(self, line: int, value: Any, nbytes: int) -> None:
+        batch = self._batch
+        rid = None
+        if self._id_path is not None:
+            raw = get_scalar(value, self._id_path)
+            if type(raw) in (str, int):
+                rid = str(raw)
+        batch.ids.append(rid if rid is not None else str(line))
+        batch.lines.append(line)
+        batch.values.append(value)
+        batch.texts.append(self.text_of(value))
+        gp = self._group_path
+        batch.groups.append(None if gp is None else _label(get_scalar(value, gp)))
+        batch.nbytes += nbytes
+
+    def reject(self, line: int, reason: str, nbytes: int) -> None:
+        self._batch.rejects.append(Reject(self.file, line, reason, None, "read"))
+        self._batch.nbytes += nbytes
+
+    def warn(self, message: str) -> None:
+        self._batch.warnings.append(message)
+
+    def count_empty(self, nbytes: int) -> None:
+        self._batch.empty_lines += 1
+        self._batch.nbytes += nbytes
+
+    @property
+    def full(self) -> bool:
+        return len(self._batch.ids) + len(self._batch.rejects) >= BATCH_RECORDS
+
+    def take(self) -> RecordBatch:
+        batch, self._batch = self._batch, RecordBatch(file=self.file, shard=self.shard)
+        return batch
