@@ -142,3 +142,13 @@ class IntegrityError(FlywheelError, Terminal):
 
     exit_code = 1
     http_status = 500
+
+
+def from_validation(exc: Any, *, source: str | None = None, what: str = "invalid input") -> BadInput:
+    """Turn a pydantic `ValidationError` into one `BadInput` naming the first bad field."""
+    errors = exc.errors()
+    first = errors[0]
+    where = ".".join(str(p) for p in first.get("loc", ())) or None
+    more = f" ({len(errors)} problems)" if len(errors) > 1 else ""
+    return BadInput(f"{what}{more}", path=source, field=where, expected=first.get("msg"),
+                    got=first.get("input"))

@@ -11,6 +11,11 @@ from dataflywheel import hookspecs
 
 # Built-in modules that implement hooks, registered exactly like third-party plugins.
 DEFAULT_PLUGINS: tuple[str, ...] = (
+    "dataflywheel.cli.workspace",
+    "dataflywheel.cli.people",
+    "dataflywheel.cli.projects",
+    "dataflywheel.cli.raci",
+    "dataflywheel.cli.requirements",
     "dataflywheel.checks.builtin",
 )
 

@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from dataflywheel.cli.output import err_console
-from dataflywheel.errors import FlywheelError
+from pydantic import ValidationError
+
+from dataflywheel.errors import FlywheelError, from_validation
 
 app = typer.Typer(
     name="flywheel",
@@ -59,10 +62,9 @@ def run(argv: list[str] | None = None) -> None:
     try:
         app(args=args, standalone_mode=False)
     except FlywheelError as exc:
-        if debug:
-            raise
-        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
+        _fail(exc, debug)
+    except ValidationError as exc:
+        _fail(from_validation(exc), debug)
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("[red]aborted[/]")
         sys.exit(130)
@@ -83,3 +85,10 @@ def run(argv: list[str] | None = None) -> None:
             soft_wrap=True,
         )
         sys.exit(1)
+
+
+def _fail(exc: FlywheelError, debug: bool) -> None:
+    if debug:
+        raise exc
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    sys.exit(exc.exit_code)

@@ -28,4 +28,4 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-JSONValue = JSON().with_variant(JSON(none_as_null=True), "postgresql")
+JSONValue = JSON()

@@ -58,7 +58,7 @@ class Repository(Generic[R, T]):
 
     def add(self, record: R) -> R:
         """Insert a new record; an existing identity is refused before anything is written."""
-        key = self._key_of(record)
+        key = self.key_of(record)
         if self.session.get(self.row_type, key) is not None:
             raise AlreadyExists(f"{self.kind} {key!s} already exists", hint=self.hint)
         self.session.add(self.row_type(**self.to_row_values(record)))
@@ -66,9 +66,9 @@ class Repository(Generic[R, T]):
         return record
 
     def update(self, record: R) -> R:
-        row = self.session.get(self.row_type, self._key_of(record))
+        row = self.session.get(self.row_type, self.key_of(record))
         if row is None:
-            raise NotFound(f"{self.kind} {self._key_of(record)!s} does not exist", hint=self.hint)
+            raise NotFound(f"{self.kind} {self.key_of(record)!s} does not exist", hint=self.hint)
         for name, value in self.to_row_values(record).items():
             setattr(row, name, value)
         self.session.flush()
@@ -82,7 +82,7 @@ class Repository(Generic[R, T]):
         rows = self.session.scalars(stmt.order_by(*pk)).all()
         return [self.to_record(r) for r in rows]
 
-    def _key_of(self, record: R) -> Any:
+    def key_of(self, record: R) -> Any:
         names = [c.key for c in self.row_type.__table__.primary_key.columns]
         values = tuple(getattr(record, n) for n in names)
         return values[0] if len(values) == 1 else values

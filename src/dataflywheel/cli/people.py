@@ -1,0 +1,171 @@
+"""`flywheel people|roles|teams|vendors`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from dataflywheel.cli._context import workspace
+from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.hookspecs import hookimpl
+
+people_app = typer.Typer(help="People and the roles they hold.", no_args_is_help=True)
+roles_app = typer.Typer(help="The seven roles.", no_args_is_help=True)
+teams_app = typer.Typer(help="Teams.", no_args_is_help=True)
+vendors_app = typer.Typer(help="Outsourced vendors.", no_args_is_help=True)
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+@people_app.command("add")
+def people_add(
+    ctx: typer.Context,
+    person_id: Annotated[str, typer.Argument(metavar="ID")],
+    name: str,
+    role: Annotated[list[str], typer.Option("--role", help="A role to hold (repeatable).")] = [],  # noqa: B006
+    email: Optional[str] = None,
+    team: Optional[str] = None,
+    vendor: Optional[str] = None,
+    project: Annotated[Optional[str], typer.Option(help="Hold the roles in this project only.")] = None,
+    json_: Json = False,
+) -> None:
+    """Add a person, with the roles they hold."""
+    from dataflywheel.domain.records.people import Person
+    from dataflywheel.domain.roles import parse_role
+    from dataflywheel.flows.people import add_person
+
+    roles = [parse_role(r) for r in role]
+    person = Person(id=person_id, name=name, email=email, team_id=team, vendor_id=vendor)
+    with workspace(ctx) as ws:
+        add_person(ws, person, roles=roles, project_id=project)
+    _done(json_, person.model_dump(mode="json") | {"roles": [r.value for r in roles]},
+          f"added person {person_id}")
+
+
+@people_app.command("grant-role")
+def people_grant(
+    ctx: typer.Context,
+    person_id: Annotated[str, typer.Argument(metavar="ID")],
+    role: str,
+    project: Optional[str] = None,
+    json_: Json = False,
+) -> None:
+    """Let a person hold a role, team-wide or in one project."""
+    from dataflywheel.domain.roles import parse_role
+    from dataflywheel.flows.people import grant_role
+
+    with workspace(ctx) as ws:
+        holding = grant_role(ws, person_id, parse_role(role), project_id=project)
+    _done(json_, holding.model_dump(mode="json"), f"{person_id} now holds {holding.role.value}")
+
+
+@people_app.command("list")
+def people_list(ctx: typer.Context, json_: Json = False) -> None:
+    """Everyone, with their roles."""
+    from dataflywheel.flows.people import list_people
+
+    with workspace(ctx) as ws:
+        rows = [p.model_dump(mode="json") | {"roles": [_holding(h) for h in hs]}
+                for p, hs in list_people(ws)]
+    if json_:
+        print_json(rows)
+    else:
+        print_records(rows, columns=["id", "name", "email", "team_id", "vendor_id", "roles"])
+
+
+@people_app.command("show")
+def people_show(ctx: typer.Context, person_id: Annotated[str, typer.Argument(metavar="ID")],
+                json_: Json = False) -> None:
+    """One person and their roles."""
+    from dataflywheel.errors import NotFound
+    from dataflywheel.flows.people import list_people
+
+    with workspace(ctx) as ws:
+        found = [(p, hs) for p, hs in list_people(ws) if p.id == person_id]
+    if not found:
+        raise NotFound(f"person {person_id} does not exist", hint="flywheel people list")
+    person, holdings = found[0]
+    row = person.model_dump(mode="json") | {"roles": [_holding(h) for h in holdings]}
+    if json_:
+        print_json(row)
+    else:
+        for key, value in row.items():
+            console.print(f"[bold]{key}[/]: {value}", highlight=False)
+
+
+def _holding(h: object) -> str:
+    from dataflywheel.domain.records.people import RoleHolding
+
+    assert isinstance(h, RoleHolding)
+    return h.role.value + (f"@{h.project_id}" if h.project_id else "")
+
+
+@roles_app.command("list")
+def roles_list(json_: Json = False) -> None:
+    """The seven roles and their duties."""
+    from dataflywheel.domain.roles import ROLE_DUTIES, ROLE_TITLES, Role
+
+    rows = [{"id": r.value, "title": ROLE_TITLES[r], "duties": ROLE_DUTIES[r]} for r in Role]
+    if json_:
+        print_json(rows)
+    else:
+        print_records(rows, columns=["id", "title", "duties"])
+
+
+@teams_app.command("add")
+def teams_add(ctx: typer.Context, team_id: Annotated[str, typer.Argument(metavar="ID")], name: str,
+              lead: Optional[str] = None, json_: Json = False) -> None:
+    """Add a team."""
+    from dataflywheel.domain.records.people import Team
+    from dataflywheel.flows.people import add_team
+
+    with workspace(ctx) as ws:
+        team = add_team(ws, Team(id=team_id, name=name, lead_id=lead))
+    _done(json_, team.model_dump(mode="json"), f"added team {team_id}")
+
+
+@vendors_app.command("add")
+def vendors_add(ctx: typer.Context, vendor_id: Annotated[str, typer.Argument(metavar="ID")], name: str,
+                service: str = "annotation", contact: Optional[str] = None, json_: Json = False) -> None:
+    """Add an outsourced vendor."""
+    from dataflywheel.domain.records.people import Vendor
+    from dataflywheel.flows.people import add_vendor
+
+    with workspace(ctx) as ws:
+        vendor = add_vendor(ws, Vendor(id=vendor_id, name=name, service=service, contact=contact))
+    _done(json_, vendor.model_dump(mode="json"), f"added vendor {vendor_id}")
+
+
+def _done(json_: bool, data: dict[str, object], message: str) -> None:
+    if json_:
+        print_json(data)
+    else:
+        console.print(f"[green]{message}[/]", highlight=False)
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    cli.add_typer(people_app, name="people")
+    cli.add_typer(roles_app, name="roles")
+    cli.add_typer(teams_app, name="teams")
+    cli.add_typer(vendors_app, name="vendors")
+
+
+@teams_app.command("list")
+def teams_list(ctx: typer.Context, json_: Json = False) -> None:
+    """All teams."""
+    from dataflywheel.flows.people import list_teams
+
+    with workspace(ctx) as ws:
+        rows = [t.model_dump(mode="json") for t in list_teams(ws)]
+    print_json(rows) if json_ else print_records(rows, columns=["id", "name", "lead_id"])
+
+
+@vendors_app.command("list")
+def vendors_list(ctx: typer.Context, json_: Json = False) -> None:
+    """All vendors."""
+    from dataflywheel.flows.people import list_vendors
+
+    with workspace(ctx) as ws:
+        rows = [v.model_dump(mode="json") for v in list_vendors(ws)]
+    print_json(rows) if json_ else print_records(rows, columns=["id", "name", "service", "contact", "active"])

@@ -1,0 +1,94 @@
+"""`flywheel projects add|list|show|status`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from dataflywheel.cli._context import workspace
+from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.hookspecs import hookimpl
+
+app = typer.Typer(help="The project registry.", no_args_is_help=True)
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+COLUMNS = ["id", "name", "phase", "status", "owner_id", "layers", "interfaces_out", "interfaces_in"]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    project_id: Annotated[str, typer.Argument(metavar="ID")],
+    name: str,
+    owner: Annotated[str, typer.Option(help="Person id of the owner.")],
+    phase: str = "build",
+    layer: Annotated[list[str], typer.Option("--layer", help="data_source|processing|modeling|application|governance")] = [],  # noqa: B006
+    interface_out: Annotated[list[str], typer.Option("--out", help="Interface this project provides.")] = [],  # noqa: B006
+    interface_in: Annotated[list[str], typer.Option("--in", help="Interface this project consumes.")] = [],  # noqa: B006
+    review_hours: float = 0.0,
+    cost: float = 0.0,
+    description: str = "",
+    json_: Json = False,
+) -> None:
+    """Register a project."""
+    from dataflywheel.domain.records.project import Project
+    from dataflywheel.flows.projects import add_project
+
+    project = Project.model_validate({
+        "id": project_id, "name": name, "owner_id": owner, "phase": phase, "layers": layer,
+        "interfaces_out": interface_out, "interfaces_in": interface_in,
+        "review_hours_estimate": review_hours, "cost_estimate": cost, "description": description,
+    })
+    with workspace(ctx) as ws:
+        add_project(ws, project)
+    if json_:
+        print_json(project.model_dump(mode="json"))
+    else:
+        console.print(f"[green]added project {project_id}[/]", highlight=False)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, json_: Json = False) -> None:
+    """Every registered project."""
+    from dataflywheel.flows.projects import list_projects
+
+    with workspace(ctx) as ws:
+        rows = [p.model_dump(mode="json") for p in list_projects(ws)]
+    print_json(rows) if json_ else print_records(rows, columns=COLUMNS)
+
+
+@app.command("show")
+def show(ctx: typer.Context, project_id: Annotated[str, typer.Argument(metavar="ID")], json_: Json = False) -> None:
+    """One project."""
+    from dataflywheel.flows.projects import get_project
+
+    with workspace(ctx) as ws:
+        row = get_project(ws, project_id).model_dump(mode="json")
+    if json_:
+        print_json(row)
+    else:
+        for key, value in row.items():
+            console.print(f"[bold]{key}[/]: {value}", highlight=False)
+
+
+@app.command("status")
+def status(ctx: typer.Context, project_id: Annotated[str, typer.Argument(metavar="ID")], new: str,
+           reason: Optional[str] = None) -> None:
+    """Move a project to another status (planned, active, paused, done, retired)."""
+    from dataflywheel.domain.states import ProjectStatus
+    from dataflywheel.errors import BadInput
+    from dataflywheel.flows.projects import set_project_status
+
+    try:
+        target = ProjectStatus(new)
+    except ValueError:
+        raise BadInput(f"unknown project status {new!r}",
+                       expected="one of " + ", ".join(s.value for s in ProjectStatus)) from None
+    with workspace(ctx) as ws:
+        set_project_status(ws, project_id, target, reason=reason)
+    console.print(f"[green]project {project_id} is {target.value}[/]", highlight=False)
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    cli.add_typer(app, name="projects")

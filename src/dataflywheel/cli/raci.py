@@ -1,0 +1,83 @@
+"""`flywheel raci import|show|check|who`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from dataflywheel.cli._context import workspace
+from dataflywheel.cli.output import console, err_console, print_json, print_records
+from dataflywheel.hookspecs import hookimpl
+
+app = typer.Typer(help="The RACI matrix: who is Responsible, Accountable, Consulted, Informed.",
+                  no_args_is_help=True)
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+@app.command("import")
+def import_(ctx: typer.Context, path: Path, reason: Optional[str] = None) -> None:
+    """Replace the matrix with a YAML file (validated first; nothing changes if it is invalid)."""
+    from dataflywheel.flows.raci import import_matrix, read_matrix_file
+
+    matrix = read_matrix_file(path)
+    with workspace(ctx) as ws:
+        import_matrix(ws, matrix, reason=reason or f"imported from {path}")
+    console.print(f"[green]imported {len(matrix.items)} RACI items from {path}[/]", highlight=False)
+
+
+@app.command("show")
+def show(ctx: typer.Context, yaml_: Annotated[bool, typer.Option("--yaml", help="Editable YAML.")] = False,
+         json_: Json = False) -> None:
+    """The matrix as it stands."""
+    from dataflywheel.flows.raci import export_matrix, matrix_yaml
+
+    with workspace(ctx) as ws:
+        matrix = export_matrix(ws)
+    if yaml_:
+        console.file.write(matrix_yaml(matrix))
+    elif json_:
+        print_json(matrix.model_dump(mode="json"))
+    else:
+        rows = [{"item": i.id, "A": [r.value for r in i.A], "R": [r.value for r in i.R],
+                 "C": [r.value for r in i.C], "I": [r.value for r in i.I]} for i in matrix.items]
+        print_records(rows, columns=["item", "A", "R", "C", "I"], title="RACI (team-wide)")
+
+
+@app.command("check")
+def check(ctx: typer.Context, json_: Json = False) -> None:
+    """Check the rules and that every Accountable role resolves to exactly one person. Exit 1 if not."""
+    from dataflywheel.flows.raci import check as run_check
+
+    with workspace(ctx) as ws:
+        problems = run_check(ws)
+    if json_:
+        print_json({"ok": not problems, "problems": problems})
+    elif problems:
+        for problem in problems:
+            err_console.print(f"[red]✗[/] {problem}", highlight=False)
+    else:
+        console.print("[green]RACI matrix OK[/]")
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command("who")
+def who(ctx: typer.Context, item: str, project: Optional[str] = None, json_: Json = False) -> None:
+    """Who is A, R, C and I for ITEM (in PROJECT)."""
+    from dataflywheel.flows.raci import who_in
+
+    with workspace(ctx) as ws:
+        answer = who_in(ws, item, project)
+    if json_:
+        print_json(answer.model_dump(mode="json"))
+        return
+    console.print(f"[bold]{item}[/]" + (f" in {project}" if project else ""), highlight=False)
+    console.print(f"  A: {answer.accountable}\n  R: {', '.join(answer.responsible)}\n"
+                  f"  C: {', '.join(answer.consulted)}\n  I: {', '.join(answer.informed)}", highlight=False)
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    cli.add_typer(app, name="raci")

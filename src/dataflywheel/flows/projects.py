@@ -1,0 +1,36 @@
+"""The project registry."""
+
+from __future__ import annotations
+
+from dataflywheel.domain.records.project import Project
+from dataflywheel.domain.states import ProjectStatus, move
+from dataflywheel.flows._audit import add_audited, update_audited
+from dataflywheel.flows.workspace import Workspace
+from dataflywheel.store.repositories.people import People, Projects
+
+
+def add_project(ws: Workspace, project: Project) -> Project:
+    with ws.db.unit_of_work() as s:
+        People(s).get(project.owner_id)
+        return add_audited(Projects(s), project, actor=ws.actor)
+
+
+def set_project_status(ws: Workspace, project_id: str, status: ProjectStatus, *,
+                       reason: str | None = None) -> Project:
+    with ws.db.unit_of_work() as s:
+        repo = Projects(s)
+        before = repo.get(project_id)
+        move(f"project {project_id}", before.status, status)
+        after = before.model_copy(update={"status": status})
+        return update_audited(repo, before, after, actor=ws.actor, action="project.status",
+                              reason=reason)
+
+
+def list_projects(ws: Workspace) -> list[Project]:
+    with ws.db.session() as s:
+        return Projects(s).list()
+
+
+def get_project(ws: Workspace, project_id: str) -> Project:
+    with ws.db.session() as s:
+        return Projects(s).get(project_id)

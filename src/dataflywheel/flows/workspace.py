@@ -1,0 +1,135 @@
+"""Create, open and upgrade a workspace: the database and the blob store, at one schema version.
+
+Opening a workspace whose schema is older than this code says to run `flywheel db upgrade`; one
+written by a newer dataflywheel says to upgrade the program. Neither is touched.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import inspect
+
+from dataflywheel.errors import AlreadyExists, WorkspaceError
+from dataflywheel.settings import Settings
+from dataflywheel.store import migrate
+from dataflywheel.store.blobs import BlobStore
+from dataflywheel.store.session import Database
+
+
+@dataclass
+class Workspace:
+    """An open workspace; flows take it as their first argument."""
+
+    settings: Settings
+    db: Database
+    blobs: BlobStore
+
+    @property
+    def actor(self) -> str:
+        return self.settings.actor
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def init_workspace(settings: Settings, *, default_raci: bool = True) -> Workspace:
+    """Make the folders, migrate an empty database to head, seed roles and the default RACI."""
+    from dataflywheel.flows.people import seed_roles
+    from dataflywheel.flows.raci import load_default_matrix
+
+    _make_dirs(settings)
+    db = Database(settings.db_url)
+    if migrate.current_revision(db.engine) is not None or _has_tables(db):
+        db.dispose()
+        raise AlreadyExists(
+            f"a workspace already exists at {db.safe_url}",
+            hint="use it as it is, or `flywheel db upgrade` to migrate it",
+        )
+    migrate.upgrade(db.engine)
+    workspace = Workspace(settings=settings, db=db, blobs=BlobStore(settings.objects_root))
+    seed_roles(workspace)
+    if default_raci:
+        load_default_matrix(workspace)
+    return workspace
+
+
+def open_workspace(settings: Settings) -> Workspace:
+    """Open an existing workspace at the schema version of this code, or say what to run."""
+    if settings.db is None and not (settings.workspace / "flywheel.db").exists():
+        raise WorkspaceError(
+            f"no workspace at {settings.workspace}", hint="flywheel init (or pass --home DIR)"
+        )
+    db = Database(settings.db_url)
+    try:
+        _check_revision(db)
+    except WorkspaceError:
+        db.dispose()
+        raise
+    return Workspace(settings=settings, db=db, blobs=BlobStore(settings.objects_root))
+
+
+def upgrade_workspace(settings: Settings) -> tuple[str | None, str]:
+    """Migrate to head; returns (from revision, to revision)."""
+    db = Database(settings.db_url)
+    try:
+        before = migrate.current_revision(db.engine)
+        if before is not None and before not in migrate.known_revisions():
+            raise _newer(db, before)
+        migrate.upgrade(db.engine)
+        return before, migrate.head_revision()
+    finally:
+        db.dispose()
+
+
+def _check_revision(db: Database) -> None:
+    current = migrate.current_revision(db.engine)
+    head = migrate.head_revision()
+    if current == head:
+        return
+    if current is None:
+        raise WorkspaceError(f"{db.safe_url} is not a dataflywheel workspace (no schema version)",
+                             hint="flywheel init")
+    if current not in migrate.known_revisions():
+        raise _newer(db, current)
+    raise WorkspaceError(
+        f"workspace schema {current} is older than this dataflywheel ({head})",
+        path=db.safe_url, kept="the workspace is unchanged", hint="flywheel db upgrade",
+    )
+
+
+def _newer(db: Database, revision: str) -> WorkspaceError:
+    return WorkspaceError(
+        f"workspace schema {revision} was written by a newer dataflywheel",
+        path=db.safe_url, expected=f"schema {migrate.head_revision()} or older",
+        kept="the workspace is unchanged", hint="pip install -U dataflywheel",
+    )
+
+
+def _has_tables(db: Database) -> bool:
+    return bool(inspect(db.engine).get_table_names())
+
+
+def _make_dirs(settings: Settings) -> None:
+    root = settings.workspace
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        if settings.objects is None:
+            Path(settings.objects_root).mkdir(parents=True, exist_ok=True)
+        probe = root / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise WorkspaceError(
+            f"cannot write the workspace: {exc.strerror}", path=str(root),
+            expected="a writable directory", kept="nothing was created",
+            hint="choose another --home or fix the permissions",
+        ) from None

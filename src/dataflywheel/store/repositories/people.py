@@ -1,0 +1,57 @@
+"""Repositories: people, teams, vendors, role holdings, projects, RACI, requirements."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from dataflywheel.domain.records.demand import Requirement
+from dataflywheel.domain.records.people import Person, RoleHolding, Team, Vendor
+from dataflywheel.domain.records.project import Project
+from dataflywheel.domain.records.raci import RaciAssignment, RaciItem
+from dataflywheel.store.repositories.base import Repository
+from dataflywheel.store.tables.demand import RequirementRow
+from dataflywheel.store.tables.people import PersonRow, RoleHoldingRow, TeamRow, VendorRow
+from dataflywheel.store.tables.projects import ProjectRow
+from dataflywheel.store.tables.raci import RaciAssignmentRow, RaciItemRow
+
+
+class People(Repository[Person, PersonRow]):
+    record_type, row_type, kind, hint = Person, PersonRow, "person", "flywheel people list"
+
+
+class Teams(Repository[Team, TeamRow]):
+    record_type, row_type, kind, hint = Team, TeamRow, "team", "flywheel teams list"
+
+
+class Vendors(Repository[Vendor, VendorRow]):
+    record_type, row_type, kind, hint = Vendor, VendorRow, "vendor", "flywheel vendors list"
+
+
+class RoleHoldings(Repository[RoleHolding, RoleHoldingRow]):
+    record_type, row_type, kind = RoleHolding, RoleHoldingRow, "role holding"
+
+
+class Projects(Repository[Project, ProjectRow]):
+    record_type, row_type, kind, hint = Project, ProjectRow, "project", "flywheel projects list"
+
+
+class RaciItems(Repository[RaciItem, RaciItemRow]):
+    record_type, row_type, kind, hint = RaciItem, RaciItemRow, "RACI item", "flywheel raci show"
+
+
+class RaciAssignments(Repository[RaciAssignment, RaciAssignmentRow]):
+    record_type, row_type, kind = RaciAssignment, RaciAssignmentRow, "RACI assignment"
+
+
+class Requirements(Repository[Requirement, RequirementRow]):
+    record_type, row_type, kind, hint = (
+        Requirement, RequirementRow, "requirement", "flywheel requirements list",
+    )
+
+    def next_id(self) -> str:
+        """The next free REQ-NNNN, computed inside the writer's transaction."""
+        count = self.session.scalar(select(func.count()).select_from(RequirementRow)) or 0
+        candidate = count + 1
+        while self.session.get(RequirementRow, f"REQ-{candidate:04d}") is not None:
+            candidate += 1
+        return f"REQ-{candidate:04d}"

@@ -1,0 +1,35 @@
+"""Table: requirements of the Demand Pool."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dataflywheel.store.base import Base
+from dataflywheel.store.types import UTCDateTime
+
+
+def _person_fk(nullable: bool = True) -> Mapped[str | None]:
+    return mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), nullable=nullable)
+
+
+class RequirementRow(Base):
+    __tablename__ = "requirements"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"), index=True)
+    requester_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[str] = mapped_column(String(4))
+    target_metric: Mapped[str | None] = mapped_column(Text, nullable=True)
+    acceptance_criteria: Mapped[str | None] = mapped_column(Text, nullable=True)
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    responsible_id: Mapped[str | None] = _person_fk()
+    accountable_id: Mapped[str | None] = _person_fk()
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,29 @@
+"""Table: the project registry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dataflywheel.store.base import Base
+from dataflywheel.store.types import JSONValue, UTCDateTime
+
+
+class ProjectRow(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phase: Mapped[str] = mapped_column(String(64))
+    layers: Mapped[list[Any]] = mapped_column(JSONValue)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
+    interfaces_out: Mapped[list[Any]] = mapped_column(JSONValue)
+    interfaces_in: Mapped[list[Any]] = mapped_column(JSONValue)
+    status: Mapped[str] = mapped_column(String(32))
+    review_hours_estimate: Mapped[float] = mapped_column(Float)
+    cost_estimate: Mapped[float] = mapped_column(Float)
+    description: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
