@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from dataflywheel.flows.workspace import Workspace
+    from dataflywheel.settings import Settings
     from dataflywheel.store.session import Database
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -81,3 +83,70 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator["Databa
         yield db
         gen.close()
 
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None for the embedded SQLite default, or a PostgreSQL URL bound to a fresh schema."""
+    if request.param == "sqlite":
+        yield None
+        return
+    from sqlalchemy import text
+
+    from dataflywheel.store.session import make_engine
+
+    url = postgres_url_or_skip()
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in url else "?"
+    yield f"{url}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, backend_url: str | None) -> "Settings":
+    from dataflywheel.settings import Settings
+
+    home = tmp_path / "home"
+    home.mkdir()
+    return Settings(home=home, db=backend_url, actor="tester", audit_key=tmp_path / "audit.key")
+
+
+@pytest.fixture
+def ws(settings: "Settings") -> Iterator["Workspace"]:
+    """A fresh workspace (migrated, roles seeded, default RACI) on each backend."""
+    from dataflywheel.flows.workspace import init_workspace
+
+    workspace = init_workspace(settings)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def team(ws: "Workspace") -> "Workspace":
+    """A workspace with one person in each of the seven roles and one project, built through flows."""
+    from dataflywheel.domain.records.people import Person
+    from dataflywheel.domain.records.project import Project
+    from dataflywheel.domain.roles import Role
+    from dataflywheel.flows.people import add_person
+    from dataflywheel.flows.projects import add_project
+
+    for role in Role:
+        add_person(ws, Person(id=role.value.replace("_", "-"), name=role.value.title()), roles=[role])
+    add_project(ws, Project(id="P-TEST", name="Test project", owner_id="data-owner"))
+    return ws
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], settings: "Settings"):  # type: ignore[no-untyped-def]
+    """Call the real CLI against this test's workspace settings (home and backend)."""
+    from clirun import flywheel
+
+    def call(*args: str):  # type: ignore[no-untyped-def]
+        return flywheel(capsys, settings.home, *args, db=settings.db)
+
+    return call

@@ -115,7 +115,7 @@ class IllegalTransition(FlywheelError, Terminal):
         self.to_state = to_state
         super().__init__(
             f"{record} cannot move from {from_state!r} to {to_state!r}",
-            expected="one of " + (", ".join(repr(a) for a in allowed) if allowed else "no move"),
+            expected=("one of " + ", ".join(repr(a) for a in allowed)) if allowed else "no move (final state)",
         )
 
 

@@ -48,10 +48,18 @@ def root(
         raise typer.BadParameter(first["msg"], param_hint="--" + str(first["loc"][0])) from None
 
 
+_registered = False
+
+
 def _register_groups() -> None:
+    """Let built-in modules and plugins add their groups, once per process."""
+    global _registered
+    if _registered:
+        return
     from dataflywheel.plugins import get_plugin_manager
 
     get_plugin_manager().hook.register_commands(cli=app)
+    _registered = True
 
 
 def run(argv: list[str] | None = None) -> None:
