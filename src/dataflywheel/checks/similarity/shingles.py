@@ -1,0 +1,111 @@
+"""Word n-gram shingles of a batch of texts, hashed to 64 bits, vectorised.
+
+The text is lower-cased and split on whitespace (the `norm()` of the shared benchmark); a shingle is
+`n` consecutive words. A text of 1 to n-1 words is one shingle (all its words); a text with no
+words has none. Each word is hashed once (polars, in Rust), then `n` consecutive word hashes are
+combined in numpy and finalised with the splitmix64 mixer, so every bit of a shingle hash is usable
+for binning. Hashes are deterministic for a given seed and polars version (polars does not promise
+the same hash across versions: compare hashes only within one run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+import pyarrow as pa
+
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+
+_MUL = np.uint64(0x9E3779B97F4A7C15)
+_WORD = r"\S+"
+
+
+@dataclass(frozen=True, slots=True)
+class Shingles:
+    """Shingle hashes of a batch: `hashes[offsets[i]:offsets[i + 1]]` belong to text `i`."""
+
+    hashes: U64
+    offsets: I64
+
+    @property
+    def counts(self) -> I64:
+        return np.diff(self.offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+
+def splitmix64(x: U64) -> U64:
+    """The splitmix64 finaliser: a bijection on uint64 that spreads every input bit."""
+    with np.errstate(over="ignore"):
+        z = x ^ (x >> np.uint64(30))
+        z = z * np.uint64(0xBF58476D1CE4E5B9)
+        z = z ^ (z >> np.uint64(27))
+        z = z * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def word_hashes(texts: Sequence[str], *, seed: int) -> tuple[U64, I64]:
+    """Hash of every lower-cased whitespace-separated word, and the word count of each text."""
+    words = pl.Series("t", texts, dtype=pl.String).str.to_lowercase().str.extract_all(_WORD)
+    lens = words.list.len().fill_null(0).to_numpy().astype(np.int64, copy=False)
+    hashed = words.list.eval(pl.element().hash(seed=seed & 0xFFFFFFFFFFFFFFFF)).to_arrow()
+    if isinstance(hashed, pa.ChunkedArray):
+        hashed = hashed.combine_chunks()
+    flat = hashed.flatten().to_numpy(zero_copy_only=False).astype(np.uint64, copy=False)
+    if len(flat) != int(lens.sum()):
+        raise AssertionError("word hashes and word counts disagree")
+    return flat, lens
+
+
+def shingle_hashes(texts: Sequence[str], *, ngram: int, seed: int) -> Shingles:
+    """Hashes of the word `ngram`-grams of each text (see the module docstring for short texts)."""
+    words, lens = word_hashes(texts, seed=seed)
+    return combine(words, lens, ngram=ngram)
+
+
+def combine(words: U64, lens: I64, *, ngram: int) -> Shingles:
+    """Combine consecutive word hashes into shingle hashes; windows never cross a text boundary."""
+    if ngram < 1:
+        raise ValueError("ngram must be at least 1")
+    n_words = len(words)
+    ends = np.cumsum(lens)
+    starts = ends - lens
+    # window hash at every position p of (words[p], ..., words[p + ngram - 1]), then keep the
+    # windows that start inside a text of >= ngram words and end inside the same text
+    width = max(n_words - ngram + 1, 0)
+    acc = words[:width].copy()
+    with np.errstate(over="ignore"):
+        for k in range(1, ngram):
+            acc *= _MUL
+            acc ^= words[k : k + width]
+    keep = np.ones(width, dtype=bool)
+    long_ends = ends[lens >= ngram]
+    for back in range(1, ngram):
+        last = long_ends - ngram + back
+        keep[last[last < width]] = False
+    keep &= ~np.repeat(lens < ngram, lens)[:width]
+    short = np.flatnonzero((lens > 0) & (lens < ngram))
+    per_text = np.where(lens >= ngram, lens - ngram + 1, np.minimum(lens, 1))
+    offsets = np.zeros(len(lens) + 1, dtype=np.int64)
+    np.cumsum(per_text, out=offsets[1:])
+    out = np.empty(int(offsets[-1]), dtype=np.uint64)
+    long_rows = np.repeat(lens >= ngram, per_text)
+    out[long_rows] = acc[keep]
+    out[~long_rows] = _short_hashes(words, starts[short], lens[short])
+    return Shingles(hashes=splitmix64(out), offsets=offsets)
+
+
+def _short_hashes(words: U64, starts: I64, lens: I64) -> U64:
+    """One hash per text of 1..ngram-1 words: all its words combined like a shingle."""
+    acc = words[starts].copy()
+    with np.errstate(over="ignore"):
+        for k in range(1, int(lens.max(initial=0))):
+            more = lens > k
+            acc[more] = (acc[more] * _MUL) ^ words[starts[more] + k]
+    return acc
