@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Tables for bench/RESULTS.md from runner.py output: timings side by side, the issue's ratios
+marked met / not met, and the correctness scores of our engine against the corpus truth files.
+
+    .venv/bin/python summarize_flywheel.py --data-dir data results_200k.jsonl results_1m.jsonl
+
+Medians over the successful runs of each (method, file). Wall time is /usr/bin/time's, or the
+runner's sub-second clock when under 10 s (as in the shared summarize.py). docs/s counts the lines
+of the file the method read, MB/s its bytes (1 MB = 10^6 bytes). A run that failed or timed out
+is listed under "failed runs", never dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+RSS_LIMIT_MB = 1024.0
+INDEX_BYTES_PER_RECORD = 32.0
+OURS = ("fw_gate_single", "fw_gate_local2", "fw_parse_schema", "fw_exact", "fw_near")
+
+# (label, ours, baseline, minimum ratio of MB/s). Targets of issue 3, section "Speed".
+TARGETS = [
+    ("whole gate, 1 process ≥ 3× py_all_gates", "fw_gate_single", "py_all_gates", 3.0),
+    ("whole gate, 1 process ≥ datatrove exact-dedup step", "fw_gate_single", "datatrove_exact", 1.0),
+    ("whole gate, local engine 2 cores ≥ 1.7× 1 process", "fw_gate_local2", "fw_gate_single", 1.7),
+    ("parse + schema ≥ 0.8× msgspec_typed", "fw_parse_schema", "msgspec_typed", 0.8),
+    ("exact duplicates ≥ 1× polars streaming", "fw_exact", "polars_scan_exact", 1.0),
+    ("near duplicates ≥ 15× datasketch (end to end)", "fw_near", "datasketch_lsh", 15.0),
+]
+
+
+@dataclass
+class Row:
+    method: str
+    file: str
+    runs: int
+    wall: float
+    cpu: float
+    rss: float
+    load: float
+    lines: int
+    size: int
+    result: dict[str, Any]
+
+    @property
+    def mbs(self) -> float:
+        return self.size / 1e6 / self.wall
+
+    @property
+    def docs(self) -> float:
+        return self.lines / self.wall
+
+    @property
+    def mb_per_cpu_s(self) -> float:
+        return self.size / 1e6 / self.cpu if self.cpu else float("nan")
+
+
+def file_stats(path: Path, cache: dict[str, tuple[int, int]]) -> tuple[int, int]:
+    if path.name not in cache:
+        with path.open("rb") as fh:
+            cache[path.name] = (sum(1 for _ in fh), path.stat().st_size)
+    return cache[path.name]
+
+
+def load_rows(results: list[str], data_dir: Path) -> tuple[dict[tuple[str, str], Row], list[dict]]:
+    runs: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    failed = []
+    for name in results:
+        for line in open(name):
+            r = json.loads(line)
+            if r.get("rc") == 0 and r.get("result") is not None and "error" not in r:
+                runs[(r["method"], r["file"])].append(r)
+            else:
+                failed.append(r)
+    cache: dict[str, tuple[int, int]] = {}
+    rows = {}
+    for (m, f), rs in runs.items():
+        lines, size = file_stats(data_dir / f, cache)
+        walls = [r["wall_precise_s"] if r["wall_s"] < 10 else r["wall_s"] for r in rs]
+        rows[(m, f)] = Row(m, f, len(rs), statistics.median(walls),
+                           statistics.median(r.get("user_s", 0) + r.get("sys_s", 0) for r in rs),
+                           statistics.median(r["peak_rss_mb"] for r in rs),
+                           statistics.median(r.get("loadavg_1m", float("nan")) for r in rs),
+                           lines, size, dict(rs[-1]["result"] or {}))
+    return rows, failed
+
+
+def timing_table(rows: dict[tuple[str, str], Row], corpus: str) -> list[str]:
+    out = [f"| method | file | runs | median wall s | CPU s | docs/s | MB/s | MB per CPU-s | "
+           f"peak RSS MB | load 1m |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    sel = [r for (m, f), r in rows.items() if f.startswith(corpus + ".") or f == corpus + ".jsonl"]
+    sel.sort(key=lambda r: (r.method.startswith("fw_"), -r.mbs))
+    for r in sel:
+        name = f"**{r.method}**" if r.method.startswith("fw_") else r.method
+        out.append(f"| {name} | {r.file} | {r.runs} | {r.wall:.2f} | {r.cpu:.2f} | {r.docs:,.0f} | "
+                   f"{r.mbs:,.1f} | {r.mb_per_cpu_s:,.1f} | {r.rss:,.0f} | {r.load:.2f} |")
+    return out
+
+
+def find(rows: dict[tuple[str, str], Row], method: str, corpus: str) -> Row | None:
+    for f in (f"{corpus}.jsonl", f"{corpus}.valid.jsonl"):
+        if (method, f) in rows:
+            return rows[(method, f)]
+    return None
+
+
+def ratio_table(rows: dict[tuple[str, str], Row], corpora: list[str]) -> list[str]:
+    out = ["| target | corpus | ours MB/s | baseline MB/s | ratio (wall) | ratio (CPU time) | "
+           "verdict |", "|---|---|---:|---:|---:|---:|---|"]
+    for label, mine, base, need in TARGETS:
+        for c in corpora:
+            a, b = find(rows, mine, c), find(rows, base, c)
+            if a is None or b is None:
+                missing = mine if a is None else base
+                out.append(f"| {label} | {c} | | | | | not measured ({missing} missing) |")
+                continue
+            ratio = a.mbs / b.mbs
+            cpu_ratio = a.mb_per_cpu_s / b.mb_per_cpu_s if base != "fw_gate_single" else float("nan")
+            verdict = "met" if ratio >= need else "**not met**"
+            out.append(f"| {label} | {c} | {a.mbs:,.1f} | {b.mbs:,.1f} | {ratio:.2f}× | "
+                       f"{cpu_ratio:.2f}× | {verdict} |")
+    return out
+
+
+def memory_table(rows: dict[tuple[str, str], Row], small: str, big: str) -> list[str]:
+    out = ["| method | peak RSS MB (small) | peak RSS MB (big) | ≤ 1 GB | growth bytes/record | "
+           "flat (≤ 32 B/record) |", "|---|---:|---:|---|---:|---|"]
+    for m in OURS:
+        a, b = find(rows, m, small), find(rows, m, big)
+        if a is None or b is None:
+            out.append(f"| {m} | | | not measured | | not measured |")
+            continue
+        growth = (b.rss - a.rss) * 1024 * 1024 / max(1, b.lines - a.lines)
+        ok = "met" if max(a.rss, b.rss) <= RSS_LIMIT_MB else "**not met**"
+        flat = "met" if growth <= INDEX_BYTES_PER_RECORD else "**not met**"
+        out.append(f"| {m} | {a.rss:,.0f} | {b.rss:,.0f} | {ok} | {growth:,.1f} | {flat} |")
+    return out
+
+
+def score_table(rows: dict[tuple[str, str], Row], corpora: list[str]) -> list[str]:
+    out = ["| method | corpus | score | found | truth | rule | verdict |",
+           "|---|---|---|---:|---:|---|---|"]
+    for c in corpora:
+        for m in OURS:
+            r = find(rows, m, c)
+            if r is None:
+                continue
+            for s in r.result.get("score", []):
+                verdict = {True: "ok", False: "**wrong**", None: "info"}[s.get("ok")]
+                out.append(f"| {m} | {c} | {s['name']} | {s['found']} | {s['truth']} | "
+                           f"{s['rule']} | {verdict} |")
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("results", nargs="+")
+    ap.add_argument("--data-dir", required=True, type=Path)
+    ap.add_argument("--corpora", nargs="+", default=["corpus", "corpus_1m"])
+    a = ap.parse_args()
+    rows, failed = load_rows(a.results, a.data_dir)
+    corpora = a.corpora + (["corpus_20k"] if any(f.startswith("corpus_20k") for _, f in rows) else [])
+    for c in corpora:
+        print(f"\n### Timings: {c}\n")
+        print("\n".join(timing_table(rows, c)))
+    print("\n### Targets (MB/s of each method over the file it read)\n")
+    print("\n".join(ratio_table(rows, corpora)))
+    if len(a.corpora) >= 2:
+        print(f"\n### Memory ({a.corpora[0]} → {a.corpora[1]})\n")
+        print("\n".join(memory_table(rows, a.corpora[0], a.corpora[1])))
+    print("\n### Correctness of our engine against the truth files\n")
+    print("\n".join(score_table(rows, corpora)))
+    if failed:
+        print("\n### Failed runs\n")
+        for r in failed:
+            why = r.get("error") or f"rc={r.get('rc')}: {(r.get('stderr_tail') or '')[-300:]!r}"
+            print(f"- {r['method']} on {r.get('file')} run {r.get('run')}: {why}")
+
+
+if __name__ == "__main__":
+    main()
