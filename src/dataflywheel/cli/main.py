@@ -68,7 +68,9 @@ def run(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     _register_groups()
     try:
-        app(args=args, standalone_mode=False)
+        code = app(args=args, standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except FlywheelError as exc:
         _fail(exc, debug)
     except ValidationError as exc:
