@@ -1,0 +1,337 @@
+"""Interface contracts: four layers (structural, semantic, operational, change) and SemVer versions.
+
+A `Contract` is one version of the interface between a producing role and a consuming role. It is
+pure data: reading and writing it as ODCS YAML lives in `integrations/odcs.py`, its diff and change
+class in `domain/policies/contract_changes.py`, its check plan in `flows/contract_plan.py`.
+
+Guarantees, enforced when a contract is built:
+- field names are unique, and every name the other layers mention is a field of the structure;
+- every threshold names a metric the quality engine produces, with a value in that metric's range
+  (rates are fractions in [0, 1], agreement coefficients are in [-1, 1]);
+- only field types the structural check can check are accepted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any, Literal
+
+import semver
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from dataflywheel.domain.roles import Role
+
+CONTRACT_ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,62}$"
+FIELD_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
+DEFAULT_NOTICE_DAYS = 14
+
+
+class Layer(StrEnum):
+    """The four layers of a contract; each has one owning role (see `LAYER_OWNERS`)."""
+
+    STRUCTURAL = "structural"
+    SEMANTIC = "semantic"
+    OPERATIONAL = "operational"
+    CHANGE = "change"
+
+
+LAYER_OWNERS: dict[Layer, Role] = {
+    Layer.STRUCTURAL: Role.DATA_ENGINEER,
+    Layer.SEMANTIC: Role.ANNOTATION_ENGINEER,
+    Layer.OPERATIONAL: Role.DATA_OWNER,
+    Layer.CHANGE: Role.DATA_OWNER,
+}
+
+
+class FieldType(StrEnum):
+    """The field types the structural check can check (a JSON value's type)."""
+
+    STRING = "string"
+    INTEGER = "integer"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    ARRAY = "array"
+    OBJECT = "object"
+
+
+class ChangeClass(StrEnum):
+    """How a version differs from the one before it, and so which SemVer part must grow."""
+
+    INITIAL = "initial"
+    NONE = "none"
+    COMPATIBLE = "compatible"
+    BREAKING = "breaking"
+
+
+class MetricKind(StrEnum):
+    RATE = "rate"
+    COEFFICIENT = "coefficient"
+
+
+class MetricInfo(BaseModel):
+    """What the quality engine's metric is, and which way is better."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: MetricKind
+    higher_is_better: bool
+
+
+METRICS: dict[str, MetricInfo] = {
+    name: MetricInfo(kind=kind, higher_is_better=better)
+    for name, kind, better in [
+        ("schema_violation_rate", MetricKind.RATE, False),
+        ("duplicate_rate", MetricKind.RATE, False),
+        ("blank_rate", MetricKind.RATE, False),
+        ("charset_anomaly_rate", MetricKind.RATE, False),
+        ("pii_rate", MetricKind.RATE, False),
+        ("near_duplicate_rate", MetricKind.RATE, False),
+        ("contamination_rate", MetricKind.RATE, False),
+        ("agreement_krippendorff_alpha", MetricKind.COEFFICIENT, True),
+        ("agreement_fleiss_kappa", MetricKind.COEFFICIENT, True),
+        ("agreement_cohen_kappa", MetricKind.COEFFICIENT, True),
+        ("spot_check_pass_rate", MetricKind.RATE, True),
+    ]
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def parse_semver(value: str) -> semver.Version:
+    """A strict SemVer 2.0.0 version (`1.2.0`, `2.0.0-rc.1`); anything else is a ValueError."""
+    try:
+        return semver.Version.parse(value)
+    except (ValueError, TypeError):
+        raise ValueError(f"a SemVer version MAJOR.MINOR.PATCH such as 1.2.0, not {value!r}") from None
+
+
+# ---------------------------------------------------------------- structural
+
+
+class ContractField(_Strict):
+    """One top-level field of a delivered record."""
+
+    name: str = Field(pattern=FIELD_NAME_PATTERN)
+    type: FieldType
+    required: bool = True
+    nullable: bool = False
+    enum: list[str | int | float | bool] | None = Field(default=None, min_length=1)
+    items: FieldType | None = Field(default=None, description="element type when type is array")
+
+    @model_validator(mode="after")
+    def _items_only_for_arrays(self) -> ContractField:
+        if self.items is not None and self.type is not FieldType.ARRAY:
+            raise ValueError(f"field {self.name!r}: 'items' is only for array fields")
+        return self
+
+
+class StructuralLayer(_Strict):
+    """Fields, types, required, enums and the handling of missing values (owner: Data Engineer)."""
+
+    fields: list[ContractField] = Field(min_length=1)
+    id_field: str | None = None
+    text_fields: list[str] = Field(default_factory=list, description="the text the checks read")
+    additional_fields: Literal["allow", "reject"] = "reject"
+
+    @model_validator(mode="after")
+    def _names_known(self) -> StructuralLayer:
+        names = [f.name for f in self.fields]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"field names must be unique, repeated: {', '.join(dupes)}")
+        for name in [*([self.id_field] if self.id_field else []), *self.text_fields]:
+            if name not in names:
+                raise ValueError(f"{name!r} is not a field of this contract")
+        return self
+
+    def field(self, name: str) -> ContractField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+# ---------------------------------------------------------------- semantic
+
+
+class FieldSemantics(_Strict):
+    """What a field means, its boundary conditions, and good and borderline examples."""
+
+    meaning: str = ""
+    boundary: str | None = None
+    examples: list[Any] = Field(default_factory=list)
+    borderline_examples: list[Any] = Field(default_factory=list)
+
+
+class SemanticLayer(_Strict):
+    """Meanings and the annotation guide version they follow (owner: Annotation Engineer)."""
+
+    guide_version: str | None = None
+    fields: dict[str, FieldSemantics] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- operational
+
+
+class Threshold(_Strict):
+    """An acceptance gate `metric op value`; rates are fractions (0.01 means 1 %)."""
+
+    metric: str
+    op: Literal["<", "<=", ">", ">="]
+    value: float
+
+    @model_validator(mode="after")
+    def _in_range(self) -> Threshold:
+        info = METRICS.get(self.metric)
+        if info is None:
+            raise ValueError(f"unknown metric {self.metric!r}; expected one of {', '.join(METRICS)}")
+        low, high = (0.0, 1.0) if info.kind is MetricKind.RATE else (-1.0, 1.0)
+        if not low <= self.value <= high:
+            shown = f"{self.value * 100:g} %" if info.kind is MetricKind.RATE else f"{self.value:g}"
+            span = "0 % to 100 %" if info.kind is MetricKind.RATE else "-1 to 1"
+            raise ValueError(f"{self.metric} threshold {shown} is out of range {span}")
+        return self
+
+    @property
+    def is_upper_bound(self) -> bool:
+        return self.op in ("<", "<=")
+
+
+class DeliverySla(_Strict):
+    """When a batch is due, e.g. weekly by Friday 18:00 in the team's time zone."""
+
+    cadence: Literal["daily", "weekly", "monthly", "once"] = "weekly"
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] | None = None
+    time: str = Field(default="18:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    timezone: str = "UTC"
+
+
+class AgreementSettings(_Strict):
+    """Where the agreement check finds items, annotators and labels."""
+
+    item_field: str
+    annotator_field: str
+    label_field: str
+    level: Literal["nominal", "ordinal", "interval"] = "nominal"
+
+
+class OperationalLayer(_Strict):
+    """Deliverable, roles, SLA, acceptance thresholds, feedback path (owner: Data Owner)."""
+
+    deliverable: str = Field(min_length=1)
+    producer_role: Role
+    consumer_role: Role
+    sla: DeliverySla | None = None
+    thresholds: list[Threshold] = Field(default_factory=list)
+    feedback_path: str | None = None
+    agreement: AgreementSettings | None = None
+    spot_check_sample_size: int = Field(default=50, ge=1, le=100_000)
+    frozen: bool = Field(default=False, description="the data set never changes once accepted")
+    contamination_protected: bool = Field(
+        default=False, description="other deliveries are checked for overlap with this data set"
+    )
+
+    @field_validator("producer_role", "consumer_role", mode="before")
+    @classmethod
+    def _role(cls, value: Any) -> Any:
+        from dataflywheel.domain.roles import parse_role
+        from dataflywheel.errors import BadInput
+
+        try:
+            return parse_role(value) if isinstance(value, str) else value
+        except BadInput as exc:
+            raise ValueError(f"{exc.what}, {exc.expected}") from None
+
+    @model_validator(mode="after")
+    def _one_gate_per_metric_and_direction(self) -> OperationalLayer:
+        seen: set[tuple[str, bool]] = set()
+        for t in self.thresholds:
+            key = (t.metric, t.is_upper_bound)
+            if key in seen:
+                raise ValueError(f"two thresholds bound {t.metric} from the same side")
+            seen.add(key)
+        return self
+
+
+# ---------------------------------------------------------------- change
+
+
+class ChangeLogEntry(_Strict):
+    version: str
+    date: dt.date | None = None
+    change_class: ChangeClass
+    summary: str = ""
+
+    @field_validator("version")
+    @classmethod
+    def _semver(cls, value: str) -> str:
+        parse_semver(value)
+        return value
+
+
+class ChangeLayer(_Strict):
+    """Why this version exists, its impact, its class and how consumers migrate (owner: Data Owner)."""
+
+    reason: str | None = None
+    impact: str | None = None
+    change_class: ChangeClass = ChangeClass.INITIAL
+    compatibility_period_days: int | None = Field(default=None, ge=0, le=3650)
+    migration_note: str | None = None
+    notice_days: int = Field(default=DEFAULT_NOTICE_DAYS, ge=0, le=365)
+    log: list[ChangeLogEntry] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- contract
+
+
+class Contract(_Strict):
+    """One version of an interface contract, all four layers."""
+
+    id: str = Field(pattern=CONTRACT_ID_PATTERN)
+    version: str
+    name: str = Field(min_length=1, max_length=200)
+    purpose: str | None = None
+    structural: StructuralLayer
+    semantic: SemanticLayer = Field(default_factory=SemanticLayer)
+    operational: OperationalLayer
+    change: ChangeLayer = Field(default_factory=ChangeLayer)
+
+    @field_validator("version")
+    @classmethod
+    def _semver(cls, value: str) -> str:
+        parse_semver(value)
+        return value
+
+    @model_validator(mode="after")
+    def _layers_name_real_fields(self) -> Contract:
+        names = {f.name for f in self.structural.fields}
+        for name in self.semantic.fields:
+            if name not in names:
+                raise ValueError(f"semantic.fields names {name!r}, which is not a field")
+        agreement = self.operational.agreement
+        if agreement is not None:
+            for name in (agreement.item_field, agreement.annotator_field, agreement.label_field):
+                if name not in names:
+                    raise ValueError(f"operational.agreement names {name!r}, which is not a field")
+        return self
+
+    @property
+    def version_id(self) -> str:
+        """The identity of this version everywhere else: `sft-pairs@1.2.0`."""
+        return f"{self.id}@{self.version}"
+
+    @property
+    def semver(self) -> semver.Version:
+        return parse_semver(self.version)
+
+    def layer(self, layer: Layer) -> BaseModel:
+        return getattr(self, layer.value)  # type: ignore[no-any-return]
+
+
+def split_version_id(version_id: str) -> tuple[str, str]:
+    """`sft-pairs@1.2.0` → (`sft-pairs`, `1.2.0`); a ValueError names what was expected."""
+    contract_id, sep, version = version_id.partition("@")
+    if not sep or not contract_id or not version:
+        raise ValueError(f"{version_id!r} is not CONTRACT@VERSION, e.g. sft-pairs@1.2.0")
+    parse_semver(version)
+    return contract_id, version

@@ -1,0 +1,418 @@
+"""Contracts as Open Data Contract Standard v3.1.0 YAML (`*.odcs.yaml`), both ways.
+
+Mapping (docs/contracts.md has the full table):
+- structure → `schema[0].properties` (logicalType, required, primaryKey, items; an enum is a
+  property-level `invalidValues` rule with `validValues` and `mustBe: 0`; `nullable` and the text
+  fields are custom properties);
+- semantics → each property's `description`, `examples` and custom properties `boundary`,
+  `borderlineExamples`; the guide version under `customProperties: flywheelSemantic`;
+- thresholds → `schema[0].quality`: ODCS library metrics where they fit (`duplicateValues`,
+  `missingValues`, `invalidValues`, with `unit: percent`), the LLM checks as `type: custom` rules
+  with `engine: dataflywheel`; the SLA → `slaProperties`; the rest of the operational and change
+  layers under `customProperties: flywheelOperational / flywheelChange`.
+
+Reading refuses, naming the file, the path in the document and what was expected: YAML that does
+not parse or uses aliases, anything the ODCS JSON schema (shipped by `open-data-contract-standard`)
+refuses — unknown fields included —, a field type or quality rule we cannot check, and values out
+of range. Parts of ODCS that do not affect checking (servers, team, support…) are accepted and kept
+in the stored document; they are not part of the domain model.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from dataflywheel.domain.records.contract import (
+    ChangeLayer,
+    Contract,
+    ContractField,
+    FieldSemantics,
+    FieldType,
+    MetricKind,
+    METRICS,
+    OperationalLayer,
+    SemanticLayer,
+    StructuralLayer,
+    Threshold,
+)
+from dataflywheel.errors import BadInput
+
+API_VERSION = "v3.1.0"
+ENGINE = "dataflywheel"
+SUFFIX = ".odcs.yaml"
+LIBRARY_METRICS = {"duplicateValues": "duplicate_rate", "missingValues": "blank_rate",
+                   "invalidValues": "schema_violation_rate"}
+OPS = {"mustBeLessThan": "<", "mustBeLessOrEqualTo": "<=", "mustBeGreaterThan": ">",
+       "mustBeGreaterOrEqualTo": ">="}
+OTHER_OPS = ("mustBe", "mustNotBe", "mustBeBetween", "mustNotBeBetween")
+OWN_PROPERTIES = ("flywheelSemantic", "flywheelOperational", "flywheelChange")
+
+
+@lru_cache(maxsize=1)
+def _schema_validator() -> Any:
+    import jsonschema
+
+    text = resources.files("open_data_contract_standard").joinpath("schema.json").read_text("utf-8")
+    schema = json.loads(text)
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def _where(path: Any) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top)"
+
+
+# ---------------------------------------------------------------- reading
+
+
+def load_odcs(path: str | Path) -> tuple[Contract, str]:
+    """Read and validate a contract file; returns the contract and the exact text read."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadInput("contract file not found", path=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise BadInput("contract file is not UTF-8", path=str(path), got=str(exc)) from None
+    except OSError as exc:
+        raise BadInput(f"cannot read contract file: {exc.strerror}", path=str(path)) from None
+    return parse_odcs(text, source=str(path)), text
+
+
+def parse_odcs(text: str, *, source: str = "<contract>") -> Contract:
+    """Parse, validate against ODCS, and map to a `Contract`; every failure is a `BadInput`."""
+    from dataflywheel.yamlsafe import safe_load
+
+    data = safe_load(text, source=source)
+    validate_odcs(data, source=source)
+    return _to_contract(data, source)
+
+
+def validate_odcs(data: Any, *, source: str) -> None:
+    """Refuse what is not an ODCS v3.1.0 DataContract, naming the first problem's path."""
+    import jsonschema
+    from open_data_contract_standard.model import OpenDataContractStandard
+
+    if not isinstance(data, dict):
+        raise BadInput("an ODCS contract must be a mapping", path=source, got=type(data).__name__)
+    for key, want in (("kind", "DataContract"), ("apiVersion", API_VERSION)):
+        if data.get(key) != want:
+            raise BadInput("not an ODCS v3.1.0 data contract", path=source, field=key,
+                           expected=repr(want), got=data.get(key))
+    error = jsonschema.exceptions.best_match(_schema_validator().iter_errors(data))
+    if error is not None:
+        raise BadInput("invalid ODCS document", path=source, field=_where(error.absolute_path),
+                       expected=error.message) from None
+    try:
+        OpenDataContractStandard.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise BadInput("invalid ODCS document", path=source, field=_where(first["loc"]),
+                       expected=first["msg"], got=first.get("input")) from None
+
+
+def _build(model: type[BaseModel], data: Any, *, source: str, where: str) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = _where(first["loc"]) if first["loc"] else ""
+        field = where + ("." + loc if loc and loc != "(top)" else "")
+        msg = first["msg"].removeprefix("Value error, ")
+        raise BadInput("invalid contract", path=source, field=field, expected=msg,
+                       got=first.get("input") if first["type"] != "value_error" else None) from None
+
+
+def _custom(props: list[dict[str, Any]] | None) -> dict[str, Any]:
+    return {p["property"]: p["value"] for p in props or []}
+
+
+def _to_contract(data: dict[str, Any], source: str) -> Contract:
+    objects = data.get("schema") or []
+    if len(objects) != 1:
+        raise BadInput("a contract describes one record type", path=source, field="schema",
+                       expected="exactly one schema object", got=f"{len(objects)} objects")
+    obj = objects[0]
+    custom = _custom(data.get("customProperties"))
+    unknown = [k for k in custom if k.startswith("flywheel") and k not in OWN_PROPERTIES]
+    if unknown:
+        raise BadInput("unknown flywheel custom property", path=source, field="customProperties",
+                       expected="one of " + ", ".join(OWN_PROPERTIES), got=unknown[0])
+    fields, semantics, id_field = _read_properties(obj.get("properties") or [], source)
+    obj_custom = _custom(obj.get("customProperties"))
+    structural = _build(StructuralLayer, {
+        "fields": fields, "id_field": id_field,
+        "text_fields": obj_custom.get("textFields", []),
+        "additional_fields": obj_custom.get("additionalFields", "reject"),
+    }, source=source, where="schema[0]")
+    sem = {**_own(custom, "flywheelSemantic", source), "fields": semantics}
+    semantic = _build(SemanticLayer, sem, source=source, where="customProperties.flywheelSemantic")
+    ops = dict(_own(custom, "flywheelOperational", source))
+    ops["thresholds"] = _read_quality(obj.get("quality") or [], source)
+    if data.get("slaProperties"):
+        ops["sla"] = _read_sla(data["slaProperties"], source)
+    operational = _build(OperationalLayer, ops, source=source,
+                         where="customProperties.flywheelOperational")
+    change = _build(ChangeLayer, _own(custom, "flywheelChange", source), source=source,
+                    where="customProperties.flywheelChange")
+    purpose = (data.get("description") or {}).get("purpose")
+    return _build(Contract, {  # type: ignore[no-any-return]
+        "id": data["id"], "version": data["version"], "name": data.get("name") or data["id"],
+        "purpose": purpose, "structural": structural, "semantic": semantic,
+        "operational": operational, "change": change,
+    }, source=source, where="(contract)")
+
+
+def _own(custom: dict[str, Any], key: str, source: str) -> dict[str, Any]:
+    value = custom.get(key, {})
+    if not isinstance(value, dict):
+        raise BadInput("invalid contract", path=source, field=f"customProperties.{key}",
+                       expected="a mapping", got=type(value).__name__)
+    return _snake(value)  # type: ignore[no-any-return]
+
+
+def _snake(data: Any) -> Any:
+    from pydantic.alias_generators import to_snake
+
+    if isinstance(data, dict):
+        return {to_snake(k): _snake(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_snake(v) for v in data]
+    return data
+
+
+def _read_properties(
+    props: list[dict[str, Any]], source: str
+) -> tuple[list[ContractField], dict[str, FieldSemantics], str | None]:
+    fields: list[ContractField] = []
+    semantics: dict[str, FieldSemantics] = {}
+    ids: list[str] = []
+    for i, prop in enumerate(props):
+        where = f"schema[0].properties[{i}]"
+        name = prop["name"]
+        if prop.get("properties"):
+            raise BadInput("nested properties cannot be checked", path=source,
+                           field=f"{where}.properties", expected="top-level fields only")
+        extra = _custom(prop.get("customProperties"))
+        fields.append(_build(ContractField, {
+            "name": name, "type": _field_type(prop, where, source),
+            "required": prop.get("required", False), "nullable": extra.get("nullable", False),
+            "enum": _read_enum(prop.get("quality") or [], where, source),
+            "items": _items_type(prop, where, source),
+        }, source=source, where=where))
+        if prop.get("primaryKey"):
+            ids.append(name)
+        sem = {"meaning": prop.get("description", ""), "examples": prop.get("examples", []),
+               "boundary": extra.get("boundary"),
+               "borderline_examples": extra.get("borderlineExamples", [])}
+        if any(sem.values()):
+            semantics[name] = _build(FieldSemantics, sem, source=source, where=where)
+    if len(ids) > 1:
+        raise BadInput("more than one primaryKey", path=source, field="schema[0].properties",
+                       expected="at most one id field", got=ids)
+    return fields, semantics, (ids[0] if ids else None)
+
+
+def _field_type(prop: dict[str, Any], where: str, source: str) -> FieldType:
+    value = prop.get("logicalType")
+    try:
+        return FieldType(value)
+    except ValueError:
+        raise BadInput("a field type we cannot check", path=source, field=f"{where}.logicalType",
+                       expected="one of " + ", ".join(t.value for t in FieldType),
+                       got=value) from None
+
+
+def _items_type(prop: dict[str, Any], where: str, source: str) -> FieldType | None:
+    items = prop.get("items")
+    if items is None:
+        return None
+    if set(items) - {"logicalType", "name", "description"}:
+        raise BadInput("array items beyond a plain type cannot be checked", path=source,
+                       field=f"{where}.items", expected="items: {logicalType: TYPE}")
+    return _field_type(items, f"{where}.items", source)
+
+
+def _read_enum(rules: list[dict[str, Any]], where: str, source: str) -> list[Any] | None:
+    for j, rule in enumerate(rules):
+        valid = (rule.get("arguments") or {}).get("validValues")
+        if rule.get("metric") == "invalidValues" and isinstance(valid, list) and rule.get("mustBe") == 0:
+            if len(rules) > 1:
+                break
+            return valid
+        raise BadInput("a field-level quality rule we cannot check", path=source,
+                       field=f"{where}.quality[{j}]",
+                       expected="only an enum: metric invalidValues, arguments.validValues, mustBe: 0")
+    if rules:
+        raise BadInput("more than one field-level quality rule", path=source,
+                       field=f"{where}.quality", expected="at most one (the enum)")
+    return None
+
+
+def _read_quality(rules: list[dict[str, Any]], source: str) -> list[Threshold]:
+    out: list[Threshold] = []
+    for j, rule in enumerate(rules):
+        where = f"schema[0].quality[{j}]"
+        kind = rule.get("type", "library")
+        if kind == "text":
+            continue  # prose for people; nothing to check
+        if kind == "library" and rule.get("metric") in LIBRARY_METRICS:
+            metric, spec = LIBRARY_METRICS[rule["metric"]], rule
+        elif kind == "custom" and rule.get("engine") == ENGINE and isinstance(
+            rule.get("implementation"), dict
+        ):
+            spec = rule["implementation"]
+            metric = spec.get("metric")
+            if metric not in METRICS:
+                raise BadInput("unknown dataflywheel metric", path=source,
+                               field=f"{where}.implementation.metric",
+                               expected="one of " + ", ".join(METRICS), got=metric)
+        else:
+            raise BadInput("a quality rule we cannot check", path=source, field=where,
+                           expected="library duplicateValues/missingValues/invalidValues, or "
+                           f"type: custom with engine: {ENGINE}", got=rule.get("metric") or kind)
+        out.append(_threshold(metric, spec, rule.get("unit"), where, source))
+    return out
+
+
+def _threshold(metric: str, spec: dict[str, Any], unit: Any, where: str, source: str) -> Threshold:
+    ops = [k for k in OPS if k in spec]
+    if len(ops) != 1 or any(k in spec for k in OTHER_OPS):
+        raise BadInput("a threshold needs exactly one bound", path=source, field=where,
+                       expected="one of " + ", ".join(OPS), got=sorted(set(spec) & {*OPS, *OTHER_OPS}))
+    value = spec[ops[0]]
+    rate = METRICS[metric].kind is MetricKind.RATE
+    if rate and unit != "percent":
+        raise BadInput("a rate threshold is written in percent", path=source, field=f"{where}.unit",
+                       expected="'percent'", got=unit)
+    if not rate and unit is not None:
+        raise BadInput("an agreement coefficient has no unit", path=source, field=f"{where}.unit",
+                       expected="no unit (a value from -1 to 1)", got=unit)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise BadInput("a threshold must be a number", path=source, field=f"{where}.{ops[0]}",
+                       got=value)
+    data = {"metric": metric, "op": OPS[ops[0]], "value": value / 100 if rate else value}
+    return _build(Threshold, data, source=source, where=where)  # type: ignore[no-any-return]
+
+
+def _read_sla(props: list[dict[str, Any]], source: str) -> dict[str, Any]:
+    sla: dict[str, Any] = {}
+    for j, prop in enumerate(props):
+        where = f"slaProperties[{j}]"
+        if prop["property"] == "frequency":
+            sla["cadence"] = prop.get("value")
+        elif prop["property"] == "timeOfAvailability":
+            parts = str(prop.get("value", "")).split()
+            if parts and not parts[0][:1].isdigit():
+                sla["weekday"] = parts.pop(0).lower()
+            if not parts or len(parts) > 2:
+                raise BadInput("invalid delivery time", path=source, field=f"{where}.value",
+                               expected="'[WEEKDAY] HH:MM [TIMEZONE]', e.g. 'friday 18:00 UTC'",
+                               got=prop.get("value"))
+            sla["time"] = parts[0]
+            if len(parts) == 2:
+                sla["timezone"] = parts[1]
+        else:
+            raise BadInput("an SLA property we do not track", path=source, field=f"{where}.property",
+                           expected="frequency or timeOfAvailability", got=prop["property"])
+    return sla
+
+
+# ---------------------------------------------------------------- writing
+
+
+def to_odcs(contract: Contract, *, status: str = "proposed") -> dict[str, Any]:
+    """The ODCS v3.1.0 document of a contract (a plain dict, ready for YAML)."""
+    doc: dict[str, Any] = {
+        "apiVersion": API_VERSION, "kind": "DataContract", "id": contract.id,
+        "name": contract.name, "version": contract.version, "status": status,
+    }
+    if contract.purpose:
+        doc["description"] = {"purpose": contract.purpose}
+    s = contract.structural
+    obj: dict[str, Any] = {"name": contract.id.replace("-", "_"), "logicalType": "object",
+                           "properties": [_write_property(contract, f) for f in s.fields]}
+    quality = [_write_threshold(t) for t in contract.operational.thresholds]
+    if quality:
+        obj["quality"] = quality
+    obj["customProperties"] = [{"property": "additionalFields", "value": s.additional_fields},
+                               {"property": "textFields", "value": list(s.text_fields)}]
+    doc["schema"] = [obj]
+    sla = contract.operational.sla
+    if sla is not None:
+        when = " ".join(p for p in (sla.weekday, sla.time, sla.timezone) if p)
+        doc["slaProperties"] = [{"property": "frequency", "value": sla.cadence},
+                                {"property": "timeOfAvailability", "value": when}]
+    doc["customProperties"] = [
+        {"property": "flywheelSemantic",
+         "value": _camel(contract.semantic.model_dump(mode="json", exclude={"fields"}))},
+        {"property": "flywheelOperational", "value": _camel(contract.operational.model_dump(
+            mode="json", exclude={"thresholds", "sla"}))},
+        {"property": "flywheelChange", "value": _camel(contract.change.model_dump(mode="json"))},
+    ]
+    return doc
+
+
+def dump_odcs(contract: Contract, *, status: str = "proposed") -> str:
+    """The ODCS YAML text of a contract; `parse_odcs(dump_odcs(c)) == c`."""
+    return yaml.safe_dump(to_odcs(contract, status=status), sort_keys=False, allow_unicode=True)
+
+
+def _write_property(contract: Contract, f: ContractField) -> dict[str, Any]:
+    prop: dict[str, Any] = {"name": f.name, "logicalType": f.type.value, "required": f.required}
+    if contract.structural.id_field == f.name:
+        prop["primaryKey"] = True
+    if f.items is not None:
+        prop["items"] = {"logicalType": f.items.value}
+    sem = contract.semantic.fields.get(f.name)
+    if sem is not None and sem.meaning:
+        prop["description"] = sem.meaning
+    if sem is not None and sem.examples:
+        prop["examples"] = list(sem.examples)
+    if f.enum is not None:
+        prop["quality"] = [{"type": "library", "metric": "invalidValues",
+                            "arguments": {"validValues": list(f.enum)}, "mustBe": 0}]
+    custom = [{"property": "nullable", "value": f.nullable}]
+    if sem is not None and sem.boundary:
+        custom.append({"property": "boundary", "value": sem.boundary})
+    if sem is not None and sem.borderline_examples:
+        custom.append({"property": "borderlineExamples", "value": list(sem.borderline_examples)})
+    prop["customProperties"] = custom
+    return prop
+
+
+def _write_threshold(t: Threshold) -> dict[str, Any]:
+    op = next(k for k, v in OPS.items() if v == t.op)
+    rate = METRICS[t.metric].kind is MetricKind.RATE
+    value = round(t.value * 100, 10) if rate else t.value
+    library = {v: k for k, v in LIBRARY_METRICS.items()}.get(t.metric)
+    shown = f"{value:g} %" if rate else f"{value:g}"
+    rule: dict[str, Any] = {"name": t.metric, "description": f"{t.metric} {t.op} {shown}"}
+    if library:
+        rule.update({"type": "library", "metric": library, op: value})
+    else:
+        rule.update({"type": "custom", "engine": ENGINE,
+                     "implementation": {"metric": t.metric, op: value}})
+    if rate:
+        rule["unit"] = "percent"
+    return rule
+
+
+def _camel(data: Any) -> Any:
+    """snake_case keys → camelCase (ODCS style) for the flywheel custom properties."""
+    from pydantic.alias_generators import to_camel
+
+    if isinstance(data, dict):
+        return {to_camel(k): _camel(v) for k, v in data.items() if v is not None}
+    if isinstance(data, list):
+        return [_camel(v) for v in data]
+    return data
