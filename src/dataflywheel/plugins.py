@@ -16,6 +16,9 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.cli.projects",
     "dataflywheel.cli.raci",
     "dataflywheel.cli.requirements",
+    "dataflywheel.cli.demo",
+    "dataflywheel.cli.verify",
+    "dataflywheel.cli.audit",
     "dataflywheel.checks.builtin",
 )
 

@@ -1,1 +1,1 @@
-"""demo."""
+"""The scenario `flywheel demo` runs: a realistic team, end to end, on a fresh workspace."""

@@ -1,0 +1,71 @@
+"""`flywheel demo`: every capability that exists, once, on a fresh workspace.
+
+Each step is a function of the workspace that prints what it did; later capabilities add steps.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from dataflywheel.flows.raci import check, who_in
+from dataflywheel.flows.workspace import Workspace, init_workspace
+from dataflywheel.settings import Settings
+
+Step = Callable[[Workspace, Console], None]
+
+
+def step_team(ws: Workspace, console: Console) -> None:
+    from dataflywheel.demo.team import seed_team
+    from dataflywheel.flows.people import list_people
+
+    seeded = seed_team(ws)
+    table = Table(title="People and roles")
+    for column in ("id", "name", "roles", "vendor"):
+        table.add_column(column)
+    for person, holdings in list_people(ws):
+        table.add_row(person.id, person.name, ", ".join(h.role.value for h in holdings),
+                      person.vendor_id or "")
+    console.print(table)
+    projects = Table(title="Projects")
+    for column in ("id", "name", "phase", "owner", "layers"):
+        projects.add_column(column)
+    for p in seeded.projects:
+        projects.add_row(p.id, p.name, p.phase, p.owner_id, ", ".join(layer.value for layer in p.layers))
+    console.print(projects)
+    console.print("Vendors: " + ", ".join(f"{v.name} ({v.id})" for v in seeded.vendors))
+
+
+def step_raci(ws: Workspace, console: Console) -> None:
+    problems = check(ws)
+    console.print(f"RACI check: {'OK' if not problems else problems}")
+    answer = who_in(ws, "training_set_version_release", "P-K12")
+    console.print(f"Training-set release for P-K12 — A: {answer.accountable}; R: "
+                  f"{', '.join(answer.responsible)}; C: {', '.join(answer.consulted)}; "
+                  f"I: {', '.join(answer.informed)}")
+
+
+STEPS: list[tuple[str, Step]] = [
+    ("Seed the team", step_team),
+    ("RACI as policy", step_raci),
+]
+
+
+def run_demo(directory: Path | None, console: Console) -> Path:
+    """Run every step on a fresh workspace in `directory` (a new temp dir if None)."""
+    home = directory or Path(tempfile.mkdtemp(prefix="flywheel-demo-"))
+    home.mkdir(parents=True, exist_ok=True)
+    settings = Settings(home=home, actor="demo", audit_key=home / "audit.key")
+    console.rule("[bold]dataflywheel demo")
+    console.print(f"workspace: {settings.workspace}")
+    with init_workspace(settings) as ws:
+        for number, (title, step) in enumerate(STEPS, start=1):
+            console.rule(f"{number}. {title}")
+            step(ws, console)
+    console.rule("done")
+    console.print(f"Explore it: flywheel --home {home} people list")
+    return home

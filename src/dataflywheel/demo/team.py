@@ -1,0 +1,72 @@
+"""The demo team: three projects, two annotation vendors, people in all seven roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dataflywheel.domain.records.people import Person, Team, Vendor
+from dataflywheel.domain.records.project import Layer, Project
+from dataflywheel.domain.roles import Role
+from dataflywheel.flows.people import add_person, add_team, add_vendor
+from dataflywheel.flows.projects import add_project
+from dataflywheel.flows.workspace import Workspace
+
+PEOPLE: list[tuple[str, str, list[Role]]] = [
+    ("lin.wei", "Lin Wei", [Role.DATA_OWNER]),
+    ("chen.jie", "Chen Jie", [Role.DATA_ENGINEER]),
+    ("maya.ortiz", "Maya Ortiz", [Role.DATA_ENGINEER]),
+    ("sara.kim", "Sara Kim", [Role.ANNOTATION_ENGINEER]),
+    ("omar.haddad", "Omar Haddad", [Role.QUALITY_EVALUATOR]),
+    ("li.na", "Li Na", [Role.ALGORITHM_ENGINEER]),
+    ("tom.berg", "Tom Berg", [Role.ALGORITHM_ENGINEER]),
+    ("ravi.shah", "Ravi Shah", [Role.PLATFORM_ENGINEER]),
+    ("eva.novak", "Eva Novak", [Role.LEGAL_COMPLIANCE]),
+]
+
+VENDORS = [
+    ("v-brightlabel", "BrightLabel Annotation", "annotation", "ops@brightlabel.example"),
+    ("v-tagwise", "TagWise Data Services", "annotation", "pm@tagwise.example"),
+]
+
+PROJECTS = [
+    dict(id="P-K12", name="K-12 tutor main model", phase="build", owner_id="lin.wei",
+         layers=[Layer.DATA_SOURCE, Layer.PROCESSING, Layer.MODELING, Layer.APPLICATION],
+         interfaces_out=["k12-sft@1", "k12-eval@1"], interfaces_in=["raw-pool@1"],
+         review_hours_estimate=120, cost_estimate=48000,
+         description="Step-by-step math and science tutoring for grades 1-12."),
+    dict(id="P-ORAL", name="Oral assessment", phase="pilot", owner_id="lin.wei",
+         layers=[Layer.DATA_SOURCE, Layer.MODELING, Layer.APPLICATION],
+         interfaces_out=["oral-scores@1"], interfaces_in=["k12-sft@1"],
+         review_hours_estimate=60, cost_estimate=21000,
+         description="Scores spoken answers for fluency and correctness."),
+    dict(id="P-ESSAY", name="Essay scoring", phase="build", owner_id="lin.wei",
+         layers=[Layer.PROCESSING, Layer.MODELING, Layer.GOVERNANCE],
+         interfaces_out=["essay-prefs@1"], interfaces_in=["raw-pool@1"],
+         review_hours_estimate=90, cost_estimate=35000,
+         description="Rubric-based essay feedback trained on preference pairs."),
+]
+
+
+@dataclass
+class SeededTeam:
+    people: list[Person] = field(default_factory=list)
+    vendors: list[Vendor] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+
+
+def seed_team(ws: Workspace) -> SeededTeam:
+    """Write the team through the flows, as a user would."""
+    seeded = SeededTeam()
+    for vendor_id, name, service, contact in VENDORS:
+        seeded.vendors.append(add_vendor(ws, Vendor(id=vendor_id, name=name, service=service,
+                                                    contact=contact)))
+    for person_id, name, roles in PEOPLE:
+        person = Person(id=person_id, name=name, email=f"{person_id}@flywheel.example")
+        seeded.people.append(add_person(ws, person, roles=roles))
+    add_team(ws, Team(id="data-platform", name="Data platform team", lead_id="lin.wei"))
+    for vendor_id, _, _, _ in VENDORS:
+        lead = Person(id=f"{vendor_id}-lead", name=f"{vendor_id} lead", vendor_id=vendor_id)
+        seeded.people.append(add_person(ws, lead))
+    for spec in PROJECTS:
+        seeded.projects.append(add_project(ws, Project.model_validate(spec)))
+    return seeded
