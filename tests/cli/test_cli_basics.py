@@ -140,3 +140,16 @@ def test_newer_schema_workspace_via_cli(inited, settings: Settings) -> None:  # 
         s.execute(text("UPDATE alembic_version SET version_num = 'zzzz'"))
     db.dispose()
     _one_line_error(inited("people", "list"), "was written by a newer dataflywheel")
+
+
+def test_usage_error_exits_2_without_traceback(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("people", "add")
+    assert result.code == 2
+    assert "Missing argument 'ID'" in result.err and "Traceback" not in result.err
+
+
+def test_debug_shows_the_traceback(cli) -> None:  # type: ignore[no-untyped-def]
+    from dataflywheel.errors import WorkspaceError
+
+    with pytest.raises(WorkspaceError):
+        cli("--debug", "people", "list")

@@ -48,6 +48,10 @@ def root(
         raise typer.BadParameter(first["msg"], param_hint="--" + str(first["loc"][0])) from None
 
 
+# Typer may vendor its own click; its usage errors share the base class of `typer.BadParameter`.
+_CLICK_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
+)
 _registered = False
 
 
@@ -81,11 +85,9 @@ def run(argv: list[str] | None = None) -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except Exception as exc:  # click usage errors and the unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, _CLICK_ERROR):
             exc.show()
-            sys.exit(2)
+            sys.exit(exc.exit_code)
         if debug:
             raise
         err_console.print(
