@@ -13,6 +13,7 @@ Guarantees, enforced when a contract is built:
 
 from __future__ import annotations
 
+import datetime
 import datetime as dt
 from enum import StrEnum
 from typing import Any, Literal
@@ -20,7 +21,9 @@ from typing import Any, Literal
 import semver
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dataflywheel.domain.records.base import Record, utcnow
 from dataflywheel.domain.roles import Role
+from dataflywheel.domain.states import ContractVersionState
 
 CONTRACT_ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,62}$"
 FIELD_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
@@ -224,6 +227,9 @@ class OperationalLayer(_Strict):
     sla: DeliverySla | None = None
     thresholds: list[Threshold] = Field(default_factory=list)
     feedback_path: str | None = None
+    raci_item: str | None = Field(
+        default=None, description="RACI item whose C and I get change notices; by producer if unset"
+    )
     agreement: AgreementSettings | None = None
     spot_check_sample_size: int = Field(default=50, ge=1, le=100_000)
     frozen: bool = Field(default=False, description="the data set never changes once accepted")
@@ -335,3 +341,60 @@ def split_version_id(version_id: str) -> tuple[str, str]:
         raise ValueError(f"{version_id!r} is not CONTRACT@VERSION, e.g. sft-pairs@1.2.0")
     parse_semver(version)
     return contract_id, version
+
+
+# ---------------------------------------------------------------- stored records
+
+
+class ContractRecord(Record):
+    """A registered contract: the interface between two roles, optionally within one project."""
+
+    id: str = Field(pattern=CONTRACT_ID_PATTERN)
+    name: str = Field(min_length=1, max_length=200)
+    project_id: str | None = None
+    raci_item_id: str
+    producer_role: Role
+    consumer_role: Role
+    registered_by: str
+    registered_at: datetime.datetime = Field(default_factory=utcnow)
+
+
+class ContractVersionRecord(Record):
+    """One version of a contract as kept: its ODCS text, its state, and its change management."""
+
+    id: str
+    contract_id: str
+    semver: str
+    state: ContractVersionState
+    document: str
+    document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    change_class: ChangeClass
+    changes: list[dict[str, Any]] = Field(default_factory=list)
+    previous_version_id: str | None = None
+    superseded_by_id: str | None = None
+    proposed_by: str
+    proposed_at: datetime.datetime = Field(default_factory=utcnow)
+    effective_from: datetime.datetime
+    compatibility_until: datetime.datetime | None = None
+    migration_note: str | None = None
+    notice_days: int = Field(ge=0)
+    short_notice_reason: str | None = None
+
+
+class ContractNotice(Record):
+    """A notice of a breaking change to one Consulted or Informed person, ahead of its effect."""
+
+    id: str
+    contract_version_id: str
+    person_id: str
+    letter: Literal["C", "I"]
+    sent_at: datetime.datetime
+    effective_at: datetime.datetime
+
+    @staticmethod
+    def make_id(version_id: str, person_id: str) -> str:
+        return f"{version_id}:{person_id}"
+
+    @property
+    def days_ahead(self) -> float:
+        return (self.effective_at - self.sent_at).total_seconds() / 86400

@@ -1,0 +1,44 @@
+"""Repositories: contracts, contract versions, change notices."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from dataflywheel.domain.records.contract import (
+    ContractNotice,
+    ContractRecord,
+    ContractVersionRecord,
+    parse_semver,
+)
+from dataflywheel.domain.states import ContractVersionState
+from dataflywheel.store.repositories.base import Repository
+from dataflywheel.store.tables.contracts import ContractNoticeRow, ContractRow, ContractVersionRow
+
+
+class Contracts(Repository[ContractRecord, ContractRow]):
+    record_type, row_type, kind, hint = ContractRecord, ContractRow, "contract", "flywheel contract list"
+
+
+class ContractVersions(Repository[ContractVersionRecord, ContractVersionRow]):
+    record_type, row_type, kind, hint = (
+        ContractVersionRecord, ContractVersionRow, "contract version", "flywheel contract list",
+    )
+
+    def of_contract(self, contract_id: str) -> list[ContractVersionRecord]:
+        """Every version of a contract, oldest SemVer first."""
+        rows = self.session.scalars(
+            select(ContractVersionRow).where(ContractVersionRow.contract_id == contract_id)
+        ).all()
+        return sorted((self.to_record(r) for r in rows), key=lambda v: parse_semver(v.semver))
+
+    def active(self, contract_id: str) -> ContractVersionRecord | None:
+        found = [v for v in self.of_contract(contract_id) if v.state is ContractVersionState.ACTIVE]
+        return found[-1] if found else None
+
+    def latest(self, contract_id: str) -> ContractVersionRecord | None:
+        versions = self.of_contract(contract_id)
+        return versions[-1] if versions else None
+
+
+class ContractNotices(Repository[ContractNotice, ContractNoticeRow]):
+    record_type, row_type, kind = ContractNotice, ContractNoticeRow, "contract notice"
