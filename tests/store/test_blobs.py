@@ -317,3 +317,34 @@ def test_sigkill_midway_never_leaves_a_visible_partial_object(tmp_path: Path) ->
     assert list(store.iter_objects()) == [sha]
     assert store.verify([sha]) == []
     assert Path(store.path_of(sha)).stat().st_size == size
+
+
+# --- references held by records ------------------------------------------------------------------
+
+
+def test_referenced_blobs_reads_marked_columns_only(store: BlobStore, tmp_path: Path) -> None:
+    from sqlalchemy import Column, MetaData, String, Table, create_engine
+    from sqlalchemy.orm import Session
+
+    from dataflywheel.store.blobs import BLOB_REF, referenced_blobs
+
+    metadata = MetaData()
+    files = Table("files", metadata, Column("name", String, primary_key=True),
+                  Column("sha256", String, info={BLOB_REF: True}),
+                  Column("note_sha256", String))  # not marked: not a blob reference
+    reports = Table("reports", metadata, Column("id", String, primary_key=True),
+                    Column("report_sha256", String, nullable=True, info={BLOB_REF: True}))
+    engine = create_engine(f"sqlite:///{tmp_path / 'refs.db'}")
+    metadata.create_all(engine)
+    absent = hashlib.sha256(b"absent").hexdigest()
+    with engine.begin() as conn:
+        conn.execute(files.insert(), [{"name": "a", "sha256": HELLO_SHA, "note_sha256": "x" * 64},
+                                      {"name": "b", "sha256": absent, "note_sha256": None}])
+        conn.execute(reports.insert(), [{"id": "r1", "report_sha256": HELLO_SHA},
+                                        {"id": "r2", "report_sha256": None}])
+    with Session(engine) as session:
+        refs = referenced_blobs(session, metadata)
+    engine.dispose()
+    assert refs == {HELLO_SHA: ["files.sha256", "reports.report_sha256"], absent: ["files.sha256"]}
+    store.put_stream(io.BytesIO(b"hello"))
+    assert store.verify(refs) == [BlobProblem("missing", store.path_of(absent), absent, None)]

@@ -15,6 +15,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -37,7 +38,7 @@ from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from dataflywheel.errors import BadInput, Conflict, PolicyViolation, WorkspaceError
+from dataflywheel.errors import BadInput, Conflict, NotFound, PolicyViolation, WorkspaceError
 from dataflywheel.store.tables.audit import GENESIS_HASH, AuditEntryRow
 
 # Constant key of the PostgreSQL advisory lock that serialises audit writers ("flyw" in ASCII).
@@ -199,11 +200,14 @@ def _lock_head(session: Session) -> None:
         raise WorkspaceError("the audit log supports SQLite and PostgreSQL only", got=dialect)
 
 
-def _head(session: Session) -> tuple[int, str]:
+def _head_row(session: Session) -> Any:
     table = AuditEntryRow.__table__
-    row = session.execute(
-        select(table.c.seq, table.c.entry_hash).order_by(table.c.seq.desc()).limit(1)
-    ).first()
+    columns = (table.c.seq, table.c.entry_hash, table.c.at)
+    return session.execute(select(*columns).order_by(table.c.seq.desc()).limit(1)).first()
+
+
+def _head(session: Session) -> tuple[int, str]:
+    row = _head_row(session)
     return (0, GENESIS_HASH) if row is None else (int(row.seq), str(row.entry_hash))
 
 
@@ -221,8 +225,7 @@ def verify_chain(session: Session) -> list[ChainProblem]:
     prev_seq, prev_hash = 0, GENESIS_HASH
     rows = session.execute(select(table).order_by(table.c.seq)).mappings()
     for row in rows:
-        problem = _check_entry(row, prev_seq, prev_hash)
-        if problem is not None:
+        if (problem := _check_entry(row, prev_seq, prev_hash)) is not None:
             problems.append(problem)
         prev_seq, prev_hash = row["seq"], row["entry_hash"]
     return problems
@@ -271,10 +274,7 @@ def export_head(session: Session, key_path: Path) -> dict[str, Any]:
     The key is created with mode 0600 on first use. An empty log exports seq 0 and the genesis hash.
     """
     key = load_or_create_key(key_path)
-    table = AuditEntryRow.__table__
-    row = session.execute(
-        select(table.c.seq, table.c.entry_hash, table.c.at).order_by(table.c.seq.desc()).limit(1)
-    ).first()
+    row = _head_row(session)
     unsigned = {
         "format": HEAD_FORMAT, "seq": 0 if row is None else int(row.seq),
         "entry_hash": GENESIS_HASH if row is None else str(row.entry_hash),
@@ -327,12 +327,15 @@ def verify_head(
 # --- the signing key -----------------------------------------------------------------------------
 
 
-def load_or_create_key(path: Path) -> Ed25519PrivateKey:
-    """The Ed25519 key at `path`, created (PEM, mode 0600, parent 0700) when absent.
+def load_or_create_key(path: Path, *, create: bool = True) -> Ed25519PrivateKey:
+    """The Ed25519 key at `path`, created (PEM, mode 0600, parent 0700) when absent and `create`.
 
     Refuses a key file that group or others can read, and a file that is not an Ed25519 key.
     """
     if not path.exists():
+        if not create:
+            raise NotFound("no audit key", path=str(path),
+                           hint="pass --public-key FILE, or set FLYWHEEL_AUDIT_KEY to the key that signed")
         _create_key(path)
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
@@ -364,12 +367,9 @@ def _create_key(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        try:
-            os.link(temp, path)  # never replaces a key another process created meanwhile
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(temp)
+        with contextlib.suppress(FileExistsError):  # never replace a key made meanwhile
+            os.link(temp, path)
+        os.unlink(temp)
     except OSError as exc:
         raise WorkspaceError("cannot create the audit key", path=str(path),
                              got=exc.strerror or str(exc),
@@ -383,15 +383,14 @@ def public_key_hex(key: Ed25519PublicKey) -> str:
 
 def load_public_key(value: bytes | str) -> Ed25519PublicKey:
     """An Ed25519 public key from 32 raw bytes, 64 hex digits, or a PEM `PUBLIC KEY` block."""
+    data = value.encode() if isinstance(value, str) else value
     try:
-        if isinstance(value, bytes) and value.startswith(b"-----BEGIN"):
-            key = serialization.load_pem_public_key(value)
-        elif isinstance(value, str) and value.lstrip().startswith("-----BEGIN"):
-            key = serialization.load_pem_public_key(value.encode())
+        if data.lstrip().startswith(b"-----BEGIN"):
+            key = serialization.load_pem_public_key(data.lstrip())
         else:
-            raw = value if isinstance(value, bytes) else bytes.fromhex(value.strip())
+            raw = data if len(data) == 32 else bytes.fromhex(data.decode("ascii").strip())
             key = Ed25519PublicKey.from_public_bytes(raw)
-    except ValueError:
+    except (ValueError, UnicodeDecodeError):
         key = None
     if not isinstance(key, Ed25519PublicKey):
         raise BadInput("not an Ed25519 public key",

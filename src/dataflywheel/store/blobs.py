@@ -26,12 +26,16 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
 from dataflywheel.errors import BadInput, NotFound, WorkspaceError
+
+if TYPE_CHECKING:
+    from sqlalchemy import MetaData
+    from sqlalchemy.orm import Session
 
 CHUNK_SIZE = 1024 * 1024
 TEMP_DIR = ".tmp"
@@ -250,6 +254,32 @@ class BlobStore:
                 self.fs.rm_file(path)
                 removed.append(path)
         return removed
+
+
+BLOB_REF = "blob_ref"  # set `info={BLOB_REF: True}` on a column that holds object sha256s
+
+
+def referenced_blobs(session: Session, metadata: MetaData | None = None) -> dict[str, list[str]]:
+    """Every value held by a column marked `info={"blob_ref": True}`, with where it is held.
+
+    Returns sha256 -> sorted ["table.column", ...]; the keys are what `verify(expected=...)` takes.
+    Defaults to every table of the product.
+    """
+    from sqlalchemy import select
+
+    if metadata is None:
+        from dataflywheel.store.tables import Base
+
+        metadata = Base.metadata
+    refs: dict[str, set[str]] = {}
+    for table in metadata.sorted_tables:
+        for column in table.columns:
+            if not column.info.get(BLOB_REF):
+                continue
+            values = session.execute(select(column).where(column.is_not(None)).distinct()).scalars()
+            for value in values:
+                refs.setdefault(str(value), set()).add(f"{table.name}.{column.name}")
+    return {sha: sorted(places) for sha, places in sorted(refs.items())}
 
 
 def _strip_protocol(fs: fsspec.AbstractFileSystem, path: str) -> str:

@@ -1,0 +1,160 @@
+"""`flywheel audit verify|head`: check the hash chain and export or check a signed head."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from dataflywheel.cli._context import settings_of, workspace
+from dataflywheel.cli.output import console, err_console, print_json
+from dataflywheel.hookspecs import hookimpl
+
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+KeyOption = Annotated[
+    Optional[Path],
+    typer.Option("--key", help="Ed25519 private key (default: FLYWHEEL_AUDIT_KEY or ~/.config/flywheel/audit.key)."),
+]
+
+
+@audit_app.command("verify")
+def audit_verify(
+    ctx: typer.Context,
+    head: Annotated[Optional[Path], typer.Option("--head", help="A signed head from `flywheel audit head`.")] = None,
+    public_key: Annotated[
+        Optional[Path],
+        typer.Option("--public-key", help="The signer's public key (hex or PEM); default: derived from --key."),
+    ] = None,
+    key: KeyOption = None,
+    json_: Json = False,
+) -> None:
+    """Re-hash and re-link every entry; exit 1 naming the first bad one.
+
+    With --head, also check that the signed head's entry is still there, unchanged (detects
+    truncation and a full rewrite).
+    """
+    from dataflywheel.store.audit import load_or_create_key, load_public_key, parse_head, verify_chain, verify_head
+
+    settings = settings_of(ctx)
+    signed = parse_head(_read_json(head), source=str(head)) if head is not None else None
+    if signed is not None:
+        public = (load_public_key(_read_bytes(public_key)) if public_key is not None
+                  else load_or_create_key(key or settings.audit_key_path, create=False).public_key())
+    with workspace(ctx) as ws, ws.db.session() as session:
+        problems = verify_chain(session)
+        if signed is not None:
+            problems += verify_head(session, signed.model_dump(), public)
+        entries = _count(session)
+    _render(problems, entries=entries, head_seq=None if signed is None else signed.seq, json_=json_)
+
+
+def _render(problems: list[Any], *, entries: int, head_seq: int | None, json_: bool) -> None:
+    from dataflywheel.errors import IntegrityError
+
+    if json_:
+        print_json({"ok": not problems, "entries": entries, "head_seq": head_seq,
+                    "problems": [_problem_dict(p) for p in problems]})
+        if problems:
+            raise typer.Exit(1)
+        return
+    for problem in problems:
+        err_console.print(f"[red]{problem}[/]", highlight=False, soft_wrap=True)
+    if problems:
+        first = problems[0]
+        raise IntegrityError(
+            f"the audit log is not intact: first bad entry is {first.seq} ({first.kind}); "
+            f"{len(problems)} problem(s) in {entries} entries",
+            kept="nothing was changed",
+            hint="compare with a backup and a signed head to find what was altered",
+        )
+    signed = f"; the signed head at entry {head_seq} matches" if head_seq is not None else ""
+    console.print(f"[green]ok[/]: {entries} audit entries, chain intact{signed}", highlight=False,
+                  soft_wrap=True)
+
+
+def _problem_dict(problem: Any) -> dict[str, Any]:
+    return {"seq": problem.seq, "kind": problem.kind, "detail": problem.detail,
+            "expected": problem.expected, "actual": problem.actual, "message": str(problem)}
+
+
+@audit_app.command("head")
+def audit_head(
+    ctx: typer.Context,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the head here instead of stdout.")] = None,
+    key: KeyOption = None,
+) -> None:
+    """Export the chain head signed with the Ed25519 key (created, mode 0600, on first use).
+
+    Keep heads outside the database: `flywheel audit verify --head FILE` then detects truncation
+    or a rewrite of history up to that head.
+    """
+    from dataflywheel.store.audit import export_head
+
+    key_path = key or settings_of(ctx).audit_key_path
+    with workspace(ctx) as ws, ws.db.session() as session:
+        head = export_head(session, key_path)
+    if out is None:
+        print_json(head)
+        return
+    _write_atomic(out, json.dumps(head, indent=2, sort_keys=True) + "\n")
+    console.print(f"wrote the signed head of entry {head['seq']} to {out} (key {key_path})",
+                  highlight=False, soft_wrap=True)
+
+
+def _count(session: Any) -> int:
+    from sqlalchemy import func, select
+
+    from dataflywheel.store.tables.audit import AuditEntryRow
+
+    return int(session.execute(select(func.count()).select_from(AuditEntryRow)).scalar_one())
+
+
+def _read_bytes(path: Path) -> bytes:
+    from dataflywheel.errors import NotFound
+
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound("file not found", path=str(path), hint="check the path") from None
+    except OSError as exc:
+        raise NotFound(f"cannot read the file: {exc.strerror}", path=str(path)) from None
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    from dataflywheel.errors import BadInput
+
+    try:
+        data = json.loads(_read_bytes(path))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise BadInput("not JSON", path=str(path), line=line, expected="a signed head written by "
+                       "`flywheel audit head`", got=getattr(exc, "msg", str(exc))) from None
+    if not isinstance(data, dict):
+        raise BadInput("not a signed audit head", path=str(path), expected="a JSON object",
+                       got=type(data).__name__)
+    return data
+
+
+def _write_atomic(path: Path, content: str) -> None:
+    from dataflywheel.errors import WorkspaceError
+
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temp.open("w", encoding="utf-8") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise WorkspaceError(f"cannot write the head: {exc.strerror}", path=str(path),
+                             kept="nothing was written", hint="choose another --out") from None
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    cli.add_typer(audit_app, name="audit")
