@@ -1,0 +1,212 @@
+"""Inter-annotator agreement over an annotation batch.
+
+Records are either one rating each (`source_format: records`: the plan's `item_field`,
+`annotator_field`, `label_field`) or Label Studio tasks (`source_format: labelstudio`: each task's
+annotations, read by the Label Studio integration found through `register_integrations`; a
+`label_field` other than "label" names the control, `from_name`, to read).
+
+Nothing is dropped silently: a record without item, annotator or label, a non-numeric label at the
+ordinal/interval level, a malformed task, and a second rating of the same item by the same
+annotator are rejects with their reason; cancelled or empty Label Studio annotations are counted
+in `sections.skipped_annotations`. A statistic that is undefined (fewer than two pairable ratings,
+or no variation at all) is left out of `metrics` and named in `sections.undefined`.
+
+Metrics: `agreement_krippendorff_alpha` (at the plan's level), `agreement_fleiss_kappa`,
+`agreement_cohen_kappa` (only with exactly two annotators), `agreement_percent` (share of
+agreeing pairs), `agreement_items`, `agreement_annotators`; per-annotator table in
+`sections.annotators`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch, Reject
+from dataflywheel.checks.fields import compile_path, get_scalar
+from dataflywheel.checks.plan import AgreementSpec, CheckPlan
+from dataflywheel.checks.stats.agreement import (
+    Ratings,
+    cohen_kappa,
+    fleiss_kappa,
+    krippendorff_alpha,
+    per_annotator,
+    percent_agreement,
+)
+from dataflywheel.errors import BadInput
+
+NAME = "agreement"
+# one rating: item, annotator, label, file, line, record id
+Row = tuple[str, str, Any, str, int, str]
+
+
+@dataclass(slots=True)
+class AgreementPartial(Partial):
+    records: int = 0
+    rows: list[Row] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    skipped: list[tuple[str, int, str]] = field(default_factory=list)
+
+    def __add__(self, other: Self) -> Self:
+        self.records += other.records
+        self.rows.extend(other.rows)
+        self.rejects.extend(other.rejects)
+        self.skipped.extend(other.skipped)
+        return self
+
+
+def _labelstudio() -> Any:
+    from dataflywheel.plugins import get_plugin_manager
+
+    for found in get_plugin_manager().hook.register_integrations():
+        for integration in found or ():
+            if getattr(integration, "name", None) == "labelstudio":
+                return integration
+    raise BadInput(
+        "the plan reads Label Studio tasks but the Label Studio integration is not installed",
+        field="checks.agreement.source_format",
+        expected="an installed integration named 'labelstudio'",
+        hint="use source_format: records, or install dataflywheel with its integrations",
+    )
+
+
+class AgreementCheck(Check):
+    """Cohen's and Fleiss' kappa, Krippendorff's alpha, and a per-annotator table."""
+
+    name = NAME
+    metrics = (
+        "agreement_krippendorff_alpha",
+        "agreement_fleiss_kappa",
+        "agreement_cohen_kappa",
+        "agreement_percent",
+        "agreement_items",
+        "agreement_annotators",
+    )
+
+    def __init__(self, plan: CheckPlan) -> None:
+        super().__init__(plan)
+        self.spec = plan.checks.agreement or AgreementSpec()
+        self.paths = [compile_path(f) for f in (self.spec.item_field, self.spec.annotator_field, self.spec.label_field)]
+        self.studio = _labelstudio() if self.spec.source_format == "labelstudio" else None
+
+    def partial(self, batch: RecordBatch) -> AgreementPartial:
+        part = AgreementPartial(records=len(batch))
+        for rec in batch:
+            if self.studio is not None:
+                self._task(rec.value, batch.file, rec.line, rec.id, part)
+            else:
+                self._rating(rec.value, batch.file, rec.line, rec.id, part)
+        return part
+
+    def _rating(self, value: Any, file: str, line: int, rid: str, part: AgreementPartial) -> None:
+        item, who, label = (get_scalar(value, p) for p in self.paths)
+        names = (self.spec.item_field, self.spec.annotator_field, self.spec.label_field)
+        for got, name in zip((item, who, label), names, strict=True):
+            if got is None or isinstance(got, dict | list) or (isinstance(got, str) and not got.strip()):
+                part.rejects.append(Reject(file, line, f"no {name} (a non-empty scalar) for agreement", rid, NAME))
+                return
+        self._add(part, (str(item), str(who), label, file, line, rid))
+
+    def _task(self, value: Any, file: str, line: int, rid: str, part: AgreementPartial) -> None:
+        control = None if self.spec.label_field == "label" else self.spec.label_field
+        try:
+            labels, skipped = self.studio.task_labels(value, control=control, where=f"{file}:{line}")
+        except BadInput as exc:
+            part.rejects.append(Reject(file, line, str(exc), rid, NAME))
+            return
+        part.skipped.extend((file, line, f"annotation {s.annotation_id}: {s.reason}") for s in skipped)
+        for lab in labels:
+            self._add(part, (lab.item_id, lab.annotator_id, lab.label, file, line, rid))
+
+    def _add(self, part: AgreementPartial, row: Row) -> None:
+        label = row[2]
+        if self.spec.level != "nominal" and (isinstance(label, bool) or not isinstance(label, int | float) or not math.isfinite(label)):
+            reason = f"label {label!r} is not a finite number (agreement level {self.spec.level})"
+            part.rejects.append(Reject(row[3], row[4], reason, row[5], NAME))
+            return
+        if isinstance(label, float) and label.is_integer():
+            label = int(label)
+        part.rows.append((row[0], row[1], label, row[3], row[4], row[5]))
+
+    def finish(self, partial: Partial) -> CheckResult:
+        assert isinstance(partial, AgreementPartial)
+        rows, repeats = _first_ratings(partial.rows)
+        ratings = Ratings.build([(r[0], r[1], r[2]) for r in rows])
+        values = _statistics(ratings, self.spec)
+        metrics = {k: v for k, v in values.items() if not math.isnan(v)}
+        return CheckResult(
+            check=self.name,
+            metrics=metrics,
+            examples=_examples(rows, self.plan.max_examples),
+            sections={
+                "level": self.spec.level,
+                "ratings": len(rows),
+                "undefined": sorted(k for k, v in values.items() if math.isnan(v)),
+                "annotators": _table(ratings, self.spec),
+                "skipped_annotations": [
+                    {"file": f, "line": ln, "reason": why} for f, ln, why in partial.skipped
+                ],
+            },
+            rejects=partial.rejects + repeats,
+        )
+
+
+def _first_ratings(rows: list[Row]) -> tuple[list[Row], list[Reject]]:
+    """The first rating of each (item, annotator) in input order; later ones become rejects."""
+    seen: dict[tuple[str, str], Row] = {}
+    repeats = []
+    for row in rows:
+        first = seen.setdefault((row[0], row[1]), row)
+        if first is not row:
+            reason = f"annotator {row[1]!r} already rated item {row[0]!r} at {first[3]}:{first[4]}"
+            repeats.append(Reject(row[3], row[4], reason, row[5], NAME))
+    return list(seen.values()), repeats
+
+
+def _statistics(ratings: Ratings, spec: AgreementSpec) -> dict[str, float]:
+    counts = ratings.counts()
+    values = ratings.label_values
+    stats = {
+        "agreement_krippendorff_alpha": krippendorff_alpha(counts, values, spec.level),
+        "agreement_fleiss_kappa": fleiss_kappa(counts),
+        "agreement_percent": percent_agreement(counts),
+        "agreement_items": float(len(ratings.item_names)),
+        "agreement_annotators": float(len(ratings.annotator_names)),
+    }
+    if len(ratings.annotator_names) == 2:
+        m = ratings.matrix()
+        both = (m[0] >= 0) & (m[1] >= 0)
+        stats["agreement_cohen_kappa"] = cohen_kappa(m[0][both], m[1][both])
+    return stats
+
+
+def _table(ratings: Ratings, spec: AgreementSpec) -> list[dict[str, Any]]:
+    def num(x: float) -> float | None:
+        return None if math.isnan(x) else round(x, 6)
+
+    return [
+        {
+            "annotator": a.annotator,
+            "ratings": a.ratings,
+            "agreement_with_majority": num(a.with_majority),
+            "mean_pair_cohen_kappa": num(a.mean_pair_kappa),
+            "krippendorff_alpha_without": num(a.alpha_without),
+        }
+        for a in per_annotator(ratings, spec.level)
+    ]
+
+
+def _examples(rows: list[Row], limit: int) -> dict[str, list[Example]]:
+    by_item: dict[str, list[Row]] = {}
+    for row in rows:
+        by_item.setdefault(row[0], []).append(row)
+    out = []
+    for item, its in by_item.items():
+        if len({r[2] for r in its}) > 1 and len(out) < limit:
+            detail = f"item {item}: " + ", ".join(f"{r[1]}={r[2]!r}" for r in its)
+            out.append(Example(file=its[0][3], line=its[0][4], record_id=its[0][5], detail=detail))
+    return {"agreement_krippendorff_alpha": out} if out else {}
+
+
+CHECKS: list[type[Check]] = [AgreementCheck]

@@ -1,0 +1,84 @@
+"""Character anomalies in the text: C0 controls other than tab/newline/CR, DEL, U+FFFD, lone
+surrogates, and mojibake (UTF-8 read as cp1252/latin-1, e.g. "cafÃ©", "â€”").
+
+One combined regular expression finds texts with any anomaly (most texts have none); only those
+are classified. A U+FFFD that is part of a mojibake sequence ("â€\\ufffd") counts as mojibake only.
+Metrics: `charset_anomaly_count`, `charset_anomaly_rate` (records with any), and per kind
+`control_char_rate`, `replacement_char_rate`, `lone_surrogate_rate`, `mojibake_rate`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch
+from dataflywheel.checks.results import FlagPartial
+
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+# cp1252 renderings of UTF-8 continuation bytes 0x80-0xBF, plus U+FFFD for the undefined ones.
+_CONT = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122\ufffd"
+_MOJIBAKE_SRC = f"[\u00c2-\u00df][{_CONT}]|[\u00e0-\u00ef][{_CONT}][{_CONT}]"
+_MOJIBAKE = re.compile(_MOJIBAKE_SRC)
+_ANY = re.compile(f"[{_CONTROL}\ufffd\ud800-\udfff]|{_MOJIBAKE_SRC}")
+_CONTROL_RE = re.compile(f"[{_CONTROL}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+KINDS = {
+    "control_char_rate": "control_char",
+    "replacement_char_rate": "replacement_char",
+    "lone_surrogate_rate": "lone_surrogate",
+    "mojibake_rate": "mojibake",
+}
+_ALL = {"charset_anomaly_rate": "any", **KINDS}
+
+
+def anomalies(text: str) -> list[tuple[str, str]]:
+    """(kind, detail) for every anomaly kind present in `text`."""
+    found: list[tuple[str, str]] = []
+    if m := _CONTROL_RE.search(text):
+        found.append(("control_char", f"U+{ord(m.group()):04X} at char {m.start()}"))
+    moji = _MOJIBAKE.findall(text)
+    if text.count("\ufffd") > sum(s.count("\ufffd") for s in moji):
+        found.append(("replacement_char", f"U+FFFD at char {text.index(chr(0xFFFD))}"))
+    if m := _SURROGATE.search(text):
+        found.append(("lone_surrogate", f"U+{ord(m.group()):04X} at char {m.start()}"))
+    if moji:
+        found.append(("mojibake", f"{moji[0].encode('utf-8', 'surrogatepass').decode('utf-8', 'replace')!r}"))
+    return found
+
+
+class CharsetCheck(Check):
+    """Flags records whose text has control characters, U+FFFD, lone surrogates or mojibake."""
+
+    name = "charset"
+    metrics = ("charset_anomaly_count", "charset_anomaly_rate", *KINDS)
+
+    def partial(self, batch: RecordBatch) -> FlagPartial:
+        part = FlagPartial(limit=self.plan.max_examples)
+        part.count_groups(batch.groups)
+        search = _ANY.search
+        file = batch.file
+        for i, text in enumerate(batch.texts):
+            if search(text) is None:
+                continue
+            found = anomalies(text)
+            if not found:  # a lead byte lookalike without its continuation: not an anomaly
+                continue
+            row_base = (file, batch.lines[i], batch.ids[i])
+            group = batch.groups[i]
+            part.flag("any", (*row_base, "; ".join(f"{k}: {d}" for k, d in found)), group)
+            for kind, detail in found:
+                part.flag(kind, (*row_base, detail), group)
+        return part
+
+    def finish(self, partial: Partial) -> CheckResult:
+        assert isinstance(partial, FlagPartial)
+        return CheckResult(
+            check=self.name,
+            metrics={"charset_anomaly_count": float(partial.flagged.get("any", 0)), **partial.rates(_ALL)},
+            examples=partial.examples_for(_ALL),
+            breakdown=partial.group_rates(_ALL),
+        )
+
+
+CHECKS: list[type[Check]] = [CharsetCheck]

@@ -1,0 +1,167 @@
+"""Exact duplicates: records whose normalised text (NFKC, case-folded, whitespace collapsed) is
+equal to an earlier record's, found exactly across every shard and file.
+
+The index holds 16 bytes per record (a 64-bit xxh3 hash and a 64-bit order key), plus the record
+ids when the plan names an id field and the group labels when it asks for a breakdown. Records
+with no text are left out (the blank check counts them). Metrics: `duplicate_count` (records that
+repeat an earlier one), `duplicate_rate` (that over all records), `duplicate_group_count`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+import numpy as np
+import xxhash
+
+from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
+from dataflywheel.checks.results import rate
+
+MAX_GROUPS_LISTED = 1000
+MAX_MEMBERS_LISTED = 50
+_LINE_BITS = 32
+
+
+def normalise(text: str) -> str:
+    """NFKC, case-fold, collapse whitespace; ASCII takes a shortcut with the same result."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def text_hash(text: str) -> int:
+    return xxhash.xxh3_64_intdigest(normalise(text).encode("utf-8", "surrogatepass"))
+
+
+@dataclass(slots=True)
+class DuplicatePartial(Partial):
+    records: int = 0
+    hashes: list[Any] = field(default_factory=list)  # numpy uint64 arrays
+    orders: list[Any] = field(default_factory=list)  # numpy uint64: shard << 32 | line
+    files: dict[int, str] = field(default_factory=dict)
+    ids: list[str] | None = None
+    groups: list[str | None] | None = None
+    group_records: dict[str, int] = field(default_factory=dict)
+
+    def __add__(self, other: Self) -> Self:
+        self.records += other.records
+        self.hashes.extend(other.hashes)
+        self.orders.extend(other.orders)
+        self.files.update(other.files)
+        if self.ids is not None and other.ids is not None:
+            self.ids.extend(other.ids)
+        if self.groups is not None and other.groups is not None:
+            self.groups.extend(other.groups)
+        for g, n in other.group_records.items():
+            self.group_records[g] = self.group_records.get(g, 0) + n
+        return self
+
+
+class ExactDuplicateCheck(Check):
+    """Exact duplicates of the normalised text, with groups (file, line, record id)."""
+
+    name = "exact_duplicates"
+    metrics = ("duplicate_count", "duplicate_rate", "duplicate_group_count")
+
+    def partial(self, batch: RecordBatch) -> DuplicatePartial:
+        keep = [i for i, t in enumerate(batch.texts) if t and not t.isspace()]
+        texts, lines = batch.texts, batch.lines
+        part = DuplicatePartial(records=len(batch), files={batch.shard: batch.file})
+        part.hashes.append(np.array([text_hash(texts[i]) for i in keep], dtype=np.uint64))
+        base = batch.shard << _LINE_BITS
+        part.orders.append(np.array([base | lines[i] for i in keep], dtype=np.uint64))
+        if self.plan.id_field is not None:
+            part.ids = [batch.ids[i] for i in keep]
+        if self.plan.breakdown_by is not None:
+            part.groups = [batch.groups[i] for i in keep]
+            for g in batch.groups:
+                if g is not None:
+                    part.group_records[g] = part.group_records.get(g, 0) + 1
+        return part
+
+    def finish(self, partial: Partial) -> CheckResult:
+        assert isinstance(partial, DuplicatePartial)
+        runs = _runs(partial)
+        dup_count = sum(len(r) - 1 for r in runs)
+        where = _Locator(partial)
+        examples = _examples(runs, where, self.plan.max_examples)
+        listed = [
+            {"size": len(r), "records": [where.row(p) for p in r[:MAX_MEMBERS_LISTED]]}
+            for r in runs[:MAX_GROUPS_LISTED]
+        ]
+        return CheckResult(
+            check=self.name,
+            metrics={
+                "duplicate_count": float(dup_count),
+                "duplicate_rate": rate(dup_count, partial.records),
+                "duplicate_group_count": float(len(runs)),
+            },
+            examples={"duplicate_rate": examples} if examples else {},
+            breakdown=_breakdown(partial, runs),
+            sections={"groups": listed, "groups_listed": len(listed), "group_count": len(runs)},
+        )
+
+
+def _runs(partial: DuplicatePartial) -> list[list[int]]:
+    """Positions (into the concatenated arrays) of each duplicate group, members in input order,
+    groups ordered by their first member."""
+    if not partial.hashes:
+        return []
+    h = np.concatenate(partial.hashes)
+    o = np.concatenate(partial.orders)
+    idx = np.lexsort((o, h))
+    hs = h[idx]
+    same = hs[1:] == hs[:-1]
+    if not same.any():
+        return []
+    starts = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)) == 1)
+    ends = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)) == -1)
+    runs = [idx[s : e + 1].tolist() for s, e in zip(starts.tolist(), ends.tolist())]
+    runs.sort(key=lambda r: int(o[r[0]]))
+    return runs
+
+
+class _Locator:
+    def __init__(self, partial: DuplicatePartial) -> None:
+        self.orders = np.concatenate(partial.orders) if partial.orders else np.zeros(0, np.uint64)
+        self.files = partial.files
+        self.ids = partial.ids
+
+    def where(self, pos: int) -> tuple[str, int, str]:
+        order = int(self.orders[pos])
+        line = order & ((1 << _LINE_BITS) - 1)
+        rid = self.ids[pos] if self.ids is not None else str(line)
+        return self.files[order >> _LINE_BITS], line, rid
+
+    def row(self, pos: int) -> dict[str, Any]:
+        file, line, rid = self.where(pos)
+        return {"file": file, "line": line, "record_id": rid}
+
+
+def _examples(runs: list[list[int]], where: _Locator, limit: int) -> list[Example]:
+    dups = sorted(((int(where.orders[p]), p, r[0]) for r in runs for p in r[1:]))[:limit]
+    out = []
+    for _, pos, first in dups:
+        file, line, rid = where.where(pos)
+        f0, l0, r0 = where.where(first)
+        out.append(Example(file=file, line=line, record_id=rid, detail=f"duplicate of {f0}:{l0} (id {r0})"))
+    return out
+
+
+def _breakdown(partial: DuplicatePartial, runs: list[list[int]]) -> dict[str, dict[str, float]]:
+    if partial.groups is None:
+        return {}
+    dups: dict[str, int] = {}
+    for r in runs:
+        for p in r[1:]:
+            g = partial.groups[p]
+            if g is not None:
+                dups[g] = dups.get(g, 0) + 1
+    return {
+        g: {"duplicate_rate": rate(dups.get(g, 0), n)} for g, n in sorted(partial.group_records.items())
+    }
+
+
+CHECKS: list[type[Check]] = [ExactDuplicateCheck]

@@ -1,0 +1,149 @@
+"""Engines run a plan over files and return a `QualityReport`; `run_checks` is the public API.
+
+Guarantees: the plan is validated (checks installed, thresholds name produced metrics) and every
+file is found and sized before any record is read; every engine folds the same partials in the
+same shard order, so their reports are byte-identical; when `rejects` is given, every rejected
+line or record is written there (JSONL, atomically), even when the report lists only the first.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Literal
+
+from dataflywheel.checks.base import CheckResult, Partial, Reject, enabled_checks
+from dataflywheel.checks.engines.worker import FileStats, ReadPartial, ShardOutcome
+from dataflywheel.checks.plan import CheckPlan
+from dataflywheel.checks.readers import plan_shards
+from dataflywheel.checks.report import (
+    MAX_REJECTS_LISTED,
+    FileSummary,
+    GateResult,
+    QualityReport,
+    rejects_jsonl,
+    write_text_atomic,
+)
+from dataflywheel.errors import BadInput
+
+EngineName = Literal["local", "single"]
+Progress = Callable[[int, int, int], None]  # (bytes done, bytes total, records done)
+MIN_SHARD_BYTES = 4 * 1024 * 1024
+MAX_SHARD_BYTES = 64 * 1024 * 1024
+
+
+def run_checks(
+    files: Sequence[str | Path],
+    plan: CheckPlan,
+    *,
+    engine: EngineName = "local",
+    workers: int | None = None,
+    rejects: str | Path | None = None,
+    progress: Progress | None = None,
+    shard_bytes: int | None = None,
+) -> QualityReport:
+    """Check `files` against `plan` and return the report (raises FlywheelError on bad input)."""
+    if engine not in ("local", "single"):
+        raise BadInput("unknown engine", field="engine", expected="local or single", got=engine)
+    if workers is not None and workers < 1:
+        raise BadInput("workers must be at least 1", field="workers", got=workers)
+    paths = [str(f) for f in files]
+    if len(set(paths)) != len(paths):
+        raise BadInput("the same file is named twice", expected="each input once", got=", ".join(paths))
+    checks = enabled_checks(plan)
+    ncpu = workers or os.cpu_count() or 1
+    shards = plan_shards(paths, shard_bytes=shard_bytes or _shard_bytes(paths, ncpu))
+    total = sum(s.size for s in shards if s.start == 0)
+    state = _Fold(len(checks), progress, total)
+    if engine == "single":
+        from dataflywheel.checks.engines.single import run_single
+
+        run_single(shards, plan, state)
+    else:
+        from dataflywheel.checks.engines.local import run_local
+
+        run_local(shards, plan, state, workers=workers)
+    results = [c.finish(p) for c, p in zip(checks, state.partials) if p is not None]
+    report = build_report(paths, plan, state.read, results)
+    if rejects is not None:
+        write_text_atomic(rejects, rejects_jsonl(_all_rejects(paths, state.read, results)))
+    return report
+
+
+def _shard_bytes(paths: list[str], workers: int) -> int:
+    from dataflywheel.checks.readers.source import file_size
+
+    total = sum(file_size(p) for p in paths)
+    return max(MIN_SHARD_BYTES, min(MAX_SHARD_BYTES, total // max(1, workers * 4)))
+
+
+class _Fold:
+    """Folds shard outcomes in order and reports progress."""
+
+    def __init__(self, nchecks: int, progress: Progress | None, total: int) -> None:
+        self.read = ReadPartial()
+        self.partials: list[Partial | None] = [None] * nchecks
+        self.progress = progress
+        self.total = total
+        self.done = 0
+        self.records = 0
+
+    def __call__(self, outcome: ShardOutcome) -> None:
+        self.read = self.read + outcome.read
+        for i, part in enumerate(outcome.partials):
+            acc = self.partials[i]
+            self.partials[i] = part if acc is None else acc + part
+        self.done += outcome.nbytes
+        self.records += sum(s.records for s in outcome.read.files.values())
+        if self.progress is not None:
+            self.progress(self.done, self.total, self.records)
+
+
+def _all_rejects(paths: list[str], read: ReadPartial, results: list[CheckResult]) -> list[Reject]:
+    order = {p: i for i, p in enumerate(paths)}
+    every = list(read.rejects) + [r for res in results for r in res.rejects]
+    return sorted(every, key=lambda r: (order.get(r.file, len(order)), r.line, r.check))
+
+
+def build_report(
+    paths: list[str], plan: CheckPlan, read: ReadPartial, results: list[CheckResult]
+) -> QualityReport:
+    """Assemble the report: files, metrics of every check, gates, rejects."""
+    for path in paths:
+        stats = read.files.get(path, FileStats())
+        if stats.lines == 0:
+            raise BadInput("input has no records", path=path, expected="at least one JSON record", got="no lines")
+    metrics: dict[str, float] = {}
+    examples = {}
+    for res in sorted(results, key=lambda r: r.check):
+        metrics.update(res.metrics)
+        examples.update(res.examples)
+    gates = [
+        GateResult(
+            metric=t.metric, op=t.op, value=t.value, observed=metrics[t.metric], passed=t.holds(metrics[t.metric]),
+            source=t.source, examples=[] if t.holds(metrics[t.metric]) else examples.get(t.metric, [])[: plan.max_examples],
+        )
+        for t in plan.thresholds
+    ]
+    every = _all_rejects(paths, read, results)
+    files = [FileSummary(file=p, **_stats(read.files[p])) for p in paths]
+    return QualityReport(
+        plan=plan.name,
+        contract=plan.contract,
+        passed=all(g.passed for g in gates),
+        files=files,
+        records=sum(f.records for f in files),
+        rejected=len(every),
+        metrics=dict(sorted(metrics.items())),
+        gates=gates,
+        checks={r.check: r.model_copy(update={"rejects": []}) for r in sorted(results, key=lambda r: r.check)},
+        breakdown_by=plan.breakdown_by,
+        rejects=every[:MAX_REJECTS_LISTED],
+        rejects_total=len(every),
+        warnings=list(dict.fromkeys(read.warnings)),
+    )
+
+
+def _stats(s: FileStats) -> dict[str, int]:
+    return {"bytes": s.bytes, "lines": s.lines, "records": s.records, "rejected": s.rejected, "empty_lines": s.empty_lines}

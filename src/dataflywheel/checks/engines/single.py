@@ -1,0 +1,14 @@
+"""The `single` engine: every shard in this process, in order (the reference for byte-identity)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from dataflywheel.checks.engines.worker import ShardOutcome, run_shard
+from dataflywheel.checks.plan import CheckPlan
+from dataflywheel.checks.readers import Shard
+
+
+def run_single(shards: Sequence[Shard], plan: CheckPlan, fold: Callable[[ShardOutcome], None]) -> None:
+    for shard in shards:
+        fold(run_shard(shard, plan))

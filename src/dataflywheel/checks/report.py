@@ -1,0 +1,99 @@
+"""The quality report: every metric, every gate with pass/fail and examples, breakdowns, rejects.
+
+Guarantees: `to_json()` is stable (sorted keys, fixed float repr, rejects in input order), so two
+engines over the same bytes and plan give byte-identical JSON; `to_markdown()` renders the same
+content for people; `write_rejects` writes every reject (not only the listed ones) atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from dataflywheel.checks.base import CheckResult, Example, Reject
+from dataflywheel.errors import BadInput
+
+MAX_REJECTS_LISTED = 1000
+
+
+class FileSummary(BaseModel):
+    file: str
+    bytes: int
+    lines: int
+    records: int
+    rejected: int
+    empty_lines: int
+
+
+class GateResult(BaseModel):
+    """One threshold of the plan applied to one metric."""
+
+    metric: str
+    op: str
+    value: float
+    observed: float
+    passed: bool
+    source: str | None = None
+    examples: list[Example] = Field(default_factory=list)
+
+
+class QualityReport(BaseModel):
+    """What the engine says about a batch; the delivery flow stores it as it is."""
+
+    plan: str
+    contract: str | None = None
+    passed: bool
+    files: list[FileSummary]
+    records: int
+    rejected: int
+    metrics: dict[str, float]
+    gates: list[GateResult]
+    checks: dict[str, CheckResult]
+    breakdown_by: str | None = None
+    rejects: list[Reject] = Field(default_factory=list, description=f"first {MAX_REJECTS_LISTED}")
+    rejects_total: int = 0
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def failed_gates(self) -> list[GateResult]:
+        return [g for g in self.gates if not g.passed]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def to_json(self) -> str:
+        """Stable JSON: sorted keys, two-space indent, UTF-8 text kept as is."""
+        return json.dumps(self.to_dict(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+    def to_markdown(self) -> str:
+        from dataflywheel.checks.markdown import render_markdown
+
+        return render_markdown(self)
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write `text` to `path` through a temp file in the same folder and a rename."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as exc:
+        raise BadInput("cannot write output file", path=str(target), got=str(exc)) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def rejects_jsonl(rejects: list[Reject]) -> str:
+    return "".join(json.dumps(r.to_dict(), sort_keys=True, ensure_ascii=False) + "\n" for r in rejects)

@@ -1,0 +1,95 @@
+"""Reusable partials for checks whose metrics are "how many records have property X".
+
+`FlagPartial` counts records, flagged records per key, the same per breakdown group, and keeps the
+first `limit` examples per key in input order. `+` is associative and order-aware, so any
+grouping of shards merged in order gives the same partial as one pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Self
+
+from dataflywheel.checks.base import Example, Partial
+
+# (file, line, record_id, detail) — plain data so partials pickle cheaply.
+ExampleRow = tuple[str, int, str, str]
+
+
+def take_examples(first: list[ExampleRow], second: list[ExampleRow], limit: int) -> list[ExampleRow]:
+    """The first `limit` examples of `first` then `second` (associative, order kept)."""
+    if len(first) >= limit:
+        return first
+    return first + second[: limit - len(first)]
+
+
+def to_examples(rows: list[ExampleRow]) -> list[Example]:
+    return [Example(file=f, line=ln, record_id=rid, detail=d) for f, ln, rid, d in rows]
+
+
+def rate(count: int, total: int) -> float:
+    """count / total, 0.0 for an empty input."""
+    return count / total if total else 0.0
+
+
+@dataclass(slots=True)
+class FlagPartial(Partial):
+    """Per-key counts of flagged records, overall and per group, with first examples."""
+
+    limit: int
+    records: int = 0
+    flagged: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, list[ExampleRow]] = field(default_factory=dict)
+    group_records: dict[str, int] = field(default_factory=dict)
+    group_flagged: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def count_groups(self, groups: list[str | None]) -> None:
+        """Add one record per entry of a batch's `groups` (None groups are not broken down)."""
+        self.records += len(groups)
+        gr = self.group_records
+        for g in groups:
+            if g is not None:
+                gr[g] = gr.get(g, 0) + 1
+
+    def flag(self, key: str, row: ExampleRow, group: str | None) -> None:
+        """Record that one record has property `key`."""
+        self.flagged[key] = self.flagged.get(key, 0) + 1
+        rows = self.examples.setdefault(key, [])
+        if len(rows) < self.limit:
+            rows.append(row)
+        if group is not None:
+            per = self.group_flagged.setdefault(group, {})
+            per[key] = per.get(key, 0) + 1
+
+    def __add__(self, other: Self) -> Self:
+        self.records += other.records
+        for key, n in other.flagged.items():
+            self.flagged[key] = self.flagged.get(key, 0) + n
+        for key, rows in other.examples.items():
+            self.examples[key] = take_examples(self.examples.get(key, []), rows, self.limit)
+        for g, n in other.group_records.items():
+            self.group_records[g] = self.group_records.get(g, 0) + n
+        for g, per in other.group_flagged.items():
+            mine = self.group_flagged.setdefault(g, {})
+            for key, n in per.items():
+                mine[key] = mine.get(key, 0) + n
+        return self
+
+    def rates(self, keys: dict[str, str]) -> dict[str, float]:
+        """metric name -> rate of records flagged with key, for `keys` = {metric: key}."""
+        return {metric: rate(self.flagged.get(key, 0), self.records) for metric, key in keys.items()}
+
+    def group_rates(self, keys: dict[str, str]) -> dict[str, dict[str, float]]:
+        out: dict[str, dict[str, float]] = {}
+        for g in sorted(self.group_records):
+            per = self.group_flagged.get(g, {})
+            total = self.group_records[g]
+            out[g] = {metric: rate(per.get(key, 0), total) for metric, key in keys.items()}
+        return out
+
+    def examples_for(self, keys: dict[str, str]) -> dict[str, list[Example]]:
+        return {
+            metric: to_examples(self.examples[key])
+            for metric, key in keys.items()
+            if self.examples.get(key)
+        }
