@@ -20,6 +20,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.cli.verify",
     "dataflywheel.cli.audit",
     "dataflywheel.checks.builtin",
+    "dataflywheel.cli.check",
 )
 
 

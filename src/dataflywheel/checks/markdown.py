@@ -22,9 +22,9 @@ def render_markdown(report: QualityReport) -> str:
         lines += [f"Contract: `{report.contract}`", ""]
     verdict = "PASSED" if report.passed else f"FAILED ({len(report.failed_gates)} gate(s))"
     lines += [f"**{verdict}** — {report.records} records, {report.rejected} rejected", ""]
-    lines += ["## Files", "", "| file | bytes | lines | records | rejected | empty lines |", "|---|---|---|---|---|---|"]
+    lines += ["## Files", "", "| file | bytes | lines | records | undecodable | empty lines |", "|---|---|---|---|---|---|"]
     lines += [
-        f"| {_cell(f.file)} | {f.bytes} | {f.lines} | {f.records} | {f.rejected} | {f.empty_lines} |"
+        f"| {_cell(f.file)} | {f.bytes} | {f.lines} | {f.records} | {f.undecodable} | {f.empty_lines} |"
         for f in report.files
     ]
     lines += ["", "## Gates", ""]

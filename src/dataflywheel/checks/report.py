@@ -26,7 +26,7 @@ class FileSummary(BaseModel):
     bytes: int
     lines: int
     records: int
-    rejected: int
+    undecodable: int
     empty_lines: int
 
 

@@ -146,4 +146,4 @@ def build_report(
 
 
 def _stats(s: FileStats) -> dict[str, int]:
-    return {"bytes": s.bytes, "lines": s.lines, "records": s.records, "rejected": s.rejected, "empty_lines": s.empty_lines}
+    return {"bytes": s.bytes, "lines": s.lines, "records": s.records, "undecodable": s.rejected, "empty_lines": s.empty_lines}

@@ -1,0 +1,106 @@
+"""`flywheel check FILE... --plan plan.yaml`: run the quality gates on files, outside any workspace.
+
+Exit codes: 0 every gate passed, 1 a gate failed, 2 bad input (plan, file, option).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from dataflywheel.cli.output import console, err_console
+from dataflywheel.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from dataflywheel.checks.report import QualityReport
+
+
+def check(
+    files: Annotated[list[str], typer.Argument(help="JSONL (.gz/.zst), Parquet or CSV files, paths or fsspec URLs.")],
+    plan: Annotated[Path, typer.Option("--plan", help="Check plan YAML.")],
+    engine: Annotated[str, typer.Option("--engine", help="local (process pool) or single (this process).")] = "local",
+    workers: Annotated[Optional[int], typer.Option("--workers", help="Processes for the local engine; default all cores.")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
+    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="Write every rejected record here (JSONL).")] = None,
+    markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Write the report as Markdown here.")] = None,
+) -> None:
+    """Check files against a plan: schema, duplicates, blanks, characters, length, PII and more.
+
+    Exit 0 when every threshold holds, 1 when a gate fails, 2 on bad input.
+    """
+    from dataflywheel.checks.engines import run_checks
+    from dataflywheel.checks.plan import load_plan
+    from dataflywheel.checks.report import write_text_atomic
+    from dataflywheel.errors import BadInput
+
+    if engine not in ("local", "single"):
+        raise BadInput("unknown engine", field="--engine", expected="local or single", got=engine)
+    check_plan = load_plan(plan)
+    with _progress() as progress:
+        report = run_checks(
+            files, check_plan, engine=engine, workers=workers,  # type: ignore[arg-type]
+            rejects=rejects, progress=progress,
+        )
+    if markdown is not None:
+        write_text_atomic(markdown, report.to_markdown())
+    if json_:
+        console.file.write(report.to_json())
+    else:
+        _summary(report, rejects)
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+class _progress:
+    """A rich progress bar on stderr with records/s and MB/s; silent when stderr is no terminal."""
+
+    def __enter__(self) -> _progress:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(
+            TextColumn("checking"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+            console=err_console, transient=True, disable=not err_console.is_terminal,
+        )
+        self.task = self.bar.add_task("check", total=None, rate="")
+        self.start = time.perf_counter()
+        self.bar.__enter__()
+        return self
+
+    def __call__(self, done: int, total: int, records: int) -> None:
+        elapsed = max(time.perf_counter() - self.start, 1e-9)
+        rate = f"{records / elapsed:,.0f} records/s, {done / elapsed / 1e6:,.1f} MB/s"
+        self.bar.update(self.task, completed=done, total=total, rate=rate)
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(None, None, None)
+
+
+def _summary(report: QualityReport, rejects: Path | None) -> None:
+    verdict = "[green]passed[/]" if report.passed else f"[red]failed[/] ({len(report.failed_gates)} gate(s))"
+    console.print(
+        f"{report.plan}: {verdict} — {report.records} records in {len(report.files)} file(s), "
+        f"{report.rejected} rejected", highlight=False, soft_wrap=True,
+    )
+    for gate in report.gates:
+        mark = "[green]pass[/]" if gate.passed else "[red]FAIL[/]"
+        console.print(f"  {mark} {gate.metric} = {gate.observed:.6g} (threshold {gate.op} {gate.value:g})",
+                      highlight=False, soft_wrap=True)
+        for ex in gate.examples:
+            console.print(f"       {ex.file}:{ex.line} id {ex.record_id}: {ex.detail}", markup=False,
+                          highlight=False, soft_wrap=True)
+    for warning in report.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    if report.rejected and rejects is not None:
+        console.print(f"  rejects written to {rejects}", highlight=False, soft_wrap=True)
+    elif report.rejected:
+        console.print("  rejected records are listed in --json output; write them all with --rejects PATH",
+                      highlight=False, soft_wrap=True)
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    cli.command("check")(check)
