@@ -1,0 +1,182 @@
+"""Contamination: records of the batch that overlap a reference (evaluation) set.
+
+The reference files (`checks.contamination.reference`) are read once, when the check is built,
+with the same readers as the batch, taking the text at `reference_text_fields` (default: the
+plan's `text_fields`). A batch record and a reference record overlap when the share of word
+n-grams (`ngram`, default 8) they have in common, over the n-grams of the smaller of the two, is
+>= `threshold` (see `similarity.ngrams`). Every overlapping pair is listed with both sides.
+
+Metrics: `contamination_rate` (batch records overlapping at least one reference record, over all
+batch records), `contamination_count`, `contaminated_reference_count` (reference records hit),
+`contaminated_reference_rate` (over reference records with text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
+from dataflywheel.checks.plan import CheckPlan, ContaminationSpec
+from dataflywheel.checks.results import rate
+from dataflywheel.checks.similarity.ngrams import ReferenceIndex
+from dataflywheel.errors import BadInput
+
+MAX_PAIRS_LISTED = 1000
+SEED = 0x5EED
+# (batch file, line, record id, group, reference row, shared n-grams, score)
+Match = tuple[str, int, str, str | None, int, int, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """The reference set as read: where each row came from, its index, and what was refused."""
+
+    files: list[str]
+    where: list[tuple[str, int, str]]
+    index: ReferenceIndex
+    rejects: list[dict[str, Any]]
+
+
+def load_reference(plan: CheckPlan, spec: ContaminationSpec) -> Reference:
+    """Read every reference file once (file order, line order) and index its n-grams."""
+    from dataflywheel.checks.readers import read_file
+
+    fields = spec.reference_text_fields or list(plan.text_fields)
+    ref_plan = plan.model_copy(update={"text_fields": fields, "breakdown_by": None})
+    texts: list[str] = []
+    where: list[tuple[str, int, str]] = []
+    rejects: list[dict[str, Any]] = []
+    for path in spec.reference:
+        for batch in read_file(path, ref_plan):
+            texts.extend(batch.texts)
+            where.extend((batch.file, line, rid) for line, rid in zip(batch.lines, batch.ids, strict=True))
+            rejects.extend(r.to_dict() for r in batch.rejects)
+    if not texts:
+        raise BadInput(
+            "the contamination reference set has no records",
+            field="checks.contamination.reference",
+            expected="at least one decodable record",
+            got=", ".join(spec.reference),
+        )
+    return Reference(list(spec.reference), where, ReferenceIndex(texts, ngram=spec.ngram, seed=SEED), rejects)
+
+
+@dataclass(slots=True)
+class ContaminationPartial(Partial):
+    records: int = 0
+    matches: list[Match] = field(default_factory=list)
+    group_records: dict[str, int] = field(default_factory=dict)
+
+    def __add__(self, other: Self) -> Self:
+        self.records += other.records
+        self.matches.extend(other.matches)
+        for g, n in other.group_records.items():
+            self.group_records[g] = self.group_records.get(g, 0) + n
+        return self
+
+
+class ContaminationCheck(Check):
+    """Word n-gram overlap between the batch and a reference set, listed on both sides."""
+
+    name = "contamination"
+    metrics = (
+        "contamination_rate",
+        "contamination_count",
+        "contaminated_reference_count",
+        "contaminated_reference_rate",
+    )
+
+    def __init__(self, plan: CheckPlan) -> None:
+        super().__init__(plan)
+        if plan.checks.contamination is None:
+            raise BadInput("contamination check needs a reference set", field="checks.contamination.reference")
+        self.spec = plan.checks.contamination
+        self.reference = load_reference(plan, self.spec)
+
+    def partial(self, batch: RecordBatch) -> ContaminationPartial:
+        part = ContaminationPartial(records=len(batch))
+        for g in batch.groups:
+            if g is not None:
+                part.group_records[g] = part.group_records.get(g, 0) + 1
+        if not len(batch):
+            return part
+        found = self.reference.index.overlaps(batch.texts, threshold=self.spec.threshold)
+        for row, ref, shared, score in zip(
+            found.rows.tolist(), found.refs.tolist(), found.shared.tolist(), found.score.tolist(), strict=True
+        ):
+            part.matches.append(
+                (batch.file, batch.lines[row], batch.ids[row], batch.groups[row], ref, shared, score)
+            )
+        return part
+
+    def finish(self, partial: Partial) -> CheckResult:
+        assert isinstance(partial, ContaminationPartial)
+        hit_records = {(m[0], m[1]) for m in partial.matches}
+        hit_refs = {m[4] for m in partial.matches}
+        with_text = int((self.reference.index.sizes > 0).sum())
+        return CheckResult(
+            check=self.name,
+            metrics={
+                "contamination_rate": rate(len(hit_records), partial.records),
+                "contamination_count": float(len(hit_records)),
+                "contaminated_reference_count": float(len(hit_refs)),
+                "contaminated_reference_rate": rate(len(hit_refs), with_text),
+            },
+            examples=self._examples(partial.matches),
+            breakdown=_breakdown(partial),
+            sections=self._sections(partial, with_text),
+        )
+
+    def _ref(self, row: int) -> dict[str, Any]:
+        file, line, rid = self.reference.where[row]
+        return {"file": file, "line": line, "record_id": rid}
+
+    def _examples(self, matches: list[Match]) -> dict[str, list[Example]]:
+        out: list[Example] = []
+        seen: set[tuple[str, int]] = set()
+        for file, line, rid, _, ref, shared, score in matches:
+            if (file, line) in seen or len(out) >= self.plan.max_examples:
+                continue
+            seen.add((file, line))
+            r = self._ref(ref)
+            detail = f"overlaps reference {r['file']}:{r['line']} (id {r['record_id']}): {shared} shared {self.spec.ngram}-grams, overlap {score:.2f}"
+            out.append(Example(file=file, line=line, record_id=rid, detail=detail))
+        return {"contamination_rate": out} if out else {}
+
+    def _sections(self, partial: ContaminationPartial, with_text: int) -> dict[str, Any]:
+        pairs = [
+            {
+                "batch": {"file": f, "line": ln, "record_id": rid},
+                "reference": self._ref(ref),
+                "shared_ngrams": shared,
+                "overlap": round(score, 4),
+            }
+            for f, ln, rid, _, ref, shared, score in partial.matches[:MAX_PAIRS_LISTED]
+        ]
+        return {
+            "parameters": {"ngram": self.spec.ngram, "threshold": self.spec.threshold, "score": "shared / min(n-grams of each side)"},
+            "reference": {
+                "files": self.reference.files,
+                "records": len(self.reference.where),
+                "records_with_text": with_text,
+                "rejects": self.reference.rejects[:MAX_PAIRS_LISTED],
+                "reject_count": len(self.reference.rejects),
+            },
+            "pair_count": len(partial.matches),
+            "pairs_listed": len(pairs),
+            "pairs": pairs,
+        }
+
+
+def _breakdown(partial: ContaminationPartial) -> dict[str, dict[str, float]]:
+    if not partial.group_records:
+        return {}
+    hits: dict[str, set[tuple[str, int]]] = {}
+    for file, line, _, group, *_ in partial.matches:
+        if group is not None:
+            hits.setdefault(group, set()).add((file, line))
+    return {g: {"contamination_rate": rate(len(hits.get(g, ())), n)} for g, n in sorted(partial.group_records.items())}
+
+
+CHECKS: list[type[Check]] = [ContaminationCheck]
