@@ -134,11 +134,11 @@ def test_verify_head_without_the_key_says_what_to_pass(
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("{bad", "{path}:1: not JSON; expected a signed head written by `flywheel audit head`; "
-         "got 'Expecting property name enclosed in double quotes'"),
+        ("{bad", ("{path}:1: not JSON; expected a signed head written by `flywheel audit head`; "
+         "got 'Expecting property name enclosed in double quotes'")),
         ("[1, 2]", "{path}: not a signed audit head; expected a JSON object; got 'list'"),
-        ('{"format": "flywheel-audit-head/1"}', "{path}: not a signed audit head; field 'seq'; "
-         "expected Field required. Next: export one with `flywheel audit head`"),
+        ('{"format": "flywheel-audit-head/1"}', ("{path}: not a signed audit head; field 'seq'; "
+         "expected Field required. Next: export one with `flywheel audit head`")),
     ],
 )
 def test_a_bad_head_file_is_one_clear_line(

@@ -43,9 +43,9 @@ def test_a_flipped_byte_fails_naming_both_hashes(ws: Workspace, cli: Any) -> Non
     lines = result.err.strip().splitlines()
     assert lines == [
         f"{path}: content does not match its name; expected sha256 {HELLO_SHA}, got {IELLO_SHA}",
-        f"error: {ws.blobs.root_url}: 1 problem(s) in the object store (2 objects checked). "
-        "Kept: nothing was changed. Next: restore the named objects from a backup or re-deliver "
-        "them, then `flywheel verify`",
+        (f"error: {ws.blobs.root_url}: 1 problem(s) in the object store (2 objects checked). "
+         "Kept: nothing was changed. Next: restore the named objects from a backup or re-deliver "
+         "them, then `flywheel verify`"),
     ]
     assert Path(path).read_bytes() == b"iello"  # verify changes nothing
 

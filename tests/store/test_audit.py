@@ -7,6 +7,7 @@ import os
 import stat
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ def test_entries_chain_from_the_genesis(database: Database) -> None:
     rows = _rows(database)
     assert [r["seq"] for r in rows] == [1, 2, 3, 4, 5]
     assert rows[0]["prev_hash"] == GENESIS_HASH
-    for prev, row in zip(rows, rows[1:]):
+    for prev, row in pairwise(rows):
         assert row["prev_hash"] == prev["entry_hash"]
     for row in rows:
         assert row["entry_hash"] == entry_hash_of(row)
@@ -99,11 +100,10 @@ def test_append_returns_the_stored_entry(database: Database) -> None:
 
 def test_a_rolled_back_change_leaves_no_entry(database: Database) -> None:
     _append(database, 1)
-    with pytest.raises(RuntimeError, match="flow failed"):
-        with database.unit_of_work() as session:
-            append_audit(session, actor="ana", action="x", record_kind="k", record_id="1",
-                         before=None, after={"a": 1})
-            raise RuntimeError("flow failed after the audit entry")
+    with pytest.raises(RuntimeError, match="flow failed"), database.unit_of_work() as session:
+        append_audit(session, actor="ana", action="x", record_kind="k", record_id="1",
+                     before=None, after={"a": 1})
+        raise RuntimeError("flow failed after the audit entry")
     assert [r["seq"] for r in _rows(database)] == [1]
     _append(database, 1, start=2)
     assert [r["seq"] for r in _rows(database)] == [1, 2]
@@ -124,19 +124,18 @@ def test_canonical_json_is_order_free_utf8_and_compact() -> None:
 @pytest.mark.parametrize(
     ("record", "message"),
     [
-        ({"score": float("nan")}, "cannot put a value into the audit digest; expected finite numbers; "
-         "got 'NaN or infinity (Out of range float values are not JSON compliant)'"),
-        ({"blob": object()}, "cannot put a value into the audit digest; expected JSON-like values; "
-         "got 'a value of type object'"),
+        ({"score": float("nan")}, ("cannot put a value into the audit digest; expected finite "
+         "numbers; got 'NaN or infinity (Out of range float values are not JSON compliant)'")),
+        ({"blob": object()}, ("cannot put a value into the audit digest; expected JSON-like "
+         "values; got 'a value of type object'")),
     ],
 )
 def test_undigestable_record_is_refused_and_nothing_written(
     database: Database, record: dict[str, Any], message: str
 ) -> None:
-    with pytest.raises(BadInput) as err:
-        with database.unit_of_work() as session:
-            append_audit(session, actor="ana", action="x", record_kind="k", record_id="1",
-                         before=None, after=record)
+    with pytest.raises(BadInput) as err, database.unit_of_work() as session:
+        append_audit(session, actor="ana", action="x", record_kind="k", record_id="1",
+                     before=None, after=record)
     assert str(err.value) == message
     assert _rows(database) == []
 
@@ -145,10 +144,10 @@ def test_undigestable_record_is_refused_and_nothing_written(
     ("kwargs", "message"),
     [
         ({"actor": ""}, "audit entry field is empty; field 'actor'; expected a non-empty string; got ''"),
-        ({"record_id": "x" * 201}, "audit entry field is too long; field 'record_id'; "
-         "expected at most 200 characters; got '" + "x" * 78 + "…"),
-        ({"at": datetime(2026, 1, 1)}, "audit time has no time zone; field 'at'; "
-         "expected a timezone-aware datetime; got '2026-01-01T00:00:00'"),
+        ({"record_id": "x" * 201}, ("audit entry field is too long; field 'record_id'; "
+         "expected at most 200 characters; got '" + "x" * 78 + "…")),
+        ({"at": datetime(2026, 1, 1)}, ("audit time has no time zone; field 'at'; "
+         "expected a timezone-aware datetime; got '2026-01-01T00:00:00'")),
     ],
 )
 def test_bad_entry_fields_are_refused_and_nothing_written(
@@ -157,9 +156,8 @@ def test_bad_entry_fields_are_refused_and_nothing_written(
     args: dict[str, Any] = {"actor": "ana", "action": "x", "record_kind": "k", "record_id": "1",
                             "before": None, "after": {"a": 1}} | kwargs
     _append(database, 1)
-    with pytest.raises(BadInput) as err:
-        with database.unit_of_work() as session:
-            append_audit(session, **args)
+    with pytest.raises(BadInput) as err, database.unit_of_work() as session:
+        append_audit(session, **args)
     assert str(err.value) == message
     assert [r["seq"] for r in _rows(database)] == [1]
 

@@ -37,7 +37,13 @@ def audit_verify(
     With --head, also check that the signed head's entry is still there, unchanged (detects
     truncation and a full rewrite).
     """
-    from dataflywheel.store.audit import load_or_create_key, load_public_key, parse_head, verify_chain, verify_head
+    from dataflywheel.store.audit import (
+        load_or_create_key,
+        load_public_key,
+        parse_head,
+        verify_chain,
+        verify_head,
+    )
 
     settings = settings_of(ctx)
     signed = parse_head(_read_json(head), source=str(head)) if head is not None else None

@@ -26,14 +26,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from uuid import UUID
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Table, func, select, text, update
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -46,6 +46,7 @@ ADVISORY_LOCK_KEY = 0x666C7977
 HEAD_FORMAT = "flywheel-audit-head/1"
 _LIMITS = {"actor": 200, "action": 100, "record_kind": 100, "record_id": 200}
 _HEX64 = r"^[0-9a-f]{64}$"
+_TABLE = cast(Table, AuditEntryRow.__table__)
 BODY_KEYS = ("seq", "at", "actor", "action", "record_kind", "record_id", "before_digest",
              "after_digest", "reason", "prev_hash")
 
@@ -187,7 +188,7 @@ def _lock_head(session: Session) -> None:
     elif dialect == "sqlite":
         # A no-op write takes SQLite's single write lock now (a no-op under BEGIN IMMEDIATE), so
         # the head read next is the head this transaction will write after.
-        table = AuditEntryRow.__table__
+        table = _TABLE
         try:
             session.execute(update(table).where(text("0")).values(seq=table.c.seq))
         except OperationalError as exc:
@@ -201,7 +202,7 @@ def _lock_head(session: Session) -> None:
 
 
 def _head_row(session: Session) -> Any:
-    table = AuditEntryRow.__table__
+    table = _TABLE
     columns = (table.c.seq, table.c.entry_hash, table.c.at)
     return session.execute(select(*columns).order_by(table.c.seq.desc()).limit(1)).first()
 
@@ -220,7 +221,7 @@ def verify_chain(session: Session) -> list[ChainProblem]:
     An empty list means the chain is intact from the genesis to its last entry (truncation of the
     tail is only visible against a signed head: see `verify_head`).
     """
-    table = AuditEntryRow.__table__
+    table = _TABLE
     problems: list[ChainProblem] = []
     prev_seq, prev_hash = 0, GENESIS_HASH
     rows = session.execute(select(table).order_by(table.c.seq)).mappings()
@@ -231,7 +232,7 @@ def verify_chain(session: Session) -> list[ChainProblem]:
     return problems
 
 
-def _check_entry(row: Mapping[str, Any], prev_seq: int, prev_hash: str) -> ChainProblem | None:
+def _check_entry(row: Mapping[Any, Any], prev_seq: int, prev_hash: str) -> ChainProblem | None:
     seq = row["seq"]
     if seq != prev_seq + 1:
         missing = f"entry {prev_seq + 1}" if seq == prev_seq + 2 else f"entries {prev_seq + 1}..{seq - 1}"
@@ -311,7 +312,7 @@ def verify_head(
                              actual=f"public key {signed.public_key}")]
     if signed.seq == 0:
         return []
-    table = AuditEntryRow.__table__
+    table = _TABLE
     stored = session.execute(select(table.c.entry_hash).where(table.c.seq == signed.seq)).scalar()
     if stored is None:
         last, _ = _head(session)
