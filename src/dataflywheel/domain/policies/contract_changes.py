@@ -184,7 +184,9 @@ def _semantic(old: Contract, new: Contract) -> list[Change]:
     if a.guide_version != b.guide_version:
         out.append(_c(Layer.SEMANTIC, "guide version changed", "guide_version", False,
                       a.guide_version, b.guide_version))
-    for name in sorted(set(a.fields) | set(b.fields)):
+    # The meaning of a field that is added or removed travels with that structural change.
+    both = {f.name for f in old.structural.fields} & {f.name for f in new.structural.fields}
+    for name in sorted((set(a.fields) | set(b.fields)) & both):
         fa, fb = a.fields.get(name), b.fields.get(name)
         da = fa.model_dump() if fa else {}
         db = fb.model_dump() if fb else {}
