@@ -1,0 +1,265 @@
+"""`flywheel contract import|export|show|validate|plan|propose|activate|reject|list|notice-rate`."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from dataflywheel.cli._context import settings_of, workspace
+from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from dataflywheel.domain.records.contract import Contract, ContractVersionRecord
+
+app = typer.Typer(help="Interface contracts (ODCS v3.1.0): four layers, versions, change notices.",
+                  no_args_is_help=True)
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+By = Annotated[Optional[str], typer.Option("--by", help="The person acting (default: --actor).")]
+Ref = Annotated[str, typer.Argument(metavar="ID[@VERSION]", help="A contract (its active version) or one version.")]
+
+
+def _by(ctx: typer.Context, by: str | None) -> str:
+    return by or settings_of(ctx).actor
+
+
+def _when(value: str | None, option: str) -> datetime | None:
+    """A date (UTC midnight) or an ISO datetime with a zone; a naive datetime is refused."""
+    from dataflywheel.errors import BadInput
+
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadInput("invalid time", field=option, expected="YYYY-MM-DD or an ISO 8601 time with a zone",
+                       got=value) from None
+    if len(value) == 10:
+        return parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        raise BadInput("a time needs a zone", field=option, expected="e.g. 2026-12-01T18:00:00+08:00",
+                       got=value)
+    return parsed.astimezone(UTC)
+
+
+def _summary(contract: Contract) -> dict[str, Any]:
+    return {
+        "id": contract.id, "version": contract.version, "version_id": contract.version_id,
+        "name": contract.name,
+        "producer_role": contract.operational.producer_role.value,
+        "consumer_role": contract.operational.consumer_role.value,
+        "fields": [f.name for f in contract.structural.fields],
+        "thresholds": [f"{t.metric} {t.op} {t.value:g}" for t in contract.operational.thresholds],
+        "guide_version": contract.semantic.guide_version,
+    }
+
+
+def _version_row(v: ContractVersionRecord) -> dict[str, Any]:
+    return v.model_dump(mode="json", exclude={"document", "changes"})
+
+
+@app.command("validate")
+def validate(file: Annotated[Path, typer.Argument(metavar="FILE")], json_: Json = False) -> None:
+    """Check an *.odcs.yaml file (ODCS schema and the four layers) without storing it."""
+    from dataflywheel.integrations.odcs import load_odcs
+
+    contract, _ = load_odcs(file)
+    summary = _summary(contract)
+    if json_:
+        print_json({"valid": True, "file": str(file)} | summary)
+    else:
+        console.print(f"[green]{file}: valid[/] {contract.version_id} — {len(summary['fields'])} fields, "
+                      f"{len(summary['thresholds'])} thresholds", highlight=False)
+
+
+@app.command("import")
+def import_(ctx: typer.Context, file: Annotated[Path, typer.Argument(metavar="FILE")], by: By = None,
+            project: Annotated[Optional[str], typer.Option(help="The project the contract belongs to.")] = None,
+            json_: Json = False) -> None:
+    """Register a new contract; its first version is active at once."""
+    from dataflywheel.flows.contracts import import_contract
+
+    with workspace(ctx) as ws:
+        version = import_contract(ws, file, by=_by(ctx, by), project_id=project)
+    _done(json_, _version_row(version), f"registered {version.id} (active)")
+
+
+@app.command("propose")
+def propose(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE")],
+    by: By = None,
+    effective: Annotated[Optional[str], typer.Option(help="When it takes effect (default: now, or after the notice days for a breaking change).")] = None,
+    short_notice: Annotated[Optional[str], typer.Option("--short-notice", help="Why a breaking change may take effect sooner (counted as late).")] = None,
+    json_: Json = False,
+) -> None:
+    """Propose the next version: diff, change class, owner check, notices for a breaking change."""
+    from dataflywheel.flows.contracts import propose_version
+
+    with workspace(ctx) as ws:
+        p = propose_version(ws, file, by=_by(ctx, by), effective_from=_when(effective, "--effective"),
+                            short_notice_reason=short_notice)
+    data = _version_row(p.version) | {
+        "changes": [c.describe() for c in p.diff.changes],
+        "notices": [n.model_dump(mode="json") for n in p.notices]}
+    if json_:
+        print_json(data)
+        return
+    console.print(f"[green]proposed {p.version.id}[/] ({p.version.change_class.value}), effective "
+                  f"{p.version.effective_from.isoformat()}", highlight=False)
+    for line in data["changes"]:
+        console.print(f"  {line}", highlight=False, markup=False)
+    for n in p.notices:
+        console.print(f"  notice → {n.person_id} ({n.letter}), {n.days_ahead:g} days ahead", highlight=False)
+
+
+@app.command("activate")
+def activate(ctx: typer.Context, ref: Ref, by: By = None, json_: Json = False) -> None:
+    """Make a proposed version active (Data Owner); the previous one becomes deprecated."""
+    from dataflywheel.flows.contracts import activate_version
+
+    with workspace(ctx) as ws:
+        version = activate_version(ws, ref, by=_by(ctx, by))
+    _done(json_, _version_row(version), f"{version.id} is active")
+
+
+@app.command("reject")
+def reject(ctx: typer.Context, ref: Ref,
+           reason: Annotated[str, typer.Option(help="Why it is turned down.")], by: By = None,
+           json_: Json = False) -> None:
+    """Turn down a proposed version (Data Owner)."""
+    from dataflywheel.flows.contracts import reject_version
+
+    with workspace(ctx) as ws:
+        version = reject_version(ws, ref, reason=reason, by=_by(ctx, by))
+    _done(json_, _version_row(version), f"{version.id} is rejected")
+
+
+@app.command("list")
+def list_(ctx: typer.Context, json_: Json = False) -> None:
+    """Every contract and its versions."""
+    from dataflywheel.flows.contracts import list_contracts
+
+    with workspace(ctx) as ws:
+        rows = [c.model_dump(mode="json") | {"versions": [f"{v.semver} ({v.state.value})" for v in vs]}
+                for c, vs in list_contracts(ws)]
+    if json_:
+        print_json(rows)
+    else:
+        print_records(rows, columns=["id", "name", "producer_role", "consumer_role", "versions"])
+
+
+@app.command("show")
+def show(ctx: typer.Context, ref: Ref, json_: Json = False) -> None:
+    """One version: state, change management, notices, and the layers in brief."""
+    from dataflywheel.flows.contracts import get_version
+
+    with workspace(ctx) as ws:
+        version, contract, notices = get_version(ws, ref)
+    data = _version_row(version) | {"contract": _summary(contract), "changes": version.changes,
+                                    "notices": [n.model_dump(mode="json") for n in notices]}
+    if json_:
+        print_json(data)
+        return
+    for key in ("id", "state", "change_class", "effective_from", "compatibility_until",
+                "migration_note", "document_sha256"):
+        console.print(f"[bold]{key}[/]: {data[key]}", highlight=False)
+    for key, value in data["contract"].items():
+        console.print(f"[bold]{key}[/]: {value}", highlight=False)
+    for n in notices:
+        console.print(f"notice → {n.person_id} ({n.letter}) sent {n.sent_at.isoformat()}", highlight=False)
+
+
+@app.command("export")
+def export(ctx: typer.Context, ref: Ref,
+           out: Annotated[Optional[Path], typer.Option(help="Write to this file (atomically) instead of stdout.")] = None) -> None:
+    """The stored ODCS document of a version, byte for byte."""
+    from dataflywheel.flows.contracts import get_version
+
+    with workspace(ctx) as ws:
+        version, _, _ = get_version(ws, ref)
+    if out is None:
+        console.file.write(version.document)
+        return
+    _write_atomic(out, version.document)
+    console.print(f"[green]wrote {out}[/] ({version.id}, sha256 {version.document_sha256[:12]})",
+                  highlight=False)
+
+
+@app.command("plan")
+def plan(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="FILE|ID[@VERSION]")],
+    reference: Annotated[list[str], typer.Option("--reference", help="An evaluation set to check contamination against (repeatable).")] = [],  # noqa: B006
+    out: Annotated[Optional[Path], typer.Option(help="Write the plan YAML here instead of stdout.")] = None,
+    json_: Json = False,
+) -> None:
+    """Compile a contract version (stored, or an *.odcs.yaml file) into the check plan."""
+    from dataflywheel.flows.contract_plan import compile_plan
+    from dataflywheel.integrations.odcs import SUFFIX, load_odcs
+
+    if ref.endswith(SUFFIX) or Path(ref).is_file():
+        contract = load_odcs(ref)[0]
+    else:
+        from dataflywheel.flows.contracts import get_version
+
+        with workspace(ctx) as ws:
+            contract = get_version(ws, ref)[1]
+    compiled = compile_plan(contract, contamination_reference=reference or None)
+    if json_:
+        print_json(compiled.model_dump(mode="json", by_alias=True, exclude_none=True))
+    elif out is not None:
+        _write_atomic(out, compiled.to_yaml())
+        console.print(f"[green]wrote {out}[/] (plan of {contract.version_id})", highlight=False)
+    else:
+        console.file.write(compiled.to_yaml())
+
+
+@app.command("notice-rate")
+def notice_rate(ctx: typer.Context, json_: Json = False) -> None:
+    """Interface-change advance-notice rate: breaking changes noticed in time / all breaking changes."""
+    from dataflywheel.flows.contracts import advance_notice_rate
+
+    with workspace(ctx) as ws:
+        rate = advance_notice_rate(ws)
+    data = {"breaking": rate.breaking, "on_time": rate.on_time, "late": rate.late, "rate": rate.rate}
+    if json_:
+        print_json(data)
+    else:
+        shown = "n/a (no breaking changes)" if rate.rate is None else f"{rate.rate:.0%}"
+        console.print(f"advance-notice rate: {shown} ({rate.on_time}/{rate.breaking})", highlight=False)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Temp file in the same folder, fsync, rename: the target is either old or whole."""
+    from dataflywheel.errors import BadInput
+
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise BadInput(f"cannot write: {exc.strerror}", path=str(path)) from None
+
+
+def _done(json_: bool, data: dict[str, Any], message: str) -> None:
+    if json_:
+        print_json(data)
+    else:
+        console.print(f"[green]{message}[/]", highlight=False)
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    cli.add_typer(app, name="contract")
