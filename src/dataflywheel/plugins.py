@@ -16,6 +16,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.cli.projects",
     "dataflywheel.cli.raci",
     "dataflywheel.cli.requirements",
+    "dataflywheel.cli.contract",
     "dataflywheel.cli.demo",
     "dataflywheel.cli.verify",
     "dataflywheel.cli.audit",
