@@ -55,7 +55,7 @@ class SchemaValidator:
             problem = self._field_problem(spec, value[spec.name])
             if problem:
                 out.append(problem)
-        if self.reject_extra and len(value) > len(self.names):
+        if self.reject_extra:
             extra = sorted(k for k in value if k not in self.names)
             if extra:
                 out.append("fields not in the schema: " + ", ".join(repr(k) for k in extra))

@@ -40,13 +40,22 @@ def decode_line(line: bytes) -> tuple[Any, str | None]:
         if _LONE_ESCAPE.search(line):
             return _decode_stdlib(line)
         return None, f"invalid JSON: {exc}"
-    except UnicodeDecodeError as exc:
-        return None, f"invalid UTF-8: {exc.reason} at byte {exc.start}"
+    except UnicodeDecodeError:
+        return None, _utf8_reason(line)
     except RecursionError:
         return None, "invalid JSON: nested too deeply"
     if type(value) is dict and not _surely_unique_keys(line, value):
         return _decode_stdlib(line)
     return value, None
+
+
+def _utf8_reason(line: bytes) -> str:
+    """Where in the line the UTF-8 breaks (msgspec reports offsets inside the string)."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"invalid UTF-8: {exc.reason} at byte {exc.start + 1} of the line"
+    return "invalid UTF-8"
 
 
 def _surely_unique_keys(line: bytes, value: dict[str, Any]) -> bool:
@@ -92,8 +101,8 @@ def _decode_stdlib(line: bytes) -> tuple[Any, str | None]:
         return json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant), None
     except _Refused as exc:
         return None, str(exc)
-    except UnicodeDecodeError as exc:
-        return None, f"invalid UTF-8: {exc.reason} at byte {exc.start}"
+    except UnicodeDecodeError:
+        return None, _utf8_reason(line)
     except RecursionError:
         return None, "invalid JSON: nested too deeply"
     except ValueError as exc:  # JSONDecodeError, and ints over the digit limit
