@@ -13,6 +13,7 @@ batch records), `contamination_count`, `contaminated_reference_count` (reference
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -28,6 +29,9 @@ SEED = 0x5EED
 Match = tuple[str, int, str, str | None, int, int, float]
 
 
+_CACHE: dict[tuple[str, tuple[tuple[str, int, int], ...]], Reference] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class Reference:
     """The reference set as read: where each row came from, its index, and what was refused."""
@@ -39,7 +43,30 @@ class Reference:
 
 
 def load_reference(plan: CheckPlan, spec: ContaminationSpec) -> Reference:
-    """Read every reference file once (file order, line order) and index its n-grams."""
+    """The reference set of this plan, read and indexed once per process while its files keep
+    their size and modification time (engines may build the check once per shard)."""
+    key = (plan.model_dump_json(), _stamp(spec.reference))
+    found = _CACHE.get(key)
+    if found is None:
+        found = _read_reference(plan, spec)
+        _CACHE.clear()  # keep one reference set per process
+        _CACHE[key] = found
+    return found
+
+
+def _stamp(paths: list[str]) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+            out.append((p, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((p, -1, -1))  # URLs and missing files: the reader says what is wrong
+    return tuple(out)
+
+
+def _read_reference(plan: CheckPlan, spec: ContaminationSpec) -> Reference:
+    """Read every reference file (file order, line order) and index its n-grams."""
     from dataflywheel.checks.readers import read_file
 
     fields = spec.reference_text_fields or list(plan.text_fields)

@@ -22,6 +22,7 @@ from dataflywheel.checks.similarity.shingles import Shingles, splitmix64
 U32 = npt.NDArray[np.uint32]
 EMPTY = np.uint32(0xFFFFFFFF)
 _PROBES = 64  # probe attempts before falling back to the next filled bin to the right
+_BLOCK = 8  # probe attempts tried per vectorised step
 
 
 class MinHasher:
@@ -56,22 +57,29 @@ class MinHasher:
         return sig2
 
     def _densify(self, sig: U32, filled: npt.NDArray[np.bool_], has_text: npt.NDArray[np.bool_]) -> None:
-        rows, cols = np.nonzero(~filled & has_text[:, None])
-        for attempt in range(_PROBES):
-            if len(rows) == 0:
+        k = self.num_perm
+        flat_sig, flat_filled = sig.reshape(-1), filled.reshape(-1)
+        empty = np.flatnonzero(~flat_filled & np.repeat(has_text, k))
+        cols = empty % k
+        base = empty - cols
+        for first in range(0, _PROBES, _BLOCK):
+            if len(empty) == 0:
                 return
-            src = self._probe[cols, attempt]
-            hit = filled[rows, src]
-            sig[rows[hit], cols[hit]] = sig[rows[hit], src[hit]]
-            rows, cols = rows[~hit], cols[~hit]
-        if len(rows):
-            self._rotate(sig, filled, rows, cols)
+            # probe _BLOCK attempts at once; take the first attempt that hit a filled bin
+            src = base[:, None] + self._probe[cols, first : first + _BLOCK]
+            hits = flat_filled[src]
+            found = hits.any(axis=1)
+            pick = src[found, hits[found].argmax(axis=1)]
+            flat_sig[empty[found]] = flat_sig[pick]
+            miss = ~found
+            empty, cols, base = empty[miss], cols[miss], base[miss]
+        if len(empty):
+            self._rotate(sig, filled, empty // k, cols)
 
     def _rotate(
         self, sig: U32, filled: npt.NDArray[np.bool_], rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64]
     ) -> None:
         """Fallback for the few bins still empty: copy the next filled bin to the right (circular)."""
-        k = self.num_perm
         for r in np.unique(rows):
             have = np.flatnonzero(filled[r])
             want = cols[rows == r]
