@@ -1,0 +1,38 @@
+"""Repositories of the plan: stages and milestones."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from dataflywheel.domain.records.plan import Milestone, Stage
+from dataflywheel.domain.states import MilestoneState
+from dataflywheel.store.repositories.base import Repository
+from dataflywheel.store.tables.plans import MilestoneRow, StageRow
+
+
+class Stages(Repository[Stage, StageRow]):
+    record_type, row_type, kind, hint = Stage, StageRow, "stage", "flywheel plan show PROJECT"
+
+    def of_project(self, project_id: str) -> list[Stage]:
+        """The project's stages in plan order."""
+        rows = self.session.scalars(
+            select(StageRow).where(StageRow.project_id == project_id).order_by(StageRow.position)
+        ).all()
+        return [self.to_record(r) for r in rows]
+
+
+class Milestones(Repository[Milestone, MilestoneRow]):
+    record_type, row_type, kind, hint = (
+        Milestone, MilestoneRow, "milestone", "flywheel plan show PROJECT",
+    )
+
+    def overdue(self, *, today: date) -> list[Milestone]:
+        """Milestones not done whose due date is before `today`, earliest first."""
+        rows = self.session.scalars(
+            select(MilestoneRow).where(MilestoneRow.due_on < today,
+                                       MilestoneRow.state != MilestoneState.DONE.value)
+            .order_by(MilestoneRow.due_on, MilestoneRow.id)
+        ).all()
+        return [self.to_record(r) for r in rows]
