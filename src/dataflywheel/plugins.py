@@ -17,6 +17,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.cli.raci",
     "dataflywheel.cli.requirements",
     "dataflywheel.cli.contract",
+    "dataflywheel.cli.notifications",
     "dataflywheel.cli.demo",
     "dataflywheel.cli.verify",
     "dataflywheel.cli.audit",

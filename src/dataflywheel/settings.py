@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -32,6 +33,8 @@ class Settings(BaseSettings):
         default=None,
         description="Ed25519 private key that signs audit heads; default ~/.config/flywheel/audit.key",
     )
+    timezone: str = Field(default="UTC", description="time zone of the business-day calendar")
+    holidays: list[date] = Field(default_factory=list, description="non-business days, ISO dates")
     debug: bool = Field(default=False, description="show tracebacks")
 
     @field_validator("db")

@@ -102,6 +102,128 @@ def _datetime(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+@app.command("triage")
+def triage(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(metavar="ID")],
+           approver: Annotated[Optional[str], typer.Option(help="Data Owner approving a P0.")] = None,
+           json_: Json = False) -> None:
+    """Triage a submitted requirement, or return it with what it lacks (the Monday rule)."""
+    from dataflywheel.flows.demand import triage as run
+
+    with workspace(ctx) as ws:
+        _show_state(run(ws, requirement_id, approver=approver), json_)
+
+
+@app.command("amend")
+def amend(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(metavar="ID")],
+          target_metric: Optional[str] = None,
+          acceptance: Annotated[Optional[str], typer.Option(help="Acceptance criteria.")] = None,
+          accountable: Optional[str] = None, responsible: Optional[str] = None,
+          deadline: Optional[str] = None, json_: Json = False) -> None:
+    """Complete a returned requirement and submit it again."""
+    from dataflywheel.flows.demand import resubmit
+
+    updates = {k: v for k, v in {"target_metric": target_metric, "acceptance_criteria": acceptance,
+                                 "accountable_id": accountable, "responsible_id": responsible,
+                                 "deadline": _datetime(deadline)}.items() if v is not None}
+    with workspace(ctx) as ws:
+        _show_state(resubmit(ws, requirement_id, updates=updates), json_)
+
+
+@app.command("commit")
+def commit(ctx: typer.Context, requirement_ids: Annotated[list[str], typer.Argument(metavar="ID...")],
+           week: Annotated[str, typer.Option(help="ISO week of the task list, e.g. 2026-W48.")],
+           json_: Json = False) -> None:
+    """Commit triaged requirements to a week's task list (all or none)."""
+    from dataflywheel.flows.demand import commit_week
+
+    with workspace(ctx) as ws:
+        done = commit_week(ws, requirement_ids, week=week)
+    for req in done:
+        _show_state(req, json_)
+
+
+@app.command("start")
+def start(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(metavar="ID")],
+          json_: Json = False) -> None:
+    """Start work on a committed (or rejected) requirement."""
+    from dataflywheel.flows.demand import start as run
+
+    with workspace(ctx) as ws:
+        _show_state(run(ws, requirement_id), json_)
+
+
+@app.command("deliver")
+def deliver(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(metavar="ID")],
+            version: Annotated[list[str], typer.Option("--version", help="Dataset version id (repeatable).")] = [],  # noqa: B006
+            json_: Json = False) -> None:
+    """Mark a requirement delivered in one or more dataset versions."""
+    from dataflywheel.flows.demand import deliver as run
+
+    with workspace(ctx) as ws:
+        _show_state(run(ws, requirement_id, version_ids=version), json_)
+
+
+@app.command("accept")
+def accept(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(metavar="ID")],
+           by: Annotated[str, typer.Option(help="The Accountable person.")], json_: Json = False) -> None:
+    """Accept a delivery (the Accountable person only)."""
+    from dataflywheel.flows.demand import decide
+
+    with workspace(ctx) as ws:
+        _show_state(decide(ws, requirement_id, accept=True, by=by), json_)
+
+
+@app.command("reject")
+def reject(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(metavar="ID")],
+           by: Annotated[str, typer.Option(help="The Accountable person.")],
+           reason: Annotated[str, typer.Option(help="Why the delivery is rejected.")], json_: Json = False) -> None:
+    """Reject a delivery with a reason (the Accountable person only); work resumes with `start`."""
+    from dataflywheel.flows.demand import decide
+
+    with workspace(ctx) as ws:
+        _show_state(decide(ws, requirement_id, accept=False, by=by, reason=reason), json_)
+
+
+@app.command("sla")
+def sla(ctx: typer.Context, json_: Json = False) -> None:
+    """The SLA clock of every requirement (Table 24-13), breaches first. Exit 1 if any is breached."""
+    from dataflywheel.flows.demand import sla_report
+
+    with workspace(ctx) as ws:
+        rows = [st.model_dump(mode="json") for st in sla_report(ws)]
+    if json_:
+        print_json(rows)
+    else:
+        print_records(rows, columns=["requirement_id", "priority", "clock", "due", "breached",
+                                     "overdue_by_hours", "escalate_to_data_owner"])
+    if any(r["breached"] for r in rows):
+        raise typer.Exit(1)
+
+
+@app.command("escalate")
+def escalate(ctx: typer.Context, json_: Json = False) -> None:
+    """Notify the Data Owner of every P0 still undelivered after 48 h (once per requirement)."""
+    from dataflywheel.flows.demand import escalate_overdue
+
+    with workspace(ctx) as ws:
+        escalated = escalate_overdue(ws)
+    if json_:
+        print_json({"escalated": escalated})
+    else:
+        console.print(f"escalated: {', '.join(escalated) or 'none'}", highlight=False)
+
+
+def _show_state(req: object, json_: bool) -> None:
+    from dataflywheel.domain.records.demand import Requirement
+
+    assert isinstance(req, Requirement)
+    if json_:
+        print_json(req.model_dump(mode="json"))
+    else:
+        extra = f" — {req.returned_reason}" if req.state.value == "returned" else ""
+        console.print(f"{req.id} is [bold]{req.state.value}[/]{extra}", highlight=False)
+
+
 @hookimpl
 def register_commands(cli: typer.Typer) -> None:
     cli.add_typer(app, name="requirements")

@@ -138,6 +138,14 @@ class RaciAnswer(BaseModel):
     roles: dict[str, list[Role]]
 
 
+def role_holders(role: Role, project_id: str | None, holdings: Iterable[RoleHolding]) -> set[str]:
+    """People holding `role` where `project_id` applies: a holder named for the project replaces
+    the team-wide holders of the same role."""
+    holders = [h for h in holdings if h.role == role]
+    scoped = {h.person_id for h in holders if project_id is not None and h.project_id == project_id}
+    return scoped or {h.person_id for h in holders if h.project_id is None}
+
+
 def resolve(
     item_id: str,
     project_id: str | None,
@@ -154,14 +162,8 @@ def resolve(
     roles = {letter.value: sorted({a.role for a in chosen if a.letter == letter}) for letter in Letter}
     holders = list(holdings)
 
-    def holders_of(role: Role) -> set[str]:
-        # A holder named for this project replaces the team-wide holders of the same role.
-        scoped = {h.person_id for h in holders if h.role == role and project_id is not None
-                  and h.project_id == project_id}
-        return scoped or {h.person_id for h in holders if h.role == role and h.project_id is None}
-
     def people(letter: str) -> list[str]:
-        return sorted(set().union(*(holders_of(r) for r in roles[letter])))
+        return sorted(set().union(*(role_holders(r, project_id, holders) for r in roles[letter])))
 
     accountable = people("A")
     where = f"{item_id!r}" + (f" in project {project_id!r}" if project_id else "")

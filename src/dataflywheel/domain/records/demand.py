@@ -38,5 +38,19 @@ class Requirement(Record):
     accountable_id: str | None = None
     state: RequirementState = RequirementState.SUBMITTED
     description: str = ""
+    returned_reason: str | None = None
+    approved_by_id: str | None = Field(default=None, description="Data Owner who approved a P0")
+    committed_week: str | None = Field(default=None, pattern=r"^[0-9]{4}-W[0-9]{2}$")
+    decision_reason: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    delivered_at: datetime | None = None
+
+
+class RequirementDelivery(Record):
+    """Requirement `requirement_id` was delivered in dataset version `version_id`."""
+
+    requirement_id: str
+    version_id: str
+    linked_by_id: str | None = None
+    linked_at: datetime = Field(default_factory=utcnow)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
 from alembic import context
+from sqlalchemy.exc import SAWarning
 
 from dataflywheel.store.tables import Base
+
+# datasets <-> dataset_versions is a deliberate FK cycle; migrations add such keys after the tables.
+warnings.filterwarnings("ignore", message="Cannot correctly sort tables", category=SAWarning)
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from dataflywheel.domain.records.demand import Requirement
+from dataflywheel.domain.records.demand import Requirement, RequirementDelivery
+from dataflywheel.domain.records.notification import Notification
 from dataflywheel.domain.records.people import Person, RoleHolding, Team, Vendor
 from dataflywheel.domain.records.project import Project
 from dataflywheel.domain.records.raci import RaciAssignment, RaciItem
 from dataflywheel.store.repositories.base import Repository
-from dataflywheel.store.tables.demand import RequirementRow
+from dataflywheel.store.tables.demand import RequirementDeliveryRow, RequirementRow
+from dataflywheel.store.tables.notifications import NotificationRow
 from dataflywheel.store.tables.people import PersonRow, RoleHoldingRow, TeamRow, VendorRow
 from dataflywheel.store.tables.projects import ProjectRow
 from dataflywheel.store.tables.raci import RaciAssignmentRow, RaciItemRow
@@ -55,3 +57,11 @@ class Requirements(Repository[Requirement, RequirementRow]):
         while self.session.get(RequirementRow, f"REQ-{candidate:04d}") is not None:
             candidate += 1
         return f"REQ-{candidate:04d}"
+
+
+class Notifications(Repository[Notification, NotificationRow]):
+    record_type, row_type, kind = Notification, NotificationRow, "notification"
+
+
+class RequirementDeliveries(Repository[RequirementDelivery, RequirementDeliveryRow]):
+    record_type, row_type, kind = RequirementDelivery, RequirementDeliveryRow, "requirement delivery"

@@ -1,6 +1,20 @@
 """All tables, one module per pool. Importing this package registers every table on `Base.metadata`."""
 
 from dataflywheel.store.base import Base
-from dataflywheel.store.tables import audit, demand, people, projects, raci  # noqa: F401
+from dataflywheel.store.tables import (  # noqa: F401
+    audit,
+    contracts,
+    data,
+    demand,
+    experiments,
+    feedback,
+    governance,
+    issues,
+    notifications,
+    people,
+    plans,
+    projects,
+    raci,
+)
 
 __all__ = ["Base"]

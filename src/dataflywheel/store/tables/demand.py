@@ -31,5 +31,23 @@ class RequirementRow(Base):
     accountable_id: Mapped[str | None] = _person_fk()
     state: Mapped[str] = mapped_column(String(32), index=True)
     description: Mapped[str] = mapped_column(Text)
+    returned_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    approved_by_id: Mapped[str | None] = _person_fk()
+    committed_week: Mapped[str | None] = mapped_column(String(8), nullable=True, index=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class RequirementDeliveryRow(Base):
+    __tablename__ = "requirement_deliveries"
+
+    requirement_id: Mapped[str] = mapped_column(
+        ForeignKey("requirements.id", ondelete="RESTRICT"), primary_key=True
+    )
+    version_id: Mapped[str] = mapped_column(
+        ForeignKey("dataset_versions.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    linked_by_id: Mapped[str | None] = _person_fk()
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime)

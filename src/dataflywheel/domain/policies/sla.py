@@ -1,0 +1,110 @@
+"""Demand SLAs (the chapter's Table 24-13) and the escalation rule for undelivered P0 work.
+
+P0: cleaning 24 h, annotation 48 h (clock hours). P1: cleaning 3 and annotation 5 business days.
+P2: 5 business days. Historical remediation: at most 2 weeks (P1/P2; a P0 remediation is a P0).
+Exploration follows the cleaning clock of its priority.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from dataflywheel.domain.calendar import BusinessCalendar
+from dataflywheel.domain.records.demand import Priority, Requirement, RequirementKind
+from dataflywheel.domain.states import RequirementState
+
+P0_ESCALATE_AFTER = timedelta(hours=48)
+_OPEN = frozenset({RequirementState.SUBMITTED, RequirementState.RETURNED, RequirementState.TRIAGED,
+                   RequirementState.COMMITTED, RequirementState.IN_PROGRESS, RequirementState.REJECTED})
+
+
+class SlaDimension(StrEnum):
+    """The five dimensions an SLA covers, each with its measure (see `DIMENSION_MEASURES`)."""
+
+    TIME = "time"
+    QUALITY = "quality"
+    AVAILABILITY = "availability"
+    TRACEABILITY = "traceability"
+    COMPLIANCE = "compliance"
+
+
+DIMENSION_MEASURES: dict[SlaDimension, str] = {
+    SlaDimension.TIME: "delivered (state delivered or later) no later than the SLA due time",
+    SlaDimension.QUALITY: "every batch delivered for the requirement passed its contract's gates",
+    SlaDimension.AVAILABILITY: "a frozen dataset version containing the delivery is readable",
+    SlaDimension.TRACEABILITY: "the delivered version links back to the requirement id",
+    SlaDimension.COMPLIANCE: "the delivered version's compliance review is approved",
+}
+
+
+class SlaClock(BaseModel):
+    hours: int | None = None
+    business_days: int | None = None
+    label: str
+
+
+def sla_clock(priority: Priority, kind: RequirementKind) -> SlaClock:
+    """The response clock for a requirement of this priority and kind."""
+    annotation = kind is RequirementKind.ANNOTATION
+    if priority is Priority.P0:
+        return SlaClock(hours=48, label="P0 annotation: 48 h") if annotation else SlaClock(
+            hours=24, label="P0 cleaning: 24 h")
+    if kind is RequirementKind.REMEDIATION:
+        return SlaClock(hours=14 * 24, label="historical remediation: 2 weeks")
+    if priority is Priority.P1:
+        return SlaClock(business_days=5, label="P1 annotation: 5 business days") if annotation else \
+            SlaClock(business_days=3, label="P1 cleaning: 3 business days")
+    return SlaClock(business_days=5, label="P2: 5 business days")
+
+
+def sla_due(requirement: Requirement, calendar: BusinessCalendar) -> datetime:
+    """When the requirement must be delivered, counted from its submission."""
+    clock = sla_clock(requirement.priority, requirement.kind)
+    if clock.hours is not None:
+        return requirement.created_at + timedelta(hours=clock.hours)
+    assert clock.business_days is not None
+    return calendar.add_business_days(requirement.created_at, clock.business_days)
+
+
+class SlaStatus(BaseModel):
+    requirement_id: str
+    priority: Priority
+    clock: str
+    due: datetime
+    delivered_at: datetime | None
+    breached: bool
+    overdue_by_hours: float
+    escalate_to_data_owner: bool
+
+
+def sla_status(requirement: Requirement, calendar: BusinessCalendar, now: datetime,
+               delivered_at: datetime | None = None) -> SlaStatus:
+    """Whether the time dimension is breached at `now`, and whether the P0 escalation rule fires."""
+    due = sla_due(requirement, calendar)
+    end = delivered_at or now
+    still_open = requirement.state in _OPEN and delivered_at is None
+    late = end > due
+    age = now - requirement.created_at
+    return SlaStatus(
+        requirement_id=requirement.id, priority=requirement.priority,
+        clock=sla_clock(requirement.priority, requirement.kind).label, due=due,
+        delivered_at=delivered_at, breached=late,
+        overdue_by_hours=round(max(0.0, (end - due).total_seconds() / 3600), 2),
+        escalate_to_data_owner=(requirement.priority is Priority.P0 and still_open
+                                and age > P0_ESCALATE_AFTER),
+    )
+
+
+def missing_for_triage(requirement: Requirement) -> list[str]:
+    """The Monday rule: what an incomplete requirement lacks (empty when it may be triaged)."""
+    missing = []
+    if not (requirement.acceptance_criteria or "").strip():
+        missing.append("acceptance criteria")
+    if not (requirement.target_metric or "").strip():
+        missing.append("target metric")
+    if requirement.accountable_id is None:
+        missing.append("an Accountable person")
+    return missing

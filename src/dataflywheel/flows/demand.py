@@ -1,0 +1,164 @@
+"""The Demand Pool lifecycle: triage (the Monday rule), commitment, delivery, acceptance, SLAs.
+
+submitted → returned (incomplete) | triaged (P0 needs the Data Owner's approval) → committed (a
+week's task list) → in progress → delivered (linked versions) → accepted | rejected (→ rework).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dataflywheel.domain.calendar import BusinessCalendar
+from dataflywheel.domain.policies.raci import role_holders
+from dataflywheel.domain.policies.sla import SlaStatus, missing_for_triage, sla_status
+from dataflywheel.domain.records.base import utcnow
+from dataflywheel.domain.records.demand import Priority, Requirement, RequirementDelivery
+from dataflywheel.domain.roles import Role
+from dataflywheel.domain.states import RequirementState as RS
+from dataflywheel.domain.states import move
+from dataflywheel.errors import BadInput, NotFound, PolicyViolation
+from dataflywheel.flows._audit import add_audited, update_audited
+from dataflywheel.flows.notifications import already_notified, notify
+from dataflywheel.flows.workspace import Workspace
+from dataflywheel.settings import Settings
+from dataflywheel.store.repositories.people import RequirementDeliveries, Requirements, RoleHoldings
+
+EDITABLE = frozenset({"title", "target_metric", "acceptance_criteria", "deadline", "responsible_id",
+                      "accountable_id", "description", "priority", "kind"})
+
+
+def calendar_of(settings: Settings) -> BusinessCalendar:
+    return BusinessCalendar(timezone=settings.timezone, holidays=frozenset(settings.holidays))
+
+
+def _change(ws: Workspace, s: Session, req: Requirement, target: RS, action: str, *,
+            reason: str | None = None, now: datetime | None = None, **fields: Any) -> Requirement:
+    state = move(f"requirement {req.id}", req.state, target)
+    after = req.model_copy(update={"state": state, "updated_at": now or utcnow(), **fields})
+    after = Requirement.model_validate(after.model_dump())
+    return update_audited(Requirements(s), req, after, actor=ws.actor, action=action, reason=reason)
+
+
+def data_owners(s: Session, project_id: str | None) -> set[str]:
+    return role_holders(Role.DATA_OWNER, project_id, RoleHoldings(s).list())
+
+
+def triage(ws: Workspace, req_id: str, *, approver: str | None = None,
+           now: datetime | None = None) -> Requirement:
+    """Return an incomplete requirement with what it lacks; otherwise triage it."""
+    with ws.db.unit_of_work() as s:
+        req = Requirements(s).get(req_id)
+        missing = missing_for_triage(req)
+        if missing:
+            reason = "incomplete: no " + ", no ".join(missing)
+            return _change(ws, s, req, RS.RETURNED, "requirement.return", reason=reason, now=now,
+                           returned_reason=reason)
+        approved_by = None
+        if req.priority is Priority.P0:
+            owners = data_owners(s, req.project_id)
+            if approver not in owners:
+                raise PolicyViolation(
+                    f"P0 requirement {req_id} needs the Data Owner's approval to be triaged",
+                    expected="--approver " + (" or ".join(sorted(owners)) or "a Data Owner"),
+                    got=approver or "no approver", kept=f"{req_id} is still {req.state.value}")
+            approved_by = approver
+        return _change(ws, s, req, RS.TRIAGED, "requirement.triage", now=now,
+                       approved_by_id=approved_by, returned_reason=None)
+
+
+def resubmit(ws: Workspace, req_id: str, *, updates: dict[str, Any],
+             now: datetime | None = None) -> Requirement:
+    """Amend a returned requirement and submit it again."""
+    unknown = set(updates) - EDITABLE
+    if unknown:
+        raise BadInput(f"cannot change {', '.join(sorted(unknown))} of a requirement",
+                       expected="one of " + ", ".join(sorted(EDITABLE)))
+    with ws.db.unit_of_work() as s:
+        req = Requirements(s).get(req_id)
+        return _change(ws, s, req, RS.SUBMITTED, "requirement.resubmit", now=now, **updates)
+
+
+def commit_week(ws: Workspace, req_ids: list[str], *, week: str,
+                now: datetime | None = None) -> list[Requirement]:
+    """Put triaged requirements on a week's task list (`2026-W48`), all or none."""
+    with ws.db.unit_of_work() as s:
+        repo = Requirements(s)
+        return [_change(ws, s, repo.get(r), RS.COMMITTED, "requirement.commit", now=now,
+                        committed_week=week) for r in req_ids]
+
+
+def start(ws: Workspace, req_id: str, *, now: datetime | None = None) -> Requirement:
+    with ws.db.unit_of_work() as s:
+        return _change(ws, s, Requirements(s).get(req_id), RS.IN_PROGRESS, "requirement.start", now=now)
+
+
+def deliver(ws: Workspace, req_id: str, *, version_ids: list[str],
+            now: datetime | None = None) -> Requirement:
+    """Mark delivered, linking the dataset versions that carry the delivery."""
+    from dataflywheel.store.repositories.data import DatasetVersions
+
+    if not version_ids:
+        raise BadInput(f"delivering {req_id} needs at least one dataset version", field="version",
+                       hint=f"flywheel requirements deliver {req_id} --version VERSION_ID")
+    now = now or utcnow()
+    with ws.db.unit_of_work() as s:
+        req = Requirements(s).get(req_id)
+        versions = DatasetVersions(s)
+        for version_id in version_ids:
+            if versions.find(version_id) is None:
+                raise NotFound(f"dataset version {version_id} does not exist",
+                               kept=f"{req_id} is still {req.state.value}")
+        after = _change(ws, s, req, RS.DELIVERED, "requirement.deliver", now=now, delivered_at=now)
+        links = RequirementDeliveries(s)
+        for version_id in version_ids:
+            add_audited(links, RequirementDelivery(requirement_id=req_id, version_id=version_id,
+                                                   linked_at=now), actor=ws.actor)
+        return after
+
+
+def decide(ws: Workspace, req_id: str, *, accept: bool, by: str, reason: str | None = None,
+           now: datetime | None = None) -> Requirement:
+    """Accept or reject a delivery; only the requirement's Accountable person may."""
+    with ws.db.unit_of_work() as s:
+        req = Requirements(s).get(req_id)
+        if by != req.accountable_id:
+            raise PolicyViolation(f"only the Accountable person of {req_id} may accept or reject it",
+                                  expected=str(req.accountable_id), got=by,
+                                  kept=f"{req_id} is still {req.state.value}")
+        if not accept and not reason:
+            raise BadInput("a rejection needs a reason", field="reason")
+        target = RS.ACCEPTED if accept else RS.REJECTED
+        return _change(ws, s, req, target, f"requirement.{target.value}", reason=reason, now=now,
+                       decision_reason=reason)
+
+
+def sla_report(ws: Workspace, *, now: datetime | None = None) -> list[SlaStatus]:
+    """The time-dimension SLA of every requirement, breaches first."""
+    now = now or utcnow()
+    calendar = calendar_of(ws.settings)
+    with ws.db.session() as s:
+        statuses = [sla_status(r, calendar, now, r.delivered_at) for r in Requirements(s).list()]
+    return sorted(statuses, key=lambda st: (not st.breached, st.due))
+
+
+def escalate_overdue(ws: Workspace, *, now: datetime | None = None) -> list[str]:
+    """Notify the Data Owner of each P0 undelivered after 48 h, once per requirement."""
+    now = now or utcnow()
+    calendar = calendar_of(ws.settings)
+    escalated: list[str] = []
+    with ws.db.unit_of_work() as s:
+        for req in Requirements(s).list(priority=Priority.P0.value):
+            status = sla_status(req, calendar, now, req.delivered_at)
+            if not status.escalate_to_data_owner or already_notified(
+                    s, kind="escalation", record_kind="requirement", record_id=req.id):
+                continue
+            for owner in sorted(data_owners(s, req.project_id)):
+                notify(s, actor=ws.actor, to=owner, kind="escalation", record_kind="requirement",
+                       record_id=req.id, at=now,
+                       subject=f"P0 {req.id} undelivered after 48 h: {req.title}",
+                       body=f"state {req.state.value}; due {status.due.isoformat()}")
+            escalated.append(req.id)
+    return escalated
