@@ -12,13 +12,17 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def cws(team: "Workspace") -> "Workspace":
+def cws(team: Workspace) -> Workspace:
     """The `team` workspace (one person per role, project P-TEST), with the contract tables.
 
     create_all is a no-op once the migrations carry these tables; until then it adds them.
     """
     from dataflywheel.store.base import Base
-    from dataflywheel.store.tables.contracts import ContractNoticeRow, ContractRow, ContractVersionRow
+    from dataflywheel.store.tables.contracts import (
+        ContractNoticeRow,
+        ContractRow,
+        ContractVersionRow,
+    )
 
     tables = [ContractRow.__table__, ContractVersionRow.__table__, ContractNoticeRow.__table__]
     Base.metadata.create_all(team.db.engine, tables=tables)  # type: ignore[arg-type]

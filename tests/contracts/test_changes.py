@@ -70,7 +70,7 @@ def test_breaking_changes_need_a_major_version(case: str) -> None:
     old = example("sft-instructions")
     if case == "optional made required":  # start from an optional field, then make it required
         old = edited(old, edit, version="1.0.0")
-        edit = lambda d: _field(d, "confidence").update(required=True)  # noqa: E731
+        edit = lambda d: _field(d, "confidence").update(required=True)
         kind = "field made required"
     if case == "strict operator at same value":
         old = edited(old, lambda d: _gate(d, "spot_check_pass_rate").update(op=">="), "1.0.0")

@@ -6,7 +6,7 @@ import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Interface contracts (ODCS v3.1.0): four layers, versions, change notices.",
                   no_args_is_help=True)
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-By = Annotated[Optional[str], typer.Option("--by", help="The person acting (default: --actor).")]
+By = Annotated[str | None, typer.Option("--by", help="The person acting (default: --actor).")]
 Ref = Annotated[str, typer.Argument(metavar="ID[@VERSION]", help="A contract (its active version) or one version.")]
 
 
@@ -79,7 +79,7 @@ def validate(file: Annotated[Path, typer.Argument(metavar="FILE")], json_: Json 
 
 @app.command("import")
 def import_(ctx: typer.Context, file: Annotated[Path, typer.Argument(metavar="FILE")], by: By = None,
-            project: Annotated[Optional[str], typer.Option(help="The project the contract belongs to.")] = None,
+            project: Annotated[str | None, typer.Option(help="The project the contract belongs to.")] = None,
             json_: Json = False) -> None:
     """Register a new contract; its first version is active at once."""
     from dataflywheel.flows.contracts import import_contract
@@ -94,8 +94,8 @@ def propose(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(metavar="FILE")],
     by: By = None,
-    effective: Annotated[Optional[str], typer.Option(help="When it takes effect (default: now, or after the notice days for a breaking change).")] = None,
-    short_notice: Annotated[Optional[str], typer.Option("--short-notice", help="Why a breaking change may take effect sooner (counted as late).")] = None,
+    effective: Annotated[str | None, typer.Option(help="When it takes effect (default: now, or after the notice days for a breaking change).")] = None,
+    short_notice: Annotated[str | None, typer.Option("--short-notice", help="Why a breaking change may take effect sooner (counted as late).")] = None,
     json_: Json = False,
 ) -> None:
     """Propose the next version: diff, change class, owner check, notices for a breaking change."""
@@ -177,7 +177,7 @@ def show(ctx: typer.Context, ref: Ref, json_: Json = False) -> None:
 
 @app.command("export")
 def export(ctx: typer.Context, ref: Ref,
-           out: Annotated[Optional[Path], typer.Option(help="Write to this file (atomically) instead of stdout.")] = None) -> None:
+           out: Annotated[Path | None, typer.Option(help="Write to this file (atomically) instead of stdout.")] = None) -> None:
     """The stored ODCS document of a version, byte for byte."""
     from dataflywheel.flows.contracts import get_version
 
@@ -196,7 +196,7 @@ def plan(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="FILE|ID[@VERSION]")],
     reference: Annotated[list[str], typer.Option("--reference", help="An evaluation set to check contamination against (repeatable).")] = [],  # noqa: B006
-    out: Annotated[Optional[Path], typer.Option(help="Write the plan YAML here instead of stdout.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the plan YAML here instead of stdout.")] = None,
     json_: Json = False,
 ) -> None:
     """Compile a contract version (stored, or an *.odcs.yaml file) into the check plan."""

@@ -19,11 +19,15 @@ from dataflywheel.checks.plan import (
     ChecksSpec,
     ContaminationSpec,
     FieldSpec,
-    FieldType as PlanFieldType,
     NearDuplicateSpec,
     PiiSpec,
     SchemaSpec,
     SpotCheckSpec,
+)
+from dataflywheel.checks.plan import (
+    FieldType as PlanFieldType,
+)
+from dataflywheel.checks.plan import (
     Threshold as PlanThreshold,
 )
 from dataflywheel.domain.records.contract import Contract, ContractField, FieldType
@@ -65,8 +69,8 @@ def compile_plan(
             name=contract.version_id,
             id_field=s.id_field,
             text_fields=text_fields,
-            schema=SchemaSpec(fields=[_field_spec(f) for f in s.fields],
-                              additional_fields=s.additional_fields),
+            schema_=SchemaSpec(fields=[_field_spec(f) for f in s.fields],
+                               additional_fields=s.additional_fields),
             checks=checks,
             thresholds=[PlanThreshold(metric=t.metric, op=t.op, value=t.value, source=source)
                         for t in contract.operational.thresholds],

@@ -21,20 +21,30 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from dataflywheel.domain.policies.contract_changes import ContractDiff, check_version_step, diff_contracts
+from dataflywheel.domain.policies.contract_changes import (
+    ContractDiff,
+    check_version_step,
+    diff_contracts,
+)
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.contract import (
-    LAYER_OWNERS, ChangeClass, Contract, ContractNotice, ContractRecord, ContractVersionRecord,
-    Layer, split_version_id,
+    LAYER_OWNERS,
+    ChangeClass,
+    Contract,
+    ContractNotice,
+    ContractRecord,
+    ContractVersionRecord,
+    Layer,
+    split_version_id,
 )
 from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import ContractVersionState as S
 from dataflywheel.domain.states import move
 from dataflywheel.errors import AlreadyExists, BadInput, Conflict, NotFound, PolicyViolation
-from dataflywheel.flows._audit import add_audited, audit, update_audited
+from dataflywheel.flows._audit import add_audited, update_audited
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.integrations.odcs import load_odcs, parse_odcs
-from dataflywheel.store.repositories.contracts import ContractNotices, ContractVersions, Contracts
+from dataflywheel.store.repositories.contracts import ContractNotices, Contracts, ContractVersions
 from dataflywheel.store.repositories.people import People, Projects, RaciItems, RoleHoldings
 
 RACI_ITEM_BY_PRODUCER = {
@@ -173,7 +183,7 @@ def _send_notices(s: Session, record: ContractRecord, version: ContractVersionRe
                               expected=f"people holding the C or I roles of {record.raci_item_id}",
                               hint="flywheel people grant-role PERSON ROLE")
     notices = [ContractNotice(id=ContractNotice.make_id(version.id, p), contract_version_id=version.id,
-                              person_id=p, letter=letter, sent_at=now,  # type: ignore[arg-type]
+                              person_id=p, letter=letter, sent_at=now,
                               effective_at=version.effective_from)
                for p, letter in sorted(letters.items())]
     for notice in notices:
@@ -276,6 +286,12 @@ def _holders(s: Session, role: Role, project_id: str | None) -> set[str]:
     holdings = [h for h in RoleHoldings(s).list() if h.role == role]
     scoped = {h.person_id for h in holdings if project_id is not None and h.project_id == project_id}
     return scoped or {h.person_id for h in holdings if h.project_id is None}
+
+
+def holders_of(ws: Workspace, role: Role, project_id: str | None = None) -> list[str]:
+    """The people holding `role` where a contract of `project_id` looks for it, sorted."""
+    with ws.db.session() as s:
+        return sorted(_holders(s, role, project_id))
 
 
 def _require_holders(s: Session, role: Role, project_id: str | None, *, why: str) -> None:

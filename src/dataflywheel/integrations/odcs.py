@@ -30,13 +30,13 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from dataflywheel.domain.records.contract import (
+    METRICS,
     ChangeLayer,
     Contract,
     ContractField,
     FieldSemantics,
     FieldType,
     MetricKind,
-    METRICS,
     OperationalLayer,
     SemanticLayer,
     StructuralLayer,
@@ -225,7 +225,7 @@ def _read_properties(
 def _field_type(prop: dict[str, Any], where: str, source: str) -> FieldType:
     value = prop.get("logicalType")
     try:
-        return FieldType(value)
+        return FieldType(str(value))
     except ValueError:
         raise BadInput("a field type we cannot check", path=source, field=f"{where}.logicalType",
                        expected="one of " + ", ".join(t.value for t in FieldType),
@@ -364,7 +364,8 @@ def to_odcs(contract: Contract, *, status: str = "proposed") -> dict[str, Any]:
 
 def dump_odcs(contract: Contract, *, status: str = "proposed") -> str:
     """The ODCS YAML text of a contract; `parse_odcs(dump_odcs(c)) == c`."""
-    return yaml.safe_dump(to_odcs(contract, status=status), sort_keys=False, allow_unicode=True)
+    text: str = yaml.safe_dump(to_odcs(contract, status=status), sort_keys=False, allow_unicode=True)
+    return text
 
 
 def _write_property(contract: Contract, f: ContractField) -> dict[str, Any]:

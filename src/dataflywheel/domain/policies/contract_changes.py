@@ -129,9 +129,9 @@ def _structural(old: Contract, new: Contract) -> list[Change]:
     for f in added:
         kind = "required field added" if f.required else "optional field added"
         out.append(_c(Layer.STRUCTURAL, kind, f"fields.{f.name}", f.required, None, f.name))
-    for name in before:
+    for name, field in before.items():
         if name in after:
-            out += _field_changes(before[name], after[name])
+            out += _field_changes(field, after[name])
     for attr in ("id_field", "text_fields"):
         a, b = getattr(s_old, attr), getattr(s_new, attr)
         if a != b:
@@ -229,10 +229,10 @@ def _operational(old: Contract, new: Contract) -> list[Change]:
                 out.append(_c(Layer.OPERATIONAL, kind, path, tighter, _t(ta), _t(tb)))
     da = a.model_dump(mode="json", exclude={"thresholds"})
     db = b.model_dump(mode="json", exclude={"thresholds"})
-    for key in sorted(da):
-        if da[key] != db[key]:
-            breaking = key in ("producer_role", "consumer_role")
-            out.append(_c(Layer.OPERATIONAL, f"{key} changed", key, breaking, da[key], db[key]))
+    for name in sorted(da):
+        if da[name] != db[name]:
+            breaking = name in ("producer_role", "consumer_role")
+            out.append(_c(Layer.OPERATIONAL, f"{name} changed", name, breaking, da[name], db[name]))
     return out
 
 

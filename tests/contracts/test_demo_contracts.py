@@ -1,0 +1,39 @@
+"""The demo hook: four example contracts registered, one breaking change proposed with notices."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from dataflywheel.domain.records.contract import ChangeClass
+from dataflywheel.domain.states import ContractVersionState as S
+from dataflywheel.flows.contracts import advance_notice_rate, list_contracts
+from dataflywheel.flows.workspace import Workspace
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def test_seed_contracts_on_the_demo_team(ws: Workspace) -> None:
+    from dataflywheel.demo.contracts import seed_contracts
+    from dataflywheel.demo.team import seed_team
+    from dataflywheel.store.base import Base
+    from dataflywheel.store.tables import contracts as t
+
+    Base.metadata.create_all(ws.db.engine, tables=[t.ContractRow.__table__,  # type: ignore[list-item]
+                                                   t.ContractVersionRow.__table__,
+                                                   t.ContractNoticeRow.__table__])
+    seed_team(ws)
+    seeded = seed_contracts(ws, now=NOW)
+    assert [v.id for v in seeded.versions] == [
+        "cleaned-raw-pool@1.0.0", "sft-instructions@1.0.0", "preference-pairs@1.0.0", "eval-set@1.0.0"]
+    assert all(v.state is S.ACTIVE and v.proposed_by == "lin.wei" for v in seeded.versions)
+    proposal = seeded.proposal
+    assert proposal.version.id == "cleaned-raw-pool@2.0.0" and proposal.version.state is S.PROPOSED
+    assert proposal.version.change_class is ChangeClass.BREAKING
+    assert proposal.version.proposed_by == "chen.jie"
+    assert proposal.version.effective_from == NOW + timedelta(days=14)
+    assert [c.describe() for c in proposal.diff.changes] == [
+        "[structural] required field added fields.language (breaking)"]
+    assert {(n.person_id, n.letter) for n in proposal.notices} == {
+        ("eva.novak", "C"), ("omar.haddad", "C"), ("li.na", "I"), ("tom.berg", "I")}
+    assert len(list_contracts(ws)) == 4
+    assert advance_notice_rate(ws).rate == 1.0
