@@ -1,0 +1,110 @@
+"""MinHash estimates Jaccard without bias; LSH finds pairs above the threshold; union-find is exact."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from dataflywheel.checks.similarity.index import find_near_duplicates
+from dataflywheel.checks.similarity.lsh import candidate_probability, choose_bands
+from dataflywheel.checks.similarity.minhash import EMPTY, MinHasher, estimated_jaccard
+from dataflywheel.checks.similarity.shingles import Shingles, shingle_hashes, splitmix64
+from dataflywheel.checks.similarity.unionfind import clusters
+
+
+def _sets(rng: random.Random, size: int, overlap: float) -> tuple[list[int], list[int]]:
+    common = [rng.getrandbits(63) for _ in range(int(size * overlap))]
+    a = common + [rng.getrandbits(63) for _ in range(size - len(common))]
+    b = common + [rng.getrandbits(63) for _ in range(size - len(common))]
+    return a, b
+
+
+def _shingles(sets: list[list[int]]) -> Shingles:
+    flat = np.array([x for s in sets for x in s], dtype=np.uint64)
+    offsets = np.concatenate([[0], np.cumsum([len(s) for s in sets])]).astype(np.int64)
+    return Shingles(splitmix64(flat), offsets)
+
+
+@pytest.mark.parametrize("size", [3, 20, 100, 400, 2000])
+def test_estimate_is_unbiased_with_the_variance_of_k_permutations(size: int) -> None:
+    rng = random.Random(size)
+    hasher = MinHasher(128, seed=5)
+    errors = []
+    for _ in range(120):
+        a, b = _sets(rng, size, rng.uniform(0.3, 1.0))
+        true = len(set(a) & set(b)) / len(set(a) | set(b))
+        sig = hasher.signatures(_shingles([a, b]))
+        errors.append(estimated_jaccard(sig, np.array([0]), np.array([1]))[0] - true)
+    err = np.array(errors)
+    assert abs(err.mean()) < 0.02
+    assert err.std() < 0.06  # 128 permutations: sqrt(J(1-J)/128) <= 0.045
+
+
+def test_signatures_depend_only_on_the_text() -> None:
+    hasher = MinHasher(64, seed=2)
+    texts = ["a b c d e f g h", "one two three", "", "x y z w v u t s r"]
+    together = hasher.signatures(shingle_hashes(texts, ngram=3, seed=2))
+    for i, text in enumerate(texts):
+        alone = hasher.signatures(shingle_hashes([text], ngram=3, seed=2))
+        assert np.array_equal(alone[0], together[i])
+    assert (together[2] == EMPTY).all()
+    assert not (together[0] == EMPTY).all()
+
+
+def test_identical_and_disjoint_texts() -> None:
+    hasher = MinHasher(128, seed=1)
+    sig = hasher.signatures(_shingles([[1, 2, 3], [1, 2, 3], [4, 5, 6], [7]]))
+    est = estimated_jaccard(sig, np.array([0, 0, 3]), np.array([1, 2, 0]))
+    assert est[0] == 1.0 and est[1] < 0.2 and est[2] < 0.2
+    assert len(set(sig[3].tolist())) == 1  # one shingle fills every slot
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.9])
+@pytest.mark.parametrize("num_perm", [64, 128, 256])
+def test_bands_make_a_pair_at_the_threshold_a_candidate(threshold: float, num_perm: int) -> None:
+    bands, rows = choose_bands(threshold, num_perm)
+    assert bands * rows <= num_perm
+    assert candidate_probability(threshold, bands, rows) >= 0.995
+    # one more row per band would miss more often: the choice is the most selective that holds
+    fewer = num_perm // (rows + 1)
+    assert candidate_probability(threshold, fewer, rows + 1) < 0.995
+
+
+def test_planted_pairs_are_found_and_chunking_does_not_matter() -> None:
+    rng = random.Random(11)
+    sets: list[list[int]] = []
+    planted = []
+    for i in range(300):
+        if i % 10 == 9:
+            a, b = _sets(rng, 80, 0.97)  # Jaccard 0.93
+            sets[-1] = a
+            sets.append(b)
+            planted.append((i - 1, i))
+        else:
+            sets.append([rng.getrandbits(63) for _ in range(80)])
+    hasher = MinHasher(128, seed=1)
+    sig = hasher.signatures(_shingles(sets))
+    has_text = np.ones(len(sets), dtype=bool)
+    bands, rows = choose_bands(0.8, 128)
+    whole = find_near_duplicates([sig], has_text, threshold=0.8, bands=bands, rows=rows)
+    parts = find_near_duplicates(
+        [sig[:7], sig[7:150], sig[150:151], sig[151:]], has_text, threshold=0.8, bands=bands, rows=rows
+    )
+    assert [g.tolist() for g in whole.groups] == [list(p) for p in planted]
+    assert [g.tolist() for g in parts.groups] == [g.tolist() for g in whole.groups]
+
+
+def test_rows_without_text_never_join() -> None:
+    sig = np.full((3, 16), EMPTY, dtype=np.uint32)
+    found = find_near_duplicates([sig], np.zeros(3, dtype=bool), threshold=0.5, bands=4, rows=4)
+    assert found.groups == [] and found.candidates == 0
+
+
+def test_clusters_are_connected_components_in_a_stable_order() -> None:
+    left = np.array([9, 1, 4, 2, 7], dtype=np.int64)
+    right = np.array([8, 2, 5, 3, 8], dtype=np.int64)
+    got = [g.tolist() for g in clusters(left, right)]
+    assert got == [[1, 2, 3], [4, 5], [7, 8, 9]]
+    assert clusters(np.zeros(0, np.int64), np.zeros(0, np.int64)) == []

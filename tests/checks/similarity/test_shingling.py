@@ -1,0 +1,85 @@
+"""Shingles: the same word n-grams as the benchmark's reference definition, windows never cross texts."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dataflywheel.checks.similarity.shingles import _MUL, combine, shingle_hashes, splitmix64, word_hashes
+
+
+def reference_shingles(text: str, n: int) -> list[tuple[str, ...]]:
+    """The benchmark's definition: lower-case, split on whitespace, n-grams; 1..n-1 words: one."""
+    words = text.lower().split()
+    if not words:
+        return []
+    if len(words) < n:
+        return [tuple(words)]
+    return [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+
+
+def naive_combine(words: np.ndarray, lens: np.ndarray, n: int) -> np.ndarray:
+    out = []
+    pos = 0
+    for length in lens.tolist():
+        w = words[pos : pos + length]
+        pos += length
+        windows = [w] if 0 < length < n else [w[i : i + n] for i in range(length - n + 1)]
+        for win in windows:
+            acc = np.uint64(win[0])
+            with np.errstate(over="ignore"):
+                for x in win[1:]:
+                    acc = (acc * _MUL) ^ np.uint64(x)
+            out.append(acc)
+    return splitmix64(np.array(out, dtype=np.uint64))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lens=st.lists(st.integers(0, 12), min_size=1, max_size=10),
+    n=st.integers(1, 6),
+    data=st.data(),
+)
+def test_combine_matches_the_naive_definition(lens: list[int], n: int, data: st.DataObject) -> None:
+    words = np.array(
+        data.draw(st.lists(st.integers(0, 2**64 - 1), min_size=sum(lens), max_size=sum(lens))),
+        dtype=np.uint64,
+    )
+    got = combine(words, np.array(lens, dtype=np.int64), ngram=n)
+    assert np.array_equal(got.hashes, naive_combine(words, np.array(lens), n))
+    expected_counts = [(length - n + 1) if length >= n else min(length, 1) for length in lens]
+    assert got.counts.tolist() == expected_counts
+
+
+def test_shingle_sets_equal_the_reference_definition() -> None:
+    texts = [
+        "The quick brown fox jumps over the lazy dog",
+        "  the QUICK\tbrown\n\nfox jumps over the lazy dog  ",
+        "two words",
+        "",
+        "   \n ",
+        "Ünïcode wörds ÀND CASE ok fine then",
+    ]
+    sh = shingle_hashes(texts, ngram=5, seed=7)
+    for i, text in enumerate(texts):
+        mine = sh.hashes[sh.offsets[i] : sh.offsets[i + 1]]
+        ref = reference_shingles(text, 5)
+        assert len(mine) == len(ref), text
+        assert len(set(mine.tolist())) == len(set(ref))
+    # the first two texts normalise to the same words: same shingles
+    assert np.array_equal(sh.hashes[sh.offsets[0] : sh.offsets[1]], sh.hashes[sh.offsets[1] : sh.offsets[2]])
+
+
+def test_word_hashes_do_not_depend_on_the_batch() -> None:
+    alone, _ = word_hashes(["alpha beta"], seed=3)
+    together, lens = word_hashes(["gamma", "alpha beta", ""], seed=3)
+    assert lens.tolist() == [1, 2, 0]
+    assert np.array_equal(alone, together[1:3])
+    other_seed, _ = word_hashes(["alpha beta"], seed=4)
+    assert not np.array_equal(alone, other_seed)
+
+
+def test_an_empty_batch_has_no_shingles() -> None:
+    sh = shingle_hashes([], ngram=5, seed=1)
+    assert len(sh) == 0 and len(sh.hashes) == 0 and sh.offsets.tolist() == [0]
