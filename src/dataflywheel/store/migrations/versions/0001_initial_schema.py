@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date (regenerated until the first release): 2026-11-25 11:59:05.800846
+Create Date (regenerated until the first release): 2026-11-25 12:00:10.162319
 """
 
 from __future__ import annotations
@@ -42,68 +42,6 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_entries_record_id'), ['record_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entries_record_kind'), ['record_kind'], unique=False)
-
-    op.create_table('dataset_versions',
-    sa.Column('id', sa.String(length=64), nullable=False),
-    sa.Column('dataset_id', sa.String(length=64), nullable=False),
-    sa.Column('number', sa.Integer(), nullable=True),
-    sa.Column('state', sa.String(length=32), nullable=False),
-    sa.Column('manifest_sha256', sa.String(length=64), nullable=True),
-    sa.Column('datasheet', sa.JSON(), nullable=False),
-    sa.Column('quality_summary', sa.JSON(), nullable=False),
-    sa.Column('compliance', sa.String(length=32), nullable=False),
-    sa.Column('experimental', sa.Boolean(), nullable=False),
-    sa.Column('baseline', sa.Boolean(), nullable=False),
-    sa.Column('parent_version_id', sa.String(length=64), nullable=True),
-    sa.Column('created_by_id', sa.String(length=64), nullable=False),
-    sa.Column('approved_by_id', sa.String(length=64), nullable=True),
-    sa.Column('compliance_by_id', sa.String(length=64), nullable=True),
-    sa.Column('created_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('frozen_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('archived_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('withdrawn_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('withdrawn_reason', sa.Text(), nullable=True),
-    sa.Column('withdrawn_issue_id', sa.String(length=32), nullable=True),
-    sa.CheckConstraint("compliance IN ('not_required', 'pending', 'approved', 'rejected')", name=op.f('ck_dataset_versions_compliance')),
-    sa.CheckConstraint('number IS NULL OR number >= 1', name=op.f('ck_dataset_versions_number')),
-    *_fk('dataset_versions', 'fk_dataset_versions_approved_by_id_people', ['approved_by_id'], 'people', ['id'], 'RESTRICT'),
-    *_fk('dataset_versions', 'fk_dataset_versions_compliance_by_id_people', ['compliance_by_id'], 'people', ['id'], 'RESTRICT'),
-    *_fk('dataset_versions', 'fk_dataset_versions_created_by_id_people', ['created_by_id'], 'people', ['id'], 'RESTRICT'),
-    *_fk('dataset_versions', 'fk_dataset_versions_dataset_id_datasets', ['dataset_id'], 'datasets', ['id'], 'RESTRICT'),
-    *_fk('dataset_versions', 'fk_dataset_versions_parent_version_id_dataset_versions', ['parent_version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
-    *_fk('dataset_versions', 'fk_dataset_versions_withdrawn_issue_id_issues', ['withdrawn_issue_id'], 'issues', ['id'], 'RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_dataset_versions')),
-    sa.UniqueConstraint('dataset_id', 'number', name=op.f('uq_dataset_versions_dataset_id_number')),
-    sa.UniqueConstraint('manifest_sha256', name=op.f('uq_dataset_versions_manifest_sha256'))
-    )
-    with op.batch_alter_table('dataset_versions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_dataset_versions_dataset_id'), ['dataset_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_dataset_versions_parent_version_id'), ['parent_version_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_dataset_versions_state'), ['state'], unique=False)
-        batch_op.create_index(batch_op.f('ix_dataset_versions_withdrawn_issue_id'), ['withdrawn_issue_id'], unique=False)
-
-    op.create_table('datasets',
-    sa.Column('id', sa.String(length=64), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('project_id', sa.String(length=64), nullable=False),
-    sa.Column('owner_id', sa.String(length=64), nullable=False),
-    sa.Column('purpose', sa.String(length=32), nullable=False),
-    sa.Column('sensitivity', sa.String(length=32), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('current_version_id', sa.String(length=64), nullable=True),
-    sa.Column('created_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("purpose IN ('training', 'evaluation', 'exploration')", name=op.f('ck_datasets_purpose')),
-    sa.CheckConstraint("sensitivity IN ('public', 'internal', 'confidential', 'restricted')", name=op.f('ck_datasets_sensitivity')),
-    *_fk('datasets', 'fk_datasets_current_version_id_dataset_versions', ['current_version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
-    *_fk('datasets', 'fk_datasets_owner_id_people', ['owner_id'], 'people', ['id'], 'RESTRICT'),
-    *_fk('datasets', 'fk_datasets_project_id_projects', ['project_id'], 'projects', ['id'], 'RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_datasets')),
-    sa.UniqueConstraint('name', name=op.f('uq_datasets_name'))
-    )
-    with op.batch_alter_table('datasets', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_datasets_current_version_id'), ['current_version_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_datasets_owner_id'), ['owner_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_datasets_project_id'), ['project_id'], unique=False)
 
     op.create_table('feedback_rejections',
     sa.Column('id', sa.String(length=64), nullable=False),
@@ -191,33 +129,6 @@ def upgrade() -> None:
     *_fk('projects', 'fk_projects_owner_id_people', ['owner_id'], 'people', ['id'], 'RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_projects'))
     )
-    op.create_table('assets',
-    sa.Column('id', sa.String(length=64), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('kind', sa.String(length=32), nullable=False),
-    sa.Column('dataset_id', sa.String(length=64), nullable=True),
-    sa.Column('version_id', sa.String(length=64), nullable=True),
-    sa.Column('project_id', sa.String(length=64), nullable=True),
-    sa.Column('owner_id', sa.String(length=64), nullable=False),
-    sa.Column('sensitivity', sa.String(length=32), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('discoverable', sa.Boolean(), nullable=False),
-    sa.Column('requestable', sa.Boolean(), nullable=False),
-    sa.Column('registered_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('retired_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("kind IN ('dataset', 'dataset_version', 'contract', 'model', 'document')", name=op.f('ck_assets_kind')),
-    sa.CheckConstraint("sensitivity IN ('public', 'internal', 'confidential', 'restricted')", name=op.f('ck_assets_sensitivity')),
-    *_fk('assets', 'fk_assets_dataset_id_datasets', ['dataset_id'], 'datasets', ['id'], 'RESTRICT'),
-    *_fk('assets', 'fk_assets_owner_id_people', ['owner_id'], 'people', ['id'], 'RESTRICT'),
-    *_fk('assets', 'fk_assets_project_id_projects', ['project_id'], 'projects', ['id'], 'RESTRICT'),
-    *_fk('assets', 'fk_assets_version_id_dataset_versions', ['version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_assets'))
-    )
-    with op.batch_alter_table('assets', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_assets_dataset_id'), ['dataset_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_assets_project_id'), ['project_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_assets_version_id'), ['version_id'], unique=False)
-
     op.create_table('contracts',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -240,6 +151,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_contracts_project_id'), ['project_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contracts_raci_item_id'), ['raci_item_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contracts_registered_by'), ['registered_by'], unique=False)
+
+    op.create_table('datasets',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('project_id', sa.String(length=64), nullable=False),
+    sa.Column('owner_id', sa.String(length=64), nullable=False),
+    sa.Column('purpose', sa.String(length=32), nullable=False),
+    sa.Column('sensitivity', sa.String(length=32), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('current_version_id', sa.String(length=64), nullable=True),
+    sa.Column('created_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("purpose IN ('training', 'evaluation', 'exploration')", name=op.f('ck_datasets_purpose')),
+    sa.CheckConstraint("sensitivity IN ('public', 'internal', 'confidential', 'restricted')", name=op.f('ck_datasets_sensitivity')),
+    *_fk('datasets', 'fk_datasets_current_version_id_dataset_versions', ['current_version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
+    *_fk('datasets', 'fk_datasets_owner_id_people', ['owner_id'], 'people', ['id'], 'RESTRICT'),
+    *_fk('datasets', 'fk_datasets_project_id_projects', ['project_id'], 'projects', ['id'], 'RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_datasets')),
+    sa.UniqueConstraint('name', name=op.f('uq_datasets_name'))
+    )
+    with op.batch_alter_table('datasets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_datasets_current_version_id'), ['current_version_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_datasets_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_datasets_project_id'), ['project_id'], unique=False)
 
     op.create_table('exceptions',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -419,46 +353,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('project_id', 'name', name=op.f('uq_stages_project_id_name')),
     sa.UniqueConstraint('project_id', 'position', name=op.f('uq_stages_project_id_position'))
     )
-    op.create_table('access_grants',
-    sa.Column('id', sa.String(length=32), nullable=False),
-    sa.Column('asset_id', sa.String(length=64), nullable=False),
-    sa.Column('grantee_id', sa.String(length=64), nullable=False),
-    sa.Column('sensitivity', sa.String(length=32), nullable=False),
-    sa.Column('purpose', sa.Text(), nullable=False),
-    sa.Column('state', sa.String(length=32), nullable=False),
-    sa.Column('requested_by_id', sa.String(length=64), nullable=False),
-    sa.Column('approved_by_id', sa.String(length=64), nullable=True),
-    sa.Column('requested_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('granted_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('expires_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ended_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('end_reason', sa.Text(), nullable=True),
-    sa.CheckConstraint("sensitivity IN ('public', 'internal', 'confidential', 'restricted')", name=op.f('ck_access_grants_sensitivity')),
-    sa.CheckConstraint('expires_at > requested_at', name=op.f('ck_access_grants_expiry')),
-    *_fk('access_grants', 'fk_access_grants_approved_by_id_people', ['approved_by_id'], 'people', ['id'], 'RESTRICT'),
-    *_fk('access_grants', 'fk_access_grants_asset_id_assets', ['asset_id'], 'assets', ['id'], 'RESTRICT'),
-    *_fk('access_grants', 'fk_access_grants_grantee_id_people', ['grantee_id'], 'people', ['id'], 'RESTRICT'),
-    *_fk('access_grants', 'fk_access_grants_requested_by_id_people', ['requested_by_id'], 'people', ['id'], 'RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_access_grants'))
-    )
-    with op.batch_alter_table('access_grants', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_access_grants_asset_id'), ['asset_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_access_grants_expires_at'), ['expires_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_access_grants_grantee_id'), ['grantee_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_access_grants_state'), ['state'], unique=False)
-
-    op.create_table('asset_uses',
-    sa.Column('asset_id', sa.String(length=64), nullable=False),
-    sa.Column('project_id', sa.String(length=64), nullable=False),
-    sa.Column('purpose', sa.Text(), nullable=False),
-    sa.Column('since', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
-    *_fk('asset_uses', 'fk_asset_uses_asset_id_assets', ['asset_id'], 'assets', ['id'], 'RESTRICT'),
-    *_fk('asset_uses', 'fk_asset_uses_project_id_projects', ['project_id'], 'projects', ['id'], 'RESTRICT'),
-    sa.PrimaryKeyConstraint('asset_id', 'project_id', name=op.f('pk_asset_uses'))
-    )
-    with op.batch_alter_table('asset_uses', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_asset_uses_project_id'), ['project_id'], unique=False)
-
     op.create_table('contract_versions',
     sa.Column('id', sa.String(length=100), nullable=False),
     sa.Column('contract_id', sa.String(length=64), nullable=False),
@@ -494,22 +388,44 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_contract_versions_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_contract_versions_superseded_by_id'), ['superseded_by_id'], unique=False)
 
-    op.create_table('error_samples',
+    op.create_table('dataset_versions',
     sa.Column('id', sa.String(length=64), nullable=False),
-    sa.Column('experiment_id', sa.String(length=64), nullable=False),
-    sa.Column('record_id', sa.String(length=500), nullable=False),
-    sa.Column('category', sa.String(length=200), nullable=False),
-    sa.Column('version_id', sa.String(length=64), nullable=True),
-    sa.Column('detail', sa.JSON(), nullable=False),
-    *_fk('error_samples', 'fk_error_samples_experiment_id_experiments', ['experiment_id'], 'experiments', ['id'], 'RESTRICT'),
-    *_fk('error_samples', 'fk_error_samples_version_id_dataset_versions', ['version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_error_samples')),
-    sa.UniqueConstraint('experiment_id', 'record_id', name=op.f('uq_error_samples_experiment_id_record_id'))
+    sa.Column('dataset_id', sa.String(length=64), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=True),
+    sa.Column('state', sa.String(length=32), nullable=False),
+    sa.Column('manifest_sha256', sa.String(length=64), nullable=True),
+    sa.Column('datasheet', sa.JSON(), nullable=False),
+    sa.Column('quality_summary', sa.JSON(), nullable=False),
+    sa.Column('compliance', sa.String(length=32), nullable=False),
+    sa.Column('experimental', sa.Boolean(), nullable=False),
+    sa.Column('baseline', sa.Boolean(), nullable=False),
+    sa.Column('parent_version_id', sa.String(length=64), nullable=True),
+    sa.Column('created_by_id', sa.String(length=64), nullable=False),
+    sa.Column('approved_by_id', sa.String(length=64), nullable=True),
+    sa.Column('compliance_by_id', sa.String(length=64), nullable=True),
+    sa.Column('created_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('frozen_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('archived_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_reason', sa.Text(), nullable=True),
+    sa.Column('withdrawn_issue_id', sa.String(length=32), nullable=True),
+    sa.CheckConstraint("compliance IN ('not_required', 'pending', 'approved', 'rejected')", name=op.f('ck_dataset_versions_compliance')),
+    sa.CheckConstraint('number IS NULL OR number >= 1', name=op.f('ck_dataset_versions_number')),
+    *_fk('dataset_versions', 'fk_dataset_versions_approved_by_id_people', ['approved_by_id'], 'people', ['id'], 'RESTRICT'),
+    *_fk('dataset_versions', 'fk_dataset_versions_compliance_by_id_people', ['compliance_by_id'], 'people', ['id'], 'RESTRICT'),
+    *_fk('dataset_versions', 'fk_dataset_versions_created_by_id_people', ['created_by_id'], 'people', ['id'], 'RESTRICT'),
+    *_fk('dataset_versions', 'fk_dataset_versions_dataset_id_datasets', ['dataset_id'], 'datasets', ['id'], 'RESTRICT'),
+    *_fk('dataset_versions', 'fk_dataset_versions_parent_version_id_dataset_versions', ['parent_version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
+    *_fk('dataset_versions', 'fk_dataset_versions_withdrawn_issue_id_issues', ['withdrawn_issue_id'], 'issues', ['id'], 'RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dataset_versions')),
+    sa.UniqueConstraint('dataset_id', 'number', name=op.f('uq_dataset_versions_dataset_id_number')),
+    sa.UniqueConstraint('manifest_sha256', name=op.f('uq_dataset_versions_manifest_sha256'))
     )
-    with op.batch_alter_table('error_samples', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_error_samples_category'), ['category'], unique=False)
-        batch_op.create_index(batch_op.f('ix_error_samples_experiment_id'), ['experiment_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_error_samples_version_id'), ['version_id'], unique=False)
+    with op.batch_alter_table('dataset_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dataset_versions_dataset_id'), ['dataset_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dataset_versions_parent_version_id'), ['parent_version_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dataset_versions_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_dataset_versions_withdrawn_issue_id'), ['withdrawn_issue_id'], unique=False)
 
     op.create_table('exception_approvals',
     sa.Column('exception_id', sa.String(length=32), nullable=False),
@@ -525,20 +441,6 @@ def upgrade() -> None:
     *_fk('exception_approvals', 'fk_exception_approvals_role_roles', ['role'], 'roles', ['id'], 'RESTRICT'),
     sa.PrimaryKeyConstraint('exception_id', 'approver_id', 'role', name=op.f('pk_exception_approvals'))
     )
-    op.create_table('experiment_versions',
-    sa.Column('experiment_id', sa.String(length=64), nullable=False),
-    sa.Column('version_id', sa.String(length=64), nullable=False),
-    sa.Column('role', sa.String(length=16), nullable=False),
-    sa.Column('version_state', sa.String(length=32), nullable=False),
-    sa.CheckConstraint("role IN ('train', 'validation', 'eval')", name=op.f('ck_experiment_versions_role')),
-    sa.CheckConstraint("version_state IN ('candidate', 'frozen', 'archived', 'withdrawn', 'abandoned')", name=op.f('ck_experiment_versions_version_state')),
-    *_fk('experiment_versions', 'fk_experiment_versions_experiment_id_experiments', ['experiment_id'], 'experiments', ['id'], 'RESTRICT'),
-    *_fk('experiment_versions', 'fk_experiment_versions_version_id_dataset_versions', ['version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
-    sa.PrimaryKeyConstraint('experiment_id', 'version_id', name=op.f('pk_experiment_versions'))
-    )
-    with op.batch_alter_table('experiment_versions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_experiment_versions_version_id'), ['version_id'], unique=False)
-
     op.create_table('milestones',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('project_id', sa.String(length=64), nullable=False),
@@ -561,57 +463,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_milestones_stage_id'), ['stage_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_milestones_state'), ['state'], unique=False)
 
-    op.create_table('requirement_deliveries',
-    sa.Column('requirement_id', sa.String(length=32), nullable=False),
-    sa.Column('version_id', sa.String(length=64), nullable=False),
-    sa.Column('linked_by_id', sa.String(length=64), nullable=True),
-    sa.Column('linked_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
-    *_fk('requirement_deliveries', 'fk_requirement_deliveries_linked_by_id_people', ['linked_by_id'], 'people', ['id'], 'RESTRICT'),
-    *_fk('requirement_deliveries', 'fk_requirement_deliveries_requirement_id_requirements', ['requirement_id'], 'requirements', ['id'], 'RESTRICT'),
-    *_fk('requirement_deliveries', 'fk_requirement_deliveries_version_id_dataset_versions', ['version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
-    sa.PrimaryKeyConstraint('requirement_id', 'version_id', name=op.f('pk_requirement_deliveries'))
-    )
-    with op.batch_alter_table('requirement_deliveries', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_requirement_deliveries_version_id'), ['version_id'], unique=False)
-
-    op.create_table('themes',
+    op.create_table('assets',
     sa.Column('id', sa.String(length=64), nullable=False),
-    sa.Column('title', sa.String(length=300), nullable=False),
-    sa.Column('state', sa.String(length=32), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('dataset_id', sa.String(length=64), nullable=True),
+    sa.Column('version_id', sa.String(length=64), nullable=True),
     sa.Column('project_id', sa.String(length=64), nullable=True),
-    sa.Column('stage_id', sa.String(length=64), nullable=True),
-    sa.Column('failure_type', sa.String(length=32), nullable=True),
-    sa.Column('signature', sa.JSON(), nullable=False),
-    sa.Column('event_count', sa.Integer(), nullable=False),
-    sa.Column('first_seen', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_seen', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('impact', sa.Float(), nullable=True),
-    sa.Column('reusability', sa.Float(), nullable=True),
-    sa.Column('risk', sa.Float(), nullable=True),
-    sa.Column('cost', sa.Float(), nullable=True),
-    sa.Column('leverage_score', sa.Float(), nullable=True),
-    sa.Column('requirement_id', sa.String(length=32), nullable=True),
-    sa.Column('issue_id', sa.String(length=32), nullable=True),
-    sa.Column('decision_reason', sa.Text(), nullable=True),
-    sa.Column('absorbed_version_id', sa.String(length=64), nullable=True),
-    sa.Column('absorbed_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("failure_type IS NULL OR failure_type IN ('data_gap', 'retrieval_gap', 'model_gap', 'process_gap', 'privacy_trigger', 'tool_call_failure', 'regression', 'other')", name=op.f('ck_themes_failure_type')),
-    *_fk('themes', 'fk_themes_absorbed_version_id_dataset_versions', ['absorbed_version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
-    *_fk('themes', 'fk_themes_issue_id_issues', ['issue_id'], 'issues', ['id'], 'RESTRICT'),
-    *_fk('themes', 'fk_themes_project_id_projects', ['project_id'], 'projects', ['id'], 'RESTRICT'),
-    *_fk('themes', 'fk_themes_requirement_id_requirements', ['requirement_id'], 'requirements', ['id'], 'RESTRICT'),
-    *_fk('themes', 'fk_themes_stage_id_stages', ['stage_id'], 'stages', ['id'], 'RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_themes'))
+    sa.Column('owner_id', sa.String(length=64), nullable=False),
+    sa.Column('sensitivity', sa.String(length=32), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('discoverable', sa.Boolean(), nullable=False),
+    sa.Column('requestable', sa.Boolean(), nullable=False),
+    sa.Column('registered_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('retired_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("kind IN ('dataset', 'dataset_version', 'contract', 'model', 'document')", name=op.f('ck_assets_kind')),
+    sa.CheckConstraint("sensitivity IN ('public', 'internal', 'confidential', 'restricted')", name=op.f('ck_assets_sensitivity')),
+    *_fk('assets', 'fk_assets_dataset_id_datasets', ['dataset_id'], 'datasets', ['id'], 'RESTRICT'),
+    *_fk('assets', 'fk_assets_owner_id_people', ['owner_id'], 'people', ['id'], 'RESTRICT'),
+    *_fk('assets', 'fk_assets_project_id_projects', ['project_id'], 'projects', ['id'], 'RESTRICT'),
+    *_fk('assets', 'fk_assets_version_id_dataset_versions', ['version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assets'))
     )
-    with op.batch_alter_table('themes', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_themes_absorbed_version_id'), ['absorbed_version_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_themes_issue_id'), ['issue_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_themes_project_id'), ['project_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_themes_requirement_id'), ['requirement_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_themes_stage_id'), ['stage_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_themes_state'), ['state'], unique=False)
+    with op.batch_alter_table('assets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assets_dataset_id'), ['dataset_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assets_project_id'), ['project_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assets_version_id'), ['version_id'], unique=False)
 
     op.create_table('batches',
     sa.Column('id', sa.String(length=64), nullable=False),
@@ -666,6 +543,195 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_contract_notices_contract_version_id'), ['contract_version_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_contract_notices_person_id'), ['person_id'], unique=False)
 
+    op.create_table('error_samples',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('experiment_id', sa.String(length=64), nullable=False),
+    sa.Column('record_id', sa.String(length=500), nullable=False),
+    sa.Column('category', sa.String(length=200), nullable=False),
+    sa.Column('version_id', sa.String(length=64), nullable=True),
+    sa.Column('detail', sa.JSON(), nullable=False),
+    *_fk('error_samples', 'fk_error_samples_experiment_id_experiments', ['experiment_id'], 'experiments', ['id'], 'RESTRICT'),
+    *_fk('error_samples', 'fk_error_samples_version_id_dataset_versions', ['version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_error_samples')),
+    sa.UniqueConstraint('experiment_id', 'record_id', name=op.f('uq_error_samples_experiment_id_record_id'))
+    )
+    with op.batch_alter_table('error_samples', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_error_samples_category'), ['category'], unique=False)
+        batch_op.create_index(batch_op.f('ix_error_samples_experiment_id'), ['experiment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_error_samples_version_id'), ['version_id'], unique=False)
+
+    op.create_table('experiment_versions',
+    sa.Column('experiment_id', sa.String(length=64), nullable=False),
+    sa.Column('version_id', sa.String(length=64), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('version_state', sa.String(length=32), nullable=False),
+    sa.CheckConstraint("role IN ('train', 'validation', 'eval')", name=op.f('ck_experiment_versions_role')),
+    sa.CheckConstraint("version_state IN ('candidate', 'frozen', 'archived', 'withdrawn', 'abandoned')", name=op.f('ck_experiment_versions_version_state')),
+    *_fk('experiment_versions', 'fk_experiment_versions_experiment_id_experiments', ['experiment_id'], 'experiments', ['id'], 'RESTRICT'),
+    *_fk('experiment_versions', 'fk_experiment_versions_version_id_dataset_versions', ['version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
+    sa.PrimaryKeyConstraint('experiment_id', 'version_id', name=op.f('pk_experiment_versions'))
+    )
+    with op.batch_alter_table('experiment_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_experiment_versions_version_id'), ['version_id'], unique=False)
+
+    op.create_table('post_mortems',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('issue_id', sa.String(length=32), nullable=False),
+    sa.Column('state', sa.String(length=32), nullable=False),
+    sa.Column('author_id', sa.String(length=64), nullable=True),
+    sa.Column('event', sa.Text(), nullable=False),
+    sa.Column('impact', sa.Text(), nullable=False),
+    sa.Column('timeline', sa.JSON(), nullable=False),
+    sa.Column('root_cause', sa.Text(), nullable=False),
+    sa.Column('remediation', sa.Text(), nullable=False),
+    sa.Column('preventive_measures', sa.JSON(), nullable=False),
+    sa.Column('process_change', sa.Text(), nullable=False),
+    sa.Column('change_kind', sa.String(length=32), nullable=True),
+    sa.Column('change_ref', sa.String(length=300), nullable=True),
+    sa.Column('change_contract_version_id', sa.String(length=100), nullable=True),
+    sa.Column('change_raci_item_id', sa.String(length=64), nullable=True),
+    sa.Column('created_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("change_kind IS NULL OR change_kind IN ('contract_version', 'raci_change', 'check', 'guide_version')", name=op.f('ck_post_mortems_change_kind')),
+    *_fk('post_mortems', 'fk_post_mortems_author_id_people', ['author_id'], 'people', ['id'], 'RESTRICT'),
+    *_fk('post_mortems', 'fk_post_mortems_change_contract_version_id_contract_versions', ['change_contract_version_id'], 'contract_versions', ['id'], 'RESTRICT'),
+    *_fk('post_mortems', 'fk_post_mortems_change_raci_item_id_raci_items', ['change_raci_item_id'], 'raci_items', ['id'], 'RESTRICT'),
+    *_fk('post_mortems', 'fk_post_mortems_issue_id_issues', ['issue_id'], 'issues', ['id'], 'RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_post_mortems')),
+    sa.UniqueConstraint('issue_id', name=op.f('uq_post_mortems_issue_id'))
+    )
+    with op.batch_alter_table('post_mortems', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_post_mortems_change_contract_version_id'), ['change_contract_version_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_post_mortems_change_raci_item_id'), ['change_raci_item_id'], unique=False)
+
+    op.create_table('requirement_deliveries',
+    sa.Column('requirement_id', sa.String(length=32), nullable=False),
+    sa.Column('version_id', sa.String(length=64), nullable=False),
+    sa.Column('linked_by_id', sa.String(length=64), nullable=True),
+    sa.Column('linked_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
+    *_fk('requirement_deliveries', 'fk_requirement_deliveries_linked_by_id_people', ['linked_by_id'], 'people', ['id'], 'RESTRICT'),
+    *_fk('requirement_deliveries', 'fk_requirement_deliveries_requirement_id_requirements', ['requirement_id'], 'requirements', ['id'], 'RESTRICT'),
+    *_fk('requirement_deliveries', 'fk_requirement_deliveries_version_id_dataset_versions', ['version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
+    sa.PrimaryKeyConstraint('requirement_id', 'version_id', name=op.f('pk_requirement_deliveries'))
+    )
+    with op.batch_alter_table('requirement_deliveries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_requirement_deliveries_version_id'), ['version_id'], unique=False)
+
+    op.create_table('themes',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('state', sa.String(length=32), nullable=False),
+    sa.Column('project_id', sa.String(length=64), nullable=True),
+    sa.Column('stage_id', sa.String(length=64), nullable=True),
+    sa.Column('failure_type', sa.String(length=32), nullable=True),
+    sa.Column('signature', sa.JSON(), nullable=False),
+    sa.Column('event_count', sa.Integer(), nullable=False),
+    sa.Column('first_seen', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_seen', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('impact', sa.Float(), nullable=True),
+    sa.Column('reusability', sa.Float(), nullable=True),
+    sa.Column('risk', sa.Float(), nullable=True),
+    sa.Column('cost', sa.Float(), nullable=True),
+    sa.Column('leverage_score', sa.Float(), nullable=True),
+    sa.Column('requirement_id', sa.String(length=32), nullable=True),
+    sa.Column('issue_id', sa.String(length=32), nullable=True),
+    sa.Column('decision_reason', sa.Text(), nullable=True),
+    sa.Column('absorbed_version_id', sa.String(length=64), nullable=True),
+    sa.Column('absorbed_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("failure_type IS NULL OR failure_type IN ('data_gap', 'retrieval_gap', 'model_gap', 'process_gap', 'privacy_trigger', 'tool_call_failure', 'regression', 'other')", name=op.f('ck_themes_failure_type')),
+    *_fk('themes', 'fk_themes_absorbed_version_id_dataset_versions', ['absorbed_version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
+    *_fk('themes', 'fk_themes_issue_id_issues', ['issue_id'], 'issues', ['id'], 'RESTRICT'),
+    *_fk('themes', 'fk_themes_project_id_projects', ['project_id'], 'projects', ['id'], 'RESTRICT'),
+    *_fk('themes', 'fk_themes_requirement_id_requirements', ['requirement_id'], 'requirements', ['id'], 'RESTRICT'),
+    *_fk('themes', 'fk_themes_stage_id_stages', ['stage_id'], 'stages', ['id'], 'RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_themes'))
+    )
+    with op.batch_alter_table('themes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_themes_absorbed_version_id'), ['absorbed_version_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_themes_issue_id'), ['issue_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_themes_project_id'), ['project_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_themes_requirement_id'), ['requirement_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_themes_stage_id'), ['stage_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_themes_state'), ['state'], unique=False)
+
+    op.create_table('access_grants',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('asset_id', sa.String(length=64), nullable=False),
+    sa.Column('grantee_id', sa.String(length=64), nullable=False),
+    sa.Column('sensitivity', sa.String(length=32), nullable=False),
+    sa.Column('purpose', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=32), nullable=False),
+    sa.Column('requested_by_id', sa.String(length=64), nullable=False),
+    sa.Column('approved_by_id', sa.String(length=64), nullable=True),
+    sa.Column('requested_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('granted_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('expires_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('end_reason', sa.Text(), nullable=True),
+    sa.CheckConstraint("sensitivity IN ('public', 'internal', 'confidential', 'restricted')", name=op.f('ck_access_grants_sensitivity')),
+    sa.CheckConstraint('expires_at > requested_at', name=op.f('ck_access_grants_expiry')),
+    *_fk('access_grants', 'fk_access_grants_approved_by_id_people', ['approved_by_id'], 'people', ['id'], 'RESTRICT'),
+    *_fk('access_grants', 'fk_access_grants_asset_id_assets', ['asset_id'], 'assets', ['id'], 'RESTRICT'),
+    *_fk('access_grants', 'fk_access_grants_grantee_id_people', ['grantee_id'], 'people', ['id'], 'RESTRICT'),
+    *_fk('access_grants', 'fk_access_grants_requested_by_id_people', ['requested_by_id'], 'people', ['id'], 'RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_access_grants'))
+    )
+    with op.batch_alter_table('access_grants', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_access_grants_asset_id'), ['asset_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_access_grants_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_access_grants_grantee_id'), ['grantee_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_access_grants_state'), ['state'], unique=False)
+
+    op.create_table('asset_uses',
+    sa.Column('asset_id', sa.String(length=64), nullable=False),
+    sa.Column('project_id', sa.String(length=64), nullable=False),
+    sa.Column('purpose', sa.Text(), nullable=False),
+    sa.Column('since', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
+    *_fk('asset_uses', 'fk_asset_uses_asset_id_assets', ['asset_id'], 'assets', ['id'], 'RESTRICT'),
+    *_fk('asset_uses', 'fk_asset_uses_project_id_projects', ['project_id'], 'projects', ['id'], 'RESTRICT'),
+    sa.PrimaryKeyConstraint('asset_id', 'project_id', name=op.f('pk_asset_uses'))
+    )
+    with op.batch_alter_table('asset_uses', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_asset_uses_project_id'), ['project_id'], unique=False)
+
+    op.create_table('batch_files',
+    sa.Column('batch_id', sa.String(length=64), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=1024), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('size_bytes', sa.BigInteger(), nullable=False),
+    sa.Column('row_count', sa.Integer(), nullable=True),
+    sa.Column('format', sa.String(length=16), nullable=False),
+    sa.CheckConstraint("format IN ('jsonl', 'parquet', 'json')", name=op.f('ck_batch_files_format')),
+    sa.CheckConstraint('size_bytes >= 0 AND position >= 0', name=op.f('ck_batch_files_sizes')),
+    *_fk('batch_files', 'fk_batch_files_batch_id_batches', ['batch_id'], 'batches', ['id'], 'RESTRICT'),
+    sa.PrimaryKeyConstraint('batch_id', 'position', name=op.f('pk_batch_files')),
+    sa.UniqueConstraint('batch_id', 'name', name=op.f('uq_batch_files_batch_id_name'))
+    )
+    with op.batch_alter_table('batch_files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_batch_files_sha256'), ['sha256'], unique=False)
+
+    op.create_table('exception_covers',
+    sa.Column('id', sa.String(length=300), nullable=False),
+    sa.Column('exception_id', sa.String(length=32), nullable=False),
+    sa.Column('batch_id', sa.String(length=64), nullable=True),
+    sa.Column('version_id', sa.String(length=64), nullable=True),
+    sa.Column('dataset_id', sa.String(length=64), nullable=True),
+    sa.CheckConstraint('(CASE WHEN batch_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN version_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN dataset_id IS NULL THEN 0 ELSE 1 END) = 1', name=op.f('ck_exception_covers_one_target')),
+    *_fk('exception_covers', 'fk_exception_covers_batch_id_batches', ['batch_id'], 'batches', ['id'], 'RESTRICT'),
+    *_fk('exception_covers', 'fk_exception_covers_dataset_id_datasets', ['dataset_id'], 'datasets', ['id'], 'RESTRICT'),
+    *_fk('exception_covers', 'fk_exception_covers_exception_id_exceptions', ['exception_id'], 'exceptions', ['id'], 'RESTRICT'),
+    *_fk('exception_covers', 'fk_exception_covers_version_id_dataset_versions', ['version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exception_covers'))
+    )
+    with op.batch_alter_table('exception_covers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_exception_covers_batch_id'), ['batch_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_exception_covers_dataset_id'), ['dataset_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_exception_covers_exception_id'), ['exception_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_exception_covers_version_id'), ['version_id'], unique=False)
+
     op.create_table('feedback_events',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('occurred_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
@@ -705,71 +771,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_feedback_events_theme_id'), ['theme_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_feedback_events_version_id'), ['version_id'], unique=False)
 
-    op.create_table('post_mortems',
-    sa.Column('id', sa.String(length=32), nullable=False),
-    sa.Column('issue_id', sa.String(length=32), nullable=False),
-    sa.Column('state', sa.String(length=32), nullable=False),
-    sa.Column('author_id', sa.String(length=64), nullable=True),
-    sa.Column('event', sa.Text(), nullable=False),
-    sa.Column('impact', sa.Text(), nullable=False),
-    sa.Column('timeline', sa.JSON(), nullable=False),
-    sa.Column('root_cause', sa.Text(), nullable=False),
-    sa.Column('remediation', sa.Text(), nullable=False),
-    sa.Column('preventive_measures', sa.JSON(), nullable=False),
-    sa.Column('process_change', sa.Text(), nullable=False),
-    sa.Column('change_kind', sa.String(length=32), nullable=True),
-    sa.Column('change_ref', sa.String(length=300), nullable=True),
-    sa.Column('change_contract_version_id', sa.String(length=100), nullable=True),
-    sa.Column('change_raci_item_id', sa.String(length=64), nullable=True),
-    sa.Column('created_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('published_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("change_kind IS NULL OR change_kind IN ('contract_version', 'raci_change', 'check', 'guide_version')", name=op.f('ck_post_mortems_change_kind')),
-    *_fk('post_mortems', 'fk_post_mortems_author_id_people', ['author_id'], 'people', ['id'], 'RESTRICT'),
-    *_fk('post_mortems', 'fk_post_mortems_change_contract_version_id_contract_versions', ['change_contract_version_id'], 'contract_versions', ['id'], 'RESTRICT'),
-    *_fk('post_mortems', 'fk_post_mortems_change_raci_item_id_raci_items', ['change_raci_item_id'], 'raci_items', ['id'], 'RESTRICT'),
-    *_fk('post_mortems', 'fk_post_mortems_issue_id_issues', ['issue_id'], 'issues', ['id'], 'RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_post_mortems')),
-    sa.UniqueConstraint('issue_id', name=op.f('uq_post_mortems_issue_id'))
-    )
-    with op.batch_alter_table('post_mortems', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_post_mortems_change_contract_version_id'), ['change_contract_version_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_post_mortems_change_raci_item_id'), ['change_raci_item_id'], unique=False)
-
-    op.create_table('batch_files',
+    op.create_table('version_batches',
+    sa.Column('version_id', sa.String(length=64), nullable=False),
     sa.Column('batch_id', sa.String(length=64), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=1024), nullable=False),
-    sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('size_bytes', sa.BigInteger(), nullable=False),
-    sa.Column('row_count', sa.Integer(), nullable=True),
-    sa.Column('format', sa.String(length=16), nullable=False),
-    sa.CheckConstraint("format IN ('jsonl', 'parquet', 'json')", name=op.f('ck_batch_files_format')),
-    sa.CheckConstraint('size_bytes >= 0 AND position >= 0', name=op.f('ck_batch_files_sizes')),
-    *_fk('batch_files', 'fk_batch_files_batch_id_batches', ['batch_id'], 'batches', ['id'], 'RESTRICT'),
-    sa.PrimaryKeyConstraint('batch_id', 'position', name=op.f('pk_batch_files')),
-    sa.UniqueConstraint('batch_id', 'name', name=op.f('uq_batch_files_batch_id_name'))
+    sa.Column('added_by_id', sa.String(length=64), nullable=False),
+    sa.Column('added_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
+    *_fk('version_batches', 'fk_version_batches_added_by_id_people', ['added_by_id'], 'people', ['id'], 'RESTRICT'),
+    *_fk('version_batches', 'fk_version_batches_batch_id_batches', ['batch_id'], 'batches', ['id'], 'RESTRICT'),
+    *_fk('version_batches', 'fk_version_batches_version_id_dataset_versions', ['version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
+    sa.PrimaryKeyConstraint('version_id', 'batch_id', name=op.f('pk_version_batches'))
     )
-    with op.batch_alter_table('batch_files', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_batch_files_sha256'), ['sha256'], unique=False)
-
-    op.create_table('exception_covers',
-    sa.Column('id', sa.String(length=300), nullable=False),
-    sa.Column('exception_id', sa.String(length=32), nullable=False),
-    sa.Column('batch_id', sa.String(length=64), nullable=True),
-    sa.Column('version_id', sa.String(length=64), nullable=True),
-    sa.Column('dataset_id', sa.String(length=64), nullable=True),
-    sa.CheckConstraint('(CASE WHEN batch_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN version_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN dataset_id IS NULL THEN 0 ELSE 1 END) = 1', name=op.f('ck_exception_covers_one_target')),
-    *_fk('exception_covers', 'fk_exception_covers_batch_id_batches', ['batch_id'], 'batches', ['id'], 'RESTRICT'),
-    *_fk('exception_covers', 'fk_exception_covers_dataset_id_datasets', ['dataset_id'], 'datasets', ['id'], 'RESTRICT'),
-    *_fk('exception_covers', 'fk_exception_covers_exception_id_exceptions', ['exception_id'], 'exceptions', ['id'], 'RESTRICT'),
-    *_fk('exception_covers', 'fk_exception_covers_version_id_dataset_versions', ['version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_exception_covers'))
-    )
-    with op.batch_alter_table('exception_covers', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_exception_covers_batch_id'), ['batch_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_exception_covers_dataset_id'), ['dataset_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_exception_covers_exception_id'), ['exception_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_exception_covers_version_id'), ['version_id'], unique=False)
+    with op.batch_alter_table('version_batches', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_version_batches_batch_id'), ['batch_id'], unique=False)
 
     op.create_table('issue_links',
     sa.Column('id', sa.String(length=300), nullable=False),
@@ -801,19 +814,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_issue_links_requirement_id'), ['requirement_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_issue_links_version_id'), ['version_id'], unique=False)
 
-    op.create_table('version_batches',
-    sa.Column('version_id', sa.String(length=64), nullable=False),
-    sa.Column('batch_id', sa.String(length=64), nullable=False),
-    sa.Column('added_by_id', sa.String(length=64), nullable=False),
-    sa.Column('added_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
-    *_fk('version_batches', 'fk_version_batches_added_by_id_people', ['added_by_id'], 'people', ['id'], 'RESTRICT'),
-    *_fk('version_batches', 'fk_version_batches_batch_id_batches', ['batch_id'], 'batches', ['id'], 'RESTRICT'),
-    *_fk('version_batches', 'fk_version_batches_version_id_dataset_versions', ['version_id'], 'dataset_versions', ['id'], 'RESTRICT'),
-    sa.PrimaryKeyConstraint('version_id', 'batch_id', name=op.f('pk_version_batches'))
-    )
-    with op.batch_alter_table('version_batches', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_version_batches_batch_id'), ['batch_id'], unique=False)
-
     # ### end Alembic commands ###
     _create_deferred_fks()
 
@@ -821,10 +821,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     _drop_all_fks()
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table('version_batches', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_version_batches_batch_id'))
-
-    op.drop_table('version_batches')
     with op.batch_alter_table('issue_links', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issue_links_version_id'))
         batch_op.drop_index(batch_op.f('ix_issue_links_requirement_id'))
@@ -835,22 +831,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_issue_links_batch_id'))
 
     op.drop_table('issue_links')
-    with op.batch_alter_table('exception_covers', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_exception_covers_version_id'))
-        batch_op.drop_index(batch_op.f('ix_exception_covers_exception_id'))
-        batch_op.drop_index(batch_op.f('ix_exception_covers_dataset_id'))
-        batch_op.drop_index(batch_op.f('ix_exception_covers_batch_id'))
+    with op.batch_alter_table('version_batches', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_version_batches_batch_id'))
 
-    op.drop_table('exception_covers')
-    with op.batch_alter_table('batch_files', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_batch_files_sha256'))
-
-    op.drop_table('batch_files')
-    with op.batch_alter_table('post_mortems', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_post_mortems_change_raci_item_id'))
-        batch_op.drop_index(batch_op.f('ix_post_mortems_change_contract_version_id'))
-
-    op.drop_table('post_mortems')
+    op.drop_table('version_batches')
     with op.batch_alter_table('feedback_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_feedback_events_version_id'))
         batch_op.drop_index(batch_op.f('ix_feedback_events_theme_id'))
@@ -862,6 +846,56 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_feedback_events_experiment_id'))
 
     op.drop_table('feedback_events')
+    with op.batch_alter_table('exception_covers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_exception_covers_version_id'))
+        batch_op.drop_index(batch_op.f('ix_exception_covers_exception_id'))
+        batch_op.drop_index(batch_op.f('ix_exception_covers_dataset_id'))
+        batch_op.drop_index(batch_op.f('ix_exception_covers_batch_id'))
+
+    op.drop_table('exception_covers')
+    with op.batch_alter_table('batch_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_batch_files_sha256'))
+
+    op.drop_table('batch_files')
+    with op.batch_alter_table('asset_uses', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_asset_uses_project_id'))
+
+    op.drop_table('asset_uses')
+    with op.batch_alter_table('access_grants', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_access_grants_state'))
+        batch_op.drop_index(batch_op.f('ix_access_grants_grantee_id'))
+        batch_op.drop_index(batch_op.f('ix_access_grants_expires_at'))
+        batch_op.drop_index(batch_op.f('ix_access_grants_asset_id'))
+
+    op.drop_table('access_grants')
+    with op.batch_alter_table('themes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_themes_state'))
+        batch_op.drop_index(batch_op.f('ix_themes_stage_id'))
+        batch_op.drop_index(batch_op.f('ix_themes_requirement_id'))
+        batch_op.drop_index(batch_op.f('ix_themes_project_id'))
+        batch_op.drop_index(batch_op.f('ix_themes_issue_id'))
+        batch_op.drop_index(batch_op.f('ix_themes_absorbed_version_id'))
+
+    op.drop_table('themes')
+    with op.batch_alter_table('requirement_deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_requirement_deliveries_version_id'))
+
+    op.drop_table('requirement_deliveries')
+    with op.batch_alter_table('post_mortems', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_post_mortems_change_raci_item_id'))
+        batch_op.drop_index(batch_op.f('ix_post_mortems_change_contract_version_id'))
+
+    op.drop_table('post_mortems')
+    with op.batch_alter_table('experiment_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_experiment_versions_version_id'))
+
+    op.drop_table('experiment_versions')
+    with op.batch_alter_table('error_samples', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_error_samples_version_id'))
+        batch_op.drop_index(batch_op.f('ix_error_samples_experiment_id'))
+        batch_op.drop_index(batch_op.f('ix_error_samples_category'))
+
+    op.drop_table('error_samples')
     with op.batch_alter_table('contract_notices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contract_notices_person_id'))
         batch_op.drop_index(batch_op.f('ix_contract_notices_contract_version_id'))
@@ -877,19 +911,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_batches_contract_version_id'))
 
     op.drop_table('batches')
-    with op.batch_alter_table('themes', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_themes_state'))
-        batch_op.drop_index(batch_op.f('ix_themes_stage_id'))
-        batch_op.drop_index(batch_op.f('ix_themes_requirement_id'))
-        batch_op.drop_index(batch_op.f('ix_themes_project_id'))
-        batch_op.drop_index(batch_op.f('ix_themes_issue_id'))
-        batch_op.drop_index(batch_op.f('ix_themes_absorbed_version_id'))
+    with op.batch_alter_table('assets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assets_version_id'))
+        batch_op.drop_index(batch_op.f('ix_assets_project_id'))
+        batch_op.drop_index(batch_op.f('ix_assets_dataset_id'))
 
-    op.drop_table('themes')
-    with op.batch_alter_table('requirement_deliveries', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_requirement_deliveries_version_id'))
-
-    op.drop_table('requirement_deliveries')
+    op.drop_table('assets')
     with op.batch_alter_table('milestones', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_milestones_state'))
         batch_op.drop_index(batch_op.f('ix_milestones_stage_id'))
@@ -897,17 +924,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_milestones_due_on'))
 
     op.drop_table('milestones')
-    with op.batch_alter_table('experiment_versions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_experiment_versions_version_id'))
-
-    op.drop_table('experiment_versions')
     op.drop_table('exception_approvals')
-    with op.batch_alter_table('error_samples', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_error_samples_version_id'))
-        batch_op.drop_index(batch_op.f('ix_error_samples_experiment_id'))
-        batch_op.drop_index(batch_op.f('ix_error_samples_category'))
+    with op.batch_alter_table('dataset_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dataset_versions_withdrawn_issue_id'))
+        batch_op.drop_index(batch_op.f('ix_dataset_versions_state'))
+        batch_op.drop_index(batch_op.f('ix_dataset_versions_parent_version_id'))
+        batch_op.drop_index(batch_op.f('ix_dataset_versions_dataset_id'))
 
-    op.drop_table('error_samples')
+    op.drop_table('dataset_versions')
     with op.batch_alter_table('contract_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contract_versions_superseded_by_id'))
         batch_op.drop_index(batch_op.f('ix_contract_versions_state'))
@@ -916,17 +940,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_contract_versions_contract_id'))
 
     op.drop_table('contract_versions')
-    with op.batch_alter_table('asset_uses', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_asset_uses_project_id'))
-
-    op.drop_table('asset_uses')
-    with op.batch_alter_table('access_grants', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_access_grants_state'))
-        batch_op.drop_index(batch_op.f('ix_access_grants_grantee_id'))
-        batch_op.drop_index(batch_op.f('ix_access_grants_expires_at'))
-        batch_op.drop_index(batch_op.f('ix_access_grants_asset_id'))
-
-    op.drop_table('access_grants')
     op.drop_table('stages')
     with op.batch_alter_table('role_holdings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_holdings_person_id'))
@@ -964,6 +977,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_exceptions_expires_at'))
 
     op.drop_table('exceptions')
+    with op.batch_alter_table('datasets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_datasets_project_id'))
+        batch_op.drop_index(batch_op.f('ix_datasets_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_datasets_current_version_id'))
+
+    op.drop_table('datasets')
     with op.batch_alter_table('contracts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contracts_registered_by'))
         batch_op.drop_index(batch_op.f('ix_contracts_raci_item_id'))
@@ -972,12 +991,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_contracts_consumer_role'))
 
     op.drop_table('contracts')
-    with op.batch_alter_table('assets', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_assets_version_id'))
-        batch_op.drop_index(batch_op.f('ix_assets_project_id'))
-        batch_op.drop_index(batch_op.f('ix_assets_dataset_id'))
-
-    op.drop_table('assets')
     op.drop_table('projects')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notifications_to_person_id'))
@@ -993,19 +1006,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_feedback_rejections_raw_sha256'))
 
     op.drop_table('feedback_rejections')
-    with op.batch_alter_table('datasets', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_datasets_project_id'))
-        batch_op.drop_index(batch_op.f('ix_datasets_owner_id'))
-        batch_op.drop_index(batch_op.f('ix_datasets_current_version_id'))
-
-    op.drop_table('datasets')
-    with op.batch_alter_table('dataset_versions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_dataset_versions_withdrawn_issue_id'))
-        batch_op.drop_index(batch_op.f('ix_dataset_versions_state'))
-        batch_op.drop_index(batch_op.f('ix_dataset_versions_parent_version_id'))
-        batch_op.drop_index(batch_op.f('ix_dataset_versions_dataset_id'))
-
-    op.drop_table('dataset_versions')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_entries_record_kind'))
         batch_op.drop_index(batch_op.f('ix_audit_entries_record_id'))
