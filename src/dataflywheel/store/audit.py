@@ -224,8 +224,8 @@ def verify_chain(session: Session) -> list[ChainProblem]:
     table = _TABLE
     problems: list[ChainProblem] = []
     prev_seq, prev_hash = 0, GENESIS_HASH
-    rows = session.execute(select(table).order_by(table.c.seq)).mappings()
-    for row in rows:
+    query = select(table).order_by(table.c.seq).execution_options(yield_per=1000)  # streamed
+    for row in session.execute(query).mappings():
         if (problem := _check_entry(row, prev_seq, prev_hash)) is not None:
             problems.append(problem)
         prev_seq, prev_hash = row["seq"], row["entry_hash"]
