@@ -146,8 +146,8 @@ def test_breaking_change_notices_period_then_refusal_naming_the_new_version(
         with pytest.raises(PolicyViolation) as info:
             flows.check_delivery_allowed(s, "cleaned-raw-pool@1.0.0", T0 + timedelta(days=44))
     assert str(info.value) == (
-        "contract version cleaned-raw-pool@1.0.0 is no longer accepted: its compatibility period "
-        "ended 2026-12-16T09:00:00+00:00; expected a delivery under cleaned-raw-pool@2.0.0; got "
+        "contract version cleaned-raw-pool@1.0.0 is no longer accepted: the compatibility period "
+        "of cleaned-raw-pool@2.0.0 ended 2026-12-16T09:00:00+00:00; expected a delivery under cleaned-raw-pool@2.0.0; got "
         "'cleaned-raw-pool@1.0.0'. Next: see the migration note: flywheel contract show "
         "cleaned-raw-pool@2.0.0"
     )
@@ -240,3 +240,20 @@ def test_propose_for_an_unknown_contract(cws: Workspace, write_doc: Writer) -> N
         flows.propose_version(cws, path, by="data-owner")
     assert str(info.value) == (f"{path}: contract cleaned-raw-pool does not exist. "
                                f"Next: flywheel contract import {path}")
+
+
+def test_a_compatible_step_does_not_hide_a_later_breaking_one(cws: Workspace, write_doc: Writer) -> None:
+    _register(cws)
+    flows.propose_version(cws, write_doc(_compatible_doc()), by="data-owner", now=T0)
+    flows.activate_version(cws, "cleaned-raw-pool@1.1.0", by="data-owner", now=T0)
+    doc = _breaking_doc()
+    doc["schema"][0]["quality"][0]["mustBeLessThan"] = 2  # keep 1.1.0's looser gate
+    flows.propose_version(cws, write_doc(doc), by="data-engineer", now=T0)
+    flows.activate_version(cws, "cleaned-raw-pool@2.0.0", by="data-owner", now=T0 + timedelta(days=14))
+    with cws.db.session() as s:
+        for old in ("cleaned-raw-pool@1.0.0", "cleaned-raw-pool@1.1.0"):
+            assert flows.check_delivery_allowed(s, old, T0 + timedelta(days=43)).id == old
+            with pytest.raises(PolicyViolation, match=r"the compatibility period of cleaned-raw-pool"
+                                                      r"@2\.0\.0 ended .*a delivery under "
+                                                      r"cleaned-raw-pool@2\.0\.0"):
+                flows.check_delivery_allowed(s, old, T0 + timedelta(days=44))

@@ -242,16 +242,20 @@ def check_delivery_allowed(session: Session, contract_version_id: str, at: datet
         raise PolicyViolation(f"contract version {version.id} is only proposed{use}",
                               expected=f"an active version (it takes effect {version.effective_from.isoformat()})")
     if version.state is S.DEPRECATED and version.superseded_by_id is not None:
-        successor = versions.get(version.superseded_by_id)
-        if successor.change_class is not ChangeClass.BREAKING:
-            return version
-        if successor.compatibility_until is not None and at < successor.compatibility_until:
-            return version
-        raise PolicyViolation(
-            f"contract version {version.id} is no longer accepted: its compatibility period ended "
-            f"{successor.compatibility_until.isoformat() if successor.compatibility_until else ''}",
-            expected=f"a delivery under {successor.id}", got=version.id,
-            hint=f"see the migration note: flywheel contract show {successor.id}")
+        # Walk every later version: the first breaking one whose period has ended refuses it.
+        successor: ContractVersionRecord | None = versions.get(version.superseded_by_id)
+        while successor is not None:
+            until = successor.compatibility_until
+            if successor.change_class is ChangeClass.BREAKING and (until is None or at >= until):
+                raise PolicyViolation(
+                    f"contract version {version.id} is no longer accepted: the compatibility "
+                    f"period of {successor.id} ended {until.isoformat() if until else ''}",
+                    expected=f"a delivery under {current.id if current else successor.id}",
+                    got=version.id,
+                    hint=f"see the migration note: flywheel contract show {successor.id}")
+            nxt = successor.superseded_by_id
+            successor = versions.get(nxt) if nxt is not None else None
+        return version
     raise PolicyViolation(f"contract version {version.id} is {version.state.value}{use}",
                           expected="an active version", got=version.id)
 
