@@ -96,6 +96,15 @@ stage_ours() {
 }
 
 stage_report() {
+  echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
+    "$(awk '/MemTotal/ {printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo), $(uname -sr)"
+  echo "date: $(date -u +%Y-%m-%dT%H:%MZ); commit: $(git -C "$REPO" rev-parse --short HEAD)" \
+    "$(git -C "$REPO" diff --quiet HEAD -- src || echo '(src has uncommitted changes)')"
+  echo "python: $("$OURS_PY" -V 2>&1) (ours), $("$PY" -V 2>&1) (baselines)"
+  echo "baseline libraries: $("$PY" -c 'import importlib.metadata as m; print(", ".join(
+    f"{p} {m.version(p)}" for p in ("orjson", "msgspec", "polars", "duckdb", "xxhash", "datasketch",
+    "rensa")))'), $(venv-dt/bin/python -c 'import importlib.metadata as m; print("datatrove",
+    m.version("datatrove"))')"
   args=()
   for size in $SIZES; do args+=("$HERE/results_$size.jsonl"); done
   "$OURS_PY" summarize_flywheel.py --data-dir "$DATA" "${args[@]}"
