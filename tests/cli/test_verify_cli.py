@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ def test_a_clean_store_verifies(ws: Workspace, cli: Any) -> None:
     assert result.out.startswith("ok: 2 objects re-hashed, 0 referenced by records, all match their names")
     report = cli("verify", "--json").json()
     assert report == {"ok": True, "store": ws.blobs.root_url, "objects": 2, "referenced": 0,
-                      "problems": []}
+                      "problems": [], "temp_files": [], "removed_temp_files": []}
 
 
 def test_a_flipped_byte_fails_naming_both_hashes(ws: Workspace, cli: Any) -> None:
@@ -64,6 +65,26 @@ def test_json_report_lists_each_problem(ws: Workspace, cli: Any) -> None:
         {"kind": "stray", "path": str(stray), "expected": None, "actual": None},
     ]
     assert result.json()["ok"] is False
+
+
+def test_temp_files_of_interrupted_writes_are_reported_then_cleaned(ws: Workspace, cli: Any) -> None:
+    ws.blobs.put_stream(io.BytesIO(b"hello"))
+    old = Path(ws.blobs.root) / ".tmp" / "crashed.part"
+    old.write_bytes(b"half a delivery")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    young = Path(ws.blobs.root) / ".tmp" / "running.part"
+    young.write_bytes(b"a write in progress")
+    result = cli("verify")
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[0] == (
+        "2 temp file(s) of writes in progress or interrupted (never objects); "
+        "`flywheel verify --clean-temp` removes those older than an hour"
+    )
+    cleaned = cli("verify", "--clean-temp", "--json").json()
+    assert cleaned["removed_temp_files"] == [str(old)]
+    assert cleaned["temp_files"] == [str(young)]
+    assert not old.exists() and young.exists()
+    assert cleaned["objects"] == 1 and cleaned["ok"] is True
 
 
 def test_verify_without_a_workspace_says_to_init(tmp_path: Path, capsys: Any) -> None:

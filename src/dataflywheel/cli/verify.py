@@ -13,12 +13,14 @@ from dataflywheel.hookspecs import hookimpl
 
 def verify(
     ctx: typer.Context,
+    clean_temp: Annotated[bool, typer.Option(
+        "--clean-temp", help="Remove temp files of interrupted writes older than an hour.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Re-hash every object in the blob store; exit 1 naming each mismatch or missing object.
 
     Objects that records refer to (columns marked as blob references) must exist; each object's
-    bytes must hash to its name. Nothing is changed.
+    bytes must hash to its name. Nothing is changed, except with --clean-temp.
     """
     from dataflywheel.errors import IntegrityError
     from dataflywheel.store.blobs import SHA256_RE, referenced_blobs
@@ -30,15 +32,19 @@ def verify(
         problems = ws.blobs.verify([sha for sha in refs if sha not in malformed])
         objects = sum(1 for _ in ws.blobs.iter_objects())
         root = ws.blobs.root_url
+        removed = ws.blobs.gc_temp() if clean_temp else []
+        temp = ws.blobs.temp_files()
     lines = [_describe(p, refs.get(p.expected or "", [])) for p in problems]
     lines += [f"{', '.join(places)}: holds {sha!r}, which is not a sha256" for sha, places in malformed.items()]
     if json_:
-        print_json(_report(root, objects, len(refs), problems, malformed))
+        print_json(_report(root, objects, len(refs), problems, malformed)
+                   | {"temp_files": temp, "removed_temp_files": removed})
         if lines:
             raise typer.Exit(1)
         return
     for line in lines:
         err_console.print(f"[red]{line}[/]", highlight=False, soft_wrap=True)
+    _say_temp(removed, temp)
     if lines:
         raise IntegrityError(
             f"{len(lines)} problem(s) in the object store ({objects} objects checked)",
@@ -47,6 +53,15 @@ def verify(
         )
     console.print(f"[green]ok[/]: {objects} objects re-hashed, {len(refs)} referenced by records, "
                   f"all match their names ({root})", highlight=False, soft_wrap=True)
+
+
+def _say_temp(removed: list[str], temp: list[str]) -> None:
+    if removed:
+        console.print(f"removed {len(removed)} temp file(s) of interrupted writes", highlight=False)
+    if temp:
+        console.print(f"{len(temp)} temp file(s) of writes in progress or interrupted (never objects); "
+                      "`flywheel verify --clean-temp` removes those older than an hour",
+                      highlight=False, soft_wrap=True)
 
 
 def _describe(problem: Any, places: list[str]) -> str:

@@ -248,12 +248,15 @@ class BlobStore:
         """
         removed: list[str] = []
         now = time.time()
-        for path in sorted(self.fs.find(f"{self.root}/{TEMP_DIR}")):
-            path = _strip_protocol(self.fs, path)
+        for path in self.temp_files():
             if now - _mtime(self.fs, path) >= min_age_s:
                 self.fs.rm_file(path)
                 removed.append(path)
         return removed
+
+    def temp_files(self) -> list[str]:
+        """Temp files present now: writes in progress or left by crashed ones (never objects)."""
+        return sorted(_strip_protocol(self.fs, p) for p in self.fs.find(f"{self.root}/{TEMP_DIR}"))
 
 
 BLOB_REF = "blob_ref"  # set `info={BLOB_REF: True}` on a column that holds object sha256s
