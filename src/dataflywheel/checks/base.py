@@ -16,6 +16,8 @@ Contract (every check, built-in or plugin, keeps all of it):
    - `rejects`: lines of this batch that could not be decoded at all (invalid UTF-8, invalid JSON,
      over the line-length limit); they are NOT in the parallel lists. The engine collects them;
      checks only read them if they want to.
+   `batch.normalised()` gives the texts NFKC-normalised, case-folded and whitespace-collapsed
+   (`normalise`), computed once per batch and shared by every check that wants them.
    `batch.file` is the file name as the user gave it; `batch.shard` the global shard index;
    `nbytes` the input bytes the batch covers; `empty_lines` whitespace-only lines skipped (counted
    in the report, never records); `warnings` notes about the file (e.g. a UTF-8 BOM was ignored).
@@ -56,6 +58,7 @@ Contract (every check, built-in or plugin, keeps all of it):
 
 from __future__ import annotations
 
+import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -67,6 +70,14 @@ from dataflywheel.errors import BadInput
 
 if TYPE_CHECKING:
     from dataflywheel.checks.plan import CheckPlan
+
+
+def normalise(text: str) -> str:
+    """NFKC, case-fold, collapse whitespace to single spaces and strip; ASCII takes a shortcut
+    with the same result."""
+    if text.isascii():  # bytes.lower/split are cheaper than their str twins, same result for ASCII
+        return b" ".join(text.encode("ascii").lower().split()).decode("ascii")
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +127,16 @@ class RecordBatch:
     nbytes: int = 0
     empty_lines: int = 0
     warnings: list[str] = field(default_factory=list)
+    _normalised: list[str] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def normalised(self) -> list[str]:
+        """`normalise(text)` of every text, computed on first use and cached on the batch."""
+        if self._normalised is None:
+            self._normalised = [normalise(t) for t in self.texts]
+        return self._normalised
 
     def __iter__(self) -> Iterator[Record]:
         file = self.file

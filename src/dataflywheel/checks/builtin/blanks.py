@@ -24,8 +24,20 @@ class BlankCheck(Check):
         from dataflywheel.checks.fields import compile_path
 
         self.paths = [compile_path(f) for f in plan.text_fields]
+        self.keys = [p[0] for p in self.paths] if all(len(p) == 1 for p in self.paths) else None
 
     def _why(self, value: Any) -> str | None:
+        if self.keys is not None:  # plain top-level fields: no path walking
+            if type(value) is not dict:
+                return "no text under the plan's text fields"
+            found = 0
+            for key in self.keys:
+                text = value.get(key)
+                if type(text) is str:
+                    found += 1
+                    if not text or text.isspace():
+                        return f"{key} is blank"
+            return None if found else "no text under the plan's text fields"
         found = 0
         for path in self.paths:
             for text in extract(value, path):
@@ -38,11 +50,9 @@ class BlankCheck(Check):
         part = FlagPartial(limit=self.plan.max_examples)
         part.count_groups(batch.groups)
         file = batch.file
-        for rid, line, value, text, group in zip(batch.ids, batch.lines, batch.values, batch.texts, batch.groups):
-            # A non-blank joined text with no blank part is the common case: one cheap test.
-            if text and not text.isspace() and "\n" not in text and len(self.paths) == 1:
-                continue
-            why = self._why(value)
+        why_of = self._why
+        for rid, line, value, group in zip(batch.ids, batch.lines, batch.values, batch.groups):
+            why = why_of(value)
             if why is not None:
                 part.flag("blank", (file, line, rid, why), group)
         return part

@@ -9,14 +9,13 @@ repeat an earlier one), `duplicate_rate` (that over all records), `duplicate_gro
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Self
 
 import numpy as np
 import xxhash
 
-from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
+from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch, normalise
 from dataflywheel.checks.results import rate
 
 MAX_GROUPS_LISTED = 1000
@@ -24,15 +23,7 @@ MAX_MEMBERS_LISTED = 50
 _LINE_BITS = 32
 
 
-def normalise(text: str) -> str:
-    """NFKC, case-fold, collapse whitespace; ASCII takes a shortcut with the same result."""
-    if text.isascii():
-        return " ".join(text.lower().split())
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
-def text_hash(text: str) -> int:
-    return xxhash.xxh3_64_intdigest(normalise(text).encode("utf-8", "surrogatepass"))
+__all__ = ["ExactDuplicateCheck", "normalise"]
 
 
 @dataclass(slots=True)
@@ -66,10 +57,14 @@ class ExactDuplicateCheck(Check):
     metrics = ("duplicate_count", "duplicate_rate", "duplicate_group_count")
 
     def partial(self, batch: RecordBatch) -> DuplicatePartial:
-        keep = [i for i, t in enumerate(batch.texts) if t and not t.isspace()]
-        texts, lines = batch.texts, batch.lines
+        norm = batch.normalised()
+        keep = [i for i, t in enumerate(norm) if t]
+        lines = batch.lines
         part = DuplicatePartial(records=len(batch), files={batch.shard: batch.file})
-        part.hashes.append(np.array([text_hash(texts[i]) for i in keep], dtype=np.uint64))
+        hash_of = xxhash.xxh3_64_intdigest
+        part.hashes.append(
+            np.array([hash_of(norm[i].encode("utf-8", "surrogatepass")) for i in keep], dtype=np.uint64)
+        )
         base = batch.shard << _LINE_BITS
         part.orders.append(np.array([base | lines[i] for i in keep], dtype=np.uint64))
         if self.plan.id_field is not None:

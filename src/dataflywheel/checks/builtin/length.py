@@ -1,4 +1,4 @@
-"""Text length in characters and in words (whitespace-separated tokens).
+"""Text length in characters and in words (whitespace-separated tokens of the normalised text).
 
 The partial keeps an exact count per distinct length, so percentiles are exact (nearest rank) and
 merging is addition. Metrics: `chars_min`, `chars_p50`, `chars_p90`, `chars_p99`, `chars_max`,
@@ -72,7 +72,7 @@ class LengthCheck(Check):
         texts = batch.texts
         return LengthPartial(
             chars=dict(Counter(map(len, texts))),
-            words=dict(Counter(len(t.split()) for t in texts)),
+            words=dict(Counter(t.count(" ") + 1 if t else 0 for t in batch.normalised())),
         )
 
     def finish(self, partial: Partial) -> CheckResult:

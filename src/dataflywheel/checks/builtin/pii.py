@@ -45,25 +45,31 @@ def luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _digit_count(cluster: str) -> int:
+    return len(cluster) - sum(cluster.count(c) for c in " .()/-+")
+
+
 def _digit_kinds(text: str) -> Iterator[tuple[str, int, int]]:
     for m in _CLUSTER.finditer(text):
         cluster, base = m.group(), m.start()
         before = text[base - 1] if base else " "
         after = text[m.end()] if m.end() < len(text) else " "
+        if cluster.count(".") >= 3:  # IPv4 has its own boundaries inside the cluster
+            hits = [(base + ip.start(), base + ip.end()) for ip in _IPV4.finditer(cluster)]
+            if hits:
+                yield from (("ipv4", s, e) for s, e in hits)
+                continue
         if before.isalnum() or before in "._" or after.isalnum() or after == "_":
             continue
-        for ip in _IPV4.finditer(cluster):
-            yield "ipv4", base + ip.start(), base + ip.end()
-        if _IPV4.search(cluster):
-            continue
-        card = None if cluster[0] in "+(" else _CARD.search(cluster)
-        if card:
-            digits = re.sub(r"\D", "", card.group())
-            if 13 <= len(digits) <= 19 and luhn(digits):
-                yield "card", base + card.start(), base + card.end()
-                continue
-        phone = _PHONE.fullmatch(cluster.strip(" .-/"))
-        if phone and 7 <= sum(c.isdigit() for c in cluster) <= 15:
+        digits = _digit_count(cluster)
+        if digits >= 13 and cluster[0] not in "+(":
+            card = _CARD.search(cluster)
+            if card:
+                number = re.sub(r"\D", "", card.group())
+                if 13 <= len(number) <= 19 and luhn(number):
+                    yield "card", base + card.start(), base + card.end()
+                    continue
+        if 7 <= digits <= 15 and _PHONE.fullmatch(cluster.strip(" .-/")):
             yield "phone", base, base + len(cluster)
 
 
