@@ -5,7 +5,13 @@ Parents are written through their own repositories, as the flows would, one unit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import IntegrityError as DBIntegrityError
+from sqlalchemy.orm import Session
 
 # The pool tables refer to each other (and to the lead's and engineer D's); register them all
 # before the `database` fixture runs create_all.
@@ -98,3 +104,11 @@ def batch(batch_id: str, **changes: object) -> Batch:
         requirement_id="REQ-0001", delivered_by_vendor_id="v-acme", received_at=NOW,
     )
     return Batch.model_validate(fields | changes)
+
+
+def refused(db: Database, write: Callable[[Session], Any]) -> str:
+    """Run `write` in a unit of work; the database must refuse it. Returns the driver's message."""
+    with pytest.raises(DBIntegrityError) as info:
+        with db.unit_of_work() as s:
+            write(s)
+    return str(info.value.orig)

@@ -4,15 +4,13 @@ database refusing what the domain would never write (missing parents, two delive
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from pools_seed import (
-    CONTRACT_VERSION_2, NOW, SHA_A, SHA_B, SHA_M, SHA_R, batch, seed_data, seed_parents,
+    CONTRACT_VERSION_2, NOW, SHA_A, SHA_B, SHA_M, SHA_R, batch, refused, seed_data, seed_parents,
 )
 from sqlalchemy import delete, insert, text, update
-from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.data import (
@@ -28,14 +26,6 @@ from dataflywheel.store.repositories.data import (
 from dataflywheel.store.repositories.issues import Issues
 from dataflywheel.store.session import Database
 from dataflywheel.store.tables.data import BatchRow, DatasetRow, DatasetVersionRow
-
-
-def refused(db: Database, write: Callable[[Session], Any]) -> str:
-    """Run `write` in a unit of work; the database must refuse it. Returns the driver's message."""
-    with pytest.raises(DBIntegrityError) as info:
-        with db.unit_of_work() as s:
-            write(s)
-    return str(info.value.orig)
 
 
 def test_every_data_record_round_trips(database: Database) -> None:
