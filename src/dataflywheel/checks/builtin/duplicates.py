@@ -2,7 +2,8 @@
 equal to an earlier record's, found exactly across every shard and file.
 
 The index holds 16 bytes per record (a 64-bit xxh3 hash and a 64-bit order key), plus the record
-ids when the plan names an id field and the group labels when it asks for a breakdown. Records
+ids when the plan names an id field (UTF-8 + 4 bytes each) and the group labels when it asks for
+a breakdown (the same). Records
 with no text are left out (the blank check counts them). Metrics: `duplicate_count` (records that
 repeat an earlier one), `duplicate_rate` (that over all records), `duplicate_group_count`.
 """
@@ -16,7 +17,7 @@ import numpy as np
 import xxhash
 
 from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch, normalise
-from dataflywheel.checks.results import rate
+from dataflywheel.checks.results import PackedStrings, rate
 
 MAX_GROUPS_LISTED = 1000
 MAX_MEMBERS_LISTED = 50
@@ -32,8 +33,8 @@ class DuplicatePartial(Partial):
     hashes: list[Any] = field(default_factory=list)  # numpy uint64 arrays
     orders: list[Any] = field(default_factory=list)  # numpy uint64: shard << 32 | line
     files: dict[int, str] = field(default_factory=dict)
-    ids: list[str] | None = None
-    groups: list[str | None] | None = None
+    ids: PackedStrings | None = None
+    groups: PackedStrings | None = None
     group_records: dict[str, int] = field(default_factory=dict)
 
     def __add__(self, other: Self) -> Self:
@@ -42,9 +43,9 @@ class DuplicatePartial(Partial):
         self.orders.extend(other.orders)
         self.files.update(other.files)
         if self.ids is not None and other.ids is not None:
-            self.ids.extend(other.ids)
+            self.ids = self.ids + other.ids
         if self.groups is not None and other.groups is not None:
-            self.groups.extend(other.groups)
+            self.groups = self.groups + other.groups
         for g, n in other.group_records.items():
             self.group_records[g] = self.group_records.get(g, 0) + n
         return self
@@ -68,9 +69,9 @@ class ExactDuplicateCheck(Check):
         base = batch.shard << _LINE_BITS
         part.orders.append(np.array([base | lines[i] for i in keep], dtype=np.uint64))
         if self.plan.id_field is not None:
-            part.ids = [batch.ids[i] for i in keep]
+            part.ids = PackedStrings.of([batch.ids[i] for i in keep])
         if self.plan.breakdown_by is not None:
-            part.groups = [batch.groups[i] for i in keep]
+            part.groups = PackedStrings.of([batch.groups[i] for i in keep])
             for g in batch.groups:
                 if g is not None:
                     part.group_records[g] = part.group_records.get(g, 0) + 1
@@ -123,11 +124,14 @@ class _Locator:
         self.orders = np.concatenate(partial.orders) if partial.orders else np.zeros(0, np.uint64)
         self.files = partial.files
         self.ids = partial.ids
+        if self.ids is not None:
+            self.ids.seal()
 
     def where(self, pos: int) -> tuple[str, int, str]:
         order = int(self.orders[pos])
         line = order & ((1 << _LINE_BITS) - 1)
-        rid = self.ids[pos] if self.ids is not None else str(line)
+        rid = self.ids.get(pos) if self.ids is not None else None
+        rid = str(line) if rid is None else rid
         return self.files[order >> _LINE_BITS], line, rid
 
     def row(self, pos: int) -> dict[str, Any]:
@@ -149,9 +153,10 @@ def _breakdown(partial: DuplicatePartial, runs: list[list[int]]) -> dict[str, di
     if partial.groups is None:
         return {}
     dups: dict[str, int] = {}
+    partial.groups.seal()
     for r in runs:
         for p in r[1:]:
-            g = partial.groups[p]
+            g = partial.groups.get(p)
             if g is not None:
                 dups[g] = dups.get(g, 0) + 1
     return {

@@ -22,8 +22,8 @@ from dataflywheel.errors import BadInput
 
 
 def read_parquet(path: str, plan: CheckPlan, builder: BatchBuilder) -> Iterator[RecordBatch]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     with open_raw(path) as raw:
         try:
@@ -41,7 +41,7 @@ def read_parquet(path: str, plan: CheckPlan, builder: BatchBuilder) -> Iterator[
 
 
 def _arrow_kind(dtype: Any) -> set[FieldType]:
-    import pyarrow.types as t
+    import pyarrow.types as t  # type: ignore[import-untyped]
 
     if t.is_string(dtype) or t.is_large_string(dtype):
         return {FieldType.STRING}

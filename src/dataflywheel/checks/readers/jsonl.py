@@ -122,7 +122,7 @@ def read_jsonl(
     first = at_file_start
     for lines in split_lines(chunks, max_line_bytes):
         for line in lines:
-            if type(line) is int:
+            if isinstance(line, int):
                 builder.reject(lineno, f"line longer than {max_line_bytes} bytes ({line} bytes)", line)
             else:
                 if first:

@@ -8,6 +8,7 @@ trailing newline); a line longer than `max_line_bytes` is never held in memory: 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import IO
 
 Line = bytes | int
 
@@ -49,13 +50,12 @@ def split_lines(chunks: Iterable[bytes], max_line_bytes: int) -> Iterator[list[L
         yield [b"".join(carry)]
 
 
-def read_range(raw_read: object, start: int, end: int, chunk_bytes: int) -> Iterator[bytes]:
+def read_range(f: IO[bytes], start: int, end: int, chunk_bytes: int) -> Iterator[bytes]:
     """Chunks of bytes [start, end) of a seekable binary file object."""
-    f = raw_read
-    f.seek(start)  # type: ignore[attr-defined]
+    f.seek(start)
     left = end - start
     while left > 0:
-        chunk = f.read(min(chunk_bytes, left))  # type: ignore[attr-defined]
+        chunk = f.read(min(chunk_bytes, left))
         if not chunk:
             return
         left -= len(chunk)

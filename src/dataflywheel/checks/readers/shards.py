@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import IO
 
 from dataflywheel.checks.readers.source import (
     CHUNK_BYTES,
@@ -72,12 +73,12 @@ def _ranges(path: str, size: int, shard_bytes: int) -> list[tuple[int, int, int]
     return ranges
 
 
-def _next_line_start(f: object, offset: int, size: int) -> int:
+def _next_line_start(f: IO[bytes], offset: int, size: int) -> int:
     """The first line start at or after `offset` (a line starts after each b"\\n")."""
     pos = offset - 1
-    f.seek(pos)  # type: ignore[attr-defined]
+    f.seek(pos)
     while pos < size:
-        chunk = f.read(CHUNK_BYTES)  # type: ignore[attr-defined]
+        chunk = f.read(CHUNK_BYTES)
         if not chunk:
             break
         nl = chunk.find(b"\n")
@@ -87,11 +88,11 @@ def _next_line_start(f: object, offset: int, size: int) -> int:
     return size
 
 
-def _count_newlines(f: object, start: int, end: int) -> int:
-    f.seek(start)  # type: ignore[attr-defined]
+def _count_newlines(f: IO[bytes], start: int, end: int) -> int:
+    f.seek(start)
     left, count = end - start, 0
     while left > 0:
-        chunk = f.read(min(CHUNK_BYTES, left))  # type: ignore[attr-defined]
+        chunk = f.read(min(CHUNK_BYTES, left))
         if not chunk:
             break
         count += chunk.count(b"\n")

@@ -56,7 +56,7 @@ def open_raw(path: str) -> IO[bytes]:
     """Open the stored bytes (no decompression); `NotFound` when absent."""
     try:
         if is_url(path):
-            import fsspec
+            import fsspec  # type: ignore[import-untyped]
 
             return fsspec.open(path, "rb").open()  # type: ignore[no-any-return]
         return open(path.removeprefix("file://"), "rb")  # noqa: SIM115 - caller closes
