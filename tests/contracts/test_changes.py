@@ -53,6 +53,8 @@ BREAKING: dict[str, tuple[Edit, str]] = {
         "required field added"),
     "optional made required": (
         lambda d: _field(d, "confidence").update(required=False), "field made optional"),
+    "nullable made non-null": (
+        lambda d: _field(d, "confidence").update(nullable=False), "field made non-null"),
     "tighter threshold": (lambda d: _gate(d, "duplicate_rate").update(value=0.005), "threshold tightened"),
     "strict operator at same value": (
         lambda d: _gate(d, "spot_check_pass_rate").update(op=">"), "threshold tightened"),
@@ -114,7 +116,7 @@ COMPATIBLE: dict[str, tuple[Edit, str, Layer]] = {
         lambda d: d["semantic"].update(guide_version="sft-guide-3.1"), "guide version changed",
         Layer.SEMANTIC),
     "sla": (lambda d: d["operational"]["sla"].update(time="20:00"), "sla changed", Layer.OPERATIONAL),
-    "nullable": (lambda d: _field(d, "confidence").update(nullable=True), "field made nullable",
+    "nullable": (lambda d: _field(d, "output").update(nullable=True), "field made nullable",
                  Layer.STRUCTURAL),
 }
 

@@ -38,7 +38,11 @@ def test_thresholds_map_to_library_metrics_in_percent_and_custom_rules() -> None
         "name": "duplicate_rate", "description": "duplicate_rate < 1 %", "type": "library",
         "metric": "duplicateValues", "mustBeLessThan": 1.0, "unit": "percent",
     }
-    assert rules["blank_rate"]["metric"] == "missingValues"
+    assert rules["blank_rate"]["type"] == "custom"  # a record-level rate: no ODCS library metric
+    confidence = next(p for p in doc["schema"][0]["properties"] if p["name"] == "confidence")
+    assert confidence["quality"] == [{
+        "name": "field_null_rate.confidence", "description": "field_null_rate.confidence < 5 %",
+        "type": "library", "metric": "nullValues", "mustBeLessThan": 5.0, "unit": "percent"}]
     assert rules["spot_check_pass_rate"]["type"] == "custom"
     assert rules["spot_check_pass_rate"]["engine"] == "dataflywheel"
     assert rules["spot_check_pass_rate"]["implementation"] == {
@@ -47,6 +51,7 @@ def test_thresholds_map_to_library_metrics_in_percent_and_custom_rules() -> None
     gates = {t.metric: (t.op, t.value) for t in contract.operational.thresholds}
     assert gates["duplicate_rate"] == ("<", 0.01)
     assert gates["spot_check_pass_rate"] == (">", 0.95)
+    assert gates["field_null_rate.confidence"] == ("<", 0.05)
 
 
 def test_agreement_coefficient_has_no_unit_and_layers_live_in_custom_properties() -> None:
@@ -60,6 +65,21 @@ def test_agreement_coefficient_has_no_unit_and_layers_live_in_custom_properties(
     assert contract.operational.producer_role is Role.ANNOTATION_ENGINEER
     assert contract.structural.field("margin") is not None
     assert contract.structural.field("margin").enum == ["slight", "clear", "strong"]  # type: ignore[union-attr]
+
+
+def test_row_count_is_odcs_rowcount_in_rows() -> None:
+    rule = next(r for r in example_doc("eval-set")["schema"][0]["quality"] if r["name"] == "record_count")
+    assert (rule["metric"], rule["unit"], rule["mustBeGreaterOrEqualTo"]) == ("rowCount", "rows", 200)
+
+
+def test_field_level_rules_we_cannot_check_and_unknown_fields() -> None:
+    doc = example_doc("sft-instructions")
+    doc["schema"][0]["properties"][0]["quality"] = [{"metric": "duplicateValues", "mustBe": 0}]
+    assert _refused(doc) == (
+        "bad.odcs.yaml: a field-level quality rule we cannot check; field "
+        "'schema[0].properties[0].quality[0]'; expected an enum (invalidValues, "
+        "arguments.validValues, mustBe: 0), nullValues or missingValues in percent; got "
+        "'duplicateValues'")
 
 
 def test_eval_set_is_frozen_and_contamination_protected() -> None:
@@ -163,7 +183,7 @@ def test_rate_threshold_must_be_in_percent() -> None:
     doc = example_doc("sft-instructions")
     doc["schema"][0]["quality"][0]["unit"] = "rows"
     assert _refused(doc) == (
-        "bad.odcs.yaml: a rate threshold is written in percent; field 'schema[0].quality[0].unit'; "
+        "bad.odcs.yaml: wrong unit for a rate threshold; field 'schema[0].quality[0].unit'; "
         "expected 'percent'; got 'rows'"
     )
 
@@ -182,7 +202,7 @@ def test_quality_rule_we_cannot_check() -> None:
     doc["schema"][0]["quality"].append({"type": "sql", "query": "SELECT 1", "mustBe": 1})
     assert _refused(doc) == (
         "bad.odcs.yaml: a quality rule we cannot check; field 'schema[0].quality[5]'; expected "
-        "library duplicateValues/missingValues/invalidValues, or type: custom with engine: "
+        "library duplicateValues/invalidValues/rowCount, or type: custom with engine: "
         "dataflywheel; got 'sql'"
     )
 
@@ -193,7 +213,7 @@ def test_unknown_custom_metric() -> None:
     message = _refused(doc)
     assert message.startswith(
         "bad.odcs.yaml: unknown dataflywheel metric; field "
-        "'schema[0].quality[2].implementation.metric'; expected one of schema_violation_rate, "
+        "'schema[0].quality[2].implementation.metric'; expected one of record_count, "
     )
     assert message.endswith("got 'toxicity_rate'")
 

@@ -29,7 +29,7 @@ def test_structure_and_thresholds_are_carried_over() -> None:
     gates = {(t.metric, t.op, t.value) for t in plan.thresholds}
     assert gates == {("duplicate_rate", "<", 0.01), ("blank_rate", "<", 0.005),
                      ("charset_anomaly_rate", "<", 0.001), ("spot_check_pass_rate", ">", 0.95),
-                     ("pii_rate", "<", 0.001)}
+                     ("pii_rate", "<", 0.001), ("field_null_rate.confidence", "<", 0.05)}
     assert all(t.source == "contract sft-instructions@1.0.0 operational.thresholds"
                for t in plan.thresholds)
     assert plan.checks.spot_check is not None and plan.checks.spot_check.sample_size == 50

@@ -31,6 +31,8 @@ from pydantic import BaseModel, ValidationError
 
 from dataflywheel.domain.records.contract import (
     METRICS,
+    metric_field,
+    metric_info,
     ChangeLayer,
     Contract,
     ContractField,
@@ -47,8 +49,10 @@ from dataflywheel.errors import BadInput
 API_VERSION = "v3.1.0"
 ENGINE = "dataflywheel"
 SUFFIX = ".odcs.yaml"
-LIBRARY_METRICS = {"duplicateValues": "duplicate_rate", "missingValues": "blank_rate",
-                   "invalidValues": "schema_violation_rate"}
+# ODCS library metrics we check: on the schema object, and per property (`<metric>.<field>`).
+LIBRARY_METRICS = {"duplicateValues": "duplicate_rate", "invalidValues": "schema_violation_rate",
+                   "rowCount": "record_count"}
+FIELD_LIBRARY_METRICS = {"nullValues": "field_null_rate", "missingValues": "field_blank_rate"}
 OPS = {"mustBeLessThan": "<", "mustBeLessOrEqualTo": "<=", "mustBeGreaterThan": ">",
        "mustBeGreaterOrEqualTo": ">="}
 OTHER_OPS = ("mustBe", "mustNotBe", "mustBeBetween", "mustNotBeBetween")
@@ -147,7 +151,8 @@ def _to_contract(data: dict[str, Any], source: str) -> Contract:
     if unknown:
         raise BadInput("unknown flywheel custom property", path=source, field="customProperties",
                        expected="one of " + ", ".join(OWN_PROPERTIES), got=unknown[0])
-    fields, semantics, id_field = _read_properties(obj.get("properties") or [], source)
+    gates: list[Threshold] = []
+    fields, semantics, id_field = _read_properties(obj.get("properties") or [], source, gates)
     obj_custom = _custom(obj.get("customProperties"))
     structural = _build(StructuralLayer, {
         "fields": fields, "id_field": id_field,
@@ -157,7 +162,7 @@ def _to_contract(data: dict[str, Any], source: str) -> Contract:
     sem = {**_own(custom, "flywheelSemantic", source), "fields": semantics}
     semantic = _build(SemanticLayer, sem, source=source, where="customProperties.flywheelSemantic")
     ops = dict(_own(custom, "flywheelOperational", source))
-    ops["thresholds"] = _read_quality(obj.get("quality") or [], source)
+    ops["thresholds"] = _read_quality(obj.get("quality") or [], source) + gates
     if data.get("slaProperties"):
         ops["sla"] = _read_sla(data["slaProperties"], source)
     operational = _build(OperationalLayer, ops, source=source,
@@ -191,8 +196,9 @@ def _snake(data: Any) -> Any:
 
 
 def _read_properties(
-    props: list[dict[str, Any]], source: str
+    props: list[dict[str, Any]], source: str, gates: list[Threshold]
 ) -> tuple[list[ContractField], dict[str, FieldSemantics], str | None]:
+    """Fields, their semantics and the id field; per-field thresholds are appended to `gates`."""
     fields: list[ContractField] = []
     semantics: dict[str, FieldSemantics] = {}
     ids: list[str] = []
@@ -203,10 +209,11 @@ def _read_properties(
             raise BadInput("nested properties cannot be checked", path=source,
                            field=f"{where}.properties", expected="top-level fields only")
         extra = _custom(prop.get("customProperties"))
+        enum = _read_field_quality(name, prop.get("quality") or [], where, source, gates)
         fields.append(_build(ContractField, {
             "name": name, "type": _field_type(prop, where, source),
             "required": prop.get("required", False), "nullable": extra.get("nullable", False),
-            "enum": _read_enum(prop.get("quality") or [], where, source),
+            "enum": enum,
             "items": _items_type(prop, where, source),
         }, source=source, where=where))
         if prop.get("primaryKey"):
@@ -242,20 +249,27 @@ def _items_type(prop: dict[str, Any], where: str, source: str) -> FieldType | No
     return _field_type(items, f"{where}.items", source)
 
 
-def _read_enum(rules: list[dict[str, Any]], where: str, source: str) -> list[Any] | None:
+def _read_field_quality(name: str, rules: list[dict[str, Any]], where: str, source: str,
+                        gates: list[Threshold]) -> list[Any] | None:
+    """The field's enum (an `invalidValues` rule with `validValues`, `mustBe: 0`); its
+    `nullValues` / `missingValues` percent rules become per-field thresholds."""
+    enum: list[Any] | None = None
     for j, rule in enumerate(rules):
+        here = f"{where}.quality[{j}]"
         valid = (rule.get("arguments") or {}).get("validValues")
         if rule.get("metric") == "invalidValues" and isinstance(valid, list) and rule.get("mustBe") == 0:
-            if len(rules) > 1:
-                break
-            return valid
-        raise BadInput("a field-level quality rule we cannot check", path=source,
-                       field=f"{where}.quality[{j}]",
-                       expected="only an enum: metric invalidValues, arguments.validValues, mustBe: 0")
-    if rules:
-        raise BadInput("more than one field-level quality rule", path=source,
-                       field=f"{where}.quality", expected="at most one (the enum)")
-    return None
+            if enum is not None:
+                raise BadInput("two enums for one field", path=source, field=here,
+                               expected="at most one invalidValues rule")
+            enum = valid
+        elif rule.get("type", "library") == "library" and rule.get("metric") in FIELD_LIBRARY_METRICS:
+            metric = f"{FIELD_LIBRARY_METRICS[rule['metric']]}.{name}"
+            gates.append(_threshold(metric, rule, rule.get("unit"), here, source))
+        elif rule.get("type") != "text":
+            raise BadInput("a field-level quality rule we cannot check", path=source, field=here,
+                           expected="an enum (invalidValues, arguments.validValues, mustBe: 0), "
+                           "nullValues or missingValues in percent", got=rule.get("metric") or rule.get("type"))
+    return enum
 
 
 def _read_quality(rules: list[dict[str, Any]], source: str) -> list[Threshold]:
@@ -278,7 +292,7 @@ def _read_quality(rules: list[dict[str, Any]], source: str) -> list[Threshold]:
                                expected="one of " + ", ".join(METRICS), got=metric)
         else:
             raise BadInput("a quality rule we cannot check", path=source, field=where,
-                           expected="library duplicateValues/missingValues/invalidValues, or "
+                           expected="library duplicateValues/invalidValues/rowCount, or "
                            f"type: custom with engine: {ENGINE}", got=rule.get("metric") or kind)
         out.append(_threshold(metric, spec, rule.get("unit"), where, source))
     return out
@@ -290,16 +304,18 @@ def _threshold(metric: str, spec: dict[str, Any], unit: Any, where: str, source:
         raise BadInput("a threshold needs exactly one bound", path=source, field=where,
                        expected="one of " + ", ".join(OPS), got=sorted(set(spec) & {*OPS, *OTHER_OPS}))
     value = spec[ops[0]]
-    rate = METRICS[metric].kind is MetricKind.RATE
-    if rate and unit != "percent":
-        raise BadInput("a rate threshold is written in percent", path=source, field=f"{where}.unit",
-                       expected="'percent'", got=unit)
-    if not rate and unit is not None:
-        raise BadInput("an agreement coefficient has no unit", path=source, field=f"{where}.unit",
-                       expected="no unit (a value from -1 to 1)", got=unit)
+    info = metric_info(metric)
+    assert info is not None
+    units = {MetricKind.RATE: ("percent",), MetricKind.COEFFICIENT: (None,),
+             MetricKind.COUNT: ("rows", None)}[info.kind]
+    if unit not in units:
+        raise BadInput(f"wrong unit for a {info.kind.value} threshold", path=source,
+                       field=f"{where}.unit", got=unit, expected=" or ".join(
+                           "no unit" if u is None else repr(u) for u in units))
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise BadInput("a threshold must be a number", path=source, field=f"{where}.{ops[0]}",
                        got=value)
+    rate = info.kind is MetricKind.RATE
     data = {"metric": metric, "op": OPS[ops[0]], "value": value / 100 if rate else value}
     return _build(Threshold, data, source=source, where=where)  # type: ignore[no-any-return]
 
@@ -341,7 +357,8 @@ def to_odcs(contract: Contract, *, status: str = "proposed") -> dict[str, Any]:
     s = contract.structural
     obj: dict[str, Any] = {"name": contract.id.replace("-", "_"), "logicalType": "object",
                            "properties": [_write_property(contract, f) for f in s.fields]}
-    quality = [_write_threshold(t) for t in contract.operational.thresholds]
+    quality = [_write_threshold(t) for t in contract.operational.thresholds
+               if metric_field(t.metric) is None]
     if quality:
         obj["quality"] = quality
     obj["customProperties"] = [{"property": "additionalFields", "value": s.additional_fields},
@@ -379,9 +396,13 @@ def _write_property(contract: Contract, f: ContractField) -> dict[str, Any]:
         prop["description"] = sem.meaning
     if sem is not None and sem.examples:
         prop["examples"] = list(sem.examples)
+    quality = [_write_threshold(t) for t in contract.operational.thresholds
+               if metric_field(t.metric) == f.name]
     if f.enum is not None:
-        prop["quality"] = [{"type": "library", "metric": "invalidValues",
-                            "arguments": {"validValues": list(f.enum)}, "mustBe": 0}]
+        quality.insert(0, {"type": "library", "metric": "invalidValues",
+                           "arguments": {"validValues": list(f.enum)}, "mustBe": 0})
+    if quality:
+        prop["quality"] = quality
     custom = [{"property": "nullable", "value": f.nullable}]
     if sem is not None and sem.boundary:
         custom.append({"property": "boundary", "value": sem.boundary})
@@ -393,9 +414,12 @@ def _write_property(contract: Contract, f: ContractField) -> dict[str, Any]:
 
 def _write_threshold(t: Threshold) -> dict[str, Any]:
     op = next(k for k, v in OPS.items() if v == t.op)
-    rate = METRICS[t.metric].kind is MetricKind.RATE
+    info = metric_info(t.metric)
+    assert info is not None
+    rate = info.kind is MetricKind.RATE
     value = round(t.value * 100, 10) if rate else t.value
-    library = {v: k for k, v in LIBRARY_METRICS.items()}.get(t.metric)
+    prefix = t.metric.partition(".")[0] if metric_field(t.metric) else t.metric
+    library = {v: k for k, v in (LIBRARY_METRICS | FIELD_LIBRARY_METRICS).items()}.get(prefix)
     shown = f"{value:g} %" if rate else f"{value:g}"
     rule: dict[str, Any] = {"name": t.metric, "description": f"{t.metric} {t.op} {shown}"}
     if library:
@@ -405,6 +429,8 @@ def _write_threshold(t: Threshold) -> dict[str, Any]:
                      "implementation": {"metric": t.metric, op: value}})
     if rate:
         rule["unit"] = "percent"
+    elif info.kind is MetricKind.COUNT:
+        rule["unit"] = "rows"
     return rule
 
 

@@ -70,6 +70,7 @@ class ChangeClass(StrEnum):
 class MetricKind(StrEnum):
     RATE = "rate"
     COEFFICIENT = "coefficient"
+    COUNT = "count"
 
 
 class MetricInfo(BaseModel):
@@ -84,6 +85,9 @@ class MetricInfo(BaseModel):
 METRICS: dict[str, MetricInfo] = {
     name: MetricInfo(kind=kind, higher_is_better=better)
     for name, kind, better in [
+        ("record_count", MetricKind.COUNT, True),
+        ("invalid_json_rate", MetricKind.RATE, False),
+        ("reject_rate", MetricKind.RATE, False),
         ("schema_violation_rate", MetricKind.RATE, False),
         ("duplicate_rate", MetricKind.RATE, False),
         ("blank_rate", MetricKind.RATE, False),
@@ -97,6 +101,28 @@ METRICS: dict[str, MetricInfo] = {
         ("spot_check_pass_rate", MetricKind.RATE, True),
     ]
 }
+# Per-field metrics of the structural check: `field_null_rate.<field>`, `field_blank_rate.<field>`.
+FIELD_METRICS: dict[str, MetricInfo] = {
+    prefix: MetricInfo(kind=MetricKind.RATE, higher_is_better=False)
+    for prefix in ("field_null_rate", "field_blank_rate")
+}
+RANGES: dict[MetricKind, tuple[float, float, str]] = {
+    MetricKind.RATE: (0.0, 1.0, "0 % to 100 %"),
+    MetricKind.COEFFICIENT: (-1.0, 1.0, "-1 to 1"),
+    MetricKind.COUNT: (0.0, float("inf"), "0 or more"),
+}
+
+
+def metric_info(metric: str) -> MetricInfo | None:
+    """What the engine's metric `metric` is, or None when the engine does not produce it."""
+    prefix, dot, field = metric.partition(".")
+    return FIELD_METRICS.get(prefix) if dot and field else METRICS.get(metric)
+
+
+def metric_field(metric: str) -> str | None:
+    """The field a per-field metric is about (`field_null_rate.content` → `content`)."""
+    prefix, dot, field = metric.partition(".")
+    return field if dot and prefix in FIELD_METRICS else None
 
 
 class _Strict(BaseModel):
@@ -185,13 +211,13 @@ class Threshold(_Strict):
 
     @model_validator(mode="after")
     def _in_range(self) -> Threshold:
-        info = METRICS.get(self.metric)
+        info = metric_info(self.metric)
         if info is None:
-            raise ValueError(f"unknown metric {self.metric!r}; expected one of {', '.join(METRICS)}")
-        low, high = (0.0, 1.0) if info.kind is MetricKind.RATE else (-1.0, 1.0)
+            known = ", ".join([*METRICS, *(f"{p}.FIELD" for p in FIELD_METRICS)])
+            raise ValueError(f"unknown metric {self.metric!r}; expected one of {known}")
+        low, high, span = RANGES[info.kind]
         if not low <= self.value <= high:
             shown = f"{self.value * 100:g} %" if info.kind is MetricKind.RATE else f"{self.value:g}"
-            span = "0 % to 100 %" if info.kind is MetricKind.RATE else "-1 to 1"
             raise ValueError(f"{self.metric} threshold {shown} is out of range {span}")
         return self
 
@@ -314,6 +340,10 @@ class Contract(_Strict):
         for name in self.semantic.fields:
             if name not in names:
                 raise ValueError(f"semantic.fields names {name!r}, which is not a field")
+        for t in self.operational.thresholds:
+            field = metric_field(t.metric)
+            if field is not None and field not in names:
+                raise ValueError(f"threshold {t.metric} names {field!r}, which is not a field")
         agreement = self.operational.agreement
         if agreement is not None:
             for name in (agreement.item_field, agreement.annotator_field, agreement.label_field):
