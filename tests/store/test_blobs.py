@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
 import os
 import signal
 import stat
-import subprocess
-import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -232,41 +232,33 @@ def test_gc_temp_spares_young_temp_files_and_removes_old_ones(store: BlobStore) 
 
 # --- atomicity under SIGKILL ---------------------------------------------------------------------
 
-_SLOW_READER = '''
-import time
 
-class SlowReader:
+class _SlowReader:
     """48 MiB in 256 KiB pieces with a short pause each: a write that takes about a second."""
 
-    def __init__(self, total=48 * 1024 * 1024, piece=256 * 1024, pause=0.002):
-        self.left, self.piece, self.pause, self.i = total, piece, pause, 0
+    def __init__(self, total: int = 48 * 1024 * 1024, pause: float = 0.002) -> None:
+        self.left, self.pause, self.i = total, pause, 0
 
-    def read(self, n=-1):
+    def read(self, n: int = -1) -> bytes:
         if self.left <= 0:
             return b""
-        k = min(self.piece, self.left, n if n > 0 else self.left)
+        k = min(256 * 1024, self.left, n if n > 0 else self.left)
         self.left -= k
         self.i += 1
         if self.pause:
             time.sleep(self.pause)
         return bytes([self.i % 256]) * k
-'''
 
-_WRITER = _SLOW_READER + '''
-import sys
-from dataflywheel.store.blobs import BlobStore
 
-store = BlobStore(sys.argv[1])
-print("ready", flush=True)
-ref = store.put_stream(SlowReader())
-print("done", ref.sha256, flush=True)
-'''
+def _write_slowly(root: str, ready: Any) -> None:
+    """Runs in a forked child: a real, separate process the parent kills with SIGKILL."""
+    store = BlobStore(root)
+    ready.set()
+    store.put_stream(_SlowReader())  # type: ignore[arg-type]
 
 
 def _expected_sha() -> tuple[str, int]:
-    namespace: dict[str, object] = {}
-    exec(_SLOW_READER, namespace)  # noqa: S102 - the same generator the writer runs
-    reader = namespace["SlowReader"](pause=0)  # type: ignore[operator]
+    reader = _SlowReader(pause=0)
     hasher = hashlib.sha256()
     size = 0
     for chunk in iter(lambda: reader.read(CHUNK_SIZE), b""):
@@ -276,19 +268,19 @@ def _expected_sha() -> tuple[str, int]:
 
 
 def _run_and_kill(root: str, delay: float | None) -> str:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, root], stdout=subprocess.PIPE, text=True
-    )
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "ready"
+    context = multiprocessing.get_context("fork")
+    ready = context.Event()
+    proc = context.Process(target=_write_slowly, args=(root, ready))
+    proc.start()
+    assert ready.wait(timeout=30)
     if delay is None:
-        out, _ = proc.communicate(timeout=60)
-        assert proc.returncode == 0
-        return out.strip()
+        proc.join(timeout=60)
+        assert proc.exitcode == 0
+        return "finished"
     time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    return "killed" if proc.returncode == -signal.SIGKILL else "finished"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join(timeout=30)
+    return "killed" if proc.exitcode == -signal.SIGKILL else "finished"
 
 
 @pytest.mark.slow
@@ -313,7 +305,7 @@ def test_sigkill_midway_never_leaves_a_visible_partial_object(tmp_path: Path) ->
     assert store.gc_temp(min_age_s=0) == leftovers
     assert _temp_files(store) == []
     # A write left to finish publishes the whole object, which verifies.
-    assert _run_and_kill(root, None) == f"done {sha}"
+    assert _run_and_kill(root, None) == "finished"
     assert list(store.iter_objects()) == [sha]
     assert store.verify([sha]) == []
     assert Path(store.path_of(sha)).stat().st_size == size
