@@ -15,7 +15,13 @@ from checkhelp import check, write_jsonl
 from dataflywheel.checks.plan import CheckPlan
 from dataflywheel.errors import BadInput
 
-ONLY = {"structural": False, "exact_duplicates": False, "blank": False, "charset": False, "length": False}
+ONLY = {
+    "structural": False,
+    "exact_duplicates": False,
+    "blank": False,
+    "charset": False,
+    "length": False,
+}
 
 # Krippendorff (2011) reliability data (see tests/checks/stats): alpha nominal 0.743, interval 0.849
 K2011 = [
@@ -43,7 +49,10 @@ def test_published_example_through_the_engine(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "ratings.jsonl", k2011_records())
     nominal = check(path, ag_plan()).checks["agreement"]
     assert round(nominal.metrics["agreement_krippendorff_alpha"], 3) == 0.743
-    assert nominal.metrics["agreement_items"] == 12.0 and nominal.metrics["agreement_annotators"] == 4.0
+    assert (
+        nominal.metrics["agreement_items"] == 12.0
+        and nominal.metrics["agreement_annotators"] == 4.0
+    )
     assert "agreement_cohen_kappa" not in nominal.metrics  # four annotators
     interval = check(path, ag_plan(level="interval")).checks["agreement"]
     assert round(interval.metrics["agreement_krippendorff_alpha"], 3) == 0.849
@@ -51,7 +60,9 @@ def test_published_example_through_the_engine(tmp_path: Path) -> None:
     assert round(ordinal.metrics["agreement_krippendorff_alpha"], 3) == 0.815
     table = {row["annotator"]: row for row in nominal.sections["annotators"]}
     assert set(table) == {"A", "B", "C", "D"} and table["B"]["ratings"] == 11
-    assert table["C"]["krippendorff_alpha_without"] > nominal.metrics["agreement_krippendorff_alpha"]
+    assert (
+        table["C"]["krippendorff_alpha_without"] > nominal.metrics["agreement_krippendorff_alpha"]
+    )
     ex = nominal.examples["agreement_krippendorff_alpha"][0]
     assert ex.record_id == "2" and ex.detail == "item unit2: A=2, B=2, C=3, D=2"
 
@@ -99,17 +110,28 @@ def test_bad_rating_records_are_rejected_with_reasons(tmp_path: Path) -> None:
 
 
 def test_undefined_statistics_are_left_out_and_named(tmp_path: Path) -> None:
-    records = [{"item_id": "i1", "annotator_id": "a", "label": "x"}, {"item_id": "i1", "annotator_id": "b", "label": "x"}]
+    records = [
+        {"item_id": "i1", "annotator_id": "a", "label": "x"},
+        {"item_id": "i1", "annotator_id": "b", "label": "x"},
+    ]
     result = check(write_jsonl(tmp_path / "r.jsonl", records), ag_plan()).checks["agreement"]
     assert result.sections["undefined"] == [
-        "agreement_cohen_kappa", "agreement_fleiss_kappa", "agreement_krippendorff_alpha",
+        "agreement_cohen_kappa",
+        "agreement_fleiss_kappa",
+        "agreement_krippendorff_alpha",
     ]
-    assert result.metrics == {"agreement_percent": 1.0, "agreement_items": 1.0, "agreement_annotators": 2.0}
+    assert result.metrics == {
+        "agreement_percent": 1.0,
+        "agreement_items": 1.0,
+        "agreement_annotators": 2.0,
+    }
 
 
 def test_custom_field_paths(tmp_path: Path) -> None:
-    records = [{"task": {"id": i}, "who": w, "answer": {"value": lab}}
-               for i, (w, lab) in enumerate([("a", "x"), ("b", "x"), ("a", "y"), ("b", "x")])]
+    records = [
+        {"task": {"id": i}, "who": w, "answer": {"value": lab}}
+        for i, (w, lab) in enumerate([("a", "x"), ("b", "x"), ("a", "y"), ("b", "x")])
+    ]
     for r in records:
         r["task"]["id"] //= 2
     p = ag_plan(item_field="task.id", annotator_field="who", label_field="answer.value")
@@ -123,8 +145,13 @@ def test_sharding_does_not_change_the_result(tmp_path: Path) -> None:
     for item in range(800):
         truth = rng.randrange(4)
         for who in rng.sample("abcdef", rng.randint(2, 5)):
-            records.append({"item_id": f"i{item}", "annotator_id": who,
-                            "label": truth if rng.random() < 0.8 else rng.randrange(4)})
+            records.append(
+                {
+                    "item_id": f"i{item}",
+                    "annotator_id": who,
+                    "label": truth if rng.random() < 0.8 else rng.randrange(4),
+                }
+            )
     path = write_jsonl(tmp_path / "r.jsonl", records)
     p = ag_plan(level="ordinal")
     single = check(path, p, engine="single")
@@ -155,14 +182,19 @@ def test_label_studio_tasks_as_input(tmp_path: Path, labelstudio_registered: Non
 
     tasks = [
         {"id": 1, "annotations": [ann(1, 10, "pos"), ann(2, 11, "pos")]},
-        {"id": 2, "annotations": [ann(3, 10, "neg"), ann(4, 11, "pos"), ann(5, 12, None, cancelled=True)]},
+        {
+            "id": 2,
+            "annotations": [ann(3, 10, "neg"), ann(4, 11, "pos"), ann(5, 12, None, cancelled=True)],
+        },
         {"id": 3, "annotations": [ann(6, 10, "neg"), ann(7, 11, "neg")]},
         {"annotations": []},
     ]
     path = write_jsonl(tmp_path / "tasks.jsonl", tasks)
     report = check(path, ag_plan(source_format="labelstudio"))
     result = report.checks["agreement"]
-    assert result.metrics["agreement_annotators"] == 2.0 and result.metrics["agreement_items"] == 3.0
+    assert (
+        result.metrics["agreement_annotators"] == 2.0 and result.metrics["agreement_items"] == 3.0
+    )
     assert result.metrics["agreement_percent"] == pytest.approx(2 / 3)
     assert "agreement_cohen_kappa" in result.metrics
     assert result.sections["skipped_annotations"] == [
@@ -195,15 +227,23 @@ def test_label_studio_without_the_integration_is_a_clear_error(tmp_path: Path) -
     )
 
 
-def test_label_studio_rating_control_chosen_by_label_field(tmp_path: Path, labelstudio_registered: None) -> None:
+def test_label_studio_rating_control_chosen_by_label_field(
+    tmp_path: Path, labelstudio_registered: None
+) -> None:
     def ann(aid: int, who: str, stars: int) -> dict[str, Any]:
-        return {"id": aid, "completed_by": {"email": who}, "result": [
-            {"from_name": "quality", "type": "rating", "value": {"rating": stars}},
-            {"from_name": "topic", "type": "choices", "value": {"choices": ["math"]}},
-        ]}
+        return {
+            "id": aid,
+            "completed_by": {"email": who},
+            "result": [
+                {"from_name": "quality", "type": "rating", "value": {"rating": stars}},
+                {"from_name": "topic", "type": "choices", "value": {"choices": ["math"]}},
+            ],
+        }
 
-    tasks = [{"id": i, "annotations": [ann(2 * i, "a@x", s), ann(2 * i + 1, "b@x", t)]}
-             for i, (s, t) in enumerate([(5, 5), (4, 3), (1, 1), (2, 2), (3, 4)])]
+    tasks = [
+        {"id": i, "annotations": [ann(2 * i, "a@x", s), ann(2 * i + 1, "b@x", t)]}
+        for i, (s, t) in enumerate([(5, 5), (4, 3), (1, 1), (2, 2), (3, 4)])
+    ]
     path = write_jsonl(tmp_path / "tasks.jsonl", tasks)
     p = ag_plan(source_format="labelstudio", label_field="quality", level="interval")
     result = check(path, p).checks["agreement"]

@@ -20,12 +20,23 @@ from dataflywheel.integrations.labelstudio import (
 
 
 def ann(aid: int, who: Any, *results: dict[str, Any], cancelled: bool = False) -> dict[str, Any]:
-    return {"id": aid, "completed_by": who, "result": list(results), "was_cancelled": cancelled,
-            "lead_time": 3.2, "created_at": "2026-11-20T10:00:00Z"}
+    return {
+        "id": aid,
+        "completed_by": who,
+        "result": list(results),
+        "was_cancelled": cancelled,
+        "lead_time": 3.2,
+        "created_at": "2026-11-20T10:00:00Z",
+    }
 
 
 def choice(name: str, *labels: str) -> dict[str, Any]:
-    return {"from_name": name, "to_name": "text", "type": "choices", "value": {"choices": list(labels)}}
+    return {
+        "from_name": name,
+        "to_name": "text",
+        "type": "choices",
+        "value": {"choices": list(labels)},
+    }
 
 
 def rating(name: str, value: Any) -> dict[str, Any]:
@@ -33,16 +44,28 @@ def rating(name: str, value: Any) -> dict[str, Any]:
 
 
 EXPORT = [
-    {"id": 11, "data": {"text": "great"}, "annotations": [
-        ann(1, 7, choice("sentiment", "Positive")),
-        ann(2, {"id": 8, "email": "bo@example.org"}, choice("sentiment", "Positive")),
-        ann(3, 9, choice("sentiment", "Negative")),
-    ]},
-    {"id": 12, "data": {"text": "meh"}, "annotations": [
-        ann(4, 7, choice("sentiment", "Neutral", "Negative")),
-        ann(5, 9, cancelled=True),
-        ann(6, {"id": 8}, {"from_name": "comment", "type": "textarea", "value": {"text": ["hm"]}}),
-    ]},
+    {
+        "id": 11,
+        "data": {"text": "great"},
+        "annotations": [
+            ann(1, 7, choice("sentiment", "Positive")),
+            ann(2, {"id": 8, "email": "bo@example.org"}, choice("sentiment", "Positive")),
+            ann(3, 9, choice("sentiment", "Negative")),
+        ],
+    },
+    {
+        "id": 12,
+        "data": {"text": "meh"},
+        "annotations": [
+            ann(4, 7, choice("sentiment", "Neutral", "Negative")),
+            ann(5, 9, cancelled=True),
+            ann(
+                6,
+                {"id": 8},
+                {"from_name": "comment", "type": "textarea", "value": {"text": ["hm"]}},
+            ),
+        ],
+    },
 ]
 
 
@@ -73,22 +96,36 @@ def test_ratings_and_a_chosen_control() -> None:
     )
     assert task_labels(task, control="quality")[0] == [LabelRecord("t1", "3", 4, "1")]
     assert task_labels(task, control="topic")[0] == [LabelRecord("t1", "3", "math", "1")]
-    assert task_labels(task, control="nope")[1] == [Skipped("t1", "1", "no from_name 'nope' in the annotation")]
+    assert task_labels(task, control="nope")[1] == [
+        Skipped("t1", "1", "no from_name 'nope' in the annotation")
+    ]
 
 
 @pytest.mark.parametrize(
     ("task", "message"),
     [
         ([], "t: Label Studio task is not an object; got 'list'"),
-        ({"annotations": []}, "t: Label Studio task has no id; field 'id'; expected an integer or string id"),
-        ({"id": 1, "annotations": {}}, "t: Label Studio task annotations are not a list; field 'annotations'; got {}"),
-        ({"id": 1, "annotations": [ann(1, None, choice("s", "x"))]},
-         "t.annotations[0]: Label Studio annotation has no annotator; field 'completed_by'; "
-         "expected a user id or a user object with email or id"),
-        ({"id": 1, "annotations": [ann(1, 2, {"from_name": "s", "value": {"choices": []}})]},
-         "t.annotations[0]: Label Studio choices are not a list of strings; field 'value.choices'; got []"),
-        ({"id": 1, "annotations": [ann(1, 2, rating("q", "five"))]},
-         "t.annotations[0]: Label Studio rating is not a number; field 'value.rating'; got 'five'"),
+        (
+            {"annotations": []},
+            "t: Label Studio task has no id; field 'id'; expected an integer or string id",
+        ),
+        (
+            {"id": 1, "annotations": {}},
+            "t: Label Studio task annotations are not a list; field 'annotations'; got {}",
+        ),
+        (
+            {"id": 1, "annotations": [ann(1, None, choice("s", "x"))]},
+            "t.annotations[0]: Label Studio annotation has no annotator; field 'completed_by'; "
+            "expected a user id or a user object with email or id",
+        ),
+        (
+            {"id": 1, "annotations": [ann(1, 2, {"from_name": "s", "value": {"choices": []}})]},
+            "t.annotations[0]: Label Studio choices are not a list of strings; field 'value.choices'; got []",
+        ),
+        (
+            {"id": 1, "annotations": [ann(1, 2, rating("q", "five"))]},
+            "t.annotations[0]: Label Studio rating is not a number; field 'value.rating'; got 'five'",
+        ),
     ],
 )
 def test_malformed_tasks_are_refused_with_where_and_what(task: Any, message: str) -> None:
@@ -104,7 +141,12 @@ def test_export_to_records_writes_jsonl_atomically(tmp_path: Path) -> None:
     written, skipped = export_to_records(src, out)
     assert written == 4 and len(skipped) == 2
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert rows[0] == {"item_id": "11", "annotator_id": "7", "label": "Positive", "annotation_id": "1"}
+    assert rows[0] == {
+        "item_id": "11",
+        "annotator_id": "7",
+        "label": "Positive",
+        "annotation_id": "1",
+    }
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".labels")]
 
 
@@ -127,10 +169,10 @@ def test_jsonl_exports_are_read_too(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"[{\"id\": 1,", "Label Studio export is not valid JSON"),
+        (b'[{"id": 1,', "Label Studio export is not valid JSON"),
         (b"\xff\xfe[]", "Label Studio export is not UTF-8; expected UTF-8 JSON; got 'byte 0'"),
         (b"", "Label Studio export has no tasks; expected a JSON array of tasks"),
-        (b"{\"id\": 1}\n{oops\n", "Label Studio export line is not valid JSON"),
+        (b'{"id": 1}\n{oops\n', "Label Studio export line is not valid JSON"),
     ],
 )
 def test_bad_export_files_are_clear_errors(tmp_path: Path, content: bytes, message: str) -> None:

@@ -19,7 +19,13 @@ from dataflywheel.errors import BadInput
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REALDATA = REPO_ROOT.parent / "shared" / "realdata"
-ONLY = {"structural": False, "exact_duplicates": False, "blank": False, "charset": False, "length": False}
+ONLY = {
+    "structural": False,
+    "exact_duplicates": False,
+    "blank": False,
+    "charset": False,
+    "length": False,
+}
 
 
 def nd_plan(threshold: float = 0.8, **overrides: Any) -> Any:
@@ -49,7 +55,9 @@ def planted_corpus(tmp_path: Path, n: int = 400, seed: int = 3) -> tuple[Path, l
         rec = {"id": f"r{i}", "text": text, "source": "abc"[i % 3]}
         records.append(rec)
         if i % 20 == 0:
-            copies = [{"id": f"r{i}-c{k}", "text": edit(rng, text, 1), "source": "c"} for k in range(2)]
+            copies = [
+                {"id": f"r{i}-c{k}", "text": edit(rng, text, 1), "source": "c"} for k in range(2)
+            ]
             clusters.append({rec["id"], *(c["id"] for c in copies)})
             pending.extend((i + 7 + 5 * k, c) for k, c in enumerate(copies))
         records.extend(c for at, c in pending if at == i)
@@ -65,14 +73,18 @@ def test_planted_clusters_are_found_with_ids_and_lines(tmp_path: Path) -> None:
     result = report.checks["near_duplicates"]
     found = [{r["record_id"] for r in c["records"]} for c in result.sections["clusters"]]
     assert sorted(map(sorted, found)) == sorted(map(sorted, planted))
-    lines = {json.loads(line)["id"]: n for n, line in enumerate(path.read_text().splitlines(), start=1)}
+    lines = {
+        json.loads(line)["id"]: n for n, line in enumerate(path.read_text().splitlines(), start=1)
+    }
     for cluster in result.sections["clusters"]:
         assert cluster["size"] == 3
         for member in cluster["records"]:
             assert member["line"] == lines[member["record_id"]]
             assert member["file"] == str(path)
         first = cluster["records"][0]
-        assert first["similarity"] == 1.0 and first["line"] == min(m["line"] for m in cluster["records"])
+        assert first["similarity"] == 1.0 and first["line"] == min(
+            m["line"] for m in cluster["records"]
+        )
     records = report.records
     assert result.metrics == {
         "near_duplicate_rate": 2 * len(planted) / records,
@@ -81,7 +93,11 @@ def test_planted_clusters_are_found_with_ids_and_lines(tmp_path: Path) -> None:
     }
     assert result.sections["records_without_text"] == 1
     example = result.examples["near_duplicate_rate"][0]
-    assert example.record_id == "r0-c0" and "near-duplicate of" in example.detail and "(id r0)" in example.detail
+    assert (
+        example.record_id == "r0-c0"
+        and "near-duplicate of" in example.detail
+        and "(id r0)" in example.detail
+    )
 
 
 def test_report_is_the_same_however_the_input_is_sharded(tmp_path: Path) -> None:
@@ -96,11 +112,17 @@ def test_report_is_the_same_however_the_input_is_sharded(tmp_path: Path) -> None
 def test_two_files_cluster_across_files(tmp_path: Path) -> None:
     rng = random.Random(5)
     text = " ".join(words(rng, 120))
-    a = write_jsonl(tmp_path / "a.jsonl", [{"id": "a1", "text": text}, {"id": "a2", "text": " ".join(words(rng, 50))}])
+    a = write_jsonl(
+        tmp_path / "a.jsonl",
+        [{"id": "a1", "text": text}, {"id": "a2", "text": " ".join(words(rng, 50))}],
+    )
     b = write_jsonl(tmp_path / "b.jsonl", [{"id": "b1", "text": edit(rng, text, 1)}])
     result = check([a, b], nd_plan()).checks["near_duplicates"]
     members = result.sections["clusters"][0]["records"]
-    assert [(m["file"], m["line"], m["record_id"]) for m in members] == [(str(a), 1, "a1"), (str(b), 1, "b1")]
+    assert [(m["file"], m["line"], m["record_id"]) for m in members] == [
+        (str(a), 1, "a1"),
+        (str(b), 1, "b1"),
+    ]
 
 
 def test_threshold_separates_close_from_far(tmp_path: Path) -> None:
@@ -111,12 +133,20 @@ def test_threshold_separates_close_from_far(tmp_path: Path) -> None:
     far = base[:100] + words(rng, 100)  # half the text replaced: Jaccard ~0.32
     path = write_jsonl(
         tmp_path / "t.jsonl",
-        [{"id": "base", "text": " ".join(base)}, {"id": "close", "text": " ".join(close)}, {"id": "far", "text": " ".join(far)}],
+        [
+            {"id": "base", "text": " ".join(base)},
+            {"id": "close", "text": " ".join(close)},
+            {"id": "far", "text": " ".join(far)},
+        ],
     )
     result = check(path, nd_plan(0.8)).checks["near_duplicates"]
-    assert [[m["record_id"] for m in c["records"]] for c in result.sections["clusters"]] == [["base", "close"]]
+    assert [[m["record_id"] for m in c["records"]] for c in result.sections["clusters"]] == [
+        ["base", "close"]
+    ]
     loose = check(path, nd_plan(0.2)).checks["near_duplicates"]
-    assert [[m["record_id"] for m in c["records"]] for c in loose.sections["clusters"]] == [["base", "close", "far"]]
+    assert [[m["record_id"] for m in c["records"]] for c in loose.sections["clusters"]] == [
+        ["base", "close", "far"]
+    ]
 
 
 def test_breakdown_counts_later_members_in_their_group(tmp_path: Path) -> None:
@@ -125,7 +155,10 @@ def test_breakdown_counts_later_members_in_their_group(tmp_path: Path) -> None:
     breakdown = report.checks["near_duplicates"].breakdown
     assert set(breakdown) == {"a", "b", "c"}
     # every copy is in group "c"; originals are never counted
-    assert breakdown["a"]["near_duplicate_rate"] == 0.0 and breakdown["b"]["near_duplicate_rate"] == 0.0
+    assert (
+        breakdown["a"]["near_duplicate_rate"] == 0.0
+        and breakdown["b"]["near_duplicate_rate"] == 0.0
+    )
     in_c = sum(1 for line in path.read_text().splitlines() if json.loads(line)["source"] == "c")
     assert breakdown["c"]["near_duplicate_rate"] == pytest.approx(2 * len(planted) / in_c)
 
@@ -135,9 +168,14 @@ def test_an_empty_batch_is_the_identity_and_gives_zero_rates() -> None:
     empty = check_.partial(RecordBatch(file="x.jsonl"))
     result = check_.finish(empty)
     assert result.metrics["near_duplicate_rate"] == 0.0 and result.sections["clusters"] == []
-    batch = RecordBatch(file="x.jsonl", ids=["a", "b"], lines=[1, 2], values=[{}, {}],
-                        texts=["same words here and there again", "same words here and there again"],
-                        groups=[None, None])
+    batch = RecordBatch(
+        file="x.jsonl",
+        ids=["a", "b"],
+        lines=[1, 2],
+        values=[{}, {}],
+        texts=["same words here and there again", "same words here and there again"],
+        groups=[None, None],
+    )
     alone = check_.finish(check_.partial(batch))
     merged = check_.finish(check_.partial(RecordBatch(file="x.jsonl")) + check_.partial(batch))
     assert alone == merged and alone.metrics["near_duplicate_count"] == 1.0
@@ -165,7 +203,9 @@ def test_bad_near_duplicate_parameters_are_refused(bad: str, field: str) -> None
     text = f"text_fields: [text]\nchecks:\n  near_duplicates:\n    {bad}\n"
     with pytest.raises(BadInput) as err:
         parse_plan(text, source="plan.yaml")
-    assert str(err.value).startswith("plan.yaml: invalid check plan (1 problem(s)); field " + repr(field))
+    assert str(err.value).startswith(
+        "plan.yaml: invalid check plan (1 problem(s)); field " + repr(field)
+    )
 
 
 def test_the_partial_holds_a_compact_index(tmp_path: Path) -> None:
@@ -176,7 +216,9 @@ def test_the_partial_holds_a_compact_index(tmp_path: Path) -> None:
     parts = [check_.partial(b) for b in read_file(str(path), check_.plan)]
     chunks = [c for p in parts for c in p.chunks]
     records = sum(len(c.lines) for c in chunks)
-    beyond = sum(c.lines.nbytes + c.id_offsets.nbytes + len(c.id_bytes) + c.has_text.nbytes for c in chunks)
+    beyond = sum(
+        c.lines.nbytes + c.id_offsets.nbytes + len(c.id_bytes) + c.has_text.nbytes for c in chunks
+    )
     assert beyond / records <= 32  # ids here are 2-7 bytes
     assert all(c.signatures.dtype.name == "uint32" and c.signatures.shape[1] == 128 for c in chunks)
 

@@ -16,7 +16,13 @@ from dataflywheel.checks.plan import CheckPlan
 from dataflywheel.checks.stats.sampling import BottomK, allocate, draw, sample_key
 from dataflywheel.errors import BadInput, NotFound
 
-ONLY = {"structural": False, "exact_duplicates": False, "blank": False, "charset": False, "length": False}
+ONLY = {
+    "structural": False,
+    "exact_duplicates": False,
+    "blank": False,
+    "charset": False,
+    "length": False,
+}
 VENDORS = {"vendor_a": 600, "vendor_b": 300, "vendor_c": 95, "tiny": 5}
 
 
@@ -49,24 +55,34 @@ def test_the_sample_is_stratified_and_deterministic(tmp_path: Path) -> None:
     # 1001 records, 50 asked: a 29.97, b 14.99, c 4.75, tiny 0.25 -> 1, none 0.05 -> 1;
     # floors and minimums give 49, the spare one goes to the largest remainder (b)
     assert {s: v["sampled"] for s, v in strata.items()} == {
-        "(none)": 1, "tiny": 1, "vendor_a": 29, "vendor_b": 15, "vendor_c": 4,
+        "(none)": 1,
+        "tiny": 1,
+        "vendor_a": 29,
+        "vendor_b": 15,
+        "vendor_c": 4,
     }
     assert all(strata[s]["sampled"] >= 1 for s in strata)
     assert strata["vendor_a"]["records"] == 600
     for row in sample:
-        assert row["stratum"] == ("(none)" if row["record_id"] == "no-vendor" else row["record_id"].rsplit("-", 1)[0])
+        assert row["stratum"] == (
+            "(none)" if row["record_id"] == "no-vendor" else row["record_id"].rsplit("-", 1)[0]
+        )
         assert row["verdict"] is None
     # the records with the smallest keyed hash in each stratum
     a_ids = sorted((f"vendor_a-{i}" for i in range(600)), key=lambda rid: sample_key(rid, 7))
     picked = [r["record_id"] for r in sample if r["stratum"] == "vendor_a"]
     assert picked == a_ids[: len(picked)]
     assert result.metrics == {
-        "spot_check_pass_rate": 0.0, "spot_check_sample_size": float(len(sample)),
-        "spot_check_reviewed": 0.0, "spot_check_pending": float(len(sample)),
+        "spot_check_pass_rate": 0.0,
+        "spot_check_sample_size": float(len(sample)),
+        "spot_check_reviewed": 0.0,
+        "spot_check_pending": float(len(sample)),
     }
     again = check(path, p).checks["spot_check"]
     assert again.sections["sample"] == sample
-    other_seed = check(path, sc_plan(sample_size=50, stratify_by="vendor", seed=8)).checks["spot_check"]
+    other_seed = check(path, sc_plan(sample_size=50, stratify_by="vendor", seed=8)).checks[
+        "spot_check"
+    ]
     assert other_seed.sections["sample"] != sample
 
 
@@ -80,7 +96,7 @@ def test_the_sample_does_not_depend_on_sharding_or_order(tmp_path: Path) -> None
     reversed_path = tmp_path / "reversed.jsonl"
     reversed_path.write_text("\n".join(reversed(lines)) + "\n")
     rev = check(reversed_path, p).checks["spot_check"]
-    ids = lambda res: sorted(r["record_id"] for r in res.sections["sample"])  # noqa: E731
+    ids = lambda res: sorted(r["record_id"] for r in res.sections["sample"])
     assert ids(rev) == ids(single.checks["spot_check"])
 
 
@@ -113,9 +129,15 @@ def test_verdicts_give_the_pass_rate(tmp_path: Path) -> None:
     assert write_review_sheet(first, sheet) == len(first.sections["sample"])
     rows = [json.loads(line) for line in sheet.read_text().splitlines()]
     for n, row in enumerate(rows[:8]):
-        row.update(verdict="fail" if n in (2, 5) else "pass", reviewer="qa1", note="garbled" if n in (2, 5) else "")
+        row.update(
+            verdict="fail" if n in (2, 5) else "pass",
+            reviewer="qa1",
+            note="garbled" if n in (2, 5) else "",
+        )
     sheet.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    result = check(path, sc_plan(sample_size=10, stratify_by="vendor", reviews=str(sheet))).checks["spot_check"]
+    result = check(path, sc_plan(sample_size=10, stratify_by="vendor", reviews=str(sheet))).checks[
+        "spot_check"
+    ]
     assert result.metrics["spot_check_reviewed"] == 8.0
     assert result.metrics["spot_check_pass_rate"] == 6 / 8
     assert result.metrics["spot_check_pending"] == float(len(rows) - 8)
@@ -128,11 +150,17 @@ def test_verdicts_give_the_pass_rate(tmp_path: Path) -> None:
 def test_a_gate_on_the_pass_rate(tmp_path: Path) -> None:
     path = batch_file(tmp_path)
     sample = check(path, sc_plan(sample_size=5)).checks["spot_check"].sections["sample"]
-    reviews = verdicts(tmp_path, [{"record_id": r["record_id"], "verdict": "fail", "reviewer": "q"} for r in sample])
-    p = CheckPlan.model_validate({
-        "id_field": "id", "checks": {**ONLY, "spot_check": {"sample_size": 5, "reviews": str(reviews)}},
-        "thresholds": [{"metric": "spot_check_pass_rate", "op": ">=", "value": 0.95}],
-    })
+    reviews = verdicts(
+        tmp_path,
+        [{"record_id": r["record_id"], "verdict": "fail", "reviewer": "q"} for r in sample],
+    )
+    p = CheckPlan.model_validate(
+        {
+            "id_field": "id",
+            "checks": {**ONLY, "spot_check": {"sample_size": 5, "reviews": str(reviews)}},
+            "thresholds": [{"metric": "spot_check_pass_rate", "op": ">=", "value": 0.95}],
+        }
+    )
     report = check(path, p)
     assert not report.passed and report.failed_gates[0].observed == 0.0
 
@@ -141,19 +169,39 @@ def test_a_gate_on_the_pass_rate(tmp_path: Path) -> None:
     ("rows", "message"),
     [
         (['{"record_id": "a", "verdict": "pass"'], ":1: verdict line is not valid JSON"),
-        ([{"record_id": "a", "verdict": "ok", "reviewer": "q"}],
-         ":1: invalid verdict; field 'verdict'; expected Input should be 'pass' or 'fail'; got 'ok'"),
-        ([{"verdict": "pass", "reviewer": "q"}], ":1: invalid verdict; field 'record_id'; expected Field required"),
-        ([{"record_id": "a", "verdict": "pass"}],
-         ":1: invalid verdict; field '(line)'; expected Value error, a verdict needs the reviewer who gave it"),
-        ([{"record_id": "a", "verdict": "pass", "reviewer": "q", "score": 3}],
-         ":1: invalid verdict; field 'score'; expected Extra inputs are not permitted; got 3"),
-        ([{"record_id": "a", "verdict": "pass", "reviewer": "q"}, "", {"record_id": "a", "verdict": "fail", "reviewer": "r"}],
-         ":3: second verdict for record 'a'; expected one verdict per record (first at line 1)"),
-        (["[1, 2]"], ":1: invalid verdict; field '(line)'; expected Input should be a valid dictionary"),
+        (
+            [{"record_id": "a", "verdict": "ok", "reviewer": "q"}],
+            ":1: invalid verdict; field 'verdict'; expected Input should be 'pass' or 'fail'; got 'ok'",
+        ),
+        (
+            [{"verdict": "pass", "reviewer": "q"}],
+            ":1: invalid verdict; field 'record_id'; expected Field required",
+        ),
+        (
+            [{"record_id": "a", "verdict": "pass"}],
+            ":1: invalid verdict; field '(line)'; expected Value error, a verdict needs the reviewer who gave it",
+        ),
+        (
+            [{"record_id": "a", "verdict": "pass", "reviewer": "q", "score": 3}],
+            ":1: invalid verdict; field 'score'; expected Extra inputs are not permitted; got 3",
+        ),
+        (
+            [
+                {"record_id": "a", "verdict": "pass", "reviewer": "q"},
+                "",
+                {"record_id": "a", "verdict": "fail", "reviewer": "r"},
+            ],
+            ":3: second verdict for record 'a'; expected one verdict per record (first at line 1)",
+        ),
+        (
+            ["[1, 2]"],
+            ":1: invalid verdict; field '(line)'; expected Input should be a valid dictionary",
+        ),
     ],
 )
-def test_bad_verdict_files_are_refused_before_reading(tmp_path: Path, rows: list[Any], message: str) -> None:
+def test_bad_verdict_files_are_refused_before_reading(
+    tmp_path: Path, rows: list[Any], message: str
+) -> None:
     path = verdicts(tmp_path, rows)
     with pytest.raises(BadInput) as err:
         SpotCheck(sc_plan(reviews=str(path)))

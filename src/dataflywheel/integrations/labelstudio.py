@@ -51,16 +51,28 @@ class Skipped:
     reason: str
 
 
-def task_labels(task: Any, *, control: str | None = None, where: str = "task") -> tuple[list[LabelRecord], list[Skipped]]:
+def task_labels(
+    task: Any, *, control: str | None = None, where: str = "task"
+) -> tuple[list[LabelRecord], list[Skipped]]:
     """The labels of one task. `control` picks the `from_name` to read when a task has several."""
     if type(task) is not dict:
         raise BadInput("Label Studio task is not an object", path=where, got=type(task).__name__)
     if "id" not in task or type(task["id"]) not in (int, str):
-        raise BadInput("Label Studio task has no id", path=where, field="id", expected="an integer or string id")
+        raise BadInput(
+            "Label Studio task has no id",
+            path=where,
+            field="id",
+            expected="an integer or string id",
+        )
     item = str(task["id"])
     annotations = task.get("annotations", [])
     if type(annotations) is not list:
-        raise BadInput("Label Studio task annotations are not a list", path=where, field="annotations", got=annotations)
+        raise BadInput(
+            "Label Studio task annotations are not a list",
+            path=where,
+            field="annotations",
+            got=annotations,
+        )
     labels: list[LabelRecord] = []
     skipped: list[Skipped] = []
     for n, ann in enumerate(annotations):
@@ -71,15 +83,19 @@ def task_labels(task: Any, *, control: str | None = None, where: str = "task") -
 
 def _annotation(ann: Any, item: str, *, control: str | None, where: str) -> LabelRecord | Skipped:
     if type(ann) is not dict:
-        raise BadInput("Label Studio annotation is not an object", path=where, got=type(ann).__name__)
+        raise BadInput(
+            "Label Studio annotation is not an object", path=where, got=type(ann).__name__
+        )
     ann_id = None if ann.get("id") is None else str(ann["id"])
     if ann.get("was_cancelled") is True:
         return Skipped(item, ann_id, "annotation was cancelled")
     annotator = _annotator(ann.get("completed_by"), where)
     results = ann.get("result", [])
     if type(results) is not list:
-        raise BadInput("Label Studio annotation result is not a list", path=where, field="result", got=results)
-    found = {}
+        raise BadInput(
+            "Label Studio annotation result is not a list", path=where, field="result", got=results
+        )
+    found: dict[str, dict[str, Any]] = {}
     for r in results:
         value = r.get("value") if type(r) is dict else None
         if type(value) is dict and any(k in value for k in LABEL_KEYS):
@@ -118,12 +134,19 @@ def _label(value: dict[str, Any], where: str) -> Label:
     if "choices" in value:
         choices = value["choices"]
         if type(choices) is not list or not choices or not all(type(c) is str for c in choices):
-            raise BadInput("Label Studio choices are not a list of strings", path=where, field="value.choices", got=choices)
+            raise BadInput(
+                "Label Studio choices are not a list of strings",
+                path=where,
+                field="value.choices",
+                got=choices,
+            )
         return "|".join(sorted(choices))
     key = "rating" if "rating" in value else "number"
     got = value[key]
     if type(got) not in (int, float):
-        raise BadInput(f"Label Studio {key} is not a number", path=where, field=f"value.{key}", got=got)
+        raise BadInput(
+            f"Label Studio {key} is not a number", path=where, field=f"value.{key}", got=got
+        )
     return got  # type: ignore[no-any-return]
 
 
@@ -138,14 +161,22 @@ def read_export(path: str | Path) -> list[Any]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BadInput(
-            "Label Studio export is not UTF-8", path=str(path), expected="UTF-8 JSON", got=f"byte {exc.start}"
+            "Label Studio export is not UTF-8",
+            path=str(path),
+            expected="UTF-8 JSON",
+            got=f"byte {exc.start}",
         ) from None
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
             tasks = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise BadInput("Label Studio export is not valid JSON", path=str(path), line=exc.lineno, got=exc.msg) from None
+            raise BadInput(
+                "Label Studio export is not valid JSON",
+                path=str(path),
+                line=exc.lineno,
+                got=exc.msg,
+            ) from None
         return list(tasks)
     out = []
     for n, line in enumerate(text.splitlines(), start=1):
@@ -153,9 +184,16 @@ def read_export(path: str | Path) -> list[Any]:
             try:
                 out.append(json.loads(line))
             except json.JSONDecodeError as exc:
-                raise BadInput("Label Studio export line is not valid JSON", path=str(path), line=n, got=exc.msg) from None
+                raise BadInput(
+                    "Label Studio export line is not valid JSON",
+                    path=str(path),
+                    line=n,
+                    got=exc.msg,
+                ) from None
     if not out:
-        raise BadInput("Label Studio export has no tasks", path=str(path), expected="a JSON array of tasks")
+        raise BadInput(
+            "Label Studio export has no tasks", path=str(path), expected="a JSON array of tasks"
+        )
     return out
 
 
@@ -190,7 +228,9 @@ class LabelStudioIntegration:
     name = "labelstudio"
 
     @staticmethod
-    def task_labels(task: Any, *, control: str | None = None, where: str = "task") -> tuple[list[LabelRecord], list[Skipped]]:
+    def task_labels(
+        task: Any, *, control: str | None = None, where: str = "task"
+    ) -> tuple[list[LabelRecord], list[Skipped]]:
         return task_labels(task, control=control, where=where)
 
 

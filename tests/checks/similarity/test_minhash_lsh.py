@@ -90,7 +90,11 @@ def test_planted_pairs_are_found_and_chunking_does_not_matter() -> None:
     bands, rows = choose_bands(0.8, 128)
     whole = find_near_duplicates([sig], has_text, threshold=0.8, bands=bands, rows=rows)
     parts = find_near_duplicates(
-        [sig[:7], sig[7:150], sig[150:151], sig[151:]], has_text, threshold=0.8, bands=bands, rows=rows
+        [sig[:7], sig[7:150], sig[150:151], sig[151:]],
+        has_text,
+        threshold=0.8,
+        bands=bands,
+        rows=rows,
     )
     assert [g.tolist() for g in whole.groups] == [list(p) for p in planted]
     assert [g.tolist() for g in parts.groups] == [g.tolist() for g in whole.groups]

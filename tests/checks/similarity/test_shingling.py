@@ -6,7 +6,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataflywheel.checks.similarity.shingles import _MUL, combine, shingle_hashes, splitmix64, word_hashes
+from dataflywheel.checks.similarity.shingles import (
+    _MUL,
+    combine,
+    shingle_hashes,
+    splitmix64,
+    word_hashes,
+)
 
 
 def reference_shingles(text: str, n: int) -> list[tuple[str, ...]]:
@@ -68,7 +74,9 @@ def test_shingle_sets_equal_the_reference_definition() -> None:
         assert len(mine) == len(ref), text
         assert len(set(mine.tolist())) == len(set(ref))
     # the first two texts normalise to the same words: same shingles
-    assert np.array_equal(sh.hashes[sh.offsets[0] : sh.offsets[1]], sh.hashes[sh.offsets[1] : sh.offsets[2]])
+    assert np.array_equal(
+        sh.hashes[sh.offsets[0] : sh.offsets[1]], sh.hashes[sh.offsets[1] : sh.offsets[2]]
+    )
 
 
 def test_word_hashes_do_not_depend_on_the_batch() -> None:

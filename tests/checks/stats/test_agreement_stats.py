@@ -44,11 +44,18 @@ FLEISS = [
 
 def ratings_of(matrix: list[list[object]]) -> Ratings:
     return Ratings.build(
-        [(f"u{u:02d}", f"obs{o}", v) for o, row in enumerate(matrix) for u, v in enumerate(row) if v is not None]
+        [
+            (f"u{u:02d}", f"obs{o}", v)
+            for o, row in enumerate(matrix)
+            for u, v in enumerate(row)
+            if v is not None
+        ]
     )
 
 
-@pytest.mark.parametrize(("level", "published"), [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849)])
+@pytest.mark.parametrize(
+    ("level", "published"), [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849)]
+)
 def test_krippendorff_2011_worked_example(level: str, published: float) -> None:
     r = ratings_of(K2011)
     assert round(krippendorff_alpha(r.counts(), r.label_values, level), 3) == published  # type: ignore[arg-type]
@@ -57,7 +64,9 @@ def test_krippendorff_2011_worked_example(level: str, published: float) -> None:
 def test_krippendorff_nominal_exact_value() -> None:
     # the paper's nominal example: alpha = 1 - (n-1) * sum(o_ck, c != k) / sum(n_c n_k, c != k) = 0.743
     r = ratings_of(K2011)
-    assert krippendorff_alpha(r.counts(), r.label_values, "nominal") == pytest.approx(1 - 39 * 4 / 608.0)
+    assert krippendorff_alpha(r.counts(), r.label_values, "nominal") == pytest.approx(
+        1 - 39 * 4 / 608.0
+    )
 
 
 def test_fleiss_1971_worked_example() -> None:
@@ -84,22 +93,30 @@ def test_fleiss_with_two_raters_equals_scotts_pi_and_alpha_converges() -> None:
             rows.append((str(item), who, truth if rng.random() < 0.7 else rng.randrange(3)))
     r = Ratings.build(rows)
     # two coders, no gaps: Fleiss is Scott's pi and alpha = 1 - (2N-1)/(2N) * (1 - pi)
-    assert krippendorff_alpha(r.counts(), r.label_values) == pytest.approx(fleiss_kappa(r.counts()), abs=0.01)
+    assert krippendorff_alpha(r.counts(), r.label_values) == pytest.approx(
+        fleiss_kappa(r.counts()), abs=0.01
+    )
 
 
 @pytest.mark.parametrize("level", ["nominal", "ordinal", "interval"])
 @pytest.mark.parametrize("seed", range(4))
-def test_alpha_matches_the_krippendorff_package_on_random_data_with_gaps(level: str, seed: int) -> None:
+def test_alpha_matches_the_krippendorff_package_on_random_data_with_gaps(
+    level: str, seed: int
+) -> None:
     krippendorff = pytest.importorskip("krippendorff")
     rng = np.random.default_rng(seed)
     coders, units = int(rng.integers(2, 7)), int(rng.integers(5, 60))
     truth = rng.integers(1, 6, size=units)
-    data = np.where(rng.random((coders, units)) < 0.7, truth, rng.integers(1, 6, size=(coders, units))).astype(float)
+    data = np.where(
+        rng.random((coders, units)) < 0.7, truth, rng.integers(1, 6, size=(coders, units))
+    ).astype(float)
     data[rng.random((coders, units)) < 0.2] = np.nan
     matrix = [[None if np.isnan(v) else int(v) for v in row] for row in data]
     r = ratings_of(matrix)
     expected = krippendorff.alpha(reliability_data=data, level_of_measurement=level)
-    assert krippendorff_alpha(r.counts(), r.label_values, level) == pytest.approx(expected, abs=1e-9)  # type: ignore[arg-type]
+    assert krippendorff_alpha(r.counts(), r.label_values, level) == pytest.approx(
+        expected, abs=1e-9
+    )  # type: ignore[arg-type]
 
 
 def test_undefined_statistics_are_nan() -> None:
@@ -119,12 +136,18 @@ def test_per_annotator_points_at_the_outlier() -> None:
     for item in range(200):
         truth = rng.choice("pn")
         for who in ("ann", "bob", "cat"):
-            rows.append((str(item), who, truth if rng.random() < 0.95 else ("n" if truth == "p" else "p")))
+            rows.append(
+                (str(item), who, truth if rng.random() < 0.95 else ("n" if truth == "p" else "p"))
+            )
         rows.append((str(item), "zed", rng.choice("pn")))  # guesses
     r = Ratings.build(rows)
     overall = krippendorff_alpha(r.counts(), r.label_values)
     table = {a.annotator: a for a in per_annotator(r)}
-    assert table["zed"].with_majority < 0.65 < min(table[w].with_majority for w in ("ann", "bob", "cat"))
+    assert (
+        table["zed"].with_majority
+        < 0.65
+        < min(table[w].with_majority for w in ("ann", "bob", "cat"))
+    )
     assert table["zed"].alpha_without > overall > table["ann"].alpha_without
     assert table["zed"].mean_pair_kappa < 0.2 < table["ann"].mean_pair_kappa
     assert table["ann"].ratings == 200

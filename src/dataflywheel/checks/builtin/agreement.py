@@ -87,7 +87,10 @@ class AgreementCheck(Check):
     def __init__(self, plan: CheckPlan) -> None:
         super().__init__(plan)
         self.spec = plan.checks.agreement or AgreementSpec()
-        self.paths = [compile_path(f) for f in (self.spec.item_field, self.spec.annotator_field, self.spec.label_field)]
+        self.paths = [
+            compile_path(f)
+            for f in (self.spec.item_field, self.spec.annotator_field, self.spec.label_field)
+        ]
         self.studio = _labelstudio() if self.spec.source_format == "labelstudio" else None
 
     def partial(self, batch: RecordBatch) -> AgreementPartial:
@@ -103,25 +106,40 @@ class AgreementCheck(Check):
         item, who, label = (get_scalar(value, p) for p in self.paths)
         names = (self.spec.item_field, self.spec.annotator_field, self.spec.label_field)
         for got, name in zip((item, who, label), names, strict=True):
-            if got is None or isinstance(got, dict | list) or (isinstance(got, str) and not got.strip()):
-                part.rejects.append(Reject(file, line, f"no {name} (a non-empty scalar) for agreement", rid, NAME))
+            if (
+                got is None
+                or isinstance(got, dict | list)
+                or (isinstance(got, str) and not got.strip())
+            ):
+                part.rejects.append(
+                    Reject(file, line, f"no {name} (a non-empty scalar) for agreement", rid, NAME)
+                )
                 return
         self._add(part, (str(item), str(who), label, file, line, rid))
 
     def _task(self, value: Any, file: str, line: int, rid: str, part: AgreementPartial) -> None:
         control = None if self.spec.label_field == "label" else self.spec.label_field
+        assert self.studio is not None
         try:
-            labels, skipped = self.studio.task_labels(value, control=control, where=f"{file}:{line}")
+            labels, skipped = self.studio.task_labels(
+                value, control=control, where=f"{file}:{line}"
+            )
         except BadInput as exc:
             part.rejects.append(Reject(file, line, str(exc), rid, NAME))
             return
-        part.skipped.extend((file, line, f"annotation {s.annotation_id}: {s.reason}") for s in skipped)
+        part.skipped.extend(
+            (file, line, f"annotation {s.annotation_id}: {s.reason}") for s in skipped
+        )
         for lab in labels:
             self._add(part, (lab.item_id, lab.annotator_id, lab.label, file, line, rid))
 
     def _add(self, part: AgreementPartial, row: Row) -> None:
         label = row[2]
-        if self.spec.level != "nominal" and (isinstance(label, bool) or not isinstance(label, int | float) or not math.isfinite(label)):
+        if self.spec.level != "nominal" and (
+            isinstance(label, bool)
+            or not isinstance(label, int | float)
+            or not math.isfinite(label)
+        ):
             reason = f"label {label!r} is not a finite number (agreement level {self.spec.level})"
             part.rejects.append(Reject(row[3], row[4], reason, row[5], NAME))
             return
@@ -201,7 +219,7 @@ def _examples(rows: list[Row], limit: int) -> dict[str, list[Example]]:
     by_item: dict[str, list[Row]] = {}
     for row in rows:
         by_item.setdefault(row[0], []).append(row)
-    out = []
+    out: list[Example] = []
     for item, its in by_item.items():
         if len({r[2] for r in its}) > 1 and len(out) < limit:
             detail = f"item {item}: " + ", ".join(f"{r[1]}={r[2]!r}" for r in its)

@@ -77,7 +77,9 @@ def _read_reference(plan: CheckPlan, spec: ContaminationSpec) -> Reference:
     for path in spec.reference:
         for batch in read_file(path, ref_plan):
             texts.extend(batch.texts)
-            where.extend((batch.file, line, rid) for line, rid in zip(batch.lines, batch.ids, strict=True))
+            where.extend(
+                (batch.file, line, rid) for line, rid in zip(batch.lines, batch.ids, strict=True)
+            )
             rejects.extend(r.to_dict() for r in batch.rejects)
     if not texts:
         raise BadInput(
@@ -86,7 +88,9 @@ def _read_reference(plan: CheckPlan, spec: ContaminationSpec) -> Reference:
             expected="at least one decodable record",
             got=", ".join(spec.reference),
         )
-    return Reference(list(spec.reference), where, ReferenceIndex(texts, ngram=spec.ngram, seed=SEED), rejects)
+    return Reference(
+        list(spec.reference), where, ReferenceIndex(texts, ngram=spec.ngram, seed=SEED), rejects
+    )
 
 
 @dataclass(slots=True)
@@ -117,7 +121,9 @@ class ContaminationCheck(Check):
     def __init__(self, plan: CheckPlan) -> None:
         super().__init__(plan)
         if plan.checks.contamination is None:
-            raise BadInput("contamination check needs a reference set", field="checks.contamination.reference")
+            raise BadInput(
+                "contamination check needs a reference set", field="checks.contamination.reference"
+            )
         self.spec = plan.checks.contamination
         self.reference = load_reference(plan, self.spec)
 
@@ -130,10 +136,22 @@ class ContaminationCheck(Check):
             return part
         found = self.reference.index.overlaps(batch.texts, threshold=self.spec.threshold)
         for row, ref, shared, score in zip(
-            found.rows.tolist(), found.refs.tolist(), found.shared.tolist(), found.score.tolist(), strict=True
+            found.rows.tolist(),
+            found.refs.tolist(),
+            found.shared.tolist(),
+            found.score.tolist(),
+            strict=True,
         ):
             part.matches.append(
-                (batch.file, batch.lines[row], batch.ids[row], batch.groups[row], ref, shared, score)
+                (
+                    batch.file,
+                    batch.lines[row],
+                    batch.ids[row],
+                    batch.groups[row],
+                    ref,
+                    shared,
+                    score,
+                )
             )
         return part
 
@@ -182,7 +200,11 @@ class ContaminationCheck(Check):
             for f, ln, rid, _, ref, shared, score in partial.matches[:MAX_PAIRS_LISTED]
         ]
         return {
-            "parameters": {"ngram": self.spec.ngram, "threshold": self.spec.threshold, "score": "shared / min(n-grams of each side)"},
+            "parameters": {
+                "ngram": self.spec.ngram,
+                "threshold": self.spec.threshold,
+                "score": "shared / min(n-grams of each side)",
+            },
             "reference": {
                 "files": self.reference.files,
                 "records": len(self.reference.where),
@@ -203,7 +225,10 @@ def _breakdown(partial: ContaminationPartial) -> dict[str, dict[str, float]]:
     for file, line, _, group, *_ in partial.matches:
         if group is not None:
             hits.setdefault(group, set()).add((file, line))
-    return {g: {"contamination_rate": rate(len(hits.get(g, ())), n)} for g, n in sorted(partial.group_records.items())}
+    return {
+        g: {"contamination_rate": rate(len(hits.get(g, ())), n)}
+        for g, n in sorted(partial.group_records.items())
+    }
 
 
 CHECKS: list[type[Check]] = [ContaminationCheck]

@@ -20,7 +20,7 @@ from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa
+import pyarrow as pa  # type: ignore[import-untyped]
 
 from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
 from dataflywheel.checks.plan import CheckPlan, NearDuplicateSpec
@@ -132,7 +132,12 @@ class NearDuplicateCheck(Check):
         )
 
     def _sections(
-        self, partial: NearDuplicatePartial, found: NearDuplicates, where: _Locator, bands: int, rows: int
+        self,
+        partial: NearDuplicatePartial,
+        found: NearDuplicates,
+        where: _Locator,
+        bands: int,
+        rows: int,
     ) -> dict[str, Any]:
         listed = [
             {
@@ -142,7 +147,9 @@ class NearDuplicateCheck(Check):
                     for p, s in zip(g[:MAX_MEMBERS_LISTED], sims[:MAX_MEMBERS_LISTED], strict=True)
                 ],
             }
-            for g, sims in zip(found.groups[:MAX_CLUSTERS_LISTED], found.similarity_to_first, strict=False)
+            for g, sims in zip(
+                found.groups[:MAX_CLUSTERS_LISTED], found.similarity_to_first, strict=False
+            )
         ]
         with_text = int(sum(int(c.has_text.sum()) for c in partial.chunks))
         return {

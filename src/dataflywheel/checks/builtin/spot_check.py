@@ -16,7 +16,7 @@ Metrics: `spot_check_pass_rate` (passes over reviewed sampled records; 0.0 when 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -69,7 +69,9 @@ def load_verdicts(path: str | Path) -> dict[str, tuple[int, Verdict]]:
         try:
             verdict = Verdict.model_validate(msgspec.json.decode(line))
         except msgspec.DecodeError as exc:
-            raise BadInput("verdict line is not valid JSON", path=str(path), line=n, got=str(exc)) from None
+            raise BadInput(
+                "verdict line is not valid JSON", path=str(path), line=n, got=str(exc)
+            ) from None
         except ValidationError as exc:
             first = exc.errors()[0]
             raise BadInput(
@@ -106,7 +108,12 @@ class SpotCheck(Check):
     """A stratified review sample and the pass rate of the verdicts recorded for it."""
 
     name = "spot_check"
-    metrics = ("spot_check_pass_rate", "spot_check_sample_size", "spot_check_reviewed", "spot_check_pending")
+    metrics = (
+        "spot_check_pass_rate",
+        "spot_check_sample_size",
+        "spot_check_reviewed",
+        "spot_check_pending",
+    )
 
     def __init__(self, plan: CheckPlan) -> None:
         super().__init__(plan)
@@ -168,7 +175,9 @@ class SpotCheck(Check):
         }
 
     def _refuse_strangers(self, in_sample: set[str]) -> None:
-        strangers = sorted((line, rid) for rid, (line, _) in self.verdicts.items() if rid not in in_sample)
+        strangers = sorted(
+            (line, rid) for rid, (line, _) in self.verdicts.items() if rid not in in_sample
+        )
         if strangers:
             line, rid = strangers[0]
             raise BadInput(
@@ -198,7 +207,12 @@ def _strata(counts: dict[str, int], rows: list[dict[str, Any]]) -> dict[str, dic
 def _examples(failed: list[dict[str, Any]], limit: int) -> dict[str, list[Example]]:
     rows = sorted(failed, key=lambda r: (r["file"], r["line"]))[:limit]
     out = [
-        Example(file=r["file"], line=r["line"], record_id=r["record_id"], detail=f"failed review by {r['reviewer']}: {r['note']}")
+        Example(
+            file=r["file"],
+            line=r["line"],
+            record_id=r["record_id"],
+            detail=f"failed review by {r['reviewer']}: {r['note']}",
+        )
         for r in rows
     ]
     return {"spot_check_pass_rate": out} if out else {}

@@ -76,9 +76,7 @@ def find_near_duplicates(
     """Clusters of rows whose estimated Jaccard similarity is >= threshold (rows without text never
     join a cluster)."""
     sigs = ChunkedSignatures(chunks)
-    left, right = candidate_pairs(
-        lambda b: sigs.band(b, rows), sigs.n, bands=bands, valid=has_text
-    )
+    left, right = candidate_pairs(lambda b: sigs.band(b, rows), sigs.n, bands=bands, valid=has_text)
     est = sigs.similarity(left, right)
     keep = est >= threshold
     groups = clusters(left[keep], right[keep])

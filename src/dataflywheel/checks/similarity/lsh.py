@@ -72,7 +72,11 @@ def bucket_pairs(keys: U64, valid: npt.NDArray[np.bool_] | None = None) -> tuple
 
 
 def candidate_pairs(
-    key_of_band: Callable[[int], U64], n: int, *, bands: int, valid: npt.NDArray[np.bool_] | None = None
+    key_of_band: Callable[[int], U64],
+    n: int,
+    *,
+    bands: int,
+    valid: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[I64, I64]:
     """Unique candidate pairs (i < j), sorted, over all bands; `key_of_band(b)` gives band b's keys."""
     found: list[I64] = []

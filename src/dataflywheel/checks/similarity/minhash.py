@@ -33,11 +33,11 @@ class MinHasher:
             raise ValueError("num_perm must be between 1 and 65536")
         self.num_perm = num_perm
         self.seed = seed
-        grid = np.arange(num_perm * _PROBES, dtype=np.uint64) + np.uint64(seed & 0xFFFFFFFF) * np.uint64(
-            num_perm * _PROBES + 1
-        )
-        self._probe = (splitmix64(grid) % np.uint64(num_perm)).astype(np.int64).reshape(
-            num_perm, _PROBES
+        grid = np.arange(num_perm * _PROBES, dtype=np.uint64) + np.uint64(
+            seed & 0xFFFFFFFF
+        ) * np.uint64(num_perm * _PROBES + 1)
+        self._probe = (
+            (splitmix64(grid) % np.uint64(num_perm)).astype(np.int64).reshape(num_perm, _PROBES)
         )
 
     def signatures(self, shingles: Shingles) -> U32:
@@ -56,7 +56,9 @@ class MinHasher:
         self._densify(sig2, filled.reshape(n, k), counts > 0)
         return sig2
 
-    def _densify(self, sig: U32, filled: npt.NDArray[np.bool_], has_text: npt.NDArray[np.bool_]) -> None:
+    def _densify(
+        self, sig: U32, filled: npt.NDArray[np.bool_], has_text: npt.NDArray[np.bool_]
+    ) -> None:
         k = self.num_perm
         flat_sig, flat_filled = sig.reshape(-1), filled.reshape(-1)
         empty = np.flatnonzero(~flat_filled & np.repeat(has_text, k))
@@ -77,7 +79,11 @@ class MinHasher:
             self._rotate(sig, filled, empty // k, cols)
 
     def _rotate(
-        self, sig: U32, filled: npt.NDArray[np.bool_], rows: npt.NDArray[np.int64], cols: npt.NDArray[np.int64]
+        self,
+        sig: U32,
+        filled: npt.NDArray[np.bool_],
+        rows: npt.NDArray[np.int64],
+        cols: npt.NDArray[np.int64],
     ) -> None:
         """Fallback for the few bins still empty: copy the next filled bin to the right (circular)."""
         for r in np.unique(rows):
@@ -87,7 +93,9 @@ class MinHasher:
             sig[r, want] = sig[r, have[nxt]]
 
 
-def estimated_jaccard(sig: U32, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+def estimated_jaccard(
+    sig: U32, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
     """Share of equal slots for each pair `(left[i], right[i])` of signature rows."""
     out = np.empty(len(left), dtype=np.float64)
     step = max(1, (1 << 22) // max(1, sig.shape[1]))

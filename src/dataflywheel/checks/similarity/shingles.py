@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-import pyarrow as pa
+import pyarrow as pa  # type: ignore[import-untyped]
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
@@ -47,7 +47,8 @@ def splitmix64(x: U64) -> U64:
         z = z * np.uint64(0xBF58476D1CE4E5B9)
         z = z ^ (z >> np.uint64(27))
         z = z * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))
+        out: U64 = z ^ (z >> np.uint64(31))
+        return out
 
 
 def word_hashes(texts: Sequence[str], *, seed: int) -> tuple[U64, I64]:

@@ -67,8 +67,12 @@ class Ratings:
     def without(self, annotator: int) -> Ratings:
         keep = self.annotators != annotator
         return Ratings(
-            self.items[keep], self.annotators[keep], self.labels[keep],
-            self.item_names, self.annotator_names, self.label_values,
+            self.items[keep],
+            self.annotators[keep],
+            self.labels[keep],
+            self.item_names,
+            self.annotator_names,
+            self.label_values,
         )
 
     def matrix(self) -> I64:
@@ -127,7 +131,7 @@ def coincidences(counts: I64) -> F64:
     pairable = m_u >= 2
     c = counts[pairable].astype(np.float64)
     w = 1.0 / (m_u[pairable] - 1.0)
-    o = (c * w[:, None]).T @ c
+    o: F64 = (c * w[:, None]).T @ c
     o -= np.diag((c * w[:, None]).sum(axis=0))
     return o
 
@@ -135,16 +139,19 @@ def coincidences(counts: I64) -> F64:
 def distance(level: Level, values: Sequence[Hashable], n_c: F64) -> F64:
     """Squared difference function delta^2(c, k) for the level of measurement."""
     k = len(values)
+    out: F64
     if level == "nominal":
-        return 1.0 - np.eye(k)
-    if level == "interval":
+        out = 1.0 - np.eye(k)
+    elif level == "interval":
         x = np.array([float(v) for v in values])  # type: ignore[arg-type]
-        return (x[:, None] - x[None, :]) ** 2
-    cum = np.concatenate([[0.0], np.cumsum(n_c)])
-    lo = np.minimum.outer(np.arange(k), np.arange(k))
-    hi = np.maximum.outer(np.arange(k), np.arange(k))
-    between = cum[hi + 1] - cum[lo]
-    return (between - (n_c[:, None] + n_c[None, :]) / 2.0) ** 2
+        out = (x[:, None] - x[None, :]) ** 2
+    else:
+        cum = np.concatenate([[0.0], np.cumsum(n_c)])
+        lo = np.minimum.outer(np.arange(k), np.arange(k))
+        hi = np.maximum.outer(np.arange(k), np.arange(k))
+        between = cum[hi + 1] - cum[lo]
+        out = (between - (n_c[:, None] + n_c[None, :]) / 2.0) ** 2
+    return out
 
 
 def krippendorff_alpha(counts: I64, values: Sequence[Hashable], level: Level = "nominal") -> float:
@@ -173,9 +180,13 @@ class AnnotatorAgreement:
 
     annotator: str
     ratings: int
-    with_majority: float  # share of its pairable items where it gave a most frequent label of the others
+    with_majority: (
+        float  # share of its pairable items where it gave a most frequent label of the others
+    )
     mean_pair_kappa: float  # mean Cohen's kappa with each other annotator over shared items
-    alpha_without: float  # Krippendorff's alpha of everyone else (higher than overall: it lowers agreement)
+    alpha_without: (
+        float  # Krippendorff's alpha of everyone else (higher than overall: it lowers agreement)
+    )
 
 
 def per_annotator(ratings: Ratings, level: Level = "nominal") -> list[AnnotatorAgreement]:

@@ -22,7 +22,9 @@ Candidate = tuple[int, str, int, str]
 
 def sample_key(record_id: str, seed: int) -> int:
     """The record's rank key: xxh3_64 of its id (UTF-8) with the seed."""
-    return xxhash.xxh3_64_intdigest(record_id.encode("utf-8", "surrogatepass"), seed=seed & (2**64 - 1))
+    return xxhash.xxh3_64_intdigest(
+        record_id.encode("utf-8", "surrogatepass"), seed=seed & (2**64 - 1)
+    )
 
 
 @dataclass(slots=True)
