@@ -10,6 +10,7 @@ from dataflywheel.store.tables import (  # noqa: F401
     feedback,
     governance,
     issues,
+    kb,
     notifications,
     people,
     plans,

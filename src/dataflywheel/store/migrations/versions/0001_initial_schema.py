@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date (regenerated until the first release): 2026-11-25 12:00:10.162319
+Create Date (regenerated until the first release): 2026-11-25 12:05:01.235219
 """
 
 from __future__ import annotations
@@ -272,6 +272,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_issues_severity'), ['severity'], unique=False)
         batch_op.create_index(batch_op.f('ix_issues_state'), ['state'], unique=False)
 
+    op.create_table('kb_documents',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('project_id', sa.String(length=64), nullable=True),
+    sa.Column('author_id', sa.String(length=64), nullable=True),
+    sa.Column('created_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('post_mortem', 'best_practice', 'template', 'decision_record', 'onboarding')", name=op.f('ck_kb_documents_kind')),
+    *_fk('kb_documents', 'fk_kb_documents_author_id_people', ['author_id'], 'people', ['id'], 'RESTRICT'),
+    *_fk('kb_documents', 'fk_kb_documents_project_id_projects', ['project_id'], 'projects', ['id'], 'RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kb_documents'))
+    )
+    with op.batch_alter_table('kb_documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kb_documents_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_kb_documents_project_id'), ['project_id'], unique=False)
+
     op.create_table('raci_assignments',
     sa.Column('id', sa.String(length=300), nullable=False),
     sa.Column('item_id', sa.String(length=64), nullable=False),
@@ -441,6 +459,19 @@ def upgrade() -> None:
     *_fk('exception_approvals', 'fk_exception_approvals_role_roles', ['role'], 'roles', ['id'], 'RESTRICT'),
     sa.PrimaryKeyConstraint('exception_id', 'approver_id', 'role', name=op.f('pk_exception_approvals'))
     )
+    op.create_table('kb_links',
+    sa.Column('id', sa.String(length=300), nullable=False),
+    sa.Column('document_id', sa.String(length=32), nullable=False),
+    sa.Column('target_kind', sa.String(length=32), nullable=False),
+    sa.Column('target_id', sa.String(length=200), nullable=False),
+    sa.CheckConstraint("target_kind IN ('kb', 'issue', 'post_mortem', 'batch', 'version', 'experiment', 'requirement', 'contract_version', 'project')", name=op.f('ck_kb_links_target_kind')),
+    *_fk('kb_links', 'fk_kb_links_document_id_kb_documents', ['document_id'], 'kb_documents', ['id'], 'RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kb_links'))
+    )
+    with op.batch_alter_table('kb_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_kb_links_document_id'), ['document_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_kb_links_target_id'), ['target_id'], unique=False)
+
     op.create_table('milestones',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('project_id', sa.String(length=64), nullable=False),
@@ -924,6 +955,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_milestones_due_on'))
 
     op.drop_table('milestones')
+    with op.batch_alter_table('kb_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kb_links_target_id'))
+        batch_op.drop_index(batch_op.f('ix_kb_links_document_id'))
+
+    op.drop_table('kb_links')
     op.drop_table('exception_approvals')
     with op.batch_alter_table('dataset_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_dataset_versions_withdrawn_issue_id'))
@@ -955,6 +991,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_raci_assignments_item_id'))
 
     op.drop_table('raci_assignments')
+    with op.batch_alter_table('kb_documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_kb_documents_project_id'))
+        batch_op.drop_index(batch_op.f('ix_kb_documents_kind'))
+
+    op.drop_table('kb_documents')
     with op.batch_alter_table('issues', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issues_state'))
         batch_op.drop_index(batch_op.f('ix_issues_severity'))
