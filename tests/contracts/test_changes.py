@@ -162,3 +162,11 @@ def test_changes_name_their_layer_and_values() -> None:
     (change,) = diff_contracts(old, new).changes
     assert change.describe() == "[operational] threshold tightened thresholds.duplicate_rate (breaking)"
     assert (change.before, change.after) == ("duplicate_rate < 0.01", "duplicate_rate < 0.005")
+
+
+def test_notice_days_are_the_data_owners_change_policy_and_need_a_minor() -> None:
+    old = example("sft-instructions")
+    new = edited(old, lambda d: d["change"].update(notice_days=21), "1.0.1")
+    diff = diff_contracts(old, new)
+    assert [c.describe() for c in diff.changes] == ["[change] notice days changed notice_days (compatible)"]
+    assert diff.layers == [Layer.CHANGE] and diff.required_bump == "minor"

@@ -4,7 +4,8 @@ Breaking (major): a removed or renamed field, a type change, a narrower enum, a 
 an optional field made required, a nullable field made non-null, extra fields newly rejected, a
 tighter or new threshold, a producer or consumer role change. Compatible (minor): an added optional
 field, a wider enum, a looser or removed threshold, new examples, changed meanings, boundaries, the
-guide version, the SLA or feedback path. Only change-layer text → patch.
+guide version, the SLA or feedback path, the notice days, the name. Only the note describing the
+change (reason, impact, migration note, log) → patch.
 Pure: no I/O, no clock.
 """
 
@@ -55,7 +56,7 @@ class ContractDiff(BaseModel):
     def change_class(self) -> ChangeClass:
         if any(c.breaking for c in self.changes):
             return ChangeClass.BREAKING
-        if any(c.layer is not Layer.CHANGE for c in self.changes):
+        if self.changes:
             return ChangeClass.COMPATIBLE
         return ChangeClass.NONE
 
