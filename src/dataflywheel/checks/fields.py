@@ -77,7 +77,11 @@ class TextExtractor:
         if type(value) is not dict:
             return ""
         if self._simple is not None:
-            parts = [v for v in (value.get(k) for k in self._simple) if type(v) is str]
+            parts = []
+            for key in self._simple:
+                v = value.get(key)
+                if type(v) is str:
+                    parts.append(v)
         else:
             parts = [s for p in self.paths for s in extract(value, p)]
         return parts[0] if len(parts) == 1 else TEXT_SEPARATOR.join(parts)

@@ -35,19 +35,37 @@ class BatchBuilder:
         self._batch = RecordBatch(file=file, shard=shard)
 
     def add(self, line: int, value: Any, nbytes: int) -> None:
+        self.add_many([line], [value], nbytes)
+
+    def add_many(self, lines: list[int], values: list[Any], nbytes: int) -> None:
+        """Append decoded records (in file order) with their ids, texts and groups."""
         batch = self._batch
-        rid = None
-        if self._id_path is not None:
-            raw = get_scalar(value, self._id_path)
-            if type(raw) in (str, int):
-                rid = str(raw)
-        batch.ids.append(rid if rid is not None else str(line))
-        batch.lines.append(line)
-        batch.values.append(value)
-        batch.texts.append(self.text_of(value))
+        batch.lines.extend(lines)
+        batch.values.extend(values)
+        batch.texts.extend(map(self.text_of, values))
+        batch.ids.extend(self._ids(lines, values))
         gp = self._group_path
-        batch.groups.append(None if gp is None else _label(get_scalar(value, gp)))
+        if gp is None:
+            batch.groups.extend([None] * len(values))
+        else:
+            batch.groups.extend(_label(get_scalar(v, gp)) for v in values)
         batch.nbytes += nbytes
+
+    def _ids(self, lines: list[int], values: list[Any]) -> list[str]:
+        path = self._id_path
+        if path is None:
+            return [str(n) for n in lines]
+        out = []
+        if len(path) == 1 and path[0] is not None:
+            key = path[0]
+            for n, v in zip(lines, values):
+                raw = v.get(key) if type(v) is dict else None
+                out.append(raw if type(raw) is str else str(raw) if type(raw) is int else str(n))
+            return out
+        for n, v in zip(lines, values):
+            raw = get_scalar(v, path)
+            out.append(str(raw) if type(raw) in (str, int) else str(n))
+        return out
 
     def reject(self, line: int, reason: str, nbytes: int) -> None:
         self._batch.rejects.append(Reject(self.file, line, reason, None, "read"))

@@ -17,7 +17,7 @@ import msgspec
 
 from dataflywheel.checks.base import RecordBatch
 from dataflywheel.checks.readers.builder import BatchBuilder
-from dataflywheel.checks.readers.lines import split_lines
+from dataflywheel.checks.readers.lines import Line, split_lines
 from dataflywheel.errors import BadInput
 
 BOM = b"\xef\xbb\xbf"
@@ -121,30 +121,80 @@ def read_jsonl(
     lineno = first_line
     first = at_file_start
     for lines in split_lines(chunks, max_line_bytes):
-        for line in lines:
-            if isinstance(line, int):
-                builder.reject(lineno, f"line longer than {max_line_bytes} bytes ({line} bytes)", line)
-            else:
-                if first:
-                    line = _first_line(line, builder)
-                    first = not line.strip()
-                _one(line, lineno, builder)
-            lineno += 1
-            if builder.full:
-                yield builder.take()
+        if first:
+            first = _fix_first_line(lines, builder)
+        _decode_lines(lines, lineno, builder, max_line_bytes)
+        lineno += len(lines)
+        if builder.full:
+            yield builder.take()
     yield builder.take()
 
 
-def _one(line: bytes, lineno: int, builder: BatchBuilder) -> None:
-    size = len(line) + 1
-    if not line.strip():
-        builder.count_empty(size)
-        return
-    value, reason = decode_line(line)
-    if reason is None:
-        builder.add(lineno, value, size)
-    else:
-        builder.reject(lineno, reason, size)
+def _fix_first_line(lines: list[Line], builder: BatchBuilder) -> bool:
+    """Strip a BOM from / refuse a JSON array at the first non-empty line; True while not found."""
+    for i, line in enumerate(lines):
+        if isinstance(line, int):
+            return False
+        if line.strip():
+            lines[i] = _first_line(line, builder)
+            return False
+        if line.startswith(BOM):
+            lines[i] = _first_line(line, builder)
+    return True
+
+
+def _decode_lines(lines: list[Line], start: int, builder: BatchBuilder, max_line_bytes: int) -> None:
+    """Decode one list of lines: records go to the builder in order, failures as rejects."""
+    decode = _DECODER.decode
+    good: list[bytes] = []
+    values: list[Any] = []
+    numbers: list[int] = []
+    for i, line in enumerate(lines):
+        if isinstance(line, int):
+            builder.reject(start + i, f"line longer than {max_line_bytes} bytes ({line} bytes)", line)
+            continue
+        try:
+            value = decode(line)
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            if not line.strip():
+                builder.count_empty(len(line) + 1)
+                continue
+            value, reason = decode_line(line)  # the exact path: a lone surrogate escape decodes
+            if reason is not None:
+                builder.reject(start + i, reason, len(line) + 1)
+                continue
+        good.append(line)
+        values.append(value)
+        numbers.append(start + i)
+    if values and not _chunk_surely_unique(good, values):
+        good, values, numbers = _recheck_keys(good, values, numbers, builder)
+    builder.add_many(numbers, values, sum(map(len, good)) + len(good))
+
+
+def _chunk_surely_unique(good: list[bytes], values: list[Any]) -> bool:
+    # Summed over the chunk, b'":' counts every top-level and nested key written without space
+    # before its colon, plus string contents. If that equals the top-level keys alone and no
+    # `"k" :` spelling occurs, there is no nested key, no duplicate key and no such content.
+    blob = b"\n".join(good)
+    flat = sum(len(v) if type(v) is dict else 1 << 40 for v in values)
+    return blob.count(b'":') == flat and _WS_COLON.search(blob) is None
+
+
+def _recheck_keys(
+    good: list[bytes], values: list[Any], numbers: list[int], builder: BatchBuilder
+) -> tuple[list[bytes], list[Any], list[int]]:
+    """The per-line duplicate-key test for a chunk the cheap test could not clear."""
+    kept: tuple[list[bytes], list[Any], list[int]] = ([], [], [])
+    for line, value, number in zip(good, values, numbers):
+        if type(value) is dict and not _surely_unique_keys(line, value):
+            value, reason = _decode_stdlib(line)
+            if reason is not None:
+                builder.reject(number, reason, len(line) + 1)
+                continue
+        kept[0].append(line)
+        kept[1].append(value)
+        kept[2].append(number)
+    return kept
 
 
 def _first_line(line: bytes, builder: BatchBuilder) -> bytes:
