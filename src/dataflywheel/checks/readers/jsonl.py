@@ -146,6 +146,7 @@ def _fix_first_line(lines: list[Line], builder: BatchBuilder) -> bool:
 def _decode_lines(lines: list[Line], start: int, builder: BatchBuilder, max_line_bytes: int) -> None:
     """Decode one list of lines: records go to the builder in order, failures as rejects."""
     decode = _DECODER.decode
+    mark = builder.reject_count
     good: list[bytes] = []
     values: list[Any] = []
     numbers: list[int] = []
@@ -168,6 +169,7 @@ def _decode_lines(lines: list[Line], start: int, builder: BatchBuilder, max_line
         numbers.append(start + i)
     if values and not _chunk_surely_unique(good, values):
         good, values, numbers = _recheck_keys(good, values, numbers, builder)
+        builder.sort_rejects_from(mark)
     builder.add_many(numbers, values, sum(map(len, good)) + len(good))
 
 
