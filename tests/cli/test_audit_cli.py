@@ -34,6 +34,23 @@ def people(ws: Workspace, cli: Any) -> int:
     return int(result.json()["entries"])
 
 
+@pytest.fixture
+def local(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The CLI on an embedded SQLite workspace only, for checks that do not depend on the backend."""
+    from clirun import flywheel
+
+    monkeypatch.setenv("FLYWHEEL_AUDIT_KEY", str(tmp_path / "audit.key"))
+    home = tmp_path / "home"
+    home.mkdir()
+
+    def call(*args: str) -> Any:
+        return flywheel(capsys, home, *args)
+
+    assert call("init").code == 0
+    assert call("people", "add", "ann", "Ann", "--role", "data_owner").code == 0
+    return call
+
+
 def _tamper(ws: Workspace, statement: Any) -> None:
     with ws.db.unit_of_work() as session:
         session.execute(statement)
@@ -101,28 +118,24 @@ def test_truncation_is_caught_by_the_signed_head(
     )
 
 
-def test_a_public_key_file_can_check_the_head(
-    people: int, cli: Any, key_path: Path, tmp_path: Path
-) -> None:
+def test_a_public_key_file_can_check_the_head(local: Any, tmp_path: Path) -> None:
     out = tmp_path / "head.json"
-    assert cli("audit", "head", "--out", str(out)).code == 0
+    assert local("audit", "head", "--out", str(out)).code == 0
     public = tmp_path / "audit.pub"
     public.write_text(json.loads(out.read_text())["public_key"] + "\n")
-    assert cli("audit", "verify", "--head", str(out), "--public-key", str(public)).code == 0
+    assert local("audit", "verify", "--head", str(out), "--public-key", str(public)).code == 0
     other = tmp_path / "other.pub"
     other.write_text("11" * 32)
-    result = cli("audit", "verify", "--head", str(out), "--public-key", str(other))
+    result = local("audit", "verify", "--head", str(out), "--public-key", str(other))
     assert result.code == 1
     assert "the head's signature does not verify with this public key" in result.err
 
 
-def test_verify_head_without_the_key_says_what_to_pass(
-    people: int, cli: Any, key_path: Path, tmp_path: Path
-) -> None:
+def test_verify_head_without_the_key_says_what_to_pass(local: Any, tmp_path: Path) -> None:
     out = tmp_path / "head.json"
-    assert cli("audit", "head", "--out", str(out)).code == 0
+    assert local("audit", "head", "--out", str(out)).code == 0
     missing = tmp_path / "nokey"
-    result = cli("audit", "verify", "--head", str(out), "--key", str(missing))
+    result = local("audit", "verify", "--head", str(out), "--key", str(missing))
     assert result.code == 2
     assert result.err.strip() == (
         f"error: {missing}: no audit key. Next: pass --public-key FILE, or set FLYWHEEL_AUDIT_KEY "
@@ -142,28 +155,26 @@ def test_verify_head_without_the_key_says_what_to_pass(
     ],
 )
 def test_a_bad_head_file_is_one_clear_line(
-    people: int, cli: Any, key_path: Path, tmp_path: Path, content: str, message: str
+    local: Any, tmp_path: Path, content: str, message: str
 ) -> None:
     path = tmp_path / "head.json"
     path.write_text(content)
-    result = cli("audit", "verify", "--head", str(path))
+    result = local("audit", "verify", "--head", str(path))
     assert result.code == 2
     assert result.err.strip() == "error: " + message.format(path=path)
     assert path.read_text() == content
 
 
-def test_a_missing_head_file_is_named(people: int, cli: Any, key_path: Path, tmp_path: Path) -> None:
+def test_a_missing_head_file_is_named(local: Any, tmp_path: Path) -> None:
     path = tmp_path / "absent.json"
-    result = cli("audit", "verify", "--head", str(path))
+    result = local("audit", "verify", "--head", str(path))
     assert result.code == 2
     assert result.err.strip() == f"error: {path}: file not found. Next: check the path"
 
 
-def test_an_unwritable_out_file_writes_nothing(
-    people: int, cli: Any, key_path: Path, tmp_path: Path
-) -> None:
+def test_an_unwritable_out_file_writes_nothing(local: Any, tmp_path: Path) -> None:
     out = tmp_path / "no-such-dir" / "head.json"
-    result = cli("audit", "head", "--out", str(out))
+    result = local("audit", "head", "--out", str(out))
     assert result.code == 2
     assert result.err.strip() == (
         f"error: {out}: cannot write the head: No such file or directory. Kept: nothing was "
