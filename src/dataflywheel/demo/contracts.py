@@ -62,7 +62,7 @@ def breaking_raw_pool(old: Contract, *, on: datetime) -> Contract:
     """cleaned-raw-pool 2.0.0: every document now states its language (a new required field)."""
     data = old.model_dump(mode="json")
     data["version"] = "2.0.0"
-    language = ContractField(name="language", type="string", enum=["zh", "en", "mixed"])  # type: ignore[arg-type]
+    language = ContractField(name="language", type="string", enum=["zh", "en", "mixed"])
     data["structural"]["fields"].append(language.model_dump(mode="json"))
     data["semantic"]["fields"]["language"] = FieldSemantics(
         meaning="Main language of the content, detected after cleaning.",

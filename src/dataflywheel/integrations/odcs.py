@@ -31,8 +31,6 @@ from pydantic import BaseModel, ValidationError
 
 from dataflywheel.domain.records.contract import (
     METRICS,
-    metric_field,
-    metric_info,
     ChangeLayer,
     Contract,
     ContractField,
@@ -43,6 +41,8 @@ from dataflywheel.domain.records.contract import (
     SemanticLayer,
     StructuralLayer,
     Threshold,
+    metric_field,
+    metric_info,
 )
 from dataflywheel.errors import BadInput
 
