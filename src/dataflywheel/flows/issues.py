@@ -14,18 +14,24 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.calendar import BusinessCalendar
-from dataflywheel.domain.policies.risk import deadlines_for, parse_severity
+from dataflywheel.domain.policies.raci import role_holders
+from dataflywheel.domain.policies.risk import (
+    COMMITTEE_ROLES, EscalationLevel, deadlines_for, escalation_due, parse_severity,
+)
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.issue import DiscoverySource, Issue, IssueLink, IssueRelation, Severity
-from dataflywheel.errors import BadInput, NotFound, from_validation
-from dataflywheel.flows._audit import add_audited
+from dataflywheel.domain.roles import Role
+from dataflywheel.domain.states import IssueState, move
+from dataflywheel.errors import BadInput, NotFound, PolicyViolation, from_validation
+from dataflywheel.flows._audit import add_audited, update_audited
 from dataflywheel.flows.notifications import notify
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.issues import IssueLinks, Issues
-from dataflywheel.store.repositories.people import People, Projects
+from dataflywheel.store.repositories.people import People, Projects, RoleHoldings, Teams
 
 # record kind as callers name it → the IssueLink field that holds its id
 LINK_KINDS: dict[str, str] = {
@@ -171,3 +177,181 @@ def _explicit_deadline(value: datetime, now: datetime, policy: datetime) -> date
                        field="remediate_by", expected=f"no later than {policy.isoformat()}",
                        got=value.isoformat(), kept="no issue was opened")
     return value
+
+
+# --- lifecycle -------------------------------------------------------------------------------
+
+
+def _change(ws: Workspace, s: Session, issue: Issue, target: IssueState, action: str, *,
+            reason: str | None = None, **fields: Any) -> Issue:
+    state = move(f"issue {issue.id}", issue.state, target)
+    try:
+        after = Issue.model_validate({**issue.model_dump(), "state": state, **fields})
+    except ValueError as exc:
+        raise from_validation(exc, what=f"cannot {action.split('.')[-1]} issue {issue.id}") from None
+    return update_audited(Issues(s), issue, after, actor=ws.actor, action=action, reason=reason)
+
+
+def acknowledge(ws: Workspace, issue_id: str, *, note: str | None = None,
+                now: datetime | None = None) -> Issue:
+    """Record the response: new → acknowledged (stops the response clock)."""
+    now = now or utcnow()
+    with ws.db.unit_of_work() as s:
+        issue = Issues(s).get(issue_id)
+        return _change(ws, s, issue, IssueState.ACKNOWLEDGED, "issue.acknowledge", reason=note,
+                       acknowledged_at=issue.acknowledged_at or now)
+
+
+def assign(ws: Workspace, issue_id: str, *, owner_id: str, now: datetime | None = None) -> Issue:
+    """Give the issue an owner (a response too, if none was recorded) and tell the owner."""
+    now = now or utcnow()
+    with ws.db.unit_of_work() as s:
+        issue = Issues(s).get(issue_id)
+        if People(s).find(owner_id) is None:
+            raise NotFound(f"person {owner_id} does not exist", field="owner",
+                           kept=f"{issue_id} is still {issue.state.value}", hint="flywheel people list")
+        after = _change(ws, s, issue, IssueState.ASSIGNED, "issue.assign", owner_id=owner_id,
+                        acknowledged_at=issue.acknowledged_at or now)
+        notify(s, actor=ws.actor, to=owner_id, kind="issue", record_kind="issue", record_id=issue_id,
+               at=now, subject=f"{issue.severity.value} {issue_id} is assigned to you: {issue.title}",
+               body=f"remediate by {issue.remediate_by.isoformat() if issue.remediate_by else '-'}")
+        return after
+
+
+def resolve(ws: Workspace, issue_id: str, *, resolution: str, root_cause: str | None = None,
+            now: datetime | None = None) -> Issue:
+    """Fixed or mitigated: acknowledged|assigned → resolved, with what was done."""
+    if not resolution.strip():
+        raise BadInput(f"resolving {issue_id} needs a resolution (what was fixed or mitigated)",
+                       field="resolution")
+    with ws.db.unit_of_work() as s:
+        issue = Issues(s).get(issue_id)
+        return _change(ws, s, issue, IssueState.RESOLVED, "issue.resolve", resolution=resolution,
+                       root_cause=root_cause or issue.root_cause, resolved_at=now or utcnow())
+
+
+def close(ws: Workspace, issue_id: str, *, reason: str | None = None,
+          now: datetime | None = None) -> Issue:
+    """Close a resolved issue (or dismiss a new one with a reason).
+
+    P0 and P1 issues close only with a published post-mortem whose process change links an
+    implemented record; anything else is refused with what is missing.
+    """
+    from dataflywheel.flows.postmortems import require_closable
+
+    with ws.db.unit_of_work() as s:
+        issue = Issues(s).get(issue_id)
+        if issue.state is IssueState.NEW and not (reason or "").strip():
+            raise BadInput(f"dismissing new issue {issue_id} needs a reason", field="reason",
+                           kept=f"{issue_id} is still new")
+        move(f"issue {issue.id}", issue.state, IssueState.CLOSED)
+        if issue.severity.needs_post_mortem:
+            require_closable(s, issue)
+        return _change(ws, s, issue, IssueState.CLOSED, "issue.close", reason=reason,
+                       closed_at=now or utcnow())
+
+
+def reopen(ws: Workspace, issue_id: str, *, reason: str, now: datetime | None = None) -> Issue:
+    """closed → acknowledged: the problem came back; the reason is audited."""
+    if not reason.strip():
+        raise BadInput(f"reopening {issue_id} needs a reason", field="reason")
+    with ws.db.unit_of_work() as s:
+        issue = Issues(s).get(issue_id)
+        if issue.state is not IssueState.CLOSED:
+            raise PolicyViolation(f"only a closed issue is reopened; {issue_id} is "
+                                  f"{issue.state.value}", kept=f"{issue_id} is unchanged")
+        return _change(ws, s, issue, IssueState.ACKNOWLEDGED, "issue.reopen", reason=reason,
+                       closed_at=None, resolved_at=None, acknowledged_at=now or utcnow())
+
+
+# --- escalation ------------------------------------------------------------------------------
+
+
+class Escalation(BaseModel):
+    issue_id: str
+    severity: Severity
+    from_level: int
+    to_level: int
+    notified: list[str]
+    note: str = ""
+
+
+def _level_people(s: Session, issue: Issue, level: EscalationLevel) -> set[str]:
+    holdings = RoleHoldings(s).list()
+    if level is EscalationLevel.OWNER:
+        return {issue.owner_id} if issue.owner_id else set()
+    if level is EscalationLevel.TEAM_LEAD:
+        owner = People(s).find(issue.owner_id) if issue.owner_id else None
+        team = Teams(s).find(owner.team_id) if owner and owner.team_id else None
+        return {team.lead_id} if team and team.lead_id else set()
+    if level is EscalationLevel.DATA_OWNER:
+        return role_holders(Role.DATA_OWNER, issue.project_id, holdings)
+    return set().union(*(role_holders(r, issue.project_id, holdings) for r in COMMITTEE_ROLES))
+
+
+def _escalate_one(ws: Workspace, s: Session, issue: Issue, target: EscalationLevel,
+                  now: datetime) -> Escalation:
+    notified: set[str] = set()
+    notes: list[str] = []
+    for level in range(issue.escalation_level + 1, target + 1):
+        step = EscalationLevel(level)
+        people = _level_people(s, issue, step)
+        if not people:
+            notes.append(f"no {step.label} on record")
+            continue
+        for person in sorted(people - notified):
+            notify(s, actor=ws.actor, to=person, kind="escalation", record_kind="issue",
+                   record_id=issue.id, at=now,
+                   subject=f"{issue.severity.value} {issue.id} escalated to {step.label}: {issue.title}",
+                   body=f"state {issue.state.value}; respond by {_iso(issue.respond_by)}; "
+                        f"remediate by {_iso(issue.remediate_by)}")
+        notified |= people
+    if not notified:  # nobody on the path: the Data Owner hears of it rather than no one
+        notified = _level_people(s, issue, EscalationLevel.DATA_OWNER)
+        for person in sorted(notified):
+            notify(s, actor=ws.actor, to=person, kind="escalation", record_kind="issue",
+                   record_id=issue.id, at=now, body="; ".join(notes),
+                   subject=f"{issue.severity.value} {issue.id} is overdue and has nobody on its "
+                           f"escalation path: {issue.title}")
+    note = "; ".join(notes)
+    _change_level(ws, s, issue, target, now, reason=f"overdue → {target.label}" +
+                  (f" ({note})" if note else ""))
+    return Escalation(issue_id=issue.id, severity=issue.severity, from_level=issue.escalation_level,
+                      to_level=int(target), notified=sorted(notified), note=note)
+
+
+def _change_level(ws: Workspace, s: Session, issue: Issue, level: EscalationLevel, now: datetime,
+                  *, reason: str) -> None:
+    after = issue.model_copy(update={"escalation_level": int(level), "escalated_at": now})
+    update_audited(Issues(s), issue, after, actor=ws.actor, action="issue.escalate", reason=reason)
+
+
+def escalate_overdue(ws: Workspace, *, now: datetime | None = None) -> list[Escalation]:
+    """Escalate every open issue whose deadlines have passed; each level is notified once."""
+    now = now or utcnow()
+    done: list[Escalation] = []
+    with ws.db.unit_of_work() as s:
+        for issue in Issues(s).list():
+            target = escalation_due(issue, now)
+            if target > issue.escalation_level:
+                done.append(_escalate_one(ws, s, issue, target, now))
+    return done
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value else "-"
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def list_issues(ws: Workspace, **equals: str) -> list[Issue]:
+    """Issues filtered by column equality (state, severity, project_id, owner_id), by id."""
+    with ws.db.session() as s:
+        return Issues(s).list(**{k: v for k, v in equals.items() if v is not None})
+
+
+def issue_detail(ws: Workspace, issue_id: str) -> tuple[Issue, list[IssueLink]]:
+    with ws.db.session() as s:
+        issue = Issues(s).get(issue_id)
+        return issue, Issues(s).links(issue_id)
