@@ -191,3 +191,12 @@ def test_breakdown_by_field(tmp_path: Path) -> None:
     assert report.checks["exact_duplicates"].breakdown == {"a": {"duplicate_rate": 0.0}, "b": {"duplicate_rate": 0.5}}
     assert report.checks["blank"].breakdown == {"a": {"blank_rate": 0.0}, "b": {"blank_rate": 0.5}}
     assert "## Breakdown by source" in report.to_markdown()
+
+
+def test_normalise_equals_the_reference_definition() -> None:
+    import unicodedata
+
+    samples = ["a\x1cb\x1fc", "  Tabs\tand\r\nCR ", "x\u00a0y\u2003z", "NEL\x85here", "line\u2028sep",
+               "ΣΊΣΥΦΟΣ ς", "ﬁ ligature", "", "   ", "mixed é\x1e\u3000Ｗ", "lone \ud800 surrogate"]
+    for text in samples:
+        assert normalise(text) == " ".join(unicodedata.normalize("NFKC", text).casefold().split()), text
