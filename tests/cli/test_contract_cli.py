@@ -16,12 +16,7 @@ RAW = EXAMPLES / "cleaned-raw-pool.odcs.yaml"
 
 @pytest.fixture
 def ccli(team, cli):  # type: ignore[no-untyped-def]
-    """The CLI on a team workspace (a person per role, project P-TEST) with the contract tables."""
-    from dataflywheel.store.base import Base
-    from dataflywheel.store.tables import contracts as t
-
-    Base.metadata.create_all(team.db.engine, tables=[t.ContractRow.__table__, t.ContractVersionRow.__table__,
-                                                     t.ContractNoticeRow.__table__])
+    """The CLI on a team workspace (a person per role, project P-TEST)."""
     return cli
 
 

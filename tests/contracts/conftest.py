@@ -1,4 +1,4 @@
-"""Fixtures for the contract flows: a team workspace whose schema has the contract tables."""
+"""Fixtures for the contract flows: a team workspace and a writer of edited ODCS documents."""
 
 from __future__ import annotations
 
@@ -13,19 +13,7 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 def cws(team: Workspace) -> Workspace:
-    """The `team` workspace (one person per role, project P-TEST), with the contract tables.
-
-    create_all is a no-op once the migrations carry these tables; until then it adds them.
-    """
-    from dataflywheel.store.base import Base
-    from dataflywheel.store.tables.contracts import (
-        ContractNoticeRow,
-        ContractRow,
-        ContractVersionRow,
-    )
-
-    tables = [ContractRow.__table__, ContractVersionRow.__table__, ContractNoticeRow.__table__]
-    Base.metadata.create_all(team.db.engine, tables=tables)  # type: ignore[arg-type]
+    """The `team` workspace: one person per role (ids like `data-owner`) and project P-TEST."""
     return team
 
 

@@ -82,12 +82,6 @@ def test_a_contract_naming_a_role_nobody_holds_stores_nothing(ws: Workspace) -> 
     from dataflywheel.domain.records.people import Person
     from dataflywheel.domain.roles import Role
     from dataflywheel.flows.people import add_person
-    from dataflywheel.store.base import Base
-    from dataflywheel.store.tables import contracts as tables
-
-    Base.metadata.create_all(ws.db.engine, tables=[tables.ContractRow.__table__,  # type: ignore[list-item]
-                                                   tables.ContractVersionRow.__table__,
-                                                   tables.ContractNoticeRow.__table__])
     for role in (Role.DATA_OWNER, Role.DATA_ENGINEER, Role.ANNOTATION_ENGINEER):
         add_person(ws, Person(id=role.value, name=role.value), roles=[role])
     with pytest.raises(PolicyViolation) as info:

@@ -15,12 +15,6 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 def test_seed_contracts_on_the_demo_team(ws: Workspace) -> None:
     from dataflywheel.demo.contracts import seed_contracts
     from dataflywheel.demo.team import seed_team
-    from dataflywheel.store.base import Base
-    from dataflywheel.store.tables import contracts as t
-
-    Base.metadata.create_all(ws.db.engine, tables=[t.ContractRow.__table__,  # type: ignore[list-item]
-                                                   t.ContractVersionRow.__table__,
-                                                   t.ContractNoticeRow.__table__])
     seed_team(ws)
     seeded = seed_contracts(ws, now=NOW)
     assert [v.id for v in seeded.versions] == [
