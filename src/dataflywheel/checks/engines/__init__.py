@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from dataflywheel.checks.base import CheckResult, Partial, Reject, enabled_checks
-from dataflywheel.checks.engines.worker import FileStats, ReadPartial, ShardOutcome
+from dataflywheel.checks.base import CheckResult, Partial, Reject
+from dataflywheel.checks.engines.worker import FileStats, ReadPartial, ShardOutcome, checks_for
 from dataflywheel.checks.plan import CheckPlan
 from dataflywheel.checks.readers import plan_shards
 from dataflywheel.checks.report import (
@@ -51,7 +51,7 @@ def run_checks(
     paths = [str(f) for f in files]
     if len(set(paths)) != len(paths):
         raise BadInput("the same file is named twice", expected="each input once", got=", ".join(paths))
-    checks = enabled_checks(plan)
+    checks = checks_for(plan)
     ncpu = workers or os.cpu_count() or 1
     shards = plan_shards(paths, shard_bytes=shard_bytes or _shard_bytes(paths, ncpu))
     total = sum(s.size for s in shards if s.start == 0)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Self
 
-from dataflywheel.checks.base import Partial, RecordBatch, Reject, enabled_checks
+from dataflywheel.checks.base import Check, Partial, RecordBatch, Reject, enabled_checks
 from dataflywheel.checks.plan import CheckPlan
 from dataflywheel.checks.readers import Shard, read_shard
 
@@ -66,9 +66,21 @@ class ShardOutcome:
     nbytes: int
 
 
+_CHECKS: dict[str, list[Check]] = {}
+
+
+def checks_for(plan: CheckPlan) -> list[Check]:
+    """The plan's checks, built once per process (construction may load reference data)."""
+    key = plan.model_dump_json(by_alias=True)
+    if key not in _CHECKS:
+        _CHECKS.clear()
+        _CHECKS[key] = enabled_checks(plan)
+    return _CHECKS[key]
+
+
 def run_shard(shard: Shard, plan: CheckPlan) -> ShardOutcome:
     """Read one shard and fold each check's partials over its batches, in order."""
-    checks = enabled_checks(plan)
+    checks = checks_for(plan)
     read = ReadPartial()
     folded: list[Partial | None] = [None] * len(checks)
     for batch in read_shard(shard, plan):
