@@ -5,6 +5,7 @@
 #   bench/run.sh                      # everything (about 75 minutes on the 2-core machine)
 #   bench/run.sh setup corpora        # only some stages, in the order given
 #   RUNS=1 SIZES=200k bench/run.sh baselines ours report
+#   RUNS_1M=3 bench/run.sh ours     # our methods run once on 1M unless told
 #
 # Stages: setup (three baseline venvs + the project venv), corpora (generate + .valid variants),
 # baselines, ours, report (prints the tables that RESULTS.md quotes).
@@ -86,13 +87,17 @@ stage_baselines() {
 }
 
 stage_ours() {
+  # Ours interleaved with the baselines its targets name (round 0 of every method, then round 1,
+  # ...), tagged "paired": on a shared machine each round of ours meets the load its baselines met.
   for size in $SIZES; do
-    runner "$size" "$RUNS" 1800 fw_gate_single fw_gate_local2 fw_parse_schema fw_exact fw_near
+    runs="$RUNS"; [ "$size" = 1m ] && runs="${RUNS_1M:-1}"
+    runner "$size" "$runs" 1800 --interleave --tag paired fw_gate_single py_all_gates \
+      datatrove_exact fw_gate_local2 fw_parse_schema msgspec_typed fw_exact polars_scan_exact fw_near
   done
-  # near duplicates on the 20k prefix too, beside datasketch's three runs there
+  # near duplicates against datasketch, paired, on the 20k prefix (datasketch ~1 MB/s)
   "$PY" runner.py --file "$DATA/corpus_20k.jsonl" --pairs "$DATA/corpus_20k.pairs.tsv" \
     --plan corpus.plan.yaml --ours-python "$OURS_PY" --out "$HERE/results_200k.jsonl" \
-    --runs "$RUNS" fw_near
+    --runs "$RUNS" --interleave --tag paired fw_near datasketch_lsh
 }
 
 stage_report() {

@@ -104,21 +104,28 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--timeout", type=int, default=900)
+    ap.add_argument("--interleave", action="store_true",
+                    help="run 0 of every method, then run 1 of every method, ...: methods compared "
+                         "with each other then meet the same load on a shared machine")
+    ap.add_argument("--tag", help="label stored with every run (e.g. 'paired')")
     ap.add_argument("--python", default=str(HERE / "venv" / "bin" / "python"))
     ap.add_argument("--dt-python", default=str(HERE / "venv-dt" / "bin" / "python"))
     ap.add_argument("--gx-python", default=str(HERE / "venv-gx" / "bin" / "python"))
     ap.add_argument("--ours-python", default=str(HERE.parent / ".venv" / "bin" / "python"))
     a = ap.parse_args()
     subprocess.run(["cat", a.file], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
-    for m in a.methods:
+    order = ([(m, r) for r in range(a.runs) for m in a.methods] if a.interleave
+             else [(m, r) for m in a.methods for r in range(a.runs)])
+    for m, r in order:
         path = a.valid_file if (m in run_bench.POLARS_READERS and a.valid_file) else a.file
-        for r in range(a.runs):
-            rec = run_once(m, r, path, a)
-            with open(a.out, "a") as fo:
-                fo.write(json.dumps(rec) + "\n")
-            print(json.dumps({k: rec.get(k) for k in
-                              ("method", "run", "file", "rc", "error", "wall_s", "user_s",
-                               "peak_rss_mb", "loadavg_1m")}), flush=True)
+        rec = run_once(m, r, path, a)
+        if a.tag:
+            rec["tag"] = a.tag
+        with open(a.out, "a") as fo:
+            fo.write(json.dumps(rec) + "\n")
+        print(json.dumps({k: rec.get(k) for k in
+                          ("method", "run", "file", "rc", "error", "wall_s", "user_s",
+                           "peak_rss_mb", "loadavg_1m")}), flush=True)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ TARGETS = [
 class Row:
     method: str
     file: str
+    tag: str
     runs: int
     wall: float
     cpu: float
@@ -68,22 +69,25 @@ def file_stats(path: Path, cache: dict[str, tuple[int, int]]) -> tuple[int, int]
     return cache[path.name]
 
 
-def load_rows(results: list[str], data_dir: Path) -> tuple[dict[tuple[str, str], Row], list[dict]]:
-    runs: dict[tuple[str, str], list[dict]] = defaultdict(list)
+Key = tuple[str, str, str]  # (method, file, tag); tag "" for runs without one
+
+
+def load_rows(results: list[str], data_dir: Path) -> tuple[dict[Key, Row], list[dict]]:
+    runs: dict[Key, list[dict]] = defaultdict(list)
     failed = []
     for name in results:
         for line in open(name):
             r = json.loads(line)
             if r.get("rc") == 0 and r.get("result") is not None and "error" not in r:
-                runs[(r["method"], r["file"])].append(r)
+                runs[(r["method"], r["file"], r.get("tag", ""))].append(r)
             else:
                 failed.append(r)
     cache: dict[str, tuple[int, int]] = {}
     rows = {}
-    for (m, f), rs in runs.items():
+    for (m, f, tag), rs in runs.items():
         lines, size = file_stats(data_dir / f, cache)
         walls = [r["wall_precise_s"] if r["wall_s"] < 10 else r["wall_s"] for r in rs]
-        rows[(m, f)] = Row(m, f, len(rs), statistics.median(walls),
+        rows[(m, f, tag)] = Row(m, f, tag, len(rs), statistics.median(walls),
                            statistics.median(r.get("user_s", 0) + r.get("sys_s", 0) for r in rs),
                            statistics.median(r["peak_rss_mb"] for r in rs),
                            statistics.median(r.get("loadavg_1m", float("nan")) for r in rs),
@@ -91,44 +95,57 @@ def load_rows(results: list[str], data_dir: Path) -> tuple[dict[tuple[str, str],
     return rows, failed
 
 
-def timing_table(rows: dict[tuple[str, str], Row], corpus: str) -> list[str]:
-    out = [f"| method | file | runs | median wall s | CPU s | docs/s | MB/s | MB per CPU-s | "
-           f"peak RSS MB | load 1m |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    sel = [r for (m, f), r in rows.items() if f.startswith(corpus + ".") or f == corpus + ".jsonl"]
-    sel.sort(key=lambda r: (r.method.startswith("fw_"), -r.mbs))
+def timing_table(rows: dict[Key, Row], corpus: str) -> list[str]:
+    out = [f"| method | file | series | runs | median wall s | CPU s | docs/s | MB/s | MB per CPU-s | "
+           f"peak RSS MB | load 1m |", "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    sel = [r for (m, f, t), r in rows.items() if f.startswith(corpus + ".")]
+    sel.sort(key=lambda r: (r.tag, r.method.startswith("fw_"), -r.mbs))
     for r in sel:
         name = f"**{r.method}**" if r.method.startswith("fw_") else r.method
-        out.append(f"| {name} | {r.file} | {r.runs} | {r.wall:.2f} | {r.cpu:.2f} | {r.docs:,.0f} | "
+        out.append(f"| {name} | {r.file} | {r.tag or 'baselines'} | {r.runs} | {r.wall:.2f} | "
+                   f"{r.cpu:.2f} | {r.docs:,.0f} | "
                    f"{r.mbs:,.1f} | {r.mb_per_cpu_s:,.1f} | {r.rss:,.0f} | {r.load:.2f} |")
     return out
 
 
-def find(rows: dict[tuple[str, str], Row], method: str, corpus: str) -> Row | None:
-    for f in (f"{corpus}.jsonl", f"{corpus}.valid.jsonl"):
-        if (method, f) in rows:
-            return rows[(method, f)]
+def find(rows: dict[Key, Row], method: str, corpus: str, tag: str | None = None) -> Row | None:
+    """The row of `method` on `corpus` (or its .valid variant) in series `tag`; with tag None,
+    the paired series when there is one, else the baseline series."""
+    for t in ((tag,) if tag is not None else ("paired", "")):
+        for f in (f"{corpus}.jsonl", f"{corpus}.valid.jsonl"):
+            if (method, f, t) in rows:
+                return rows[(method, f, t)]
     return None
 
 
-def ratio_table(rows: dict[tuple[str, str], Row], corpora: list[str]) -> list[str]:
-    out = ["| target | corpus | ours MB/s | baseline MB/s | ratio (wall) | ratio (CPU time) | "
-           "verdict |", "|---|---|---:|---:|---:|---:|---|"]
+def find_pair(rows: dict[Key, Row], mine: str, base: str, corpus: str) -> tuple[Row | None, Row | None]:
+    """Both methods from the paired series when both are in it, else each from any series."""
+    a, b = find(rows, mine, corpus, "paired"), find(rows, base, corpus, "paired")
+    if a is not None and b is not None:
+        return a, b
+    return find(rows, mine, corpus), find(rows, base, corpus)
+
+
+def ratio_table(rows: dict[Key, Row], corpora: list[str]) -> list[str]:
+    out = ["| target | corpus | series | ours MB/s | baseline MB/s | ratio (wall) | ratio (CPU time) | "
+           "verdict (wall) |", "|---|---|---|---:|---:|---:|---:|---|"]
     for label, mine, base, need in TARGETS:
         for c in corpora:
-            a, b = find(rows, mine, c), find(rows, base, c)
+            a, b = find_pair(rows, mine, base, c)
             if a is None or b is None:
                 missing = mine if a is None else base
-                out.append(f"| {label} | {c} | | | | | not measured ({missing} missing) |")
+                out.append(f"| {label} | {c} | | | | | | not measured ({missing} missing) |")
                 continue
             ratio = a.mbs / b.mbs
             cpu_ratio = a.mb_per_cpu_s / b.mb_per_cpu_s if base != "fw_gate_single" else float("nan")
             verdict = "met" if ratio >= need else "**not met**"
-            out.append(f"| {label} | {c} | {a.mbs:,.1f} | {b.mbs:,.1f} | {ratio:.2f}× | "
+            series = "paired" if a.tag == b.tag == "paired" else "separate"
+            out.append(f"| {label} | {c} | {series} | {a.mbs:,.1f} | {b.mbs:,.1f} | {ratio:.2f}× | "
                        f"{cpu_ratio:.2f}× | {verdict} |")
     return out
 
 
-def memory_table(rows: dict[tuple[str, str], Row], small: str, big: str) -> list[str]:
+def memory_table(rows: dict[Key, Row], small: str, big: str) -> list[str]:
     out = ["| method | peak RSS MB (small) | peak RSS MB (big) | ≤ 1 GB | growth bytes/record | "
            "flat (≤ 32 B/record) |", "|---|---:|---:|---|---:|---|"]
     for m in OURS:
@@ -143,7 +160,7 @@ def memory_table(rows: dict[tuple[str, str], Row], small: str, big: str) -> list
     return out
 
 
-def score_table(rows: dict[tuple[str, str], Row], corpora: list[str]) -> list[str]:
+def score_table(rows: dict[Key, Row], corpora: list[str]) -> list[str]:
     out = ["| method | corpus | score | found | truth | rule | verdict |",
            "|---|---|---|---:|---:|---|---|"]
     for c in corpora:
@@ -165,7 +182,7 @@ def main() -> None:
     ap.add_argument("--corpora", nargs="+", default=["corpus", "corpus_1m"])
     a = ap.parse_args()
     rows, failed = load_rows(a.results, a.data_dir)
-    corpora = a.corpora + (["corpus_20k"] if any(f.startswith("corpus_20k") for _, f in rows) else [])
+    corpora = a.corpora + (["corpus_20k"] if any(f.startswith("corpus_20k") for _, f, _ in rows) else [])
     for c in corpora:
         print(f"\n### Timings: {c}\n")
         print("\n".join(timing_table(rows, c)))
