@@ -85,6 +85,9 @@ def _summary(report: QualityReport, rejects: Path | None) -> None:
         f"{report.plan}: {verdict} — {report.records} records in {len(report.files)} file(s), "
         f"{report.rejected} rejected", highlight=False, soft_wrap=True,
     )
+    rates = [(k.removesuffix("_rate"), v) for k, v in report.metrics.items() if k.endswith("_rate") and "." not in k]
+    if rates:
+        console.print("  rates: " + ", ".join(f"{k} {v:.2%}" for k, v in rates), highlight=False, soft_wrap=True)
     for gate in report.gates:
         mark = "[green]pass[/]" if gate.passed else "[red]FAIL[/]"
         console.print(f"  {mark} {gate.metric} = {gate.observed:.6g} (threshold {gate.op} {gate.value:g})",
