@@ -1,0 +1,244 @@
+"""The knowledge base: Markdown documents linked to records and to each other, searchable in full text.
+
+The full-text index is backend-specific and made lazily by this flow (the schema migration, which is
+regenerated from the tables, does not know it):
+
+- SQLite: an FTS5 table `kb_fts(doc_id UNINDEXED, title, body)` with the porter tokenizer,
+  created with `CREATE VIRTUAL TABLE IF NOT EXISTS` (and filled from `kb_documents` the first
+  time), written in the same transaction as the document; ranked by bm25.
+- PostgreSQL: a GIN expression index on `to_tsvector('english', title || ' ' || body)`, created
+  with `CREATE INDEX IF NOT EXISTS`; queried with `websearch_to_tsquery`, ranked by `ts_rank`.
+
+On both, a query is a set of words that must all occur (stemmed); punctuation is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from dataflywheel.domain.records.base import utcnow
+from dataflywheel.domain.records.issue import Issue, PostMortem
+from dataflywheel.domain.records.kb import DocKind, KbDocument, KbLink, LinkTarget
+from dataflywheel.errors import BadInput, NotFound, from_validation
+from dataflywheel.flows._audit import add_audited
+from dataflywheel.flows.workspace import Workspace
+from dataflywheel.store.repositories.kb import KbDocuments, KbLinks
+from dataflywheel.store.repositories.people import People, Projects
+
+_PG_VECTOR = "to_tsvector('english', title || ' ' || body)"
+
+
+class SearchHit(BaseModel):
+    id: str
+    kind: DocKind
+    title: str
+    snippet: str
+    rank: float
+
+
+class DocumentView(BaseModel):
+    document: KbDocument
+    links: list[KbLink]
+    backlinks: list[KbLink]
+
+
+def _row_type(kind: LinkTarget) -> Any:
+    from dataflywheel.store.tables.contracts import ContractVersionRow
+    from dataflywheel.store.tables.data import BatchRow, DatasetVersionRow
+    from dataflywheel.store.tables.demand import RequirementRow
+    from dataflywheel.store.tables.experiments import ExperimentRow
+    from dataflywheel.store.tables.issues import IssueRow, PostMortemRow
+    from dataflywheel.store.tables.kb import KbDocumentRow
+    from dataflywheel.store.tables.projects import ProjectRow
+
+    return {LinkTarget.KB: KbDocumentRow, LinkTarget.ISSUE: IssueRow,
+            LinkTarget.POST_MORTEM: PostMortemRow, LinkTarget.BATCH: BatchRow,
+            LinkTarget.VERSION: DatasetVersionRow, LinkTarget.EXPERIMENT: ExperimentRow,
+            LinkTarget.REQUIREMENT: RequirementRow, LinkTarget.CONTRACT_VERSION: ContractVersionRow,
+            LinkTarget.PROJECT: ProjectRow}[kind]
+
+
+def parse_target(value: str) -> tuple[LinkTarget, str]:
+    """`issue:ISS-0001` → (LinkTarget.ISSUE, "ISS-0001"); a clear error otherwise."""
+    kind, sep, target_id = value.partition(":")
+    try:
+        target = LinkTarget(kind.strip().lower().replace("-", "_"))
+    except ValueError:
+        raise BadInput(f"unknown link target kind {kind!r}", field="link",
+                       expected="KIND:ID with KIND one of " + ", ".join(t.value for t in LinkTarget),
+                       got=value) from None
+    if not sep or not target_id.strip():
+        raise BadInput(f"link {value!r} names no record", field="link", expected="KIND:ID")
+    return target, target_id.strip()
+
+
+def parse_kind(kind: DocKind | str) -> DocKind:
+    try:
+        return DocKind(str(kind).strip().lower().replace("-", "_"))
+    except ValueError:
+        raise BadInput(f"unknown document kind {kind!r}", field="kind",
+                       expected="one of " + ", ".join(k.value for k in DocKind)) from None
+
+
+def ensure_index(session: Session) -> None:
+    """Create the backend's full-text structure if it is missing (idempotent)."""
+    if session.get_bind().dialect.name == "sqlite":
+        exists = session.execute(text(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kb_fts'")).first()
+        if exists:
+            return
+        session.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts USING "
+                             "fts5(doc_id UNINDEXED, title, body, tokenize='porter unicode61')"))
+        session.execute(text("INSERT INTO kb_fts (doc_id, title, body) "
+                             "SELECT id, title, body FROM kb_documents"))
+    else:
+        session.execute(text(f"CREATE INDEX IF NOT EXISTS ix_kb_documents_fts ON kb_documents "
+                             f"USING GIN ({_PG_VECTOR})"))
+
+
+def _index(session: Session, doc: KbDocument) -> None:
+    ensure_index(session)
+    if session.get_bind().dialect.name == "sqlite":
+        # the first ensure_index backfills from kb_documents, this document included
+        session.execute(text("DELETE FROM kb_fts WHERE doc_id = :i"), {"i": doc.id})
+        session.execute(text("INSERT INTO kb_fts (doc_id, title, body) VALUES (:i, :t, :b)"),
+                        {"i": doc.id, "t": doc.title, "b": doc.body})
+
+
+def _link_in(session: Session, actor: str, doc_id: str, kind: LinkTarget, target_id: str) -> KbLink:
+    if session.get(_row_type(kind), target_id) is None:
+        raise NotFound(f"linked {kind.value} {target_id} does not exist", field="link",
+                       kept=f"{doc_id} is unchanged")
+    if kind is LinkTarget.KB and target_id == doc_id:
+        raise BadInput(f"{doc_id} cannot link to itself", field="link")
+    link = KbLink.to(doc_id, kind, target_id)
+    repo = KbLinks(session)
+    return repo.find(link.id) or add_audited(repo, link, actor=actor)
+
+
+def add_document_in(session: Session, *, actor: str, kind: DocKind | str, title: str, body: str,
+                    project_id: str | None = None, author_id: str | None = None,
+                    links: Sequence[tuple[LinkTarget | str, str]] = (),
+                    now: datetime | None = None) -> KbDocument:
+    """Add a document, its links and its index entry in the caller's transaction."""
+    doc_kind = parse_kind(kind)
+    if project_id is not None and Projects(session).find(project_id) is None:
+        raise NotFound(f"project {project_id} does not exist", field="project",
+                       kept="no document was added")
+    if author_id is not None and People(session).find(author_id) is None:
+        raise NotFound(f"person {author_id} does not exist", field="author",
+                       kept="no document was added")
+    repo = KbDocuments(session)
+    now = now or utcnow()
+    try:
+        doc = KbDocument(id=repo.next_id(), kind=doc_kind, title=title.strip(), body=body,
+                         project_id=project_id, author_id=author_id, created_at=now, updated_at=now)
+    except ValueError as exc:
+        raise from_validation(exc, what="invalid document") from None
+    add_audited(repo, doc, actor=actor)
+    for target_kind, target_id in links:
+        _link_in(session, actor, doc.id, LinkTarget(target_kind), target_id)
+    _index(session, doc)
+    return doc
+
+
+def add_document(ws: Workspace, **fields: Any) -> KbDocument:
+    """Add a document in its own transaction (see `add_document_in`); all or nothing."""
+    with ws.db.unit_of_work() as s:
+        return add_document_in(s, actor=ws.actor, **fields)
+
+
+def link(ws: Workspace, doc_id: str, target: str) -> KbLink:
+    """Link document `doc_id` to `KIND:ID` (another document is `kb:KB-0002`)."""
+    kind, target_id = parse_target(target)
+    with ws.db.unit_of_work() as s:
+        KbDocuments(s).get(doc_id)
+        return _link_in(s, ws.actor, doc_id, kind, target_id)
+
+
+def show(ws: Workspace, doc_id: str) -> DocumentView:
+    """A document with its links and the links that point at it."""
+    with ws.db.session() as s:
+        doc = KbDocuments(s).get(doc_id)
+        links = KbLinks(s)
+        return DocumentView(document=doc, links=links.list(document_id=doc_id),
+                            backlinks=links.pointing_at(LinkTarget.KB, doc_id))
+
+
+def documents_linked_to(session: Session, kind: LinkTarget, target_id: str) -> list[KbDocument]:
+    docs = KbDocuments(session)
+    return [docs.get(link.document_id) for link in KbLinks(session).pointing_at(kind, target_id)]
+
+
+def search(ws: Workspace, query: str, *, kind: DocKind | str | None = None,
+           limit: int = 20) -> list[SearchHit]:
+    """Documents containing every word of `query`, best first."""
+    words = re.findall(r"\w+", query)
+    if not words:
+        raise BadInput("a search needs at least one word", field="query", got=query)
+    if limit < 1:
+        raise BadInput("limit must be at least 1", field="limit", got=limit)
+    wanted = parse_kind(kind) if kind is not None else None
+    with ws.db.unit_of_work() as s:
+        ensure_index(s)
+    with ws.db.session() as s:
+        rows = (_search_sqlite if ws.db.is_sqlite else _search_pg)(s, words, limit * 5)
+        docs = KbDocuments(s)
+        hits = []
+        for doc_id, rank, snippet in rows:
+            doc = docs.get(doc_id)
+            if wanted is None or doc.kind is wanted:
+                hits.append(SearchHit(id=doc.id, kind=doc.kind, title=doc.title,
+                                      snippet=snippet or "", rank=round(float(rank), 6)))
+        return hits[:limit]
+
+
+def _search_sqlite(s: Session, words: list[str], limit: int) -> list[Any]:
+    match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+    return list(s.execute(text(
+        "SELECT doc_id, -bm25(kb_fts) AS rank, snippet(kb_fts, 2, '[', ']', '…', 12) "
+        "FROM kb_fts WHERE kb_fts MATCH :q ORDER BY rank DESC, doc_id LIMIT :n"),
+        {"q": match, "n": limit}).all())
+
+
+def _search_pg(s: Session, words: list[str], limit: int) -> list[Any]:
+    return list(s.execute(text(
+        f"SELECT id, ts_rank({_PG_VECTOR}, q) AS rank, "
+        "ts_headline('english', body, q, 'StartSel=[, StopSel=], MaxWords=20, MinWords=5') "
+        f"FROM kb_documents, websearch_to_tsquery('english', :q) AS q WHERE {_PG_VECTOR} @@ q "
+        "ORDER BY rank DESC, id LIMIT :n"), {"q": " ".join(words), "n": limit}).all())
+
+
+def render_post_mortem(issue: Issue, pm: PostMortem) -> str:
+    """The post-mortem as a Markdown page (the blameless template's sections, filled)."""
+    timeline = "\n".join(f"- {e.at.isoformat()} — {e.what}" for e in pm.timeline)
+    measures = "\n".join(f"- {m}" for m in pm.preventive_measures)
+    change = pm.change_contract_version_id or pm.change_raci_item_id or pm.change_ref
+    kind = pm.change_kind.value if pm.change_kind else "none"
+    return (f"# Post-mortem {pm.id}: {issue.title}\n\n"
+            f"Issue {issue.id} ({issue.severity.value}, found by {issue.source.value}). "
+            "Blameless: why did the process let this through?\n\n"
+            f"## Event\n{pm.event}\n\n## Impact\n{pm.impact}\n\n## Timeline\n{timeline}\n\n"
+            f"## Root cause\n{pm.root_cause}\n\n## Remediation\n{pm.remediation}\n\n"
+            f"## Preventive measures\n{measures}\n\n"
+            f"## Process change\n{pm.process_change}\n\nImplemented as {kind} `{change}`.\n")
+
+
+def file_post_mortem(session: Session, *, actor: str, issue: Issue, pm: PostMortem,
+                     now: datetime | None = None) -> KbDocument:
+    """File a published post-mortem as a KB document linked to its issue and its change."""
+    links: list[tuple[LinkTarget | str, str]] = [(LinkTarget.ISSUE, issue.id),
+                                                 (LinkTarget.POST_MORTEM, pm.id)]
+    if pm.change_contract_version_id:
+        links.append((LinkTarget.CONTRACT_VERSION, pm.change_contract_version_id))
+    return add_document_in(session, actor=actor, kind=DocKind.POST_MORTEM,
+                           title=f"Post-mortem {pm.id}: {issue.title}",
+                           body=render_post_mortem(issue, pm), project_id=issue.project_id,
+                           author_id=pm.author_id, links=links, now=now)
