@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from conftest import repro, spec_dict
+from exp_helpers import repro, spec_dict
 from sqlalchemy import func, select
 
 from dataflywheel.errors import BadInput, NotFound, PolicyViolation
