@@ -23,17 +23,13 @@ def verify(
     bytes must hash to its name. Nothing is changed, except with --clean-temp.
     """
     from dataflywheel.errors import IntegrityError
-    from dataflywheel.store.blobs import SHA256_RE, referenced_blobs
+    from dataflywheel.flows.integrity import check_objects
 
     with workspace(ctx) as ws:
-        with ws.db.session() as session:
-            refs = referenced_blobs(session)
-        malformed = {sha: places for sha, places in refs.items() if not SHA256_RE.match(sha)}
-        problems = ws.blobs.verify([sha for sha in refs if sha not in malformed])
-        objects = sum(1 for _ in ws.blobs.iter_objects())
-        root = ws.blobs.root_url
         removed = ws.blobs.gc_temp() if clean_temp else []
-        temp = ws.blobs.temp_files()
+        found = check_objects(ws)
+    refs, problems, malformed = found.references, found.problems, found.malformed
+    objects, root, temp = found.objects, found.root, found.temp_files
     lines = [_describe(p, refs.get(p.expected or "", [])) for p in problems]
     lines += [f"{', '.join(places)}: holds {sha!r}, which is not a sha256" for sha, places in malformed.items()]
     if json_:

@@ -49,9 +49,27 @@ def step_raci(ws: Workspace, console: Console) -> None:
                   f"I: {', '.join(answer.informed)}")
 
 
+def step_integrity(ws: Workspace, console: Console) -> None:
+    from dataflywheel.flows.integrity import check_audit, check_objects
+    from dataflywheel.store.audit import export_head
+
+    entries, problems = check_audit(ws)
+    console.print(f"Audit log: {entries} hash-chained entries, "
+                  f"{'chain intact' if not problems else f'{len(problems)} problem(s)'}")
+    with ws.db.session() as session:
+        head = export_head(session, ws.settings.audit_key_path)
+    console.print(f"Signed head: seq {head['seq']}, hash {head['entry_hash'][:16]}…, "
+                  f"Ed25519 signature {head['signature'][:16]}…")
+    objects = check_objects(ws)
+    console.print(f"Blob store: {objects.objects} objects re-hashed, "
+                  f"{len(objects.references)} referenced by records, "
+                  f"{'all match' if objects.ok else 'PROBLEMS'}")
+
+
 STEPS: list[tuple[str, Step]] = [
     ("Seed the team", step_team),
     ("RACI as policy", step_raci),
+    ("Integrity: audit chain and blob store", step_integrity),
 ]
 
 
