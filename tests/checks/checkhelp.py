@@ -12,7 +12,9 @@ from dataflywheel.checks.report import QualityReport
 
 
 def write_jsonl(path: Path, records: list[Any]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
     return path
 
 
@@ -21,7 +23,9 @@ def plan(**overrides: Any) -> CheckPlan:
     data: dict[str, Any] = {
         "id_field": "id",
         "text_fields": ["text"],
-        "schema": {"fields": [{"name": "id", "type": "string"}, {"name": "text", "type": "string"}]},
+        "schema": {
+            "fields": [{"name": "id", "type": "string"}, {"name": "text", "type": "string"}]
+        },
     }
     data.update(overrides)
     return CheckPlan.model_validate(data)

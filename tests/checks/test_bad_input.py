@@ -30,7 +30,9 @@ def test_invalid_utf8_is_a_rejection_naming_the_line(tmp_path: Path) -> None:
     good = json.dumps(GOOD).encode()
     path = _lines(tmp_path / "x.jsonl", [good, b'{"id": "b", "text": "caf\xe9"}', good])
     report = check(path)
-    assert reasons(report) == [(2, "invalid UTF-8: invalid continuation byte at byte 25 of the line")]
+    assert reasons(report) == [
+        (2, "invalid UTF-8: invalid continuation byte at byte 25 of the line")
+    ]
     assert report.records == 2
     _accounted(report, 3)
 
@@ -44,7 +46,10 @@ def test_a_bom_is_ignored_with_a_warning(tmp_path: Path) -> None:
 
 
 def test_nul_bytes_raw_are_invalid_json_and_escaped_are_control_chars(tmp_path: Path) -> None:
-    path = _lines(tmp_path / "nul.jsonl", [b'{"id": "a", "text": "x\x00y"}', b'{"id": "b", "text": "x\\u0000y"}'])
+    path = _lines(
+        tmp_path / "nul.jsonl",
+        [b'{"id": "a", "text": "x\x00y"}', b'{"id": "b", "text": "x\\u0000y"}'],
+    )
     report = check(path)
     assert reasons(report) == [(1, "invalid JSON: JSON is malformed: invalid character (byte 22)")]
     assert report.metrics["control_char_rate"] == 1.0  # of the one decoded record
@@ -63,13 +68,17 @@ def test_a_100_mb_line_is_rejected_without_holding_it(tmp_path: Path) -> None:
         out.write(b'"}\n')
         out.write(json.dumps({"id": "c", "text": "after"}).encode() + b"\n")
     report = check(path, plan(max_line_bytes=8 * 1024 * 1024))
-    assert reasons(report) == [(2, f"line longer than 8388608 bytes ({100 * (1 << 20) + 25} bytes)")]
+    assert reasons(report) == [
+        (2, f"line longer than 8388608 bytes ({100 * (1 << 20) + 25} bytes)")
+    ]
     assert report.records == 2
     _accounted(report, 3)
 
 
 def test_truncated_gzip_is_an_error_and_nothing_is_half_checked(tmp_path: Path) -> None:
-    data = b"".join(json.dumps({"id": str(i), "text": f"t {i}"}).encode() + b"\n" for i in range(20000))
+    data = b"".join(
+        json.dumps({"id": str(i), "text": f"t {i}"}).encode() + b"\n" for i in range(20000)
+    )
     path = tmp_path / "cut.jsonl.gz"
     path.write_bytes(gzip.compress(data)[:20000])
     with pytest.raises(BadInput) as err:
@@ -82,7 +91,9 @@ def test_truncated_gzip_is_an_error_and_nothing_is_half_checked(tmp_path: Path) 
 
 
 def test_truncated_zstd_is_an_error(tmp_path: Path) -> None:
-    data = b"".join(json.dumps({"id": str(i), "text": f"t {i}"}).encode() + b"\n" for i in range(20000))
+    data = b"".join(
+        json.dumps({"id": str(i), "text": f"t {i}"}).encode() + b"\n" for i in range(20000)
+    )
     path = tmp_path / "cut.jsonl.zst"
     path.write_bytes(zstandard.ZstdCompressor().compress(data)[:5000])
     with pytest.raises(BadInput) as err:
@@ -112,7 +123,9 @@ def test_json_nested_100000_deep_is_rejected(tmp_path: Path) -> None:
 def test_a_5000_digit_integer_is_rejected(tmp_path: Path) -> None:
     path = _lines(tmp_path / "big.jsonl", [b'{"id": "n", "text": "t", "n": ' + b"7" * 5000 + b"}"])
     report = check(path)
-    assert reasons(report) == [(1, "unsupported JSON value: Integer value out of range - at `$[...]`")]
+    assert reasons(report) == [
+        (1, "unsupported JSON value: Integer value out of range - at `$[...]`")
+    ]
 
 
 def test_nan_is_invalid_json(tmp_path: Path) -> None:
@@ -124,8 +137,11 @@ def test_nan_is_invalid_json(tmp_path: Path) -> None:
 def test_duplicate_keys_are_rejected_naming_the_key(tmp_path: Path) -> None:
     path = _lines(
         tmp_path / "dup.jsonl",
-        [b'{"id": "a", "text": "one", "text": "two"}', b'{"id": "b", "m": {"k": 1, "k" : 2}, "text": "x"}',
-         b'{"id": "c", "text": "says \\"k\\": fine"}'],
+        [
+            b'{"id": "a", "text": "one", "text": "two"}',
+            b'{"id": "b", "m": {"k": 1, "k" : 2}, "text": "x"}',
+            b'{"id": "c", "text": "says \\"k\\": fine"}',
+        ],
     )
     report = check(path)
     assert reasons(report) == [(1, "duplicate key 'text'"), (2, "duplicate key 'k'")]
@@ -152,7 +168,10 @@ def test_a_file_of_blank_lines_has_no_records(tmp_path: Path) -> None:
     path.write_bytes(b"\n  \n\n")
     with pytest.raises(BadInput) as err:
         check(path)
-    assert str(err.value) == f"{path}: input has no records; expected at least one JSON record; got 'no lines'"
+    assert (
+        str(err.value)
+        == f"{path}: input has no records; expected at least one JSON record; got 'no lines'"
+    )
 
 
 def test_a_missing_file_is_not_found(tmp_path: Path) -> None:
@@ -186,7 +205,10 @@ def test_parquet_with_another_schema_is_refused(tmp_path: Path) -> None:
     pq.write_table(pa.table({"id": ["1"], "body": ["a"]}), missing)
     with pytest.raises(BadInput) as err:
         check(missing)
-    assert "a required column is missing; field 'text'; expected a column of type string; got 'columns body, id'" in str(err.value)
+    assert (
+        "a required column is missing; field 'text'; expected a column of type string; got 'columns body, id'"
+        in str(err.value)
+    )
 
 
 def test_records_that_are_not_objects_are_schema_rejects(tmp_path: Path) -> None:

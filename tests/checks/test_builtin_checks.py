@@ -14,19 +14,27 @@ from dataflywheel.checks.builtin.pii import luhn
 
 
 def test_structural_metrics_and_rejects(tmp_path: Path) -> None:
-    p = plan(schema={"fields": [
-        {"name": "id", "type": "string"},
-        {"name": "text", "type": "string"},
-        {"name": "label", "type": "string", "enum": ["good", "bad"], "required": False},
-        {"name": "score", "type": "number", "nullable": True, "required": False},
-        {"name": "tags", "type": "array", "items": "string", "required": False},
-    ], "additional_fields": "reject"})
-    path = write_jsonl(tmp_path / "s.jsonl", [
-        {"id": "1", "text": "fine", "label": "good", "score": 1, "tags": ["a"]},
-        {"id": "2", "text": "  ", "score": None},
-        {"id": "3", "label": "ugly"},
-        {"id": 4, "text": "x", "score": True, "tags": ["a", 2], "extra": 1},
-    ])
+    p = plan(
+        schema={
+            "fields": [
+                {"name": "id", "type": "string"},
+                {"name": "text", "type": "string"},
+                {"name": "label", "type": "string", "enum": ["good", "bad"], "required": False},
+                {"name": "score", "type": "number", "nullable": True, "required": False},
+                {"name": "tags", "type": "array", "items": "string", "required": False},
+            ],
+            "additional_fields": "reject",
+        }
+    )
+    path = write_jsonl(
+        tmp_path / "s.jsonl",
+        [
+            {"id": "1", "text": "fine", "label": "good", "score": 1, "tags": ["a"]},
+            {"id": "2", "text": "  ", "score": None},
+            {"id": "3", "label": "ugly"},
+            {"id": 4, "text": "x", "score": True, "tags": ["a", 2], "extra": 1},
+        ],
+    )
     path.write_text(path.read_text() + '{"id": "5", "text": \n', encoding="utf-8")
     report = check(path, p)
     m = report.metrics
@@ -38,9 +46,20 @@ def test_structural_metrics_and_rejects(tmp_path: Path) -> None:
     assert m["field_blank_rate.text"] == 0.25
     assert m["field_null_rate.label"] == 0.5
     assert [(r.line, r.record_id, r.reason) for r in report.rejects] == [
-        (3, "3", "missing required field 'text'; field 'label': 'ugly' is not one of the allowed values"),
-        (4, "4", "field 'id': expected string, got integer; field 'score': expected number, got boolean; "
-                 "field 'tags'[1]: expected string, got integer; fields not in the schema: 'extra'"),
+        (
+            3,
+            "3",
+            "missing required field 'text'; field 'label': 'ugly' is not one of the allowed values",
+        ),
+        (
+            4,
+            "4",
+            (
+                "field 'id': expected string, got integer; field 'score': expected number, got "
+                "boolean; field 'tags'[1]: expected string, got integer; fields not in the schema: "
+                "'extra'"
+            ),
+        ),
         (5, None, "invalid JSON: Input data was truncated"),
     ]
 
@@ -63,50 +82,71 @@ def test_exact_duplicates_across_shards_with_groups(tmp_path: Path) -> None:
     assert m["duplicate_count"] == 2 and m["duplicate_group_count"] == 1
     assert m["duplicate_rate"] == 2 / 3000
     groups = report.checks["exact_duplicates"].sections["groups"]
-    assert groups == [{"size": 3, "records": [
-        {"file": str(path), "line": 8, "record_id": "u7"},
-        {"file": str(path), "line": 11, "record_id": "dup-early"},
-        {"file": str(path), "line": 2501, "record_id": "dup-late"},
-    ]}]
+    assert groups == [
+        {
+            "size": 3,
+            "records": [
+                {"file": str(path), "line": 8, "record_id": "u7"},
+                {"file": str(path), "line": 11, "record_id": "dup-early"},
+                {"file": str(path), "line": 2501, "record_id": "dup-late"},
+            ],
+        }
+    ]
     ex = report.checks["exact_duplicates"].examples["duplicate_rate"]
-    assert [(e.line, e.detail) for e in ex] == [(11, f"duplicate of {path}:8 (id u7)"), (2501, f"duplicate of {path}:8 (id u7)")]
+    assert [(e.line, e.detail) for e in ex] == [
+        (11, f"duplicate of {path}:8 (id u7)"),
+        (2501, f"duplicate of {path}:8 (id u7)"),
+    ]
 
 
 def test_blank_records(tmp_path: Path) -> None:
     p = plan(text_fields=["instruction", "output"], schema={"fields": []})
-    path = write_jsonl(tmp_path / "b.jsonl", [
-        {"id": "1", "instruction": "q", "output": "a"},
-        {"id": "2", "instruction": "q", "output": " \n\t"},
-        {"id": "3", "instruction": "", "output": "a"},
-        {"id": "4", "other": "x"},
-        {"id": "5", "instruction": "q"},
-    ])
+    path = write_jsonl(
+        tmp_path / "b.jsonl",
+        [
+            {"id": "1", "instruction": "q", "output": "a"},
+            {"id": "2", "instruction": "q", "output": " \n\t"},
+            {"id": "3", "instruction": "", "output": "a"},
+            {"id": "4", "other": "x"},
+            {"id": "5", "instruction": "q"},
+        ],
+    )
     report = check(path, p)
     assert report.metrics["blank_count"] == 3 and report.metrics["blank_rate"] == 0.6
     assert [(e.record_id, e.detail) for e in report.checks["blank"].examples["blank_rate"]] == [
-        ("2", "output is blank"), ("3", "instruction is blank"), ("4", "no text under the plan's text fields"),
+        ("2", "output is blank"),
+        ("3", "instruction is blank"),
+        ("4", "no text under the plan's text fields"),
     ]
 
 
-@pytest.mark.parametrize(("text", "kinds"), [
-    ("plain text, with tabs\tand\nnewlines\r", []),
-    ("bell \x07 here", ["control_char"]),
-    ("delete \x7f", ["control_char"]),
-    ("bad \ufffd byte", ["replacement_char"]),
-    ("lone \ud800 surrogate", ["lone_surrogate"]),
-    ("cafÃ© au lait", ["mojibake"]),
-    ("a â€” dash and â€\ufffdquote", ["mojibake"]),
-    ("café, naïve, Zürich, São Paulo, “quoted” — déjà vu", []),
-])
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("plain text, with tabs\tand\nnewlines\r", []),
+        ("bell \x07 here", ["control_char"]),
+        ("delete \x7f", ["control_char"]),
+        ("bad \ufffd byte", ["replacement_char"]),
+        ("lone \ud800 surrogate", ["lone_surrogate"]),
+        ("cafÃ© au lait", ["mojibake"]),
+        ("a â€” dash and â€\ufffdquote", ["mojibake"]),
+        ("café, naïve, Zürich, São Paulo, “quoted” — déjà vu", []),
+    ],
+)
 def test_charset_anomaly_kinds(text: str, kinds: list[str]) -> None:
     assert [k for k, _ in anomalies(text)] == kinds
 
 
 def test_charset_metrics(tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "c.jsonl", [
-        {"id": "1", "text": "ok"}, {"id": "2", "text": "x\u0001"}, {"id": "3", "text": "cafÃ©\ufffd"},
-        {"id": "4", "text": "fine too"},
-    ])
+    path = write_jsonl(
+        tmp_path / "c.jsonl",
+        [
+            {"id": "1", "text": "ok"},
+            {"id": "2", "text": "x\u0001"},
+            {"id": "3", "text": "cafÃ©\ufffd"},
+            {"id": "4", "text": "fine too"},
+        ],
+    )
     m = check(path).metrics
     assert m["charset_anomaly_count"] == 2 and m["charset_anomaly_rate"] == 0.5
     assert m["control_char_rate"] == 0.25 and m["mojibake_rate"] == 0.25
@@ -116,20 +156,32 @@ def test_charset_metrics(tmp_path: Path) -> None:
 def test_length_percentiles_are_exact_nearest_rank() -> None:
     counts = {n: 1 for n in range(1, 101)}
     s = summary(counts, "chars")
-    assert s == {"chars_min": 1.0, "chars_p50": 50.0, "chars_p90": 90.0, "chars_p99": 99.0,
-                 "chars_max": 100.0, "chars_mean": 50.5}
+    assert s == {
+        "chars_min": 1.0,
+        "chars_p50": 50.0,
+        "chars_p90": 90.0,
+        "chars_p99": 99.0,
+        "chars_max": 100.0,
+        "chars_mean": 50.5,
+    }
     assert summary({}, "words")["words_p50"] == 0.0
 
 
 def test_length_metrics_and_histogram(tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "l.jsonl", [{"id": str(i), "text": "ab " * i} for i in range(1, 11)])
+    path = write_jsonl(
+        tmp_path / "l.jsonl", [{"id": str(i), "text": "ab " * i} for i in range(1, 11)]
+    )
     report = check(path)
     m = report.metrics
     assert m["words_min"] == 1 and m["words_max"] == 10 and m["words_p50"] == 5
     assert m["chars_min"] == 3 and m["chars_max"] == 30 and m["chars_mean"] == 16.5
     hist = report.checks["length"].sections["histogram"]["words"]
-    assert hist == [{"from": 1, "to": 2, "count": 1}, {"from": 2, "to": 4, "count": 2},
-                    {"from": 4, "to": 8, "count": 4}, {"from": 8, "to": 16, "count": 3}]
+    assert hist == [
+        {"from": 1, "to": 2, "count": 1},
+        {"from": 2, "to": 4, "count": 2},
+        {"from": 4, "to": 8, "count": 4},
+        {"from": 8, "to": 16, "count": 3},
+    ]
 
 
 def test_luhn() -> None:
@@ -169,7 +221,16 @@ def test_pii_kinds_found_and_never_revealed(tmp_path: Path) -> None:
     expected = {"email": 1, "phone": 3, "ipv4": 1, "ipv6": 1, "card": 2, "employee_id": 1}
     assert {k: m[f"pii_{k}_count"] for k in expected} == expected
     text = report.to_json()
-    for secret in ("john.doe42", "517-5828", "263-750-1242", "4750 2159", "192.168", "2001:db8", "4111", "123456"):
+    for secret in (
+        "john.doe42",
+        "517-5828",
+        "263-750-1242",
+        "4750 2159",
+        "192.168",
+        "2001:db8",
+        "4111",
+        "123456",
+    ):
         assert secret not in text
     assert report.checks["pii"].examples["pii_email_rate"][0].detail == "email at chars 9-31"
 
@@ -183,12 +244,20 @@ def test_pii_reveal_shows_the_match(tmp_path: Path) -> None:
 
 def test_breakdown_by_field(tmp_path: Path) -> None:
     p = plan(breakdown_by="source")
-    path = write_jsonl(tmp_path / "g.jsonl", [
-        {"id": "1", "text": "same", "source": "a"}, {"id": "2", "text": "same", "source": "b"},
-        {"id": "3", "text": " ", "source": "b"}, {"id": "4", "text": "other", "source": "a"},
-    ])
+    path = write_jsonl(
+        tmp_path / "g.jsonl",
+        [
+            {"id": "1", "text": "same", "source": "a"},
+            {"id": "2", "text": "same", "source": "b"},
+            {"id": "3", "text": " ", "source": "b"},
+            {"id": "4", "text": "other", "source": "a"},
+        ],
+    )
     report = check(path, p)
-    assert report.checks["exact_duplicates"].breakdown == {"a": {"duplicate_rate": 0.0}, "b": {"duplicate_rate": 0.5}}
+    assert report.checks["exact_duplicates"].breakdown == {
+        "a": {"duplicate_rate": 0.0},
+        "b": {"duplicate_rate": 0.5},
+    }
     assert report.checks["blank"].breakdown == {"a": {"blank_rate": 0.0}, "b": {"blank_rate": 0.5}}
     assert "## Breakdown by source" in report.to_markdown()
 
@@ -196,7 +265,20 @@ def test_breakdown_by_field(tmp_path: Path) -> None:
 def test_normalise_equals_the_reference_definition() -> None:
     import unicodedata
 
-    samples = ["a\x1cb\x1fc", "  Tabs\tand\r\nCR ", "x\u00a0y\u2003z", "NEL\x85here", "line\u2028sep",
-               "ΣΊΣΥΦΟΣ ς", "ﬁ ligature", "", "   ", "mixed é\x1e\u3000Ｗ", "lone \ud800 surrogate"]
+    samples = [
+        "a\x1cb\x1fc",
+        "  Tabs\tand\r\nCR ",
+        "x\u00a0y\u2003z",
+        "NEL\x85here",
+        "line\u2028sep",
+        "ΣΊΣΥΦΟΣ ς",
+        "ﬁ ligature",
+        "",
+        "   ",
+        "mixed é\x1e\u3000Ｗ",
+        "lone \ud800 surrogate",
+    ]
     for text in samples:
-        assert normalise(text) == " ".join(unicodedata.normalize("NFKC", text).casefold().split()), text
+        assert normalise(text) == " ".join(
+            unicodedata.normalize("NFKC", text).casefold().split()
+        ), text

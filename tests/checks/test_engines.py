@@ -11,7 +11,24 @@ from dataflywheel.checks.base import RecordBatch, enabled_checks
 from dataflywheel.checks.readers import read_file
 from dataflywheel.errors import BadInput
 
-WORDS = "the cat sat on a mat with café naïve résumé and some more words to mix".split()
+WORDS = [
+    "the",
+    "cat",
+    "sat",
+    "on",
+    "a",
+    "mat",
+    "with",
+    "café",
+    "naïve",
+    "résumé",
+    "and",
+    "some",
+    "more",
+    "words",
+    "to",
+    "mix",
+]
 
 
 def _corpus(path: Path, n: int, seed: int = 7) -> Path:
@@ -41,8 +58,10 @@ def _full_plan():  # type: ignore[no-untyped-def]
     return plan(
         breakdown_by="source",
         checks={"pii": {}},
-        thresholds=[{"metric": "duplicate_rate", "op": "<", "value": 0.01},
-                    {"metric": "blank_rate", "op": "<=", "value": 0.5}],
+        thresholds=[
+            {"metric": "duplicate_rate", "op": "<", "value": 0.01},
+            {"metric": "blank_rate", "op": "<=", "value": 0.5},
+        ],
     )
 
 
@@ -78,9 +97,18 @@ def test_partials_merge_associatively_in_any_grouping(tmp_path: Path) -> None:
     for _ in range(3):
         cuts = sorted(rng.sample(range(1, len(rows)), 6))
         parts = [rows[i:j] for i, j in zip([0, *cuts], [*cuts, len(rows)])]
-        small = [RecordBatch(file=str(path), shard=0, ids=[r[1] for r in part], lines=[r[2] for r in part],
-                             values=[r[3] for r in part], texts=[r[4] for r in part], groups=[r[5] for r in part])
-                 for part in parts]
+        small = [
+            RecordBatch(
+                file=str(path),
+                shard=0,
+                ids=[r[1] for r in part],
+                lines=[r[2] for r in part],
+                values=[r[3] for r in part],
+                texts=[r[4] for r in part],
+                groups=[r[5] for r in part],
+            )
+            for part in parts
+        ]
         for check_ in enabled_checks(p):
             left = [check_.partial(b) for b in small]
             acc = left[0]
@@ -90,26 +118,51 @@ def test_partials_merge_associatively_in_any_grouping(tmp_path: Path) -> None:
             tail = right[-1]
             for x in reversed(right[:-1]):
                 tail = x + tail
-            whole = check_.partial(RecordBatch(file=str(path), ids=[r[1] for r in rows], lines=[r[2] for r in rows],
-                                               values=[r[3] for r in rows], texts=[r[4] for r in rows],
-                                               groups=[r[5] for r in rows]))
+            whole = check_.partial(
+                RecordBatch(
+                    file=str(path),
+                    ids=[r[1] for r in rows],
+                    lines=[r[2] for r in rows],
+                    values=[r[3] for r in rows],
+                    texts=[r[4] for r in rows],
+                    groups=[r[5] for r in rows],
+                )
+            )
             expected = check_.finish(whole).model_dump_json()
             assert check_.finish(acc).model_dump_json() == expected, check_.name
             assert check_.finish(tail).model_dump_json() == expected, check_.name
 
 
 def test_rejects_file_lists_every_reject_in_input_order(tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "r.jsonl", [{"id": "1", "text": "ok"}, {"id": "2"}, {"id": "3", "text": 3}])
+    path = write_jsonl(
+        tmp_path / "r.jsonl", [{"id": "1", "text": "ok"}, {"id": "2"}, {"id": "3", "text": 3}]
+    )
     path.write_text(path.read_text() + "not json\n", encoding="utf-8")
     out = tmp_path / "out" / "rejects.jsonl"
     report = check(path, rejects=out)
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert lines == [
-        {"check": "structural", "file": str(path), "line": 2, "reason": "missing required field 'text'", "record_id": "2"},
-        {"check": "structural", "file": str(path), "line": 3, "reason": "field 'text': expected string, got integer",
-         "record_id": "3"},
-        {"check": "read", "file": str(path), "line": 4,
-         "reason": "invalid JSON: JSON is malformed: invalid character (byte 4)", "record_id": None},
+        {
+            "check": "structural",
+            "file": str(path),
+            "line": 2,
+            "reason": "missing required field 'text'",
+            "record_id": "2",
+        },
+        {
+            "check": "structural",
+            "file": str(path),
+            "line": 3,
+            "reason": "field 'text': expected string, got integer",
+            "record_id": "3",
+        },
+        {
+            "check": "read",
+            "file": str(path),
+            "line": 4,
+            "reason": "invalid JSON: JSON is malformed: invalid character (byte 4)",
+            "record_id": None,
+        },
     ]
     assert report.rejected == 3 and report.rejects_total == 3
 
@@ -119,15 +172,20 @@ def test_a_threshold_on_an_unknown_metric_is_bad_input(tmp_path: Path) -> None:
     p = plan(thresholds=[{"metric": "dupe_rate", "op": "<", "value": 0.1}])
     with pytest.raises(BadInput) as err:
         check(path, p)
-    assert str(err.value).startswith("threshold names a metric no enabled check produces; field 'thresholds.dupe_rate'; "
-                                     "expected one of blank_count, blank_rate, chars_max,")
+    assert str(err.value).startswith(
+        "threshold names a metric no enabled check produces; field 'thresholds.dupe_rate'; "
+        "expected one of blank_count, blank_rate, chars_max,"
+    )
     assert not (tmp_path / "rejects.jsonl").exists()
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"engine": "ray"}, "unknown engine; field 'engine'; expected local or single; got 'ray'"),
-    ({"workers": 0}, "workers must be at least 1; field 'workers'; got 0"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"engine": "ray"}, "unknown engine; field 'engine'; expected local or single; got 'ray'"),
+        ({"workers": 0}, "workers must be at least 1; field 'workers'; got 0"),
+    ],
+)
 def test_bad_engine_options(tmp_path: Path, kwargs: dict, message: str) -> None:  # type: ignore[type-arg]
     path = write_jsonl(tmp_path / "x.jsonl", [{"id": "1", "text": "a"}])
     with pytest.raises(BadInput) as err:

@@ -23,7 +23,10 @@ def test_bad_paths_are_refused_with_the_expected_form(bad: str) -> None:
 
 
 def test_extract_walks_lists_and_skips_non_strings() -> None:
-    record = {"messages": [{"content": "hi"}, {"content": 3}, {"role": "x"}, {"content": "yo"}], "m": {"t": "x"}}
+    record = {
+        "messages": [{"content": "hi"}, {"content": 3}, {"role": "x"}, {"content": "yo"}],
+        "m": {"t": "x"},
+    }
     assert extract(record, compile_path("messages[].content")) == ["hi", "yo"]
     assert extract(record, compile_path("m.t")) == ["x"]
     assert extract(record, compile_path("missing.t")) == []
@@ -36,4 +39,6 @@ def test_text_extractor_joins_fields_in_plan_order() -> None:
     assert text_of({"output": None, "instruction": "a"}) == "a"
     assert text_of(["not", "a", "dict"]) == ""
     nested = TextExtractor(["chosen", "messages[].content"])
-    assert nested({"chosen": "c", "messages": [{"content": "m1"}, {"content": "m2"}]}) == "c\nm1\nm2"
+    assert (
+        nested({"chosen": "c", "messages": [{"content": "m1"}, {"content": "m2"}]}) == "c\nm1\nm2"
+    )

@@ -74,7 +74,9 @@ def test_a_worker_error_in_the_local_engine_is_the_same_clear_error(tmp_path: Pa
     import gzip
 
     good = tmp_path / "a.jsonl"
-    good.write_text("".join(json.dumps({"id": str(i), "text": f"t{i}"}) + "\n" for i in range(5000)))
+    good.write_text(
+        "".join(json.dumps({"id": str(i), "text": f"t{i}"}) + "\n" for i in range(5000))
+    )
     bad = tmp_path / "b.jsonl.gz"
     bad.write_bytes(gzip.compress(good.read_bytes())[:3000])
     with pytest.raises(BadInput) as err:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def test_byte_range_shards_cover_every_line_once_with_exact_numbers(tmp_path: Pa
     shards = plan_shards([str(path)], shard_bytes=20_000)
     assert len(shards) > 5
     assert shards[0].start == 0 and shards[-1].end == path.stat().st_size
-    assert all(a.end == b.start for a, b in zip(shards, shards[1:]))
+    assert all(a.end == b.start for a, b in itertools.pairwise(shards))
     lines, ids = [], []
     for shard in shards:
         for batch in read_shard(shard, p):
@@ -33,10 +34,19 @@ def test_byte_range_shards_cover_every_line_once_with_exact_numbers(tmp_path: Pa
 
 
 def test_a_shard_boundary_inside_a_long_line_snaps_to_the_next_line(tmp_path: Path) -> None:
-    recs = [{"id": "a", "text": "x" * 50_000}, {"id": "b", "text": "short"}, {"id": "c", "text": "y" * 30_000}]
+    recs = [
+        {"id": "a", "text": "x" * 50_000},
+        {"id": "b", "text": "short"},
+        {"id": "c", "text": "y" * 30_000},
+    ]
     path = write_jsonl(tmp_path / "x.jsonl", recs)
     shards = plan_shards([str(path)], shard_bytes=10_000)
-    got = [(line, rid) for s in shards for b in read_shard(s, plan()) for line, rid in zip(b.lines, b.ids)]
+    got = [
+        (line, rid)
+        for s in shards
+        for b in read_shard(s, plan())
+        for line, rid in zip(b.lines, b.ids)
+    ]
     assert got == [(1, "a"), (2, "b"), (3, "c")]
 
 
@@ -50,9 +60,13 @@ def test_gzip_and_zstd_read_like_plain(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "x.jsonl", _records(3000))
     data = path.read_bytes()
     (tmp_path / "x.jsonl.gz").write_bytes(gzip.compress(data))
-    frames = zstandard.ZstdCompressor().compress(data[:40_000]) + zstandard.ZstdCompressor().compress(data[40_000:])
+    frames = zstandard.ZstdCompressor().compress(
+        data[:40_000]
+    ) + zstandard.ZstdCompressor().compress(data[40_000:])
     (tmp_path / "x.jsonl.zst").write_bytes(frames)  # two frames: both are read
-    reports = [check(tmp_path / name).model_dump() for name in ("x.jsonl", "x.jsonl.gz", "x.jsonl.zst")]
+    reports = [
+        check(tmp_path / name).model_dump() for name in ("x.jsonl", "x.jsonl.gz", "x.jsonl.zst")
+    ]
     metrics = [r["metrics"] for r in reports]
     assert metrics[0] == metrics[1] == metrics[2]
     assert metrics[0]["record_count"] == 3000
@@ -73,16 +87,28 @@ def test_parquet_rows_are_records_numbered_from_one(tmp_path: Path) -> None:
 def test_csv_cells_are_typed_by_the_schema_and_lines_are_physical(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text('id,text,n\na,"two\nlines",5\nb,plain,\nc,bad,x\n', encoding="utf-8")
-    p = plan(schema={"fields": [{"name": "id", "type": "string"}, {"name": "text", "type": "string"},
-                                {"name": "n", "type": "integer", "nullable": True}]})
+    p = plan(
+        schema={
+            "fields": [
+                {"name": "id", "type": "string"},
+                {"name": "text", "type": "string"},
+                {"name": "n", "type": "integer", "nullable": True},
+            ]
+        }
+    )
     batches = list(read_file(str(path), p))
     values = [v for b in batches for v in b.values]
     lines = [ln for b in batches for ln in b.lines]
-    assert values == [{"id": "a", "text": "two\nlines", "n": 5}, {"id": "b", "text": "plain", "n": None},
-                      {"id": "c", "text": "bad", "n": "x"}]
+    assert values == [
+        {"id": "a", "text": "two\nlines", "n": 5},
+        {"id": "b", "text": "plain", "n": None},
+        {"id": "c", "text": "bad", "n": "x"},
+    ]
     assert lines == [2, 4, 5]
     report = check(path, p)
-    assert [(r.line, r.reason) for r in report.rejects] == [(5, "field 'n': expected integer, got string")]
+    assert [(r.line, r.reason) for r in report.rejects] == [
+        (5, "field 'n': expected integer, got string")
+    ]
 
 
 def test_fsspec_urls_are_read(tmp_path: Path) -> None:

@@ -24,14 +24,23 @@ def _need(name: str) -> Path:
 
 def test_gsm8k_test_split_is_clean_and_engines_agree() -> None:
     path = _need("gsm8k_test.jsonl")
-    plan = CheckPlan.model_validate({
-        "text_fields": ["question", "answer"],
-        "schema": {"fields": [{"name": "question", "type": "string"}, {"name": "answer", "type": "string"}],
-                   "additional_fields": "reject"},
-        "checks": {"pii": {}},
-        "thresholds": [{"metric": "schema_violation_rate", "op": "==", "value": 0},
-                       {"metric": "duplicate_rate", "op": "<", "value": 0.001}],
-    })
+    plan = CheckPlan.model_validate(
+        {
+            "text_fields": ["question", "answer"],
+            "schema": {
+                "fields": [
+                    {"name": "question", "type": "string"},
+                    {"name": "answer", "type": "string"},
+                ],
+                "additional_fields": "reject",
+            },
+            "checks": {"pii": {}},
+            "thresholds": [
+                {"metric": "schema_violation_rate", "op": "==", "value": 0},
+                {"metric": "duplicate_rate", "op": "<", "value": 0.001},
+            ],
+        }
+    )
     single = run_checks([path], plan, engine="single")
     local = run_checks([path], plan, engine="local", workers=2, shard_bytes=100_000)
     assert local.to_json() == single.to_json()
@@ -44,11 +53,18 @@ def test_gsm8k_test_split_is_clean_and_engines_agree() -> None:
 
 def test_hh_rlhf_pairs_gzip() -> None:
     path = _need("hh_rlhf_harmless_base_test.jsonl.gz")
-    plan = CheckPlan.model_validate({
-        "text_fields": ["chosen", "rejected"],
-        "schema": {"fields": [{"name": "chosen", "type": "string"}, {"name": "rejected", "type": "string"}]},
-        "checks": {"pii": {}},
-    })
+    plan = CheckPlan.model_validate(
+        {
+            "text_fields": ["chosen", "rejected"],
+            "schema": {
+                "fields": [
+                    {"name": "chosen", "type": "string"},
+                    {"name": "rejected", "type": "string"},
+                ]
+            },
+            "checks": {"pii": {}},
+        }
+    )
     report = run_checks([path], plan, engine="single")
     m = report.metrics
     assert m["record_count"] == 2312 and report.rejected == 0

@@ -76,7 +76,9 @@ if TYPE_CHECKING:
 # str.split() whitespace: the ASCII ones are mapped to b" " by a byte table; after NFKC (which
 # turns the other Unicode spaces into U+0020) only these few remain and take the slow path.
 _ASCII_WS = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
-_LOWER_WS = bytes.maketrans(bytes(range(65, 91)) + _ASCII_WS, bytes(range(97, 123)) + b" " * len(_ASCII_WS))
+_LOWER_WS = bytes.maketrans(
+    bytes(range(65, 91)) + _ASCII_WS, bytes(range(97, 123)) + b" " * len(_ASCII_WS)
+)
 _ONLY_WS = bytes.maketrans(_ASCII_WS, b" " * len(_ASCII_WS))
 _SPACES = re.compile(b"  +")
 _ODD_WS = re.compile("[\x85\u1680\u2028\u2029]")

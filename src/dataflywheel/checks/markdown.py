@@ -22,7 +22,12 @@ def render_markdown(report: QualityReport) -> str:
         lines += [f"Contract: `{report.contract}`", ""]
     verdict = "PASSED" if report.passed else f"FAILED ({len(report.failed_gates)} gate(s))"
     lines += [f"**{verdict}** — {report.records} records, {report.rejected} rejected", ""]
-    lines += ["## Files", "", "| file | bytes | lines | records | undecodable | empty lines |", "|---|---|---|---|---|---|"]
+    lines += [
+        "## Files",
+        "",
+        "| file | bytes | lines | records | undecodable | empty lines |",
+        "|---|---|---|---|---|---|",
+    ]
     lines += [
         f"| {_cell(f.file)} | {f.bytes} | {f.lines} | {f.records} | {f.undecodable} | {f.empty_lines} |"
         for f in report.files
@@ -36,7 +41,10 @@ def render_markdown(report: QualityReport) -> str:
         for g in report.failed_gates:
             if g.examples:
                 lines += ["", f"### Examples for {g.metric}", ""]
-                lines += [f"- {_cell(e.file)}:{e.line} (id {_cell(e.record_id)}): {_cell(e.detail)}" for e in g.examples]
+                lines += [
+                    f"- {_cell(e.file)}:{e.line} (id {_cell(e.record_id)}): {_cell(e.detail)}"
+                    for e in g.examples
+                ]
     else:
         lines.append("No thresholds in the plan.")
     lines += ["", "## Metrics", "", "| metric | value |", "|---|---|"]
@@ -57,7 +65,13 @@ def _breakdown(report: QualityReport) -> list[str]:
     ]
     if not rows:
         return []
-    out = ["", f"## Breakdown by {report.breakdown_by}", "", "| group | metric | value |", "|---|---|---|"]
+    out = [
+        "",
+        f"## Breakdown by {report.breakdown_by}",
+        "",
+        "| group | metric | value |",
+        "|---|---|---|",
+    ]
     out += [f"| {_cell(g)} | {m} | {_num(v)} |" for _, g, m, v in rows]
     return out
 
@@ -65,9 +79,16 @@ def _breakdown(report: QualityReport) -> list[str]:
 def _rejects(report: QualityReport) -> list[str]:
     if not report.rejects_total:
         return []
-    out = ["", f"## Rejects ({report.rejects_total})", "", "| file | line | record | reason |", "|---|---|---|---|"]
+    out = [
+        "",
+        f"## Rejects ({report.rejects_total})",
+        "",
+        "| file | line | record | reason |",
+        "|---|---|---|---|",
+    ]
     out += [
-        f"| {_cell(r.file)} | {r.line} | {_cell(r.record_id or '')} | {_cell(r.reason)} |" for r in report.rejects
+        f"| {_cell(r.file)} | {r.line} | {_cell(r.record_id or '')} | {_cell(r.reason)} |"
+        for r in report.rejects
     ]
     if report.rejects_total > len(report.rejects):
         out += ["", f"({report.rejects_total - len(report.rejects)} more in the rejects file)"]

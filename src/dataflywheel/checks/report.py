@@ -96,4 +96,6 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 
 
 def rejects_jsonl(rejects: list[Reject]) -> str:
-    return "".join(json.dumps(r.to_dict(), sort_keys=True, ensure_ascii=False) + "\n" for r in rejects)
+    return "".join(
+        json.dumps(r.to_dict(), sort_keys=True, ensure_ascii=False) + "\n" for r in rejects
+    )

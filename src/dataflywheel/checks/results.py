@@ -18,7 +18,9 @@ from dataflywheel.checks.base import Example, Partial
 ExampleRow = tuple[str, int, str, str]
 
 
-def take_examples(first: list[ExampleRow], second: list[ExampleRow], limit: int) -> list[ExampleRow]:
+def take_examples(
+    first: list[ExampleRow], second: list[ExampleRow], limit: int
+) -> list[ExampleRow]:
     """The first `limit` examples of `first` then `second` (associative, order kept)."""
     if len(first) >= limit:
         return first
@@ -79,7 +81,9 @@ class FlagPartial(Partial):
 
     def rates(self, keys: dict[str, str]) -> dict[str, float]:
         """metric name -> rate of records flagged with key, for `keys` = {metric: key}."""
-        return {metric: rate(self.flagged.get(key, 0), self.records) for metric, key in keys.items()}
+        return {
+            metric: rate(self.flagged.get(key, 0), self.records) for metric, key in keys.items()
+        }
 
     def group_rates(self, keys: dict[str, str]) -> dict[str, dict[str, float]]:
         out: dict[str, dict[str, float]] = {}
@@ -115,7 +119,9 @@ class PackedStrings:
     def of(cls, values: list[str | None]) -> PackedStrings:
         enc = [b"" if v is None else v.encode("utf-8", "surrogatepass") for v in values]
         lens = np.fromiter(
-            (_NONE if v is None else len(e) for v, e in zip(values, enc)), dtype=np.uint32, count=len(values)
+            (_NONE if v is None else len(e) for v, e in zip(values, enc)),
+            dtype=np.uint32,
+            count=len(values),
         )
         return cls([b"".join(enc)], [lens])
 

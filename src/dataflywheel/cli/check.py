@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Self
 
 import typer
 
@@ -19,13 +19,27 @@ if TYPE_CHECKING:
 
 
 def check(
-    files: Annotated[list[str], typer.Argument(help="JSONL (.gz/.zst), Parquet or CSV files, paths or fsspec URLs.")],
+    files: Annotated[
+        list[str],
+        typer.Argument(help="JSONL (.gz/.zst), Parquet or CSV files, paths or fsspec URLs."),
+    ],
     plan: Annotated[Path, typer.Option("--plan", help="Check plan YAML.")],
-    engine: Annotated[str, typer.Option("--engine", help="local (process pool) or single (this process).")] = "local",
-    workers: Annotated[Optional[int], typer.Option("--workers", help="Processes for the local engine; default all cores.")] = None,
-    json_: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
-    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="Write every rejected record here (JSONL).")] = None,
-    markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Write the report as Markdown here.")] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help="local (process pool) or single (this process).")
+    ] = "local",
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Processes for the local engine; default all cores."),
+    ] = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON on stdout.")
+    ] = False,
+    rejects: Annotated[
+        Path | None, typer.Option("--rejects", help="Write every rejected record here (JSONL).")
+    ] = None,
+    markdown: Annotated[
+        Path | None, typer.Option("--markdown", help="Write the report as Markdown here.")
+    ] = None,
 ) -> None:
     """Check files against a plan: schema, duplicates, blanks, characters, length, PII and more.
 
@@ -41,8 +55,12 @@ def check(
     check_plan = load_plan(plan)
     with _progress() as progress:
         report = run_checks(
-            files, check_plan, engine=engine, workers=workers,  # type: ignore[arg-type]
-            rejects=rejects, progress=progress,
+            files,
+            check_plan,
+            engine=engine,  # type: ignore[arg-type]  # checked against the names above
+            workers=workers,
+            rejects=rejects,
+            progress=progress,
         )
     if markdown is not None:
         write_text_atomic(markdown, report.to_markdown())
@@ -57,13 +75,18 @@ def check(
 class _progress:
     """A rich progress bar on stderr with records/s and MB/s; silent when stderr is no terminal."""
 
-    def __enter__(self) -> _progress:
+    def __enter__(self) -> Self:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.bar = Progress(
-            TextColumn("checking"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-            console=err_console, transient=True, disable=not err_console.is_terminal,
+            TextColumn("checking"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=not err_console.is_terminal,
         )
         self.task = self.bar.add_task("check", total=None, rate="")
         self.start = time.perf_counter()
@@ -80,28 +103,52 @@ class _progress:
 
 
 def _summary(report: QualityReport, rejects: Path | None) -> None:
-    verdict = "[green]passed[/]" if report.passed else f"[red]failed[/] ({len(report.failed_gates)} gate(s))"
+    verdict = (
+        "[green]passed[/]"
+        if report.passed
+        else f"[red]failed[/] ({len(report.failed_gates)} gate(s))"
+    )
     console.print(
         f"{report.plan}: {verdict} — {report.records} records in {len(report.files)} file(s), "
-        f"{report.rejected} rejected", highlight=False, soft_wrap=True,
+        f"{report.rejected} rejected",
+        highlight=False,
+        soft_wrap=True,
     )
-    rates = [(k.removesuffix("_rate"), v) for k, v in report.metrics.items() if k.endswith("_rate") and "." not in k]
+    rates = [
+        (k.removesuffix("_rate"), v)
+        for k, v in report.metrics.items()
+        if k.endswith("_rate") and "." not in k
+    ]
     if rates:
-        console.print("  rates: " + ", ".join(f"{k} {v:.2%}" for k, v in rates), highlight=False, soft_wrap=True)
+        console.print(
+            "  rates: " + ", ".join(f"{k} {v:.2%}" for k, v in rates),
+            highlight=False,
+            soft_wrap=True,
+        )
     for gate in report.gates:
         mark = "[green]pass[/]" if gate.passed else "[red]FAIL[/]"
-        console.print(f"  {mark} {gate.metric} = {gate.observed:.6g} (threshold {gate.op} {gate.value:g})",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"  {mark} {gate.metric} = {gate.observed:.6g} (threshold {gate.op} {gate.value:g})",
+            highlight=False,
+            soft_wrap=True,
+        )
         for ex in gate.examples:
-            console.print(f"       {ex.file}:{ex.line} id {ex.record_id}: {ex.detail}", markup=False,
-                          highlight=False, soft_wrap=True)
+            console.print(
+                f"       {ex.file}:{ex.line} id {ex.record_id}: {ex.detail}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     if report.rejected and rejects is not None:
         console.print(f"  rejects written to {rejects}", highlight=False, soft_wrap=True)
     elif report.rejected:
-        console.print("  rejected records are listed in --json output; write them all with --rejects PATH",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            "  rejected records are listed in --json output; write them all with --rejects PATH",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @hookimpl

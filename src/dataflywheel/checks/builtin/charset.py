@@ -27,6 +27,7 @@ _SUSPECT = re.compile(f"[{_CONTROL}\ufffd\ud800-\udfff\u00c2-\u00ef]")
 _CONTROL_RE = re.compile(f"[{_CONTROL}]")  # the only anomaly an ASCII text can have
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
+
 def _mojibake(text: str) -> list[str]:
     found = []
     for m in _MOJIBAKE.finditer(text):
@@ -60,7 +61,9 @@ def anomalies(text: str) -> list[tuple[str, str]]:
     if m := _SURROGATE.search(text):
         found.append(("lone_surrogate", f"U+{ord(m.group()):04X} at char {m.start()}"))
     if moji:
-        found.append(("mojibake", f"{moji[0].encode('utf-8', 'surrogatepass').decode('utf-8', 'replace')!r}"))
+        found.append(
+            ("mojibake", f"{moji[0].encode('utf-8', 'surrogatepass').decode('utf-8', 'replace')!r}")
+        )
     return found
 
 
@@ -92,7 +95,10 @@ class CharsetCheck(Check):
         assert isinstance(partial, FlagPartial)
         return CheckResult(
             check=self.name,
-            metrics={"charset_anomaly_count": float(partial.flagged.get("any", 0)), **partial.rates(_ALL)},
+            metrics={
+                "charset_anomaly_count": float(partial.flagged.get("any", 0)),
+                **partial.rates(_ALL),
+            },
             examples=partial.examples_for(_ALL),
             breakdown=partial.group_rates(_ALL),
         )

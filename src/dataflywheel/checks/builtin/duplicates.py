@@ -64,7 +64,9 @@ class ExactDuplicateCheck(Check):
         part = DuplicatePartial(records=len(batch), files={batch.shard: batch.file})
         hash_of = xxhash.xxh3_64_intdigest
         part.hashes.append(
-            np.array([hash_of(norm[i].encode("utf-8", "surrogatepass")) for i in keep], dtype=np.uint64)
+            np.array(
+                [hash_of(norm[i].encode("utf-8", "surrogatepass")) for i in keep], dtype=np.uint64
+            )
         )
         base = batch.shard << _LINE_BITS
         part.orders.append(np.array([base | lines[i] for i in keep], dtype=np.uint64))
@@ -140,12 +142,14 @@ class _Locator:
 
 
 def _examples(runs: list[list[int]], where: _Locator, limit: int) -> list[Example]:
-    dups = sorted(((int(where.orders[p]), p, r[0]) for r in runs for p in r[1:]))[:limit]
+    dups = sorted((int(where.orders[p]), p, r[0]) for r in runs for p in r[1:])[:limit]
     out = []
     for _, pos, first in dups:
         file, line, rid = where.where(pos)
         f0, l0, r0 = where.where(first)
-        out.append(Example(file=file, line=line, record_id=rid, detail=f"duplicate of {f0}:{l0} (id {r0})"))
+        out.append(
+            Example(file=file, line=line, record_id=rid, detail=f"duplicate of {f0}:{l0} (id {r0})")
+        )
     return out
 
 
@@ -160,7 +164,8 @@ def _breakdown(partial: DuplicatePartial, runs: list[list[int]]) -> dict[str, di
             if g is not None:
                 dups[g] = dups.get(g, 0) + 1
     return {
-        g: {"duplicate_rate": rate(dups.get(g, 0), n)} for g, n in sorted(partial.group_records.items())
+        g: {"duplicate_rate": rate(dups.get(g, 0), n)}
+        for g, n in sorted(partial.group_records.items())
     }
 
 

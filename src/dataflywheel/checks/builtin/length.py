@@ -32,7 +32,12 @@ class LengthPartial(Partial):
 def summary(counts: dict[int, int], prefix: str) -> dict[str, float]:
     """min, nearest-rank percentiles, max and mean of a length -> count table (zeros when empty)."""
     total = sum(counts.values())
-    names = [f"{prefix}_min", *(f"{prefix}_p{p}" for p in PERCENTILES), f"{prefix}_max", f"{prefix}_mean"]
+    names = [
+        f"{prefix}_min",
+        *(f"{prefix}_p{p}" for p in PERCENTILES),
+        f"{prefix}_max",
+        f"{prefix}_mean",
+    ]
     if not total:
         return dict.fromkeys(names, 0.0)
     keys = sorted(counts)
@@ -54,7 +59,8 @@ def histogram(counts: dict[int, int]) -> list[dict[str, int]]:
         b = 0 if k == 0 else k.bit_length()
         buckets[b] = buckets.get(b, 0) + n
     return [
-        {"from": 0 if b == 0 else 1 << (b - 1), "to": 1 << b, "count": buckets[b]} for b in sorted(buckets)
+        {"from": 0 if b == 0 else 1 << (b - 1), "to": 1 << b, "count": buckets[b]}
+        for b in sorted(buckets)
     ]
 
 

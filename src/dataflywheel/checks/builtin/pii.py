@@ -99,7 +99,10 @@ class PiiCheck(Check):
                 self.custom.append((name, re.compile(pattern)))
             except re.error as exc:
                 raise BadInput(
-                    "invalid id pattern", field=f"checks.pii.id_patterns.{name}", expected="a Python regex", got=str(exc)
+                    "invalid id pattern",
+                    field=f"checks.pii.id_patterns.{name}",
+                    expected="a Python regex",
+                    got=str(exc),
                 ) from None
         self.keys = {"pii_rate": "any", **{f"pii_{k}_rate": k for k in self.all_kinds}}
 
@@ -111,7 +114,9 @@ class PiiCheck(Check):
     def metric_names(cls, plan: CheckPlan) -> tuple[str, ...]:
         spec = plan.checks.pii
         kinds = list(dict.fromkeys(spec.kinds)) + sorted(spec.id_patterns) if spec else []
-        return ("pii_count", "pii_rate") + tuple(f"pii_{k}_{s}" for k in kinds for s in ("count", "rate"))
+        return ("pii_count", "pii_rate") + tuple(
+            f"pii_{k}_{s}" for k in kinds for s in ("count", "rate")
+        )
 
     def find(self, text: str) -> list[tuple[str, int, int]]:
         """(kind, start, end) of every match of an enabled kind, grouped by kind."""
@@ -139,7 +144,11 @@ class PiiCheck(Check):
             row = (batch.file, batch.lines[i], batch.ids[i])
             part.flag("any", (*row, self._detail(text, found)), batch.groups[i])
             for kind in dict.fromkeys(k for k, _, _ in found):
-                part.flag(kind, (*row, self._detail(text, [f for f in found if f[0] == kind])), batch.groups[i])
+                part.flag(
+                    kind,
+                    (*row, self._detail(text, [f for f in found if f[0] == kind])),
+                    batch.groups[i],
+                )
         return part
 
     def _detail(self, text: str, found: list[tuple[str, int, int]]) -> str:
@@ -149,7 +158,10 @@ class PiiCheck(Check):
 
     def finish(self, partial: Partial) -> CheckResult:
         assert isinstance(partial, FlagPartial)
-        metrics = {"pii_count": float(partial.flagged.get("any", 0)), "pii_rate": partial.rates({"r": "any"})["r"]}
+        metrics = {
+            "pii_count": float(partial.flagged.get("any", 0)),
+            "pii_rate": partial.rates({"r": "any"})["r"],
+        }
         for kind in self.all_kinds:
             metrics[f"pii_{kind}_count"] = float(partial.flagged.get(kind, 0))
             metrics[f"pii_{kind}_rate"] = partial.rates({"r": kind})["r"]

@@ -15,7 +15,7 @@ from typing import Any, Self
 
 from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch, Reject
 from dataflywheel.checks.plan import CheckPlan, FieldSpec, FieldType
-from dataflywheel.checks.results import ExampleRow, take_examples, to_examples, rate
+from dataflywheel.checks.results import ExampleRow, rate, take_examples, to_examples
 
 _PY_TYPES: dict[FieldType, tuple[type, ...]] = {
     FieldType.STRING: (str,),
@@ -29,8 +29,15 @@ _PY_TYPES: dict[FieldType, tuple[type, ...]] = {
 
 def json_type(value: Any) -> str:
     """The JSON name of a decoded value's type."""
-    names = {str: "string", bool: "boolean", int: "integer", float: "number", list: "array",
-             dict: "object", type(None): "null"}
+    names = {
+        str: "string",
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        list: "array",
+        dict: "object",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)
 
 
@@ -41,7 +48,9 @@ class SchemaValidator:
         self.fields = plan.schema_.fields
         self.names = frozenset(f.name for f in self.fields)
         self.reject_extra = plan.schema_.additional_fields == "reject"
-        self._enums = {f.name: frozenset(_enum_key(v) for v in f.enum) for f in self.fields if f.enum}
+        self._enums = {
+            f.name: frozenset(_enum_key(v) for v in f.enum) for f in self.fields if f.enum
+        }
 
     def problems(self, value: Any) -> list[str]:
         if type(value) is not dict:
@@ -102,12 +111,18 @@ class StructuralPartial(Partial):
     def __add__(self, other: Self) -> Self:
         self.records += other.records
         self.invalid += other.invalid
-        for mine, theirs in ((self.nulls, other.nulls), (self.blanks, other.blanks),
-                             (self.group_total, other.group_total), (self.group_bad, other.group_bad)):
+        for mine, theirs in (
+            (self.nulls, other.nulls),
+            (self.blanks, other.blanks),
+            (self.group_total, other.group_total),
+            (self.group_bad, other.group_bad),
+        ):
             for key, n in theirs.items():
                 mine[key] = mine.get(key, 0) + n
         self.rejects.extend(other.rejects)
-        self.invalid_examples = take_examples(self.invalid_examples, other.invalid_examples, self.limit)
+        self.invalid_examples = take_examples(
+            self.invalid_examples, other.invalid_examples, self.limit
+        )
         return self
 
 
@@ -116,8 +131,13 @@ class StructuralCheck(Check):
 
     name = "structural"
     metrics = (
-        "record_count", "invalid_json_count", "invalid_json_rate", "schema_violation_count",
-        "schema_violation_rate", "reject_count", "reject_rate",
+        "record_count",
+        "invalid_json_count",
+        "invalid_json_rate",
+        "schema_violation_count",
+        "schema_violation_rate",
+        "reject_count",
+        "reject_rate",
     )
 
     def __init__(self, plan: CheckPlan) -> None:
@@ -127,13 +147,19 @@ class StructuralCheck(Check):
     @classmethod
     def metric_names(cls, plan: CheckPlan) -> tuple[str, ...]:
         per_field = [
-            f"{kind}.{f.name}" for f in plan.schema_.fields for kind in ("field_null_rate", "field_blank_rate")
+            f"{kind}.{f.name}"
+            for f in plan.schema_.fields
+            for kind in ("field_null_rate", "field_blank_rate")
         ]
         return cls.metrics + tuple(per_field)
 
     def partial(self, batch: RecordBatch) -> StructuralPartial:
-        part = StructuralPartial(limit=self.plan.max_examples, records=len(batch), invalid=len(batch.rejects))
-        part.invalid_examples = [(r.file, r.line, str(r.line), r.reason) for r in batch.rejects[: part.limit]]
+        part = StructuralPartial(
+            limit=self.plan.max_examples, records=len(batch), invalid=len(batch.rejects)
+        )
+        part.invalid_examples = [
+            (r.file, r.line, str(r.line), r.reason) for r in batch.rejects[: part.limit]
+        ]
         problems_of = self.validator.problems
         fields = [f.name for f in self.validator.fields]
         nulls, blanks = part.nulls, part.blanks
@@ -171,13 +197,20 @@ class StructuralCheck(Check):
             "reject_rate": rate(bad + partial.invalid, total),
         }
         for spec in self.validator.fields:
-            metrics[f"field_null_rate.{spec.name}"] = rate(partial.nulls.get(spec.name, 0), partial.records)
-            metrics[f"field_blank_rate.{spec.name}"] = rate(partial.blanks.get(spec.name, 0), partial.records)
+            metrics[f"field_null_rate.{spec.name}"] = rate(
+                partial.nulls.get(spec.name, 0), partial.records
+            )
+            metrics[f"field_blank_rate.{spec.name}"] = rate(
+                partial.blanks.get(spec.name, 0), partial.records
+            )
         schema_examples = [
-            (r.file, r.line, r.record_id or str(r.line), r.reason) for r in partial.rejects[: self.plan.max_examples]
+            (r.file, r.line, r.record_id or str(r.line), r.reason)
+            for r in partial.rejects[: self.plan.max_examples]
         ]
-        examples = {"invalid_json_rate": to_examples(partial.invalid_examples),
-                    "schema_violation_rate": to_examples(schema_examples)}
+        examples = {
+            "invalid_json_rate": to_examples(partial.invalid_examples),
+            "schema_violation_rate": to_examples(schema_examples),
+        }
         breakdown = {
             g: {"schema_violation_rate": rate(partial.group_bad.get(g, 0), n)}
             for g, n in sorted(partial.group_total.items())

@@ -50,7 +50,9 @@ def run_checks(
         raise BadInput("workers must be at least 1", field="workers", got=workers)
     paths = [str(f) for f in files]
     if len(set(paths)) != len(paths):
-        raise BadInput("the same file is named twice", expected="each input once", got=", ".join(paths))
+        raise BadInput(
+            "the same file is named twice", expected="each input once", got=", ".join(paths)
+        )
     checks = checks_for(plan)
     ncpu = workers or os.cpu_count() or 1
     shards = plan_shards(paths, shard_bytes=shard_bytes or _shard_bytes(paths, ncpu))
@@ -113,7 +115,12 @@ def build_report(
     for path in paths:
         stats = read.files.get(path, FileStats())
         if stats.lines == 0:
-            raise BadInput("input has no records", path=path, expected="at least one JSON record", got="no lines")
+            raise BadInput(
+                "input has no records",
+                path=path,
+                expected="at least one JSON record",
+                got="no lines",
+            )
     metrics: dict[str, float] = {}
     examples = {}
     for res in sorted(results, key=lambda r: r.check):
@@ -121,8 +128,15 @@ def build_report(
         examples.update(res.examples)
     gates = [
         GateResult(
-            metric=t.metric, op=t.op, value=t.value, observed=metrics[t.metric], passed=t.holds(metrics[t.metric]),
-            source=t.source, examples=[] if t.holds(metrics[t.metric]) else examples.get(t.metric, [])[: plan.max_examples],
+            metric=t.metric,
+            op=t.op,
+            value=t.value,
+            observed=metrics[t.metric],
+            passed=t.holds(metrics[t.metric]),
+            source=t.source,
+            examples=[]
+            if t.holds(metrics[t.metric])
+            else examples.get(t.metric, [])[: plan.max_examples],
         )
         for t in plan.thresholds
     ]
@@ -137,7 +151,10 @@ def build_report(
         rejected=len(every),
         metrics=dict(sorted(metrics.items())),
         gates=gates,
-        checks={r.check: r.model_copy(update={"rejects": []}) for r in sorted(results, key=lambda r: r.check)},
+        checks={
+            r.check: r.model_copy(update={"rejects": []})
+            for r in sorted(results, key=lambda r: r.check)
+        },
         breakdown_by=plan.breakdown_by,
         rejects=every[:MAX_REJECTS_LISTED],
         rejects_total=len(every),
@@ -146,4 +163,10 @@ def build_report(
 
 
 def _stats(s: FileStats) -> dict[str, int]:
-    return {"bytes": s.bytes, "lines": s.lines, "records": s.records, "undecodable": s.rejected, "empty_lines": s.empty_lines}
+    return {
+        "bytes": s.bytes,
+        "lines": s.lines,
+        "records": s.records,
+        "undecodable": s.rejected,
+        "empty_lines": s.empty_lines,
+    }

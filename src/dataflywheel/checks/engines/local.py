@@ -18,7 +18,9 @@ from dataflywheel.checks.readers import Shard
 Fold = Callable[[ShardOutcome], None]
 
 
-def run_local(shards: Sequence[Shard], plan: CheckPlan, fold: Fold, *, workers: int | None = None) -> None:
+def run_local(
+    shards: Sequence[Shard], plan: CheckPlan, fold: Fold, *, workers: int | None = None
+) -> None:
     """Run every shard on a pool of `workers` processes (default: all cores); `fold` sees the
     outcomes strictly in shard order."""
     count = max(1, min(workers or os.cpu_count() or 1, len(shards)))

@@ -9,6 +9,8 @@ from dataflywheel.checks.plan import CheckPlan
 from dataflywheel.checks.readers import Shard
 
 
-def run_single(shards: Sequence[Shard], plan: CheckPlan, fold: Callable[[ShardOutcome], None]) -> None:
+def run_single(
+    shards: Sequence[Shard], plan: CheckPlan, fold: Callable[[ShardOutcome], None]
+) -> None:
     for shard in shards:
         fold(run_shard(shard, plan))

@@ -44,7 +44,11 @@ class ReadPartial(Partial):
 
     def add_batch(self, batch: RecordBatch) -> None:
         stats = FileStats(
-            batch.nbytes, len(batch) + len(batch.rejects), len(batch), len(batch.rejects), batch.empty_lines
+            batch.nbytes,
+            len(batch) + len(batch.rejects),
+            len(batch),
+            len(batch.rejects),
+            batch.empty_lines,
         )
         self.files[batch.file] = self.files.get(batch.file, FileStats()) + stats
         self.rejects.extend(batch.rejects)

@@ -17,7 +17,7 @@ from dataflywheel.checks.readers.lines import read_range
 from dataflywheel.checks.readers.shards import DEFAULT_SHARD_BYTES, Shard, plan_shards
 from dataflywheel.checks.readers.source import CHUNK_BYTES, iter_chunks, open_raw
 
-__all__ = ["DEFAULT_SHARD_BYTES", "Shard", "plan_shards", "read_shard", "read_file"]
+__all__ = ["DEFAULT_SHARD_BYTES", "Shard", "plan_shards", "read_file", "read_shard"]
 
 
 def read_shard(shard: Shard, plan: CheckPlan) -> Iterator[RecordBatch]:

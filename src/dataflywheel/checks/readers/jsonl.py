@@ -143,7 +143,9 @@ def _fix_first_line(lines: list[Line], builder: BatchBuilder) -> bool:
     return True
 
 
-def _decode_lines(lines: list[Line], start: int, builder: BatchBuilder, max_line_bytes: int) -> None:
+def _decode_lines(
+    lines: list[Line], start: int, builder: BatchBuilder, max_line_bytes: int
+) -> None:
     """Decode one list of lines: records go to the builder in order, failures as rejects."""
     decode = _DECODER.decode
     mark = builder.reject_count
@@ -152,7 +154,9 @@ def _decode_lines(lines: list[Line], start: int, builder: BatchBuilder, max_line
     numbers: list[int] = []
     for i, line in enumerate(lines):
         if isinstance(line, int):
-            builder.reject(start + i, f"line longer than {max_line_bytes} bytes ({line} bytes)", line)
+            builder.reject(
+                start + i, f"line longer than {max_line_bytes} bytes ({line} bytes)", line
+            )
             continue
         try:
             value = decode(line)

@@ -8,6 +8,7 @@ the order the engines merge in.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO
@@ -67,7 +68,7 @@ def _ranges(path: str, size: int, shard_bytes: int) -> list[tuple[int, int, int]
                 bounds.append(start)
         bounds.append(size)
         ranges, line = [], 1
-        for start, end in zip(bounds, bounds[1:]):
+        for start, end in itertools.pairwise(bounds):
             ranges.append((start, end, line))
             line += _count_newlines(f, start, end)
     return ranges

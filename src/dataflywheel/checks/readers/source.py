@@ -59,7 +59,7 @@ def open_raw(path: str) -> IO[bytes]:
             import fsspec  # type: ignore[import-untyped]
 
             return fsspec.open(path, "rb").open()  # type: ignore[no-any-return]
-        return open(path.removeprefix("file://"), "rb")  # noqa: SIM115 - caller closes
+        return open(path.removeprefix("file://"), "rb")
     except FileNotFoundError:
         raise NotFound("input file not found", path=path) from None
     except IsADirectoryError:
