@@ -251,3 +251,33 @@ def test_a_compatible_step_does_not_hide_a_later_breaking_one(cws: Workspace, wr
                                                       r"@2\.0\.0 ended .*a delivery under "
                                                       r"cleaned-raw-pool@2\.0\.0"):
                 flows.check_delivery_allowed(s, old, T0 + timedelta(days=44))
+
+
+def test_concurrent_proposals_one_wins_the_rest_conflict(cws: Workspace, write_doc: Writer) -> None:
+    import threading
+
+    _register(cws)
+    paths = []
+    for minor in range(1, 9):
+        doc = _compatible_doc() | {"version": f"1.{minor}.0"}
+        paths.append(write_doc(doc, name=f"p{minor}.odcs.yaml"))
+    barrier = threading.Barrier(len(paths))
+    outcomes: list[str] = []
+
+    def run(path: Path) -> None:
+        barrier.wait()
+        try:
+            flows.propose_version(cws, path, by="data-owner", now=T0)
+            outcomes.append("ok")
+        except Conflict as exc:
+            outcomes.append("conflict" if "is still proposed" in str(exc) else str(exc))
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in paths]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict"] * 7 + ["ok"]
+    versions = [v for _, vs in flows.list_contracts(cws) for v in vs]
+    assert [v.state for v in versions].count(S.PROPOSED) == 1
+    assert _audits(cws, "contract_version") == 2

@@ -112,7 +112,7 @@ def propose(ws: Workspace, new: Contract, text: str, *, source: str, by: str | N
     now, by = now or utcnow(), by or ws.actor
     with ws.db.unit_of_work() as s:
         _person(s, by)
-        record = Contracts(s).find(new.id)
+        record = Contracts(s).find_locked(new.id)
         if record is None:
             raise NotFound(f"contract {new.id} does not exist", path=source,
                            hint=f"flywheel contract import {source}")
@@ -123,8 +123,9 @@ def propose(ws: Workspace, new: Contract, text: str, *, source: str, by: str | N
                            hint=f"flywheel contract activate|reject {pending[0]}")
         base = versions.active(new.id) or versions.latest(new.id)
         assert base is not None  # a registered contract always has its first version
-        diff = diff_contracts(parse_odcs(base.document, source=base.id), new)
-        check_version_step(parse_odcs(base.document, source=base.id), new, diff, source=source)
+        old = parse_odcs(base.document, source=base.id)
+        diff = diff_contracts(old, new)
+        check_version_step(old, new, diff, source=source)
         _check_declared_class(new, diff, source)
         _require_layer_owners(s, by, diff.layers, record.project_id)
         for role in (new.operational.producer_role, new.operational.consumer_role):
@@ -197,8 +198,7 @@ def activate_version(ws: Workspace, version_id: str, *, by: str | None = None,
     now, by = now or utcnow(), by or ws.actor
     with ws.db.unit_of_work() as s:
         versions = ContractVersions(s)
-        version = versions.get(version_id)
-        record = Contracts(s).get(version.contract_id)
+        record, version = _locked_version(s, version_id)
         _require_role(s, by, Role.DATA_OWNER, record.project_id, action=f"activate {version_id}")
         state = move(version_id, version.state, S.ACTIVE)
         if now < version.effective_from:
@@ -218,8 +218,7 @@ def reject_version(ws: Workspace, version_id: str, *, reason: str, by: str | Non
     by = by or ws.actor
     with ws.db.unit_of_work() as s:
         versions = ContractVersions(s)
-        version = versions.get(version_id)
-        record = Contracts(s).get(version.contract_id)
+        record, version = _locked_version(s, version_id)
         _require_role(s, by, Role.DATA_OWNER, record.project_id, action=f"reject {version_id}")
         after = version.model_copy(update={"state": move(version_id, version.state, S.REJECTED)})
         return update_audited(versions, version, after, actor=by, action="contract_version.reject",
@@ -258,6 +257,18 @@ def check_delivery_allowed(session: Session, contract_version_id: str, at: datet
         return version
     raise PolicyViolation(f"contract version {version.id} is {version.state.value}{use}",
                           expected="an active version", got=version.id)
+
+
+def _locked_version(s: Session, version_id: str) -> tuple[ContractRecord, ContractVersionRecord]:
+    """Lock the contract first, then read the version, so two writers cannot both move it."""
+    try:
+        contract_id, _ = split_version_id(version_id)
+    except ValueError as exc:
+        raise BadInput("invalid contract version", expected=str(exc), got=version_id) from None
+    record = Contracts(s).find_locked(contract_id)
+    if record is None:
+        raise NotFound(f"contract version {version_id} does not exist", hint="flywheel contract list")
+    return record, ContractVersions(s).get(version_id)
 
 
 def _version(contract: Contract, text: str, *, state: S, change_class: ChangeClass, by: str,

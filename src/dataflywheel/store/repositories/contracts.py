@@ -18,6 +18,12 @@ from dataflywheel.store.tables.contracts import ContractNoticeRow, ContractRow, 
 class Contracts(Repository[ContractRecord, ContractRow]):
     record_type, row_type, kind, hint = ContractRecord, ContractRow, "contract", "flywheel contract list"
 
+    def find_locked(self, contract_id: str) -> ContractRecord | None:
+        """The contract, its row locked until the transaction ends (PostgreSQL `FOR UPDATE`;
+        SQLite's single writer already serialises), so version changes of one contract queue."""
+        row = self.session.get(ContractRow, contract_id, with_for_update=True)
+        return None if row is None else self.to_record(row)
+
 
 class ContractVersions(Repository[ContractVersionRecord, ContractVersionRow]):
     record_type, row_type, kind, hint = (
