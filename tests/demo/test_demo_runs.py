@@ -12,6 +12,8 @@ def test_demo_seeds_the_team_and_passes_raci_check(capsys, tmp_path: Path) -> No
     result = flywheel(capsys, tmp_path, "demo", "--dir", str(home))
     assert result.code == 0, result.err
     assert "RACI check: OK" in result.out
+    assert "flywheel check: 412 records, 2 rejected" in result.out
+    assert "chain intact" in result.out
     people = flywheel(capsys, home, "people", "list", "--json").json()
     roles = {r.split("@")[0] for p in people for r in p["roles"]}
     assert len(roles) == 7

@@ -66,9 +66,16 @@ def step_integrity(ws: Workspace, console: Console) -> None:
                   f"{'all match' if objects.ok else 'PROBLEMS'}")
 
 
+def _quality(ws: Workspace, console: Console) -> None:
+    from dataflywheel.demo.quality import demo_step
+
+    demo_step(ws, console)
+
+
 STEPS: list[tuple[str, Step]] = [
     ("Seed the team", step_team),
     ("RACI as policy", step_raci),
+    ("Quality engine on a vendor batch", _quality),
     ("Integrity: audit chain and blob store", step_integrity),
 ]
 
