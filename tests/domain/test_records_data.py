@@ -1,4 +1,4 @@
-"""Data Pool records: valid ones are accepted, bad values refused with a message naming the field."""
+"""Data Pool records: valid ones accepted, bad values refused with a message naming the field."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def test_a_valid_batch_and_its_defaults() -> None:
         ({"delivered_by_vendor_id": None}, "delivered by exactly one person or vendor"),
         ({"delivered_by_person_id": "ann"}, "delivered by exactly one person or vendor"),
         ({"state": "passed"}, "a passed batch must carry its quality report (report_sha256)"),
-        ({"state": "shipped"}, "state\n  Input should be 'received', 'checking', 'passed' or 'failed'"),
+        ({"state": "shipped"},
+         "state\n  Input should be 'received', 'checking', 'passed' or 'failed'"),
         ({"report_sha256": "not-a-hash"}, "report_sha256\n  String should match pattern"),
         ({"annotator_ids": ["a1", "a1"]}, "annotator ids must be distinct"),
         ({"annotator_ids": [" "]}, "annotator ids must not be blank"),
@@ -126,7 +127,8 @@ def test_withdrawn_version_needs_reason_and_issue() -> None:
 def test_version_cannot_be_its_own_parent_and_numbers_start_at_one() -> None:
     with pytest.raises(ValidationError, match="a version cannot be its own parent"):
         _version(parent_version_id="V-1")
-    with pytest.raises(ValidationError, match="number\n  Input should be greater than or equal to 1"):
+    with pytest.raises(ValidationError,
+                       match="number\n  Input should be greater than or equal to 1"):
         _version(state="frozen", number=0, frozen_at=NOW, manifest_sha256=SHA)
 
 
@@ -138,8 +140,9 @@ def test_datasheet_round_trips_through_json_inside_a_version() -> None:
 
 def test_dataset_refuses_unknown_purpose_and_sensitivity() -> None:
     with pytest.raises(ValidationError) as info:
-        Dataset(id="ds", name="k12", project_id="P", owner_id="ann", purpose="fun",  # type: ignore[arg-type]
-                sensitivity="secret")  # type: ignore[arg-type]
+        Dataset.model_validate({"id": "ds", "name": "k12", "project_id": "P", "owner_id": "ann",
+                                "purpose": "fun", "sensitivity": "secret"})
     text = str(info.value)
     assert "purpose\n  Input should be 'training', 'evaluation' or 'exploration'" in text
-    assert "sensitivity\n  Input should be 'public', 'internal', 'confidential' or 'restricted'" in text
+    assert ("sensitivity\n  Input should be 'public', 'internal', 'confidential' or "
+            "'restricted'") in text

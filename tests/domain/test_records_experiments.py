@@ -72,7 +72,8 @@ def test_usage_marks_a_candidate() -> None:
     assert use.used_candidate
     assert not ExperimentVersion(experiment_id="EXP-0001", version_id="V-1",
                                  version_state="frozen", role="eval").used_candidate
-    with pytest.raises(ValidationError, match="role\n  Input should be 'train', 'validation' or 'eval'"):
+    expected = "role\n  Input should be 'train', 'validation' or 'eval'"
+    with pytest.raises(ValidationError, match=expected):
         ExperimentVersion(experiment_id="EXP-0001", version_id="V-1", version_state="frozen",
                           role="test")  # type: ignore[arg-type]
 

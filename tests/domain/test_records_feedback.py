@@ -11,7 +11,7 @@ from dataflywheel.domain.records.feedback import (
     MAX_PAYLOAD_BYTES, FeedbackEvent, FeedbackPayload, FeedbackRejection, FeedbackType, Theme,
     payload_size,
 )
-from dataflywheel.domain.states import FeedbackState
+from dataflywheel.domain.states import FeedbackState, ThemeState
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
@@ -35,15 +35,17 @@ def test_a_valid_event_round_trips_as_json() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"source": "twitter"}, "source\n  Input should be 'application', 'evaluation', 'platform', "
-                                "'governance' or 'human_review'"),
+        ({"source": "twitter"},
+         "source\n  Input should be 'application', 'evaluation', 'platform', "
+         "'governance' or 'human_review'"),
         ({"failure_type": "vibes"}, "failure_type\n  Input should be 'data_gap', "),
         ({"impact_scope": "galaxy"}, "impact_scope\n  Input should be 'sample', 'task_family', "
                                      "'project' or 'system'"),
         ({"state": "rejected"}, "a rejected event needs reject_reason"),
         ({"state": "routed"}, "a routed event needs project_id"),
         ({"state": "themed", "project_id": "P"}, "a themed event needs theme_id"),
-        ({"payload": {"sample": "x", "colour": 1}}, "payload.colour\n  Extra inputs are not permitted"),
+        ({"payload": {"sample": "x", "colour": 1}},
+         "payload.colour\n  Extra inputs are not permitted"),
         ({"occurred_at": None}, "occurred_at\n  Input should be a valid datetime"),
     ],
 )
@@ -63,7 +65,8 @@ def test_missing_required_fields_are_each_named() -> None:
 
 def test_a_payload_over_the_limit_is_refused_with_its_size() -> None:
     overhead = payload_size(FeedbackPayload(sample=""))
-    assert overhead == len('{"sample":"","model_output":null,"expected_behaviour":null,"attributes":{}}')
+    empty = '{"sample":"","model_output":null,"expected_behaviour":null,"attributes":{}}'
+    assert overhead == len(empty)
     exactly = "x" * (MAX_PAYLOAD_BYTES - overhead)
     assert _event(payload={"sample": exactly}).payload.sample == exactly
     with pytest.raises(ValidationError) as info:
@@ -94,7 +97,8 @@ def test_rejection_keeps_origin_reason_and_excerpt() -> None:
         ({"state": "declined"}, "a declined theme needs decision_reason"),
         ({"state": "absorbed", "requirement_id": "REQ-0001"},
          "an absorbed theme needs absorbed_version_id and absorbed_at"),
-        ({"first_seen": NOW, "last_seen": NOW - timedelta(days=1)}, "last_seen is before first_seen"),
+        ({"first_seen": NOW, "last_seen": NOW - timedelta(days=1)},
+         "last_seen is before first_seen"),
         ({"impact": -0.1}, "impact\n  Input should be greater than or equal to 0"),
     ],
 )
@@ -105,8 +109,10 @@ def test_bad_themes_are_refused(changes: dict[str, object], message: str) -> Non
 
 
 def test_theme_in_each_settled_state() -> None:
-    assert Theme(id="TH-1", title="t", state="promoted", requirement_id="REQ-0001").state.value == "promoted"
-    assert Theme(id="TH-1", title="t", state="declined", decision_reason="low leverage").decision_reason
+    promoted = Theme(id="TH-1", title="t", state="promoted", requirement_id="REQ-0001")
+    assert promoted.state is ThemeState.PROMOTED
+    declined = Theme(id="TH-1", title="t", state="declined", decision_reason="low leverage")
+    assert declined.decision_reason == "low leverage"
     absorbed = Theme(id="TH-1", title="t", state="absorbed", absorbed_version_id="V-2",
                      absorbed_at=NOW, failure_type=FeedbackType.DATA_GAP)
     assert absorbed.failure_type is FeedbackType.DATA_GAP

@@ -42,12 +42,14 @@ def test_severity_tiers_and_post_mortem_rule() -> None:
     [
         ({"severity": "P4"}, "severity\n  Input should be 'P0', 'P1', 'P2' or 'P3'"),
         ({"source": "rumour"}, "source\n  Input should be 'quality_check', 'experiment', "),
-        ({"respond_by": NOW - timedelta(hours=1)}, "respond_by 2026-11-23T08:30:00+00:00 is before opened_at"),
+        ({"respond_by": NOW - timedelta(hours=1)},
+         "respond_by 2026-11-23T08:30:00+00:00 is before opened_at"),
         ({"respond_by": NOW + timedelta(hours=4), "remediate_by": NOW + timedelta(hours=1)},
          "remediate_by is before respond_by"),
         ({"state": "assigned"}, "an assigned issue needs owner_id"),
         ({"state": "closed"}, "a closed issue needs closed_at"),
-        ({"escalation_level": -1}, "escalation_level\n  Input should be greater than or equal to 0"),
+        ({"escalation_level": -1},
+         "escalation_level\n  Input should be greater than or equal to 0"),
         ({"id": "ISSUE-1"}, "id\n  String should match pattern"),
     ],
 )
@@ -85,11 +87,14 @@ def test_published_post_mortem_must_be_complete() -> None:
     ("changes", "message"),
     [
         ({"change_kind": None}, "a process-change link needs change_kind"),
-        ({"change_contract_version_id": None}, "change_kind contract_version links change_contract_version_id only"),
+        ({"change_contract_version_id": None},
+         "change_kind contract_version links change_contract_version_id only"),
         ({"change_kind": "raci_change"}, "change_kind raci_change links change_raci_item_id only"),
         ({"change_kind": "check", "change_contract_version_id": None},
          "change_kind check names its record in change_ref only"),
-        ({"change_kind": "new_rule"}, "change_kind\n  Input should be 'contract_version', 'raci_change', 'check' or 'guide_version'"),
+        ({"change_kind": "new_rule"},
+         "change_kind\n  Input should be 'contract_version', 'raci_change', 'check' or "
+         "'guide_version'"),
     ],
 )
 def test_process_change_link_must_match_its_kind(changes: dict[str, object], message: str) -> None:

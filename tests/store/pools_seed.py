@@ -77,7 +77,7 @@ def seed_parents(db: Database) -> None:
 
 
 def seed_data(db: Database) -> None:
-    """On top of the parents: a dataset, two batches with files, a frozen and a candidate version."""
+    """Parents, then a dataset, two batches (one file), a frozen and a candidate version."""
     seed_parents(db)
     with db.unit_of_work() as s:
         Datasets(s).add(Dataset(id="ds-k12", name="k12-sft", project_id="P-K12", owner_id="ann",

@@ -82,23 +82,19 @@ def test_issue_links_and_post_mortem_round_trip(database: Database) -> None:
         assert pm.missing() == [] and pm.timeline[1].what == "batch held"
 
 
-@pytest.mark.parametrize("state", list(IssueState))
-def test_every_issue_state_is_kept(database: Database, state: IssueState) -> None:
+def test_every_issue_and_post_mortem_state_is_kept(database: Database) -> None:
     seed_data(database)
+    issue_ids = [f"ISS-{n + 1:04d}" for n in range(len(IssueState))]
     with database.unit_of_work() as s:
-        Issues(s).add(_issue(state=state, owner_id="ann", closed_at=NOW))
+        for issue_id, state in zip(issue_ids, IssueState, strict=True):
+            Issues(s).add(_issue(issue_id, state=state, owner_id="ann", closed_at=NOW))
+        for n, pm_state in enumerate(PostMortemState):
+            PostMortems(s).add(_post_mortem(id=f"PM-{n + 1:04d}", issue_id=issue_ids[n],
+                                            state=pm_state, published_at=NOW))
     with database.session() as s:
-        assert Issues(s).get("ISS-0001").state is state
-
-
-@pytest.mark.parametrize("state", list(PostMortemState))
-def test_every_post_mortem_state_is_kept(database: Database, state: PostMortemState) -> None:
-    seed_data(database)
-    with database.unit_of_work() as s:
-        Issues(s).add(_issue())
-        PostMortems(s).add(_post_mortem(state=state, published_at=NOW))
-    with database.session() as s:
-        assert PostMortems(s).get("PM-0001").state is state
+        assert [Issues(s).get(i).state for i in issue_ids] == list(IssueState)
+        kept = [PostMortems(s).get(f"PM-{n + 1:04d}").state for n in range(len(PostMortemState))]
+        assert kept == list(PostMortemState)
 
 
 def test_traceability_queries(database: Database) -> None:
@@ -135,18 +131,14 @@ def test_traceability_queries(database: Database) -> None:
             "issue ISS-0002 has no post-mortem. Next: flywheel issues show ISSUE")
 
 
-@pytest.mark.parametrize(
-    "target",
-    [dict(batch_id="B-0404"), dict(version_id="V-404"), dict(experiment_id="EXP-0404"),
-     dict(requirement_id="REQ-0404"), dict(error_sample_id="ES-404"),
-     dict(feedback_event_id="FB-404")],
-    ids=lambda t: next(iter(t)),
-)
-def test_a_link_to_a_missing_record_is_refused(database: Database, target: dict[str, str]) -> None:
+def test_a_link_to_a_missing_record_is_refused(database: Database) -> None:
     _seed_targets(database)
     with database.unit_of_work() as s:
         Issues(s).add(_issue())
-    refused(database, lambda s: IssueLinks(s).add(IssueLink.to("ISS-0001", **target)))
+    for target in (dict(batch_id="B-0404"), dict(version_id="V-404"),
+                   dict(experiment_id="EXP-0404"), dict(requirement_id="REQ-0404"),
+                   dict(error_sample_id="ES-404"), dict(feedback_event_id="FB-404")):
+        refused(database, lambda s, t=target: IssueLinks(s).add(IssueLink.to("ISS-0001", **t)))
     with database.session() as s:
         assert IssueLinks(s).list() == []
 

@@ -24,7 +24,7 @@ REPRODUCIBILITY_FIELDS = (
 
 
 class ExperimentKind(StrEnum):
-    """Formal experiments count as evidence and use frozen versions only; exploratory ones need not."""
+    """Formal runs count as evidence and use frozen versions only; exploratory ones need not."""
 
     FORMAL = "formal"
     EXPLORATORY = "exploratory"

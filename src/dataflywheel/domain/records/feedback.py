@@ -34,7 +34,7 @@ class FeedbackSource(StrEnum):
 
 
 class FeedbackType(StrEnum):
-    """Failure or improvement types; `other` keeps an event that fits none (routing sends it to triage)."""
+    """Failure or improvement types; `other` keeps an event that fits none (it goes to triage)."""
 
     DATA_GAP = "data_gap"
     RETRIEVAL_GAP = "retrieval_gap"
@@ -161,6 +161,7 @@ class Theme(Record):
             raise ValueError("a promoted theme needs requirement_id or issue_id")
         if self.state in (ThemeState.QUEUED, ThemeState.DECLINED) and not self.decision_reason:
             raise ValueError(f"a {self.state.value} theme needs decision_reason")
-        if self.state is ThemeState.ABSORBED and not (self.absorbed_version_id and self.absorbed_at):
+        absorbed = self.absorbed_version_id and self.absorbed_at
+        if self.state is ThemeState.ABSORBED and not absorbed:
             raise ValueError("an absorbed theme needs absorbed_version_id and absorbed_at")
         return self

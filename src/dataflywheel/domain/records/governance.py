@@ -104,7 +104,9 @@ class ExceptionCover(Record):
     def _exactly_one_target(self) -> ExceptionCover:
         targets = [t for t in (self.batch_id, self.version_id, self.dataset_id) if t is not None]
         if len(targets) != 1:
-            raise ValueError("an exception cover names exactly one of batch_id, version_id, dataset_id")
+            raise ValueError(
+                "an exception cover names exactly one of batch_id, version_id, dataset_id"
+            )
         return self
 
     @classmethod
@@ -189,7 +191,8 @@ class AccessGrant(Record):
                 f"expires_at {self.expires_at.isoformat()} must be after "
                 f"requested_at {self.requested_at.isoformat()}"
             )
-        if self.state is GrantState.ACTIVE and (self.approved_by_id is None or self.granted_at is None):
+        unapproved = self.approved_by_id is None or self.granted_at is None
+        if self.state is GrantState.ACTIVE and unapproved:
             raise ValueError("an active grant needs approved_by_id and granted_at")
         return self
 
