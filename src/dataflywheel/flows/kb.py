@@ -112,10 +112,11 @@ def _index(session: Session, doc: KbDocument) -> None:
                         {"i": doc.id, "t": doc.title, "b": doc.body})
 
 
-def _link_in(session: Session, actor: str, doc_id: str, kind: LinkTarget, target_id: str) -> KbLink:
+def _link_in(session: Session, actor: str, doc_id: str, kind: LinkTarget, target_id: str, *,
+             kept: str | None = None) -> KbLink:
     if session.get(_row_type(kind), target_id) is None:
         raise NotFound(f"linked {kind.value} {target_id} does not exist", field="link",
-                       kept=f"{doc_id} is unchanged")
+                       kept=kept or f"{doc_id} is unchanged")
     if kind is LinkTarget.KB and target_id == doc_id:
         raise BadInput(f"{doc_id} cannot link to itself", field="link")
     link = KbLink.to(doc_id, kind, target_id)
@@ -144,7 +145,8 @@ def add_document_in(session: Session, *, actor: str, kind: DocKind | str, title:
         raise from_validation(exc, what="invalid document") from None
     add_audited(repo, doc, actor=actor)
     for target_kind, target_id in links:
-        _link_in(session, actor, doc.id, LinkTarget(target_kind), target_id)
+        _link_in(session, actor, doc.id, LinkTarget(target_kind), target_id,
+                 kept="no document was added")
     _index(session, doc)
     return doc
 
