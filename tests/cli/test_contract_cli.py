@@ -101,3 +101,34 @@ def test_bad_inputs_are_one_line_and_store_nothing(ccli, tmp_path: Path) -> None
     assert missing.code == 2 and "contract version nope@1.0.0 does not exist" in missing.err
     naive = ccli("contract", "propose", str(_breaking(tmp_path)), "--effective", "2026-12-01T10:00")
     assert naive.code == 2 and "a time needs a zone; field '--effective'" in naive.err
+
+
+def test_text_output_plan_file_and_effective_date(ccli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert ccli("contract", "import", str(RAW), "--by", "data-owner").code == 0
+    listed = ccli("contract", "list")
+    assert listed.code == 0 and "cleaned-" in listed.out  # rich wraps the cell at 80 columns
+    shown = ccli("contract", "show", "cleaned-raw-pool@1.0.0")
+    assert shown.code == 0 and "state: active" in shown.out
+    out = tmp_path / "plan.yaml"
+    assert ccli("contract", "plan", "cleaned-raw-pool", "--out", str(out)).code == 0
+    from dataflywheel.checks.plan import load_plan
+
+    assert load_plan(out).contract == "cleaned-raw-pool@1.0.0"
+    result = ccli("contract", "propose", str(_breaking(tmp_path)), "--by", "data-engineer",
+                  "--effective", "2031-01-01")
+    assert result.code == 0, result.err
+    assert "proposed cleaned-raw-pool@2.0.0 (breaking), effective 2031-01-01T00:00:00+00:00" in result.out
+    assert "notice → legal-compliance (C)" in result.out
+    rate = ccli("contract", "notice-rate")
+    assert rate.code == 0 and "advance-notice rate: 100% (1/1)" in rate.out
+
+
+def test_validate_refuses_an_alias_bomb_in_one_line(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bomb = tmp_path / "bomb.odcs.yaml"
+    bomb.write_text('a: &a ["x","x","x","x","x","x","x","x"]\nb: [*a,*a,*a,*a,*a,*a,*a,*a]\n',
+                    encoding="utf-8")
+    result = cli("contract", "validate", str(bomb))
+    assert result.code == 2
+    assert result.err.strip().replace("\n", " ") == (
+        f"error: {bomb}:2: YAML aliases are not allowed; expected plain values (no '*alias' "
+        "references); got '*a'")
