@@ -27,6 +27,13 @@ BUILTIN_MODULES: tuple[str, ...] = (
 
 
 @hookimpl
+def register_readers() -> list[Any]:
+    from dataflywheel.checks.readers.registry import BUILTIN_READERS
+
+    return list(BUILTIN_READERS)
+
+
+@hookimpl
 def register_checks() -> list[Any]:
     classes: list[Any] = []
     for short in BUILTIN_MODULES:

@@ -13,14 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO
 
-from dataflywheel.checks.readers.source import (
-    CHUNK_BYTES,
-    Compression,
-    Format,
-    detect,
-    file_size,
-    open_raw,
-)
+from dataflywheel.checks.readers.source import CHUNK_BYTES, Compression, file_size, open_raw
 from dataflywheel.errors import BadInput
 
 DEFAULT_SHARD_BYTES = 32 * 1024 * 1024
@@ -32,7 +25,7 @@ class Shard:
 
     index: int
     file: str
-    format: Format
+    format: str  # a registered reader's format name
     compression: Compression
     start: int = 0
     end: int = -1  # -1: to the end of the file
@@ -42,15 +35,18 @@ class Shard:
 
 def plan_shards(files: Sequence[str], *, shard_bytes: int = DEFAULT_SHARD_BYTES) -> list[Shard]:
     """Shards for `files` in order; raises NotFound/BadInput before any record is read."""
+    from dataflywheel.checks.readers.registry import detect
+
     if not files:
         raise BadInput("no input files given", expected="at least one JSONL, Parquet or CSV file")
     shards: list[Shard] = []
     for path in files:
-        fmt, compression = detect(path)
+        reader, compression = detect(path)
+        fmt = reader.format
         size = file_size(path)
         if size == 0:
             raise BadInput("input file is empty", path=path, expected="at least one record")
-        if fmt != "jsonl" or compression != "none" or size <= shard_bytes:
+        if not reader.splittable or compression != "none" or size <= shard_bytes:
             shards.append(Shard(len(shards), path, fmt, compression, 0, size, 1, size))
             continue
         for start, end, first_line in _ranges(path, size, shard_bytes):

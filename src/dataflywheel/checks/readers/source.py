@@ -15,41 +15,13 @@ from typing import IO, Literal
 
 from dataflywheel.errors import BadInput, NotFound
 
-Format = Literal["jsonl", "parquet", "csv"]
 Compression = Literal["none", "gzip", "zstd"]
 
 CHUNK_BYTES = 1 << 20
 
-_FORMATS: dict[str, Format] = {
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "jsonl",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".csv": "csv",
-}
-
 
 def is_url(path: str) -> bool:
     return "://" in path and not path.startswith("file://")
-
-
-def detect(path: str) -> tuple[Format, Compression]:
-    """Format and compression from the file name: `x.jsonl.gz` is gzip JSONL."""
-    name = path.lower().rstrip("/")
-    compression: Compression = "none"
-    if name.endswith(".gz"):
-        compression, name = "gzip", name[:-3]
-    elif name.endswith((".zst", ".zstd")):
-        compression, name = "zstd", name.rsplit(".", 1)[0]
-    for suffix, fmt in _FORMATS.items():
-        if name.endswith(suffix):
-            return fmt, compression
-    raise BadInput(
-        "unknown input format",
-        path=path,
-        expected="a name ending in .jsonl, .ndjson, .json, .parquet or .csv (optionally .gz or .zst)",
-    )
 
 
 def open_raw(path: str) -> IO[bytes]:
