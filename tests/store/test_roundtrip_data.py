@@ -207,3 +207,50 @@ def test_nothing_is_deleted_out_from_under_a_record(database: Database) -> None:
     with database.session() as s:
         assert Datasets(s).get("ds-k12").name == "k12-sft"
         assert len(Batches(s).files("B-0001")) == 1
+
+
+POOL_RECORDS = {
+    "data": ["Dataset", "Batch", "BatchFile", "DatasetVersion", "VersionBatch"],
+    "experiments": ["Experiment", "ExperimentVersion", "ErrorSample"],
+    "issues": ["Issue", "IssueLink", "PostMortem"],
+    "feedback": ["FeedbackEvent", "FeedbackRejection", "Theme"],
+    "governance": ["ExceptionRecord", "ExceptionCover", "ExceptionApproval", "Asset", "AssetUse",
+                   "AccessGrant"],
+    "plans": ["Stage", "Milestone"],
+}
+NOT_LINKS = {"mlflow_run_id", "record_id"}  # ids in other systems or inside delivered data
+
+
+def _repositories() -> list[Any]:
+    import importlib
+
+    from dataflywheel.store.repositories.base import Repository
+
+    found = []
+    for module in POOL_RECORDS:
+        mod = importlib.import_module(f"dataflywheel.store.repositories.{module}")
+        found += [v for v in vars(mod).values() if isinstance(v, type)
+                  and issubclass(v, Repository) and v is not Repository
+                  and v.__module__ == mod.__name__]
+    return found
+
+
+def test_every_pool_record_has_a_repository_and_matching_columns() -> None:
+    repos = _repositories()
+    by_record = {r.record_type.__name__: r for r in repos}
+    assert sorted(by_record) == sorted(n for names in POOL_RECORDS.values() for n in names)
+    for name, repo in by_record.items():
+        fields = set(repo.record_type.model_fields)
+        columns = {c.key for c in repo.row_type.__table__.columns}
+        assert fields == columns, f"{name}: record-only {fields - columns}, table-only {columns - fields}"
+
+
+def test_every_link_column_is_a_restrict_foreign_key() -> None:
+    for repo in _repositories():
+        table = repo.row_type.__table__
+        for column in table.columns:
+            if column.key == "id" or not column.key.endswith("_id") or column.key in NOT_LINKS:
+                continue
+            fks = list(column.foreign_keys)
+            assert len(fks) == 1, f"{table.name}.{column.key} is not a foreign key"
+            assert fks[0].ondelete == "RESTRICT", f"{table.name}.{column.key} is not RESTRICT"
