@@ -31,3 +31,18 @@ def test_seed_contracts_on_the_demo_team(ws: Workspace) -> None:
         ("eva.novak", "C"), ("omar.haddad", "C"), ("li.na", "I"), ("tom.berg", "I")}
     assert len(list_contracts(ws)) == 4
     assert advance_notice_rate(ws).rate == 1.0
+
+
+def test_demo_step_prints_the_contracts_and_the_notice(ws: Workspace) -> None:
+    from rich.console import Console
+
+    from dataflywheel.demo.contracts import demo_step
+    from dataflywheel.demo.team import seed_team
+
+    seed_team(ws)
+    console = Console(record=True, width=200)
+    demo_step(ws, console)
+    text = console.export_text()
+    assert "preference-pairs@1.0.0" in text and "agreement" in text
+    assert "Proposed cleaned-raw-pool@2.0.0 (breaking) by chen.jie: [structural] required field added" in text
+    assert "notices sent to eva.novak (C), li.na (I), omar.haddad (C), tom.berg (I)" in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.contract import (
@@ -23,6 +24,9 @@ from dataflywheel.domain.roles import Role
 from dataflywheel.flows.contracts import Proposal, holders_of, propose, register_contract
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.integrations.odcs import dump_odcs, parse_odcs
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXAMPLES = ("cleaned-raw-pool", "sft-instructions", "preference-pairs", "eval-set")
 
@@ -81,3 +85,32 @@ def breaking_raw_pool(old: Contract, *, on: datetime) -> Contract:
             summary="New required field `language`.").model_dump(mode="json")],
     }
     return Contract.model_validate(data)
+
+
+def demo_step(ws: Workspace, console: Console) -> SeededContracts:
+    """The demo step: seed the contracts, then show them, their plans and the breaking change."""
+    from rich.table import Table
+
+    from dataflywheel.flows.contract_plan import compile_plan
+
+    seeded = seed_contracts(ws)
+    table = Table(title="Interface contracts (ODCS v3.1.0)")
+    for column in ("version", "producer → consumer", "fields", "gates", "plan checks"):
+        table.add_column(column)
+    for version in seeded.versions:
+        contract = parse_odcs(version.document, source=version.id)
+        plan = compile_plan(contract)
+        optional = [name for name, spec in plan.checks.model_dump().items()
+                    if isinstance(spec, dict) and spec]
+        ops = contract.operational
+        table.add_row(version.id, f"{ops.producer_role.value} → {ops.consumer_role.value}",
+                      str(len(contract.structural.fields)), str(len(ops.thresholds)),
+                      ", ".join(optional) or "-")
+    console.print(table)
+    p = seeded.proposal
+    console.print(f"Proposed {p.version.id} ({p.version.change_class.value}) by {p.version.proposed_by}: "
+                  + "; ".join(c.describe() for c in p.diff.changes), highlight=False, markup=False)
+    console.print(f"  effective {p.version.effective_from:%Y-%m-%d}, old version accepted until "
+                  f"{p.version.compatibility_until:%Y-%m-%d}; notices sent to "
+                  + ", ".join(f"{n.person_id} ({n.letter})" for n in p.notices), highlight=False)
+    return seeded
