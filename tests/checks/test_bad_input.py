@@ -112,6 +112,17 @@ def test_a_json_array_is_refused_as_a_whole(tmp_path: Path) -> None:
     )
 
 
+def test_a_pretty_printed_json_document_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "pretty.json"
+    path.write_text(json.dumps(GOOD, indent=2), encoding="utf-8")
+    with pytest.raises(BadInput) as err:
+        check(path)
+    assert str(err.value) == (
+        f"{path}: file is a pretty-printed JSON document, not JSON Lines; expected one JSON object "
+        f"per line; got \"a line holding only '{{'\". Next: convert it, e.g. jq -c . {path} > fixed.jsonl"
+    )
+
+
 def test_json_nested_100000_deep_is_rejected(tmp_path: Path) -> None:
     deep = b'{"id": "d", "text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
     path = _lines(tmp_path / "deep.jsonl", [deep, json.dumps(GOOD).encode()])

@@ -216,4 +216,12 @@ def _first_line(line: bytes, builder: BatchBuilder) -> bytes:
             got="'[' at the start of the file",
             hint=f"convert it, e.g. jq -c '.[]' {builder.file} > fixed.jsonl",
         )
+    if line.strip() == b"{":
+        raise BadInput(
+            "file is a pretty-printed JSON document, not JSON Lines",
+            path=builder.file,
+            expected="one JSON object per line",
+            got="a line holding only '{'",
+            hint=f"convert it, e.g. jq -c . {builder.file} > fixed.jsonl",
+        )
     return line
