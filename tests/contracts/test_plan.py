@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from contract_helpers import EXAMPLE_IDS, example
 from test_changes import _gate, edited
@@ -89,3 +92,27 @@ def test_loosened_threshold_changes_the_gate() -> None:
     contract = edited(example("sft-instructions"), lambda d: _gate(d, "duplicate_rate").update(value=0.02))
     gate = next(t for t in compile_plan(contract).thresholds if t.metric == "duplicate_rate")
     assert gate.value == 0.02
+
+
+def test_the_engine_produces_every_metric_the_examples_gate_on(tmp_path: Path) -> None:
+    """Names must match the quality engine's: a compiled plan runs, and every gate is measured."""
+    from dataflywheel.checks.engines import run_checks
+
+    rows = [{"instruction": f"请解释第{i}题", "output": f"答案是{i}，因为……", "annotator_id": "v1-a",
+             "confidence": None if i % 10 == 0 else 0.9, "revision_count": 0} for i in range(60)]
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    report = run_checks([batch], compile_plan(example("sft-instructions")), engine="local")
+    gates = {g.metric: g for g in report.gates}
+    assert set(gates) == {t.metric for t in example("sft-instructions").operational.thresholds}
+    assert gates["field_null_rate.confidence"].observed == pytest.approx(0.1)
+    assert not gates["field_null_rate.confidence"].passed and gates["duplicate_rate"].passed
+
+
+def test_every_metric_a_contract_may_gate_on_is_documented_by_the_engine() -> None:
+    """Our catalogue against the engine's documented metric names (docs/checks.md)."""
+    from dataflywheel.domain.records.contract import FIELD_METRICS, METRICS
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "checks.md").read_text(encoding="utf-8")
+    missing = [m for m in [*METRICS, *FIELD_METRICS] if f"`{m}" not in text]
+    assert not missing, f"not in docs/checks.md: {missing}"
