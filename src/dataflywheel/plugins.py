@@ -23,6 +23,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.cli.audit",
     "dataflywheel.checks.builtin",
     "dataflywheel.cli.check",
+    "dataflywheel.cli.experiment",
 )
 
 

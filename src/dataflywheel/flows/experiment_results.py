@@ -161,3 +161,30 @@ def _is_correct(path: Path, number: int, row: dict[str, Any], model_key: str) ->
         raise BadInput("is_correct is not a boolean", path=str(path), line=number,
                        field=f"{model_key}.is_correct", expected="true or false", got=correct)
     return correct
+
+
+def read_error_samples(path: Path) -> list[ErrorSampleIn]:
+    """A JSONL file of error samples (`record_id`, `category`, optional `version_id`, `detail`);
+    a bad line is refused with its number and field."""
+    from pydantic import ValidationError
+
+    from dataflywheel.errors import from_validation
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotFound("error samples file not found", path=str(path)) from None
+    except UnicodeDecodeError:
+        raise BadInput("error samples file is not UTF-8", path=str(path)) from None
+    samples = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        row = _row(path, number, line)
+        try:
+            samples.append(ErrorSampleIn.model_validate(row))
+        except ValidationError as exc:
+            bad = from_validation(exc, source=str(path), what="invalid error sample")
+            raise BadInput(bad.what, path=str(path), line=number, field=bad.field,
+                           expected=bad.expected, got=bad.got) from None
+    return samples
