@@ -282,3 +282,41 @@ def test_normalise_equals_the_reference_definition() -> None:
         assert normalise(text) == " ".join(
             unicodedata.normalize("NFKC", text).casefold().split()
         ), text
+
+
+def test_the_struct_fast_path_never_accepts_what_the_validator_refuses() -> None:
+    import random
+
+    from dataflywheel.checks.builtin.schema_struct import StructConformance
+    from dataflywheel.checks.builtin.structural import SchemaValidator
+
+    p = plan(
+        schema={
+            "fields": [
+                {"name": "id", "type": "string"},
+                {"name": "n", "type": "integer", "required": False, "nullable": True},
+                {"name": "x", "type": "number", "required": False},
+                {"name": "b", "type": "boolean", "required": False},
+                {"name": "tags", "type": "array", "items": "string", "required": False},
+                {"name": "meta", "type": "object", "required": False},
+                {"name": "anything", "type": "any", "required": False},
+                {"name": "kind", "type": "string", "enum": ["a", "b"], "required": False},
+                {"name": "level", "type": "integer", "enum": [1, 2], "required": False},
+            ],
+            "additional_fields": "reject",
+        }
+    )
+    fast, slow = StructConformance(p), SchemaValidator(p)
+    assert fast.struct is not None
+    pool = [None, True, False, 0, 1, 2, 1.5, "a", "b", "", [], ["s"], ["s", 1], {}, {"k": 1}]
+    names = ["id", "n", "x", "b", "tags", "meta", "anything", "kind", "level", "extra"]
+    rng = random.Random(11)
+    accepted = 0
+    for _ in range(20000):
+        record = {k: rng.choice(pool) for k in rng.sample(names, rng.randint(0, 5))}
+        if rng.random() < 0.5:
+            record["id"] = "x"
+        if fast.conforms(record):
+            accepted += 1
+            assert slow.problems(record) == [], record
+    assert accepted > 100

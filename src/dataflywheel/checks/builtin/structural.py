@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Self
 
 from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch, Reject
+from dataflywheel.checks.builtin.schema_struct import StructConformance
 from dataflywheel.checks.plan import CheckPlan, FieldSpec, FieldType
 from dataflywheel.checks.results import ExampleRow, rate, take_examples, to_examples
 
@@ -51,8 +52,11 @@ class SchemaValidator:
         self._enums = {
             f.name: frozenset(_enum_key(v) for v in f.enum) for f in self.fields if f.enum
         }
+        self._fast = StructConformance(plan)
 
     def problems(self, value: Any) -> list[str]:
+        if self._fast.conforms(value):  # the common case, decided in C
+            return []
         if type(value) is not dict:
             return [f"record is a JSON {json_type(value)}, expected an object"]
         out: list[str] = []
