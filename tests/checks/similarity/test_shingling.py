@@ -91,3 +91,15 @@ def test_word_hashes_do_not_depend_on_the_batch() -> None:
 def test_an_empty_batch_has_no_shingles() -> None:
     sh = shingle_hashes([], ngram=5, seed=1)
     assert len(sh) == 0 and len(sh.hashes) == 0 and sh.offsets.tolist() == [0]
+
+
+SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2005\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list(SPACES) + list("aBcÉßİΣ1!")), max_size=30), max_size=8))
+def test_words_are_exactly_pythons_lower_split(texts: list[str]) -> None:
+    hashes, lens = word_hashes(texts, seed=9)
+    assert lens.tolist() == [len(t.lower().split()) for t in texts]
+    joined, _ = word_hashes([" ".join(t.lower().split()) for t in texts], seed=9)
+    assert np.array_equal(hashes, joined)

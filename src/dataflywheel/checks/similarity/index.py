@@ -80,5 +80,9 @@ def find_near_duplicates(
     est = sigs.similarity(left, right)
     keep = est >= threshold
     groups = clusters(left[keep], right[keep])
-    sims = [sigs.similarity(np.full(len(g), g[0], dtype=np.int64), g) for g in groups]
+    sims: list[F64] = []
+    if groups:
+        members = np.concatenate(groups)
+        heads = np.repeat([int(g[0]) for g in groups], [len(g) for g in groups]).astype(np.int64)
+        sims = np.split(sigs.similarity(heads, members), np.cumsum([len(g) for g in groups])[:-1])
     return NearDuplicates(groups, sims, candidates=len(left), confirmed=int(keep.sum()))

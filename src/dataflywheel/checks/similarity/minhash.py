@@ -22,7 +22,6 @@ from dataflywheel.checks.similarity.shingles import Shingles, splitmix64
 U32 = npt.NDArray[np.uint32]
 EMPTY = np.uint32(0xFFFFFFFF)
 _PROBES = 64  # probe attempts before falling back to the next filled bin to the right
-_BLOCK = 8  # probe attempts tried per vectorised step
 
 
 class MinHasher:
@@ -39,6 +38,8 @@ class MinHasher:
         self._probe = (
             (splitmix64(grid) % np.uint64(num_perm)).astype(np.int64).reshape(num_perm, _PROBES)
         )
+        # probe t of every bin, as one contiguous array per attempt
+        self._probe_by_attempt = [np.ascontiguousarray(self._probe[:, t]) for t in range(_PROBES)]
 
     def signatures(self, shingles: Shingles) -> U32:
         """A `(len(shingles), num_perm)` uint32 array; rows of texts without shingles are EMPTY."""
@@ -61,19 +62,17 @@ class MinHasher:
     ) -> None:
         k = self.num_perm
         flat_sig, flat_filled = sig.reshape(-1), filled.reshape(-1)
-        empty = np.flatnonzero(~flat_filled & np.repeat(has_text, k))
+        index = np.int32 if flat_sig.size < 2**31 else np.int64
+        empty = np.flatnonzero(~flat_filled & np.repeat(has_text, k)).astype(index)
         cols = empty % k
         base = empty - cols
-        for first in range(0, _PROBES, _BLOCK):
+        for probes in self._probe_by_attempt:
             if len(empty) == 0:
                 return
-            # probe _BLOCK attempts at once; take the first attempt that hit a filled bin
-            src = base[:, None] + self._probe[cols, first : first + _BLOCK]
-            hits = flat_filled[src]
-            found = hits.any(axis=1)
-            pick = src[found, hits[found].argmax(axis=1)]
-            flat_sig[empty[found]] = flat_sig[pick]
-            miss = ~found
+            src = base + probes.astype(index)[cols]
+            hit = flat_filled[src]
+            flat_sig[empty[hit]] = flat_sig[src[hit]]
+            miss = ~hit
             empty, cols, base = empty[miss], cols[miss], base[miss]
         if len(empty):
             self._rotate(sig, filled, empty // k, cols)
