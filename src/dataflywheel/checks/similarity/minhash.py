@@ -62,14 +62,13 @@ class MinHasher:
     ) -> None:
         k = self.num_perm
         flat_sig, flat_filled = sig.reshape(-1), filled.reshape(-1)
-        index = np.int32 if flat_sig.size < 2**31 else np.int64
-        empty = np.flatnonzero(~flat_filled & np.repeat(has_text, k)).astype(index)
+        empty = np.flatnonzero(~flat_filled & np.repeat(has_text, k)).astype(np.int64)
         cols = empty % k
         base = empty - cols
         for probes in self._probe_by_attempt:
             if len(empty) == 0:
                 return
-            src = base + probes.astype(index)[cols]
+            src = base + probes[cols]
             hit = flat_filled[src]
             flat_sig[empty[hit]] = flat_sig[src[hit]]
             miss = ~hit
