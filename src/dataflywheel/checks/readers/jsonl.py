@@ -171,14 +171,14 @@ def _decode_lines(
         good.append(line)
         values.append(value)
         numbers.append(start + i)
-    if values and not _chunk_surely_unique(good, values):
+    if values:
         good, values, numbers = _recheck_keys(good, values, numbers, builder)
         builder.sort_rejects_from(mark)
     builder.add_many(numbers, values, sum(map(len, good)) + len(good))
 
 
 def _chunk_surely_unique(good: list[bytes], values: list[Any]) -> bool:
-    # Summed over the chunk, b'":' counts every top-level and nested key written without space
+    # Summed over the lines, b'":' counts every top-level and nested key written without space
     # before its colon, plus string contents. If that equals the top-level keys alone and no
     # `"k" :` spelling occurs, there is no nested key, no duplicate key and no such content.
     blob = b"\n".join(good)
@@ -186,21 +186,35 @@ def _chunk_surely_unique(good: list[bytes], values: list[Any]) -> bool:
     return blob.count(b'":') == flat and _WS_COLON.search(blob) is None
 
 
+def _suspects(good: list[bytes], values: list[Any], lo: int, hi: int) -> list[int]:
+    """Indexes in [lo, hi) the chunk test cannot clear, found by halving (few lines need the
+    per-line test, so halving is cheaper than testing every line)."""
+    if _chunk_surely_unique(good[lo:hi], values[lo:hi]):
+        return []
+    if hi - lo <= 16:
+        return list(range(lo, hi))
+    mid = (lo + hi) // 2
+    return _suspects(good, values, lo, mid) + _suspects(good, values, mid, hi)
+
+
 def _recheck_keys(
     good: list[bytes], values: list[Any], numbers: list[int], builder: BatchBuilder
 ) -> tuple[list[bytes], list[Any], list[int]]:
-    """The per-line duplicate-key test for a chunk the cheap test could not clear."""
-    kept: tuple[list[bytes], list[Any], list[int]] = ([], [], [])
-    for line, value, number in zip(good, values, numbers):
+    """The per-line duplicate-key test on the lines the chunk test could not clear."""
+    drop: set[int] = set()
+    for i in _suspects(good, values, 0, len(good)):
+        value, line = values[i], good[i]
         if type(value) is dict and not _surely_unique_keys(line, value):
             value, reason = _decode_stdlib(line)
             if reason is not None:
-                builder.reject(number, reason, len(line) + 1)
-                continue
-        kept[0].append(line)
-        kept[1].append(value)
-        kept[2].append(number)
-    return kept
+                builder.reject(numbers[i], reason, len(line) + 1)
+                drop.add(i)
+            else:
+                values[i] = value
+    if not drop:
+        return good, values, numbers
+    keep = [i for i in range(len(good)) if i not in drop]
+    return [good[i] for i in keep], [values[i] for i in keep], [numbers[i] for i in keep]
 
 
 def _first_line(line: bytes, builder: BatchBuilder) -> bytes:
