@@ -45,6 +45,23 @@ def realdata_or_skip(name: str) -> Path:
     return path
 
 
+def create_all_tables(engine: object) -> None:
+    """Create every table on a fresh copy of the metadata.
+
+    SQLAlchemy's PostgreSQL `create_all` adds cyclic foreign keys by ALTER and marks them on the
+    metadata it was given, so a later SQLite `create_all` from the same metadata would silently
+    leave them out; a copy per database keeps every backend complete.
+    """
+    from sqlalchemy import MetaData
+
+    from dataflywheel.store.tables import Base
+
+    meta = MetaData(naming_convention=Base.metadata.naming_convention)
+    for table in Base.metadata.tables.values():
+        table.to_metadata(meta)
+    meta.create_all(engine)  # type: ignore[arg-type]
+
+
 def _postgres_database(url: str) -> Iterator["Database"]:
     from sqlalchemy import text
 
@@ -69,17 +86,16 @@ def _postgres_database(url: str) -> Iterator["Database"]:
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator["Database"]:
     """An empty database with every table created, on each backend."""
     from dataflywheel.store.session import Database
-    from dataflywheel.store.tables import Base
 
     if request.param == "sqlite":
         db = Database(f"sqlite:///{tmp_path / 'flywheel.db'}")
-        Base.metadata.create_all(db.engine)
+        create_all_tables(db.engine)
         yield db
         db.dispose()
     else:
         gen = _postgres_database(postgres_url_or_skip())
         db = next(gen)
-        Base.metadata.create_all(db.engine)
+        create_all_tables(db.engine)
         yield db
         gen.close()
 

@@ -3,7 +3,6 @@ database refusing what the domain would never write (missing parents, two delive
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
@@ -124,13 +123,8 @@ def _sqlite_fk_targets(db: Database, table: str) -> set[str]:
 
 def test_the_current_pointer_links_to_a_real_version(database: Database) -> None:
     seed_data(database)
-    if database.is_sqlite and "dataset_versions" not in _sqlite_fk_targets(database, "datasets"):
-        # SQLAlchemy's create_all on PostgreSQL adds the cyclic FK by ALTER and marks it, on the
-        # shared MetaData, never to be declared inline again; a later SQLite create_all in the
-        # same process then omits it. The fixture must create SQLite tables from a fresh copy.
-        assert os.environ.get("FLYWHEEL_TEST_POSTGRES_URL"), "datasets.current_version_id has no FK"
-        pytest.skip("SQLite schema built after a PostgreSQL create_all lacks the cyclic FK "
-                    "(shared MetaData; conftest must copy it per backend)")
+    if database.is_sqlite:
+        assert "dataset_versions" in _sqlite_fk_targets(database, "datasets")
     with database.unit_of_work() as s:
         ds = Datasets(s).get("ds-k12")
         Datasets(s).update(ds.model_copy(update={"current_version_id": "V-1"}))
