@@ -112,3 +112,16 @@ def test_clusters_are_connected_components_in_a_stable_order() -> None:
     got = [g.tolist() for g in clusters(left, right)]
     assert got == [[1, 2, 3], [4, 5], [7, 8, 9]]
     assert clusters(np.zeros(0, np.int64), np.zeros(0, np.int64)) == []
+
+
+def test_both_bucket_sorts_give_the_same_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataflywheel.checks.similarity import lsh
+
+    rng = np.random.default_rng(3)
+    keys = splitmix64(rng.integers(0, 40, size=3000).astype(np.uint64))  # many equal keys
+    valid = rng.random(3000) < 0.9
+    packed = lsh.bucket_pairs(keys, valid)
+    monkeypatch.setattr(lsh, "_INDEX_BITS", 4)  # 3000 rows > 2**4: the stable argsort path
+    stable = lsh.bucket_pairs(keys, valid)
+    assert len(packed[0]) > 1000
+    assert np.array_equal(packed[0], stable[0]) and np.array_equal(packed[1], stable[1])

@@ -21,6 +21,7 @@ U64 = npt.NDArray[np.uint64]
 NEIGHBOURS = 8
 TARGET_RECALL = 0.995
 _MUL = np.uint64(0x9E3779B97F4A7C15)
+_INDEX_BITS = 24
 
 
 def candidate_probability(jaccard: float, bands: int, rows: int) -> float:
@@ -53,8 +54,7 @@ def bucket_pairs(keys: U64, valid: npt.NDArray[np.bool_] | None = None) -> tuple
     idx = np.arange(len(keys), dtype=np.int64)
     if valid is not None:
         idx = idx[valid]
-    order = idx[np.argsort(keys[idx], kind="stable")]
-    sorted_keys = keys[order]
+    order, sorted_keys = _sort_by_key(keys[idx], idx)
     lefts: list[I64] = []
     rights: list[I64] = []
     for d in range(1, NEIGHBOURS + 1):
@@ -69,6 +69,22 @@ def bucket_pairs(keys: U64, valid: npt.NDArray[np.bool_] | None = None) -> tuple
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
     return np.concatenate(lefts), np.concatenate(rights)
+
+
+def _sort_by_key(keys: U64, idx: I64) -> tuple[I64, U64]:
+    """`idx` ordered by key, then by index; and the (possibly truncated) keys in that order.
+
+    Up to 2**24 rows, one plain sort of `key's top 40 bits | index` replaces a stable argsort
+    (several times faster). Keys that differ only in their low 24 bits then share a bucket: that
+    adds a few chance candidate pairs, which confirmation by estimated Jaccard removes; it can
+    never separate equal keys.
+    """
+    if len(idx) == 0 or int(idx[-1]) < (1 << _INDEX_BITS):
+        low = np.uint64((1 << _INDEX_BITS) - 1)
+        packed = np.sort((keys & ~low) | idx.astype(np.uint64))
+        return (packed & low).astype(np.int64), packed >> np.uint64(_INDEX_BITS)
+    order = np.argsort(keys, kind="stable")
+    return idx[order], keys[order]
 
 
 def candidate_pairs(
