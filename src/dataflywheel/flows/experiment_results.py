@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,21 +90,27 @@ def read_item_results(path: Path, *, model_key: str, id_field: str | None = None
         handle = path.open(encoding="utf-8")
     except FileNotFoundError:
         raise NotFound("results file not found", path=str(path)) from None
+    with handle:
+        rows = ((n, _row(path, n, line)) for n, line in enumerate(handle, start=1)
+                if line.strip())
+        return collect_item_results(rows, source=path, model_key=model_key, id_field=id_field,
+                                    category_field=category_field)
+
+
+def collect_item_results(rows: Iterable[tuple[int, dict[str, Any]]], *, source: Path,
+                         model_key: str, id_field: str | None = None,
+                         category_field: str | None = None) -> ItemResults:
+    """Results from (line number, row) pairs already read; `source` names them in errors."""
     results = ItemResults(model_key)
     seen: set[str] = set()
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            row = _row(path, number, line)
-            record_id = _record_id(path, number, row, id_field, seen)
-            category = _category(path, number, row, category_field)
-            correct = _is_correct(path, number, row, model_key)
-            detail = {"line": number,
-                      "steps": reasoning_steps(str(row.get("ground_truth", "")))}
-            results.add(record_id, category, correct, detail)
+    for number, row in rows:
+        record_id = _record_id(source, number, row, id_field, seen)
+        category = _category(source, number, row, category_field)
+        correct = _is_correct(source, number, row, model_key)
+        detail = {"line": number, "steps": reasoning_steps(str(row.get("ground_truth", "")))}
+        results.add(record_id, category, correct, detail)
     if results.total == 0:
-        raise BadInput("results file has no items", path=str(path),
+        raise BadInput("results file has no items", path=str(source),
                        expected="one JSON object per line")
     return results
 
