@@ -84,6 +84,9 @@ def test_breaking_proposal_notices_activation_and_rate(ccli, tmp_path: Path) -> 
     assert activated.json()["state"] == "active"
     rate = ccli("contract", "notice-rate", "--json").json()
     assert rate == {"breaking": 1, "on_time": 1, "late": [], "rate": 1.0}
+    with time_machine.travel(later + timedelta(days=30), tick=False):
+        retired = ccli("contract", "retire-expired", "--by", "data-owner", "--json")
+    assert retired.json() == {"retired": ["cleaned-raw-pool@1.0.0"]}
 
 
 def test_bad_inputs_are_one_line_and_store_nothing(ccli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -147,6 +147,13 @@ def test_breaking_change_notices_period_then_refusal_naming_the_new_version(
     )
     rate = flows.advance_notice_rate(cws)
     assert (rate.breaking, rate.on_time, rate.rate) == (1, 1, 1.0)
+    assert flows.retire_expired(cws, by="data-owner", now=T0 + timedelta(days=43)) == []
+    assert flows.retire_expired(cws, by="data-owner", now=T0 + timedelta(days=44)) == [
+        "cleaned-raw-pool@1.0.0"]
+    with cws.db.session() as s, pytest.raises(PolicyViolation, match=r"cleaned-raw-pool@1\.0\.0 is "
+                                                                    r"retired; deliver under "
+                                                                    r"cleaned-raw-pool@2\.0\.0"):
+        flows.check_delivery_allowed(s, "cleaned-raw-pool@1.0.0", T0)
 
 
 def test_short_notice_needs_a_reason_and_counts_as_late(cws: Workspace, write_doc: Writer) -> None:

@@ -1,4 +1,4 @@
-"""`flywheel contract import|export|show|validate|plan|propose|activate|reject|list|notice-rate`."""
+"""`flywheel contract import|export|show|validate|plan|propose|activate|reject|retire-expired|list|notice-rate`."""
 
 from __future__ import annotations
 
@@ -138,6 +138,16 @@ def reject(ctx: typer.Context, ref: Ref,
     with workspace(ctx) as ws:
         version = reject_version(ws, ref, reason=reason, by=_by(ctx, by))
     _done(json_, _version_row(version), f"{version.id} is rejected")
+
+
+@app.command("retire-expired")
+def retire(ctx: typer.Context, by: By = None, json_: Json = False) -> None:
+    """Retire every deprecated version whose compatibility period has ended."""
+    from dataflywheel.flows.contracts import retire_expired
+
+    with workspace(ctx) as ws:
+        retired = retire_expired(ws, by=_by(ctx, by))
+    _done(json_, {"retired": retired}, "retired " + (", ".join(retired) or "nothing"))
 
 
 @app.command("list")

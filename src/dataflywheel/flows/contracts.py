@@ -225,6 +225,28 @@ def reject_version(ws: Workspace, version_id: str, *, reason: str, by: str | Non
                               reason=reason)
 
 
+def retire_expired(ws: Workspace, *, by: str | None = None, now: datetime | None = None) -> list[str]:
+    """Retire every deprecated version that deliveries may no longer use; returns their ids."""
+    now, by = now or utcnow(), by or ws.actor
+    retired: list[str] = []
+    with ws.db.unit_of_work() as s:
+        _person(s, by)
+        versions = ContractVersions(s)
+        for record in Contracts(s).list():
+            Contracts(s).find_locked(record.id)
+            for version in versions.of_contract(record.id):
+                if version.state is not S.DEPRECATED:
+                    continue
+                try:
+                    check_delivery_allowed(s, version.id, now)
+                except PolicyViolation as exc:
+                    after = version.model_copy(update={"state": move(version.id, version.state, S.RETIRED)})
+                    update_audited(versions, version, after, actor=by, action="contract_version.retire",
+                                   reason=exc.what)
+                    retired.append(version.id)
+    return retired
+
+
 def check_delivery_allowed(session: Session, contract_version_id: str, at: datetime) -> ContractVersionRecord:
     """The version a delivery at `at` may be checked under, or a refusal naming the version to use."""
     try:
