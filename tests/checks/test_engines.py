@@ -207,3 +207,11 @@ def test_progress_is_reported_up_to_the_total(tmp_path: Path) -> None:
     assert len(seen) > 3
     assert seen[-1][0] == seen[-1][1] == path.stat().st_size
     assert [s[0] for s in seen] == sorted(s[0] for s in seen)
+
+
+def test_a_failed_count_gate_shows_the_examples_of_its_rate(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "x.jsonl", [{"id": "1", "text": "a"}, {"id": "2", "text": "A"}])
+    p = plan(thresholds=[{"metric": "duplicate_count", "op": "==", "value": 0}])
+    report = check(path, p)
+    assert not report.passed
+    assert [(e.line, e.record_id) for e in report.gates[0].examples] == [(2, "2")]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from dataflywheel.checks.base import CheckResult, Partial, Reject
+from dataflywheel.checks.base import CheckResult, Example, Partial, Reject
 from dataflywheel.checks.engines.worker import FileStats, ReadPartial, ShardOutcome, checks_for
 from dataflywheel.checks.plan import CheckPlan
 from dataflywheel.checks.readers import plan_shards
@@ -122,7 +122,7 @@ def build_report(
                 got="no lines",
             )
     metrics: dict[str, float] = {}
-    examples = {}
+    examples: dict[str, list[Example]] = {}
     for res in sorted(results, key=lambda r: r.check):
         metrics.update(res.metrics)
         examples.update(res.examples)
@@ -136,7 +136,7 @@ def build_report(
             source=t.source,
             examples=[]
             if t.holds(metrics[t.metric])
-            else examples.get(t.metric, [])[: plan.max_examples],
+            else _examples_for(examples, t.metric)[: plan.max_examples],
         )
         for t in plan.thresholds
     ]
@@ -160,6 +160,13 @@ def build_report(
         rejects_total=len(every),
         warnings=list(dict.fromkeys(read.warnings)),
     )
+
+
+def _examples_for(examples: dict[str, list[Example]], metric: str) -> list[Example]:
+    """A metric's examples; a `x_count` metric shows the examples of its `x_rate` twin."""
+    if metric in examples:
+        return examples[metric]
+    return examples.get(metric.removesuffix("_count") + "_rate", [])
 
 
 def _stats(s: FileStats) -> dict[str, int]:
