@@ -1,0 +1,106 @@
+"""Helpers for the Data Pool tests: a team workspace with a contract, a requirement in progress,
+a dataset, and generated JSONL deliveries (clean, duplicated, blank-heavy)."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dataflywheel.domain.records.demand import Priority, RequirementKind
+from dataflywheel.flows.workspace import Workspace
+
+CONTRACT = "cleaned-raw-pool@1.0.0"
+WORDS = [f"{a}{b}" for a in ("ka", "lo", "mi", "nu", "pe", "ri", "su", "ta", "vo", "ze", "qua", "bri")
+         for b in ("n", "x", "m", "rt", "lk", "sp", "dd", "ng", "ch", "st", "ff", "zz")]
+
+FULL_DATASHEET: dict[str, Any] = {
+    "objective": "Cleaned raw text for annotation task design.",
+    "sources": ["vendor crawl"], "sample_size": 40, "cleaning_rules": ["dedup", "markup removed"],
+    "annotation_standard": "none (raw pool)", "guide_version": "n/a",
+    "quality_summary": "see the union report", "compliance_conclusion": "public web text",
+    "known_defects": [], "applicable_scenarios": ["annotation"],
+    "inapplicable_scenarios": ["evaluation"],
+}
+
+
+@dataclass
+class Pool:
+    ws: Workspace
+    requirement: str
+    dataset: str
+
+
+def setup_pool(ws: Workspace, *, sensitivity: str = "public", purpose: str = "training",
+               dataset: str = "raw-pool") -> Pool:
+    """On a `team` workspace: the cleaned-raw-pool contract, REQ in progress, a dataset."""
+    from dataflywheel.demo.contracts import example_text
+    from dataflywheel.flows import demand
+    from dataflywheel.flows.contracts import register_contract
+    from dataflywheel.flows.requirements import submit_requirement
+    from dataflywheel.flows.versions import create_dataset
+    from dataflywheel.integrations.odcs import parse_odcs
+
+    text = example_text("cleaned-raw-pool")
+    register_contract(ws, parse_odcs(text, source="cleaned-raw-pool"), text, by="data-owner",
+                      project_id="P-TEST")
+    req = submit_requirement(ws, title="Raw pool for K-12", project_id="P-TEST",
+                             requester_id="algorithm-engineer", kind=RequirementKind.NEW_DATA,
+                             priority=Priority.P1, target_metric="coverage",
+                             acceptance_criteria="passes the contract",
+                             responsible_id="data-engineer", accountable_id="data-owner")
+    demand.triage(ws, req.id)
+    demand.commit_week(ws, [req.id], week="2026-W48")
+    demand.start(ws, req.id)
+    create_dataset(ws, dataset, project_id="P-TEST", owner_id="data-owner", purpose=purpose,
+                   sensitivity=sensitivity)
+    return Pool(ws=ws, requirement=req.id, dataset=dataset)
+
+
+def sentence(rng: random.Random, n: int = 14) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def records(prefix: str, n: int, *, seed: int, dup_every: int = 0, blank_every: int = 0,
+            texts: list[str] | None = None) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        content = texts[i] if texts is not None else sentence(rng)
+        if dup_every and i % dup_every == dup_every - 1:
+            content = out[0]["content"]
+        if blank_every and i % blank_every == blank_every - 1:
+            content = "   "
+        out.append({"id": f"{prefix}-{i}", "content": content, "source": "web",
+                    "clean_timestamp": "2026-11-20T09:30:00Z"})
+    return out
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
+
+
+def deliver_clean(pool: Pool, path: Path, prefix: str, *, seed: int, n: int = 20,
+                  by: str = "data-engineer", **kw: Any):  # type: ignore[no-untyped-def]
+    from dataflywheel.flows.delivery import deliver
+
+    write_jsonl(path, records(prefix, n, seed=seed, **kw))
+    return deliver(pool.ws, [path], dataset=pool.dataset, contract_version_id=CONTRACT,
+                   requirement_id=pool.requirement, delivered_by=by, engine="single")
+
+
+def audit_count(ws: Workspace, action: str, record_id: str | None = None) -> int:
+    from sqlalchemy import func, select
+
+    from dataflywheel.store.tables.audit import AuditEntryRow
+
+    stmt = select(func.count()).select_from(AuditEntryRow).where(AuditEntryRow.action == action)
+    if record_id is not None:
+        stmt = stmt.where(AuditEntryRow.record_id == record_id)
+    with ws.db.session() as s:
+        return s.scalar(stmt) or 0
