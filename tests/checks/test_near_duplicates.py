@@ -44,14 +44,14 @@ def edit(rng: random.Random, text: str, changes: int) -> str:
 
 
 def planted_corpus(tmp_path: Path, n: int = 400, seed: int = 3) -> tuple[Path, list[set[str]]]:
-    """Unique random texts; every 20th record gets two near copies (1 word in 100 changed)
+    """Unique random texts; every 20th record gets two near copies (one word changed)
     placed later in the file, so each planted cluster has three members."""
     rng = random.Random(seed)
     records: list[dict[str, Any]] = []
     clusters: list[set[str]] = []
     pending: list[tuple[int, dict[str, Any]]] = []
     for i in range(n):
-        text = " ".join(words(rng, rng.randint(60, 200)))
+        text = " ".join(words(rng, rng.randint(150, 300)))  # one word changed: Jaccard >= 0.94
         rec = {"id": f"r{i}", "text": text, "source": "abc"[i % 3]}
         records.append(rec)
         if i % 20 == 0:

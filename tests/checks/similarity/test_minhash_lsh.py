@@ -125,3 +125,23 @@ def test_both_bucket_sorts_give_the_same_pairs(monkeypatch: pytest.MonkeyPatch) 
     stable = lsh.bucket_pairs(keys, valid)
     assert len(packed[0]) > 1000
     assert np.array_equal(packed[0], stable[0]) and np.array_equal(packed[1], stable[1])
+
+
+def test_estimates_on_text_shingles_are_unbiased() -> None:
+    rng = random.Random(0)
+    vocab = [f"w{i}" for i in range(3000)]
+    hasher = MinHasher(128, seed=1)
+    errors = []
+    for _ in range(200):
+        a = [rng.choice(vocab) for _ in range(rng.randint(5, 300))]
+        b = list(a)
+        for _ in range(rng.randint(0, max(1, len(a) // 10))):
+            b[rng.randrange(len(b))] = rng.choice(vocab)
+        sh = shingle_hashes([" ".join(a), " ".join(b)], ngram=5, seed=1)
+        sa = set(sh.hashes[sh.offsets[0] : sh.offsets[1]].tolist())
+        sb = set(sh.hashes[sh.offsets[1] : sh.offsets[2]].tolist())
+        sig = hasher.signatures(sh)
+        est = estimated_jaccard(sig, np.array([0]), np.array([1]))[0]
+        errors.append(est - len(sa & sb) / len(sa | sb))
+    err = np.array(errors)
+    assert abs(err.mean()) < 0.01 and err.std() < 0.05

@@ -4,8 +4,8 @@ The text is lower-cased and split on whitespace exactly like Python's `text.lowe
 `norm()` of the shared benchmark); a shingle is
 `n` consecutive words. A text of 1 to n-1 words is one shingle (all its words); a text with no
 words has none. Each word is hashed once (polars, in Rust), then `n` consecutive word hashes are
-combined in numpy and finalised with the splitmix64 mixer, so every bit of a shingle hash is usable
-for binning. Hashes are deterministic for a given seed and polars version (polars does not promise
+combined in numpy (multiply-xor) and finalised with a multiply and a fold of the high half into the
+low half, so both halves of a shingle hash depend on every word. Hashes are deterministic for a given seed and polars version (polars does not promise
 the same hash across versions: compare hashes only within one run).
 """
 
@@ -24,6 +24,7 @@ I64 = npt.NDArray[np.int64]
 
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 _U64_MAX = 0xFFFFFFFFFFFFFFFF
+_FINAL = np.uint64(0xD6E8FEB86659FD93)
 # Python's str.split() whitespace besides space, tab, CR and LF (which are replaced literally)
 _ODD_SPACE = "[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
@@ -47,11 +48,21 @@ def splitmix64(x: U64) -> U64:
     """The splitmix64 finaliser: a bijection on uint64 that spreads every input bit."""
     with np.errstate(over="ignore"):
         z = x ^ (x >> np.uint64(30))
-        z = z * np.uint64(0xBF58476D1CE4E5B9)
-        z = z ^ (z >> np.uint64(27))
-        z = z * np.uint64(0x94D049BB133111EB)
-        out: U64 = z ^ (z >> np.uint64(31))
-        return out
+        z *= np.uint64(0xBF58476D1CE4E5B9)
+        z ^= z >> np.uint64(27)
+        z *= np.uint64(0x94D049BB133111EB)
+        z ^= z >> np.uint64(31)
+        return z
+
+
+def finalise(acc: U64) -> U64:
+    """Light final mix of combined word hashes, in place: multiply, then fold the high half into
+    the low half, so that the slot (high bits) and the value (low bits) of a shingle both depend on
+    every word."""
+    with np.errstate(over="ignore"):
+        acc *= _FINAL
+        acc ^= acc >> np.uint64(32)
+    return acc
 
 
 def word_hashes(texts: Sequence[str], *, seed: int) -> tuple[U64, I64]:
@@ -71,11 +82,12 @@ def word_hashes(texts: Sequence[str], *, seed: int) -> tuple[U64, I64]:
         arrow = arrow.combine_chunks()
     flat = arrow.flatten().to_numpy(zero_copy_only=False).astype(np.uint64, copy=False)
     # runs of spaces split into empty strings: drop them here, cheaper than a filter in polars
-    word = flat != _empty_hash(seed)
-    kept = np.concatenate([[0], np.cumsum(word, dtype=np.int64)])
-    ends = np.cumsum(pieces)
-    lens = kept[ends] - kept[ends - pieces]
-    flat = flat[word]
+    blank = np.flatnonzero(flat == _empty_hash(seed))
+    if len(blank) == 0:
+        return flat, pieces
+    rows = np.searchsorted(np.cumsum(pieces), blank, side="right")
+    lens = pieces - np.bincount(rows, minlength=len(pieces))
+    flat = np.delete(flat, blank)
     return flat, lens
 
 
@@ -119,7 +131,7 @@ def combine(words: U64, lens: I64, *, ngram: int) -> Shingles:
     long_rows = np.repeat(lens >= ngram, per_text)
     out[long_rows] = acc[keep]
     out[~long_rows] = _short_hashes(words, starts[short], lens[short])
-    return Shingles(hashes=splitmix64(out), offsets=offsets)
+    return Shingles(hashes=finalise(out), offsets=offsets)
 
 
 def _short_hashes(words: U64, starts: I64, lens: I64) -> U64:
