@@ -130,5 +130,9 @@ def test_rejected_records_are_counted_and_pointed_to(
     )
     assert res.code == 0
     assert "2 records in 1 file(s), 1 rejected" in res.out
-    assert f"rejects written to {rejects}" in res.out
+    assert (
+        f"reject {data}:3: invalid JSON: JSON is malformed: object keys must be strings (byte 1)"
+        in res.out
+    )
+    assert f"all 1 rejects written to {rejects}" in res.out
     assert json.loads(rejects.read_text())["line"] == 3

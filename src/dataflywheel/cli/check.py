@@ -141,14 +141,23 @@ def _summary(report: QualityReport, rejects: Path | None) -> None:
             )
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
-    if report.rejected and rejects is not None:
-        console.print(f"  rejects written to {rejects}", highlight=False, soft_wrap=True)
-    elif report.rejected:
+    for r in report.rejects[:SHOWN_REJECTS]:
         console.print(
-            "  rejected records are listed in --json output; write them all with --rejects PATH",
+            f"  reject {r.file}:{r.line}: {r.reason}", markup=False, highlight=False, soft_wrap=True
+        )
+    if report.rejected and rejects is not None:
+        console.print(
+            f"  all {report.rejected} rejects written to {rejects}", highlight=False, soft_wrap=True
+        )
+    elif report.rejected > SHOWN_REJECTS:
+        console.print(
+            f"  ({report.rejected - SHOWN_REJECTS} more rejects; write them all with --rejects PATH)",
             highlight=False,
             soft_wrap=True,
         )
+
+
+SHOWN_REJECTS = 5
 
 
 @hookimpl
