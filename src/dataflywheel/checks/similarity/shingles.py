@@ -85,8 +85,8 @@ def word_hashes(texts: Sequence[str], *, seed: int) -> tuple[U64, I64]:
     blank = np.flatnonzero(flat == _empty_hash(seed))
     if len(blank) == 0:
         return flat, pieces
-    rows = np.searchsorted(np.cumsum(pieces), blank, side="right")
-    lens = pieces - np.bincount(rows, minlength=len(pieces))
+    owner = np.searchsorted(np.cumsum(pieces), blank, side="right")
+    lens = pieces - np.bincount(owner, minlength=len(pieces))
     flat = np.delete(flat, blank)
     return flat, lens
 
