@@ -23,6 +23,10 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.cli.audit",
     "dataflywheel.checks.builtin",
     "dataflywheel.cli.check",
+    "dataflywheel.cli.data",
+    "dataflywheel.cli.issue",
+    "dataflywheel.cli.kb",
+    "dataflywheel.cli.trace",
     "dataflywheel.cli.experiment",
 )
 

@@ -41,8 +41,9 @@ def test_p1_close_needs_a_post_mortem(team: Workspace) -> None:
     with pytest.raises(PolicyViolation) as err:
         flow.close(team, issue.id)
     assert str(err.value) == ("P1 issue ISS-0001 closes only with a post-mortem, and it has none. "
-                              "Kept: ISS-0001 is still resolved. Next: flywheel issue "
-                              "postmortem-draft ISS-0001")
+                              "Kept: ISS-0001 is still resolved. Next: flywheel issues "
+                              "postmortem-template ISS-0001, then flywheel issues postmortem "
+                              "ISS-0001 --file FILE")
     assert flow.issue_detail(team, issue.id)[0].state is S.RESOLVED
 
 

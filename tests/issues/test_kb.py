@@ -11,8 +11,8 @@ from dataflywheel.flows import kb
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.tables.kb import KbDocumentRow, KbLinkRow
 
-DEDUP = ("Near-duplicate checks", "Run MinHash near-duplicate detection on every delivered batch "
-         "before freezing; duplicates inflate benchmark scores.")
+DEDUP = ("Near-duplicate checks", ("Run MinHash near-duplicate detection on every delivered batch "
+         "before freezing; duplicates inflate benchmark scores."))
 ONBOARD = ("Welcome to the data team", "Read the RACI matrix, then the contract guide.")
 
 
@@ -61,16 +61,16 @@ def test_index_is_built_for_documents_added_before_it_existed(team: Workspace) -
 
 
 @pytest.mark.parametrize(("fields", "message"), [
-    ({"kind": "rumour"}, "unknown document kind 'rumour'; field 'kind'; expected one of post_mortem, "
-                         "best_practice, template, decision_record, onboarding"),
-    ({"title": "   "}, "invalid document; field 'title'; expected String should have at least 1 "
-                        "character; got ''"),
-    ({"body": " \n "}, "invalid document; field 'body'; expected Value error, must not be blank; "
-                       "got ' \\n '"),
-    ({"links": [("issue", "ISS-0404")]}, "linked issue ISS-0404 does not exist; field 'link'. "
-                                         "Kept: no document was added"),
-    ({"project_id": "P-NO"}, "project P-NO does not exist; field 'project'. Kept: no document was "
-                             "added"),
+    ({"kind": "rumour"}, ("unknown document kind 'rumour'; field 'kind'; expected one of post_mortem, "
+                         "best_practice, template, decision_record, onboarding")),
+    ({"title": "   "}, ("invalid document; field 'title'; expected String should have at least 1 "
+                        "character; got ''")),
+    ({"body": " \n "}, ("invalid document; field 'body'; expected Value error, must not be blank; "
+                       "got ' \\n '")),
+    ({"links": [("issue", "ISS-0404")]}, ("linked issue ISS-0404 does not exist; field 'link'. "
+                                         "Kept: no document was added")),
+    ({"project_id": "P-NO"}, ("project P-NO does not exist; field 'project'. Kept: no document was "
+                             "added")),
 ])
 def test_bad_documents_leave_nothing(team: Workspace, fields: dict[str, object], message: str) -> None:
     base: dict[str, object] = {"kind": "template", "title": "T", "body": "B"}

@@ -38,30 +38,29 @@ def test_open_inside_callers_transaction_rolls_back_with_it(team: Workspace) -> 
     from dataflywheel.flows.issues import calendar_of, open_issue_in
 
     before = _counts(team)
-    with pytest.raises(RuntimeError):
-        with team.db.unit_of_work() as s:
-            open_issue_in(s, actor="tester", calendar=calendar_of(team), title="x",
-                          severity="P2", source="experiment", project_id="P-TEST", now=NOW)
-            raise RuntimeError("the caller fails after opening")
+    with pytest.raises(RuntimeError), team.db.unit_of_work() as s:
+        open_issue_in(s, actor="tester", calendar=calendar_of(team), title="x",
+                      severity="P2", source="experiment", project_id="P-TEST", now=NOW)
+        raise RuntimeError("the caller fails after opening")
     assert _counts(team) == before
 
 
 @pytest.mark.parametrize(("fields", "message"), [
     ({"severity": "P5"}, "unknown severity 'P5'; field 'severity'; expected one of P0, P1, P2, P3"),
-    ({"source": "rumour"}, "unknown discovery source 'rumour'; field 'source'; expected one of "
-                           "quality_check, experiment, feedback, spot_check, platform, manual"),
-    ({"links": [("batch", "B-404")]}, "linked batch B-404 does not exist; field 'links'. "
-                                      "Kept: no issue was opened"),
-    ({"links": [("invoice", "X")]}, "unknown linked record kind 'invoice'; field 'links'; expected "
+    ({"source": "rumour"}, ("unknown discovery source 'rumour'; field 'source'; expected one of "
+                           "quality_check, experiment, feedback, spot_check, platform, manual")),
+    ({"links": [("batch", "B-404")]}, ("linked batch B-404 does not exist; field 'links'. "
+                                      "Kept: no issue was opened")),
+    ({"links": [("invoice", "X")]}, ("unknown linked record kind 'invoice'; field 'links'; expected "
                                     "one of batch, version, experiment, requirement, error_sample, "
-                                    "feedback"),
+                                    "feedback")),
     ({"remediate_by": NOW - timedelta(hours=1)},
-     "the remediation deadline is in the past; field 'remediate_by'; expected a time after "
-     "2026-11-25T10:00:00+00:00; got '2026-11-25T09:00:00+00:00'. Kept: no issue was opened"),
-    ({"project_id": "P-NONE"}, "project P-NONE does not exist; field 'project'. Kept: no issue was "
-                               "opened. Next: flywheel projects list"),
-    ({"owner_id": "ghost"}, "person ghost does not exist; field 'owner'. Kept: no issue was opened. "
-                            "Next: flywheel people list"),
+     ("the remediation deadline is in the past; field 'remediate_by'; expected a time after "
+     "2026-11-25T10:00:00+00:00; got '2026-11-25T09:00:00+00:00'. Kept: no issue was opened")),
+    ({"project_id": "P-NONE"}, ("project P-NONE does not exist; field 'project'. Kept: no issue was "
+                               "opened. Next: flywheel projects list")),
+    ({"owner_id": "ghost"}, ("person ghost does not exist; field 'owner'. Kept: no issue was opened. "
+                            "Next: flywheel people list")),
 ])
 def test_bad_input_is_refused_and_nothing_written(team: Workspace, fields: dict[str, object],
                                                   message: str) -> None:

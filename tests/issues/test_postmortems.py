@@ -14,13 +14,13 @@ from dataflywheel.flows import postmortems as pm
 from dataflywheel.flows.workspace import Workspace
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-SECTIONS = dict(
-    event="12 % of batch B-7 were near-duplicates", impact="SFT v3 frozen with duplicates",
-    timeline=[{"at": NOW.isoformat(), "what": "gate flagged"}],
-    root_cause="the near-duplicate gate was not part of the contract, so the delivery passed",
-    remediation="deduplicated and re-froze", preventive_measures=["near-dup gate on every batch"],
-    process_change="contract gates near-duplicate rate",
-)
+SECTIONS = {
+    "event": "12 % of batch B-7 were near-duplicates", "impact": "SFT v3 frozen with duplicates",
+    "timeline": [{"at": NOW.isoformat(), "what": "gate flagged"}],
+    "root_cause": "the near-duplicate gate was not part of the contract, so the delivery passed",
+    "remediation": "deduplicated and re-froze", "preventive_measures": ["near-dup gate on every batch"],
+    "process_change": "contract gates near-duplicate rate",
+}
 
 
 def _resolved_p1(ws: Workspace, *, now: datetime = NOW) -> Issue:
@@ -100,7 +100,7 @@ def test_post_mortem_without_a_linked_change_is_refused(team: Workspace) -> None
         pm.publish(team, issue.id)
     assert str(err.value) == (
         "post-mortem PM-0001 of ISS-0001 has no linked process change; expected every section and "
-        "an implemented change. Kept: PM-0001 is still review. Next: flywheel issue "
+        "an implemented change. Kept: PM-0001 is still review. Next: flywheel issues "
         "postmortem-link ISS-0001 --kind KIND --ref ID")
     with pytest.raises(PolicyViolation, match="closes only with a published post-mortem; PM-0001 "
                                               "is review"):
@@ -165,6 +165,6 @@ def test_published_post_mortem_is_not_edited(team: Workspace) -> None:
     pm.link_change(team, issue.id, kind="check", ref="near_duplicates")
     pm.submit(team, issue.id)
     pm.publish(team, issue.id)
-    with pytest.raises(PolicyViolation, match="PM-0001 is published; only a draft is edited"):
+    with pytest.raises(PolicyViolation, match="PM-0001 is published; only a draft is edited. Kept: PM-0001 is unchanged"):
         pm.write(team, issue.id, impact="rewritten")
     assert "Blameless" in pm.template(team, issue.id)

@@ -11,7 +11,11 @@ from hypothesis import strategies as st
 
 from dataflywheel.domain.calendar import BusinessCalendar
 from dataflywheel.domain.policies.risk import (
-    EscalationLevel, deadlines_for, end_of_next_cycle, escalation_due, parse_severity,
+    EscalationLevel,
+    deadlines_for,
+    end_of_next_cycle,
+    escalation_due,
+    parse_severity,
     tier_for_failed_batch,
 )
 from dataflywheel.domain.records.data import DatasetPurpose

@@ -20,10 +20,20 @@ from sqlalchemy.orm import Session
 from dataflywheel.domain.calendar import BusinessCalendar
 from dataflywheel.domain.policies.raci import role_holders
 from dataflywheel.domain.policies.risk import (
-    COMMITTEE_ROLES, EscalationLevel, deadlines_for, escalation_due, parse_severity,
+    COMMITTEE_ROLES,
+    EscalationLevel,
+    deadlines_for,
+    escalation_due,
+    parse_severity,
 )
 from dataflywheel.domain.records.base import utcnow
-from dataflywheel.domain.records.issue import DiscoverySource, Issue, IssueLink, IssueRelation, Severity
+from dataflywheel.domain.records.issue import (
+    DiscoverySource,
+    Issue,
+    IssueLink,
+    IssueRelation,
+    Severity,
+)
 from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import IssueState, move
 from dataflywheel.errors import BadInput, NotFound, PolicyViolation, from_validation
@@ -345,7 +355,7 @@ def _iso(value: datetime | None) -> str:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def list_issues(ws: Workspace, **equals: str) -> list[Issue]:
+def list_issues(ws: Workspace, **equals: str | None) -> list[Issue]:
     """Issues filtered by column equality (state, severity, project_id, owner_id), by id."""
     with ws.db.session() as s:
         return Issues(s).list(**{k: v for k, v in equals.items() if v is not None})

@@ -144,7 +144,7 @@ def _verify_guide(s: Session, ref: str) -> None:
 def _refuse_blame(s: Session, text: str) -> None:
     for person in People(s).list():
         for token in {person.id, person.name}:
-            if len(token) >= 3 and re.search(rf"(?<![\w.-]){re.escape(token)}(?![\w-])", text, re.I):
+            if len(token) >= 3 and re.search(rf"(?<![\w.-]){re.escape(token)}(?![\w-])", text, re.IGNORECASE):
                 raise PolicyViolation(
                     f"the root cause names {token!r}; a blameless post-mortem asks why the process "
                     "let it through, not who", field="root_cause",
@@ -188,7 +188,7 @@ def write(ws: Workspace, issue_id: str, *, now: datetime | None = None,
         before = repo.for_issue(issue.id)
         if before.state is not PostMortemState.DRAFT:
             raise PolicyViolation(f"post-mortem {before.id} is {before.state.value}; only a draft "
-                                  "is edited", hint=f"flywheel issue postmortem-draft {issue_id}")
+                                  "is edited", kept=f"{before.id} is unchanged")
         after = _validated({**before.model_dump(), **fields}, "invalid post-mortem")
         return update_audited(repo, before, after, actor=ws.actor, action="post_mortem.edit")
 
@@ -258,7 +258,7 @@ def _require_complete(s: Session, issue: Issue, pm: PostMortem) -> None:
         raise PolicyViolation(f"post-mortem {pm.id} of {issue.id} {what}",
                               expected="every section and an implemented change",
                               kept=f"{pm.id} is still {pm.state.value}",
-                              hint=f"flywheel issue postmortem-link {issue.id} --kind KIND --ref ID")
+                              hint=f"flywheel issues postmortem-link {issue.id} --kind KIND --ref ID")
     change = change_of(pm)
     assert change is not None
     verify_change(s, issue, *change)
@@ -272,11 +272,12 @@ def require_closable(s: Session, issue: Issue) -> None:
     except NotFound:
         raise PolicyViolation(f"{issue.severity.value} issue {issue.id} closes only with a "
                               "post-mortem, and it has none", kept=kept,
-                              hint=f"flywheel issue postmortem-draft {issue.id}") from None
+                              hint=f"flywheel issues postmortem-template {issue.id}, then "
+                                   f"flywheel issues postmortem {issue.id} --file FILE") from None
     if pm.state is not PostMortemState.PUBLISHED:
         raise PolicyViolation(f"{issue.severity.value} issue {issue.id} closes only with a published "
                               f"post-mortem; {pm.id} is {pm.state.value}", kept=kept,
-                              hint=f"flywheel issue postmortem-publish {issue.id}")
+                              hint=f"flywheel issues postmortem-publish {issue.id}")
     _require_complete(s, issue, pm)
 
 

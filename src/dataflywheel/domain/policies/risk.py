@@ -30,10 +30,15 @@ from pydantic import BaseModel, ConfigDict
 from dataflywheel.domain.calendar import BusinessCalendar
 from dataflywheel.domain.records.data import DatasetPurpose
 from dataflywheel.domain.records.issue import Issue, Severity
+from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import IssueState
 from dataflywheel.errors import BadInput
 
 RESPOND_AT_ONCE = timedelta(minutes=15)
+
+# The decision committee a P0 reaches last: the Data Owner, Legal/Compliance and the platform
+# engineers who run incident response (every holder of these roles, team-wide or in the project).
+COMMITTEE_ROLES: tuple[Role, ...] = (Role.DATA_OWNER, Role.LEGAL_COMPLIANCE, Role.PLATFORM_ENGINEER)
 
 
 class EscalationLevel(IntEnum):

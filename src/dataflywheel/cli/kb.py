@@ -1,0 +1,106 @@
+"""`flywheel kb add|search|show|link`: the knowledge base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dataflywheel.cli._context import workspace
+from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.hookspecs import hookimpl
+
+app = typer.Typer(help="Knowledge base: post-mortems, best practices, templates, decision records, "
+                       "onboarding pages.", no_args_is_help=True)
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+DocId = Annotated[str, typer.Argument(metavar="DOC")]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    title: str,
+    kind: Annotated[str, typer.Option(help="post_mortem, best_practice, template, decision_record "
+                                           "or onboarding.")],
+    file: Annotated[Path | None, typer.Option(help="Markdown file with the body.")] = None,
+    body: Annotated[str | None, typer.Option(help="The body, if no --file.")] = None,
+    project: str | None = None,
+    author: str | None = None,
+    link: Annotated[list[str] | None, typer.Option(
+        help="KIND:ID of a record or kb:DOC of another document; repeat for more.")] = None,
+    json_: Json = False,
+) -> None:
+    """Add a Markdown document, linked to records and other documents."""
+    from dataflywheel.errors import BadInput, NotFound
+    from dataflywheel.flows.kb import add_document, parse_target
+
+    if (file is None) == (body is None):
+        raise BadInput("give the body with exactly one of --file or --body", field="body")
+    if file is not None:
+        try:
+            body = file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise NotFound("document file not found", path=str(file)) from None
+        except UnicodeDecodeError:
+            raise BadInput("document file is not UTF-8", path=str(file)) from None
+    links = [parse_target(item) for item in link or []]
+    with workspace(ctx) as ws:
+        doc = add_document(ws, kind=kind, title=title, body=body or "", project_id=project,
+                           author_id=author, links=links)
+    if json_:
+        print_json(doc.model_dump(mode="json"))
+    else:
+        console.print(f"[green]added {doc.id}[/] ({doc.kind.value}) {doc.title}", highlight=False)
+
+
+@app.command("search")
+def search(ctx: typer.Context, query: str,
+           kind: Annotated[str | None, typer.Option(help="Only documents of this kind.")] = None,
+           limit: int = 20, json_: Json = False) -> None:
+    """Full-text search: documents containing every word of QUERY, best first."""
+    from dataflywheel.flows.kb import search as run
+
+    with workspace(ctx) as ws:
+        hits = [h.model_dump(mode="json") for h in run(ws, query, kind=kind, limit=limit)]
+    if json_:
+        print_json(hits)
+    elif not hits:
+        console.print(f"no document matches {query!r}", highlight=False)
+    else:
+        print_records(hits, columns=["id", "kind", "title", "snippet"])
+
+
+@app.command("show")
+def show(ctx: typer.Context, doc_id: DocId, json_: Json = False) -> None:
+    """One document with its links and backlinks."""
+    from dataflywheel.flows.kb import show as run
+
+    with workspace(ctx) as ws:
+        view = run(ws, doc_id)
+    if json_:
+        print_json(view.model_dump(mode="json"))
+        return
+    doc = view.document
+    console.print(f"[bold]{doc.id}[/] ({doc.kind.value}) {doc.title}", highlight=False)
+    console.print(doc.body, markup=False, highlight=False)
+    links = ", ".join(f"{lk.target_kind.value}:{lk.target_id}" for lk in view.links) or "none"
+    back = ", ".join(lk.document_id for lk in view.backlinks) or "none"
+    console.print(f"links: {links}\nlinked from: {back}", highlight=False)
+
+
+@app.command("link")
+def link(ctx: typer.Context, doc_id: DocId,
+         target: Annotated[str, typer.Argument(metavar="KIND:ID")], json_: Json = False) -> None:
+    """Link a document to a record (issue:ISS-0001) or another document (kb:KB-0002)."""
+    from dataflywheel.flows.kb import link as run
+
+    with workspace(ctx) as ws:
+        made = run(ws, doc_id, target)
+    print_json(made.model_dump(mode="json")) if json_ else console.print(
+        f"{doc_id} → {made.target_kind.value}:{made.target_id}", highlight=False)
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    cli.add_typer(app, name="kb")

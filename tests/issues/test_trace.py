@@ -1,0 +1,112 @@
+"""`flywheel trace`: each self-assessment question answered from records with evidence, or "no
+records yet". Data Pool, experiment and governance records are written here through the store's
+repositories in one setup transaction (their flows are exercised in their own suites); contracts,
+requirements and issues go through their flows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dataflywheel.errors import BadInput, NotFound
+from dataflywheel.flows.trace import Status, trace
+from dataflywheel.flows.workspace import Workspace
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+SHA = "a" * 64
+
+
+def _answers(ws: Workspace, **kw: object) -> dict[str, object]:
+    return {a.key: a for a in trace(ws, now=NOW, **kw)}  # type: ignore[arg-type]
+
+
+def test_empty_workspace_says_no_records_yet(team: Workspace) -> None:
+    answers = trace(team, now=NOW)
+    assert [a.status for a in answers] == [Status.NO_RECORDS] * 6
+    assert answers[0].answer == "no records yet: no dataset version has been frozen"
+    assert answers[3].answer == "no records yet: no P0 or P1 issue has been opened"
+
+
+def _seed(ws: Workspace) -> None:
+    from dataflywheel.demo.contracts import example_text
+    from dataflywheel.domain.records.data import Batch, Dataset, DatasetVersion, VersionBatch
+    from dataflywheel.domain.records.demand import Priority, RequirementKind
+    from dataflywheel.domain.records.experiment import Experiment, ExperimentVersion
+    from dataflywheel.domain.records.governance import AccessGrant, Asset, AssetUse
+    from dataflywheel.domain.records.project import Project
+    from dataflywheel.domain.states import BatchState, GrantState, VersionState
+    from dataflywheel.flows.contracts import register_contract
+    from dataflywheel.flows.projects import add_project
+    from dataflywheel.flows.requirements import submit_requirement
+    from dataflywheel.integrations.odcs import parse_odcs
+    from dataflywheel.store.repositories import data, experiments, governance
+
+    text = example_text("sft-instructions")
+    cv = register_contract(ws, parse_odcs(text, source="x"), text, by="data-owner")
+    req = submit_requirement(ws, title="more algebra", project_id="P-TEST", requester_id="data-owner",
+                             kind=RequirementKind.ANNOTATION, priority=Priority.P1)
+    add_project(ws, Project(id="P-TWO", name="Second", owner_id="data-owner"))
+    with ws.db.unit_of_work() as s:
+        data.Datasets(s).add(Dataset(id="sft", name="sft", project_id="P-TEST", owner_id="data-owner"))
+        for i, guide in enumerate(["g-1", "g-2", "g-2"], start=1):
+            data.Batches(s).add(Batch(
+                id=f"B-{i}", dataset_id="sft", contract_version_id=cv.id, requirement_id=req.id,
+                delivered_by_person_id="annotation-engineer", guide_version=guide,
+                state=BatchState.PASSED, report_sha256=SHA, received_at=NOW - timedelta(days=10 - i)))
+        data.DatasetVersions(s).add(DatasetVersion(
+            id="sft-v1", dataset_id="sft", number=1, state=VersionState.FROZEN, manifest_sha256=SHA,
+            created_by_id="data-engineer", approved_by_id="data-owner", frozen_at=NOW - timedelta(days=1),
+            quality_summary={"duplicate_rate": 0.01}))
+        for b in ("B-1", "B-2"):
+            data.VersionBatches(s).add(VersionBatch(version_id="sft-v1", batch_id=b,
+                                                    added_by_id="data-engineer"))
+        experiments.Experiments(s).add(Experiment(id="EXP-0001", title="sft run", kind="formal",
+                                                  model_version="m-1", started_at=NOW))
+        experiments.ExperimentVersions(s).add(ExperimentVersion(
+            experiment_id="EXP-0001", version_id="sft-v1", version_state=VersionState.FROZEN))
+        governance.Assets(s).add(Asset(id="a-sft", name="SFT set", kind="dataset", dataset_id="sft",
+                                       owner_id="data-owner", sensitivity="internal"))
+        for project in ("P-TEST", "P-TWO"):
+            governance.AssetUses(s).add(AssetUse(asset_id="a-sft", project_id=project))
+        governance.AccessGrants(s).add(AccessGrant(
+            id="GRT-0001", asset_id="a-sft", grantee_id="algorithm-engineer", sensitivity="internal",
+            purpose="training", state=GrantState.ACTIVE, requested_by_id="algorithm-engineer",
+            approved_by_id="data-owner",
+            granted_at=NOW - timedelta(days=20), expires_at=NOW + timedelta(days=3)))
+
+
+def test_every_question_is_answered_with_evidence(team: Workspace) -> None:
+    from dataflywheel.flows.issues import open_issue
+
+    _seed(team)
+    open_issue(team, title="bad labels", severity="P1", source="spot_check", project_id="P-TEST",
+               links=[("batch", "B-2")], now=NOW)
+    a = _answers(team)
+    release = a["release"]
+    assert release.status is Status.ANSWERED  # type: ignore[attr-defined]
+    assert release.answer.startswith("sft@1 was approved by data-owner")  # type: ignore[attr-defined]
+    assert any(f"manifest sha256 {SHA}" == e for e in release.evidence)  # type: ignore[attr-defined]
+    assert a["experiment"].answer == "EXP-0001 (formal, model m-1) used sft-v1"  # type: ignore[attr-defined]
+    guide = a["guide"]
+    assert guide.answer.startswith("guide g-2 (first used")  # type: ignore[attr-defined]
+    assert guide.evidence == ["batch B-2 in versions sft-v1", "batch B-3 in versions none",  # type: ignore[attr-defined]
+                              "delivered under earlier guides: g-1: B-1"]
+    assert a["preventive"].status is Status.GAPS  # type: ignore[attr-defined]
+    assert a["preventive"].evidence == ["missing: ISS-0001 (P1, new): no post-mortem"]  # type: ignore[attr-defined]
+    assert a["reuse"].evidence == ["a-sft (SFT set): P-TEST, P-TWO"]  # type: ignore[attr-defined]
+    assert a["expiring"].answer == "1 grant(s) and 0 exception(s) expire within 14 days"  # type: ignore[attr-defined]
+    assert _answers(team, days=2)["expiring"].answer.startswith("0 grant(s)")  # type: ignore[attr-defined]
+    assert _answers(team, guide="g-1")["guide"].evidence == ["batch B-1 in versions sft-v1"]  # type: ignore[attr-defined]
+
+
+def test_bad_trace_input(team: Workspace) -> None:
+    _seed(team)
+    with pytest.raises(NotFound, match="experiment EXP-0404 does not exist"):
+        trace(team, experiment_id="EXP-0404")
+    with pytest.raises(BadInput) as err:
+        trace(team, guide="g-9")
+    assert str(err.value) == ("no batch was delivered under guide version 'g-9'; field 'guide'; "
+                              "expected one of g-1, g-2")
+    with pytest.raises(BadInput, match="days must be 0 or more"):
+        trace(team, days=-1)
