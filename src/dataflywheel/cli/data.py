@@ -1,0 +1,291 @@
+"""`flywheel deliver`, `flywheel datasets …`, `flywheel versions …`, `flywheel freeze --baseline`.
+
+Thin: parse, call a flow in flows/delivery.py, flows/versions.py or flows/version_release.py,
+render. A failed delivery exits 1 (like a failed `flywheel check`); bad input exits 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from dataflywheel.cli._context import workspace
+from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.errors import BadInput
+from dataflywheel.hookspecs import hookimpl
+
+datasets_app = typer.Typer(help="Datasets: named lines of versions.", no_args_is_help=True)
+versions_app = typer.Typer(help="Dataset versions: candidate → frozen → archived.",
+                           no_args_is_help=True)
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+By = Annotated[str, typer.Option("--by", help="Person id of whoever does it.")]
+Engine = Annotated[str, typer.Option(help="Quality engine: local (processes) or single.")]
+VERSION_COLUMNS = ["id", "dataset_id", "number", "state", "compliance", "baseline", "manifest_sha256"]
+
+
+def deliver_cmd(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Files of the batch.")],
+    dataset: Annotated[str, typer.Option(help="Dataset name.")],
+    contract: Annotated[str, typer.Option(help="Contract version, ID@VERSION.")],
+    requirement: Annotated[str, typer.Option(help="Requirement id (REQ-NNNN).")],
+    from_: Annotated[str, typer.Option("--from", help="Person or vendor id of the deliverer.")],
+    annotators: Annotated[Optional[str], typer.Option(help="Annotator ids, comma-separated.")] = None,
+    guide_version: Annotated[Optional[str], typer.Option(help="Annotation guide version.")] = None,
+    engine: Engine = "local",
+    json_: Json = False,
+) -> None:
+    """Store the files byte for byte, check them under the contract, pass or fail the batch."""
+    from dataflywheel.flows.delivery import deliver
+
+    names = [a.strip() for a in annotators.split(",")] if annotators else None
+    with workspace(ctx) as ws:
+        result = deliver(ws, files, dataset=dataset, contract_version_id=contract,
+                         requirement_id=requirement, delivered_by=from_, annotator_ids=names,
+                         guide_version=guide_version, engine=engine)
+    out = {"batch": result.batch.model_dump(mode="json"),
+           "files": [f.model_dump(mode="json") for f in result.files],
+           "issue": result.issue.model_dump(mode="json") if result.issue else None}
+    if json_:
+        print_json(out)
+    else:
+        b = result.batch
+        colour = "green" if b.state.value == "passed" else "red"
+        console.print(f"[{colour}]{b.id} {b.state.value}[/]: {b.row_count} records in "
+                      f"{len(result.files)} file(s), report {b.report_sha256}", highlight=False)
+        if b.failure_reason:
+            console.print(f"  {b.failure_reason}", highlight=False)
+        if result.issue:
+            console.print(f"  opened {result.issue.severity.value} {result.issue.id}: "
+                          f"{result.issue.title}", highlight=False)
+    if result.batch.state.value != "passed":
+        raise typer.Exit(1)
+
+
+@datasets_app.command("create")
+def dataset_create(
+    ctx: typer.Context, name: str,
+    project: Annotated[str, typer.Option(help="Project id.")],
+    owner: Annotated[str, typer.Option(help="Person id of the owner.")],
+    purpose: Annotated[str, typer.Option(help="training, evaluation or exploration.")] = "training",
+    sensitivity: Annotated[str, typer.Option(help="public, internal, confidential, restricted.")] = "internal",
+    description: str = "", json_: Json = False,
+) -> None:
+    """Register a dataset."""
+    from dataflywheel.flows.versions import create_dataset
+
+    with workspace(ctx) as ws:
+        ds = create_dataset(ws, name, project_id=project, owner_id=owner, purpose=purpose,
+                            sensitivity=sensitivity, description=description)
+    _emit(ds.model_dump(mode="json"), json_, f"created dataset {ds.id} ({ds.name})")
+
+
+@datasets_app.command("list")
+def dataset_list(ctx: typer.Context, json_: Json = False) -> None:
+    """Every dataset with its current version."""
+    from dataflywheel.flows.versions import list_datasets
+
+    with workspace(ctx) as ws:
+        rows = [d.model_dump(mode="json") for d in list_datasets(ws)]
+    print_json(rows) if json_ else print_records(
+        rows, columns=["id", "name", "purpose", "sensitivity", "project_id", "current_version_id"])
+
+
+@versions_app.command("create")
+def version_create(ctx: typer.Context, dataset: str, by: By,
+                   batch: Annotated[Optional[list[str]], typer.Option(help="Batch id (repeat).")] = None,
+                   json_: Json = False) -> None:
+    """A new candidate of DATASET, optionally with batches."""
+    from dataflywheel.flows.versions import create_version
+
+    with workspace(ctx) as ws:
+        v = create_version(ws, dataset, by=by, batch_ids=batch or [])
+    _emit(v.model_dump(mode="json"), json_, f"created candidate {v.id}")
+
+
+@versions_app.command("add")
+def version_add(ctx: typer.Context, version: str, batches: list[str], by: By,
+                json_: Json = False) -> None:
+    """Add passed batches to a candidate (recomputes its union summary)."""
+    from dataflywheel.flows.versions import add_batches
+
+    with workspace(ctx) as ws:
+        v = add_batches(ws, version, batches, by=by)
+    _emit(v.model_dump(mode="json"), json_, f"{v.id}: {', '.join(batches)} added")
+
+
+@versions_app.command("remove")
+def version_remove(ctx: typer.Context, version: str, batches: list[str], by: By,
+                   json_: Json = False) -> None:
+    """Take batches out of a candidate (recomputes its union summary)."""
+    from dataflywheel.flows.versions import remove_batches
+
+    with workspace(ctx) as ws:
+        v = remove_batches(ws, version, batches, by=by)
+    _emit(v.model_dump(mode="json"), json_, f"{v.id}: {', '.join(batches)} removed")
+
+
+@versions_app.command("datasheet")
+def version_datasheet(
+    ctx: typer.Context, version: str, by: By,
+    file: Annotated[Optional[Path], typer.Option(help="YAML mapping of datasheet sections.")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="SECTION=VALUE (repeat).")] = None,
+    json_: Json = False,
+) -> None:
+    """Fill in datasheet sections of a candidate."""
+    from dataflywheel.flows.versions import set_datasheet
+
+    updates = _datasheet_updates(file, set_ or [])
+    with workspace(ctx) as ws:
+        v = set_datasheet(ws, version, updates, by=by)
+    missing = v.datasheet.missing()
+    _emit(v.model_dump(mode="json"), json_,
+          f"{v.id}: datasheet " + ("complete" if not missing else "lacks " + ", ".join(missing)))
+
+
+@versions_app.command("compliance")
+def version_compliance(
+    ctx: typer.Context, version: str, by: By,
+    conclusion: Annotated[str, typer.Option(help="Legal/Compliance's conclusion.")],
+    approve: Annotated[bool, typer.Option("--approve/--reject")] = True, json_: Json = False,
+) -> None:
+    """Legal/Compliance approves or rejects a candidate."""
+    from dataflywheel.flows.versions import decide_compliance
+
+    with workspace(ctx) as ws:
+        v = decide_compliance(ws, version, by=by, approve=approve, conclusion=conclusion)
+    _emit(v.model_dump(mode="json"), json_, f"{v.id}: compliance {v.compliance.value}")
+
+
+@versions_app.command("show")
+def version_show(ctx: typer.Context, version: str,
+                 approver: Annotated[Optional[str], typer.Option(help="Judge the gate as if this person approved.")] = None,
+                 json_: Json = False) -> None:
+    """One version: its batches, summary, and the freeze gate as it stands."""
+    from dataflywheel.flows.version_release import check_gate
+    from dataflywheel.flows.versions import get_version
+
+    with workspace(ctx) as ws:
+        v, batch_ids = get_version(ws, version)
+        gate = check_gate(ws, v.id, approver=approver) if v.state.value == "candidate" else []
+    data = v.model_dump(mode="json") | {"batches": batch_ids, "gate": [
+        {"code": c.code, "title": c.title, "met": c.met, "problems": c.problems} for c in gate]}
+    if json_:
+        print_json(data)
+        return
+    console.print(f"[bold]{v.label}[/] {v.state.value}  batches: {', '.join(batch_ids) or '-'}",
+                  highlight=False)
+    if v.manifest_sha256:
+        console.print(f"manifest {v.manifest_sha256}", highlight=False)
+    for c in gate:
+        mark = "[green]met[/]" if c.met else "[red]unmet[/]"
+        console.print(f"({c.code}) {mark} {c.title}" + (": " + "; ".join(c.problems)
+                                                        if c.problems else ""), highlight=False)
+
+
+@versions_app.command("list")
+def version_list(ctx: typer.Context, dataset: Optional[str] = None, json_: Json = False) -> None:
+    """Versions, optionally of one dataset."""
+    from dataflywheel.flows.versions import list_versions
+
+    with workspace(ctx) as ws:
+        rows = [v.model_dump(mode="json") for v in list_versions(ws, dataset)]
+    print_json(rows) if json_ else print_records(rows, columns=VERSION_COLUMNS)
+
+
+def _freeze(ctx: typer.Context, version: str, by: str, consult: list[str], baseline: bool,
+            json_: bool) -> None:
+    from dataflywheel.flows.version_release import freeze
+
+    answers = dict(_pair(c, "--consult", "PERSON=RESPONSE") for c in consult)
+    with workspace(ctx) as ws:
+        v = freeze(ws, version, by=by, consultations=answers, baseline=baseline)
+    _emit(v.model_dump(mode="json"), json_,
+          f"[green]frozen {v.label}[/]{' (baseline)' if v.baseline else ''}: manifest {v.manifest_sha256}")
+
+
+Consult = Annotated[Optional[list[str]], typer.Option(
+    help="PERSON=RESPONSE of a Consulted person (repeat); others are recorded as no response.")]
+
+
+@versions_app.command("freeze")
+def version_freeze(ctx: typer.Context, version: str, by: By, consult: Consult = None,
+                   baseline: Annotated[bool, typer.Option(help="Make it the quarter's baseline.")] = False,
+                   json_: Json = False) -> None:
+    """Freeze a candidate through the gate; BY must be the release's Accountable person."""
+    _freeze(ctx, version, by, consult or [], baseline, json_)
+
+
+def freeze_cmd(ctx: typer.Context, version: str, by: By, consult: Consult = None,
+               baseline: Annotated[bool, typer.Option(help="The quarter's baseline (required).")] = False,
+               json_: Json = False) -> None:
+    """`flywheel freeze --baseline VERSION`: the quarterly baseline freeze."""
+    if not baseline:
+        raise BadInput("`flywheel freeze` makes the quarter's baseline", field="baseline",
+                       expected="--baseline", hint=f"flywheel versions freeze {version} for a plain freeze")
+    _freeze(ctx, version, by, consult or [], True, json_)
+
+
+@versions_app.command("archive")
+def version_archive(ctx: typer.Context, version: str, by: By, json_: Json = False) -> None:
+    """Take a frozen version out of active use."""
+    from dataflywheel.flows.version_release import archive
+
+    with workspace(ctx) as ws:
+        v = archive(ws, version, by=by)
+    _emit(v.model_dump(mode="json"), json_, f"archived {v.label}")
+
+
+@versions_app.command("rollback")
+def version_rollback(ctx: typer.Context, version: str, by: By,
+                     issue: Annotated[str, typer.Option(help="The issue that explains it.")],
+                     reason: Annotated[str, typer.Option(help="Why it is withdrawn.")],
+                     json_: Json = False) -> None:
+    """Withdraw a frozen version (never deleted) and move the current pointer back."""
+    from dataflywheel.flows.version_release import rollback
+
+    with workspace(ctx) as ws:
+        v = rollback(ws, version, by=by, issue_id=issue, reason=reason)
+    _emit(v.model_dump(mode="json"), json_, f"withdrew {v.label} ({issue})")
+
+
+def _emit(data: dict[str, Any], json_: bool, line: str) -> None:
+    print_json(data) if json_ else console.print(line, highlight=False)
+
+
+def _pair(text: str, option: str, shape: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise BadInput(f"cannot read {option} {text!r}", field=option, expected=shape)
+    return key.strip(), value.strip()
+
+
+def _datasheet_updates(file: Path | None, pairs: list[str]) -> dict[str, Any]:
+    from dataflywheel.yamlsafe import safe_load
+
+    updates: dict[str, Any] = {}
+    if file is not None:
+        try:
+            data = safe_load(file.read_text(encoding="utf-8"), source=str(file))
+        except FileNotFoundError:
+            raise BadInput("datasheet file not found", path=str(file)) from None
+        if not isinstance(data, dict):
+            raise BadInput("a datasheet file must be a mapping", path=str(file),
+                           got=type(data).__name__)
+        updates.update(data)
+    for pair in pairs:
+        key, value = _pair(pair, "--set", "SECTION=VALUE")
+        updates[key] = safe_load(value, source=f"--set {key}") if value else value
+    if not updates:
+        raise BadInput("nothing to set", expected="--file DATASHEET.yaml or --set SECTION=VALUE")
+    return updates
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    cli.command("deliver")(deliver_cmd)
+    cli.command("freeze")(freeze_cmd)
+    cli.add_typer(datasets_app, name="datasets")
+    cli.add_typer(versions_app, name="versions")
