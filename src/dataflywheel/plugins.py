@@ -24,7 +24,6 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.checks.builtin",
     "dataflywheel.cli.check",
     "dataflywheel.cli.data",
-    "dataflywheel.cli.data",
     "dataflywheel.cli.issue",
     "dataflywheel.cli.kb",
     "dataflywheel.cli.trace",
