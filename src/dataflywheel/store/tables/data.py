@@ -86,7 +86,8 @@ class BatchRow(Base):
     annotator_ids: Mapped[list[Any]] = mapped_column(JSONValue)
     guide_version: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     state: Mapped[str] = mapped_column(String(32), index=True)
-    report_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    report_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True,
+                                                      info={"blob_ref": True})
     row_count: Mapped[int] = mapped_column(Integer)
     nonconforming_count: Mapped[int] = mapped_column(Integer)
     quality_summary: Mapped[dict[str, Any]] = mapped_column(JSONValue)
@@ -108,7 +109,7 @@ class BatchFileRow(Base):
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(1024))
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True, info={"blob_ref": True})
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     row_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     format: Mapped[str] = mapped_column(String(16))
@@ -127,7 +128,8 @@ class DatasetVersionRow(Base):
     dataset_id: Mapped[str] = fk("datasets.id")
     number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     state: Mapped[str] = mapped_column(String(32), index=True)
-    manifest_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    manifest_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True,
+                                                        info={"blob_ref": True})
     datasheet: Mapped[dict[str, Any]] = mapped_column(JSONValue)
     quality_summary: Mapped[dict[str, Any]] = mapped_column(JSONValue)
     compliance: Mapped[str] = mapped_column(String(32))
