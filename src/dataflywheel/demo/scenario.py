@@ -66,6 +66,12 @@ def step_integrity(ws: Workspace, console: Console) -> None:
                   f"{'all match' if objects.ok else 'PROBLEMS'}")
 
 
+def _contracts(ws: Workspace, console: Console) -> None:
+    from dataflywheel.demo.contracts import demo_step
+
+    demo_step(ws, console)
+
+
 def _quality(ws: Workspace, console: Console) -> None:
     from dataflywheel.demo.quality import demo_step
 
@@ -75,6 +81,7 @@ def _quality(ws: Workspace, console: Console) -> None:
 STEPS: list[tuple[str, Step]] = [
     ("Seed the team", step_team),
     ("RACI as policy", step_raci),
+    ("Interface contracts (ODCS) and a breaking change", _contracts),
     ("Quality engine on a vendor batch", _quality),
     ("Integrity: audit chain and blob store", step_integrity),
 ]
