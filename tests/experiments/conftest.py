@@ -27,7 +27,7 @@ VERSIONS = {
 
 
 @pytest.fixture
-def lab(team: "Workspace") -> "Workspace":
+def lab(team: Workspace) -> Workspace:
     """`team` plus dataset `gsm` (project P-TEST) with the versions of `VERSIONS`."""
     from dataflywheel.domain.records.data import Dataset, DatasetPurpose, DatasetVersion
     from dataflywheel.domain.states import VersionState

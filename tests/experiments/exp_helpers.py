@@ -20,14 +20,14 @@ def realdata_or_skip(name: str) -> Path:
 
 def repro(**changes: Any) -> dict[str, Any]:
     """A complete reproducibility context (every DESIGN §5 field)."""
-    fields: dict[str, Any] = dict(
-        runtime_env={"python": "3.11.9", "os": "Linux-6.8", "packages": {"torch": "2.5.1"}},
-        container_image="registry.example/train@sha256:" + "ab" * 32,
-        dependency_lock="sha256:" + "cd" * 32 + " uv.lock",
-        hardware_profile={"gpus": [{"name": "NVIDIA H100 80GB HBM3"}], "gpu_count": 8},
-        cuda_driver="550.54.15 (CUDA 12.4)", random_seed=1234,
-        determinism_flags={"torch.use_deterministic_algorithms": True,
-                           "CUBLAS_WORKSPACE_CONFIG": ":4096:8"})
+    fields: dict[str, Any] = {
+        "runtime_env": {"python": "3.11.9", "os": "Linux-6.8", "packages": {"torch": "2.5.1"}},
+        "container_image": "registry.example/train@sha256:" + "ab" * 32,
+        "dependency_lock": "sha256:" + "cd" * 32 + " uv.lock",
+        "hardware_profile": {"gpus": [{"name": "NVIDIA H100 80GB HBM3"}], "gpu_count": 8},
+        "cuda_driver": "550.54.15 (CUDA 12.4)", "random_seed": 1234,
+        "determinism_flags": {"torch.use_deterministic_algorithms": True,
+                           "CUBLAS_WORKSPACE_CONFIG": ":4096:8"}}
     fields.update(changes)
     return fields
 

@@ -63,8 +63,8 @@ exit 9
 """)
     env = capture_env(tmp_path, nvidia_smi=smi)
     assert env.cuda_driver is None and "cuda_driver" not in env.fields()
-    assert env.notes == [f"{smi} exited 9 (NVIDIA-SMI has failed because it couldn't communicate "
-                         "with the NVIDIA driver.); GPU fields left unset"]
+    assert env.notes == [(f"{smi} exited 9 (NVIDIA-SMI has failed because it couldn't communicate "
+                         "with the NVIDIA driver.); GPU fields left unset")]
 
 
 def test_lock_hash_prefers_uv_lock_then_requirements_then_freeze(tmp_path: Path) -> None:

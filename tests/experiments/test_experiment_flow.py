@@ -11,7 +11,10 @@ from sqlalchemy import func, select
 
 from dataflywheel.errors import BadInput, NotFound, PolicyViolation
 from dataflywheel.flows.experiments import (
-    experiment_detail, list_experiments, log_experiment, parse_create,
+    experiment_detail,
+    list_experiments,
+    log_experiment,
+    parse_create,
 )
 from dataflywheel.flows.workspace import Workspace
 
@@ -19,7 +22,9 @@ from dataflywheel.flows.workspace import Workspace
 def _counts(ws: Workspace) -> dict[str, int]:
     from dataflywheel.store.tables.audit import AuditEntryRow
     from dataflywheel.store.tables.experiments import (
-        ErrorSampleRow, ExperimentRow, ExperimentVersionRow,
+        ErrorSampleRow,
+        ExperimentRow,
+        ExperimentVersionRow,
     )
 
     with ws.db.session() as s:

@@ -50,20 +50,20 @@ def test_results_give_accuracy_by_category_and_error_samples(tmp_path: Path) -> 
 
 @pytest.mark.parametrize(("lines", "options", "expected"), [
     (['{"question": "q", "m": {"is_correct": true}}', "{not json"], {},
-     "r.jsonl:2: not JSON (Expecting property name enclosed in double quotes); "
-     "expected one JSON object per line"),
+     ("r.jsonl:2: not JSON (Expecting property name enclosed in double quotes); "
+     "expected one JSON object per line")),
     (['[1, 2]'], {}, "r.jsonl:1: not a JSON object; expected one JSON object per line; got 'list'"),
     (['{"question": "q", "x": {"is_correct": true}}'], {},
      "r.jsonl:1: item has no results for model 'm'; field 'm'; expected one of x"),
     (['{"question": "q", "m": {"is_correct": "yes"}}'], {},
-     "r.jsonl:1: is_correct is not a boolean; field 'm.is_correct'; expected true or false; "
-     "got 'yes'"),
+     ("r.jsonl:1: is_correct is not a boolean; field 'm.is_correct'; expected true or false; "
+     "got 'yes'")),
     (['{"id": "a", "question": "q", "m": {"is_correct": true}}',
       '{"id": "a", "question": "q", "m": {"is_correct": true}}'], {"id_field": "id"},
      "r.jsonl:2: item id 'a' appears twice; field 'id'; expected unique ids"),
     (['{"question": 3, "m": {"is_correct": true}}'], {},
-     "r.jsonl:1: item has no question text to derive its type from; field 'question'; "
-     "expected a string (or --category-field)"),
+     ("r.jsonl:1: item has no question text to derive its type from; field 'question'; "
+     "expected a string (or --category-field)")),
     (['{"question": "q", "m": {"is_correct": true}}'], {"category_field": "type"},
      "r.jsonl:1: item has no category; field 'type'"),
     (["", "  "], {}, "r.jsonl: results file has no items; expected one JSON object per line"),

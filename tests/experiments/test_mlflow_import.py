@@ -120,13 +120,13 @@ def test_import_maps_tags_to_versions_and_writes_versions_back(lab: Workspace,
 
 
 @pytest.mark.parametrize(("run", "error", "message"), [
-    ("missing_version", NotFound, "MLflow run {id}: dataset version gsm-v9 does not exist; "
-                                  "field 'versions'. Kept: nothing was imported"),
-    ("formal_candidate", PolicyViolation, "MLflow run {id}: formal experiment 'formal on "
-                                          "candidate' may not use gsm-cand (candidate, not frozen)"),
+    ("missing_version", NotFound, ("MLflow run {id}: dataset version gsm-v9 does not exist; "
+                                  "field 'versions'. Kept: nothing was imported")),
+    ("formal_candidate", PolicyViolation, ("MLflow run {id}: formal experiment 'formal on "
+                                          "candidate' may not use gsm-cand (candidate, not frozen)")),
     ("no_seed", BadInput, "MLflow run {id} has a random seed that is not an integer"),
-    ("nan", BadInput, "invalid experiment; field 'metrics.accuracy'; expected Input should be a "
-                      "finite number"),
+    ("nan", BadInput, ("invalid experiment; field 'metrics.accuracy'; expected Input should be a "
+                      "finite number")),
 ])
 def test_a_bad_run_imports_nothing(lab: Workspace, store: Store, run: str,
                                    error: type[Exception], message: str) -> None:

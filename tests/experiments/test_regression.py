@@ -11,7 +11,11 @@ from dataflywheel.domain.records.experiment import ExperimentKind
 from dataflywheel.domain.records.issue import Severity
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.experiment_compare import (
-    MetricDelta, compare_experiments, compare_metrics, higher_is_better, regression_severity,
+    MetricDelta,
+    compare_experiments,
+    compare_metrics,
+    higher_is_better,
+    regression_severity,
 )
 from dataflywheel.flows.experiments import experiment_detail, log_experiment, parse_create
 from dataflywheel.flows.workspace import Workspace
@@ -28,11 +32,11 @@ def _baseline(ws: Workspace) -> str:
 
 
 def _candidate(ws: Workspace, baseline: str, **changes: Any):  # type: ignore[no-untyped-def]
-    fields: dict[str, Any] = dict(
-        title="gsm8k eval, sft-7b on v2", baseline_experiment_id=baseline,
-        versions=[{"version_id": "gsm-v2", "role": "eval"}],
-        metrics={"accuracy": 0.70, "eval_loss": 0.45},
-        error_samples=_samples(("q1", "geometry"), ("q3", "percentage"), ("q4", "percentage")))
+    fields: dict[str, Any] = {
+        "title": "gsm8k eval, sft-7b on v2", "baseline_experiment_id": baseline,
+        "versions": [{"version_id": "gsm-v2", "role": "eval"}],
+        "metrics": {"accuracy": 0.70, "eval_loss": 0.45},
+        "error_samples": _samples(("q1", "geometry"), ("q3", "percentage"), ("q4", "percentage"))}
     fields.update(changes)
     return log_experiment(ws, parse_create(spec_dict(**fields)))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Experiments in the Experiment Pool (and MLflow runs).", no_args_is_help=True)
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-Many = Annotated[Optional[list[str]], typer.Option()]
+Many = Annotated[list[str] | None, typer.Option()]
 COLUMNS = ["id", "kind", "state", "project_id", "model_version", "baseline_experiment_id", "title"]
 ENV_FIELDS = ("runtime_env", "dependency_lock", "hardware_profile", "cuda_driver",
               "container_image", "random_seed", "determinism_flags")
@@ -31,22 +31,22 @@ def log(
     version: Annotated[list[str], typer.Option(help="VERSION_ID[:train|validation|eval]; repeat.")],
     kind: Annotated[str, typer.Option(help="formal (frozen versions, full context) or exploratory.")] = "formal",
     state: Annotated[str, typer.Option(help="completed, running or failed.")] = "completed",
-    project: Optional[str] = None,
-    owner: Annotated[Optional[str], typer.Option(help="Person id of the experiment's owner.")] = None,
-    baseline: Annotated[Optional[str], typer.Option(help="Experiment id to compare against.")] = None,
-    param: Annotated[Optional[list[str]], typer.Option(help="KEY=VALUE (JSON or text); repeat.")] = None,
-    metric: Annotated[Optional[list[str]], typer.Option(help="NAME=NUMBER; repeat.")] = None,
-    conclusion: Optional[str] = None,
-    env: Annotated[Optional[Path], typer.Option(help="JSON from `capture-env --json`.")] = None,
-    container_image: Optional[str] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Random seed.")] = None,
-    determinism: Annotated[Optional[list[str]], typer.Option(help="FLAG=VALUE; repeat.")] = None,
-    errors: Annotated[Optional[Path], typer.Option(help="JSONL of error samples.")] = None,
-    results: Annotated[Optional[Path], typer.Option(help="Per-item results JSONL (GSM8K shape).")] = None,
-    model_key: Annotated[Optional[str], typer.Option(help="Model key in --results.")] = None,
-    id_field: Annotated[Optional[str], typer.Option(help="Item id field in --results.")] = None,
-    category_field: Annotated[Optional[str], typer.Option(help="Category field in --results.")] = None,
-    lower_is_better: Annotated[Optional[list[str]], typer.Option(help="Metric where lower is better.")] = None,
+    project: str | None = None,
+    owner: Annotated[str | None, typer.Option(help="Person id of the experiment's owner.")] = None,
+    baseline: Annotated[str | None, typer.Option(help="Experiment id to compare against.")] = None,
+    param: Annotated[list[str] | None, typer.Option(help="KEY=VALUE (JSON or text); repeat.")] = None,
+    metric: Annotated[list[str] | None, typer.Option(help="NAME=NUMBER; repeat.")] = None,
+    conclusion: str | None = None,
+    env: Annotated[Path | None, typer.Option(help="JSON from `capture-env --json`.")] = None,
+    container_image: str | None = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    determinism: Annotated[list[str] | None, typer.Option(help="FLAG=VALUE; repeat.")] = None,
+    errors: Annotated[Path | None, typer.Option(help="JSONL of error samples.")] = None,
+    results: Annotated[Path | None, typer.Option(help="Per-item results JSONL (GSM8K shape).")] = None,
+    model_key: Annotated[str | None, typer.Option(help="Model key in --results.")] = None,
+    id_field: Annotated[str | None, typer.Option(help="Item id field in --results.")] = None,
+    category_field: Annotated[str | None, typer.Option(help="Category field in --results.")] = None,
+    lower_is_better: Annotated[list[str] | None, typer.Option(help="Metric where lower is better.")] = None,
     tolerance: Annotated[float, typer.Option(help="Allowed absolute drop before it is a regression.")] = 0.0,
     json_: Json = False,
 ) -> None:
@@ -159,8 +159,8 @@ def _add_results(data: dict[str, Any], errors: Path | None, results: Path | None
 
 
 @app.command("list")
-def list_(ctx: typer.Context, project: Optional[str] = None, kind: Optional[str] = None,
-          state: Optional[str] = None, json_: Json = False) -> None:
+def list_(ctx: typer.Context, project: str | None = None, kind: str | None = None,
+          state: str | None = None, json_: Json = False) -> None:
     """Experiments, optionally of one project, kind or state."""
     from dataflywheel.flows.experiments import list_experiments
 
@@ -198,7 +198,7 @@ def show(ctx: typer.Context, experiment_id: Annotated[str, typer.Argument(metava
 
 @app.command("capture-env")
 def capture_env(
-    project_root: Annotated[Optional[Path], typer.Option(help="Where to look for lock files.")] = None,
+    project_root: Annotated[Path | None, typer.Option(help="Where to look for lock files.")] = None,
     json_: Json = False,
 ) -> None:
     """Describe this machine's reproducibility context (Python, OS, packages, lock, GPUs)."""
@@ -246,8 +246,8 @@ def compare(ctx: typer.Context, experiment_id: Annotated[str, typer.Argument(met
 def import_mlflow(
     ctx: typer.Context,
     tracking_uri: Annotated[str, typer.Option(help="sqlite:///path/mlflow.db, a .db path, or a URI.")],
-    experiment: Annotated[Optional[str], typer.Option(help="MLflow experiment name.")] = None,
-    run: Annotated[Optional[list[str]], typer.Option(help="MLflow run id; repeat.")] = None,
+    experiment: Annotated[str | None, typer.Option(help="MLflow experiment name.")] = None,
+    run: Annotated[list[str] | None, typer.Option(help="MLflow run id; repeat.")] = None,
     write_back: Annotated[bool, typer.Option(help="Log our versions as dataset inputs.")] = True,
     json_: Json = False,
 ) -> None:
@@ -269,7 +269,7 @@ def import_mlflow(
 @app.command("export-mlflow")
 def export_mlflow(
     ctx: typer.Context, experiment_id: Annotated[str, typer.Argument(metavar="ID")],
-    tracking_uri: Annotated[Optional[str], typer.Option(help="Store to export to.")] = None,
+    tracking_uri: Annotated[str | None, typer.Option(help="Store to export to.")] = None,
     mlflow_experiment: Annotated[str, typer.Option(help="MLflow experiment for a new run.")] = "flywheel",
     json_: Json = False,
 ) -> None:

@@ -142,8 +142,8 @@ def _description(experiment: Experiment, baseline: Experiment, regressions: list
     categories = ", ".join(f"{k} {v}" for k, v in sorted(by_category.items(), key=lambda kv:
                                                             (-kv[1], kv[0])))
     lines = [
-        f"Experiment {experiment.id} ({experiment.kind.value}, model {experiment.model_version}) "
-        f"against baseline {baseline.id} (model {baseline.model_version}).",
+        (f"Experiment {experiment.id} ({experiment.kind.value}, model {experiment.model_version}) "
+        f"against baseline {baseline.id} (model {baseline.model_version})."),
         "Regressed: " + "; ".join(d.describe() for d in regressions) + ".",
         f"Data versions: {', '.join(mine)} (experiment)"
         + (f"; {', '.join(theirs)} (baseline only)" if theirs else "") + ".",

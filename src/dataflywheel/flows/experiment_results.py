@@ -28,13 +28,13 @@ from dataflywheel.flows.experiments import ErrorSampleIn
 
 # First match wins; the order puts the most specific cues first.
 QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("percentage", re.compile(r"%|\bpercent", re.I)),
+    ("percentage", re.compile(r"%|\bpercent", re.IGNORECASE)),
     ("fraction_ratio", re.compile(r"\b(half|halves|third|quarter|fraction|ratio|twice|double|"
-                                  r"triple|times as)\b|\d+/\d+", re.I)),
+                                  r"triple|times as)\b|\d+/\d+", re.IGNORECASE)),
     ("rate_time", re.compile(r"\b(per hour|an hour|mph|minutes?|hours?|speed|per day|each day|"
-                             r"a day|weeks?|days?)\b", re.I)),
+                             r"a day|weeks?|days?)\b", re.IGNORECASE)),
     ("money", re.compile(r"\$|\b(dollars?|cents?|price|cost|pay|paid|earn|sells?|bought|buy)\b",
-                         re.I)),
+                         re.IGNORECASE)),
 )
 _STEP = re.compile(r"<<[^>]*>>")
 

@@ -26,17 +26,28 @@ from sqlalchemy.orm import Session
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import DatasetVersion
 from dataflywheel.domain.records.experiment import (
-    ErrorSample, Experiment, ExperimentKind, ExperimentVersion, UsageRole,
+    REPRODUCIBILITY_FIELDS,
+    ErrorSample,
+    Experiment,
+    ExperimentKind,
+    ExperimentVersion,
+    UsageRole,
 )
 from dataflywheel.domain.records.issue import Issue
 from dataflywheel.domain.states import ExperimentState, VersionState
 from dataflywheel.errors import BadInput, NotFound, PolicyViolation, from_validation
 from dataflywheel.flows._audit import add_audited, audit
-from dataflywheel.flows.experiment_compare import MetricDelta, compare_metrics, open_regression_issue
+from dataflywheel.flows.experiment_compare import (
+    MetricDelta,
+    compare_metrics,
+    open_regression_issue,
+)
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import DatasetVersions
 from dataflywheel.store.repositories.experiments import (
-    ErrorSamples, Experiments, ExperimentVersions,
+    ErrorSamples,
+    Experiments,
+    ExperimentVersions,
 )
 from dataflywheel.store.repositories.people import People, Projects
 
@@ -201,9 +212,7 @@ def refuse_unreproducible(experiment: Experiment) -> None:
         return
     raise PolicyViolation(
         f"formal experiment {experiment.title!r} lacks reproducibility context: "
-        + ", ".join(missing), field="reproducibility", expected="all of " + ", ".join(
-            ("runtime_env", "container_image", "dependency_lock", "hardware_profile",
-             "cuda_driver", "random_seed", "determinism_flags")),
+        + ", ".join(missing), field="reproducibility", expected="all of " + ", ".join(REPRODUCIBILITY_FIELDS),
         got=", ".join(missing) + " missing", kept=NOTHING,
         hint="flywheel experiment capture-env --json > env.json; then pass --env env.json "
              "with --container-image, --seed and --determinism")

@@ -289,7 +289,7 @@ def export_experiment(ws: Workspace, experiment_id: str, tracking_uri: str | Non
 
 
 def _create_run(mc: MlflowClient, uri: str, experiment_id: str, ws: Workspace, name: str) -> str:
-    from mlflow.entities import Metric, Param, RunTag
+    from mlflow.entities import Metric, Param
 
     from dataflywheel.flows.experiments import get_experiment
     from dataflywheel.store.repositories.experiments import ExperimentVersions
