@@ -215,3 +215,12 @@ def test_a_failed_count_gate_shows_the_examples_of_its_rate(tmp_path: Path) -> N
     report = check(path, p)
     assert not report.passed
     assert [(e.line, e.record_id) for e in report.gates[0].examples] == [(2, "2")]
+
+
+def test_the_report_json_round_trips_byte_for_byte(tmp_path: Path) -> None:
+    from dataflywheel.checks.report import QualityReport
+
+    report = check(_corpus(tmp_path / "c.jsonl", 500), _full_plan())
+    again = QualityReport.model_validate_json(report.to_json())
+    assert again.to_json() == report.to_json()
+    assert again.to_markdown() == report.to_markdown()
