@@ -1,0 +1,399 @@
+"""Exceptions (chapter Table 24-9): request, approve or reject, expire; and the coverage question.
+
+requested → approved (every approver slot of its type filled) | rejected | withdrawn;
+approved → expired (at `expires_at`, by itself) | revoked.
+
+Approvers per type, one distinct person per slot, each holding the slot's role for the project:
+
+- time: the Data Owner, or the on-call person (the platform engineer, or the person passed as
+  `on_call`, e.g. `FLYWHEEL_ON_CALL` in the CLI);
+- quality: the Data Owner and the algorithm lead (an algorithm engineer);
+- format: the data-engineering lead (a data engineer);
+- compliance: Legal/Compliance and the Data Owner.
+
+Guarantees: a request states scope, reason, usage restriction, isolation label and outstanding
+checks, covers at least one existing batch, version or dataset, and expires in the future, or
+nothing is stored. Every change is audited in the flow's one transaction.
+
+The coverage API, for the freeze gate and anyone else who must know whether a rule is waived
+(each takes the caller's session, first expires what is due at `at`, audited, in that session):
+
+- `active_exception_covering(session, record_kind, record_id, at) -> ExceptionRecord | None`:
+  the first active approved exception covering a `"batch"`, `"version"` or `"dataset"`; a batch
+  or version is also covered by a cover on its dataset.
+- `active_exceptions_covering(...)`: all of them, by id.
+- `covering_exception_kinds(session, version_id, at) -> set[ExceptionType]`: the types of the
+  active exceptions covering version `version_id`, its dataset or any of its batches. A version
+  frozen while this holds `ExceptionType.QUALITY` is labelled experimental.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import ValidationError
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from dataflywheel.domain.records.base import utcnow
+from dataflywheel.domain.records.governance import (
+    ApprovalDecision,
+    ExceptionApproval,
+    ExceptionCover,
+    ExceptionRecord,
+    ExceptionType,
+)
+from dataflywheel.domain.states import ExceptionState as XS
+from dataflywheel.domain.states import move
+from dataflywheel.errors import BadInput, NotFound, PolicyViolation, from_validation
+from dataflywheel.flows._audit import add_audited, audit, update_audited
+from dataflywheel.flows.exception_approvers import (
+    APPROVER_SLOTS,
+    eligible,
+    open_slots,
+    slot_for,
+    slot_title,
+)
+from dataflywheel.flows.notifications import notify
+from dataflywheel.flows.workspace import Workspace
+from dataflywheel.store.repositories.data import Batches, Datasets, DatasetVersions
+from dataflywheel.store.repositories.governance import (
+    ExceptionApprovals,
+    ExceptionCovers,
+    Exceptions,
+)
+from dataflywheel.store.repositories.people import People, Projects
+from dataflywheel.store.tables.governance import ExceptionCoverRow, ExceptionRow
+
+SYSTEM_ACTOR = "flywheel:expiry"
+RECORD_KINDS = ("batch", "version", "dataset")
+@dataclass(frozen=True)
+class ExceptionRequest:
+    """What a requester must state; `validate()` names the first thing missing."""
+
+    type: str
+    scope: str
+    reason: str
+    usage_restriction: str
+    isolation_label: str
+    outstanding_checks: list[str]
+    expires_at: datetime
+    batch_ids: list[str] = field(default_factory=list)
+    version_ids: list[str] = field(default_factory=list)
+    dataset_ids: list[str] = field(default_factory=list)
+    project_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ExceptionView:
+    """An exception with what it covers, who decided, and which approver slots are still open."""
+
+    exception: ExceptionRecord
+    covers: list[ExceptionCover]
+    approvals: list[ExceptionApproval]
+    open_slots: list[str]
+
+
+def request(ws: Workspace, req: ExceptionRequest, *, requested_by: str,
+            now: datetime | None = None) -> ExceptionRecord:
+    """Store a requested exception with its covers, and notify each possible approver."""
+    now = now or utcnow()
+    _check_request(req, now)
+    with ws.db.unit_of_work() as s:
+        _check_refs(s, req, requested_by)
+        repo = Exceptions(s)
+        try:
+            record = ExceptionRecord(
+                id=repo.next_id(), type=ExceptionType(req.type), scope=req.scope.strip(),
+                reason=req.reason.strip(), usage_restriction=req.usage_restriction.strip(),
+                isolation_label=req.isolation_label.strip(),
+                outstanding_checks=[c.strip() for c in req.outstanding_checks],
+                project_id=req.project_id, requested_by_id=requested_by, requested_at=now,
+                expires_at=req.expires_at)
+        except ValidationError as exc:
+            raise from_validation(exc, what="invalid exception request") from None
+        add_audited(repo, record, actor=ws.actor, reason=record.reason)
+        covers = ExceptionCovers(s)
+        for cover in _covers_of(record.id, req):
+            add_audited(covers, cover, actor=ws.actor)
+        for person in sorted(eligible(s, record, on_call=None) - {requested_by}):
+            notify(s, actor=ws.actor, to=person, kind="exception.request",
+                   record_kind="exception", record_id=record.id, at=now,
+                   subject=f"{record.type.value} exception {record.id} awaits your decision",
+                   body=f"scope: {record.scope}; expires {record.expires_at.isoformat()}")
+        return record
+
+
+def _check_request(req: ExceptionRequest, now: datetime) -> None:
+    try:
+        ExceptionType(req.type)
+    except ValueError:
+        raise BadInput(f"unknown exception type {req.type!r}", field="type",
+                       expected="one of " + ", ".join(t.value for t in ExceptionType),
+                       kept="nothing was stored") from None
+    for name in ("scope", "reason", "usage_restriction", "isolation_label"):
+        if not str(getattr(req, name)).strip():
+            raise BadInput(f"a {req.type} exception needs its {name.replace('_', ' ')}",
+                           field=name, expected="a non-empty statement",
+                           kept="nothing was stored", hint=f"--{name.replace('_', '-')} TEXT")
+    if not req.outstanding_checks or any(not c.strip() for c in req.outstanding_checks):
+        raise BadInput(f"a {req.type} exception needs its outstanding checks",
+                       field="outstanding_checks",
+                       expected="at least one named check still to be done",
+                       kept="nothing was stored", hint="--outstanding CHECK (repeatable)")
+    if req.expires_at.tzinfo is None:
+        raise BadInput("the expiry needs a time zone", field="expires_at",
+                       expected="an aware time such as 2026-12-01T18:00:00+00:00",
+                       got=req.expires_at.isoformat(), kept="nothing was stored")
+    if req.expires_at <= now:
+        raise BadInput("the expiry is not in the future", field="expires_at",
+                       expected=f"a time after {now.isoformat()}", got=req.expires_at.isoformat(),
+                       kept="nothing was stored")
+    if not (req.batch_ids or req.version_ids or req.dataset_ids):
+        raise BadInput("an exception must cover at least one batch, version or dataset",
+                       field="covers", expected="--batch, --version or --dataset",
+                       kept="nothing was stored")
+
+
+def _check_refs(s: Session, req: ExceptionRequest, requested_by: str) -> None:
+    kept = "nothing was stored"
+    if People(s).find(requested_by) is None:
+        raise NotFound(f"person {requested_by} does not exist", field="requested_by", kept=kept,
+                       hint="flywheel people list")
+    if req.project_id is not None and Projects(s).find(req.project_id) is None:
+        raise NotFound(f"project {req.project_id} does not exist", field="project", kept=kept)
+    checks = ((req.batch_ids, Batches(s), "batch"), (req.version_ids, DatasetVersions(s), "version"),
+              (req.dataset_ids, Datasets(s), "dataset"))
+    for ids, repo, kind in checks:
+        for key in ids:
+            if repo.find(key) is None:
+                raise NotFound(f"{kind} {key} does not exist", field=kind, kept=kept)
+
+
+def _covers_of(exception_id: str, req: ExceptionRequest) -> list[ExceptionCover]:
+    covers = [ExceptionCover.of(exception_id, batch_id=b) for b in dict.fromkeys(req.batch_ids)]
+    covers += [ExceptionCover.of(exception_id, version_id=v) for v in dict.fromkeys(req.version_ids)]
+    covers += [ExceptionCover.of(exception_id, dataset_id=d) for d in dict.fromkeys(req.dataset_ids)]
+    return covers
+
+
+def approve(ws: Workspace, exception_id: str, *, approver: str, note: str = "",
+            on_call: str | None = None, now: datetime | None = None) -> ExceptionView:
+    """Record `approver`'s approval in the first open slot they qualify for; approved once all
+    slots are filled. A wrong role, a second decision or an expired request is refused."""
+    now = now or utcnow()
+    with ws.db.unit_of_work() as s:
+        record, approvals = _decidable(s, exception_id, approver, now)
+        slots = open_slots(record, approvals)
+        role = slot_for(s, record, approver, slots, on_call)
+        if role is None:
+            needed = "; ".join(slot_title(APPROVER_SLOTS[record.type][i]) for i in slots)
+            raise PolicyViolation(
+                f"{approver} may not approve {record.type.value} exception {exception_id}",
+                expected=f"a person holding: {needed}" + _scope_note(record), got=approver,
+                kept=f"{exception_id} is still requested",
+                hint=f"flywheel exception show {exception_id}")
+        decision = ExceptionApproval(exception_id=exception_id, approver_id=approver, role=role,
+                                     decision=ApprovalDecision.APPROVED, note=note,
+                                     decided_at=now)
+        add_audited(ExceptionApprovals(s), decision, actor=ws.actor, reason=note or None)
+        approvals = [*approvals, decision]
+        if not open_slots(record, approvals):
+            after = _moved(record, XS.APPROVED, decided_at=now)
+            update_audited(Exceptions(s), record, after, actor=ws.actor,
+                           action="exception.approve", reason=note or None)
+            _tell_requester(s, ws.actor, after, now, "approved")
+            record = after
+        return _view(s, record)
+
+
+def reject(ws: Workspace, exception_id: str, *, approver: str, reason: str,
+           on_call: str | None = None, now: datetime | None = None) -> ExceptionView:
+    """Any approver the type names may reject a requested exception, with a reason."""
+    now = now or utcnow()
+    if not reason.strip():
+        raise BadInput("a rejection needs a reason", field="reason", hint="--reason TEXT",
+                       kept=f"{exception_id} is unchanged")
+    with ws.db.unit_of_work() as s:
+        record, _ = _decidable(s, exception_id, approver, now)
+        every_slot = list(range(len(APPROVER_SLOTS[record.type])))
+        role = slot_for(s, record, approver, every_slot, on_call)
+        if role is None:
+            needed = "; ".join(slot_title(slot) for slot in APPROVER_SLOTS[record.type])
+            raise PolicyViolation(
+                f"{approver} may not reject {record.type.value} exception {exception_id}",
+                expected=f"a person holding: {needed}" + _scope_note(record), got=approver,
+                kept=f"{exception_id} is still requested")
+        decision = ExceptionApproval(exception_id=exception_id, approver_id=approver, role=role,
+                                     decision=ApprovalDecision.REJECTED, note=reason,
+                                     decided_at=now)
+        add_audited(ExceptionApprovals(s), decision, actor=ws.actor, reason=reason)
+        after = _moved(record, XS.REJECTED, decided_at=now, ended_at=now, end_reason=reason)
+        update_audited(Exceptions(s), record, after, actor=ws.actor, action="exception.reject",
+                       reason=reason)
+        _tell_requester(s, ws.actor, after, now, "rejected")
+        return _view(s, after)
+
+
+def _decidable(s: Session, exception_id: str, approver: str,
+               now: datetime) -> tuple[ExceptionRecord, list[ExceptionApproval]]:
+    record = Exceptions(s).get(exception_id)
+    if People(s).find(approver) is None:
+        raise NotFound(f"person {approver} does not exist", field="approver",
+                       kept=f"{exception_id} is unchanged", hint="flywheel people list")
+    move(f"exception {exception_id}", record.state, XS.APPROVED)
+    if now >= record.expires_at:
+        raise PolicyViolation(
+            f"exception {exception_id} expired at {record.expires_at.isoformat()} before it "
+            "was decided", kept=f"{exception_id} is still requested and covers nothing",
+            hint="flywheel exception request … with a later --expires")
+    approvals = ExceptionApprovals(s).list(exception_id=exception_id)
+    if any(a.approver_id == approver for a in approvals):
+        raise PolicyViolation(f"{approver} has already decided on exception {exception_id}",
+                              expected="a different approver for each slot", got=approver,
+                              kept=f"{exception_id} is still requested")
+    return record, approvals
+
+
+def _scope_note(record: ExceptionRecord) -> str:
+    return f" in project {record.project_id}" if record.project_id else ""
+
+
+def _moved(record: ExceptionRecord, target: XS, **fields: object) -> ExceptionRecord:
+    state = move(f"exception {record.id}", record.state, target)
+    after = record.model_copy(update={"state": state, **fields})
+    return ExceptionRecord.model_validate(after.model_dump())
+
+
+def _tell_requester(s: Session, actor: str, record: ExceptionRecord, now: datetime,
+                    what: str) -> None:
+    notify(s, actor=actor, to=record.requested_by_id, kind=f"exception.{what}",
+           record_kind="exception", record_id=record.id, at=now,
+           subject=f"{record.type.value} exception {record.id} {what}",
+           body=f"scope: {record.scope}; expires {record.expires_at.isoformat()}")
+
+
+def withdraw(ws: Workspace, exception_id: str, *, by: str, reason: str,
+             now: datetime | None = None) -> ExceptionRecord:
+    """The requester withdraws a request that is not yet decided."""
+    now = now or utcnow()
+    with ws.db.unit_of_work() as s:
+        record = Exceptions(s).get(exception_id)
+        if by != record.requested_by_id:
+            raise PolicyViolation(f"only the requester may withdraw exception {exception_id}",
+                                  expected=record.requested_by_id, got=by,
+                                  kept=f"{exception_id} is unchanged")
+        after = _moved(record, XS.WITHDRAWN, ended_at=now, end_reason=reason or "withdrawn")
+        return update_audited(Exceptions(s), record, after, actor=ws.actor,
+                              action="exception.withdraw", reason=reason or None)
+
+
+def expire_due(session: Session, *, at: datetime, actor: str = SYSTEM_ACTOR) -> list[str]:
+    """Move every approved exception whose expiry is at or before `at` to expired, audited, and
+    tell its requester; safe under concurrency (a row already moved by someone else is skipped).
+    Returns the ids this call expired."""
+    expired: list[str] = []
+    for record in Exceptions(session).due_to_expire(at=at):
+        after = _moved(record, XS.EXPIRED, ended_at=record.expires_at,
+                       end_reason=f"expired at {record.expires_at.isoformat()}")
+        moved = session.execute(
+            update(ExceptionRow)
+            .where(ExceptionRow.id == record.id, ExceptionRow.state == XS.APPROVED.value)
+            .values(state=after.state.value, ended_at=after.ended_at, end_reason=after.end_reason)
+        )
+        if getattr(moved, "rowcount", 0) != 1:
+            continue
+        audit(session, actor=actor, action="exception.expire", kind="exception",
+              record_id=record.id, before=record, after=after, reason=after.end_reason)
+        _tell_requester(session, actor, after, at, "expired")
+        expired.append(record.id)
+    return expired
+
+
+def sweep_expired(ws: Workspace, now: datetime | None = None) -> list[str]:
+    """Expire, in one transaction, every approved exception past its expiry; returns their ids."""
+    with ws.db.unit_of_work() as s:
+        return expire_due(s, at=now or utcnow(), actor=ws.actor)
+
+
+def active_exceptions_covering(session: Session, record_kind: str, record_id: str,
+                               at: datetime) -> list[ExceptionRecord]:
+    """Active approved exceptions covering the record (or its dataset) at `at`, by id; first
+    expires, in `session`, what is due at `at`."""
+    if record_kind not in RECORD_KINDS:
+        raise BadInput(f"unknown record kind {record_kind!r} for exception coverage",
+                       expected="one of " + ", ".join(RECORD_KINDS))
+    expire_due(session, at=at)
+    column = {"batch": ExceptionCoverRow.batch_id, "version": ExceptionCoverRow.version_id,
+              "dataset": ExceptionCoverRow.dataset_id}[record_kind]
+    targets = [column == record_id]
+    dataset_id = _dataset_of(session, record_kind, record_id)
+    if dataset_id is not None:
+        targets.append(ExceptionCoverRow.dataset_id == dataset_id)
+
+    covering = select(ExceptionCoverRow.exception_id).where(or_(*targets))
+    rows = session.scalars(
+        select(ExceptionRow)
+        .where(ExceptionRow.id.in_(covering), ExceptionRow.state == XS.APPROVED.value,
+               ExceptionRow.expires_at > at)
+        .order_by(ExceptionRow.id)
+    ).all()
+    repo = Exceptions(session)
+    return [repo.to_record(r) for r in rows]
+
+
+def _dataset_of(session: Session, record_kind: str, record_id: str) -> str | None:
+    if record_kind == "batch":
+        batch = Batches(session).find(record_id)
+        return None if batch is None else batch.dataset_id
+    if record_kind == "version":
+        version = DatasetVersions(session).find(record_id)
+        return None if version is None else version.dataset_id
+    return None
+
+
+def active_exception_covering(session: Session, record_kind: str, record_id: str,
+                              at: datetime) -> ExceptionRecord | None:
+    """The first (lowest id) active approved exception covering the record at `at`, or None."""
+    found = active_exceptions_covering(session, record_kind, record_id, at)
+    return found[0] if found else None
+
+
+def covering_exception_kinds(session: Session, version_id: str,
+                             at: datetime) -> set[ExceptionType]:
+    """Types of the active exceptions covering version `version_id`, its dataset or its batches."""
+    found = {e.id: e for e in active_exceptions_covering(session, "version", version_id, at)}
+    for batch in DatasetVersions(session).batches_of(version_id):
+        found.update({e.id: e for e in active_exceptions_covering(session, "batch", batch.id, at)})
+    return {e.type for e in found.values()}
+
+
+def _view(s: Session, record: ExceptionRecord) -> ExceptionView:
+    approvals = ExceptionApprovals(s).list(exception_id=record.id)
+    slots = open_slots(record, approvals) if record.state is XS.REQUESTED else []
+    return ExceptionView(
+        exception=record, covers=ExceptionCovers(s).list(exception_id=record.id),
+        approvals=sorted(approvals, key=lambda a: (a.decided_at, a.approver_id)),
+        open_slots=[slot_title(APPROVER_SLOTS[record.type][i]) for i in slots])
+
+
+def show(ws: Workspace, exception_id: str, *, now: datetime | None = None) -> ExceptionView:
+    """One exception with covers and decisions, after expiring what is due."""
+    with ws.db.unit_of_work() as s:
+        expire_due(s, at=now or utcnow())
+        return _view(s, Exceptions(s).get(exception_id))
+
+
+def list_exceptions(ws: Workspace, *, state: str | None = None, type: str | None = None,
+                    now: datetime | None = None) -> list[ExceptionRecord]:
+    """Exceptions by id, optionally of one state and type, after expiring what is due."""
+    filters = {k: v for k, v in (("state", state), ("type", type)) if v is not None}
+    for name, value in filters.items():
+        enum = XS if name == "state" else ExceptionType
+        if value not in {m.value for m in enum}:
+            raise BadInput(f"unknown exception {name} {value!r}", field=name,
+                           expected="one of " + ", ".join(m.value for m in enum))
+    with ws.db.unit_of_work() as s:
+        expire_due(s, at=now or utcnow())
+        return Exceptions(s).list(**filters)
