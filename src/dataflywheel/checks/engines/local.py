@@ -18,6 +18,16 @@ from dataflywheel.checks.readers import Shard
 Fold = Callable[[ShardOutcome], None]
 
 
+def _preload() -> list[str]:
+    """Modules the fork server imports once, so each worker starts warm (missing ones are
+    skipped by multiprocessing)."""
+    from dataflywheel.checks.builtin import BUILTIN_MODULES
+    from dataflywheel.plugins import DEFAULT_PLUGINS
+
+    builtin = [f"dataflywheel.checks.builtin.{m}" for m in BUILTIN_MODULES]
+    return ["dataflywheel.checks.engines.worker", *DEFAULT_PLUGINS, *builtin]
+
+
 def run_local(
     shards: Sequence[Shard], plan: CheckPlan, fold: Fold, *, workers: int | None = None
 ) -> None:
@@ -29,7 +39,7 @@ def run_local(
             fold(run_shard(shard, plan))
         return
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["dataflywheel.checks.engines.worker"])
+    ctx.set_forkserver_preload(_preload())
     done: dict[int, ShardOutcome] = {}
     next_index = 0
     with ProcessPoolExecutor(max_workers=count, mp_context=ctx) as pool:
