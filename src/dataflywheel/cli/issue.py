@@ -19,8 +19,7 @@ app = typer.Typer(help="Issues in the Issue Pool, their escalation and post-mort
                   no_args_is_help=True)
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 IssueId = Annotated[str, typer.Argument(metavar="ISSUE")]
-COLUMNS = ["id", "severity", "state", "source", "project_id", "owner_id", "title", "respond_by",
-           "remediate_by", "escalation_level"]
+COLUMNS = ["id", "severity", "state", "owner_id", "remediate_by", "escalation_level", "title"]
 
 
 def _show(issue: Issue, json_: bool) -> None:
