@@ -187,3 +187,13 @@ def test_a_missing_export_is_not_found(tmp_path: Path) -> None:
     with pytest.raises(NotFound) as err:
         read_export(tmp_path / "nope.json")
     assert str(err.value) == f"{tmp_path / 'nope.json'}: Label Studio export not found"
+
+
+def test_an_export_nested_too_deeply_is_a_clear_error(tmp_path: Path) -> None:
+    src = tmp_path / "deep.json"
+    src.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(BadInput) as err:
+        read_export(src)
+    assert str(err.value) == (
+        f"{src}: Label Studio export is nested too deeply; expected tasks as in a Label Studio export"
+    )

@@ -166,18 +166,34 @@ def read_export(path: str | Path) -> list[Any]:
             expected="UTF-8 JSON",
             got=f"byte {exc.start}",
         ) from None
-    stripped = text.lstrip()
-    if stripped.startswith("["):
-        try:
-            tasks = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise BadInput(
-                "Label Studio export is not valid JSON",
-                path=str(path),
-                line=exc.lineno,
-                got=exc.msg,
-            ) from None
-        return list(tasks)
+    tasks = (
+        _json_array(text, str(path))
+        if text.lstrip().startswith("[")
+        else _json_lines(text, str(path))
+    )
+    if not tasks:
+        raise BadInput(
+            "Label Studio export has no tasks", path=str(path), expected="a JSON array of tasks"
+        )
+    return tasks
+
+
+def _json_array(text: str, where: str) -> list[Any]:
+    try:
+        return list(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise BadInput(
+            "Label Studio export is not valid JSON", path=where, line=exc.lineno, got=exc.msg
+        ) from None
+    except RecursionError:
+        raise BadInput(
+            "Label Studio export is nested too deeply",
+            path=where,
+            expected="tasks as in a Label Studio export",
+        ) from None
+
+
+def _json_lines(text: str, where: str) -> list[Any]:
     out = []
     for n, line in enumerate(text.splitlines(), start=1):
         if line.strip():
@@ -185,15 +201,12 @@ def read_export(path: str | Path) -> list[Any]:
                 out.append(json.loads(line))
             except json.JSONDecodeError as exc:
                 raise BadInput(
-                    "Label Studio export line is not valid JSON",
-                    path=str(path),
-                    line=n,
-                    got=exc.msg,
+                    "Label Studio export line is not valid JSON", path=where, line=n, got=exc.msg
                 ) from None
-    if not out:
-        raise BadInput(
-            "Label Studio export has no tasks", path=str(path), expected="a JSON array of tasks"
-        )
+            except RecursionError:
+                raise BadInput(
+                    "Label Studio export line is nested too deeply", path=where, line=n
+                ) from None
     return out
 
 

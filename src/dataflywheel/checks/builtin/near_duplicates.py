@@ -139,18 +139,7 @@ class NearDuplicateCheck(Check):
         bands: int,
         rows: int,
     ) -> dict[str, Any]:
-        listed = [
-            {
-                "size": len(g),
-                "records": [
-                    {**where.row(int(p)), "similarity": round(float(s), 4)}
-                    for p, s in zip(g[:MAX_MEMBERS_LISTED], sims[:MAX_MEMBERS_LISTED], strict=True)
-                ],
-            }
-            for g, sims in zip(
-                found.groups[:MAX_CLUSTERS_LISTED], found.similarity_to_first, strict=False
-            )
-        ]
+        listed = _listed(found, where)
         with_text = int(sum(int(c.has_text.sum()) for c in partial.chunks))
         return {
             "parameters": {
@@ -172,6 +161,22 @@ class NearDuplicateCheck(Check):
             "clusters_listed": len(listed),
             "clusters": listed,
         }
+
+
+def _listed(found: NearDuplicates, where: _Locator) -> list[dict[str, Any]]:
+    """The first MAX_CLUSTERS_LISTED clusters, each with its first MAX_MEMBERS_LISTED members."""
+    return [
+        {
+            "size": len(g),
+            "records": [
+                {**where.row(int(p)), "similarity": round(float(s), 4)}
+                for p, s in zip(g[:MAX_MEMBERS_LISTED], sims[:MAX_MEMBERS_LISTED], strict=True)
+            ],
+        }
+        for g, sims in zip(
+            found.groups[:MAX_CLUSTERS_LISTED], found.similarity_to_first, strict=False
+        )
+    ]
 
 
 def _add_groups(part: NearDuplicatePartial, chunk: _Chunk, groups: list[str | None]) -> None:
