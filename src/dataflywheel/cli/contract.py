@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dataflywheel.cli._context import settings_of, workspace
-from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.cli.output import console, print_done, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def import_(ctx: typer.Context, file: Annotated[Path, typer.Argument(metavar="FI
 
     with workspace(ctx) as ws:
         version = import_contract(ws, file, by=_by(ctx, by), project_id=project)
-    _done(json_, _version_row(version), f"registered {version.id} (active)")
+    print_done(json_, _version_row(version), f"registered {version.id} (active)")
 
 
 @app.command("propose")
@@ -125,7 +125,7 @@ def activate(ctx: typer.Context, ref: Ref, by: By = None, json_: Json = False) -
 
     with workspace(ctx) as ws:
         version = activate_version(ws, ref, by=_by(ctx, by))
-    _done(json_, _version_row(version), f"{version.id} is active")
+    print_done(json_, _version_row(version), f"{version.id} is active")
 
 
 @app.command("reject")
@@ -137,7 +137,7 @@ def reject(ctx: typer.Context, ref: Ref,
 
     with workspace(ctx) as ws:
         version = reject_version(ws, ref, reason=reason, by=_by(ctx, by))
-    _done(json_, _version_row(version), f"{version.id} is rejected")
+    print_done(json_, _version_row(version), f"{version.id} is rejected")
 
 
 @app.command("retire-expired")
@@ -147,7 +147,7 @@ def retire(ctx: typer.Context, by: By = None, json_: Json = False) -> None:
 
     with workspace(ctx) as ws:
         retired = retire_expired(ws, by=_by(ctx, by))
-    _done(json_, {"retired": retired}, "retired " + (", ".join(retired) or "nothing"))
+    print_done(json_, {"retired": retired}, "retired " + (", ".join(retired) or "nothing"))
 
 
 @app.command("list")
@@ -262,12 +262,6 @@ def _write_atomic(path: Path, text: str) -> None:
             os.unlink(tmp)
         raise BadInput(f"cannot write: {exc.strerror}", path=str(path)) from None
 
-
-def _done(json_: bool, data: dict[str, Any], message: str) -> None:
-    if json_:
-        print_json(data)
-    else:
-        console.print(f"[green]{message}[/]", highlight=False)
 
 
 @hookimpl

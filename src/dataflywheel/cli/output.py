@@ -34,3 +34,11 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def print_done(json_: bool, data: dict[str, Any], message: str) -> None:
+    """The result of a change: the record as JSON with `--json`, else one green line."""
+    if json_:
+        print_json(data)
+    else:
+        console.print(f"[green]{message}[/]", highlight=False)

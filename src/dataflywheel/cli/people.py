@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.cli.output import console, print_done, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
 people_app = typer.Typer(help="People and the roles they hold.", no_args_is_help=True)
@@ -38,7 +38,7 @@ def people_add(
     person = Person(id=person_id, name=name, email=email, team_id=team, vendor_id=vendor)
     with workspace(ctx) as ws:
         add_person(ws, person, roles=roles, project_id=project)
-    _done(json_, person.model_dump(mode="json") | {"roles": [r.value for r in roles]},
+    print_done(json_, person.model_dump(mode="json") | {"roles": [r.value for r in roles]},
           f"added person {person_id}")
 
 
@@ -56,7 +56,7 @@ def people_grant(
 
     with workspace(ctx) as ws:
         holding = grant_role(ws, person_id, parse_role(role), project_id=project)
-    _done(json_, holding.model_dump(mode="json"), f"{person_id} now holds {holding.role.value}")
+    print_done(json_, holding.model_dump(mode="json"), f"{person_id} now holds {holding.role.value}")
 
 
 @people_app.command("list")
@@ -121,7 +121,7 @@ def teams_add(ctx: typer.Context, team_id: Annotated[str, typer.Argument(metavar
 
     with workspace(ctx) as ws:
         team = add_team(ws, Team(id=team_id, name=name, lead_id=lead))
-    _done(json_, team.model_dump(mode="json"), f"added team {team_id}")
+    print_done(json_, team.model_dump(mode="json"), f"added team {team_id}")
 
 
 @vendors_app.command("add")
@@ -133,14 +133,8 @@ def vendors_add(ctx: typer.Context, vendor_id: Annotated[str, typer.Argument(met
 
     with workspace(ctx) as ws:
         vendor = add_vendor(ws, Vendor(id=vendor_id, name=name, service=service, contact=contact))
-    _done(json_, vendor.model_dump(mode="json"), f"added vendor {vendor_id}")
+    print_done(json_, vendor.model_dump(mode="json"), f"added vendor {vendor_id}")
 
-
-def _done(json_: bool, data: dict[str, object], message: str) -> None:
-    if json_:
-        print_json(data)
-    else:
-        console.print(f"[green]{message}[/]", highlight=False)
 
 
 @hookimpl
