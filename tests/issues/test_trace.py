@@ -54,13 +54,15 @@ def _seed(ws: Workspace) -> None:
                 id=f"B-{i}", dataset_id="sft", contract_version_id=cv.id, requirement_id=req.id,
                 delivered_by_person_id="annotation-engineer", guide_version=guide,
                 state=BatchState.PASSED, report_sha256=SHA, received_at=NOW - timedelta(days=10 - i)))
-        data.DatasetVersions(s).add(DatasetVersion(
-            id="sft-v1", dataset_id="sft", number=1, state=VersionState.FROZEN, manifest_sha256=SHA,
-            created_by_id="data-engineer", approved_by_id="data-owner", frozen_at=NOW - timedelta(days=1),
-            quality_summary={"duplicate_rate": 0.01}))
+        candidate = DatasetVersion(id="sft-v1", dataset_id="sft", created_by_id="data-engineer",
+                                   quality_summary={"duplicate_rate": 0.01})
+        data.DatasetVersions(s).add(candidate)
         for b in ("B-1", "B-2"):
             data.VersionBatches(s).add(VersionBatch(version_id="sft-v1", batch_id=b,
                                                     added_by_id="data-engineer"))
+        data.DatasetVersions(s).update(candidate.model_copy(update={  # then freeze it
+            "state": VersionState.FROZEN, "number": 1, "manifest_sha256": SHA,
+            "approved_by_id": "data-owner", "frozen_at": NOW - timedelta(days=1)}))
         experiments.Experiments(s).add(Experiment(id="EXP-0001", title="sft run", kind="formal",
                                                   model_version="m-1", started_at=NOW))
         experiments.ExperimentVersions(s).add(ExperimentVersion(
