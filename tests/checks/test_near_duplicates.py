@@ -248,3 +248,15 @@ def test_planted_near_duplicates_of_hh_rlhf_dialogues_are_all_found(tmp_path: Pa
             where[m["record_id"]] = n
     found = sum(1 for a, b in planted if a in where and where.get(b) == where[a])
     assert len(planted) >= 50 and found == len(planted)
+
+
+def test_lone_surrogates_in_ids_and_text_are_handled(tmp_path: Path) -> None:
+    text = " ".join(f"w{i}" for i in range(40))
+    path = tmp_path / "s.jsonl"
+    path.write_text(
+        '{"id": "a\\ud800", "text": "' + text + ' \\udc00"}\n{"id": "b", "text": "' + text + '"}\n',
+        encoding="utf-8",
+    )
+    result = check(path, nd_plan()).checks["near_duplicates"]
+    members = result.sections["clusters"][0]["records"]
+    assert [m["record_id"] for m in members] == ["a\ud800", "b"]

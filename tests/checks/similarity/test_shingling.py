@@ -109,3 +109,9 @@ def test_words_are_exactly_pythons_lower_split(texts: list[str]) -> None:
     assert lens.tolist() == [len(t.lower().split()) for t in texts]
     joined, _ = word_hashes([" ".join(t.lower().split()) for t in texts], seed=9)
     assert np.array_equal(hashes, joined)
+
+
+def test_a_lone_surrogate_hashes_like_a_replacement_character() -> None:
+    lone, _ = word_hashes(["ab\udc00 cd"], seed=1)
+    replaced, _ = word_hashes(["ab\ufffd cd"], seed=1)
+    assert np.array_equal(lone, replaced)

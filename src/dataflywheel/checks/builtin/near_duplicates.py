@@ -20,7 +20,6 @@ from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa  # type: ignore[import-untyped]
 
 from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
 from dataflywheel.checks.plan import CheckPlan, NearDuplicateSpec
@@ -90,14 +89,14 @@ class NearDuplicateCheck(Check):
         if not len(batch):
             return part
         shingles = shingle_hashes(batch.texts, ngram=self.spec.ngram, seed=self.spec.seed)
-        ids = pa.array(batch.ids, type=pa.string())
-        offsets = np.frombuffer(ids.buffers()[1], dtype=np.int32)[: len(batch) + 1].copy()
-        data = ids.buffers()[2]
+        encoded = [rid.encode("utf-8", "surrogatepass") for rid in batch.ids]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
         chunk = _Chunk(
             file=batch.file,
             lines=np.asarray(batch.lines, dtype=np.int64),
-            id_offsets=offsets - offsets[0],
-            id_bytes=b"" if data is None else data.to_pybytes()[offsets[0] : offsets[-1]],
+            id_offsets=offsets,
+            id_bytes=b"".join(encoded),
             signatures=self.hasher.signatures(shingles),
             has_text=shingles.counts > 0,
         )

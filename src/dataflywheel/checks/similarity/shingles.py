@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import re
+
 import numpy as np
 import numpy.typing as npt
 import polars as pl
@@ -25,6 +27,7 @@ I64 = npt.NDArray[np.int64]
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 _U64_MAX = 0xFFFFFFFFFFFFFFFF
 _FINAL = np.uint64(0xD6E8FEB86659FD93)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Python's str.split() whitespace besides space, tab, CR and LF (which are replaced literally)
 _ODD_SPACE = "[\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
@@ -67,7 +70,7 @@ def finalise(acc: U64) -> U64:
 
 def word_hashes(texts: Sequence[str], *, seed: int) -> tuple[U64, I64]:
     """Hash of every word of `text.lower().split()`, and the word count of each text."""
-    lowered = pl.Series("t", texts, dtype=pl.String).str.to_lowercase()
+    lowered = _series(texts).str.to_lowercase()
     odd = lowered.str.contains(_ODD_SPACE)
     if odd.any():  # rare: whitespace other than space, tab, CR, LF becomes a space first
         rows = odd.arg_true()
@@ -89,6 +92,16 @@ def word_hashes(texts: Sequence[str], *, seed: int) -> tuple[U64, I64]:
     lens = pieces - np.bincount(owner, minlength=len(pieces))
     flat = np.delete(flat, blank)
     return flat, lens
+
+
+def _series(texts: Sequence[str]) -> pl.Series:
+    """The texts as a polars column; a lone surrogate (only a lenient decoder lets one through)
+    cannot be UTF-8, so it becomes U+FFFD for hashing."""
+    try:
+        return pl.Series("t", texts, dtype=pl.String)
+    except UnicodeEncodeError:
+        clean = [_SURROGATE.sub("\ufffd", t) for t in texts]
+        return pl.Series("t", clean, dtype=pl.String)
 
 
 def _empty_hash(seed: int) -> np.uint64:
