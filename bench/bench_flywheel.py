@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -193,6 +194,21 @@ def score(counts: dict[str, Any], groups: dict[str, list[list[str]] | None], fil
     return rows
 
 
+def forkserver_cpu_seconds() -> float | None:
+    """CPU seconds of the local engine's worker processes. They are children of multiprocessing's
+    fork server, which reaps them, so /usr/bin/time never sees them: read the fork server's own
+    and its reaped children's CPU time from /proc (Linux), after the pool has shut down."""
+    from multiprocessing import forkserver
+
+    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    if not pid:
+        return None
+    time.sleep(0.3)  # let the fork server reap the last worker
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+    return round(ticks / os.sysconf("SC_CLK_TCK"), 2)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("method", choices=sorted(METHODS))
@@ -212,6 +228,7 @@ def main() -> None:
                             rejects=rejects)
         seconds = time.perf_counter() - t0
         rejects_lines = sum(1 for _ in rejects.open("rb")) if rejects else None
+    workers_cpu = forkserver_cpu_seconds() if method.engine == "local" else None
     results = check_results(report)
     counts = counts_from(results, report.records)
     counts["rejects_file_lines"] = rejects_lines
@@ -219,7 +236,7 @@ def main() -> None:
     groups = {"exact_duplicates": members(results.get("exact_duplicates"), "groups", "group_count"),
               "near_duplicates": members(results.get("near_duplicates"), "clusters", "cluster_count")}
     print(json.dumps({"method": a.method, "inner_seconds": round(seconds, 3), "engine": method.engine,
-                      "workers": method.workers, "counts": counts,
+                      "workers": method.workers, "workers_cpu_s": workers_cpu, "counts": counts,
                       "score": score(counts, groups, a.file)}, default=str))
 
 

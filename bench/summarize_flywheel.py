@@ -72,6 +72,14 @@ def file_stats(path: Path, cache: dict[str, tuple[int, int]]) -> tuple[int, int]
 Key = tuple[str, str, str]  # (method, file, tag); tag "" for runs without one
 
 
+def cpu_seconds(r: dict[str, Any]) -> float:
+    """User + system CPU of the process tree: /usr/bin/time's, plus the local engine's workers
+    (children of multiprocessing's fork server, which `time` cannot see; bench_flywheel.py
+    reads them from /proc)."""
+    extra = (r.get("result") or {}).get("workers_cpu_s") or 0.0
+    return float(r.get("user_s", 0) + r.get("sys_s", 0) + extra)
+
+
 def load_rows(results: list[str], data_dir: Path) -> tuple[dict[Key, Row], list[dict]]:
     runs: dict[Key, list[dict]] = defaultdict(list)
     failed = []
@@ -88,7 +96,7 @@ def load_rows(results: list[str], data_dir: Path) -> tuple[dict[Key, Row], list[
         lines, size = file_stats(data_dir / f, cache)
         walls = [r["wall_precise_s"] if r["wall_s"] < 10 else r["wall_s"] for r in rs]
         rows[(m, f, tag)] = Row(m, f, tag, len(rs), statistics.median(walls),
-                           statistics.median(r.get("user_s", 0) + r.get("sys_s", 0) for r in rs),
+                           statistics.median(cpu_seconds(r) for r in rs),
                            statistics.median(r["peak_rss_mb"] for r in rs),
                            statistics.median(r.get("loadavg_1m", float("nan")) for r in rs),
                            lines, size, dict(rs[-1]["result"] or {}))
