@@ -216,7 +216,8 @@ def test_label_studio_without_the_integration_is_a_clear_error(tmp_path: Path) -
     try:
         path = write_jsonl(tmp_path / "tasks.jsonl", [{"id": 1, "annotations": []}])
         with pytest.raises(BadInput) as err:
-            check(path, ag_plan(source_format="labelstudio"))
+            p = ag_plan(source_format="labelstudio").model_copy(update={"name": "no-integration"})
+            check(path, p)  # a plan no earlier test ran: the engine builds its checks anew
     finally:
         if was:
             pm.register(module, name=module.__name__)
@@ -250,3 +251,37 @@ def test_label_studio_rating_control_chosen_by_label_field(
     assert result.metrics["agreement_krippendorff_alpha"] > 0.8
     assert [r["annotator"] for r in result.sections["annotators"]] == ["a@x", "b@x"]
     assert json.dumps(result.sections)  # plain JSON
+
+
+def test_labels_that_are_not_usable_numbers_or_keys_are_rejected() -> None:
+    from dataflywheel.checks.base import RecordBatch
+    from dataflywheel.checks.builtin.agreement import AgreementCheck
+
+    values: list[Any] = [
+        {"item_id": "i1", "annotator_id": "a", "label": float("nan")},
+        {"item_id": "i1", "annotator_id": "b", "label": 10**40},
+        {"item_id": 10**30, "annotator_id": "c", "label": 1},
+        {"item_id": "i1", "annotator_id": "d", "label": True},
+        {"item_id": "i1", "annotator_id": "e", "label": "true"},
+    ]
+    batch = RecordBatch(
+        file="f.jsonl",
+        ids=[str(n) for n in range(1, 6)],
+        lines=list(range(1, 6)),
+        values=values,
+        texts=[""] * 5,
+        groups=[None] * 5,
+    )
+    check_ = AgreementCheck(ag_plan())
+    result = check_.finish(check_.partial(batch))
+    assert [(r.line, r.reason) for r in result.rejects] == [
+        (1, "label nan is not a finite number"),
+        (2, "label is an integer beyond 2**53 (agreement level nominal)"),
+        (3, "item_id is an integer too large to be a key (more than 18 digits)"),
+    ]
+    # a boolean label is the category "true" at the nominal level: d and e agree
+    assert result.metrics["agreement_percent"] == 1.0
+    interval = AgreementCheck(ag_plan(level="interval"))
+    reasons = [r.reason for r in interval.finish(interval.partial(batch)).rejects]
+    assert "label True is not a finite number (agreement level interval)" in reasons
+    assert "label 'true' is not a finite number (agreement level interval)" in reasons

@@ -244,3 +244,15 @@ def test_gsm8k_test_items_in_a_train_batch_are_flagged(tmp_path: Path) -> None:
     assert [rid for rid in flagged if not rid.startswith("leak-")] == []
     assert result.metrics["contamination_count"] == 25.0
     assert result.metrics["contaminated_reference_count"] == 25.0
+
+
+def test_a_changed_reference_counts_in_the_next_run_of_the_same_plan(
+    tmp_path: Path, evalset: tuple[Path, list[str]]
+) -> None:
+    ref, texts = evalset
+    batch = write_jsonl(tmp_path / "b.jsonl", [{"id": "x", "text": "brand new words " * 5, "source": "s"}])
+    p = ct_plan([ref])
+    assert check(batch, p).checks["contamination"].metrics["contamination_count"] == 0.0
+    with ref.open("a", encoding="utf-8") as f:
+        f.write(json.dumps({"id": "late", "text": "brand new words " * 5}) + "\n")
+    assert check(batch, p).checks["contamination"].metrics["contamination_count"] == 1.0

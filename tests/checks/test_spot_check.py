@@ -233,3 +233,15 @@ def test_an_empty_batch_samples_nothing() -> None:
     sc = SpotCheck(sc_plan(sample_size=5))
     result = sc.finish(sc.partial(RecordBatch(file="x")))
     assert result.sections["sample"] == [] and result.metrics["spot_check_sample_size"] == 0.0
+
+
+def test_new_verdicts_count_in_the_next_run_of_the_same_plan(tmp_path: Path) -> None:
+    path = batch_file(tmp_path)
+    reviews = verdicts(tmp_path, [])
+    p = sc_plan(sample_size=4, reviews=str(reviews))
+    first = check(path, p).checks["spot_check"]
+    assert first.metrics["spot_check_reviewed"] == 0.0
+    rows = [{"record_id": r["record_id"], "verdict": "pass", "reviewer": "q"} for r in first.sections["sample"]]
+    verdicts(tmp_path, rows[:3])  # reviewers wrote three verdicts since
+    second = check(path, p).checks["spot_check"]
+    assert second.metrics["spot_check_reviewed"] == 3.0 and second.metrics["spot_check_pass_rate"] == 1.0

@@ -115,7 +115,13 @@ class AgreementCheck(Check):
                     Reject(file, line, f"no {name} (a non-empty scalar) for agreement", rid, NAME)
                 )
                 return
-        self._add(part, (str(item), str(who), label, file, line, rid))
+        keys = (_key(item), _key(who))
+        if keys[0] is None or keys[1] is None:
+            name = names[0] if keys[0] is None else names[1]
+            reason = f"{name} is an integer too large to be a key (more than {_BIG} digits)"
+            part.rejects.append(Reject(file, line, reason, rid, NAME))
+            return
+        self._add(part, (keys[0], keys[1], label, file, line, rid))
 
     def _task(self, value: Any, file: str, line: int, rid: str, part: AgreementPartial) -> None:
         control = None if self.spec.label_field == "label" else self.spec.label_field
@@ -134,17 +140,10 @@ class AgreementCheck(Check):
             self._add(part, (lab.item_id, lab.annotator_id, lab.label, file, line, rid))
 
     def _add(self, part: AgreementPartial, row: Row) -> None:
-        label = row[2]
-        if self.spec.level != "nominal" and (
-            isinstance(label, bool)
-            or not isinstance(label, int | float)
-            or not math.isfinite(label)
-        ):
-            reason = f"label {label!r} is not a finite number (agreement level {self.spec.level})"
-            part.rejects.append(Reject(row[3], row[4], reason, row[5], NAME))
+        label, problem = _label(row[2], self.spec.level)
+        if problem is not None:
+            part.rejects.append(Reject(row[3], row[4], problem, row[5], NAME))
             return
-        if isinstance(label, float) and label.is_integer():
-            label = int(label)
         part.rows.append((row[0], row[1], label, row[3], row[4], row[5]))
 
     def finish(self, partial: Partial) -> CheckResult:
@@ -168,6 +167,41 @@ class AgreementCheck(Check):
             },
             rejects=partial.rejects + repeats,
         )
+
+
+_BIG = 18  # digits: larger integers are not usable as keys or labels (str() may refuse them)
+_MAX_EXACT = 2**53  # beyond this an integer label is not a number we can compute with exactly
+
+
+def _key(value: Any) -> str | None:
+    """The text of an item or annotator id; None for an integer too large to be one."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**_BIG:
+        return None
+    return str(value)
+
+
+def _label(label: Any, level: str) -> tuple[Any, str | None]:
+    """The label as used in the statistics, or the reason the rating is refused."""
+    if isinstance(label, bool):
+        return (
+            ("true" if label else "false", None)
+            if level == "nominal"
+            else (None, _NOT_NUMBER.format(repr(label), level))
+        )
+    if isinstance(label, int):
+        if abs(label) > _MAX_EXACT:
+            return None, f"label is an integer beyond 2**53 (agreement level {level})"
+        return label, None
+    if isinstance(label, float):
+        if not math.isfinite(label):
+            return None, f"label {label!r} is not a finite number"
+        return (int(label) if label.is_integer() else label), None
+    if level != "nominal":
+        return None, _NOT_NUMBER.format(repr(label)[:40], level)
+    return label, None
+
+
+_NOT_NUMBER = "label {} is not a finite number (agreement level {})"
 
 
 def _first_ratings(rows: list[Row]) -> tuple[list[Row], list[Reject]]:

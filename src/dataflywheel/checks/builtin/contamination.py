@@ -125,7 +125,12 @@ class ContaminationCheck(Check):
                 "contamination check needs a reference set", field="checks.contamination.reference"
             )
         self.spec = plan.checks.contamination
-        self.reference = load_reference(plan, self.spec)
+        self.reference  # read now: a missing or empty reference fails before any batch
+
+    @property
+    def reference(self) -> Reference:
+        """The reference set, re-read if one of its files changed since (engines keep checks)."""
+        return load_reference(self.plan, self.spec)
 
     def partial(self, batch: RecordBatch) -> ContaminationPartial:
         part = ContaminationPartial(records=len(batch))

@@ -16,6 +16,7 @@ Metrics: `spot_check_pass_rate` (passes over reviewed sampled records; 0.0 when 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Self
@@ -119,7 +120,24 @@ class SpotCheck(Check):
         super().__init__(plan)
         self.spec = plan.checks.spot_check or SpotCheckSpec()
         self.stratum = compile_path(self.spec.stratify_by) if self.spec.stratify_by else None
-        self.verdicts = load_verdicts(self.spec.reviews) if self.spec.reviews else {}
+        self._stamp: tuple[int, int] | None = None
+        self._verdicts: dict[str, tuple[int, Verdict]] = {}
+        self.verdicts  # read now: a bad verdict file fails before any batch is read
+
+    @property
+    def verdicts(self) -> dict[str, tuple[int, Verdict]]:
+        """record id -> (line, verdict), re-read when the file changed (engines keep checks)."""
+        if not self.spec.reviews:
+            return {}
+        try:
+            st = os.stat(self.spec.reviews)
+            stamp = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            stamp = None
+        if stamp is None or stamp != self._stamp:
+            self._verdicts = load_verdicts(self.spec.reviews)
+            self._stamp = stamp
+        return self._verdicts
 
     def partial(self, batch: RecordBatch) -> SpotCheckPartial:
         bottom = BottomK(self.spec.sample_size)
@@ -132,14 +150,18 @@ class SpotCheck(Check):
         if self.stratum is None:
             return NO_STRATUM
         got = get_scalar(value, self.stratum)
-        return NO_STRATUM if got is None or isinstance(got, dict | list) else str(got)
+        if got is None or isinstance(got, dict | list):
+            return NO_STRATUM
+        if isinstance(got, int) and abs(got) >= 10**18:  # str() may refuse a huge integer
+            return f"(integer of {got.bit_length()} bits)"
+        return str(got)
 
     def finish(self, partial: Partial) -> CheckResult:
         assert isinstance(partial, SpotCheckPartial)
         sample = draw(partial.bottom, self.spec.sample_size)
-        in_sample = {c[3] for _, c in sample}
-        self._refuse_strangers(in_sample)
-        rows = [self._row(stratum, c) for stratum, c in sample]
+        verdicts = self.verdicts
+        self._refuse_strangers({c[3] for _, c in sample}, verdicts)
+        rows = [_row(stratum, c, verdicts) for stratum, c in sample]
         reviewed = [r for r in rows if r["verdict"] is not None]
         passed = sum(1 for r in reviewed if r["verdict"] == "pass")
         failed = [r for r in rows if r["verdict"] == "fail"]
@@ -160,23 +182,11 @@ class SpotCheck(Check):
             },
         )
 
-    def _row(self, stratum: str, cand: Candidate) -> dict[str, Any]:
-        _, file, line, rid = cand
-        seen = self.verdicts.get(rid)
-        verdict = seen[1] if seen and seen[1].verdict is not None else None
-        return {
-            "file": file,
-            "line": line,
-            "record_id": rid,
-            "stratum": stratum,
-            "verdict": verdict.verdict if verdict else None,
-            "reviewer": verdict.reviewer if verdict else None,
-            "note": verdict.note if verdict else None,
-        }
-
-    def _refuse_strangers(self, in_sample: set[str]) -> None:
+    def _refuse_strangers(
+        self, in_sample: set[str], verdicts: dict[str, tuple[int, Verdict]]
+    ) -> None:
         strangers = sorted(
-            (line, rid) for rid, (line, _) in self.verdicts.items() if rid not in in_sample
+            (line, rid) for rid, (line, _) in verdicts.items() if rid not in in_sample
         )
         if strangers:
             line, rid = strangers[0]
@@ -188,6 +198,21 @@ class SpotCheck(Check):
                 expected="verdicts only for the sampled records (same batch, seed and sample_size)",
                 hint="review the records listed in the report's spot_check sample",
             )
+
+
+def _row(stratum: str, cand: Candidate, verdicts: dict[str, tuple[int, Verdict]]) -> dict[str, Any]:
+    _, file, line, rid = cand
+    seen = verdicts.get(rid)
+    verdict = seen[1] if seen and seen[1].verdict is not None else None
+    return {
+        "file": file,
+        "line": line,
+        "record_id": rid,
+        "stratum": stratum,
+        "verdict": verdict.verdict if verdict else None,
+        "reviewer": verdict.reviewer if verdict else None,
+        "note": verdict.note if verdict else None,
+    }
 
 
 def _strata(counts: dict[str, int], rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
