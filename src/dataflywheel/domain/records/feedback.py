@@ -89,6 +89,8 @@ class FeedbackEvent(Record):
     theme_id: str | None = None
     reject_reason: str | None = None
     origin: str | None = None
+    triage_reason: str | None = None
+    reported_project_id: str | None = None
 
     @field_validator("payload")
     @classmethod

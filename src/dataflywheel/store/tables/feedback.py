@@ -45,6 +45,8 @@ class FeedbackEventRow(Base):
     theme_id: Mapped[str | None] = fk("themes.id", nullable=True)
     reject_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     origin: Mapped[str | None] = mapped_column(Text, nullable=True)
+    triage_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reported_project_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class FeedbackRejectionRow(Base):

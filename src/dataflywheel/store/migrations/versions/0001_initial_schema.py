@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date (regenerated until the first release): 2026-11-25 12:19:37.215738
+Create Date (regenerated until the first release): 2026-11-25 12:22:30.962716
 """
 
 from __future__ import annotations
@@ -783,6 +783,8 @@ def upgrade() -> None:
     sa.Column('theme_id', sa.String(length=64), nullable=True),
     sa.Column('reject_reason', sa.Text(), nullable=True),
     sa.Column('origin', sa.Text(), nullable=True),
+    sa.Column('triage_reason', sa.Text(), nullable=True),
+    sa.Column('reported_project_id', sa.String(length=64), nullable=True),
     sa.CheckConstraint("failure_type IN ('data_gap', 'retrieval_gap', 'model_gap', 'process_gap', 'privacy_trigger', 'tool_call_failure', 'regression', 'other')", name=op.f('ck_feedback_events_failure_type')),
     sa.CheckConstraint("impact_scope IN ('sample', 'task_family', 'project', 'system')", name=op.f('ck_feedback_events_impact_scope')),
     sa.CheckConstraint("source IN ('application', 'evaluation', 'platform', 'governance', 'human_review')", name=op.f('ck_feedback_events_source')),
