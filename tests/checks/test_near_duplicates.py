@@ -220,7 +220,7 @@ def test_the_partial_holds_a_compact_index(tmp_path: Path) -> None:
         c.lines.nbytes + c.id_offsets.nbytes + len(c.id_bytes) + c.has_text.nbytes for c in chunks
     )
     assert beyond / records <= 32  # ids here are 2-7 bytes
-    assert all(c.signatures.dtype.name == "uint32" and c.signatures.shape[1] == 128 for c in chunks)
+    assert all(c.signatures.dtype.name == "uint16" and c.signatures.shape[1] == 128 for c in chunks)
 
 
 @pytest.mark.realdata

@@ -1,6 +1,8 @@
 """Near duplicates: MinHash over word n-grams, LSH banding, confirmation, union-find clusters.
 
-Each batch becomes signatures (`num_perm` uint32 slots per record, see `similarity.minhash`) plus,
+Each batch becomes signatures (`num_perm` slots per record, see `similarity.minhash`, of which the
+index keeps the lowest 16 bits — b-bit MinHash: two different minima agree on them with probability
+2**-16, so an estimate is biased by at most 1.5e-5 — 256 bytes per record at 128 slots) plus,
 per record, its line (8 bytes), its id (4-byte offset + the id's UTF-8 bytes) and, with a
 breakdown, a 4-byte group code: the index beyond the signatures stays under 32 bytes per record for
 ids of up to ~16 bytes. `finish` bands the signatures (bands and rows chosen so that a pair exactly
@@ -42,7 +44,7 @@ class _Chunk:
     lines: npt.NDArray[np.int64]
     id_offsets: npt.NDArray[np.int32]
     id_bytes: bytes
-    signatures: npt.NDArray[np.uint32]
+    signatures: npt.NDArray[np.uint16]
     has_text: npt.NDArray[np.bool_]
     group_codes: npt.NDArray[np.int32] | None = None
     group_names: tuple[str | None, ...] = ()
@@ -97,7 +99,7 @@ class NearDuplicateCheck(Check):
             lines=np.asarray(batch.lines, dtype=np.int64),
             id_offsets=offsets,
             id_bytes=b"".join(encoded),
-            signatures=self.hasher.signatures(shingles),
+            signatures=self.hasher.signatures(shingles).astype(np.uint16),  # b-bit MinHash, b = 16
             has_text=shingles.counts > 0,
         )
         if self.plan.breakdown_by is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -16,7 +17,7 @@ import numpy.typing as npt
 from dataflywheel.checks.similarity.lsh import band_keys, candidate_pairs
 from dataflywheel.checks.similarity.unionfind import clusters
 
-U32 = npt.NDArray[np.uint32]
+Sig = npt.NDArray[np.unsignedinteger[Any]]  # uint32 signatures or their low 16 bits
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 
@@ -35,7 +36,7 @@ class NearDuplicates:
 class ChunkedSignatures:
     """Read-only view of signature chunks as one `(n, num_perm)` array, by global row index."""
 
-    def __init__(self, chunks: Sequence[U32]) -> None:
+    def __init__(self, chunks: Sequence[Sig]) -> None:
         self.chunks = [c for c in chunks if len(c)]
         sizes = np.array([len(c) for c in self.chunks], dtype=np.int64)
         self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -46,10 +47,11 @@ class ChunkedSignatures:
             return np.zeros(0, dtype=np.uint64)
         return np.concatenate([band_keys(c, band, rows) for c in self.chunks])
 
-    def rows(self, idx: I64) -> U32:
+    def rows(self, idx: I64) -> Sig:
         chunk = np.searchsorted(self.starts, idx, side="right") - 1
         width = self.chunks[0].shape[1] if self.chunks else 0
-        out = np.empty((len(idx), width), dtype=np.uint32)
+        dtype = self.chunks[0].dtype if self.chunks else np.uint32
+        out = np.empty((len(idx), width), dtype=dtype)
         for c in np.unique(chunk):
             sel = chunk == c
             out[sel] = self.chunks[c][idx[sel] - self.starts[c]]
@@ -66,7 +68,7 @@ class ChunkedSignatures:
 
 
 def find_near_duplicates(
-    chunks: Sequence[U32],
+    chunks: Sequence[Sig],
     has_text: npt.NDArray[np.bool_],
     *,
     threshold: float,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -39,7 +40,7 @@ def choose_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return num_perm, 1
 
 
-def band_keys(sig: npt.NDArray[np.uint32], band: int, rows: int) -> U64:
+def band_keys(sig: npt.NDArray[np.unsignedinteger[Any]], band: int, rows: int) -> U64:
     """One 64-bit key per signature row for band `band` (slots band*rows .. band*rows+rows-1)."""
     cols = sig[:, band * rows : (band + 1) * rows].astype(np.uint64)
     acc = np.full(len(sig), np.uint64(band + 1), dtype=np.uint64)
