@@ -49,3 +49,22 @@ def add_contract_and_requirement(ws: Workspace) -> str:
     return req.id
 
 
+
+
+def frozen_by_hand(ws: Workspace, version_id: str, *, dataset: str, number: int,
+                   batch_ids: list[str], manifest_sha256: str | None = None,
+                   parent: str | None = None) -> None:
+    """A frozen version written through the repositories, as the freeze flow writes one."""
+    from dataflywheel.domain.records.data import DatasetVersion, VersionBatch
+    from dataflywheel.domain.states import VersionState
+    from dataflywheel.store.repositories.data import DatasetVersions, VersionBatches
+
+    with ws.db.unit_of_work() as s:
+        DatasetVersions(s).add(DatasetVersion(
+            id=version_id, dataset_id=dataset, number=number, state=VersionState.FROZEN,
+            manifest_sha256=manifest_sha256 or f"{number:02x}" * 32, frozen_at=T0,
+            created_by_id="data-engineer", approved_by_id="data-owner", created_at=T0,
+            parent_version_id=parent))
+        for bid in batch_ids:
+            VersionBatches(s).add(VersionBatch(version_id=version_id, batch_id=bid,
+                                               added_by_id="data-engineer", added_at=T0))
