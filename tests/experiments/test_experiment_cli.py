@@ -104,3 +104,13 @@ def test_capture_env_json(cli: Any) -> None:
     assert env["runtime_env"]["python"] and env["dependency_lock"].startswith("sha256:")
     assert env["not_captured"] == ["container_image", "random_seed", "determinism_flags"]
     assert "gpus" in env["hardware_profile"]
+
+
+def test_finish_command(lab: Workspace, cli: Any, tmp_path: Path) -> None:
+    assert cli(*_formal(tmp_path, "--state", "running")).code == 0
+    done = cli("experiment", "finish", "EXP-0001", "--metric", "accuracy=0.9", "--json")
+    assert done.code == 0 and done.json()["experiment"]["state"] == "completed"
+    again = cli("experiment", "finish", "EXP-0001", "--state", "failed")
+    assert again.code == 2 and "cannot move from 'completed' to 'failed'" in again.err
+    bad = cli("experiment", "finish", "EXP-0001", "--state", "paused")
+    assert bad.code == 2 and "unknown state 'paused'" in bad.err

@@ -10,12 +10,8 @@ from exp_helpers import repro, spec_dict
 from sqlalchemy import func, select
 
 from dataflywheel.errors import BadInput, NotFound, PolicyViolation
-from dataflywheel.flows.experiments import (
-    experiment_detail,
-    list_experiments,
-    log_experiment,
-    parse_create,
-)
+from dataflywheel.flows.experiment_read import experiment_detail, list_experiments
+from dataflywheel.flows.experiments import log_experiment, parse_create
 from dataflywheel.flows.workspace import Workspace
 
 
@@ -184,3 +180,30 @@ def test_repro_fixture_is_complete() -> None:
     from dataflywheel.domain.records.experiment import REPRODUCIBILITY_FIELDS
 
     assert set(repro()) == set(REPRODUCIBILITY_FIELDS)
+
+
+def test_running_experiment_finishes_once_and_is_then_compared(lab: Workspace) -> None:
+    from dataflywheel.errors import IllegalTransition
+    from dataflywheel.flows.experiments import finish_experiment
+
+    base = _log(lab, metrics={"accuracy": 0.8}).experiment
+    running = _log(lab, state="running", baseline_experiment_id=base.id, metrics={},
+                   error_samples=[{"record_id": "q1", "category": "money"}]).experiment
+    assert running.ended_at is None
+    with pytest.raises(BadInput, match="error sample 2 repeats record 'q1'"):
+        finish_experiment(lab, running.id, metrics={"accuracy": 0.7},
+                          error_samples=parse_create(spec_dict(error_samples=[
+                              {"record_id": "q1", "category": "money"}])).error_samples)
+    done = finish_experiment(lab, running.id, metrics={"accuracy": 0.7}, conclusion="worse",
+                             error_samples=parse_create(spec_dict(error_samples=[
+                                 {"record_id": "q2", "category": "ratio"}])).error_samples)
+    assert done.experiment.state.value == "completed" and done.experiment.ended_at is not None
+    assert done.error_sample_count == 2 and done.issue is not None
+    assert [d.name for d in done.regressions] == ["accuracy"]
+    with pytest.raises(IllegalTransition) as info:
+        finish_experiment(lab, running.id, state=type(done.experiment.state)("failed"))
+    assert str(info.value) == (f"experiment {running.id} cannot move from 'completed' to "
+                               "'failed'; expected no move (final state)")
+    with pytest.raises(BadInput, match="cannot finish experiment"):
+        finish_experiment(lab, _log(lab, state="running").experiment.id,
+                          metrics={"accuracy": float("inf")})

@@ -13,7 +13,7 @@ from exp_helpers import repro
 from sqlalchemy import func, select
 
 from dataflywheel.errors import BadInput, NotFound, PolicyViolation
-from dataflywheel.flows.experiments import experiment_detail, get_experiment
+from dataflywheel.flows.experiment_read import experiment_detail, get_experiment
 from dataflywheel.flows.workspace import Workspace
 
 pytest.importorskip("mlflow")

@@ -17,7 +17,8 @@ from dataflywheel.flows.experiment_compare import (
     higher_is_better,
     regression_severity,
 )
-from dataflywheel.flows.experiments import experiment_detail, log_experiment, parse_create
+from dataflywheel.flows.experiment_read import experiment_detail
+from dataflywheel.flows.experiments import log_experiment, parse_create
 from dataflywheel.flows.workspace import Workspace
 
 

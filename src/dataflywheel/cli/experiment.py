@@ -158,11 +158,41 @@ def _add_results(data: dict[str, Any], errors: Path | None, results: Path | None
     data["error_samples"] = samples
 
 
+@app.command("finish")
+def finish(
+    ctx: typer.Context, experiment_id: Annotated[str, typer.Argument(metavar="ID")],
+    state: Annotated[str, typer.Option(help="completed or failed.")] = "completed",
+    metric: Annotated[list[str] | None, typer.Option(help="NAME=NUMBER; repeat.")] = None,
+    conclusion: str | None = None,
+    errors: Annotated[Path | None, typer.Option(help="JSONL of more error samples.")] = None,
+    lower_is_better: Many = None, tolerance: float = 0.0, json_: Json = False,
+) -> None:
+    """Finish a running experiment; a completed one is compared with its baseline."""
+    from dataflywheel.domain.states import ExperimentState
+    from dataflywheel.errors import BadInput
+    from dataflywheel.flows.experiment_results import read_error_samples
+    from dataflywheel.flows.experiments import finish_experiment
+
+    try:
+        target = ExperimentState(state)
+    except ValueError:
+        raise BadInput(f"unknown state {state!r}", field="state",
+                       expected="completed or failed") from None
+    samples = read_error_samples(errors) if errors else []
+    with workspace(ctx) as ws:
+        logged = finish_experiment(ws, experiment_id, state=target,
+                                   metrics=_pairs(metric, "metric", _number),
+                                   conclusion=conclusion, error_samples=samples,
+                                   lower_is_better=frozenset(lower_is_better or ()),
+                                   tolerance=tolerance)
+    _show_logged(logged, json_)
+
+
 @app.command("list")
 def list_(ctx: typer.Context, project: str | None = None, kind: str | None = None,
           state: str | None = None, json_: Json = False) -> None:
     """Experiments, optionally of one project, kind or state."""
-    from dataflywheel.flows.experiments import list_experiments
+    from dataflywheel.flows.experiment_read import list_experiments
 
     filters = {k: v for k, v in {"project_id": project, "kind": kind, "state": state}.items() if v}
     with workspace(ctx) as ws:
@@ -174,7 +204,7 @@ def list_(ctx: typer.Context, project: str | None = None, kind: str | None = Non
 def show(ctx: typer.Context, experiment_id: Annotated[str, typer.Argument(metavar="ID")],
          json_: Json = False) -> None:
     """One experiment: versions used (state then and now), error samples, linked issues."""
-    from dataflywheel.flows.experiments import experiment_detail
+    from dataflywheel.flows.experiment_read import experiment_detail
 
     with workspace(ctx) as ws:
         detail = experiment_detail(ws, experiment_id)

@@ -34,9 +34,9 @@ from dataflywheel.domain.records.experiment import (
     UsageRole,
 )
 from dataflywheel.domain.records.issue import Issue
-from dataflywheel.domain.states import ExperimentState, VersionState
+from dataflywheel.domain.states import ExperimentState, VersionState, move
 from dataflywheel.errors import BadInput, NotFound, PolicyViolation, from_validation
-from dataflywheel.flows._audit import add_audited, audit
+from dataflywheel.flows._audit import add_audited, audit, update_audited
 from dataflywheel.flows.experiment_compare import (
     MetricDelta,
     compare_metrics,
@@ -155,28 +155,76 @@ def log_experiment_in(
     now = now or utcnow()
     repo = Experiments(s)
     versions = _versions(s, spec)
-    refuse_versions(spec.kind, versions, spec.title)
+    excepted = _quality_excepted(s, versions, now) if spec.kind is ExperimentKind.FORMAL else set()
+    refuse_versions(spec.kind, versions, spec.title, quality_excepted=excepted)
     _check_parents(s, spec)
     experiment = _build(spec, repo.next_id(), now)
     refuse_unreproducible(experiment)
-    samples = _samples(experiment.id, spec, versions)
+    samples = _samples(experiment.id, spec.error_samples, versions)
     add_audited(repo, experiment, actor=ws.actor)
     uses = _record_uses(s, ws, experiment, spec, versions)
     _record_samples(s, ws, experiment.id, samples)
     logged = LoggedExperiment(experiment, uses, len(samples))
-    if experiment.baseline_experiment_id and experiment.state is ExperimentState.COMPLETED:
-        baseline = repo.get(experiment.baseline_experiment_id)
-        logged.deltas = compare_metrics(experiment.metrics, baseline.metrics,
-                                        lower_is_better=lower_is_better, tolerance=tolerance)
-        if logged.regressions:
-            logged.issue = open_regression_issue(s, ws, experiment, baseline, logged.regressions,
-                                                 now=now)
+    _compare_with_baseline(s, ws, logged, lower_is_better=lower_is_better, tolerance=tolerance,
+                           now=now)
     return logged
 
 
-def refuse_versions(kind: ExperimentKind, versions: list[DatasetVersion], title: str) -> None:
-    """Raise `PolicyViolation` naming every version this kind of experiment may not use."""
-    problems = [p for v in versions if (p := version_problem(kind, v))]
+def finish_experiment(
+    ws: Workspace, experiment_id: str, *, state: ExperimentState = ExperimentState.COMPLETED,
+    metrics: dict[str, float] | None = None, conclusion: str | None = None,
+    error_samples: list[ErrorSampleIn] | None = None, lower_is_better: frozenset[str] | None = None,
+    tolerance: float = 0.0, now: datetime | None = None,
+) -> LoggedExperiment:
+    """running → completed | failed, adding final metrics (they win over earlier ones), the
+    conclusion and more error samples; a completed experiment is then compared with its baseline."""
+    now = now or utcnow()
+    with ws.db.unit_of_work() as s:
+        repo = Experiments(s)
+        before = repo.get(experiment_id)
+        target = move(f"experiment {experiment_id}", before.state, state)
+        try:
+            after = Experiment.model_validate({
+                **before.model_dump(), "state": target, "ended_at": max(now, before.started_at),
+                "metrics": {**before.metrics, **(metrics or {})},
+                "conclusion": conclusion or before.conclusion})
+        except ValidationError as exc:
+            raise from_validation(exc, what=f"cannot finish experiment {experiment_id}") from None
+        existing = ErrorSamples(s).list(experiment_id=experiment_id)
+        samples = _samples(experiment_id, error_samples or [], repo.versions_of(experiment_id),
+                           existing=existing)
+        update_audited(repo, before, after, actor=ws.actor, action=f"experiment.{target.value}")
+        _record_samples(s, ws, experiment_id, samples)
+        uses = ExperimentVersions(s).list(experiment_id=experiment_id)
+        logged = LoggedExperiment(after, uses, len(existing) + len(samples))
+        _compare_with_baseline(s, ws, logged, lower_is_better=lower_is_better,
+                               tolerance=tolerance, now=now)
+        return logged
+
+
+def _compare_with_baseline(s: Session, ws: Workspace, logged: LoggedExperiment, *,
+                           lower_is_better: frozenset[str] | None, tolerance: float,
+                           now: datetime) -> None:
+    experiment = logged.experiment
+    if not experiment.baseline_experiment_id or experiment.state is not ExperimentState.COMPLETED:
+        return
+    baseline = Experiments(s).get(experiment.baseline_experiment_id)
+    logged.deltas = compare_metrics(experiment.metrics, baseline.metrics,
+                                    lower_is_better=lower_is_better, tolerance=tolerance)
+    if logged.regressions:
+        logged.issue = open_regression_issue(s, ws, experiment, baseline, logged.regressions,
+                                             now=now)
+
+
+def refuse_versions(kind: ExperimentKind, versions: list[DatasetVersion], title: str, *,
+                    quality_excepted: set[str] | frozenset[str] = frozenset()) -> None:
+    """Raise `PolicyViolation` naming every version this kind of experiment may not use.
+
+    `quality_excepted`: ids of versions an active quality exception covers right now (directly,
+    through their dataset or through one of their batches), flagged or not.
+    """
+    problems = [p for v in versions
+                if (p := version_problem(kind, v, quality_excepted=v.id in quality_excepted))]
     if not problems:
         return
     hint = ("freeze the version first, or log the run with --kind exploratory"
@@ -186,7 +234,8 @@ def refuse_versions(kind: ExperimentKind, versions: list[DatasetVersion], title:
         field="versions", expected=_allowed(kind), kept=NOTHING, hint=hint)
 
 
-def version_problem(kind: ExperimentKind, version: DatasetVersion) -> str | None:
+def version_problem(kind: ExperimentKind, version: DatasetVersion, *,
+                    quality_excepted: bool = False) -> str | None:
     """Why `version` may not be used by an experiment of this kind, or None when it may."""
     if version.state in _UNUSABLE:
         return f"{version.id} ({version.state.value})"
@@ -196,7 +245,17 @@ def version_problem(kind: ExperimentKind, version: DatasetVersion) -> str | None
         return f"{version.id} ({version.state.value}, not frozen)"
     if version.experimental:
         return f"{version.id} (under a quality exception: experimental)"
+    if quality_excepted:
+        return f"{version.id} (covered by an active quality exception)"
     return None
+
+
+def _quality_excepted(s: Session, versions: list[DatasetVersion], at: datetime) -> set[str]:
+    from dataflywheel.domain.records.governance import ExceptionType
+    from dataflywheel.flows.exceptions import covering_exception_kinds
+
+    return {v.id for v in versions if v.state is VersionState.FROZEN
+            and ExceptionType.QUALITY in covering_exception_kinds(s, v.id, at)}
 
 
 def _allowed(kind: ExperimentKind) -> str:
@@ -261,12 +320,12 @@ def _build(spec: ExperimentCreate, experiment_id: str, now: datetime) -> Experim
         raise from_validation(exc, what="invalid experiment") from None
 
 
-def _samples(experiment_id: str, spec: ExperimentCreate,
-             versions: list[DatasetVersion]) -> list[ErrorSample]:
+def _samples(experiment_id: str, items: list[ErrorSampleIn], versions: list[DatasetVersion], *,
+             existing: list[ErrorSample] | None = None) -> list[ErrorSample]:
     allowed = {v.id for v in versions}
-    seen: set[str] = set()
+    seen = {e.record_id for e in existing or []}
     samples: list[ErrorSample] = []
-    for n, item in enumerate(spec.error_samples, start=1):
+    for n, item in enumerate(items, start=len(seen) + 1):
         if item.record_id in seen:
             raise BadInput(f"error sample {n} repeats record {item.record_id!r}",
                            field="error_samples", expected="each record id once", kept=NOTHING)
@@ -303,47 +362,3 @@ def _record_samples(s: Session, ws: Workspace, experiment_id: str,
           record_id=experiment_id, before=None,
           after={"experiment_id": experiment_id, "count": len(samples),
                  "sha256": hashlib.sha256(body.encode()).hexdigest()})
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-
-def list_experiments(ws: Workspace, **equals: str) -> list[Experiment]:
-    with ws.db.session() as s:
-        return Experiments(s).list(**equals)
-
-
-def get_experiment(ws: Workspace, experiment_id: str) -> Experiment:
-    with ws.db.session() as s:
-        return Experiments(s).get(experiment_id)
-
-
-def experiment_detail(ws: Workspace, experiment_id: str) -> dict[str, Any]:
-    """The experiment, the versions it used (state then and now), error samples by category,
-    and the issues linked to it."""
-    from dataflywheel.store.repositories.issues import Issues
-
-    with ws.db.session() as s:
-        experiment = Experiments(s).get(experiment_id)
-        now_state = {v.id: v for v in Experiments(s).versions_of(experiment_id)}
-        uses = ExperimentVersions(s).list(experiment_id=experiment_id)
-        samples = ErrorSamples(s).list(experiment_id=experiment_id)
-        issues = Issues(s).linked_to(experiment_id=experiment_id)
-    by_category: dict[str, int] = {}
-    for sample in samples:
-        by_category[sample.category] = by_category.get(sample.category, 0) + 1
-    return {
-        "experiment": experiment.model_dump(mode="json"),
-        "missing_reproducibility": experiment.missing_reproducibility(),
-        "versions": [{**u.model_dump(mode="json"), "label": now_state[u.version_id].label,
-                      "state_now": now_state[u.version_id].state.value} for u in uses],
-        "error_samples": {"count": len(samples), "by_category": dict(sorted(by_category.items()))},
-        "issues": [{"id": i.id, "severity": i.severity.value, "state": i.state.value,
-                    "title": i.title} for i in issues],
-    }
-
-
-def error_samples_of(ws: Workspace, experiment_id: str) -> list[ErrorSample]:
-    with ws.db.session() as s:
-        Experiments(s).get(experiment_id)
-        return ErrorSamples(s).list(experiment_id=experiment_id)

@@ -266,7 +266,7 @@ def export_experiment(ws: Workspace, experiment_id: str, tracking_uri: str | Non
     back gives the same experiment. Returns the run id.
     """
     from dataflywheel.flows.experiment_import import link_mlflow_run
-    from dataflywheel.flows.experiments import get_experiment
+    from dataflywheel.flows.experiment_read import get_experiment
 
     experiment = get_experiment(ws, experiment_id)
     target = tracking_uri or experiment.mlflow_tracking_uri
@@ -291,7 +291,7 @@ def export_experiment(ws: Workspace, experiment_id: str, tracking_uri: str | Non
 def _create_run(mc: MlflowClient, uri: str, experiment_id: str, ws: Workspace, name: str) -> str:
     from mlflow.entities import Metric, Param
 
-    from dataflywheel.flows.experiments import get_experiment
+    from dataflywheel.flows.experiment_read import get_experiment
     from dataflywheel.store.repositories.experiments import ExperimentVersions
 
     exp = get_experiment(ws, experiment_id)
