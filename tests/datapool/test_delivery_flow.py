@@ -82,10 +82,10 @@ def test_redelivery_resumes_a_batch_left_in_checking(team: Workspace, tmp_path: 
 
 
 BAD = [
-    ("missing", NotFound, "{tmp}/nope.jsonl: file not found. Kept: nothing was stored. Next: check "
-     "the path and retry"),
-    ("dotdot", BadInput, "{tmp}/sub/../x.jsonl: a delivered path may not contain '..'; expected a "
-     "path without parent-directory parts. Kept: nothing was stored"),
+    ("missing", NotFound, ("{tmp}/nope.jsonl: file not found. Kept: nothing was stored. Next: check "
+     "the path and retry")),
+    ("dotdot", BadInput, ("{tmp}/sub/../x.jsonl: a delivered path may not contain '..'; expected a "
+     "path without parent-directory parts. Kept: nothing was stored")),
     ("long", BadInput, "{tmp}/" + "n" * 250 + ".jsonl: file name is 256 bytes long; expected at "
      "most 255 bytes. Kept: nothing was stored"),
 ]
@@ -130,8 +130,8 @@ def test_unknown_contract_version_is_refused(team: Workspace, tmp_path: Path) ->
 
 
 def test_requirement_in_the_wrong_state_is_refused(team: Workspace, tmp_path: Path) -> None:
-    from dataflywheel.flows.requirements import submit_requirement
     from dataflywheel.domain.records.demand import Priority, RequirementKind
+    from dataflywheel.flows.requirements import submit_requirement
 
     req = submit_requirement(team, title="not yet triaged", project_id="P-TEST",
                              requester_id="algorithm-engineer", kind=RequirementKind.NEW_DATA,

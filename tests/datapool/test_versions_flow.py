@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 from datapool_helpers import (
-    FULL_DATASHEET, Pool, audit_count, deliver_clean, records, setup_pool, write_jsonl,
+    FULL_DATASHEET,
+    Pool,
+    audit_count,
+    deliver_clean,
+    records,
+    setup_pool,
+    write_jsonl,
 )
 
 from dataflywheel.domain.states import VersionState
@@ -180,3 +186,27 @@ def test_contamination_against_frozen_evaluation_sets(team: Workspace, tmp_path:
     again = flows.remove_batches(team, vid, ["B-0002"], by="data-engineer")
     assert again.quality_summary["contamination_checked"] is True
     assert again.quality_summary["metrics"]["contamination_rate"] == 1.0
+
+
+def test_a_batch_under_a_quality_exception_joins_and_the_version_is_experimental(
+    team: Workspace, tmp_path: Path,
+) -> None:
+    from datetime import timedelta
+
+    from dataflywheel.domain.records.base import utcnow
+    from dataflywheel.flows import exceptions
+
+    pool = setup_pool(team, sensitivity="public")
+    bad = deliver_clean(pool, tmp_path / "d.jsonl", "d", seed=2, dup_every=4).batch
+    x = exceptions.request(team, exceptions.ExceptionRequest(
+        type="quality", scope=f"batch {bad.id}", reason="needed for a pilot",
+        usage_restriction="pilot experiments only", isolation_label="pilot",
+        outstanding_checks=["dedup"], expires_at=utcnow() + timedelta(days=7),
+        batch_ids=[bad.id], project_id="P-TEST"), requested_by="data-engineer")
+    for approver in ("data-owner", "algorithm-engineer"):
+        exceptions.approve(team, x.id, approver=approver)
+    version = flows.create_version(team, pool.dataset, by="data-engineer", batch_ids=[bad.id])
+    flows.set_datasheet(team, version.id, FULL_DATASHEET, by="data-engineer")
+    frozen = release.freeze(team, version.id, by="data-owner")
+    assert frozen.experimental is True
+    assert read_json(team.blobs, frozen.manifest_sha256 or "")["version"]["experimental"] is True

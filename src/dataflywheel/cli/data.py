@@ -7,7 +7,7 @@ render. A failed delivery exits 1 (like a failed `flywheel check`); bad input ex
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -32,8 +32,8 @@ def deliver_cmd(
     contract: Annotated[str, typer.Option(help="Contract version, ID@VERSION.")],
     requirement: Annotated[str, typer.Option(help="Requirement id (REQ-NNNN).")],
     from_: Annotated[str, typer.Option("--from", help="Person or vendor id of the deliverer.")],
-    annotators: Annotated[Optional[str], typer.Option(help="Annotator ids, comma-separated.")] = None,
-    guide_version: Annotated[Optional[str], typer.Option(help="Annotation guide version.")] = None,
+    annotators: Annotated[str | None, typer.Option(help="Annotator ids, comma-separated.")] = None,
+    guide_version: Annotated[str | None, typer.Option(help="Annotation guide version.")] = None,
     engine: Engine = "local",
     json_: Json = False,
 ) -> None:
@@ -95,7 +95,7 @@ def dataset_list(ctx: typer.Context, json_: Json = False) -> None:
 
 @versions_app.command("create")
 def version_create(ctx: typer.Context, dataset: str, by: By,
-                   batch: Annotated[Optional[list[str]], typer.Option(help="Batch id (repeat).")] = None,
+                   batch: Annotated[list[str] | None, typer.Option(help="Batch id (repeat).")] = None,
                    json_: Json = False) -> None:
     """A new candidate of DATASET, optionally with batches."""
     from dataflywheel.flows.versions import create_version
@@ -130,8 +130,8 @@ def version_remove(ctx: typer.Context, version: str, batches: list[str], by: By,
 @versions_app.command("datasheet")
 def version_datasheet(
     ctx: typer.Context, version: str, by: By,
-    file: Annotated[Optional[Path], typer.Option(help="YAML mapping of datasheet sections.")] = None,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="SECTION=VALUE (repeat).")] = None,
+    file: Annotated[Path | None, typer.Option(help="YAML mapping of datasheet sections.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="SECTION=VALUE (repeat).")] = None,
     json_: Json = False,
 ) -> None:
     """Fill in datasheet sections of a candidate."""
@@ -161,7 +161,7 @@ def version_compliance(
 
 @versions_app.command("show")
 def version_show(ctx: typer.Context, version: str,
-                 approver: Annotated[Optional[str], typer.Option(help="Judge the gate as if this person approved.")] = None,
+                 approver: Annotated[str | None, typer.Option(help="Judge the gate as if this person approved.")] = None,
                  json_: Json = False) -> None:
     """One version: its batches, summary, and the freeze gate as it stands."""
     from dataflywheel.flows.version_release import check_gate
@@ -186,7 +186,7 @@ def version_show(ctx: typer.Context, version: str,
 
 
 @versions_app.command("list")
-def version_list(ctx: typer.Context, dataset: Optional[str] = None, json_: Json = False) -> None:
+def version_list(ctx: typer.Context, dataset: str | None = None, json_: Json = False) -> None:
     """Versions, optionally of one dataset."""
     from dataflywheel.flows.versions import list_versions
 
@@ -206,7 +206,7 @@ def _freeze(ctx: typer.Context, version: str, by: str, consult: list[str], basel
           f"[green]frozen {v.label}[/]{' (baseline)' if v.baseline else ''}: manifest {v.manifest_sha256}")
 
 
-Consult = Annotated[Optional[list[str]], typer.Option(
+Consult = Annotated[list[str] | None, typer.Option(
     help="PERSON=RESPONSE of a Consulted person (repeat); others are recorded as no response.")]
 
 

@@ -9,6 +9,8 @@ Guarantees:
   blob *before* the transaction commits; the manifest holds no time and no actor, so the same
   content frozen under the same number always has the same digest, and that digest is the
   version's identity (`manifest_sha256`, unique).
+- A version frozen while a quality exception covers it (or one of its batches) is labelled
+  `experimental`, in its record and its manifest; formal experiments refuse it.
 - A frozen version is never deleted: rollback withdraws it (with the Accountable person's approval
   for "data version rollback" and a linked issue) and moves the dataset's current pointer back.
 """
@@ -55,13 +57,18 @@ class GateCondition:
 
 
 def exception_covering(s: Session, batch_id: str, at: datetime) -> Any | None:
-    """The active approved exception covering a batch, once `flows/exceptions.py` provides one."""
-    try:
-        from dataflywheel.flows import exceptions  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    finder = getattr(exceptions, "active_exception_covering", None)
-    return None if finder is None else finder(s, "batch", batch_id, at)
+    """The active approved exception covering a batch at `at` (flows/exceptions.py), or None."""
+    from dataflywheel.flows.exceptions import active_exception_covering
+
+    return active_exception_covering(s, "batch", batch_id, at)
+
+
+def under_quality_exception(s: Session, version_id: str, at: datetime) -> bool:
+    """Whether an active quality exception covers the version or one of its batches."""
+    from dataflywheel.domain.records.governance import ExceptionType
+    from dataflywheel.flows.exceptions import covering_exception_kinds
+
+    return ExceptionType.QUALITY in covering_exception_kinds(s, version_id, at)
 
 
 def gate(s: Session, version: DatasetVersion, *, approver: str | None,
@@ -113,8 +120,8 @@ def _report_problems(version: DatasetVersion, batches: list[Any]) -> list[str]:
 def _compliance_problems(ds: Dataset, version: DatasetVersion) -> list[str]:
     if ds.sensitivity is Sensitivity.PUBLIC or version.compliance is ComplianceStatus.APPROVED:
         return []
-    return [f"{ds.sensitivity.value} data needs Legal/Compliance approval "
-            f"(compliance is {version.compliance.value})"]
+    return [(f"{ds.sensitivity.value} data needs Legal/Compliance approval "
+            f"(compliance is {version.compliance.value})")]
 
 
 def _approval_problems(s: Session, ds: Dataset, approver: str | None) -> list[str]:
@@ -123,8 +130,8 @@ def _approval_problems(s: Session, ds: Dataset, approver: str | None) -> list[st
     except PolicyViolation as exc:
         return [str(exc)]
     if approver != accountable:
-        return [f"needs the approval of {accountable} (A for training-set version release); "
-                f"got {approver or 'no approver'}"]
+        return [(f"needs the approval of {accountable} (A for training-set version release); "
+                f"got {approver or 'no approver'}")]
     return []
 
 
@@ -177,8 +184,9 @@ def _freeze_in(ws: Workspace, s: Session, version: DatasetVersion, *, by: str,
     ds = Datasets(s).get(version.dataset_id)
     raci = who(s, RELEASE_ITEM, ds.project_id)
     number = DatasetVersions(s).next_number(ds.id)
+    experimental = version.experimental or under_quality_exception(s, version.id, now)
     staged = version.model_copy(update={"number": number, "baseline": baseline,
-                                        "approved_by_id": by})
+                                        "approved_by_id": by, "experimental": experimental})
     extra = _baseline_reports(ws, s, staged, now) if baseline else {}
     manifest = build_manifest(s, staged, ds, extra=extra)
     sha = put_json(ws.blobs, manifest)  # the blob exists before the commit that names it

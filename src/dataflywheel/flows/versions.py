@@ -22,7 +22,12 @@ from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import (
-    ComplianceStatus, Dataset, DatasetPurpose, DatasetVersion, Datasheet, VersionBatch,
+    ComplianceStatus,
+    Dataset,
+    DatasetPurpose,
+    DatasetVersion,
+    Datasheet,
+    VersionBatch,
 )
 from dataflywheel.domain.records.governance import Sensitivity
 from dataflywheel.domain.roles import Role
@@ -31,7 +36,10 @@ from dataflywheel.errors import AlreadyExists, BadInput, NotFound, PolicyViolati
 from dataflywheel.flows._audit import add_audited, audit, update_audited
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import (
-    Batches, Datasets, DatasetVersions, VersionBatches,
+    Batches,
+    Datasets,
+    DatasetVersions,
+    VersionBatches,
 )
 from dataflywheel.store.repositories.people import People, Projects, RoleHoldings
 from dataflywheel.store.tables.data import DatasetVersionRow
