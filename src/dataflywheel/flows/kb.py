@@ -87,13 +87,19 @@ def parse_kind(kind: DocKind | str) -> DocKind:
                        expected="one of " + ", ".join(k.value for k in DocKind)) from None
 
 
+def index_exists(session: Session) -> bool:
+    """Whether the backend's full-text structure exists (a read; takes no write lock)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return session.execute(text(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kb_fts'")).first() is not None
+    return session.scalar(text("SELECT to_regclass('ix_kb_documents_fts')")) is not None
+
+
 def ensure_index(session: Session) -> None:
     """Create the backend's full-text structure if it is missing (idempotent)."""
+    if index_exists(session):
+        return
     if session.get_bind().dialect.name == "sqlite":
-        exists = session.execute(text(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kb_fts'")).first()
-        if exists:
-            return
         session.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS kb_fts USING "
                              "fts5(doc_id UNINDEXED, title, body, tokenize='porter unicode61')"))
         session.execute(text("INSERT INTO kb_fts (doc_id, title, body) "
@@ -188,8 +194,11 @@ def search(ws: Workspace, query: str, *, kind: DocKind | str | None = None,
     if limit < 1:
         raise BadInput("limit must be at least 1", field="limit", got=limit)
     wanted = parse_kind(kind) if kind is not None else None
-    with ws.db.unit_of_work() as s:
-        ensure_index(s)
+    with ws.db.session() as s:
+        missing = not index_exists(s)
+    if missing:
+        with ws.db.unit_of_work() as s:
+            ensure_index(s)
     with ws.db.session() as s:
         rows = (_search_sqlite if ws.db.is_sqlite else _search_pg)(s, words, limit * 5)
         docs = KbDocuments(s)
