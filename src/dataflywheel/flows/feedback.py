@@ -1,0 +1,316 @@
+"""Feedback ingestion: validate events from JSONL files or the Python API and keep every one.
+
+Guarantees: each input item ends as exactly one of — a stored event (`received`), a stored event in
+the triage queue (its project or stage is unknown; the reported id and the reason are kept), a
+duplicate of an event already stored with the same content (counted, not stored twice), or a
+`FeedbackRejection` whose raw bytes are in the blob store. Nothing is dropped. JSONL is read line by
+line in binary (never the whole file); a line over `MAX_LINE_BYTES` is streamed to the blob store
+and rejected without being parsed, so a 50 MB line costs no more memory than a chunk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from dataflywheel.domain.records.base import utcnow
+from dataflywheel.domain.records.feedback import (
+    EXCERPT_CHARS,
+    MAX_PAYLOAD_BYTES,
+    FeedbackEvent,
+    FeedbackRejection,
+)
+from dataflywheel.domain.states import FeedbackState
+from dataflywheel.errors import BadInput, NotFound
+from dataflywheel.flows._audit import add_audited
+from dataflywheel.flows.workspace import Workspace
+from dataflywheel.store.repositories.feedback import FeedbackEvents, FeedbackRejections
+from dataflywheel.store.repositories.people import Projects
+
+REQUIRED = ("id", "occurred_at", "source", "failure_type", "impact_scope", "payload")
+INPUT_FIELDS = frozenset({*REQUIRED, "project_id", "stage_id", "model_version", "version_id",
+                          "experiment_id", "recommended_action"})
+ALIASES = {"time": "occurred_at", "project": "project_id", "stage": "stage_id"}
+MAX_LINE_BYTES = MAX_PAYLOAD_BYTES + 65_536
+CHUNK_LINES = 500
+
+
+@dataclass
+class IngestReport:
+    """What became of each input item; `rejected` are stored `FeedbackRejection` ids."""
+
+    origin: str
+    received: list[str] = field(default_factory=list)
+    triaged: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    rejected: list[FeedbackRejection] = field(default_factory=list)
+    blank_lines: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.received) + len(self.triaged) + len(self.duplicates) + len(self.rejected)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin, "total": self.total, "received": len(self.received),
+            "triaged": len(self.triaged), "duplicates": len(self.duplicates),
+            "rejected": len(self.rejected), "blank_lines": self.blank_lines,
+            "rejections": [{"id": r.id, "line": r.line, "reason": r.reason, "field": r.field}
+                           for r in self.rejected],
+        }
+
+
+@dataclass(frozen=True)
+class RawItem:
+    """One input item: its line (files), raw bytes kept for a rejection, the parsed object."""
+
+    line: int | None
+    raw: bytes | None
+    obj: Any = None
+    problem: str | None = None
+    problem_field: str | None = None
+    spooled: IO[bytes] | None = None
+
+
+def ingest_events(ws: Workspace, events: Iterable[Any], *, origin: str = "api",
+                  now: datetime | None = None) -> IngestReport:
+    """Ingest Python objects (dicts shaped like the event schema); see the module guarantees."""
+    items = (RawItem(line=i, raw=None, obj=obj) for i, obj in enumerate(events, start=1))
+    return _ingest(ws, items, origin=origin, now=now or utcnow())
+
+
+def ingest_jsonl(ws: Workspace, path: str | Path, *, now: datetime | None = None,
+                 origin: str | None = None) -> IngestReport:
+    """Ingest a JSONL file line by line; every line is an event, a duplicate or a rejection."""
+    source = Path(path)
+    if not source.is_file():
+        raise NotFound("feedback file not found", path=str(source), hint="check the path and retry")
+    report = IngestReport(origin=origin or str(source))
+    with source.open("rb") as fileobj:
+        return _ingest(ws, read_lines(fileobj, report), origin=report.origin,
+                       now=now or utcnow(), report=report)
+
+
+def ingest_converted(ws: Workspace, items: Iterable[Any], *, origin: str,
+                     now: datetime | None = None) -> IngestReport:
+    """Ingest what an importer (integrations.evalresults) made of each line of a file.
+
+    A line the importer could not read becomes a rejection with its bytes; each event it produced
+    is ingested like any other (validated, deduplicated, rejected with its reason if invalid).
+    """
+    def raw_items() -> Iterator[RawItem]:
+        for item in items:
+            if item.problem is not None:
+                yield RawItem(item.line, item.raw, problem=item.problem,
+                              problem_field=item.field, spooled=item.spooled)
+                continue
+            for event in item.events:
+                yield RawItem(item.line, None, obj=event)
+
+    return _ingest(ws, raw_items(), origin=origin, now=now or utcnow())
+
+
+def read_lines(fileobj: IO[bytes], report: IngestReport) -> Iterator[RawItem]:
+    """Yield one `RawItem` per non-blank line; over-long lines are spooled, never held whole."""
+    number = 0
+    while True:
+        chunk = fileobj.readline(MAX_LINE_BYTES + 1)
+        if not chunk:
+            return
+        number += 1
+        if len(chunk) > MAX_LINE_BYTES and not chunk.endswith(b"\n"):
+            yield _spool_long_line(fileobj, chunk, number)
+            continue
+        if not chunk.strip():
+            report.blank_lines += 1
+            continue
+        yield _parse_line(chunk, number)
+
+
+def _spool_long_line(fileobj: IO[bytes], first: bytes, number: int) -> RawItem:
+    spool = tempfile.SpooledTemporaryFile(max_size=MAX_LINE_BYTES)  # noqa: SIM115 - closed by caller
+    spool.write(first)
+    size = len(first)
+    while not first.endswith(b"\n"):
+        first = fileobj.readline(1 << 20)
+        if not first:
+            break
+        spool.write(first)
+        size += len(first)
+    spool.seek(0)
+    reason = (f"line is {size} bytes; the limit is {MAX_LINE_BYTES} "
+              f"(an event's payload may be at most {MAX_PAYLOAD_BYTES} bytes)")
+    return RawItem(line=number, raw=None, problem=reason, problem_field="payload", spooled=spool)
+
+
+def _parse_line(raw: bytes, number: int) -> RawItem:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return RawItem(number, raw, problem=f"line is not valid UTF-8 (byte {exc.start}: "
+                       f"{raw[exc.start:exc.start + 1]!r})")
+    try:
+        return RawItem(number, raw, obj=json.loads(text))
+    except json.JSONDecodeError as exc:
+        return RawItem(number, raw, problem=f"invalid JSON at column {exc.colno}: {exc.msg}")
+
+
+def _ingest(ws: Workspace, items: Iterable[RawItem], *, origin: str, now: datetime,
+            report: IngestReport | None = None) -> IngestReport:
+    report = report or IngestReport(origin=origin)
+    batch: list[RawItem] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= CHUNK_LINES:
+            _ingest_batch(ws, batch, report, now)
+            batch = []
+    if batch:
+        _ingest_batch(ws, batch, report, now)
+    return report
+
+
+def _ingest_batch(ws: Workspace, batch: list[RawItem], report: IngestReport, now: datetime) -> None:
+    with ws.db.unit_of_work() as s:
+        for item in batch:
+            try:
+                _admit(ws, s, item, report, now)
+            finally:
+                if item.spooled is not None:
+                    item.spooled.close()
+
+
+def _admit(ws: Workspace, s: Session, item: RawItem, report: IngestReport, now: datetime) -> None:
+    if item.problem is not None:
+        _reject(ws, s, item, report, item.problem, item.problem_field, now)
+        return
+    event, reason, bad_field = to_event(item.obj, origin=_origin(report.origin, item.line), now=now)
+    if event is None:
+        _reject(ws, s, item, report, reason or "not an event", bad_field, now)
+        return
+    event, problem = _resolve_links(s, event)
+    if problem is not None:
+        _reject(ws, s, item, report, problem[0], problem[1], now)
+        return
+    repo = FeedbackEvents(s)
+    existing = repo.find(event.id)
+    if existing is not None:
+        if _same(existing, event):
+            report.duplicates.append(event.id)
+            return
+        _reject(ws, s, item, report, f"event id {event.id} already exists with other content",
+                "id", now)
+        return
+    add_audited(repo, event, actor=ws.actor, reason=f"ingested from {report.origin}")
+    (report.triaged if event.state is FeedbackState.TRIAGE else report.received).append(event.id)
+
+
+def to_event(obj: Any, *, origin: str, now: datetime) -> tuple[FeedbackEvent | None, str | None, str | None]:
+    """Validate one object against the event schema: (event, None, None) or (None, reason, field)."""
+    if not isinstance(obj, dict):
+        return None, f"expected a JSON object, got {type(obj).__name__}", None
+    data = {ALIASES.get(k, k): v for k, v in obj.items()}
+    unknown = sorted(set(data) - INPUT_FIELDS)
+    if unknown:
+        return None, ("unknown field(s): " + ", ".join(unknown) + "; expected only "
+                      + ", ".join(sorted(INPUT_FIELDS))), unknown[0]
+    missing = [f for f in REQUIRED if data.get(f) in (None, "")]
+    if missing:
+        return None, "missing required field(s): " + ", ".join(missing), missing[0]
+    try:
+        event = FeedbackEvent.model_validate({**data, "received_at": now, "origin": origin})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or None
+        return None, f"invalid {where or 'event'}: {first.get('msg')}", where
+    return event, None, None
+
+
+def _resolve_links(s: Session, event: FeedbackEvent) -> tuple[FeedbackEvent, tuple[str, str] | None]:
+    """Unknown project or stage → triage (kept, with why); unknown version or experiment → reject."""
+    from dataflywheel.store.tables.data import DatasetVersionRow
+    from dataflywheel.store.tables.experiments import ExperimentRow
+    from dataflywheel.store.tables.plans import StageRow
+
+    for name, row_type in (("version_id", DatasetVersionRow), ("experiment_id", ExperimentRow)):
+        value = getattr(event, name)
+        if value is not None and s.get(row_type, value) is None:
+            return event, (f"linked {name.removesuffix('_id')} {value} does not exist", name)
+    reasons: list[str] = []
+    update: dict[str, Any] = {}
+    if event.project_id is not None and Projects(s).find(event.project_id) is None:
+        reasons.append(f"unknown project {event.project_id!r}")
+        update.update(project_id=None, reported_project_id=event.project_id, stage_id=None)
+    if event.stage_id is not None and not update and s.get(StageRow, event.stage_id) is None:
+        reasons.append(f"unknown stage {event.stage_id!r}")
+        update["stage_id"] = None
+    if not reasons:
+        return event, None
+    update.update(state=FeedbackState.TRIAGE, triage_reason="; ".join(reasons))
+    return event.model_copy(update=update), None
+
+
+def _same(a: FeedbackEvent, b: FeedbackEvent) -> bool:
+    skip = {"received_at", "origin", "state", "route_rule", "theme_id", "triage_reason",
+            "project_id", "stage_id", "reported_project_id"}
+    return a.model_dump(mode="json", exclude=skip) == b.model_dump(mode="json", exclude=skip)
+
+
+def _reject(ws: Workspace, s: Session, item: RawItem, report: IngestReport, reason: str,
+            bad_field: str | None, now: datetime) -> None:
+    if item.spooled is not None:
+        ref = ws.blobs.put_stream(item.spooled)
+        item.spooled.seek(0)
+        excerpt = item.spooled.read(EXCERPT_CHARS).decode("utf-8", "replace")
+    else:
+        raw = item.raw if item.raw is not None else _raw_of(item.obj)
+        ref = ws.blobs.put_stream(io.BytesIO(raw))
+        excerpt = raw[:EXCERPT_CHARS * 4].decode("utf-8", "replace")
+    key = f"{report.origin}\0{item.line}\0{ref.sha256}".encode()
+    rejection = FeedbackRejection(
+        id="FR-" + hashlib.sha256(key).hexdigest()[:20], origin=report.origin, line=item.line,
+        raw_sha256=ref.sha256, raw_size=ref.size, excerpt=excerpt[:EXCERPT_CHARS], reason=reason,
+        field=bad_field, received_at=now)
+    repo = FeedbackRejections(s)
+    if repo.find(rejection.id) is None:
+        add_audited(repo, rejection, actor=ws.actor, reason=reason)
+    report.rejected.append(rejection)
+
+
+def _raw_of(obj: Any) -> bytes:
+    try:
+        return json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")
+    except (TypeError, ValueError):
+        return repr(obj).encode("utf-8", "replace")
+
+
+def _origin(origin: str, line: int | None) -> str:
+    return origin if line is None else f"{origin}:{line}"
+
+
+def list_events(ws: Workspace, **equals: Any) -> list[FeedbackEvent]:
+    with ws.db.session() as s:
+        return FeedbackEvents(s).list(**equals)
+
+
+def list_rejections(ws: Workspace, *, origin: str | None = None) -> list[FeedbackRejection]:
+    with ws.db.session() as s:
+        repo = FeedbackRejections(s)
+        return repo.list(origin=origin) if origin else repo.list()
+
+
+def require_file(path: str | Path) -> Path:
+    """A readable input file, or a `BadInput` naming it."""
+    source = Path(path)
+    if not source.is_file():
+        raise BadInput("not a readable file", path=str(source), expected="a JSONL file")
+    return source
