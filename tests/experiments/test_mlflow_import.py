@@ -217,3 +217,16 @@ def test_cli_import_export_and_malformed_store(lab: Workspace, store: Store, cli
     bad.write_text("hello")
     refused = cli("experiment", "import-mlflow", "--tracking-uri", str(bad))
     assert refused.code == 2 and "not an MLflow tracking store" in refused.err
+
+
+def test_without_mlflow_installed_the_error_says_what_to_install(
+        lab: Workspace, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from dataflywheel.integrations.mlflow import import_runs
+
+    monkeypatch.setitem(sys.modules, "mlflow", None)  # what Python does when it is not installed
+    with pytest.raises(BadInput) as info:
+        import_runs(lab, str(store.path))
+    assert str(info.value) == (f"sqlite:///{store.path}: MLflow is not installed. Kept: nothing "
+                               "was imported or exported. Next: pip install 'dataflywheel[mlflow]'")

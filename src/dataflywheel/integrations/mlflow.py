@@ -97,6 +97,12 @@ def _mlflow_errors(uri: str, doing: str) -> Iterator[None]:
 def client(uri: str, *, create: bool = False) -> MlflowClient:
     """An `MlflowClient` on a store checked first (see `check_sqlite_store`)."""
     check_sqlite_store(uri, create=create)
+    try:
+        import mlflow  # noqa: F401
+    except ImportError:
+        raise BadInput("MLflow is not installed", path=uri,
+                       kept="nothing was imported or exported",
+                       hint="pip install 'dataflywheel[mlflow]'") from None
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     from mlflow.tracking import MlflowClient
