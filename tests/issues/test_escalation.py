@@ -4,12 +4,15 @@ decision committee (P0), once per level, audited and notified; business days in 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
 from dataflywheel.domain.records.people import Person, Team
 from dataflywheel.domain.roles import Role
+from dataflywheel.errors import BadInput
 from dataflywheel.flows import issues as flow
 from dataflywheel.flows.notifications import inbox
 from dataflywheel.flows.people import add_person, add_team
@@ -111,3 +114,17 @@ def test_resolved_and_closed_issues_do_not_escalate(team: Workspace) -> None:
         flow.assign(team, issue.id, owner_id="data-engineer")
         flow.resolve(team, issue.id, resolution="fixed")
     assert _escalate_at(team, OPEN + timedelta(days=30)) == []
+
+
+def test_the_decision_committee_is_configurable(team: Workspace, cli: Any) -> None:
+    with time_machine.travel(OPEN, tick=False):
+        flow.open_issue(team, title="leak", severity="P0", source="platform", project_id="P-TEST")
+    with pytest.raises(BadInput, match="the decision committee needs at least one role"):
+        flow.escalate_overdue(team, committee=[])
+    with time_machine.travel(OPEN + timedelta(hours=49), tick=False):
+        bad = cli("issues", "escalate", "--committee", "ceo")
+        assert "unknown role 'ceo'" in bad.err
+        out = cli("issues", "escalate", "--committee", "legal", "--json")
+    assert out.code == 0, out.err
+    assert [(e["to_level"], e["notified"]) for e in out.json()] == [
+        (3, ["data-owner", "legal-compliance"])]

@@ -170,12 +170,19 @@ def reopen(ctx: typer.Context, issue_id: IssueId,
 
 
 @app.command("escalate")
-def escalate(ctx: typer.Context, json_: Json = False) -> None:
+def escalate(ctx: typer.Context,
+             committee: Annotated[list[str] | None, typer.Option(
+                 help="A role on the P0 decision committee; repeat for more (default: data_owner, "
+                      "legal_compliance, platform_engineer).")] = None,
+             json_: Json = False) -> None:
     """Escalate every overdue issue one path level per missed deadline (run it on a schedule)."""
+    from dataflywheel.domain.policies.risk import COMMITTEE_ROLES
+    from dataflywheel.domain.roles import parse_role
     from dataflywheel.flows.issues import escalate_overdue
 
+    roles = [parse_role(r) for r in committee] if committee else list(COMMITTEE_ROLES)
     with workspace(ctx) as ws:
-        done = [e.model_dump(mode="json") for e in escalate_overdue(ws)]
+        done = [e.model_dump(mode="json") for e in escalate_overdue(ws, committee=roles)]
     if json_:
         print_json(done)
     elif not done:

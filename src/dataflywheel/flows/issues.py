@@ -98,7 +98,7 @@ def _build_links(session: Session, issue_id: str, links: Iterable[LinkSpec]) -> 
     built: dict[str, IssueLink] = {}
     for spec in links:
         kind, record_id = spec[0], spec[1]
-        relation = IssueRelation(spec[2]) if len(spec) == 3 else IssueRelation.AFFECTS
+        relation = _relation(spec[2]) if len(spec) == 3 else IssueRelation.AFFECTS
         field = _link_field(kind)
         if not _target_exists(session, field, record_id):
             raise NotFound(f"linked {kind} {record_id} does not exist", field="links",
@@ -106,6 +106,14 @@ def _build_links(session: Session, issue_id: str, links: Iterable[LinkSpec]) -> 
         link = IssueLink.to(issue_id, relation, **{field: record_id})
         built.setdefault(link.id, link)
     return list(built.values())
+
+
+def _relation(value: str) -> IssueRelation:
+    try:
+        return IssueRelation(value)
+    except ValueError:
+        raise BadInput(f"unknown link relation {value!r}", field="links",
+                       expected="one of " + ", ".join(r.value for r in IssueRelation)) from None
 
 
 def _check_people(session: Session, project_id: str | None, **people: str | None) -> None:
@@ -286,7 +294,8 @@ class Escalation(BaseModel):
     note: str = ""
 
 
-def _level_people(s: Session, issue: Issue, level: EscalationLevel) -> set[str]:
+def _level_people(s: Session, issue: Issue, level: EscalationLevel,
+                  committee: Sequence[Role] = COMMITTEE_ROLES) -> set[str]:
     holdings = RoleHoldings(s).list()
     if level is EscalationLevel.OWNER:
         return {issue.owner_id} if issue.owner_id else set()
@@ -296,16 +305,16 @@ def _level_people(s: Session, issue: Issue, level: EscalationLevel) -> set[str]:
         return {team.lead_id} if team and team.lead_id else set()
     if level is EscalationLevel.DATA_OWNER:
         return role_holders(Role.DATA_OWNER, issue.project_id, holdings)
-    return set().union(*(role_holders(r, issue.project_id, holdings) for r in COMMITTEE_ROLES))
+    return set().union(*(role_holders(r, issue.project_id, holdings) for r in committee))
 
 
 def _escalate_one(ws: Workspace, s: Session, issue: Issue, target: EscalationLevel,
-                  now: datetime) -> Escalation:
+                  now: datetime, committee: Sequence[Role]) -> Escalation:
     notified: set[str] = set()
     notes: list[str] = []
     for level in range(issue.escalation_level + 1, target + 1):
         step = EscalationLevel(level)
-        people = _level_people(s, issue, step)
+        people = _level_people(s, issue, step, committee)
         if not people:
             notes.append(f"no {step.label} on record")
             continue
@@ -336,15 +345,21 @@ def _change_level(ws: Workspace, s: Session, issue: Issue, level: EscalationLeve
     update_audited(Issues(s), issue, after, actor=ws.actor, action="issue.escalate", reason=reason)
 
 
-def escalate_overdue(ws: Workspace, *, now: datetime | None = None) -> list[Escalation]:
-    """Escalate every open issue whose deadlines have passed; each level is notified once."""
+def escalate_overdue(ws: Workspace, *, now: datetime | None = None,
+                     committee: Sequence[Role] = COMMITTEE_ROLES) -> list[Escalation]:
+    """Escalate every open issue whose deadlines have passed; each level is notified once.
+
+    `committee` configures who the P0 decision committee is (role holders in the project).
+    """
+    if not committee:
+        raise BadInput("the decision committee needs at least one role", field="committee")
     now = now or utcnow()
     done: list[Escalation] = []
     with ws.db.unit_of_work() as s:
         for issue in Issues(s).list():
             target = escalation_due(issue, now)
             if target > issue.escalation_level:
-                done.append(_escalate_one(ws, s, issue, target, now))
+                done.append(_escalate_one(ws, s, issue, target, now, committee))
     return done
 
 
