@@ -1,0 +1,159 @@
+"""Export a frozen dataset version: `hf` (Parquet + dataset card) or `croissant` (Parquet +
+Croissant 1.1 JSON-LD with the datasheet in its RAI fields).
+
+Guarantees: only a frozen version is exported (a candidate, archived, withdrawn or abandoned one
+is refused before anything is written); the rows are read from the stored files its manifest
+names, and the manifest blob must hash to the version's `manifest_sha256`; the output folder
+appears whole or not at all (written beside it, then renamed) and an existing non-empty folder is
+never overwritten. Exporting writes nothing to the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+from dataflywheel.domain.records.data import DatasetVersion
+from dataflywheel.domain.states import VersionState
+from dataflywheel.errors import BadInput, IntegrityError, PolicyViolation
+from dataflywheel.flows.lineage import resolve_version
+from dataflywheel.flows.workspace import Workspace
+from dataflywheel.integrations import croissant, huggingface
+
+FORMATS = ("hf", "croissant")
+CROISSANT_FILE = "croissant.json"
+
+
+@dataclass
+class ExportResult:
+    version_id: str
+    label: str
+    format: str
+    out: Path
+    rows: int
+    manifest_sha256: str
+    files: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": self.version_id, "label": self.label, "format": self.format,
+                "out": str(self.out), "rows": self.rows, "manifest_sha256": self.manifest_sha256,
+                "files": self.files}
+
+
+def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path) -> ExportResult:
+    """Write the frozen version `version_ref` in `format` to the new folder `out`."""
+    if format not in FORMATS:
+        raise BadInput(f"unknown export format {format!r}", field="format",
+                       expected="one of " + ", ".join(FORMATS), kept="nothing was written")
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise BadInput(f"{out} exists and is not an empty folder", path=str(out),
+                       expected="a new or empty folder", kept=f"{out} is unchanged",
+                       hint="choose another --out")
+    with ws.db.session() as s:
+        version = resolve_version(s, version_ref)
+    if version.state is not VersionState.FROZEN:
+        raise PolicyViolation(
+            f"version {version.id} is {version.state.value}; only frozen versions are exported",
+            expected="a frozen version", got=version.state.value, kept="nothing was written",
+            hint=f"flywheel versions freeze {version.id}"
+            if version.state is VersionState.CANDIDATE else None)
+    assert version.manifest_sha256 is not None  # a frozen version always has one
+    manifest = read_manifest(ws, version.manifest_sha256)
+    table = rows_of(ws, manifest)
+    label = f"{manifest['dataset']['name']}@{version.number}"
+    result = ExportResult(version_id=version.id, label=label, format=format, out=out,
+                          rows=table.num_rows, manifest_sha256=version.manifest_sha256)
+    _write_atomically(out, lambda tmp: _write(tmp, format, table, manifest, version, result))
+    return result
+
+
+def read_manifest(ws: Workspace, sha256: str) -> dict[str, Any]:
+    """The manifest blob, checked against its name."""
+    with ws.blobs.open(sha256) as handle:
+        data = handle.read()
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha256:
+        raise IntegrityError("the manifest blob does not match its recorded digest",
+                             path=ws.blobs.path_of(sha256), expected=sha256, got=actual,
+                             kept="nothing was written", hint="flywheel verify")
+    document: dict[str, Any] = json.loads(data.decode("utf-8"))
+    return document
+
+
+def rows_of(ws: Workspace, manifest: dict[str, Any]) -> pa.Table:
+    """Every record of every file the manifest lists, in batch and file order."""
+    rows: list[dict[str, Any]] = []
+    for batch in manifest["batches"]:
+        for entry in batch["files"]:
+            with ws.blobs.open(entry["sha256"]) as handle:
+                data = handle.read()
+            rows += _records(data, entry)
+    try:
+        return pa.Table.from_pylist(rows)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise BadInput(f"the version's records do not share one table schema: {exc}",
+                       expected="the same type for each field in every file",
+                       kept="nothing was written") from None
+
+
+def _records(data: bytes, entry: dict[str, Any]) -> list[dict[str, Any]]:
+    fmt, name = entry["format"], entry["name"]
+    if fmt == "parquet":
+        return pq.read_table(io.BytesIO(data)).to_pylist()  # type: ignore[no-any-return]
+    if fmt == "json":
+        loaded = json.loads(data.decode("utf-8"))
+        return loaded if isinstance(loaded, list) else [loaded]
+    out: list[dict[str, Any]] = []
+    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise BadInput(f"stored file {name} has an unreadable record: {exc.msg}",
+                           path=name, line=number, kept="nothing was written") from None
+    return out
+
+
+def _write(tmp: Path, format: str, table: pa.Table, manifest: dict[str, Any],
+           version: DatasetVersion, result: ExportResult) -> None:
+    sha = result.manifest_sha256
+    if format == "hf":
+        written = huggingface.write_hf(tmp, table, manifest, label=result.label,
+                                       manifest_sha256=sha)
+    else:
+        parquet = tmp / "data" / huggingface.PARQUET_NAME
+        huggingface.write_parquet(parquet, table)
+        document = croissant.croissant_document(
+            manifest, table.schema, label=result.label, manifest_sha256=sha,
+            parquet_path=f"data/{huggingface.PARQUET_NAME}",
+            parquet_sha256=hashlib.sha256(parquet.read_bytes()).hexdigest(),
+            url=f"urn:dataflywheel:{result.label}",
+            published=version.frozen_at.date().isoformat() if version.frozen_at else None)
+        written = [parquet, croissant.write_croissant(tmp / CROISSANT_FILE, document)]
+    result.files = sorted(str(p.relative_to(tmp)) for p in written)
+
+
+def _write_atomically(out: Path, write: Any) -> None:
+    tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp.mkdir()
+    try:
+        write(tmp)
+        if out.exists():
+            out.rmdir()  # empty, checked above
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -1,0 +1,73 @@
+"""A frozen version built through the real flows: contract, requirement, dataset, two JSONL
+deliveries, a candidate with a complete datasheet, frozen by the Data Owner through the gate."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from dataflywheel.flows.workspace import Workspace
+
+CONTRACT = "cleaned-raw-pool@1.0.0"
+DATASHEET: dict[str, Any] = {
+    "objective": "Cleaned raw text for annotation task design.",
+    "sources": ["vendor crawl"], "sample_size": 30, "cleaning_rules": ["dedup", "markup removed"],
+    "annotation_standard": "none (raw pool)", "guide_version": "g-1",
+    "quality_summary": "no duplicates, no blanks", "compliance_conclusion": "public web text",
+    "known_defects": ["some texts are short"], "applicable_scenarios": ["annotation"],
+    "inapplicable_scenarios": ["evaluation"],
+}
+WORDS = [f"{a}{b}" for a in ("ka", "lo", "mi", "nu", "pe", "ri", "su", "ta")
+         for b in ("n", "x", "m", "rt", "lk", "sp", "dd", "ng")]
+
+
+def rows(prefix: str, n: int, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    return [{"id": f"{prefix}-{i}", "content": " ".join(rng.choice(WORDS) for _ in range(12)),
+             "source": "web", "clean_timestamp": "2026-11-20T09:30:00Z"} for i in range(n)]
+
+
+def candidate(ws: Workspace, tmp: Path, *, dataset: str = "raw-pool") -> str:
+    """A candidate version of two passed batches (30 rows) with a complete datasheet."""
+    from dataflywheel.demo.contracts import example_text
+    from dataflywheel.domain.records.demand import Priority, RequirementKind
+    from dataflywheel.flows import demand
+    from dataflywheel.flows import versions as flows
+    from dataflywheel.flows.contracts import register_contract
+    from dataflywheel.flows.delivery import deliver
+    from dataflywheel.flows.requirements import submit_requirement
+    from dataflywheel.integrations.odcs import parse_odcs
+
+    text = example_text("cleaned-raw-pool")
+    register_contract(ws, parse_odcs(text, source="cleaned-raw-pool"), text, by="data-owner",
+                      project_id="P-TEST")
+    req = submit_requirement(ws, title="Raw pool", project_id="P-TEST",
+                             requester_id="algorithm-engineer", kind=RequirementKind.NEW_DATA,
+                             priority=Priority.P1, target_metric="coverage",
+                             acceptance_criteria="passes the contract",
+                             responsible_id="data-engineer", accountable_id="data-owner")
+    demand.triage(ws, req.id)
+    demand.commit_week(ws, [req.id], week="2026-W48")
+    demand.start(ws, req.id)
+    flows.create_dataset(ws, dataset, project_id="P-TEST", owner_id="data-owner",
+                         purpose="training", sensitivity="public")
+    batch_ids = []
+    for name, n, seed in (("a", 20, 1), ("b", 10, 2)):
+        path = tmp / f"{name}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows(name, n, seed)))
+        result = deliver(ws, [path], dataset=dataset, contract_version_id=CONTRACT,
+                         requirement_id=req.id, delivered_by="data-engineer", engine="single")
+        batch_ids.append(result.batch.id)
+    version = flows.create_version(ws, dataset, by="data-engineer", batch_ids=batch_ids)
+    flows.set_datasheet(ws, version.id, DATASHEET, by="data-engineer")
+    return version.id
+
+
+def frozen(ws: Workspace, tmp: Path) -> str:
+    from dataflywheel.flows.version_release import freeze
+
+    version_id = candidate(ws, tmp)
+    freeze(ws, version_id, by="data-owner")
+    return version_id

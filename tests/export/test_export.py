@@ -1,0 +1,92 @@
+"""Export of frozen versions: Parquet + a dataset card that `datasets` loads offline, Croissant 1.1
+that `mlcroissant` validates and reads, with the datasheet in its RAI fields; bad input writes
+nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from export_helpers import DATASHEET, candidate, frozen
+
+from dataflywheel.errors import BadInput, PolicyViolation
+from dataflywheel.flows.export import export_version
+from dataflywheel.flows.workspace import Workspace
+
+
+@pytest.fixture
+def version(team: Workspace, tmp_path: Path) -> str:
+    return frozen(team, tmp_path)
+
+
+def test_hf_export_loads_with_datasets_offline(team: Workspace, version: str, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    import datasets
+
+    out = tmp_path / "hf"
+    result = export_version(team, version, format="hf", out=out)
+    assert result.rows == 30 and result.label == "raw-pool@1"
+    assert result.files == ["README.md", "data/train-00000-of-00001.parquet"]
+    loaded = datasets.load_dataset("parquet", data_files=str(out / "data" / "*.parquet"),
+                                   split="train", cache_dir=str(tmp_path / "cache"))
+    assert loaded.num_rows == 30
+    assert loaded[0]["id"] == "a-0" and loaded[29]["id"] == "b-9"
+    card = (out / "README.md").read_text()
+    header = card.split("---\n")[1]
+    import yaml
+
+    meta = yaml.safe_load(header)
+    assert meta["configs"][0]["data_files"][0]["path"] == "data/train-00000-of-00001.parquet"
+    assert meta["size_categories"] == ["n<1K"]
+    assert "## Known defects\n\n- some texts are short" in card
+    assert result.manifest_sha256 in card
+
+
+def test_croissant_export_validates_and_reads_with_mlcroissant(team: Workspace, version: str,
+                                                               tmp_path: Path) -> None:
+    import mlcroissant as mlc
+
+    out = tmp_path / "cr"
+    result = export_version(team, version, format="croissant", out=out)
+    assert result.files == ["croissant.json", "data/train-00000-of-00001.parquet"]
+    doc = json.loads((out / "croissant.json").read_text())
+    assert doc["conformsTo"] == "http://mlcommons.org/croissant/1.1"
+    assert doc["rai:dataLimitations"] == DATASHEET["known_defects"]
+    assert doc["rai:dataPreprocessingProtocol"] == DATASHEET["cleaning_rules"]
+    assert doc["rai:dataAnnotationProtocol"] == ["none (raw pool)", "guide version g-1"]
+    assert "applicable: annotation" in doc["rai:dataUseCases"]
+    dataset = mlc.Dataset(jsonld=str(out / "croissant.json"))
+    assert dataset.metadata.data_limitations == DATASHEET["known_defects"]
+    records = list(dataset.records("records"))
+    assert len(records) == 30 and records[0]["records/id"] == b"a-0"
+
+
+def test_a_candidate_version_is_refused_and_nothing_written(team: Workspace,
+                                                            tmp_path: Path) -> None:
+    version_id = candidate(team, tmp_path)
+    out = tmp_path / "out"
+    with pytest.raises(PolicyViolation) as err:
+        export_version(team, version_id, format="hf", out=out)
+    assert str(err.value) == (
+        f"version {version_id} is candidate; only frozen versions are exported; expected a "
+        f"frozen version; got 'candidate'. Kept: nothing was written. Next: flywheel versions "
+        f"freeze {version_id}")
+    assert not out.exists() and not list(tmp_path.glob(".out.tmp-*"))
+
+
+def test_bad_format_and_non_empty_folder_are_refused(team: Workspace, version: str,
+                                                     tmp_path: Path) -> None:
+    with pytest.raises(BadInput, match="unknown export format 'csv'; field 'format'; expected "
+                       "one of hf, croissant. Kept: nothing was written"):
+        export_version(team, version, format="csv", out=tmp_path / "x")
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "keep.txt").write_text("mine")
+    with pytest.raises(BadInput, match="busy exists and is not an empty folder"):
+        export_version(team, version, format="hf", out=busy)
+    assert [p.name for p in busy.iterdir()] == ["keep.txt"]
+    assert not (tmp_path / "x").exists()
