@@ -5,7 +5,10 @@ requirements and issues go through their flows."""
 
 from __future__ import annotations
 
+import json
+import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +115,62 @@ def test_bad_trace_input(team: Workspace) -> None:
                               "expected one of g-1, g-2")
     with pytest.raises(BadInput, match="days must be 0 or more"):
         trace(team, days=-1)
+
+
+def _write(path: Path, prefix: str, seed: int) -> Path:
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(400)]
+    rows = [{"id": f"{prefix}-{i}", "content": " ".join(rng.choice(words) for _ in range(14)),
+             "source": "web", "clean_timestamp": "2026-11-20T09:30:00Z"} for i in range(20)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_release_and_guide_answers_through_the_data_pool_flows(team: Workspace,
+                                                               tmp_path: Path) -> None:
+    """The same questions on records made by delivery, version and release flows."""
+    from dataflywheel.demo.contracts import example_text
+    from dataflywheel.domain.records.demand import Priority, RequirementKind
+    from dataflywheel.flows import demand, versions
+    from dataflywheel.flows import version_release as release
+    from dataflywheel.flows.contracts import register_contract
+    from dataflywheel.flows.delivery import deliver
+    from dataflywheel.flows.requirements import submit_requirement
+    from dataflywheel.integrations.odcs import parse_odcs
+
+    text = example_text("cleaned-raw-pool")
+    register_contract(team, parse_odcs(text, source="x"), text, by="data-owner", project_id="P-TEST")
+    req = submit_requirement(team, title="raw pool", project_id="P-TEST",
+                             requester_id="algorithm-engineer", kind=RequirementKind.NEW_DATA,
+                             priority=Priority.P1, target_metric="coverage",
+                             acceptance_criteria="passes the contract",
+                             responsible_id="data-engineer", accountable_id="data-owner")
+    demand.triage(team, req.id)
+    demand.commit_week(team, [req.id], week="2026-W48")
+    demand.start(team, req.id)
+    versions.create_dataset(team, "raw", project_id="P-TEST", owner_id="data-owner",
+                            purpose="training", sensitivity="public")
+    batch_ids = [deliver(team, [_write(tmp_path / f"{p}.jsonl", p, seed)], dataset="raw",
+                         contract_version_id="cleaned-raw-pool@1.0.0", requirement_id=req.id,
+                         delivered_by="data-engineer", guide_version=guide,
+                         engine="single").batch.id
+                 for p, seed, guide in (("a", 1, "guide-1"), ("b", 2, "guide-2"))]
+    version = versions.create_version(team, "raw", by="data-engineer", batch_ids=batch_ids)
+    versions.set_datasheet(team, version.id, DATASHEET, by="data-engineer")
+    frozen = release.freeze(team, version.id, by="data-owner")
+    answers = {a.key: a for a in trace(team)}
+    release_answer = answers["release"]
+    assert release_answer.status is Status.ANSWERED
+    assert release_answer.answer.startswith(f"{frozen.label} was approved by data-owner")
+    assert any(e.startswith("audit #") and "version.freeze" in e and "approved by data-owner" in e
+               for e in release_answer.evidence)
+    assert answers["guide"].evidence == [f"batch {batch_ids[1]} in versions {version.id}",
+                                         f"delivered under earlier guides: guide-1: {batch_ids[0]}"]
+
+
+DATASHEET = {
+    "objective": "Cleaned raw text.", "sources": ["vendor crawl"], "sample_size": 40,
+    "cleaning_rules": ["dedup"], "annotation_standard": "none", "guide_version": "guide-2",
+    "quality_summary": "see the union report", "compliance_conclusion": "public web text",
+    "known_defects": [], "applicable_scenarios": ["annotation"], "inapplicable_scenarios": ["eval"],
+}

@@ -62,17 +62,19 @@ def latest_release(s: Session) -> Answer:
         return _none("release", "no dataset version has been frozen")
     v = max(released, key=lambda x: (x.frozen_at, x.id))
     batches = repo.batches_of(v.id)
-    entry = s.execute(select(AuditEntryRow.seq, AuditEntryRow.action, AuditEntryRow.actor).where(
-        AuditEntryRow.record_kind == "dataset_version", AuditEntryRow.record_id == v.id)
-        .order_by(AuditEntryRow.seq.desc()).limit(1)).first()
+    entries = s.execute(select(AuditEntryRow.seq, AuditEntryRow.action, AuditEntryRow.actor,
+                               AuditEntryRow.reason).where(
+        AuditEntryRow.record_kind == "dataset_version", AuditEntryRow.record_id == v.id,
+        AuditEntryRow.action.in_(("version.freeze", "version.consulted", "version.compliance_approved")))
+        .order_by(AuditEntryRow.seq)).all()
     evidence = [f"version {v.label} ({v.id}) frozen {v.frozen_at.isoformat() if v.frozen_at else ''}",
                 f"manifest sha256 {v.manifest_sha256}",
                 f"compliance {v.compliance.value} by {v.compliance_by_id or 'nobody'}",
                 f"quality summary: {_summary(v.quality_summary)}",
                 "batches: " + (", ".join(f"{b.id} ({b.state.value}, contract "
                                          f"{b.contract_version_id})" for b in batches) or "none")]
-    if entry is not None:
-        evidence.append(f"audit #{entry.seq} {entry.action} by {entry.actor}")
+    evidence += [f"audit #{e.seq} {e.action} by {e.actor}" + (f": {e.reason}" if e.reason else "")
+                 for e in entries]
     who = v.approved_by_id or "nobody on record"
     return Answer(key="release", question=QUESTIONS["release"],
                   status=Status.ANSWERED if v.approved_by_id else Status.GAPS,
