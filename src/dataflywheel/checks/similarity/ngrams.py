@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import polars as pl
 
 from dataflywheel.checks.similarity.shingles import Shingles, shingle_hashes
 
@@ -26,9 +27,13 @@ _EXPAND_LIMIT = 1 << 22  # (n-gram, reference row) matches expanded at once
 
 def distinct_per_row(sh: Shingles) -> tuple[I64, U64]:
     """(row, hash) with duplicates inside a row removed, sorted by row then hash."""
-    rows = np.repeat(np.arange(len(sh), dtype=np.int64), sh.counts)
-    order = np.lexsort((sh.hashes, rows))
-    r, h = rows[order], sh.hashes[order]
+    return distinct_pairs(np.repeat(np.arange(len(sh), dtype=np.int64), sh.counts), sh.hashes)
+
+
+def distinct_pairs(rows: I64, hashes: U64) -> tuple[I64, U64]:
+    """Distinct (row, hash) pairs, sorted by row then hash."""
+    order = np.lexsort((hashes, rows))
+    r, h = rows[order], hashes[order]
     keep = np.ones(len(r), dtype=bool)
     keep[1:] = (r[1:] != r[:-1]) | (h[1:] != h[:-1])
     return r[keep], h[keep]
@@ -56,12 +61,14 @@ class ReferenceIndex:
         self.hashes = hashes[order]
         self.refs = rows[order]
         self.sizes = np.bincount(rows, minlength=len(texts)).astype(np.int64)
+        self._set = pl.Series(np.unique(hashes))
 
     def __len__(self) -> int:
         return len(self.sizes)
 
     def overlaps(self, texts: Sequence[str], *, threshold: float) -> Overlaps:
-        rows, hashes = distinct_per_row(shingle_hashes(texts, ngram=self.ngram, seed=self.seed))
+        sh = shingle_hashes(texts, ngram=self.ngram, seed=self.seed)
+        rows, hashes = self._rows_with_a_hit(sh)
         sizes = np.bincount(rows, minlength=len(texts)).astype(np.int64)
         left = np.searchsorted(self.hashes, hashes, side="left")
         width = np.searchsorted(self.hashes, hashes, side="right") - left
@@ -81,6 +88,18 @@ class ReferenceIndex:
         score = shared / np.minimum(sizes[text_row], self.sizes[ref_row])
         keep = score >= threshold
         return Overlaps(text_row[keep], ref_row[keep], shared[keep].astype(np.int64), score[keep])
+
+    def _rows_with_a_hit(self, sh: Shingles) -> tuple[I64, U64]:
+        """Distinct (row, n-gram) of the texts that share at least one n-gram with the reference
+        (a hash-set lookup first: most texts share none, and they need no sorting)."""
+        if len(sh.hashes) == 0 or len(self.hashes) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+        hit = pl.Series(sh.hashes).is_in(self._set.implode()).to_numpy()
+        rows = np.repeat(np.arange(len(sh), dtype=np.int64), sh.counts)
+        wanted = np.zeros(len(sh), dtype=bool)
+        wanted[rows[hit]] = True
+        keep = wanted[rows]
+        return distinct_pairs(rows[keep], sh.hashes[keep])
 
 
 def _slices(width: I64) -> list[tuple[int, int]]:
