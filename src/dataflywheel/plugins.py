@@ -28,6 +28,9 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.cli.kb",
     "dataflywheel.cli.trace",
     "dataflywheel.cli.experiment",
+    "dataflywheel.cli.exception",
+    "dataflywheel.cli.lineage",
+    "dataflywheel.cli.export",
 )
 
 

@@ -284,7 +284,8 @@ def withdraw(ws: Workspace, exception_id: str, *, by: str, reason: str,
             raise PolicyViolation(f"only the requester may withdraw exception {exception_id}",
                                   expected=record.requested_by_id, got=by,
                                   kept=f"{exception_id} is unchanged")
-        after = _moved(record, XS.WITHDRAWN, ended_at=now, end_reason=reason or "withdrawn")
+        after = _moved(record, XS.WITHDRAWN, decided_at=now, ended_at=now,
+                       end_reason=reason or "withdrawn")
         return update_audited(Exceptions(s), record, after, actor=ws.actor,
                               action="exception.withdraw", reason=reason or None)
 

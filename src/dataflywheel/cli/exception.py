@@ -1,0 +1,193 @@
+"""`flywheel exception …`: exceptions of chapter Table 24-9 (request, decide, expire, inspect)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from dataflywheel.cli._context import workspace
+from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from dataflywheel.flows.exceptions import ExceptionView
+
+app = typer.Typer(help="Time, quality, format and compliance exceptions that expire by themselves.",
+                  no_args_is_help=True)
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+ExcId = Annotated[str, typer.Argument(metavar="EXCEPTION")]
+By = Annotated[str, typer.Option("--by", help="Person id of who acts.")]
+OnCall = Annotated[str | None, typer.Option(
+    "--on-call", envvar="FLYWHEEL_ON_CALL",
+    help="Person id who is on call (may approve time exceptions besides the platform engineer).")]
+Now = Annotated[str | None, typer.Option(help="Act as of this time (ISO 8601; default now).")]
+COLUMNS = ["id", "type", "state", "expires_at", "requested_by_id", "scope"]
+
+
+def parse_time(value: str | None, field: str) -> datetime | None:
+    """ISO 8601; UTC when no zone is given."""
+    from datetime import UTC
+
+    from dataflywheel.errors import BadInput
+
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"not a time: {value!r}", field=field,
+                       expected="ISO 8601, e.g. 2026-12-01T18:00+00:00") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _view_dict(view: ExceptionView) -> dict[str, Any]:
+    return {**view.exception.model_dump(mode="json"),
+            "covers": [c.model_dump(mode="json", exclude={"id", "exception_id"}, exclude_none=True)
+                       for c in view.covers],
+            "approvals": [a.model_dump(mode="json") for a in view.approvals],
+            "open_slots": view.open_slots}
+
+
+def _print_view(view: ExceptionView, json_: bool) -> None:
+    if json_:
+        print_json(_view_dict(view))
+        return
+    e = view.exception
+    console.print(f"{e.id} ({e.type.value}) is [bold]{e.state.value}[/], expires "
+                  f"{e.expires_at.isoformat()}", highlight=False)
+    for label, value in (("scope", e.scope), ("reason", e.reason),
+                         ("usage restriction", e.usage_restriction),
+                         ("isolation label", e.isolation_label),
+                         ("outstanding checks", ", ".join(e.outstanding_checks))):
+        console.print(f"  {label}: {value}", highlight=False)
+    covers = [f"{k.removesuffix('_id')} {v}" for c in view.covers
+              for k, v in c.model_dump(exclude={"id", "exception_id"}, exclude_none=True).items()]
+    console.print(f"  covers: {', '.join(covers)}", highlight=False)
+    for a in view.approvals:
+        console.print(f"  {a.decision.value} by {a.approver_id} as {a.role.value}"
+                      + (f": {a.note}" if a.note else ""), highlight=False)
+    if view.open_slots:
+        console.print(f"  waiting for: {'; '.join(view.open_slots)}", highlight=False)
+
+
+@app.command("request")
+def request(
+    ctx: typer.Context,
+    type_: Annotated[str, typer.Option("--type", help="time, quality, format or compliance.")],
+    scope: Annotated[str, typer.Option(help="What the exception covers, in words.")],
+    reason: Annotated[str, typer.Option(help="Why the rule cannot be met now.")],
+    usage_restriction: Annotated[str, typer.Option(help="How the covered data may be used.")],
+    isolation_label: Annotated[str, typer.Option(help="Label that keeps the data apart.")],
+    expires: Annotated[str, typer.Option(help="Expiry, ISO 8601 (UTC if no zone).")],
+    by: By,
+    outstanding: Annotated[list[str] | None, typer.Option(
+        help="A check still to be done; repeat for more.")] = None,
+    batch: Annotated[list[str] | None, typer.Option(help="Covered batch id; repeatable.")] = None,
+    version: Annotated[list[str] | None, typer.Option(help="Covered version id; repeatable.")] = None,
+    dataset: Annotated[list[str] | None, typer.Option(help="Covered dataset id; repeatable.")] = None,
+    project: Annotated[str | None, typer.Option(help="Project whose approvers decide.")] = None,
+    json_: Json = False,
+) -> None:
+    """Request an exception; its approvers are notified."""
+    from dataflywheel.flows.exceptions import ExceptionRequest
+    from dataflywheel.flows.exceptions import request as request_flow
+
+    expires_at = parse_time(expires, "expires_at")
+    assert expires_at is not None
+    req = ExceptionRequest(type=type_, scope=scope, reason=reason,
+                           usage_restriction=usage_restriction, isolation_label=isolation_label,
+                           outstanding_checks=outstanding or [], expires_at=expires_at,
+                           batch_ids=batch or [], version_ids=version or [],
+                           dataset_ids=dataset or [], project_id=project)
+    with workspace(ctx) as ws:
+        record = request_flow(ws, req, requested_by=by)
+    if json_:
+        print_json(record.model_dump(mode="json"))
+    else:
+        console.print(f"[green]requested {record.id}[/] ({record.type.value}), expires "
+                      f"{record.expires_at.isoformat()}", highlight=False)
+
+
+@app.command("approve")
+def approve(ctx: typer.Context, exception_id: ExcId, by: By, note: str = "",
+            on_call: OnCall = None, now: Now = None, json_: Json = False) -> None:
+    """Approve in the role you hold; approved once every approver the type needs has."""
+    from dataflywheel.flows.exceptions import approve as approve_flow
+
+    with workspace(ctx) as ws:
+        view = approve_flow(ws, exception_id, approver=by, note=note, on_call=on_call,
+                            now=parse_time(now, "now"))
+    _print_view(view, json_)
+
+
+@app.command("reject")
+def reject(ctx: typer.Context, exception_id: ExcId, by: By,
+           reason: Annotated[str, typer.Option(help="Why it is rejected.")],
+           on_call: OnCall = None, now: Now = None, json_: Json = False) -> None:
+    """Reject a requested exception (any of its approvers may)."""
+    from dataflywheel.flows.exceptions import reject as reject_flow
+
+    with workspace(ctx) as ws:
+        view = reject_flow(ws, exception_id, approver=by, reason=reason, on_call=on_call,
+                           now=parse_time(now, "now"))
+    _print_view(view, json_)
+
+
+@app.command("withdraw")
+def withdraw(ctx: typer.Context, exception_id: ExcId, by: By, reason: str = "",
+             json_: Json = False) -> None:
+    """The requester withdraws an undecided request."""
+    from dataflywheel.flows.exceptions import withdraw as withdraw_flow
+
+    with workspace(ctx) as ws:
+        record = withdraw_flow(ws, exception_id, by=by, reason=reason)
+    if json_:
+        print_json(record.model_dump(mode="json"))
+    else:
+        console.print(f"[green]withdrew {record.id}[/]", highlight=False)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, state: str | None = None,
+          type_: Annotated[str | None, typer.Option("--type")] = None, now: Now = None,
+          json_: Json = False) -> None:
+    """Exceptions by id (what is due expires first)."""
+    from dataflywheel.flows.exceptions import list_exceptions
+
+    with workspace(ctx) as ws:
+        rows = [e.model_dump(mode="json") for e in list_exceptions(
+            ws, state=state, type=type_, now=parse_time(now, "now"))]
+    if json_:
+        print_json(rows)
+    else:
+        print_records(rows, columns=COLUMNS, title="exceptions")
+
+
+@app.command("show")
+def show(ctx: typer.Context, exception_id: ExcId, now: Now = None, json_: Json = False) -> None:
+    """One exception: its statements, covers, decisions and who is still to decide."""
+    from dataflywheel.flows.exceptions import show as show_flow
+
+    with workspace(ctx) as ws:
+        view = show_flow(ws, exception_id, now=parse_time(now, "now"))
+    _print_view(view, json_)
+
+
+@app.command("sweep")
+def sweep(ctx: typer.Context, now: Now = None, json_: Json = False) -> None:
+    """Expire every approved exception past its expiry; what they covered is blocked again."""
+    from dataflywheel.flows.exceptions import sweep_expired
+
+    with workspace(ctx) as ws:
+        expired = sweep_expired(ws, parse_time(now, "now"))
+    if json_:
+        print_json({"expired": expired})
+    else:
+        console.print(f"expired {len(expired)}: {', '.join(expired) or 'none'}", highlight=False)
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    cli.add_typer(app, name="exception")
