@@ -31,6 +31,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.cli.exception",
     "dataflywheel.cli.lineage",
     "dataflywheel.cli.export",
+    "dataflywheel.cli.feedback",
 )
 
 
