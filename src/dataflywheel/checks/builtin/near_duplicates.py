@@ -18,7 +18,7 @@ words are left out of the index (counted in `sections.records_without_text`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -36,9 +36,8 @@ MAX_MEMBERS_LISTED = 50
 METHOD = "one-permutation MinHash with optimal densification, LSH banding, union-find"
 
 
-@dataclass(slots=True)
-class _Chunk:
-    """One batch's share of the index: plain numpy data, picklable."""
+class _Chunk(NamedTuple):
+    """One batch's share of the index: a tuple of plain data and numpy arrays."""
 
     file: str
     lines: npt.NDArray[np.int64]
@@ -90,6 +89,10 @@ class NearDuplicateCheck(Check):
         part = NearDuplicatePartial(records=len(batch))
         if not len(batch):
             return part
+        codes: npt.NDArray[np.int32] | None = None
+        names: tuple[str | None, ...] = ()
+        if self.plan.breakdown_by is not None:
+            codes, names = _group_codes(part, batch.groups)
         shingles = shingle_hashes(batch.texts, ngram=self.spec.ngram, seed=self.spec.seed)
         encoded = [rid.encode("utf-8", "surrogatepass") for rid in batch.ids]
         offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
@@ -101,9 +104,9 @@ class NearDuplicateCheck(Check):
             id_bytes=b"".join(encoded),
             signatures=self.hasher.signatures(shingles).astype(np.uint16),  # b-bit MinHash, b = 16
             has_text=shingles.counts > 0,
+            group_codes=codes,
+            group_names=names,
         )
-        if self.plan.breakdown_by is not None:
-            _add_groups(part, chunk, batch.groups)
         part.chunks.append(chunk)
         return part
 
@@ -180,14 +183,16 @@ def _listed(found: NearDuplicates, where: _Locator) -> list[dict[str, Any]]:
     ]
 
 
-def _add_groups(part: NearDuplicatePartial, chunk: _Chunk, groups: list[str | None]) -> None:
+def _group_codes(
+    part: NearDuplicatePartial, groups: list[str | None]
+) -> tuple[npt.NDArray[np.int32], tuple[str | None, ...]]:
+    """Each record's group as a code into the batch's sorted group names; counts records per group."""
     names = tuple(sorted(set(groups), key=lambda g: (g is not None, g or "")))
     code = {g: i for i, g in enumerate(names)}
-    chunk.group_codes = np.fromiter((code[g] for g in groups), dtype=np.int32, count=len(groups))
-    chunk.group_names = names
     for g in groups:
         if g is not None:
             part.group_records[g] = part.group_records.get(g, 0) + 1
+    return np.fromiter((code[g] for g in groups), dtype=np.int32, count=len(groups)), names
 
 
 def _concat_has_text(partial: NearDuplicatePartial) -> npt.NDArray[np.bool_]:
