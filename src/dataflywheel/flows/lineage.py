@@ -93,12 +93,14 @@ def version_lineage(ws: Workspace, version_ref: str) -> VersionLineage:
     """The batches and sources that make up a version."""
     with ws.db.session() as s:
         version = resolve_version(s, version_ref)
+        dataset = Datasets(s).get(version.dataset_id)
         batches = DatasetVersions(s).batches_of(version.id)
         repo = Batches(s)
         parts = [BatchLineage(batch=b, files=repo.files(b.id), source=source_of(b))
                  for b in batches]
     return VersionLineage(
-        version=version, label=version.label, batches=parts,
+        version=version, batches=parts,
+        label=f"{dataset.name}@{version.number}" if version.number is not None else version.id,
         sources=sorted({p.source for p in parts}),
         contract_versions=sorted({b.contract_version_id for b in batches}),
         requirements=sorted({b.requirement_id for b in batches}),
