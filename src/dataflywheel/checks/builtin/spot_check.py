@@ -17,7 +17,7 @@ Metrics: `spot_check_pass_rate` (passes over reviewed sampled records; 0.0 when 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -96,12 +96,21 @@ def load_verdicts(path: str | Path) -> dict[str, tuple[int, Verdict]]:
 
 @dataclass(slots=True)
 class SpotCheckPartial(Partial):
-    bottom: BottomK
+    """Per stratum: the record count and the `k` first candidates in sampling order (plain data)."""
+
+    k: int
+    counts: dict[str, int] = field(default_factory=dict)
+    smallest: dict[str, list[Candidate]] = field(default_factory=dict)
     records: int = 0
 
+    @property
+    def bottom(self) -> BottomK:
+        return BottomK(self.k, self.counts, self.smallest)
+
     def __add__(self, other: Self) -> Self:
+        merged = self.bottom + other.bottom
+        self.counts, self.smallest = merged.counts, merged.smallest
         self.records += other.records
-        self.bottom = self.bottom + other.bottom
         return self
 
 
@@ -144,7 +153,8 @@ class SpotCheck(Check):
         seed = self.spec.seed
         for rid, line, value in zip(batch.ids, batch.lines, batch.values, strict=True):
             bottom.add(self._stratum_of(value), (sample_key(rid, seed), batch.file, line, rid))
-        return SpotCheckPartial(bottom=bottom.trim(), records=len(batch))
+        bottom.trim()
+        return SpotCheckPartial(bottom.k, bottom.counts, bottom.smallest, records=len(batch))
 
     def _stratum_of(self, value: Any) -> str:
         if self.stratum is None:
