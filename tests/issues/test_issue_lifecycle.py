@@ -127,7 +127,7 @@ class IssueMachine(RuleBasedStateMachine):
 def test_lifecycle_state_machine(team: Workspace) -> None:
     run_state_machine_as_test(
         lambda: IssueMachine(team),
-        settings=settings(max_examples=15, stateful_step_count=8, deadline=None,
+        settings=settings(max_examples=30, stateful_step_count=10, deadline=None,
                           suppress_health_check=list(HealthCheck)))
     with team.db.session() as s:
         assert verify_chain(s) == []
