@@ -100,6 +100,11 @@ def test_planted_pairs_are_found_and_chunking_does_not_matter() -> None:
     assert [g.tolist() for g in parts.groups] == [g.tolist() for g in whole.groups]
 
 
+def test_low_thresholds_keep_two_rows_per_band() -> None:
+    assert choose_bands(0.1, 128) == (64, 2)
+    assert candidate_probability(0.1, 64, 2) < 0.995  # stated in the report's parameters
+
+
 def test_rows_without_text_never_join() -> None:
     sig = np.full((3, 16), EMPTY, dtype=np.uint32)
     found = find_near_duplicates([sig], np.zeros(3, dtype=bool), threshold=0.5, bands=4, rows=4)

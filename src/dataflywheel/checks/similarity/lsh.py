@@ -21,6 +21,7 @@ I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 NEIGHBOURS = 8
 TARGET_RECALL = 0.995
+MIN_ROWS = 2
 _MUL = np.uint64(0x9E3779B97F4A7C15)
 _INDEX_BITS = 24
 
@@ -32,12 +33,17 @@ def candidate_probability(jaccard: float, bands: int, rows: int) -> float:
 
 def choose_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows) with the most rows per band that still make a pair exactly at `threshold`
-    a candidate with probability >= TARGET_RECALL (more rows: fewer chance candidates)."""
-    for rows in range(num_perm, 0, -1):
+    a candidate with probability >= TARGET_RECALL (more rows: fewer chance candidates).
+
+    Never fewer than MIN_ROWS rows: one 16-bit slot per band would make chance candidates of
+    most records of a large batch. Below a threshold of about 0.28 the miss probability at the
+    threshold is then above 0.005 (the report states it).
+    """
+    for rows in range(num_perm, MIN_ROWS - 1, -1):
         bands = num_perm // rows
         if candidate_probability(threshold, bands, rows) >= TARGET_RECALL:
             return bands, rows
-    return num_perm, 1
+    return num_perm // MIN_ROWS, MIN_ROWS
 
 
 def band_keys(sig: npt.NDArray[np.unsignedinteger[Any]], band: int, rows: int) -> U64:
