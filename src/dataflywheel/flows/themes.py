@@ -109,7 +109,7 @@ def _place(ws: Workspace, s: Session, event: FeedbackEvent, themes: dict[str, Th
 
 def _title(key: dict[str, Any], centroid: dict[str, float]) -> str:
     words = ", ".join(top_terms(centroid)) or "no content words"
-    category = f" [{key['category']}]" if key.get("category") else ""
+    category = f" · {key['category']}" if key.get("category") else ""
     return f"{key['failure_type']}{category}: {words} ({key['project_id']})"[:300]
 
 

@@ -1,0 +1,395 @@
+"""`flywheel feedback ingest|import-eval|import-predictions|list|rejections|route|rules|triage|
+themes|prioritise|promote|absorb|metrics`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from dataflywheel.cli._context import workspace
+from dataflywheel.cli.output import console, print_done, print_json, print_records
+from dataflywheel.hookspecs import hookimpl
+
+app = typer.Typer(help="Feedback reflux: events, routing, themes, priorities.", no_args_is_help=True)
+rules_app = typer.Typer(help="Routing rules.", no_args_is_help=True)
+triage_app = typer.Typer(help="The triage queue of unroutable events.", no_args_is_help=True)
+themes_app = typer.Typer(help="Themes: clusters of routed events.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+app.add_typer(triage_app, name="triage")
+app.add_typer(themes_app, name="themes")
+
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+RulesFile = Annotated[Optional[Path], typer.Option("--rules", help="Routing rule YAML (default: "
+                                                   "<workspace>/routing.yaml, else the built-in rules).")]
+WeightsFile = Annotated[Optional[Path], typer.Option("--weights", help="Leverage weights YAML.")]
+EVENT_COLUMNS = ["id", "state", "source", "failure_type", "project_id", "route_rule", "theme_id",
+                 "triage_reason"]
+THEME_COLUMNS = ["id", "state", "event_count", "leverage_score", "title", "requirement_id",
+                 "issue_id", "decision_reason"]
+
+
+def _ingested(json_: bool, data: dict[str, Any]) -> None:
+    if json_:
+        print_json(data)
+        return
+    console.print(
+        f"[green]{data.get('received', 0)} received[/], {data.get('triaged', 0)} to triage, "
+        f"{data.get('duplicates', 0)} already stored, "
+        f"{'[red]' if data.get('rejected') else ''}{data.get('rejected', 0)} rejected"
+        f"{'[/]' if data.get('rejected') else ''} from {data['origin']}", highlight=False)
+    for r in data.get("rejections", [])[:20]:
+        console.print(f"  line {r['line']}: {r['reason']}", highlight=False, markup=False)
+    if data.get("rejected"):
+        console.print("  (all kept: flywheel feedback rejections)", highlight=False)
+
+
+@app.command("ingest")
+def ingest(ctx: typer.Context, path: Path, json_: Json = False) -> None:
+    """Ingest feedback events from a JSONL file (one event per line)."""
+    from dataflywheel.flows.feedback import ingest_jsonl
+
+    with workspace(ctx) as ws:
+        _ingested(json_, ingest_jsonl(ws, path).to_dict())
+
+
+@app.command("import-eval")
+def import_eval(ctx: typer.Context, path: Path,
+                project: Annotated[Optional[str], typer.Option(help="Project the results belong to.")] = None,
+                experiment: Annotated[Optional[str], typer.Option(help="Experiment id to link.")] = None,
+                json_: Json = False) -> None:
+    """Import per-item evaluation results (GSM8K model-solutions shape): wrong answers → events."""
+    from dataflywheel.flows.feedback_import import import_eval_results
+
+    with workspace(ctx) as ws:
+        summary = import_eval_results(ws, path, project_id=project, experiment_id=experiment)
+    _imported(json_, summary.to_dict())
+
+
+@app.command("import-predictions")
+def import_predictions(
+    ctx: typer.Context, path: Path,
+    project: Annotated[Optional[str], typer.Option(help="Project the predictions belong to.")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Model name (default: from the file name).")] = None,
+    flag_below: Annotated[str, typer.Option(help="Ratings worse than this become events.")] = "B",
+    json_: Json = False,
+) -> None:
+    """Import model predictions with ratings (self-instruct shape); low ratings → events."""
+    from dataflywheel.flows.feedback_import import import_predictions as run_import
+
+    with workspace(ctx) as ws:
+        summary = run_import(ws, path, project_id=project, model=model, flag_below=flag_below)
+    _imported(json_, summary.to_dict())
+
+
+def _imported(json_: bool, data: dict[str, Any]) -> None:
+    if not json_:
+        labels = ", ".join(f"{k} {v}" for k, v in data["labels"].items())
+        console.print(f"{data['lines']} lines, {data['items_checked']} items checked ({labels}), "
+                      f"{data['flagged']} flagged", highlight=False)
+    _ingested(json_, data)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, state: Optional[str] = None, project: Optional[str] = None,
+          json_: Json = False) -> None:
+    """Feedback events, optionally in one state or of one project."""
+    from dataflywheel.flows.feedback import list_events
+
+    filters = {k: v for k, v in {"state": state, "project_id": project}.items() if v}
+    with workspace(ctx) as ws:
+        rows = [e.model_dump(mode="json") for e in list_events(ws, **filters)]
+    print_json(rows) if json_ else print_records(rows, columns=EVENT_COLUMNS)
+
+
+@app.command("rejections")
+def rejections(ctx: typer.Context, origin: Optional[str] = None, json_: Json = False) -> None:
+    """Input that could not become an event, with the reason (raw bytes are in the blob store)."""
+    from dataflywheel.flows.feedback import list_rejections
+
+    with workspace(ctx) as ws:
+        rows = [r.model_dump(mode="json", exclude={"excerpt"}) for r in list_rejections(ws, origin=origin)]
+    print_json(rows) if json_ else print_records(
+        rows, columns=["id", "origin", "line", "reason", "field", "raw_size", "raw_sha256"])
+
+
+@app.command("route")
+def route(ctx: typer.Context,
+          explain: Annotated[Optional[str], typer.Option("--explain", metavar="EVENT",
+                                                         help="Show how one event would be routed.")] = None,
+          rules: RulesFile = None, json_: Json = False) -> None:
+    """Route every received or triaged event (or, with --explain, show why one goes where)."""
+    from dataflywheel.flows.routing import load_rules, route_pending
+
+    with workspace(ctx) as ws:
+        rule_set = load_rules(ws, rules)
+        if explain:
+            _explain(ws, explain, rule_set, json_)
+            return
+        report = route_pending(ws, rules=rule_set).to_dict()
+    if json_:
+        print_json(report)
+        return
+    console.print(f"[green]{report['routed']} routed[/], {report['triaged']} in triage", highlight=False)
+    for rule, ids in report["by_rule"].items():
+        console.print(f"  {rule}: {len(ids)}", highlight=False)
+
+
+def _explain(ws: Any, event_id: str, rule_set: Any, json_: bool) -> None:
+    from dataflywheel.flows.routing import explain
+
+    result = explain(ws, event_id, rules=rule_set)
+    trials = [{"rule": t.rule, "matched": t.matched,
+               "conditions": [{"condition": c.condition, "held": c.held, "detail": c.detail}
+                              for c in t.conditions]} for t in result.decision.trials]
+    data = {"event": event_id, "rule": result.decision.rule, "chain": list(result.decision.chain),
+            "outcome": result.state.value, "project": result.project_id, "stage": result.stage_id,
+            "reason": result.reason, "rules_source": rule_set.source, "trials": trials}
+    if json_:
+        print_json(data)
+        return
+    for trial in trials:
+        mark = "[green]✓ matched[/]" if trial["matched"] else "[dim]✗[/]"
+        console.print(f"{mark} {trial['rule']}", highlight=False)
+        for c in trial["conditions"]:
+            console.print(f"    {'✓' if c['held'] else '✗'} {c['detail']}", highlight=False, markup=False)
+    colour = "green" if result.state.value == "routed" else "yellow"
+    console.print(f"[{colour}]{event_id} → {result.state.value}[/] "
+                  f"{result.project_id or ''} {result.stage_id or ''}: {result.reason}", highlight=False)
+
+
+@rules_app.command("check")
+def rules_check(ctx: typer.Context, rules: RulesFile = None, json_: Json = False) -> None:
+    """Check the rules against the stored events: rules that match nothing, shadowed, bad targets."""
+    from dataflywheel.flows.routing import check_rules, load_rules
+
+    with workspace(ctx) as ws:
+        rule_set = load_rules(ws, rules)
+        checks = check_rules(ws, rules=rule_set)
+    rows = [{"rule": c.rule, "decides": c.decides, "matches": c.matches,
+             "problems": list(c.problems)} for c in checks]
+    if json_:
+        print_json({"source": rule_set.source, "rules": rows})
+    else:
+        print_records(rows, columns=["rule", "decides", "matches", "problems"], title=rule_set.source)
+    if any(c.problems for c in checks):
+        raise typer.Exit(1)
+
+
+@rules_app.command("show")
+def rules_show(ctx: typer.Context, rules: RulesFile = None, json_: Json = False) -> None:
+    """The rules in force, in order."""
+    from dataflywheel.flows.routing import load_rules
+
+    with workspace(ctx) as ws:
+        rule_set = load_rules(ws, rules)
+    rows = [r.model_dump(mode="json", exclude_defaults=True) for r in rule_set.rules]
+    if json_:
+        print_json({"source": rule_set.source, "rules": rows})
+        return
+    for row in rows:
+        target = row.get("route") or {"forward": row.get("forward")}
+        console.print(f"[bold]{row['name']}[/] when {row.get('when', {})} → {target}", highlight=False)
+
+
+@triage_app.command("list")
+def triage_list(ctx: typer.Context, json_: Json = False) -> None:
+    """Events waiting for a person to route them, with the reason."""
+    from dataflywheel.flows.routing import triage_queue
+
+    with workspace(ctx) as ws:
+        rows = [e.model_dump(mode="json") for e in triage_queue(ws)]
+    print_json(rows) if json_ else print_records(
+        rows, columns=["id", "failure_type", "reported_project_id", "triage_reason"])
+
+
+@triage_app.command("assign")
+def triage_assign(ctx: typer.Context, event_id: Annotated[str, typer.Argument(metavar="EVENT")],
+                  project: Annotated[str, typer.Option(help="Project to route to.")],
+                  reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")],
+                  stage: Optional[str] = None, json_: Json = False) -> None:
+    """Route one event from the triage queue by hand."""
+    from dataflywheel.flows.routing import assign
+
+    with workspace(ctx) as ws:
+        event = assign(ws, event_id, project_id=project, stage_id=stage, reason=reason)
+    print_done(json_, event.model_dump(mode="json"), f"{event.id} routed to {event.project_id}")
+
+
+@themes_app.command("form")
+def themes_form(ctx: typer.Context,
+                threshold: Annotated[float, typer.Option(help="Cosine similarity to join a theme.")] = 0.25,
+                json_: Json = False) -> None:
+    """Cluster routed events into themes (joining the themes of earlier ingests)."""
+    from dataflywheel.flows.themes import form_themes
+
+    with workspace(ctx) as ws:
+        report = form_themes(ws, threshold=threshold).to_dict()
+    print_done(json_, report, f"{sum(report['events_by_theme'].values())} events themed; "
+               f"{len(report['created'])} new themes, {len(report['recurring'])} recurring")
+
+
+@themes_app.command("list")
+def themes_list(ctx: typer.Context, state: Optional[str] = None, json_: Json = False) -> None:
+    """Themes, largest first, with a weekly trend."""
+    from dataflywheel.flows.themes import theme_views
+
+    with workspace(ctx) as ws:
+        views = [v.to_dict() for v in theme_views(ws) if not state or v.theme.state.value == state]
+    if json_:
+        print_json(views)
+        return
+    for v in views:
+        v["trend"] = _spark([w["events"] for w in v["weekly"]])
+    print_records(views, columns=["id", "state", "event_count", "trend", "leverage_score", "title"])
+
+
+@themes_app.command("show")
+def themes_show(ctx: typer.Context, theme_id: Annotated[str, typer.Argument(metavar="THEME")],
+                json_: Json = False) -> None:
+    """One theme: counts, weekly trend, representative examples, what it became."""
+    from dataflywheel.flows.themes import theme_views
+
+    with workspace(ctx) as ws:
+        [view] = theme_views(ws, theme_id=theme_id)
+    data = view.to_dict()
+    if json_:
+        print_json(data)
+        return
+    console.print(f"[bold]{data['id']}[/] {data['title']} ({data['state']})", highlight=False)
+    console.print(f"events {data['event_count']}, recurrences {data['recurrences']}, "
+                  f"leverage {data['leverage_score']}", highlight=False)
+    peak = max((w["events"] for w in data["weekly"]), default=0) or 1
+    for w in data["weekly"]:
+        console.print(f"  {w['week']} {'█' * round(20 * w['events'] / peak):<20} {w['events']}",
+                      highlight=False)
+    for ex in data["examples"]:
+        console.print(f"  • {ex['id']}: {ex['text'][:160]!r}", highlight=False, markup=False)
+
+
+@themes_app.command("queue")
+def themes_queue(ctx: typer.Context, theme_id: Annotated[str, typer.Argument(metavar="THEME")],
+                 reason: Annotated[str, typer.Option(help="Why it waits.")], json_: Json = False) -> None:
+    """Queue a theme for a later round, with the reason."""
+    _decide(ctx, theme_id, reason, decline=False, json_=json_)
+
+
+@themes_app.command("decline")
+def themes_decline(ctx: typer.Context, theme_id: Annotated[str, typer.Argument(metavar="THEME")],
+                   reason: Annotated[str, typer.Option(help="Why it is declined.")],
+                   json_: Json = False) -> None:
+    """Decline a theme, with the reason (it reopens if the problem recurs)."""
+    _decide(ctx, theme_id, reason, decline=True, json_=json_)
+
+
+def _decide(ctx: typer.Context, theme_id: str, reason: str, *, decline: bool, json_: bool) -> None:
+    from dataflywheel.flows.reflux import decide_theme
+
+    with workspace(ctx) as ws:
+        theme = decide_theme(ws, theme_id, decline=decline, reason=reason)
+    print_done(json_, theme.model_dump(mode="json"), f"{theme.id} {theme.state.value}: {reason}")
+
+
+def _weights(path: Path | None) -> Any:
+    from dataflywheel.domain.policies.leverage import parse_weights
+    from dataflywheel.errors import BadInput, NotFound
+    from dataflywheel.yamlsafe import safe_load
+
+    if path is None:
+        return parse_weights(None)
+    if not path.is_file():
+        raise NotFound("weights file not found", path=str(path))
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput("weights file is not valid UTF-8", path=str(path)) from None
+    return parse_weights(safe_load(text, source=str(path)), source=str(path))
+
+
+@app.command("prioritise")
+def prioritise(ctx: typer.Context, weights: WeightsFile = None, json_: Json = False) -> None:
+    """Score open and queued themes by leverage; show the formula and each theme's numbers."""
+    from dataflywheel.domain.policies.leverage import FORMULA
+    from dataflywheel.flows.reflux import prioritise as run
+
+    with workspace(ctx) as ws:
+        ranked = run(ws, weights=_weights(weights))
+    rows = [{"theme": r.theme_id, "score": r.score, "impact": r.factors.impact,
+             "reusability": r.factors.reusability, "risk": r.factors.risk, "cost": r.factors.cost,
+             "formula": r.formula, "title": r.title} for r in ranked]
+    if json_:
+        print_json({"formula": FORMULA, "themes": rows})
+        return
+    console.print(FORMULA, highlight=False)
+    print_records(rows, columns=["theme", "score", "formula", "title"])
+
+
+@app.command("promote")
+def promote(ctx: typer.Context,
+            requester: Annotated[str, typer.Option(help="Person id who requests the work.")],
+            top: Annotated[int, typer.Option(help="How many themes to promote.")] = 1,
+            min_score: Annotated[float, typer.Option(help="Decline themes scoring below.")] = 0.0,
+            priority: Annotated[str, typer.Option(help="P0, P1 or P2.")] = "P1",
+            weights: WeightsFile = None, json_: Json = False) -> None:
+    """Promote the top themes to requirements or issues; queue or decline the rest."""
+    from dataflywheel.domain.records.demand import Priority
+    from dataflywheel.errors import BadInput
+    from dataflywheel.flows.reflux import promote as run
+
+    if priority not in {p.value for p in Priority}:
+        raise BadInput("unknown priority", field="priority", expected="P0, P1 or P2", got=priority)
+    with workspace(ctx) as ws:
+        report = run(ws, top=top, requester_id=requester, min_score=min_score,
+                     priority=Priority(priority), weights=_weights(weights)).to_dict()
+    if json_:
+        print_json(report)
+        return
+    for theme, target in report["promoted"].items():
+        console.print(f"[green]{theme} → {target}[/]", highlight=False)
+    for kind in ("queued", "declined"):
+        for theme, reason in report[kind].items():
+            console.print(f"{theme} {kind}: {reason}", highlight=False)
+
+
+@app.command("absorb")
+def absorb(ctx: typer.Context, json_: Json = False) -> None:
+    """Mark promoted themes absorbed whose requirement was delivered in a frozen version."""
+    from dataflywheel.flows.reflux import sync_absorbed
+
+    with workspace(ctx) as ws:
+        done = sync_absorbed(ws)
+    print_done(json_, {"absorbed": done}, f"{len(done)} themes absorbed"
+               + "".join(f"\n  {t} in {v}" for t, v in done.items()))
+
+
+@app.command("metrics")
+def metrics(ctx: typer.Context, json_: Json = False) -> None:
+    """Feedback-loop rate (absorbed / routed events) and time-to-absorb."""
+    from dataflywheel.flows.reflux import loop_metrics
+
+    with workspace(ctx) as ws:
+        data = loop_metrics(ws).to_dict()
+    if json_:
+        print_json(data)
+        return
+    rate = data["feedback_loop_rate"]
+    console.print(f"feedback-loop rate: {'n/a' if rate is None else f'{rate:.1%}'} "
+                  f"({data['absorbed_events']} absorbed / {data['routed_events']} routed events)",
+                  highlight=False)
+    tta = data["time_to_absorb_days"]
+    console.print(f"time-to-absorb: {tta['count']} themes, median {tta['median']} days, "
+                  f"max {tta['max']} days", highlight=False)
+    console.print("themes: " + ", ".join(f"{k} {v}" for k, v in sorted(data["themes_by_state"].items())),
+                  highlight=False)
+
+
+def _spark(values: list[int]) -> str:
+    bars = "▁▂▃▄▅▆▇█"
+    peak = max(values, default=0)
+    return "".join(bars[0] if not peak else bars[round((len(bars) - 1) * v / peak)] for v in values)
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    cli.add_typer(app, name="feedback")
