@@ -61,6 +61,9 @@ def test_issue_cli_bad_input(team: Workspace, cli: Any, tmp_path: Path) -> None:
     past = cli("issues", "open", "x", "--severity", "P2", "--remediate-by", "2001-01-01")
     assert "the remediation deadline is in the past" in past.err
     assert cli("issues", "list", "--json").json() == []
+    assert "unknown issue state 'open'; field 'state'; expected one of new, acknowledged, " \
+        "assigned, resolved, closed" in cli("issues", "list", "--state", "open").err
+    assert "unknown severity 'P7'" in cli("issues", "list", "--severity", "P7").err
     missing = cli("issues", "postmortem", "ISS-0001", "--file", str(tmp_path / "nope.yaml"))
     assert missing.code == 2 and "post-mortem file not found" in missing.err
     assert cli("issues", "escalate", "--json").json() == []

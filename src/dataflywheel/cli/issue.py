@@ -86,7 +86,7 @@ def list_(ctx: typer.Context, state: str | None = None, severity: str | None = N
 
     with workspace(ctx) as ws:
         rows = [i.model_dump(mode="json") for i in list_issues(
-            ws, state=state, severity=severity and severity.upper(), project_id=project,
+            ws, state=state, severity=severity, project_id=project,
             owner_id=owner)]
     print_json(rows) if json_ else print_records(rows, columns=COLUMNS)
 

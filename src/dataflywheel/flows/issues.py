@@ -370,8 +370,14 @@ def _iso(value: datetime | None) -> str:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def list_issues(ws: Workspace, **equals: str | None) -> list[Issue]:
-    """Issues filtered by column equality (state, severity, project_id, owner_id), by id."""
+def list_issues(ws: Workspace, *, state: str | None = None, severity: str | None = None,
+                project_id: str | None = None, owner_id: str | None = None) -> list[Issue]:
+    """Issues filtered by state, severity, project and owner, by id; unknown values are refused."""
+    if state is not None and state not in {st.value for st in IssueState}:
+        raise BadInput(f"unknown issue state {state!r}", field="state",
+                       expected="one of " + ", ".join(st.value for st in IssueState))
+    sev = parse_severity(severity).value if severity is not None else None
+    equals = {"state": state, "severity": sev, "project_id": project_id, "owner_id": owner_id}
     with ws.db.session() as s:
         return Issues(s).list(**{k: v for k, v in equals.items() if v is not None})
 
