@@ -94,7 +94,7 @@ def test_dict_as_string_results_are_parsed_with_literal_eval_never_eval(team, tm
     path = tmp_path / "res.jsonl"
     path.write_bytes(b"\n".join([
         _gsm_line(m1=str({"is_correct": False, "solution": "A: 6"}), m2={"is_correct": True, "solution": "A: 5"}),
-        _gsm_line(m1="__import__('os').system('touch /tmp/pwned_k')"),
+        _gsm_line(m1="{'is_correct': __import__('os').system('touch /tmp/pwned_k')}"),
         _gsm_line(m1=str({"is_correct": "maybe"})),
         b'{"question": "no truth"}',
         b"\xff\xfe",
@@ -111,6 +111,16 @@ def test_dict_as_string_results_are_parsed_with_literal_eval_never_eval(team, tm
     assert by_line[5].reason == "line is not valid UTF-8 (byte 0)"
     [stored] = list_events(team)
     assert stored.payload.attributes["question_type"] == "percentage"
+
+
+def test_non_result_fields_are_kept_as_attributes(team, tmp_path):
+    path = tmp_path / "ids.jsonl"
+    path.write_bytes(_gsm_line(id="k12-0001", m1={"is_correct": False, "solution": "A: 6"}) + b"\n"
+                     + _gsm_line(id="k12-0002") + b"\n")
+    summary = import_eval_results(team, path, project_id="P-TEST", occurred_at=AT)
+    [stored] = list_events(team)
+    assert stored.payload.attributes["id"] == "k12-0001"
+    assert summary.ingest.rejected[0].reason == "no model results (fields with is_correct)"
 
 
 def test_given_ratings_are_used_and_bad_ratings_rejected(team, tmp_path):

@@ -33,13 +33,13 @@ Vector = dict[str, float]
 
 
 def terms(text: str) -> Counter[str]:
-    """Lower-cased words without stop words; a trailing plural 's' is dropped (cheap stemming)."""
+    """Lower-cased words without stop words; a plural 's' is dropped (not of -ss, -us, -is)."""
     words = (w.rstrip("'") for w in WORD.findall(text.lower()))
     out: Counter[str] = Counter()
     for word in words:
         if len(word) < 2 and word != "%" or word in STOP_WORDS:
             continue
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
             word = word[:-1]
         out[word] += 1
     return out

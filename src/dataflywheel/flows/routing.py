@@ -60,12 +60,12 @@ def load_rules(ws: Workspace | None = None, path: str | Path | None = None) -> R
     return parse_rules(safe_load(text, source=str(source)), source=str(source))
 
 
-def event_text(event: FeedbackEvent) -> str:
-    """The text routing and themes look at: payload parts and the recommended action."""
+def event_text(event: FeedbackEvent, *, with_action: bool = True) -> str:
+    """The text routing looks at: payload parts and the recommended action (themes: payload only)."""
     parts: list[str] = []
     payload = event.payload
-    for value in (payload.sample, payload.model_output, payload.expected_behaviour,
-                  event.recommended_action):
+    action = event.recommended_action if with_action else None
+    for value in (payload.sample, payload.model_output, payload.expected_behaviour, action):
         if value is None:
             continue
         parts.append(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,

@@ -42,6 +42,10 @@ DEFAULT_THRESHOLD = 0.25
 CATEGORY_KEYS = ("category", "question_type", "task_family")
 
 
+def payload_text(event: FeedbackEvent) -> str:
+    return event_text(event, with_action=False)
+
+
 def category_of(event: FeedbackEvent) -> str | None:
     attrs = event.payload.attributes
     for key in CATEGORY_KEYS:
@@ -78,7 +82,7 @@ def form_themes(ws: Workspace, *, threshold: float = DEFAULT_THRESHOLD,
         events = sorted(repo.list(state=FeedbackState.ROUTED.value),
                         key=lambda e: (e.occurred_at, e.id))
         corpus = events + repo.list(state=FeedbackState.THEMED.value)
-        idf = idf_table(terms(event_text(e)) for e in corpus)
+        idf = idf_table(terms(payload_text(e)) for e in corpus)
         themes = {t.id: t for t in Themes(s).list()}
         for event in events:
             theme = _place(ws, s, event, themes, threshold, idf, now, report)
@@ -89,7 +93,7 @@ def form_themes(ws: Workspace, *, threshold: float = DEFAULT_THRESHOLD,
 
 def _place(ws: Workspace, s: Session, event: FeedbackEvent, themes: dict[str, Theme],
            threshold: float, idf: dict[str, float], now: datetime, report: ThemeReport) -> Theme:
-    vec = vector(event_text(event))
+    vec = vector(payload_text(event))
     key = key_of(event)
     candidates = [(t.id, t.signature.get("terms", {})) for t in themes.values()
                   if t.signature.get("key") == key]
@@ -161,7 +165,7 @@ class ThemeView:
         data["top_terms"] = top_terms(self.theme.signature.get("terms", {}), 8)
         data["recurrences"] = self.theme.signature.get("recurrences", 0)
         data["weekly"] = [{"week": w, "events": n} for w, n in self.weekly]
-        data["examples"] = [{"id": e.id, "text": event_text(e)[:300]} for e in self.examples]
+        data["examples"] = [{"id": e.id, "text": payload_text(e)[:300]} for e in self.examples]
         return data
 
 
@@ -179,7 +183,7 @@ def theme_views(ws: Workspace, *, theme_id: str | None = None, examples: int = 3
 def _view(events: list[FeedbackEvent], theme: Theme, examples: int, weeks: int,
           now: datetime) -> ThemeView:
     centroid = theme.signature.get("terms", {})
-    ranked = sorted(events, key=lambda e: (-cosine(vector(event_text(e)), centroid), e.id))
+    ranked = sorted(events, key=lambda e: (-cosine(vector(payload_text(e)), centroid), e.id))
     counts = Counter(_week(e.occurred_at) for e in events)
     labels = [_week(now - timedelta(weeks=i)) for i in range(weeks - 1, -1, -1)]
     return ThemeView(theme, [(w, counts.get(w, 0)) for w in labels], ranked[:examples])

@@ -7,7 +7,8 @@ here touches the store. Dict-as-string fields are parsed with `ast.literal_eval`
 
 GSM8K (`question`, `ground_truth`, and per model a dict or dict-as-string `{is_correct, solution}`):
 one `model_gap` event per model that answered wrongly; `question_type` is a keyword heuristic
-(percentage, fraction, rate, money, arithmetic) so themes can group by it.
+(percentage, fraction, rate, money, arithmetic) so themes can group by it. Fields that are neither
+a dict nor a dict-as-string (an item id) are kept in every event's attributes.
 
 Self-instruct predictions (`instruction`, `input`, `response`, `target`, optional `rating` A–D or
 1–4): a given rating is kept as a human review; without one a rating is *derived* from the token F1
@@ -107,6 +108,11 @@ def question_type(question: str) -> str:
     return "arithmetic"
 
 
+def _looks_like_result(value: Any) -> bool:
+    """A model's result is a dict or a dict-as-string; other fields (ids, metadata) are not."""
+    return isinstance(value, dict) or (isinstance(value, str) and value.lstrip().startswith("{"))
+
+
 def _model_result(value: Any) -> dict[str, Any]:
     if isinstance(value, str):
         value = ast.literal_eval(value)  # a literal only: never eval
@@ -141,8 +147,12 @@ def _gsm8k_line(obj: dict[str, Any], number: int, raw: bytes, *, stem: str,
                 project_id: str | None, occurred_at: datetime, experiment_id: str | None,
                 stats: ImportStats) -> Converted:
     results: dict[str, dict[str, Any]] = {}
+    extra: dict[str, Any] = {}
     for key, value in obj.items():
         if key in ("question", "ground_truth"):
+            continue
+        if not _looks_like_result(value):
+            extra[key] = value  # e.g. an item id: kept on every event of the line
             continue
         try:
             results[key] = _model_result(value)
@@ -165,8 +175,8 @@ def _gsm8k_line(obj: dict[str, Any], number: int, raw: bytes, *, stem: str,
             "project_id": project_id, "model_version": model, "experiment_id": experiment_id,
             "payload": {"sample": obj["question"], "model_output": str(result.get("solution", "")),
                         "expected_behaviour": obj["ground_truth"],
-                        "attributes": {"model": model, "is_correct": False, "question_type": kind,
-                                       "item": number}},
+                        "attributes": {**extra, "model": model, "is_correct": False,
+                                       "question_type": kind, "item": number}},
             "recommended_action": f"add {kind} word problems with worked solutions to the SFT data",
         })
     return out
