@@ -27,8 +27,10 @@ def test_hf_export_loads_with_datasets_offline(team: Workspace, version: str, tm
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
     import datasets
 
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_OFFLINE", True)
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", True, raising=False)
     out = tmp_path / "hf"
-    result = export_version(team, version, format="hf", out=out)
+    result = export_version(team, version, format="hf", out=out, license="CC-BY-4.0")
     assert result.rows == 30 and result.label == "raw-pool@1"
     assert result.files == ["README.md", "data/train-00000-of-00001.parquet"]
     loaded = datasets.load_dataset("parquet", data_files=str(out / "data" / "*.parquet"),
@@ -41,7 +43,7 @@ def test_hf_export_loads_with_datasets_offline(team: Workspace, version: str, tm
 
     meta = yaml.safe_load(header)
     assert meta["configs"][0]["data_files"][0]["path"] == "data/train-00000-of-00001.parquet"
-    assert meta["size_categories"] == ["n<1K"]
+    assert meta["size_categories"] == ["n<1K"] and meta["license"] == "cc-by-4.0"
     assert "## Known defects\n\n- some texts are short" in card
     assert result.manifest_sha256 in card
 
@@ -51,7 +53,7 @@ def test_croissant_export_validates_and_reads_with_mlcroissant(team: Workspace, 
     import mlcroissant as mlc
 
     out = tmp_path / "cr"
-    result = export_version(team, version, format="croissant", out=out)
+    result = export_version(team, version, format="croissant", out=out, license="CC-BY-4.0")
     assert result.files == ["croissant.json", "data/train-00000-of-00001.parquet"]
     doc = json.loads((out / "croissant.json").read_text())
     assert doc["conformsTo"] == "http://mlcommons.org/croissant/1.1"
@@ -59,7 +61,9 @@ def test_croissant_export_validates_and_reads_with_mlcroissant(team: Workspace, 
     assert doc["rai:dataPreprocessingProtocol"] == DATASHEET["cleaning_rules"]
     assert doc["rai:dataAnnotationProtocol"] == ["none (raw pool)", "guide version g-1"]
     assert "applicable: annotation" in doc["rai:dataUseCases"]
-    dataset = mlc.Dataset(jsonld=str(out / "croissant.json"))
+    dataset = mlc.Dataset(jsonld=str(out / "croissant.json"))  # raises on any error
+    issues = dataset.metadata.ctx.issues
+    assert not issues.errors and not issues.warnings, issues.report()
     assert dataset.metadata.data_limitations == DATASHEET["known_defects"]
     records = list(dataset.records("records"))
     assert len(records) == 30 and records[0]["records/id"] == b"a-0"
@@ -83,6 +87,8 @@ def test_bad_format_and_non_empty_folder_are_refused(team: Workspace, version: s
     with pytest.raises(BadInput, match="unknown export format 'csv'; field 'format'; expected "
                        "one of hf, croissant. Kept: nothing was written"):
         export_version(team, version, format="csv", out=tmp_path / "x")
+    with pytest.raises(BadInput, match="not an SPDX license id: 'my license'"):
+        export_version(team, version, format="hf", out=tmp_path / "x", license="my license")
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "keep.txt").write_text("mine")

@@ -160,7 +160,7 @@ def test_dataset_cover_covers_its_batches_and_versions(pool: Pool) -> None:
     assert _covered(ws, "dataset", "raw-pool", at) == rec.id
 
 
-@pytest.mark.parametrize(("changes", "message"), [
+BAD_REQUESTS: list[tuple[dict[str, object], str]] = [
     ({"scope": "  "}, ("a time exception needs its scope; field 'scope'; expected a non-empty "
      "statement. Kept: nothing was stored. Next: --scope TEXT")),
     ({"reason": ""}, "a time exception needs its reason; field 'reason'"),
@@ -175,12 +175,19 @@ def test_dataset_cover_covers_its_batches_and_versions(pool: Pool) -> None:
     ({"type": "mood"}, ("unknown exception type 'mood'; field 'type'; expected one of time, "
      "quality, format, compliance. Kept: nothing was stored")),
     ({"batch_ids": []}, "an exception must cover at least one batch, version or dataset"),
-])
-def test_bad_requests_store_nothing(pool: Pool, changes: dict[str, object], message: str) -> None:
-    with pytest.raises(BadInput) as err:
-        ex.request(pool.ws, _req(**changes), requested_by="data-engineer", now=T0)
-    assert str(err.value).startswith(message)
-    assert _count(pool.ws) == (0, 0)
+    ({"expires_at": T0.replace(tzinfo=None) + timedelta(days=1)}, (
+        "the expiry needs a time zone; field 'expires_at'; expected an aware time such as "
+        "2026-12-01T18:00:00+00:00; got '2026-11-21T09:00:00'. Kept: nothing was stored")),
+]
+
+
+def test_bad_requests_store_nothing(pool: Pool) -> None:
+    # one workspace for every case (setup dominates the cost); each case must write nothing
+    for changes, message in BAD_REQUESTS:
+        with pytest.raises(BadInput) as err:
+            ex.request(pool.ws, _req(**changes), requested_by="data-engineer", now=T0)
+        assert str(err.value).startswith(message), (changes, str(err.value))
+        assert _count(pool.ws) == (0, 0)
 
 
 def test_unknown_targets_and_people_store_nothing(pool: Pool) -> None:

@@ -17,13 +17,15 @@ def export(
     version: Annotated[str, typer.Argument(metavar="VERSION", help="ID or DATASET@N (frozen).")],
     format_: Annotated[str, typer.Option("--format", help="hf or croissant.")],
     out: Annotated[Path, typer.Option(help="A new (or empty) folder to write.")],
+    license_: Annotated[str | None, typer.Option(
+        "--license", help="SPDX license id to state (e.g. CC-BY-4.0).")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Export a frozen version: Parquet + dataset card (hf) or Parquet + Croissant 1.1."""
     from dataflywheel.flows.export import export_version
 
     with workspace(ctx) as ws:
-        result = export_version(ws, version, format=format_, out=out)
+        result = export_version(ws, version, format=format_, out=out, license=license_)
     if json_:
         print_json(result.to_dict())
     else:

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from dataflywheel.flows.workspace import Workspace
 from dataflywheel.integrations import croissant, huggingface
 
 FORMATS = ("hf", "croissant")
+_SPDX = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-]{0,63}")
 CROISSANT_FILE = "croissant.json"
 
 
@@ -50,11 +52,17 @@ class ExportResult:
                 "files": self.files}
 
 
-def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path) -> ExportResult:
-    """Write the frozen version `version_ref` in `format` to the new folder `out`."""
+def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path,
+                   license: str | None = None) -> ExportResult:
+    """Write the frozen version `version_ref` in `format` to the new folder `out`; `license` is
+    an SPDX id stated in the card or the Croissant metadata (left out when not given)."""
     if format not in FORMATS:
         raise BadInput(f"unknown export format {format!r}", field="format",
                        expected="one of " + ", ".join(FORMATS), kept="nothing was written")
+    if license is not None and not _SPDX.fullmatch(license):
+        raise BadInput(f"not an SPDX license id: {license!r}", field="license",
+                       expected="an id such as CC-BY-4.0 or Apache-2.0",
+                       kept="nothing was written")
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise BadInput(f"{out} exists and is not an empty folder", path=str(out),
@@ -74,7 +82,8 @@ def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path) -
     label = f"{manifest['dataset']['name']}@{version.number}"
     result = ExportResult(version_id=version.id, label=label, format=format, out=out,
                           rows=table.num_rows, manifest_sha256=version.manifest_sha256)
-    _write_atomically(out, lambda tmp: _write(tmp, format, table, manifest, version, result))
+    _write_atomically(out, lambda tmp: _write(tmp, format, table, manifest, version, result,
+                                              license))
     return result
 
 
@@ -127,11 +136,11 @@ def _records(data: bytes, entry: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _write(tmp: Path, format: str, table: pa.Table, manifest: dict[str, Any],
-           version: DatasetVersion, result: ExportResult) -> None:
+           version: DatasetVersion, result: ExportResult, license: str | None) -> None:
     sha = result.manifest_sha256
     if format == "hf":
         written = huggingface.write_hf(tmp, table, manifest, label=result.label,
-                                       manifest_sha256=sha)
+                                       manifest_sha256=sha, license=license)
     else:
         parquet = tmp / "data" / huggingface.PARQUET_NAME
         huggingface.write_parquet(parquet, table)
@@ -140,7 +149,8 @@ def _write(tmp: Path, format: str, table: pa.Table, manifest: dict[str, Any],
             parquet_path=f"data/{huggingface.PARQUET_NAME}",
             parquet_sha256=hashlib.sha256(parquet.read_bytes()).hexdigest(),
             url=f"urn:dataflywheel:{result.label}",
-            published=version.frozen_at.date().isoformat() if version.frozen_at else None)
+            published=version.frozen_at.date().isoformat() if version.frozen_at else None,
+            license=license)
         written = [parquet, croissant.write_croissant(tmp / CROISSANT_FILE, document)]
     result.files = sorted(str(p.relative_to(tmp)) for p in written)
 

@@ -96,7 +96,8 @@ def rai_fields(manifest: dict[str, Any]) -> dict[str, Any]:
 
 def croissant_document(manifest: dict[str, Any], schema: pa.Schema, *, label: str,
                        manifest_sha256: str, parquet_path: str, parquet_sha256: str,
-                       url: str, published: str | None = None) -> dict[str, Any]:
+                       url: str, published: str | None = None,
+                       license: str | None = None) -> dict[str, Any]:
     """The Croissant 1.1 metadata of one exported frozen version."""
     dataset, version = manifest["dataset"], manifest["version"]
     fields = [{"@type": "cr:Field", "@id": f"{RECORD_SET}/{f.name}", "name": f.name,
@@ -120,6 +121,8 @@ def croissant_document(manifest: dict[str, Any], schema: pa.Schema, *, label: st
     }
     if published:
         doc["datePublished"] = published
+    if license:
+        doc["license"] = f"https://spdx.org/licenses/{license}.html"
     doc.update(rai_fields(manifest))
     return doc
 

@@ -33,9 +33,11 @@ def write_parquet(path: Path, table: pa.Table) -> None:
     pq.write_table(table, path, compression="zstd")
 
 
-def card_header(manifest: dict[str, Any], *, label: str, rows: int) -> dict[str, Any]:
+def card_header(manifest: dict[str, Any], *, label: str, rows: int,
+                license: str | None = None) -> dict[str, Any]:
     dataset = manifest["dataset"]
     return {
+        **({"license": license.lower()} if license else {}),
         "pretty_name": f"{dataset['name']} {label}",
         "size_categories": [size_category(rows)],
         "tags": ["dataflywheel", f"purpose:{dataset['purpose']}",
@@ -81,11 +83,12 @@ def card_body(manifest: dict[str, Any], *, label: str, manifest_sha256: str) -> 
 
 
 def write_hf(out: Path, table: pa.Table, manifest: dict[str, Any], *, label: str,
-             manifest_sha256: str) -> list[Path]:
+             manifest_sha256: str, license: str | None = None) -> list[Path]:
     """Write the Parquet file and the card into `out`; returns the paths written."""
     parquet = out / "data" / PARQUET_NAME
     write_parquet(parquet, table)
-    header = yaml.safe_dump(card_header(manifest, label=label, rows=table.num_rows),
+    header = yaml.safe_dump(card_header(manifest, label=label, rows=table.num_rows,
+                                        license=license),
                             sort_keys=False, allow_unicode=True)
     readme = out / "README.md"
     readme.write_text(f"---\n{header}---\n\n" + card_body(
