@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from fb_helpers import T0, event
 
+from dataflywheel.domain.policies.routing import parse_rules
 from dataflywheel.domain.states import FeedbackState, ThemeState
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.feedback import ingest_events, list_events
-from dataflywheel.domain.policies.routing import parse_rules
 from dataflywheel.flows.routing import route_pending
 from dataflywheel.flows.themes import form_themes, theme_views
 
@@ -26,8 +26,7 @@ TOPICS = {
     "calendar": "date calendar weekday month leap year days weeks between deadline schedule "
                 "monday friday hours",
 }
-FILLER = "model output wrong answer expected result response user reported sample incorrect " \
-         "error mistake again seen".split()
+FILLER = ["model", "output", "wrong", "answer", "expected", "result", "response", "user", "reported", "sample", "incorrect", "error", "mistake", "again", "seen"]
 
 
 def labelled_events(n_per_topic: int, *, seed: int, prefix: str, days: int = 0) -> tuple[list[dict], dict[str, str]]:

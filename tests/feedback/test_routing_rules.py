@@ -24,10 +24,10 @@ def test_legal_refusal_gap_goes_to_the_sft_preference_project():
     assert d.reason == "rule 'legal-refusal-gaps' matched"
     held = [c.detail for c in d.trials[0].conditions]
     assert held == ["failure_type 'model_gap' in ['model_gap', 'data_gap']",
-                    "text has one of ['refus', 'declin', \"won't answer\", 'cannot answer', "
-                    "\"can't answer\"]: found 'refus'",
-                    "text has one of ['legal', 'law', 'lawyer', 'contract', 'statute', 'court', "
-                    "'attorney']: found 'contract'"]
+                    ("text has one of ['refus', 'declin', \"won't answer\", 'cannot answer', "
+                    "\"can't answer\"]: found 'refus'"),
+                    ("text has one of ['legal', 'law', 'lawyer', 'contract', 'statute', 'court', "
+                    "'attorney']: found 'contract'")]
 
 
 def test_refusal_outside_legal_does_not_match_the_legal_rule():

@@ -4,7 +4,7 @@ themes|prioritise|promote|absorb|metrics`."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -21,9 +21,9 @@ app.add_typer(triage_app, name="triage")
 app.add_typer(themes_app, name="themes")
 
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-RulesFile = Annotated[Optional[Path], typer.Option("--rules", help="Routing rule YAML (default: "
+RulesFile = Annotated[Path | None, typer.Option("--rules", help="Routing rule YAML (default: "
                                                    "<workspace>/routing.yaml, else the built-in rules).")]
-WeightsFile = Annotated[Optional[Path], typer.Option("--weights", help="Leverage weights YAML.")]
+WeightsFile = Annotated[Path | None, typer.Option("--weights", help="Leverage weights YAML.")]
 EVENT_COLUMNS = ["id", "state", "source", "failure_type", "project_id", "route_rule", "theme_id",
                  "triage_reason"]
 THEME_COLUMNS = ["id", "state", "event_count", "leverage_score", "title", "requirement_id",
@@ -56,8 +56,8 @@ def ingest(ctx: typer.Context, path: Path, json_: Json = False) -> None:
 
 @app.command("import-eval")
 def import_eval(ctx: typer.Context, path: Path,
-                project: Annotated[Optional[str], typer.Option(help="Project the results belong to.")] = None,
-                experiment: Annotated[Optional[str], typer.Option(help="Experiment id to link.")] = None,
+                project: Annotated[str | None, typer.Option(help="Project the results belong to.")] = None,
+                experiment: Annotated[str | None, typer.Option(help="Experiment id to link.")] = None,
                 json_: Json = False) -> None:
     """Import per-item evaluation results (GSM8K model-solutions shape): wrong answers → events."""
     from dataflywheel.flows.feedback_import import import_eval_results
@@ -70,8 +70,8 @@ def import_eval(ctx: typer.Context, path: Path,
 @app.command("import-predictions")
 def import_predictions(
     ctx: typer.Context, path: Path,
-    project: Annotated[Optional[str], typer.Option(help="Project the predictions belong to.")] = None,
-    model: Annotated[Optional[str], typer.Option(help="Model name (default: from the file name).")] = None,
+    project: Annotated[str | None, typer.Option(help="Project the predictions belong to.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model name (default: from the file name).")] = None,
     flag_below: Annotated[str, typer.Option(help="Ratings worse than this become events.")] = "B",
     json_: Json = False,
 ) -> None:
@@ -92,7 +92,7 @@ def _imported(json_: bool, data: dict[str, Any]) -> None:
 
 
 @app.command("list")
-def list_(ctx: typer.Context, state: Optional[str] = None, project: Optional[str] = None,
+def list_(ctx: typer.Context, state: str | None = None, project: str | None = None,
           json_: Json = False) -> None:
     """Feedback events, optionally in one state or of one project."""
     from dataflywheel.flows.feedback import list_events
@@ -104,7 +104,7 @@ def list_(ctx: typer.Context, state: Optional[str] = None, project: Optional[str
 
 
 @app.command("rejections")
-def rejections(ctx: typer.Context, origin: Optional[str] = None, json_: Json = False) -> None:
+def rejections(ctx: typer.Context, origin: str | None = None, json_: Json = False) -> None:
     """Input that could not become an event, with the reason (raw bytes are in the blob store)."""
     from dataflywheel.flows.feedback import list_rejections
 
@@ -116,7 +116,7 @@ def rejections(ctx: typer.Context, origin: Optional[str] = None, json_: Json = F
 
 @app.command("route")
 def route(ctx: typer.Context,
-          explain: Annotated[Optional[str], typer.Option("--explain", metavar="EVENT",
+          explain: Annotated[str | None, typer.Option("--explain", metavar="EVENT",
                                                          help="Show how one event would be routed.")] = None,
           rules: RulesFile = None, json_: Json = False) -> None:
     """Route every received or triaged event (or, with --explain, show why one goes where)."""
@@ -140,7 +140,7 @@ def _explain(ws: Any, event_id: str, rule_set: Any, json_: bool) -> None:
     from dataflywheel.flows.routing import explain
 
     result = explain(ws, event_id, rules=rule_set)
-    trials = [{"rule": t.rule, "matched": t.matched,
+    trials: list[dict[str, Any]] = [{"rule": t.rule, "matched": t.matched,
                "conditions": [{"condition": c.condition, "held": c.held, "detail": c.detail}
                               for c in t.conditions]} for t in result.decision.trials]
     data = {"event": event_id, "rule": result.decision.rule, "chain": list(result.decision.chain),
@@ -208,7 +208,7 @@ def triage_list(ctx: typer.Context, json_: Json = False) -> None:
 def triage_assign(ctx: typer.Context, event_id: Annotated[str, typer.Argument(metavar="EVENT")],
                   project: Annotated[str, typer.Option(help="Project to route to.")],
                   reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")],
-                  stage: Optional[str] = None, json_: Json = False) -> None:
+                  stage: str | None = None, json_: Json = False) -> None:
     """Route one event from the triage queue by hand."""
     from dataflywheel.flows.routing import assign
 
@@ -231,7 +231,7 @@ def themes_form(ctx: typer.Context,
 
 
 @themes_app.command("list")
-def themes_list(ctx: typer.Context, state: Optional[str] = None, json_: Json = False) -> None:
+def themes_list(ctx: typer.Context, state: str | None = None, json_: Json = False) -> None:
     """Themes, largest first, with a weekly trend."""
     from dataflywheel.flows.themes import theme_views
 

@@ -218,7 +218,7 @@ def to_event(obj: Any, *, origin: str, now: datetime) -> tuple[FeedbackEvent | N
     """Validate one object against the event schema: (event, None, None) or (None, reason, field)."""
     if not isinstance(obj, dict):
         return None, f"expected a JSON object, got {type(obj).__name__}", None
-    data = {ALIASES.get(k, k): v for k, v in obj.items()}
+    data: dict[str, Any] = {ALIASES.get(str(k), str(k)): v for k, v in obj.items()}
     unknown = sorted(set(data) - INPUT_FIELDS)
     if unknown:
         return None, ("unknown field(s): " + ", ".join(unknown) + "; expected only "

@@ -29,7 +29,13 @@ from dataflywheel.domain.policies.leverage import (
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.demand import Priority, RequirementKind
 from dataflywheel.domain.records.feedback import FeedbackEvent, FeedbackType, Theme
-from dataflywheel.domain.states import FeedbackState, RequirementState, ThemeState, VersionState, move
+from dataflywheel.domain.states import (
+    FeedbackState,
+    RequirementState,
+    ThemeState,
+    VersionState,
+    move,
+)
 from dataflywheel.errors import BadInput, FlywheelError
 from dataflywheel.flows._audit import update_audited
 from dataflywheel.flows.workspace import Workspace

@@ -116,10 +116,12 @@ def _looks_like_result(value: Any) -> bool:
 def _model_result(value: Any) -> dict[str, Any]:
     if isinstance(value, str):
         value = ast.literal_eval(value)  # a literal only: never eval
-    if not isinstance(value, dict) or "is_correct" not in value:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a dict with is_correct and solution, got {type(value).__name__}")
+    if "is_correct" not in value:
         raise ValueError("expected a dict with is_correct and solution")
     if not isinstance(value["is_correct"], bool):
-        raise ValueError(f"is_correct is {value['is_correct']!r}, expected true or false")
+        raise TypeError(f"is_correct is {value['is_correct']!r}, expected true or false")
     return value
 
 
