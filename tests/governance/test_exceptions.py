@@ -203,3 +203,21 @@ def test_unknown_targets_and_people_store_nothing(pool: Pool) -> None:
 def test_coverage_refuses_an_unknown_record_kind(pool: Pool) -> None:
     with pytest.raises(BadInput, match="unknown record kind 'issue' for exception coverage"):
         _covered(pool.ws, "issue", "ISS-0001", T0)
+
+
+def test_revoke_ends_coverage_early_by_an_approver_only(pool: Pool) -> None:
+    ws = pool.ws
+    rec = ex.request(ws, _req("format"), requested_by="annotation-engineer", now=T0)
+    ex.approve(ws, rec.id, approver="data-engineer", now=T0)
+    at = T0 + timedelta(hours=2)
+    assert _covered(ws, "batch", "B-bad", at) == rec.id
+    with pytest.raises(PolicyViolation, match="algorithm-engineer may not revoke format exception"):
+        ex.revoke(ws, rec.id, by="algorithm-engineer", reason="no", now=at)
+    with pytest.raises(BadInput, match="a revocation needs a reason"):
+        ex.revoke(ws, rec.id, by="data-engineer", reason=" ", now=at)
+    done = ex.revoke(ws, rec.id, by="data-engineer", reason="vendor fixed it", now=at)
+    assert done.state is ExceptionState.REVOKED and done.end_reason == "vendor fixed it"
+    assert _covered(ws, "batch", "B-bad", at) is None
+    assert _audits(ws, "exception.revoke") == 1
+    with pytest.raises(IllegalTransition, match="cannot move from 'revoked' to 'revoked'"):
+        ex.revoke(ws, rec.id, by="data-engineer", reason="again", now=at)

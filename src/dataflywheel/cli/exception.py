@@ -149,6 +149,22 @@ def withdraw(ctx: typer.Context, exception_id: ExcId, by: By, reason: str = "",
         console.print(f"[green]withdrew {record.id}[/]", highlight=False)
 
 
+@app.command("revoke")
+def revoke(ctx: typer.Context, exception_id: ExcId, by: By,
+           reason: Annotated[str, typer.Option(help="Why it ends early.")],
+           on_call: OnCall = None, now: Now = None, json_: Json = False) -> None:
+    """End an approved exception before its expiry; what it covered is blocked again."""
+    from dataflywheel.flows.exceptions import revoke as revoke_flow
+
+    with workspace(ctx) as ws:
+        record = revoke_flow(ws, exception_id, by=by, reason=reason, on_call=on_call,
+                             now=parse_time(now, "now"))
+    if json_:
+        print_json(record.model_dump(mode="json"))
+    else:
+        console.print(f"[green]revoked {record.id}[/]: {reason}", highlight=False)
+
+
 @app.command("list")
 def list_(ctx: typer.Context, state: str | None = None,
           type_: Annotated[str | None, typer.Option("--type")] = None, now: Now = None,

@@ -1,7 +1,7 @@
 """Exceptions (chapter Table 24-9): request, approve or reject, expire; and the coverage question.
 
 requested → approved (every approver slot of its type filled) | rejected | withdrawn;
-approved → expired (at `expires_at`, by itself) | revoked.
+approved → expired (at `expires_at`, by itself) | revoked (earlier, by one who may approve it).
 
 Approvers per type, one distinct person per slot, each holding the slot's role for the project:
 
@@ -15,8 +15,9 @@ Guarantees: a request states scope, reason, usage restriction, isolation label a
 checks, covers at least one existing batch, version or dataset, and expires in the future, or
 nothing is stored. Every change is audited in the flow's one transaction.
 
-The coverage API, for the freeze gate and anyone else who must know whether a rule is waived
-(each takes the caller's session, first expires what is due at `at`, audited, in that session):
+The coverage API (defined in `flows.exception_coverage`, re-exported here), for the freeze gate
+and anyone else who must know whether a rule is waived (each takes the caller's session and
+first expires what is due at `at`, audited, in that session):
 
 - `active_exception_covering(session, record_kind, record_id, at) -> ExceptionRecord | None`:
   the first active approved exception covering a `"batch"`, `"version"` or `"dataset"`; a batch
@@ -33,7 +34,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import utcnow
@@ -47,13 +47,24 @@ from dataflywheel.domain.records.governance import (
 from dataflywheel.domain.states import ExceptionState as XS
 from dataflywheel.domain.states import move
 from dataflywheel.errors import BadInput, NotFound, PolicyViolation, from_validation
-from dataflywheel.flows._audit import add_audited, audit, update_audited
+from dataflywheel.flows._audit import add_audited, update_audited
 from dataflywheel.flows.exception_approvers import (
     APPROVER_SLOTS,
     eligible,
     open_slots,
     slot_for,
     slot_title,
+)
+from dataflywheel.flows.exception_coverage import (
+    RECORD_KINDS,
+    SYSTEM_ACTOR,
+    active_exception_covering,
+    active_exceptions_covering,
+    covering_exception_kinds,
+    expire_due,
+    moved,
+    sweep_expired,
+    tell_requester,
 )
 from dataflywheel.flows.notifications import notify
 from dataflywheel.flows.workspace import Workspace
@@ -64,10 +75,13 @@ from dataflywheel.store.repositories.governance import (
     Exceptions,
 )
 from dataflywheel.store.repositories.people import People, Projects
-from dataflywheel.store.tables.governance import ExceptionCoverRow, ExceptionRow
 
-SYSTEM_ACTOR = "flywheel:expiry"
-RECORD_KINDS = ("batch", "version", "dataset")
+__all__ = [
+    "RECORD_KINDS", "SYSTEM_ACTOR", "ExceptionRequest", "ExceptionView", "active_exception_covering",
+    "active_exceptions_covering", "approve", "covering_exception_kinds", "expire_due",
+    "list_exceptions", "reject", "request", "revoke", "show", "sweep_expired", "withdraw",
+]
+
 @dataclass(frozen=True)
 class ExceptionRequest:
     """What a requester must state; `validate()` names the first thing missing."""
@@ -200,10 +214,10 @@ def approve(ws: Workspace, exception_id: str, *, approver: str, note: str = "",
         add_audited(ExceptionApprovals(s), decision, actor=ws.actor, reason=note or None)
         approvals = [*approvals, decision]
         if not open_slots(record, approvals):
-            after = _moved(record, XS.APPROVED, decided_at=now)
+            after = moved(record, XS.APPROVED, decided_at=now)
             update_audited(Exceptions(s), record, after, actor=ws.actor,
                            action="exception.approve", reason=note or None)
-            _tell_requester(s, ws.actor, after, now, "approved")
+            tell_requester(s, ws.actor, after, now, "approved")
             record = after
         return _view(s, record)
 
@@ -229,10 +243,10 @@ def reject(ws: Workspace, exception_id: str, *, approver: str, reason: str,
                                      decision=ApprovalDecision.REJECTED, note=reason,
                                      decided_at=now)
         add_audited(ExceptionApprovals(s), decision, actor=ws.actor, reason=reason)
-        after = _moved(record, XS.REJECTED, decided_at=now, ended_at=now, end_reason=reason)
+        after = moved(record, XS.REJECTED, decided_at=now, ended_at=now, end_reason=reason)
         update_audited(Exceptions(s), record, after, actor=ws.actor, action="exception.reject",
                        reason=reason)
-        _tell_requester(s, ws.actor, after, now, "rejected")
+        tell_requester(s, ws.actor, after, now, "rejected")
         return _view(s, after)
 
 
@@ -260,20 +274,6 @@ def _scope_note(record: ExceptionRecord) -> str:
     return f" in project {record.project_id}" if record.project_id else ""
 
 
-def _moved(record: ExceptionRecord, target: XS, **fields: object) -> ExceptionRecord:
-    state = move(f"exception {record.id}", record.state, target)
-    after = record.model_copy(update={"state": state, **fields})
-    return ExceptionRecord.model_validate(after.model_dump())
-
-
-def _tell_requester(s: Session, actor: str, record: ExceptionRecord, now: datetime,
-                    what: str) -> None:
-    notify(s, actor=actor, to=record.requested_by_id, kind=f"exception.{what}",
-           record_kind="exception", record_id=record.id, at=now,
-           subject=f"{record.type.value} exception {record.id} {what}",
-           body=f"scope: {record.scope}; expires {record.expires_at.isoformat()}")
-
-
 def withdraw(ws: Workspace, exception_id: str, *, by: str, reason: str,
              now: datetime | None = None) -> ExceptionRecord:
     """The requester withdraws a request that is not yet decided."""
@@ -284,90 +284,35 @@ def withdraw(ws: Workspace, exception_id: str, *, by: str, reason: str,
             raise PolicyViolation(f"only the requester may withdraw exception {exception_id}",
                                   expected=record.requested_by_id, got=by,
                                   kept=f"{exception_id} is unchanged")
-        after = _moved(record, XS.WITHDRAWN, decided_at=now, ended_at=now,
+        after = moved(record, XS.WITHDRAWN, decided_at=now, ended_at=now,
                        end_reason=reason or "withdrawn")
         return update_audited(Exceptions(s), record, after, actor=ws.actor,
                               action="exception.withdraw", reason=reason or None)
 
 
-def expire_due(session: Session, *, at: datetime, actor: str = SYSTEM_ACTOR) -> list[str]:
-    """Move every approved exception whose expiry is at or before `at` to expired, audited, and
-    tell its requester; safe under concurrency (a row already moved by someone else is skipped).
-    Returns the ids this call expired."""
-    expired: list[str] = []
-    for record in Exceptions(session).due_to_expire(at=at):
-        after = _moved(record, XS.EXPIRED, ended_at=record.expires_at,
-                       end_reason=f"expired at {record.expires_at.isoformat()}")
-        moved = session.execute(
-            update(ExceptionRow)
-            .where(ExceptionRow.id == record.id, ExceptionRow.state == XS.APPROVED.value)
-            .values(state=after.state.value, ended_at=after.ended_at, end_reason=after.end_reason)
-        )
-        if getattr(moved, "rowcount", 0) != 1:
-            continue
-        audit(session, actor=actor, action="exception.expire", kind="exception",
-              record_id=record.id, before=record, after=after, reason=after.end_reason)
-        _tell_requester(session, actor, after, at, "expired")
-        expired.append(record.id)
-    return expired
-
-
-def sweep_expired(ws: Workspace, now: datetime | None = None) -> list[str]:
-    """Expire, in one transaction, every approved exception past its expiry; returns their ids."""
+def revoke(ws: Workspace, exception_id: str, *, by: str, reason: str,
+           on_call: str | None = None, now: datetime | None = None) -> ExceptionRecord:
+    """End an approved exception before its expiry; anyone who may approve its type may, with a
+    reason. What it covered is blocked again at once."""
+    now = now or utcnow()
+    if not reason.strip():
+        raise BadInput("a revocation needs a reason", field="reason", hint="--reason TEXT",
+                       kept=f"{exception_id} is unchanged")
     with ws.db.unit_of_work() as s:
-        return expire_due(s, at=now or utcnow(), actor=ws.actor)
-
-
-def active_exceptions_covering(session: Session, record_kind: str, record_id: str,
-                               at: datetime) -> list[ExceptionRecord]:
-    """Active approved exceptions covering the record (or its dataset) at `at`, by id; first
-    expires, in `session`, what is due at `at`."""
-    if record_kind not in RECORD_KINDS:
-        raise BadInput(f"unknown record kind {record_kind!r} for exception coverage",
-                       expected="one of " + ", ".join(RECORD_KINDS))
-    expire_due(session, at=at)
-    column = {"batch": ExceptionCoverRow.batch_id, "version": ExceptionCoverRow.version_id,
-              "dataset": ExceptionCoverRow.dataset_id}[record_kind]
-    targets = [column == record_id]
-    dataset_id = _dataset_of(session, record_kind, record_id)
-    if dataset_id is not None:
-        targets.append(ExceptionCoverRow.dataset_id == dataset_id)
-
-    covering = select(ExceptionCoverRow.exception_id).where(or_(*targets))
-    rows = session.scalars(
-        select(ExceptionRow)
-        .where(ExceptionRow.id.in_(covering), ExceptionRow.state == XS.APPROVED.value,
-               ExceptionRow.expires_at > at)
-        .order_by(ExceptionRow.id)
-    ).all()
-    repo = Exceptions(session)
-    return [repo.to_record(r) for r in rows]
-
-
-def _dataset_of(session: Session, record_kind: str, record_id: str) -> str | None:
-    if record_kind == "batch":
-        batch = Batches(session).find(record_id)
-        return None if batch is None else batch.dataset_id
-    if record_kind == "version":
-        version = DatasetVersions(session).find(record_id)
-        return None if version is None else version.dataset_id
-    return None
-
-
-def active_exception_covering(session: Session, record_kind: str, record_id: str,
-                              at: datetime) -> ExceptionRecord | None:
-    """The first (lowest id) active approved exception covering the record at `at`, or None."""
-    found = active_exceptions_covering(session, record_kind, record_id, at)
-    return found[0] if found else None
-
-
-def covering_exception_kinds(session: Session, version_id: str,
-                             at: datetime) -> set[ExceptionType]:
-    """Types of the active exceptions covering version `version_id`, its dataset or its batches."""
-    found = {e.id: e for e in active_exceptions_covering(session, "version", version_id, at)}
-    for batch in DatasetVersions(session).batches_of(version_id):
-        found.update({e.id: e for e in active_exceptions_covering(session, "batch", batch.id, at)})
-    return {e.type for e in found.values()}
+        expire_due(s, at=now)
+        record = Exceptions(s).get(exception_id)
+        every_slot = list(range(len(APPROVER_SLOTS[record.type])))
+        if slot_for(s, record, by, every_slot, on_call) is None:
+            needed = "; ".join(slot_title(slot) for slot in APPROVER_SLOTS[record.type])
+            raise PolicyViolation(
+                f"{by} may not revoke {record.type.value} exception {exception_id}",
+                expected=f"a person holding: {needed}" + _scope_note(record), got=by,
+                kept=f"{exception_id} is still {record.state.value}")
+        after = moved(record, XS.REVOKED, ended_at=now, end_reason=reason)
+        update_audited(Exceptions(s), record, after, actor=ws.actor, action="exception.revoke",
+                       reason=reason)
+        tell_requester(s, ws.actor, after, now, "revoked")
+        return after
 
 
 def _view(s: Session, record: ExceptionRecord) -> ExceptionView:
