@@ -209,6 +209,18 @@ def forkserver_cpu_seconds() -> float | None:
     return round(ticks / os.sysconf("SC_CLK_TCK"), 2)
 
 
+def engine_commit() -> str:
+    """The commit the engine ran from, with "+dirty" when src/ differs from it."""
+    import subprocess
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", "-C", str(HERE.parent), *args], capture_output=True, text=True)
+
+    head = git("rev-parse", "--short", "HEAD").stdout.strip() or "unknown"
+    dirty = git("status", "--porcelain", "--", "src").stdout.strip()
+    return head + ("+dirty" if dirty else "")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("method", choices=sorted(METHODS))
@@ -236,6 +248,7 @@ def main() -> None:
     groups = {"exact_duplicates": members(results.get("exact_duplicates"), "groups", "group_count"),
               "near_duplicates": members(results.get("near_duplicates"), "clusters", "cluster_count")}
     print(json.dumps({"method": a.method, "inner_seconds": round(seconds, 3), "engine": method.engine,
+                      "commit": engine_commit(),
                       "workers": method.workers, "workers_cpu_s": workers_cpu, "counts": counts,
                       "score": score(counts, groups, a.file)}, default=str))
 
