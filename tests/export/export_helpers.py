@@ -29,14 +29,13 @@ def rows(prefix: str, n: int, seed: int) -> list[dict[str, Any]]:
              "source": "web", "clean_timestamp": "2026-11-20T09:30:00Z"} for i in range(n)]
 
 
-def candidate(ws: Workspace, tmp: Path, *, dataset: str = "raw-pool") -> str:
-    """A candidate version of two passed batches (30 rows) with a complete datasheet."""
+def setup(ws: Workspace, *, dataset: str = "raw-pool") -> str:
+    """The cleaned-raw-pool contract, a requirement in progress (returned) and a public dataset."""
     from dataflywheel.demo.contracts import example_text
     from dataflywheel.domain.records.demand import Priority, RequirementKind
     from dataflywheel.flows import demand
     from dataflywheel.flows import versions as flows
     from dataflywheel.flows.contracts import register_contract
-    from dataflywheel.flows.delivery import deliver
     from dataflywheel.flows.requirements import submit_requirement
     from dataflywheel.integrations.odcs import parse_odcs
 
@@ -53,13 +52,28 @@ def candidate(ws: Workspace, tmp: Path, *, dataset: str = "raw-pool") -> str:
     demand.start(ws, req.id)
     flows.create_dataset(ws, dataset, project_id="P-TEST", owner_id="data-owner",
                          purpose="training", sensitivity="public")
-    batch_ids = []
-    for name, n, seed in (("a", 20, 1), ("b", 10, 2)):
-        path = tmp / f"{name}.jsonl"
-        path.write_text("".join(json.dumps(r) + "\n" for r in rows(name, n, seed)))
-        result = deliver(ws, [path], dataset=dataset, contract_version_id=CONTRACT,
-                         requirement_id=req.id, delivered_by="data-engineer", engine="single")
-        batch_ids.append(result.batch.id)
+    return req.id
+
+
+def deliver_rows(ws: Workspace, path: Path, data: list[dict[str, Any]], *, requirement: str,
+                 dataset: str = "raw-pool") -> Any:
+    """Deliver `data` as one JSONL file; returns the batch (passed or failed)."""
+    from dataflywheel.flows.delivery import deliver
+
+    path.write_text("".join(json.dumps(r) + "\n" for r in data))
+    return deliver(ws, [path], dataset=dataset, contract_version_id=CONTRACT,
+                   requirement_id=requirement, delivered_by="data-engineer",
+                   engine="single").batch
+
+
+def candidate(ws: Workspace, tmp: Path, *, dataset: str = "raw-pool") -> str:
+    """A candidate version of two passed batches (30 rows) with a complete datasheet."""
+    from dataflywheel.flows import versions as flows
+
+    requirement = setup(ws, dataset=dataset)
+    batch_ids = [deliver_rows(ws, tmp / f"{name}.jsonl", rows(name, n, seed),
+                              requirement=requirement, dataset=dataset).id
+                 for name, n, seed in (("a", 20, 1), ("b", 10, 2))]
     version = flows.create_version(ws, dataset, by="data-engineer", batch_ids=batch_ids)
     flows.set_datasheet(ws, version.id, DATASHEET, by="data-engineer")
     return version.id
