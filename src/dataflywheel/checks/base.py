@@ -58,8 +58,6 @@ Contract (every check, built-in or plugin, keeps all of it):
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -67,39 +65,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dataflywheel.checks.textnorm import normalise
 from dataflywheel.errors import BadInput
 
 if TYPE_CHECKING:
     from dataflywheel.checks.plan import CheckPlan
-
-
-# str.split() whitespace: the ASCII ones are mapped to b" " by a byte table; after NFKC (which
-# turns the other Unicode spaces into U+0020) only these few remain and take the slow path.
-_ASCII_WS = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
-_LOWER_WS = bytes.maketrans(
-    bytes(range(65, 91)) + _ASCII_WS, bytes(range(97, 123)) + b" " * len(_ASCII_WS)
-)
-_ONLY_WS = bytes.maketrans(_ASCII_WS, b" " * len(_ASCII_WS))
-_SPACES = re.compile(b"  +")
-_ODD_WS = re.compile("[\x85\u1680\u2028\u2029]")
-
-
-def normalise(text: str) -> str:
-    """NFKC, case-fold, collapse whitespace (as `str.split` sees it) to single spaces, strip.
-
-    Equal to `" ".join(unicodedata.normalize("NFKC", text).casefold().split())`, computed on
-    bytes where that is faster.
-    """
-    if text.isascii():
-        raw = text.encode("ascii").translate(_LOWER_WS)
-    else:
-        folded = unicodedata.normalize("NFKC", text).casefold()
-        if _ODD_WS.search(folded):
-            return " ".join(folded.split())
-        raw = folded.encode("utf-8", "surrogatepass").translate(_ONLY_WS)
-    if b"  " in raw:
-        raw = _SPACES.sub(b" ", raw)
-    return raw.strip(b" ").decode("utf-8", "surrogatepass")
 
 
 @dataclass(frozen=True, slots=True)

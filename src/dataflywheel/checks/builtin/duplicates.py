@@ -16,8 +16,9 @@ from typing import Any, Self
 import numpy as np
 import xxhash
 
-from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch, normalise
+from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
 from dataflywheel.checks.results import PackedStrings, rate
+from dataflywheel.checks.textnorm import normalise
 
 MAX_GROUPS_LISTED = 1000
 MAX_MEMBERS_LISTED = 50
