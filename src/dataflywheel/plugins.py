@@ -22,6 +22,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.cli.verify",
     "dataflywheel.cli.audit",
     "dataflywheel.checks.builtin",
+    "dataflywheel.integrations.labelstudio",
     "dataflywheel.cli.check",
     "dataflywheel.cli.data",
     "dataflywheel.cli.issue",

@@ -37,7 +37,7 @@ def render_markdown(report: QualityReport) -> str:
         lines += ["| metric | threshold | observed | result |", "|---|---|---|---|"]
         for g in report.gates:
             result = "pass" if g.passed else "**FAIL**"
-            lines.append(f"| {g.metric} | {g.op} {_num(g.value)} | {_num(g.observed)} | {result} |")
+            lines.append(f"| {g.metric} | {g.op} {_num(g.value)} | {g.shown} | {result} |")
         for g in report.failed_gates:
             if g.examples:
                 lines += ["", f"### Examples for {g.metric}", ""]

@@ -36,10 +36,16 @@ class GateResult(BaseModel):
     metric: str
     op: str
     value: float
-    observed: float
+    observed: float | None
     passed: bool
     source: str | None = None
+    note: str | None = None
     examples: list[Example] = Field(default_factory=list)
+
+    @property
+    def shown(self) -> str:
+        """The observed value for people: `undefined` when the checks could not compute it."""
+        return "undefined" if self.observed is None else f"{self.observed:.6g}"
 
 
 class QualityReport(BaseModel):

@@ -128,7 +128,7 @@ def _summary(report: QualityReport, rejects: Path | None) -> None:
     for gate in report.gates:
         mark = "[green]pass[/]" if gate.passed else "[red]FAIL[/]"
         console.print(
-            f"  {mark} {gate.metric} = {gate.observed:.6g} (threshold {gate.op} {gate.value:g})",
+            f"  {mark} {gate.metric} = {gate.shown} (threshold {gate.op} {gate.value:g})",
             highlight=False,
             soft_wrap=True,
         )

@@ -70,7 +70,7 @@ def demo_step(_ws: object, console: Console) -> None:
     for column in ("gate", "observed", "threshold", "result"):
         table.add_column(column)
     for gate in report.gates:
-        table.add_row(gate.metric, f"{gate.observed:.4f}", f"{gate.op} {gate.value}",
+        table.add_row(gate.metric, gate.shown, f"{gate.op} {gate.value}",
                       "[green]pass[/]" if gate.passed else "[red]FAIL[/]")
     console.print(table)
     shown = ["near_duplicate_rate", "pii_rate", "invalid_json_rate"]

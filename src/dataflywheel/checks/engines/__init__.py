@@ -15,7 +15,7 @@ from typing import Literal
 
 from dataflywheel.checks.base import CheckResult, Example, Partial, Reject
 from dataflywheel.checks.engines.worker import FileStats, ReadPartial, ShardOutcome, checks_for
-from dataflywheel.checks.plan import CheckPlan
+from dataflywheel.checks.plan import CheckPlan, Threshold
 from dataflywheel.checks.readers import plan_shards
 from dataflywheel.checks.report import (
     MAX_REJECTS_LISTED,
@@ -108,6 +108,19 @@ def _all_rejects(paths: list[str], read: ReadPartial, results: list[CheckResult]
     return sorted(every, key=lambda r: (order.get(r.file, len(order)), r.line, r.check))
 
 
+def _gate(t: Threshold, metrics: dict[str, float], examples: dict[str, list[Example]],
+          max_examples: int) -> GateResult:
+    """A gate on a metric the checks could not compute (e.g. agreement on one label) fails:
+    an unknown value never passes a gate."""
+    observed = metrics.get(t.metric)
+    passed = observed is not None and t.holds(observed)
+    return GateResult(
+        metric=t.metric, op=t.op, value=t.value, observed=observed, passed=passed, source=t.source,
+        note=None if observed is not None else "undefined for this batch (see the check's sections)",
+        examples=[] if passed else _examples_for(examples, t.metric)[:max_examples],
+    )
+
+
 def build_report(
     paths: list[str], plan: CheckPlan, read: ReadPartial, results: list[CheckResult]
 ) -> QualityReport:
@@ -126,20 +139,7 @@ def build_report(
     for res in sorted(results, key=lambda r: r.check):
         metrics.update(res.metrics)
         examples.update(res.examples)
-    gates = [
-        GateResult(
-            metric=t.metric,
-            op=t.op,
-            value=t.value,
-            observed=metrics[t.metric],
-            passed=t.holds(metrics[t.metric]),
-            source=t.source,
-            examples=[]
-            if t.holds(metrics[t.metric])
-            else _examples_for(examples, t.metric)[: plan.max_examples],
-        )
-        for t in plan.thresholds
-    ]
+    gates = [_gate(t, metrics, examples, plan.max_examples) for t in plan.thresholds]
     every = _all_rejects(paths, read, results)
     files = [FileSummary(file=p, **_stats(read.files[p])) for p in paths]
     return QualityReport(
