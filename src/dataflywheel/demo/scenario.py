@@ -78,11 +78,18 @@ def _quality(ws: Workspace, console: Console) -> None:
     demo_step(ws, console)
 
 
+def _issues(ws: Workspace, console: Console) -> None:
+    from dataflywheel.demo.issues import demo_step
+
+    demo_step(ws, console)
+
+
 STEPS: list[tuple[str, Step]] = [
     ("Seed the team", step_team),
     ("RACI as policy", step_raci),
     ("Interface contracts (ODCS) and a breaking change", _contracts),
     ("Quality engine on a vendor batch", _quality),
+    ("Issue Pool: a P1 escalates and closes with a post-mortem", _issues),
     ("Integrity: audit chain and blob store", step_integrity),
 ]
 

@@ -60,10 +60,14 @@ def seed_team(ws: Workspace) -> SeededTeam:
     for vendor_id, name, service, contact in VENDORS:
         seeded.vendors.append(add_vendor(ws, Vendor(id=vendor_id, name=name, service=service,
                                                     contact=contact)))
-    for person_id, name, roles in PEOPLE:
-        person = Person(id=person_id, name=name, email=f"{person_id}@flywheel.example")
+    lead_id, lead_name, lead_roles = PEOPLE[0]
+    seeded.people.append(add_person(ws, Person(id=lead_id, name=lead_name,
+                                               email=f"{lead_id}@flywheel.example"), roles=lead_roles))
+    add_team(ws, Team(id="data-platform", name="Data platform team", lead_id=lead_id))
+    for person_id, name, roles in PEOPLE[1:]:
+        person = Person(id=person_id, name=name, email=f"{person_id}@flywheel.example",
+                        team_id="data-platform")
         seeded.people.append(add_person(ws, person, roles=roles))
-    add_team(ws, Team(id="data-platform", name="Data platform team", lead_id="lin.wei"))
     for vendor_id, _, _, _ in VENDORS:
         lead = Person(id=f"{vendor_id}-lead", name=f"{vendor_id} lead", vendor_id=vendor_id)
         seeded.people.append(add_person(ws, lead))
