@@ -31,7 +31,7 @@ def test_demo_step(tmp_path: Path, with_contracts_step: bool) -> None:
         assert any(n.kind == "escalation" for n in inbox(ws, "lin.wei"))
     out = console.export_text()
     assert "formal training set → P1" in out
-    assert "escalated ISS-0001: level 0 → 2, notified lin.wei (no team lead on record)" in out
+    assert "escalated ISS-0001: level 0 → 2, notified lin.wei" in out
     assert "close refused: P1 issue ISS-0001 closes only with a post-mortem" in out
     assert "contract change: sft-instructions@2.0.0 active" in out
     assert "ISS-0001 is closed" in out
