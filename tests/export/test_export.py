@@ -96,3 +96,56 @@ def test_bad_format_and_non_empty_folder_are_refused(team: Workspace, version: s
         export_version(team, version, format="hf", out=busy)
     assert [p.name for p in busy.iterdir()] == ["keep.txt"]
     assert not (tmp_path / "x").exists()
+
+
+def test_a_flipped_byte_in_a_stored_file_stops_the_export(team: Workspace, version: str,
+                                                          tmp_path: Path) -> None:
+    import os
+
+    from dataflywheel.errors import IntegrityError
+    from dataflywheel.flows.lineage import version_lineage
+
+    victim = version_lineage(team, version).batches[0].files[0]
+    path = Path(team.blobs.path_of(victim.sha256))
+    os.chmod(path, 0o644)
+    data = bytearray(path.read_bytes())
+    data[5] ^= 0x01
+    path.write_bytes(bytes(data))
+    out = tmp_path / "hf"
+    with pytest.raises(IntegrityError) as err:
+        export_version(team, version, format="hf", out=out)
+    message = str(err.value)
+    assert f"stored file {victim.name} does not match its manifest digest" in message
+    assert f"expected {victim.sha256}" in message and "Kept: nothing was written" in message
+    assert not out.exists() and not list(tmp_path.glob(".hf.tmp-*"))
+
+
+def test_files_with_different_fields_share_one_schema(tmp_path: Path) -> None:
+    import io
+    from dataclasses import dataclass
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from dataflywheel.flows.export import conform, file_tables, unified_schema
+    from dataflywheel.store.blobs import BlobStore
+
+    @dataclass
+    class Blobs:  # the real blob store; the export reads nothing else of a workspace here
+        blobs: BlobStore
+
+    store = Blobs(BlobStore(str(tmp_path / "objects")))
+    jsonl = b'{"id": "a", "n": 1}\n\n{"id": "b", "n": null}\n'
+    sink = io.BytesIO()
+    pq.write_table(pa.table({"id": ["c"], "extra": [True]}), sink)
+    entries = [{"name": "a.jsonl", "format": "jsonl",
+                "sha256": store.blobs.put_stream(io.BytesIO(jsonl)).sha256},
+               {"name": "c.parquet", "format": "parquet",
+                "sha256": store.blobs.put_stream(io.BytesIO(sink.getvalue())).sha256}]
+    manifest = {"batches": [{"files": entries}]}
+    schema = unified_schema(store, manifest)  # type: ignore[arg-type]
+    assert schema.names == ["id", "n", "extra"]
+    rows = [r for t in file_tables(store, manifest)  # type: ignore[arg-type]
+            for r in conform(t, schema).to_pylist()]
+    assert rows == [{"id": "a", "n": 1, "extra": None}, {"id": "b", "n": None, "extra": None},
+                    {"id": "c", "n": None, "extra": True}]

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,11 +79,11 @@ def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path,
             if version.state is VersionState.CANDIDATE else None)
     assert version.manifest_sha256 is not None  # a frozen version always has one
     manifest = read_manifest(ws, version.manifest_sha256)
-    table = rows_of(ws, manifest)
+    schema = unified_schema(ws, manifest)
     label = f"{manifest['dataset']['name']}@{version.number}"
-    result = ExportResult(version_id=version.id, label=label, format=format, out=out,
-                          rows=table.num_rows, manifest_sha256=version.manifest_sha256)
-    _write_atomically(out, lambda tmp: _write(tmp, format, table, manifest, version, result,
+    result = ExportResult(version_id=version.id, label=label, format=format, out=out, rows=0,
+                          manifest_sha256=version.manifest_sha256)
+    _write_atomically(out, lambda tmp: _write(ws, tmp, format, schema, manifest, version, result,
                                               license))
     return result
 
@@ -100,27 +101,58 @@ def read_manifest(ws: Workspace, sha256: str) -> dict[str, Any]:
     return document
 
 
-def rows_of(ws: Workspace, manifest: dict[str, Any]) -> pa.Table:
-    """Every record of every file the manifest lists, in batch and file order."""
-    rows: list[dict[str, Any]] = []
+def file_tables(ws: Workspace, manifest: dict[str, Any]) -> Iterator[pa.Table]:
+    """One Arrow table per file the manifest lists, in batch and file order; every stored file is
+    re-hashed against the manifest first."""
     for batch in manifest["batches"]:
         for entry in batch["files"]:
-            with ws.blobs.open(entry["sha256"]) as handle:
-                data = handle.read()
-            rows += _records(data, entry)
+            yield _table(_verified(ws, entry), entry)
+
+
+def unified_schema(ws: Workspace, manifest: dict[str, Any]) -> pa.Schema:
+    """One schema for every file (a field missing from a file is null there)."""
+    schemas = [t.schema for t in file_tables(ws, manifest)]
+    if not schemas:
+        return pa.schema([])
     try:
-        return pa.Table.from_pylist(rows)
+        return pa.unify_schemas(schemas, promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise BadInput(f"the version's records do not share one table schema: {exc}",
+        raise BadInput(f"the version's files do not share one table schema: {exc}",
                        expected="the same type for each field in every file",
                        kept="nothing was written") from None
 
 
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`table` with exactly the columns of `schema`, in its order and types."""
+    columns = [table.column(f.name).cast(f.type) if f.name in table.column_names
+               else pa.nulls(table.num_rows, f.type) for f in schema]
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _verified(ws: Workspace, entry: dict[str, Any]) -> bytes:
+    with ws.blobs.open(entry["sha256"]) as handle:
+        data: bytes = handle.read()
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != entry["sha256"]:
+        raise IntegrityError(f"stored file {entry['name']} does not match its manifest digest",
+                             path=ws.blobs.path_of(entry["sha256"]), expected=entry["sha256"],
+                             got=actual, kept="nothing was written", hint="flywheel verify")
+    return data
+
+
+def _table(data: bytes, entry: dict[str, Any]) -> pa.Table:
+    if entry["format"] == "parquet":
+        return pq.read_table(io.BytesIO(data))
+    try:
+        return pa.Table.from_pylist(_records(data, entry))
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise BadInput(f"stored file {entry['name']} has no single table schema: {exc}",
+                       path=entry["name"], kept="nothing was written") from None
+
+
 def _records(data: bytes, entry: dict[str, Any]) -> list[dict[str, Any]]:
-    fmt, name = entry["format"], entry["name"]
-    if fmt == "parquet":
-        return pq.read_table(io.BytesIO(data)).to_pylist()  # type: ignore[no-any-return]
-    if fmt == "json":
+    name = entry["name"]
+    if entry["format"] == "json":
         loaded = json.loads(data.decode("utf-8"))
         return loaded if isinstance(loaded, list) else [loaded]
     out: list[dict[str, Any]] = []
@@ -135,17 +167,19 @@ def _records(data: bytes, entry: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _write(tmp: Path, format: str, table: pa.Table, manifest: dict[str, Any],
+def _write(ws: Workspace, tmp: Path, format: str, schema: pa.Schema, manifest: dict[str, Any],
            version: DatasetVersion, result: ExportResult, license: str | None) -> None:
+    parquet = tmp / "data" / huggingface.PARQUET_NAME
+    result.rows = huggingface.write_parquet(
+        parquet, schema, (conform(t, schema) for t in file_tables(ws, manifest)))
     sha = result.manifest_sha256
     if format == "hf":
-        written = huggingface.write_hf(tmp, table, manifest, label=result.label,
-                                       manifest_sha256=sha, license=license)
+        written = [parquet, huggingface.write_card(tmp, manifest, label=result.label,
+                                                   rows=result.rows, manifest_sha256=sha,
+                                                   license=license)]
     else:
-        parquet = tmp / "data" / huggingface.PARQUET_NAME
-        huggingface.write_parquet(parquet, table)
         document = croissant.croissant_document(
-            manifest, table.schema, label=result.label, manifest_sha256=sha,
+            manifest, schema, label=result.label, manifest_sha256=sha,
             parquet_path=f"data/{huggingface.PARQUET_NAME}",
             parquet_sha256=hashlib.sha256(parquet.read_bytes()).hexdigest(),
             url=f"urn:dataflywheel:{result.label}",

@@ -1,14 +1,16 @@
 """Hugging Face dataset layout: Parquet under `data/` and a dataset card (README.md, YAML header).
 
-`write_hf(out, table, manifest, label=...)` writes `data/train-00000-of-00001.parquet` and a card
-whose header names the config and its data files (so `datasets.load_dataset("parquet", ...)` and
-the Hub read it), the row count's size category, and tags; the body is the version's datasheet,
-its contract versions and its manifest digest. Nothing here reads the store: the caller passes the
+`write_parquet(path, schema, tables)` streams rows into `data/train-00000-of-00001.parquet`;
+`write_card(out, manifest, label=..., rows=...)` writes the dataset card, whose header names the
+config and its data files (so `datasets.load_dataset("parquet", ...)` and the Hub read it), the
+row count's size category, and tags; the body is the version's datasheet, its contract versions
+and its manifest digest. Nothing here reads the store: the caller passes the
 manifest (a frozen version's) and the rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +30,15 @@ def size_category(rows: int) -> str:
     return "n>10M"
 
 
-def write_parquet(path: Path, table: pa.Table) -> None:
+def write_parquet(path: Path, schema: pa.Schema, tables: Iterable[pa.Table]) -> int:
+    """Stream `tables` (each already of `schema`) into one Parquet file; returns the row count."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, compression="zstd")
+    rows = 0
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for table in tables:
+            writer.write_table(table)
+            rows += table.num_rows
+    return rows
 
 
 def card_header(manifest: dict[str, Any], *, label: str, rows: int,
@@ -82,15 +90,13 @@ def card_body(manifest: dict[str, Any], *, label: str, manifest_sha256: str) -> 
     return "\n".join(lines)
 
 
-def write_hf(out: Path, table: pa.Table, manifest: dict[str, Any], *, label: str,
-             manifest_sha256: str, license: str | None = None) -> list[Path]:
-    """Write the Parquet file and the card into `out`; returns the paths written."""
-    parquet = out / "data" / PARQUET_NAME
-    write_parquet(parquet, table)
-    header = yaml.safe_dump(card_header(manifest, label=label, rows=table.num_rows,
-                                        license=license),
+def write_card(out: Path, manifest: dict[str, Any], *, label: str, rows: int,
+               manifest_sha256: str, license: str | None = None) -> Path:
+    """Write `out/README.md`: the YAML header (config, data files, size, tags) and the datasheet,
+    for the Parquet file at `data/{PARQUET_NAME}`."""
+    header = yaml.safe_dump(card_header(manifest, label=label, rows=rows, license=license),
                             sort_keys=False, allow_unicode=True)
     readme = out / "README.md"
     readme.write_text(f"---\n{header}---\n\n" + card_body(
         manifest, label=label, manifest_sha256=manifest_sha256), encoding="utf-8")
-    return [parquet, readme]
+    return readme
