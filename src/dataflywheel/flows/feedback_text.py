@@ -92,22 +92,54 @@ def idf_table(documents: Iterable[Iterable[str]]) -> Vector:
     return {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
 
 
-def weighted(vec: Mapping[str, float], idf: Mapping[str, float]) -> Vector:
+def weighted(vec: Mapping[str, float], idf: Mapping[str, float], rare: float | None = None) -> Vector:
     """`vec` with each term scaled by its IDF (a term never seen counts as the rarest)."""
-    rare = max(idf.values(), default=1.0) or 1.0
+    if rare is None:
+        rare = max(idf.values(), default=1.0) or 1.0
     return {t: w * idf.get(t, rare) for t, w in vec.items()}
 
 
-def nearest(vec: Mapping[str, float], candidates: Iterable[tuple[str, Mapping[str, float]]],
-            idf: Mapping[str, float] | None = None) -> tuple[str | None, float]:
-    """The candidate id most similar to `vec` and the similarity (ties go to the smaller id).
+class CentroidIndex:
+    """IDF-weighted centroids of one clustering run, with an inverted index per key.
 
-    With `idf`, both sides are IDF-weighted before the cosine.
+    A query only scores the centroids that share a term with it, so placing N events among T
+    themes costs about N × (themes sharing a word), not N × T × vocabulary.
     """
-    best: tuple[str | None, float] = (None, 0.0)
-    query = weighted(vec, idf) if idf is not None else vec
-    for key, centroid in sorted(candidates, key=lambda kv: kv[0]):
-        sim = cosine(query, weighted(centroid, idf) if idf is not None else centroid)
-        if sim > best[1]:
-            best = (key, sim)
-    return best
+
+    def __init__(self, idf: Mapping[str, float]) -> None:
+        self.idf = idf
+        self.rare = max(idf.values(), default=1.0) or 1.0
+        self._vectors: dict[str, Vector] = {}
+        self._norms: dict[str, float] = {}
+        self._postings: dict[tuple[str, str], set[str]] = {}
+        self._key_of: dict[str, str] = {}
+
+    def put(self, theme_id: str, key: str, centroid: Mapping[str, float]) -> None:
+        """Add or replace the centroid of `theme_id` under `key` (any hashable text)."""
+        old = self._vectors.get(theme_id, {})
+        for term in old:
+            self._postings.get((self._key_of[theme_id], term), set()).discard(theme_id)
+        vec = weighted(centroid, self.idf, self.rare)
+        self._vectors[theme_id] = vec
+        self._norms[theme_id] = math.sqrt(sum(w * w for w in vec.values()))
+        self._key_of[theme_id] = key
+        for term in vec:
+            self._postings.setdefault((key, term), set()).add(theme_id)
+
+    def nearest(self, key: str, vec: Mapping[str, float]) -> tuple[str | None, float]:
+        """The most similar centroid under `key` and its cosine (ties go to the smaller id)."""
+        query = weighted(vec, self.idf, self.rare)
+        qnorm = math.sqrt(sum(w * w for w in query.values()))
+        if not qnorm:
+            return None, 0.0
+        dots: dict[str, float] = {}
+        for term, w in query.items():
+            for theme_id in self._postings.get((key, term), ()):
+                dots[theme_id] = dots.get(theme_id, 0.0) + w * self._vectors[theme_id][term]
+        best: tuple[str | None, float] = (None, 0.0)
+        for theme_id in sorted(dots):
+            norm = self._norms[theme_id]
+            sim = dots[theme_id] / (qnorm * norm) if norm else 0.0
+            if sim > best[1]:
+                best = (theme_id, sim)
+        return best

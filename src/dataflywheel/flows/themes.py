@@ -11,6 +11,7 @@ recurrence — a recurring problem is recognised as recurring, never filed as ne
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,10 +25,10 @@ from dataflywheel.domain.states import FeedbackState, ThemeState, move
 from dataflywheel.errors import BadInput
 from dataflywheel.flows._audit import add_audited, update_audited
 from dataflywheel.flows.feedback_text import (
+    CentroidIndex,
     add_to_centroid,
     cosine,
     idf_table,
-    nearest,
     terms,
     top_terms,
     vector,
@@ -84,20 +85,26 @@ def form_themes(ws: Workspace, *, threshold: float = DEFAULT_THRESHOLD,
         corpus = events + repo.list(state=FeedbackState.THEMED.value)
         idf = idf_table(terms(payload_text(e)) for e in corpus)
         themes = {t.id: t for t in Themes(s).list()}
+        index = CentroidIndex(idf)
+        for theme in themes.values():
+            index.put(theme.id, _key_text(theme.signature.get("key")), theme.signature.get("terms", {}))
         for event in events:
-            theme = _place(ws, s, event, themes, threshold, idf, now, report)
+            theme = _place(ws, s, event, themes, threshold, index, now, report)
             themes[theme.id] = theme
+            index.put(theme.id, _key_text(theme.signature.get("key")), theme.signature["terms"])
             report.joined[theme.id] = report.joined.get(theme.id, 0) + 1
     return report
 
 
+def _key_text(key: Any) -> str:
+    return json.dumps(key, sort_keys=True)
+
+
 def _place(ws: Workspace, s: Session, event: FeedbackEvent, themes: dict[str, Theme],
-           threshold: float, idf: dict[str, float], now: datetime, report: ThemeReport) -> Theme:
+           threshold: float, index: CentroidIndex, now: datetime, report: ThemeReport) -> Theme:
     vec = vector(payload_text(event))
     key = key_of(event)
-    candidates = [(t.id, t.signature.get("terms", {})) for t in themes.values()
-                  if t.signature.get("key") == key]
-    best, similarity = nearest(vec, candidates, idf)
+    best, similarity = index.nearest(_key_text(key), vec)
     if best is None or similarity < threshold:
         theme = _new_theme(ws, s, event, vec, key, threshold, now)
         report.created.append(theme.id)
