@@ -153,7 +153,15 @@ def test_dataset_cover_covers_its_batches_and_versions(pool: Pool) -> None:
     ws = pool.ws
     rec = ex.request(ws, _req("format", batch_ids=[], dataset_ids=["raw-pool"]),
                      requested_by="data-engineer", now=T0)
-    ex.approve(ws, rec.id, approver="data-engineer", now=T0)
+    with pytest.raises(PolicyViolation, match="data-engineer requested exception EXC-0001 and "
+                       "may not decide it"):
+        ex.approve(ws, rec.id, approver="data-engineer", now=T0)
+    from dataflywheel.domain.records.people import Person
+    from dataflywheel.domain.roles import Role
+    from dataflywheel.flows.people import add_person
+
+    add_person(ws, Person(id="de-lead", name="DE lead"), roles=[Role.DATA_ENGINEER])
+    ex.approve(ws, rec.id, approver="de-lead", now=T0)
     at = T0 + timedelta(hours=1)
     assert _covered(ws, "batch", "B-ok", at) == rec.id
     assert _covered(ws, "version", pool.candidate, at) == rec.id

@@ -11,6 +11,8 @@ Approvers per type, one distinct person per slot, each holding the slot's role f
 - format: the data-engineering lead (a data engineer);
 - compliance: Legal/Compliance and the Data Owner.
 
+Four eyes: the requester never decides their own request.
+
 Guarantees: a request states scope, reason, usage restriction, isolation label and outstanding
 checks, covers at least one existing batch, version or dataset, and expires in the future, or
 nothing is stored. Every change is audited in the flow's one transaction.
@@ -262,6 +264,11 @@ def _decidable(s: Session, exception_id: str, approver: str,
             f"exception {exception_id} expired at {record.expires_at.isoformat()} before it "
             "was decided", kept=f"{exception_id} is still requested and covers nothing",
             hint="flywheel exception request … with a later --expires")
+    if approver == record.requested_by_id:
+        raise PolicyViolation(f"{approver} requested exception {exception_id} and may not decide it",
+                              expected="an approver other than the requester", got=approver,
+                              kept=f"{exception_id} is still requested",
+                              hint=f"flywheel exception withdraw {exception_id} --by {approver}")
     approvals = ExceptionApprovals(s).list(exception_id=exception_id)
     if any(a.approver_id == approver for a in approvals):
         raise PolicyViolation(f"{approver} has already decided on exception {exception_id}",
