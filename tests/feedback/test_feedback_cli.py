@@ -101,3 +101,25 @@ def test_import_eval_and_predictions_report_counts(team, cli, tmp_path):
     assert {e["model_version"] for e in events} == {"m1", "mymodel"}
     rejected = cli("feedback", "rejections", "--json").json()
     assert rejected == []
+
+
+def test_rejections_and_theme_decisions_through_the_cli(team, cli, tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(json.dumps(event("M-1")).encode() + b"\n" + b'{"id": "M-2"}\n')
+    out = cli("feedback", "ingest", str(path))
+    assert out.code == 0
+    assert "1 received, 0 to triage, 0 already stored, 1 rejected" in out.out
+    assert "line 2: missing required field(s): occurred_at, source, failure_type" in out.out
+    rows = cli("feedback", "rejections", "--json").json()
+    assert [(r["line"], r["field"]) for r in rows] == [(2, "occurred_at")]
+    cli("feedback", "route")
+    cli("feedback", "themes", "form")
+    [theme] = cli("feedback", "themes", "list", "--json").json()
+    queued = cli("feedback", "themes", "queue", theme["id"], "--reason", "next quarter", "--json").json()
+    assert (queued["state"], queued["decision_reason"]) == ("queued", "next quarter")
+    declined = cli("feedback", "themes", "decline", theme["id"], "--reason", "won't fix")
+    assert declined.code == 0 and "declined: won't fix" in declined.out
+    again = cli("feedback", "themes", "decline", theme["id"], "--reason", " ")
+    assert again.code == 2 and "queuing or declining a theme needs a reason" in again.err
+    missing = cli("feedback", "themes", "show", "TH-9999")
+    assert missing.code == 2 and "theme TH-9999 does not exist" in missing.err

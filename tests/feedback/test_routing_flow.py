@@ -97,3 +97,22 @@ def test_missing_or_non_utf8_rule_file_is_a_clear_error(tmp_path):
     bad.write_bytes(b"rules: [\xff]")
     with pytest.raises(BadInput, match="routing rule file is not valid UTF-8"):
         load_rules(None, bad)
+
+
+def test_an_unknown_project_stays_named_in_the_triage_reason_until_it_exists(team):
+    from dataflywheel.domain.records.project import Project
+    from dataflywheel.flows.projects import add_project
+
+    ingest_events(team, [event("E-11", project_id="P-LATER", failure_type="data_gap"),
+                         event("E-12", project_id="P-LATER", failure_type="other")])
+    report = route_pending(team, rules=RULES)
+    assert report.triaged == {
+        "E-11": "rule 'own-project-gaps' matched, but project 'P-LATER' does not exist "
+                "(flywheel projects add, or edit the rule)",
+        "E-12": "no routing rule matched (8 tried); the project it names, 'P-LATER', does not exist"}
+    add_project(team, Project(id="P-LATER", name="later", owner_id="data-owner"))
+    again = route_pending(team, rules=RULES)
+    assert again.routed == {"own-project-gaps": ["E-11"]}
+    assert again.triaged == {"E-12": "no routing rule matched (8 tried)"}
+    routed = _state(team, "E-11")
+    assert (routed.project_id, routed.reported_project_id) == ("P-LATER", "P-LATER")

@@ -99,6 +99,9 @@ def _outcome(s: Session, event: FeedbackEvent, decision: RoutingDecision) -> Rou
         return Routed(event.id, decision, FeedbackState.TRIAGE, None, None, reason)
 
     if decision.project is None:
+        named = event.reported_project_id
+        if named is not None and Projects(s).find(named) is None:
+            return triage(f"{decision.reason}; the project it names, {named!r}, does not exist")
         return triage(decision.reason)
     if Projects(s).find(decision.project) is None:
         return triage(f"{decision.reason}, but project {decision.project!r} does not exist "
