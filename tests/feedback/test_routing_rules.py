@@ -134,3 +134,10 @@ def test_attribute_conditions_match_payload_attributes():
                    "route: {project: P-K12}}\n")
     assert decide(rules, facts(question_type="percentage")).project == "P-K12"
     assert decide(rules, facts(question_type="fraction")).rule is None
+
+
+def test_text_words_match_at_the_start_of_a_word_only():
+    rules = _rules("rules:\n  - {name: law, when: {text: [law]}, route: {project: P}}\n")
+    assert decide(rules, facts(text="Ask a Lawyer")).rule == "law"
+    assert decide(rules, facts(text="a flaw in the lawn")).rule == "law"  # "lawn" starts with law
+    assert decide(rules, facts(text="a flaw")).rule is None

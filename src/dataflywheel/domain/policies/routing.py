@@ -10,6 +10,7 @@ never raises and never drops an event — `decide` says which rule matched and w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,8 @@ class RuleConditions(_Strict):
     """All given conditions must hold; inside a list, any one value is enough.
 
     `text` is a list of word groups: every group needs one of its words in the event's text
-    (payload, recommended action), compared case-insensitively as substrings.
+    (payload, recommended action), case-insensitively, at the start of a word ("refus" matches
+    "refused"; "law" does not match "flaw").
     """
 
     source: list[FeedbackSource] = Field(default_factory=list)
@@ -187,13 +189,18 @@ def check_conditions(when: RuleConditions, facts: EventFacts) -> tuple[Condition
                                        f"event names a project: {known}"))
     text = facts.text.lower()
     for group in when.text:
-        hits = [w for w in group if w.lower() in text]
+        hits = [w for w in group if _starts_a_word(w.lower(), text)]
         results.append(ConditionResult("text", bool(hits), f"text has one of {group}: "
                                        + (f"found {hits[0]!r}" if hits else "none found")))
     for key, values in when.attributes.items():
         got = facts.attributes.get(key)
         one_of(f"attributes.{key}", values, None if got is None else str(got))
     return tuple(results)
+
+
+def _starts_a_word(needle: str, text: str) -> bool:
+    """`needle` occurs in `text` at the start of a word ("law" matches "lawyer", not "flaw")."""
+    return re.search(r"(?<!\w)" + re.escape(needle), text) is not None
 
 
 def decide(rules: RuleSet, facts: EventFacts) -> RoutingDecision:
