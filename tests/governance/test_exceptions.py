@@ -125,6 +125,7 @@ def test_configured_on_call_person_may_approve_a_time_exception(pool: Pool) -> N
                       now=T0)
     assert view.exception.state is ExceptionState.APPROVED
     assert view.approvals[0].role.value == "platform_engineer"
+    assert view.approvals[0].note == "as the configured on-call person"
 
 
 def test_one_person_decides_once_and_decided_exceptions_stay_decided(pool: Pool) -> None:

@@ -46,6 +46,7 @@ from dataflywheel.domain.records.governance import (
     ExceptionRecord,
     ExceptionType,
 )
+from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import ExceptionState as XS
 from dataflywheel.domain.states import move
 from dataflywheel.errors import BadInput, NotFound, PolicyViolation, from_validation
@@ -210,6 +211,8 @@ def approve(ws: Workspace, exception_id: str, *, approver: str, note: str = "",
                 expected=f"a person holding: {needed}" + _scope_note(record), got=approver,
                 kept=f"{exception_id} is still requested",
                 hint=f"flywheel exception show {exception_id}")
+        if role is Role.PLATFORM_ENGINEER and approver == on_call:
+            note = f"as the configured on-call person{': ' + note if note else ''}"
         decision = ExceptionApproval(exception_id=exception_id, approver_id=approver, role=role,
                                      decision=ApprovalDecision.APPROVED, note=note,
                                      decided_at=now)
