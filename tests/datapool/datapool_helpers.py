@@ -104,3 +104,18 @@ def audit_count(ws: Workspace, action: str, record_id: str | None = None) -> int
         stmt = stmt.where(AuditEntryRow.record_id == record_id)
     with ws.db.session() as s:
         return s.scalar(stmt) or 0
+
+
+def make_team(ws: Workspace) -> Workspace:
+    """What the `team` fixture builds: one person per role and project P-TEST, through flows."""
+    from dataflywheel.domain.records.people import Person
+    from dataflywheel.domain.records.project import Project
+    from dataflywheel.domain.roles import Role
+    from dataflywheel.flows.people import add_person
+    from dataflywheel.flows.projects import add_project
+
+    for role in Role:
+        add_person(ws, Person(id=role.value.replace("_", "-"), name=role.value.title()),
+                   roles=[role])
+    add_project(ws, Project(id="P-TEST", name="Test project", owner_id="data-owner"))
+    return ws
