@@ -209,6 +209,62 @@ def forkserver_cpu_seconds() -> float | None:
     return round(ticks / os.sysconf("SC_CLK_TCK"), 2)
 
 
+class TreeRss:
+    """Samples the resident memory of this process and all its descendants (the local engine's
+    workers are fork-server children that /usr/bin/time does not see) every `every` seconds;
+    `peak_mb` is the largest sum seen."""
+
+    def __init__(self, every: float = 0.2) -> None:
+        import threading
+
+        self.every = every
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_mb(self) -> float:
+        return round(self.peak_kb / 1024, 1)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, self._sample())
+            self._stop.wait(self.every)
+
+    @staticmethod
+    def _sample() -> int:
+        parent: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                parent[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+        tree, frontier = {os.getpid()}, [os.getpid()]
+        while frontier:
+            kids = [p for p, pp in parent.items() if pp in frontier and p not in tree]
+            tree.update(kids)
+            frontier = kids
+        total = 0
+        for pid in tree:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            except OSError:
+                continue
+        return total
+
+
 def engine_commit() -> str:
     """The commit the engine ran from, with "+dirty" when src/ differs from it."""
     import subprocess
@@ -235,10 +291,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="fw_bench_") as tmp:
         # the whole gate writes its rejects file, as `flywheel check --rejects` does
         rejects = Path(tmp) / "rejects.jsonl" if method.only is None else None
-        t0 = time.perf_counter()
-        report = run_checks([str(a.file)], plan, engine=method.engine, workers=method.workers,
-                            rejects=rejects)
-        seconds = time.perf_counter() - t0
+        with TreeRss() as rss:
+            t0 = time.perf_counter()
+            report = run_checks([str(a.file)], plan, engine=method.engine,
+                                workers=method.workers, rejects=rejects)
+            seconds = time.perf_counter() - t0
         rejects_lines = sum(1 for _ in rejects.open("rb")) if rejects else None
     workers_cpu = forkserver_cpu_seconds() if method.engine == "local" else None
     results = check_results(report)
@@ -249,7 +306,8 @@ def main() -> None:
               "near_duplicates": members(results.get("near_duplicates"), "clusters", "cluster_count")}
     print(json.dumps({"method": a.method, "inner_seconds": round(seconds, 3), "engine": method.engine,
                       "commit": engine_commit(),
-                      "workers": method.workers, "workers_cpu_s": workers_cpu, "counts": counts,
+                      "workers": method.workers, "workers_cpu_s": workers_cpu,
+                      "tree_peak_rss_mb": rss.peak_mb, "counts": counts,
                       "score": score(counts, groups, a.file)}, default=str))
 
 

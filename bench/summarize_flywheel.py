@@ -80,6 +80,13 @@ def cpu_seconds(r: dict[str, Any]) -> float:
     return float(r.get("user_s", 0) + r.get("sys_s", 0) + extra)
 
 
+def peak_rss(r: dict[str, Any]) -> float:
+    """Peak RSS in MB: /usr/bin/time's (the main process and the children it waited for), or the
+    sampled peak of the whole process tree when larger (the local engine's workers)."""
+    tree = (r.get("result") or {}).get("tree_peak_rss_mb") or 0.0
+    return float(max(r["peak_rss_mb"], tree))
+
+
 def load_rows(results: list[str], data_dir: Path) -> tuple[dict[Key, Row], list[dict]]:
     runs: dict[Key, list[dict]] = defaultdict(list)
     failed = []
@@ -98,7 +105,7 @@ def load_rows(results: list[str], data_dir: Path) -> tuple[dict[Key, Row], list[
         walls = [r["wall_precise_s"] if r["wall_s"] < 10 else r["wall_s"] for r in rs]
         rows[(m, f, tag)] = Row(m, f, tag, len(rs), statistics.median(walls),
                            statistics.median(cpu_seconds(r) for r in rs),
-                           statistics.median(r["peak_rss_mb"] for r in rs),
+                           statistics.median(peak_rss(r) for r in rs),
                            statistics.median(r.get("loadavg_1m", float("nan")) for r in rs),
                            lines, size, dict(rs[-1]["result"] or {}))
     return rows, failed
