@@ -1,8 +1,10 @@
 """Character anomalies in the text: C0 controls other than tab/newline/CR, DEL, U+FFFD, lone
 surrogates, and mojibake (UTF-8 read as cp1252/latin-1, e.g. "cafÃ©", "â€”").
 
-One combined regular expression finds texts with any anomaly (most texts have none); only those
-are classified. A U+FFFD that is part of a mojibake sequence ("â€\\ufffd") counts as mojibake only.
+One vectorised pass per batch (polars, Rust regex) finds the texts with a suspect character
+(a control, U+FFFD, or a mojibake lead byte lookalike U+00C2-U+00EF; most texts have none);
+only those are classified here. A batch polars cannot hold (a lone surrogate, which is itself an
+anomaly) is scanned text by text with the same class in `re`. A U+FFFD that is part of a mojibake sequence ("â€\\ufffd") counts as mojibake only.
 Metrics: `charset_anomaly_count`, `charset_anomaly_rate` (records with any), and per kind
 `control_char_rate`, `replacement_char_rate`, `lone_surrogate_rate`, `mojibake_rate`.
 """
@@ -25,6 +27,8 @@ _CONT_SET = frozenset(chr(c) for c in range(0x80, 0xC0)) | frozenset(
 )
 _SUSPECT = re.compile(f"[{_CONTROL}\ufffd\ud800-\udfff\u00c2-\u00ef]")
 _CONTROL_RE = re.compile(f"[{_CONTROL}]")  # the only anomaly an ASCII text can have
+# _SUSPECT for polars (Rust regex syntax); lone surrogates cannot reach polars.
+_SUSPECT_RUST = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\x{FFFD}\x{C2}-\x{EF}]"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -48,6 +52,24 @@ KINDS = {
     "mojibake_rate": "mojibake",
 }
 _ALL = {"charset_anomaly_rate": "any", **KINDS}
+
+
+def suspects(texts: list[str]) -> list[int]:
+    """Indexes of the texts with a suspect character, in order: a necessary condition of
+    `anomalies(text)` finding anything."""
+    import numpy as np
+    import polars as pl
+
+    try:
+        col = pl.Series(texts, dtype=pl.String)
+    except UnicodeEncodeError:  # a lone surrogate
+        search, ascii_search = _SUSPECT.search, _CONTROL_RE.search
+        return [
+            i
+            for i, text in enumerate(texts)
+            if (ascii_search(text) if text.isascii() else search(text)) is not None
+        ]
+    return [int(i) for i in np.flatnonzero(col.str.contains(_SUSPECT_RUST).to_numpy())]
 
 
 def anomalies(text: str) -> list[tuple[str, str]]:
@@ -76,12 +98,9 @@ class CharsetCheck(Check):
     def partial(self, batch: RecordBatch) -> FlagPartial:
         part = FlagPartial(limit=self.plan.max_examples)
         part.count_groups(batch.groups)
-        search, ascii_search = _SUSPECT.search, _CONTROL_RE.search
         file = batch.file
-        for i, text in enumerate(batch.texts):
-            if (ascii_search(text) if text.isascii() else search(text)) is None:
-                continue
-            found = anomalies(text)
+        for i in suspects(batch.texts):
+            found = anomalies(batch.texts[i])
             if not found:  # a lead byte lookalike without its continuation: not an anomaly
                 continue
             row_base = (file, batch.lines[i], batch.ids[i])
