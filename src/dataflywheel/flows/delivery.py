@@ -212,7 +212,7 @@ def _mark(ws: Workspace, batch: Batch, files: list[BatchFile], report: QualityRe
     passed = report is not None and report.passed and failure is None
     records = report.records if report is not None else 0
     reason = failure or (None if passed else "failed gates: " + ", ".join(
-        f"{g.metric} {g.observed:g} (needs {g.op} {g.value:g})"
+        f"{g.metric} {g.shown} (needs {g.op} {g.value:g})"
         for g in (report.failed_gates if report else [])))
     with ws.db.unit_of_work() as s:
         current = Batches(s).get(batch.id)

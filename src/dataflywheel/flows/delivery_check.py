@@ -86,7 +86,8 @@ def nonconforming(report: QualityReport) -> int:
     non-conforming even when the check rejects nothing; the larger of the two is kept.
     """
     share = max((g.observed for g in report.failed_gates
-                 if g.metric.endswith("_rate") and 0.0 <= g.observed <= 1.0), default=0.0)
+                 if g.metric.endswith("_rate") and g.observed is not None
+                 and 0.0 <= g.observed <= 1.0), default=0.0)
     return min(report.records, max(report.rejects_total, round(share * report.records)))
 
 
