@@ -224,3 +224,21 @@ def test_the_report_json_round_trips_byte_for_byte(tmp_path: Path) -> None:
     again = QualityReport.model_validate_json(report.to_json())
     assert again.to_json() == report.to_json()
     assert again.to_markdown() == report.to_markdown()
+
+
+def test_the_single_engine_reads_a_file_whole_and_reports_progress_per_batch(
+    tmp_path: Path,
+) -> None:
+    from dataflywheel.checks.readers.source import CHUNK_BYTES
+
+    path = _corpus(tmp_path / "c.jsonl", 30_000)
+    size = path.stat().st_size
+    assert size > 3 * CHUNK_BYTES  # a batch ends at a chunk's end at the soonest
+    seen: list[tuple[int, int, int]] = []
+    single = check(path, plan(), progress=lambda d, t, r: seen.append((d, t, r)))
+    assert len(seen) >= 4  # three batches or more, then the shard
+    assert [s[0] for s in seen] == sorted(s[0] for s in seen)
+    assert [s[2] for s in seen] == sorted(s[2] for s in seen)
+    assert seen[-1] == (size, size, single.records)
+    sharded = check(path, plan(), shard_bytes=size // 5)
+    assert single.to_json() == sharded.to_json()

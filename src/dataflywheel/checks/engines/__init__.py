@@ -31,6 +31,7 @@ EngineName = Literal["local", "single"]
 Progress = Callable[[int, int, int], None]  # (bytes done, bytes total, records done)
 MIN_SHARD_BYTES = 4 * 1024 * 1024
 MAX_SHARD_BYTES = 64 * 1024 * 1024
+WHOLE_FILE = 1 << 62
 
 
 def run_checks(
@@ -55,13 +56,15 @@ def run_checks(
         )
     checks = checks_for(plan)
     ncpu = workers or os.cpu_count() or 1
-    shards = plan_shards(paths, shard_bytes=shard_bytes or _shard_bytes(paths, ncpu))
+    if shard_bytes is None:  # the single engine reads each file whole: no line-counting pass
+        shard_bytes = WHOLE_FILE if engine == "single" else _shard_bytes(paths, ncpu)
+    shards = plan_shards(paths, shard_bytes=shard_bytes)
     total = sum(s.size for s in shards if s.start == 0)
     state = _Fold(len(checks), progress, total)
     if engine == "single":
         from dataflywheel.checks.engines.single import run_single
 
-        run_single(shards, plan, state)
+        run_single(shards, plan, state, state.batch_done if progress is not None else None)
     else:
         from dataflywheel.checks.engines.local import run_local
 
@@ -90,8 +93,19 @@ class _Fold:
         self.total = total
         self.done = 0
         self.records = 0
+        self._batch_bytes = 0  # of the shard being read, reported by batch_done
+        self._batch_records = 0
+
+    def batch_done(self, nbytes: int, records: int) -> None:
+        """Progress inside a shard (single engine); the shard's outcome replaces it when folded."""
+        self._batch_bytes += nbytes
+        self._batch_records += records
+        if self.progress is not None:
+            done = min(self.done + self._batch_bytes, self.total)
+            self.progress(done, self.total, self.records + self._batch_records)
 
     def __call__(self, outcome: ShardOutcome) -> None:
+        self._batch_bytes = self._batch_records = 0
         self.read = self.read + outcome.read
         for i, part in enumerate(outcome.partials):
             acc = self.partials[i]
@@ -108,15 +122,23 @@ def _all_rejects(paths: list[str], read: ReadPartial, results: list[CheckResult]
     return sorted(every, key=lambda r: (order.get(r.file, len(order)), r.line, r.check))
 
 
-def _gate(t: Threshold, metrics: dict[str, float], examples: dict[str, list[Example]],
-          max_examples: int) -> GateResult:
+def _gate(
+    t: Threshold, metrics: dict[str, float], examples: dict[str, list[Example]], max_examples: int
+) -> GateResult:
     """A gate on a metric the checks could not compute (e.g. agreement on one label) fails:
     an unknown value never passes a gate."""
     observed = metrics.get(t.metric)
     passed = observed is not None and t.holds(observed)
     return GateResult(
-        metric=t.metric, op=t.op, value=t.value, observed=observed, passed=passed, source=t.source,
-        note=None if observed is not None else "undefined for this batch (see the check's sections)",
+        metric=t.metric,
+        op=t.op,
+        value=t.value,
+        observed=observed,
+        passed=passed,
+        source=t.source,
+        note=None
+        if observed is not None
+        else "undefined for this batch (see the check's sections)",
         examples=[] if passed else _examples_for(examples, t.metric)[:max_examples],
     )
 

@@ -6,6 +6,7 @@ Ray tasks; it takes and returns plain data only (a `Shard`, a `CheckPlan`, parti
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Self
 
@@ -82,12 +83,17 @@ def checks_for(plan: CheckPlan) -> list[Check]:
     return _CHECKS[key]
 
 
-def run_shard(shard: Shard, plan: CheckPlan) -> ShardOutcome:
-    """Read one shard and fold each check's partials over its batches, in order."""
+def run_shard(
+    shard: Shard, plan: CheckPlan, on_batch: Callable[[int, int], None] | None = None
+) -> ShardOutcome:
+    """Read one shard and fold each check's partials over its batches, in order.
+    `on_batch(bytes, records)` is called after each batch (progress inside a big shard)."""
     checks = checks_for(plan)
     read = ReadPartial()
     folded: list[Partial | None] = [None] * len(checks)
     for batch in read_shard(shard, plan):
+        if on_batch is not None:
+            on_batch(batch.nbytes, len(batch))
         read.add_batch(batch)
         for i, check in enumerate(checks):
             part = check.partial(batch)
