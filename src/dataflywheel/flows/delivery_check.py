@@ -111,9 +111,9 @@ def open_failure_issue(ws: Workspace, s: Session, batch: Batch, report: QualityR
 
 
 def _issue_text(batch: Batch, report: QualityReport | None, share: float) -> str:
-    lines = [f"Batch {batch.id} (contract {batch.contract_version_id}, requirement "
+    lines = [(f"Batch {batch.id} (contract {batch.contract_version_id}, requirement "
              f"{batch.requirement_id}): {batch.nonconforming_count} of {batch.row_count} records "
-             f"non-conforming ({share:.1%}).", f"Reason: {batch.failure_reason}"]
+             f"non-conforming ({share:.1%})."), f"Reason: {batch.failure_reason}"]
     if batch.report_sha256:
         lines.append(f"Quality report: blob {batch.report_sha256}")
     if report is not None:
