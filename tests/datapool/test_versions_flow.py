@@ -183,6 +183,10 @@ def test_contamination_against_frozen_evaluation_sets(team: Workspace, tmp_path:
     ev = flows.create_version(team, "eval", by="data-engineer", batch_ids=[eb.batch.id])
     flows.set_datasheet(team, ev.id, FULL_DATASHEET, by="data-engineer")
     release.freeze(team, ev.id, by="data-owner")
+    stale = [c for c in release.check_gate(team, vid, approver="data-owner") if not c.met]
+    assert [(c.code, c.problems) for c in stale] == [("c", [
+        ("the quality report is stale: evaluation sets frozen since were not checked for "
+        f"contamination; run flywheel versions refresh {vid}")])]
     again = flows.remove_batches(team, vid, ["B-0002"], by="data-engineer")
     assert again.quality_summary["contamination_checked"] is True
     assert again.quality_summary["metrics"]["contamination_rate"] == 1.0

@@ -127,6 +127,18 @@ def version_remove(ctx: typer.Context, version: str, batches: list[str], by: By,
     _emit(v.model_dump(mode="json"), json_, f"{v.id}: {', '.join(batches)} removed")
 
 
+@versions_app.command("refresh")
+def version_refresh(ctx: typer.Context, version: str, json_: Json = False) -> None:
+    """Recompute a candidate's union quality summary (e.g. after a new evaluation set froze)."""
+    from dataflywheel.flows.version_summary import refresh_summary
+    from dataflywheel.flows.versions import get_version
+
+    with workspace(ctx) as ws:
+        v = refresh_summary(ws, get_version(ws, version)[0].id)
+    _emit(v.model_dump(mode="json"), json_, f"{v.id}: summary over {len(v.quality_summary.get('batches', []))} "
+          f"batch(es), {v.quality_summary.get('records', 0)} records")
+
+
 @versions_app.command("datasheet")
 def version_datasheet(
     ctx: typer.Context, version: str, by: By,

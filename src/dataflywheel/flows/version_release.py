@@ -80,7 +80,7 @@ def gate(s: Session, version: DatasetVersion, *, approver: str | None,
         GateCondition("a", "every batch passed or is covered by an active approved exception",
                       _batch_problems(s, batches, at)),
         GateCondition("b", "linked requirement IDs", _requirement_problems(s, batches)),
-        GateCondition("c", "the quality report", _report_problems(version, batches)),
+        GateCondition("c", "the quality report", _report_problems(s, version, batches)),
         GateCondition("d", "a complete datasheet",
                       [f"datasheet lacks {m}" for m in version.datasheet.missing()]),
         GateCondition("e", "compliance approved by Legal/Compliance for non-public data",
@@ -107,12 +107,18 @@ def _requirement_problems(s: Session, batches: list[Any]) -> list[str]:
             if repo.get(r).state is RequirementState.WITHDRAWN]
 
 
-def _report_problems(version: DatasetVersion, batches: list[Any]) -> list[str]:
+def _report_problems(s: Session, version: DatasetVersion, batches: list[Any]) -> list[str]:
+    from dataflywheel.flows.version_summary import current_references, reference_versions
+
     summary = version.quality_summary
     if not summary.get("report_sha256"):
         return ["no quality report over the version's batches"]
     if summary.get("batches") != [b.id for b in batches]:
         return ["the quality report is stale: it covers other batches"]
+    now = reference_versions(current_references(s, version.id))
+    if summary.get("evaluation_versions") != now:
+        return [("the quality report is stale: evaluation sets frozen since were not checked for "
+                f"contamination; run flywheel versions refresh {version.id}")]
     missing = [b.id for b in batches if b.report_sha256 is None and b.state is BatchState.PASSED]
     return [f"batch {b} has no quality report" for b in missing]
 

@@ -37,8 +37,9 @@ def refresh_summary(ws: Workspace, version_id: str, *, engine: str = "single") -
         files = [(f"{b.id}-{f.position}-{f.name}", f.sha256)
                  for b in batches for f in Batches(s).files(b.id)]
         plan = union_plan(s, batches, version)
-        references = [r for r in evaluation_references(s) if not r[0].startswith(f"{version_id}-")]
+        references = current_references(s, version_id)
     summary = _compute(ws, batches, files, plan, references, engine)
+    summary["evaluation_versions"] = reference_versions(references)
     with ws.db.unit_of_work() as s:
         current = DatasetVersions(s).get(version_id)
         now_ids = [b.id for b in DatasetVersions(s).batches_of(version_id)]
@@ -47,6 +48,16 @@ def refresh_summary(ws: Workspace, version_id: str, *, engine: str = "single") -
         after = current.model_copy(update={"quality_summary": summary})
         return update_audited(DatasetVersions(s), current, after, actor=ws.actor,
                               action="version.summary")
+
+
+def reference_versions(references: list[tuple[str, str]]) -> list[str]:
+    """The frozen evaluation-set versions a summary was checked against, by id."""
+    return sorted({name.split("-B-")[0] for name, _ in references})
+
+
+def current_references(s: Session, version_id: str) -> list[tuple[str, str]]:
+    """The contamination reference of `version_id` now: every frozen evaluation-set file but its own."""
+    return [r for r in evaluation_references(s) if not r[0].startswith(f"{version_id}-")]
 
 
 def union_plan(s: Session, batches: list[Batch], version: DatasetVersion) -> CheckPlan | None:
