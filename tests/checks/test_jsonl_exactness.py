@@ -41,8 +41,9 @@ def _random_line(rng: random.Random, i: int) -> str:
         return json.dumps({"id": str(i), "text": text})
     if kind < 0.7:
         return json.dumps({"id": str(i), "text": text, "meta": {"a": [1, {"b": 2}], "c": "d"}})
-    if kind < 0.8:
-        return f'{{"id": "{i}", "text": "t", "text": "again"}}'
+    if kind < 0.8:  # a duplicate key, its colon right after it or after whitespace
+        colon = rng.choice([":", " :", "\t:", " \t :"])
+        return f'{{"id": "{i}", "text": "t", "text"{colon} "again"}}'
     if kind < 0.85:
         return f'{{"id": "{i}", "text": "t", "m": {{"x": 1, "x" : 2}}}}'
     if kind < 0.9:

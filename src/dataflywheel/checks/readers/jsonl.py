@@ -21,7 +21,10 @@ from dataflywheel.checks.readers.lines import Line, split_lines
 from dataflywheel.errors import BadInput
 
 BOM = b"\xef\xbb\xbf"
-_WS_COLON = re.compile(rb'"\s+:')
+# A key's closing quote, optional whitespace, its colon: every written key yields one match
+# (string contents can only add more), so fewer matches than keys is impossible and equal counts
+# prove there is no duplicate key.
+_KEY_COLON = re.compile(rb'"\s*:')
 _LONE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _DECODER = msgspec.json.Decoder()
 
@@ -59,14 +62,14 @@ def _utf8_reason(line: bytes) -> str:
 
 
 def _surely_unique_keys(line: bytes, value: dict[str, Any]) -> bool:
-    # Each key written `"k":` adds one b'":'; string contents can only add more. So equal counts
-    # and no `"k" :` spelling prove there is no duplicate key; otherwise the exact path decides.
+    # Equal counts of `_KEY_COLON` matches and keys prove there is no duplicate key; otherwise
+    # the exact path decides.
     keys = len(value)
     for inner in value.values():
         if type(inner) is dict or type(inner) is list:
             keys = _count_keys(value)
             break
-    return line.count(b'":') == keys and _WS_COLON.search(line) is None
+    return len(_KEY_COLON.findall(line)) == keys
 
 
 def _count_keys(value: Any) -> int:
@@ -178,12 +181,11 @@ def _decode_lines(
 
 
 def _chunk_surely_unique(good: list[bytes], values: list[Any]) -> bool:
-    # Summed over the lines, b'":' counts every top-level and nested key written without space
-    # before its colon, plus string contents. If that equals the top-level keys alone and no
-    # `"k" :` spelling occurs, there is no nested key, no duplicate key and no such content.
-    blob = b"\n".join(good)
+    # Summed over the lines, `_KEY_COLON` matches every top-level and nested key, plus string
+    # contents. If that equals the top-level keys alone, there is no nested key, no duplicate key
+    # and no such content.
     flat = sum(len(v) if type(v) is dict else 1 << 40 for v in values)
-    return blob.count(b'":') == flat and _WS_COLON.search(blob) is None
+    return len(_KEY_COLON.findall(b"\n".join(good))) == flat
 
 
 def _suspects(good: list[bytes], values: list[Any], lo: int, hi: int) -> list[int]:
