@@ -10,7 +10,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -101,25 +101,76 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator["Databa
 
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
-    """None for the embedded SQLite default, or a PostgreSQL URL bound to a fresh schema."""
-    if request.param == "sqlite":
-        yield None
-        return
-    from sqlalchemy import text
+def _admin_engine(url: str) -> Any:
+    from sqlalchemy import create_engine, make_url
 
-    from dataflywheel.store.session import make_engine
+    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def _template_workspaces(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """One initialised workspace per backend, built once; `ws` clones it (a file copy on SQLite,
+    `CREATE DATABASE … TEMPLATE` on PostgreSQL) instead of migrating and seeding every time."""
+    templates: dict[str, Any] = {}
+    yield templates
+    if "postgres" in templates:
+        url, name = templates["postgres"]
+        from sqlalchemy import text
+
+        admin = _admin_engine(url)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _build_template(kind: str, templates: dict[str, Any], factory: pytest.TempPathFactory) -> Any:
+    from dataflywheel.flows.workspace import init_workspace
+    from dataflywheel.settings import Settings
+
+    home = factory.mktemp(f"template-{kind}")
+    if kind == "sqlite":
+        init_workspace(Settings(home=home, actor="tester", audit_key=home / "k")).close()
+        templates[kind] = home / ".flywheel" / "flywheel.db"
+        return templates[kind]
+    from sqlalchemy import make_url, text
 
     url = postgres_url_or_skip()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in url else "?"
-    yield f"{url}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    name = f"flywheel_tpl_{uuid.uuid4().hex[:10]}"
+    admin = _admin_engine(url)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    templates[kind] = (url, name)
+    db = make_url(url).set(database=name).render_as_string(hide_password=False)
+    init_workspace(Settings(home=home, db=db, actor="tester", audit_key=home / "k")).close()
+    return templates[kind]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                _template_workspaces: dict[str, Any]) -> Iterator[str | None]:
+    """None for the embedded SQLite default, or the URL of a PostgreSQL database of this test
+    alone: empty, or — when the test asks for `ws` — a clone of the initialised template."""
+    if request.param == "sqlite":
+        if "ws" in request.fixturenames and "sqlite" not in _template_workspaces:
+            _build_template("sqlite", _template_workspaces, tmp_path_factory)
+        yield None
+        return
+    from sqlalchemy import make_url, text
+
+    url = postgres_url_or_skip()
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    clause = ""
+    if "ws" in request.fixturenames:
+        template = _template_workspaces.get("postgres") or _build_template(
+            "postgres", _template_workspaces, tmp_path_factory)
+        clause = f' TEMPLATE "{template[1]}" STRATEGY WAL_LOG'
+    admin = _admin_engine(url)
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+    yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
@@ -133,11 +184,16 @@ def settings(tmp_path: Path, backend_url: str | None) -> "Settings":
 
 
 @pytest.fixture
-def ws(settings: "Settings") -> Iterator["Workspace"]:
+def ws(settings: "Settings", _template_workspaces: dict[str, Any]) -> Iterator["Workspace"]:
     """A fresh workspace (migrated, roles seeded, default RACI) on each backend."""
-    from dataflywheel.flows.workspace import init_workspace
+    import shutil
 
-    workspace = init_workspace(settings)
+    from dataflywheel.flows.workspace import open_workspace
+
+    if settings.db is None:
+        (settings.workspace / "objects").mkdir(parents=True)
+        shutil.copyfile(_template_workspaces["sqlite"], settings.workspace / "flywheel.db")
+    workspace = open_workspace(settings)
     yield workspace
     workspace.close()
 
