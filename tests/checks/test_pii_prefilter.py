@@ -13,7 +13,7 @@ from dataflywheel.checks.builtin.pii import PiiCheck
 
 KINDS = ["email", "phone", "ipv4", "ipv6", "card"]
 PIECES = list("0123456789" * 3) + list(" .()/-+:@_ax\n") + [
-    "\u00e9", "\ud800", "\uff11", "\u0663", "::", "192.168.", "example.com", "+1 ", "4111 ", "4111 1111 1111 1111", "10.0.0.1",
+    "\u00e9", "\ud800", "\uff11", "\u0663", "::", "192.168.", "example.com", "+1 ", "4111 ", "4111 1111 1111 1111", "10.0.0.1", "555-123-4567", "+44 20 7946 0958", "(571) 517",
 ]  # fmt: skip
 
 

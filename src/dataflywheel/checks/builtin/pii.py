@@ -3,8 +3,8 @@ formats), IPv4, IPv6, payment cards (13-19 digits passing Luhn), and the plan's 
 
 Speed: the naive pass spent most of its time running every regex over every text. Here one
 vectorised pass per batch (polars, Rust regex) picks the texts that can hold a hit: "@" for
-e-mail, "::" or seven colons for IPv6, seven digits in one run of digits and separators (or a
-dotted quad) for phone, card and IPv4. Only those texts go through the exact Python patterns,
+e-mail, "::" or seven colons for IPv6, the shape of each digit kind (`_HINTS`) for phone, card
+and IPv4. Only those texts go through the exact Python patterns,
 and there the digit patterns run only on the short digit clusters one scan finds. The picking is
 a necessary condition of every hit, so the result is the same as scanning every text.
 Reports never contain the matched text unless the plan says `reveal: true`; examples give the
@@ -35,9 +35,17 @@ _PHONE = re.compile(
     r"|(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}"  # North American 3-3-4
 )
 _CARD = re.compile(r"(?<![\d+])(?:\d{4}[ -]?){3}\d{1,7}|\d{4}[ -]?\d{6}[ -]?\d{4,5}")
-# Any phone or card cluster holds >= 7 ASCII digits with only [ .()/-] between them; any IPv4
-# hit is a dotted quad. Texts that match neither cannot hold a digit kind.
-_DIGIT_HINT = r"[0-9](?:[ .()/-]*[0-9]){6}|[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"
+# Necessary conditions (Rust regex, for polars) of a hit of each digit kind: a phone cluster
+# fully matches _PHONE, so the text holds one of its two shapes; a card cluster holds a _CARD
+# match; an IPv4 hit is a dotted quad. Clusters hold ASCII digits only.
+_HINTS = {
+    "phone": (  # international: "+" starts the cluster, which no letter, digit, "." or "_" precedes
+        r"(?:^|[^0-9A-Za-z._])\+[0-9]{1,3}[ .-]?(?:\([0-9]{1,4}\)[ .-]?)?[0-9]{1,4}"
+        r"(?:[ .-]?[0-9]{2,4}){1,4}|(?:\([0-9]{3}\) ?|[0-9]{3}[-. ])[0-9]{3}[-. ][0-9]{4}"
+    ),
+    "card": r"(?:[0-9]{4}[ -]?){3}[0-9]|[0-9]{4}[ -]?[0-9]{6}[ -]?[0-9]{4}",
+    "ipv4": r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",
+}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _IPV6_CAND = re.compile(r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 
@@ -156,8 +164,9 @@ class PiiCheck(Check):
         if "ipv6" in self.kinds:
             colons = col.str.count_matches(":", literal=True) >= 7
             hint = hint | colons | col.str.contains("::", literal=True)
-        if any(k in self.kinds for k in ("phone", "ipv4", "card")):
-            hint = hint | col.str.contains(_DIGIT_HINT)
+        digit_hints = [_HINTS[k] for k in _HINTS if k in self.kinds]
+        if digit_hints:
+            hint = hint | col.str.contains("|".join(digit_hints))
         return [int(i) for i in np.flatnonzero(hint.to_numpy())]
 
     def partial(self, batch: RecordBatch) -> FlagPartial:
