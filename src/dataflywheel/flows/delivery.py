@@ -12,11 +12,13 @@ Guarantees, in order:
    Table 24-19 (`tier_for_failed_batch`) in the same transaction, linking the batch, its
    requirement and, in its text, the failing examples (file, line, record id).
 A crash between the steps leaves stored blobs and at most a batch in `checking`; delivering the
-same files again resumes that batch instead of making a second one.
+same files again resumes that batch instead of making a second one. Step 3 is retried a few times
+when a concurrent delivery took the same new batch id (PostgreSQL), then refused with `Conflict`.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +33,7 @@ from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import MAX_FILE_NAME_BYTES, Batch, BatchFile, FileFormat
 from dataflywheel.domain.records.issue import Issue
 from dataflywheel.domain.states import BatchState, RequirementState, move
-from dataflywheel.errors import BadInput, FlywheelError, NotFound, PolicyViolation
+from dataflywheel.errors import BadInput, Conflict, FlywheelError, NotFound, PolicyViolation
 from dataflywheel.flows._audit import add_audited, update_audited
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Batches, BatchFiles, Datasets
@@ -39,6 +41,7 @@ from dataflywheel.store.repositories.people import People, Requirements, Vendors
 from dataflywheel.store.tables.data import BatchFileRow, BatchRow
 
 NOTHING = "nothing was stored"
+RECORD_ATTEMPTS = 5
 OPEN_REQUIREMENT = (RequirementState.COMMITTED, RequirementState.IN_PROGRESS)
 SUFFIXES: dict[str, FileFormat] = {
     ".jsonl": FileFormat.JSONL, ".ndjson": FileFormat.JSONL, ".json": FileFormat.JSON,
@@ -78,7 +81,7 @@ def deliver(
                              annotator_ids=annotator_ids, guide_version=guide_version, now=now)
     refs = [ws.blobs.put_file(i.path) for i in inputs]
     stored = [(i, r.sha256, r.size) for i, r in zip(inputs, refs)]
-    batch, batch_files = _record(ws, template, stored)
+    batch, batch_files = _record_retrying(ws, template, stored)
     return _check_and_mark(ws, batch, batch_files, engine=engine, now=now)
 
 
@@ -154,10 +157,27 @@ def _template(s: Session, inputs: list[_Input], *, dataset: str, contract_versio
         raise from_validation(exc, what="invalid delivery") from None
 
 
+def _record_retrying(ws: Workspace, template: Batch, stored: list[tuple[_Input, str, int]],
+                     attempts: int = RECORD_ATTEMPTS) -> tuple[Batch, list[BatchFile]]:
+    """`_record`, again after a collision with a concurrent delivery (nothing of it was written)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _record(ws, template, stored)
+        except Conflict:
+            if attempt == attempts:
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
 def _record(ws: Workspace, template: Batch,
             stored: list[tuple[_Input, str, int]]) -> tuple[Batch, list[BatchFile]]:
     """Record the batch in `checking` with its files, or resume an identical unfinished one."""
-    with ws.db.unit_of_work() as s:
+    from dataflywheel.flows.versions import first_writer, new_id_lock
+
+    with first_writer(f"recording the delivery of {template.dataset_id}"), \
+            ws.db.unit_of_work() as s:
+        new_id_lock(s, "batches")
         resumed = _unfinished_twin(s, template, [sha for _, sha, _ in stored])
         if resumed is not None:
             return resumed, Batches(s).files(resumed.id)

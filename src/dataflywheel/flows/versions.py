@@ -13,10 +13,12 @@ Freezing, archiving and rollback live in `flows/version_release.py`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -32,7 +34,14 @@ from dataflywheel.domain.records.data import (
 from dataflywheel.domain.records.governance import Sensitivity
 from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import BatchState, VersionState
-from dataflywheel.errors import AlreadyExists, BadInput, NotFound, PolicyViolation, from_validation
+from dataflywheel.errors import (
+    AlreadyExists,
+    BadInput,
+    Conflict,
+    NotFound,
+    PolicyViolation,
+    from_validation,
+)
 from dataflywheel.flows._audit import add_audited, audit, update_audited
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import (
@@ -45,6 +54,30 @@ from dataflywheel.store.repositories.people import People, Projects, RoleHolding
 from dataflywheel.store.tables.data import DatasetVersionRow
 
 T = TypeVar("T")
+
+
+@contextmanager
+def first_writer(what: str) -> Iterator[None]:
+    """Turn a key collision with a concurrent writer (two new ids at once) into `Conflict`.
+
+    PostgreSQL lets two transactions pick the same next sequential id; the second insert fails
+    and its whole transaction rolls back, so nothing was written and a retry succeeds.
+    """
+    try:
+        yield
+    except sa_exc.IntegrityError as exc:
+        first_line = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
+        raise Conflict(f"{what} collided with another writer", got=first_line,
+                       kept="nothing was written", hint="retry the same command") from None
+
+
+def new_id_lock(s: Session, table: str) -> None:
+    """Serialise new sequential ids of `table` for this transaction (PostgreSQL advisory lock;
+    SQLite already has one writer at a time)."""
+    if s.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"ids:{table}"})
 
 
 class _NotCandidate(Exception):
@@ -60,7 +93,8 @@ def create_dataset(ws: Workspace, name: str, *, project_id: str, owner_id: str,
     from dataflywheel.store.repositories.issues import next_sequential_id
     from dataflywheel.store.tables.data import DatasetRow
 
-    with ws.db.unit_of_work() as s:
+    with first_writer(f"creating dataset {name!r}"), ws.db.unit_of_work() as s:
+        new_id_lock(s, "datasets")
         Projects(s).get(project_id)
         People(s).get(owner_id)
         if s.scalar(select(DatasetRow.id).where(DatasetRow.name == name)) is not None:
@@ -99,9 +133,10 @@ def create_version(ws: Workspace, dataset: str, *, by: str, batch_ids: Sequence[
     """A new candidate of `dataset` (name or id), child of its current version, with batches."""
     from dataflywheel.store.repositories.issues import next_sequential_id
 
-    with ws.db.unit_of_work() as s:
+    with first_writer(f"creating a version of {dataset}"), ws.db.unit_of_work() as s:
         ds = Datasets(s).find(dataset) or Datasets(s).by_name(dataset)
         People(s).get(by)
+        new_id_lock(s, "dataset_versions")
         version = DatasetVersion(id=next_sequential_id(s, DatasetVersionRow, "V"),
                                  dataset_id=ds.id, created_by_id=by,
                                  parent_version_id=ds.current_version_id)
