@@ -107,13 +107,16 @@ _NONE = 0xFFFFFFFF
 @dataclass(slots=True)
 class PackedStrings:
     """A list of optional strings kept as UTF-8 blobs and uint32 lengths: about len+4 bytes per
-    entry instead of a Python object each. `+` appends (associative); `get` works after `seal`."""
+    entry instead of a Python object each. `+` appends (associative); `get` works after `seal`.
+
+    `seal` indexes the blobs (one per `of` call), not the entries: `get` finds its blob by
+    bisection and computes that blob's offsets on first use, so looking up a few entries (the
+    duplicates) never copies the blobs or allocates per-entry arrays for all of them."""
 
     blobs: list[bytes] = field(default_factory=list)
     lengths: list[Any] = field(default_factory=list)  # numpy uint32 arrays; 0xFFFFFFFF = None
-    _offsets: Any = None
-    _lens: Any = None
-    _blob: bytes = b""
+    _starts: Any = None  # first entry index of each blob
+    _offsets: dict[int, Any] = field(default_factory=dict)  # blob -> its entries' offsets
 
     @classmethod
     def of(cls, values: list[str | None]) -> PackedStrings:
@@ -131,14 +134,60 @@ class PackedStrings:
         return self
 
     def seal(self) -> None:
-        lens = np.concatenate(self.lengths) if self.lengths else np.zeros(0, np.uint32)
-        sizes = np.where(lens == _NONE, 0, lens).astype(np.int64)
-        self._offsets = np.concatenate(([0], np.cumsum(sizes)))
-        self._lens = lens
-        self._blob = b"".join(self.blobs)
+        counts = [len(lens) for lens in self.lengths]
+        self._starts = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))
+        self._offsets = {}
 
     def get(self, pos: int) -> str | None:
-        if self._lens[pos] == _NONE:
+        b = int(np.searchsorted(self._starts, pos, side="right")) - 1
+        i = pos - int(self._starts[b])
+        lens = self.lengths[b]
+        if lens[i] == _NONE:
             return None
-        start, end = int(self._offsets[pos]), int(self._offsets[pos + 1])
-        return self._blob[start:end].decode("utf-8", "surrogatepass")
+        offsets = self._offsets.get(b)
+        if offsets is None:
+            sizes = np.where(lens == _NONE, 0, lens).astype(np.int64)
+            offsets = self._offsets[b] = np.concatenate(([0], np.cumsum(sizes)))
+        start, end = int(offsets[i]), int(offsets[i + 1])
+        return self.blobs[b][start:end].decode("utf-8", "surrogatepass")
+
+
+@dataclass(slots=True)
+class LabelCodes:
+    """A list of optional labels (few distinct ones, e.g. vendors) kept as uint32 codes into a
+    label table: 4 bytes per entry. `+` appends, remapping the other side's codes (associative);
+    `get` works after `seal`."""
+
+    labels: list[str] = field(default_factory=list)
+    codes: list[Any] = field(default_factory=list)  # numpy uint32 arrays; 0xFFFFFFFF = None
+    _all: Any = None
+
+    @classmethod
+    def of(cls, values: list[str | None]) -> LabelCodes:
+        table: dict[str, int] = {}
+        codes = np.fromiter(
+            (_NONE if v is None else table.setdefault(v, len(table)) for v in values),
+            dtype=np.uint32,
+            count=len(values),
+        )
+        return cls(list(table), [codes])
+
+    def __add__(self, other: LabelCodes) -> LabelCodes:
+        index = {label: i for i, label in enumerate(self.labels)}
+        remap = np.empty(len(other.labels) + 1, dtype=np.uint32)
+        for i, label in enumerate(other.labels):
+            if label not in index:
+                index[label] = len(self.labels)
+                self.labels.append(label)
+            remap[i] = index[label]
+        remap[-1] = _NONE
+        for codes in other.codes:  # None (0xFFFFFFFF) maps through the last slot
+            self.codes.append(remap[np.minimum(codes, len(other.labels))])
+        return self
+
+    def seal(self) -> None:
+        self._all = np.concatenate(self.codes) if self.codes else np.zeros(0, np.uint32)
+
+    def get(self, pos: int) -> str | None:
+        code = int(self._all[pos])
+        return None if code == _NONE else self.labels[code]

@@ -1,9 +1,9 @@
 """Exact duplicates: records whose normalised text (NFKC, case-folded, whitespace collapsed) is
 equal to an earlier record's, found exactly across every shard and file.
 
-The index holds 16 bytes per record (a 64-bit xxh3 hash and a 64-bit order key), plus the record
-ids when the plan names an id field (UTF-8 + 4 bytes each) and the group labels when it asks for
-a breakdown (the same). Records
+The index holds 12 bytes per record (a 64-bit xxh3 hash and a 32-bit line number; the shard is
+kept once per batch), plus the record ids when the plan names an id field (UTF-8 + 4 bytes each)
+and a 4-byte label code when it asks for a breakdown. Records
 with no text are left out (the blank check counts them). Metrics: `duplicate_count` (records that
 repeat an earlier one), `duplicate_rate` (that over all records), `duplicate_group_count`.
 """
@@ -17,12 +17,12 @@ import numpy as np
 import xxhash
 
 from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
-from dataflywheel.checks.results import PackedStrings, rate
+from dataflywheel.checks.results import LabelCodes, PackedStrings, rate
 from dataflywheel.checks.textnorm import normalise
 
 MAX_GROUPS_LISTED = 1000
 MAX_MEMBERS_LISTED = 50
-_LINE_BITS = 32
+_LINE_BITS = 40  # order key: shard << 40 | line
 
 
 __all__ = ["ExactDuplicateCheck", "normalise"]
@@ -31,17 +31,19 @@ __all__ = ["ExactDuplicateCheck", "normalise"]
 @dataclass(slots=True)
 class DuplicatePartial(Partial):
     records: int = 0
-    hashes: list[Any] = field(default_factory=list)  # numpy uint64 arrays
-    orders: list[Any] = field(default_factory=list)  # numpy uint64: shard << 32 | line
+    hashes: list[Any] = field(default_factory=list)  # numpy uint64 arrays, one per batch
+    lines: list[Any] = field(default_factory=list)  # numpy uint32 (uint64 past 2**32) arrays
+    shards: list[int] = field(default_factory=list)  # the shard of each batch
     files: dict[int, str] = field(default_factory=dict)
     ids: PackedStrings | None = None
-    groups: PackedStrings | None = None
+    groups: LabelCodes | None = None
     group_records: dict[str, int] = field(default_factory=dict)
 
     def __add__(self, other: Self) -> Self:
         self.records += other.records
         self.hashes.extend(other.hashes)
-        self.orders.extend(other.orders)
+        self.lines.extend(other.lines)
+        self.shards.extend(other.shards)
         self.files.update(other.files)
         if self.ids is not None and other.ids is not None:
             self.ids = self.ids + other.ids
@@ -69,12 +71,14 @@ class ExactDuplicateCheck(Check):
                 [hash_of(norm[i].encode("utf-8", "surrogatepass")) for i in keep], dtype=np.uint64
             )
         )
-        base = batch.shard << _LINE_BITS
-        part.orders.append(np.array([base | lines[i] for i in keep], dtype=np.uint64))
+        kept_lines = [lines[i] for i in keep]
+        wide = bool(kept_lines) and kept_lines[-1] >= 1 << 32
+        part.lines.append(np.array(kept_lines, dtype=np.uint64 if wide else np.uint32))
+        part.shards.append(batch.shard)
         if self.plan.id_field is not None:
             part.ids = PackedStrings.of([batch.ids[i] for i in keep])
         if self.plan.breakdown_by is not None:
-            part.groups = PackedStrings.of([batch.groups[i] for i in keep])
+            part.groups = LabelCodes.of([batch.groups[i] for i in keep])
             for g in batch.groups:
                 if g is not None:
                     part.group_records[g] = part.group_records.get(g, 0) + 1
@@ -109,7 +113,7 @@ def _runs(partial: DuplicatePartial) -> list[list[int]]:
     if not partial.hashes:
         return []
     h = np.concatenate(partial.hashes)
-    o = np.concatenate(partial.orders)
+    o = _orders(partial)
     idx = np.lexsort((o, h))
     hs = h[idx]
     same = hs[1:] == hs[:-1]
@@ -122,9 +126,21 @@ def _runs(partial: DuplicatePartial) -> list[list[int]]:
     return runs
 
 
+def _orders(partial: DuplicatePartial) -> Any:
+    """The order key of every kept record: shard << 40 | line (increasing in input order)."""
+    if not partial.lines:
+        return np.zeros(0, np.uint64)
+    return np.concatenate(
+        [
+            (np.uint64(shard) << np.uint64(_LINE_BITS)) | lines.astype(np.uint64)
+            for shard, lines in zip(partial.shards, partial.lines, strict=True)
+        ]
+    )
+
+
 class _Locator:
     def __init__(self, partial: DuplicatePartial) -> None:
-        self.orders = np.concatenate(partial.orders) if partial.orders else np.zeros(0, np.uint64)
+        self.orders = _orders(partial)
         self.files = partial.files
         self.ids = partial.ids
         if self.ids is not None:
