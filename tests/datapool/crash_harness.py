@@ -30,7 +30,8 @@ import dataflywheel.flows.delivery
 import dataflywheel.flows.exceptions
 import dataflywheel.flows.issues
 import dataflywheel.flows.version_release
-import dataflywheel.flows.version_summary  # noqa: F401
+import dataflywheel.flows.version_summary
+import dataflywheel.integrations.openlineage  # noqa: F401
 from dataflywheel.checks.base import available_checks
 from dataflywheel.domain.states import BatchState, VersionState
 from dataflywheel.flows.workspace import Workspace, open_workspace

@@ -214,3 +214,24 @@ def test_a_batch_under_a_quality_exception_joins_and_the_version_is_experimental
     frozen = release.freeze(team, version.id, by="data-owner")
     assert frozen.experimental is True
     assert read_json(team.blobs, frozen.manifest_sha256 or "")["version"]["experimental"] is True
+
+
+def test_openlineage_events_for_deliver_check_and_freeze(team: Workspace, tmp_path: Path) -> None:
+    import json
+
+    _, vid = _ready(team, tmp_path, sensitivity="public")
+    frozen = release.freeze(team, vid, by="data-owner")
+    path = team.settings.workspace / "lineage" / "events.jsonl"
+    events = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    done = [(e["job"]["name"], e["outputs"][0]["name"] if e["outputs"] else None)
+            for e in events if e["eventType"] == "COMPLETE"]
+    assert done == [("deliver", "batch/B-0001"), ("check", f"report/{_report(team, 'B-0001')}"),
+                    ("deliver", "batch/B-0002"), ("check", f"report/{_report(team, 'B-0002')}"),
+                    ("freeze", f"dataset/{frozen.label}")]
+
+
+def _report(team: Workspace, batch_id: str) -> str:
+    from dataflywheel.store.repositories.data import Batches
+
+    with team.db.session() as s:
+        return Batches(s).get(batch_id).report_sha256 or ""

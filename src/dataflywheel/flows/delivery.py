@@ -14,6 +14,8 @@ Guarantees, in order:
 A crash between the steps leaves stored blobs and at most a batch in `checking`; delivering the
 same files again resumes that batch instead of making a second one. Step 3 is retried a few times
 when a concurrent delivery took the same new batch id (PostgreSQL), then refused with `Conflict`.
+OpenLineage run events (`deliver` after step 3, `check` after step 5) are emitted after the
+commits they describe (integrations/openlineage.py; file transport by default).
 """
 
 from __future__ import annotations
@@ -82,7 +84,13 @@ def deliver(
     refs = [ws.blobs.put_file(i.path) for i in inputs]
     stored = [(i, r.sha256, r.size) for i, r in zip(inputs, refs)]
     batch, batch_files = _record_retrying(ws, template, stored)
-    return _check_and_mark(ws, batch, batch_files, engine=engine, now=now)
+    from dataflywheel.integrations.openlineage import emit_check, emit_delivery
+
+    emit_delivery(ws.settings, batch=batch, files=batch_files)
+    result = _check_and_mark(ws, batch, batch_files, engine=engine, now=now)
+    emit_check(ws.settings, batch=result.batch, report_sha256=result.batch.report_sha256,
+               metrics={"passed": result.batch.state is BatchState.PASSED})
+    return result
 
 
 def _input(path: str | Path) -> _Input:

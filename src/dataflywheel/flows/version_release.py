@@ -163,10 +163,15 @@ def freeze(ws: Workspace, version_ref: str, *, by: str,
             if version.state is not VersionState.CANDIDATE:
                 raise _Refused(version)
             _require_gate(s, version, by, now)
-            return _freeze_in(ws, s, version, by=by, consultations=consultations or {},
-                              baseline=baseline, now=now)
+            frozen = _freeze_in(ws, s, version, by=by, consultations=consultations or {},
+                                baseline=baseline, now=now)
+            batch_ids = [b.id for b in DatasetVersions(s).batches_of(version.id)]
     except _Refused as refused:
         raise refuse_audited(ws, refused.version, "freeze", by=by) from None
+    from dataflywheel.integrations.openlineage import emit_freeze
+
+    emit_freeze(ws.settings, version=frozen, batch_ids=batch_ids)  # after the commit it reports
+    return frozen
 
 
 class _Refused(Exception):
