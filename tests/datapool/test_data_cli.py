@@ -44,6 +44,8 @@ def test_deliver_version_freeze_through_the_cli(team: Workspace, cli, tmp_path: 
     assert frozen.code == 0, frozen.err
     data = frozen.json()
     assert data["state"] == "frozen" and data["baseline"] is True and len(data["manifest_sha256"]) == 64
+    shown = cli("versions", "show", f"{pool.dataset}@1", "--json").json()
+    assert shown["id"] == vid and shown["known_defects"] == [] and shown["gate"] == []
     listed = cli("versions", "list", "--dataset", pool.dataset, "--json").json()
     assert [(v["id"], v["number"]) for v in listed] == [(vid, 1)]
     again = cli("versions", "datasheet", vid, "--by", "data-engineer", "--set", "objective=x")

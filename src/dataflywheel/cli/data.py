@@ -175,14 +175,17 @@ def version_compliance(
 def version_show(ctx: typer.Context, version: str,
                  approver: Annotated[str | None, typer.Option(help="Judge the gate as if this person approved.")] = None,
                  json_: Json = False) -> None:
-    """One version: its batches, summary, and the freeze gate as it stands."""
-    from dataflywheel.flows.version_release import check_gate
+    """One version: its batches, known defects (issues linked to it or its batches), and the
+    freeze gate as it stands."""
+    from dataflywheel.flows.version_release import check_gate, known_defects
     from dataflywheel.flows.versions import get_version
 
     with workspace(ctx) as ws:
         v, batch_ids = get_version(ws, version)
         gate = check_gate(ws, v.id, approver=approver) if v.state.value == "candidate" else []
-    data = v.model_dump(mode="json") | {"batches": batch_ids, "gate": [
+        defects = [f"{i.id} {i.severity.value} {i.state.value}: {i.title}"
+                   for i in known_defects(ws, v.id)]
+    data = v.model_dump(mode="json") | {"batches": batch_ids, "known_defects": defects, "gate": [
         {"code": c.code, "title": c.title, "met": c.met, "problems": c.problems} for c in gate]}
     if json_:
         print_json(data)
@@ -191,6 +194,8 @@ def version_show(ctx: typer.Context, version: str,
                   highlight=False)
     if v.manifest_sha256:
         console.print(f"manifest {v.manifest_sha256}", highlight=False)
+    for line in defects:
+        console.print(f"known defect: {line}", highlight=False)
     for c in gate:
         mark = "[green]met[/]" if c.met else "[red]unmet[/]"
         console.print(f"({c.code}) {mark} {c.title}" + (": " + "; ".join(c.problems)
