@@ -65,3 +65,44 @@ def test_deliver_missing_file_is_one_clear_line(team: Workspace, cli, tmp_path: 
     result = _deliver(cli, pool, tmp_path / "nope.jsonl")
     assert result.code == 2
     assert f"{tmp_path}/nope.jsonl: file not found. Kept: nothing was stored" in result.err.replace("\n", "")
+
+
+def test_dataset_and_version_lifecycle_commands(team: Workspace, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from dataflywheel.flows.issues import open_issue
+
+    pool = setup_pool(team, sensitivity="public")
+    made = cli("datasets", "create", "eval-set", "--project", "P-TEST", "--owner", "data-owner",
+               "--purpose", "evaluation", "--sensitivity", "confidential", "--json")
+    assert made.code == 0 and made.json()["purpose"] == "evaluation"
+    assert [d["name"] for d in cli("datasets", "list", "--json").json()] == ["raw-pool", "eval-set"]
+    twice = cli("datasets", "create", "eval-set", "--project", "P-TEST", "--owner", "data-owner")
+    assert twice.code == 2 and "dataset 'eval-set' already exists" in twice.err
+    for name, seed in (("a.jsonl", 1), ("b.jsonl", 2)):
+        assert _deliver(cli, pool, write_jsonl(tmp_path / name, records(name[0], 20, seed=seed))).code == 0
+    vid = cli("versions", "create", pool.dataset, "--by", "data-engineer", "--batch", "B-0001",
+              "--batch", "B-0002", "--json").json()["id"]
+    removed = cli("versions", "remove", vid, "B-0002", "--by", "data-engineer", "--json").json()
+    assert removed["quality_summary"]["batches"] == ["B-0001"]
+    assert cli("versions", "refresh", vid).code == 0
+    decided = cli("versions", "compliance", vid, "--by", "legal-compliance", "--reject",
+                  "--conclusion", "not needed, public", "--json").json()
+    assert decided["compliance"] == "rejected"
+    not_legal = cli("versions", "compliance", vid, "--by", "data-owner", "--conclusion", "ok")
+    assert not_legal.code == 2 and "only Legal/Compliance may decide" in not_legal.err
+    assert cli("versions", "datasheet", vid, "--by", "data-engineer", "--set", "objective=x",
+               "--set", "sources=[a, b]").code == 0
+    bad_set = cli("versions", "datasheet", vid, "--by", "data-engineer", "--set", "color=red")
+    assert bad_set.code == 2 and "unknown datasheet section(s): color" in bad_set.err
+    import yaml
+
+    sheet = tmp_path / "sheet.yaml"
+    sheet.write_text(yaml.safe_dump(FULL_DATASHEET), encoding="utf-8")
+    cli("versions", "datasheet", vid, "--by", "data-engineer", "--file", str(sheet))
+    assert cli("versions", "freeze", vid, "--by", "data-owner").code == 0
+    issue = open_issue(team, title="bad labels", severity="P2", source="manual", project_id="P-TEST")
+    back = cli("versions", "rollback", vid, "--by", "data-owner", "--issue", issue.id,
+               "--reason", "bad labels", "--json").json()
+    assert back["state"] == "withdrawn" and back["withdrawn_issue_id"] == issue.id
+    archived = cli("versions", "archive", vid, "--by", "data-owner", "--json").json()
+    assert archived["state"] == "archived"
+    assert cli("verify").code == 0
