@@ -12,6 +12,7 @@ After the first release, add new revisions with alembic instead and delete this 
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -29,14 +30,25 @@ FK_LINE = re.compile(
 
 
 def autogenerate() -> None:
-    TARGET.unlink(missing_ok=True)
+    """Write a fresh 0001. Later hand-written revisions (0002 …) are moved aside meanwhile, since
+    alembic cannot place them without their base, and always put back, even on failure."""
+    later = sorted(p for p in TARGET.parent.glob("0*.py") if p != TARGET)
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'empty.db'}")
-        config = migrate.alembic_config(engine)
-        with engine.connect() as conn:
-            config.attributes["connection"] = conn
-            command.revision(config, message="initial schema", autogenerate=True, rev_id="0001")
-        engine.dispose()
+        aside = Path(tmp) / "aside"
+        aside.mkdir()
+        for path in later:
+            shutil.move(str(path), aside / path.name)
+        try:
+            TARGET.unlink(missing_ok=True)
+            engine = make_engine(f"sqlite:///{Path(tmp) / 'empty.db'}")
+            config = migrate.alembic_config(engine)
+            with engine.connect() as conn:
+                config.attributes["connection"] = conn
+                command.revision(config, message="initial schema", autogenerate=True, rev_id="0001")
+            engine.dispose()
+        finally:
+            for path in later:
+                shutil.move(str(aside / path.name), path)
 
 
 def defer_foreign_keys(text: str) -> str:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date (regenerated until the first release): 2026-11-25 12:22:30.962716
+Create Date (regenerated until the first release): 2026-11-25 13:10:00.982364
 """
 
 from __future__ import annotations
