@@ -59,12 +59,15 @@ def frozen_by_hand(ws: Workspace, version_id: str, *, dataset: str, number: int,
     from dataflywheel.domain.states import VersionState
     from dataflywheel.store.repositories.data import DatasetVersions, VersionBatches
 
+    # Members are added while it is a candidate: the immutability triggers refuse them after.
+    candidate = DatasetVersion(id=version_id, dataset_id=dataset, created_by_id="data-engineer",
+                               created_at=T0, parent_version_id=parent)
     with ws.db.unit_of_work() as s:
-        DatasetVersions(s).add(DatasetVersion(
-            id=version_id, dataset_id=dataset, number=number, state=VersionState.FROZEN,
-            manifest_sha256=manifest_sha256 or f"{number:02x}" * 32, frozen_at=T0,
-            created_by_id="data-engineer", approved_by_id="data-owner", created_at=T0,
-            parent_version_id=parent))
+        versions = DatasetVersions(s)
+        versions.add(candidate)
         for bid in batch_ids:
             VersionBatches(s).add(VersionBatch(version_id=version_id, batch_id=bid,
                                                added_by_id="data-engineer", added_at=T0))
+        versions.update(candidate.model_copy(update=dict(
+            state=VersionState.FROZEN, number=number, frozen_at=T0, approved_by_id="data-owner",
+            manifest_sha256=manifest_sha256 or f"{number:02x}" * 32)))
