@@ -60,7 +60,8 @@ def test_agreement_coefficient_has_no_unit_and_layers_live_in_custom_properties(
     assert "unit" not in rule and rule["implementation"]["mustBeGreaterThan"] == 0.85
     ops = custom(doc["customProperties"], "flywheelOperational")
     assert ops["agreement"] == {"itemField": "pair_id", "annotatorField": "annotator_id",
-                                "labelField": "margin", "level": "ordinal"}
+                                "labelField": "margin", "level": "ordinal",
+                                "scale": ["slight", "clear", "strong"]}
     contract = example("preference-pairs")
     assert contract.operational.producer_role is Role.ANNOTATION_ENGINEER
     assert contract.structural.field("margin") is not None

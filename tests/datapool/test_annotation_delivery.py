@@ -32,9 +32,8 @@ def _register(team: Workspace) -> None:
     from dataflywheel.flows.contracts import register_contract
     from dataflywheel.integrations.odcs import parse_odcs
 
-    # the shipped example rates `margin` (slight/clear/strong) at the ordinal level, where the
-    # agreement check needs numbers; nominal agreement over the same labels is what is tested here
-    text = example_text("preference-pairs").replace("level: ordinal", "level: nominal")
+    # the shipped example rates `margin` on the ordinal scale slight < clear < strong
+    text = example_text("preference-pairs")
     register_contract(team, parse_odcs(text, source="preference-pairs"), text, by="data-owner",
                       project_id="P-TEST")
 

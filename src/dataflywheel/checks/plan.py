@@ -76,6 +76,20 @@ class AgreementSpec(_Strict):
     label_field: str = "label"
     level: Literal["nominal", "ordinal", "interval"] = "nominal"
     source_format: Literal["records", "labelstudio"] = "records"
+    scale: list[str] | None = Field(
+        default=None,
+        description="ordered text labels of an ordinal/interval scale, e.g. [slight, clear, strong]: "
+                    "each label stands for its position",
+    )
+
+    @model_validator(mode="after")
+    def _scale_fits_level(self) -> AgreementSpec:
+        if self.scale is not None:
+            if self.level == "nominal":
+                raise ValueError("scale orders labels; it needs level ordinal or interval")
+            if len(set(self.scale)) != len(self.scale) or len(self.scale) < 2:
+                raise ValueError("scale needs at least two distinct labels")
+        return self
 
 
 class SpotCheckSpec(_Strict):

@@ -129,4 +129,5 @@ def _agreement(contract: Contract, metrics: set[str]) -> AgreementSpec | None:
             expected="itemField, annotatorField, labelField",
         )
     return AgreementSpec(item_field=settings.item_field, annotator_field=settings.annotator_field,
-                         label_field=settings.label_field, level=settings.level)
+                         label_field=settings.label_field, level=settings.level,
+                         scale=settings.scale)

@@ -140,7 +140,10 @@ class AgreementCheck(Check):
             self._add(part, (lab.item_id, lab.annotator_id, lab.label, file, line, rid))
 
     def _add(self, part: AgreementPartial, row: Row) -> None:
-        label, problem = _label(row[2], self.spec.level)
+        raw = row[2]
+        if self.spec.scale is not None and isinstance(raw, str) and raw in self.spec.scale:
+            raw = self.spec.scale.index(raw) + 1
+        label, problem = _label(raw, self.spec.level)
         if problem is not None:
             part.rejects.append(Reject(row[3], row[4], problem, row[5], NAME))
             return

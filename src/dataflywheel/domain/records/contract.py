@@ -242,6 +242,7 @@ class AgreementSettings(_Strict):
     annotator_field: str
     label_field: str
     level: Literal["nominal", "ordinal", "interval"] = "nominal"
+    scale: list[str] | None = None
 
 
 class OperationalLayer(_Strict):
