@@ -14,7 +14,11 @@ def test_demo_seeds_the_team_and_passes_raci_check(capsys, tmp_path: Path) -> No
     assert "RACI check: OK" in result.out
     assert "flywheel check: 412 records, 2 rejected" in result.out
     assert "chain intact" in result.out
-    assert "Proposed cleaned-raw-pool@2.0.0 (breaking)" in " ".join(result.out.split())
+    out = " ".join(result.out.split())
+    assert "Proposed cleaned-raw-pool@2.0.0 (breaking)" in out
+    assert "manifest digest (the version's identity)" in out
+    assert "theme TH-0001 absorbed" in out
+    assert "Feedback-loop rate" in out
     people = flywheel(capsys, home, "people", "list", "--json").json()
     roles = {r.split("@")[0] for p in people for r in p["roles"]}
     assert len(roles) == 7

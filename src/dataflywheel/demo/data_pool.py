@@ -139,3 +139,32 @@ def _release(ws: Workspace, console: Console, good: str, bad: str) -> str:
     console.print(f"  manifest digest (the version's identity): {frozen.manifest_sha256}",
                   highlight=False)
     return frozen.id
+
+
+def next_version(ws: Workspace, console: Console, *, previous: str, prefix: str,
+                 records: int = 40, freeze_it: bool = True) -> str:
+    """The next version of the demo dataset: the previous version's batches plus a new passed
+    delivery, with its datasheet and compliance approval; frozen through the gate if asked."""
+    from dataflywheel.flows import versions
+    from dataflywheel.flows.lineage import version_lineage
+    from dataflywheel.flows.version_release import freeze
+
+    requirement = _requirement(ws)
+    folder = ws.settings.workspace / "demo-deliveries" / "data-pool"
+    fresh = _deliver(ws, console, [_write(folder / f"brightlabel-{prefix}.jsonl", prefix, records)],
+                     requirement, "v-brightlabel")
+    kept = [b.batch.id for b in version_lineage(ws, previous).batches]
+    candidate = versions.create_version(ws, DATASET, by="chen.jie",
+                                        batch_ids=[*kept, fresh.batch.id])
+    versions.set_datasheet(ws, candidate.id, DATASHEET | {"sample_size": 40 + records},
+                           by="chen.jie")
+    versions.decide_compliance(ws, candidate.id, by="eva.novak", approve=True,
+                               conclusion="licensed textbook exercises; no personal data")
+    if not freeze_it:
+        console.print(f"Candidate {candidate.id} is ready to freeze", highlight=False)
+        return candidate.id
+    frozen = freeze(ws, candidate.id, by="lin.wei",
+                    consultations={"omar.haddad": "union report reviewed, OK"})
+    console.print(f"Frozen {DATASET}@{frozen.number} ({frozen.id}), manifest "
+                  f"{(frozen.manifest_sha256 or '')[:16]}…", highlight=False)
+    return frozen.id

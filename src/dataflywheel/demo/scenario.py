@@ -16,10 +16,12 @@ from dataflywheel.flows.raci import check, who_in
 from dataflywheel.flows.workspace import Workspace, init_workspace
 from dataflywheel.settings import Settings
 
-Step = Callable[[Workspace, Console], None]
+# A step gets the workspace, the console, and the ids earlier steps handed on (the failed
+# batch, the frozen versions, the experiment).
+Step = Callable[[Workspace, Console, dict[str, str]], None]
 
 
-def step_team(ws: Workspace, console: Console) -> None:
+def step_team(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     from dataflywheel.demo.team import seed_team
     from dataflywheel.flows.people import list_people
 
@@ -40,7 +42,7 @@ def step_team(ws: Workspace, console: Console) -> None:
     console.print("Vendors: " + ", ".join(f"{v.name} ({v.id})" for v in seeded.vendors))
 
 
-def step_raci(ws: Workspace, console: Console) -> None:
+def step_raci(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     problems = check(ws)
     console.print(f"RACI check: {'OK' if not problems else problems}")
     answer = who_in(ws, "training_set_version_release", "P-K12")
@@ -49,7 +51,7 @@ def step_raci(ws: Workspace, console: Console) -> None:
                   f"I: {', '.join(answer.informed)}")
 
 
-def step_integrity(ws: Workspace, console: Console) -> None:
+def step_integrity(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     from dataflywheel.flows.integrity import check_audit, check_objects
     from dataflywheel.store.audit import export_head
 
@@ -66,19 +68,50 @@ def step_integrity(ws: Workspace, console: Console) -> None:
                   f"{'all match' if objects.ok else 'PROBLEMS'}")
 
 
-def _contracts(ws: Workspace, console: Console) -> None:
+def _contracts(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     from dataflywheel.demo.contracts import demo_step
 
     demo_step(ws, console)
 
 
-def _quality(ws: Workspace, console: Console) -> None:
+def _quality(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     from dataflywheel.demo.quality import demo_step
 
     demo_step(ws, console)
 
 
-def _issues(ws: Workspace, console: Console) -> None:
+def _data_pool(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.data_pool import demo_step
+
+    result = demo_step(ws, console)
+    state["failed_batch"], state["v1"] = result.failed_batch, result.version
+
+
+def _exceptions(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.exceptions import demo_step
+
+    demo_step(ws, console, failed_batch=state["failed_batch"], version=state["v1"])
+
+
+def _experiments(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.data_pool import next_version
+    from dataflywheel.demo.experiments import demo_step
+
+    state["v2"] = next_version(ws, console, previous=state["v1"], prefix="bl2")
+    logged = demo_step(ws, console, baseline_version_id=state["v1"],
+                       candidate_version_id=state["v2"])
+    state["experiment"] = logged.experiment.id
+
+
+def _feedback(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.data_pool import next_version
+    from dataflywheel.demo.feedback import demo_step
+
+    v3 = next_version(ws, console, previous=state["v2"], prefix="bl3", freeze_it=False)
+    demo_step(ws, console, experiment_id=state["experiment"], next_version_id=v3)
+
+
+def _issues(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     from dataflywheel.demo.issues import demo_step
 
     demo_step(ws, console)
@@ -89,7 +122,11 @@ STEPS: list[tuple[str, Step]] = [
     ("RACI as policy", step_raci),
     ("Interface contracts (ODCS) and a breaking change", _contracts),
     ("Quality engine on a vendor batch", _quality),
+    ("Data Pool: deliveries, a failed batch, a version frozen through the gate", _data_pool),
+    ("Exceptions and lineage", _exceptions),
+    ("Experiment Pool: a regression against the baseline version", _experiments),
     ("Issue Pool: a P1 escalates and closes with a post-mortem", _issues),
+    ("Feedback reflux: from wrong answers to the next version", _feedback),
     ("Integrity: audit chain and blob store", step_integrity),
 ]
 
@@ -101,10 +138,11 @@ def run_demo(directory: Path | None, console: Console) -> Path:
     settings = Settings(home=home, actor="demo", audit_key=home / "audit.key")
     console.rule("[bold]dataflywheel demo")
     console.print(f"workspace: {settings.workspace}")
+    state: dict[str, str] = {}
     with init_workspace(settings) as ws:
         for number, (title, step) in enumerate(STEPS, start=1):
             console.rule(f"{number}. {title}")
-            step(ws, console)
+            step(ws, console, state)
     console.rule("done")
     console.print(f"Explore it: flywheel --home {home} people list")
     return home
