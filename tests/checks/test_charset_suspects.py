@@ -29,7 +29,7 @@ def test_suspects_equal_the_re_scan_and_cover_every_anomaly() -> None:
     assert {i for i, t in enumerate(texts) if anomalies(t)} <= set(picked)
 
 
-def test_a_batch_with_a_lone_surrogate_is_scanned_in_python() -> None:
+def test_a_lone_surrogate_makes_its_text_a_suspect() -> None:
     texts = ["clean", "lone \ud800 here", "ctrl \x01", "café"]
     assert suspects(texts) == [1, 2, 3]
     assert suspects([]) == []

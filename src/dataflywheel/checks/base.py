@@ -17,7 +17,9 @@ Contract (every check, built-in or plugin, keeps all of it):
      over the line-length limit); they are NOT in the parallel lists. The engine collects them;
      checks only read them if they want to.
    `batch.normalised()` gives the texts NFKC-normalised, case-folded and whitespace-collapsed
-   (`normalise`), computed once per batch and shared by every check that wants them.
+   (`normalise`), computed once per batch and shared by every check that wants them;
+   `batch.text_column()` gives the texts as one polars String Series (lone surrogates as
+   U+FFFD), also built once, for vectorised scans.
    `batch.file` is the file name as the user gave it; `batch.shard` the global shard index;
    `nbytes` the input bytes the batch covers; `empty_lines` whitespace-only lines skipped (counted
    in the report, never records); `warnings` notes about the file (e.g. a UTF-8 BOM was ignored).
@@ -58,6 +60,7 @@ Contract (every check, built-in or plugin, keeps all of it):
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -120,6 +123,7 @@ class RecordBatch:
     empty_lines: int = 0
     warnings: list[str] = field(default_factory=list)
     _normalised: list[str] | None = field(default=None, repr=False, compare=False)
+    _column: Any = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -130,12 +134,33 @@ class RecordBatch:
             self._normalised = [normalise(t) for t in self.texts]
         return self._normalised
 
+    def text_column(self) -> Any:
+        """The texts as one polars String Series (for vectorised scans), built on first use and
+        shared by every check. A lone surrogate cannot be UTF-8: it is U+FFFD in the column, so
+        a scan that treats U+FFFD as suspect still picks that text."""
+        if self._column is None:
+            self._column = text_column(self.texts)
+        return self._column
+
     def __iter__(self) -> Iterator[Record]:
         file = self.file
         for rid, line, value, text, group in zip(
             self.ids, self.lines, self.values, self.texts, self.groups, strict=True
         ):
             yield Record(rid, line, file, value, text, group)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text_column(texts: list[str]) -> Any:
+    """`texts` as a polars String Series, lone surrogates as U+FFFD."""
+    import polars as pl
+
+    try:
+        return pl.Series(texts, dtype=pl.String)
+    except UnicodeEncodeError:
+        return pl.Series([_SURROGATE.sub("\ufffd", t) for t in texts], dtype=pl.String)
 
 
 class Partial(ABC):

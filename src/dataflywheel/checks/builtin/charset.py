@@ -3,8 +3,8 @@ surrogates, and mojibake (UTF-8 read as cp1252/latin-1, e.g. "cafÃ©", "â€�
 
 One vectorised pass per batch (polars, Rust regex) finds the texts with a suspect character
 (a control, U+FFFD, or a mojibake lead byte lookalike U+00C2-U+00EF; most texts have none);
-only those are classified here. A batch polars cannot hold (a lone surrogate, which is itself an
-anomaly) is scanned text by text with the same class in `re`. A U+FFFD that is part of a mojibake sequence ("â€\\ufffd") counts as mojibake only.
+only those are classified here. A lone surrogate, which polars cannot hold, is U+FFFD in the
+shared column, so its text is a suspect too. A U+FFFD that is part of a mojibake sequence ("â€\\ufffd") counts as mojibake only.
 Metrics: `charset_anomaly_count`, `charset_anomaly_rate` (records with any), and per kind
 `control_char_rate`, `replacement_char_rate`, `lone_surrogate_rate`, `mojibake_rate`.
 """
@@ -12,8 +12,9 @@ Metrics: `charset_anomaly_count`, `charset_anomaly_rate` (records with any), and
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch
+from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch, text_column
 from dataflywheel.checks.results import FlagPartial
 
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
@@ -54,21 +55,13 @@ KINDS = {
 _ALL = {"charset_anomaly_rate": "any", **KINDS}
 
 
-def suspects(texts: list[str]) -> list[int]:
+def suspects(texts: list[str], column: Any = None) -> list[int]:
     """Indexes of the texts with a suspect character, in order: a necessary condition of
-    `anomalies(text)` finding anything."""
+    `anomalies(text)` finding anything. `column`: the texts as a polars Series
+    (`RecordBatch.text_column`, lone surrogates as U+FFFD, itself suspect), built when not given."""
     import numpy as np
-    import polars as pl
 
-    try:
-        col = pl.Series(texts, dtype=pl.String)
-    except UnicodeEncodeError:  # a lone surrogate
-        search, ascii_search = _SUSPECT.search, _CONTROL_RE.search
-        return [
-            i
-            for i, text in enumerate(texts)
-            if (ascii_search(text) if text.isascii() else search(text)) is not None
-        ]
+    col = text_column(texts) if column is None else column
     return [int(i) for i in np.flatnonzero(col.str.contains(_SUSPECT_RUST).to_numpy())]
 
 
@@ -99,7 +92,7 @@ class CharsetCheck(Check):
         part = FlagPartial(limit=self.plan.max_examples)
         part.count_groups(batch.groups)
         file = batch.file
-        for i in suspects(batch.texts):
+        for i in suspects(batch.texts, batch.text_column()):
             found = anomalies(batch.texts[i])
             if not found:  # a lead byte lookalike without its continuation: not an anomaly
                 continue

@@ -17,8 +17,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator
+from typing import Any
 
-from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch
+from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch, text_column
 from dataflywheel.checks.plan import CheckPlan
 from dataflywheel.checks.results import FlagPartial
 from dataflywheel.errors import BadInput
@@ -46,7 +47,6 @@ _HINTS = {
     "card": r"(?:[0-9]{4}[ -]?){3}[0-9]|[0-9]{4}[ -]?[0-9]{6}[ -]?[0-9]{4}",
     "ipv4": r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",
 }
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _IPV6_CAND = re.compile(r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 
 
@@ -146,18 +146,16 @@ class PiiCheck(Check):
             found.extend((name, m.start(), m.end()) for m in pattern.finditer(text))
         return found
 
-    def candidates(self, texts: list[str]) -> list[int]:
+    def candidates(self, texts: list[str], column: Any = None) -> list[int]:
         """Indexes of the texts that may hold a hit of an enabled kind (every one with custom
-        patterns), in order; a necessary condition of `find` returning anything."""
+        patterns), in order; a necessary condition of `find` returning anything. `column`: the
+        texts as a polars Series (`RecordBatch.text_column`), built here when not given."""
         if self.custom or not texts:
             return list(range(len(texts)))
         import numpy as np
         import polars as pl
 
-        try:
-            col = pl.Series(texts, dtype=pl.String)
-        except UnicodeEncodeError:  # a lone surrogate: as U+FFFD it changes no hint below
-            col = pl.Series([_SURROGATE.sub("\ufffd", t) for t in texts], dtype=pl.String)
+        col = text_column(texts) if column is None else column  # a lone surrogate: U+FFFD
         hint = pl.repeat(False, len(texts), eager=True)
         if "email" in self.kinds:
             hint = hint | col.str.contains("@", literal=True)
@@ -172,7 +170,7 @@ class PiiCheck(Check):
     def partial(self, batch: RecordBatch) -> FlagPartial:
         part = FlagPartial(limit=self.plan.max_examples)
         part.count_groups(batch.groups)
-        for i in self.candidates(batch.texts):
+        for i in self.candidates(batch.texts, batch.text_column()):
             text = batch.texts[i]
             found = self.find(text)
             if not found:
