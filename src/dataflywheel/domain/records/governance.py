@@ -178,6 +178,7 @@ class AccessGrant(Record):
     state: GrantState = GrantState.REQUESTED
     requested_by_id: str
     approved_by_id: str | None = None
+    compliance_approved_by_id: str | None = None
     requested_at: datetime = Field(default_factory=utcnow)
     granted_at: datetime | None = None
     expires_at: datetime

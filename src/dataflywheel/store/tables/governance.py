@@ -124,6 +124,7 @@ class AccessGrantRow(Base):
     state: Mapped[str] = mapped_column(String(32), index=True)
     requested_by_id: Mapped[str] = fk("people.id", index=False)
     approved_by_id: Mapped[str | None] = fk("people.id", nullable=True, index=False)
+    compliance_approved_by_id: Mapped[str | None] = fk("people.id", nullable=True, index=False)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
     granted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date (regenerated until the first release): 2026-11-25 13:10:00.982364
+Create Date (regenerated until the first release): 2026-11-25 13:13:54.373343
 """
 
 from __future__ import annotations
@@ -697,6 +697,7 @@ def upgrade() -> None:
     sa.Column('state', sa.String(length=32), nullable=False),
     sa.Column('requested_by_id', sa.String(length=64), nullable=False),
     sa.Column('approved_by_id', sa.String(length=64), nullable=True),
+    sa.Column('compliance_approved_by_id', sa.String(length=64), nullable=True),
     sa.Column('requested_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('granted_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('expires_at', dataflywheel.store.types.UTCDateTime(timezone=True), nullable=False),
@@ -706,6 +707,7 @@ def upgrade() -> None:
     sa.CheckConstraint('expires_at > requested_at', name=op.f('ck_access_grants_expiry')),
     *keys.fk('access_grants', 'fk_access_grants_approved_by_id_people', ['approved_by_id'], 'people', ['id'], 'RESTRICT'),
     *keys.fk('access_grants', 'fk_access_grants_asset_id_assets', ['asset_id'], 'assets', ['id'], 'RESTRICT'),
+    *keys.fk('access_grants', 'fk_access_grants_compliance_approved_by_id_people', ['compliance_approved_by_id'], 'people', ['id'], 'RESTRICT'),
     *keys.fk('access_grants', 'fk_access_grants_grantee_id_people', ['grantee_id'], 'people', ['id'], 'RESTRICT'),
     *keys.fk('access_grants', 'fk_access_grants_requested_by_id_people', ['requested_by_id'], 'people', ['id'], 'RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_access_grants'))
