@@ -18,7 +18,7 @@ def test_data_pool_demo_step(ws: Workspace) -> None:
     from dataflywheel.flows.versions import get_version
 
     quiet = Console(file=io.StringIO())
-    step_team(ws, quiet)
+    step_team(ws, quiet, {})
     contracts_step(ws, quiet)
     out = io.StringIO()
     result = demo_step(ws, Console(file=out, width=200))

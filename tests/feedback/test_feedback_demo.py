@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import io
-import sys
-from pathlib import Path
 
 from rich.console import Console
 
 from dataflywheel.domain.records.demand import Priority
 from dataflywheel.domain.states import RequirementState, ThemeState
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "datapool"))
 
 
 def _candidate_version(ws, tmp_path) -> str:

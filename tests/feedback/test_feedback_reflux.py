@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 from fb_helpers import event
@@ -29,7 +27,6 @@ from dataflywheel.flows.requirements import get_requirement
 from dataflywheel.flows.routing import route_pending
 from dataflywheel.flows.themes import form_themes, theme_views
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "datapool"))
 OWN = parse_rules({"rules": [{"name": "own", "route": {"project": "$event"}}]})
 
 

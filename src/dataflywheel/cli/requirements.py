@@ -189,13 +189,16 @@ def sla(ctx: typer.Context, json_: Json = False) -> None:
     """The SLA clock of every requirement (Table 24-13), breaches first. Exit 1 if any is breached."""
     from dataflywheel.flows.demand import sla_report
 
+    marks = {"met": "✓", "unmet": "✗", "pending": "…"}
     with workspace(ctx) as ws:
         rows = [st.model_dump(mode="json") for st in sla_report(ws)]
     if json_:
         print_json(rows)
     else:
+        for row in rows:
+            row["dimensions"] = " ".join(f"{d['dimension']}{marks[d['status']]}" for d in row["dimensions"])
         print_records(rows, columns=["requirement_id", "priority", "clock", "due", "breached",
-                                     "overdue_by_hours", "escalate_to_data_owner"])
+                                     "escalate_to_data_owner", "dimensions"])
     if any(r["breached"] for r in rows):
         raise typer.Exit(1)
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from dataflywheel.domain.calendar import BusinessCalendar
 from dataflywheel.domain.policies.raci import role_holders
-from dataflywheel.domain.policies.sla import SlaStatus, missing_for_triage, sla_status
+from dataflywheel.domain.policies.sla import SlaStatus, missing_for_triage, sla_dimensions, sla_status
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.demand import Priority, Requirement, RequirementDelivery
 from dataflywheel.domain.roles import Role
@@ -136,12 +136,33 @@ def decide(ws: Workspace, req_id: str, *, accept: bool, by: str, reason: str | N
 
 
 def sla_report(ws: Workspace, *, now: datetime | None = None) -> list[SlaStatus]:
-    """The time-dimension SLA of every requirement, breaches first."""
+    """Every requirement's SLA in its five dimensions, time breaches first."""
     now = now or utcnow()
     calendar = calendar_of(ws.settings)
     with ws.db.session() as s:
-        statuses = [sla_status(r, calendar, now, r.delivered_at) for r in Requirements(s).list()]
+        statuses = [_with_dimensions(s, sla_status(r, calendar, now, r.delivered_at))
+                    for r in Requirements(s).list()]
     return sorted(statuses, key=lambda st: (not st.breached, st.due))
+
+
+def _with_dimensions(s: Session, status: SlaStatus) -> SlaStatus:
+    from dataflywheel.domain.records.governance import Sensitivity
+    from dataflywheel.store.repositories.data import (
+        Batches, Datasets, DatasetVersions, VersionBatches,
+    )
+
+    req_id = status.requirement_id
+    batches = Batches(s).list(requirement_id=req_id)
+    ids = {b.id for b in batches}
+    linked = RequirementDeliveries(s).list(requirement_id=req_id)
+    versions = [DatasetVersions(s).get(link.version_id) for link in linked]
+    members = {v.id: {m.batch_id for m in VersionBatches(s).list(version_id=v.id)} & ids
+               for v in versions}
+    public = frozenset(v.id for v in versions
+                       if Datasets(s).get(v.dataset_id).sensitivity is Sensitivity.PUBLIC)
+    dims = sla_dimensions(status, batches=batches, versions=versions, members=members,
+                          public=public)
+    return status.model_copy(update={"dimensions": dims})
 
 
 def escalate_overdue(ws: Workspace, *, now: datetime | None = None) -> list[str]:

@@ -7,14 +7,17 @@ Exploration follows the cleaning clock of its priority.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from dataflywheel.domain.calendar import BusinessCalendar
+from dataflywheel.domain.records.data import Batch, ComplianceStatus, DatasetVersion
 from dataflywheel.domain.records.demand import Priority, Requirement, RequirementKind
-from dataflywheel.domain.states import RequirementState
+from dataflywheel.domain.states import BatchState, RequirementState, VersionState
 
 P0_ESCALATE_AFTER = timedelta(hours=48)
 _OPEN = frozenset({RequirementState.SUBMITTED, RequirementState.RETURNED, RequirementState.TRIAGED,
@@ -69,6 +72,14 @@ def sla_due(requirement: Requirement, calendar: BusinessCalendar) -> datetime:
     return calendar.add_business_days(requirement.created_at, clock.business_days)
 
 
+class DimensionResult(BaseModel):
+    """One SLA dimension of one requirement: met, unmet or still pending, with its evidence."""
+
+    dimension: SlaDimension
+    status: Literal["met", "unmet", "pending"]
+    evidence: str
+
+
 class SlaStatus(BaseModel):
     requirement_id: str
     priority: Priority
@@ -78,6 +89,7 @@ class SlaStatus(BaseModel):
     breached: bool
     overdue_by_hours: float
     escalate_to_data_owner: bool
+    dimensions: list[DimensionResult] = Field(default_factory=list)
 
 
 def sla_status(requirement: Requirement, calendar: BusinessCalendar, now: datetime,
@@ -96,6 +108,76 @@ def sla_status(requirement: Requirement, calendar: BusinessCalendar, now: dateti
         escalate_to_data_owner=(requirement.priority is Priority.P0 and still_open
                                 and age > P0_ESCALATE_AFTER),
     )
+
+
+def sla_dimensions(status: SlaStatus, *, batches: Sequence[Batch],
+                   versions: Sequence[DatasetVersion], members: Mapping[str, set[str]],
+                   public: frozenset[str] = frozenset()) -> list[DimensionResult]:
+    """The five dimensions of a requirement's SLA from its records: `batches` delivered for it,
+    the `versions` it was delivered in, `members` (version id → its batch ids), and the `public`
+    versions (of public datasets, which need no compliance review)."""
+    return [_time(status), _quality(batches), _availability(versions),
+            _traceability(status.requirement_id, versions, members), _compliance(versions, public)]
+
+
+def _result(dimension: SlaDimension, status: Literal["met", "unmet", "pending"],
+            evidence: str) -> DimensionResult:
+    return DimensionResult(dimension=dimension, status=status, evidence=evidence)
+
+
+def _time(st: SlaStatus) -> DimensionResult:
+    if st.breached:
+        return _result(SlaDimension.TIME, "unmet", f"{st.overdue_by_hours} h past {st.due.isoformat()}")
+    if st.delivered_at is None:
+        return _result(SlaDimension.TIME, "pending", f"due {st.due.isoformat()}")
+    return _result(SlaDimension.TIME, "met", f"delivered {st.delivered_at.isoformat()}")
+
+
+def _quality(batches: Sequence[Batch]) -> DimensionResult:
+    failed = sorted(b.id for b in batches if b.state is BatchState.FAILED)
+    open_ = sorted(b.id for b in batches if b.state not in (BatchState.PASSED, BatchState.FAILED))
+    if failed:
+        return _result(SlaDimension.QUALITY, "unmet", "failed batches: " + ", ".join(failed))
+    if not batches or open_:
+        return _result(SlaDimension.QUALITY, "pending", "no batch checked yet" if not batches
+                       else "still checking: " + ", ".join(open_))
+    return _result(SlaDimension.QUALITY, "met", f"{len(batches)} batch(es) passed their gates")
+
+
+def _availability(versions: Sequence[DatasetVersion]) -> DimensionResult:
+    if not versions:
+        return _result(SlaDimension.AVAILABILITY, "pending", "not delivered in a version yet")
+    frozen = sorted(v.id for v in versions if v.state is VersionState.FROZEN)
+    if frozen:
+        return _result(SlaDimension.AVAILABILITY, "met", "frozen: " + ", ".join(frozen))
+    states = ", ".join(f"{v.id} {v.state.value}" for v in versions)
+    return _result(SlaDimension.AVAILABILITY, "unmet", f"no readable frozen version ({states})")
+
+
+def _traceability(requirement_id: str, versions: Sequence[DatasetVersion],
+                  members: Mapping[str, set[str]]) -> DimensionResult:
+    if not versions:
+        return _result(SlaDimension.TRACEABILITY, "pending", "not delivered in a version yet")
+    unlinked = sorted(v.id for v in versions if not members.get(v.id))
+    if unlinked:
+        return _result(SlaDimension.TRACEABILITY, "unmet",
+                       f"no batch of {requirement_id} in " + ", ".join(unlinked))
+    return _result(SlaDimension.TRACEABILITY, "met",
+                   "; ".join(f"{v.id} ← {', '.join(sorted(members[v.id]))}" for v in versions))
+
+
+def _compliance(versions: Sequence[DatasetVersion], public: frozenset[str]) -> DimensionResult:
+    if not versions:
+        return _result(SlaDimension.COMPLIANCE, "pending", "not delivered in a version yet")
+    ok = (ComplianceStatus.APPROVED, ComplianceStatus.NOT_REQUIRED)
+    rejected = sorted(v.id for v in versions if v.compliance is ComplianceStatus.REJECTED)
+    waiting = sorted(v.id for v in versions if v.compliance not in ok and v.id not in rejected
+                     and v.id not in public)
+    if rejected:
+        return _result(SlaDimension.COMPLIANCE, "unmet", "rejected: " + ", ".join(rejected))
+    if waiting:
+        return _result(SlaDimension.COMPLIANCE, "pending", "review pending: " + ", ".join(waiting))
+    return _result(SlaDimension.COMPLIANCE, "met", "approved, or public data needing no review")
 
 
 def missing_for_triage(requirement: Requirement) -> list[str]:
