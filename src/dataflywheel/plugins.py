@@ -33,6 +33,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.cli.lineage",
     "dataflywheel.cli.export",
     "dataflywheel.cli.feedback",
+    "dataflywheel.cli.access",
 )
 
 

@@ -19,13 +19,16 @@ def export(
     out: Annotated[Path, typer.Option(help="A new (or empty) folder to write.")],
     license_: Annotated[str | None, typer.Option(
         "--license", help="SPDX license id to state (e.g. CC-BY-4.0).")] = None,
+    reader: Annotated[str | None, typer.Option(
+        "--as", help="Person id of who reads (needed, with a grant, for an archived version).")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Export a frozen version: Parquet + dataset card (hf) or Parquet + Croissant 1.1."""
     from dataflywheel.flows.export import export_version
 
     with workspace(ctx) as ws:
-        result = export_version(ws, version, format=format_, out=out, license=license_)
+        result = export_version(ws, version, format=format_, out=out, license=license_,
+                                reader=reader)
     if json_:
         print_json(result.to_dict())
     else:

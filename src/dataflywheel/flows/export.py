@@ -1,8 +1,10 @@
 """Export a frozen dataset version: `hf` (Parquet + dataset card) or `croissant` (Parquet +
 Croissant 1.1 JSON-LD with the datasheet in its RAI fields).
 
-Guarantees: only a frozen version is exported (a candidate, archived, withdrawn or abandoned one
-is refused before anything is written); the rows are read from the stored files its manifest
+Guarantees: only a frozen version is exported, or an archived one read by a person (`reader`)
+holding an active access grant on it or its dataset (`flows.access.require_read`); a candidate,
+withdrawn or abandoned one, or an archived one without a grant, is refused before anything is
+written; the rows are read from the stored files its manifest
 names, and the manifest blob must hash to the version's `manifest_sha256`; the output folder
 appears whole or not at all (written beside it, then renamed) and an existing non-empty folder is
 never overwritten. Exporting writes nothing to the store.
@@ -25,9 +27,11 @@ from typing import Any
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
+from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import DatasetVersion
 from dataflywheel.domain.states import VersionState
 from dataflywheel.errors import BadInput, IntegrityError, PolicyViolation
+from dataflywheel.flows.access import require_read
 from dataflywheel.flows.lineage import resolve_version
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.integrations import croissant, huggingface
@@ -54,9 +58,10 @@ class ExportResult:
 
 
 def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path,
-                   license: str | None = None) -> ExportResult:
+                   license: str | None = None, reader: str | None = None) -> ExportResult:
     """Write the frozen version `version_ref` in `format` to the new folder `out`; `license` is
-    an SPDX id stated in the card or the Croissant metadata (left out when not given)."""
+    an SPDX id stated in the card or the Croissant metadata (left out when not given); `reader`
+    is the person reading, required (with an active grant) for an archived version."""
     if format not in FORMATS:
         raise BadInput(f"unknown export format {format!r}", field="format",
                        expected="one of " + ", ".join(FORMATS), kept="nothing was written")
@@ -71,10 +76,11 @@ def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path,
                        hint="choose another --out")
     with ws.db.session() as s:
         version = resolve_version(s, version_ref)
-    if version.state is not VersionState.FROZEN:
+        require_read(s, reader, version, utcnow())
+    if version.state not in (VersionState.FROZEN, VersionState.ARCHIVED):
         raise PolicyViolation(
             f"version {version.id} is {version.state.value}; only frozen versions are exported",
-            expected="a frozen version", got=version.state.value, kept="nothing was written",
+            expected="a frozen version (or an archived one, with an access grant)", got=version.state.value, kept="nothing was written",
             hint=f"flywheel versions freeze {version.id}"
             if version.state is VersionState.CANDIDATE else None)
     assert version.manifest_sha256 is not None  # a frozen version always has one
