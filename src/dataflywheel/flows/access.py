@@ -83,12 +83,18 @@ def register(ws: Workspace, *, by: str, version: str | None = None, dataset: str
         if Assets(s).find(key) is not None:
             raise AlreadyExists(f"asset {key} is already registered", kept=NOTHING,
                                 hint="flywheel access list --assets")
-        asset = Asset(id=key, name=v.label if v is not None else ds.name,
+        asset = Asset(id=key, name=_name(ds.name, v),
                       kind=AssetKind.DATASET_VERSION if v is not None else AssetKind.DATASET,
                       dataset_id=ds.id, version_id=v.id if v is not None else None,
                       project_id=ds.project_id, owner_id=ds.owner_id, sensitivity=level,
                       description=description, registered_at=now or utcnow())
         return add_audited(Assets(s), asset, actor=ws.actor, reason=f"registered by {by}")
+
+
+def _name(dataset_name: str, version: DatasetVersion | None) -> str:
+    if version is None:
+        return dataset_name
+    return f"{dataset_name}@{version.number}" if version.number is not None else version.id
 
 
 def _sensitivity(value: str | None) -> Sensitivity | None:
