@@ -80,7 +80,7 @@ def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path,
     if version.state not in (VersionState.FROZEN, VersionState.ARCHIVED):
         raise PolicyViolation(
             f"version {version.id} is {version.state.value}; only frozen versions are exported",
-            expected="a frozen version (or an archived one, with an access grant)", got=version.state.value, kept="nothing was written",
+            expected="a frozen version", got=version.state.value, kept="nothing was written",
             hint=f"flywheel versions freeze {version.id}"
             if version.state is VersionState.CANDIDATE else None)
     assert version.manifest_sha256 is not None  # a frozen version always has one
