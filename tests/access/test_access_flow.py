@@ -177,3 +177,17 @@ def test_expiry_is_lazy_and_swept_once(team: Workspace, internal: str) -> None:
     assert gone.end_reason == "expired at 2026-12-02T09:00:00+00:00"
     with pytest.raises(BadInput, match="unknown grant state 'gone'"):
         access.list_grants(team, state="gone")
+
+
+def test_one_person_holding_both_roles_fills_one_slot(team: Workspace, confidential: str) -> None:
+    from dataflywheel.domain.roles import Role
+    from dataflywheel.flows.people import grant_role
+
+    grant_role(team, "data-owner", Role.LEGAL_COMPLIANCE)
+    grant = _request(team, confidential)
+    assert access.approve(team, grant.id, approver="data-owner",
+                          now=T0).state.value == "requested"
+    with pytest.raises(PolicyViolation, match="not again \\(data-owner already approved\\)"):
+        access.approve(team, grant.id, approver="data-owner", now=T0)
+    assert access.approve(team, grant.id, approver="legal-compliance",
+                          now=T0).state.value == "active"

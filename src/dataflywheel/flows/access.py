@@ -191,9 +191,12 @@ def approve(ws: Workspace, grant_id: str, *, approver: str, note: str = "",
     with ws.db.unit_of_work() as s:
         grant, asset = _decidable(s, grant_id, approver, now)
         accountable, legal = _accountable(s, asset), _legal(s, asset)
-        if approver == accountable and grant.approved_by_id is None:
+        # two approvals are two people: one who holds both roles fills one slot
+        if approver == accountable and grant.approved_by_id is None \
+                and approver != grant.compliance_approved_by_id:
             fields: dict[str, object] = {"approved_by_id": approver}
-        elif approver in legal and grant.compliance_approved_by_id is None:
+        elif approver in legal and grant.compliance_approved_by_id is None \
+                and approver != grant.approved_by_id:
             fields = {"compliance_approved_by_id": approver}
         else:
             raise _not_decider(grant, asset, approver, accountable, legal, "approve")
