@@ -94,7 +94,8 @@ stage_ours() {
     runner "$size" "$runs" 1800 --interleave --tag paired fw_gate_single py_all_gates \
       datatrove_exact fw_gate_local2 fw_parse_schema msgspec_typed fw_exact polars_scan_exact fw_near
   done
-  # near duplicates against datasketch, paired, on the 20k prefix (datasketch ~1 MB/s)
+  # near duplicates against datasketch (~1 MB/s), paired: once on 200k, RUNS times on the 20k prefix
+  runner 200k 1 900 --interleave --tag paired fw_near datasketch_lsh
   "$PY" runner.py --file "$DATA/corpus_20k.jsonl" --pairs "$DATA/corpus_20k.pairs.tsv" \
     --plan corpus.plan.yaml --ours-python "$OURS_PY" --out "$HERE/results_200k.jsonl" \
     --runs "$RUNS" --interleave --tag paired fw_near datasketch_lsh
