@@ -25,6 +25,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.integrations.labelstudio",
     "dataflywheel.cli.check",
     "dataflywheel.cli.data",
+    "dataflywheel.cli.batches",
     "dataflywheel.cli.issue",
     "dataflywheel.cli.kb",
     "dataflywheel.cli.trace",

@@ -212,7 +212,9 @@ POOL_RECORDS = {
                    "AccessGrant"],
     "plans": ["Stage", "Milestone"],
 }
-NOT_LINKS = {"mlflow_run_id", "record_id"}  # ids in other systems or inside delivered data
+# ids in other systems, inside delivered data, or as a feedback event claimed them (an unknown
+# project is kept as reported and the event goes to triage; the routed project is the FK)
+NOT_LINKS = {"mlflow_run_id", "record_id", "reported_project_id"}
 
 
 def _repositories() -> list[Any]:

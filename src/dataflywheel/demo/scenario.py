@@ -93,6 +93,12 @@ def _exceptions(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     demo_step(ws, console, failed_batch=state["failed_batch"], version=state["v1"])
 
 
+def _access(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.access import demo_step
+
+    demo_step(ws, console, version_id=state["v1"])
+
+
 def _experiments(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     from dataflywheel.demo.data_pool import next_version
     from dataflywheel.demo.experiments import demo_step
@@ -124,6 +130,7 @@ STEPS: list[tuple[str, Step]] = [
     ("Quality engine on a vendor batch", _quality),
     ("Data Pool: deliveries, a failed batch, a version frozen through the gate", _data_pool),
     ("Exceptions and lineage", _exceptions),
+    ("Access: the asset registry and an expiring grant", _access),
     ("Experiment Pool: a regression against the baseline version", _experiments),
     ("Issue Pool: a P1 escalates and closes with a post-mortem", _issues),
     ("Feedback reflux: from wrong answers to the next version", _feedback),

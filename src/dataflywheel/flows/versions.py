@@ -282,7 +282,7 @@ def _add_one(s: Session, actor: str, version: DatasetVersion, batch_id: str, by:
         raise PolicyViolation(
             f"batch {batch_id} is {batch.state.value}: only passed batches join a version",
             expected="a passed batch, or one covered by an active approved exception", kept=kept,
-            hint=f"flywheel exceptions request --batch {batch_id}" if
+            hint=f"flywheel exception request --batch {batch_id}" if
             batch.state is BatchState.FAILED else None)
     if VersionBatches(s).find((version.id, batch_id)) is not None:
         raise AlreadyExists(f"batch {batch_id} is already in version {version.id}", kept=kept)

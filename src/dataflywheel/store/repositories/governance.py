@@ -19,7 +19,7 @@ from dataflywheel.store.tables.governance import (
 
 class Exceptions(Repository[ExceptionRecord, ExceptionRow]):
     record_type, row_type, kind, hint = (
-        ExceptionRecord, ExceptionRow, "exception", "flywheel exceptions list",
+        ExceptionRecord, ExceptionRow, "exception", "flywheel exception list",
     )
 
     def next_id(self) -> str:
@@ -55,7 +55,7 @@ class ExceptionApprovals(Repository[ExceptionApproval, ExceptionApprovalRow]):
 
 
 class Assets(Repository[Asset, AssetRow]):
-    record_type, row_type, kind, hint = Asset, AssetRow, "asset", "flywheel assets list"
+    record_type, row_type, kind, hint = Asset, AssetRow, "asset", "flywheel access list --assets"
 
     def reused(self, *, min_projects: int = 2) -> list[tuple[Asset, int]]:
         """Assets used by at least `min_projects` projects, with the count, by asset id."""

@@ -13,7 +13,7 @@ from dataflywheel.store.tables.plans import MilestoneRow, StageRow
 
 
 class Stages(Repository[Stage, StageRow]):
-    record_type, row_type, kind, hint = Stage, StageRow, "stage", "flywheel plan show PROJECT"
+    record_type, row_type, kind = Stage, StageRow, "stage"
 
     def of_project(self, project_id: str) -> list[Stage]:
         """The project's stages in plan order."""
@@ -24,9 +24,7 @@ class Stages(Repository[Stage, StageRow]):
 
 
 class Milestones(Repository[Milestone, MilestoneRow]):
-    record_type, row_type, kind, hint = (
-        Milestone, MilestoneRow, "milestone", "flywheel plan show PROJECT",
-    )
+    record_type, row_type, kind = Milestone, MilestoneRow, "milestone"
 
     def overdue(self, *, today: date) -> list[Milestone]:
         """Milestones not done whose due date is before `today`, earliest first."""

@@ -1,0 +1,73 @@
+"""`flywheel batches list|show|report`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from dataflywheel.cli._context import workspace
+from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.hookspecs import hookimpl
+
+app = typer.Typer(help="Delivered batches.", no_args_is_help=True)
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+COLUMNS = ["id", "dataset_id", "state", "row_count", "nonconforming_count", "contract_version_id",
+           "requirement_id", "source", "received_at"]
+
+
+@app.command("list")
+def list_(ctx: typer.Context, dataset: Optional[str] = None, state: Optional[str] = None,
+          requirement: Optional[str] = None, json_: Json = False) -> None:
+    """Batches, optionally of one dataset id, in one state, or for one requirement."""
+    from dataflywheel.flows.batches import list_batches
+
+    filters = {k: v for k, v in {"dataset_id": dataset, "state": state,
+                                 "requirement_id": requirement}.items() if v}
+    with workspace(ctx) as ws:
+        rows = [b.model_dump(mode="json") | {"source": b.source or b.delivered_by_vendor_id
+                                             or b.delivered_by_person_id}
+                for b in list_batches(ws, **filters)]
+    print_json(rows) if json_ else print_records(rows, columns=COLUMNS)
+
+
+@app.command("show")
+def show(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="ID")],
+         json_: Json = False) -> None:
+    """One batch with its files (name, sha256, size, rows)."""
+    from dataflywheel.flows.batches import get_batch
+
+    with workspace(ctx) as ws:
+        batch, files = get_batch(ws, batch_id)
+    data = batch.model_dump(mode="json") | {"files": [f.model_dump(mode="json") for f in files]}
+    if json_:
+        print_json(data)
+        return
+    for key in COLUMNS + ["failure_reason", "report_sha256", "guide_version", "annotator_ids"]:
+        console.print(f"[bold]{key}[/]: {data.get(key)}", highlight=False)
+    print_records(data["files"], columns=["name", "sha256", "size_bytes", "row_count"], title="files")
+
+
+@app.command("report")
+def report(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="ID")],
+           markdown: Annotated[bool, typer.Option("--markdown", help="Markdown instead of JSON.")] = False) -> None:
+    """The stored quality report of a batch, byte for byte as the engine wrote it."""
+    from dataflywheel.checks.report import QualityReport
+    from dataflywheel.errors import NotFound
+    from dataflywheel.flows.batches import get_batch
+
+    with workspace(ctx) as ws:
+        batch, _ = get_batch(ws, batch_id)
+        if batch.report_sha256 is None:
+            raise NotFound(f"batch {batch_id} has no quality report yet (state {batch.state.value})")
+        with ws.blobs.open(batch.report_sha256) as fh:
+            text = fh.read().decode("utf-8")
+    if markdown:
+        console.file.write(QualityReport.model_validate_json(text).to_markdown())
+    else:
+        console.file.write(text)
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    cli.add_typer(app, name="batches")

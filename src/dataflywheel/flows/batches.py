@@ -1,0 +1,22 @@
+"""Reading delivered batches: what was delivered, by whom, under which contract, and how it fared."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dataflywheel.domain.records.data import Batch, BatchFile
+from dataflywheel.flows.workspace import Workspace
+from dataflywheel.store.repositories.data import Batches
+
+
+def list_batches(ws: Workspace, **equals: Any) -> list[Batch]:
+    """Batches, optionally filtered by column (`dataset_id`, `state`, `requirement_id`, …)."""
+    with ws.db.session() as s:
+        return Batches(s).list(**equals)
+
+
+def get_batch(ws: Workspace, batch_id: str) -> tuple[Batch, list[BatchFile]]:
+    """One batch and its files in delivery order."""
+    with ws.db.session() as s:
+        batches = Batches(s)
+        return batches.get(batch_id), batches.files(batch_id)
