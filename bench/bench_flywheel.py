@@ -26,7 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from dataflywheel.checks.plan import CheckPlan, load_plan
 
@@ -222,7 +222,7 @@ class TreeRss:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> TreeRss:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -270,7 +270,8 @@ def engine_commit() -> str:
     import subprocess
 
     def git(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["git", "-C", str(HERE.parent), *args], capture_output=True, text=True)
+        return subprocess.run(["git", "-C", str(HERE.parent), *args], capture_output=True, text=True,
+                              check=False)
 
     head = git("rev-parse", "--short", "HEAD").stdout.strip() or "unknown"
     dirty = git("status", "--porcelain", "--", "src").stdout.strip()

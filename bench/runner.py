@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "bench"  # REPO_ROOT.parent / "shared" / "bench"
 sys.path.insert(0, str(SHARED))
 
-import run_bench  # noqa: E402  (the shared runner: external commands, polars file rule)
+import run_bench  # the shared runner: external commands, polars file rule
 
 
 def command(method: str, path: str, a: argparse.Namespace) -> list[str]:
@@ -77,8 +77,8 @@ def run_once(method: str, run: int, path: str, a: argparse.Namespace) -> dict[st
                            "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())}
     t0 = time.perf_counter()
     try:
-        p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True,
-                           timeout=a.timeout)
+        p = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True,
+                           timeout=a.timeout, check=False)
     except subprocess.TimeoutExpired:
         rec["error"] = f"timeout after {a.timeout}s"
         return rec
