@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import utcnow
@@ -18,7 +18,7 @@ from dataflywheel.domain.records.governance import ExceptionRecord, ExceptionTyp
 from dataflywheel.domain.states import ExceptionState as XS
 from dataflywheel.domain.states import move
 from dataflywheel.errors import BadInput
-from dataflywheel.flows._audit import audit
+from dataflywheel.flows._expiry import move_if_still
 from dataflywheel.flows.notifications import notify
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Batches, DatasetVersions
@@ -51,15 +51,13 @@ def expire_due(session: Session, *, at: datetime, actor: str = SYSTEM_ACTOR) -> 
     for record in Exceptions(session).due_to_expire(at=at):
         after = moved(record, XS.EXPIRED, ended_at=record.expires_at,
                        end_reason=f"expired at {record.expires_at.isoformat()}")
-        result = session.execute(
-            update(ExceptionRow)
-            .where(ExceptionRow.id == record.id, ExceptionRow.state == XS.APPROVED.value)
-            .values(state=after.state.value, ended_at=after.ended_at, end_reason=after.end_reason)
-        )
-        if getattr(result, "rowcount", 0) != 1:
+        if not move_if_still(
+                session, row_type=ExceptionRow, key=record.id, before=record, after=after,
+                from_state=XS.APPROVED.value, actor=actor, action="exception.expire",
+                kind="exception", reason=after.end_reason,
+                values={"state": after.state.value, "ended_at": after.ended_at,
+                        "end_reason": after.end_reason}):
             continue
-        audit(session, actor=actor, action="exception.expire", kind="exception",
-              record_id=record.id, before=record, after=after, reason=after.end_reason)
         tell_requester(session, actor, after, at, "expired")
         expired.append(record.id)
     return expired
