@@ -39,7 +39,7 @@ from dataflywheel.errors import AlreadyExists, BadInput, NotFound, PolicyViolati
 from dataflywheel.flows._audit import add_audited, update_audited
 from dataflywheel.flows._expiry import move_if_still
 from dataflywheel.flows.exception_coverage import SYSTEM_ACTOR
-from dataflywheel.flows.lineage import resolve_version
+from dataflywheel.flows.versions import resolve_version
 from dataflywheel.flows.notifications import notify
 from dataflywheel.flows.raci import who
 from dataflywheel.flows.workspace import Workspace

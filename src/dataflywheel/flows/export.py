@@ -32,7 +32,7 @@ from dataflywheel.domain.records.data import DatasetVersion
 from dataflywheel.domain.states import VersionState
 from dataflywheel.errors import BadInput, IntegrityError, PolicyViolation
 from dataflywheel.flows.access import require_read
-from dataflywheel.flows.lineage import resolve_version
+from dataflywheel.flows.versions import resolve_version
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.integrations import croissant, huggingface
 

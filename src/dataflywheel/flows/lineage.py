@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.data import Batch, BatchFile, DatasetVersion
 from dataflywheel.domain.records.demand import Requirement
@@ -23,6 +22,7 @@ from dataflywheel.domain.records.experiment import Experiment
 from dataflywheel.domain.records.governance import ExceptionRecord
 from dataflywheel.domain.records.issue import Issue
 from dataflywheel.errors import BadInput
+from dataflywheel.flows.versions import resolve_version
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.contracts import ContractVersions
 from dataflywheel.store.repositories.data import Batches, Datasets, DatasetVersions
@@ -67,19 +67,6 @@ class RequirementPath(BaseModel):
     versions: list[DatasetVersion]
     delivered_versions: list[str]
     experiments: list[Experiment]
-
-
-def resolve_version(s: Session, ref: str) -> DatasetVersion:
-    """`VERSION_ID`, or `DATASET@N` (dataset id or name, frozen number)."""
-    repo = DatasetVersions(s)
-    if "@" not in ref:
-        return repo.get(ref)
-    name, _, number = ref.rpartition("@")
-    if not number.isdigit():
-        raise BadInput(f"cannot read version {ref!r}", field="version",
-                       expected="VERSION_ID or DATASET@NUMBER")
-    dataset = Datasets(s).find(name) or Datasets(s).by_name(name)
-    return repo.by_number(dataset.id, int(number))
 
 
 def source_of(batch: Batch) -> str:
