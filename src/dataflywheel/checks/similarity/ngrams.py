@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
 
 from dataflywheel.checks.similarity.shingles import Shingles, shingle_hashes
 
@@ -61,6 +60,8 @@ class ReferenceIndex:
         self.hashes = hashes[order]
         self.refs = rows[order]
         self.sizes = np.bincount(rows, minlength=len(texts)).astype(np.int64)
+        import polars as pl  # here, not at module level: it costs ~0.18 s per process
+
         self._set = pl.Series(np.unique(hashes))
 
     def __len__(self) -> int:
@@ -94,6 +95,8 @@ class ReferenceIndex:
         (a hash-set lookup first: most texts share none, and they need no sorting)."""
         if len(sh.hashes) == 0 or len(self.hashes) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+        import polars as pl
+
         hit = pl.Series(sh.hashes).is_in(self._set.implode()).to_numpy()
         rows = np.repeat(np.arange(len(sh), dtype=np.int64), sh.counts)
         wanted = np.zeros(len(sh), dtype=bool)

@@ -11,14 +11,16 @@ the same hash across versions: compare hashes only within one run).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import re
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
+
+if TYPE_CHECKING:  # polars is imported where it is used: it costs ~0.18 s per process
+    import polars as pl
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
@@ -69,6 +71,8 @@ def finalise(acc: U64) -> U64:
 
 def word_hashes(texts: Sequence[str], *, seed: int) -> tuple[U64, I64]:
     """Hash of every word of `text.lower().split()`, and the word count of each text."""
+    import polars as pl
+
     lowered = _series(texts).str.to_lowercase()
     odd = lowered.str.contains(_ODD_SPACE)
     if odd.any():  # rare: whitespace other than space, tab, CR, LF becomes a space first
@@ -94,6 +98,8 @@ def word_hashes(texts: Sequence[str], *, seed: int) -> tuple[U64, I64]:
 def _series(texts: Sequence[str]) -> pl.Series:
     """The texts as a polars column; a lone surrogate (only a lenient decoder lets one through)
     cannot be UTF-8, so it becomes U+FFFD for hashing."""
+    import polars as pl
+
     try:
         return pl.Series("t", texts, dtype=pl.String)
     except UnicodeEncodeError:
@@ -103,6 +109,8 @@ def _series(texts: Sequence[str]) -> pl.Series:
 
 def _empty_hash(seed: int) -> np.uint64:
     """polars' hash of the empty string under `seed`."""
+    import polars as pl
+
     return np.uint64(pl.Series([""], dtype=pl.String).hash(seed=seed)[0])
 
 
