@@ -33,14 +33,12 @@ class Pool:
     dataset: str
 
 
-def setup_pool(ws: Workspace, *, sensitivity: str = "public", purpose: str = "training",
-               dataset: str = "raw-pool") -> Pool:
-    """On a `team` workspace: the cleaned-raw-pool contract, REQ in progress, a dataset."""
+def contract_and_requirement(ws: Workspace) -> str:
+    """On a `team` workspace: the cleaned-raw-pool contract and a P1 requirement in progress."""
     from dataflywheel.demo.contracts import example_text
     from dataflywheel.flows import demand
     from dataflywheel.flows.contracts import register_contract
     from dataflywheel.flows.requirements import submit_requirement
-    from dataflywheel.flows.versions import create_dataset
     from dataflywheel.integrations.odcs import parse_odcs
 
     text = example_text("cleaned-raw-pool")
@@ -54,9 +52,18 @@ def setup_pool(ws: Workspace, *, sensitivity: str = "public", purpose: str = "tr
     demand.triage(ws, req.id)
     demand.commit_week(ws, [req.id], week="2026-W48")
     demand.start(ws, req.id)
+    return req.id
+
+
+def setup_pool(ws: Workspace, *, sensitivity: str = "public", purpose: str = "training",
+               dataset: str = "raw-pool") -> Pool:
+    """On a `team` workspace: the cleaned-raw-pool contract, REQ in progress, a dataset."""
+    from dataflywheel.flows.versions import create_dataset
+
+    requirement = contract_and_requirement(ws)
     create_dataset(ws, dataset, project_id="P-TEST", owner_id="data-owner", purpose=purpose,
                    sensitivity=sensitivity)
-    return Pool(ws=ws, requirement=req.id, dataset=dataset)
+    return Pool(ws=ws, requirement=requirement, dataset=dataset)
 
 
 def sentence(rng: random.Random, n: int = 14) -> str:

@@ -9,10 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from datapool_helpers import setup_pool
 from exp_helpers import spec_dict
 
 from dataflywheel.domain.records.base import utcnow
-from dataflywheel.domain.records.demand import Priority, RequirementKind
 from dataflywheel.errors import PolicyViolation
 from dataflywheel.flows.experiments import log_experiment, parse_create
 from dataflywheel.flows.workspace import Workspace
@@ -43,32 +43,15 @@ def _deliver(ws: Workspace, tmp_path: Path, requirement: str, name: str, seed: i
 @pytest.fixture
 def pool(team: Workspace, tmp_path: Path) -> tuple[Workspace, str, str]:
     """A version frozen through the release gate, and a candidate; returns (ws, frozen, cand)."""
-    from dataflywheel.demo.contracts import example_text
-    from dataflywheel.flows import demand
     from dataflywheel.flows import versions as vflows
-    from dataflywheel.flows.contracts import register_contract
-    from dataflywheel.flows.requirements import submit_requirement
     from dataflywheel.flows.version_release import freeze
-    from dataflywheel.integrations.odcs import parse_odcs
 
-    text = example_text("cleaned-raw-pool")
-    register_contract(team, parse_odcs(text, source="cleaned-raw-pool"), text, by="data-owner",
-                      project_id="P-TEST")
-    req = submit_requirement(team, title="Raw pool", project_id="P-TEST",
-                             requester_id="algorithm-engineer", kind=RequirementKind.NEW_DATA,
-                             priority=Priority.P1, target_metric="coverage",
-                             acceptance_criteria="passes the contract",
-                             responsible_id="data-engineer", accountable_id="data-owner")
-    demand.triage(team, req.id)
-    demand.commit_week(team, [req.id], week="2026-W48")
-    demand.start(team, req.id)
-    vflows.create_dataset(team, "raw-pool", project_id="P-TEST", owner_id="data-owner",
-                          purpose="evaluation", sensitivity="public")
-    first = _deliver(team, tmp_path, req.id, "a", seed=1)
+    req_id = setup_pool(team, purpose="evaluation").requirement
+    first = _deliver(team, tmp_path, req_id, "a", seed=1)
     version = vflows.create_version(team, "raw-pool", by="data-engineer", batch_ids=[first])
     vflows.set_datasheet(team, version.id, DATASHEET, by="data-engineer")
     frozen = freeze(team, version.id, by="data-owner")
-    second = _deliver(team, tmp_path, req.id, "b", seed=2)
+    second = _deliver(team, tmp_path, req_id, "b", seed=2)
     candidate = vflows.create_version(team, "raw-pool", by="data-engineer", batch_ids=[second])
     return team, frozen.id, candidate.id
 

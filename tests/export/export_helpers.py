@@ -8,6 +8,8 @@ import random
 from pathlib import Path
 from typing import Any
 
+from datapool_helpers import setup_pool
+
 from dataflywheel.flows.workspace import Workspace
 
 CONTRACT = "cleaned-raw-pool@1.0.0"
@@ -31,28 +33,7 @@ def rows(prefix: str, n: int, seed: int) -> list[dict[str, Any]]:
 
 def setup(ws: Workspace, *, dataset: str = "raw-pool") -> str:
     """The cleaned-raw-pool contract, a requirement in progress (returned) and a public dataset."""
-    from dataflywheel.demo.contracts import example_text
-    from dataflywheel.domain.records.demand import Priority, RequirementKind
-    from dataflywheel.flows import demand
-    from dataflywheel.flows import versions as flows
-    from dataflywheel.flows.contracts import register_contract
-    from dataflywheel.flows.requirements import submit_requirement
-    from dataflywheel.integrations.odcs import parse_odcs
-
-    text = example_text("cleaned-raw-pool")
-    register_contract(ws, parse_odcs(text, source="cleaned-raw-pool"), text, by="data-owner",
-                      project_id="P-TEST")
-    req = submit_requirement(ws, title="Raw pool", project_id="P-TEST",
-                             requester_id="algorithm-engineer", kind=RequirementKind.NEW_DATA,
-                             priority=Priority.P1, target_metric="coverage",
-                             acceptance_criteria="passes the contract",
-                             responsible_id="data-engineer", accountable_id="data-owner")
-    demand.triage(ws, req.id)
-    demand.commit_week(ws, [req.id], week="2026-W48")
-    demand.start(ws, req.id)
-    flows.create_dataset(ws, dataset, project_id="P-TEST", owner_id="data-owner",
-                         purpose="training", sensitivity="public")
-    return req.id
+    return setup_pool(ws, dataset=dataset, sensitivity="public", purpose="training").requirement
 
 
 def deliver_rows(ws: Workspace, path: Path, data: list[dict[str, Any]], *, requirement: str,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from datapool_helpers import contract_and_requirement
+
 from dataflywheel.flows.workspace import Workspace
 
 CONTRACT = "cleaned-raw-pool@1.0.0"
@@ -28,27 +30,7 @@ class Pool:
 
 def add_contract_and_requirement(ws: Workspace) -> str:
     """The cleaned-raw-pool contract (project P-TEST) and a requirement in progress."""
-    from dataflywheel.demo.contracts import example_text
-    from dataflywheel.domain.records.demand import Priority, RequirementKind
-    from dataflywheel.flows import demand
-    from dataflywheel.flows.contracts import register_contract
-    from dataflywheel.flows.requirements import submit_requirement
-    from dataflywheel.integrations.odcs import parse_odcs
-
-    text = example_text("cleaned-raw-pool")
-    register_contract(ws, parse_odcs(text, source="cleaned-raw-pool"), text, by="data-owner",
-                      project_id="P-TEST")
-    req = submit_requirement(ws, title="Raw pool for K-12", project_id="P-TEST",
-                             requester_id="algorithm-engineer", kind=RequirementKind.NEW_DATA,
-                             priority=Priority.P1, target_metric="coverage",
-                             acceptance_criteria="passes the contract",
-                             responsible_id="data-engineer", accountable_id="data-owner")
-    demand.triage(ws, req.id)
-    demand.commit_week(ws, [req.id], week="2026-W48")
-    demand.start(ws, req.id)
-    return req.id
-
-
+    return contract_and_requirement(ws)
 
 
 def frozen_by_hand(ws: Workspace, version_id: str, *, dataset: str, number: int,
