@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.exception import parse_time
 from dataflywheel.cli.output import console, print_done, print_json, print_records
+from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="Data assets and time-limited access grants (request, approve, revoke).",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,6 +11,7 @@ import typer
 
 from dataflywheel.cli._context import settings_of, workspace
 from dataflywheel.cli.output import console, print_done, print_json, print_records
+from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
 if TYPE_CHECKING:
@@ -26,25 +26,6 @@ Ref = Annotated[str, typer.Argument(metavar="ID[@VERSION]", help="A contract (it
 
 def _by(ctx: typer.Context, by: str | None) -> str:
     return by or settings_of(ctx).actor
-
-
-def _when(value: str | None, option: str) -> datetime | None:
-    """A date (UTC midnight) or an ISO datetime with a zone; a naive datetime is refused."""
-    from dataflywheel.errors import BadInput
-
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadInput("invalid time", field=option, expected="YYYY-MM-DD or an ISO 8601 time with a zone",
-                       got=value) from None
-    if len(value) == 10:
-        return parsed.replace(tzinfo=UTC)
-    if parsed.tzinfo is None:
-        raise BadInput("a time needs a zone", field=option, expected="e.g. 2026-12-01T18:00:00+08:00",
-                       got=value)
-    return parsed.astimezone(UTC)
 
 
 def _summary(contract: Contract) -> dict[str, Any]:
@@ -102,7 +83,7 @@ def propose(
     from dataflywheel.flows.contracts import propose_version
 
     with workspace(ctx) as ws:
-        p = propose_version(ws, file, by=_by(ctx, by), effective_from=_when(effective, "--effective"),
+        p = propose_version(ws, file, by=_by(ctx, by), effective_from=parse_time(effective, "--effective", require_zone=True),
                             short_notice_reason=short_notice)
     data = _version_row(p.version) | {
         "changes": [c.describe() for c in p.diff.changes],

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from dataflywheel.cli._context import workspace
 from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
 if TYPE_CHECKING:
@@ -24,22 +24,6 @@ OnCall = Annotated[str | None, typer.Option(
     help="Person id who is on call (may approve time exceptions besides the platform engineer).")]
 Now = Annotated[str | None, typer.Option(help="Act as of this time (ISO 8601; default now).")]
 COLUMNS = ["id", "type", "state", "expires_at", "requested_by_id", "scope"]
-
-
-def parse_time(value: str | None, field: str) -> datetime | None:
-    """ISO 8601; UTC when no zone is given."""
-    from datetime import UTC
-
-    from dataflywheel.errors import BadInput
-
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadInput(f"not a time: {value!r}", field=field,
-                       expected="ISO 8601, e.g. 2026-12-01T18:00+00:00") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _view_dict(view: ExceptionView) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -10,6 +9,7 @@ import typer
 
 from dataflywheel.cli._context import workspace
 from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
 if TYPE_CHECKING:
@@ -28,21 +28,6 @@ def _show(issue: Issue, json_: bool) -> None:
     else:
         console.print(f"{issue.id} ({issue.severity.value}) is [bold]{issue.state.value}[/]: "
                       f"{issue.title}", highlight=False)
-
-
-def _when(value: str | None, field: str) -> datetime | None:
-    from datetime import UTC
-
-    from dataflywheel.errors import BadInput
-
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadInput(f"not a date: {value!r}", field=field,
-                       expected="ISO 8601, e.g. 2026-12-01T18:00+08:00") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @app.command("open")
@@ -70,7 +55,7 @@ def open_(
         issue = open_issue(ws, title=title, severity=severity, source=source, project_id=project,
                            owner_id=owner, reporter_id=reporter, links=links,
                            description=description,
-                           remediate_by=_when(remediate_by, "remediate_by"))
+                           remediate_by=parse_time(remediate_by, "remediate_by"))
     if json_:
         print_json(issue.model_dump(mode="json"))
     else:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Optional
 
 import typer
 
 from dataflywheel.cli._context import workspace
 from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="Requirements in the Demand Pool.", no_args_is_help=True)
@@ -41,7 +41,7 @@ def add(
             ws, title=title, project_id=project, requester_id=requester,
             kind=_enum(RequirementKind, kind, "kind"), priority=_enum(Priority, priority, "priority"),
             target_metric=target_metric, acceptance_criteria=acceptance,
-            deadline=_datetime(deadline), responsible_id=responsible, accountable_id=accountable,
+            deadline=parse_time(deadline, "deadline"), responsible_id=responsible, accountable_id=accountable,
             description=description,
         )
     if json_:
@@ -87,21 +87,6 @@ def _enum(kind: type, value: str, name: str):  # type: ignore[no-untyped-def]
                        expected="one of " + ", ".join(m.value for m in kind)) from None
 
 
-def _datetime(value: str | None) -> datetime | None:
-    from datetime import UTC
-
-    from dataflywheel.errors import BadInput
-
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadInput(f"not a date: {value!r}", field="deadline",
-                       expected="ISO 8601, e.g. 2026-12-01 or 2026-12-01T18:00+08:00") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 @app.command("triage")
 def triage(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(metavar="ID")],
            approver: Annotated[Optional[str], typer.Option(help="Data Owner approving a P0.")] = None,
@@ -124,7 +109,7 @@ def amend(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(meta
 
     updates = {k: v for k, v in {"target_metric": target_metric, "acceptance_criteria": acceptance,
                                  "accountable_id": accountable, "responsible_id": responsible,
-                                 "deadline": _datetime(deadline)}.items() if v is not None}
+                                 "deadline": parse_time(deadline, "deadline")}.items() if v is not None}
     with workspace(ctx) as ws:
         _show_state(resubmit(ws, requirement_id, updates=updates), json_)
 
