@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from pydantic import ValidationError
 from rich.markup import escape
 
 from dataflywheel.cli.output import err_console
-from pydantic import ValidationError
-
 from dataflywheel.errors import FlywheelError, from_validation
 
 app = typer.Typer(
