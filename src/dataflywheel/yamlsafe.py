@@ -16,9 +16,9 @@ MAX_YAML_BYTES = 8 * 1024 * 1024
 
 
 class _NoAliasLoader(yaml.SafeLoader):
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise BadInput(
                 "YAML aliases are not allowed",
                 line=event.start_mark.line + 1,

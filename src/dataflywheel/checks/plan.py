@@ -55,10 +55,12 @@ class NearDuplicateSpec(_Strict):
     seed: int = 1
 
 
+PiiKind = Literal["email", "phone", "ipv4", "ipv6", "card"]
+PII_KINDS: tuple[PiiKind, ...] = ("email", "phone", "ipv4", "ipv6", "card")
+
+
 class PiiSpec(_Strict):
-    kinds: list[Literal["email", "phone", "ipv4", "ipv6", "card"]] = Field(
-        default_factory=lambda: ["email", "phone", "ipv4", "ipv6", "card"]
-    )
+    kinds: list[PiiKind] = Field(default_factory=lambda: list(PII_KINDS))
     id_patterns: dict[str, str] = Field(default_factory=dict, description="name -> regex")
     reveal: bool = False
 

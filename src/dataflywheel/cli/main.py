@@ -85,8 +85,8 @@ def run(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except Exception as exc:  # click usage errors and the unexpected
         if isinstance(exc, _CLICK_ERROR):
-            exc.show()
-            sys.exit(exc.exit_code)
+            exc.show()  # type: ignore[attr-defined]  # click's ClickException, found at run time
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         if debug:
             raise
         err_console.print(

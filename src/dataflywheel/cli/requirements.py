@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from enum import StrEnum
+from typing import Annotated, Optional, TypeVar
 
 import typer
 
@@ -10,6 +11,8 @@ from dataflywheel.cli._context import workspace
 from dataflywheel.cli.output import console, print_json, print_records
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
+
+E = TypeVar("E", bound=StrEnum)
 
 app = typer.Typer(help="Requirements in the Demand Pool.", no_args_is_help=True)
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -77,7 +80,7 @@ def show(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(metav
             console.print(f"[bold]{key}[/]: {value}", highlight=False)
 
 
-def _enum(kind: type, value: str, name: str):  # type: ignore[no-untyped-def]
+def _enum(kind: type[E], value: str, name: str) -> E:
     from dataflywheel.errors import BadInput
 
     try:

@@ -16,7 +16,7 @@ from rich.console import Console
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.governance import AccessGrant
 from dataflywheel.flows import access
-from dataflywheel.flows.lineage import resolve_version
+from dataflywheel.flows.versions import resolve_version
 from dataflywheel.flows.trace import trace
 from dataflywheel.flows.workspace import Workspace
 

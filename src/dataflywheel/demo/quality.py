@@ -40,7 +40,7 @@ def generate_batch(path: Path, *, records: int = 400, seed: int = 7) -> None:
     """Write an SFT batch with planted defects: exact and near duplicates, a blank, a control
     character, mojibake, an e-mail address, a wrong type and a malformed line."""
     rng = random.Random(seed)
-    lines = []
+    lines: list[dict[str, object]] = []
     for n in range(records):
         topic, a, b = rng.choice(TOPICS), rng.randint(2, 99), rng.randint(2, 99)
         lines.append({"id": f"k12-{n:04d}", "source": rng.choice(["v-brightlabel", "v-tagwise"]),
@@ -49,7 +49,7 @@ def generate_batch(path: Path, *, records: int = 400, seed: int = 7) -> None:
                                 f"Answer: {a * b % 97}."})
     for i in range(6):
         lines.append(dict(lines[i], id=f"k12-dup-{i}"))
-    lines.append(dict(lines[10], id="k12-near", output=lines[10]["output"] + " Check it again."))
+    lines.append(dict(lines[10], id="k12-near", output=f"{lines[10]['output']} Check it again."))
     lines.append(dict(lines[11], id="k12-blank", output="   "))
     lines.append(dict(lines[12], id="k12-ctrl", output="Answer:\x07 42"))
     lines.append(dict(lines[13], id="k12-moji", output="The cafÃ© sells 3 pies."))

@@ -40,4 +40,5 @@ def drop_all_foreign_keys() -> None:
     inspector = sa.inspect(bind)
     for table in inspector.get_table_names():
         for key in inspector.get_foreign_keys(table):
-            op.drop_constraint(key["name"], table, type_="foreignkey")
+            if key["name"]:
+                op.drop_constraint(key["name"], table, type_="foreignkey")

@@ -42,7 +42,7 @@ class Repository(Generic[R, T]):
             values.update(as_json)
         return values
 
-    def to_record(self, row: T) -> R:
+    def to_record(self, row: Base) -> R:
         data = {c.key: getattr(row, c.key) for c in self.row_type.__table__.columns}
         return self.record_type.model_validate(data)  # type: ignore[return-value]
 
@@ -78,11 +78,11 @@ class Repository(Generic[R, T]):
         stmt = select(self.row_type)
         for name, value in equals.items():
             stmt = stmt.where(getattr(self.row_type, name) == value)
-        pk = list(self.row_type.__table__.primary_key.columns)
+        pk = list(self.row_type.__table__.primary_key)
         rows = self.session.scalars(stmt.order_by(*pk)).all()
         return [self.to_record(r) for r in rows]
 
     def key_of(self, record: R) -> Any:
-        names = [c.key for c in self.row_type.__table__.primary_key.columns]
+        names = [c.key for c in self.row_type.__table__.primary_key]
         values = tuple(getattr(record, n) for n in names)
         return values[0] if len(values) == 1 else values
