@@ -149,6 +149,28 @@ def test_threshold_separates_close_from_far(tmp_path: Path) -> None:
     ]
 
 
+def test_texts_equal_after_nfkc_and_case_folding_are_near_duplicates(tmp_path: Path) -> None:
+    """Shingles come from the normalised text shared with exact duplicates (NFKC, case-folded,
+    whitespace collapsed), so width, case and spacing variants of one text form a cluster."""
+    rng = random.Random(11)
+    base = " ".join(words(rng, 120))
+    wide = base.replace("w", "\uff57", 40)  # fullwidth w: NFKC maps it back to w
+    path = write_jsonl(
+        tmp_path / "v.jsonl",
+        [
+            {"id": "base", "text": base},
+            {"id": "upper", "text": base.upper()},
+            {"id": "wide", "text": wide},
+            {"id": "spaced", "text": "  " + base.replace(" ", " \u3000\t", 50) + "\n"},
+            {"id": "other", "text": " ".join(words(rng, 120))},
+        ],
+    )
+    result = check(path, nd_plan(0.95)).checks["near_duplicates"]
+    clusters = [[m["record_id"] for m in c["records"]] for c in result.sections["clusters"]]
+    assert clusters == [["base", "upper", "wide", "spaced"]]
+    assert [m["similarity"] for m in result.sections["clusters"][0]["records"]] == [1.0] * 4
+
+
 def test_breakdown_counts_later_members_in_their_group(tmp_path: Path) -> None:
     path, planted = planted_corpus(tmp_path, n=100)
     report = check(path, nd_plan(breakdown_by="source"))

@@ -32,7 +32,10 @@ def test_overlaps_equal_brute_force() -> None:
                 shared = len(a & b)
                 if shared and shared / min(len(a), len(b)) >= threshold:
                     expected.append((i, j, shared))
-        assert list(zip(got.rows.tolist(), got.refs.tolist(), got.shared.tolist(), strict=True)) == expected
+        assert (
+            list(zip(got.rows.tolist(), got.refs.tolist(), got.shared.tolist(), strict=True))
+            == expected
+        )
         assert np.all(got.score >= threshold)
 
 

@@ -10,9 +10,12 @@ from dataflywheel.checks.similarity.shingles import (
     _MUL,
     combine,
     finalise,
+    normalised_shingle_hashes,
+    normalised_word_hashes,
     shingle_hashes,
     word_hashes,
 )
+from dataflywheel.checks.textnorm import normalise
 
 
 def reference_shingles(text: str, n: int) -> list[tuple[str, ...]]:
@@ -114,4 +117,60 @@ def test_words_are_exactly_pythons_lower_split(texts: list[str]) -> None:
 def test_a_lone_surrogate_hashes_like_a_replacement_character() -> None:
     lone, _ = word_hashes(["ab\udc00 cd"], seed=1)
     replaced, _ = word_hashes(["ab\ufffd cd"], seed=1)
+    assert np.array_equal(lone, replaced)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list(SPACES) + list("aBcÉßİΣ1!ＡﬁK")), max_size=30),
+        max_size=8,
+    )
+)
+def test_normalised_words_are_the_split_of_the_normalised_text(texts: list[str]) -> None:
+    import polars as pl
+
+    norm = [normalise(t) for t in texts]
+    hashes, lens = normalised_word_hashes(norm, seed=9)
+    expected = [w for t in norm for w in t.split()]
+    assert lens.tolist() == [len(t.split()) for t in norm]
+    reference = pl.Series(expected, dtype=pl.String).hash(seed=9).to_numpy()
+    assert np.array_equal(hashes, reference.astype(np.uint64))
+
+
+def test_empty_normalised_texts_have_no_words_wherever_they_are() -> None:
+    hashes, lens = normalised_word_hashes(["", "alpha beta", "", "", "gamma", ""], seed=2)
+    assert lens.tolist() == [0, 2, 0, 0, 1, 0]
+    alone, _ = normalised_word_hashes(["alpha beta gamma"], seed=2)
+    assert np.array_equal(hashes, alone)
+    nothing, none_lens = normalised_word_hashes(["", ""], seed=2)
+    assert len(nothing) == 0 and none_lens.tolist() == [0, 0]
+    empty = normalised_shingle_hashes([], ngram=5, seed=1)
+    assert len(empty) == 0 and empty.offsets.tolist() == [0]
+
+
+def test_normalised_shingles_equal_the_reference_definition_after_normalise() -> None:
+    texts = [
+        "The QUICK brown fox jumps over the lazy dog",
+        "ＴＨＥ quick BROWN fox jumps over the lazy dog",  # fullwidth letters: NFKC
+        "the quick brown fox jumps over the lazy dog",
+        "two words",
+        "",
+        "Straße STRASSE strasse",  # case-folding: ß -> ss
+    ]
+    norm = [normalise(t) for t in texts]
+    sh = normalised_shingle_hashes(norm, ngram=5, seed=7)
+    for i, text in enumerate(norm):
+        mine = sh.hashes[sh.offsets[i] : sh.offsets[i + 1]]
+        assert len(mine) == len(reference_shingles(text, 5)), text
+    first = sh.hashes[sh.offsets[0] : sh.offsets[1]]
+    for i in (1, 2):
+        assert np.array_equal(first, sh.hashes[sh.offsets[i] : sh.offsets[i + 1]])
+    words, _ = normalised_word_hashes([norm[5]], seed=7)
+    assert len(set(words.tolist())) == 1
+
+
+def test_a_lone_surrogate_in_a_normalised_text_hashes_like_a_replacement_character() -> None:
+    lone, _ = normalised_word_hashes(["ab\udc00 cd"], seed=1)
+    replaced, _ = normalised_word_hashes(["ab\ufffd cd"], seed=1)
     assert np.array_equal(lone, replaced)

@@ -1,5 +1,9 @@
 """Near duplicates: MinHash over word n-grams, LSH banding, confirmation, union-find clusters.
 
+Words are those of the normalised text shared with exact duplicates (`batch.normalised()`: NFKC,
+case-folded, whitespace collapsed), so texts that differ only in width, case or spacing have the
+same shingles.
+
 Each batch becomes signatures (`num_perm` slots per record, see `similarity.minhash`, of which the
 index keeps the lowest 16 bits — b-bit MinHash: two different minima agree on them with probability
 2**-16, so an estimate is biased by at most 1.5e-5 — 256 bytes per record at 128 slots) plus,
@@ -29,7 +33,7 @@ from dataflywheel.checks.results import rate
 from dataflywheel.checks.similarity.index import NearDuplicates, find_near_duplicates
 from dataflywheel.checks.similarity.lsh import choose_bands, expected_false_negative
 from dataflywheel.checks.similarity.minhash import MinHasher
-from dataflywheel.checks.similarity.shingles import shingle_hashes
+from dataflywheel.checks.similarity.shingles import normalised_shingle_hashes
 
 MAX_CLUSTERS_LISTED = 1000
 MAX_MEMBERS_LISTED = 50
@@ -93,7 +97,9 @@ class NearDuplicateCheck(Check):
         names: tuple[str | None, ...] = ()
         if self.plan.breakdown_by is not None:
             codes, names = _group_codes(part, batch.groups)
-        shingles = shingle_hashes(batch.texts, ngram=self.spec.ngram, seed=self.spec.seed)
+        shingles = normalised_shingle_hashes(
+            batch.normalised(), ngram=self.spec.ngram, seed=self.spec.seed
+        )
         encoded = [rid.encode("utf-8", "surrogatepass") for rid in batch.ids]
         offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
         np.cumsum([len(e) for e in encoded], out=offsets[1:])
