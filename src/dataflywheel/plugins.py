@@ -35,6 +35,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.cli.export",
     "dataflywheel.cli.feedback",
     "dataflywheel.cli.access",
+    "dataflywheel.cli.serve",
 )
 
 

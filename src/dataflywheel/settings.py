@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 WORKSPACE_DIR = ".flywheel"
+MIN_TOKEN_CHARS = 24
 
 
 class Settings(BaseSettings):
@@ -36,6 +37,10 @@ class Settings(BaseSettings):
     timezone: str = Field(default="UTC", description="time zone of the business-day calendar")
     holidays: list[date] = Field(default_factory=list, description="non-business days, ISO dates")
     debug: bool = Field(default=False, description="show tracebacks")
+    api_tokens: list[str] = Field(
+        default_factory=list,
+        description="bearer tokens the team server accepts (JSON list); each at least 24 characters",
+    )
 
     @field_validator("db")
     @classmethod
@@ -46,6 +51,17 @@ class Settings(BaseSettings):
             raise ValueError("db must be a sqlite:// or postgresql+psycopg:// URL")
         if value.startswith("postgresql://"):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("api_tokens")
+    @classmethod
+    def _long_tokens(cls, value: list[str]) -> list[str]:
+        short = [i for i, token in enumerate(value) if len(token) < MIN_TOKEN_CHARS]
+        if short:
+            raise ValueError(
+                f"api token #{short[0] + 1} is shorter than {MIN_TOKEN_CHARS} characters; "
+                "make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
         return value
 
     @property

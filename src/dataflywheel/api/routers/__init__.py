@@ -1,0 +1,1 @@
+"""HTTP routers, one per capability; each a thin call into a flow."""

@@ -1,0 +1,69 @@
+"""`POST /api/v1/feedback/events` and `GET /api/v1/feedback/events`: feedback reflux over HTTP.
+
+Guarantees: the POST body (one event object, or a JSON list of them) goes through the same
+`flows.feedback.ingest_events` as the Python API, so every item ends as a stored event, a triaged
+event, a counted duplicate or a stored rejection with its reason — as from a JSONL file. A body over
+the app's cap is refused with 413 before it is parsed; a body that is not JSON is refused with 400;
+neither stores anything.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from dataflywheel.api.deps import ActingWorkspace, Caller
+from dataflywheel.api.errors import PayloadTooLarge
+from dataflywheel.domain.states import FeedbackState
+from dataflywheel.errors import BadInput
+from dataflywheel.flows.feedback import ingest_events, list_events
+
+router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
+
+
+async def read_capped(request: Request, cap: int) -> bytes:
+    """The whole body, or `PayloadTooLarge` as soon as it is known to exceed `cap` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > cap:
+        raise PayloadTooLarge("request body too large", expected=f"at most {cap} bytes",
+                              got=f"{declared} bytes", hint="send the events in smaller batches")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise PayloadTooLarge("request body too large", expected=f"at most {cap} bytes",
+                                  got=f"more than {cap} bytes",
+                                  hint="send the events in smaller batches")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_events(body: bytes) -> list[Any]:
+    """One JSON value: a list is many events, anything else is one (judged by the flow)."""
+    try:
+        value = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise BadInput(f"request body is not JSON{where}",
+                       expected="one event object or a JSON list of events") from None
+    return value if isinstance(value, list) else [value]
+
+
+@router.post("/events")
+async def post_events(request: Request, ws: ActingWorkspace, actor: Caller) -> dict[str, Any]:
+    """Ingest the events; the answer has the counts, the stored ids and every rejection's reason."""
+    events = parse_events(await read_capped(request, request.app.state.max_body_bytes))
+    report = ingest_events(ws, events, origin=actor)
+    return {"ok": True, **report.to_dict(), "received_ids": report.received,
+            "triaged_ids": report.triaged, "duplicate_ids": report.duplicates}
+
+
+@router.get("/events")
+def get_events(ws: ActingWorkspace, state: FeedbackState | None = None,
+               project: str | None = None) -> list[dict[str, Any]]:
+    """Stored events, optionally in one state or of one project (the CLI's `--json` rows)."""
+    filters = {k: v for k, v in {"state": state, "project_id": project}.items() if v}
+    return [e.model_dump(mode="json") for e in list_events(ws, **filters)]
