@@ -161,3 +161,25 @@ def test_health_needs_no_token(client: TestClient) -> None:
     response = client.get("/api/v1/health")
     assert response.status_code == 200
     assert response.json()["ok"] is True and response.json()["database"] == "ok"
+
+
+def test_flywheel_errors_and_the_unexpected_use_the_envelope(settings: "Settings",
+                                                            ws: "Workspace") -> None:
+    from dataflywheel.api.app import create_app
+    from dataflywheel.errors import Conflict
+
+    app = create_app(settings.model_copy(update={"api_tokens": [TOKEN]}))
+
+    def conflict() -> None:
+        raise Conflict("version v2 is being released", hint="retry in a minute")
+
+    def boom() -> None:
+        raise RuntimeError("secret detail\nsecond line")
+
+    app.add_api_route("/t/conflict", conflict)
+    app.add_api_route("/t/boom", boom)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        body = assert_envelope(c.get("/t/conflict"), 409, "version v2 is being released")
+        assert body["errors"][0]["type"] == "Conflict"
+        body = assert_envelope(c.get("/t/boom"), 500, "internal error: RuntimeError")
+        assert "secret detail" not in json.dumps(body)

@@ -28,6 +28,17 @@ def test_serve_with_a_short_token_in_the_environment_exits_2(cli: Any, ws: Any,
     assert "shorter than 24 characters" in result.err
 
 
+def test_serve_without_a_workspace_exits_2_before_binding(capsys: pytest.CaptureFixture[str],
+                                                         tmp_path: Any,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from clirun import flywheel
+
+    monkeypatch.setenv("FLYWHEEL_API_TOKENS", '["' + "z" * 24 + '"]')
+    result = flywheel(capsys, tmp_path, "serve", "--port", "8766")
+    assert result.code == 2
+    assert "no workspace at" in result.err and "flywheel init" in result.err
+
+
 def test_settings_read_tokens_from_the_environment_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
     from dataflywheel.settings import Settings
 

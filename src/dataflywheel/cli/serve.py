@@ -32,6 +32,9 @@ def serve(
                             "and run `flywheel serve` again")
     import uvicorn
 
+    from dataflywheel.flows.workspace import open_workspace
+
+    open_workspace(settings).close()  # a missing or outdated workspace is one line, before binding
     app = importlib.import_module(APP_MODULE).create_app(settings)
     console.print(f"serving {settings.workspace} on http://{host}:{port}/api/v1 "
                   f"({len(settings.api_tokens)} token(s))", highlight=False)

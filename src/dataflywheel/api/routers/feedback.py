@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from dataflywheel.api.deps import ActingWorkspace, Caller
 from dataflywheel.api.errors import PayloadTooLarge
@@ -56,7 +57,7 @@ def parse_events(body: bytes) -> list[Any]:
 async def post_events(request: Request, ws: ActingWorkspace, actor: Caller) -> dict[str, Any]:
     """Ingest the events; the answer has the counts, the stored ids and every rejection's reason."""
     events = parse_events(await read_capped(request, request.app.state.max_body_bytes))
-    report = ingest_events(ws, events, origin=actor)
+    report = await run_in_threadpool(ingest_events, ws, events, origin=actor)
     return {"ok": True, **report.to_dict(), "received_ids": report.received,
             "triaged_ids": report.triaged, "duplicate_ids": report.duplicates}
 
