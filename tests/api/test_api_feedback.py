@@ -31,7 +31,7 @@ def event(event_id: str, **fields: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def client(settings: "Settings", team: "Workspace") -> Iterator[TestClient]:
+def client(settings: Settings, team: Workspace) -> Iterator[TestClient]:
     from dataflywheel.api.app import create_app
 
     app = create_app(settings.model_copy(update={"api_tokens": [TOKEN]}), max_body_bytes=4096)
@@ -49,7 +49,7 @@ def assert_envelope(response: Any, status: int, needle: str) -> dict[str, Any]:
     return body  # type: ignore[no-any-return]
 
 
-def test_ingest_good_and_bad_events_keeps_every_one(client: TestClient, team: "Workspace") -> None:
+def test_ingest_good_and_bad_events_keeps_every_one(client: TestClient, team: Workspace) -> None:
     from dataflywheel.flows.feedback import list_events, list_rejections
 
     bad = event("FB-2")
@@ -72,7 +72,7 @@ def test_ingest_good_and_bad_events_keeps_every_one(client: TestClient, team: "W
 
 
 def test_one_event_object_is_accepted_and_audited_as_the_token(client: TestClient,
-                                                               team: "Workspace") -> None:
+                                                               team: Workspace) -> None:
     from sqlalchemy import select
 
     from dataflywheel.store.tables.audit import AuditEntryRow
@@ -102,7 +102,7 @@ def test_list_matches_the_cli_json(client: TestClient, cli: Any) -> None:
     ({"Authorization": "Bearer wrong-token-wrong-token-wrong"}, "bearer token not accepted"),
     ({"Authorization": f"Basic {TOKEN}"}, "missing bearer token"),
 ])
-def test_401_without_or_with_a_wrong_token(client: TestClient, team: "Workspace",
+def test_401_without_or_with_a_wrong_token(client: TestClient, team: Workspace,
                                            headers: dict[str, str], needle: str) -> None:
     from dataflywheel.flows.feedback import list_events
 
@@ -115,7 +115,7 @@ def test_401_without_or_with_a_wrong_token(client: TestClient, team: "Workspace"
 
 
 def test_400_for_a_body_that_is_not_json_stores_nothing(client: TestClient,
-                                                        team: "Workspace") -> None:
+                                                        team: Workspace) -> None:
     from dataflywheel.flows.feedback import list_events, list_rejections
 
     response = client.post("/api/v1/feedback/events", content=b'[{"id": ', headers=AUTH)
@@ -134,7 +134,7 @@ def test_400_for_a_body_that_is_not_utf8(client: TestClient) -> None:
     assert_envelope(bad, 400, "request body is not JSON")
 
 
-def test_413_over_the_cap_stores_nothing(client: TestClient, team: "Workspace") -> None:
+def test_413_over_the_cap_stores_nothing(client: TestClient, team: Workspace) -> None:
     from dataflywheel.flows.feedback import list_events, list_rejections
 
     big = [event(f"FB-{i}") for i in range(40)]
@@ -163,8 +163,8 @@ def test_health_needs_no_token(client: TestClient) -> None:
     assert response.json()["ok"] is True and response.json()["database"] == "ok"
 
 
-def test_flywheel_errors_and_the_unexpected_use_the_envelope(settings: "Settings",
-                                                            ws: "Workspace") -> None:
+def test_flywheel_errors_and_the_unexpected_use_the_envelope(settings: Settings,
+                                                            ws: Workspace) -> None:
     from dataflywheel.api.app import create_app
     from dataflywheel.errors import Conflict
 

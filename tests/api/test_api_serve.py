@@ -55,7 +55,7 @@ def test_settings_refuse_short_tokens(tokens: list[str]) -> None:
         Settings(api_tokens=tokens)
 
 
-def test_create_app_refuses_settings_without_tokens(settings: "Settings") -> None:
+def test_create_app_refuses_settings_without_tokens(settings: Settings) -> None:
     from dataflywheel.api.app import create_app
     from dataflywheel.errors import BadInput
 
