@@ -44,7 +44,9 @@ def root(
         ctx.obj = Settings(home=home, db=db, objects=objects, actor=actor, debug=debug)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise typer.BadParameter(first["msg"], param_hint="--" + str(first["loc"][0])) from None
+        name = str(first["loc"][0])
+        hint = f"--{name}" if name in ctx.params else f"FLYWHEEL_{name.upper()}"
+        raise typer.BadParameter(first["msg"], param_hint=hint) from None
 
 
 # Typer may vendor its own click; its usage errors share the base class of `typer.BadParameter`.

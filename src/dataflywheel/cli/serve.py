@@ -1,12 +1,10 @@
 """`flywheel serve`: run the team server (uvicorn) on this workspace.
 
-The CLI and the API are sibling top layers that never import each other; the server app is loaded
-by its module name at run time, the way any ASGI server loads an app.
+The CLI sits above the API (import-linter layers): the API never imports the CLI.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Annotated
 
 import typer
@@ -15,9 +13,6 @@ from dataflywheel.cli._context import settings_of
 from dataflywheel.cli.output import console
 from dataflywheel.errors import BadInput
 from dataflywheel.hookspecs import hookimpl
-
-APP_MODULE = "dataflywheel.api.app"
-
 
 def serve(
     ctx: typer.Context,
@@ -32,10 +27,11 @@ def serve(
                             "and run `flywheel serve` again")
     import uvicorn
 
+    from dataflywheel.api.app import create_app
     from dataflywheel.flows.workspace import open_workspace
 
     open_workspace(settings).close()  # a missing or outdated workspace is one line, before binding
-    app = importlib.import_module(APP_MODULE).create_app(settings)
+    app = create_app(settings)
     console.print(f"serving {settings.workspace} on http://{host}:{port}/api/v1 "
                   f"({len(settings.api_tokens)} token(s))", highlight=False)
     uvicorn.run(app, host=host, port=port)
