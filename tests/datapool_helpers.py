@@ -126,3 +126,24 @@ def make_team(ws: Workspace) -> Workspace:
                    roles=[role])
     add_project(ws, Project(id="P-TEST", name="Test project", owner_id="data-owner"))
     return ws
+
+
+def frozen_version(ws: Workspace, tmp_path: Path) -> str:
+    """On a `team` workspace: one clean batch frozen through the release gate; its version id."""
+    from dataflywheel.flows import versions
+    from dataflywheel.flows.version_release import freeze
+
+    pool = setup_pool(ws, sensitivity="public")
+    batch = deliver_clean(pool, tmp_path / "a.jsonl", "a", seed=1).batch
+    version = versions.create_version(ws, pool.dataset, by="data-engineer", batch_ids=[batch.id])
+    versions.set_datasheet(ws, version.id, FULL_DATASHEET, by="data-engineer")
+    freeze(ws, version.id, by="data-owner")
+    return version.id
+
+
+def raw_sql(ws: Workspace, sql: str, **params: object) -> None:
+    """Run SQL past every flow, as an attacker or a careless script would."""
+    from sqlalchemy import text
+
+    with ws.db.engine.begin() as conn:
+        conn.execute(text(sql), params)

@@ -6,30 +6,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from datapool_helpers import FULL_DATASHEET, deliver_clean, setup_pool
-from sqlalchemy import text
+from datapool_helpers import frozen_version
 
-from dataflywheel.flows import version_release as release
 from dataflywheel.flows import versions as flows
 from dataflywheel.flows.workspace import Workspace
 
 
-def _frozen(team: Workspace, tmp_path: Path) -> str:
-    pool = setup_pool(team, sensitivity="public")
-    batch = deliver_clean(pool, tmp_path / "a.jsonl", "a", seed=1).batch
-    version = flows.create_version(team, pool.dataset, by="data-engineer", batch_ids=[batch.id])
-    flows.set_datasheet(team, version.id, FULL_DATASHEET, by="data-engineer")
-    release.freeze(team, version.id, by="data-owner")
-    return version.id
-
-
-def _raw(ws: Workspace, sql: str, **params: object) -> None:
-    with ws.db.engine.begin() as conn:
-        conn.execute(text(sql), params)
-
-
 def test_one_flipped_byte_fails_verify_naming_file_and_hashes(team: Workspace, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    vid = _frozen(team, tmp_path)
+    vid = frozen_version(team, tmp_path)
     sha = flows.get_version(team, vid)[0].manifest_sha256 or ""
     assert cli("verify").code == 0
     path = Path(team.blobs.path_of(sha))

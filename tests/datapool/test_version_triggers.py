@@ -6,29 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from datapool_helpers import FULL_DATASHEET, Pool, deliver_clean, setup_pool
+from datapool_helpers import (
+    Pool,
+    deliver_clean,
+    frozen_version,
+    raw_sql,
+)
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
 
-from dataflywheel.flows import version_release as release
 from dataflywheel.flows import versions as flows
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store import migrate
-
-
-def _frozen(team: Workspace, tmp_path: Path) -> str:
-    pool = setup_pool(team, sensitivity="public")
-    batch = deliver_clean(pool, tmp_path / "a.jsonl", "a", seed=1).batch
-    version = flows.create_version(team, pool.dataset, by="data-engineer", batch_ids=[batch.id])
-    flows.set_datasheet(team, version.id, FULL_DATASHEET, by="data-engineer")
-    release.freeze(team, version.id, by="data-owner")
-    return version.id
-
-
-def _raw(ws: Workspace, sql: str, **params: object) -> None:
-    with ws.db.engine.begin() as conn:
-        conn.execute(text(sql), params)
-
 
 RAW_REFUSED = [
     ("UPDATE dataset_versions SET manifest_sha256 = :x WHERE id = :v", {"x": "0" * 64}),
@@ -45,26 +33,26 @@ RAW_REFUSED = [
 
 
 def test_raw_sql_on_a_frozen_version_is_refused_by_a_trigger(team: Workspace, tmp_path: Path) -> None:
-    vid = _frozen(team, tmp_path)
+    vid = frozen_version(team, tmp_path)
     pool_batch = deliver_clean(Pool(team, "REQ-0001", "raw-pool"),
                                tmp_path / "b.jsonl", "b", seed=2).batch
     assert pool_batch.id == "B-0002"
     for sql, params in RAW_REFUSED:
         with pytest.raises(sa_exc.IntegrityError) as info:
-            _raw(team, sql, v=vid, **params)
+            raw_sql(team, sql, v=vid, **params)
         assert "dataset version is frozen" in str(info.value), sql
     before = flows.get_version(team, vid)
     assert before[1] == ["B-0001"] and before[0].number == 1
 
 
 def test_allowed_moves_pass_the_trigger_and_a_candidate_stays_free(team: Workspace, tmp_path: Path) -> None:
-    vid = _frozen(team, tmp_path)
-    _raw(team, "UPDATE dataset_versions SET state = 'archived', archived_at = CURRENT_TIMESTAMP "
+    vid = frozen_version(team, tmp_path)
+    raw_sql(team, "UPDATE dataset_versions SET state = 'archived', archived_at = CURRENT_TIMESTAMP "
                "WHERE id = :v", v=vid)
     with pytest.raises(sa_exc.IntegrityError):
-        _raw(team, "UPDATE dataset_versions SET archived_at = NULL WHERE id = :v", v=vid)
+        raw_sql(team, "UPDATE dataset_versions SET archived_at = NULL WHERE id = :v", v=vid)
     candidate = flows.create_version(team, "raw-pool", by="data-engineer")
-    _raw(team, "UPDATE dataset_versions SET datasheet = '{}' WHERE id = :v", v=candidate.id)
+    raw_sql(team, "UPDATE dataset_versions SET datasheet = '{}' WHERE id = :v", v=candidate.id)
 
 
 def test_migrations_show_no_drift_with_the_triggers(team: Workspace) -> None:
