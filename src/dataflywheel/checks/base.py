@@ -124,6 +124,7 @@ class RecordBatch:
     warnings: list[str] = field(default_factory=list)
     _normalised: list[str] | None = field(default=None, repr=False, compare=False)
     _column: Any = field(default=None, repr=False, compare=False)
+    _norm_column: Any = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -133,6 +134,13 @@ class RecordBatch:
         if self._normalised is None:
             self._normalised = [normalise(t) for t in self.texts]
         return self._normalised
+
+    def normalised_column(self) -> Any:
+        """`normalised()` as one polars String Series, built on first use and cached on the batch
+        (lone surrogates as U+FFFD, as in `text_column`)."""
+        if self._norm_column is None:
+            self._norm_column = text_column(self.normalised())
+        return self._norm_column
 
     def text_column(self) -> Any:
         """The texts as one polars String Series (for vectorised scans), built on first use and
