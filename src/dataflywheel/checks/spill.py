@@ -1,0 +1,88 @@
+"""Spill files: where a check puts bulky per-record data that only `finish` reads, in bulk.
+
+Why: a `Partial` lives in memory from the first batch to `finish`. A check that needs per-record
+data at the end (near duplicates needs every record's MinHash signature) would otherwise grow
+with the corpus; writing that data to disk per batch keeps the partial to a few file names and
+small arrays, so memory stays flat from 200k to millions of records. File paths are plain
+strings, so such a partial still pickles across the local engine's processes (they all share
+the machine, hence the directory).
+
+Who owns what:
+- The engine creates one temporary directory per run, calls `use_directory(path)` in every
+  process before reading (the parent, and each worker), and deletes the whole directory after
+  `finish`. A check never deletes spill files itself unless it wants to free disk early.
+- When no directory was set (a check used directly, e.g. in a unit test), `directory()` creates
+  a private `flywheel-spill-*` temporary directory on first use and removes it at interpreter
+  exit, so nothing is left behind.
+
+Files are written under a fresh unique name (`tempfile.mkstemp`) and only referenced by a
+partial after the write returned, so no reader ever sees a half-written file and no two writers
+(processes, batches) share a name.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+_chosen: Path | None = None
+_private: Path | None = None
+
+
+def use_directory(path: str | None) -> None:
+    """Set the process-wide spill directory (engines call this in every process); None unsets."""
+    global _chosen
+    _chosen = None if path is None else Path(path)
+
+
+def directory() -> Path:
+    """The spill directory set by `use_directory`, else a private one made on first use."""
+    global _private
+    if _chosen is not None:
+        return _chosen
+    if _private is None or not _private.is_dir():
+        _private = Path(tempfile.mkdtemp(prefix="flywheel-spill-"))
+        atexit.register(shutil.rmtree, str(_private), True)
+    return _private
+
+
+def write_bytes(data: bytes, prefix: str = "spill-") -> str:
+    """Write `data` to a new uniquely-named file in `directory()`; return its path."""
+    fd, path = tempfile.mkstemp(prefix=prefix, suffix=".bin", dir=directory())
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    except BaseException:
+        Path(path).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_array(array: npt.NDArray[np.generic], prefix: str = "spill-") -> str:
+    """Write the raw C-order bytes of `array` to a new file; the caller keeps dtype and shape."""
+    fd, path = tempfile.mkstemp(prefix=prefix, suffix=".bin", dir=directory())
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.ascontiguousarray(array).tofile(f)
+    except BaseException:
+        Path(path).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_array(
+    path: str, dtype: npt.DTypeLike, count: int = -1, offset: int = 0
+) -> npt.NDArray[np.generic]:
+    """Read `count` items (all when -1) of `dtype` from `path`, starting `offset` bytes in."""
+    return np.fromfile(path, dtype=dtype, count=count, offset=offset)
+
+
+def remove(path: str) -> None:
+    """Delete one spill file early (to free disk); a missing file is not an error."""
+    Path(path).unlink(missing_ok=True)
