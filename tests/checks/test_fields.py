@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from dataflywheel.checks.fields import TextExtractor, compile_path, extract, get_scalar
@@ -42,3 +44,17 @@ def test_text_extractor_joins_fields_in_plan_order() -> None:
     assert (
         nested({"chosen": "c", "messages": [{"content": "m1"}, {"content": "m2"}]}) == "c\nm1\nm2"
     )
+
+
+def test_many_is_the_per_record_extraction_for_every_shape() -> None:
+    import random
+
+    rng = random.Random(3)
+    pool: list[Any] = [None, 1, "a", "", "x y", ["l"], {"k": "v"}, {"c": "deep"}]
+    values: list[Any] = [
+        {k: rng.choice(pool) for k in rng.sample(["a", "b", "c", "m"], rng.randint(0, 4))}
+        for _ in range(3000)
+    ] + [None, 3, "s", [], {}]
+    for fields in (["a"], ["a", "b"], ["a", "b", "c"], ["a", "m.c"], ["m[].c", "a"]):
+        extract_text = TextExtractor(fields)
+        assert extract_text.many(values) == [extract_text(v) for v in values], fields

@@ -83,3 +83,41 @@ def test_a_worker_error_in_the_local_engine_is_the_same_clear_error(tmp_path: Pa
     with pytest.raises(BadInput) as err:
         check([good, bad], engine="local", workers=2, shard_bytes=20_000)
     assert str(err.value).startswith(f"{bad}: gzip file is truncated or corrupt")
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_runs_decoded_in_one_call_keep_every_value_on_its_line(tmp_path: Path, seed: int) -> None:
+    """Sparse oddities, so most runs of lines decode in one call: a whitespace-only line beside a
+    line holding two JSON values must not shift any value onto another line."""
+    rng = random.Random(seed)
+    lines = [json.dumps({"id": str(i), "text": f"t{i}"}) for i in range(3000)]
+    odd = {
+        "blank": "",
+        "spaces": " \t ",
+        "cr": "\r",
+        "two": '{"id": "a"} {"id": "b"}',
+        "two_nl_like": '{"id": "c"}\t{"id": "d"}',
+        "crlf": '{"id": "crlf", "text": "x"}\r',
+        "bad": '{"id": ',
+    }
+    for _ in range(40):
+        at = rng.randrange(len(lines))
+        kind = rng.choice(sorted(odd))
+        lines[at] = odd[kind]
+        if kind in ("two", "two_nl_like"):  # its blank partner in the same run of lines
+            lines[min(at + rng.randint(1, 20), len(lines) - 1)] = rng.choice(["", " ", "\r"])
+    path = tmp_path / "sparse.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got: dict[int, Any] = {}
+    rejected: list[int] = []
+    for shard in plan_shards([str(path)], shard_bytes=40_000):
+        for batch in read_shard(shard, plan(checks={"exact_duplicates": False})):
+            got.update(zip(batch.lines, batch.values, strict=True))
+            rejected += [r.line for r in batch.rejects]
+    expected = {
+        i + 1: json.loads(line) for i, line in enumerate(lines) if line.strip() and _reference(line)
+    }
+    assert got == expected
+    assert rejected == [
+        i + 1 for i, line in enumerate(lines) if line.strip() and not _reference(line)
+    ]

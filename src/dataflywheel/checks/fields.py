@@ -86,6 +86,24 @@ class TextExtractor:
             parts = [s for p in self.paths for s in extract(value, p)]
         return parts[0] if len(parts) == 1 else TEXT_SEPARATOR.join(parts)
 
+    def many(self, values: list[Any]) -> list[str]:
+        """`[self(v) for v in values]`, column by column for single-key paths (no call per record)."""
+        keys = self._simple
+        if keys is None or not keys:
+            return list(map(self, values))
+        columns = [[v.get(key) if type(v) is dict else None for v in values] for key in keys]
+        if len(columns) == 1:
+            return [v if type(v) is str else "" for v in columns[0]]
+        if len(columns) == 2:
+            sep = TEXT_SEPARATOR
+            return [
+                (a + sep + b if type(b) is str else a)
+                if type(a) is str
+                else (b if type(b) is str else "")
+                for a, b in zip(columns[0], columns[1])
+            ]
+        return [TEXT_SEPARATOR.join([s for s in row if type(s) is str]) for row in zip(*columns)]
+
 
 def get_scalar(value: Any, path: Path) -> Any:
     """The first value at `path` (strings, numbers, anything), or None when absent."""

@@ -1,6 +1,6 @@
 """A msgspec Struct compiled from the plan's schema: a C-speed "this record is valid" test.
 
-Guarantee: `conforms(value)` is True only for records the Python validator in `structural` also
+Guarantee: `conforms(value)` (and `nonconforming(values)`, the same test over a whole batch) is True only for records the Python validator in `structural` also
 accepts (same types: no bool for integer, ints allowed for number; nulls only where nullable;
 required fields; enums; array item types; extra fields when rejected). When it is False, the
 Python validator says exactly what is wrong. Schemas the Struct cannot express exactly (enums of
@@ -9,6 +9,7 @@ floats or booleans) get no Struct and always take the Python path.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 import msgspec
@@ -66,11 +67,36 @@ def compile_struct(plan: CheckPlan) -> type[msgspec.Struct] | None:
     )
 
 
+_AT_INDEX = re.compile(r"at `\$\[(\d+)\]")
+
+
 class StructConformance:
-    """`conforms(value)`: the fast test; construct once per plan."""
+    """`conforms(value)` and `nonconforming(values)`: the fast tests; construct once per plan."""
 
     def __init__(self, plan: CheckPlan) -> None:
         self.struct = compile_struct(plan)
+        self._many: Any = None if self.struct is None else list.__class_getitem__(self.struct)
+
+    def nonconforming(self, values: list[Any]) -> list[int]:
+        """Indexes of the values that do not conform, in order: one C call over the whole list,
+        resumed after each failure (msgspec names the failing index, `$[k]`), so the cost is one
+        conversion per value however many fail. Every index when the plan has no Struct."""
+        if self._many is None:
+            return list(range(len(values)))
+        bad: list[int] = []
+        start = 0
+        while start < len(values):
+            try:
+                msgspec.convert(values[start:] if start else values, self._many)
+                return bad
+            except msgspec.ValidationError as exc:
+                found = _AT_INDEX.search(str(exc))
+                if found is None:  # not expected from msgspec; decide the rest one by one
+                    bad.extend(i for i in range(start, len(values)) if not self.conforms(values[i]))
+                    return bad
+                bad.append(start + int(found.group(1)))
+                start = bad[-1] + 1
+        return bad
 
     def conforms(self, value: Any) -> bool:
         if self.struct is None or type(value) is not dict:

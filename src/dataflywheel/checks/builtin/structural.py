@@ -10,6 +10,7 @@ Every schema violation is a reject with all of the record's problems in its reas
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -57,6 +58,15 @@ class SchemaValidator:
     def problems(self, value: Any) -> list[str]:
         if self._fast.conforms(value):  # the common case, decided in C
             return []
+        return self.explain(value)
+
+    def nonconforming(self, values: list[Any]) -> list[int]:
+        """Indexes of the values that may have problems (the Struct test over the whole list);
+        `explain` says what they are."""
+        return self._fast.nonconforming(values)
+
+    def explain(self, value: Any) -> list[str]:
+        """Every problem of one record, found by the Python rules ([] when it has none)."""
         if type(value) is not dict:
             return [f"record is a JSON {json_type(value)}, expected an object"]
         out: list[str] = []
@@ -89,6 +99,12 @@ class SchemaValidator:
                 if item_types is not None and type(item) not in item_types:
                     return f"field {spec.name!r}[{i}]: expected {spec.items}, got {json_type(item)}"
         return None
+
+
+def _count_into(counts: dict[str, int], groups: list[str | None]) -> None:
+    for group, n in Counter(groups).items():
+        if group is not None:
+            counts[group] = counts.get(group, 0) + n
 
 
 def _enum_key(value: Any) -> tuple[str, Any]:
@@ -164,28 +180,34 @@ class StructuralCheck(Check):
         part.invalid_examples = [
             (r.file, r.line, str(r.line), r.reason) for r in batch.rejects[: part.limit]
         ]
-        problems_of = self.validator.problems
-        fields = [f.name for f in self.validator.fields]
-        nulls, blanks = part.nulls, part.blanks
-        for rid, line, value, group in zip(batch.ids, batch.lines, batch.values, batch.groups):
-            problems = problems_of(value)
+        values = batch.values
+        bad_groups: list[str | None] = []
+        for i in self.validator.nonconforming(values):  # few; the rest conform (decided in C)
+            problems = self.validator.explain(values[i])
             if problems:
-                part.rejects.append(Reject(batch.file, line, "; ".join(problems), rid, self.name))
-            if group is not None:
-                part.group_total[group] = part.group_total.get(group, 0) + 1
-                if problems:
-                    part.group_bad[group] = part.group_bad.get(group, 0) + 1
-            if type(value) is dict:
-                for name in fields:
-                    v = value.get(name)
-                    if v is None:
-                        nulls[name] = nulls.get(name, 0) + 1
-                    elif type(v) is str and not v.strip():
-                        blanks[name] = blanks.get(name, 0) + 1
-            else:
-                for name in fields:
-                    nulls[name] = nulls.get(name, 0) + 1
+                reason = "; ".join(problems)
+                part.rejects.append(
+                    Reject(batch.file, batch.lines[i], reason, batch.ids[i], self.name)
+                )
+                bad_groups.append(batch.groups[i])
+        _count_into(part.group_total, batch.groups)
+        _count_into(part.group_bad, bad_groups)
+        self._null_and_blank(values, part)
         return part
+
+    def _null_and_blank(self, values: list[Any], part: StructuralPartial) -> None:
+        """Per field: missing or null (a record that is not an object counts as null in every
+        field) and blank strings (empty or whitespace only, as `str.strip` sees it)."""
+        objects = [v for v in values if type(v) is dict]
+        not_objects = len(values) - len(objects)
+        for spec in self.validator.fields:
+            column = [v.get(spec.name) for v in objects]
+            nulls = column.count(None) + not_objects
+            blanks = sum(1 for v in column if type(v) is str and (not v or v.isspace()))
+            if nulls:
+                part.nulls[spec.name] = part.nulls.get(spec.name, 0) + nulls
+            if blanks:
+                part.blanks[spec.name] = part.blanks.get(spec.name, 0) + blanks
 
     def finish(self, partial: Partial) -> CheckResult:
         assert isinstance(partial, StructuralPartial)

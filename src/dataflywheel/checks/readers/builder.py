@@ -42,11 +42,14 @@ class BatchBuilder:
         batch = self._batch
         batch.lines.extend(lines)
         batch.values.extend(values)
-        batch.texts.extend(map(self.text_of, values))
+        batch.texts.extend(self.text_of.many(values))
         batch.ids.extend(self._ids(lines, values))
         gp = self._group_path
         if gp is None:
             batch.groups.extend([None] * len(values))
+        elif len(gp) == 1 and gp[0] is not None:  # one key: no walk per record
+            key = gp[0]
+            batch.groups.extend([_label(v.get(key)) if type(v) is dict else None for v in values])
         else:
             batch.groups.extend(_label(get_scalar(v, gp)) for v in values)
         batch.nbytes += nbytes
