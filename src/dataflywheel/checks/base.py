@@ -16,10 +16,13 @@ Contract (every check, built-in or plugin, keeps all of it):
    - `rejects`: lines of this batch that could not be decoded at all (invalid UTF-8, invalid JSON,
      over the line-length limit); they are NOT in the parallel lists. The engine collects them;
      checks only read them if they want to.
-   `batch.normalised()` gives the texts NFKC-normalised, case-folded and whitespace-collapsed
-   (`normalise`), computed once per batch and shared by every check that wants them;
-   `batch.text_column()` gives the texts as one polars String Series (lone surrogates as
-   U+FFFD), also built once, for vectorised scans.
+   `batch.normalised_column()` gives the texts NFKC-normalised, case-folded and
+   whitespace-collapsed (`normalise`) as one polars String Series, computed once per batch for
+   the whole batch and shared by every check that wants them; `batch.normalised()` is the same
+   as a list. `batch.text_column()` gives the raw texts as one polars String Series, also built
+   once, for vectorised scans. Both columns come from one UTF-8 packing of the texts
+   (`batch.packed_texts()`); a lone surrogate (which UTF-8 cannot hold) is U+FFFD in both
+   columns, while `texts` and `normalised()` keep it (rows `packed_texts().lossy`).
    `batch.file` is the file name as the user gave it; `batch.shard` the global shard index;
    `nbytes` the input bytes the batch covers; `empty_lines` whitespace-only lines skipped (counted
    in the report, never records); `warnings` notes about the file (e.g. a UTF-8 BOM was ignored).
@@ -60,7 +63,6 @@ Contract (every check, built-in or plugin, keeps all of it):
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -68,7 +70,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dataflywheel.checks.textnorm import normalise
+from dataflywheel.checks.textnorm import normalise_packed
+from dataflywheel.checks.textpack import PackedText, pack_utf8
 from dataflywheel.errors import BadInput
 
 if TYPE_CHECKING:
@@ -123,23 +126,42 @@ class RecordBatch:
     empty_lines: int = 0
     warnings: list[str] = field(default_factory=list)
     _normalised: list[str] | None = field(default=None, repr=False, compare=False)
+    _packed: PackedText | None = field(default=None, repr=False, compare=False)
     _column: Any = field(default=None, repr=False, compare=False)
     _norm_column: Any = field(default=None, repr=False, compare=False)
+    _norm_exact: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
 
+    def packed_texts(self) -> PackedText:
+        """The texts as one UTF-8 buffer + offsets (`textpack`), built on first use and shared by
+        `text_column` and `normalised_column`. Lone surrogates are U+FFFD there; their rows are
+        `packed_texts().lossy`."""
+        if self._packed is None:
+            self._packed = pack_utf8(self.texts)
+        return self._packed
+
     def normalised(self) -> list[str]:
-        """`normalise(text)` of every text, computed on first use and cached on the batch."""
+        """`normalise(text)` of every text, exactly (lone surrogates kept), as a list; computed on
+        first use from `normalised_column()` and cached on the batch."""
         if self._normalised is None:
-            self._normalised = [normalise(t) for t in self.texts]
+            norm = self.normalised_column().to_list()
+            for row, text in self._norm_exact.items():
+                norm[row] = text
+            self._normalised = norm
         return self._normalised
 
     def normalised_column(self) -> Any:
-        """`normalised()` as one polars String Series, built on first use and cached on the batch
-        (lone surrogates as U+FFFD, as in `text_column`)."""
+        """`normalise(text)` of every text as one polars String Series, computed once per batch
+        for the whole batch (`textnorm.normalise_packed`) and cached. A lone surrogate cannot be
+        in a polars String: in the rows `packed_texts().lossy` it is U+FFFD here, while
+        `normalised()` holds the exact text; a check that must tell such texts apart (exact
+        duplicates) reads those rows from `normalised()` or `textnorm.normalise`."""
         if self._norm_column is None:
-            self._norm_column = text_column(self.normalised())
+            norm = normalise_packed(self.texts, self.packed_texts())
+            self._norm_column = norm.series()
+            self._norm_exact = {row: norm.fixes[row] for row in norm.packed.lossy}
         return self._norm_column
 
     def text_column(self) -> Any:
@@ -147,7 +169,7 @@ class RecordBatch:
         shared by every check. A lone surrogate cannot be UTF-8: it is U+FFFD in the column, so
         a scan that treats U+FFFD as suspect still picks that text."""
         if self._column is None:
-            self._column = text_column(self.texts)
+            self._column = self.packed_texts().series()
         return self._column
 
     def __iter__(self) -> Iterator[Record]:
@@ -158,17 +180,9 @@ class RecordBatch:
             yield Record(rid, line, file, value, text, group)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def text_column(texts: list[str]) -> Any:
     """`texts` as a polars String Series, lone surrogates as U+FFFD."""
-    import polars as pl
-
-    try:
-        return pl.Series(texts, dtype=pl.String)
-    except UnicodeEncodeError:
-        return pl.Series([_SURROGATE.sub("\ufffd", t) for t in texts], dtype=pl.String)
+    return pack_utf8(texts).series()
 
 
 class Partial(ABC):

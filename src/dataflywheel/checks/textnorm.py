@@ -8,12 +8,27 @@ Speed: most texts are ASCII, or ASCII plus a few characters such as ’ “ — 
 case-folding leave alone. For such *plain* texts (one regex scan tells) normalisation is only
 ASCII lower-casing and whitespace collapsing on the UTF-8 bytes; NFKC and `casefold` (most of
 the cost) run only on the other texts.
+
+Batch form: `normalise_packed` normalises a whole batch packed as one UTF-8 buffer
+(`textpack.PackedText`) with a handful of passes over the buffer instead of a Python call per
+text: one `bytes.translate` lower-cases ASCII and turns ASCII whitespace into spaces for every
+text at once, and numpy finds the few rows that need more (a non-plain character, a run of
+spaces, a leading or trailing space, a lone surrogate); only those rows go through `normalise`
+and are scattered back into the column. Every row therefore equals `normalise(text)` (tests/checks/test_textnorm.py
+compares both on every plain and whitespace character, on fuzzed batches and on lone surrogates).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dataflywheel.checks.textpack import PackedText, valid_utf8
 
 # str.split() whitespace: the ASCII ones are mapped to b" " by a byte table; after NFKC (which
 # turns the other Unicode spaces into U+0020) only these few remain and take the slow path.
@@ -127,3 +142,85 @@ def normalise(text: str) -> str:
     if b"  " in raw:
         raw = _SPACES.sub(b" ", raw)
     return raw.strip(b" ").decode("utf-8", "surrogatepass")
+
+
+_PLAIN_LO = np.array([lo for lo, _ in PLAIN_RANGES], dtype=np.int64)
+_PLAIN_HI = np.array([hi for _, hi in PLAIN_RANGES], dtype=np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedBatch:
+    """`normalise` of a batch of texts: `packed` holds every row ASCII-lower-cased with ASCII
+    whitespace as spaces, which is already the normalised text except for the rows in `fixes`,
+    which maps each of those rows to its normalised text (exact, lone surrogates kept)."""
+
+    packed: PackedText
+    fixes: dict[int, str]
+
+    def series(self) -> Any:
+        """The normalised texts as one polars String Series (lone surrogates as U+FFFD): the
+        packed buffer taken as is, the fixed rows scattered in (polars string views: neither
+        step copies the buffer)."""
+        import polars as pl
+
+        column = self.packed.series()
+        if self.fixes:
+            fixed = [valid_utf8(t).decode() for t in self.fixes.values()]
+            column.scatter(list(self.fixes), pl.Series(fixed, dtype=pl.String))
+        return column
+
+
+def normalise_packed(texts: Sequence[str], packed: PackedText) -> NormalisedBatch:
+    """`normalise` of every text, given `packed = pack_utf8(texts)`."""
+    out = packed.data.translate(_LOWER_WS)
+    offsets = packed.offsets
+    odd, spaced = _rows_to_redo(np.frombuffer(out, dtype=np.uint8), offsets, packed.lossy)
+    fixes: dict[int, str] = {}
+    for r in odd:
+        fixes[r] = normalise(texts[r])
+    for r in spaced:
+        # plain row whose only fault is its spacing: its translated bytes hold ASCII spaces only
+        fixes[r] = b" ".join(out[offsets[r] : offsets[r + 1]].split()).decode()
+    return NormalisedBatch(PackedText(out, offsets, packed.lossy), fixes)
+
+
+def _rows_to_redo(buf: Any, offsets: Any, lossy: Sequence[int]) -> tuple[list[int], list[int]]:
+    """Rows of the translated buffer that are not yet `normalise(text)`, as two disjoint
+    ascending lists: rows with a character outside `PLAIN_RANGES` or a lone surrogate (`lossy`),
+    which need `normalise`; and the other rows with two spaces in a row or a leading or trailing
+    space, which need only their spaces collapsed."""
+    last = len(buf) - 1
+    # non-plain: decode the code point at every UTF-8 lead byte (>= 0xC0; the buffer is valid)
+    lead = np.flatnonzero(buf >= 0xC0)
+    b0 = buf[lead].astype(np.int64)
+    b1 = buf[np.minimum(lead + 1, last)].astype(np.int64) & 0x3F
+    b2 = buf[np.minimum(lead + 2, last)].astype(np.int64) & 0x3F
+    b3 = buf[np.minimum(lead + 3, last)].astype(np.int64) & 0x3F
+    cp = np.where(
+        b0 < 0xE0,
+        ((b0 & 0x1F) << 6) | b1,
+        np.where(
+            b0 < 0xF0,
+            ((b0 & 0x0F) << 12) | (b1 << 6) | b2,
+            ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3,
+        ),
+    )
+    k = np.searchsorted(_PLAIN_LO, cp, side="right") - 1
+    not_plain = lead[(k < 0) | (cp > _PLAIN_HI[np.maximum(k, 0)])]
+    odd = set(lossy)
+    odd.update(_rows_of(offsets, not_plain))
+    space = buf == 0x20
+    starts, ends = offsets[:-1], offsets[1:]
+    rows = np.flatnonzero(ends > starts)
+    spaced = set(rows[space[starts[rows]] | space[ends[rows] - 1]].tolist())
+    spaced.update(_rows_of(offsets, np.flatnonzero(space[1:] & space[:-1])))
+    spaced -= odd
+    return sorted(odd), sorted(spaced)
+
+
+def _rows_of(offsets: Any, positions: Any) -> list[int]:
+    """The distinct rows holding the byte `positions` (ascending), ascending."""
+    rows = np.searchsorted(offsets, positions, side="right") - 1
+    if len(rows) > 1:
+        rows = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
+    return rows.tolist()  # type: ignore[no-any-return]

@@ -1,11 +1,19 @@
 """Exact duplicates: records whose normalised text (NFKC, case-folded, whitespace collapsed) is
 equal to an earlier record's, found exactly across every shard and file.
 
-The index holds 12 bytes per record (a 64-bit xxh3 hash and a 32-bit line number; the shard is
+The index holds 12 bytes per record (a 64-bit hash and a 32-bit line number; the shard is
 kept once per batch), plus the record ids when the plan names an id field (UTF-8 + 4 bytes each)
 and a 4-byte label code when it asks for a breakdown. Records
 with no text are left out (the blank check counts them). Metrics: `duplicate_count` (records that
 repeat an earlier one), `duplicate_rate` (that over all records), `duplicate_group_count`.
+
+The hash is polars' 64-bit hash of the normalised text's UTF-8 bytes (`Series.hash` with a fixed
+seed over `batch.normalised_column()`, one vectorised call per batch). Polars promises the same
+hash only within one polars version; that is enough, because hashes are only ever compared
+within one run, whose processes all import the same polars, and never stored. A text with a lone
+surrogate (U+FFFD in the column) is hashed from its exact bytes (surrogates in their invalid
+three-byte form, hashed as polars Binary, which hashes bytes as String does), so it never
+matches the same text with a real U+FFFD, as equality of the normalised texts demands.
 """
 
 from __future__ import annotations
@@ -14,15 +22,16 @@ from dataclasses import dataclass, field
 from typing import Any, Self
 
 import numpy as np
-import xxhash
 
 from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
 from dataflywheel.checks.results import LabelCodes, PackedStrings, rate
 from dataflywheel.checks.textnorm import normalise
+from dataflywheel.checks.textpack import exact_utf8
 
 MAX_GROUPS_LISTED = 1000
 MAX_MEMBERS_LISTED = 50
 _LINE_BITS = 40  # order key: shard << 40 | line
+HASH_SEED = 0x5EED_D0C5  # any fixed seed: every process of a run must use the same one
 
 
 __all__ = ["ExactDuplicateCheck", "normalise"]
@@ -61,27 +70,24 @@ class ExactDuplicateCheck(Check):
     metrics = ("duplicate_count", "duplicate_rate", "duplicate_group_count")
 
     def partial(self, batch: RecordBatch) -> DuplicatePartial:
-        norm = batch.normalised()
-        keep = [i for i, t in enumerate(norm) if t]
-        lines = batch.lines
         part = DuplicatePartial(records=len(batch), files={batch.shard: batch.file})
-        hash_of = xxhash.xxh3_64_intdigest
-        part.hashes.append(
-            np.array(
-                [hash_of(norm[i].encode("utf-8", "surrogatepass")) for i in keep], dtype=np.uint64
-            )
-        )
-        kept_lines = [lines[i] for i in keep]
-        wide = bool(kept_lines) and kept_lines[-1] >= 1 << 32
-        part.lines.append(np.array(kept_lines, dtype=np.uint64 if wide else np.uint32))
         part.shards.append(batch.shard)
-        if self.plan.id_field is not None:
-            part.ids = PackedStrings.of([batch.ids[i] for i in keep])
-        if self.plan.breakdown_by is not None:
-            part.groups = LabelCodes.of([batch.groups[i] for i in keep])
-            for g in batch.groups:
-                if g is not None:
-                    part.group_records[g] = part.group_records.get(g, 0) + 1
+        keep, hashes = text_hashes(batch)
+        part.hashes.append(hashes)
+        lines = np.asarray(batch.lines, dtype=np.uint64)[keep]
+        wide = bool(len(lines)) and int(lines[-1]) >= 1 << 32
+        part.lines.append(lines if wide else lines.astype(np.uint32))
+        if self.plan.id_field is not None or self.plan.breakdown_by is not None:
+            rows = keep.tolist()
+            if self.plan.id_field is not None:
+                ids = batch.ids
+                part.ids = PackedStrings.of([ids[i] for i in rows])
+            if self.plan.breakdown_by is not None:
+                groups = batch.groups
+                part.groups = LabelCodes.of([groups[i] for i in rows])
+                for g in groups:
+                    if g is not None:
+                        part.group_records[g] = part.group_records.get(g, 0) + 1
         return part
 
     def finish(self, partial: Partial) -> CheckResult:
@@ -105,6 +111,22 @@ class ExactDuplicateCheck(Check):
             breakdown=_breakdown(partial, runs),
             sections={"groups": listed, "groups_listed": len(listed), "group_count": len(runs)},
         )
+
+
+def text_hashes(batch: RecordBatch) -> tuple[Any, Any]:
+    """The rows with a non-empty normalised text (int64, ascending) and the 64-bit hash of each
+    one's normalised text (uint64), exact for lone surrogates (see the module docstring)."""
+    import polars as pl
+
+    column = batch.normalised_column()
+    hashes = column.hash(seed=HASH_SEED).to_numpy()
+    lossy = batch.packed_texts().lossy
+    if lossy:
+        hashes = hashes.copy()
+        exact = [exact_utf8(normalise(batch.texts[row])) for row in lossy]
+        hashes[list(lossy)] = pl.Series(exact, dtype=pl.Binary).hash(seed=HASH_SEED).to_numpy()
+    keep = np.flatnonzero(column.str.len_bytes().to_numpy())
+    return keep, np.ascontiguousarray(hashes[keep], dtype=np.uint64)
 
 
 def _runs(partial: DuplicatePartial) -> list[list[int]]:
