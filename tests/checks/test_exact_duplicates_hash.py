@@ -1,0 +1,96 @@
+"""Exact duplicates hash the normalised column with polars: equal normalised texts (and only
+those) group together, lone surrogates included, records with no text left out, and the
+engines agree."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from checkhelp import check, plan
+
+from dataflywheel.checks.base import RecordBatch
+from dataflywheel.checks.builtin.duplicates import HASH_SEED, ExactDuplicateCheck, text_hashes
+from dataflywheel.checks.textnorm import normalise
+
+
+def _write(path: Path, texts: list[str]) -> Path:
+    # json.dumps escapes lone surrogates as \udXXX, which the reader turns back into them
+    path.write_text(
+        "".join(json.dumps({"id": f"r{i}", "text": t}) + "\n" for i, t in enumerate(texts)),
+        encoding="ascii",
+    )
+    return path
+
+
+def _groups(path: Path, **kwargs: object) -> list[list[int]]:
+    report = check(path, plan(checks={"exact_duplicates": True}), **kwargs)
+    sections = report.checks["exact_duplicates"].sections
+    return [[r["line"] for r in g["records"]] for g in sections["groups"]]
+
+
+def test_string_and_binary_hashes_agree_on_the_same_bytes() -> None:
+    # the docstring's claim: a lone-surrogate row, hashed as Binary from its exact bytes, is
+    # hashed by the same function as the String rows
+    texts = ["", "a", "hello world", "é’“”", "x" * 1000]
+    as_str = pl.Series(texts, dtype=pl.String).hash(seed=HASH_SEED).to_list()
+    as_bin = pl.Series([t.encode() for t in texts], dtype=pl.Binary).hash(seed=HASH_SEED)
+    assert as_str == as_bin.to_list()
+
+
+def test_hashes_leave_out_empty_texts_and_follow_the_normalised_text() -> None:
+    texts = ["Hello  World", "", "   ", "hello world", "HELLO\tworld\n", "other", "ﬁne", "fine"]
+    keep, hashes = text_hashes(RecordBatch(file="f", texts=texts))
+    assert keep.tolist() == [0, 3, 4, 5, 6, 7]
+    assert hashes.dtype == np.uint64 and len(hashes) == 6
+    assert len({int(h) for h in hashes[:3]}) == 1  # the three "hello world"
+    assert hashes[0] != hashes[3] and hashes[4] == hashes[5]  # "fine" twice, "other" apart
+
+
+def test_lone_surrogates_are_equal_only_to_themselves(tmp_path: Path) -> None:
+    texts = [
+        "lone \ud800 surrogate",  # 1
+        "lone \ufffd surrogate",  # 2: what the column shows for line 1, yet a different text
+        "LONE  \ud800 Surrogate",  # 3: duplicate of 1
+        "lone \ufffd SURROGATE ",  # 4: duplicate of 2
+        "lone \udc00 surrogate",  # 5: another surrogate, unique
+        "",  # 6: no text, never a duplicate
+        "",  # 7
+    ]
+    path = _write(tmp_path / "s.jsonl", texts)
+    assert _groups(path) == [[1, 3], [2, 4]]
+    batch = RecordBatch(file="f", texts=texts)
+    keep, hashes = text_hashes(batch)
+    assert keep.tolist() == [0, 1, 2, 3, 4]
+    norm = [normalise(t) for t in texts[:5]]
+    for i in range(5):
+        for j in range(5):
+            assert (hashes[i] == hashes[j]) == (norm[i] == norm[j]), (i, j)
+
+
+def test_engines_agree_on_groups_across_shards(tmp_path: Path) -> None:
+    texts = [f"record number {i} with some words" for i in range(2000)]
+    texts[1500] = "  RECORD number 3 with some words "
+    texts[1999] = "record\u3000number 3 with\tsome words"
+    texts[700] = "é \ud800 x"
+    texts[1200] = "É  \ud800 X"
+    texts[50] = ""
+    texts[51] = ""
+    path = _write(tmp_path / "d.jsonl", texts)
+    single = check(path, plan(checks={"exact_duplicates": True}), shard_bytes=20_000)
+    local = check(
+        path, plan(checks={"exact_duplicates": True}), shard_bytes=20_000, engine="local", workers=2
+    )
+    assert _groups(path, shard_bytes=20_000) == [[4, 1501, 2000], [701, 1201]]
+    assert single.checks["exact_duplicates"] == local.checks["exact_duplicates"]
+    assert single.metrics["duplicate_count"] == 3.0
+
+
+def test_an_empty_batch_is_the_identity() -> None:
+    ch = ExactDuplicateCheck(plan(checks={"exact_duplicates": True}))
+    empty = ch.partial(RecordBatch(file="f"))
+    full = ch.partial(RecordBatch(file="f", ids=["a", "b"], lines=[1, 2], texts=["x", "X"]))
+    assert ch.finish(empty + full) == ch.finish(full)
+    assert ch.finish(full).metrics["duplicate_count"] == 1.0
