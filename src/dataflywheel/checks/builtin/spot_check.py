@@ -27,7 +27,7 @@ from dataflywheel.checks.base import Check, CheckResult, Example, Partial, Recor
 from dataflywheel.checks.fields import compile_path, get_scalar
 from dataflywheel.checks.plan import CheckPlan, SpotCheckSpec
 from dataflywheel.checks.results import rate
-from dataflywheel.checks.stats.sampling import BottomK, Candidate, draw, sample_key
+from dataflywheel.checks.stats.sampling import BottomK, Candidate, draw, sample_keys
 from dataflywheel.errors import BadInput, NotFound
 
 NO_STRATUM = "(none)"
@@ -131,7 +131,7 @@ class SpotCheck(Check):
         self.stratum = compile_path(self.spec.stratify_by) if self.spec.stratify_by else None
         self._stamp: tuple[int, int] | None = None
         self._verdicts: dict[str, tuple[int, Verdict]] = {}
-        self.verdicts  # read now: a bad verdict file fails before any batch is read
+        _ = self.verdicts  # read now: a bad verdict file fails before any batch is read
 
     @property
     def verdicts(self) -> dict[str, tuple[int, Verdict]]:
@@ -149,22 +149,29 @@ class SpotCheck(Check):
         return self._verdicts
 
     def partial(self, batch: RecordBatch) -> SpotCheckPartial:
-        bottom = BottomK(self.spec.sample_size)
-        seed = self.spec.seed
-        for rid, line, value in zip(batch.ids, batch.lines, batch.values, strict=True):
-            bottom.add(self._stratum_of(value), (sample_key(rid, seed), batch.file, line, rid))
-        bottom.trim()
+        bottom = BottomK(self.spec.sample_size).add_many(
+            self._strata(batch.values),
+            sample_keys(batch.ids, self.spec.seed),
+            batch.file,
+            batch.lines,
+            batch.ids,
+        )
         return SpotCheckPartial(bottom.k, bottom.counts, bottom.smallest, records=len(batch))
 
-    def _stratum_of(self, value: Any) -> str:
-        if self.stratum is None:
-            return NO_STRATUM
-        got = get_scalar(value, self.stratum)
-        if got is None or isinstance(got, dict | list):
-            return NO_STRATUM
-        if isinstance(got, int) and abs(got) >= 10**18:  # str() may refuse a huge integer
-            return f"(integer of {got.bit_length()} bits)"
-        return str(got)
+    def _strata(self, values: list[Any]) -> list[str]:
+        """The stratum of every record; a plain top-level key (the usual `stratify_by`) is read
+        without walking the path."""
+        path = self.stratum
+        if path is None:
+            return [NO_STRATUM] * len(values)
+        if len(path) == 1 and path[0] is not None:
+            key = path[0]
+            out = []
+            for v in values:
+                got = v.get(key) if type(v) is dict else None
+                out.append(got if type(got) is str else _stratum_label(got))
+            return out
+        return [_stratum_label(get_scalar(v, path)) for v in values]
 
     def finish(self, partial: Partial) -> CheckResult:
         assert isinstance(partial, SpotCheckPartial)
@@ -208,6 +215,15 @@ class SpotCheck(Check):
                 expected="verdicts only for the sampled records (same batch, seed and sample_size)",
                 hint="review the records listed in the report's spot_check sample",
             )
+
+
+def _stratum_label(got: Any) -> str:
+    """The stratum named by the value found at `stratify_by`."""
+    if got is None or isinstance(got, dict | list):
+        return NO_STRATUM
+    if isinstance(got, int) and abs(got) >= 10**18:  # str() may refuse a huge integer
+        return f"(integer of {got.bit_length()} bits)"
+    return str(got)
 
 
 def _row(stratum: str, cand: Candidate, verdicts: dict[str, tuple[int, Verdict]]) -> dict[str, Any]:

@@ -27,6 +27,17 @@ def sample_key(record_id: str, seed: int) -> int:
     )
 
 
+def sample_keys(record_ids: list[str], seed: int) -> list[int]:
+    """`sample_key` of every id, in order. xxhash encodes a str as UTF-8 itself, so the common
+    case skips one `encode` per id; an id with a lone surrogate (which that encoding refuses)
+    takes `sample_key`'s path, giving the same keys."""
+    digest, s = xxhash.xxh3_64_intdigest, seed & (2**64 - 1)
+    try:
+        return [digest(rid, seed=s) for rid in record_ids]
+    except UnicodeEncodeError:
+        return [sample_key(rid, seed) for rid in record_ids]
+
+
 @dataclass(slots=True)
 class BottomK:
     """Per stratum: how many records, and the k smallest candidates in sampling order."""
@@ -38,6 +49,33 @@ class BottomK:
     def add(self, stratum: str, candidate: Candidate) -> None:
         self.counts[stratum] = self.counts.get(stratum, 0) + 1
         self.smallest.setdefault(stratum, []).append(candidate)
+
+    def add_many(
+        self, strata: list[str], keys: list[int], file: str, lines: list[int], ids: list[str]
+    ) -> Self:
+        """`add(strata[i], (keys[i], file, lines[i], ids[i]))` for every i, then `trim`, with
+        the same result; vectorised: per stratum only the candidates whose key is at most the
+        k-th smallest key can be kept (ties on the key are kept and ordered by `trim`)."""
+        import numpy as np
+
+        table: dict[str, int] = {}
+        codes = np.fromiter(
+            (table.setdefault(s, len(table)) for s in strata), dtype=np.int64, count=len(strata)
+        )
+        counts = np.bincount(codes, minlength=len(table)).tolist()
+        karr = np.fromiter(keys, dtype=np.uint64, count=len(keys))
+        for stratum, code in table.items():
+            self.counts[stratum] = self.counts.get(stratum, 0) + counts[code]
+            rows = np.flatnonzero(codes == code) if len(table) > 1 else np.arange(len(codes))
+            if self.k <= 0:
+                rows = rows[:0]
+            elif len(rows) > self.k:
+                mine = karr[rows]
+                rows = rows[mine <= np.partition(mine, self.k - 1)[self.k - 1]]
+            self.smallest.setdefault(stratum, []).extend(
+                [(keys[i], file, lines[i], ids[i]) for i in rows.tolist()]
+            )
+        return self.trim()
 
     def trim(self) -> Self:
         """Keep only the k smallest per stratum (call after a run of `add`)."""
