@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import pickle
 import random
 from pathlib import Path
 from typing import Any
@@ -230,19 +231,67 @@ def test_bad_near_duplicate_parameters_are_refused(bad: str, field: str) -> None
     )
 
 
-def test_the_partial_holds_a_compact_index(tmp_path: Path) -> None:
+def test_the_partial_keeps_its_bulk_in_spill_files(tmp_path: Path) -> None:
+    """Signatures, lines and ids go to files in the spill directory; the partial keeps names,
+    counts and one bit per record, survives pickling, and a partial merged from pickled copies
+    finishes exactly like the original."""
+    from dataflywheel.checks import spill
     from dataflywheel.checks.readers import read_file
 
     path, _ = planted_corpus(tmp_path, n=300)
-    check_ = NearDuplicateCheck(nd_plan())
-    parts = [check_.partial(b) for b in read_file(str(path), check_.plan)]
-    chunks = [c for p in parts for c in p.chunks]
-    records = sum(len(c.lines) for c in chunks)
-    beyond = sum(
-        c.lines.nbytes + c.id_offsets.nbytes + len(c.id_bytes) + c.has_text.nbytes for c in chunks
-    )
-    assert beyond / records <= 32  # ids here are 2-7 bytes
-    assert all(c.signatures.dtype.name == "uint16" and c.signatures.shape[1] == 128 for c in chunks)
+    where = tmp_path / "spill"
+    where.mkdir()
+    spill.use_directory(str(where))
+    try:
+        check_ = NearDuplicateCheck(nd_plan())
+        parts = [check_.partial(b) for b in read_file(str(path), check_.plan)]
+        chunks = [c for p in parts for c in p.chunks]
+        records = sum(c.rows for c in chunks)
+        assert records == sum(p.records for p in parts) > 300
+        files = sorted(where.iterdir())
+        assert len(files) == 2 * len(chunks)
+        for c in chunks:
+            assert Path(c.signatures.path).parent == where and Path(c.records).parent == where
+            # 16-bit slots, slot-major: 128 slots x 2 bytes per record
+            assert Path(c.signatures.path).stat().st_size == 2 * 128 * c.rows
+            assert c.has_text.nbytes == (c.rows + 7) // 8
+        pickled = [pickle.dumps(p) for p in parts]
+        assert sum(map(len, pickled)) / records < 8  # a few bytes per record, whatever the corpus
+        merged = parts[0]
+        for p in parts[1:]:
+            merged = merged + p
+        again = pickle.loads(pickled[0])
+        for blob in pickled[1:]:
+            again = again + pickle.loads(blob)
+        first = check_.finish(merged)
+        assert check_.finish(again) == first
+        assert check_.finish(merged) == first  # finish only reads the files
+        assert first.metrics["near_duplicate_cluster_count"] == 15.0
+    finally:
+        spill.use_directory(None)
+
+
+def test_a_removed_spill_file_is_a_clear_error(tmp_path: Path) -> None:
+    from dataflywheel.checks import spill
+
+    spill.use_directory(str(tmp_path))
+    try:
+        check_ = NearDuplicateCheck(nd_plan())
+        text = " ".join(f"w{i}" for i in range(40))
+        batch = RecordBatch(
+            file="x.jsonl",
+            ids=["a", "b"],
+            lines=[1, 2],
+            values=[{}, {}],
+            texts=[text, text],
+            groups=[None, None],
+        )
+        part = check_.partial(batch)
+        Path(part.chunks[0].signatures.path).unlink()
+        with pytest.raises(spill.SpillMissing, match="spill directory must live"):
+            check_.finish(part)
+    finally:
+        spill.use_directory(None)
 
 
 @pytest.mark.realdata

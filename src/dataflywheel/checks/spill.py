@@ -26,6 +26,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -76,11 +77,43 @@ def write_array(array: npt.NDArray[np.generic], prefix: str = "spill-") -> str:
     return path
 
 
+def write_parts(parts: Sequence[npt.NDArray[np.generic] | bytes], prefix: str = "spill-") -> str:
+    """Write several arrays (raw C-order bytes) and byte strings one after the other to a new
+    file; the caller keeps their layout (offsets follow from the sizes)."""
+    fd, path = tempfile.mkstemp(prefix=prefix, suffix=".bin", dir=directory())
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for part in parts:
+                if isinstance(part, bytes):
+                    f.write(part)
+                else:
+                    np.ascontiguousarray(part).tofile(f)
+    except BaseException:
+        Path(path).unlink(missing_ok=True)
+        raise
+    return path
+
+
+class SpillMissing(FileNotFoundError):
+    """A spill file a partial refers to is gone or short: its directory was removed (or the
+    disk emptied) before `finish` read it. A bug in whoever cleaned up, never bad input."""
+
+    def __init__(self, path: str, detail: str = "no such file") -> None:
+        super().__init__(
+            f"spill file {path} cannot be read back ({detail}): the spill directory "
+            "must live until every check has finished"
+        )
+        self.path = path
+
+
 def read_array(
     path: str, dtype: npt.DTypeLike, count: int = -1, offset: int = 0
 ) -> npt.NDArray[np.generic]:
     """Read `count` items (all when -1) of `dtype` from `path`, starting `offset` bytes in."""
-    return np.fromfile(path, dtype=dtype, count=count, offset=offset)
+    try:
+        return np.fromfile(path, dtype=dtype, count=count, offset=offset)
+    except FileNotFoundError:
+        raise SpillMissing(path) from None
 
 
 def remove(path: str) -> None:

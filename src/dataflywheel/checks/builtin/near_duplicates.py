@@ -1,18 +1,24 @@
 """Near duplicates: MinHash over word n-grams, LSH banding, confirmation, union-find clusters.
 
-Words are those of the normalised text shared with exact duplicates (`batch.normalised()`: NFKC,
-case-folded, whitespace collapsed), so texts that differ only in width, case or spacing have the
-same shingles.
+Words are those of the normalised text shared with exact duplicates (`batch.normalised_column()`:
+NFKC, case-folded, whitespace collapsed), so texts that differ only in width, case or spacing
+have the same shingles.
 
 Each batch becomes signatures (`num_perm` slots per record, see `similarity.minhash`, of which the
 index keeps the lowest 16 bits — b-bit MinHash: two different minima agree on them with probability
-2**-16, so an estimate is biased by at most 1.5e-5 — 256 bytes per record at 128 slots) plus,
-per record, its line (8 bytes), its id (4-byte offset + the id's UTF-8 bytes) and, with a
-breakdown, a 4-byte group code: the index beyond the signatures stays under 32 bytes per record for
-ids of up to ~16 bytes. `finish` bands the signatures (bands and rows chosen so that a pair exactly
-at the threshold is a candidate with probability >= 0.995), confirms each candidate pair by its
-estimated Jaccard similarity >= threshold and joins confirmed pairs into clusters. Rows are
-numbered in input order, so the report is the same however the input was sharded.
+2**-16, so an estimate is biased by at most 1.5e-5). `finish` bands the signatures (bands and rows
+chosen so that a pair exactly at the threshold is a candidate with probability >= 0.995), confirms
+each candidate pair by its estimated Jaccard similarity >= threshold and joins confirmed pairs into
+clusters. Rows are numbered in input order, so the report is the same however the input was
+sharded.
+
+Memory is flat in the number of records: `partial` writes what only `finish` needs, in bulk, to
+two spill files per batch (`checks.spill`): the signatures, slot-major (256 bytes per record at
+128 slots), and each record's line, id and group code. The partial keeps only the file names,
+counts, the group names and one bit per record (has text), so it stays small and picklable
+across the local engine's processes. `finish` reads the signatures a band at a time
+(`similarity.index`), and reads the lines and ids only of the records it reports, chunk by chunk.
+The engine owns the spill directory and deletes it after `finish`.
 
 Metrics: `near_duplicate_rate` (records in a cluster other than its first member, over all
 records), `near_duplicate_count` (that count), `near_duplicate_cluster_count`. Records with no
@@ -21,16 +27,22 @@ words are left out of the index (counted in `sections.records_without_text`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Self
 
 import numpy as np
 import numpy.typing as npt
 
+from dataflywheel.checks import spill
 from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
 from dataflywheel.checks.plan import CheckPlan, NearDuplicateSpec
 from dataflywheel.checks.results import rate
-from dataflywheel.checks.similarity.index import NearDuplicates, find_near_duplicates
+from dataflywheel.checks.similarity.index import (
+    NearDuplicates,
+    SpilledSignatures,
+    find_near_duplicates,
+)
 from dataflywheel.checks.similarity.lsh import choose_bands, expected_false_negative
 from dataflywheel.checks.similarity.minhash import MinHasher
 from dataflywheel.checks.similarity.shingles import normalised_shingle_hashes
@@ -41,23 +53,57 @@ METHOD = "one-permutation MinHash with optimal densification, LSH banding, union
 
 
 class _Chunk(NamedTuple):
-    """One batch's share of the index: a tuple of plain data and numpy arrays."""
+    """One batch's share of the index: spill file names, counts and one bit per record."""
 
     file: str
+    rows: int
+    signatures: SpilledSignatures
+    records: str  # spill file: lines (int64), id offsets (int64), [group codes (int32)], id bytes
+    has_text: npt.NDArray[np.uint8]  # np.packbits of "the record has words"
+    with_text: int
+    group_names: tuple[str | None, ...] | None = None  # None: no group codes in `records`
+
+
+class _Rows(NamedTuple):
+    """The per-record data of one chunk read back from its spill file."""
+
     lines: npt.NDArray[np.int64]
-    id_offsets: npt.NDArray[np.int32]
+    id_offsets: npt.NDArray[np.int64]
     id_bytes: bytes
-    signatures: npt.NDArray[np.uint16]
-    has_text: npt.NDArray[np.bool_]
-    group_codes: npt.NDArray[np.int32] | None = None
-    group_names: tuple[str | None, ...] = ()
+    group_codes: npt.NDArray[np.int32] | None
 
     def record_id(self, row: int) -> str:
         a, b = int(self.id_offsets[row]), int(self.id_offsets[row + 1])
         return self.id_bytes[a:b].decode("utf-8", "surrogatepass")
 
-    def group(self, row: int) -> str | None:
-        return None if self.group_codes is None else self.group_names[int(self.group_codes[row])]
+
+def _write_rows(batch: RecordBatch, codes: npt.NDArray[np.int32] | None) -> str:
+    encoded = [rid.encode("utf-8", "surrogatepass") for rid in batch.ids]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    lines = np.asarray(batch.lines, dtype=np.int64)
+    parts: list[npt.NDArray[Any] | bytes] = [lines, offsets]
+    if codes is not None:
+        parts.append(codes)
+    parts.append(b"".join(encoded))
+    return spill.write_parts(parts, prefix="near-rows-")
+
+
+def _read_rows(chunk: _Chunk) -> _Rows:
+    n = chunk.rows
+    head = spill.read_array(chunk.records, np.int64, count=2 * n + 1)
+    if len(head) != 2 * n + 1:
+        raise spill.SpillMissing(chunk.records, "shorter than its lines and id offsets")
+    lines, offsets = head[:n], head[n:]
+    at = 8 * (2 * n + 1)
+    codes = None
+    if chunk.group_names is not None:
+        codes = spill.read_array(chunk.records, np.int32, count=n, offset=at)
+        at += 4 * n
+    id_bytes = spill.read_array(chunk.records, np.uint8, offset=at).tobytes()
+    if len(id_bytes) != int(offsets[-1]) or (codes is not None and len(codes) != n):
+        raise spill.SpillMissing(chunk.records, "shorter than its ids")
+    return _Rows(lines, offsets, id_bytes, codes)  # type: ignore[arg-type]
 
 
 @dataclass(slots=True)
@@ -94,23 +140,20 @@ class NearDuplicateCheck(Check):
         if not len(batch):
             return part
         codes: npt.NDArray[np.int32] | None = None
-        names: tuple[str | None, ...] = ()
+        names: tuple[str | None, ...] | None = None
         if self.plan.breakdown_by is not None:
             codes, names = _group_codes(part, batch.groups)
         shingles = normalised_shingle_hashes(
-            batch.normalised(), ngram=self.spec.ngram, seed=self.spec.seed
+            _normalised(batch), ngram=self.spec.ngram, seed=self.spec.seed
         )
-        encoded = [rid.encode("utf-8", "surrogatepass") for rid in batch.ids]
-        offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
-        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        has_text = shingles.counts > 0
         chunk = _Chunk(
             file=batch.file,
-            lines=np.asarray(batch.lines, dtype=np.int64),
-            id_offsets=offsets,
-            id_bytes=b"".join(encoded),
-            signatures=self.hasher.signatures(shingles).astype(np.uint16),  # b-bit MinHash, b = 16
-            has_text=shingles.counts > 0,
-            group_codes=codes,
+            rows=len(batch),
+            signatures=SpilledSignatures.write(self.hasher.signatures(shingles)),  # b = 16
+            records=_write_rows(batch, codes),
+            has_text=np.packbits(has_text),
+            with_text=int(has_text.sum()),
             group_names=names,
         )
         part.chunks.append(chunk)
@@ -127,14 +170,17 @@ class NearDuplicateCheck(Check):
             rows=rows,
         )
         where = _Locator(partial.chunks)
-        count = sum(len(g) - 1 for g in found.groups)
-        examples = _examples(found, where, self.plan.max_examples)
+        count = len(found.members) - found.count
+        later = _later_members(found, self.plan.max_examples)
+        listed = _listed_positions(found)
+        where.load(np.concatenate([listed, found.members[later], _heads(found)[later]]))
+        examples = _examples(found, later, where)
         return CheckResult(
             check=self.name,
             metrics={
                 "near_duplicate_rate": rate(count, partial.records),
                 "near_duplicate_count": float(count),
-                "near_duplicate_cluster_count": float(len(found.groups)),
+                "near_duplicate_cluster_count": float(found.count),
             },
             examples={"near_duplicate_rate": examples} if examples else {},
             breakdown=_breakdown(partial, found, where),
@@ -150,7 +196,7 @@ class NearDuplicateCheck(Check):
         rows: int,
     ) -> dict[str, Any]:
         listed = _listed(found, where)
-        with_text = int(sum(int(c.has_text.sum()) for c in partial.chunks))
+        with_text = sum(c.with_text for c in partial.chunks)
         return {
             "parameters": {
                 "method": METHOD,
@@ -167,26 +213,59 @@ class NearDuplicateCheck(Check):
             "records_without_text": partial.records - with_text,
             "candidate_pairs": found.candidates,
             "confirmed_pairs": found.confirmed,
-            "cluster_count": len(found.groups),
+            "cluster_count": found.count,
             "clusters_listed": len(listed),
             "clusters": listed,
         }
 
 
+def _normalised(batch: RecordBatch) -> Any:
+    """The batch's normalised texts as a polars Series when the batch offers one (shared with
+    other checks), else as the list."""
+    column = getattr(batch, "normalised_column", None)
+    return column() if column is not None else batch.normalised()
+
+
+def _heads(found: NearDuplicates) -> npt.NDArray[np.int64]:
+    """For every member (flat), its cluster's first member."""
+    return np.repeat(found.members[found.starts[:-1]], np.diff(found.starts))
+
+
+def _later_members(found: NearDuplicates, limit: int) -> npt.NDArray[np.int64]:
+    """Flat indices of the first `limit` members, in input order, that are not their cluster's
+    first (every record is in at most one cluster, so input order is a total order)."""
+    later = np.ones(len(found.members), dtype=bool)
+    later[found.starts[:-1]] = False
+    idx = np.flatnonzero(later)
+    return idx[np.argsort(found.members[idx], kind="stable")[:limit]]
+
+
+def _listed_positions(found: NearDuplicates) -> npt.NDArray[np.int64]:
+    """Global rows of the members that the report lists (see `_listed`)."""
+    shown = min(found.count, MAX_CLUSTERS_LISTED)
+    parts = [
+        found.members[a : min(b, a + MAX_MEMBERS_LISTED)]
+        for a, b in zip(found.starts[:shown].tolist(), found.starts[1 : shown + 1].tolist())
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
 def _listed(found: NearDuplicates, where: _Locator) -> list[dict[str, Any]]:
     """The first MAX_CLUSTERS_LISTED clusters, each with its first MAX_MEMBERS_LISTED members."""
-    return [
-        {
-            "size": len(g),
-            "records": [
-                {**where.row(int(p)), "similarity": round(float(s), 4)}
-                for p, s in zip(g[:MAX_MEMBERS_LISTED], sims[:MAX_MEMBERS_LISTED], strict=True)
-            ],
-        }
-        for g, sims in zip(
-            found.groups[:MAX_CLUSTERS_LISTED], found.similarity_to_first, strict=False
+    out = []
+    shown = min(found.count, MAX_CLUSTERS_LISTED)
+    for a, b in zip(found.starts[:shown].tolist(), found.starts[1 : shown + 1].tolist()):
+        end = min(b, a + MAX_MEMBERS_LISTED)
+        out.append(
+            {
+                "size": b - a,
+                "records": [
+                    where.row(p, similarity=round(s, 4))
+                    for p, s in zip(found.members[a:end].tolist(), found.similarity[a:end].tolist())
+                ],
+            }
         )
-    ]
+    return out
 
 
 def _group_codes(
@@ -204,42 +283,72 @@ def _group_codes(
 def _concat_has_text(partial: NearDuplicatePartial) -> npt.NDArray[np.bool_]:
     if not partial.chunks:
         return np.zeros(0, dtype=bool)
-    return np.concatenate([c.has_text for c in partial.chunks])
+    return np.concatenate(
+        [np.unpackbits(c.has_text, count=c.rows).astype(bool) for c in partial.chunks]
+    )
 
 
 class _Locator:
-    """Global row index -> (chunk, row) -> file, line, record id, group."""
+    """Global row index -> (chunk, row) -> file, line, record id, group.
+
+    Lines and ids live in the chunks' spill files: `load` reads each chunk that holds any of the
+    asked rows once, and keeps only those rows' file, line and id."""
 
     def __init__(self, chunks: list[_Chunk]) -> None:
         self.chunks = chunks
-        sizes = [len(c.lines) for c in chunks]
+        sizes = [c.rows for c in chunks]
         self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self._rows: dict[int, tuple[str, int, str]] = {}
 
-    def _at(self, pos: int) -> tuple[_Chunk, int]:
-        c = int(np.searchsorted(self.starts, pos, side="right")) - 1
-        return self.chunks[c], pos - int(self.starts[c])
+    def _by_chunk(
+        self, positions: npt.NDArray[np.int64]
+    ) -> Iterator[tuple[int, _Rows, npt.NDArray[np.int64]]]:
+        """(chunk index, its rows read back, the asked positions in it, as rows of the chunk)."""
+        positions = np.unique(positions)
+        owner = np.searchsorted(self.starts, positions, side="right") - 1
+        cuts = np.flatnonzero(np.diff(owner)) + 1
+        for part in np.split(np.arange(len(positions)), cuts) if len(positions) else []:
+            c = int(owner[part[0]])
+            yield c, _read_rows(self.chunks[c]), positions[part] - self.starts[c]
 
-    def row(self, pos: int) -> dict[str, Any]:
-        chunk, r = self._at(pos)
-        return {"file": chunk.file, "line": int(chunk.lines[r]), "record_id": chunk.record_id(r)}
+    def load(self, positions: npt.NDArray[np.int64]) -> None:
+        """Read file, line and record id of every row in `positions` (global indices)."""
+        for c, rows, local in self._by_chunk(positions):
+            chunk, start = self.chunks[c], int(self.starts[c])
+            lines = rows.lines[local].tolist()
+            for r, line in zip(local.tolist(), lines, strict=True):
+                self._rows[start + r] = (chunk.file, line, rows.record_id(r))
 
-    def group(self, pos: int) -> str | None:
-        chunk, r = self._at(pos)
-        return chunk.group(r)
+    def row(self, pos: int, **more: Any) -> dict[str, Any]:
+        """The loaded row's file, line and record id (and `more`), as the report lists them."""
+        file, line, rid = self._rows[pos]
+        return {"file": file, "line": line, "record_id": rid, **more}
+
+    def group_counts(self, positions: npt.NDArray[np.int64]) -> dict[str, int]:
+        """How many of `positions` fall in each (non-None) group."""
+        counts: dict[str, int] = {}
+        for c, rows, local in self._by_chunk(positions):
+            chunk = self.chunks[c]
+            if rows.group_codes is None or chunk.group_names is None:
+                continue
+            codes = np.bincount(rows.group_codes[local], minlength=len(chunk.group_names))
+            for name, n in zip(chunk.group_names, codes.tolist(), strict=True):
+                if name is not None and n:
+                    counts[name] = counts.get(name, 0) + n
+        return counts
 
 
-def _examples(found: NearDuplicates, where: _Locator, limit: int) -> list[Example]:
-    later = sorted(
-        (int(p), int(g[0]), float(s))
-        for g, sims in zip(found.groups, found.similarity_to_first, strict=True)
-        for p, s in zip(g[1:], sims[1:], strict=True)
-    )[:limit]
+def _examples(
+    found: NearDuplicates, later: npt.NDArray[np.int64], where: _Locator
+) -> list[Example]:
     out = []
-    for pos, first, sim in later:
-        head = where.row(first)
+    heads = _heads(found)
+    for i in later.tolist():
+        head = where.row(int(heads[i]))
+        sim = float(found.similarity[i])
         out.append(
             Example(
-                **where.row(pos),
+                **where.row(int(found.members[i])),
                 detail=f"near-duplicate of {head['file']}:{head['line']} (id {head['record_id']}), "
                 f"estimated Jaccard {sim:.2f}",
             )
@@ -252,12 +361,9 @@ def _breakdown(
 ) -> dict[str, dict[str, float]]:
     if not partial.group_records:
         return {}
-    dups: dict[str, int] = {}
-    for g in found.groups:
-        for p in g[1:]:
-            name = where.group(int(p))
-            if name is not None:
-                dups[name] = dups.get(name, 0) + 1
+    later = np.ones(len(found.members), dtype=bool)
+    later[found.starts[:-1]] = False
+    dups = where.group_counts(found.members[later])
     return {
         g: {"near_duplicate_rate": rate(dups.get(g, 0), n)}
         for g, n in sorted(partial.group_records.items())

@@ -1,8 +1,17 @@
-"""Near-duplicate search over signatures held in chunks (one per batch), without concatenating them.
+"""Near-duplicate search over signatures held in chunks (one per batch), in memory or on disk.
 
 `find_near_duplicates` bands the signatures, confirms candidate pairs by estimated Jaccard and
 joins confirmed pairs into clusters. Row indices are global: chunk order, then row order, so the
 result depends only on the sequence of signatures, never on how they were chunked.
+
+Memory: a chunk is either a `(rows, num_perm)` array or a `SpilledSignatures` file, stored
+slot-major (all rows' slot 0, then all rows' slot 1, ...) so that one band — or any run of
+slots — is one contiguous read per chunk. The search never holds all signatures at once: it
+makes one pass over the bands to find candidate pairs (one band's keys in memory, ~17 bytes per
+row at the sort's peak), then passes over the slots, a few at a time, to count how many slots
+each candidate pair (and later each cluster member with its first member) has in common. So the
+peak of `finish` is a few bytes per record however large the input, and the signatures
+themselves live on disk between `partial` and `finish`.
 """
 
 from __future__ import annotations
@@ -14,61 +23,128 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from dataflywheel.checks.similarity.lsh import band_keys, candidate_pairs
-from dataflywheel.checks.similarity.unionfind import clusters
+from dataflywheel.checks import spill
+from dataflywheel.checks.similarity.lsh import candidate_pairs, slot_keys
+from dataflywheel.checks.similarity.unionfind import flat_clusters
 
 Sig = npt.NDArray[np.unsignedinteger[Any]]  # uint32 signatures or their low 16 bits
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
+SLOTS_PER_READ = 8  # slots read at once when comparing pairs: 16 bytes per row for 16-bit slots
+
+
+@dataclass(frozen=True, slots=True)
+class SpilledSignatures:
+    """One chunk's 16-bit (b-bit) signatures in a spill file, slot-major; plain, picklable data."""
+
+    path: str
+    rows: int
+    width: int
+
+    @classmethod
+    def write(cls, sig: Sig) -> SpilledSignatures:
+        """Keep the low 16 bits of a `(rows, width)` signature array in a new spill file."""
+        rows, width = sig.shape
+        path = spill.write_array(np.asarray(sig.T, dtype=np.uint16, order="C"), prefix="minhash-")
+        return cls(path, rows, width)
+
+    def slots(self, lo: int, hi: int) -> npt.NDArray[np.uint16]:
+        """Slots lo..hi-1 of every row, `(hi - lo, rows)`: one read of the bytes they occupy."""
+        count = (hi - lo) * self.rows
+        data = spill.read_array(self.path, np.uint16, count=count, offset=2 * lo * self.rows)
+        if len(data) != count:
+            raise spill.SpillMissing(self.path, f"{len(data)} of {count} slot values")
+        return data.reshape(hi - lo, self.rows)  # type: ignore[return-value]
+
+
+Chunk = Sig | SpilledSignatures
 
 
 @dataclass(frozen=True, slots=True)
 class NearDuplicates:
-    """Clusters (sorted global row indices, sorted by first row), with each member's estimated
-    Jaccard similarity to its cluster's first member, and how many candidate pairs were checked."""
+    """Clusters as flat arrays: `members[starts[c]:starts[c + 1]]` are cluster c's global row
+    indices, ascending, clusters ordered by first member; `similarity[i]` is member i's
+    estimated Jaccard similarity to its cluster's first member. Flat arrays cost a few bytes per
+    member where a list of small arrays costs ~100."""
 
-    groups: list[I64]
-    similarity_to_first: list[F64]
+    members: I64
+    starts: I64
+    similarity: F64
     candidates: int
     confirmed: int
+
+    @property
+    def count(self) -> int:
+        """Number of clusters."""
+        return len(self.starts) - 1
+
+    @property
+    def groups(self) -> list[I64]:
+        """The clusters as a list of arrays (convenient for small results and tests)."""
+        return np.split(self.members, self.starts[1:-1]) if self.count else []
+
+    @property
+    def similarity_to_first(self) -> list[F64]:
+        return np.split(self.similarity, self.starts[1:-1]) if self.count else []
 
 
 class ChunkedSignatures:
     """Read-only view of signature chunks as one `(n, num_perm)` array, by global row index."""
 
-    def __init__(self, chunks: Sequence[Sig]) -> None:
-        self.chunks = [c for c in chunks if len(c)]
-        sizes = np.array([len(c) for c in self.chunks], dtype=np.int64)
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        self.chunks = [c for c in chunks if _rows(c)]
+        sizes = np.array([_rows(c) for c in self.chunks], dtype=np.int64)
         self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.n = int(self.starts[-1])
+        self.width = _width(self.chunks[0]) if self.chunks else 0
 
     def band(self, band: int, rows: int) -> npt.NDArray[np.uint64]:
-        if not self.chunks:
-            return np.zeros(0, dtype=np.uint64)
-        return np.concatenate([band_keys(c, band, rows) for c in self.chunks])
+        """Band `band`'s key of every row, a fresh array (chunk by chunk: no whole-band slots)."""
+        out = np.empty(self.n, dtype=np.uint64)
+        for c, chunk in enumerate(self.chunks):
+            lo, hi = int(self.starts[c]), int(self.starts[c + 1])
+            out[lo:hi] = slot_keys(_slots(chunk, band * rows, (band + 1) * rows), band)
+        return out
 
-    def rows(self, idx: I64) -> Sig:
-        chunk = np.searchsorted(self.starts, idx, side="right") - 1
-        width = self.chunks[0].shape[1] if self.chunks else 0
-        dtype = self.chunks[0].dtype if self.chunks else np.uint32
-        out = np.empty((len(idx), width), dtype=dtype)
-        for c in np.unique(chunk):
-            sel = chunk == c
-            out[sel] = self.chunks[c][idx[sel] - self.starts[c]]
+    def slots(self, lo: int, hi: int) -> Sig:
+        """Slots lo..hi-1 of every row, slot-major `(hi - lo, n)`."""
+        dtype = np.uint16 if not self.chunks else _dtype(self.chunks[0])
+        out = np.empty((hi - lo, self.n), dtype=dtype)
+        for c, chunk in enumerate(self.chunks):
+            out[:, self.starts[c] : self.starts[c + 1]] = _slots(chunk, lo, hi)
         return out
 
     def similarity(self, left: I64, right: I64) -> F64:
-        out = np.empty(len(left), dtype=np.float64)
-        step = 1 << 15
-        for s in range(0, len(left), step):
-            a = self.rows(left[s : s + step])
-            b = self.rows(right[s : s + step])
-            out[s : s + step] = (a == b).mean(axis=1) if a.shape[1] else 0.0
-        return out
+        """Share of equal slots of rows `left[i]` and `right[i]`, a few slots per pass."""
+        equal = np.zeros(len(left), dtype=np.int64)
+        if len(left) == 0 or self.width == 0:
+            return equal.astype(np.float64)
+        for lo in range(0, self.width, SLOTS_PER_READ):
+            block = self.slots(lo, min(self.width, lo + SLOTS_PER_READ))
+            equal += (block[:, left] == block[:, right]).sum(axis=0)
+        return equal / self.width
+
+
+def _rows(chunk: Chunk) -> int:
+    return chunk.rows if isinstance(chunk, SpilledSignatures) else len(chunk)
+
+
+def _width(chunk: Chunk) -> int:
+    return chunk.width if isinstance(chunk, SpilledSignatures) else int(chunk.shape[1])
+
+
+def _dtype(chunk: Chunk) -> npt.DTypeLike:
+    return np.uint16 if isinstance(chunk, SpilledSignatures) else chunk.dtype
+
+
+def _slots(chunk: Chunk, lo: int, hi: int) -> Sig:
+    if isinstance(chunk, SpilledSignatures):
+        return chunk.slots(lo, hi)
+    return chunk[:, lo:hi].T
 
 
 def find_near_duplicates(
-    chunks: Sequence[Sig],
+    chunks: Sequence[Chunk],
     has_text: npt.NDArray[np.bool_],
     *,
     threshold: float,
@@ -81,10 +157,7 @@ def find_near_duplicates(
     left, right = candidate_pairs(lambda b: sigs.band(b, rows), sigs.n, bands=bands, valid=has_text)
     est = sigs.similarity(left, right)
     keep = est >= threshold
-    groups = clusters(left[keep], right[keep])
-    sims: list[F64] = []
-    if groups:
-        members = np.concatenate(groups)
-        heads = np.repeat([int(g[0]) for g in groups], [len(g) for g in groups]).astype(np.int64)
-        sims = np.split(sigs.similarity(heads, members), np.cumsum([len(g) for g in groups])[:-1])
-    return NearDuplicates(groups, sims, candidates=len(left), confirmed=int(keep.sum()))
+    members, starts = flat_clusters(left[keep], right[keep])
+    heads = np.repeat(members[starts[:-1]], np.diff(starts))
+    sims = sigs.similarity(heads, members)
+    return NearDuplicates(members, starts, sims, candidates=len(left), confirmed=int(keep.sum()))

@@ -48,26 +48,37 @@ def choose_bands(threshold: float, num_perm: int) -> tuple[int, int]:
 
 def band_keys(sig: npt.NDArray[np.unsignedinteger[Any]], band: int, rows: int) -> U64:
     """One 64-bit key per signature row for band `band` (slots band*rows .. band*rows+rows-1)."""
-    cols = sig[:, band * rows : (band + 1) * rows].astype(np.uint64)
-    acc = np.full(len(sig), np.uint64(band + 1), dtype=np.uint64)
+    return slot_keys(sig[:, band * rows : (band + 1) * rows].T, band)
+
+
+def slot_keys(slots: npt.NDArray[np.unsignedinteger[Any]], band: int) -> U64:
+    """`band_keys` from one band's slots given slot-major, `(rows, n)`: how a spilled signature
+    file is laid out, so a band is read without touching the other slots."""
+    acc = np.full(slots.shape[1], np.uint64(band + 1), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for c in range(rows):
-            acc = (acc * _MUL) ^ cols[:, c]
+        for col in slots:
+            acc *= _MUL
+            acc ^= col
     return splitmix64(acc)
 
 
-def bucket_pairs(keys: U64, valid: npt.NDArray[np.bool_] | None = None) -> tuple[I64, I64]:
-    """Pairs (i < j) of row indices with equal keys, each linked to its next NEIGHBOURS in bucket."""
-    idx = np.arange(len(keys), dtype=np.int64)
-    if valid is not None:
-        idx = idx[valid]
-    order, sorted_keys = _sort_by_key(keys[idx], idx)
+def bucket_pairs(
+    keys: U64, valid: npt.NDArray[np.bool_] | None = None, *, overwrite: bool = False
+) -> tuple[I64, I64]:
+    """Pairs (i < j) of row indices with equal keys, each linked to its next NEIGHBOURS in bucket.
+
+    `overwrite=True` lets the sort reuse `keys`' memory (the caller must not read them after):
+    with the packed sort below, a band then costs about 17 bytes per row at its peak.
+    """
+    order, equal_next = _sort_by_key(keys, valid, overwrite)
     lefts: list[I64] = []
     rights: list[I64] = []
+    same = equal_next  # same[i]: rows order[i] and order[i + d] share a bucket (d = 1 first)
     for d in range(1, NEIGHBOURS + 1):
         if len(order) <= d:
             break
-        same = sorted_keys[:-d] == sorted_keys[d:]
+        if d > 1:  # sorted keys: equal at distance d iff equal at every step in between
+            same = same[:-1] & equal_next[d - 1 :]
         if not same.any():
             break
         lefts.append(order[:-d][same])
@@ -78,20 +89,43 @@ def bucket_pairs(keys: U64, valid: npt.NDArray[np.bool_] | None = None) -> tuple
     return np.concatenate(lefts), np.concatenate(rights)
 
 
-def _sort_by_key(keys: U64, idx: I64) -> tuple[I64, U64]:
-    """`idx` ordered by key, then by index; and the (possibly truncated) keys in that order.
+def _sort_by_key(
+    keys: U64, valid: npt.NDArray[np.bool_] | None, overwrite: bool
+) -> tuple[I64, npt.NDArray[np.bool_]]:
+    """The valid row indices ordered by key, then by index; and whether each one's key equals
+    the next one's.
 
-    Up to 2**24 rows, one plain sort of `key's top 40 bits | index` replaces a stable argsort
-    (several times faster). Keys that differ only in their low 24 bits then share a bucket: that
-    adds a few chance candidate pairs, which confirmation by estimated Jaccard removes; it can
-    never separate equal keys.
+    Up to 2**24 rows, one plain in-place sort of `key's top 40 bits | index` replaces a stable
+    argsort (several times faster, and no index array beside the keys). Keys that differ only in
+    their low 24 bits then share a bucket: that adds a few chance candidate pairs, which
+    confirmation by estimated Jaccard removes; it can never separate equal keys.
     """
-    if len(idx) == 0 or int(idx[-1]) < (1 << _INDEX_BITS):
+    n = len(keys)
+    if valid is not None and valid.all():
+        valid = None
+    last = n - 1 if valid is None else (int(np.flatnonzero(valid)[-1]) if valid.any() else -1)
+    if last < (1 << _INDEX_BITS):
         low = np.uint64((1 << _INDEX_BITS) - 1)
-        packed = np.sort((keys & ~low) | idx.astype(np.uint64))
-        return (packed & low).astype(np.int64), packed >> np.uint64(_INDEX_BITS)
-    order = np.argsort(keys, kind="stable")
-    return idx[order], keys[order]
+        packed = keys if overwrite else keys.copy()
+        packed &= ~low
+        step = 1 << 20
+        for start in range(0, n, step):  # the row index, in blocks: no n-sized index array
+            packed[start : start + step] |= np.arange(start, min(n, start + step), dtype=np.uint64)
+        if valid is not None:
+            packed = packed[valid]
+        packed.sort()
+        top = packed >> np.uint64(_INDEX_BITS)
+        equal_next = top[1:] == top[:-1]
+        del top
+        packed &= low
+        return packed.view(np.int64), equal_next
+    idx = np.arange(n, dtype=np.int64)
+    if valid is not None:
+        idx = idx[valid]
+    sub = keys[idx]
+    order = np.argsort(sub, kind="stable")
+    sorted_keys = sub[order]
+    return idx[order], sorted_keys[1:] == sorted_keys[:-1]
 
 
 def candidate_pairs(
@@ -101,17 +135,28 @@ def candidate_pairs(
     bands: int,
     valid: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[I64, I64]:
-    """Unique candidate pairs (i < j), sorted, over all bands; `key_of_band(b)` gives band b's keys."""
-    found: list[I64] = []
+    """Unique candidate pairs (i < j), sorted, over all bands; `key_of_band(b)` gives band b's keys
+    as a fresh array, which is sorted in place (one band's keys in memory at a time)."""
+    codes = np.zeros(0, dtype=np.int64)
     for band in range(bands):
-        left, right = bucket_pairs(key_of_band(band), valid)
+        left, right = bucket_pairs(key_of_band(band), valid, overwrite=True)
         if len(left):
-            found.append(np.minimum(left, right) * n + np.maximum(left, right))
-    if not found:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    codes = np.unique(np.concatenate(found))
+            codes = _union(codes, np.minimum(left, right) * n + np.maximum(left, right))
     return codes // n, codes % n
+
+
+def _union(codes: I64, more: I64) -> I64:
+    """Sorted unique union; the pairs found so far, merged band by band so that only the distinct
+    pairs are ever held (most pairs recur in many bands). A plain sort and a neighbour compare:
+    several times faster here than `np.union1d`, which goes through a hash table."""
+    both = np.concatenate([codes, more])
+    both.sort()
+    if len(both) > 1:
+        fresh = np.empty(len(both), dtype=bool)
+        fresh[0] = True
+        np.not_equal(both[1:], both[:-1], out=fresh[1:])
+        both = both[fresh]
+    return both
 
 
 def expected_false_negative(threshold: float, bands: int, rows: int) -> float:

@@ -14,12 +14,15 @@ the batch a text arrived in); a text without shingles gets no signature (its row
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
 from dataflywheel.checks.similarity.shingles import Shingles, splitmix64
 
 U32 = npt.NDArray[np.uint32]
+Idx = npt.NDArray[np.signedinteger[Any]]
 EMPTY = np.uint32(0xFFFFFFFF)
 _PROBES = 64  # probe attempts before falling back to the next filled bin to the right
 
@@ -38,8 +41,13 @@ class MinHasher:
         self._probe = (
             (splitmix64(grid) % np.uint64(num_perm)).astype(np.int64).reshape(num_perm, _PROBES)
         )
-        # probe t of every bin, as one contiguous array per attempt
-        self._probe_by_attempt = [np.ascontiguousarray(self._probe[:, t]) for t in range(_PROBES)]
+        # probe t of every bin as an offset from the bin itself, one small array per attempt:
+        # the flat index of the probed slot is then `empty + step[empty % num_perm]`
+        steps = self._probe - np.arange(num_perm, dtype=np.int64)[:, None]
+        self._steps: dict[type[np.signedinteger[Any]], list[Idx]] = {
+            dt: [np.ascontiguousarray(steps[:, t], dtype=dt) for t in range(_PROBES)]
+            for dt in (np.int32, np.int64)
+        }
 
     def signatures(self, shingles: Shingles) -> U32:
         """A `(len(shingles), num_perm)` uint32 array; rows of texts without shingles are EMPTY."""
@@ -60,28 +68,40 @@ class MinHasher:
     def _densify(
         self, sig: U32, filled: npt.NDArray[np.bool_], has_text: npt.NDArray[np.bool_]
     ) -> None:
+        """Fill every empty bin of a row with text from its first probed bin that a shingle
+        filled. Vectorised over all empty bins of the batch, one probe attempt per round; a
+        round keeps only the bins still unresolved, and the copies are done once at the end
+        (a source is always a shingle-filled bin, so their order does not matter)."""
         k = self.num_perm
         flat_sig, flat_filled = sig.reshape(-1), filled.reshape(-1)
-        empty = np.flatnonzero(~flat_filled & np.repeat(has_text, k)).astype(np.int64)
-        cols = empty % k
-        base = empty - cols
-        for probes in self._probe_by_attempt:
+        todo = ~flat_filled
+        if not has_text.all():
+            todo &= np.repeat(has_text, k)
+        flat_index = np.flatnonzero(todo)
+        small = flat_sig.size < 2**31  # int32 indices halve the memory traffic of each round
+        empty: Idx = flat_index.astype(np.int32) if small else flat_index
+        mask = k - 1 if k & (k - 1) == 0 else 0  # bin = index & mask when k is a power of two
+        targets: list[Idx] = []
+        sources: list[Idx] = []
+        for step in self._steps[np.int32 if small else np.int64]:
             if len(empty) == 0:
-                return
-            src = base + probes[cols]
+                break
+            src = empty + step[empty & mask if mask else empty % k]
             hit = flat_filled[src]
-            flat_sig[empty[hit]] = flat_sig[src[hit]]
-            miss = ~hit
-            empty, cols, base = empty[miss], cols[miss], base[miss]
+            targets.append(empty[hit])
+            sources.append(src[hit])
+            empty = empty[~hit]
+        if targets:
+            flat_sig[np.concatenate(targets)] = flat_sig[np.concatenate(sources)]
         if len(empty):
-            self._rotate(sig, filled, empty // k, cols)
+            self._rotate(sig, filled, empty // k, empty % k)
 
     def _rotate(
         self,
         sig: U32,
         filled: npt.NDArray[np.bool_],
-        rows: npt.NDArray[np.int64],
-        cols: npt.NDArray[np.int64],
+        rows: Idx,
+        cols: Idx,
     ) -> None:
         """Fallback for the few bins still empty: copy the next filled bin to the right (circular)."""
         for r in np.unique(rows):

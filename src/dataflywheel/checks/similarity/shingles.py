@@ -97,14 +97,18 @@ def word_hashes(texts: Sequence[str], *, seed: int) -> tuple[U64, I64]:
     return flat, lens
 
 
-def normalised_word_hashes(texts: Sequence[str], *, seed: int) -> tuple[U64, I64]:
+def normalised_word_hashes(texts: Sequence[str] | pl.Series, *, seed: int) -> tuple[U64, I64]:
     """Hash of every word of `text.split(" ")` for texts already normalised by
     `checks.textnorm.normalise` (whitespace collapsed to single spaces, stripped), and the word
     count of each text; an empty text has no words. Cheaper than `word_hashes`: no case mapping,
-    no whitespace cleanup, no empty pieces to drop but the one of each empty text."""
+    no whitespace cleanup, no empty pieces to drop but the one of each empty text. `texts` may be
+    a polars String Series already (`RecordBatch.normalised_column()`, shared between checks).
+
+    The split into words is most of the cost (polars makes a string view per word); hashing
+    the exploded words or hashing inside the lists cost the same, measured."""
     import polars as pl
 
-    series = _series(texts)
+    series = texts if isinstance(texts, pl.Series) else _series(texts)
     hashed = series.str.split(" ").list.eval(pl.element().hash(seed=seed & _U64_MAX))
     lens = hashed.list.len().fill_null(0).to_numpy().astype(np.int64, copy=True)
     flat = hashed.explode(empty_as_null=False).to_numpy().astype(np.uint64, copy=False)
@@ -116,7 +120,9 @@ def normalised_word_hashes(texts: Sequence[str], *, seed: int) -> tuple[U64, I64
     return flat, lens
 
 
-def normalised_shingle_hashes(texts: Sequence[str], *, ngram: int, seed: int) -> Shingles:
+def normalised_shingle_hashes(
+    texts: Sequence[str] | pl.Series, *, ngram: int, seed: int
+) -> Shingles:
     """`shingle_hashes` of texts already normalised by `checks.textnorm.normalise` (NFKC,
     case-folded, whitespace collapsed): the words are `text.split(" ")`."""
     words, lens = normalised_word_hashes(texts, seed=seed)

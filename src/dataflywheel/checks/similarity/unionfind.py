@@ -31,16 +31,25 @@ class UnionFind:
 def clusters(left: I64, right: I64) -> list[I64]:
     """Connected components of the pairs with at least two members: each sorted ascending, and
     the list sorted by first member, so the result depends only on the set of pairs."""
+    members, starts = flat_clusters(left, right)
+    return np.split(members, starts[1:-1]) if len(starts) > 1 else []
+
+
+def flat_clusters(left: I64, right: I64) -> tuple[I64, I64]:
+    """`clusters` as flat arrays: cluster c is `members[starts[c]:starts[c + 1]]` (no array
+    object per cluster: a corpus can have hundreds of thousands of small clusters)."""
     if len(left) == 0:
-        return []
+        return np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
     nodes, inverse = np.unique(np.concatenate([left, right]), return_inverse=True)
     m = len(left)
     uf = UnionFind(len(nodes))
     for a, b in zip(inverse[:m].tolist(), inverse[m:].tolist(), strict=True):
         uf.union(a, b)
     roots = np.fromiter((uf.find(i) for i in range(len(nodes))), dtype=np.int64, count=len(nodes))
+    # a root is its set's smallest member, so ordering by (root, node) lists each cluster
+    # ascending and the clusters by first member
     order = np.lexsort((nodes, roots))
     roots_sorted = roots[order]
     cuts = np.flatnonzero(np.diff(roots_sorted)) + 1
-    groups = np.split(nodes[order], cuts)
-    return sorted(groups, key=lambda g: int(g[0]))
+    starts = np.concatenate([[0], cuts, [len(nodes)]]).astype(np.int64)
+    return nodes[order].astype(np.int64), starts
