@@ -57,7 +57,7 @@ def _corpus(path: Path, n: int, seed: int = 7) -> Path:
 def _full_plan():  # type: ignore[no-untyped-def]
     return plan(
         breakdown_by="source",
-        checks={"pii": {}},
+        checks={"pii": {}, "near_duplicates": {}},
         thresholds=[
             {"metric": "duplicate_rate", "op": "<", "value": 0.01},
             {"metric": "blank_rate", "op": "<=", "value": 0.5},
@@ -65,7 +65,39 @@ def _full_plan():  # type: ignore[no-untyped-def]
     )
 
 
-def test_local_engine_report_is_byte_identical_to_single(tmp_path: Path) -> None:
+@pytest.fixture
+def helper_goes_first(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make the local engine's own process wait, before its first shard, until a helper process
+    has sent an outcome, so the helpers' path is taken however fast this machine is. Yields the
+    number of runs that waited."""
+    import time
+
+    from dataflywheel.checks.engines import local
+
+    runs: list[local.Helpers] = []
+    waited: list[int] = []
+    run, run_shard = local.Helpers.run, local.run_shard
+
+    def tracked_run(self: local.Helpers, *args, **kwargs):  # type: ignore[no-untyped-def]
+        runs.append(self)
+        return run(self, *args, **kwargs)
+
+    def waiting_run_shard(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if len(waited) < len(runs):
+            deadline = time.monotonic() + 60
+            while runs[-1]._inbox.empty() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            waited.append(1)
+        return run_shard(*args, **kwargs)
+
+    monkeypatch.setattr(local.Helpers, "run", tracked_run)
+    monkeypatch.setattr(local, "run_shard", waiting_run_shard)
+    return waited
+
+
+def test_local_engine_report_is_byte_identical_to_single(
+    tmp_path: Path, helper_goes_first: list[int]
+) -> None:
     path = _corpus(tmp_path / "c.jsonl", 6000)
     p = _full_plan()
     single = check(path, p, engine="single")
@@ -74,9 +106,10 @@ def test_local_engine_report_is_byte_identical_to_single(tmp_path: Path) -> None
     assert local.to_json() == single.to_json()
     assert local.to_markdown() == single.to_markdown()
     assert not single.passed and single.failed_gates[0].metric == "duplicate_rate"
+    assert helper_goes_first == [1]
 
 
-def test_two_files_merge_in_the_order_given(tmp_path: Path) -> None:
+def test_two_files_merge_in_the_order_given(tmp_path: Path, helper_goes_first: list[int]) -> None:
     a = _corpus(tmp_path / "a.jsonl", 800, seed=1)
     b = _corpus(tmp_path / "b.jsonl", 800, seed=2)
     p = _full_plan()
@@ -86,6 +119,7 @@ def test_two_files_merge_in_the_order_given(tmp_path: Path) -> None:
     assert [f.file for f in one.files] == [str(a), str(b)]
     groups = one.checks["exact_duplicates"].sections["groups"]
     assert groups[0]["records"][0]["file"] == str(a)
+    assert helper_goes_first == [1]
 
 
 def test_partials_merge_associatively_in_any_grouping(tmp_path: Path) -> None:
@@ -242,3 +276,144 @@ def test_the_single_engine_reads_a_file_whole_and_reports_progress_per_batch(
     assert seen[-1] == (size, size, single.records)
     sharded = check(path, plan(), shard_bytes=size // 5)
     assert single.to_json() == sharded.to_json()
+
+
+def _truncated_gzip(path: Path) -> Path:
+    import gzip
+
+    data = b"".join(
+        json.dumps({"id": str(i), "text": f"t {i}"}).encode() + b"\n" for i in range(20000)
+    )
+    path.write_bytes(gzip.compress(data)[:20000])
+    return path
+
+
+@pytest.fixture
+def temp_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary-files directory of this test's own (helper processes too), so leftovers can be
+    listed."""
+    import tempfile
+
+    root = tmp_path / "tmp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    monkeypatch.setenv("TMPDIR", str(root))
+    return root
+
+
+@pytest.mark.parametrize("engine", ["single", "local"])
+def test_each_run_spills_into_its_own_directory_which_outlives_finish_only(
+    tmp_path: Path,
+    temp_root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    engine: str,
+    helper_goes_first: list[int],
+) -> None:
+    from dataflywheel.checks import spill
+    from dataflywheel.checks.builtin.near_duplicates import NearDuplicateCheck
+
+    seen: list[tuple[Path, bool]] = []
+    original = NearDuplicateCheck.finish
+
+    def finish(self: NearDuplicateCheck, partial):  # type: ignore[no-untyped-def]
+        here = spill.directory()
+        seen.append((here, here.is_dir()))
+        return original(self, partial)
+
+    monkeypatch.setattr(NearDuplicateCheck, "finish", finish)
+    path = _corpus(tmp_path / "c.jsonl", 3000)
+    for _ in range(2):
+        check(path, _full_plan(), engine=engine, workers=2, shard_bytes=30_000)
+    assert [(d.parent, d.name.startswith("flywheel-check-"), ok) for d, ok in seen] == [
+        (temp_root, True, True),
+        (temp_root, True, True),
+    ]
+    assert seen[0][0] != seen[1][0]
+    assert list(temp_root.iterdir()) == []  # both removed, and no helper spilled elsewhere
+    assert helper_goes_first == ([1, 1] if engine == "local" else [])
+    assert spill.directory().parent != temp_root  # the run's directory is unset after it
+
+
+@pytest.mark.parametrize("engine", ["single", "local"])
+def test_a_failed_run_leaves_no_spill_directory(
+    tmp_path: Path, temp_root: Path, engine: str
+) -> None:
+    good = _corpus(tmp_path / "a.jsonl", 3000)
+    bad = _truncated_gzip(tmp_path / "cut.jsonl.gz")
+    with pytest.raises(BadInput) as err:
+        check([good, bad], _full_plan(), engine=engine, workers=2, shard_bytes=20_000)
+    assert "gzip file is truncated or corrupt" in str(err.value)
+    assert str(err.value).startswith(f"{bad}: ")
+    assert list(temp_root.iterdir()) == []
+
+
+def test_a_failing_finish_leaves_no_spill_directory(
+    tmp_path: Path, temp_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataflywheel.checks.builtin.near_duplicates import NearDuplicateCheck
+
+    def finish(self: NearDuplicateCheck, partial):  # type: ignore[no-untyped-def]
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(NearDuplicateCheck, "finish", finish)
+    with pytest.raises(OSError, match="disk gone"):
+        check(_corpus(tmp_path / "c.jsonl", 500), _full_plan(), engine="single")
+    assert list(temp_root.iterdir()) == []
+
+
+def test_a_helper_reports_its_error_with_its_traceback(tmp_path: Path) -> None:
+    import multiprocessing
+    import pickle
+
+    from dataflywheel.checks.engines.local import _helper
+    from dataflywheel.checks.readers import plan_shards
+
+    bad = _truncated_gzip(tmp_path / "cut.jsonl.gz")
+    ctx = multiprocessing.get_context("spawn")
+    mine, theirs = ctx.Pipe()
+    counter = ctx.Value("q", 0)
+    mine.send(plan_shards([str(bad)]))
+    _helper(theirs, counter, plan(), str(tmp_path), 2)  # in this process, for the test
+    kind, (error, text) = pickle.loads(mine.recv_bytes())
+    assert kind == "error" and isinstance(error, BadInput)
+    assert str(error).startswith(f"{bad}: gzip file is truncated")
+    assert "Traceback" in text and "BadInput" in text
+    assert counter.value == 1
+
+
+def test_a_helper_that_dies_fails_the_run(tmp_path: Path) -> None:
+    import time
+
+    from dataflywheel.checks.engines import _Fold, _Progress
+    from dataflywheel.checks.engines.local import Helpers
+    from dataflywheel.checks.readers import plan_shards
+
+    path = _corpus(tmp_path / "c.jsonl", 3000)
+    p = _full_plan()
+    with pytest.raises(RuntimeError) as err, Helpers(1, p, str(tmp_path), 2) as helpers:
+        helpers._procs[0].kill()
+        deadline = time.monotonic() + 30
+        while helpers._inbox.empty() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        shards = plan_shards([str(path)], shard_bytes=20_000)
+        helpers.run(shards, _Fold(8), _Progress(None, path.stat().st_size))
+    assert str(err.value) == (
+        "a helper process of the local engine died (exit code -9); nothing of this run was kept"
+    )
+    assert not helpers._procs[0].is_alive()
+
+
+def test_tasks_shrink_towards_the_end_and_cover_every_shard_once() -> None:
+    from dataflywheel.checks.engines.local import task_end
+    from dataflywheel.checks.readers import Shard
+
+    shards = [Shard(i, "f", "jsonl", "none", i * 10, i * 10 + 10, 1, 1000) for i in range(100)]
+    starts, at = [], 0
+    while at < len(shards):
+        starts.append(at)
+        at = task_end(shards, at, 2)
+    sizes = [b - a for a, b in zip(starts, [*starts[1:], len(shards)])]
+    assert sizes[:4] == [25, 19, 14, 11] and sizes[-3:] == [1, 1, 1]
+    assert sizes == sorted(sizes, reverse=True) and sum(sizes) == 100
+    big = [Shard(i, "f", "jsonl", "none", i << 25, (i + 1) << 25, 1, 100 << 25) for i in range(100)]
+    assert task_end(big, 0, 2) == 2  # 64 MB at most (at least one shard)

@@ -4,19 +4,27 @@ Guarantees: the plan is validated (checks installed, thresholds name produced me
 file is found and sized before any record is read; every engine folds the same partials in the
 same shard order, so their reports are byte-identical; when `rejects` is given, every rejected
 line or record is written there (JSONL, atomically), even when the report lists only the first.
+
+Spill directory: each run makes one `flywheel-check-*` temporary directory, every process that
+reads shards spills there (`dataflywheel.checks.spill`), the checks' `finish` runs while it
+exists, and it is removed when the run ends, failed or not. The spill directory is process-wide,
+so runs in one process take turns (a lock), each using all the cores anyway.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from dataflywheel.checks.base import CheckResult, Example, Partial, Reject
+from dataflywheel.checks import spill
+from dataflywheel.checks.base import Check, CheckResult, Example, Partial, Reject
 from dataflywheel.checks.engines.worker import FileStats, ReadPartial, ShardOutcome, checks_for
 from dataflywheel.checks.plan import CheckPlan, Threshold
-from dataflywheel.checks.readers import plan_shards
+from dataflywheel.checks.readers import Shard, plan_shards
 from dataflywheel.checks.report import (
     MAX_REJECTS_LISTED,
     FileSummary,
@@ -29,9 +37,11 @@ from dataflywheel.errors import BadInput
 
 EngineName = Literal["local", "single"]
 Progress = Callable[[int, int, int], None]  # (bytes done, bytes total, records done)
-MIN_SHARD_BYTES = 4 * 1024 * 1024
-MAX_SHARD_BYTES = 64 * 1024 * 1024
+MIN_SHARD_BYTES = 1024 * 1024
+MAX_SHARD_BYTES = 8 * 1024 * 1024
+SHARDS_PER_WORKER = 32  # small shards: the local engine hands them out in shrinking tasks
 WHOLE_FILE = 1 << 62
+_ONE_RUN = threading.Lock()
 
 
 def run_checks(
@@ -44,7 +54,11 @@ def run_checks(
     progress: Progress | None = None,
     shard_bytes: int | None = None,
 ) -> QualityReport:
-    """Check `files` against `plan` and return the report (raises FlywheelError on bad input)."""
+    """Check `files` against `plan` and return the report (raises FlywheelError on bad input).
+
+    `workers`: processes reading shards on the `local` engine, this one included (default: all
+    cores); `shard_bytes`: cut plain JSONL into shards of about this size (default: the whole
+    file on `single`, a few MB on `local`)."""
     if engine not in ("local", "single"):
         raise BadInput("unknown engine", field="engine", expected="local or single", got=engine)
     if workers is not None and workers < 1:
@@ -55,65 +69,118 @@ def run_checks(
             "the same file is named twice", expected="each input once", got=", ".join(paths)
         )
     checks = checks_for(plan)
-    ncpu = workers or os.cpu_count() or 1
-    if shard_bytes is None:  # the single engine reads each file whole: no line-counting pass
-        shard_bytes = WHOLE_FILE if engine == "single" else _shard_bytes(paths, ncpu)
-    shards = plan_shards(paths, shard_bytes=shard_bytes)
-    total = sum(s.size for s in shards if s.start == 0)
-    state = _Fold(len(checks), progress, total)
+    with _ONE_RUN, tempfile.TemporaryDirectory(prefix="flywheel-check-") as spill_dir:
+        spill.use_directory(spill_dir)
+        try:
+            return _run(paths, plan, checks, engine, workers, rejects, progress, shard_bytes)
+        finally:
+            spill.use_directory(None)
+
+
+def _run(
+    paths: list[str],
+    plan: CheckPlan,
+    checks: list[Check],
+    engine: EngineName,
+    workers: int | None,
+    rejects: str | Path | None,
+    progress: Progress | None,
+    shard_bytes: int | None,
+) -> QualityReport:
+    """One run inside its spill directory (`spill.directory()`)."""
+    spill_dir = str(spill.directory())
+    state = _Fold(len(checks))
     if engine == "single":
         from dataflywheel.checks.engines.single import run_single
 
-        run_single(shards, plan, state, state.batch_done if progress is not None else None)
+        shards = plan_shards(paths, shard_bytes=shard_bytes or WHOLE_FILE)
+        tracker = _Progress(progress, _total(shards))
+        run_single(shards, plan, state, tracker, spill_dir)
+        results = _finish(checks, state)
     else:
-        from dataflywheel.checks.engines.local import run_local
+        from dataflywheel.checks.engines.local import start_helpers
 
-        run_local(shards, plan, state, workers=workers)
-    results = [c.finish(p) for c, p in zip(checks, state.partials) if p is not None]
+        sizes = _sizes(paths)  # NotFound before a helper starts
+        count = max(1, workers or os.cpu_count() or 1)
+        if shard_bytes is None:  # one process reads files whole: no line-counting pass
+            shard_bytes = WHOLE_FILE if count == 1 else _shard_bytes(sum(sizes), count)
+        if count == 1 or (len(paths) == 1 and sizes[0] <= shard_bytes):
+            from dataflywheel.checks.engines.single import run_single
+
+            shards = plan_shards(paths, shard_bytes=shard_bytes)
+            tracker = _Progress(progress, _total(shards))
+            run_single(shards, plan, state, tracker, spill_dir)
+            results = _finish(checks, state)
+        else:
+            with start_helpers(count - 1, plan, spill_dir, count) as helpers:
+                shards = plan_shards(paths, shard_bytes=shard_bytes)
+                helpers.run(shards, state, _Progress(progress, _total(shards)))
+                results = _finish(checks, state)  # while the helpers exit
     report = build_report(paths, plan, state.read, results)
     if rejects is not None:
         write_text_atomic(rejects, rejects_jsonl(_all_rejects(paths, state.read, results)))
     return report
 
 
-def _shard_bytes(paths: list[str], workers: int) -> int:
+def _finish(checks: list[Check], state: _Fold) -> list[CheckResult]:
+    return [c.finish(p) for c, p in zip(checks, state.partials) if p is not None]
+
+
+def _sizes(paths: list[str]) -> list[int]:
     from dataflywheel.checks.readers.source import file_size
 
-    total = sum(file_size(p) for p in paths)
-    return max(MIN_SHARD_BYTES, min(MAX_SHARD_BYTES, total // max(1, workers * 4)))
+    return [file_size(p) for p in paths]
+
+
+def _total(shards: list[Shard]) -> int:
+    return sum(s.size for s in shards if s.start == 0)
+
+
+def _shard_bytes(total: int, workers: int) -> int:
+    return max(MIN_SHARD_BYTES, min(MAX_SHARD_BYTES, total // (workers * SHARDS_PER_WORKER)))
 
 
 class _Fold:
-    """Folds shard outcomes in order and reports progress."""
+    """Folds shard outcomes, which it is given in shard order."""
 
-    def __init__(self, nchecks: int, progress: Progress | None, total: int) -> None:
+    def __init__(self, nchecks: int) -> None:
         self.read = ReadPartial()
         self.partials: list[Partial | None] = [None] * nchecks
-        self.progress = progress
-        self.total = total
-        self.done = 0
-        self.records = 0
-        self._batch_bytes = 0  # of the shard being read, reported by batch_done
-        self._batch_records = 0
-
-    def batch_done(self, nbytes: int, records: int) -> None:
-        """Progress inside a shard (single engine); the shard's outcome replaces it when folded."""
-        self._batch_bytes += nbytes
-        self._batch_records += records
-        if self.progress is not None:
-            done = min(self.done + self._batch_bytes, self.total)
-            self.progress(done, self.total, self.records + self._batch_records)
 
     def __call__(self, outcome: ShardOutcome) -> None:
-        self._batch_bytes = self._batch_records = 0
         self.read = self.read + outcome.read
         for i, part in enumerate(outcome.partials):
             acc = self.partials[i]
             self.partials[i] = part if acc is None else acc + part
+
+
+class _Progress:
+    """Reports bytes and records read so far, in whatever order shards finish: the batches of
+    the shard this process is reading, plus every shard finished (here or in a helper)."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+        self.records = 0
+        self._batch_bytes = 0  # of the shard being read here, until its outcome replaces them
+        self._batch_records = 0
+
+    def batch(self, nbytes: int, records: int) -> None:
+        self._batch_bytes += nbytes
+        self._batch_records += records
+        self._report()
+
+    def shard(self, outcome: ShardOutcome) -> None:
+        self._batch_bytes = self._batch_records = 0
         self.done += outcome.nbytes
         self.records += sum(s.records for s in outcome.read.files.values())
+        self._report()
+
+    def _report(self) -> None:
         if self.progress is not None:
-            self.progress(self.done, self.total, self.records)
+            done = min(self.done + self._batch_bytes, self.total)
+            self.progress(done, self.total, self.records + self._batch_records)
 
 
 def _all_rejects(paths: list[str], read: ReadPartial, results: list[CheckResult]) -> list[Reject]:

@@ -1,7 +1,9 @@
 """What one worker does with one shard: read it, run every enabled check, fold the partials.
 
-The same function runs in-process (`single` engine), in a process pool (`local`) and, later, in
-Ray tasks; it takes and returns plain data only (a `Shard`, a `CheckPlan`, partials).
+The same function runs in this process (`single` engine, and the `local` engine's own share), in
+its helper processes (`local`) and, later, in Ray tasks; it takes and returns plain data only (a
+`Shard`, a `CheckPlan`, a spill directory's path, partials). Outcomes of consecutive shards add
+up (`ShardOutcome.__add__`), so a process can fold a run of shards before sending one outcome.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Self
 
+from dataflywheel.checks import spill as spill_files
 from dataflywheel.checks.base import Check, Partial, RecordBatch, Reject, enabled_checks
 from dataflywheel.checks.plan import CheckPlan
 from dataflywheel.checks.readers import Shard, read_shard
@@ -65,10 +68,24 @@ class ReadPartial(Partial):
 
 @dataclass(slots=True)
 class ShardOutcome:
+    """What reading shards `index` .. `index + shards - 1` gave: counts, one partial per check."""
+
     index: int
     read: ReadPartial
     partials: list[Partial]
     nbytes: int
+    shards: int = 1
+
+    def __add__(self, other: ShardOutcome) -> ShardOutcome:
+        """The outcome of this run of shards followed by the next run (`other` starts where this
+        one ends); like partials, it may reuse this operand."""
+        if other.index != self.index + self.shards:
+            raise ValueError(f"shard {other.index} does not follow shards {self.index}..")
+        self.read = self.read + other.read
+        self.partials = [a + b for a, b in zip(self.partials, other.partials, strict=True)]
+        self.nbytes += other.nbytes
+        self.shards += other.shards
+        return self
 
 
 _CHECKS: dict[str, list[Check]] = {}
@@ -84,10 +101,17 @@ def checks_for(plan: CheckPlan) -> list[Check]:
 
 
 def run_shard(
-    shard: Shard, plan: CheckPlan, on_batch: Callable[[int, int], None] | None = None
+    shard: Shard,
+    plan: CheckPlan,
+    on_batch: Callable[[int, int], None] | None = None,
+    spill: str | None = None,
 ) -> ShardOutcome:
     """Read one shard and fold each check's partials over its batches, in order.
-    `on_batch(bytes, records)` is called after each batch (progress inside a big shard)."""
+    `on_batch(bytes, records)` is called after each batch (progress inside a big shard).
+    `spill`: the run's spill directory (see `dataflywheel.checks.spill`), set for this process
+    before any check sees a batch; without it, checks spill to their process's private one."""
+    if spill is not None:
+        spill_files.use_directory(spill)
     checks = checks_for(plan)
     read = ReadPartial()
     folded: list[Partial | None] = [None] * len(checks)
