@@ -94,3 +94,39 @@ def test_an_empty_batch_is_the_identity() -> None:
     full = ch.partial(RecordBatch(file="f", ids=["a", "b"], lines=[1, 2], texts=["x", "X"]))
     assert ch.finish(empty + full) == ch.finish(full)
     assert ch.finish(full).metrics["duplicate_count"] == 1.0
+
+
+def test_groups_examples_and_breakdown_match_a_brute_force_oracle(tmp_path: Path) -> None:
+    # many groups of random sizes, interleaved, with labels: compare with a dict-based oracle
+    import random
+
+    rng = random.Random(5)
+    bases = [f"Base text {i}" for i in range(60)]
+    recs = []
+    for i in range(3000):
+        text = rng.choice(bases) if rng.random() < 0.3 else f"unique {i}"
+        text = text.upper() if rng.random() < 0.5 else f"  {text} "
+        recs.append({"id": f"r{i}", "text": text, "source": rng.choice(["a", "b", None])})
+    path = tmp_path / "g.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="ascii")
+    p = plan(checks={"exact_duplicates": True}, breakdown_by="source", max_examples=7)
+    result = check(path, p, shard_bytes=15_000).checks["exact_duplicates"]
+
+    seen: dict[str, list[int]] = {}
+    for line, r in enumerate(recs, start=1):
+        seen.setdefault(normalise(r["text"]), []).append(line)
+    want = [g for g in seen.values() if len(g) > 1]  # dicts keep first-seen order
+    got = [[m["line"] for m in g["records"]] for g in result.sections["groups"]]
+    assert got == [g[:50] for g in want]
+    assert result.sections["group_count"] == len(want)
+    later = sorted(line for g in want for line in g[1:])
+    assert result.metrics["duplicate_count"] == len(later)
+    assert [e.line for e in result.examples["duplicate_rate"]] == later[:7]
+    first_of = {line: g[0] for g in want for line in g[1:]}
+    assert [e.detail for e in result.examples["duplicate_rate"]] == [
+        f"duplicate of {path}:{first_of[line]} (id r{first_of[line] - 1})" for line in later[:7]
+    ]
+    for label in ("a", "b"):
+        rows = [i + 1 for i, r in enumerate(recs) if r["source"] == label]
+        dups = sum(1 for line in rows if line in first_of)
+        assert result.breakdown[label] == {"duplicate_rate": dups / len(rows)}

@@ -19,6 +19,7 @@ matches the same text with a real U+FFFD, as equality of the normalised texts de
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, Self
 
 import numpy as np
@@ -92,24 +93,23 @@ class ExactDuplicateCheck(Check):
 
     def finish(self, partial: Partial) -> CheckResult:
         assert isinstance(partial, DuplicatePartial)
-        runs = _runs(partial)
-        dup_count = sum(len(r) - 1 for r in runs)
-        where = _Locator(partial)
-        examples = _examples(runs, where, self.plan.max_examples)
+        groups = _Groups.of(partial)
+        where = _Locator(partial, groups.orders)
+        examples = _examples(groups, where, self.plan.max_examples)
         listed = [
             {"size": len(r), "records": [where.row(p) for p in r[:MAX_MEMBERS_LISTED]]}
-            for r in runs[:MAX_GROUPS_LISTED]
+            for r in groups.first_runs(MAX_GROUPS_LISTED, MAX_MEMBERS_LISTED)
         ]
         return CheckResult(
             check=self.name,
             metrics={
-                "duplicate_count": float(dup_count),
-                "duplicate_rate": rate(dup_count, partial.records),
-                "duplicate_group_count": float(len(runs)),
+                "duplicate_count": float(groups.duplicates),
+                "duplicate_rate": rate(groups.duplicates, partial.records),
+                "duplicate_group_count": float(groups.count),
             },
             examples={"duplicate_rate": examples} if examples else {},
-            breakdown=_breakdown(partial, runs),
-            sections={"groups": listed, "groups_listed": len(listed), "group_count": len(runs)},
+            breakdown=_breakdown(partial, groups),
+            sections={"groups": listed, "groups_listed": len(listed), "group_count": groups.count},
         )
 
 
@@ -129,23 +129,64 @@ def text_hashes(batch: RecordBatch) -> tuple[Any, Any]:
     return keep, np.ascontiguousarray(hashes[keep], dtype=np.uint64)
 
 
-def _runs(partial: DuplicatePartial) -> list[list[int]]:
-    """Positions (into the concatenated arrays) of each duplicate group, members in input order,
-    groups ordered by their first member."""
-    if not partial.hashes:
-        return []
-    h = np.concatenate(partial.hashes)
-    o = _orders(partial)
-    idx = np.lexsort((o, h))
-    hs = h[idx]
-    same = hs[1:] == hs[:-1]
-    if not same.any():
-        return []
-    starts = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)) == 1)
-    ends = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)) == -1)
-    runs = [idx[s : e + 1].tolist() for s, e in zip(starts.tolist(), ends.tolist())]
-    runs.sort(key=lambda r: int(o[r[0]]))
-    return runs
+@dataclass(slots=True)
+class _Groups:
+    """The duplicate groups as arrays (no Python object per record, so `finish` stays fast at
+    millions of records): `members` holds positions into the concatenated arrays, group after
+    group, groups ordered by their first member, members of a group in input order; group `g`
+    is `members[starts[g]:starts[g + 1]]`."""
+
+    orders: Any  # order key of every kept record (see `_orders`)
+    members: Any
+    starts: Any  # one more than there are groups
+
+    @classmethod
+    def of(cls, partial: DuplicatePartial) -> _Groups:
+        orders = _orders(partial)
+        none = cls(orders, np.zeros(0, np.int64), np.zeros(1, np.int64))
+        if not partial.hashes:
+            return none
+        import polars as pl
+
+        h = np.concatenate(partial.hashes)
+        members = np.flatnonzero(pl.Series(h).is_duplicated().to_numpy())
+        if not len(members):
+            return none
+        mh, mo = h[members], orders[members]
+        by_hash = np.lexsort((mo, mh))  # each group together, its members in input order
+        mh, mo, members = mh[by_hash], mo[by_hash], members[by_hash]
+        starts = np.flatnonzero(np.concatenate(([True], mh[1:] != mh[:-1])))
+        sizes = np.diff(np.append(starts, len(members)))
+        order = np.argsort(mo[starts], kind="stable")  # groups by their first member
+        new_starts = np.concatenate(([0], np.cumsum(sizes[order])))
+        # gather each group's members in the new group order
+        take = np.repeat(starts[order] - new_starts[:-1], sizes[order]) + np.arange(len(members))
+        return cls(orders, members[take], new_starts)
+
+    @property
+    def count(self) -> int:
+        return len(self.starts) - 1
+
+    @property
+    def duplicates(self) -> int:
+        """Records that repeat an earlier one: every member but the first of each group."""
+        return len(self.members) - self.count
+
+    def firsts(self) -> Any:
+        """For every member, the first member of its group."""
+        sizes = np.diff(self.starts)
+        return np.repeat(self.members[self.starts[:-1]], sizes)
+
+    def later(self) -> Any:
+        """Mask over `members`: True for every member but the first of its group."""
+        mask = np.ones(len(self.members), dtype=bool)
+        mask[self.starts[:-1]] = False
+        return mask
+
+    def first_runs(self, groups: int, members: int) -> list[list[int]]:
+        """The first `groups` groups, each cut to its first `members` members, as lists."""
+        bounds = self.starts[: groups + 1].tolist()
+        return [self.members[s : min(e, s + members)].tolist() for s, e in pairwise(bounds)]
 
 
 def _orders(partial: DuplicatePartial) -> Any:
@@ -161,8 +202,8 @@ def _orders(partial: DuplicatePartial) -> Any:
 
 
 class _Locator:
-    def __init__(self, partial: DuplicatePartial) -> None:
-        self.orders = _orders(partial)
+    def __init__(self, partial: DuplicatePartial, orders: Any) -> None:
+        self.orders = orders
         self.files = partial.files
         self.ids = partial.ids
         if self.ids is not None:
@@ -180,10 +221,13 @@ class _Locator:
         return {"file": file, "line": line, "record_id": rid}
 
 
-def _examples(runs: list[list[int]], where: _Locator, limit: int) -> list[Example]:
-    dups = sorted((int(where.orders[p]), p, r[0]) for r in runs for p in r[1:])[:limit]
+def _examples(groups: _Groups, where: _Locator, limit: int) -> list[Example]:
+    """The first `limit` records (in input order) that repeat an earlier one."""
+    later = groups.later()
+    dups, firsts = groups.members[later], groups.firsts()[later]
+    chosen = np.argsort(where.orders[dups], kind="stable")[:limit]
     out = []
-    for _, pos, first in dups:
+    for pos, first in zip(dups[chosen].tolist(), firsts[chosen].tolist(), strict=True):
         file, line, rid = where.where(pos)
         f0, l0, r0 = where.where(first)
         out.append(
@@ -192,16 +236,16 @@ def _examples(runs: list[list[int]], where: _Locator, limit: int) -> list[Exampl
     return out
 
 
-def _breakdown(partial: DuplicatePartial, runs: list[list[int]]) -> dict[str, dict[str, float]]:
+def _breakdown(partial: DuplicatePartial, groups: _Groups) -> dict[str, dict[str, float]]:
     if partial.groups is None:
         return {}
+    labels = partial.groups
+    labels.seal()
     dups: dict[str, int] = {}
-    partial.groups.seal()
-    for r in runs:
-        for p in r[1:]:
-            g = partial.groups.get(p)
-            if g is not None:
-                dups[g] = dups.get(g, 0) + 1
+    for pos in groups.members[groups.later()].tolist():
+        g = labels.get(pos)
+        if g is not None:
+            dups[g] = dups.get(g, 0) + 1
     return {
         g: {"duplicate_rate": rate(dups.get(g, 0), n)}
         for g, n in sorted(partial.group_records.items())
