@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import random
+from typing import Any
 
 import numpy as np
 import pytest
@@ -150,3 +152,102 @@ def test_estimates_on_text_shingles_are_unbiased() -> None:
         errors.append(est - len(sa & sb) / len(sa | sb))
     err = np.array(errors)
     assert abs(err.mean()) < 0.01 and err.std() < 0.05
+
+
+def _reference_signature(hasher: MinHasher, hashes: list[int]) -> list[int]:
+    """One row by the definition, bin by bin: one-permutation minima, then optimal
+    densification (first filled bin along the bin's probe sequence, else the next filled bin
+    to the right)."""
+    k = hasher.num_perm
+    sig = [int(EMPTY)] * k
+    filled = [False] * k
+    for h in hashes:
+        b = ((h >> 32) * k) >> 32
+        sig[b] = min(sig[b], h & 0xFFFFFFFF)
+        filled[b] = True
+    if not any(filled):
+        return sig
+    have = [b for b in range(k) if filled[b]]
+    out = list(sig)
+    for j in range(k):
+        if filled[j]:
+            continue
+        for t in range(hasher._probe.shape[1]):
+            p = int(hasher._probe[j, t])
+            if filled[p]:
+                out[j] = sig[p]
+                break
+        else:
+            out[j] = sig[next((b for b in have if b >= j), have[0])]
+    return out
+
+
+@pytest.mark.parametrize("num_perm", [128, 100])
+def test_vectorised_densification_matches_the_definition(num_perm: int) -> None:
+    rng = random.Random(num_perm)
+    # 1 shingle: the probes mostly miss and the fallback fills the rest; 0: an EMPTY row
+    sizes = [0, 1, 2, 3, 5, 20, 60, 128, 200, 700] * 3
+    sets = [[rng.getrandbits(63) for _ in range(s)] for s in sizes]
+    shingles = _shingles(sets)
+    hasher = MinHasher(num_perm, seed=4)
+    sig = hasher.signatures(shingles)
+    for i in range(len(sets)):
+        row = shingles.hashes[shingles.offsets[i] : shingles.offsets[i + 1]].tolist()
+        assert sig[i].tolist() == _reference_signature(hasher, row), (num_perm, sizes[i])
+
+
+def test_spilled_signatures_give_the_same_clusters_as_arrays(tmp_path: Any) -> None:
+    from dataflywheel.checks import spill
+    from dataflywheel.checks.similarity.index import SpilledSignatures
+
+    rng = random.Random(12)
+    sets: list[list[int]] = []
+    for i in range(400):
+        if i % 7 == 6:
+            a, b = _sets(rng, 60, 0.95)
+            sets[-1] = a
+            sets.append(b)
+        else:
+            sets.append([rng.getrandbits(63) for _ in range(rng.randint(0, 90))])
+    sig = MinHasher(128, seed=3).signatures(_shingles(sets))
+    has_text = np.array([len(s) > 0 for s in sets])
+    bands, rows = choose_bands(0.8, 128)
+    memory = find_near_duplicates(
+        [sig.astype(np.uint16)], has_text, threshold=0.8, bands=bands, rows=rows
+    )
+    spill.use_directory(str(tmp_path))
+    try:
+        cuts = [0, 1, 57, 200, 201, 400]
+        chunks = [SpilledSignatures.write(sig[a:b]) for a, b in itertools.pairwise(cuts)]
+        assert chunks[1].slots(2, 5).tolist() == (sig[1:57, 2:5].T & 0xFFFF).tolist()
+        disk = find_near_duplicates(chunks, has_text, threshold=0.8, bands=bands, rows=rows)
+    finally:
+        spill.use_directory(None)
+    assert memory.count >= 50
+    assert np.array_equal(memory.members, disk.members)
+    assert np.array_equal(memory.starts, disk.starts)
+    assert np.array_equal(memory.similarity, disk.similarity)
+    assert (memory.candidates, memory.confirmed) == (disk.candidates, disk.confirmed)
+    # the similarity to the first member is the share of equal 16-bit slots
+    g = memory.groups[0]
+    low = sig.astype(np.uint16)
+    assert memory.similarity_to_first[0][1] == (low[g[0]] == low[g[1]]).mean()
+
+
+def test_candidate_pairs_merge_bands_into_sorted_unique_pairs() -> None:
+    from dataflywheel.checks.similarity import lsh
+
+    rng = np.random.default_rng(5)
+    keys = [splitmix64(rng.integers(0, 30, size=500).astype(np.uint64)) for _ in range(4)]
+    left, right = lsh.candidate_pairs(lambda b: keys[b].copy(), 500, bands=4)
+    expected: set[tuple[int, int]] = set()
+    for k in keys:
+        a, b = lsh.bucket_pairs(k)
+        expected |= set(zip(a.tolist(), b.tolist(), strict=True))
+    got = list(zip(left.tolist(), right.tolist(), strict=True))
+    assert got == sorted(expected) and all(a < b for a, b in got)
+    # overwrite=True may reuse the keys' memory, with the same pairs
+    spent = keys[0].copy()
+    again = lsh.bucket_pairs(spent, overwrite=True)
+    first = lsh.bucket_pairs(keys[0])
+    assert np.array_equal(again[0], first[0]) and np.array_equal(again[1], first[1])
