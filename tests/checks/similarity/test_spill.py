@@ -56,3 +56,19 @@ def test_write_of_empty_and_non_contiguous_arrays(tmp_path: Path) -> None:
 def test_read_of_missing_file_fails_loudly(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         spill.read_array(str(tmp_path / "nope.bin"), np.uint8)
+
+
+def test_read_into_scatters_consecutive_bytes(tmp_path: Path) -> None:
+    spill.use_directory(str(tmp_path))
+    try:
+        path = spill.write_array(np.arange(10, dtype=np.uint16))
+        out = np.zeros((2, 6), dtype=np.uint16)
+        spill.read_into(path, [out[0, 1:4], out[1, 2:5]], offset=2 * 3)
+        assert out.tolist() == [[0, 3, 4, 5, 0, 0], [0, 0, 6, 7, 8, 0]]
+        with pytest.raises(spill.SpillMissing, match="ends before byte"):
+            spill.read_into(path, [np.zeros(4, dtype=np.uint16)], offset=2 * 8)
+        spill.remove(path)
+        with pytest.raises(spill.SpillMissing, match="must live until every check"):
+            spill.read_into(path, [out[0]])
+    finally:
+        spill.use_directory(None)

@@ -50,11 +50,13 @@ class SpilledSignatures:
 
     def slots(self, lo: int, hi: int) -> npt.NDArray[np.uint16]:
         """Slots lo..hi-1 of every row, `(hi - lo, rows)`: one read of the bytes they occupy."""
-        count = (hi - lo) * self.rows
-        data = spill.read_array(self.path, np.uint16, count=count, offset=2 * lo * self.rows)
-        if len(data) != count:
-            raise spill.SpillMissing(self.path, f"{len(data)} of {count} slot values")
-        return data.reshape(hi - lo, self.rows)  # type: ignore[return-value]
+        out = np.empty((hi - lo, self.rows), dtype=np.uint16)
+        self.read_slots(lo, list(out))
+        return out
+
+    def read_slots(self, lo: int, into: Sequence[npt.NDArray[np.uint16]]) -> None:
+        """Slots lo, lo+1, ... of every row into the given `rows`-long arrays, one per slot."""
+        spill.read_into(self.path, into, offset=2 * lo * self.rows)
 
 
 Chunk = Sig | SpilledSignatures
@@ -111,7 +113,11 @@ class ChunkedSignatures:
         dtype = np.uint16 if not self.chunks else _dtype(self.chunks[0])
         out = np.empty((hi - lo, self.n), dtype=dtype)
         for c, chunk in enumerate(self.chunks):
-            out[:, self.starts[c] : self.starts[c + 1]] = _slots(chunk, lo, hi)
+            a, b = int(self.starts[c]), int(self.starts[c + 1])
+            if isinstance(chunk, SpilledSignatures):  # read straight into place
+                chunk.read_slots(lo, [out[s, a:b] for s in range(hi - lo)])
+            else:
+                out[:, a:b] = chunk[:, lo:hi].T
         return out
 
     def similarity(self, left: I64, right: I64) -> F64:
