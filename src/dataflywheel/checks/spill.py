@@ -121,6 +121,18 @@ def read_into(path: str, buffers: Sequence[npt.NDArray[np.generic]], offset: int
     scattered read straight into the caller's arrays (e.g. one chunk's run of slots into the
     columns of a whole-input array), with no intermediate array. Much cheaper per call than
     `np.fromfile`, which matters when a pass makes thousands of small reads."""
+    views = [buf.data.cast("B") for buf in buffers]
+    if hasattr(os, "preadv") and len(views) > 1:  # one system call for all buffers
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            raise SpillMissing(path) from None
+        try:
+            got = os.preadv(fd, views, offset)
+        finally:
+            os.close(fd)
+        if got == sum(len(v) for v in views):
+            return
     try:
         with open(path, "rb", buffering=0) as f:
             f.seek(offset)

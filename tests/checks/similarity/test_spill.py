@@ -65,8 +65,9 @@ def test_read_into_scatters_consecutive_bytes(tmp_path: Path) -> None:
         out = np.zeros((2, 6), dtype=np.uint16)
         spill.read_into(path, [out[0, 1:4], out[1, 2:5]], offset=2 * 3)
         assert out.tolist() == [[0, 3, 4, 5, 0, 0], [0, 0, 6, 7, 8, 0]]
-        with pytest.raises(spill.SpillMissing, match="ends before byte"):
-            spill.read_into(path, [np.zeros(4, dtype=np.uint16)], offset=2 * 8)
+        for pieces in ([np.zeros(4, dtype=np.uint16)], [np.zeros(1, np.uint16)] * 3):
+            with pytest.raises(spill.SpillMissing, match="ends before byte"):
+                spill.read_into(path, pieces, offset=2 * 8)
         spill.remove(path)
         with pytest.raises(spill.SpillMissing, match="must live until every check"):
             spill.read_into(path, [out[0]])

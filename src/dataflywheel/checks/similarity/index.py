@@ -30,6 +30,7 @@ from dataflywheel.checks.similarity.unionfind import flat_clusters
 Sig = npt.NDArray[np.unsignedinteger[Any]]  # uint32 signatures or their low 16 bits
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
+KEY_BLOCK = 1 << 16  # rows whose band keys are computed together (~1.5 MB of temporaries)
 SLOTS_PER_READ = 8  # slots read at once when comparing pairs: 16 bytes per row for 16-bit slots
 
 
@@ -101,19 +102,27 @@ class ChunkedSignatures:
         self.width = _width(self.chunks[0]) if self.chunks else 0
 
     def band(self, band: int, rows: int) -> npt.NDArray[np.uint64]:
-        """Band `band`'s key of every row, a fresh array (chunk by chunk: no whole-band slots)."""
+        """Band `band`'s key of every row, a fresh array. Keys are computed for runs of chunks
+        of about KEY_BLOCK rows: few numpy calls, and no whole-band slot array."""
         out = np.empty(self.n, dtype=np.uint64)
-        for c, chunk in enumerate(self.chunks):
-            lo, hi = int(self.starts[c]), int(self.starts[c + 1])
-            out[lo:hi] = slot_keys(_slots(chunk, band * rows, (band + 1) * rows), band)
+        first = 0
+        while first < len(self.chunks):
+            last = int(np.searchsorted(self.starts, self.starts[first] + KEY_BLOCK, "left"))
+            last = min(max(last, first + 1), len(self.chunks))
+            a, b = int(self.starts[first]), int(self.starts[last])
+            out[a:b] = slot_keys(self.slots(band * rows, (band + 1) * rows, first, last), band)
+            first = last
         return out
 
-    def slots(self, lo: int, hi: int) -> Sig:
-        """Slots lo..hi-1 of every row, slot-major `(hi - lo, n)`."""
+    def slots(self, lo: int, hi: int, first: int = 0, last: int | None = None) -> Sig:
+        """Slots lo..hi-1 of every row of chunks first..last-1 (default all), slot-major."""
+        last = len(self.chunks) if last is None else last
         dtype = np.uint16 if not self.chunks else _dtype(self.chunks[0])
-        out = np.empty((hi - lo, self.n), dtype=dtype)
-        for c, chunk in enumerate(self.chunks):
-            a, b = int(self.starts[c]), int(self.starts[c + 1])
+        base = int(self.starts[first]) if self.chunks else 0
+        out = np.empty((hi - lo, int(self.starts[last]) - base), dtype=dtype)
+        for c in range(first, last):
+            chunk = self.chunks[c]
+            a, b = int(self.starts[c]) - base, int(self.starts[c + 1]) - base
             if isinstance(chunk, SpilledSignatures):  # read straight into place
                 chunk.read_slots(lo, [out[s, a:b] for s in range(hi - lo)])
             else:
@@ -141,12 +150,6 @@ def _width(chunk: Chunk) -> int:
 
 def _dtype(chunk: Chunk) -> npt.DTypeLike:
     return np.uint16 if isinstance(chunk, SpilledSignatures) else chunk.dtype
-
-
-def _slots(chunk: Chunk, lo: int, hi: int) -> Sig:
-    if isinstance(chunk, SpilledSignatures):
-        return chunk.slots(lo, hi)
-    return chunk[:, lo:hi].T
 
 
 def find_near_duplicates(
