@@ -167,3 +167,18 @@ def test_normalised_list_and_column_agree_whichever_comes_first() -> None:
     assert first_list.normalised() == [reference(t) for t in texts]
     first_column.normalised_column()
     assert first_column.normalised() == first_list.normalised()
+
+
+def test_batch_path_across_the_scan_pieces() -> None:
+    # the buffer is scanned in pieces of _SCAN_BYTES: a double space, a non-plain character and
+    # a text boundary with a leading space, each placed at every position around a piece's end
+    from dataflywheel.checks.textnorm import _SCAN_BYTES
+
+    texts = []
+    for shift in range(-3, 3):
+        fill = "x" * (_SCAN_BYTES + shift)
+        texts += [fill + "  y", fill + "Éz", fill + "é\u0301", fill]
+    texts += [" lead", "trail ", "x" * (2 * _SCAN_BYTES - 1), "  ", "Ａ"]
+    _batch_matches(texts)
+    for shift in range(-3, 3):
+        _batch_matches(["x" * (_SCAN_BYTES + shift), "  Y", "Ｂ b"])

@@ -184,14 +184,23 @@ def normalise_packed(texts: Sequence[str], packed: PackedText) -> NormalisedBatc
     return NormalisedBatch(PackedText(out, offsets, packed.lossy), fixes)
 
 
+_SCAN_BYTES = 1 << 17  # scan the buffer in pieces that stay in the CPU cache with their masks
+
+
 def _rows_to_redo(buf: Any, offsets: Any, lossy: Sequence[int]) -> tuple[list[int], list[int]]:
     """Rows of the translated buffer that are not yet `normalise(text)`, as two disjoint
     ascending lists: rows with a character outside `PLAIN_RANGES` or a lone surrogate (`lossy`),
     which need `normalise`; and the other rows with two spaces in a row or a leading or trailing
     space, which need only their spaces collapsed."""
-    last = len(buf) - 1
+    leads, pairs = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for start in range(0, len(buf), _SCAN_BYTES):
+        piece = buf[start : start + _SCAN_BYTES + 1]  # one byte more: a pair across pieces
+        leads.append(np.flatnonzero(piece[:_SCAN_BYTES] >= 0xC0) + start)
+        space = piece == 0x20
+        pairs.append(np.flatnonzero(space[1:] & space[:-1]) + start)
     # non-plain: decode the code point at every UTF-8 lead byte (>= 0xC0; the buffer is valid)
-    lead = np.flatnonzero(buf >= 0xC0)
+    lead = np.concatenate(leads)
+    last = len(buf) - 1
     b0 = buf[lead].astype(np.int64)
     b1 = buf[np.minimum(lead + 1, last)].astype(np.int64) & 0x3F
     b2 = buf[np.minimum(lead + 2, last)].astype(np.int64) & 0x3F
@@ -209,11 +218,10 @@ def _rows_to_redo(buf: Any, offsets: Any, lossy: Sequence[int]) -> tuple[list[in
     not_plain = lead[(k < 0) | (cp > _PLAIN_HI[np.maximum(k, 0)])]
     odd = set(lossy)
     odd.update(_rows_of(offsets, not_plain))
-    space = buf == 0x20
     starts, ends = offsets[:-1], offsets[1:]
     rows = np.flatnonzero(ends > starts)
-    spaced = set(rows[space[starts[rows]] | space[ends[rows] - 1]].tolist())
-    spaced.update(_rows_of(offsets, np.flatnonzero(space[1:] & space[:-1])))
+    spaced = set(rows[(buf[starts[rows]] == 0x20) | (buf[ends[rows] - 1] == 0x20)].tolist())
+    spaced.update(_rows_of(offsets, np.concatenate(pairs)))
     spaced -= odd
     return sorted(odd), sorted(spaced)
 
