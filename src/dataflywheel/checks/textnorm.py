@@ -165,8 +165,12 @@ class NormalisedBatch:
 
         column = self.packed.series()
         if self.fixes:
-            fixed = [valid_utf8(t).decode() for t in self.fixes.values()]
-            column.scatter(list(self.fixes), pl.Series(fixed, dtype=pl.String))
+            fixed = list(self.fixes.values())
+            try:
+                values = pl.Series(fixed, dtype=pl.String)
+            except UnicodeEncodeError:  # a lone surrogate
+                values = pl.Series([valid_utf8(t).decode() for t in fixed], dtype=pl.String)
+            column.scatter(list(self.fixes), values)
         return column
 
 
