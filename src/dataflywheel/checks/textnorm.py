@@ -9,13 +9,16 @@ case-folding leave alone. For such *plain* texts (one regex scan tells) normalis
 ASCII lower-casing and whitespace collapsing on the UTF-8 bytes; NFKC and `casefold` (most of
 the cost) run only on the other texts.
 
-Batch form: `normalise_packed` normalises a whole batch packed as one UTF-8 buffer
-(`textpack.PackedText`) with a handful of passes over the buffer instead of a Python call per
-text: one `bytes.translate` lower-cases ASCII and turns ASCII whitespace into spaces for every
-text at once, and numpy finds the few rows that need more (a non-plain character, a run of
-spaces, a leading or trailing space, a lone surrogate); only those rows go through `normalise`
-and are scattered back into the column. Every row therefore equals `normalise(text)` (tests/checks/test_textnorm.py
-compares both on every plain and whitespace character, on fuzzed batches and on lone surrogates).
+Batch form (`RecordBatch.normalised_column`): `normalise_packed` normalises a whole batch packed
+as one UTF-8 buffer (`textpack.PackedText`) with a handful of passes over the buffer instead of a
+Python call per text: one `bytes.translate` lower-cases ASCII and turns ASCII whitespace into
+spaces for every text at once, and numpy finds the few rows that need more (a non-plain
+character or a lone surrogate: `normalise`; a run of spaces, a leading or trailing space: the
+spaces collapsed); only those rows are redone, then scattered into the column. Every row
+therefore equals `normalise(text)`: tests/checks/test_textnorm.py compares the batch path with
+the reference on every code point, every plain and whitespace character in context, fuzzed
+batches, empty texts and lone surrogates. On the 200k-record benchmark corpus about 1% of the
+texts go through `normalise` and 3% more have their spaces collapsed.
 """
 
 from __future__ import annotations
