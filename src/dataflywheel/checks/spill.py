@@ -26,6 +26,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,6 +35,7 @@ import numpy.typing as npt
 
 _chosen: Path | None = None
 _private: Path | None = None
+_lock = threading.Lock()
 
 
 def use_directory(path: str | None) -> None:
@@ -47,10 +49,11 @@ def directory() -> Path:
     global _private
     if _chosen is not None:
         return _chosen
-    if _private is None or not _private.is_dir():
-        _private = Path(tempfile.mkdtemp(prefix="flywheel-spill-"))
-        atexit.register(shutil.rmtree, str(_private), True)
-    return _private
+    with _lock:  # two threads of one process must not each make (and leak) one
+        if _private is None or not _private.is_dir():
+            _private = Path(tempfile.mkdtemp(prefix="flywheel-spill-"))
+            atexit.register(shutil.rmtree, str(_private), True)
+        return _private
 
 
 def write_bytes(data: bytes, prefix: str = "spill-") -> str:
