@@ -417,3 +417,21 @@ def test_tasks_shrink_towards_the_end_and_cover_every_shard_once() -> None:
     assert sizes == sorted(sizes, reverse=True) and sum(sizes) == 100
     big = [Shard(i, "f", "jsonl", "none", i << 25, (i + 1) << 25, 1, 100 << 25) for i in range(100)]
     assert task_end(big, 0, 2) == 2  # 64 MB at most (at least one shard)
+
+
+def test_local_reads_a_small_input_or_one_worker_here_without_helpers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataflywheel.checks.engines import local
+
+    def no_helpers(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a helper process was started")
+
+    monkeypatch.setattr(local, "start_helpers", no_helpers)
+    path = _corpus(tmp_path / "c.jsonl", 2000)
+    single = check(path, _full_plan())
+    assert check(path, _full_plan(), engine="local", workers=2).to_json() == single.to_json()
+    one = check(path, _full_plan(), engine="local", workers=1, shard_bytes=20_000)
+    assert one.to_json() == single.to_json()
+    with pytest.raises(AssertionError, match="a helper process was started"):
+        check(path, _full_plan(), engine="local", workers=2, shard_bytes=20_000)

@@ -40,6 +40,9 @@ Progress = Callable[[int, int, int], None]  # (bytes done, bytes total, records 
 MIN_SHARD_BYTES = 1024 * 1024
 MAX_SHARD_BYTES = 8 * 1024 * 1024
 SHARDS_PER_WORKER = 32  # small shards: the local engine hands them out in shrinking tasks
+# Below this much input, `local` reads here alone unless told a shard size: a helper's start-up
+# (a fresh interpreter, imports, first-batch warm-up: ~0.7 s of CPU) costs more than it would read.
+MIN_PARALLEL_BYTES = 32 * 1024 * 1024
 WHOLE_FILE = 1 << 62
 _ONE_RUN = threading.Lock()
 
@@ -58,7 +61,7 @@ def run_checks(
 
     `workers`: processes reading shards on the `local` engine, this one included (default: all
     cores); `shard_bytes`: cut plain JSONL into shards of about this size (default: the whole
-    file on `single`, a few MB on `local`)."""
+    file on `single`, and on `local` below MIN_PARALLEL_BYTES of input; else 1-8 MB)."""
     if engine not in ("local", "single"):
         raise BadInput("unknown engine", field="engine", expected="local or single", got=engine)
     if workers is not None and workers < 1:
@@ -90,32 +93,26 @@ def _run(
     """One run inside its spill directory (`spill.directory()`)."""
     spill_dir = str(spill.directory())
     state = _Fold(len(checks))
-    if engine == "single":
+    count = 1 if engine == "single" else max(1, workers or os.cpu_count() or 1)
+    if count > 1:
+        sizes = _sizes(paths)  # NotFound before a helper starts
+        if shard_bytes is None and sum(sizes) >= MIN_PARALLEL_BYTES:
+            shard_bytes = _shard_bytes(sum(sizes), count)
+        if shard_bytes is None or (len(paths) == 1 and sizes[0] <= shard_bytes):
+            count = 1  # one shard: nothing to share
+    if count == 1:  # each file whole unless told a shard size: no line-counting pass
         from dataflywheel.checks.engines.single import run_single
 
         shards = plan_shards(paths, shard_bytes=shard_bytes or WHOLE_FILE)
-        tracker = _Progress(progress, _total(shards))
-        run_single(shards, plan, state, tracker, spill_dir)
+        run_single(shards, plan, state, _Progress(progress, _total(shards)), spill_dir)
         results = _finish(checks, state)
     else:
         from dataflywheel.checks.engines.local import start_helpers
 
-        sizes = _sizes(paths)  # NotFound before a helper starts
-        count = max(1, workers or os.cpu_count() or 1)
-        if shard_bytes is None:  # one process reads files whole: no line-counting pass
-            shard_bytes = WHOLE_FILE if count == 1 else _shard_bytes(sum(sizes), count)
-        if count == 1 or (len(paths) == 1 and sizes[0] <= shard_bytes):
-            from dataflywheel.checks.engines.single import run_single
-
-            shards = plan_shards(paths, shard_bytes=shard_bytes)
-            tracker = _Progress(progress, _total(shards))
-            run_single(shards, plan, state, tracker, spill_dir)
-            results = _finish(checks, state)
-        else:
-            with start_helpers(count - 1, plan, spill_dir, count) as helpers:
-                shards = plan_shards(paths, shard_bytes=shard_bytes)
-                helpers.run(shards, state, _Progress(progress, _total(shards)))
-                results = _finish(checks, state)  # while the helpers exit
+        with start_helpers(count - 1, plan, spill_dir, count) as helpers:
+            shards = plan_shards(paths, shard_bytes=shard_bytes or WHOLE_FILE)
+            helpers.run(shards, state, _Progress(progress, _total(shards)))
+            results = _finish(checks, state)  # while the helpers exit
     report = build_report(paths, plan, state.read, results)
     if rejects is not None:
         write_text_atomic(rejects, rejects_jsonl(_all_rejects(paths, state.read, results)))
