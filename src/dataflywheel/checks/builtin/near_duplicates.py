@@ -27,6 +27,7 @@ words are left out of the index (counted in `sections.records_without_text`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Self
@@ -272,12 +273,13 @@ def _group_codes(
     part: NearDuplicatePartial, groups: list[str | None]
 ) -> tuple[npt.NDArray[np.int32], tuple[str | None, ...]]:
     """Each record's group as a code into the batch's sorted group names; counts records per group."""
-    names = tuple(sorted(set(groups), key=lambda g: (g is not None, g or "")))
+    counts = Counter(groups)
+    names = tuple(sorted(counts, key=lambda g: (g is not None, g or "")))
     code = {g: i for i, g in enumerate(names)}
-    for g in groups:
+    for g, n in counts.items():
         if g is not None:
-            part.group_records[g] = part.group_records.get(g, 0) + 1
-    return np.fromiter((code[g] for g in groups), dtype=np.int32, count=len(groups)), names
+            part.group_records[g] = part.group_records.get(g, 0) + n
+    return np.array(list(map(code.__getitem__, groups)), dtype=np.int32), names
 
 
 def _concat_has_text(partial: NearDuplicatePartial) -> npt.NDArray[np.bool_]:
