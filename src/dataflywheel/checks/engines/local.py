@@ -28,6 +28,7 @@ code; helpers are terminated and joined before `run_checks` removes the run's sp
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import pickle
 import queue
@@ -113,7 +114,8 @@ def _helper(conn: Connection, counter: Counter, plan: CheckPlan, spill: str, wor
             conn.send(("done", run_task(shards, *task, plan, spill)))
         conn.send(("idle", None))
     except BaseException as exc:  # noqa: BLE001 - every error goes to the parent, which raises it
-        conn.send(("error", (_portable(exc), traceback.format_exc())))
+        with contextlib.suppress(OSError):  # unless the parent is gone
+            conn.send(("error", (_portable(exc), traceback.format_exc())))
     finally:
         conn.close()
 
@@ -130,9 +132,10 @@ def _portable(exc: BaseException) -> BaseException:
 class Helpers:
     """`count` spawned helper processes for one run, started before the shards are known.
 
-    Use as a context manager: leaving it normally waits for the helpers to exit (they do once
-    no shard is left, so `finish` can run inside the block meanwhile); leaving it on an error
-    terminates them. Either way no helper outlives the block."""
+    Use as a context manager: leaving it stops the helpers still running (after `run`, they have
+    nothing left to give; after an error, they must stop) and reaps them all, so no helper
+    outlives the block. Helpers exit by themselves once no shard is left, so `finish` can run
+    inside the block meanwhile."""
 
     def __init__(self, count: int, plan: CheckPlan, spill: str, workers: int) -> None:
         ctx = multiprocessing.get_context("spawn")
@@ -169,9 +172,8 @@ class Helpers:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if kind is None:
-            for proc in self._procs:
-                proc.join(timeout=10)
+        # Once every outcome is folded a helper has nothing left to give (it may still be
+        # starting up, on a small input), so it is stopped, not waited for.
         self._stop()
 
     def run(self, shards: Sequence[Shard], fold: Fold, progress: Progress) -> None:
