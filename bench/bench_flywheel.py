@@ -11,9 +11,12 @@ shared baselines, so every timing comes with the proof that the engine found wha
 Methods (all read FILE through the engine's own readers; the plan is corpus.plan.yaml, with every
 check but the named ones switched off for the single-check methods):
   fw_gate_single   every check of the plan, engine "single" (one process)
-  fw_gate_local2   every check of the plan, engine "local" on 2 worker processes
+  fw_gate_local2   every check of the plan, engine "local" with 2 processes (this one reads
+                   shards too, plus one helper process)
   fw_parse_schema  structural check only (parse + schema), one process
   fw_exact         exact duplicates only, one process
+  fw_exact_local2  exact duplicates only, engine "local" with 2 processes: polars streaming, its
+                   baseline, runs on every core (2 threads here), so this is the like-for-like pair
   fw_near          near duplicates only, one process
 """
 
@@ -45,6 +48,7 @@ METHODS = {
     "fw_gate_local2": Method(None, "local", 2),
     "fw_parse_schema": Method(("structural",), "single", 1),
     "fw_exact": Method(("exact_duplicates",), "single", 1),
+    "fw_exact_local2": Method(("exact_duplicates",), "local", 2),
     "fw_near": Method(("near_duplicates",), "single", 1),
 }
 
@@ -194,25 +198,20 @@ def score(counts: dict[str, Any], groups: dict[str, list[list[str]] | None], fil
     return rows
 
 
-def forkserver_cpu_seconds() -> float | None:
-    """CPU seconds of the local engine's worker processes. They are children of multiprocessing's
-    fork server, which reaps them, so /usr/bin/time never sees them: read the fork server's own
-    and its reaped children's CPU time from /proc (Linux), after the pool has shut down."""
-    from multiprocessing import forkserver
+def children_cpu_seconds() -> float:
+    """CPU seconds (user + system) of the child processes this process has waited for: the local
+    engine's helper processes (it joins them before returning). /usr/bin/time counts them too;
+    this says how much of the total they were."""
+    import resource
 
-    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
-    if not pid:
-        return None
-    time.sleep(0.3)  # let the fork server reap the last worker
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
-    return round(ticks / os.sysconf("SC_CLK_TCK"), 2)
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return round(use.ru_utime + use.ru_stime, 2)
 
 
 class TreeRss:
     """Samples the resident memory of this process and all its descendants (the local engine's
-    workers are fork-server children that /usr/bin/time does not see) every `every` seconds;
-    `peak_mb` is the largest sum seen."""
+    helper processes; /usr/bin/time reports only the largest single process) every `every`
+    seconds; `peak_mb` is the largest sum seen."""
 
     def __init__(self, every: float = 0.2) -> None:
         import threading
@@ -298,7 +297,7 @@ def main() -> None:
                                 workers=method.workers, rejects=rejects)
             seconds = time.perf_counter() - t0
         rejects_lines = sum(1 for _ in rejects.open("rb")) if rejects else None
-    workers_cpu = forkserver_cpu_seconds() if method.engine == "local" else None
+    helpers_cpu = children_cpu_seconds() if method.engine == "local" else None
     results = check_results(report)
     counts = counts_from(results, report.records)
     counts["rejects_file_lines"] = rejects_lines
@@ -307,7 +306,7 @@ def main() -> None:
               "near_duplicates": members(results.get("near_duplicates"), "clusters", "cluster_count")}
     print(json.dumps({"method": a.method, "inner_seconds": round(seconds, 3), "engine": method.engine,
                       "commit": engine_commit(),
-                      "workers": method.workers, "workers_cpu_s": workers_cpu,
+                      "workers": method.workers, "helpers_cpu_s": helpers_cpu,
                       "tree_peak_rss_mb": rss.peak_mb, "counts": counts,
                       "score": score(counts, groups, a.file)}, default=str))
 

@@ -92,7 +92,8 @@ stage_ours() {
   for size in $SIZES; do
     runs="$RUNS"; [ "$size" = 1m ] && runs="${RUNS_1M:-1}"
     runner "$size" "$runs" 1800 --interleave --tag paired fw_gate_single py_all_gates \
-      datatrove_exact fw_gate_local2 fw_parse_schema msgspec_typed fw_exact polars_scan_exact fw_near
+      datatrove_exact fw_gate_local2 fw_parse_schema msgspec_typed fw_exact fw_exact_local2 \
+      polars_scan_exact fw_near
   done
   # near duplicates against datasketch (~1 MB/s), paired: once on 200k, RUNS times on the 20k prefix
   runner 200k 1 900 --interleave --tag paired fw_near datasketch_lsh

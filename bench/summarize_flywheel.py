@@ -22,7 +22,8 @@ from typing import Any
 
 RSS_LIMIT_MB = 1e9 / 2**20  # 1 GB = 10^9 bytes = 953.7 MiB (the strict reading)
 INDEX_BYTES_PER_RECORD = 32.0
-OURS = ("fw_gate_single", "fw_gate_local2", "fw_parse_schema", "fw_exact", "fw_near")
+OURS = ("fw_gate_single", "fw_gate_local2", "fw_parse_schema", "fw_exact", "fw_exact_local2",
+        "fw_near")
 
 # (label, ours, baseline, minimum ratio of MB/s). Targets of issue 3, section "Speed".
 TARGETS = [
@@ -31,6 +32,8 @@ TARGETS = [
     ("whole gate, local engine 2 cores ≥ 1.7× 1 process", "fw_gate_local2", "fw_gate_single", 1.7),
     ("parse + schema ≥ 0.8× msgspec_typed", "fw_parse_schema", "msgspec_typed", 0.8),
     ("exact duplicates ≥ 1× polars streaming", "fw_exact", "polars_scan_exact", 1.0),
+    ("exact duplicates ≥ 1× polars streaming, both on 2 cores", "fw_exact_local2",
+     "polars_scan_exact", 1.0),
     ("near duplicates ≥ 15× datasketch (end to end)", "fw_near", "datasketch_lsh", 15.0),
 ]
 
@@ -73,9 +76,10 @@ Key = tuple[str, str, str]  # (method, file, tag); tag "" for runs without one
 
 
 def cpu_seconds(r: dict[str, Any]) -> float:
-    """User + system CPU of the process tree: /usr/bin/time's, plus the local engine's workers
-    (children of multiprocessing's fork server, which `time` cannot see; bench_flywheel.py
-    reads them from /proc)."""
+    """User + system CPU of the process tree: /usr/bin/time's, which includes the local engine's
+    helper processes (the engine joins them). Results written before the engine dropped its fork
+    server (its workers were the fork server's children, invisible to `time`) carry their
+    workers' CPU in `workers_cpu_s`, added here."""
     extra = (r.get("result") or {}).get("workers_cpu_s") or 0.0
     return float(r.get("user_s", 0) + r.get("sys_s", 0) + extra)
 
