@@ -14,10 +14,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import msgspec
+import numpy as np
 
 from dataflywheel.checks.base import RecordBatch
 from dataflywheel.checks.readers.builder import BatchBuilder
-from dataflywheel.checks.readers.lines import Line, split_lines
+from dataflywheel.checks.readers.lines import Block, Line, split_blocks
 from dataflywheel.errors import BadInput
 
 BOM = b"\xef\xbb\xbf"
@@ -28,8 +29,6 @@ _KEY_COLON = re.compile(rb'"\s*:')
 _LONE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _DECODER = msgspec.json.Decoder()
 RUN_LINES = 64  # lines per `decode_lines` call: ~6% of runs hold one of 0.1% bad lines
-_WS = b" \t\r"  # JSON whitespace besides the newline
-_BLANK_INSIDE = re.compile(rb"\n[ \t\r]*\n")
 
 
 class _Refused(Exception):
@@ -126,14 +125,52 @@ def read_jsonl(
     """Decode the lines of `chunks` into batches; always yields at least one (maybe empty) batch."""
     lineno = first_line
     first = at_file_start
-    for lines in split_lines(chunks, max_line_bytes):
-        if first:
-            first = _fix_first_line(lines, builder)
-        _decode_lines(lines, lineno, builder, max_line_bytes)
-        lineno += len(lines)
+    for part in split_blocks(chunks, max_line_bytes):
+        out = _Decoded()
+        for item in part:
+            if isinstance(item, Block):
+                if first:
+                    lines, item, first = _first_lines(item, builder, max_line_bytes)
+                    _decode_lines(lines, lineno, builder, max_line_bytes, out)
+                    lineno += len(lines)
+                _decode_block(item, lineno, builder, max_line_bytes, out)
+                lineno += len(item)
+            else:
+                lines = [item]
+                if first:
+                    first = _fix_first_line(lines, builder)
+                _decode_lines(lines, lineno, builder, max_line_bytes, out)
+                lineno += 1
+        builder.add_many(out.numbers, out.values, out.nbytes)
         if builder.full:
             yield builder.take()
     yield builder.take()
+
+
+class _Decoded:
+    """The records of one chunk, in line order, with the bytes of their lines."""
+
+    __slots__ = ("nbytes", "numbers", "values")
+
+    def __init__(self) -> None:
+        self.numbers: list[int] = []
+        self.values: list[Any] = []
+        self.nbytes = 0
+
+
+def _first_lines(
+    block: Block, builder: BatchBuilder, max_line_bytes: int
+) -> tuple[list[Line], Block, bool]:
+    """At the file start: the block's lines up to the first non-blank one as a list (BOM
+    stripped, JSON array refused), the rest of the block, and whether still not found."""
+    for i in range(len(block)):
+        lines = block.lines(max_line_bytes, 0, i + 1)
+        last = lines[-1]
+        if isinstance(last, int) or last.strip():
+            _fix_first_line(lines, builder)
+            return lines, block.tail(i + 1), False
+    lines = block.lines(max_line_bytes)
+    return lines, block.tail(len(block)), _fix_first_line(lines, builder)
 
 
 def _fix_first_line(lines: list[Line], builder: BatchBuilder) -> bool:
@@ -149,61 +186,76 @@ def _fix_first_line(lines: list[Line], builder: BatchBuilder) -> bool:
     return True
 
 
-def _decode_lines(
-    lines: list[Line], start: int, builder: BatchBuilder, max_line_bytes: int
+def _decode_block(
+    block: Block, start: int, builder: BatchBuilder, max_line_bytes: int, out: _Decoded
 ) -> None:
-    """Decode one list of lines: records go to the builder in order, failures as rejects.
+    """Decode the lines of a block: records to `out` in order, failures as rejects in order.
 
-    Runs of RUN_LINES lines are decoded in one C call (`decode_lines`); a run that fails, or
-    holds a whitespace-only line (which `decode_lines` would skip, so one line holding two JSON
-    values could hide it), is decoded line by line: each value then belongs to exactly its line.
+    Runs of RUN_LINES lines are decoded as ONE slice of the buffer in one C call
+    (`decode_lines`), and the duplicate-key test counts `_KEY_COLON` on that same slice. A run
+    that fails either, or holds a line that is empty, starts with whitespace (a whitespace-only
+    line would be skipped by `decode_lines`, so one line holding two JSON values could hide it)
+    or is over the limit, is decoded line by line: each value then belongs to exactly its line.
     """
-    mark = builder.reject_count
-    good: list[bytes] = []
-    values: list[Any] = []
-    numbers: list[int] = []
-    for lo in range(0, len(lines), RUN_LINES):
-        run = lines[lo : lo + RUN_LINES]
-        got = _decode_run(run)
-        if got is not None:
-            good.extend(run)  # type: ignore[arg-type]  # _decode_run saw only bytes
-            values.extend(got)
-            numbers.extend(range(start + lo, start + lo + len(run)))
-        else:
-            _decode_one_by_one(run, start + lo, builder, max_line_bytes, good, values, numbers)
-    if values:
-        good, values, numbers = _recheck_keys(good, values, numbers, builder)
-        builder.sort_rejects_from(mark)
-    builder.add_many(numbers, values, sum(map(len, good)) + len(good))
+    n = len(block)
+    if not n:
+        return
+    buf, starts, ends = block.buf, block.starts, block.ends
+    lengths = ends - starts
+    # the byte that opens each line (its own b"\n" when the line is empty)
+    opener = np.frombuffer(buf, dtype=np.uint8)[starts]
+    odd = (opener == 10) | (opener == 32) | (opener == 9) | (opener == 13)
+    if len(buf) > max_line_bytes:
+        odd |= lengths > max_line_bytes
+    slow = set((np.flatnonzero(odd) // RUN_LINES).tolist())
+    starts_l, ends_l = starts.tolist(), ends.tolist()
+    view = memoryview(buf)
+    decode_lines, findall = _DECODER.decode_lines, _KEY_COLON.findall
+    numbers, values = out.numbers, out.values
+    for run, lo in enumerate(range(0, n, RUN_LINES)):
+        hi = min(lo + RUN_LINES, n)
+        if run not in slow:
+            piece = view[starts_l[lo] : ends_l[hi - 1]]
+            try:
+                got = decode_lines(piece)
+            except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+                got = None
+            if got is not None and len(got) == hi - lo:
+                flat = sum([len(v) if type(v) is dict else 1 << 40 for v in got])
+                if len(findall(piece)) == flat:
+                    numbers.extend(range(start + lo, start + hi))
+                    values.extend(got)
+                    out.nbytes += ends_l[hi - 1] + 1 - starts_l[lo]
+                else:
+                    _recheck_keys(block, lo, got, start, builder, out)
+                continue
+        _decode_lines(block.lines(max_line_bytes, lo, hi), start + lo, builder, max_line_bytes, out)
 
 
-def _decode_run(run: list[Line]) -> list[Any] | None:
-    """One value per line of `run` in one call, or None (a bad or whitespace-only line, or an
-    over-long one given as its length)."""
-    if any(type(line) is int for line in run):
-        return None
-    lines: list[bytes] = run  # type: ignore[assignment]  # only bytes left
-    if not lines[0].strip(_WS) or not lines[-1].strip(_WS):
-        return None
-    joined = b"\n".join(lines)
-    if _BLANK_INSIDE.search(joined) is not None:
-        return None
-    try:
-        got = _DECODER.decode_lines(joined)
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-        return None
-    return got if len(got) == len(lines) else None
-
-
-def _decode_one_by_one(
-    lines: list[Line],
-    start: int,
-    builder: BatchBuilder,
-    max_line_bytes: int,
-    good: list[bytes],
-    values: list[Any],
-    numbers: list[int],
+def _recheck_keys(
+    block: Block, lo: int, got: list[Any], start: int, builder: BatchBuilder, out: _Decoded
 ) -> None:
+    """The per-line duplicate-key test on a decoded run the slice test could not clear."""
+    buf = block.buf
+    for i, (s, e, value) in enumerate(
+        zip(block.starts[lo : lo + len(got)].tolist(), block.ends[lo : lo + len(got)].tolist(), got)
+    ):
+        line = buf[s:e]
+        if type(value) is dict and not _surely_unique_keys(line, value):
+            value, reason = _decode_stdlib(line)
+            if reason is not None:
+                builder.reject(start + lo + i, reason, len(line) + 1)
+                continue
+        out.numbers.append(start + lo + i)
+        out.values.append(value)
+        out.nbytes += len(line) + 1
+
+
+def _decode_lines(
+    lines: list[Line], start: int, builder: BatchBuilder, max_line_bytes: int, out: _Decoded
+) -> None:
+    """The exact per-line path: each line decoded alone, in order (records to `out`, failures
+    as rejects, whitespace-only lines counted)."""
     decode = _DECODER.decode
     for i, line in enumerate(lines):
         if isinstance(line, int):
@@ -218,51 +270,16 @@ def _decode_one_by_one(
                 builder.count_empty(len(line) + 1)
                 continue
             value, reason = decode_line(line)  # the exact path: a lone surrogate escape decodes
-            if reason is not None:
-                builder.reject(start + i, reason, len(line) + 1)
-                continue
-        good.append(line)
-        values.append(value)
-        numbers.append(start + i)
-
-
-def _chunk_surely_unique(good: list[bytes], values: list[Any]) -> bool:
-    # Summed over the lines, `_KEY_COLON` matches every top-level and nested key, plus string
-    # contents. If that equals the top-level keys alone, there is no nested key, no duplicate key
-    # and no such content.
-    flat = sum(len(v) if type(v) is dict else 1 << 40 for v in values)
-    return len(_KEY_COLON.findall(b"\n".join(good))) == flat
-
-
-def _suspects(good: list[bytes], values: list[Any], lo: int, hi: int) -> list[int]:
-    """Indexes in [lo, hi) the chunk test cannot clear, found by halving (few lines need the
-    per-line test, so halving is cheaper than testing every line)."""
-    if _chunk_surely_unique(good[lo:hi], values[lo:hi]):
-        return []
-    if hi - lo <= 16:
-        return list(range(lo, hi))
-    mid = (lo + hi) // 2
-    return _suspects(good, values, lo, mid) + _suspects(good, values, mid, hi)
-
-
-def _recheck_keys(
-    good: list[bytes], values: list[Any], numbers: list[int], builder: BatchBuilder
-) -> tuple[list[bytes], list[Any], list[int]]:
-    """The per-line duplicate-key test on the lines the chunk test could not clear."""
-    drop: set[int] = set()
-    for i in _suspects(good, values, 0, len(good)):
-        value, line = values[i], good[i]
-        if type(value) is dict and not _surely_unique_keys(line, value):
-            value, reason = _decode_stdlib(line)
-            if reason is not None:
-                builder.reject(numbers[i], reason, len(line) + 1)
-                drop.add(i)
-            else:
-                values[i] = value
-    if not drop:
-        return good, values, numbers
-    keep = [i for i in range(len(good)) if i not in drop]
-    return [good[i] for i in keep], [values[i] for i in keep], [numbers[i] for i in keep]
+        else:
+            reason = None
+            if type(value) is dict and not _surely_unique_keys(line, value):
+                value, reason = _decode_stdlib(line)
+        if reason is not None:
+            builder.reject(start + i, reason, len(line) + 1)
+            continue
+        out.numbers.append(start + i)
+        out.values.append(value)
+        out.nbytes += len(line) + 1
 
 
 def _first_line(line: bytes, builder: BatchBuilder) -> bytes:
