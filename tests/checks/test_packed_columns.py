@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
+
 from dataflywheel.checks.results import LabelCodes, PackedStrings
 
 
@@ -23,3 +27,34 @@ def test_label_codes_merge_by_label_and_keep_none() -> None:
     grouped.seal()
     assert [grouped.get(i) for i in range(8)] == ["b", None, "a", "a", "c", None, "b", "c"]
     assert grouped.labels == ["b", "a", "c"]
+
+
+def test_packed_strings_hold_each_entry_s_own_utf8_bytes() -> None:
+    """One join and encode for the whole list must give exactly the bytes and lengths of
+    encoding entry by entry: ASCII only, every UTF-8 width, lone surrogates, NUL, None."""
+    rng = random.Random(7)
+    alphabets = ["az", "aé", "a€𝄞", "\ud800a\udfff", "\x00é€𝄞\ud83d"]
+    for _ in range(500):
+        alphabet = rng.choice(alphabets)
+        values = [
+            None
+            if rng.random() < 0.2
+            else "".join(rng.choice(alphabet) for _ in range(rng.randrange(4)))
+            for _ in range(rng.randrange(8))
+        ]
+        encoded = [b"" if v is None else v.encode("utf-8", "surrogatepass") for v in values]
+        packed = PackedStrings.of(values)
+        assert packed.blobs == [b"".join(encoded)]
+        sizes = [0xFFFFFFFF if v is None else len(e) for v, e in zip(values, encoded)]
+        assert packed.lengths[0].dtype == np.uint32
+        assert packed.lengths[0].tolist() == sizes
+        packed.seal()
+        assert [packed.get(i) for i in range(len(values))] == values
+
+
+def test_label_codes_number_labels_by_first_appearance() -> None:
+    codes = LabelCodes.of(["x", None, "y", "x", None, "z", "y"])
+    assert codes.labels == ["x", "y", "z"]
+    assert codes.codes[0].dtype == np.uint32
+    assert codes.codes[0].tolist() == [0, 0xFFFFFFFF, 1, 0, 0xFFFFFFFF, 2, 1]
+    assert LabelCodes.of([None, None]).labels == []

@@ -7,8 +7,9 @@ grouping of shards merged in order gives the same partial as one pass.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any, Self, cast
 
 import numpy as np
 
@@ -104,6 +105,18 @@ class FlagPartial(Partial):
 _NONE = 0xFFFFFFFF
 
 
+def _utf8_sizes(text: str, chars: Any) -> Any:
+    """UTF-8 byte length (surrogates as 3 bytes, as `surrogatepass` writes them) of each of the
+    consecutive pieces of `text` whose character lengths are `chars`."""
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    width = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
+    ends = np.zeros(len(width) + 1, dtype=np.int64)
+    np.cumsum(width, out=ends[1:])
+    bounds = np.zeros(len(chars) + 1, dtype=np.int64)
+    np.cumsum(chars, out=bounds[1:])
+    return np.diff(ends[bounds])
+
+
 @dataclass(slots=True)
 class PackedStrings:
     """A list of optional strings kept as UTF-8 blobs and uint32 lengths: about len+4 bytes per
@@ -119,14 +132,25 @@ class PackedStrings:
     _offsets: dict[int, Any] = field(default_factory=dict)  # blob -> its entries' offsets
 
     @classmethod
-    def of(cls, values: list[str | None]) -> PackedStrings:
-        enc = [b"" if v is None else v.encode("utf-8", "surrogatepass") for v in values]
-        lens = np.fromiter(
-            (_NONE if v is None else len(e) for v, e in zip(values, enc)),
-            dtype=np.uint32,
-            count=len(values),
+    def of(cls, values: Sequence[str | None]) -> PackedStrings:
+        """Pack `values` (None kept as None): one join and one encode for all of them, not one
+        per entry; entries' byte lengths come from their character lengths (and, for non-ASCII
+        text, from each character's UTF-8 width), so the bytes are exactly those of encoding
+        each entry with `surrogatepass`."""
+        present = cast(
+            "Sequence[str]", values if None not in values else [v for v in values if v is not None]
         )
-        return cls([b"".join(enc)], [lens])
+        text = "".join(present)
+        chars = np.fromiter(map(len, present), dtype=np.int64, count=len(present))
+        if text.isascii():
+            blob, sizes = text.encode("ascii"), chars
+        else:
+            blob, sizes = text.encode("utf-8", "surrogatepass"), _utf8_sizes(text, chars)
+        if len(present) == len(values):
+            return cls([blob], [sizes.astype(np.uint32)])
+        lens = np.full(len(values), _NONE, dtype=np.uint32)
+        lens[np.fromiter((v is not None for v in values), dtype=bool, count=len(values))] = sizes
+        return cls([blob], [lens])
 
     def __add__(self, other: PackedStrings) -> PackedStrings:
         self.blobs.extend(other.blobs)
@@ -163,14 +187,13 @@ class LabelCodes:
     _all: Any = None
 
     @classmethod
-    def of(cls, values: list[str | None]) -> LabelCodes:
-        table: dict[str, int] = {}
-        codes = np.fromiter(
-            (_NONE if v is None else table.setdefault(v, len(table)) for v in values),
-            dtype=np.uint32,
-            count=len(values),
-        )
-        return cls(list(table), [codes])
+    def of(cls, values: Sequence[str | None]) -> LabelCodes:
+        """Codes in order of first appearance, found by C-level dict passes (no Python loop)."""
+        labels = [v for v in dict.fromkeys(values) if v is not None]
+        code: dict[str | None, int] = {label: i for i, label in enumerate(labels)}
+        code[None] = _NONE
+        codes = np.fromiter(map(code.__getitem__, values), dtype=np.uint32, count=len(values))
+        return cls(labels, [codes])
 
     def __add__(self, other: LabelCodes) -> LabelCodes:
         index = {label: i for i, label in enumerate(self.labels)}

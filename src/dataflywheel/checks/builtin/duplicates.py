@@ -18,9 +18,11 @@ matches the same text with a real U+FFFD, as equality of the normalised texts de
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import numpy as np
 
@@ -33,6 +35,7 @@ MAX_GROUPS_LISTED = 1000
 MAX_MEMBERS_LISTED = 50
 _LINE_BITS = 40  # order key: shard << 40 | line
 HASH_SEED = 0x5EED_D0C5  # any fixed seed: every process of a run must use the same one
+T = TypeVar("T")
 
 
 __all__ = ["ExactDuplicateCheck", "normalise"]
@@ -78,17 +81,13 @@ class ExactDuplicateCheck(Check):
         lines = np.asarray(batch.lines, dtype=np.uint64)[keep]
         wide = bool(len(lines)) and int(lines[-1]) >= 1 << 32
         part.lines.append(lines if wide else lines.astype(np.uint32))
-        if self.plan.id_field is not None or self.plan.breakdown_by is not None:
-            rows = keep.tolist()
-            if self.plan.id_field is not None:
-                ids = batch.ids
-                part.ids = PackedStrings.of([ids[i] for i in rows])
-            if self.plan.breakdown_by is not None:
-                groups = batch.groups
-                part.groups = LabelCodes.of([groups[i] for i in rows])
-                for g in groups:
-                    if g is not None:
-                        part.group_records[g] = part.group_records.get(g, 0) + 1
+        if self.plan.id_field is not None:
+            part.ids = PackedStrings.of(_kept(batch.ids, keep))
+        if self.plan.breakdown_by is not None:
+            groups = batch.groups
+            part.groups = LabelCodes.of(_kept(groups, keep))
+            counts = Counter(groups)
+            part.group_records = {g: n for g, n in counts.items() if g is not None}
         return part
 
     def finish(self, partial: Partial) -> CheckResult:
@@ -111,6 +110,13 @@ class ExactDuplicateCheck(Check):
             breakdown=_breakdown(partial, groups),
             sections={"groups": listed, "groups_listed": len(listed), "group_count": groups.count},
         )
+
+
+def _kept(values: Sequence[T], keep: Any) -> Sequence[T]:
+    """`values` at the rows `keep` (ascending): the list itself when every row is kept."""
+    if len(keep) == len(values):
+        return values
+    return [values[i] for i in keep.tolist()]
 
 
 def text_hashes(batch: RecordBatch) -> tuple[Any, Any]:
