@@ -435,3 +435,68 @@ def test_local_reads_a_small_input_or_one_worker_here_without_helpers(
     assert one.to_json() == single.to_json()
     with pytest.raises(AssertionError, match="a helper process was started"):
         check(path, _full_plan(), engine="local", workers=2, shard_bytes=20_000)
+
+
+def test_finish_calls_run_side_by_side_and_report_in_check_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both duplicate checks' `finish` wait for each other (a barrier): only threads side by
+    side get through. The report is the one a plain serial finish gives."""
+    import os
+    import threading
+
+    from dataflywheel.checks import engines
+    from dataflywheel.checks.builtin.duplicates import ExactDuplicateCheck
+    from dataflywheel.checks.builtin.near_duplicates import NearDuplicateCheck
+
+    path = _corpus(tmp_path / "c.jsonl", 1500)
+    serial = check(path, _full_plan())  # whatever this machine's CPUs: the reference
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    both = threading.Barrier(2, timeout=30)
+    for cls in (ExactDuplicateCheck, NearDuplicateCheck):
+
+        def finish(self, partial, original=cls.finish):  # type: ignore[no-untyped-def]
+            both.wait()
+            return original(self, partial)
+
+        monkeypatch.setattr(cls, "finish", finish)
+    assert check(path, _full_plan()).to_json() == serial.to_json()
+    assert engines.os.cpu_count() == 4
+
+
+def test_finish_is_serial_on_one_cpu_and_the_first_failure_in_check_order_is_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import threading
+
+    from dataflywheel.checks.builtin.duplicates import ExactDuplicateCheck
+    from dataflywheel.checks.builtin.near_duplicates import NearDuplicateCheck
+
+    path = _corpus(tmp_path / "c.jsonl", 300)
+    threads: list[threading.Thread] = []
+    original = ExactDuplicateCheck.finish
+
+    def recorded(self, partial):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread())
+        return original(self, partial)
+
+    monkeypatch.setattr(ExactDuplicateCheck, "finish", recorded)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    check(path, _full_plan())
+    assert threads == [threading.main_thread()]
+
+    def fails(message: str):  # type: ignore[no-untyped-def]
+        def finish(self, partial):  # type: ignore[no-untyped-def]
+            raise OSError(message)
+
+        return finish
+
+    monkeypatch.setattr(ExactDuplicateCheck, "finish", fails("exact"))
+    monkeypatch.setattr(NearDuplicateCheck, "finish", fails("near"))
+    names = [c.name for c in enabled_checks(_full_plan())]
+    assert names.index("exact_duplicates") < names.index("near_duplicates")
+    for cpus in (1, 4):
+        monkeypatch.setattr(os, "cpu_count", lambda cpus=cpus: cpus)
+        with pytest.raises(OSError, match="exact"):
+            check(path, _full_plan())

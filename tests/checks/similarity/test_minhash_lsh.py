@@ -221,6 +221,14 @@ def test_spilled_signatures_give_the_same_clusters_as_arrays(tmp_path: Any) -> N
         chunks = [SpilledSignatures.write(sig[a:b]) for a, b in itertools.pairwise(cuts)]
         assert chunks[1].slots(2, 5).tolist() == (sig[1:57, 2:5].T & 0xFFFF).tolist()
         disk = find_near_duplicates(chunks, has_text, threshold=0.8, bands=bands, rows=rows)
+        for threads in (1, 3):  # bands and slot blocks side by side: the same result
+            again = find_near_duplicates(
+                chunks, has_text, threshold=0.8, bands=bands, rows=rows, threads=threads
+            )
+            assert np.array_equal(again.members, disk.members)
+            assert np.array_equal(again.starts, disk.starts)
+            assert np.array_equal(again.similarity, disk.similarity)
+            assert (again.candidates, again.confirmed) == (disk.candidates, disk.confirmed)
     finally:
         spill.use_directory(None)
     assert memory.count >= 50
@@ -246,6 +254,9 @@ def test_candidate_pairs_merge_bands_into_sorted_unique_pairs() -> None:
         expected |= set(zip(a.tolist(), b.tolist(), strict=True))
     got = list(zip(left.tolist(), right.tolist(), strict=True))
     assert got == sorted(expected) and all(a < b for a, b in got)
+    for threads in (2, 3):  # bands keyed side by side, merged in band order
+        more = lsh.candidate_pairs(lambda b: keys[b].copy(), 500, bands=4, threads=threads)
+        assert np.array_equal(more[0], left) and np.array_equal(more[1], right)
     # overwrite=True may reuse the keys' memory, with the same pairs
     spent = keys[0].copy()
     again = lsh.bucket_pairs(spent, overwrite=True)

@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from dataflywheel.checks import spill
 from dataflywheel.checks.similarity.lsh import candidate_pairs, slot_keys
+from dataflywheel.checks.similarity.parallel import default_threads, ordered_map
 from dataflywheel.checks.similarity.unionfind import flat_clusters
 
 Sig = npt.NDArray[np.unsignedinteger[Any]]  # uint32 signatures or their low 16 bits
@@ -129,14 +130,20 @@ class ChunkedSignatures:
                 out[:, a:b] = chunk[:, lo:hi].T
         return out
 
-    def similarity(self, left: I64, right: I64) -> F64:
-        """Share of equal slots of rows `left[i]` and `right[i]`, a few slots per pass."""
+    def similarity(self, left: I64, right: I64, threads: int = 1) -> F64:
+        """Share of equal slots of rows `left[i]` and `right[i]`, a few slots per pass (up to
+        `threads` passes at once; counts are summed, so the result never depends on it)."""
         equal = np.zeros(len(left), dtype=np.int64)
         if len(left) == 0 or self.width == 0:
             return equal.astype(np.float64)
-        for lo in range(0, self.width, SLOTS_PER_READ):
+
+        def equal_in(lo: int) -> npt.NDArray[np.int64]:
             block = self.slots(lo, min(self.width, lo + SLOTS_PER_READ))
-            equal += (block[:, left] == block[:, right]).sum(axis=0)
+            same: npt.NDArray[np.int64] = (block[:, left] == block[:, right]).sum(axis=0)
+            return same
+
+        for more in ordered_map(equal_in, range(0, self.width, SLOTS_PER_READ), threads):
+            equal += more
         return equal / self.width
 
 
@@ -159,14 +166,19 @@ def find_near_duplicates(
     threshold: float,
     bands: int,
     rows: int,
+    threads: int | None = None,
 ) -> NearDuplicates:
     """Clusters of rows whose estimated Jaccard similarity is >= threshold (rows without text never
-    join a cluster)."""
+    join a cluster). `threads` (default: `parallel.default_threads()`) bands or slot blocks are
+    worked on at once; the result is the same for any number."""
+    threads = default_threads() if threads is None else threads
     sigs = ChunkedSignatures(chunks)
-    left, right = candidate_pairs(lambda b: sigs.band(b, rows), sigs.n, bands=bands, valid=has_text)
-    est = sigs.similarity(left, right)
+    left, right = candidate_pairs(
+        lambda b: sigs.band(b, rows), sigs.n, bands=bands, valid=has_text, threads=threads
+    )
+    est = sigs.similarity(left, right, threads)
     keep = est >= threshold
     members, starts = flat_clusters(left[keep], right[keep])
     heads = np.repeat(members[starts[:-1]], np.diff(starts))
-    sims = sigs.similarity(heads, members)
+    sims = sigs.similarity(heads, members, threads)
     return NearDuplicates(members, starts, sims, candidates=len(left), confirmed=int(keep.sum()))

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from dataflywheel.checks.similarity.parallel import ordered_map
 from dataflywheel.checks.similarity.shingles import splitmix64
 
 I64 = npt.NDArray[np.int64]
@@ -134,14 +135,21 @@ def candidate_pairs(
     *,
     bands: int,
     valid: npt.NDArray[np.bool_] | None = None,
+    threads: int = 1,
 ) -> tuple[I64, I64]:
     """Unique candidate pairs (i < j), sorted, over all bands; `key_of_band(b)` gives band b's keys
-    as a fresh array, which is sorted in place (one band's keys in memory at a time)."""
-    codes = np.zeros(0, dtype=np.int64)
-    for band in range(bands):
+    as a fresh array, which is sorted in place. Up to `threads` bands are keyed and sorted at
+    once (each band's keys in memory only while it is worked on); their pairs are merged in
+    band order, and the merge is a set union anyway, so the result never depends on `threads`."""
+
+    def codes_of(band: int) -> I64:
         left, right = bucket_pairs(key_of_band(band), valid, overwrite=True)
-        if len(left):
-            codes = _union(codes, np.minimum(left, right) * n + np.maximum(left, right))
+        return np.minimum(left, right) * n + np.maximum(left, right)
+
+    codes = np.zeros(0, dtype=np.int64)
+    for more in ordered_map(codes_of, range(bands), threads):
+        if len(more):
+            codes = _union(codes, more)
     return codes // n, codes % n
 
 
