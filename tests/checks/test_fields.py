@@ -58,3 +58,35 @@ def test_many_is_the_per_record_extraction_for_every_shape() -> None:
     for fields in (["a"], ["a", "b"], ["a", "b", "c"], ["a", "m.c"], ["m[].c", "a"]):
         extract_text = TextExtractor(fields)
         assert extract_text.many(values) == [extract_text(v) for v in values], fields
+
+
+def test_a_batch_extracts_its_texts_on_first_use_only() -> None:
+    from checkhelp import plan
+
+    from dataflywheel.checks.base import RecordBatch
+    from dataflywheel.checks.readers.builder import BatchBuilder
+
+    calls: list[int] = []
+    builder = BatchBuilder(plan(), file="f", shard=0)
+    extract = builder.text_of.many
+
+    def counting(values: list[Any]) -> list[str]:
+        calls.append(len(values))
+        return extract(values)
+
+    builder.text_of.many = counting  # type: ignore[method-assign]
+    builder.take()  # the next batch gets the counting extractor
+    values = [{"id": "a", "text": "one"}, {"id": "b"}, {"text": ["x"]}, "s"]
+    builder.add_many([1, 2], values[:2], 10)
+    builder.add_many([5, 6], values[2:], 10)
+    batch = builder.take()
+    assert calls == [] and batch.ids == ["a", "b", "5", "6"]
+    assert batch.texts == ["one", "", "", ""] and calls == [4]
+    assert batch.texts is batch.texts and calls == [4]  # computed once
+    assert batch == RecordBatch(
+        "f", 0, batch.ids, batch.lines, values, ["one", "", "", ""], batch.groups, nbytes=20
+    )
+    assert batch != RecordBatch(
+        "f", 0, batch.ids, batch.lines, values, ["one", "", "", "x"], batch.groups, nbytes=20
+    )
+    assert RecordBatch("f").texts == [] and RecordBatch("f", texts=["t"]).texts == ["t"]

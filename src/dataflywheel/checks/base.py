@@ -11,7 +11,8 @@ Contract (every check, built-in or plugin, keeps all of it):
      number + 1; for CSV, the physical line of the row).
    - `values[i]`: the decoded object (for JSONL usually a dict, but any JSON value can appear).
    - `texts[i]`: the plan's `text_fields` extracted (`a`, `a.b`, `messages[].content`), every string
-     found joined by "\\n"; "" when none (see `dataflywheel.checks.fields`).
+     found joined by "\\n"; "" when none (see `dataflywheel.checks.fields`). Readers let the
+     batch extract them from `values` on first use, so checks that read no text cost none.
    - `groups[i]`: `str(value at plan.breakdown_by)` or None (always None without `breakdown_by`).
    - `rejects`: lines of this batch that could not be decoded at all (invalid UTF-8, invalid JSON,
      over the line-length limit); they are NOT in the parallel lists. The engine collects them;
@@ -64,7 +65,7 @@ Contract (every check, built-in or plugin, keeps all of it):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -110,26 +111,94 @@ class Reject:
         }
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class RecordBatch:
-    """Decoded records of one shard, in file order, as parallel lists (see the module contract)."""
+    """Decoded records of one shard, in file order, as parallel lists (see the module contract).
+
+    `texts` is computed on first use: a reader gives the batch `text_of` (the plan's text
+    extractor, values -> texts) instead of the texts, so a plan whose checks never read a text
+    (only `structural`, say) never extracts one. A batch built with `texts=[...]` keeps them.
+    """
 
     file: str
-    shard: int = 0
-    ids: list[str] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
-    values: list[Any] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    groups: list[str | None] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
-    nbytes: int = 0
-    empty_lines: int = 0
-    warnings: list[str] = field(default_factory=list)
-    _normalised: list[str] | None = field(default=None, repr=False, compare=False)
-    _packed: PackedText | None = field(default=None, repr=False, compare=False)
-    _column: Any = field(default=None, repr=False, compare=False)
-    _norm_column: Any = field(default=None, repr=False, compare=False)
-    _norm_exact: dict[int, str] = field(default_factory=dict, repr=False, compare=False)
+    shard: int
+    ids: list[str]
+    lines: list[int]
+    values: list[Any]
+    groups: list[str | None]
+    rejects: list[Reject]
+    nbytes: int
+    empty_lines: int
+    warnings: list[str]
+    _texts: list[str] | None = field(repr=False, compare=False)
+    _text_of: Callable[[list[Any]], list[str]] | None = field(repr=False, compare=False)
+    _normalised: list[str] | None = field(repr=False, compare=False)
+    _packed: PackedText | None = field(repr=False, compare=False)
+    _column: Any = field(repr=False, compare=False)
+    _norm_column: Any = field(repr=False, compare=False)
+    _norm_exact: dict[int, str] = field(repr=False, compare=False)
+
+    def __init__(
+        self,
+        file: str,
+        shard: int = 0,
+        ids: list[str] | None = None,
+        lines: list[int] | None = None,
+        values: list[Any] | None = None,
+        texts: list[str] | None = None,
+        groups: list[str | None] | None = None,
+        rejects: list[Reject] | None = None,
+        nbytes: int = 0,
+        empty_lines: int = 0,
+        warnings: list[str] | None = None,
+        *,
+        text_of: Callable[[list[Any]], list[str]] | None = None,
+    ) -> None:
+        self.file = file
+        self.shard = shard
+        self.ids = [] if ids is None else ids
+        self.lines = [] if lines is None else lines
+        self.values = [] if values is None else values
+        self.groups = [] if groups is None else groups
+        self.rejects = [] if rejects is None else rejects
+        self.nbytes = nbytes
+        self.empty_lines = empty_lines
+        self.warnings = [] if warnings is None else warnings
+        self._texts = texts if texts is not None or text_of is not None else []
+        self._text_of = text_of
+        self._normalised = None
+        self._packed = None
+        self._column = None
+        self._norm_column = None
+        self._norm_exact = {}
+
+    @property
+    def texts(self) -> list[str]:
+        """`text_of(values)` computed on first use and cached, or the texts given."""
+        if self._texts is None:
+            self._texts = self._text_of(self.values) if self._text_of is not None else []
+        return self._texts
+
+    @texts.setter
+    def texts(self, texts: list[str]) -> None:
+        self._texts = texts
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not RecordBatch:
+            return NotImplemented
+        return (
+            self.file == other.file
+            and self.shard == other.shard
+            and self.ids == other.ids
+            and self.lines == other.lines
+            and self.values == other.values
+            and self.texts == other.texts
+            and self.groups == other.groups
+            and self.rejects == other.rejects
+            and self.nbytes == other.nbytes
+            and self.empty_lines == other.empty_lines
+            and self.warnings == other.warnings
+        )
 
     def __len__(self) -> int:
         return len(self.ids)

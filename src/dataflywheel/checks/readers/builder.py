@@ -1,4 +1,8 @@
-"""Building `RecordBatch`es: the one place where record id, text and breakdown group are derived."""
+"""Building `RecordBatch`es: the one place where record id, text and breakdown group are derived.
+
+Texts are not extracted here: each batch gets the plan's `TextExtractor` and extracts them from
+its values on first use (`RecordBatch.texts`).
+"""
 
 from __future__ import annotations
 
@@ -32,17 +36,16 @@ class BatchBuilder:
         self.text_of = TextExtractor(plan.text_fields)
         self._id_path = compile_path(plan.id_field) if plan.id_field else None
         self._group_path = compile_path(plan.breakdown_by) if plan.breakdown_by else None
-        self._batch = RecordBatch(file=file, shard=shard)
+        self._batch = self._new()
 
     def add(self, line: int, value: Any, nbytes: int) -> None:
         self.add_many([line], [value], nbytes)
 
     def add_many(self, lines: list[int], values: list[Any], nbytes: int) -> None:
-        """Append decoded records (in file order) with their ids, texts and groups."""
+        """Append decoded records (in file order) with their ids and groups (texts come later)."""
         batch = self._batch
         batch.lines.extend(lines)
         batch.values.extend(values)
-        batch.texts.extend(self.text_of.many(values))
         batch.ids.extend(self._ids(lines, values))
         gp = self._group_path
         if gp is None:
@@ -95,5 +98,10 @@ class BatchBuilder:
         return len(self._batch.ids) + len(self._batch.rejects) >= BATCH_RECORDS
 
     def take(self) -> RecordBatch:
-        batch, self._batch = self._batch, RecordBatch(file=self.file, shard=self.shard)
+        batch, self._batch = self._batch, self._new()
         return batch
+
+    def _new(self) -> RecordBatch:
+        # texts are extracted from the values when a check first reads them (never, for a plan
+        # whose checks read no text)
+        return RecordBatch(file=self.file, shard=self.shard, text_of=self.text_of.many)
