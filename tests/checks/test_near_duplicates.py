@@ -331,3 +331,23 @@ def test_lone_surrogates_in_ids_and_text_are_handled(tmp_path: Path) -> None:
     result = check(path, nd_plan()).checks["near_duplicates"]
     members = result.sections["clusters"][0]["records"]
     assert [m["record_id"] for m in members] == ["a\ud800", "b"]
+
+
+def test_record_ids_are_read_back_in_the_order_asked() -> None:
+    """Ids of a spilled chunk, whole-chunk decoding (many ASCII ids) or one by one (few, or
+    non-ASCII ones), repeated and out of order."""
+    import numpy as np
+
+    from dataflywheel.checks.builtin.near_duplicates import _Rows
+
+    for ids in (
+        [f"rec-{i}" for i in range(100)],
+        ["é", "", "x\ud800", "𝄞 id", "plain"],
+    ):
+        encoded = [i.encode("utf-8", "surrogatepass") for i in ids]
+        offsets = np.concatenate([[0], np.cumsum([len(e) for e in encoded])]).astype(np.int64)
+        rows = _Rows(np.arange(len(ids), dtype=np.int64), offsets, b"".join(encoded), None)
+        for asked in ([3, 0, 3, 1], list(range(len(ids)))[::-1], []):
+            got = rows.record_ids(np.array(asked, dtype=np.int64))
+            assert got == [ids[r] for r in asked]
+        assert rows.record_id(2) == ids[2]

@@ -58,3 +58,27 @@ def test_label_codes_number_labels_by_first_appearance() -> None:
     assert codes.codes[0].dtype == np.uint32
     assert codes.codes[0].tolist() == [0, 0xFFFFFFFF, 1, 0, 0xFFFFFFFF, 2, 1]
     assert LabelCodes.of([None, None]).labels == []
+
+
+def test_get_many_looks_up_any_positions_in_the_order_asked() -> None:
+    """Across blobs, in any order, repeated, whether a blob is decoded whole (many entries of
+    an ASCII blob asked) or entry by entry (few entries, or non-ASCII text)."""
+    rng = random.Random(3)
+    blobs = [
+        [f"id-{i}" for i in range(300)],
+        ["é\ud800", None, "", "x𝄞"],
+        [],
+        [None if i % 5 == 0 else f"r{i}" for i in range(200)],
+    ]
+    packed = PackedStrings.of(blobs[0])
+    for values in blobs[1:]:
+        packed = packed + PackedStrings.of(values)
+    packed.seal()
+    flat = [v for values in blobs for v in values]
+    for size in (0, 1, 3, 40, 600):
+        positions = np.array([rng.randrange(len(flat)) for _ in range(size)], dtype=np.int64)
+        assert packed.get_many(positions) == [flat[p] for p in positions.tolist()]
+    assert [packed.get(p) for p in range(len(flat))] == flat
+    labels = LabelCodes.of(["a", None, "b"]) + LabelCodes.of(["b", "c", None])
+    labels.seal()
+    assert labels.get_many(np.array([5, 0, 4, 1, 3, 0])) == [None, "a", "c", None, "b", "a"]

@@ -163,17 +163,43 @@ class PackedStrings:
         self._offsets = {}
 
     def get(self, pos: int) -> str | None:
-        b = int(np.searchsorted(self._starts, pos, side="right")) - 1
-        i = pos - int(self._starts[b])
-        lens = self.lengths[b]
-        if lens[i] == _NONE:
-            return None
+        return self.get_many(np.array([pos], dtype=np.int64))[0]
+
+    def get_many(self, positions: Any) -> list[str | None]:
+        """The entries at `positions` (int array), in that order: the blobs are found for all of
+        them at once, and each blob holding any is sliced once per entry (an ASCII blob is
+        decoded once, then sliced as text, when many of its entries are asked for)."""
+        positions = np.asarray(positions, dtype=np.int64)
+        out: list[str | None] = [None] * len(positions)
+        owner = np.searchsorted(self._starts, positions, side="right") - 1
+        by_blob = np.argsort(owner, kind="stable")
+        cuts = np.flatnonzero(np.diff(owner[by_blob])) + 1
+        for at in np.split(by_blob, cuts) if len(positions) else []:
+            b = int(owner[at[0]])
+            rows = positions[at] - self._starts[b]
+            lens = self.lengths[b][rows]
+            starts = self._offsets_of(b)[rows]
+            blob = self.blobs[b]
+            # many entries of an ASCII blob: decode it once (a few, or non-ASCII: one by one)
+            many = 16 * len(at) >= len(blob)
+            text = blob.decode("ascii") if many and blob.isascii() else None
+            for k, a, n in zip(at.tolist(), starts.tolist(), lens.tolist(), strict=True):
+                if n == _NONE:
+                    continue
+                if text is not None:
+                    out[k] = text[a : a + n]
+                else:
+                    out[k] = blob[a : a + n].decode("utf-8", "surrogatepass")
+        return out
+
+    def _offsets_of(self, b: int) -> Any:
+        """Start of each entry of blob `b` in it (computed once per blob)."""
         offsets = self._offsets.get(b)
         if offsets is None:
+            lens = self.lengths[b]
             sizes = np.where(lens == _NONE, 0, lens).astype(np.int64)
             offsets = self._offsets[b] = np.concatenate(([0], np.cumsum(sizes)))
-        start, end = int(offsets[i]), int(offsets[i + 1])
-        return self.blobs[b][start:end].decode("utf-8", "surrogatepass")
+        return offsets
 
 
 @dataclass(slots=True)
@@ -214,3 +240,9 @@ class LabelCodes:
     def get(self, pos: int) -> str | None:
         code = int(self._all[pos])
         return None if code == _NONE else self.labels[code]
+
+    def get_many(self, positions: Any) -> list[str | None]:
+        """The labels at `positions` (int array), in that order."""
+        table: list[str | None] = [*self.labels, None]
+        codes = np.minimum(self._all[np.asarray(positions, dtype=np.int64)], len(self.labels))
+        return [table[c] for c in codes.tolist()]

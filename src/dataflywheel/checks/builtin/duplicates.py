@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import Any, Self, TypeVar
 
 import numpy as np
@@ -94,10 +94,14 @@ class ExactDuplicateCheck(Check):
         assert isinstance(partial, DuplicatePartial)
         groups = _Groups.of(partial)
         where = _Locator(partial, groups.orders)
-        examples = _examples(groups, where, self.plan.max_examples)
+        limit = self.plan.max_examples
+        runs = groups.first_runs(MAX_GROUPS_LISTED, MAX_MEMBERS_LISTED)
+        listed_members = np.fromiter(chain.from_iterable(runs), dtype=np.int64)
+        where.load(np.concatenate([listed_members, *_example_pairs(groups, where, limit)]))
+        examples = _examples(groups, where, limit)
         listed = [
             {"size": len(r), "records": [where.row(p) for p in r[:MAX_MEMBERS_LISTED]]}
-            for r in groups.first_runs(MAX_GROUPS_LISTED, MAX_MEMBERS_LISTED)
+            for r in runs
         ]
         return CheckResult(
             check=self.name,
@@ -218,32 +222,41 @@ def _orders(partial: DuplicatePartial) -> Any:
 
 
 class _Locator:
+    """Position -> (file, line, record id) of the records the report names, looked up for all
+    of them at once (`load`): no numpy call per record."""
+
     def __init__(self, partial: DuplicatePartial, orders: Any) -> None:
         self.orders = orders
         self.files = partial.files
         self.ids = partial.ids
         if self.ids is not None:
             self.ids.seal()
+        self._rows: dict[int, tuple[str, int, str]] = {}
+
+    def load(self, positions: Any) -> None:
+        """Look up every position in `positions` (int array; repeats allowed)."""
+        positions = np.unique(np.asarray(positions, dtype=np.int64))
+        orders = self.orders[positions]
+        lines = (orders & np.uint64((1 << _LINE_BITS) - 1)).tolist()
+        shards = (orders >> np.uint64(_LINE_BITS)).tolist()
+        ids = self.ids.get_many(positions) if self.ids is not None else [None] * len(positions)
+        files = self.files
+        for pos, shard, line, rid in zip(positions.tolist(), shards, lines, ids, strict=True):
+            self._rows[pos] = (files[shard], line, str(line) if rid is None else rid)
 
     def where(self, pos: int) -> tuple[str, int, str]:
-        order = int(self.orders[pos])
-        line = order & ((1 << _LINE_BITS) - 1)
-        rid = self.ids.get(pos) if self.ids is not None else None
-        rid = str(line) if rid is None else rid
-        return self.files[order >> _LINE_BITS], line, rid
+        return self._rows[pos]
 
     def row(self, pos: int) -> dict[str, Any]:
-        file, line, rid = self.where(pos)
+        file, line, rid = self._rows[pos]
         return {"file": file, "line": line, "record_id": rid}
 
 
 def _examples(groups: _Groups, where: _Locator, limit: int) -> list[Example]:
     """The first `limit` records (in input order) that repeat an earlier one."""
-    later = groups.later()
-    dups, firsts = groups.members[later], groups.firsts()[later]
-    chosen = np.argsort(where.orders[dups], kind="stable")[:limit]
+    dups, firsts = _example_pairs(groups, where, limit)
     out = []
-    for pos, first in zip(dups[chosen].tolist(), firsts[chosen].tolist(), strict=True):
+    for pos, first in zip(dups.tolist(), firsts.tolist(), strict=True):
         file, line, rid = where.where(pos)
         f0, l0, r0 = where.where(first)
         out.append(
@@ -252,16 +265,20 @@ def _examples(groups: _Groups, where: _Locator, limit: int) -> list[Example]:
     return out
 
 
+def _example_pairs(groups: _Groups, where: _Locator, limit: int) -> tuple[Any, Any]:
+    """Positions of the first `limit` repeating records and of their groups' first members."""
+    later = groups.later()
+    dups, firsts = groups.members[later], groups.firsts()[later]
+    chosen = np.argsort(where.orders[dups], kind="stable")[:limit]
+    return dups[chosen], firsts[chosen]
+
+
 def _breakdown(partial: DuplicatePartial, groups: _Groups) -> dict[str, dict[str, float]]:
     if partial.groups is None:
         return {}
     labels = partial.groups
     labels.seal()
-    dups: dict[str, int] = {}
-    for pos in groups.members[groups.later()].tolist():
-        g = labels.get(pos)
-        if g is not None:
-            dups[g] = dups.get(g, 0) + 1
+    dups = Counter(labels.get_many(groups.members[groups.later()]))
     return {
         g: {"duplicate_rate": rate(dups.get(g, 0), n)}
         for g, n in sorted(partial.group_records.items())

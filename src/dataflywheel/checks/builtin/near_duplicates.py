@@ -74,8 +74,20 @@ class _Rows(NamedTuple):
     group_codes: npt.NDArray[np.int32] | None
 
     def record_id(self, row: int) -> str:
-        a, b = int(self.id_offsets[row]), int(self.id_offsets[row + 1])
-        return self.id_bytes[a:b].decode("utf-8", "surrogatepass")
+        return self.record_ids(np.array([row], dtype=np.int64))[0]
+
+    def record_ids(self, rows: npt.NDArray[np.int64]) -> list[str]:
+        """The ids of `rows`, in that order: sliced from the chunk's ids decoded once when many
+        are asked and they are ASCII, else decoded one by one."""
+        starts = self.id_offsets[rows].tolist()
+        ends = self.id_offsets[rows + 1].tolist()
+        data = self.id_bytes
+        if 16 * len(starts) >= len(data) and data.isascii():
+            text = data.decode("ascii")
+            return [text[a:b] for a, b in zip(starts, ends, strict=True)]
+        return [
+            data[a:b].decode("utf-8", "surrogatepass") for a, b in zip(starts, ends, strict=True)
+        ]
 
 
 def _write_rows(batch: RecordBatch, codes: npt.NDArray[np.int32] | None) -> str:
@@ -257,15 +269,9 @@ def _listed(found: NearDuplicates, where: _Locator) -> list[dict[str, Any]]:
     shown = min(found.count, MAX_CLUSTERS_LISTED)
     for a, b in zip(found.starts[:shown].tolist(), found.starts[1 : shown + 1].tolist()):
         end = min(b, a + MAX_MEMBERS_LISTED)
-        out.append(
-            {
-                "size": b - a,
-                "records": [
-                    where.row(p, similarity=round(s, 4))
-                    for p, s in zip(found.members[a:end].tolist(), found.similarity[a:end].tolist())
-                ],
-            }
-        )
+        members = found.members[a:end].tolist()
+        sims = found.similarity[a:end].tolist()
+        out.append({"size": b - a, "records": list(map(where.listed_row, members, sims))})
     return out
 
 
@@ -318,13 +324,20 @@ class _Locator:
         for c, rows, local in self._by_chunk(positions):
             chunk, start = self.chunks[c], int(self.starts[c])
             lines = rows.lines[local].tolist()
-            for r, line in zip(local.tolist(), lines, strict=True):
-                self._rows[start + r] = (chunk.file, line, rows.record_id(r))
+            ids = rows.record_ids(local)
+            file = chunk.file
+            for r, line, rid in zip((local + start).tolist(), lines, ids, strict=True):
+                self._rows[r] = (file, line, rid)
 
     def row(self, pos: int, **more: Any) -> dict[str, Any]:
         """The loaded row's file, line and record id (and `more`), as the report lists them."""
         file, line, rid = self._rows[pos]
         return {"file": file, "line": line, "record_id": rid, **more}
+
+    def listed_row(self, pos: int, similarity: float) -> dict[str, Any]:
+        """`row(pos, similarity=round(similarity, 4))`, the form of a listed cluster member."""
+        file, line, rid = self._rows[pos]
+        return {"file": file, "line": line, "record_id": rid, "similarity": round(similarity, 4)}
 
     def group_counts(self, positions: npt.NDArray[np.int64]) -> dict[str, int]:
         """How many of `positions` fall in each (non-None) group."""
