@@ -52,7 +52,8 @@ class BatchBuilder:
             batch.groups.extend([None] * len(values))
         elif len(gp) == 1 and gp[0] is not None:  # one key: no walk per record
             key = gp[0]
-            batch.groups.extend([_label(v.get(key)) if type(v) is dict else None for v in values])
+            found = [v.get(key) if type(v) is dict else None for v in values]
+            batch.groups.extend([g if g is None or type(g) is str else _label(g) for g in found])
         else:
             batch.groups.extend(_label(get_scalar(v, gp)) for v in values)
         batch.nbytes += nbytes
@@ -61,13 +62,14 @@ class BatchBuilder:
         path = self._id_path
         if path is None:
             return [str(n) for n in lines]
-        out = []
-        if len(path) == 1 and path[0] is not None:
+        if len(path) == 1 and path[0] is not None:  # one key: comprehensions, no walk
             key = path[0]
-            for n, v in zip(lines, values):
-                raw = v.get(key) if type(v) is dict else None
-                out.append(raw if type(raw) is str else str(raw) if type(raw) is int else str(n))
-            return out
+            raws = [v.get(key) if type(v) is dict else None for v in values]
+            return [
+                raw if type(raw) is str else str(raw) if type(raw) is int else str(n)
+                for n, raw in zip(lines, raws)
+            ]
+        out = []
         for n, v in zip(lines, values):
             raw = get_scalar(v, path)
             out.append(str(raw) if type(raw) in (str, int) else str(n))

@@ -192,7 +192,9 @@ def _decode_block(
     """Decode the lines of a block: records to `out` in order, failures as rejects in order.
 
     Runs of RUN_LINES lines are decoded as ONE slice of the buffer in one C call
-    (`decode_lines`), and the duplicate-key test counts `_KEY_COLON` on that same slice. A run
+    (`decode_lines`), and the duplicate-key test counts `_KEY_COLON` on that same slice: the
+    count is at least the keys written in each line, so if it equals the keys decoded (top-level
+    ones, or else all nested ones too) no line repeats a key; otherwise each line is tested. A run
     that fails either, or holds a line that is empty, starts with whitespace (a whitespace-only
     line would be skipped by `decode_lines`, so one line holding two JSON values could hide it)
     or is over the limit, is decoded line by line: each value then belongs to exactly its line.
@@ -222,7 +224,8 @@ def _decode_block(
                 got = None
             if got is not None and len(got) == hi - lo:
                 flat = sum([len(v) if type(v) is dict else 1 << 40 for v in got])
-                if len(findall(piece)) == flat:
+                found = len(findall(piece))
+                if found == flat or found == sum(map(_count_keys, got)):
                     numbers.extend(range(start + lo, start + hi))
                     values.extend(got)
                     out.nbytes += ends_l[hi - 1] + 1 - starts_l[lo]
