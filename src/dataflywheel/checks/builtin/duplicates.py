@@ -99,8 +99,15 @@ class ExactDuplicateCheck(Check):
         listed_members = np.fromiter(chain.from_iterable(runs), dtype=np.int64)
         where.load(np.concatenate([listed_members, *_example_pairs(groups, where, limit)]))
         examples = _examples(groups, where, limit)
+        rows = where.loaded
         listed = [
-            {"size": len(r), "records": [where.row(p) for p in r[:MAX_MEMBERS_LISTED]]}
+            {
+                "size": len(r),
+                "records": [
+                    {"file": file, "line": line, "record_id": rid}
+                    for file, line, rid in map(rows.__getitem__, r[:MAX_MEMBERS_LISTED])
+                ],
+            }
             for r in runs
         ]
         return CheckResult(
@@ -231,7 +238,7 @@ class _Locator:
         self.ids = partial.ids
         if self.ids is not None:
             self.ids.seal()
-        self._rows: dict[int, tuple[str, int, str]] = {}
+        self.loaded: dict[int, tuple[str, int, str]] = {}  # by `load`: position -> file, line, id
 
     def load(self, positions: Any) -> None:
         """Look up every position in `positions` (int array; repeats allowed)."""
@@ -242,14 +249,10 @@ class _Locator:
         ids = self.ids.get_many(positions) if self.ids is not None else [None] * len(positions)
         files = self.files
         for pos, shard, line, rid in zip(positions.tolist(), shards, lines, ids, strict=True):
-            self._rows[pos] = (files[shard], line, str(line) if rid is None else rid)
+            self.loaded[pos] = (files[shard], line, str(line) if rid is None else rid)
 
     def where(self, pos: int) -> tuple[str, int, str]:
-        return self._rows[pos]
-
-    def row(self, pos: int) -> dict[str, Any]:
-        file, line, rid = self._rows[pos]
-        return {"file": file, "line": line, "record_id": rid}
+        return self.loaded[pos]
 
 
 def _examples(groups: _Groups, where: _Locator, limit: int) -> list[Example]:

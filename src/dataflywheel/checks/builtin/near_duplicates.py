@@ -269,9 +269,13 @@ def _listed(found: NearDuplicates, where: _Locator) -> list[dict[str, Any]]:
     shown = min(found.count, MAX_CLUSTERS_LISTED)
     for a, b in zip(found.starts[:shown].tolist(), found.starts[1 : shown + 1].tolist()):
         end = min(b, a + MAX_MEMBERS_LISTED)
-        members = found.members[a:end].tolist()
+        rows = map(where.loaded.__getitem__, found.members[a:end].tolist())
         sims = found.similarity[a:end].tolist()
-        out.append({"size": b - a, "records": list(map(where.listed_row, members, sims))})
+        records = [
+            {"file": file, "line": line, "record_id": rid, "similarity": round(sim, 4)}
+            for (file, line, rid), sim in zip(rows, sims, strict=True)
+        ]
+        out.append({"size": b - a, "records": records})
     return out
 
 
@@ -306,7 +310,7 @@ class _Locator:
         self.chunks = chunks
         sizes = [c.rows for c in chunks]
         self.starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        self._rows: dict[int, tuple[str, int, str]] = {}
+        self.loaded: dict[int, tuple[str, int, str]] = {}  # by `load`: row -> file, line, id
 
     def _by_chunk(
         self, positions: npt.NDArray[np.int64]
@@ -327,17 +331,12 @@ class _Locator:
             ids = rows.record_ids(local)
             file = chunk.file
             for r, line, rid in zip((local + start).tolist(), lines, ids, strict=True):
-                self._rows[r] = (file, line, rid)
+                self.loaded[r] = (file, line, rid)
 
     def row(self, pos: int, **more: Any) -> dict[str, Any]:
         """The loaded row's file, line and record id (and `more`), as the report lists them."""
-        file, line, rid = self._rows[pos]
+        file, line, rid = self.loaded[pos]
         return {"file": file, "line": line, "record_id": rid, **more}
-
-    def listed_row(self, pos: int, similarity: float) -> dict[str, Any]:
-        """`row(pos, similarity=round(similarity, 4))`, the form of a listed cluster member."""
-        file, line, rid = self._rows[pos]
-        return {"file": file, "line": line, "record_id": rid, "similarity": round(similarity, 4)}
 
     def group_counts(self, positions: npt.NDArray[np.int64]) -> dict[str, int]:
         """How many of `positions` fall in each (non-None) group."""
