@@ -8,6 +8,7 @@ rather than JSON Lines is refused as a whole with a clear error.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -191,67 +192,110 @@ def _decode_block(
 ) -> None:
     """Decode the lines of a block: records to `out` in order, failures as rejects in order.
 
-    Runs of RUN_LINES lines are decoded as ONE slice of the buffer in one C call
+    Runs of up to RUN_LINES lines are decoded as ONE slice of the buffer in one C call
     (`decode_lines`), and the duplicate-key test counts `_KEY_COLON` on that same slice: the
     count is at least the keys written in each line, so if it equals the keys decoded (top-level
-    ones, or else all nested ones too) no line repeats a key; otherwise each line is tested. A run
-    that fails either, or holds a line that is empty, starts with whitespace (a whitespace-only
-    line would be skipped by `decode_lines`, so one line holding two JSON values could hide it)
-    or is over the limit, is decoded line by line: each value then belongs to exactly its line.
+    ones, or else all nested ones too) no line repeats a key; otherwise each line is tested.
+    A line that is empty, starts with whitespace (a whitespace-only line would be skipped by
+    `decode_lines`, so one line holding two JSON values could hide it) or is over the limit never
+    enters a run: it is decoded alone, and runs stop before it.
     """
     n = len(block)
     if not n:
         return
     buf, starts, ends = block.buf, block.starts, block.ends
-    lengths = ends - starts
     # the byte that opens each line (its own b"\n" when the line is empty)
     opener = np.frombuffer(buf, dtype=np.uint8)[starts]
     odd = (opener == 10) | (opener == 32) | (opener == 9) | (opener == 13)
     if len(buf) > max_line_bytes:
-        odd |= lengths > max_line_bytes
-    slow = set((np.flatnonzero(odd) // RUN_LINES).tolist())
-    starts_l, ends_l = starts.tolist(), ends.tolist()
-    view = memoryview(buf)
-    decode_lines, findall = _DECODER.decode_lines, _KEY_COLON.findall
-    numbers, values = out.numbers, out.values
-    for run, lo in enumerate(range(0, n, RUN_LINES)):
-        hi = min(lo + RUN_LINES, n)
-        if run not in slow:
-            piece = view[starts_l[lo] : ends_l[hi - 1]]
-            try:
-                got = decode_lines(piece)
-            except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-                got = None
-            if got is not None and len(got) == hi - lo:
-                flat = sum([len(v) if type(v) is dict else 1 << 40 for v in got])
-                found = len(findall(piece))
-                if found == flat or found == sum(map(_count_keys, got)):
-                    numbers.extend(range(start + lo, start + hi))
-                    values.extend(got)
-                    out.nbytes += ends_l[hi - 1] + 1 - starts_l[lo]
-                else:
-                    _recheck_keys(block, lo, got, start, builder, out)
-                continue
-        _decode_lines(block.lines(max_line_bytes, lo, hi), start + lo, builder, max_line_bytes, out)
+        odd |= (ends - starts) > max_line_bytes
+    runs = _Runs(block, start, builder, max_line_bytes, out)
+    lo = 0
+    for k in [*np.flatnonzero(odd).tolist(), n]:
+        for at in range(lo, k, RUN_LINES):
+            runs.decode(at, min(at + RUN_LINES, k))
+        if k < n:
+            runs.one_by_one(k, k + 1)
+        lo = k + 1
 
 
-def _recheck_keys(
-    block: Block, lo: int, got: list[Any], start: int, builder: BatchBuilder, out: _Decoded
-) -> None:
-    """The per-line duplicate-key test on a decoded run the slice test could not clear."""
-    buf = block.buf
-    for i, (s, e, value) in enumerate(
-        zip(block.starts[lo : lo + len(got)].tolist(), block.ends[lo : lo + len(got)].tolist(), got)
-    ):
-        line = buf[s:e]
-        if type(value) is dict and not _surely_unique_keys(line, value):
-            value, reason = _decode_stdlib(line)
-            if reason is not None:
-                builder.reject(start + lo + i, reason, len(line) + 1)
-                continue
-        out.numbers.append(start + lo + i)
-        out.values.append(value)
-        out.nbytes += len(line) + 1
+_AT_BYTE = re.compile(r"\(byte (\d+)\)")
+
+
+class _Runs:
+    """Decoding runs of one block's lines, each as one slice of its buffer."""
+
+    def __init__(
+        self, block: Block, start: int, builder: BatchBuilder, max_line_bytes: int, out: _Decoded
+    ) -> None:
+        self.block, self.start, self.builder, self.max, self.out = (
+            block,
+            start,
+            builder,
+            max_line_bytes,
+            out,
+        )
+        self.starts, self.ends = block.starts.tolist(), block.ends.tolist()
+        self.view = memoryview(block.buf)
+
+    def decode(self, lo: int, hi: int) -> None:
+        """Lines [lo, hi) (none empty, whitespace-led or over-long), in line order.
+
+        A run that does not decode is narrowed, not given up: when msgspec names the byte it
+        stopped at, the runs before and after that byte's line are tried again and only that
+        line is decoded alone; otherwise the run is halved, down to 8 lines decoded one by one.
+        """
+        piece = self.view[self.starts[lo] : self.ends[hi - 1]]
+        at = -1
+        try:
+            got = _DECODER.decode_lines(piece)
+        except msgspec.DecodeError as exc:
+            found = _AT_BYTE.search(str(exc))
+            if found is not None:
+                at = bisect.bisect_left(self.ends, self.starts[lo] + int(found.group(1)), lo, hi)
+            got = None
+        except (UnicodeDecodeError, RecursionError):
+            got = None
+        if got is not None and len(got) == hi - lo:
+            flat = sum([len(v) if type(v) is dict else 1 << 40 for v in got])
+            keys = len(_KEY_COLON.findall(piece))
+            if keys == flat or keys == sum(map(_count_keys, got)):
+                out = self.out
+                out.numbers.extend(range(self.start + lo, self.start + hi))
+                out.values.extend(got)
+                out.nbytes += self.ends[hi - 1] + 1 - self.starts[lo]
+            else:
+                self._recheck_keys(lo, got)
+        elif lo <= at < hi:
+            if lo < at:
+                self.decode(lo, at)
+            self.one_by_one(at, at + 1)
+            if at + 1 < hi:
+                self.decode(at + 1, hi)
+        elif hi - lo > 8:
+            mid = (lo + hi) // 2
+            self.decode(lo, mid)
+            self.decode(mid, hi)
+        else:
+            self.one_by_one(lo, hi)
+
+    def one_by_one(self, lo: int, hi: int) -> None:
+        lines = self.block.lines(self.max, lo, hi)
+        _decode_lines(lines, self.start + lo, self.builder, self.max, self.out)
+
+    def _recheck_keys(self, lo: int, got: list[Any]) -> None:
+        """The per-line duplicate-key test on a decoded run the slice test could not clear."""
+        buf, out, builder = self.block.buf, self.out, self.builder
+        for i, value in enumerate(got, lo):
+            line = buf[self.starts[i] : self.ends[i]]
+            if type(value) is dict and not _surely_unique_keys(line, value):
+                value, reason = _decode_stdlib(line)
+                if reason is not None:
+                    builder.reject(self.start + i, reason, len(line) + 1)
+                    continue
+            out.numbers.append(self.start + i)
+            out.values.append(value)
+            out.nbytes += len(line) + 1
 
 
 def _decode_lines(
