@@ -151,3 +151,24 @@ def test_blocks_hold_the_lines_that_start_and_end_in_a_chunk() -> None:
         20,
         b"cd",
     ]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b'{"id": "x", "v": NaN}',  # msgspec names the byte it stopped at
+        b'{"id": "x", "v": ',  # it does not (the run reads as truncated)
+        b'{"id": "x"} {"id": "y"}',  # it decodes, one value too many
+        b'{"id": "x", "id": "y"}',  # it decodes, the key count fails
+        b'{"id": "x", "v": "\\udc00"}',  # a record, through the exact path
+    ],
+)
+@pytest.mark.parametrize("at", [0, 1, 7, RUN_LINES // 2, RUN_LINES - 2, RUN_LINES - 1])
+def test_a_bad_line_anywhere_in_a_run_leaves_its_neighbours_as_records(at: int, bad: bytes) -> None:
+    lines = [json.dumps({"id": f"r{i}", "n": {"k": i}}).encode() for i in range(2 * RUN_LINES)]
+    lines[RUN_LINES + at] = bad
+    lines[RUN_LINES + (at + 5) % RUN_LINES] = bad  # two in the same run
+    data = b"\n".join(lines) + b"\n"
+    want = _reference(data, MAX)
+    assert _read([data], MAX) == want
+    assert len(want[0]) + len(want[1]) == 2 * RUN_LINES

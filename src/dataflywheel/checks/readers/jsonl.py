@@ -219,6 +219,7 @@ def _decode_block(
         lo = k + 1
 
 
+_DICTS = {dict}
 _AT_BYTE = re.compile(r"\(byte (\d+)\)")
 
 
@@ -257,7 +258,8 @@ class _Runs:
         except (UnicodeDecodeError, RecursionError):
             got = None
         if got is not None and len(got) == hi - lo:
-            flat = sum([len(v) if type(v) is dict else 1 << 40 for v in got])
+            # the top-level keys when every value is an object (the common case), else never equal
+            flat = sum(map(len, got)) if set(map(type, got)) == _DICTS else -1
             keys = len(_KEY_COLON.findall(piece))
             if keys == flat or keys == sum(map(_count_keys, got)):
                 out = self.out
