@@ -262,3 +262,25 @@ def test_candidate_pairs_merge_bands_into_sorted_unique_pairs() -> None:
     again = lsh.bucket_pairs(spent, overwrite=True)
     first = lsh.bucket_pairs(keys[0])
     assert np.array_equal(again[0], first[0]) and np.array_equal(again[1], first[1])
+
+
+@pytest.mark.parametrize("max_rounds", [64, 2, 0])
+def test_whole_array_components_match_edge_by_edge_union_find(
+    monkeypatch: pytest.MonkeyPatch, max_rounds: int
+) -> None:
+    """The rounds, and the union-find fallback they hand over to (after 2 or 0 rounds), give
+    each node the smallest node of its component, as adding the edges one by one does."""
+    from dataflywheel.checks.similarity import unionfind
+
+    monkeypatch.setattr(unionfind, "MAX_ROUNDS", max_rounds)
+    rng = np.random.default_rng(max_rounds)
+    for n, m in ((1, 0), (2, 1), (50, 30), (400, 380), (2000, 900)):
+        a = rng.integers(0, n, size=m)
+        b = rng.integers(0, n, size=m)
+        if n == 400:  # a chain in decreasing order: many rounds
+            a, b = np.arange(n - 1, 0, -1), np.arange(n - 2, -1, -1)
+        uf = unionfind.UnionFind(n)
+        for x, y in zip(a.tolist(), b.tolist(), strict=True):
+            uf.union(x, y)
+        expected = [uf.find(i) for i in range(n)]
+        assert unionfind.smallest_roots(n, a, b).tolist() == expected
