@@ -67,8 +67,13 @@ def split_blocks(chunks: Iterable[bytes], max_line_bytes: int) -> Iterator[list[
     carry: list[bytes] = []
     carry_len = 0
     skipping = -1  # >= 0 while inside an over-long line: bytes of it seen so far
+    scratch = np.empty(0, dtype=bool)  # reused: a fresh 1 MB array per chunk costs page faults
     for chunk in chunks:
-        nls = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == _NL).astype(np.int64)
+        if len(scratch) < len(chunk):
+            scratch = np.empty(len(chunk), dtype=bool)
+        is_nl = scratch[: len(chunk)]
+        np.equal(np.frombuffer(chunk, dtype=np.uint8), _NL, out=is_nl)
+        nls = np.flatnonzero(is_nl).astype(np.int64, copy=False)
         if not len(nls):
             if skipping >= 0:
                 skipping += len(chunk)
