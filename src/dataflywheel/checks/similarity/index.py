@@ -7,11 +7,11 @@ result depends only on the sequence of signatures, never on how they were chunke
 Memory: a chunk is either a `(rows, num_perm)` array or a `SpilledSignatures` file, stored
 slot-major (all rows' slot 0, then all rows' slot 1, ...) so that one band — or any run of
 slots — is one contiguous read per chunk. The search never holds all signatures at once: it
-makes one pass over the bands to find candidate pairs (one band's keys in memory, ~17 bytes per
-row at the sort's peak), then passes over the slots, a few at a time, to count how many slots
-each candidate pair (and later each cluster member with its first member) has in common. So the
-peak of `finish` is a few bytes per record however large the input, and the signatures
-themselves live on disk between `partial` and `finish`.
+makes one pass over the bands to find candidate pairs (one band's keys in memory per thread,
+~17 bytes per row at the sort's peak; see `parallel`), then passes over the slots, a few at a
+time, to count how many slots each candidate pair (and later each cluster member with its first
+member) has in common. So the peak of `finish` is a few bytes per record however large the
+input, and the signatures themselves live on disk between `partial` and `finish`.
 """
 
 from __future__ import annotations
