@@ -97,7 +97,7 @@ class TextExtractor:
         if len(columns) == 2:
             sep = TEXT_SEPARATOR
             return [
-                (a + sep + b if type(b) is str else a)
+                (f"{a}{sep}{b}" if type(b) is str else a)  # one copy (a + sep + b makes two)
                 if type(a) is str
                 else (b if type(b) is str else "")
                 for a, b in zip(columns[0], columns[1])
