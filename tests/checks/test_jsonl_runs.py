@@ -172,3 +172,29 @@ def test_a_bad_line_anywhere_in_a_run_leaves_its_neighbours_as_records(at: int, 
     want = _reference(data, MAX)
     assert _read([data], MAX) == want
     assert len(want[0]) + len(want[1]) == 2 * RUN_LINES
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 1 << 20])
+def test_the_file_start_is_found_however_the_chunks_fall(size: int) -> None:
+    from dataflywheel.errors import BadInput
+
+    data = b"\n \n\xef\xbb\xbf" + b'{"id": "a"}\n{"id": "b"}\n'
+    builder = BatchBuilder(plan(), file="x.jsonl", shard=0)
+    batches = list(
+        read_jsonl(
+            _cut(data, [size]), builder, first_line=1, at_file_start=True, max_line_bytes=MAX
+        )
+    )
+    assert [n for b in batches for n in b.lines] == [3, 4]
+    assert sum(b.empty_lines for b in batches) == 2
+    assert any("byte order mark" in w for b in batches for w in b.warnings)
+    with pytest.raises(BadInput, match="JSON array"):
+        list(
+            read_jsonl(
+                _cut(b"\n\n  [\n" + b'{"id": "a"}\n' * 100, [size]),
+                BatchBuilder(plan(), file="y.jsonl", shard=0),
+                first_line=1,
+                at_file_start=True,
+                max_line_bytes=MAX,
+            )
+        )
