@@ -240,6 +240,24 @@ def test_spilled_signatures_give_the_same_clusters_as_arrays(tmp_path: Any) -> N
     g = memory.groups[0]
     low = sig.astype(np.uint16)
     assert memory.similarity_to_first[0][1] == (low[g[0]] == low[g[1]]).mean()
+    for group, sims in zip(memory.groups, memory.similarity_to_first, strict=True):
+        direct = [(low[group[0]] == low[m]).sum() / 128 for m in group.tolist()]
+        assert sims.tolist() == direct
+
+
+def test_similarities_already_known_are_taken_and_the_rest_left_to_compute() -> None:
+    from dataflywheel.checks.similarity.index import _known_similarity
+
+    heads = np.array([0, 0, 0, 4, 4], dtype=np.int64)
+    members = np.array([0, 2, 3, 4, 9], dtype=np.int64)
+    left = np.array([0, 2, 4], dtype=np.int64)  # (0, 2), (2, 3), (4, 9): sorted pairs
+    right = np.array([2, 3, 9], dtype=np.int64)
+    est = np.array([0.9, 0.85, 0.8])
+    got = _known_similarity(heads, members, left, right, est, 10)
+    assert got[[0, 1, 3, 4]].tolist() == [1.0, 0.9, 1.0, 0.8]
+    assert np.isnan(got[2])  # (0, 3) was never a candidate pair
+    none = _known_similarity(heads, members, left[:0], right[:0], est[:0], 10)
+    assert none[0] == 1.0 and np.isnan(none[1])
 
 
 def test_candidate_pairs_merge_bands_into_sorted_unique_pairs() -> None:
@@ -284,3 +302,23 @@ def test_whole_array_components_match_edge_by_edge_union_find(
             uf.union(x, y)
         expected = [uf.find(i) for i in range(n)]
         assert unionfind.smallest_roots(n, a, b).tolist() == expected
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_member_never_paired_with_its_first_is_compared_with_it(threads: int) -> None:
+    """A ~ B and B ~ C share bands, A and C share none: C's similarity to A is counted anew."""
+    bands, rows = choose_bands(0.8, 128)
+    rng = np.random.default_rng(4)
+    sig = rng.integers(0, 1 << 16, size=(6, 128)).astype(np.uint16)
+    a = sig[1]
+    b = a.copy()
+    b[[band * rows for band in range(11)]] ^= 1  # differs from A in bands 0..10
+    c = b.copy()
+    c[[band * rows for band in range(11, bands)]] ^= 1  # and from B in bands 11..
+    sig[3], sig[4] = b, c
+    found = find_near_duplicates(
+        [sig], np.ones(6, dtype=bool), threshold=0.8, bands=bands, rows=rows, threads=threads
+    )
+    assert [g.tolist() for g in found.groups] == [[1, 3, 4]]
+    assert found.candidates == 2
+    assert found.similarity.tolist() == [1.0, (a == b).mean(), (a == c).mean()]

@@ -180,5 +180,23 @@ def find_near_duplicates(
     keep = est >= threshold
     members, starts = flat_clusters(left[keep], right[keep])
     heads = np.repeat(members[starts[:-1]], np.diff(starts))
-    sims = sigs.similarity(heads, members, threads)
+    sims = _known_similarity(heads, members, left, right, est, sigs.n)
+    unknown = np.flatnonzero(np.isnan(sims))
+    if len(unknown):  # members never compared with their cluster's first: one more pass
+        sims[unknown] = sigs.similarity(heads[unknown], members[unknown], threads)
     return NearDuplicates(members, starts, sims, candidates=len(left), confirmed=int(keep.sum()))
+
+
+def _known_similarity(heads: I64, members: I64, left: I64, right: I64, est: F64, n: int) -> F64:
+    """Each member's similarity to its cluster's first member where already known: 1.0 for the
+    first member itself, the estimate of the candidate pair (first, member) where there is one
+    (every two-member cluster); NaN elsewhere. The same number a new comparison would give."""
+    sims = np.full(len(members), np.nan)
+    sims[heads == members] = 1.0
+    if len(left):
+        codes = left * n + right  # ascending: candidate pairs come sorted (left < right)
+        wanted = heads * n + members
+        at = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
+        found = (codes[at] == wanted) & (heads != members)
+        sims[found] = est[at[found]]
+    return sims
