@@ -500,3 +500,28 @@ def test_finish_is_serial_on_one_cpu_and_the_first_failure_in_check_order_is_rai
         monkeypatch.setattr(os, "cpu_count", lambda cpus=cpus: cpus)
         with pytest.raises(OSError, match="exact"):
             check(path, _full_plan())
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_garbage_collection_pauses_during_finish_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    import gc
+
+    from dataflywheel.checks.builtin.near_duplicates import NearDuplicateCheck
+
+    seen: list[bool] = []
+    original = NearDuplicateCheck.finish
+
+    def finish(self, partial):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return original(self, partial)
+
+    monkeypatch.setattr(NearDuplicateCheck, "finish", finish)
+    path = _corpus(tmp_path / "c.jsonl", 300)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        check(path, _full_plan())
+        assert seen == [False] and gc.isenabled() == enabled  # restored as it was
+    finally:
+        gc.enable()

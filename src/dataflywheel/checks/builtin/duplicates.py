@@ -201,7 +201,8 @@ class _Groups:
     def first_runs(self, groups: int, members: int) -> list[list[int]]:
         """The first `groups` groups, each cut to its first `members` members, as lists."""
         bounds = self.starts[: groups + 1].tolist()
-        return [self.members[s : min(e, s + members)].tolist() for s, e in pairwise(bounds)]
+        listed = self.members[: bounds[-1]].tolist()  # one conversion, then list slices
+        return [listed[s : min(e, s + members)] for s, e in pairwise(bounds)]
 
 
 def _repeated(h: Any) -> Any:

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, NamedTuple, Self
 
 import numpy as np
@@ -264,16 +265,21 @@ def _listed_positions(found: NearDuplicates) -> npt.NDArray[np.int64]:
 
 
 def _listed(found: NearDuplicates, where: _Locator) -> list[dict[str, Any]]:
-    """The first MAX_CLUSTERS_LISTED clusters, each with its first MAX_MEMBERS_LISTED members."""
+    """The first MAX_CLUSTERS_LISTED clusters, each with its first MAX_MEMBERS_LISTED members
+    (their members and similarities made Python lists once, then sliced per cluster)."""
     out = []
     shown = min(found.count, MAX_CLUSTERS_LISTED)
-    for a, b in zip(found.starts[:shown].tolist(), found.starts[1 : shown + 1].tolist()):
+    bounds = found.starts[: shown + 1].tolist()
+    members = found.members[: bounds[-1]].tolist()
+    similarity = found.similarity[: bounds[-1]].tolist()
+    rows = where.loaded
+    for a, b in pairwise(bounds):
         end = min(b, a + MAX_MEMBERS_LISTED)
-        rows = map(where.loaded.__getitem__, found.members[a:end].tolist())
-        sims = found.similarity[a:end].tolist()
         records = [
             {"file": file, "line": line, "record_id": rid, "similarity": round(sim, 4)}
-            for (file, line, rid), sim in zip(rows, sims, strict=True)
+            for (file, line, rid), sim in zip(
+                map(rows.__getitem__, members[a:end]), similarity[a:end], strict=True
+            )
         ]
         out.append({"size": b - a, "records": records})
     return out
