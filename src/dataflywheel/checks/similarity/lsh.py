@@ -109,15 +109,21 @@ def _sort_by_key(
         low = np.uint64((1 << _INDEX_BITS) - 1)
         packed = keys if overwrite else keys.copy()
         packed &= ~low
-        step = 1 << 20
+        step = 1 << 16
         for start in range(0, n, step):  # the row index, in blocks: no n-sized index array
             packed[start : start + step] |= np.arange(start, min(n, start + step), dtype=np.uint64)
         if valid is not None:
             packed = packed[valid]
         packed.sort()
-        top = packed >> np.uint64(_INDEX_BITS)
-        equal_next = top[1:] == top[:-1]
-        del top
+        equal_next = np.empty(max(len(packed) - 1, 0), dtype=bool)
+        shift = np.uint64(_INDEX_BITS)
+        for start in range(0, len(equal_next), step):  # blocks: no n-sized temporary
+            end = min(start + step, len(equal_next))
+            np.equal(
+                packed[start:end] >> shift,
+                packed[start + 1 : end + 1] >> shift,
+                out=equal_next[start:end],
+            )
         packed &= low
         return packed.view(np.int64), equal_next
     idx = np.arange(n, dtype=np.int64)

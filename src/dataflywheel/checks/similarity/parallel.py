@@ -2,16 +2,16 @@
 
 Band keys, sorts, slot comparisons and spill reads all release the GIL, so bands (or slot
 blocks) can be worked on side by side in threads of one process. `ordered_map` keeps at most
-`threads` calls running, so memory stays that of `threads` bands, and yields results in item
-order, so whatever the caller merges is merged in the same order as one thread would.
+`threads` calls running (the caller's thread doing its share), so memory stays that of
+`threads` bands, and yields results in item order, so whatever the caller merges is merged in
+the same order as one thread would.
 """
 
 from __future__ import annotations
 
 import os
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -27,16 +27,23 @@ def default_threads() -> int:
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], threads: int) -> Iterator[R]:
     """`map(fn, items)` with up to `threads` calls running at once, results in item order.
 
-    With one thread nothing is started. A call that raises raises here, in its turn; calls
-    already running are waited for before the exception leaves."""
+    The caller's thread does every `threads`-th call itself and `threads - 1` helper threads do
+    the others: with one thread nothing is started, and one fewer thread allocates (glibc keeps
+    freed memory in a per-thread arena: every extra thread holds about one call's peak after
+    it). A call that raises raises here, in its turn; calls already started are waited for
+    before the exception leaves."""
     if threads <= 1:
         yield from map(fn, items)
         return
-    with ThreadPoolExecutor(threads, thread_name_prefix="flywheel-similarity") as pool:
-        pending: deque[Future[R]] = deque()
-        for item in items:
-            pending.append(pool.submit(fn, item))
-            if len(pending) >= threads:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    todo = list(items)
+    with ThreadPoolExecutor(threads - 1, thread_name_prefix="flywheel-similarity") as pool:
+        for at in range(0, len(todo), threads):
+            others = [pool.submit(fn, item) for item in todo[at + 1 : at + threads]]
+            try:
+                first = fn(todo[at])
+            except BaseException:
+                wait(others)
+                raise
+            yield first
+            for future in others:
+                yield future.result()
