@@ -130,3 +130,15 @@ def test_groups_examples_and_breakdown_match_a_brute_force_oracle(tmp_path: Path
         rows = [i + 1 for i, r in enumerate(recs) if r["source"] == label]
         dups = sum(1 for line in rows if line in first_of)
         assert result.breakdown[label] == {"duplicate_rate": dups / len(rows)}
+
+
+def test_a_group_larger_than_the_listing_keeps_its_whole_size(tmp_path: Path) -> None:
+    from dataflywheel.checks.builtin.duplicates import MAX_MEMBERS_LISTED
+
+    copies = MAX_MEMBERS_LISTED + 17
+    path = _write(tmp_path / "many.jsonl", ["same text"] * copies + ["other"] * 3 + ["lone"])
+    report = check(path, plan(checks={"exact_duplicates": True}))
+    sections = report.checks["exact_duplicates"].sections
+    assert [g["size"] for g in sections["groups"]] == [copies, 3]
+    assert [len(g["records"]) for g in sections["groups"]] == [MAX_MEMBERS_LISTED, 3]
+    assert report.metrics["duplicate_count"] == copies - 1 + 2

@@ -96,19 +96,20 @@ class ExactDuplicateCheck(Check):
         where = _Locator(partial, groups.orders)
         limit = self.plan.max_examples
         runs = groups.first_runs(MAX_GROUPS_LISTED, MAX_MEMBERS_LISTED)
+        sizes = groups.sizes(len(runs))
         listed_members = np.fromiter(chain.from_iterable(runs), dtype=np.int64)
         where.load(np.concatenate([listed_members, *_example_pairs(groups, where, limit)]))
         examples = _examples(groups, where, limit)
         rows = where.loaded
         listed = [
             {
-                "size": len(r),
+                "size": size,
                 "records": [
                     {"file": file, "line": line, "record_id": rid}
-                    for file, line, rid in map(rows.__getitem__, r[:MAX_MEMBERS_LISTED])
+                    for file, line, rid in map(rows.__getitem__, r)
                 ],
             }
-            for r in runs
+            for r, size in zip(runs, sizes, strict=True)
         ]
         return CheckResult(
             check=self.name,
@@ -197,6 +198,10 @@ class _Groups:
         mask = np.ones(len(self.members), dtype=bool)
         mask[self.starts[:-1]] = False
         return mask
+
+    def sizes(self, groups: int) -> list[int]:
+        """The whole size of each of the first `groups` groups (listings may cut the members)."""
+        return np.diff(self.starts[: groups + 1]).tolist()  # type: ignore[no-any-return]
 
     def first_runs(self, groups: int, members: int) -> list[list[int]]:
         """The first `groups` groups, each cut to its first `members` members, as lists."""
