@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+from pathlib import Path
 
 import msgspec
 
@@ -39,7 +40,7 @@ def best(step: object) -> float:
 
 
 def main() -> None:
-    data = open(sys.argv[1], "rb").read()
+    data = Path(sys.argv[1]).read_bytes()
     lines = data.split(b"\n")
     runs = [b"\n".join(lines[i : i + RUN]) for i in range(0, len(lines), RUN)]
     typed, untyped = msgspec.json.Decoder(Rec), msgspec.json.Decoder()
