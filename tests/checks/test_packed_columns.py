@@ -82,3 +82,16 @@ def test_get_many_looks_up_any_positions_in_the_order_asked() -> None:
     labels = LabelCodes.of(["a", None, "b"]) + LabelCodes.of(["b", "c", None])
     labels.seal()
     assert labels.get_many(np.array([5, 0, 4, 1, 3, 0])) == [None, "a", "c", None, "b", "a"]
+
+
+def test_spilled_entries_read_back_from_their_files_and_pickle_small() -> None:
+    import pickle
+
+    values = [f"rec-{i}" if i % 7 else None for i in range(5000)] + ["é\ud800", "", "z"]
+    packed = PackedStrings.of(values[:2500]).spilled() + PackedStrings.of(values[2500:]).spilled()
+    assert all(isinstance(b, str) for b in packed.blobs)
+    assert len(pickle.dumps(packed)) < 4 * len(values) + 2000  # the lengths, not the ids
+    copy = pickle.loads(pickle.dumps(packed))
+    copy.seal()
+    picks = np.array([0, 1, 7, 2499, 2500, 4999, 5000, 5001, 5002], dtype=np.int64)
+    assert copy.get_many(picks) == [values[i] for i in picks]

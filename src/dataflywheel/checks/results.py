@@ -13,6 +13,7 @@ from typing import Any, Self, cast
 
 import numpy as np
 
+from dataflywheel.checks import spill
 from dataflywheel.checks.base import Example, Partial
 
 # (file, line, record_id, detail) — plain data so partials pickle cheaply.
@@ -124,9 +125,12 @@ class PackedStrings:
 
     `seal` indexes the blobs (one per `of` call), not the entries: `get` finds its blob by
     bisection and computes that blob's offsets on first use, so looking up a few entries (the
-    duplicates) never copies the blobs or allocates per-entry arrays for all of them."""
+    duplicates) never copies the blobs or allocates per-entry arrays for all of them.
 
-    blobs: list[bytes] = field(default_factory=list)
+    `spilled()` moves the blobs to spill files (`checks.spill`), leaving 4 bytes per entry in
+    memory; a blob is read back only when one of its entries is looked up."""
+
+    blobs: list[bytes | str] = field(default_factory=list)  # bytes, or the path of a spill file
     lengths: list[Any] = field(default_factory=list)  # numpy uint32 arrays; 0xFFFFFFFF = None
     _starts: Any = None  # first entry index of each blob
     _offsets: dict[int, Any] = field(default_factory=dict)  # blob -> its entries' offsets
@@ -151,6 +155,14 @@ class PackedStrings:
         lens = np.full(len(values), _NONE, dtype=np.uint32)
         lens[np.fromiter((v is not None for v in values), dtype=bool, count=len(values))] = sizes
         return cls([blob], [lens])
+
+    def spilled(self) -> PackedStrings:
+        """The same entries with every blob written to a spill file (paths are plain data: the
+        partial still pickles, and any process of the run can read them back)."""
+        self.blobs = [
+            spill.write_bytes(b, "ids-") if isinstance(b, bytes) else b for b in self.blobs
+        ]
+        return self
 
     def __add__(self, other: PackedStrings) -> PackedStrings:
         self.blobs.extend(other.blobs)
@@ -179,7 +191,7 @@ class PackedStrings:
             rows = positions[at] - self._starts[b]
             lens = self.lengths[b][rows]
             starts = self._offsets_of(b)[rows]
-            blob = self.blobs[b]
+            blob = self._blob(b)
             # many entries of an ASCII blob: decode it once (a few, or non-ASCII: one by one)
             many = 16 * len(at) >= len(blob)
             text = blob.decode("ascii") if many and blob.isascii() else None
@@ -191,6 +203,12 @@ class PackedStrings:
                 else:
                     out[k] = blob[a : a + n].decode("utf-8", "surrogatepass")
         return out
+
+    def _blob(self, b: int) -> bytes:
+        blob = self.blobs[b]
+        if isinstance(blob, bytes):
+            return blob
+        return spill.read_array(blob, np.uint8).tobytes()
 
     def _offsets_of(self, b: int) -> Any:
         """Start of each entry of blob `b` in it (computed once per blob)."""

@@ -1,9 +1,10 @@
 """Exact duplicates: records whose normalised text (NFKC, case-folded, whitespace collapsed) is
 equal to an earlier record's, found exactly across every shard and file.
 
-The index holds 12 bytes per record (a 64-bit hash and a 32-bit line number; the shard is
-kept once per batch), plus the record ids when the plan names an id field (UTF-8 + 4 bytes each)
-and a 4-byte label code when it asks for a breakdown. Records
+The index holds 12 bytes per record in memory (a 64-bit hash and a 32-bit line number; the shard
+is kept once per batch), plus, when the plan names an id field, 4 bytes per record of id lengths
+(the ids' UTF-8 goes to a spill file per batch, `checks.spill`, read back only for the records
+the report names), and a 4-byte label code when it asks for a breakdown. Records
 with no text are left out (the blank check counts them). Metrics: `duplicate_count` (records that
 repeat an earlier one), `duplicate_rate` (that over all records), `duplicate_group_count`.
 
@@ -82,7 +83,7 @@ class ExactDuplicateCheck(Check):
         wide = bool(len(lines)) and int(lines[-1]) >= 1 << 32
         part.lines.append(lines if wide else lines.astype(np.uint32))
         if self.plan.id_field is not None:
-            part.ids = PackedStrings.of(_kept(batch.ids, keep))
+            part.ids = PackedStrings.of(_kept(batch.ids, keep)).spilled()
         if self.plan.breakdown_by is not None:
             groups = batch.groups
             part.groups = LabelCodes.of(_kept(groups, keep))
