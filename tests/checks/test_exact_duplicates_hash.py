@@ -142,3 +142,15 @@ def test_a_group_larger_than_the_listing_keeps_its_whole_size(tmp_path: Path) ->
     assert [g["size"] for g in sections["groups"]] == [copies, 3]
     assert [len(g["records"]) for g in sections["groups"]] == [MAX_MEMBERS_LISTED, 3]
     assert report.metrics["duplicate_count"] == copies - 1 + 2
+
+
+def test_repeated_hashes_are_found_bucket_by_bucket_as_by_one_sort() -> None:
+    from dataflywheel.checks.builtin.duplicates import _repeated
+
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 2, 5, 1000, 50_000):
+        pool = rng.integers(0, 2**64 - 1, size=max(n // 3, 1), dtype=np.uint64, endpoint=True)
+        h = pool[rng.integers(0, len(pool), size=n)] if n else np.zeros(0, np.uint64)
+        values, counts = np.unique(h, return_counts=True)
+        expected = np.flatnonzero(np.isin(h, values[counts > 1]))
+        assert np.array_equal(_repeated(h), expected), n
