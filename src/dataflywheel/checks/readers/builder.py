@@ -79,15 +79,6 @@ class BatchBuilder:
         self._batch.rejects.append(Reject(self.file, line, reason, None, "read"))
         self._batch.nbytes += nbytes
 
-    @property
-    def reject_count(self) -> int:
-        return len(self._batch.rejects)
-
-    def sort_rejects_from(self, mark: int) -> None:
-        """Keep the rejects of the current batch in line order after a second pass added some."""
-        rejects = self._batch.rejects
-        rejects[mark:] = sorted(rejects[mark:], key=lambda r: r.line)
-
     def warn(self, message: str) -> None:
         self._batch.warnings.append(message)
 
