@@ -208,60 +208,64 @@ def children_cpu_seconds() -> float:
     return round(use.ru_utime + use.ru_stime, 2)
 
 
+TREE_SAMPLER = r"""
+import os, select, sys
+root, every, me, peak = int(sys.argv[1]), float(sys.argv[2]), os.getpid(), 0
+def tree():
+    parent = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parent[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                pass
+    found, frontier = {root}, [root]
+    while frontier:
+        frontier = [p for p, pp in parent.items() if pp in frontier and p not in found]
+        found.update(frontier)
+    return found - {me}
+def pss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next((int(l.split()[1]) for l in f if l.startswith("Pss:")), 0)
+    except OSError:
+        return 0
+while True:
+    peak = max(peak, sum(pss_kb(p) for p in tree()))
+    if select.select([sys.stdin], [], [], every)[0]:  # stdin closed: the run is over
+        break
+print(peak)
+"""
+
+
 class TreeRss:
-    """Samples the resident memory of this process and all its descendants (the local engine's
-    helper processes; /usr/bin/time reports only the largest single process) every `every`
-    seconds; `peak_mb` is the largest sum seen."""
+    """Samples the memory of this process and all its descendants (the local engine's helper
+    processes; /usr/bin/time reports only the largest single process) every `every` seconds;
+    `peak_mb` is the largest sum seen. Memory is PSS: a forked helper shares pages with this
+    process, which a sum of RSS would count twice. The sampler is a separate process, not a
+    thread: the local engine forks its helpers only while no other thread runs."""
 
     def __init__(self, every: float = 0.2) -> None:
-        import threading
-
         self.every = every
         self.peak_kb = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> Self:
-        self._thread.start()
+        import subprocess
+        import sys
+
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", TREE_SAMPLER, str(os.getpid()), str(self.every)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        out, _ = self._proc.communicate()  # closes its stdin, which ends it
+        self.peak_kb = int(out.strip() or 0)
 
     @property
     def peak_mb(self) -> float:
         return round(self.peak_kb / 1024, 1)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak_kb = max(self.peak_kb, self._sample())
-            self._stop.wait(self.every)
-
-    @staticmethod
-    def _sample() -> int:
-        parent: dict[int, int] = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    stat = Path(f"/proc/{entry}/stat").read_text()
-                except OSError:
-                    continue
-                parent[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-        tree, frontier = {os.getpid()}, [os.getpid()]
-        while frontier:
-            kids = [p for p, pp in parent.items() if pp in frontier and p not in tree]
-            tree.update(kids)
-            frontier = kids
-        total = 0
-        for pid in tree:
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-            except OSError:
-                continue
-        return total
 
 
 def engine_commit() -> str:

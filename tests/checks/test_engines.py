@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -525,3 +526,84 @@ def test_garbage_collection_pauses_during_finish_only(
         assert seen == [False] and gc.isenabled() == enabled  # restored as it was
     finally:
         gc.enable()
+
+
+FORKED_RUN = """
+import os, sys, threading
+from pathlib import Path
+from checkhelp import check
+from test_engines import _corpus, _full_plan
+from dataflywheel.checks.engines import local
+
+path = _corpus(Path(sys.argv[1]) / "c.jsonl", 6000)
+assert local.start_method() == "fork", (threading.enumerate(), sorted(local.THREADED_NATIVE))
+parent, run_shard, seen = os.getpid(), local.run_shard, []
+
+def helper_first(*args, **kwargs):  # this process waits until a helper has sent an outcome
+    if os.getpid() == parent and not seen:
+        import time
+        deadline = time.monotonic() + 60
+        while helpers[-1]._inbox.empty() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen.append(not helpers[-1]._inbox.empty())
+    return run_shard(*args, **kwargs)
+
+helpers, run = [], local.Helpers.run
+def tracked(self, *args, **kwargs):
+    helpers.append(self)
+    return run(self, *args, **kwargs)
+
+local.run_shard, local.Helpers.run = helper_first, tracked
+forked = check(path, _full_plan(), engine="local", workers=2, shard_bytes=40_000)
+single = check(path, _full_plan(), engine="single")
+assert seen == [True], seen
+assert forked.to_json() == single.to_json()
+print("identical", single.records)
+"""
+
+
+def test_a_fresh_process_forks_its_helpers_and_reports_as_single(tmp_path: Path) -> None:
+    """The fork path runs in a new interpreter: this test process has imported polars, so its
+    own runs spawn (see `test_forking_only_while_no_thread_or_native_pool_runs`)."""
+    import os
+    import subprocess
+    import sys
+
+    here = Path(__file__).resolve().parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(here), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", FORKED_RUN, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split()[0] == "identical" and int(done.stdout.split()[1]) > 5000
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="helpers fork on Linux only")
+def test_forking_only_while_no_thread_or_native_pool_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import threading
+
+    from dataflywheel.checks.engines import local
+
+    monkeypatch.setattr(local, "THREADED_NATIVE", ("dataflywheel.not.imported",))
+    assert local.start_method() == "fork"
+    monkeypatch.setattr(local, "THREADED_NATIVE", ("json",))  # imported: a pool could run
+    assert "json" in sys.modules and local.start_method() == "spawn"
+    monkeypatch.setattr(local, "THREADED_NATIVE", ("dataflywheel.not.imported",))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert local.start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()
+    assert local.start_method() == "fork"

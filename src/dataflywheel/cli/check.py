@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import typer
 
@@ -73,12 +73,20 @@ def check(
 
 
 class _progress:
-    """A rich progress bar on stderr with records/s and MB/s; silent when stderr is no terminal."""
+    """A rich progress bar on stderr with records/s and MB/s; silent when stderr is no terminal.
+
+    The bar (and its refresh thread) starts at the first report, not on entering: by then the
+    local engine has started its helpers, which it forks only while no other thread runs."""
 
     def __enter__(self) -> Self:
+        self.bar: Any = None
+        self.start = time.perf_counter()
+        return self
+
+    def _open(self) -> Any:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(
+        bar = Progress(
             TextColumn("checking"),
             BarColumn(),
             TextColumn("{task.percentage:>3.0f}%"),
@@ -88,18 +96,20 @@ class _progress:
             transient=True,
             disable=not err_console.is_terminal,
         )
-        self.task = self.bar.add_task("check", total=None, rate="")
-        self.start = time.perf_counter()
-        self.bar.__enter__()
-        return self
+        self.task = bar.add_task("check", total=None, rate="")
+        bar.__enter__()
+        return bar
 
     def __call__(self, done: int, total: int, records: int) -> None:
+        if self.bar is None:
+            self.bar = self._open()
         elapsed = max(time.perf_counter() - self.start, 1e-9)
         rate = f"{records / elapsed:,.0f} records/s, {done / elapsed / 1e6:,.1f} MB/s"
         self.bar.update(self.task, completed=done, total=total, rate=rate)
 
     def __exit__(self, *exc: object) -> None:
-        self.bar.__exit__(None, None, None)
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 def _summary(report: QualityReport, rejects: Path | None) -> None:

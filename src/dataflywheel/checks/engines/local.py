@@ -9,10 +9,14 @@ Why it is built this way (the target: on 2 cores, at least 1.7x one process, wal
 - **Helpers start first.** `start_helpers` is called before the shards are planned (planning
   counts every line of a large file) and they build their checks while this process plans and
   reads, so their start-up overlaps useful work.
-- **Spawned, not forked.** This process may run threads (a progress bar, polars' pool), which a
-  fork would copy in an unknown state; a fork server would stay resident (memory counted against
-  the run) and makes the first run wait for it. A spawned helper costs its own start-up only, on a
-  core that would otherwise wait.
+- **Forked while that is safe, else spawned.** A forked helper starts at once, with this process's
+  modules imported and checks built; a spawned one spends ~0.5 s of CPU on a fresh interpreter and
+  its imports, on a core this process needs. A fork copies only the calling thread, so it is used
+  only while no other Python thread runs (a progress bar may hold the terminal's lock) and before
+  polars or pyarrow is imported (their native thread pools would be copied half-alive and
+  deadlock the helper; importing polars alone starts threads). The first run of a fresh process
+  (`flywheel check` without a terminal, the benchmark) forks; a server that has already run checks
+  spawns. A fork server would stay resident and make the first run wait for it.
 - **Small shards, shrinking tasks.** The input is cut into shards of a few MB, handed out from one
   shared counter in *tasks* of consecutive shards: about `left / (2 * workers)` shards each, so
   tasks are large at first (few outcomes to send) and one shard at the end (no process waits long
@@ -33,6 +37,7 @@ import multiprocessing
 import pickle
 import queue
 import signal
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Sequence
@@ -138,7 +143,7 @@ class Helpers:
     inside the block meanwhile."""
 
     def __init__(self, count: int, plan: CheckPlan, spill: str, workers: int) -> None:
-        ctx = multiprocessing.get_context("spawn")
+        ctx: Any = multiprocessing.get_context(start_method())  # typeshed: Process per context
         self.plan, self.spill, self.workers = plan, spill, workers
         self.counter: Counter = ctx.Value("q", 0)
         self._inbox: queue.SimpleQueue[tuple[int, bytes | None]] = queue.SimpleQueue()
@@ -158,7 +163,8 @@ class Helpers:
                 theirs.close()
                 self._procs.append(proc)
                 self._conns.append(mine)
-                threading.Thread(target=self._receive, args=(i, mine), daemon=True).start()
+            for i, conn in enumerate(self._conns):  # after the forks: no thread is copied
+                threading.Thread(target=self._receive, args=(i, conn), daemon=True).start()
         except BaseException:
             self._stop()
             raise
@@ -247,6 +253,19 @@ class Helpers:
                 proc.join()
         for conn in self._conns:
             conn.close()
+
+
+THREADED_NATIVE = ("polars", "pyarrow")  # modules whose import or use starts native threads
+
+
+def start_method() -> str:
+    """`fork` while this process runs no other Python thread and no native pool a fork would copy
+    half-alive (see the module docstring), else `spawn`."""
+    if sys.platform != "linux" or threading.active_count() > 1:
+        return "spawn"
+    if any(name in sys.modules for name in THREADED_NATIVE):
+        return "spawn"
+    return "fork"
 
 
 def _send_quietly(conn: Connection, shards: list[Shard]) -> None:

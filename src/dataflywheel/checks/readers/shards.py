@@ -2,21 +2,29 @@
 
 Guarantees: the shards of a file cover every byte exactly once, each starts at the beginning of
 a line, and `first_line` is the exact 1-based number of its first line (found by counting
-b"\\n" before it, 1 MB at a time). Shard indexes follow the order of files then bytes, which is
-the order the engines merge in.
+b"\\n" before it). Shard indexes follow the order of files then bytes, which is the order the
+engines merge in.
+
+Speed: planning is serial work before any shard is read (the local engine's helpers wait for
+it), so a shard boundary is found in a small window after its offset, and the newlines are
+counted with numpy (~4 GB/s) in one thread per core, each over whole shards.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO
 
-from dataflywheel.checks.readers.source import CHUNK_BYTES, Compression, file_size, open_raw
+from dataflywheel.checks.readers.source import Compression, file_size, open_raw
 from dataflywheel.errors import BadInput
 
 DEFAULT_SHARD_BYTES = 32 * 1024 * 1024
+BOUNDARY_WINDOW = 64 * 1024  # read at a time while looking for the next line start
+COUNT_BYTES = 4 * 1024 * 1024  # read at a time while counting newlines
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +70,13 @@ def _ranges(path: str, size: int, shard_bytes: int) -> list[tuple[int, int, int]
             start = _next_line_start(f, k * size // count, size)
             if start > bounds[-1] and start < size:
                 bounds.append(start)
-        bounds.append(size)
-        ranges, line = [], 1
-        for start, end in itertools.pairwise(bounds):
-            ranges.append((start, end, line))
-            line += _count_newlines(f, start, end)
-    return ranges
+    bounds.append(size)
+    spans = list(itertools.pairwise(bounds))
+    threads = min(len(spans), os.cpu_count() or 1)
+    with ThreadPoolExecutor(threads, thread_name_prefix="flywheel-plan") as pool:
+        newlines = list(pool.map(lambda span: _count_newlines(path, *span), spans))
+    firsts = itertools.accumulate(newlines[:-1], initial=1)
+    return [(start, end, first) for (start, end), first in zip(spans, firsts, strict=True)]
 
 
 def _next_line_start(f: IO[bytes], offset: int, size: int) -> int:
@@ -75,7 +84,7 @@ def _next_line_start(f: IO[bytes], offset: int, size: int) -> int:
     pos = offset - 1
     f.seek(pos)
     while pos < size:
-        chunk = f.read(CHUNK_BYTES)
+        chunk = f.read(BOUNDARY_WINDOW)
         if not chunk:
             break
         nl = chunk.find(b"\n")
@@ -85,13 +94,20 @@ def _next_line_start(f: IO[bytes], offset: int, size: int) -> int:
     return size
 
 
-def _count_newlines(f: IO[bytes], start: int, end: int) -> int:
-    f.seek(start)
-    left, count = end - start, 0
-    while left > 0:
-        chunk = f.read(min(CHUNK_BYTES, left))
-        if not chunk:
-            break
-        count += chunk.count(b"\n")
-        left -= len(chunk)
+def _count_newlines(path: str, start: int, end: int) -> int:
+    """b"\\n" in bytes `start` .. `end - 1`: numpy compares a reused buffer (and, like the read,
+    releases the GIL, so the planning threads count side by side)."""
+    import numpy as np
+
+    buf = bytearray(min(COUNT_BYTES, end - start))
+    view, data = memoryview(buf), np.frombuffer(buf, np.uint8)
+    count, left = 0, end - start
+    with open_raw(path) as f:
+        f.seek(start)
+        while left > 0:
+            got = f.readinto(view[: min(len(buf), left)])  # type: ignore[attr-defined]
+            if not got:
+                break
+            count += int(np.count_nonzero(data[:got] == 0x0A))
+            left -= got
     return count
