@@ -23,6 +23,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -34,10 +35,12 @@ sys.path.insert(0, str(SHARED))
 import run_bench  # the shared runner: external commands, polars file rule
 
 
-def command(method: str, path: str, a: argparse.Namespace) -> list[str]:
-    """The command line that runs one method on one file."""
+def command(method: str, path: str, a: argparse.Namespace, report: str) -> list[str]:
+    """The command line that runs one method on one file (ours write their report to `report`,
+    scored afterwards by `score_command`, outside the timing)."""
     if method.startswith("fw_"):
-        return [a.ours_python, str(HERE / "bench_flywheel.py"), method, path, "--plan", a.plan]
+        return [a.ours_python, str(HERE / "bench_flywheel.py"), method, path, "--plan", a.plan,
+                "--report", report]
     ext = run_bench.external(method, argparse.Namespace(
         file=path, dt_python=a.dt_python, gx_python=a.gx_python))
     if ext:
@@ -71,7 +74,25 @@ def last_json_line(stdout: str) -> dict[str, Any] | None:
 
 def run_once(method: str, run: int, path: str, a: argparse.Namespace) -> dict[str, Any]:
     """One timed run; the record always has `method`, `run`, `file`, and `rc` or `error`."""
-    cmd = command(method, path, a)
+    with tempfile.TemporaryDirectory(prefix="fw_runner_") as tmp:
+        rec = timed_once(method, run, path, a, str(Path(tmp) / "report.json"))
+        if method.startswith("fw_") and rec.get("rc") == 0 and rec.get("result") is not None:
+            scored = subprocess.run(
+                [a.ours_python, str(HERE / "bench_flywheel.py"), method, path,
+                 "--score-report", str(Path(tmp) / "report.json")],
+                capture_output=True, text=True, check=False)
+            score = last_json_line(scored.stdout)
+            if scored.returncode != 0 or score is None:
+                rec["error"] = "scoring failed"
+                rec["stderr_tail"] = scored.stderr[-3000:]
+            else:
+                rec["result"].update(score)
+    return rec
+
+
+def timed_once(method: str, run: int, path: str, a: argparse.Namespace, report: str
+               ) -> dict[str, Any]:
+    cmd = command(method, path, a, report)
     rec: dict[str, Any] = {"method": method, "run": run, "file": Path(path).name,
                            "loadavg_1m": round(os.getloadavg()[0], 2),
                            "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())}
