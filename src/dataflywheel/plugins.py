@@ -9,8 +9,15 @@ import pluggy
 
 from dataflywheel import hookspecs
 
-# Built-in modules that implement hooks, registered exactly like third-party plugins.
-DEFAULT_PLUGINS: tuple[str, ...] = (
+# Built-in modules that implement hooks, registered exactly like third-party plugins. The engine's
+# (checks, readers, integrations) come first; the command groups' are registered only when the
+# CLI builds its commands (`command_plugin_manager`), so the quality engine used as a library
+# (`run_checks`, a server, a helper process) does not import Typer, rich and 23 command modules.
+ENGINE_PLUGINS: tuple[str, ...] = (
+    "dataflywheel.checks.builtin",
+    "dataflywheel.integrations.labelstudio",
+)
+COMMAND_PLUGINS: tuple[str, ...] = (
     "dataflywheel.cli.workspace",
     "dataflywheel.cli.people",
     "dataflywheel.cli.projects",
@@ -21,8 +28,6 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.cli.demo",
     "dataflywheel.cli.verify",
     "dataflywheel.cli.audit",
-    "dataflywheel.checks.builtin",
-    "dataflywheel.integrations.labelstudio",
     "dataflywheel.cli.check",
     "dataflywheel.cli.data",
     "dataflywheel.cli.batches",
@@ -37,13 +42,25 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.cli.access",
     "dataflywheel.cli.serve",
 )
+DEFAULT_PLUGINS: tuple[str, ...] = ENGINE_PLUGINS + COMMAND_PLUGINS
 
 
 @lru_cache(maxsize=1)
 def get_plugin_manager() -> pluggy.PluginManager:
+    """The engine's built-in plugins, then installed `dataflywheel` entry points (every hook of
+    theirs, commands included)."""
     pm = pluggy.PluginManager("dataflywheel")
     pm.add_hookspecs(hookspecs)
-    for name in DEFAULT_PLUGINS:
+    for name in ENGINE_PLUGINS:
         pm.register(importlib.import_module(name), name=name)
     pm.load_setuptools_entrypoints("dataflywheel")
+    return pm
+
+
+@lru_cache(maxsize=1)
+def command_plugin_manager() -> pluggy.PluginManager:
+    """`get_plugin_manager()` with the built-in command groups registered too (the CLI's)."""
+    pm = get_plugin_manager()
+    for name in COMMAND_PLUGINS:
+        pm.register(importlib.import_module(name), name=name)
     return pm

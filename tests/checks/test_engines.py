@@ -607,3 +607,27 @@ def test_forking_only_while_no_thread_or_native_pool_runs(monkeypatch: pytest.Mo
         stop.set()
         other.join()
     assert local.start_method() == "fork"
+
+
+def test_the_engine_as_a_library_loads_no_command_modules(tmp_path: Path) -> None:
+    """`run_checks` registers the engine's plugins only: Typer and the 23 command modules are
+    the CLI's (`command_plugin_manager`), and a fresh process does not pay their import."""
+    import subprocess
+
+    path = _corpus(tmp_path / "c.jsonl", 50)
+    script = (
+        "import sys\n"
+        "from dataflywheel.checks.engines import run_checks\n"
+        "from dataflywheel.checks.plan import CheckPlan\n"
+        "plan = CheckPlan.model_validate({'text_fields': ['text'], 'checks': {'pii': {}}})\n"
+        f"report = run_checks([{str(path)!r}], plan, engine='single')\n"
+        "loaded = sorted(m for m in sys.modules if m in ('typer', 'rich') or m.startswith("
+        "'dataflywheel.cli'))\n"
+        "print(report.records, loaded)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    records, loaded = done.stdout.split(maxsplit=1)
+    assert int(records) > 40 and loaded == "[]\n"
