@@ -558,6 +558,10 @@ forked = check(path, _full_plan(), engine="local", workers=2, shard_bytes=40_000
 single = check(path, _full_plan(), engine="single")
 assert seen == [True], seen
 assert forked.to_json() == single.to_json()
+import multiprocessing, tempfile
+left = sorted(p.name for p in Path(tempfile.gettempdir()).iterdir())
+assert left == [], left  # each run's spill directory is gone (TMPDIR is this test's own)
+assert multiprocessing.active_children() == []
 print("identical", single.records)
 """
 
@@ -570,9 +574,12 @@ def test_a_fresh_process_forks_its_helpers_and_reports_as_single(tmp_path: Path)
     import sys
 
     here = Path(__file__).resolve().parent
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(here), os.environ.get("PYTHONPATH", "")]),
+        "TMPDIR": str(scratch),
     }
     done = subprocess.run(
         [sys.executable, "-c", FORKED_RUN, str(tmp_path)],
