@@ -136,3 +136,23 @@ def test_rejected_records_are_counted_and_pointed_to(
     )
     assert f"all 1 rejects written to {rejects}" in res.out
     assert json.loads(rejects.read_text())["line"] == 3
+
+
+def test_the_progress_bar_starts_at_the_first_report_not_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No thread runs between entering the bar and the first report: the local engine forks its
+    helpers only while this process runs no other thread (a bar's refresh thread holds the
+    terminal's lock)."""
+    import threading
+
+    from dataflywheel.cli import check as cli_check
+    from dataflywheel.cli.output import err_console
+
+    monkeypatch.setattr(type(err_console), "is_terminal", property(lambda self: True))
+    threads = threading.active_count()
+    with cli_check._progress() as progress:
+        assert progress.bar is None and threading.active_count() == threads
+        progress(10, 100, 5)
+        assert progress.bar is not None and threading.active_count() == threads + 1
+    assert threading.active_count() == threads
