@@ -145,6 +145,7 @@ def test_the_progress_bar_starts_at_the_first_report_not_before(
     helpers only while this process runs no other thread (a bar's refresh thread holds the
     terminal's lock)."""
     import threading
+    import time
 
     from dataflywheel.cli import check as cli_check
     from dataflywheel.cli.output import err_console
@@ -155,4 +156,7 @@ def test_the_progress_bar_starts_at_the_first_report_not_before(
         assert progress.bar is None and threading.active_count() == threads
         progress(10, 100, 5)
         assert progress.bar is not None and threading.active_count() == threads + 1
+    deadline = time.monotonic() + 10  # the refresh thread ends after its last refresh
+    while threading.active_count() > threads and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert threading.active_count() == threads
