@@ -15,8 +15,9 @@ Why it is built this way (the target: on 2 cores, at least 1.7x one process, wal
   only while no other Python thread runs (a progress bar may hold the terminal's lock) and before
   polars or pyarrow is imported (their native thread pools would be copied half-alive and
   deadlock the helper; importing polars alone starts threads). The first run of a fresh process
-  (`flywheel check` without a terminal, the benchmark) forks; a server that has already run checks
-  spawns. A fork server would stay resident and make the first run wait for it.
+  (`flywheel check`, whose progress bar starts after the helpers; the benchmark) forks; a server
+  that has already run checks spawns. A fork server would stay resident and make the first run
+  wait for it.
 - **Small shards, shrinking tasks.** The input is cut into shards of a few MB, handed out from one
   shared counter in *tasks* of consecutive shards: about `left / (2 * workers)` shards each, so
   tasks are large at first (few outcomes to send) and one shard at the end (no process waits long
@@ -135,7 +136,8 @@ def _portable(exc: BaseException) -> BaseException:
 
 
 class Helpers:
-    """`count` spawned helper processes for one run, started before the shards are known.
+    """`count` helper processes (forked or spawned) for one run, started before the shards are
+    known.
 
     Use as a context manager: leaving it stops the helpers still running (after `run`, they have
     nothing left to give; after an error, they must stop) and reaps them all, so no helper
