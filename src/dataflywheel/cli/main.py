@@ -29,22 +29,10 @@ app = typer.Typer(
 @app.callback()
 def root(
     ctx: typer.Context,
-    home: Annotated[
-        Path, typer.Option(envvar="FLYWHEEL_HOME", help="Directory holding .flywheel/.")
-    ] = Path("."),
-    db: Annotated[
-        Optional[str],
-        typer.Option(
-            envvar="FLYWHEEL_DB", help="Database URL (sqlite:// or postgresql+psycopg://)."
-        ),
-    ] = None,
-    objects: Annotated[
-        Optional[str],
-        typer.Option(envvar="FLYWHEEL_OBJECTS", help="Blob store root (path or fsspec URL)."),
-    ] = None,
-    actor: Annotated[
-        str, typer.Option(envvar="FLYWHEEL_ACTOR", help="Who the audit log names.")
-    ] = "cli",
+    home: Annotated[Path, typer.Option(envvar="FLYWHEEL_HOME", help="Directory holding .flywheel/.")] = Path("."),
+    db: Annotated[Optional[str], typer.Option(envvar="FLYWHEEL_DB", help="Database URL (sqlite:// or postgresql+psycopg://).")] = None,
+    objects: Annotated[Optional[str], typer.Option(envvar="FLYWHEEL_OBJECTS", help="Blob store root (path or fsspec URL).")] = None,
+    actor: Annotated[str, typer.Option(envvar="FLYWHEEL_ACTOR", help="Who the audit log names.")] = "cli",
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Build the settings once, at the edge, and hand them to every command."""
