@@ -45,8 +45,10 @@ def decode_line(line: bytes) -> tuple[Any, str | None]:
     except msgspec.DecodeError as exc:
         if _LONE_ESCAPE.search(line):
             return _decode_stdlib(line)
+        if "UTF-8" in str(exc):  # msgspec 0.23 and later: "Invalid UTF-8 encoded string"
+            return None, _utf8_reason(line)
         return None, f"invalid JSON: {exc}"
-    except UnicodeDecodeError:
+    except UnicodeDecodeError:  # msgspec before 0.23
         return None, _utf8_reason(line)
     except RecursionError:
         return None, "invalid JSON: nested too deeply"
