@@ -77,7 +77,7 @@ def _seed(ws: Workspace) -> None:
         governance.AccessGrants(s).add(AccessGrant(
             id="GRT-0001", asset_id="a-sft", grantee_id="algorithm-engineer", sensitivity="internal",
             purpose="training", state=GrantState.ACTIVE, requested_by_id="algorithm-engineer",
-            approved_by_id="data-owner",
+            approved_by_id="data-owner", requested_at=NOW - timedelta(days=21),
             granted_at=NOW - timedelta(days=20), expires_at=NOW + timedelta(days=3)))
 
 
