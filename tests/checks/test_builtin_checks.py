@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from checkhelp import check, plan, write_jsonl
@@ -320,3 +321,42 @@ def test_the_struct_fast_path_never_accepts_what_the_validator_refuses() -> None
             accepted += 1
             assert slow.problems(record) == [], record
     assert accepted > 100
+
+
+@pytest.mark.parametrize("enum", [["a", "b"], [1.5, 2.5]])  # the second has no Struct: all slow
+def test_null_and_blank_counts_match_the_per_record_rule(enum: list[Any]) -> None:
+    import random
+
+    from dataflywheel.checks.base import RecordBatch
+    from dataflywheel.checks.builtin.structural import StructuralCheck
+
+    fields = [
+        {"name": "id", "type": "string"},
+        {"name": "text", "type": "string", "nullable": True, "required": False},
+        {"name": "any", "type": "any", "nullable": True, "required": False},
+        {"name": "n", "type": "number", "required": False},
+        {"name": "e", "type": "any", "enum": enum, "required": False},
+    ]
+    check = StructuralCheck(plan(schema={"fields": fields}))
+    rng = random.Random(3)
+    pool = ["", " ", "\t\n", "\u3000", "x", " y ", None, 0, 1.5, True, [], {}, ["  "]]
+    values: list[Any] = []
+    for i in range(2000):
+        if rng.random() < 0.02:
+            values.append(rng.choice([[1], "text", 7, None]))  # not an object
+            continue
+        record = {"id": rng.choice([str(i), "", "  ", i])}
+        for name in ("text", "any", "n", "e"):
+            if rng.random() < 0.8:
+                record[name] = rng.choice(pool + enum + ["a"])
+        values.append(record)
+    batch = RecordBatch("x.jsonl", ids=[str(i) for i in range(len(values))],
+                        lines=list(range(1, len(values) + 1)), values=values,
+                        groups=[None] * len(values))
+    part = check.partial(batch)
+    for spec in fields:
+        column = [v.get(spec["name"]) if type(v) is dict else None for v in values]
+        blanks = sum(1 for v in column if type(v) is str and not v.strip())
+        assert part.nulls.get(spec["name"], 0) == column.count(None), spec
+        assert part.blanks.get(spec["name"], 0) == blanks, spec
+    assert 0 < len(part.rejects) < len(values)  # both paths were taken

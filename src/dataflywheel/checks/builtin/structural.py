@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any, Self
 
 from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch, Reject
@@ -101,6 +102,45 @@ class SchemaValidator:
         return None
 
 
+def _split(values: list[Any], odd: list[int]) -> tuple[list[Any], list[Any]]:
+    """(the values whose index is not in `odd`, those whose index is), each in order;
+    `odd` is ascending."""
+    if not odd:
+        return values, []
+    rest: list[Any] = []
+    start = 0
+    for i in odd:
+        rest.extend(values[start:i])
+        start = i + 1
+    rest.extend(values[start:])
+    return rest, [values[i] for i in odd]
+
+
+def _conforming_nulls_and_blanks(values: list[dict[str, Any]], spec: FieldSpec) -> tuple[int, int]:
+    """Nulls (missing or null) and blank strings of one field over records that passed the
+    Struct test: in a field typed as a string those hold only strings or null, so both counts
+    are made in C; a field of any type is counted one value at a time."""
+    column = list(map(dict.get, values, repeat(spec.name)))
+    nulls = column.count(None)
+    if spec.type == FieldType.STRING:
+        return nulls, column.count("") + sum(map(str.isspace, filter(None, column)))
+    if spec.type == FieldType.ANY:
+        return nulls, _blank_count(column)
+    return nulls, 0
+
+
+def _nulls_and_blanks(values: list[Any], name: str) -> tuple[int, int]:
+    """Nulls and blanks of one field over any records (a record that is not an object counts
+    as null in every field); blanks are empty or whitespace-only strings, as `str.strip` sees them."""
+    objects = [v for v in values if type(v) is dict]
+    column = [v.get(name) for v in objects]
+    return column.count(None) + len(values) - len(objects), _blank_count(column)
+
+
+def _blank_count(column: list[Any]) -> int:
+    return sum(1 for v in column if type(v) is str and (not v or v.isspace()))
+
+
 def _count_into(counts: dict[str, int], groups: list[str | None]) -> None:
     for group, n in Counter(groups).items():
         if group is not None:
@@ -182,7 +222,8 @@ class StructuralCheck(Check):
         ]
         values = batch.values
         bad_groups: list[str | None] = []
-        for i in self.validator.nonconforming(values):  # few; the rest conform (decided in C)
+        odd = self.validator.nonconforming(values)  # few; the rest conform (decided in C)
+        for i in odd:
             problems = self.validator.explain(values[i])
             if problems:
                 reason = "; ".join(problems)
@@ -192,22 +233,15 @@ class StructuralCheck(Check):
                 bad_groups.append(batch.groups[i])
         _count_into(part.group_total, batch.groups)
         _count_into(part.group_bad, bad_groups)
-        self._null_and_blank(values, part)
-        return part
-
-    def _null_and_blank(self, values: list[Any], part: StructuralPartial) -> None:
-        """Per field: missing or null (a record that is not an object counts as null in every
-        field) and blank strings (empty or whitespace only, as `str.strip` sees it)."""
-        objects = [v for v in values if type(v) is dict]
-        not_objects = len(values) - len(objects)
+        conforming, others = _split(values, odd)
         for spec in self.validator.fields:
-            column = [v.get(spec.name) for v in objects]
-            nulls = column.count(None) + not_objects
-            blanks = sum(1 for v in column if type(v) is str and (not v or v.isspace()))
-            if nulls:
-                part.nulls[spec.name] = part.nulls.get(spec.name, 0) + nulls
-            if blanks:
-                part.blanks[spec.name] = part.blanks.get(spec.name, 0) + blanks
+            nulls, blanks = _conforming_nulls_and_blanks(conforming, spec)
+            more_nulls, more_blanks = _nulls_and_blanks(others, spec.name)
+            if nulls + more_nulls:
+                part.nulls[spec.name] = part.nulls.get(spec.name, 0) + nulls + more_nulls
+            if blanks + more_blanks:
+                part.blanks[spec.name] = part.blanks.get(spec.name, 0) + blanks + more_blanks
+        return part
 
     def finish(self, partial: Partial) -> CheckResult:
         assert isinstance(partial, StructuralPartial)

@@ -6,6 +6,7 @@ its values on first use (`RecordBatch.texts`).
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any
 
 import msgspec
@@ -25,6 +26,19 @@ def _label(value: Any) -> str | None:
     if type(value) in (int, float, bool):
         return str(value).lower() if type(value) is bool else str(value)
     return msgspec.json.encode(value).decode()
+
+
+_STR = {str}
+_STR_OR_NONE = {str, type(None)}
+
+
+def _top_level(values: list[Any], key: str) -> list[Any]:
+    """`value.get(key)` of each value, None for a value that is not an object: one C loop when
+    every value is an object (the common case), else a comprehension."""
+    try:
+        return list(map(dict.get, values, repeat(key)))
+    except TypeError:  # a value that is not an object (dict.get refuses it)
+        return [v.get(key) if type(v) is dict else None for v in values]
 
 
 class BatchBuilder:
@@ -51,9 +65,10 @@ class BatchBuilder:
         if gp is None:
             batch.groups.extend([None] * len(values))
         elif len(gp) == 1 and gp[0] is not None:  # one key: no walk per record
-            key = gp[0]
-            found = [v.get(key) if type(v) is dict else None for v in values]
-            batch.groups.extend([g if g is None or type(g) is str else _label(g) for g in found])
+            found = _top_level(values, gp[0])
+            if not set(map(type, found)) <= _STR_OR_NONE:
+                found = [g if g is None or type(g) is str else _label(g) for g in found]
+            batch.groups.extend(found)
         else:
             batch.groups.extend(_label(get_scalar(v, gp)) for v in values)
         batch.nbytes += nbytes
@@ -62,9 +77,10 @@ class BatchBuilder:
         path = self._id_path
         if path is None:
             return [str(n) for n in lines]
-        if len(path) == 1 and path[0] is not None:  # one key: comprehensions, no walk
-            key = path[0]
-            raws = [v.get(key) if type(v) is dict else None for v in values]
+        if len(path) == 1 and path[0] is not None:  # one key: no walk per record
+            raws = _top_level(values, path[0])
+            if set(map(type, raws)) == _STR:  # every id a string (the common case)
+                return raws
             return [
                 raw if type(raw) is str else str(raw) if type(raw) is int else str(n)
                 for n, raw in zip(lines, raws)
