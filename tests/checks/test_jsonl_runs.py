@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from typing import Any
 
 import pytest
@@ -77,6 +78,8 @@ def _line(rng: random.Random, i: int) -> bytes:
         b'{"id": "d", "text": "a", "text": "b"}',
         b'{"id": "n", "meta": {"k": 1, "j": [1, {"x": 2}]}}',
         b'{"id": "nd", "meta": {"k": 1, "k": 2}}',
+        b'{"id": "sd", "text" : "a", "text": "b"}',  # whitespace before a colon
+        b'{"id": "sk", "text"\t:"a", "n": "x\\":"}',  # the same, no duplicate
         b'{"id": "s", "text": "says \\"k\\": v"}',
         b'{"id": "bad", "text": ',
         b'{"id": "nan", "x": NaN}',
@@ -160,6 +163,8 @@ def test_blocks_hold_the_lines_that_start_and_end_in_a_chunk() -> None:
         b'{"id": "x", "v": ',  # it does not (the run reads as truncated)
         b'{"id": "x"} {"id": "y"}',  # it decodes, one value too many
         b'{"id": "x", "id": "y"}',  # it decodes, the key count fails
+        b'{"id": "x", "id" : "y"}',  # the same, with a colon after whitespace
+        b'{"id": "x", "v": "a\\": "}',  # a record: a quote and colon inside a string
         b'{"id": "x", "v": "\\udc00"}',  # a record, through the exact path
     ],
 )
@@ -198,3 +203,28 @@ def test_the_file_start_is_found_however_the_chunks_fall(size: int) -> None:
                 max_line_bytes=MAX,
             )
         )
+
+
+def test_key_colon_bounds_agree_with_the_pattern_or_say_they_cannot_tell() -> None:
+    from dataflywheel.checks.readers.jsonl import _KEY_COLON, _KeyColons
+
+    rng = random.Random(7)
+    alphabet = [b'"', b":", b" ", b"\t", b"\n", b"\r", b"a", b"\\", b"\xc3\xa9", b"{"]
+    told = 0
+    for _ in range(300):
+        buf = b"".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60)))
+        colons = _KeyColons(buf)
+        for _ in range(5):
+            start = rng.randrange(0, len(buf) + 1)
+            end = rng.randrange(start, len(buf) + 1)
+            bound = colons.bound(start, end)
+            piece = buf[start:end]
+            if bound is None:  # only where a colon follows whitespace
+                assert re.search(rb"[ \t\n\r]:", buf[max(start - 1, 0) : end])
+            else:
+                told += 1
+                # a colon at the range's first byte follows a byte outside the range
+                assert bound == len(_KEY_COLON.findall(piece)) + (
+                    start > 0 and piece[:1] == b":" and buf[start - 1 : start] == b'"'
+                )
+    assert told > 500

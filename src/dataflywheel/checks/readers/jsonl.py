@@ -195,9 +195,10 @@ def _decode_block(
     """Decode the lines of a block: records to `out` in order, failures as rejects in order.
 
     Runs of up to RUN_LINES lines are decoded as ONE slice of the buffer in one C call
-    (`decode_lines`), and the duplicate-key test counts `_KEY_COLON` on that same slice: the
-    count is at least the keys written in each line, so if it equals the keys decoded (top-level
-    ones, or else all nested ones too) no line repeats a key; otherwise each line is tested.
+    (`decode_lines`), and the duplicate-key test counts key colons on that same slice (from
+    one scan of the block, `_KeyColons`, or else `_KEY_COLON` matches): the count is at least
+    the keys written in each line, so if it equals the keys decoded (top-level ones, or else all
+    nested ones too) no line repeats a key; otherwise each line is tested.
     A line that is empty, starts with whitespace (a whitespace-only line would be skipped by
     `decode_lines`, so one line holding two JSON values could hide it) or is over the limit never
     enters a run: it is decoded alone, and runs stop before it.
@@ -225,6 +226,32 @@ _DICTS = {dict}
 _AT_BYTE = re.compile(r"\(byte (\d+)\)")
 
 
+class _KeyColons:
+    """Bounds on the keys written in byte ranges of one buffer, from one vectorised scan.
+
+    A key's colon follows its closing quote, maybe after whitespace. In a range where no colon
+    follows whitespace, the colons right after a quote are at least the keys written (string
+    contents can only add more), which is what the duplicate-key test needs; a range where a
+    colon follows whitespace gets None, and the caller counts `_KEY_COLON` matches instead.
+    A colon byte is never part of a multi-byte UTF-8 character, so bytes are enough.
+    """
+
+    def __init__(self, buf: bytes) -> None:
+        data = np.frombuffer(buf, dtype=np.uint8)
+        self.at = np.flatnonzero(data[1:] == 58) + 1  # every ':' but one at byte 0 (no key's)
+        before = data[self.at - 1]
+        spaced = (before == 32) | (before == 9) | (before == 10) | (before == 13)
+        self.quoted = np.concatenate(([0], np.cumsum(before == 34)))
+        self.spaced = np.concatenate(([0], np.cumsum(spaced)))
+
+    def bound(self, start: int, end: int) -> int | None:
+        """At least the keys written in `buf[start:end]`, or None when that cannot be told."""
+        i, j = np.searchsorted(self.at, (start, end)).tolist()
+        if self.spaced[j] != self.spaced[i]:
+            return None
+        return int(self.quoted[j] - self.quoted[i])
+
+
 class _Runs:
     """Decoding runs of one block's lines, each as one slice of its buffer."""
 
@@ -240,6 +267,7 @@ class _Runs:
         )
         self.starts, self.ends = block.starts.tolist(), block.ends.tolist()
         self.view = memoryview(block.buf)
+        self.key_colons = _KeyColons(block.buf)
 
     def decode(self, lo: int, hi: int) -> None:
         """Lines [lo, hi) (none empty, whitespace-led or over-long), in line order.
@@ -262,7 +290,9 @@ class _Runs:
         if got is not None and len(got) == hi - lo:
             # the top-level keys when every value is an object (the common case), else never equal
             flat = sum(map(len, got)) if set(map(type, got)) == _DICTS else -1
-            keys = len(_KEY_COLON.findall(piece))
+            keys = self.key_colons.bound(self.starts[lo], self.ends[hi - 1])
+            if keys is None:
+                keys = len(_KEY_COLON.findall(piece))
             if keys == flat or keys == sum(map(_count_keys, got)):
                 out = self.out
                 out.numbers.extend(range(self.start + lo, self.start + hi))
