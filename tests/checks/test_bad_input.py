@@ -159,6 +159,22 @@ def test_duplicate_keys_are_rejected_naming_the_key(tmp_path: Path) -> None:
     assert report.records == 1
 
 
+def test_duplicate_keys_inside_a_run_of_good_lines_are_rejected_and_neighbours_kept(
+    tmp_path: Path,
+) -> None:
+    # lines 2..200 are decoded in runs, whose key count comes from one scan of the chunk; a
+    # colon after whitespace makes that scan defer to the per-run pattern
+    good = [json.dumps({"id": f"g{i}", "text": "fine: yes"}).encode() for i in range(200)]
+    good[50] = b'{"id": "w", "text" : "one", "text": "two"}'
+    good[120] = b'{"id": "q", "text": "one", "text":"two"}'
+    good[121] = b'{"id": "s", "text"\t: "a \\": b"}'  # whitespace, a quote-colon, no duplicate
+    path = _lines(tmp_path / "dups.jsonl", good)
+    report = check(path)
+    assert reasons(report) == [(51, "duplicate key 'text'"), (121, "duplicate key 'text'")]
+    assert report.records == 198
+    _accounted(report, 200)
+
+
 def test_lone_surrogate_escape_is_kept_and_flagged(tmp_path: Path) -> None:
     path = _lines(tmp_path / "sur.jsonl", [b'{"id": "s", "text": "a\\ud800b"}'])
     report = check(path)
