@@ -593,6 +593,62 @@ def test_a_fresh_process_forks_its_helpers_and_reports_as_single(tmp_path: Path)
     assert done.stdout.split()[0] == "identical" and int(done.stdout.split()[1]) > 5000
 
 
+HELPER_IMPORTS = """
+import os, sys
+from pathlib import Path
+from checkhelp import check, plan
+from test_engines import _corpus, _full_plan
+from dataflywheel.checks.engines import local
+
+path = _corpus(Path(sys.argv[1]) / "c.jsonl", 3000)
+seen, parent, run_task = Path(sys.argv[1]) / "seen", os.getpid(), local.run_task
+
+def noting(*args, **kwargs):  # in a helper: were polars and pyarrow there before its first shard?
+    if os.getpid() != parent:
+        with open(seen, "a") as f:
+            f.write(f"{'polars' in sys.modules and 'pyarrow' in sys.modules}\\n")
+    return run_task(*args, **kwargs)
+
+local.run_task = noting
+for name, p in (
+    ("structural", plan(checks={"exact_duplicates": False, "blank": False, "charset": False,
+                                "length": False})),
+    ("columns", _full_plan()),  # after: this process then holds polars
+):
+    assert local.start_method() == "fork"
+    check(path, p, engine="local", workers=2, shard_bytes=20_000)
+    print(name, sorted(set(seen.read_text().split())) if seen.exists() else [])
+    seen.unlink(missing_ok=True)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="helpers fork on Linux only")
+def test_a_forked_helper_imports_its_checks_modules_before_its_first_shard(
+    tmp_path: Path,
+) -> None:
+    """A forked helper cannot inherit polars and pyarrow (imported only after the fork), so it
+    imports what its checks name in `Check.modules` while the parent plans the shards; a plan
+    whose checks name none (structural only) imports neither."""
+    import os
+    import subprocess
+
+    here = Path(__file__).resolve().parent
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(here), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", HELPER_IMPORTS, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.splitlines() == ["structural ['False']", "columns ['True']"]
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="helpers fork on Linux only")
 def test_forking_only_while_no_thread_or_native_pool_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys

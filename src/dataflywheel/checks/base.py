@@ -291,6 +291,9 @@ class Check(ABC):
 
     name: ClassVar[str]
     metrics: ClassVar[tuple[str, ...]] = ()
+    # Modules `partial` imports on first use (heavy native libraries): a helper process of the
+    # local engine imports them while its parent plans the shards, not on its first batch.
+    modules: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, plan: CheckPlan) -> None:
         self.plan = plan

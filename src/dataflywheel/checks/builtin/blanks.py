@@ -18,6 +18,7 @@ from dataflywheel.checks.bytescan import TextBytes, byte_hits, byte_table, follo
 from dataflywheel.checks.fields import extract
 from dataflywheel.checks.plan import CheckPlan
 from dataflywheel.checks.results import FlagPartial
+from dataflywheel.checks.textpack import COLUMN_MODULES
 
 _KEYS = {"blank_rate": "blank"}
 # First bytes of the UTF-8 of every character `str.isspace` accepts: \t \n \v \f \r,
@@ -47,6 +48,7 @@ class BlankCheck(Check):
     """Flags records with a blank text field or no text."""
 
     name = "blank"
+    modules = COLUMN_MODULES  # its columns are polars Series
     metrics = ("blank_count", "blank_rate")
 
     def __init__(self, plan: CheckPlan) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch, text_column
 from dataflywheel.checks.bytescan import TextBytes, byte_hits, byte_table, followed_by
 from dataflywheel.checks.results import FlagPartial
+from dataflywheel.checks.textpack import COLUMN_MODULES
 
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
 # cp1252 renderings of UTF-8 continuation bytes 0x80-0xBF, plus U+FFFD for the undefined ones.
@@ -115,6 +116,7 @@ class CharsetCheck(Check):
     """Flags records whose text has control characters, U+FFFD, lone surrogates or mojibake."""
 
     name = "charset"
+    modules = COLUMN_MODULES  # its columns are polars Series
     metrics = ("charset_anomaly_count", "charset_anomaly_rate", *KINDS)
 
     def partial(self, batch: RecordBatch) -> FlagPartial:

@@ -30,7 +30,7 @@ import numpy as np
 from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
 from dataflywheel.checks.results import LabelCodes, PackedStrings, rate
 from dataflywheel.checks.textnorm import normalise
-from dataflywheel.checks.textpack import exact_utf8
+from dataflywheel.checks.textpack import COLUMN_MODULES, exact_utf8
 
 MAX_GROUPS_LISTED = 1000
 MAX_MEMBERS_LISTED = 50
@@ -72,6 +72,7 @@ class ExactDuplicateCheck(Check):
     """Exact duplicates of the normalised text, with groups (file, line, record id)."""
 
     name = "exact_duplicates"
+    modules = COLUMN_MODULES  # its columns are polars Series
     metrics = ("duplicate_count", "duplicate_rate", "duplicate_group_count")
 
     def partial(self, batch: RecordBatch) -> DuplicatePartial:

@@ -15,6 +15,7 @@ import numpy as np
 
 from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch
 from dataflywheel.checks.bytescan import TextBytes
+from dataflywheel.checks.textpack import COLUMN_MODULES
 
 PERCENTILES = (50, 90, 99)
 
@@ -76,6 +77,7 @@ class LengthCheck(Check):
     """Characters and words per record: exact percentiles and a histogram."""
 
     name = "length"
+    modules = COLUMN_MODULES  # its columns are polars Series
     metrics = tuple(
         f"{prefix}_{stat}"
         for prefix in ("chars", "words")

@@ -48,6 +48,7 @@ from dataflywheel.checks.similarity.index import (
 from dataflywheel.checks.similarity.lsh import choose_bands, expected_false_negative
 from dataflywheel.checks.similarity.minhash import MinHasher
 from dataflywheel.checks.similarity.shingles import normalised_shingle_hashes
+from dataflywheel.checks.textpack import COLUMN_MODULES
 
 MAX_CLUSTERS_LISTED = 1000
 MAX_MEMBERS_LISTED = 50
@@ -142,6 +143,7 @@ class NearDuplicateCheck(Check):
     """Clusters of records whose estimated Jaccard similarity of word n-grams is >= threshold."""
 
     name = "near_duplicates"
+    modules = COLUMN_MODULES  # its columns are polars Series
     metrics = ("near_duplicate_rate", "near_duplicate_count", "near_duplicate_cluster_count")
 
     def __init__(self, plan: CheckPlan) -> None:

@@ -25,6 +25,7 @@ from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch, t
 from dataflywheel.checks.bytescan import TextBytes, byte_hits, byte_table, followed_by
 from dataflywheel.checks.plan import CheckPlan
 from dataflywheel.checks.results import FlagPartial
+from dataflywheel.checks.textpack import COLUMN_MODULES
 from dataflywheel.errors import BadInput
 
 _EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -164,6 +165,7 @@ class PiiCheck(Check):
     """Counts records with personal data, per kind, with example record ids."""
 
     name = "pii"
+    modules = COLUMN_MODULES  # its columns are polars Series
 
     def __init__(self, plan: CheckPlan) -> None:
         super().__init__(plan)

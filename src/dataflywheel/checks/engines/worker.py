@@ -8,6 +8,7 @@ up (`ShardOutcome.__add__`), so a process can fold a run of shards before sendin
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Self
@@ -98,6 +99,12 @@ def checks_for(plan: CheckPlan) -> list[Check]:
         _CHECKS.clear()
         _CHECKS[key] = enabled_checks(plan)
     return _CHECKS[key]
+
+
+def import_modules(checks: list[Check]) -> None:
+    """Import the modules the checks import on their first batch (`Check.modules`), ahead of it."""
+    for name in sorted({name for check in checks for name in check.modules}):
+        importlib.import_module(name)
 
 
 def run_shard(
