@@ -216,6 +216,24 @@ def test_an_unknown_extension_is_refused(tmp_path: Path) -> None:
     assert "unknown input format" in str(err.value)
 
 
+def test_a_file_named_parquet_that_is_not_is_refused_before_any_shard_is_read(
+    tmp_path: Path,
+) -> None:
+    """Cutting a Parquet file into row-group shards reads its footer first: a file that is not
+    Parquet is refused there, with the same message as when it is read whole."""
+    from dataflywheel.checks.readers import plan_shards
+
+    path = tmp_path / "x.parquet"
+    path.write_bytes(b"0" * 100_000)
+    with pytest.raises(BadInput) as planned:
+        plan_shards([str(path)], shard_bytes=10_000)
+    with pytest.raises(BadInput) as whole:
+        check(path)
+    for err in (planned, whole):
+        assert str(err.value).startswith(f"{path}: not a readable Parquet file; got ")
+    assert path.read_bytes() == b"0" * 100_000
+
+
 def test_parquet_with_another_schema_is_refused(tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq

@@ -123,6 +123,40 @@ def test_two_files_merge_in_the_order_given(tmp_path: Path, helper_goes_first: l
     assert helper_goes_first == [1]
 
 
+def test_a_parquet_file_is_read_in_row_group_shards_with_the_single_report(
+    tmp_path: Path, helper_goes_first: list[int]
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from dataflywheel.checks.readers import plan_shards
+
+    rng = random.Random(3)
+    rows = []
+    for i in range(6000):
+        text: str | None = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 30)))
+        roll = rng.random()
+        if roll < 0.05:
+            text = "dup " * 5
+        elif roll < 0.07:
+            text = f"{text} mail me: x@y.org"
+        elif roll < 0.08:
+            text = None  # a schema violation, rejected with its row number
+        rows.append({"id": f"r{i}", "text": text, "source": rng.choice("abc")})
+    path = tmp_path / "c.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=700)
+    assert len(plan_shards([str(path)], shard_bytes=20_000)) > 4
+    p = _full_plan()
+    single = check(path, p, engine="single")
+    local = check(path, p, engine="local", workers=2, shard_bytes=20_000)
+    assert local.to_json() == single.to_json()
+    assert helper_goes_first == [1]
+    nulls = [i + 1 for i, r in enumerate(rows) if r["text"] is None]
+    assert len(nulls) > 20
+    assert [r.line for r in single.rejects if r.check == "structural"] == nulls[:1000]
+    assert single.files[0].bytes == path.stat().st_size
+
+
 def test_partials_merge_associatively_in_any_grouping(tmp_path: Path) -> None:
     path = _corpus(tmp_path / "c.jsonl", 1500)
     p = _full_plan()

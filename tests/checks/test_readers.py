@@ -11,6 +11,7 @@ from checkhelp import check, plan, write_jsonl
 
 from dataflywheel.checks.readers import plan_shards, read_file, read_shard
 from dataflywheel.checks.readers.lines import split_lines
+from dataflywheel.errors import BadInput
 
 
 def _records(n: int) -> list[dict[str, str]]:
@@ -122,8 +123,75 @@ def test_fsspec_urls_are_read(tmp_path: Path) -> None:
     assert report.files[0].file == "memory://bucket/x.jsonl"
 
 
-@pytest.mark.parametrize("name", ["x.jsonl.gz", "x.parquet", "x.csv"])
+@pytest.mark.parametrize("name", ["x.jsonl.gz", "x.csv"])
 def test_non_splittable_inputs_are_one_shard(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(b"0" * 100_000)
     assert len(plan_shards([str(path)], shard_bytes=10_000)) == 1
+
+
+def _parquet(path: Path, n: int, per_group: int) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pylist(_records(n)), path, row_group_size=per_group)
+    return path
+
+
+def test_parquet_shards_start_at_row_groups_with_exact_first_rows(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    path = _parquet(tmp_path / "x.parquet", 10_000, 1000)
+    size = path.stat().st_size
+    assert pq.ParquetFile(path).metadata.num_row_groups == 10
+    shards = plan_shards([str(path)], shard_bytes=size // 4)
+    assert 3 <= len(shards) <= 5
+    assert shards[0].start == 0 and shards[-1].end == size
+    assert all(a.end == b.start for a, b in itertools.pairwise(shards))
+    p = plan()
+    seen: list[int] = []
+    nbytes = 0
+    for shard in shards:
+        batches = list(read_shard(shard, p))
+        lines = [ln for b in batches for ln in b.lines]
+        assert lines[0] == shard.first_line and shard.first_line % 1000 == 1
+        assert [v["id"] for b in batches for v in b.values] == [f"r{n - 1}" for n in lines]
+        seen.extend(lines)
+        nbytes += sum(b.nbytes for b in batches)
+    assert seen == list(range(1, 10_001))
+    assert nbytes == size  # each row group's bytes, footer included, counted once
+    assert len(plan_shards([str(path)], shard_bytes=size)) == 1
+
+
+def test_a_parquet_file_with_no_rows_reads_as_no_records_and_is_refused(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "empty.parquet"
+    pq.write_table(
+        pa.table({"id": pa.array([], pa.string()), "text": pa.array([], pa.string())}), path
+    )
+    size = path.stat().st_size
+    assert len(plan_shards([str(path)], shard_bytes=16)) == 1
+    batches = list(read_file(str(path), plan()))
+    assert sum(len(b) for b in batches) == 0 and sum(b.nbytes for b in batches) == size
+    with pytest.raises(BadInput) as err:
+        check(path)
+    assert "input has no records" in str(err.value)
+
+
+def test_reports_count_the_bytes_of_parquet_and_csv_files(tmp_path: Path) -> None:
+    """`files[].bytes` is what was read: the stored bytes of a Parquet file, the decompressed
+    bytes of a CSV file (the reader's batches share them out as they read)."""
+    parquet = _parquet(tmp_path / "x.parquet", 9000, 500)
+    text = "id,text\n" + "".join(f"r{i},record number {i}\n" for i in range(9000))
+    plain = tmp_path / "x.csv"
+    plain.write_text(text, encoding="utf-8")
+    packed = tmp_path / "y.csv.gz"
+    packed.write_bytes(gzip.compress(text.encode()))
+    report = check([parquet, plain, packed], plan(checks={"exact_duplicates": False}))
+    assert [(f.records, f.bytes) for f in report.files] == [
+        (9000, parquet.stat().st_size),
+        (9000, len(text)),
+        (9000, len(text)),
+    ]

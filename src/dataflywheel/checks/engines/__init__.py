@@ -68,8 +68,8 @@ def run_checks(
     """Check `files` against `plan` and return the report (raises FlywheelError on bad input).
 
     `workers`: processes reading shards on the `local` engine, this one included (default: all
-    cores); `shard_bytes`: cut plain JSONL into shards of about this size (default: the whole
-    file on `single`, and on `local` below MIN_PARALLEL_BYTES of input; else 1-8 MB)."""
+    cores); `shard_bytes`: cut plain JSONL and Parquet into shards of about this size (default:
+    the whole file on `single`, and on `local` below MIN_PARALLEL_BYTES of input; else 1-8 MB)."""
     if engine not in ("local", "single"):
         raise BadInput("unknown engine", field="engine", expected="local or single", got=engine)
     if workers is not None and workers < 1:

@@ -95,6 +95,10 @@ class BatchBuilder:
         self._batch.rejects.append(Reject(self.file, line, reason, None, "read"))
         self._batch.nbytes += nbytes
 
+    def add_bytes(self, nbytes: int) -> None:
+        """Bytes read that hold no record (e.g. a Parquet file's footer when it has no rows)."""
+        self._batch.nbytes += nbytes
+
     def warn(self, message: str) -> None:
         self._batch.warnings.append(message)
 

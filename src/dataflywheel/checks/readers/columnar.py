@@ -9,9 +9,12 @@ string so the structural check reports it).
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
+import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from dataflywheel.checks.base import RecordBatch
@@ -21,23 +24,131 @@ from dataflywheel.checks.readers.source import Compression, iter_chunks, open_ra
 from dataflywheel.errors import BadInput
 
 
-def read_parquet(path: str, plan: CheckPlan, builder: BatchBuilder) -> Iterator[RecordBatch]:
-    import pyarrow as pa  # type: ignore[import-untyped]
+def read_parquet(
+    path: str,
+    plan: CheckPlan,
+    builder: BatchBuilder,
+    *,
+    size: int,
+    start: int = 0,
+    end: int | None = None,
+) -> Iterator[RecordBatch]:
+    """The rows of the row groups that start in bytes `start` .. `end - 1` (default: all) of a
+    file of `size` bytes, numbered from the file's first row; each batch carries its share of
+    those row groups' stored bytes."""
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     with open_raw(path) as raw:
-        try:
-            pfile = pq.ParquetFile(raw)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise BadInput("not a readable Parquet file", path=path, got=str(exc)) from None
+        pfile = _open_parquet(pq, raw, path)
         _check_parquet_schema(path, plan, pfile.schema_arrow)
-        row = 0
-        for table in pfile.iter_batches(batch_size=BATCH_RECORDS):
-            for value in table.to_pylist():
-                row += 1
-                builder.add(row, value, 0)
+        layout = _layout(pfile.metadata, size)
+        end = size if end is None else end
+        chosen = [k for k in range(len(layout.rows)) if start <= layout.bounds[k] < end]
+        share = _ByteShare(
+            [layout.rows[k] for k in chosen],
+            [layout.bounds[k + 1] - layout.bounds[k] for k in chosen],
+        )
+        row = sum(layout.rows[: chosen[0]]) if chosen else 0
+        done = 0
+        groups = [i for k in chosen for i in layout.groups[k]]
+        for table in (
+            pfile.iter_batches(batch_size=BATCH_RECORDS, row_groups=groups) if groups else ()
+        ):
+            values = table.to_pylist()
+            builder.add_many(
+                list(range(row + 1, row + len(values) + 1)), values, share.upto(done + len(values))
+            )
+            row += len(values)
+            done += len(values)
             yield builder.take()
+        builder.add_bytes(share.rest())  # a shard of empty row groups still read its bytes
     yield builder.take()
+
+
+def row_group_ranges(path: str, size: int, shard_bytes: int) -> list[tuple[int, int, int]]:
+    """Shards of a Parquet file at row-group starts: (start byte, end byte, first row), about
+    `shard_bytes` each (a row group is never cut); one shard when the row groups are not stored
+    in file order."""
+    import pyarrow.parquet as pq
+
+    with open_raw(path) as raw:
+        layout = _layout(_open_parquet(pq, raw, path).metadata, size)
+    out: list[tuple[int, int, int]] = []
+    first, rows_before = 0, 0
+    for k in range(len(layout.rows)):
+        if k == len(layout.rows) - 1 or layout.bounds[k + 1] - layout.bounds[first] >= shard_bytes:
+            out.append((layout.bounds[first], layout.bounds[k + 1], rows_before + 1))
+            rows_before += sum(layout.rows[first : k + 1])
+            first = k + 1
+    return out
+
+
+def _open_parquet(pq: Any, raw: Any, path: str) -> Any:
+    import pyarrow as pa
+
+    try:
+        return pq.ParquetFile(raw)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise BadInput("not a readable Parquet file", path=path, got=str(exc)) from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where a Parquet file's row groups lie: group k spans bytes `bounds[k]` .. `bounds[k + 1]
+    - 1` (the first from byte 0, the last to the end of the file, footer included), holds the
+    row groups `groups[k]` and `rows[k]` rows."""
+
+    bounds: list[int]
+    groups: list[list[int]]
+    rows: list[int]
+
+
+def _layout(meta: Any, size: int) -> _Layout:
+    """One group per row group, each starting at its first page; a single group of all of them
+    when those starts are not in row-group order (then the file is never cut)."""
+    count = meta.num_row_groups
+    rows = [meta.row_group(i).num_rows for i in range(count)]
+    bounds = [0, *(_first_page(meta.row_group(i)) for i in range(1, count)), size]
+    if count and all(a < b for a, b in itertools.pairwise(bounds)):
+        return _Layout(bounds, [[i] for i in range(count)], rows)
+    return _Layout([0, size], [list(range(count))], [sum(rows)])
+
+
+def _first_page(group: Any) -> int:
+    starts = []
+    for c in range(group.num_columns):
+        column = group.column(c)
+        starts.append(column.data_page_offset)
+        if column.has_dictionary_page and column.dictionary_page_offset:
+            starts.append(column.dictionary_page_offset)
+    return min(starts) if starts else -1
+
+
+class _ByteShare:
+    """The stored bytes of a run of row groups, given out as rows are read: each group's bytes
+    spread evenly over its rows (exact at group ends), so a file's batches add up to its size."""
+
+    def __init__(self, rows: list[int], nbytes: list[int]) -> None:
+        self.rows, self.nbytes = rows, nbytes
+        self.row_at = list(itertools.accumulate(rows, initial=0))
+        self.byte_at = list(itertools.accumulate(nbytes, initial=0))
+        self.given = 0
+
+    def upto(self, row: int) -> int:
+        """The bytes of the first `row` rows not given out yet."""
+        k = bisect.bisect_right(self.row_at, row) - 1
+        if k >= len(self.rows):
+            at = self.byte_at[-1]
+        else:
+            within = (row - self.row_at[k]) * self.nbytes[k] // self.rows[k] if self.rows[k] else 0
+            at = self.byte_at[k] + within
+        out, self.given = at - self.given, at
+        return out
+
+    def rest(self) -> int:
+        """Whatever was not given out (all of it, when the row groups hold no row)."""
+        out, self.given = self.byte_at[-1] - self.given, self.byte_at[-1]
+        return out
 
 
 def _arrow_kind(dtype: Any) -> set[FieldType]:
@@ -99,6 +210,14 @@ class _ChunkStream(io.RawIOBase):
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
         self._buf = b""
+        self.delivered = 0  # bytes handed to the reader so far
+        self._counted = 0
+
+    def uncounted(self) -> int:
+        """Bytes delivered since the last call (a batch's share: the csv reader reads ahead, so
+        batches get them unevenly, but a file's batches add up to its decompressed size)."""
+        out, self._counted = self.delivered - self._counted, self.delivered
+        return out
 
     def readable(self) -> bool:
         return True
@@ -112,6 +231,7 @@ class _ChunkStream(io.RawIOBase):
         n = min(len(target), len(self._buf))
         target[:n] = self._buf[:n]
         self._buf = self._buf[n:]
+        self.delivered += n
         return n
 
 
@@ -136,7 +256,8 @@ def read_csv(
     path: str, compression: Compression, plan: CheckPlan, builder: BatchBuilder
 ) -> Iterator[RecordBatch]:
     kinds = {f.name: f.type for f in plan.schema_.fields}
-    stream = io.BufferedReader(_ChunkStream(iter_chunks(path, compression)), 1 << 20)
+    source = _ChunkStream(iter_chunks(path, compression))
+    stream = io.BufferedReader(source, 1 << 20)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.DictReader(text, restkey="__extra__")
     start = 2
@@ -146,6 +267,7 @@ def read_csv(
             builder.add(start, record, 0)
             start = reader.line_num + 1
             if builder.full:
+                builder.add_bytes(source.uncounted())
                 yield builder.take()
     except UnicodeDecodeError as exc:
         raise BadInput(
@@ -153,4 +275,5 @@ def read_csv(
         ) from None
     except csv.Error as exc:
         raise BadInput(f"malformed CSV: {exc}", path=path, line=reader.line_num) from None
+    builder.add_bytes(source.uncounted())
     yield builder.take()

@@ -2,8 +2,10 @@
 
 A reader turns one `Shard` of a file into `RecordBatch`es (the batch contract is in
 `dataflywheel.checks.base`) through a `BatchBuilder`, which derives ids, texts and groups the same
-way for every format. `splittable` readers accept byte-range shards of uncompressed files (each
-starting at a line start, with its exact first line number); others always get the whole file.
+way for every format. `splittable` readers accept byte-range shards of uncompressed files, cut
+where their `split` says: at line starts, with each shard's exact first line number (JSONL, the
+default), or at row groups, with each shard's first row number (Parquet). Others always get the
+whole file.
 The built-ins (JSONL, Parquet, CSV) are registered by `dataflywheel.checks.builtin` like plugins.
 """
 
@@ -34,6 +36,14 @@ class Reader(ABC):
     @abstractmethod
     def read(self, shard: Shard, plan: CheckPlan, builder: BatchBuilder) -> Iterator[RecordBatch]:
         """The batches of `shard` in order; at least one (possibly empty) batch."""
+
+    def split(self, path: str, size: int, shard_bytes: int) -> list[tuple[int, int, int]]:
+        """(start, end, first_line) of each shard of an uncompressed file of a `splittable`
+        format, about `shard_bytes` each, in order, covering bytes 0 .. size - 1 exactly once.
+        The default cuts at line starts and counts the newlines before each cut."""
+        from dataflywheel.checks.readers.shards import line_ranges
+
+        return line_ranges(path, size, shard_bytes)
 
 
 class JsonlReader(Reader):
@@ -69,6 +79,7 @@ class JsonlReader(Reader):
 class ParquetReader(Reader):
     format = "parquet"
     suffixes = (".parquet", ".pq")
+    splittable = True  # by row groups
 
     def read(self, shard: Shard, plan: CheckPlan, builder: BatchBuilder) -> Iterator[RecordBatch]:
         from dataflywheel.checks.readers.columnar import read_parquet
@@ -79,7 +90,15 @@ class ParquetReader(Reader):
                 path=shard.file,
                 expected="a plain .parquet file (Parquet compresses inside)",
             )
-        yield from read_parquet(shard.file, plan, builder)
+        end = shard.end if shard.end >= 0 else shard.size
+        yield from read_parquet(
+            shard.file, plan, builder, size=shard.size, start=shard.start, end=end
+        )
+
+    def split(self, path: str, size: int, shard_bytes: int) -> list[tuple[int, int, int]]:
+        from dataflywheel.checks.readers.columnar import row_group_ranges
+
+        return row_group_ranges(path, size, shard_bytes)
 
 
 class CsvReader(Reader):

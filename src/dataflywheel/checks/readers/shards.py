@@ -1,9 +1,10 @@
-"""Cutting inputs into shards: byte ranges of plain JSONL, whole files otherwise.
+"""Cutting inputs into shards: byte ranges of plain JSONL (and of Parquet, at row groups: see
+`Reader.split`), whole files otherwise.
 
 Guarantees: the shards of a file cover every byte exactly once, each starts at the beginning of
-a line, and `first_line` is the exact 1-based number of its first line (found by counting
-b"\\n" before it). Shard indexes follow the order of files then bytes, which is the order the
-engines merge in.
+a line (of a row group, for Parquet), and `first_line` is the exact 1-based number of its first
+line (found by counting b"\\n" before it) or row. Shard indexes follow the order of files then
+bytes, which is the order the engines merge in.
 
 Speed: planning is serial work before any shard is read (the local engine's helpers wait for
 it), so a shard boundary is found in a small window after its offset, and the newlines are
@@ -57,12 +58,13 @@ def plan_shards(files: Sequence[str], *, shard_bytes: int = DEFAULT_SHARD_BYTES)
         if not reader.splittable or compression != "none" or size <= shard_bytes:
             shards.append(Shard(len(shards), path, fmt, compression, 0, size, 1, size))
             continue
-        for start, end, first_line in _ranges(path, size, shard_bytes):
+        for start, end, first_line in reader.split(path, size, shard_bytes):
             shards.append(Shard(len(shards), path, fmt, compression, start, end, first_line, size))
     return shards
 
 
-def _ranges(path: str, size: int, shard_bytes: int) -> list[tuple[int, int, int]]:
+def line_ranges(path: str, size: int, shard_bytes: int) -> list[tuple[int, int, int]]:
+    """(start, end, first line) of shards of about `shard_bytes`, each starting at a line start."""
     count = -(-size // shard_bytes)
     bounds = [0]
     with open_raw(path) as f:
