@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,3 +42,23 @@ def check(path: Path | list[Path], p: CheckPlan | None = None, **kwargs: Any) ->
 
 def reasons(report: QualityReport) -> list[tuple[int, str]]:
     return [(r.line, r.reason) for r in report.rejects]
+
+
+def run_fresh(script: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run `script` in a fresh interpreter (this folder importable, `env` added to the
+    environment) and return its stdout; its stderr's tail is the message when it fails."""
+    here = Path(__file__).resolve().parent
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(here), os.environ.get("PYTHONPATH", "")]),
+            **(env or {}),
+        },
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout

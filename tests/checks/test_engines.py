@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from checkhelp import check, plan, write_jsonl
+from checkhelp import check, plan, run_fresh, write_jsonl
 
 from dataflywheel.checks.base import RecordBatch, enabled_checks
 from dataflywheel.checks.readers import read_file
@@ -603,28 +603,10 @@ print("identical", single.records)
 def test_a_fresh_process_forks_its_helpers_and_reports_as_single(tmp_path: Path) -> None:
     """The fork path runs in a new interpreter: this test process has imported polars, so its
     own runs spawn (see `test_forking_only_while_no_thread_or_native_pool_runs`)."""
-    import os
-    import subprocess
-    import sys
-
-    here = Path(__file__).resolve().parent
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(here), os.environ.get("PYTHONPATH", "")]),
-        "TMPDIR": str(scratch),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", FORKED_RUN, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split()[0] == "identical" and int(done.stdout.split()[1]) > 5000
+    out = run_fresh(FORKED_RUN, str(tmp_path), env={"TMPDIR": str(scratch)})
+    assert out.split()[0] == "identical" and int(out.split()[1]) > 5000
 
 
 HELPER_IMPORTS = """
@@ -663,24 +645,8 @@ def test_a_forked_helper_imports_its_checks_modules_before_its_first_shard(
     """A forked helper cannot inherit polars and pyarrow (imported only after the fork), so it
     imports what its checks name in `Check.modules` while the parent plans the shards; a plan
     whose checks name none (structural only) imports neither."""
-    import os
-    import subprocess
-
-    here = Path(__file__).resolve().parent
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(here), os.environ.get("PYTHONPATH", "")]),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", HELPER_IMPORTS, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.splitlines() == ["structural ['False']", "columns ['True']"]
+    out = run_fresh(HELPER_IMPORTS, str(tmp_path))
+    assert out.splitlines() == ["structural ['False']", "columns ['True']"]
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="helpers fork on Linux only")
@@ -709,7 +675,6 @@ def test_forking_only_while_no_thread_or_native_pool_runs(monkeypatch: pytest.Mo
 def test_the_engine_as_a_library_loads_no_command_modules(tmp_path: Path) -> None:
     """`run_checks` registers the engine's plugins only: Typer and the 23 command modules are
     the CLI's (`command_plugin_manager`), and a fresh process does not pay their import."""
-    import subprocess
 
     path = _corpus(tmp_path / "c.jsonl", 50)
     script = (
@@ -722,9 +687,5 @@ def test_the_engine_as_a_library_loads_no_command_modules(tmp_path: Path) -> Non
         "'dataflywheel.cli'))\n"
         "print(report.records, loaded)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    records, loaded = done.stdout.split(maxsplit=1)
+    records, loaded = run_fresh(script).split(maxsplit=1)
     assert int(records) > 40 and loaded == "[]\n"

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from checkhelp import run_fresh
 
 from dataflywheel.checks.textpack import pack_utf8
 
@@ -31,8 +30,4 @@ def test_building_the_column_does_not_import_pyarrow_compute() -> None:
         "column = pack_utf8(['a', 'bé']).series()\n"
         "print(column.to_list(), 'pyarrow.compute' in sys.modules)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout == "['a', 'bé'] False\n"
+    assert run_fresh(script) == "['a', 'bé'] False\n"
