@@ -36,10 +36,8 @@ def read_parquet(
     """The rows of the row groups that start in bytes `start` .. `end - 1` (default: all) of a
     file of `size` bytes, numbered from the file's first row; each batch carries its share of
     those row groups' stored bytes."""
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
-
     with open_raw(path) as raw:
-        pfile = _open_parquet(pq, raw, path)
+        pfile = _open_parquet(raw, path)
         _check_parquet_schema(path, plan, pfile.schema_arrow)
         layout = _layout(pfile.metadata, size)
         end = size if end is None else end
@@ -69,10 +67,8 @@ def row_group_ranges(path: str, size: int, shard_bytes: int) -> list[tuple[int, 
     """Shards of a Parquet file at row-group starts: (start byte, end byte, first row), about
     `shard_bytes` each (a row group is never cut); one shard when the row groups are not stored
     in file order."""
-    import pyarrow.parquet as pq
-
     with open_raw(path) as raw:
-        layout = _layout(_open_parquet(pq, raw, path).metadata, size)
+        layout = _layout(_open_parquet(raw, path).metadata, size)
     out: list[tuple[int, int, int]] = []
     first, rows_before = 0, 0
     for k in range(len(layout.rows)):
@@ -83,8 +79,9 @@ def row_group_ranges(path: str, size: int, shard_bytes: int) -> list[tuple[int, 
     return out
 
 
-def _open_parquet(pq: Any, raw: Any, path: str) -> Any:
-    import pyarrow as pa
+def _open_parquet(raw: Any, path: str) -> Any:
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     try:
         return pq.ParquetFile(raw)
