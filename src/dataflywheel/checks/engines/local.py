@@ -93,7 +93,7 @@ def task_end(shards: Sequence[Shard], start: int, workers: int) -> int:
 
 def span(shard: Shard) -> int:
     """The stored bytes a shard covers."""
-    return (shard.end if shard.end >= 0 else shard.size) - shard.start
+    return shard.stop - shard.start
 
 
 def claim(counter: Counter, shards: Sequence[Shard], workers: int) -> tuple[int, int] | None:

@@ -131,5 +131,5 @@ def run_shard(
             acc = folded[i]
             folded[i] = part if acc is None else acc + part
     partials = [p for p in folded if p is not None]
-    span = (shard.end if shard.end >= 0 else shard.size) - shard.start
+    span = shard.stop - shard.start
     return ShardOutcome(shard.index, read, partials, span)

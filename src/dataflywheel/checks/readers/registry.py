@@ -66,9 +66,8 @@ class JsonlReader(Reader):
             )
             return
         with open_raw(shard.file) as raw:
-            end = shard.end if shard.end >= 0 else shard.size
             yield from read_jsonl(
-                read_range(raw, shard.start, end, CHUNK_BYTES),
+                read_range(raw, shard.start, shard.stop, CHUNK_BYTES),
                 builder,
                 first_line=shard.first_line,
                 at_file_start=shard.start == 0,
@@ -90,9 +89,8 @@ class ParquetReader(Reader):
                 path=shard.file,
                 expected="a plain .parquet file (Parquet compresses inside)",
             )
-        end = shard.end if shard.end >= 0 else shard.size
         yield from read_parquet(
-            shard.file, plan, builder, size=shard.size, start=shard.start, end=end
+            shard.file, plan, builder, size=shard.size, start=shard.start, end=shard.stop
         )
 
     def split(self, path: str, size: int, shard_bytes: int) -> list[tuple[int, int, int]]:

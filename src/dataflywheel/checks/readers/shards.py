@@ -41,6 +41,11 @@ class Shard:
     first_line: int = 1
     size: int = 0  # stored bytes of the file
 
+    @property
+    def stop(self) -> int:
+        """The byte after the shard's last one (`end`, or the file's size when it is -1)."""
+        return self.end if self.end >= 0 else self.size
+
 
 def plan_shards(files: Sequence[str], *, shard_bytes: int = DEFAULT_SHARD_BYTES) -> list[Shard]:
     """Shards for `files` in order; raises NotFound/BadInput before any record is read."""
