@@ -216,6 +216,38 @@ def test_an_unknown_extension_is_refused(tmp_path: Path) -> None:
     assert "unknown input format" in str(err.value)
 
 
+def test_a_parquet_file_cut_into_shards_with_another_schema_is_refused_as_a_whole(
+    tmp_path: Path,
+) -> None:
+    """Each row-group shard checks the schema: the local engine raises the message a single
+    process gives, and writes no rejects file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from dataflywheel.checks.readers import plan_shards
+
+    path = tmp_path / "other.parquet"
+    rows = [{"id": i, "text": f"row {i} " * 20} for i in range(3000)]
+    pq.write_table(pa.Table.from_pylist(rows), path, row_group_size=300)
+    assert len(plan_shards([str(path)], shard_bytes=5_000)) > 3
+    rejects = tmp_path / "rejects.jsonl"
+    errors = []
+    for engine in ("single", "local"):
+        with pytest.raises(BadInput) as err:
+            check(path, engine=engine, workers=2, shard_bytes=5_000, rejects=rejects)
+        errors.append(str(err.value))
+    assert (
+        errors[0]
+        == errors[1]
+        == (
+            f"{path}: Parquet schema differs from the plan: a column has another type; field 'id'; "
+            "expected string; got 'int64'"
+        )
+    )
+    assert not rejects.exists()
+    assert pq.read_table(path).num_rows == 3000
+
+
 def test_a_file_named_parquet_that_is_not_is_refused_before_any_shard_is_read(
     tmp_path: Path,
 ) -> None:
