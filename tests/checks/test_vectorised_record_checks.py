@@ -8,11 +8,10 @@ import sys
 from collections import Counter
 from typing import Any
 
-import polars as pl
 import pytest
 from checkhelp import plan
 
-from dataflywheel.checks.base import RecordBatch, text_column
+from dataflywheel.checks.base import RecordBatch
 from dataflywheel.checks.builtin import pii as pii_mod
 from dataflywheel.checks.builtin.blanks import BlankCheck
 from dataflywheel.checks.builtin.length import LengthCheck
@@ -21,6 +20,7 @@ from dataflywheel.checks.bytescan import TextBytes, byte_hits
 from dataflywheel.checks.readers.builder import BatchBuilder
 from dataflywheel.checks.stats.sampling import BottomK, sample_key, sample_keys
 from dataflywheel.checks.textnorm import normalise
+from dataflywheel.checks.textpack import pack_utf8
 
 SPACES = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
 PIECES = ["a", "bc", "é", "’", "x y", "\ud800", "0", "@", ":", "\x00", "\x7f", *SPACES]
@@ -36,26 +36,20 @@ def _batch(p: Any, values: list[Any]) -> RecordBatch:
     return builder.take()
 
 
-def _columns(texts: list[str]) -> list[Any]:
-    """The same texts as one Series, a sliced one, and one in several chunks."""
-    col = text_column(texts)
-    sliced = text_column(["pad", *texts])[1:]
-    chunked = pl.concat([col[:100], col[100:]], rechunk=False)
-    return [col, sliced, chunked]
-
-
-@pytest.mark.parametrize("views", [True, False])
-def test_text_bytes_maps_hits_counts_and_edges_to_their_rows(
-    views: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if not views:  # the copying path taken by any other layout
-        monkeypatch.setattr(TextBytes, "_from_views", lambda self, column: False)
+def test_text_bytes_maps_hits_counts_and_edges_to_their_rows() -> None:
+    """Packed bytes alone, and with some rows replaced (`fixes`, as the normalised rows are):
+    every row's bytes are those of its text, lone surrogates as U+FFFD."""
     rng = random.Random(2)
     texts = [_text(rng, rng.choice([3, 12, 60])) for _ in range(3000)] + ["", "x" * 12, "y" * 13]
+    fixes = {i: _text(rng, 20) for i in rng.sample(range(len(texts)), 300)}
+    fixes[len(texts) - 1] = ""  # the last row, fixed to nothing
     lone = "\ud800".encode("utf-8", "surrogatepass")
-    utf8 = [t.encode("utf-8", "surrogatepass").replace(lone, "\ufffd".encode()) for t in texts]
-    for col in _columns(texts):
-        scan = TextBytes(col)
+    for scan, final in (
+        (TextBytes.of(texts), texts),
+        (TextBytes(pack_utf8(texts), fixes), [fixes.get(i, t) for i, t in enumerate(texts)]),
+    ):
+        utf8 = [t.encode("utf-8", "surrogatepass").replace(lone, "\ufffd".encode()) for t in final]
+        assert scan.rows == len(final)
         assert sorted(set(scan.hit_rows(lambda d: byte_hits(d, 0x40)).tolist())) == [
             i for i, b in enumerate(utf8) if b"@" in b
         ]
@@ -63,6 +57,24 @@ def test_text_bytes_maps_hits_counts_and_edges_to_their_rows(
         first, last = scan.edges()
         assert first.tolist() == [b[0] if b else -1 for b in utf8]
         assert last.tolist() == [b[-1] if b else -1 for b in utf8]
+
+
+def test_text_bytes_of_nothing() -> None:
+    scan = TextBytes.of([])
+    assert scan.rows == 0 and scan.hit_rows(lambda d: byte_hits(d, 0x40)).tolist() == []
+    assert scan.count_per_row(0x20).tolist() == [] and scan.edges()[0].tolist() == []
+
+
+def test_normalised_bytes_are_the_bytes_of_the_normalised_column() -> None:
+    rng = random.Random(3)
+    texts = [_text(rng, 40) for _ in range(2000)]
+    batch = RecordBatch("f", texts=texts)
+    assert len(batch._normalised_batch().fixes) > 100  # rows that textnorm redoes one by one
+    column = [t.encode() for t in batch.normalised_column().to_list()]
+    assert batch.normalised_bytes().count_per_row(0x20).tolist() == [b.count(b" ") for b in column]
+    first, last = batch.normalised_bytes().edges()
+    assert first.tolist() == [b[0] if b else -1 for b in column]
+    assert last.tolist() == [b[-1] if b else -1 for b in column]
 
 
 def _blank_by_loop(check: BlankCheck, batch: RecordBatch) -> list[tuple[int, str]]:

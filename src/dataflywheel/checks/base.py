@@ -71,7 +71,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dataflywheel.checks.textnorm import normalise_packed
+from dataflywheel.checks.bytescan import TextBytes
+from dataflywheel.checks.textnorm import NormalisedBatch, normalise_packed
 from dataflywheel.checks.textpack import PackedText, pack_utf8
 from dataflywheel.errors import BadInput
 
@@ -136,7 +137,7 @@ class RecordBatch:
     _packed: PackedText | None = field(repr=False, compare=False)
     _column: Any = field(repr=False, compare=False)
     _norm_column: Any = field(repr=False, compare=False)
-    _norm_exact: dict[int, str] = field(repr=False, compare=False)
+    _norm: NormalisedBatch | None = field(repr=False, compare=False)
 
     def __init__(
         self,
@@ -170,7 +171,7 @@ class RecordBatch:
         self._packed = None
         self._column = None
         self._norm_column = None
-        self._norm_exact = {}
+        self._norm = None
 
     @property
     def texts(self) -> list[str]:
@@ -216,8 +217,9 @@ class RecordBatch:
         first use from `normalised_column()` and cached on the batch."""
         if self._normalised is None:
             norm = self.normalised_column().to_list()
-            for row, text in self._norm_exact.items():
-                norm[row] = text
+            fixes = self._normalised_batch().fixes
+            for row in self.packed_texts().lossy:
+                norm[row] = fixes[row]
             self._normalised = norm
         return self._normalised
 
@@ -228,10 +230,23 @@ class RecordBatch:
         `normalised()` holds the exact text; a check that must tell such texts apart (exact
         duplicates) reads those rows from `normalised()` or `textnorm.normalise`."""
         if self._norm_column is None:
-            norm = normalise_packed(self.texts, self.packed_texts())
-            self._norm_column = norm.series()
-            self._norm_exact = {row: norm.fixes[row] for row in norm.packed.lossy}
+            self._norm_column = self._normalised_batch().series()
         return self._norm_column
+
+    def normalised_bytes(self) -> TextBytes:
+        """The UTF-8 bytes of `normalised_column()` for numpy scans (`bytescan`), read from the
+        buffers the column is built from: no export of the column."""
+        norm = self._normalised_batch()
+        return TextBytes(norm.packed, norm.fixes)
+
+    def _normalised_batch(self) -> NormalisedBatch:
+        if self._norm is None:
+            self._norm = normalise_packed(self.texts, self.packed_texts())
+        return self._norm
+
+    def text_bytes(self) -> TextBytes:
+        """The UTF-8 bytes of `text_column()` for numpy scans (`bytescan`): the packed buffer."""
+        return TextBytes(self.packed_texts())
 
     def text_column(self) -> Any:
         """The texts as one polars String Series (for vectorised scans), built on first use and
@@ -247,11 +262,6 @@ class RecordBatch:
             self.ids, self.lines, self.values, self.texts, self.groups, strict=True
         ):
             yield Record(rid, line, file, value, text, group)
-
-
-def text_column(texts: list[str]) -> Any:
-    """`texts` as a polars String Series, lone surrogates as U+FFFD."""
-    return pack_utf8(texts).series()
 
 
 class Partial(ABC):

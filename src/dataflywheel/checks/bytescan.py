@@ -1,4 +1,4 @@
-"""Byte-level scans of a batch's text column with numpy, for prefilters a regex makes slow.
+"""Byte-level scans of a batch's texts with numpy, for prefilters a regex makes slow.
 
 Why: a Rust regex over a character class with no literal prefix (C0 controls, say) runs at about
 700 MB/s, a third of a gate's budget on its own, while `np.flatnonzero(buf == byte)` over the
@@ -6,85 +6,63 @@ same bytes is several times faster. A prefilter only needs the rows that *may* h
 so it can look at the UTF-8 bytes: a multi-byte sequence is found as its bytes, and an ASCII byte
 (< 0x80) is never part of another character's encoding.
 
-`TextBytes(column)` exposes the bytes of a polars String Series without copying them where it
-can: polars keeps strings as Arrow string views, whose long strings (> 12 bytes) lie in a few data
-buffers; `hit_rows(find)` runs `find` over each buffer and maps the positions it returns back to
-rows. Strings of at most 12 bytes live inside the view itself: they are copied into one more
-chunk, 12 bytes a row. Any other layout (an older polars, overlapping views) takes one copying
-path with the same results.
+`TextBytes(packed)` scans the buffer a batch's texts were packed into once (`textpack`), the same
+bytes the polars text columns are built from, without copying it. Rows whose text differs from
+the packed bytes (the normalised rows `textnorm` fixes one by one) are given as `fixes` and
+scanned from one more buffer. Nothing here needs polars or Arrow: a column never has to be
+exported again to be scanned.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from dataflywheel.checks.textpack import PackedText, pack_utf8
+
 Find = Callable[[Any], Any]  # uint8 array -> int64 array of byte positions
-_INLINE = 12  # an Arrow string view holds strings of at most 12 bytes inline
 
 
 class TextBytes:
-    """The UTF-8 bytes of a String Series as numpy chunks, each with the byte range of its rows."""
+    """The UTF-8 bytes of a batch's texts as numpy chunks, each with the byte range of its rows."""
 
     __slots__ = ("_chunks", "rows")
 
-    def __init__(self, column: Any) -> None:
-        self.rows = len(column)
+    def __init__(self, packed: PackedText, fixes: Mapping[int, str] | None = None) -> None:
+        """`packed`'s rows, except those in `fixes`, whose text (lone surrogates as U+FFFD, as in
+        a polars column) replaces theirs."""
+        self.rows = len(packed)
         # (data, starts, ends, rows): row rows[i] is data[starts[i]:ends[i]]; starts ascending,
         # ranges disjoint (bytes between them belong to no row)
         self._chunks: list[tuple[Any, Any, Any, Any]] = []
         if self.rows == 0:
             return
-        if column.null_count() == 0 and self._from_views(column):
-            return
-        self._chunks = []
-        self._from_copy(column)
+        fixes = fixes or {}
+        offsets = np.asarray(packed.offsets, dtype=np.int64)
+        fixed = np.array(sorted(fixes), dtype=np.int64)
+        rows = np.arange(self.rows, dtype=np.int64)
+        if len(fixed):
+            rows = np.setdiff1d(rows, fixed, assume_unique=True)
+        data = np.frombuffer(packed.data, np.uint8)
+        self._chunks.append((data, offsets[rows], offsets[rows + 1], rows))
+        if len(fixed):
+            more = pack_utf8([fixes[r] for r in fixed.tolist()])
+            at = np.asarray(more.offsets, dtype=np.int64)
+            self._chunks.append((np.frombuffer(more.data, np.uint8), at[:-1], at[1:], fixed))
 
-    def _from_views(self, column: Any) -> bool:
-        import polars as pl
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> TextBytes:
+        """The bytes of `texts` (lone surrogates as U+FFFD), packed here."""
+        return cls(pack_utf8(texts))
 
-        arr = column.to_arrow(compat_level=pl.CompatLevel.newest())
-        if str(arr.type) != "string_view":
-            return False
-        bufs = arr.buffers()
-        views = np.frombuffer(bufs[1], np.int32).reshape(-1, 4)[arr.offset : arr.offset + self.rows]
-        lens = views[:, 0].astype(np.int64)
-        long = lens > _INLINE
-        short = np.flatnonzero(~long)
-        if len(short):  # bytes 4..15 of an inline view are the string, zero-padded
-            inline = np.ascontiguousarray(views[short].view(np.uint8)[:, 4:16]).reshape(-1)
-            starts = np.arange(len(short), dtype=np.int64) * _INLINE
-            self._chunks.append((inline, starts, starts + lens[short], short))
-        rows = np.flatnonzero(long)
-        which = views[rows, 2]
-        for b in np.unique(which):
-            mine = rows[which == b]
-            starts = views[mine, 3].astype(np.int64)
-            order = np.argsort(starts, kind="stable")
-            starts, mine = starts[order], mine[order]
-            ends = starts + lens[mine]
-            buf = bufs[2 + int(b)]
-            data = np.frombuffer(buf, np.uint8) if buf is not None else np.zeros(0, np.uint8)
-            if (len(starts) > 1 and bool(np.any(starts[1:] < ends[:-1]))) or ends[-1] > len(data):
-                return False  # shared or overlapping bytes: the mapping below would be ambiguous
-            self._chunks.append((data, starts, ends, mine))
-        return True
-
-    def _from_copy(self, column: Any) -> None:
-        import polars as pl
-
-        arr = column.cast(pl.Binary).fill_null(b"").to_arrow()  # large_binary, one copy
-        bufs = arr.buffers()
-        offsets = np.frombuffer(bufs[1], np.int64)[arr.offset : arr.offset + self.rows + 1]
-        data = np.frombuffer(bufs[2], np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
-        self._chunks.append((data, offsets[:-1], offsets[1:], np.arange(self.rows)))
-
-    def hit_rows(self, find: Find) -> Any:
-        """The row of every position `find` returns in a chunk (repeats kept; positions between
-        rows dropped). `find` may look past a row's end, into the next row's bytes: the caller's
-        condition must then be a necessary one (a superset), never an exact one."""
+    def hit_rows(self, find: Find, span: int = 1) -> Any:
+        """The row of every position `find` returns in a chunk (repeats kept), for the hits that
+        lie wholly inside a row: `span` bytes from the position (a pattern of that many bytes).
+        `find` sees a chunk's rows back to back, so it may match across two rows; such a match
+        is dropped, and a scan for patterns of exactly `span` bytes picks exactly the rows that
+        hold one."""
         out = []
         for data, starts, ends, rows in self._chunks:
             pos = find(data)
@@ -93,7 +71,7 @@ class TextBytes:
             k: Any = np.searchsorted(starts, pos, side="right") - 1
             inside = k >= 0
             k, pos = k[inside], pos[inside]
-            out.append(rows[k[pos < ends[k]]])
+            out.append(rows[k[pos + span <= ends[k]]])
         return np.concatenate(out) if out else np.zeros(0, np.int64)
 
     def edges(self) -> tuple[Any, Any]:

@@ -18,7 +18,6 @@ from dataflywheel.checks.bytescan import TextBytes, byte_hits, byte_table, follo
 from dataflywheel.checks.fields import extract
 from dataflywheel.checks.plan import CheckPlan
 from dataflywheel.checks.results import FlagPartial
-from dataflywheel.checks.textpack import COLUMN_MODULES
 
 _KEYS = {"blank_rate": "blank"}
 # First bytes of the UTF-8 of every character `str.isspace` accepts: \t \n \v \f \r,
@@ -32,15 +31,14 @@ def _after_newline(data: Any) -> Any:
     return followed_by(data, byte_hits(data, 0x0A), 1, _SPACE_FIRST)
 
 
-def candidates(column: Any) -> list[int]:
+def candidates(scan: TextBytes) -> list[int]:
     """Rows whose text may come from a blank field or from no field at all (see the module
-    docstring), in order. `column`: the texts as a polars Series (`RecordBatch.text_column`)."""
+    docstring), in order. `scan`: the texts' bytes (`RecordBatch.text_bytes`)."""
     import numpy as np
 
-    scan = TextBytes(column)
     first, last = scan.edges()
     edge = (first < 0) | _SPACE_FIRST[first & 0xFF] | _SPACE_LAST[last & 0xFF]
-    picked = np.union1d(np.flatnonzero(edge), scan.hit_rows(_after_newline))
+    picked = np.union1d(np.flatnonzero(edge), scan.hit_rows(_after_newline, span=2))
     return [int(i) for i in picked]
 
 
@@ -48,7 +46,6 @@ class BlankCheck(Check):
     """Flags records with a blank text field or no text."""
 
     name = "blank"
-    modules = COLUMN_MODULES  # its columns are polars Series
     metrics = ("blank_count", "blank_rate")
 
     def __init__(self, plan: CheckPlan) -> None:
@@ -84,7 +81,7 @@ class BlankCheck(Check):
         if not len(batch):
             return part
         file = batch.file
-        for i in candidates(batch.text_column()):
+        for i in candidates(batch.text_bytes()):
             why = self._why(batch.values[i])
             if why is not None:
                 part.flag("blank", (file, batch.lines[i], batch.ids[i], why), batch.groups[i])

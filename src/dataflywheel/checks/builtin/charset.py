@@ -18,10 +18,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch, text_column
+from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch
 from dataflywheel.checks.bytescan import TextBytes, byte_hits, byte_table, followed_by
 from dataflywheel.checks.results import FlagPartial
-from dataflywheel.checks.textpack import COLUMN_MODULES
 
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
 # cp1252 renderings of UTF-8 continuation bytes 0x80-0xBF, plus U+FFFD for the undefined ones.
@@ -68,31 +67,36 @@ _BF = byte_table((0xBF, 0xBF))
 _BD = byte_table((0xBD, 0xBD))
 
 
-def _suspect_bytes(data: Any) -> Any:
-    """Positions of a control byte, of U+FFFD, and of a lead lookalike followed by a character
-    that starts like a continuation lookalike (may run into the next row: a superset)."""
+def _control_bytes(data: Any) -> Any:
+    """Positions of a control byte (one byte each)."""
     import numpy as np
 
     low = np.flatnonzero(data < 0x20)
-    ctrl = low[_CONTROL_BYTES[data[low]]]
-    delete = byte_hits(data, 0x7F)
+    return np.concatenate((low[_CONTROL_BYTES[data[low]]], byte_hits(data, 0x7F)))
+
+
+def _three_byte_suspects(data: Any) -> Any:
+    """Positions of U+FFFD and of a lead lookalike followed by a character that starts like a
+    continuation lookalike (three bytes each)."""
+    import numpy as np
+
     lead = followed_by(data, byte_hits(data, 0xC3), 1, _LEAD_SECOND)
     moji = followed_by(data, lead, 2, _CONT_FIRST)
     fffd = followed_by(data, followed_by(data, byte_hits(data, 0xEF), 1, _BF), 2, _BD)
-    return np.concatenate((ctrl, delete, moji, fffd))
+    return np.concatenate((moji, fffd))
 
 
-def suspects(texts: list[str], column: Any = None) -> list[int]:
+def suspects(texts: list[str], scan: TextBytes | None = None) -> list[int]:
     """Indexes of the texts that may hold an anomaly, in order: a necessary condition of
     `anomalies(text)` finding anything (a control, U+FFFD or a lone surrogate, or a mojibake
     lead lookalike followed by a character that starts like a continuation lookalike), found
-    on the UTF-8 bytes (`bytescan`). `column`: the texts as a polars Series
-    (`RecordBatch.text_column`, lone surrogates as U+FFFD), built when not given."""
+    on the UTF-8 bytes (`bytescan`). `scan`: the texts' bytes (`RecordBatch.text_bytes`, lone
+    surrogates as U+FFFD), packed here when not given."""
     import numpy as np
 
-    col = text_column(texts) if column is None else column
-    scan = TextBytes(col)
-    return [int(i) for i in np.unique(scan.hit_rows(_suspect_bytes))]
+    scan = TextBytes.of(texts) if scan is None else scan
+    hits = (scan.hit_rows(_control_bytes), scan.hit_rows(_three_byte_suspects, span=3))
+    return [int(i) for i in np.unique(np.concatenate(hits))]
 
 
 def anomalies(text: str) -> list[tuple[str, str]]:
@@ -116,14 +120,13 @@ class CharsetCheck(Check):
     """Flags records whose text has control characters, U+FFFD, lone surrogates or mojibake."""
 
     name = "charset"
-    modules = COLUMN_MODULES  # its columns are polars Series
     metrics = ("charset_anomaly_count", "charset_anomaly_rate", *KINDS)
 
     def partial(self, batch: RecordBatch) -> FlagPartial:
         part = FlagPartial(limit=self.plan.max_examples)
         part.count_groups(batch.groups)
         file = batch.file
-        for i in suspects(batch.texts, batch.text_column()):
+        for i in suspects(batch.texts, batch.text_bytes()):
             found = anomalies(batch.texts[i])
             if not found:  # a lead byte lookalike without its continuation: not an anomaly
                 continue

@@ -14,7 +14,6 @@ from typing import Any, Self
 import numpy as np
 
 from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch
-from dataflywheel.checks.bytescan import TextBytes
 from dataflywheel.checks.textpack import COLUMN_MODULES
 
 PERCENTILES = (50, 90, 99)
@@ -92,7 +91,7 @@ class LengthCheck(Check):
         # `count_matches(" ")` pays per match, and a fifth of the bytes are spaces.
         chars = batch.text_column().str.len_chars().to_numpy()
         norm = batch.normalised_column()
-        spaces = TextBytes(norm).count_per_row(0x20)
+        spaces = batch.normalised_bytes().count_per_row(0x20)
         words = np.where(norm.str.len_bytes().to_numpy() > 0, spaces + 1, 0)
         return LengthPartial(chars=tally(chars), words=tally(words))
 

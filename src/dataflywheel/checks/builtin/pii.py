@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch, text_column
-from dataflywheel.checks.bytescan import TextBytes, byte_hits, byte_table, followed_by
+from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch
+from dataflywheel.checks.bytescan import byte_hits, byte_table, followed_by
 from dataflywheel.checks.plan import CheckPlan
 from dataflywheel.checks.results import FlagPartial
 from dataflywheel.checks.textpack import COLUMN_MODULES
@@ -217,31 +217,33 @@ class PiiCheck(Check):
             found.extend((name, m.start(), m.end()) for m in pattern.finditer(text))
         return found
 
-    def candidates(self, texts: list[str], column: Any = None) -> list[int]:
+    def candidates(self, texts: list[str]) -> list[int]:
         """Indexes of the texts that may hold a hit of an enabled kind (every one with custom
-        patterns), in order; a necessary condition of `find` returning anything. `column`: the
-        texts as a polars Series (`RecordBatch.text_column`), built here when not given."""
-        return [int(i) for i in np.flatnonzero(self._families(texts, column).any(axis=1))]
+        patterns), in order; a necessary condition of `find` returning anything."""
+        families = self._families(RecordBatch("", texts=texts))
+        return [int(i) for i in np.flatnonzero(families.any(axis=1))]
 
-    def _families(self, texts: list[str], column: Any) -> Any:
+    def _families(self, batch: RecordBatch) -> Any:
         """A (texts, 3) boolean array: may the text hold an e-mail, an IPv6 address, a digit
-        kind (phone, card, IPv4)? All true with custom patterns (they must see every text)."""
+        kind (phone, card, IPv4)? All true with custom patterns (they must see every text).
+        Read from the batch's shared bytes and column (a lone surrogate is U+FFFD there)."""
+        texts = batch.texts
         out = np.zeros((len(texts), 3), bool)
         if self.custom:
             out[:] = True
         if self.custom or not texts:
             return out
-        col = text_column(texts) if column is None else column  # a lone surrogate: U+FFFD
-        scan = TextBytes(col)
+        scan = batch.text_bytes()
         if "email" in self.kinds:
             out[scan.hit_rows(_at), 0] = True
         if "ipv6" in self.kinds:
             colons = np.bincount(scan.hit_rows(_colon), minlength=len(texts))  # rare: sparse
             out[colons >= 7, 1] = True
-            out[scan.hit_rows(_double_colon), 1] = True
+            out[scan.hit_rows(_double_colon, span=2), 1] = True
         digit_hints = [_HINTS[k] for k in _HINTS if k in self.kinds]
         if digit_hints:
-            out[:, 2] = col.str.contains("|".join(digit_hints)).to_numpy()
+            column = batch.text_column()
+            out[:, 2] = column.str.contains("|".join(digit_hints)).to_numpy()
         return out
 
     def partial(self, batch: RecordBatch) -> FlagPartial:
@@ -249,7 +251,7 @@ class PiiCheck(Check):
         part.count_groups(batch.groups)
         if not len(batch):
             return part
-        families = self._families(batch.texts, batch.text_column())
+        families = self._families(batch)
         for i in np.flatnonzero(families.any(axis=1)).tolist():
             text = batch.texts[i]
             email, ipv6, digits = families[i].tolist()
