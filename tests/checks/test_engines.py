@@ -619,10 +619,10 @@ from dataflywheel.checks.engines import local
 path = _corpus(Path(sys.argv[1]) / "c.jsonl", 3000)
 seen, parent, run_task = Path(sys.argv[1]) / "seen", os.getpid(), local.run_task
 
-def noting(*args, **kwargs):  # in a helper: were polars and pyarrow there before its first shard?
+def noting(*args, **kwargs):  # in a helper: were polars and nanoarrow there before its first shard?
     if os.getpid() != parent:
         with open(seen, "a") as f:
-            f.write(f"{'polars' in sys.modules and 'pyarrow' in sys.modules}\\n")
+            f.write(f"{'polars' in sys.modules and 'nanoarrow' in sys.modules}\\n")
     return run_task(*args, **kwargs)
 
 local.run_task = noting
@@ -642,7 +642,7 @@ for name, p in (
 def test_a_forked_helper_imports_its_checks_modules_before_its_first_shard(
     tmp_path: Path,
 ) -> None:
-    """A forked helper cannot inherit polars and pyarrow (imported only after the fork), so it
+    """A forked helper cannot inherit polars (imported only after the fork), so it
     imports what its checks name in `Check.modules` while the parent plans the shards; a plan
     whose checks name none (structural only) imports neither."""
     out = run_fresh(HELPER_IMPORTS, str(tmp_path))
@@ -670,6 +670,21 @@ def test_forking_only_while_no_thread_or_native_pool_runs(monkeypatch: pytest.Mo
         stop.set()
         other.join()
     assert local.start_method() == "fork"
+
+
+def test_every_check_on_jsonl_runs_without_importing_pyarrow(tmp_path: Path) -> None:
+    """pyarrow is for Parquet: its import (~0.1 s) would be paid by every process of a run."""
+    path = _corpus(tmp_path / "c.jsonl", 300)
+    script = (
+        "import sys\n"
+        "from test_engines import _full_plan\n"
+        "from dataflywheel.checks.engines import run_checks\n"
+        f"report = run_checks([{str(path)!r}], _full_plan(), engine='single')\n"
+        "print(report.records, sorted(report.checks), 'pyarrow' in sys.modules)\n"
+    )
+    out = run_fresh(script)
+    assert int(out.split()[0]) > 250 and "'near_duplicates'" in out and "'pii'" in out
+    assert out.endswith("] False\n")
 
 
 def test_the_engine_as_a_library_loads_no_command_modules(tmp_path: Path) -> None:

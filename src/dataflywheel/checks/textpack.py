@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-COLUMN_MODULES = ("polars", "pyarrow")  # what `PackedText.series` imports
+COLUMN_MODULES = ("polars", "nanoarrow")  # what `PackedText.series` imports
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,26 +39,17 @@ class PackedText:
     def series(self) -> Any:
         """The texts as one polars String Series (one copy of the buffer, no per-text work).
 
-        The Arrow array reaches polars through the Arrow PyCapsule stream interface: handed a
-        pyarrow array itself, polars imports `pyarrow.compute` to inspect it (~0.06 s per process,
-        paid by every helper of the local engine on its first batch)."""
+        The buffer and offsets become an Arrow large-string array with nanoarrow (a few
+        milliseconds to import), which polars takes through the Arrow PyCapsule interface:
+        pyarrow is never imported to read JSONL or CSV (~0.1 s that every process of a run, the
+        local engine's helpers included, would pay on its first batch)."""
+        import nanoarrow as na  # type: ignore[import-untyped]
         import polars as pl
-        import pyarrow as pa  # type: ignore[import-untyped]
 
-        arr = pa.LargeStringArray.from_buffers(
-            len(self), pa.py_buffer(self.offsets), pa.py_buffer(self.data)
+        array = na.c_array_from_buffers(
+            na.large_string(), len(self), [None, self.offsets, self.data]
         )
-        return pl.Series(_ArrowStream(pa.chunked_array([arr])))
-
-
-@dataclass(frozen=True, slots=True)
-class _ArrowStream:
-    """An Arrow stream offered only through `__arrow_c_stream__` (the PyCapsule interface)."""
-
-    chunks: Any
-
-    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
-        return self.chunks.__arrow_c_stream__(requested_schema)
+        return pl.Series(na.Array(array))
 
 
 def pack_utf8(texts: Sequence[str]) -> PackedText:
