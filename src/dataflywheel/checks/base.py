@@ -24,6 +24,8 @@ Contract (every check, built-in or plugin, keeps all of it):
    once, for vectorised scans. Both columns come from one UTF-8 packing of the texts
    (`batch.packed_texts()`); a lone surrogate (which UTF-8 cannot hold) is U+FFFD in both
    columns, while `texts` and `normalised()` keep it (rows `packed_texts().lossy`).
+   `batch.text_bytes()` and `batch.normalised_bytes()` give the same two columns' UTF-8 bytes
+   for numpy scans (`bytescan.TextBytes`), read from the buffers the columns are built from.
    `batch.file` is the file name as the user gave it; `batch.shard` the global shard index;
    `nbytes` the input bytes the batch covers; `empty_lines` whitespace-only lines skipped (counted
    in the report, never records); `warnings` notes about the file (e.g. a UTF-8 BOM was ignored).
