@@ -66,9 +66,7 @@ class PiiSpec(_Strict):
 
 
 class ContaminationSpec(_Strict):
-    reference: list[str] = Field(
-        description="paths or fsspec URLs of the reference (evaluation) set"
-    )
+    reference: list[str] = Field(description="paths or fsspec URLs of the reference (evaluation) set")
     reference_text_fields: list[str] | None = None
     ngram: int = Field(default=8, ge=1, le=64)
     threshold: float = Field(default=0.5, gt=0.0, le=1.0)
@@ -83,7 +81,7 @@ class AgreementSpec(_Strict):
     scale: list[str] | None = Field(
         default=None,
         description="ordered text labels of an ordinal/interval scale, e.g. [slight, clear, strong]: "
-        "each label stands for its position",
+                    "each label stands for its position",
     )
 
     @model_validator(mode="after")
@@ -124,9 +122,7 @@ class Threshold(_Strict):
     metric: str
     op: Literal["<", "<=", ">", ">=", "=="]
     value: float
-    source: str | None = Field(
-        default=None, description="where the threshold came from, e.g. a contract"
-    )
+    source: str | None = Field(default=None, description="where the threshold came from, e.g. a contract")
 
     def holds(self, observed: float) -> bool:
         return {
@@ -152,9 +148,7 @@ class CheckPlan(_Strict):
     thresholds: list[Threshold] = Field(default_factory=list)
     breakdown_by: str | None = None
     max_examples: int = Field(default=5, ge=0, le=1000)
-    contract: str | None = Field(
-        default=None, description="contract id@version it was compiled from"
-    )
+    contract: str | None = Field(default=None, description="contract id@version it was compiled from")
     max_line_bytes: int = Field(
         default=16 * 1024 * 1024,
         ge=1024,
