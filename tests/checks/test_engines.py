@@ -348,14 +348,14 @@ def test_each_run_spills_into_its_own_directory_which_outlives_finish_only(
     from dataflywheel.checks.builtin.near_duplicates import NearDuplicateCheck
 
     seen: list[tuple[Path, bool]] = []
-    original = NearDuplicateCheck.finish
+    original = NearDuplicateCheck.finish_with
 
-    def finish(self: NearDuplicateCheck, partial):  # type: ignore[no-untyped-def]
+    def finish_with(self: NearDuplicateCheck, partial, done):  # type: ignore[no-untyped-def]
         here = spill.directory()
         seen.append((here, here.is_dir()))
-        return original(self, partial)
+        return original(self, partial, done)
 
-    monkeypatch.setattr(NearDuplicateCheck, "finish", finish)
+    monkeypatch.setattr(NearDuplicateCheck, "finish_with", finish_with)
     path = _corpus(tmp_path / "c.jsonl", 3000)
     for _ in range(2):
         check(path, _full_plan(), engine=engine, workers=2, shard_bytes=30_000)
@@ -387,10 +387,10 @@ def test_a_failing_finish_leaves_no_spill_directory(
 ) -> None:
     from dataflywheel.checks.builtin.near_duplicates import NearDuplicateCheck
 
-    def finish(self: NearDuplicateCheck, partial):  # type: ignore[no-untyped-def]
+    def finish_with(self: NearDuplicateCheck, partial, done):  # type: ignore[no-untyped-def]
         raise OSError("disk gone")
 
-    monkeypatch.setattr(NearDuplicateCheck, "finish", finish)
+    monkeypatch.setattr(NearDuplicateCheck, "finish_with", finish_with)
     with pytest.raises(OSError, match="disk gone"):
         check(_corpus(tmp_path / "c.jsonl", 500), _full_plan(), engine="single")
     assert list(temp_root.iterdir()) == []
@@ -408,7 +408,7 @@ def test_a_helper_reports_its_error_with_its_traceback(tmp_path: Path) -> None:
     mine, theirs = ctx.Pipe()
     counter = ctx.Value("q", 0)
     mine.send(plan_shards([str(bad)]))
-    _helper(theirs, counter, plan(), str(tmp_path), 2)  # in this process, for the test
+    _helper(theirs, counter, plan(), str(tmp_path), 2, ctx.Value("q", 0))  # here, for the test
     kind, (error, text) = pickle.loads(mine.recv_bytes())
     assert kind == "error" and isinstance(error, BadInput)
     assert str(error).startswith(f"{bad}: gzip file is truncated")
@@ -475,8 +475,9 @@ def test_local_reads_a_small_input_or_one_worker_here_without_helpers(
 def test_finish_calls_run_side_by_side_and_report_in_check_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Both duplicate checks' `finish` wait for each other (a barrier): only threads side by
-    side get through. The report is the one a plain serial finish gives."""
+    """Exact duplicates' `finish` and near duplicates' `finish_with` (after its finish jobs) wait
+    for each other (a barrier): only threads side by side get through. The report is the one a
+    plain serial finish gives."""
     import os
     import threading
 
@@ -488,13 +489,17 @@ def test_finish_calls_run_side_by_side_and_report_in_check_order(
     serial = check(path, _full_plan())  # whatever this machine's CPUs: the reference
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     both = threading.Barrier(2, timeout=30)
-    for cls in (ExactDuplicateCheck, NearDuplicateCheck):
 
-        def finish(self, partial, original=cls.finish):  # type: ignore[no-untyped-def]
-            both.wait()
-            return original(self, partial)
+    def finish(self, partial, original=ExactDuplicateCheck.finish):  # type: ignore[no-untyped-def]
+        both.wait()
+        return original(self, partial)
 
-        monkeypatch.setattr(cls, "finish", finish)
+    def finish_with(self, partial, done, original=NearDuplicateCheck.finish_with):  # type: ignore[no-untyped-def]
+        both.wait()
+        return original(self, partial, done)
+
+    monkeypatch.setattr(ExactDuplicateCheck, "finish", finish)
+    monkeypatch.setattr(NearDuplicateCheck, "finish_with", finish_with)
     assert check(path, _full_plan()).to_json() == serial.to_json()
     assert engines.os.cpu_count() == 4
 
@@ -522,13 +527,13 @@ def test_finish_is_serial_on_one_cpu_and_the_first_failure_in_check_order_is_rai
     assert threads == [threading.main_thread()]
 
     def fails(message: str):  # type: ignore[no-untyped-def]
-        def finish(self, partial):  # type: ignore[no-untyped-def]
+        def finish(self, partial, *done):  # type: ignore[no-untyped-def]
             raise OSError(message)
 
         return finish
 
     monkeypatch.setattr(ExactDuplicateCheck, "finish", fails("exact"))
-    monkeypatch.setattr(NearDuplicateCheck, "finish", fails("near"))
+    monkeypatch.setattr(NearDuplicateCheck, "finish_with", fails("near"))
     names = [c.name for c in enabled_checks(_full_plan())]
     assert names.index("exact_duplicates") < names.index("near_duplicates")
     for cpus in (1, 4):
@@ -546,13 +551,13 @@ def test_garbage_collection_pauses_during_finish_only(
     from dataflywheel.checks.builtin.near_duplicates import NearDuplicateCheck
 
     seen: list[bool] = []
-    original = NearDuplicateCheck.finish
+    original = NearDuplicateCheck.finish_with
 
-    def finish(self, partial):  # type: ignore[no-untyped-def]
+    def finish_with(self, partial, done):  # type: ignore[no-untyped-def]
         seen.append(gc.isenabled())
-        return original(self, partial)
+        return original(self, partial, done)
 
-    monkeypatch.setattr(NearDuplicateCheck, "finish", finish)
+    monkeypatch.setattr(NearDuplicateCheck, "finish_with", finish_with)
     path = _corpus(tmp_path / "c.jsonl", 300)
     (gc.enable if enabled else gc.disable)()
     try:
@@ -560,6 +565,63 @@ def test_garbage_collection_pauses_during_finish_only(
         assert seen == [False] and gc.isenabled() == enabled  # restored as it was
     finally:
         gc.enable()
+
+
+FINISH_JOBS = """
+import os, sys, time
+from pathlib import Path
+from checkhelp import check
+from test_engines import _corpus, _full_plan
+from dataflywheel.checks.builtin import near_duplicates
+from dataflywheel.checks.engines.local import HelperError
+from dataflywheel.checks.similarity.index import candidate_codes
+
+path = _corpus(Path(sys.argv[1]) / "c.jsonl", 6000)
+seen, parent, mode = Path(sys.argv[1]) / "pids", os.getpid(), sys.argv[2]
+
+def noting(*args, **kwargs):  # every finish job notes its process; the helper's may fail
+    with open(seen, "a") as f:
+        f.write(f"{os.getpid()}\\n")
+    if os.getpid() == parent:
+        time.sleep(0.2)  # so that the helper takes jobs too
+    elif mode == "raise":
+        raise OSError("slots unreadable")
+    elif mode == "die":
+        os._exit(3)
+    return candidate_codes(*args, **kwargs)
+
+near_duplicates.candidate_codes = noting
+try:  # first: forked helpers (a later run spawns them, and they could not find `noting`)
+    local = check(path, _full_plan(), engine="local", workers=2, shard_bytes=20_000)
+except Exception as err:
+    print(type(err).__name__, err, isinstance(err.__cause__, HelperError))
+else:
+    pids = seen.read_text().split()
+    near_duplicates.candidate_codes = candidate_codes
+    single = check(path, _full_plan(), engine="single")
+    print(len(pids), len(set(pids)), str(parent) in pids, single.to_json() == local.to_json())
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="helpers fork on Linux only")
+def test_finish_jobs_are_shared_with_the_helpers_and_the_report_stays_the_same(
+    tmp_path: Path,
+) -> None:
+    """Near duplicates' banding (6 jobs at the default threshold) runs in this process and in
+    the helper, which took no part in `finish` before; the report is the single engine's."""
+    assert run_fresh(FINISH_JOBS, str(tmp_path), "ok") == "6 2 True True\n"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="helpers fork on Linux only")
+def test_a_finish_job_failing_in_a_helper_is_raised_with_its_traceback(tmp_path: Path) -> None:
+    out = run_fresh(FINISH_JOBS, str(tmp_path), "raise")
+    assert out == "OSError slots unreadable True\n"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="helpers fork on Linux only")
+def test_a_helper_dying_in_a_finish_job_is_an_error_naming_its_exit_code(tmp_path: Path) -> None:
+    out = run_fresh(FINISH_JOBS, str(tmp_path), "die")
+    assert out.startswith("RuntimeError a helper process of the local engine died (exit code 3)")
 
 
 FORKED_RUN = """

@@ -298,6 +298,9 @@ class CheckResult(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
 
+FinishJob = Callable[[], Any]  # one share of a check's finish (see `Check.finish_jobs`)
+
+
 class Check(ABC):
     """A quality check: batch -> Partial, Partial + Partial, Partial -> CheckResult."""
 
@@ -326,6 +329,19 @@ class Check(ABC):
     @abstractmethod
     def finish(self, partial: Partial) -> CheckResult:
         """The result for the whole input; a pure function of the merged partial."""
+
+    def finish_jobs(self, partial: Partial) -> list[FinishJob]:
+        """Independent shares of `finish`'s heaviest work, which an engine may run in other
+        processes (the local engine's helpers are idle by then) before calling `finish_with`.
+        Each is a picklable call without arguments (a module-level function bound to plain
+        data, e.g. spill file names, with `functools.partial`) that returns plain data.
+        Default: none; `finish` does all the work."""
+        return []
+
+    def finish_with(self, partial: Partial, done: list[Any]) -> CheckResult:
+        """`finish`, given what `finish_jobs(partial)` returned, in their order. A check that
+        offers jobs implements this, and its `finish` runs the jobs itself and calls it."""
+        return self.finish(partial)
 
 
 def available_checks() -> dict[str, type[Check]]:

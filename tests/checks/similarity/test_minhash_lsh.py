@@ -198,7 +198,8 @@ def test_vectorised_densification_matches_the_definition(num_perm: int) -> None:
 
 def test_spilled_signatures_give_the_same_clusters_as_arrays(tmp_path: Any) -> None:
     from dataflywheel.checks import spill
-    from dataflywheel.checks.similarity.index import SpilledSignatures
+    from dataflywheel.checks.similarity.index import SpilledSignatures, candidate_codes
+    from dataflywheel.checks.similarity.lsh import merge_codes
 
     rng = random.Random(12)
     sets: list[list[int]] = []
@@ -221,10 +222,20 @@ def test_spilled_signatures_give_the_same_clusters_as_arrays(tmp_path: Any) -> N
         chunks = [SpilledSignatures.write(sig[a:b]) for a, b in itertools.pairwise(cuts)]
         assert chunks[1].slots(2, 5).tolist() == (sig[1:57, 2:5].T & 0xFFFF).tolist()
         disk = find_near_duplicates(chunks, has_text, threshold=0.8, bands=bands, rows=rows)
+        # the banding shared out as finish jobs of a few bands each, merged in any grouping
+        shares = [range(3), range(3, bands), range(bands, bands)]
+        codes = merge_codes(
+            candidate_codes(chunks, np.packbits(has_text), rows=rows, bands=b) for b in shares
+        )
         for threads in (1, 3):  # bands and slot blocks side by side: the same result
             again = find_near_duplicates(
                 chunks, has_text, threshold=0.8, bands=bands, rows=rows, threads=threads
             )
+            shared = find_near_duplicates(
+                chunks, has_text, threshold=0.8, bands=bands, rows=rows, codes=codes
+            )
+            assert np.array_equal(shared.members, again.members)
+            assert (shared.candidates, shared.confirmed) == (again.candidates, again.confirmed)
             assert np.array_equal(again.members, disk.members)
             assert np.array_equal(again.starts, disk.starts)
             assert np.array_equal(again.similarity, disk.similarity)
@@ -275,6 +286,10 @@ def test_candidate_pairs_merge_bands_into_sorted_unique_pairs() -> None:
     for threads in (2, 3):  # bands keyed side by side, merged in band order
         more = lsh.candidate_pairs(lambda b: keys[b].copy(), 500, bands=4, threads=threads)
         assert np.array_equal(more[0], left) and np.array_equal(more[1], right)
+    for groups in ([[0, 1], [2, 3]], [[3], [0, 2], [1]], [[0, 1, 2, 3], []]):  # any sharing
+        codes = lsh.merge_codes(lsh.band_codes(lambda b: keys[b].copy(), 500, g) for g in groups)
+        shared = lsh.pairs_of(codes, 500)
+        assert np.array_equal(shared[0], left) and np.array_equal(shared[1], right)
     # overwrite=True may reuse the keys' memory, with the same pairs
     spent = keys[0].copy()
     again = lsh.bucket_pairs(spent, overwrite=True)

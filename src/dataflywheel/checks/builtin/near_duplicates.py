@@ -10,7 +10,9 @@ index keeps the lowest 16 bits — b-bit MinHash: two different minima agree on 
 chosen so that a pair exactly at the threshold is a candidate with probability >= 0.995), confirms
 each candidate pair by its estimated Jaccard similarity >= threshold and joins confirmed pairs into
 clusters. Rows are numbered in input order, so the report is the same however the input was
-sharded.
+sharded. The banding is offered as finish jobs (`finish_jobs`, BANDS_PER_JOB bands each), which
+the local engine shares with its helper processes; their candidate pairs merge into the same
+set however the bands were shared out.
 
 Memory is flat in the number of records: `partial` writes what only `finish` needs, in bulk, to
 two spill files per batch (`checks.spill`): the signatures, slot-major (256 bytes per record at
@@ -27,6 +29,7 @@ words are left out of the index (counted in `sections.records_without_text`).
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,21 +40,34 @@ import numpy as np
 import numpy.typing as npt
 
 from dataflywheel.checks import spill
-from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
+from dataflywheel.checks.base import (
+    Check,
+    CheckResult,
+    Example,
+    FinishJob,
+    Partial,
+    RecordBatch,
+)
 from dataflywheel.checks.plan import CheckPlan, NearDuplicateSpec
 from dataflywheel.checks.results import rate
 from dataflywheel.checks.similarity.index import (
     NearDuplicates,
     SpilledSignatures,
+    candidate_codes,
     find_near_duplicates,
 )
-from dataflywheel.checks.similarity.lsh import choose_bands, expected_false_negative
+from dataflywheel.checks.similarity.lsh import (
+    choose_bands,
+    expected_false_negative,
+    merge_codes,
+)
 from dataflywheel.checks.similarity.minhash import MinHasher
 from dataflywheel.checks.similarity.shingles import normalised_shingle_hashes
 from dataflywheel.checks.textpack import COLUMN_MODULES
 
 MAX_CLUSTERS_LISTED = 1000
 MAX_MEMBERS_LISTED = 50
+BANDS_PER_JOB = 4  # a finish job's share of the banding (32 bands at the 0.7 threshold: 8 jobs)
 METHOD = "one-permutation MinHash with optimal densification, LSH banding, union-find"
 
 
@@ -175,7 +191,28 @@ class NearDuplicateCheck(Check):
         part.chunks.append(chunk)
         return part
 
+    def finish_jobs(self, partial: Partial) -> list[FinishJob]:
+        """The banding, BANDS_PER_JOB bands a job: the part of `finish` that grows with the
+        input and that threads of one process barely speed up (see `similarity.parallel`)."""
+        assert isinstance(partial, NearDuplicatePartial)
+        bands, rows = choose_bands(self.spec.threshold, self.spec.num_perm)
+        chunks = [c.signatures for c in partial.chunks]
+        has_text = np.packbits(_concat_has_text(partial))
+        return [
+            functools.partial(
+                candidate_codes,
+                chunks,
+                has_text,
+                rows=rows,
+                bands=range(b, min(b + BANDS_PER_JOB, bands)),
+            )
+            for b in range(0, bands, BANDS_PER_JOB)
+        ]
+
     def finish(self, partial: Partial) -> CheckResult:
+        return self.finish_with(partial, [job() for job in self.finish_jobs(partial)])
+
+    def finish_with(self, partial: Partial, done: list[Any]) -> CheckResult:
         assert isinstance(partial, NearDuplicatePartial)
         bands, rows = choose_bands(self.spec.threshold, self.spec.num_perm)
         found = find_near_duplicates(
@@ -184,6 +221,7 @@ class NearDuplicateCheck(Check):
             threshold=self.spec.threshold,
             bands=bands,
             rows=rows,
+            codes=merge_codes(done),
         )
         where = _Locator(partial.chunks)
         count = len(found.members) - found.count

@@ -12,7 +12,9 @@ so runs in one process take turns (a lock), each using all the cores anyway.
 
 Finish: the checks' `finish` calls run side by side in threads (at most one per CPU; numpy and
 polars release the GIL), and their results are taken in check order, so the report is the one
-a single thread would build.
+a single thread would build. A check may split the heaviest part of its finish into jobs
+(`Check.finish_jobs`); `single` runs them in a few threads, `local` shares them with its helper
+processes; either way the check gets their results in job order (`Check.finish_with`).
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from dataflywheel.checks import spill
-from dataflywheel.checks.base import Check, CheckResult, Example, Partial, Reject
+from dataflywheel.checks.base import Check, CheckResult, Example, FinishJob, Partial, Reject
 from dataflywheel.checks.engines.worker import FileStats, ReadPartial, ShardOutcome, checks_for
 from dataflywheel.checks.plan import CheckPlan, Threshold
 from dataflywheel.checks.readers import Shard, plan_shards
@@ -41,6 +43,7 @@ from dataflywheel.checks.report import (
     rejects_jsonl,
     write_text_atomic,
 )
+from dataflywheel.checks.similarity.parallel import default_threads, ordered_map
 from dataflywheel.errors import BadInput
 
 EngineName = Literal["local", "single"]
@@ -53,6 +56,9 @@ SHARDS_PER_WORKER = 32  # small shards: the local engine hands them out in shrin
 MIN_PARALLEL_BYTES = 32 * 1024 * 1024
 WHOLE_FILE = 1 << 62
 _ONE_RUN = threading.Lock()
+
+
+RunJobs = Callable[[Sequence[FinishJob]], list[Any]]  # runs finish jobs, results in order
 
 
 def run_checks(
@@ -113,44 +119,53 @@ def _run(
 
         shards = plan_shards(paths, shard_bytes=shard_bytes or WHOLE_FILE)
         run_single(shards, plan, state, _Progress(progress, _total(shards)), spill_dir)
-        results = _finish(checks, state)
+        results = _finish(checks, state, run_jobs_here)
     else:
         from dataflywheel.checks.engines.local import start_helpers
 
         with start_helpers(count - 1, plan, spill_dir, count) as helpers:
             shards = plan_shards(paths, shard_bytes=shard_bytes or WHOLE_FILE)
             helpers.run(shards, state, _Progress(progress, _total(shards)))
-            results = _finish(checks, state)  # while the helpers exit
+            results = _finish(checks, state, helpers.run_jobs)  # helpers take finish jobs
     report = build_report(paths, plan, state.read, results)
     if rejects is not None:
         write_text_atomic(rejects, rejects_jsonl(_all_rejects(paths, state.read, results)))
     return report
 
 
-def _finish(checks: list[Check], state: _Fold) -> list[CheckResult]:
+def run_jobs_here(jobs: Sequence[FinishJob]) -> list[Any]:
+    """Finish jobs in this process, up to `default_threads()` at once, results in job order."""
+    return list(ordered_map(lambda job: job(), jobs, default_threads()))
+
+
+def _finish(checks: list[Check], state: _Fold, run_jobs: RunJobs) -> list[CheckResult]:
     """Every check's `finish`, side by side in threads (the heavy ones are numpy and polars work,
     which releases the GIL), results in check order; the first failure in that order is raised
-    once every `finish` has ended. This thread takes jobs too, so one thread fewer allocates
-    (glibc keeps what a thread freed in that thread's arena)."""
-    jobs = [(c, p) for c, p in zip(checks, state.partials) if p is not None]
-    threads = min(len(jobs), os.cpu_count() or 1)
+    once every `finish` has ended. Checks that offer finish jobs (`Check.finish_jobs`) have
+    them run by `run_jobs`, from this thread (the local engine shares them with its helper
+    processes) while the other checks finish, and then finish with their results
+    (`finish_with`). This thread takes `finish` calls too, so one thread fewer allocates (glibc
+    keeps what a thread freed in that thread's arena)."""
+    work = [(c, p) for c, p in zip(checks, state.partials) if p is not None]
     with _gc_paused():
-        if threads <= 1:
-            return [c.finish(p) for c, p in jobs]
-        done: list[CheckResult | Exception | None] = [None] * len(jobs)
-        tickets = itertools.count()  # next() is atomic: each job is taken once
+        shares = [c.finish_jobs(p) for c, p in work]
+        plain = [i for i, share in enumerate(shares) if not share]
+        done: list[CheckResult | Exception | None] = [None] * len(work)
+        tickets = itertools.count()  # next() is atomic: each plain finish is taken once
 
-        def work() -> None:
-            while (i := next(tickets)) < len(jobs):
-                check, partial = jobs[i]
+        def take_plain() -> None:
+            while (k := next(tickets)) < len(plain):
+                check, partial = work[plain[k]]
                 try:
-                    done[i] = check.finish(partial)
+                    done[plain[k]] = check.finish(partial)
                 except Exception as err:  # noqa: BLE001 - raised below, in check order
-                    done[i] = err
+                    done[plain[k]] = err
 
-        with ThreadPoolExecutor(threads - 1, thread_name_prefix="flywheel-finish") as pool:
-            helpers = [pool.submit(work) for _ in range(threads - 1)]
-            work()
+        threads = min(len(work), os.cpu_count() or 1)
+        with ThreadPoolExecutor(max(threads - 1, 1), thread_name_prefix="flywheel-finish") as pool:
+            helpers = [pool.submit(take_plain) for _ in range(threads - 1)]
+            _finish_with_jobs(work, shares, done, run_jobs)
+            take_plain()
             for helper in helpers:
                 helper.result()  # anything beyond an Exception
         results = []
@@ -160,6 +175,36 @@ def _finish(checks: list[Check], state: _Fold) -> list[CheckResult]:
             assert outcome is not None
             results.append(outcome)
         return results
+
+
+def _finish_with_jobs(
+    work: list[tuple[Check, Partial]],
+    shares: list[list[FinishJob]],
+    done: list[CheckResult | Exception | None],
+    run_jobs: RunJobs,
+) -> None:
+    """Run every check's finish jobs (in one call, so that they are shared out together), then
+    each such check's `finish_with`; a failure is recorded in `done`, never raised."""
+    jobs = [job for share in shares for job in share]
+    if not jobs:
+        return
+    try:
+        results = run_jobs(jobs)
+    except Exception as err:  # noqa: BLE001 - the failure of every check that had jobs
+        for i, share in enumerate(shares):
+            if share:
+                done[i] = err
+        return
+    at = 0
+    for i, share in enumerate(shares):
+        if not share:
+            continue
+        check, partial = work[i]
+        try:
+            done[i] = check.finish_with(partial, results[at : at + len(share)])
+        except Exception as err:  # noqa: BLE001 - raised by `_finish`, in check order
+            done[i] = err
+        at += len(share)
 
 
 @contextmanager

@@ -28,6 +28,12 @@ Why it is built this way (the target: on 2 cores, at least 1.7x one process, wal
 - **One outcome per task.** A helper folds its task's shards itself and sends one `ShardOutcome`;
   a thread here receives it as soon as it is sent (a helper never waits on a full pipe), and this
   process unpickles and folds it between its own batches.
+- **Helpers share the finish.** Once every outcome is folded, helpers would sit idle while this
+  process runs the checks' `finish`. The heaviest part of it comes as finish jobs
+  (`Check.finish_jobs`: near duplicates' banding, a few bands a job), which threads of one
+  process barely speed up. Each idle helper gets the list of jobs, and every process takes the
+  next job from a second shared counter; the results are put back in job order, so the report
+  does not depend on who ran what. Helpers then wait to be stopped.
 
 Failure: an error raised in any process stops the run and is raised here (a helper's with its
 traceback as the cause); a helper that dies without a word is a `RuntimeError` naming its exit
@@ -50,6 +56,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from dataflywheel.checks import spill as spill_files
+from dataflywheel.checks.base import FinishJob
 from dataflywheel.checks.engines.worker import (
     ShardOutcome,
     checks_for,
@@ -117,8 +124,21 @@ def run_task(
     return outcome
 
 
-def _helper(conn: Connection, counter: Counter, plan: CheckPlan, spill: str, workers: int) -> None:
-    """A helper process: build the checks, wait for the shards, run tasks until none is left."""
+def claim_job(counter: Counter, jobs: int) -> int | None:
+    """The next finish job's index from the shared counter, or None when every job is taken."""
+    with counter.get_lock():
+        index = counter.value
+        if index >= jobs:
+            return None
+        counter.value = index + 1
+    return index
+
+
+def _helper(
+    conn: Connection, counter: Counter, plan: CheckPlan, spill: str, workers: int, jobs: Counter
+) -> None:
+    """A helper process: build the checks, wait for the shards, run tasks until none is left;
+    then take finish jobs (`Helpers.run_jobs`) from the lists it is sent until it is stopped."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         spill_files.use_directory(spill)
@@ -127,6 +147,9 @@ def _helper(conn: Connection, counter: Counter, plan: CheckPlan, spill: str, wor
         while shards is not None and (task := claim(counter, shards, workers)) is not None:
             conn.send(("done", run_task(shards, *task, plan, spill)))
         conn.send(("idle", None))
+        while (calls := conn.recv()) is not None:
+            while (index := claim_job(jobs, len(calls))) is not None:
+                conn.send(("job", (index, calls[index]())))
     except BaseException as exc:  # noqa: BLE001 - every error goes to the parent, which raises it
         with contextlib.suppress(OSError):  # unless the parent is gone
             conn.send(("error", (_portable(exc), traceback.format_exc())))
@@ -155,17 +178,19 @@ class Helpers:
     def __init__(self, count: int, plan: CheckPlan, spill: str, workers: int) -> None:
         ctx: Any = multiprocessing.get_context(start_method())  # typeshed: Process per context
         self.plan, self.spill, self.workers = plan, spill, workers
-        self.counter: Counter = ctx.Value("q", 0)
+        self.counter: Counter = ctx.Value("q", 0)  # the next shard
+        self.jobs: Counter = ctx.Value("q", 0)  # the next finish job
         self._inbox: queue.SimpleQueue[tuple[int, bytes | None]] = queue.SimpleQueue()
         self._procs: list[Any] = []
         self._conns: list[Connection] = []
         self._ended: set[int] = set()  # helpers that said "idle" or whose pipe closed
+        self._idle: list[int] = []  # helpers that said "idle", in that order: they take finish jobs
         try:
             for i in range(count):
                 mine, theirs = ctx.Pipe()
                 proc = ctx.Process(
                     target=_helper,
-                    args=(theirs, self.counter, plan, spill, workers),
+                    args=(theirs, self.counter, plan, spill, workers, self.jobs),
                     name=f"flywheel-check-{i + 1}",
                     daemon=True,
                 )
@@ -233,23 +258,72 @@ class Helpers:
             block = False
             if data is None:
                 if i not in self._ended:
-                    self._ended.add(i)
-                    self._procs[i].join(timeout=5)
-                    code = self._procs[i].exitcode
-                    raise RuntimeError(
-                        f"a helper process of the local engine died (exit code {code}); "
-                        "nothing of this run was kept"
-                    )
+                    raise self._died(i)
                 continue
-            kind, body = pickle.loads(data)
+            kind, body = _decoded(data)
             if kind == "done":
                 progress.shard(body)
                 order.put(body)
-            elif kind == "error":
-                error, text = body
-                raise error from HelperError(text)
             else:
                 self._ended.add(i)
+                self._idle.append(i)
+
+    def run_jobs(self, jobs: Sequence[FinishJob]) -> list[Any]:
+        """Run the checks' finish jobs (`Check.finish_jobs`, once per run) here and in the
+        helpers that have finished reading: each of those gets the list, and every process
+        takes the next job from one shared counter until none is left (no process waits for
+        another to hand it work). The results in job order. A helper's error is raised here,
+        as in `run`; a helper that dies meanwhile is a RuntimeError."""
+        results: list[Any] = [None] * len(jobs)
+        told: set[int] = set()
+        done = 0
+
+        def collect(*, block: bool) -> None:
+            nonlocal done
+            for index, value in self._job_results(block=block):
+                results[index] = value
+                done += 1
+            for helper in self._idle:  # a helper that turned idle late gets the list too
+                if helper not in told:
+                    told.add(helper)
+                    self._conns[helper].send(list(jobs))
+
+        collect(block=False)
+        while (index := claim_job(self.jobs, len(jobs))) is not None:
+            results[index] = jobs[index]()
+            done += 1
+            collect(block=False)
+        while done < len(jobs):  # the last jobs are the helpers'
+            collect(block=True)
+        return results
+
+    def _job_results(self, *, block: bool) -> list[tuple[int, Any]]:
+        """(job, result) for every finish job result received; with `block`, waits for at
+        least one. Helpers that turn idle meanwhile join `_idle`."""
+        out: list[tuple[int, Any]] = []
+        while True:
+            try:
+                i, data = self._inbox.get(block=block and not out)
+            except queue.Empty:
+                return out
+            if data is None:
+                raise self._died(i)
+            kind, body = _decoded(data)
+            if kind == "job":
+                out.append(body)
+            else:
+                self._ended.add(i)
+                self._idle.append(i)
+
+    def _died(self, i: int) -> RuntimeError:
+        """The error for helper `i`, whose pipe closed without a word."""
+        self._ended.add(i)
+        self._procs[i].join(timeout=5)
+        code = self._procs[i].exitcode
+        return RuntimeError(
+            f"a helper process of the local engine died (exit code {code}); "
+            "nothing of this run was kept"
+        )
 
     def _stop(self) -> None:
         """Terminate the helpers still running and reap them all."""
@@ -276,6 +350,16 @@ def start_method() -> str:
     if any(name in sys.modules for name in THREADED_NATIVE):
         return "spawn"
     return "fork"
+
+
+def _decoded(data: bytes) -> tuple[str, Any]:
+    """A helper's message: (kind, body); an error it reports is raised here, its traceback as
+    the cause."""
+    kind, body = pickle.loads(data)
+    if kind == "error":
+        error, text = body
+        raise error from HelperError(text)
+    return kind, body
 
 
 def _send_quietly(conn: Connection, shards: list[Shard]) -> None:

@@ -10,7 +10,8 @@ slots — is one contiguous read per chunk. The search never holds all signature
 makes one pass over the bands to find candidate pairs (one band's keys in memory per thread,
 ~17 bytes per row at the sort's peak; see `parallel`), then passes over the slots, a few at a
 time, to count how many slots each candidate pair (and later each cluster member with its first
-member) has in common. So the peak of `finish` is a few bytes per record however large the
+member) has in common. The pass over the bands can be shared out: `candidate_codes` finds the
+pairs of some bands from plain data (spill file names), in any process, and the shares merge. So the peak of `finish` is a few bytes per record however large the
 input, and the signatures themselves live on disk between `partial` and `finish`.
 """
 
@@ -24,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dataflywheel.checks import spill
-from dataflywheel.checks.similarity.lsh import candidate_pairs, slot_keys
+from dataflywheel.checks.similarity.lsh import band_codes, candidate_pairs, pairs_of, slot_keys
 from dataflywheel.checks.similarity.parallel import default_threads, ordered_map
 from dataflywheel.checks.similarity.unionfind import flat_clusters
 
@@ -159,6 +160,18 @@ def _dtype(chunk: Chunk) -> npt.DTypeLike:
     return np.uint16 if isinstance(chunk, SpilledSignatures) else chunk.dtype
 
 
+def candidate_codes(
+    chunks: Sequence[Chunk], has_text: npt.NDArray[np.uint8], *, rows: int, bands: Sequence[int]
+) -> I64:
+    """The candidate pairs of `bands` (of `rows` slots each) as sorted unique codes (`lsh.
+    band_codes`); `has_text` is `np.packbits` of which rows have text. Plain data in and out
+    (spill file names, a few bits per row): one share of a search that other processes can
+    take, whose shares merge with `lsh.merge_codes`."""
+    sigs = ChunkedSignatures(chunks)
+    valid = np.unpackbits(has_text, count=sigs.n).astype(bool)
+    return band_codes(lambda b: sigs.band(b, rows), sigs.n, bands, valid)
+
+
 def find_near_duplicates(
     chunks: Sequence[Chunk],
     has_text: npt.NDArray[np.bool_],
@@ -167,15 +180,20 @@ def find_near_duplicates(
     bands: int,
     rows: int,
     threads: int | None = None,
+    codes: I64 | None = None,
 ) -> NearDuplicates:
     """Clusters of rows whose estimated Jaccard similarity is >= threshold (rows without text never
     join a cluster). `threads` (default: `parallel.default_threads()`) bands or slot blocks are
-    worked on at once; the result is the same for any number."""
+    worked on at once; the result is the same for any number. `codes`: the candidate pairs of
+    every band, found beforehand (`candidate_codes`, merged), instead of banding here."""
     threads = default_threads() if threads is None else threads
     sigs = ChunkedSignatures(chunks)
-    left, right = candidate_pairs(
-        lambda b: sigs.band(b, rows), sigs.n, bands=bands, valid=has_text, threads=threads
-    )
+    if codes is None:
+        left, right = candidate_pairs(
+            lambda b: sigs.band(b, rows), sigs.n, bands=bands, valid=has_text, threads=threads
+        )
+    else:
+        left, right = pairs_of(codes, sigs.n)
     est = sigs.similarity(left, right, threads)
     keep = est >= threshold
     members, starts = flat_clusters(left[keep], right[keep])

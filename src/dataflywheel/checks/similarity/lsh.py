@@ -9,7 +9,7 @@ pairs instead of m²/2, and union-find still joins the whole bucket when the pai
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -147,15 +147,38 @@ def candidate_pairs(
     as a fresh array, which is sorted in place. Up to `threads` bands are keyed and sorted at
     once (each band's keys in memory only while it is worked on); their pairs are merged in
     band order, and the merge is a set union anyway, so the result never depends on `threads`."""
+    parts = ordered_map(lambda b: band_codes(key_of_band, n, [b], valid), range(bands), threads)
+    return pairs_of(merge_codes(parts), n)
 
-    def codes_of(band: int) -> I64:
-        left, right = bucket_pairs(key_of_band(band), valid, overwrite=True)
-        return np.minimum(left, right) * n + np.maximum(left, right)
 
+def band_codes(
+    key_of_band: Callable[[int], U64],
+    n: int,
+    bands: Iterable[int],
+    valid: npt.NDArray[np.bool_] | None = None,
+) -> I64:
+    """The candidate pairs of some of the bands, as sorted unique codes `i * n + j` (i < j): one
+    band's keys in memory at a time. Codes of disjoint sets of bands merge (`merge_codes`) into
+    the codes of all of them, so the bands can be shared out among workers."""
     codes = np.zeros(0, dtype=np.int64)
-    for more in ordered_map(codes_of, range(bands), threads):
+    for band in bands:
+        left, right = bucket_pairs(key_of_band(band), valid, overwrite=True)
+        if len(left):
+            codes = _union(codes, np.minimum(left, right) * n + np.maximum(left, right))
+    return codes
+
+
+def merge_codes(parts: Iterable[I64]) -> I64:
+    """The union of sorted unique pair codes (`band_codes`), merged in the order given."""
+    codes = np.zeros(0, dtype=np.int64)
+    for more in parts:
         if len(more):
             codes = _union(codes, more)
+    return codes
+
+
+def pairs_of(codes: I64, n: int) -> tuple[I64, I64]:
+    """The pairs (left, right) that codes `i * n + j` stand for."""
     return codes // n, codes % n
 
 
