@@ -540,6 +540,10 @@ def test_finish_is_serial_on_one_cpu_and_the_first_failure_in_check_order_is_rai
         monkeypatch.setattr(os, "cpu_count", lambda cpus=cpus: cpus)
         with pytest.raises(OSError, match="exact"):
             check(path, _full_plan())
+    monkeypatch.setattr(ExactDuplicateCheck, "finish", original)
+    monkeypatch.setattr(NearDuplicateCheck, "finish_jobs", fails("no jobs"))
+    with pytest.raises(OSError, match="no jobs"):  # after the others have finished
+        check(path, _full_plan())
 
 
 @pytest.mark.parametrize("enabled", [True, False])

@@ -148,9 +148,15 @@ def _finish(checks: list[Check], state: _Fold, run_jobs: RunJobs) -> list[CheckR
     keeps what a thread freed in that thread's arena)."""
     work = [(c, p) for c, p in zip(checks, state.partials) if p is not None]
     with _gc_paused():
-        shares = [c.finish_jobs(p) for c, p in work]
-        plain = [i for i, share in enumerate(shares) if not share]
         done: list[CheckResult | Exception | None] = [None] * len(work)
+        shares: list[list[FinishJob]] = []
+        for i, (check, partial) in enumerate(work):
+            try:
+                shares.append(check.finish_jobs(partial))
+            except Exception as err:  # noqa: BLE001 - raised below, in check order
+                done[i] = err
+                shares.append([])
+        plain = [i for i, share in enumerate(shares) if not share and done[i] is None]
         tickets = itertools.count()  # next() is atomic: each plain finish is taken once
 
         def take_plain() -> None:
