@@ -10,9 +10,10 @@ slots — is one contiguous read per chunk. The search never holds all signature
 makes one pass over the bands to find candidate pairs (one band's keys in memory per thread,
 ~17 bytes per row at the sort's peak; see `parallel`), then passes over the slots, a few at a
 time, to count how many slots each candidate pair (and later each cluster member with its first
-member) has in common. The pass over the bands can be shared out: `candidate_codes` finds the
-pairs of some bands from plain data (spill file names), in any process, and the shares merge. So the peak of `finish` is a few bytes per record however large the
-input, and the signatures themselves live on disk between `partial` and `finish`.
+member) has in common. So the peak of `finish` is a few bytes per record however large the
+input, and the signatures themselves live on disk between `partial` and `finish`. The pass over
+the bands can be shared out: `candidate_codes` finds the pairs of some bands from plain data
+(spill file names), in any process, and the shares merge (`lsh.merge_codes`).
 """
 
 from __future__ import annotations
