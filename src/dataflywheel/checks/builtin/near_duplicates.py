@@ -193,7 +193,8 @@ class NearDuplicateCheck(Check):
 
     def finish_jobs(self, partial: Partial) -> list[FinishJob]:
         """The banding, BANDS_PER_JOB bands a job: the part of `finish` that grows with the
-        input and that threads of one process barely speed up (see `similarity.parallel`)."""
+        input and that threads of one process barely speed up (see `similarity.parallel`),
+        while processes do."""
         assert isinstance(partial, NearDuplicatePartial)
         bands, rows = choose_bands(self.spec.threshold, self.spec.num_perm)
         chunks = [c.signatures for c in partial.chunks]
