@@ -286,7 +286,10 @@ class Helpers:
             for helper in self._idle:  # a helper that turned idle late gets the list too
                 if helper not in told:
                     told.add(helper)
-                    self._conns[helper].send(list(jobs))
+                    try:
+                        self._conns[helper].send(list(jobs))
+                    except OSError:  # its pipe is closed: it is gone
+                        raise self._died(helper) from None
 
         collect(block=False)
         while (index := claim_job(self.jobs, len(jobs))) is not None:
