@@ -438,6 +438,34 @@ def test_a_helper_that_dies_fails_the_run(tmp_path: Path) -> None:
     assert not helpers._procs[0].is_alive()
 
 
+def test_a_run_leaves_no_thread_behind_and_closes_no_pipe_under_a_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader threads are joined before the pipes close: a thread left running would make
+    this process's next run spawn its helpers, and a pipe closed under a reader fails inside
+    `recv_bytes`. A reader made slow to see its helper's end shows both."""
+    import threading
+    import time
+
+    from dataflywheel.checks.engines import local
+
+    receive, failures = local.Helpers._receive, []
+
+    def slow_receive(self: local.Helpers, i: int, conn: object) -> None:
+        receive(self, i, conn)  # type: ignore[arg-type]
+        time.sleep(0.3)
+        assert not self._conns[i].closed  # `_stop` waits for this thread before closing it
+
+    monkeypatch.setattr(local.Helpers, "_receive", slow_receive)
+    monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_value))
+    path = _corpus(tmp_path / "c.jsonl", 3000)
+    before = threading.active_count()
+    report = check(path, _full_plan(), engine="local", workers=2, shard_bytes=20_000)
+    assert report.records > 2900
+    assert threading.active_count() == before
+    assert failures == []
+
+
 def test_tasks_shrink_towards_the_end_and_cover_every_shard_once() -> None:
     from dataflywheel.checks.engines.local import task_end
     from dataflywheel.checks.readers import Shard

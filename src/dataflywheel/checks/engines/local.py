@@ -185,6 +185,7 @@ class Helpers:
         self._conns: list[Connection] = []
         self._ended: set[int] = set()  # helpers that said "idle" or whose pipe closed
         self._idle: list[int] = []  # helpers that said "idle", in that order: they take finish jobs
+        self._threads: list[threading.Thread] = []  # joined by `_stop`: none outlives the run
         try:
             for i in range(count):
                 mine, theirs = ctx.Pipe()
@@ -199,7 +200,7 @@ class Helpers:
                 self._procs.append(proc)
                 self._conns.append(mine)
             for i, conn in enumerate(self._conns):  # after the forks: no thread is copied
-                threading.Thread(target=self._receive, args=(i, conn), daemon=True).start()
+                self._thread(self._receive, i, conn)
         except BaseException:
             self._stop()
             raise
@@ -220,7 +221,7 @@ class Helpers:
     def run(self, shards: Sequence[Shard], fold: Fold, progress: Progress) -> None:
         """Read every shard, here and in the helpers; `fold` sees the outcomes in shard order."""
         for conn in self._conns:  # in a thread: a helper still starting up reads it later
-            threading.Thread(target=_send_quietly, args=(conn, list(shards)), daemon=True).start()
+            self._thread(_send_quietly, conn, list(shards))
         order = _InOrder(fold)
 
         def between_batches(nbytes: int, records: int) -> None:
@@ -235,6 +236,11 @@ class Helpers:
             self._drain(order, progress, block=False)
         while order.next < len(shards):
             self._drain(order, progress, block=True)
+
+    def _thread(self, target: Callable[..., None], *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        thread.start()
+        self._threads.append(thread)
 
     def _receive(self, i: int, conn: Connection) -> None:
         """Thread: every message of helper `i`, as bytes, into the inbox; None when it closes."""
@@ -329,7 +335,12 @@ class Helpers:
         )
 
     def _stop(self) -> None:
-        """Terminate the helpers still running and reap them all."""
+        """Terminate the helpers still running, reap them all, then join this run's threads
+        before closing the pipes.
+
+        Once its helper is gone, a reader thread sees its pipe end and returns; closing the pipe
+        under a thread still reading it would fail inside `recv_bytes`, and a thread left
+        running would make the next run of this process spawn its helpers (`start_method`)."""
         for proc in self._procs:
             if proc.is_alive():
                 proc.terminate()
@@ -338,6 +349,8 @@ class Helpers:
             if proc.is_alive():
                 proc.kill()
                 proc.join()
+        for thread in self._threads:
+            thread.join(timeout=5)
         for conn in self._conns:
             conn.close()
 
