@@ -466,6 +466,29 @@ def test_a_run_leaves_no_thread_behind_and_closes_no_pipe_under_a_reader(
     assert failures == []
 
 
+def test_a_helper_gone_before_the_finish_jobs_fails_the_run(tmp_path: Path) -> None:
+    """A helper that dies once the shards are read (before or after it says "idle") is the
+    dead-helper error when the finish jobs are handed out, not a broken pipe or a wait."""
+    import time
+
+    from dataflywheel.checks.engines import _Fold, _Progress
+    from dataflywheel.checks.engines.local import Helpers
+    from dataflywheel.checks.readers import plan_shards
+
+    path = _corpus(tmp_path / "c.jsonl", 3000)
+    with pytest.raises(RuntimeError) as err, Helpers(1, _full_plan(), str(tmp_path), 2) as helpers:
+        shards = plan_shards([str(path)], shard_bytes=20_000)
+        helpers.run(shards, _Fold(8), _Progress(None, path.stat().st_size))
+        helpers._procs[0].kill()
+        deadline = time.monotonic() + 30  # until its reader thread has seen the pipe close
+        while helpers._threads[0].is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        helpers.run_jobs([lambda: 1, lambda: 2])
+    assert str(err.value) == (
+        "a helper process of the local engine died (exit code -9); nothing of this run was kept"
+    )
+
+
 def test_tasks_shrink_towards_the_end_and_cover_every_shard_once() -> None:
     from dataflywheel.checks.engines.local import task_end
     from dataflywheel.checks.readers import Shard
