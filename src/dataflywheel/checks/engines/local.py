@@ -37,7 +37,8 @@ Why it is built this way (the target: on 2 cores, at least 1.7x one process, wal
 
 Failure: an error raised in any process stops the run and is raised here (a helper's with its
 traceback as the cause); a helper that dies without a word is a `RuntimeError` naming its exit
-code; helpers are terminated and joined before `run_checks` removes the run's spill directory.
+code; helpers are terminated and joined before `run_checks` removes the run's spill directory,
+and so are this process's threads of the run (none outlives it, so the next run may fork).
 """
 
 from __future__ import annotations
