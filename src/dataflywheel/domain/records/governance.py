@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from dataflywheel.domain.records.base import Record, utcnow
 from dataflywheel.domain.records.people import ID_PATTERN
@@ -38,6 +38,14 @@ class ExceptionType(StrEnum):
     QUALITY = "quality"
     FORMAT = "format"
     COMPLIANCE = "compliance"
+
+
+class RiskLevel(StrEnum):
+    """A compliance exception's risk level (Table 24-9), by the chapter's tiering principle."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
 
 
 class ApprovalDecision(StrEnum):
@@ -68,12 +76,21 @@ class ExceptionRecord(Record):
     isolation_label: str = Field(min_length=1, max_length=200)
     outstanding_checks: list[str] = Field(default_factory=list)
     project_id: str | None = None
+    # Table 24-9's required records of a compliance exception (None/empty for other types)
+    source_description: str | None = Field(default=None, max_length=2000)
+    risk_level: RiskLevel | None = None
+    access_list: list[str] = Field(default_factory=list)
     requested_by_id: str
     requested_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     decided_at: datetime | None = None
     ended_at: datetime | None = None
     end_reason: str | None = None
+
+    @field_validator("access_list", mode="before")
+    @classmethod
+    def _no_list_is_empty(cls, value: object) -> object:
+        return [] if value is None else value
 
     @model_validator(mode="after")
     def _expires_after_request(self) -> ExceptionRecord:
@@ -177,6 +194,7 @@ class AccessGrant(Record):
     purpose: str = Field(min_length=1, max_length=2000)
     state: GrantState = GrantState.REQUESTED
     requested_by_id: str
+    exception_id: str | None = None  # the compliance exception a restricted grant rests on
     approved_by_id: str | None = None
     compliance_approved_by_id: str | None = None
     requested_at: datetime = Field(default_factory=utcnow)
@@ -200,3 +218,40 @@ class AccessGrant(Record):
     def is_active(self, at: datetime) -> bool:
         """Active and not yet expired at `at` (expiry is exclusive)."""
         return self.state is GrantState.ACTIVE and at < self.expires_at
+
+
+class Derivation(Record):
+    """Dataset `dataset_id` is derived data (Table 24-20): built from version `source_version_id`
+    or dataset `source_dataset_id` by `method` (cleaning, annotation, generation, …)."""
+
+    id: str = Field(pattern=r"^DRV-[0-9]{4,}$")
+    dataset_id: str
+    source_version_id: str | None = None
+    source_dataset_id: str | None = None
+    method: str = Field(min_length=1, max_length=200)
+    recorded_by_id: str
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Derivation:
+        if (self.source_version_id is None) == (self.source_dataset_id is None):
+            raise ValueError("a derivation names exactly one of source_version_id, "
+                             "source_dataset_id")
+        return self
+
+    @property
+    def source(self) -> str:
+        return self.source_version_id or str(self.source_dataset_id)
+
+
+class Regrade(Record):
+    """An approved re-grade of derived dataset `dataset_id`: what its sources pass on is replaced
+    by `level` (e.g. after de-identification); the latest one counts."""
+
+    id: str = Field(pattern=r"^RGD-[0-9]{4,}$")
+    dataset_id: str
+    level: Sensitivity
+    inherited: Sensitivity
+    approved_by_id: str
+    reason: str = Field(min_length=1, max_length=2000)
+    approved_at: datetime = Field(default_factory=utcnow)

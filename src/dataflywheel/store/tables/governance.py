@@ -14,7 +14,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dataflywheel.domain.records.governance import (
-    ApprovalDecision, AssetKind, ExceptionType, Sensitivity,
+    ApprovalDecision, AssetKind, ExceptionType, RiskLevel, Sensitivity,
 )
 from dataflywheel.domain.roles import Role
 from dataflywheel.store.base import Base
@@ -28,6 +28,7 @@ class ExceptionRow(Base):
     __tablename__ = "exceptions"
     __table_args__ = (
         one_of("type", ExceptionType),
+        one_of("risk_level", RiskLevel, nullable=True),
         CheckConstraint(_EXPIRES_AFTER_REQUEST, name="expiry"),
     )
 
@@ -40,6 +41,9 @@ class ExceptionRow(Base):
     isolation_label: Mapped[str] = mapped_column(String(200))
     outstanding_checks: Mapped[list[Any]] = mapped_column(JSONValue)
     project_id: Mapped[str | None] = fk("projects.id", nullable=True)
+    source_description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    risk_level: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    access_list: Mapped[list[Any] | None] = mapped_column(JSONValue, nullable=True)
     requested_by_id: Mapped[str] = fk("people.id", index=False)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
@@ -123,6 +127,7 @@ class AccessGrantRow(Base):
     purpose: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(32), index=True)
     requested_by_id: Mapped[str] = fk("people.id", index=False)
+    exception_id: Mapped[str | None] = fk("exceptions.id", nullable=True)
     approved_by_id: Mapped[str | None] = fk("people.id", nullable=True, index=False)
     compliance_approved_by_id: Mapped[str | None] = fk("people.id", nullable=True, index=False)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -130,3 +135,29 @@ class AccessGrantRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     end_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class DerivationRow(Base):
+    __tablename__ = "derivations"
+    __table_args__ = (exactly_one("one_source", "source_version_id", "source_dataset_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    dataset_id: Mapped[str] = fk("datasets.id")
+    source_version_id: Mapped[str | None] = fk("dataset_versions.id", nullable=True)
+    source_dataset_id: Mapped[str | None] = fk("datasets.id", nullable=True)
+    method: Mapped[str] = mapped_column(String(200))
+    recorded_by_id: Mapped[str] = fk("people.id", index=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RegradeRow(Base):
+    __tablename__ = "regrades"
+    __table_args__ = (one_of("level", Sensitivity), one_of("inherited", Sensitivity))
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    dataset_id: Mapped[str] = fk("datasets.id")
+    level: Mapped[str] = mapped_column(String(32))
+    inherited: Mapped[str] = mapped_column(String(32))
+    approved_by_id: Mapped[str] = fk("people.id", index=False)
+    reason: Mapped[str] = mapped_column(Text)
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime)
