@@ -13,6 +13,7 @@ from access_helpers import audits, stored
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.errors import NotFound, PolicyViolation
 from dataflywheel.flows import access
+from dataflywheel.flows.access_reads import can_read
 from dataflywheel.flows.export import export_version
 from dataflywheel.flows.lineage import resolve_version
 from dataflywheel.flows.trace import trace
@@ -62,9 +63,9 @@ def test_archived_export_needs_a_reader_with_a_grant(team: Workspace, archived: 
     grant = _grant(team, asset.id)
     with team.db.session() as s:
         version = resolve_version(s, archived)
-        assert access.can_read(s, "algorithm-engineer", version, utcnow())
-        assert not access.can_read(s, "quality-evaluator", version, utcnow())
-        assert not access.can_read(s, "algorithm-engineer", version,
+        assert can_read(s, "algorithm-engineer", version, utcnow())
+        assert not can_read(s, "quality-evaluator", version, utcnow())
+        assert not can_read(s, "algorithm-engineer", version,
                                    grant.expires_at)  # expiry is exclusive
     result = export_version(team, archived, format="hf", out=out, reader="algorithm-engineer")
     assert result.rows == 30 and (out / "README.md").exists()

@@ -60,6 +60,8 @@ def request(
     by: By,
     expires: Annotated[str | None, typer.Option(help="Expiry (ISO 8601), at most 90 days on.")] = None,
     days: Annotated[int | None, typer.Option(help="Expiry as days from now (instead of --expires).")] = None,
+    exception: Annotated[str | None, typer.Option(
+        help="Compliance exception a grant on restricted data rests on.")] = None,
     now: Now = None,
     json_: Json = False,
 ) -> None:
@@ -76,7 +78,7 @@ def request(
     assert until is not None
     with workspace(ctx) as ws:
         grant = run(ws, asset, grantee=grantee, purpose=purpose, expires_at=until,
-                    requested_by=by, now=at)
+                    requested_by=by, exception_id=exception, now=at)
     _grant_done(grant, json_, f"requested {grant.id} for {grant.grantee_id} on {grant.asset_id}, "
                 f"expires {grant.expires_at.isoformat()}")
 
@@ -107,14 +109,28 @@ def deny(ctx: typer.Context, grant: GrantId, by: By,
 
 
 @app.command("revoke")
-def revoke(ctx: typer.Context, grant: GrantId, by: By,
+def revoke(ctx: typer.Context, by: By,
            reason: Annotated[str, typer.Option(help="Why it ends early.")],
+           grant: Annotated[str | None, typer.Argument(metavar="[GRANT]")] = None,
+           grantee: Annotated[str | None, typer.Option(
+               help="Revoke every active grant of this person instead (offboarding).")] = None,
            now: Now = None, json_: Json = False) -> None:
-    """Revoke an active grant before its expiry."""
+    """Revoke an active grant (or all of a person's, with --grantee) before its expiry."""
+    from dataflywheel.errors import BadInput
     from dataflywheel.flows.access import revoke as run
+    from dataflywheel.flows.access import revoke_person
 
+    if (grant is None) == (grantee is None):
+        raise BadInput("give exactly one of GRANT and --grantee", field="grant",
+                       expected="GRANT or --grantee PERSON", kept="nothing was changed")
     with workspace(ctx) as ws:
-        g = run(ws, grant, by=by, reason=reason, now=_now(now))
+        if grantee is not None:
+            ended = revoke_person(ws, grantee, by=by, reason=reason, now=_now(now))
+            print_done(json_, {"revoked": [g.id for g in ended]},
+                       f"revoked {len(ended)} grant(s) of {grantee}"
+                       + (f": {', '.join(g.id for g in ended)}" if ended else ""))
+            return
+        g = run(ws, str(grant), by=by, reason=reason, now=_now(now))
     _grant_done(g, json_, f"{g.id} revoked")
 
 
@@ -161,23 +177,77 @@ def check(ctx: typer.Context,
           person: Annotated[str, typer.Option(help="Person id who would read.")],
           version: Annotated[str, typer.Option(help="Version id or DATASET@N.")],
           now: Now = None, json_: Json = False) -> None:
-    """May PERSON read VERSION now? Exit code 0 if yes, 1 if no."""
-    from dataflywheel.flows.access import check as run
+    """May PERSON read VERSION now (Table 24-20 at its effective level)? Exit 0 if yes, 1 if no."""
+    from dataflywheel.flows.access_reads import check as run
 
     with workspace(ctx) as ws:
-        v, grants = run(ws, person, version, now=_now(now))
-    needs = v.state.value == "archived"
-    allowed = bool(grants) or not needs
+        d = run(ws, person, version, now=_now(now))
+    v = d.version
     if json_:
         print_json({"person": person, "version": v.id, "state": v.state.value,
-                    "grant_needed": needs, "allowed": allowed, "grants": [g.id for g in grants]})
+                    "level": d.grade.level.value, "grade": d.grade.explain(),
+                    "grant_needed": d.rule.grant_needed, "allowed": d.allowed,
+                    "grants": [g.id for g in d.grants],
+                    "refusal": str(d.refusal) if d.refusal else None})
     else:
-        why = (f"by {', '.join(g.id for g in grants)}" if grants else
-               "no grant needed" if not needs else "no active grant")
-        console.print(f"{person} {'may' if allowed else 'may not'} read {v.id} "
-                      f"({v.state.value}): {why}", highlight=False)
-    if not allowed:
+        why = (f"by {', '.join(g.id for g in d.grants)}" if d.grants else
+               "no grant needed (public)" if not d.rule.grant_needed else str(d.refusal))
+        console.print(f"{person} {'may' if d.allowed else 'may not'} read {v.id} "
+                      f"({v.state.value}, {d.grade.explain()}): {why}", highlight=False)
+    if not d.allowed:
         raise typer.Exit(1)
+
+
+@app.command("derive")
+def derive(ctx: typer.Context,
+           dataset: Annotated[str, typer.Argument(metavar="DATASET")],
+           source: Annotated[str, typer.Option("--from", help="Source version (V or DATASET@N) or dataset.")],
+           method: Annotated[str, typer.Option(help="How it was derived: cleaning, annotation, generation, …")],
+           by: By, json_: Json = False) -> None:
+    """Record that DATASET is derived data built from a source; it inherits the source's level."""
+    from dataflywheel.flows.sensitivity import derive as run
+
+    with workspace(ctx) as ws:
+        d = run(ws, dataset, source=source, method=method, by=by)
+    print_done(json_, d.model_dump(mode="json"),
+               f"{d.id}: {d.dataset_id} is derived from {d.source} ({d.method})")
+
+
+@app.command("regrade")
+def regrade(ctx: typer.Context,
+            dataset: Annotated[str, typer.Argument(metavar="DATASET")],
+            level: Annotated[str, typer.Option(help="public, internal, confidential or restricted.")],
+            reason: Annotated[str, typer.Option(help="Why the derived data is at this level.")],
+            by: By, json_: Json = False) -> None:
+    """Re-grade derived DATASET (a Legal/Compliance holder approves; audited)."""
+    from dataflywheel.flows.sensitivity import regrade as run
+
+    with workspace(ctx) as ws:
+        r = run(ws, dataset, level=level, by=by, reason=reason)
+    print_done(json_, r.model_dump(mode="json"),
+               f"{r.id}: {r.dataset_id} re-graded from {r.inherited.value} to {r.level.value} "
+               f"by {r.approved_by_id}")
+
+
+@app.command("grade")
+def grade(ctx: typer.Context,
+          ref: Annotated[str, typer.Argument(metavar="VERSION_OR_DATASET")],
+          json_: Json = False) -> None:
+    """The effective sensitivity of a version or dataset, and why (Table 24-20)."""
+    from dataflywheel.domain.policies.sensitivity import read_rule, row_for
+    from dataflywheel.flows.sensitivity import grade_of
+
+    with workspace(ctx) as ws:
+        key, g = grade_of(ws, ref)
+    row = row_for(g.level.value)
+    rule = read_rule(g.level, archived=False).summary()
+    if json_:
+        print_json({"id": key, "level": g.level.value, "grade": g.explain(),
+                    "sources": list(g.sources), "policy": row.default_access_policy,
+                    "audit": row.audit_requirements, "read_rule": rule})
+    else:
+        console.print(f"{key}: {g.explain()} — {row.level}: {row.default_access_policy}; "
+                      f"audit: {row.audit_requirements}. Reading needs: {rule}", highlight=False)
 
 
 @hookimpl

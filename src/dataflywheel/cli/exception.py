@@ -44,7 +44,11 @@ def _print_view(view: ExceptionView, json_: bool) -> None:
     for label, value in (("scope", e.scope), ("reason", e.reason),
                          ("usage restriction", e.usage_restriction),
                          ("isolation label", e.isolation_label),
-                         ("outstanding checks", ", ".join(e.outstanding_checks))):
+                         ("outstanding checks", ", ".join(e.outstanding_checks)),
+                         *((("source", e.source_description),
+                            ("risk level", e.risk_level.value if e.risk_level else ""),
+                            ("access list", ", ".join(e.access_list)))
+                           if e.type.value == "compliance" else ())):
         console.print(f"  {label}: {value}", highlight=False)
     covers = [f"{k.removesuffix('_id')} {v}" for c in view.covers
               for k, v in c.model_dump(exclude={"id", "exception_id"}, exclude_none=True).items()]
@@ -72,6 +76,11 @@ def request(
     version: Annotated[list[str] | None, typer.Option(help="Covered version id; repeatable.")] = None,
     dataset: Annotated[list[str] | None, typer.Option(help="Covered dataset id; repeatable.")] = None,
     project: Annotated[str | None, typer.Option(help="Project whose approvers decide.")] = None,
+    source_description: Annotated[str, typer.Option(
+        help="Compliance: where the data comes from, what is undetermined.")] = "",
+    risk_level: Annotated[str | None, typer.Option(help="Compliance: low, medium or high.")] = None,
+    access: Annotated[list[str] | None, typer.Option(
+        help="Compliance: person id who may read what it covers; repeatable.")] = None,
     json_: Json = False,
 ) -> None:
     """Request an exception; its approvers are notified."""
@@ -84,7 +93,9 @@ def request(
                            usage_restriction=usage_restriction, isolation_label=isolation_label,
                            outstanding_checks=outstanding or [], expires_at=expires_at,
                            batch_ids=batch or [], version_ids=version or [],
-                           dataset_ids=dataset or [], project_id=project)
+                           dataset_ids=dataset or [], project_id=project,
+                           source_description=source_description, risk_level=risk_level,
+                           access_list=access or [])
     with workspace(ctx) as ws:
         record = request_flow(ws, req, requested_by=by)
     if json_:

@@ -20,15 +20,19 @@ def export(
     license_: Annotated[str | None, typer.Option(
         "--license", help="SPDX license id to state (e.g. CC-BY-4.0).")] = None,
     reader: Annotated[str | None, typer.Option(
-        "--as", help="Person id of who reads (needed, with a grant, for an archived version).")] = None,
+        "--as", help="Person id of who reads (needed, with a grant, above public or archived).")] = None,
+    purpose: Annotated[str | None, typer.Option(
+        help="Why it is read (needed above public; recorded in the audit log).")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """Export a frozen version: Parquet + dataset card (hf) or Parquet + Croissant 1.1."""
+    """Export a frozen version: Parquet + dataset card (hf) or Parquet + Croissant 1.1 (audited).
+
+    Exit 2 when the access decision refuses it (the refusal is audited) or on bad input."""
     from dataflywheel.flows.export import export_version
 
     with workspace(ctx) as ws:
         result = export_version(ws, version, format=format_, out=out, license=license_,
-                                reader=reader)
+                                reader=reader, purpose=purpose)
     if json_:
         print_json(result.to_dict())
     else:

@@ -16,6 +16,7 @@ from rich.console import Console
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.governance import AccessGrant
 from dataflywheel.flows import access
+from dataflywheel.flows.access_reads import can_read
 from dataflywheel.flows.versions import resolve_version
 from dataflywheel.flows.trace import trace
 from dataflywheel.flows.workspace import Workspace
@@ -49,7 +50,7 @@ def demo_step(ws: Workspace, console: Console, *, version_id: str,
     with ws.db.session() as s:
         version = resolve_version(s, version_id)
         for person in (READER, OTHER):
-            able = access.can_read(s, person, version, now)
+            able = can_read(s, person, version, now)
             console.print(f"  once {asset.name} is archived, {person} "
                           + ("may read it" if able else "is refused until a grant is approved"),
                           highlight=False)

@@ -5,18 +5,21 @@ revocable.
   confidential, restricted), never less sensitive than its dataset; by the dataset's owner or the
   Accountable of `cross_team_data_sharing_approval` for its project.
 - `request`: a grant for one person on one asset, with a purpose and an expiry that is in the
-  future and at most `MAX_GRANT_DAYS` (90) days away.
+  future and at most `MAX_GRANT_DAYS` (90) days away, at the asset's effective level (derived
+  data inherits from its sources, `flows.sensitivity`). On restricted data it rests on an active
+  compliance exception that covers the asset and lists the grantee, and ends no later than it
+  (`flows.access_exception`); the exception's expiry or revocation revokes it.
 - `approve` / `deny`: by the RACI Accountable of `cross_team_data_sharing_approval` for the
   asset's project; a confidential or restricted asset also needs a Legal/Compliance holder's
   approval (either may come first; the grant is active once both are in). Four eyes: neither the
   requester nor the grantee decides.
-- `revoke`: the sharing Accountable or Legal/Compliance ends an active grant early, with a reason.
-- expiry: a grant whose `expires_at` has passed never counts (`can_read` compares times); its
-  record moves to expired lazily (every flow here first expires what is due, audited) and by
-  `sweep`.
+- `revoke`: the sharing Accountable or Legal/Compliance ends an active grant early, with a reason;
+  `revoke_person` ends every active grant of one person (offboarding).
+- expiry: a grant whose `expires_at` has passed never counts (reads compare times); its record
+  moves to expired lazily (every flow here first expires what is due, audited) and by `sweep`.
+  Expiry and revocation go through one guarded move (`flows._grant_moves`).
 
-The reading rule: an archived version's data or manifest is read only by a person holding an
-active grant on the version or on its dataset (`require_read`, used by the export flow).
+The reading rule (Table 24-20) and its audit live in `flows.access_reads`.
 
 Every change is audited in its flow's one transaction; a refused request writes nothing.
 """
@@ -37,16 +40,17 @@ from dataflywheel.domain.states import GrantState as GS
 from dataflywheel.domain.states import VersionState, move
 from dataflywheel.errors import AlreadyExists, BadInput, NotFound, PolicyViolation, from_validation
 from dataflywheel.flows._audit import add_audited, update_audited
-from dataflywheel.flows._expiry import move_if_still
+from dataflywheel.flows._grant_moves import end, moved, tell
+from dataflywheel.flows.access_exception import resting_exception
 from dataflywheel.flows.exception_coverage import SYSTEM_ACTOR
+from dataflywheel.flows.sensitivity import dataset_grade, version_grade
 from dataflywheel.flows.versions import resolve_version
 from dataflywheel.flows.notifications import notify
 from dataflywheel.flows.raci import who
 from dataflywheel.flows.workspace import Workspace
-from dataflywheel.store.repositories.data import Datasets
+from dataflywheel.store.repositories.data import Datasets, DatasetVersions
 from dataflywheel.store.repositories.governance import AccessGrants, Assets
 from dataflywheel.store.repositories.people import People, RoleHoldings
-from dataflywheel.store.tables.governance import AccessGrantRow
 
 MAX_GRANT_DAYS = 90
 SHARING_ITEM = "cross_team_data_sharing_approval"
@@ -115,37 +119,59 @@ def _person(s: Session, person: str, field: str, kept: str = NOTHING) -> None:
 
 
 def request(ws: Workspace, asset_id: str, *, grantee: str, purpose: str, expires_at: datetime,
-            requested_by: str, now: datetime | None = None) -> AccessGrant:
-    """Store a requested grant and notify who may decide it."""
+            requested_by: str, exception_id: str | None = None,
+            now: datetime | None = None) -> AccessGrant:
+    """Store a requested grant at the asset's effective level (derived data inherits from its
+    sources) and notify who may decide it. A grant on restricted data rests on compliance
+    exception `exception_id` (`flows.access_exception.resting_exception`)."""
     now = now or utcnow()
     _check_expiry(expires_at, now)
     if not purpose.strip():
         raise BadInput("a grant request needs its purpose", field="purpose",
                        expected="a non-empty statement", kept=NOTHING, hint="--purpose TEXT")
     with ws.db.unit_of_work() as s:
-        asset = Assets(s).find(asset_id)
-        if asset is None:
-            raise NotFound(f"asset {asset_id} does not exist", field="asset", kept=NOTHING,
-                           hint="flywheel access register --version V --by PERSON")
-        _person(s, grantee, "grantee")
-        _person(s, requested_by, "requested_by")
-        if asset.retired_at is not None or not asset.requestable:
-            raise PolicyViolation(f"asset {asset_id} is not requestable", kept=NOTHING)
+        asset = _requestable(s, asset_id, grantee, requested_by)
+        level = asset_level(s, asset)
+        if level is Sensitivity.RESTRICTED:
+            resting_exception(s, asset, exception_id=exception_id, grantee=grantee,
+                              expires_at=expires_at, at=now)
         repo = AccessGrants(s)
         try:
             grant = AccessGrant(id=repo.next_id(), asset_id=asset.id, grantee_id=grantee,
-                                sensitivity=asset.sensitivity, purpose=purpose.strip(),
+                                sensitivity=level, purpose=purpose.strip(),
                                 requested_by_id=requested_by, requested_at=now,
-                                expires_at=expires_at)
+                                expires_at=expires_at, exception_id=exception_id
+                                if level is Sensitivity.RESTRICTED else None)
         except ValidationError as exc:
             raise from_validation(exc, what="invalid grant request") from None
         add_audited(repo, grant, actor=ws.actor, reason=grant.purpose)
-        for person in sorted(_deciders(s, asset) - {requested_by, grantee}):
+        for person in sorted(_deciders(s, asset, level) - {requested_by, grantee}):
             notify(s, actor=ws.actor, to=person, kind="access.request", record_kind="access_grant",
                    record_id=grant.id, at=now,
                    subject=f"grant {grant.id} for {grantee} on {asset.id} awaits your decision",
                    body=f"purpose: {grant.purpose}; expires {expires_at.isoformat()}")
         return grant
+
+
+def _requestable(s: Session, asset_id: str, grantee: str, requested_by: str) -> Asset:
+    asset = Assets(s).find(asset_id)
+    if asset is None:
+        raise NotFound(f"asset {asset_id} does not exist", field="asset", kept=NOTHING,
+                       hint="flywheel access register --version V --by PERSON")
+    _person(s, grantee, "grantee")
+    _person(s, requested_by, "requested_by")
+    if asset.retired_at is not None or not asset.requestable:
+        raise PolicyViolation(f"asset {asset_id} is not requestable", kept=NOTHING)
+    return asset
+
+
+def asset_level(s: Session, asset: Asset) -> Sensitivity:
+    """The effective level of an asset: its own, or what its version/dataset grades to."""
+    if asset.version_id is not None:
+        graded = version_grade(s, DatasetVersions(s).get(asset.version_id)).level
+    else:
+        graded = dataset_grade(s, str(asset.dataset_id)).level
+    return max(asset.sensitivity, graded, key=lambda level: level.rank)
 
 
 def _check_expiry(expires_at: datetime, now: datetime) -> None:
@@ -167,20 +193,16 @@ def _accountable(s: Session, asset: Asset) -> str:
     return who(s, SHARING_ITEM, asset.project_id).accountable
 
 
-def _legal(s: Session, asset: Asset) -> set[str]:
-    """Legal/Compliance holders whose approval the asset needs (none below confidential)."""
-    if asset.sensitivity.rank < Sensitivity.CONFIDENTIAL.rank:
+def _legal(s: Session, asset: Asset, level: Sensitivity) -> set[str]:
+    """Legal/Compliance holders whose approval a grant at `level` needs (none below
+    confidential)."""
+    if level.rank < Sensitivity.CONFIDENTIAL.rank:
         return set()
     return role_holders(Role.LEGAL_COMPLIANCE, asset.project_id, RoleHoldings(s).list())
 
 
-def _deciders(s: Session, asset: Asset) -> set[str]:
-    return {_accountable(s, asset)} | _legal(s, asset)
-
-
-def _moved(grant: AccessGrant, target: GS | None, **fields: object) -> AccessGrant:
-    state = move(f"access grant {grant.id}", grant.state, target) if target else grant.state
-    return AccessGrant.model_validate({**grant.model_dump(), "state": state, **fields})
+def _deciders(s: Session, asset: Asset, level: Sensitivity) -> set[str]:
+    return {_accountable(s, asset)} | _legal(s, asset, level)
 
 
 def approve(ws: Workspace, grant_id: str, *, approver: str, note: str = "",
@@ -190,7 +212,7 @@ def approve(ws: Workspace, grant_id: str, *, approver: str, note: str = "",
     now = now or utcnow()
     with ws.db.unit_of_work() as s:
         grant, asset = _decidable(s, grant_id, approver, now)
-        accountable, legal = _accountable(s, asset), _legal(s, asset)
+        accountable, legal = _accountable(s, asset), _legal(s, asset, grant.sensitivity)
         # two approvals are two people: one who holds both roles fills one slot
         if approver == accountable and grant.approved_by_id is None \
                 and approver != grant.compliance_approved_by_id:
@@ -200,15 +222,15 @@ def approve(ws: Workspace, grant_id: str, *, approver: str, note: str = "",
             fields = {"compliance_approved_by_id": approver}
         else:
             raise _not_decider(grant, asset, approver, accountable, legal, "approve")
-        staged = _moved(grant, None, **fields)
+        staged = moved(grant, None, **fields)
         complete = staged.approved_by_id is not None and (
             not legal or staged.compliance_approved_by_id is not None)
-        after = _moved(staged, GS.ACTIVE, granted_at=now) if complete else staged
+        after = moved(staged, GS.ACTIVE, granted_at=now) if complete else staged
         update_audited(AccessGrants(s), grant, after, actor=ws.actor,
                        action="access_grant.approve" if complete else "access_grant.consent",
                        reason=note or f"approved by {approver}")
         if complete:
-            _tell(s, ws.actor, after, now, "approved")
+            tell(s, ws.actor, after, now, "approved")
         return after
 
 
@@ -240,13 +262,6 @@ def _not_decider(grant: AccessGrant, asset: Asset, person: str, accountable: str
         got=person, kept=f"{grant.id} is still {grant.state.value}")
 
 
-def _tell(s: Session, actor: str, grant: AccessGrant, now: datetime, what: str) -> None:
-    for person in sorted({grant.grantee_id, grant.requested_by_id}):
-        notify(s, actor=actor, to=person, kind=f"access.{what}", record_kind="access_grant",
-               record_id=grant.id, at=now, subject=f"grant {grant.id} on {grant.asset_id} {what}",
-               body=f"grantee {grant.grantee_id}; expires {grant.expires_at.isoformat()}")
-
-
 def deny(ws: Workspace, grant_id: str, *, approver: str, reason: str,
          now: datetime | None = None) -> AccessGrant:
     """Any decider of the grant refuses it, with a reason."""
@@ -256,13 +271,13 @@ def deny(ws: Workspace, grant_id: str, *, approver: str, reason: str,
                        kept=f"{grant_id} is unchanged")
     with ws.db.unit_of_work() as s:
         grant, asset = _decidable(s, grant_id, approver, now)
-        accountable, legal = _accountable(s, asset), _legal(s, asset)
+        accountable, legal = _accountable(s, asset), _legal(s, asset, grant.sensitivity)
         if approver not in {accountable} | legal:
             raise _not_decider(grant, asset, approver, accountable, legal, "deny")
-        after = _moved(grant, GS.DENIED, ended_at=now, end_reason=reason)
+        after = moved(grant, GS.DENIED, ended_at=now, end_reason=reason)
         update_audited(AccessGrants(s), grant, after, actor=ws.actor, action="access_grant.deny",
                        reason=reason)
-        _tell(s, ws.actor, after, now, "denied")
+        tell(s, ws.actor, after, now, "denied")
         return after
 
 
@@ -275,21 +290,40 @@ def revoke(ws: Workspace, grant_id: str, *, by: str, reason: str,
                        kept=f"{grant_id} is unchanged")
     with ws.db.unit_of_work() as s:
         expire_due(s, at=now)
-        grant = AccessGrants(s).get(grant_id)
-        _person(s, by, "by", kept=f"{grant_id} is unchanged")
-        asset = Assets(s).get(grant.asset_id)
-        accountable = _accountable(s, asset)
-        legal = role_holders(Role.LEGAL_COMPLIANCE, asset.project_id, RoleHoldings(s).list())
-        if by not in {accountable} | legal:
-            raise PolicyViolation(f"{by} may not revoke grant {grant_id}",
-                                  expected=f"the sharing Accountable {accountable} or "
-                                  f"Legal/Compliance ({', '.join(sorted(legal)) or 'nobody'})",
-                                  got=by, kept=f"{grant_id} is still {grant.state.value}")
-        after = _moved(grant, GS.REVOKED, ended_at=now, end_reason=reason)
-        update_audited(AccessGrants(s), grant, after, actor=ws.actor,
-                       action="access_grant.revoke", reason=reason)
-        _tell(s, ws.actor, after, now, "revoked")
-        return after
+        return _revoke_one(s, ws.actor, AccessGrants(s).get(grant_id), by, reason, now)
+
+
+def revoke_person(ws: Workspace, grantee: str, *, by: str, reason: str,
+                  now: datetime | None = None) -> list[AccessGrant]:
+    """End every active grant of `grantee` (offboarding) in one transaction, each audited; `by`
+    must be allowed to revoke each of them, or none is revoked."""
+    now = now or utcnow()
+    if not reason.strip():
+        raise BadInput("a revocation needs a reason", field="reason", hint="--reason TEXT",
+                       kept=f"the grants of {grantee} are unchanged")
+    with ws.db.unit_of_work() as s:
+        expire_due(s, at=now)
+        _person(s, grantee, "grantee", kept=f"the grants of {grantee} are unchanged")
+        active = AccessGrants(s).list(grantee_id=grantee, state=GS.ACTIVE.value)
+        return [_revoke_one(s, ws.actor, g, by, reason, now)
+                for g in sorted(active, key=lambda g: g.id)]
+
+
+def _revoke_one(s: Session, actor: str, grant: AccessGrant, by: str, reason: str,
+                now: datetime) -> AccessGrant:
+    _person(s, by, "by", kept=f"{grant.id} is unchanged")
+    asset = Assets(s).get(grant.asset_id)
+    accountable = _accountable(s, asset)
+    legal = role_holders(Role.LEGAL_COMPLIANCE, asset.project_id, RoleHoldings(s).list())
+    if by not in {accountable} | legal:
+        raise PolicyViolation(f"{by} may not revoke grant {grant.id}",
+                              expected=f"the sharing Accountable {accountable} or "
+                              f"Legal/Compliance ({', '.join(sorted(legal)) or 'nobody'})",
+                              got=by, kept=f"{grant.id} is still {grant.state.value}")
+    move(f"access grant {grant.id}", grant.state, GS.REVOKED)
+    end(s, grant, target=GS.REVOKED, ended_at=now, reason=reason, actor=actor,
+        action="access_grant.revoke", now=now)
+    return AccessGrants(s).get(grant.id)
 
 
 def expire_due(session: Session, *, at: datetime, actor: str = SYSTEM_ACTOR) -> list[str]:
@@ -297,16 +331,10 @@ def expire_due(session: Session, *, at: datetime, actor: str = SYSTEM_ACTOR) -> 
     grantee and requester; a grant already moved by someone else is skipped. Returns the ids."""
     expired: list[str] = []
     for grant in AccessGrants(session).list(state=GS.ACTIVE.value):
-        if grant.expires_at > at:
-            continue
-        after = _moved(grant, GS.EXPIRED, ended_at=grant.expires_at,
-                       end_reason=f"expired at {grant.expires_at.isoformat()}")
-        if move_if_still(session, row_type=AccessGrantRow, key=grant.id, before=grant, after=after,
-                         from_state=GS.ACTIVE.value, actor=actor, action="access_grant.expire",
-                         kind="access_grant", reason=after.end_reason,
-                         values={"state": after.state.value, "ended_at": after.ended_at,
-                                 "end_reason": after.end_reason}):
-            _tell(session, actor, after, at, "expired")
+        if grant.expires_at <= at and end(
+                session, grant, target=GS.EXPIRED, ended_at=grant.expires_at,
+                reason=f"expired at {grant.expires_at.isoformat()}", actor=actor,
+                action="access_grant.expire", now=at):
             expired.append(grant.id)
     return expired
 
@@ -315,49 +343,6 @@ def sweep(ws: Workspace, now: datetime | None = None) -> list[str]:
     """Expire, in one transaction, every active grant past its expiry; returns their ids."""
     with ws.db.unit_of_work() as s:
         return expire_due(s, at=now or utcnow(), actor=ws.actor)
-
-
-def can_read(session: Session, person: str, version: DatasetVersion, at: datetime) -> bool:
-    """Whether `person` holds, at `at`, an active unexpired grant on `version` or its dataset.
-    Reads only: an expired grant never counts, whether or not it was swept."""
-    return bool(_grants_for(session, person, version, at))
-
-
-def _grants_for(session: Session, person: str, version: DatasetVersion,
-                at: datetime) -> list[AccessGrant]:
-    assets = {a.id for a in Assets(session).list(version_id=version.id)}
-    assets |= {a.id for a in Assets(session).list(dataset_id=version.dataset_id,
-                                                  kind=AssetKind.DATASET.value)}
-    grants = AccessGrants(session).list(grantee_id=person)
-    return [g for g in grants if g.asset_id in assets and g.is_active(at)]
-
-
-def require_read(session: Session, reader: str | None, version: DatasetVersion, at: datetime,
-                 *, kept: str = "nothing was written") -> None:
-    """Refuse reading an archived version's data without an active grant (other states pass)."""
-    if version.state is not VersionState.ARCHIVED:
-        return
-    ask = (f"flywheel access request {version.id} --grantee {reader or 'PERSON'} "
-           "--purpose TEXT --expires TIME --by PERSON")
-    if reader is None:
-        raise PolicyViolation(f"version {version.id} is archived; reading it needs a reader "
-                              "with an access grant", expected="--as PERSON", kept=kept, hint=ask)
-    _person(session, reader, "reader", kept=kept)
-    if can_read(session, reader, version, at):
-        return
-    lapsed = [g for g in AccessGrants(session).list(grantee_id=reader)
-              if g.asset_id in (version.id, version.dataset_id) and g.state is not GS.REQUESTED]
-    got = "; ".join(f"{g.id} {_lapse(g, at)}" for g in lapsed) or "no grant"
-    raise PolicyViolation(
-        f"version {version.id} is archived; {reader} has no active access grant for it",
-        expected=f"an active grant on {version.id} or dataset {version.dataset_id}", got=got,
-        kept=kept, hint=ask)
-
-
-def _lapse(grant: AccessGrant, at: datetime) -> str:
-    if grant.state is GS.ACTIVE and grant.expires_at <= at:
-        return f"expired at {grant.expires_at.isoformat()}"
-    return grant.state.value
 
 
 def list_grants(ws: Workspace, *, state: str | None = None, grantee: str | None = None,
@@ -377,14 +362,3 @@ def list_assets(ws: Workspace) -> list[Asset]:
     """The registry, by id."""
     with ws.db.session() as s:
         return sorted(Assets(s).list(), key=lambda a: a.id)
-
-
-def check(ws: Workspace, person: str, version_ref: str, *,
-          now: datetime | None = None) -> tuple[DatasetVersion, list[AccessGrant]]:
-    """The version and `person`'s grants that let them read it at `now` (after lazy expiry)."""
-    now = now or utcnow()
-    with ws.db.unit_of_work() as s:
-        expire_due(s, at=now)
-        _person(s, person, "person", kept="nothing was changed")
-        version = resolve_version(s, version_ref)
-        return version, _grants_for(s, person, version, now)

@@ -2,8 +2,8 @@
 
 Coverage is asked at a time `at`; an approved exception covers while `at < expires_at`. Every
 question first expires, in the caller's session, what is due at `at` (audited `exception.expire`,
-the requester told), so what an expired exception covered is blocked again at once. A cover on a
-dataset covers its batches and versions.
+the requester told, the access grants resting on it revoked), so what an expired exception
+covered is blocked again at once. A cover on a dataset covers its batches and versions.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataflywheel.domain.states import ExceptionState as XS
 from dataflywheel.domain.states import move
 from dataflywheel.errors import BadInput
 from dataflywheel.flows._expiry import move_if_still
+from dataflywheel.flows._grant_moves import end_grants_resting_on
 from dataflywheel.flows.notifications import notify
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Batches, DatasetVersions
@@ -44,8 +45,8 @@ def tell_requester(s: Session, actor: str, record: ExceptionRecord, now: datetim
 
 
 def expire_due(session: Session, *, at: datetime, actor: str = SYSTEM_ACTOR) -> list[str]:
-    """Move every approved exception whose expiry is at or before `at` to expired, audited, and
-    tell its requester; safe under concurrency (a row already moved by someone else is skipped).
+    """Move every approved exception whose expiry is at or before `at` to expired, audited, tell
+    its requester, and revoke the access grants that rested on it (audited); safe under concurrency (a row already moved by someone else is skipped).
     Returns the ids this call expired."""
     expired: list[str] = []
     for record in Exceptions(session).due_to_expire(at=at):
@@ -59,6 +60,8 @@ def expire_due(session: Session, *, at: datetime, actor: str = SYSTEM_ACTOR) -> 
                         "end_reason": after.end_reason}):
             continue
         tell_requester(session, actor, after, at, "expired")
+        end_grants_resting_on(session, record.id, why=after.end_reason or "expired",
+                              at=record.expires_at, actor=actor)
         expired.append(record.id)
     return expired
 

@@ -45,12 +45,14 @@ from dataflywheel.domain.records.governance import (
     ExceptionCover,
     ExceptionRecord,
     ExceptionType,
+    RiskLevel,
 )
 from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import ExceptionState as XS
 from dataflywheel.domain.states import move
 from dataflywheel.errors import BadInput, NotFound, PolicyViolation, from_validation
 from dataflywheel.flows._audit import add_audited, update_audited
+from dataflywheel.flows._grant_moves import end_grants_resting_on
 from dataflywheel.flows.exception_approvers import (
     APPROVER_SLOTS,
     eligible,
@@ -100,6 +102,10 @@ class ExceptionRequest:
     version_ids: list[str] = field(default_factory=list)
     dataset_ids: list[str] = field(default_factory=list)
     project_id: str | None = None
+    # a compliance exception's required records (Table 24-9); ignored for other types
+    source_description: str = ""
+    risk_level: str | None = None
+    access_list: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,7 @@ def request(ws: Workspace, req: ExceptionRequest, *, requested_by: str,
                 isolation_label=req.isolation_label.strip(),
                 outstanding_checks=[c.strip() for c in req.outstanding_checks],
                 project_id=req.project_id, requested_by_id=requested_by, requested_at=now,
-                expires_at=req.expires_at)
+                expires_at=req.expires_at, **_compliance_records(req))
         except ValidationError as exc:
             raise from_validation(exc, what="invalid exception request") from None
         add_audited(repo, record, actor=ws.actor, reason=record.reason)
@@ -171,6 +177,33 @@ def _check_request(req: ExceptionRequest, now: datetime) -> None:
         raise BadInput("an exception must cover at least one batch, version or dataset",
                        field="covers", expected="--batch, --version or --dataset",
                        kept="nothing was stored")
+    if req.type == ExceptionType.COMPLIANCE.value:
+        _check_compliance_records(req)
+
+
+def _check_compliance_records(req: ExceptionRequest) -> None:
+    """Table 24-9: a compliance exception records its source, risk level and access list."""
+    kept = "nothing was stored"
+    if not req.source_description.strip():
+        raise BadInput("a compliance exception needs its source description",
+                       field="source_description", expected="where the data comes from and "
+                       "what is undetermined", kept=kept, hint="--source-description TEXT")
+    if req.risk_level not in {r.value for r in RiskLevel}:
+        raise BadInput("a compliance exception needs its risk level", field="risk_level",
+                       expected="one of " + ", ".join(r.value for r in RiskLevel),
+                       got=req.risk_level or "nothing", kept=kept, hint="--risk-level LEVEL")
+    if not req.access_list or any(not p.strip() for p in req.access_list):
+        raise BadInput("a compliance exception needs its access list", field="access_list",
+                       expected="at least one person id who may read what it covers",
+                       kept=kept, hint="--access PERSON (repeatable)")
+
+
+def _compliance_records(req: ExceptionRequest) -> dict[str, object]:
+    if req.type != ExceptionType.COMPLIANCE.value:
+        return {}
+    return {"source_description": req.source_description.strip(),
+            "risk_level": RiskLevel(str(req.risk_level)),
+            "access_list": list(dict.fromkeys(p.strip() for p in req.access_list))}
 
 
 def _check_refs(s: Session, req: ExceptionRequest, requested_by: str) -> None:
@@ -178,6 +211,10 @@ def _check_refs(s: Session, req: ExceptionRequest, requested_by: str) -> None:
     if People(s).find(requested_by) is None:
         raise NotFound(f"person {requested_by} does not exist", field="requested_by", kept=kept,
                        hint="flywheel people list")
+    for person in req.access_list if req.type == ExceptionType.COMPLIANCE.value else []:
+        if People(s).find(person.strip()) is None:
+            raise NotFound(f"person {person} on the access list does not exist",
+                           field="access_list", kept=kept, hint="flywheel people list")
     if req.project_id is not None and Projects(s).find(req.project_id) is None:
         raise NotFound(f"project {req.project_id} does not exist", field="project", kept=kept)
     checks = ((req.batch_ids, Batches(s), "batch"), (req.version_ids, DatasetVersions(s), "version"),
@@ -303,7 +340,7 @@ def withdraw(ws: Workspace, exception_id: str, *, by: str, reason: str,
 def revoke(ws: Workspace, exception_id: str, *, by: str, reason: str,
            on_call: str | None = None, now: datetime | None = None) -> ExceptionRecord:
     """End an approved exception before its expiry; anyone who may approve its type may, with a
-    reason. What it covered is blocked again at once."""
+    reason. What it covered is blocked again at once, and the grants resting on it are revoked."""
     now = now or utcnow()
     if not reason.strip():
         raise BadInput("a revocation needs a reason", field="reason", hint="--reason TEXT",
@@ -322,6 +359,7 @@ def revoke(ws: Workspace, exception_id: str, *, by: str, reason: str,
         update_audited(Exceptions(s), record, after, actor=ws.actor, action="exception.revoke",
                        reason=reason)
         tell_requester(s, ws.actor, after, now, "revoked")
+        end_grants_resting_on(s, record.id, why=f"revoked: {reason}", at=now, actor=ws.actor)
         return after
 
 

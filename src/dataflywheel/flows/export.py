@@ -1,13 +1,16 @@
 """Export a frozen dataset version: `hf` (Parquet + dataset card) or `croissant` (Parquet +
 Croissant 1.1 JSON-LD with the datasheet in its RAI fields).
 
-Guarantees: only a frozen version is exported, or an archived one read by a person (`reader`)
-holding an active access grant on it or its dataset (`flows.access.require_read`); a candidate,
-withdrawn or abandoned one, or an archived one without a grant, is refused before anything is
-written; the rows are read from the stored files its manifest
-names, and the manifest blob must hash to the version's `manifest_sha256`; the output folder
-appears whole or not at all (written beside it, then renamed) and an existing non-empty folder is
-never overwritten. Exporting writes nothing to the store.
+Guarantees: only a frozen or archived version is exported, and only as the one access decision
+allows (`flows.access_reads.decide`, Table 24-20): above the public level — whatever the state —
+or archived, the reader (`reader`) states a purpose and holds an active grant (for restricted
+data, resting on an active compliance exception); a candidate, withdrawn or abandoned version, or
+a read the decision refuses, writes no output. Every export and every refusal is audited in the
+store (`version.read` / `version.read_refused`: reader, purpose, level, format, fields, grants);
+that entry is the only thing exporting writes to the store, and it is committed before the output
+folder appears. The rows are read from the stored files its manifest names, and the manifest blob
+must hash to the version's `manifest_sha256`; the output folder appears whole or not at all
+(written beside it, then renamed) and an existing non-empty folder is never overwritten.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import DatasetVersion
 from dataflywheel.domain.states import VersionState
 from dataflywheel.errors import BadInput, IntegrityError, PolicyViolation
-from dataflywheel.flows.access import require_read
+from dataflywheel.flows.access_reads import decide, record
 from dataflywheel.flows.versions import resolve_version
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.integrations import croissant, huggingface
@@ -50,18 +53,21 @@ class ExportResult:
     rows: int
     manifest_sha256: str
     files: list[str] = field(default_factory=list)
+    fields: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": self.version_id, "label": self.label, "format": self.format,
                 "out": str(self.out), "rows": self.rows, "manifest_sha256": self.manifest_sha256,
-                "files": self.files}
+                "files": self.files, "fields": self.fields}
 
 
 def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path,
-                   license: str | None = None, reader: str | None = None) -> ExportResult:
+                   license: str | None = None, reader: str | None = None,
+                   purpose: str | None = None) -> ExportResult:
     """Write the frozen version `version_ref` in `format` to the new folder `out`; `license` is
     an SPDX id stated in the card or the Croissant metadata (left out when not given); `reader`
-    is the person reading, required (with an active grant) for an archived version."""
+    is the person reading and `purpose` why, required (with an active grant) above the public
+    level or for an archived version. The export, or its refusal, is audited."""
     if format not in FORMATS:
         raise BadInput(f"unknown export format {format!r}", field="format",
                        expected="one of " + ", ".join(FORMATS), kept="nothing was written")
@@ -74,24 +80,47 @@ def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path,
         raise BadInput(f"{out} exists and is not an empty folder", path=str(out),
                        expected="a new or empty folder", kept=f"{out} is unchanged",
                        hint="choose another --out")
-    with ws.db.session() as s:
-        version = resolve_version(s, version_ref)
-        require_read(s, reader, version, utcnow())
+    prepared: tuple[ExportResult, Path] | None = None
+    try:
+        with ws.db.unit_of_work() as s:
+            version = resolve_version(s, version_ref)
+            _exportable(version)
+            decision = decide(s, reader, version, utcnow(), purpose=purpose)
+            if decision.allowed:
+                prepared = _prepare(ws, version, format, out, license)
+            record(s, ws.actor, decision, via=f"export {format}",
+                   fields=prepared[0].fields if prepared else [])
+    except BaseException:
+        if prepared is not None:
+            shutil.rmtree(prepared[1], ignore_errors=True)
+        raise
+    if decision.refusal is not None or prepared is None:
+        raise decision.refusal or PolicyViolation("the export was refused")
+    _publish(prepared[1], out)
+    return prepared[0]
+
+
+def _exportable(version: DatasetVersion) -> None:
     if version.state not in (VersionState.FROZEN, VersionState.ARCHIVED):
         raise PolicyViolation(
             f"version {version.id} is {version.state.value}; only frozen versions are exported",
             expected="a frozen version", got=version.state.value, kept="nothing was written",
             hint=f"flywheel versions freeze {version.id}"
             if version.state is VersionState.CANDIDATE else None)
+
+
+def _prepare(ws: Workspace, version: DatasetVersion, format: str, out: Path,
+             license: str | None) -> tuple[ExportResult, Path]:
+    """The export written into a hidden folder beside `out` (renamed by `_publish`)."""
     assert version.manifest_sha256 is not None  # a frozen version always has one
     manifest = read_manifest(ws, version.manifest_sha256)
     schema = unified_schema(ws, manifest)
     label = f"{manifest['dataset']['name']}@{version.number}"
     result = ExportResult(version_id=version.id, label=label, format=format, out=out, rows=0,
-                          manifest_sha256=version.manifest_sha256)
-    _write_atomically(out, lambda tmp: _write(ws, tmp, format, schema, manifest, version, result,
-                                              license))
-    return result
+                          manifest_sha256=version.manifest_sha256, fields=list(schema.names))
+    tmp = _write_beside(out, lambda tmp: _write(ws, tmp, format, schema, manifest, version,
+                                                result, license))
+    return result, tmp
 
 
 def read_manifest(ws: Workspace, sha256: str) -> dict[str, Any]:
@@ -195,14 +224,24 @@ def _write(ws: Workspace, tmp: Path, format: str, schema: pa.Schema, manifest: d
     result.files = sorted(str(p.relative_to(tmp)) for p in written)
 
 
-def _write_atomically(out: Path, write: Any) -> None:
+def _write_beside(out: Path, write: Any) -> Path:
+    """Run `write` into a new hidden folder beside `out`; removed again if it fails."""
     tmp = out.parent / f".{out.name}.tmp-{uuid.uuid4().hex[:8]}"
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp.mkdir()
     try:
         write(tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return tmp
+
+
+def _publish(tmp: Path, out: Path) -> None:
+    """Rename the finished folder to `out` (empty or absent, checked before)."""
+    try:
         if out.exists():
-            out.rmdir()  # empty, checked above
+            out.rmdir()
         os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

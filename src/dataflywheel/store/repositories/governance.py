@@ -7,13 +7,15 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from dataflywheel.domain.records.governance import (
-    AccessGrant, Asset, AssetUse, ExceptionApproval, ExceptionCover, ExceptionRecord,
+    AccessGrant, Asset, AssetUse, Derivation, ExceptionApproval, ExceptionCover, ExceptionRecord,
+    Regrade,
 )
 from dataflywheel.domain.states import ExceptionState, GrantState
 from dataflywheel.store.repositories.base import Repository
 from dataflywheel.store.repositories.issues import next_sequential_id
 from dataflywheel.store.tables.governance import (
-    AccessGrantRow, AssetRow, AssetUseRow, ExceptionApprovalRow, ExceptionCoverRow, ExceptionRow,
+    AccessGrantRow, AssetRow, AssetUseRow, DerivationRow, ExceptionApprovalRow, ExceptionCoverRow,
+    ExceptionRow, RegradeRow,
 )
 
 
@@ -89,3 +91,26 @@ class AccessGrants(Repository[AccessGrant, AccessGrantRow]):
             .order_by(AccessGrantRow.expires_at, AccessGrantRow.id)
         ).all()
         return [self.to_record(r) for r in rows]
+
+
+class Derivations(Repository[Derivation, DerivationRow]):
+    record_type, row_type, kind, hint = (
+        Derivation, DerivationRow, "derivation", "flywheel access grade DATASET",
+    )
+
+    def next_id(self) -> str:
+        return next_sequential_id(self.session, DerivationRow, "DRV")
+
+
+class Regrades(Repository[Regrade, RegradeRow]):
+    record_type, row_type, kind, hint = (
+        Regrade, RegradeRow, "regrade", "flywheel access grade DATASET",
+    )
+
+    def next_id(self) -> str:
+        return next_sequential_id(self.session, RegradeRow, "RGD")
+
+    def latest(self, dataset_id: str) -> Regrade | None:
+        """The re-grade that counts for `dataset_id`: the most recent one."""
+        found = sorted(self.list(dataset_id=dataset_id), key=lambda r: (r.approved_at, r.id))
+        return found[-1] if found else None
