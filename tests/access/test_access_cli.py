@@ -73,7 +73,8 @@ def test_export_as_reader_of_an_archived_version(team: Workspace, archived: str,
     assert cli("access", "approve", grant, "--by", "data-owner").code == 0
     yes = cli("access", "check", "--person", "algorithm-engineer", "--version", archived)
     assert yes.code == 0
-    assert f"algorithm-engineer may read {archived} (archived): by {grant}" in yes.out
+    assert " ".join(yes.out.split()) == (
+        f"algorithm-engineer may read {archived} (archived, public (declared public)): by {grant}")
     exported = cli("export", archived, "--format", "hf", "--out", str(out), "--as",
                    "algorithm-engineer", "--json")
     assert exported.code == 0, exported.err

@@ -31,10 +31,15 @@ def _grant(ws: Workspace, asset: str, days: float = 30) -> access.AccessGrant:
 
 
 def _refused(ws: Workspace, version: str, out: Path, reader: str | None) -> str:
-    before = stored(ws)
+    """The refusal's message; nothing exported, and only its audit entry written (none when no
+    reader was named: there is nobody to attribute the read to)."""
+    audits_before, grants, assets = stored(ws)
+    refusals = audits(ws, "version.read_refused")
     with pytest.raises(PolicyViolation) as refused:
-        export_version(ws, version, format="hf", out=out, reader=reader)
-    assert not out.exists() and stored(ws) == before
+        export_version(ws, version, format="hf", out=out, reader=reader, purpose="replicate")
+    added = 0 if reader is None else 1
+    assert not out.exists() and stored(ws) == (audits_before + added, grants, assets)
+    assert audits(ws, "version.read_refused") == refusals + added
     return str(refused.value)
 
 
@@ -49,7 +54,8 @@ def test_archived_export_needs_a_reader_with_a_grant(team: Workspace, archived: 
     assert _refused(team, archived, out, "algorithm-engineer") == (
         f"version {archived} is archived; algorithm-engineer has no active access grant for it; "
         f"expected an active grant on {archived} or dataset DS-0001; got 'no grant'. "
-        "Kept: nothing was written. Next: " + ASK.format(v=archived, who="algorithm-engineer"))
+        "Kept: nothing was read or written; the refusal is in the audit log. Next: "
+        + ASK.format(v=archived, who="algorithm-engineer"))
     before = stored(team)
     with pytest.raises(NotFound) as ghost:
         export_version(team, archived, format="hf", out=out, reader="ghost")
@@ -83,8 +89,8 @@ def test_an_expired_grant_reads_nothing_even_before_the_sweep(team: Workspace, a
     assert message == (
         f"version {archived} is archived; algorithm-engineer has no active access grant for it; "
         f"expected an active grant on {archived} or dataset DS-0001; got '{grant.id} expired at "
-        f"{grant.expires_at.isoformat()}'. Kept: nothing was written. Next: "
-        + ASK.format(v=archived, who="algorithm-engineer"))
+        f"{grant.expires_at.isoformat()}'. Kept: nothing was read or written; the refusal is in "
+        "the audit log. Next: " + ASK.format(v=archived, who="algorithm-engineer"))
     assert access.sweep(team) == [grant.id] and audits(team, "access_grant.expire") == 1
     assert "got 'GRT-0001 expired'" in _refused(team, archived, tmp_path / "out",
                                                  "algorithm-engineer")

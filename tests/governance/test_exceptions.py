@@ -23,6 +23,9 @@ def _req(type_: str = "time", **changes: object) -> ex.ExceptionRequest:
         usage_restriction="exploration only, no formal training", isolation_label="quarantine/B-bad",
         outstanding_checks=["duplicates", "blanks"], expires_at=T0 + timedelta(days=3),
         batch_ids=["B-bad"], project_id="P-TEST")
+    if type_ == "compliance":  # Table 24-9: source description, risk level, access list
+        base = replace(base, source_description="vendor crawl, licence under review",
+                       risk_level="medium", access_list=["algorithm-engineer"])
     return replace(base, **changes)  # type: ignore[arg-type]
 
 

@@ -85,8 +85,8 @@ def decide(session: Session, reader: str | None, version: DatasetVersion, at: da
            purpose: str | None = None, asking: bool = False,
            kept: str = "nothing was written") -> ReadDecision:
     """The access decision for one read (see the module docstring); `asking` (`access check`)
-    needs no purpose. Expires due grants and exceptions first, in `session`."""
-    expire_due(session, at=at)
+    needs no purpose. A grant counts by time (an expired one never reads, swept or not); for
+    restricted data the exceptions due are expired first, in `session`, revoking their grants."""
     graded = version_grade(session, version)
     rule = read_rule(graded.level, archived=version.state is VersionState.ARCHIVED)
     said = purpose.strip() if purpose and purpose.strip() else None
@@ -170,5 +170,6 @@ def check(ws: Workspace, person: str, version_ref: str, *,
         if People(s).find(person) is None:
             raise NotFound(f"person {person} does not exist", field="person",
                            kept="nothing was changed", hint="flywheel people list")
+        expire_due(s, at=now)
         return decide(s, person, resolve_version(s, version_ref), now, asking=True,
                       kept="nothing was changed")
