@@ -198,6 +198,25 @@ def check(ctx: typer.Context,
         raise typer.Exit(1)
 
 
+@app.command("reads")
+def reads(ctx: typer.Context,
+          version: Annotated[str | None, typer.Argument(
+              metavar="[VERSION]", help="Version id or DATASET@N (default: all).")] = None,
+          json_: Json = False) -> None:
+    """Who read which version, when, why — and who was refused (from the audit log)."""
+    from dataflywheel.flows.access_reads import reads_of
+
+    with workspace(ctx) as ws:
+        entries = reads_of(ws, version)
+    rows = [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "version": e.version_id,
+             "allowed": e.allowed, "reason": e.reason} for e in entries]
+    if json_:
+        print_json(rows)
+    else:
+        print_records(rows, columns=["seq", "at", "version", "allowed", "reason"],
+                      title="reads of version contents")
+
+
 @app.command("derive")
 def derive(ctx: typer.Context,
            dataset: Annotated[str, typer.Argument(metavar="DATASET")],

@@ -1,10 +1,11 @@
-"""Demo step: a frozen version becomes a registered asset, li.na gets a 30-day grant on it, and
-`flywheel trace` shows it among the permissions that expire soon.
+"""Demo step: a frozen version registered as **restricted** is refused to li.na without a grant,
+then read by her through a grant resting on a compliance exception; both are in the audit log
+(who, what, when, purpose), and `flywheel trace` shows the grant among expiring permissions.
 
 `demo_step(ws, console, version_id=V)` needs the demo team (lin.wei is the Data Owner, the
-Accountable for cross-team data sharing; eva.novak is Legal/Compliance, who also approves when the
-asset is confidential or restricted) and a frozen version from an earlier step. It archives
-nothing: it shows who could read the version once it is archived.
+Accountable for cross-team data sharing; eva.novak is Legal/Compliance, who also approves grants
+on confidential or restricted data) and a frozen version from an earlier step. Exports go under
+the workspace (`demo-exports/`).
 """
 
 from __future__ import annotations
@@ -13,49 +14,76 @@ from datetime import datetime, timedelta
 
 from rich.console import Console
 
+from dataflywheel.demo.exceptions import compliance_exception
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.governance import AccessGrant
+from dataflywheel.errors import PolicyViolation
 from dataflywheel.flows import access
-from dataflywheel.flows.access_reads import can_read
-from dataflywheel.flows.versions import resolve_version
+from dataflywheel.flows.access_reads import can_read, reads_of
+from dataflywheel.flows.export import export_version
 from dataflywheel.flows.trace import trace
+from dataflywheel.flows.versions import resolve_version
 from dataflywheel.flows.workspace import Workspace
 
 OWNER, LEGAL, READER, OTHER = "lin.wei", "eva.novak", "li.na", "tom.berg"
+PURPOSE = "replicate the baseline run"
 
 
 def demo_step(ws: Workspace, console: Console, *, version_id: str,
               now: datetime | None = None) -> AccessGrant:
-    """Register `version_id` as an asset, grant li.na 30 days on it, show the expiring grants."""
+    """Register `version_id` as restricted, show a refused and a granted read, both audited."""
     now = now or utcnow()
-    asset = access.register(ws, by=OWNER, version=version_id, now=now,
-                            description="frozen training version, shared for replication")
+    asset = access.register(ws, by=OWNER, version=version_id, now=now, sensitivity="restricted",
+                            description="frozen version; crawl licence under review")
     console.print(f"Registered asset {asset.id} ({asset.name}), sensitivity "
-                  f"[bold]{asset.sensitivity.value}[/], owner {asset.owner_id}", highlight=False)
-    grant = access.request(ws, asset.id, grantee=READER, purpose="replicate the baseline run",
-                           expires_at=now + timedelta(days=30), requested_by=READER, now=now)
-    console.print(f"{READER} requested {grant.id}: \"{grant.purpose}\", expires "
-                  f"{grant.expires_at:%Y-%m-%d %H:%M} UTC (at most "
-                  f"{access.MAX_GRANT_DAYS} days)", highlight=False)
-    grant = access.approve(ws, grant.id, approver=OWNER, now=now,
-                           note="replication of the baseline is in the plan")
-    if grant.state.value == "requested":
-        grant = access.approve(ws, grant.id, approver=LEGAL, now=now,
-                               note=f"{asset.sensitivity.value} data, purpose checked")
-    approvers = ", ".join(p for p in (grant.approved_by_id, grant.compliance_approved_by_id) if p)
-    console.print(f"{grant.id} is [green]{grant.state.value}[/], approved by {approvers} "
-                  "(A of cross-team data sharing" + (" + Legal/Compliance)" if
-                                                     grant.compliance_approved_by_id else ")"),
-                  highlight=False)
-    with ws.db.session() as s:
-        version = resolve_version(s, version_id)
-        for person in (READER, OTHER):
-            able = can_read(s, person, version, now)
-            console.print(f"  once {asset.name} is archived, {person} "
-                          + ("may read it" if able else "is refused until a grant is approved"),
-                          highlight=False)
+                  f"[bold]{asset.sensitivity.value}[/] (Table 24-20: prohibited by default; "
+                  "approved by exception)", highlight=False)
+    folder = ws.settings.workspace / "demo-exports"
+    try:
+        export_version(ws, version_id, format="hf", out=folder / "refused", reader=READER,
+                       purpose=PURPOSE)
+    except PolicyViolation as refused:
+        console.print(f"{READER} exports it without a grant: [red]refused[/] — {refused.what}",
+                      highlight=False)
+    exc = compliance_exception(ws, console, version_id, reader=READER, now=now)
+    grant = _grant(ws, console, asset.id, exc.id, now)
+    result = export_version(ws, version_id, format="hf", out=folder / asset.name.replace("@", "-"),
+                            reader=READER, purpose=PURPOSE)
+    console.print(f"{READER} exports it with {grant.id}: {result.rows} rows to "
+                  f"{result.out.name}/", highlight=False)
+    for entry in reads_of(ws, version_id):
+        console.print(f"  audit #{entry.seq} {entry.at:%Y-%m-%d %H:%M:%S} "
+                      f"{'version.read' if entry.allowed else 'version.read_refused'}: "
+                      f"{entry.reason}", highlight=False, markup=False)
+    _who_may_read(ws, console, version_id, now)
     [answer] = [a for a in trace(ws, days=31, now=now) if a.key == "expiring"]
     console.print(f"flywheel trace --days 31 → {answer.question} {answer.answer}", highlight=False)
     for line in answer.evidence:
         console.print(f"  - {line}", highlight=False, markup=False)
     return grant
+
+
+def _grant(ws: Workspace, console: Console, asset_id: str, exception_id: str,
+           now: datetime) -> AccessGrant:
+    grant = access.request(ws, asset_id, grantee=READER, purpose=PURPOSE,
+                           expires_at=now + timedelta(days=30), requested_by=READER,
+                           exception_id=exception_id, now=now)
+    access.approve(ws, grant.id, approver=OWNER, now=now,
+                   note="replication of the baseline is in the plan")
+    grant = access.approve(ws, grant.id, approver=LEGAL, now=now, note="sandbox only")
+    console.print(f"{READER} requested {grant.id} resting on {exception_id}: \"{grant.purpose}\", "
+                  f"expires {grant.expires_at:%Y-%m-%d %H:%M} UTC (at most "
+                  f"{access.MAX_GRANT_DAYS} days); [green]{grant.state.value}[/], approved by "
+                  f"{grant.approved_by_id} (A of cross-team data sharing) + "
+                  f"{grant.compliance_approved_by_id} (Legal/Compliance)", highlight=False)
+    return grant
+
+
+def _who_may_read(ws: Workspace, console: Console, version_id: str, now: datetime) -> None:
+    with ws.db.session() as s:
+        version = resolve_version(s, version_id)
+        for person in (READER, OTHER):
+            able = can_read(s, person, version, now)
+            console.print(f"  {person} " + ("may read it until the grant or the exception ends"
+                                            if able else "is refused: no grant"),
+                          highlight=False)

@@ -81,6 +81,31 @@ def _approved_exception(ws: Workspace, console: Console, batch_id: str, *,
     return view.exception
 
 
+def compliance_exception(ws: Workspace, console: Console, version_id: str, *, reader: str,
+                         now: datetime, days: int = 30) -> ExceptionRecord:
+    """A compliance exception (Table 24-9) on restricted `version_id`: source, risk level and
+    access list stated by chen.jie, approved by eva.novak (Legal) and lin.wei (Data Owner). Its
+    expiry revokes the access grants that rest on it."""
+    req = ex.ExceptionRequest(
+        type="compliance", scope=f"restricted version {version_id}", project_id=PROJECT,
+        reason="the v-tagwise crawl licence is under review",
+        usage_restriction="replication in the isolated sandbox only; no new training",
+        isolation_label="sandbox/k12-licence-review", outstanding_checks=["licence review"],
+        expires_at=now + timedelta(days=days), version_ids=[version_id],
+        source_description="v-tagwise and v-brightlabel web crawls, licence terms unconfirmed",
+        risk_level="high", access_list=[reader])
+    record = ex.request(ws, req, requested_by="chen.jie", now=now)
+    ex.approve(ws, record.id, approver="eva.novak", note="sandbox only", now=now)
+    view = ex.approve(ws, record.id, approver="lin.wei", now=now)
+    e = view.exception
+    console.print(f"Compliance exception {e.id} on {version_id}: risk {e.risk_level and e.risk_level.value}, "
+                  f"access list {', '.join(e.access_list)}, {e.state.value} by eva.novak "
+                  f"(Legal/Compliance) and lin.wei (Data Owner), expires "
+                  f"{e.expires_at:%Y-%m-%d %H:%M} UTC — its expiry revokes what it allowed",
+                  highlight=False)
+    return e
+
+
 def _expire(ws: Workspace, console: Console, record: ExceptionRecord, batch_id: str) -> None:
     later = record.expires_at + timedelta(minutes=1)
     expired = ex.sweep_expired(ws, later)

@@ -173,3 +173,32 @@ def check(ws: Workspace, person: str, version_ref: str, *,
         expire_due(s, at=now)
         return decide(s, person, resolve_version(s, version_ref), now, asking=True,
                       kept="nothing was changed")
+
+
+@dataclass(frozen=True)
+class ReadEntry:
+    """One audited read or refusal: when, the actor, allowed or not, and the entry's words
+    (reader, via, purpose, level, grants, fields)."""
+
+    seq: int
+    at: datetime
+    actor: str
+    version_id: str
+    allowed: bool
+    reason: str
+
+
+def reads_of(ws: Workspace, version_ref: str | None = None) -> list[ReadEntry]:
+    """The audited reads and refusals, oldest first, of one version (id or DATASET@N) or all."""
+    from sqlalchemy import select
+
+    from dataflywheel.store.tables.audit import AuditEntryRow
+
+    row = AuditEntryRow
+    with ws.db.session() as s:
+        query = select(row).where(row.action.in_(("version.read", "version.read_refused")))
+        if version_ref is not None:
+            query = query.where(row.record_id == resolve_version(s, version_ref).id)
+        return [ReadEntry(seq=r.seq, at=r.at, actor=r.actor, version_id=r.record_id,
+                          allowed=r.action == "version.read", reason=r.reason or "")
+                for r in s.scalars(query.order_by(row.seq))]
