@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from access_helpers import audits, make_dataset, stored
@@ -22,7 +23,8 @@ from dataflywheel.flows.workspace import Workspace
 
 @pytest.mark.slow
 def test_derived_data_inherits_the_source_level_until_re_graded(team: Workspace,
-                                                                 tmp_path: Path) -> None:
+                                                                 tmp_path: Path,
+                                                                 cli: Any) -> None:
     source = restricted_frozen(team, tmp_path)
     create_dataset(team, "cleaned-logs", project_id="P-TEST", owner_id="data-owner",
                    purpose="training", sensitivity="public")
@@ -38,8 +40,9 @@ def test_derived_data_inherits_the_source_level_until_re_graded(team: Workspace,
         derive(team, "cleaned-logs", source=source, method=" ", by="data-owner")
     assert stored(team) == before
 
-    made = derive(team, "cleaned-logs", source=source, method="cleaning", by="data-owner")
-    assert (made.source_version_id, made.method) == (source, "cleaning")
+    made = cli("access", "derive", "cleaned-logs", "--from", source, "--method", "cleaning",
+               "--by", "data-owner", "--json").json()
+    assert (made["source_version_id"], made["method"]) == (source, "cleaning")
     _, graded = grade_of(team, version)
     assert graded.explain() == f"restricted (declared public; inherits restricted from {source})"
     refused = check(team, READER, version)
@@ -52,9 +55,10 @@ def test_derived_data_inherits_the_source_level_until_re_graded(team: Workspace,
     with pytest.raises(BadInput, match="unknown sensitivity 'secret'"):
         regrade(team, "cleaned-logs", level="secret", by="legal-compliance", reason="x")
     assert stored(team) == before
-    done = regrade(team, "cleaned-logs", level="public", by="legal-compliance",
-                   reason="user ids removed, k-anonymity 20 checked")
-    assert (done.inherited.value, done.level.value, done.approved_by_id) == (
+    done = cli("access", "regrade", "cleaned-logs", "--level", "public", "--by",
+               "legal-compliance", "--reason", "user ids removed, k-anonymity 20 checked",
+               "--json").json()
+    assert (done["inherited"], done["level"], done["approved_by_id"]) == (
         "restricted", "public", "legal-compliance")
     assert audits(team, "regrade.add") == 1 and audits(team, "derivation.add") == 1
     assert grade_of(team, "cleaned-logs")[1].explain() == (

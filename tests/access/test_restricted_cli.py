@@ -21,6 +21,9 @@ def test_restricted_frozen_version_through_the_cli(team: Workspace, tmp_path: Pa
     no = cli("access", "check", "--person", READER, "--version", version, "--json")
     assert no.code == 1, no.out
     assert (no.json()["allowed"], no.json()["level"]) == (False, "restricted")
+    graded = cli("access", "grade", version, "--json").json()
+    assert (graded["level"], graded["policy"]) == (
+        "restricted", "Prohibited by default; approved by exception")
     out = tmp_path / "out"
     refused = cli("export", version, "--format", "hf", "--out", str(out), "--as", READER,
                   "--purpose", "refusal study")
