@@ -46,7 +46,7 @@ def sft_pool(ws: Workspace, *, priority: Priority = Priority.P1, dataset: str = 
                              priority=priority, target_metric="tutor accuracy",
                              acceptance_criteria="passes the contract",
                              responsible_id="annotation-engineer", accountable_id="data-owner")
-    demand.triage(ws, req.id)
+    demand.triage(ws, req.id, approver="data-owner" if priority is Priority.P0 else None)
     demand.commit_week(ws, [req.id], week="2026-W48")
     demand.start(ws, req.id)
     create_dataset(ws, dataset, project_id="P-TEST", owner_id="data-owner", purpose="training",
