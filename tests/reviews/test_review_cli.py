@@ -49,3 +49,20 @@ def test_sheet_of_a_passed_batch_is_refused(team: Workspace, cli, tmp_path: Path
     assert f"batch {good.id} is passed: only a batch awaiting review takes reviews" in \
         " ".join(result.err.split())
     assert not (tmp_path / "s.jsonl").exists()
+
+
+def test_deliver_awaiting_review_exits_0_with_the_next_command(team: Workspace, cli,  # type: ignore[no-untyped-def]
+                                                               tmp_path: Path) -> None:
+    from datapool_helpers import write_jsonl
+    from review_helpers import SFT, sft_rows
+
+    pool = sft_pool(team)
+    path = write_jsonl(tmp_path / "b.jsonl", sft_rows(20))
+    result = cli("deliver", str(path), "--dataset", pool.dataset, "--contract", SFT,
+                 "--requirement", pool.requirement, "--from", "annotation-engineer",
+                 "--engine", "single")
+    assert result.code == 0, result.err
+    text = " ".join(result.out.split())
+    assert "B-0001 awaiting_review" in text
+    assert "awaiting review: spot_check_pass_rate (needs > 0.95)" in text
+    assert "Next: flywheel batches review-sheet B-0001 --out SHEET.jsonl" in text
