@@ -112,3 +112,26 @@ def test_the_accountable_may_waive_the_procedure_with_a_reason(team: Workspace,
 def test_a_plain_freeze_is_not_held_to_the_procedure(team: Workspace, tmp_path: Path) -> None:
     vid = _candidate(team, tmp_path)
     assert release.freeze(team, vid, by="data-owner").state is VersionState.FROZEN
+
+
+def test_procedure_through_the_cli(team: Workspace, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    vid = _candidate(team, tmp_path)
+    notice = cli("versions", "notice", vid)
+    assert notice.code == 0, notice.err
+    assert f"freeze notice for {vid} sent to data-engineer" in " ".join(notice.out.split())
+    sheet = tmp_path / "final.jsonl"
+    made = cli("versions", "final-check-sheet", vid, "--out", str(sheet))
+    assert made.code == 0 and f"50 sampled record(s) of {vid} written" in " ".join(made.out.split())
+    rows = verdicts(read_sheet(sheet), "quality-evaluator")
+    rows[0]["reviewer"] = "data-owner"
+    path = write_reviews_jsonl(tmp_path / "r.jsonl", rows)
+    taken = cli("versions", "final-check", vid, str(path))
+    assert taken.code == 2
+    text = " ".join(taken.out.split())
+    assert f"{vid}: 49 verdict(s) taken, 1 sampled record(s) pending" in text
+    assert (f"{path}:1: rejected: data-owner is not a Quality Evaluator (the final spot check "
+            "is theirs)") in text
+    early = cli("freeze", "--baseline", vid, "--by", "data-owner")
+    assert early.code == 2
+    err = " ".join(early.err.split())
+    assert "the notice period ends" in err and "49 of 50 sampled record(s)" in err

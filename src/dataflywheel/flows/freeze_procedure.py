@@ -112,7 +112,7 @@ def _final_sample(ws: Workspace, version_ref: str) -> list[dict[str, object]]:
 def take_final_check(ws: Workspace, version_ref: str, path: str | Path, *,
                      now: datetime | None = None) -> tuple[int, list[RejectedRow], int]:
     """Step 2: take the Quality Evaluators' verdicts; (taken, rejected rows, still pending)."""
-    from dataflywheel.flows.reviews import _take
+    from dataflywheel.flows.reviews import take_rows
     from dataflywheel.flows.versions import resolve_version
 
     now, path = now or utcnow(), Path(path)
@@ -127,7 +127,7 @@ def take_final_check(ws: Workspace, version_ref: str, path: str | Path, *,
                                         "check is theirs)") for r in parsed.rows
                     if r.reviewer not in evaluators]
         first = DatasetVersions(s).batches_of(version.id)[0]
-        taken, refused = _take(ws, s, first, rows, sample, source=path.name, now=now,
+        taken, refused = take_rows(ws, s, first, rows, sample, source=path.name, now=now,
                                version_id=version.id)
         rejected = sorted([*parsed.rejected, *rejected, *refused], key=lambda r: r.line)
         done = {r.record_id for r in Reviews(s).list(version_id=version.id)

@@ -88,7 +88,7 @@ def take_reviews(ws: Workspace, batch_id: str, path: str | Path, *,
     with ws.db.unit_of_work() as s:
         batch = _locked(s, batch_id)
         _require_waiting(batch)
-        taken, rejected = _take(ws, s, batch, parsed.rows, sample, source=path.name, now=now)
+        taken, rejected = take_rows(ws, s, batch, parsed.rows, sample, source=path.name, now=now)
         rejected = sorted([*parsed.rejected, *rejected], key=lambda r: r.line)
         audit(s, actor=ws.actor, action="batch.reviews", kind="batch", record_id=batch.id,
               before=None, after={"file_sha256": sha, "taken": len(taken)},
@@ -108,7 +108,7 @@ def _locked(s: Session, batch_id: str) -> Batch:
     return Batches(s).to_record(row)
 
 
-def _take(ws: Workspace, s: Session, batch: Batch, rows: list[ReviewRow],
+def take_rows(ws: Workspace, s: Session, batch: Batch, rows: list[ReviewRow],
           sample: list[dict[str, Any]], *, source: str, now: datetime,
           version_id: str | None = None) -> tuple[list[Review], list[RejectedRow]]:
     """Store every acceptable row as a review; reject the others with their reason."""
