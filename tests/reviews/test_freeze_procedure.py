@@ -4,6 +4,7 @@ the freeze, naming it; the Accountable may waive both with a reason (audited).""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,7 +35,10 @@ def _final_check(team: Workspace, tmp_path: Path, vid: str, *, at: object = None
     sheet = tmp_path / "final.jsonl"
     final_check_sheet(team, vid, sheet)
     rows = read_sheet(sheet)
-    assert len(rows) == 50 and {r["record_id"].split(":")[0] for r in rows} == {"B-0001", "B-0002"}
+    # stratified by batch, proportional to the records (20 and 40): 17 + 33
+    shares = Counter(r["record_id"].split(":")[0] for r in rows)
+    assert shares == {"B-0001": 17, "B-0002": 33}
+    assert {r["stratum"] for r in rows} == {"B-0001", "B-0002"}
     path = write_reviews_jsonl(tmp_path / "final-r.jsonl", verdicts(rows, "quality-evaluator"))
     taken, rejected, pending = take_final_check(team, vid, path, now=at)  # type: ignore[arg-type]
     assert (taken, rejected, pending) == (50, [], 0)

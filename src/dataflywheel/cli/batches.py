@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -95,7 +95,7 @@ def review(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="
 
     with workspace(ctx) as ws:
         out = take_reviews(ws, batch_id, reviews)
-    data = {"batch": out.batch.id, "state": out.batch.state.value, "taken": len(out.taken),
+    data: dict[str, Any] = {"batch": out.batch.id, "state": out.batch.state.value, "taken": len(out.taken),
             "rejected": [{"line": r.line, "reason": r.reason} for r in out.rejected],
             "unreviewed_lines": out.unreviewed, "still_missing": out.lacking,
             "failure_reason": out.batch.failure_reason,
@@ -110,12 +110,12 @@ def review(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="
         raise typer.Exit(1)
 
 
-def _print_review(data: dict[str, object], path: Path) -> None:
+def _print_review(data: dict[str, Any], path: Path) -> None:
     console.print(f"{data['batch']}: {data['taken']} review(s) taken; state {data['state']}",
                   highlight=False)
-    for r in data["rejected"]:  # type: ignore[attr-defined]
+    for r in data["rejected"]:
         console.print(f"[red]{path}:{r['line']}: rejected: {r['reason']}[/]", highlight=False)
-    for line in data["still_missing"]:  # type: ignore[attr-defined]
+    for line in data["still_missing"]:
         console.print(f"still awaiting review: {line}", highlight=False)
     if data["failure_reason"]:
         console.print(f"{data['failure_reason']}", highlight=False)

@@ -98,15 +98,25 @@ def final_check_sheet(ws: Workspace, version_ref: str, out: str | Path) -> int:
 
 
 def _final_sample(ws: Workspace, version_ref: str) -> list[dict[str, object]]:
-    from dataflywheel.flows.review_sample import drawn_sample
+    """Stratified by batch: each batch's share of `FINAL_CHECK_SIZE` is proportional to its
+    records, at least one (`checks.stats.sampling.allocate`), drawn by the spot check."""
+    from dataflywheel.checks.stats.sampling import allocate
+    from dataflywheel.flows.review_sample import drawn_sample, id_field_of
     from dataflywheel.flows.versions import resolve_version
 
     with ws.db.session() as s:
         version = resolve_version(s, version_ref)
         _require_candidate(version, "a final spot check")
-        pairs = [(b, f) for b in DatasetVersions(s).batches_of(version.id)
-                 for f in Batches(s).files(b.id)]
-    return drawn_sample(ws, pairs, id_field=None, size=FINAL_CHECK_SIZE)
+        batches = DatasetVersions(s).batches_of(version.id)
+        files = {b.id: [(b, f) for f in Batches(s).files(b.id)] for b in batches}
+    quota = allocate({b.id: b.row_count for b in batches if b.row_count}, FINAL_CHECK_SIZE)
+    rows: list[dict[str, object]] = []
+    for batch_id, size in quota.items():
+        drawn = drawn_sample(ws, files[batch_id], size=size,
+                             id_field=id_field_of(ws, files[batch_id][0][0]))
+        rows += [r | {"record_id": f"{batch_id}:{r['record_id']}", "stratum": batch_id}
+                 for r in drawn]
+    return rows
 
 
 def take_final_check(ws: Workspace, version_ref: str, path: str | Path, *,
@@ -166,8 +176,10 @@ def _notice_problems(s: Session, version: DatasetVersion, now: datetime) -> list
 
 
 def _final_check_problems(s: Session, version: DatasetVersion, now: datetime) -> list[str]:
-    records = sum(b.row_count for b in DatasetVersions(s).batches_of(version.id))
-    needed = min(FINAL_CHECK_SIZE, records)
+    from dataflywheel.checks.stats.sampling import allocate
+
+    counts = {b.id: b.row_count for b in DatasetVersions(s).batches_of(version.id) if b.row_count}
+    needed = sum(allocate(counts, FINAL_CHECK_SIZE).values())
     since = now - timedelta(hours=FINAL_CHECK_HOURS)
     done = {r.record_id for r in Reviews(s).list(version_id=version.id)
             if since <= r.taken_at <= now}

@@ -127,7 +127,7 @@ def judge(report: QualityReport, tally: Tally, defaults: Sequence[QualityTarget]
 
 def _regate(gate: GateResult, metrics: dict[str, float], tally: Tally) -> GateResult:
     observed = metrics.get(gate.metric)
-    threshold = Threshold(metric=gate.metric, op=gate.op, value=gate.value)  # type: ignore[arg-type]
+    threshold = Threshold(metric=gate.metric, op=gate.op, value=gate.value)
     passed = observed is not None and threshold.holds(observed)
     examples = [] if passed or gate.metric != PASS_RATE else [
         Example(file=row["file"], line=row["line"], record_id=row["record_id"],

@@ -15,6 +15,7 @@ from typing import Any
 from dataflywheel.checks.base import CheckResult
 from dataflywheel.checks.builtin.spot_check import write_review_sheet
 from dataflywheel.checks.report import QualityReport
+from dataflywheel.domain.records.contract import Contract
 from dataflywheel.domain.records.data import Batch, BatchFile
 from dataflywheel.flows.workspace import Workspace
 
@@ -33,7 +34,7 @@ def batch_sample(ws: Workspace, batch: Batch) -> list[dict[str, Any]]:
         from dataflywheel.store.repositories.data import Batches
 
         files = Batches(s).files(batch.id)
-    return drawn_sample(ws, [(batch, f) for f in files], id_field=_id_field(ws, batch),
+    return drawn_sample(ws, [(batch, f) for f in files], id_field=id_field_of(ws, batch),
                         size=_sample_size(ws, batch))
 
 
@@ -57,7 +58,7 @@ def drawn_sample(ws: Workspace, files: Sequence[tuple[Batch, BatchFile]], *,
     with ExitStack() as stack:
         _, paths = stack.enter_context(staged(ws.blobs, [(n, f.sha256) for n, (_, f) in
                                                          names.items()]))
-        result = run_checks(paths, plan, engine="single")  # type: ignore[arg-type]
+        result = run_checks(paths, plan, engine="single")
     many = len({b.id for b, _ in files}) > 1
     rows = []
     for row in result.checks["spot_check"].sections.get("sample", []):
@@ -67,7 +68,8 @@ def drawn_sample(ws: Workspace, files: Sequence[tuple[Batch, BatchFile]], *,
     return rows
 
 
-def _id_field(ws: Workspace, batch: Batch) -> str | None:
+def id_field_of(ws: Workspace, batch: Batch) -> str | None:
+    """The record id field of the batch's pinned contract version (None: line numbers)."""
     return _contract(ws, batch).structural.id_field
 
 
@@ -75,7 +77,7 @@ def _sample_size(ws: Workspace, batch: Batch) -> int:
     return _contract(ws, batch).operational.spot_check_sample_size
 
 
-def _contract(ws: Workspace, batch: Batch) -> Any:
+def _contract(ws: Workspace, batch: Batch) -> Contract:
     from dataflywheel.integrations.odcs import parse_odcs
     from dataflywheel.store.repositories.contracts import ContractVersions
 
