@@ -142,3 +142,21 @@ def test_a_batch_not_awaiting_review_takes_none(team: Workspace, tmp_path: Path)
         f"batch {batch_id} is passed: only a batch awaiting review takes reviews; expected "
         f"state awaiting_review. Kept: nothing was recorded. Next: flywheel batches show "
         f"{batch_id}")
+
+
+def test_missing_file_and_blank_sheet_change_nothing(team: Workspace, tmp_path: Path) -> None:
+    from dataflywheel.errors import NotFound
+
+    batch_id, rows = _awaiting(team, tmp_path)
+    with pytest.raises(NotFound) as info:
+        take_reviews(team, batch_id, tmp_path / "nope.csv")
+    assert str(info.value) == (
+        f"{tmp_path / 'nope.csv'}: reviews file not found. Kept: nothing was recorded. "
+        "Next: flywheel batches review-sheet ID --out SHEET.jsonl")
+    out = take_reviews(team, batch_id, tmp_path / "sheet.jsonl")  # nobody has filled it in
+    assert out.taken == [] and out.rejected == [] and out.unreviewed == list(range(1, 51))
+    assert out.batch.state is BatchState.AWAITING_REVIEW
+    assert out.lacking == [f"50 of 50 sampled record(s) have no verdict "
+                           f"(first: {rows[0]['record_id']})"]
+    with team.db.session() as s:
+        assert Reviews(s).list(batch_id=batch_id) == []
