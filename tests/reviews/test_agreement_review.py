@@ -33,6 +33,12 @@ def test_agreement_through_reviewers_labels(team: Workspace, tmp_path: Path) -> 
     review_sheet(team, batch.id, tmp_path / "sheet.jsonl")
     sheet = read_sheet(tmp_path / "sheet.jsonl")
     assert len(sheet) == 20
+    unlabelled = [{"record_id": r["record_id"], "reviewer": "data-engineer", "verdict": "pass"}
+                  for r in sheet]
+    first = take_reviews(team, batch.id, write_reviews_jsonl(tmp_path / "u.jsonl", unlabelled))
+    assert first.batch.state is BatchState.AWAITING_REVIEW and len(first.taken) == 20
+    assert first.lacking == ["agreement_krippendorff_alpha has no value yet: label sampled "
+                             "records by two or more reviewers"]
     margins = ["slight", "clear", "strong"]
     reviews = [{"record_id": r["record_id"], "reviewer": who, "label": margins[n % 3],
                 "verdict": "fail" if n < 3 else "pass"}

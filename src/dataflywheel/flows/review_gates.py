@@ -78,8 +78,12 @@ class Tally:
         return out
 
     def agreement(self, level: str) -> dict[str, float]:
-        """Agreement of the reviewers' labels on records labelled by two or more of them."""
-        from dataflywheel.checks.stats.agreement import Ratings, krippendorff_alpha
+        """Agreement of the reviewers' labels on records labelled by two or more of them:
+        Krippendorff's alpha and Fleiss' kappa, and Cohen's kappa when exactly two reviewers
+        labelled; an undefined statistic is left out (its gate then waits)."""
+        from dataflywheel.checks.stats.agreement import (
+            Ratings, fleiss_kappa, krippendorff_alpha, pair_kappa,
+        )
 
         rows = [(r.record_id, r.reviewer_id, r.label) for r in self.reviews if r.label]
         twice = {rid for rid, labels in _count(rows).items() if labels >= 2}
@@ -87,8 +91,12 @@ class Tally:
         if not rows:
             return {}
         ratings = Ratings.build(rows)
-        alpha = krippendorff_alpha(ratings.counts(), ratings.label_values, level)  # type: ignore[arg-type]
-        return {} if math.isnan(alpha) else {IAA: alpha}
+        counts = ratings.counts()
+        found = {IAA: krippendorff_alpha(counts, ratings.label_values, level),  # type: ignore[arg-type]
+                 "agreement_fleiss_kappa": fleiss_kappa(counts)}
+        if len(ratings.annotator_names) == 2:
+            found["agreement_cohen_kappa"] = pair_kappa(ratings, 0, 1)
+        return {k: v for k, v in found.items() if not math.isnan(v)}
 
 
 def _count(rows: Sequence[tuple[str, str, str | None]]) -> dict[str, int]:
@@ -142,16 +150,13 @@ def _regate(gate: GateResult, metrics: dict[str, float], tally: Tally) -> GateRe
 
 
 def still_waiting(report: QualityReport, tally: Tally) -> list[str]:
-    """What the reviews still lack before the gates can be decided (empty: decide now)."""
+    """What the reviews still lack before the judged report's gates can be decided (empty:
+    decide now): sampled records without a verdict, agreement gates without a value."""
     lacking = []
     if tally.pending:
         lacking.append(f"{len(tally.pending)} of {len(tally.sample)} sampled record(s) have no "
                        f"verdict (first: {tally.pending[0]})")
-    for g in report.gates:
-        if g.metric in AGREEMENT_METRICS and g.metric not in report.metrics and \
-                g.metric != IAA:
-            lacking.append(f"{g.metric} cannot be computed from reviewers' labels "
-                           "(only krippendorff alpha is)")
-        elif g.metric == IAA and IAA not in report.metrics and IAA not in tally.metrics():
-            lacking.append(f"{IAA}: no sampled record was labelled by two reviewers")
+    lacking += [f"{g.metric} has no value yet: label sampled records by two or more reviewers"
+                for g in report.gates
+                if g.metric in AGREEMENT_METRICS and g.metric not in report.metrics]
     return lacking

@@ -109,13 +109,17 @@ def _locked(s: Session, batch_id: str) -> Batch:
 
 
 def take_rows(ws: Workspace, s: Session, batch: Batch, rows: list[ReviewRow],
-          sample: list[dict[str, Any]], *, source: str, now: datetime,
-          version_id: str | None = None) -> tuple[list[Review], list[RejectedRow]]:
-    """Store every acceptable row as a review; reject the others with their reason."""
+              sample: list[dict[str, Any]], *, source: str, now: datetime,
+              version_id: str | None = None) -> tuple[list[Review], list[RejectedRow]]:
+    """Store every acceptable row as a review; reject the others with their reason.
+
+    A batch's reviews are those with no version; a final spot check's are the version's (its
+    sample spans batches, so each review names the batch of its sampled record).
+    """
     in_sample = {str(r["record_id"]): r for r in sample}
-    seen = {(r.record_id, r.reviewer_id) for r in Reviews(s).list(
-        batch_id=batch.id, version_id=version_id)} if version_id is None else {
-        (r.record_id, r.reviewer_id) for r in Reviews(s).list(version_id=version_id)}
+    earlier = (Reviews(s).list(batch_id=batch.id, version_id=None) if version_id is None
+               else Reviews(s).list(version_id=version_id))
+    seen = {(r.record_id, r.reviewer_id) for r in earlier}
     taken: list[Review] = []
     rejected: list[RejectedRow] = []
     for row in rows:
