@@ -135,6 +135,11 @@ def test_procedure_through_the_cli(team: Workspace, cli, tmp_path: Path) -> None
     assert f"{vid}: 49 verdict(s) taken, 1 sampled record(s) pending" in text
     assert (f"{path}:1: rejected: data-owner is not a Quality Evaluator (the final spot check "
             "is theirs)") in text
+    shown = cli("versions", "show", vid, "--baseline", "--json").json()
+    assert [(c["code"], c["met"]) for c in shown["gate"]][-2:] == [("g", False), ("h", False)]
+    assert "the notice period ends" in shown["gate"][-2]["problems"][0]
+    plain = cli("versions", "show", vid, "--json").json()
+    assert [c["code"] for c in plain["gate"]] == ["a", "b", "c", "d", "e", "f"]
     early = cli("freeze", "--baseline", vid, "--by", "data-owner")
     assert early.code == 2
     err = " ".join(early.err.split())

@@ -177,7 +177,10 @@ def version_compliance(
 @versions_app.command("show")
 def version_show(ctx: typer.Context, version: str,
                  approver: Annotated[str | None, typer.Option(help="Judge the gate as if this person approved.")] = None,
-                 json_: Json = False) -> None:
+                 json_: Json = False,
+                 baseline: Annotated[bool, typer.Option(
+                     help="Also the freeze procedure's (g) notice and (h) final spot check.")] = False,
+                 ) -> None:
     """One version: its batches, known defects (issues linked to it or its batches), and the
     freeze gate as it stands."""
     from dataflywheel.flows.version_release import check_gate, known_defects
@@ -185,7 +188,8 @@ def version_show(ctx: typer.Context, version: str,
 
     with workspace(ctx) as ws:
         v, batch_ids = get_version(ws, version)
-        gate = check_gate(ws, v.id, approver=approver) if v.state.value == "candidate" else []
+        gate = check_gate(ws, v.id, approver=approver, baseline=baseline) \
+            if v.state.value == "candidate" else []
         defects = [f"{i.id} {i.severity.value} {i.state.value}: {i.title}"
                    for i in known_defects(ws, v.id)]
     data = v.model_dump(mode="json") | {"batches": batch_ids, "known_defects": defects, "gate": [

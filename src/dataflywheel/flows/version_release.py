@@ -142,10 +142,15 @@ def _approval_problems(s: Session, ds: Dataset, approver: str | None) -> list[st
 
 
 def check_gate(ws: Workspace, version_ref: str, *, approver: str | None = None,
-               at: datetime | None = None) -> list[GateCondition]:
-    """The gate as it stands, for `flywheel versions show` (reads only)."""
+               at: datetime | None = None, baseline: bool = False) -> list[GateCondition]:
+    """The gate as it stands, for `flywheel versions show` (reads only); with `baseline`, the
+    freeze procedure's conditions (g) and (h) too."""
+    from dataflywheel.flows.freeze_procedure import procedure_conditions
+
     with ws.db.session() as s:
-        return gate(s, resolve_version(s, version_ref), approver=approver, at=at or utcnow())
+        version, when = resolve_version(s, version_ref), at or utcnow()
+        extra = procedure_conditions(s, version, when) if baseline else []
+        return gate(s, version, approver=approver, at=when) + [GateCondition(*x) for x in extra]
 
 
 def freeze(ws: Workspace, version_ref: str, *, by: str,
