@@ -39,8 +39,11 @@ def test_deliver_version_freeze_through_the_cli(team: Workspace, cli, tmp_path: 
         ("a", True), ("b", True), ("c", True), ("d", True), ("e", True), ("f", False)]
     not_a = cli("versions", "freeze", vid, "--by", "data-engineer")
     assert not_a.code == 2 and "(f) approval by the Accountable person" in not_a.err
-    frozen = cli("freeze", "--baseline", vid, "--by", "data-owner",
-                 "--consult", "quality-evaluator=fine", "--json")
+    unprepared = cli("freeze", "--baseline", vid, "--by", "data-owner")
+    assert unprepared.code == 2 and "(g) a freeze notice to every producer" in unprepared.err
+    frozen = cli("freeze", "--baseline", vid, "--by", "data-owner", "--waive-procedure",
+                 "procedure covered by tests/reviews", "--consult", "quality-evaluator=fine",
+                 "--json")
     assert frozen.code == 0, frozen.err
     data = frozen.json()
     assert data["state"] == "frozen" and data["baseline"] is True and len(data["manifest_sha256"]) == 64

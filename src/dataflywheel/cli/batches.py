@@ -1,8 +1,9 @@
-"""`flywheel batches list|show|report`."""
+"""`flywheel batches list|show|report|review-sheet|review`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from pathlib import Path
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -66,6 +67,60 @@ def report(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="
         console.file.write(QualityReport.model_validate_json(text).to_markdown())
     else:
         console.file.write(text)
+
+
+@app.command("review-sheet")
+def review_sheet_(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="ID")],
+                  out: Annotated[Path, typer.Option("--out", help="Sheet to write (JSONL).")]) -> None:
+    """Write the review sheet (the stratified spot-check sample) of a batch awaiting review."""
+    from dataflywheel.flows.reviews import review_sheet
+
+    with workspace(ctx) as ws:
+        rows = review_sheet(ws, batch_id, out)
+    console.print(f"{rows} sampled record(s) of {batch_id} written to {out}; fill in reviewer "
+                  f"and verdict (pass/fail), optionally label, then: flywheel batches review "
+                  f"{batch_id} {out}", highlight=False)
+
+
+@app.command("review")
+def review(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="ID")],
+           reviews: Annotated[Path, typer.Argument(metavar="FILE", help="CSV or JSONL reviews.")],
+           json_: Json = False) -> None:
+    """Take reviews of a batch awaiting review and re-evaluate its gates.
+
+    Exit 0: taken (accepted, or still awaiting the rest); 1: the batch failed its gates after
+    review; 2: some rows were rejected (the good rows are kept).
+    """
+    from dataflywheel.flows.reviews import take_reviews
+
+    with workspace(ctx) as ws:
+        out = take_reviews(ws, batch_id, reviews)
+    data: dict[str, Any] = {"batch": out.batch.id, "state": out.batch.state.value, "taken": len(out.taken),
+            "rejected": [{"line": r.line, "reason": r.reason} for r in out.rejected],
+            "unreviewed_lines": out.unreviewed, "still_missing": out.lacking,
+            "failure_reason": out.batch.failure_reason,
+            "issue": out.issue.id if out.issue else None, "file_sha256": out.file_sha256}
+    if json_:
+        print_json(data)
+    else:
+        _print_review(data, reviews)
+    if out.rejected:
+        raise typer.Exit(2)
+    if out.batch.state.value == "failed":
+        raise typer.Exit(1)
+
+
+def _print_review(data: dict[str, Any], path: Path) -> None:
+    console.print(f"{data['batch']}: {data['taken']} review(s) taken; state {data['state']}",
+                  highlight=False)
+    for r in data["rejected"]:
+        console.print(f"[red]{path}:{r['line']}: rejected: {r['reason']}[/]", highlight=False)
+    for line in data["still_missing"]:
+        console.print(f"still awaiting review: {line}", highlight=False)
+    if data["failure_reason"]:
+        console.print(f"{data['failure_reason']}", highlight=False)
+    if data["issue"]:
+        console.print(f"filed issue {data['issue']}", highlight=False)
 
 
 @hookimpl

@@ -60,7 +60,10 @@ def deliver_cmd(
         if result.issue:
             console.print(f"  opened {result.issue.severity.value} {result.issue.id}: "
                           f"{result.issue.title}", highlight=False)
-    if result.batch.state.value != "passed":
+        if b.state.value == "awaiting_review":
+            console.print(f"  Next: flywheel batches review-sheet {b.id} --out SHEET.jsonl",
+                          highlight=False)
+    if result.batch.state.value not in ("passed", "awaiting_review"):
         raise typer.Exit(1)
 
 
@@ -174,7 +177,10 @@ def version_compliance(
 @versions_app.command("show")
 def version_show(ctx: typer.Context, version: str,
                  approver: Annotated[str | None, typer.Option(help="Judge the gate as if this person approved.")] = None,
-                 json_: Json = False) -> None:
+                 json_: Json = False,
+                 baseline: Annotated[bool, typer.Option(
+                     help="Also the freeze procedure's (g) notice and (h) final spot check.")] = False,
+                 ) -> None:
     """One version: its batches, known defects (issues linked to it or its batches), and the
     freeze gate as it stands."""
     from dataflywheel.flows.version_release import check_gate, known_defects
@@ -182,7 +188,8 @@ def version_show(ctx: typer.Context, version: str,
 
     with workspace(ctx) as ws:
         v, batch_ids = get_version(ws, version)
-        gate = check_gate(ws, v.id, approver=approver) if v.state.value == "candidate" else []
+        gate = check_gate(ws, v.id, approver=approver, baseline=baseline) \
+            if v.state.value == "candidate" else []
         defects = [f"{i.id} {i.severity.value} {i.state.value}: {i.title}"
                    for i in known_defects(ws, v.id)]
     data = v.model_dump(mode="json") | {"batches": batch_ids, "known_defects": defects, "gate": [
@@ -213,36 +220,79 @@ def version_list(ctx: typer.Context, dataset: str | None = None, json_: Json = F
 
 
 def _freeze(ctx: typer.Context, version: str, by: str, consult: list[str], baseline: bool,
-            json_: bool) -> None:
+            json_: bool, waive: str | None = None) -> None:
     from dataflywheel.flows.version_release import freeze
 
     answers = dict(_pair(c, "--consult", "PERSON=RESPONSE") for c in consult)
     with workspace(ctx) as ws:
-        v = freeze(ws, version, by=by, consultations=answers, baseline=baseline)
+        v = freeze(ws, version, by=by, consultations=answers, baseline=baseline,
+                   waive_procedure=waive)
     _emit(v.model_dump(mode="json"), json_,
           f"[green]frozen {v.label}[/]{' (baseline)' if v.baseline else ''}: manifest {v.manifest_sha256}")
 
 
 Consult = Annotated[list[str] | None, typer.Option(
     help="PERSON=RESPONSE of a Consulted person (repeat); others are recorded as no response.")]
+Waive = Annotated[str | None, typer.Option(
+    "--waive-procedure", metavar="REASON",
+    help="Baseline only: the Accountable waives the freeze notice and final spot check (audited).")]
 
 
 @versions_app.command("freeze")
 def version_freeze(ctx: typer.Context, version: str, by: By, consult: Consult = None,
                    baseline: Annotated[bool, typer.Option(help="Make it the quarter's baseline.")] = False,
-                   json_: Json = False) -> None:
+                   json_: Json = False, waive_procedure: Waive = None) -> None:
     """Freeze a candidate through the gate; BY must be the release's Accountable person."""
-    _freeze(ctx, version, by, consult or [], baseline, json_)
+    _freeze(ctx, version, by, consult or [], baseline, json_, waive_procedure)
 
 
 def freeze_cmd(ctx: typer.Context, version: str, by: By, consult: Consult = None,
                baseline: Annotated[bool, typer.Option(help="The quarter's baseline (required).")] = False,
-               json_: Json = False) -> None:
+               json_: Json = False, waive_procedure: Waive = None) -> None:
     """`flywheel freeze --baseline VERSION`: the quarterly baseline freeze."""
     if not baseline:
         raise BadInput("`flywheel freeze` makes the quarter's baseline", field="baseline",
                        expected="--baseline", hint=f"flywheel versions freeze {version} for a plain freeze")
-    _freeze(ctx, version, by, consult or [], True, json_)
+    _freeze(ctx, version, by, consult or [], True, json_, waive_procedure)
+
+
+@versions_app.command("notice")
+def version_notice(ctx: typer.Context, version: str) -> None:
+    """Freeze procedure step 1: notify the version's producers 3 days before a baseline freeze."""
+    from dataflywheel.flows.freeze_procedure import issue_notice
+
+    with workspace(ctx) as ws:
+        sent = issue_notice(ws, version)
+    console.print(f"freeze notice for {version} sent to {', '.join(n.to_person_id for n in sent)}",
+                  highlight=False)
+
+
+@versions_app.command("final-check-sheet")
+def version_final_sheet(ctx: typer.Context, version: str,
+                        out: Annotated[Path, typer.Option("--out", help="Sheet (JSONL).")]) -> None:
+    """Freeze procedure step 2: write the final spot check's stratified sample of a candidate."""
+    from dataflywheel.flows.freeze_procedure import final_check_sheet
+
+    with workspace(ctx) as ws:
+        rows = final_check_sheet(ws, version, out)
+    console.print(f"{rows} sampled record(s) of {version} written to {out}", highlight=False)
+
+
+@versions_app.command("final-check")
+def version_final_check(ctx: typer.Context, version: str,
+                        reviews: Annotated[Path, typer.Argument(metavar="FILE")]) -> None:
+    """Freeze procedure step 2: take the Quality Evaluators' verdicts (CSV/JSONL). Exit 2 if
+    rows were rejected (the good rows are kept)."""
+    from dataflywheel.flows.freeze_procedure import take_final_check
+
+    with workspace(ctx) as ws:
+        taken, rejected, pending = take_final_check(ws, version, reviews)
+    console.print(f"{version}: {taken} verdict(s) taken, {pending} sampled record(s) pending",
+                  highlight=False)
+    for r in rejected:
+        console.print(f"[red]{reviews}:{r.line}: rejected: {r.reason}[/]", highlight=False)
+    if rejected:
+        raise typer.Exit(2)
 
 
 @versions_app.command("archive")

@@ -117,6 +117,12 @@ def _feedback(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     demo_step(ws, console, experiment_id=state["experiment"], next_version_id=v3)
 
 
+def _reviews(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.reviews import demo_step
+
+    state["baseline"] = demo_step(ws, console)
+
+
 def _issues(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     from dataflywheel.demo.issues import demo_step
 
@@ -134,6 +140,7 @@ STEPS: list[tuple[str, Step]] = [
     ("Experiment Pool: a regression against the baseline version", _experiments),
     ("Issue Pool: a P1 escalates and closes with a post-mortem", _issues),
     ("Feedback reflux: from wrong answers to the next version", _feedback),
+    ("Spot check through review, and a baseline freeze by the freeze procedure", _reviews),
     ("Integrity: audit chain and blob store", step_integrity),
 ]
 

@@ -36,6 +36,7 @@ class RequirementState(StrEnum):
 class BatchState(StrEnum):
     RECEIVED = "received"
     CHECKING = "checking"
+    AWAITING_REVIEW = "awaiting_review"  # only gates that need people's reviews are unmet
     PASSED = "passed"
     FAILED = "failed"
 
@@ -148,7 +149,8 @@ TRANSITIONS: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
     },
     BatchState: {
         _B.RECEIVED: frozenset({_B.CHECKING, _B.FAILED}),
-        _B.CHECKING: frozenset({_B.PASSED, _B.FAILED}),
+        _B.CHECKING: frozenset({_B.PASSED, _B.FAILED, _B.AWAITING_REVIEW}),
+        _B.AWAITING_REVIEW: frozenset({_B.PASSED, _B.FAILED}),
         _B.PASSED: frozenset(),
         _B.FAILED: frozenset(),
     },

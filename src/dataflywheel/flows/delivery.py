@@ -8,9 +8,11 @@ Guarantees, in order:
 2. Every file is stored in the blob store (atomic, content-addressed) before any record is written.
 3. One transaction records the batch (state `checking`) with its files and pinned contract version.
 4. The contract's check plan runs over the *stored* bytes; the report (stable JSON) is stored.
-5. One transaction marks the batch `passed` or `failed`; a failed batch opens an issue tiered by
-   Table 24-19 (`tier_for_failed_batch`) in the same transaction, linking the batch, its
-   requirement and, in its text, the failing examples (file, line, record id).
+5. One transaction marks the batch `passed`, `failed`, or `awaiting_review` when the only unmet
+   gates are ones that wait for people's reviews (`flows/review_gates.py`: no issue then; the
+   reviews decide, `flows/reviews.py`); a failed batch opens an issue tiered by Table 24-19
+   (`tier_for_failed_batch`) in the same transaction, linking the batch, its requirement and,
+   in its text, the failing examples (file, line, record id).
 A crash between the steps leaves stored blobs and at most a batch in `checking`; delivering the
 same files again resumes that batch instead of making a second one. Step 3 is retried a few times
 when a concurrent delivery took the same new batch id (PostgreSQL), then refused with `Conflict`.
@@ -237,14 +239,18 @@ def _mark(ws: Workspace, batch: Batch, files: list[BatchFile], report: QualityRe
           report_sha: str | None, *, failure: str | None, now: datetime) -> Delivery:
     from dataflywheel.flows.delivery_check import nonconforming, open_failure_issue, summary_of
 
+    from dataflywheel.flows.review_gates import waiting_reason
+
     passed = report is not None and report.passed and failure is None
     records = report.records if report is not None else 0
-    reason = failure or (None if passed else "failed gates: " + ", ".join(
+    waiting = None if passed or failure or report is None else waiting_reason(report)
+    reason = failure or waiting or (None if passed else "failed gates: " + ", ".join(
         f"{g.metric} {g.shown} (needs {g.op} {g.value:g})"
         for g in (report.failed_gates if report else [])))
     with ws.db.unit_of_work() as s:
         current = Batches(s).get(batch.id)
-        target = BatchState.PASSED if passed else BatchState.FAILED
+        target = BatchState.PASSED if passed else (
+            BatchState.AWAITING_REVIEW if waiting else BatchState.FAILED)
         after = current.model_copy(update={
             "state": move(f"batch {batch.id}", current.state, target),
             "report_sha256": report_sha, "row_count": records,
@@ -254,7 +260,7 @@ def _mark(ws: Workspace, batch: Batch, files: list[BatchFile], report: QualityRe
         update_audited(Batches(s), current, after, actor=ws.actor, action=f"batch.{target.value}",
                        reason=reason)
         _row_counts(s, files, report, ws_actor=ws.actor)
-        issue = None if passed else open_failure_issue(ws, s, after, report, now=now)
+        issue = None if passed or waiting else open_failure_issue(ws, s, after, report, now=now)
         return Delivery(batch=after, files=BatchFiles(s).list(batch_id=batch.id), report=report,
                         issue=issue)
 

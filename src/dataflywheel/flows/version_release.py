@@ -142,16 +142,26 @@ def _approval_problems(s: Session, ds: Dataset, approver: str | None) -> list[st
 
 
 def check_gate(ws: Workspace, version_ref: str, *, approver: str | None = None,
-               at: datetime | None = None) -> list[GateCondition]:
-    """The gate as it stands, for `flywheel versions show` (reads only)."""
+               at: datetime | None = None, baseline: bool = False) -> list[GateCondition]:
+    """The gate as it stands, for `flywheel versions show` (reads only); with `baseline`, the
+    freeze procedure's conditions (g) and (h) too."""
+    from dataflywheel.flows.freeze_procedure import procedure_conditions
+
     with ws.db.session() as s:
-        return gate(s, resolve_version(s, version_ref), approver=approver, at=at or utcnow())
+        version, when = resolve_version(s, version_ref), at or utcnow()
+        extra = procedure_conditions(s, version, when) if baseline else []
+        return gate(s, version, approver=approver, at=when) + [GateCondition(*x) for x in extra]
 
 
 def freeze(ws: Workspace, version_ref: str, *, by: str,
            consultations: Mapping[str, str] | None = None, baseline: bool = False,
-           now: datetime | None = None) -> DatasetVersion:
-    """Freeze a candidate through the gate (see the module docstring); `by` is the approver."""
+           now: datetime | None = None, waive_procedure: str | None = None) -> DatasetVersion:
+    """Freeze a candidate through the gate (see the module docstring); `by` is the approver.
+
+    A baseline freeze also needs the freeze procedure's notice and final spot check
+    (`flows/freeze_procedure.py`, conditions (g) and (h)), which the Accountable approver may
+    waive with a reason (`waive_procedure`, audited).
+    """
     now = now or utcnow()
     try:
         with ws.db.unit_of_work() as s:
@@ -162,7 +172,11 @@ def freeze(ws: Workspace, version_ref: str, *, by: str,
                                hint=f"flywheel versions show {version.id}")
             if version.state is not VersionState.CANDIDATE:
                 raise _Refused(version)
-            _require_gate(s, version, by, now)
+            _require_gate(s, version, by, now, procedure=baseline, waiver=waive_procedure)
+            if baseline and waive_procedure:
+                audit(s, actor=ws.actor, action="version.freeze_waiver", kind="dataset_version",
+                      record_id=version.id, before=None, after={"waived": ["g", "h"]},
+                      reason=f"freeze procedure waived by {by}: {waive_procedure}")
             frozen = _freeze_in(ws, s, version, by=by, consultations=consultations or {},
                                 baseline=baseline, now=now)
             batch_ids = [b.id for b in DatasetVersions(s).batches_of(version.id)]
@@ -179,13 +193,20 @@ class _Refused(Exception):
         self.version = version
 
 
-def _require_gate(s: Session, version: DatasetVersion, by: str, now: datetime) -> None:
+def _require_gate(s: Session, version: DatasetVersion, by: str, now: datetime, *,
+                  procedure: bool = False, waiver: str | None = None) -> None:
+    from dataflywheel.flows.freeze_procedure import procedure_conditions
+
     unmet = [c for c in gate(s, version, approver=by, at=now) if not c.met]
+    if procedure and not (waiver and waiver.strip()):
+        unmet += [c for c in (GateCondition(*x) for x in procedure_conditions(s, version, now))
+                  if not c.met]
     if unmet:
         raise PolicyViolation(
             f"version {version.id} cannot be frozen: " + "; ".join(
                 f"({c.code}) {c.title}: {', '.join(c.problems)}" for c in unmet),
-            expected="all of the gate conditions (a)-(f)",
+            expected="all of the gate conditions (a)-(f)" + (
+                " and the freeze procedure (g)-(h)" if procedure else ""),
             got="unmet: " + ", ".join(f"({c.code})" for c in unmet),
             kept=f"{version.id} is still a candidate", hint=f"flywheel versions show {version.id}")
 

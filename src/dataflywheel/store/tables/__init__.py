@@ -16,6 +16,7 @@ from dataflywheel.store.tables import (  # noqa: F401
     plans,
     projects,
     raci,
+    reviews,
 )
 
 __all__ = ["Base"]
