@@ -1,9 +1,10 @@
-"""Contracts as Open Data Contract Standard v3.1.0 YAML (`*.odcs.yaml`), both ways.
+"""Contracts as Open Data Contract Standard YAML (`*.odcs.yaml`): read v3.0.2, v3.1.0 and v3.2.0,
+write v3.1.0.
 
 Mapping (docs/contracts.md has the full table):
 - structure → `schema[0].properties` (logicalType, required, primaryKey, items; an enum is a
-  property-level `invalidValues` rule with `validValues` and `mustBe: 0`; `nullable` and the text
-  fields are custom properties);
+  property-level `invalidValues` rule with `validValues` and `mustBe: 0`, or in v3.2.0 the
+  property's `enum`; `nullable` and the text fields are custom properties);
 - semantics → each property's `description`, `examples` and custom properties `boundary`,
   `borderlineExamples`; the guide version under `customProperties: flywheelSemantic`;
 - thresholds → `schema[0].quality`: ODCS library metrics where they fit (`duplicateValues`,
@@ -12,17 +13,15 @@ Mapping (docs/contracts.md has the full table):
   layers under `customProperties: flywheelOperational / flywheelChange`.
 
 Reading refuses, naming the file, the path in the document and what was expected: YAML that does
-not parse or uses aliases, anything the ODCS JSON schema (shipped by `open-data-contract-standard`)
-refuses — unknown fields included —, a field type or quality rule we cannot check, and values out
-of range. Parts of ODCS that do not affect checking (servers, team, support…) are accepted and kept
+not parse or uses aliases, an `apiVersion` we ship no schema for, anything the official JSON schema
+of the document's own `apiVersion` refuses — unknown fields included — (`odcs_schema.py`), a
+property that constrains the data in a way the check plan cannot enforce, a field type or quality
+rule we cannot check, and values out of range. Parts of ODCS that do not affect checking (servers, team, support…) are accepted and kept
 in the stored document; they are not part of the domain model.
 """
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +44,17 @@ from dataflywheel.domain.records.contract import (
     metric_info,
 )
 from dataflywheel.errors import BadInput
+from dataflywheel.integrations.odcs_schema import (
+    SUPPORTED_API_VERSIONS,
+    UNENFORCED_OBJECT_KEYS,
+    UNENFORCED_PROPERTY_KEYS,
+    refuse_unenforced,
+    validate_odcs,
+)
+from dataflywheel.integrations.odcs_schema import where as _where
+
+__all__ = ["API_VERSION", "SUFFIX", "SUPPORTED_API_VERSIONS", "dump_odcs", "load_odcs",
+           "parse_odcs", "to_odcs", "validate_odcs"]
 
 API_VERSION = "v3.1.0"
 ENGINE = "dataflywheel"
@@ -57,22 +67,6 @@ OPS = {"mustBeLessThan": "<", "mustBeLessOrEqualTo": "<=", "mustBeGreaterThan": 
        "mustBeGreaterOrEqualTo": ">="}
 OTHER_OPS = ("mustBe", "mustNotBe", "mustBeBetween", "mustNotBeBetween")
 OWN_PROPERTIES = ("flywheelSemantic", "flywheelOperational", "flywheelChange")
-
-
-@lru_cache(maxsize=1)
-def _schema_validator() -> Any:
-    import jsonschema
-
-    text = resources.files("open_data_contract_standard").joinpath("schema.json").read_text("utf-8")
-    schema = json.loads(text)
-    return jsonschema.validators.validator_for(schema)(schema)
-
-
-def _where(path: Any) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top)"
 
 
 # ---------------------------------------------------------------- reading
@@ -93,35 +87,13 @@ def load_odcs(path: str | Path) -> tuple[Contract, str]:
 
 
 def parse_odcs(text: str, *, source: str = "<contract>") -> Contract:
-    """Parse, validate against ODCS, and map to a `Contract`; every failure is a `BadInput`."""
+    """Parse, validate against the ODCS schema of the document's own `apiVersion`, and map to a
+    `Contract`; every failure is a `BadInput`."""
     from dataflywheel.yamlsafe import safe_load
 
     data = safe_load(text, source=source)
     validate_odcs(data, source=source)
     return _to_contract(data, source)
-
-
-def validate_odcs(data: Any, *, source: str) -> None:
-    """Refuse what is not an ODCS v3.1.0 DataContract, naming the first problem's path."""
-    import jsonschema
-    from open_data_contract_standard.model import OpenDataContractStandard
-
-    if not isinstance(data, dict):
-        raise BadInput("an ODCS contract must be a mapping", path=source, got=type(data).__name__)
-    for key, want in (("kind", "DataContract"), ("apiVersion", API_VERSION)):
-        if data.get(key) != want:
-            raise BadInput("not an ODCS v3.1.0 data contract", path=source, field=key,
-                           expected=repr(want), got=data.get(key))
-    error = jsonschema.exceptions.best_match(_schema_validator().iter_errors(data))
-    if error is not None:
-        raise BadInput("invalid ODCS document", path=source, field=_where(error.absolute_path),
-                       expected=error.message) from None
-    try:
-        OpenDataContractStandard.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise BadInput("invalid ODCS document", path=source, field=_where(first["loc"]),
-                       expected=first["msg"], got=first.get("input")) from None
 
 
 def _build(model: type[BaseModel], data: Any, *, source: str, where: str) -> Any:
@@ -146,6 +118,7 @@ def _to_contract(data: dict[str, Any], source: str) -> Contract:
         raise BadInput("a contract describes one record type", path=source, field="schema",
                        expected="exactly one schema object", got=f"{len(objects)} objects")
     obj = objects[0]
+    refuse_unenforced(obj, UNENFORCED_OBJECT_KEYS, "schema[0]", source)
     custom = _custom(data.get("customProperties"))
     unknown = [k for k in custom if k.startswith("flywheel") and k not in OWN_PROPERTIES]
     if unknown:
@@ -208,8 +181,9 @@ def _read_properties(
         if prop.get("properties"):
             raise BadInput("nested properties cannot be checked", path=source,
                            field=f"{where}.properties", expected="top-level fields only")
+        refuse_unenforced(prop, UNENFORCED_PROPERTY_KEYS, where, source)
         extra = _custom(prop.get("customProperties"))
-        enum = _read_field_quality(name, prop.get("quality") or [], where, source, gates)
+        enum = _read_enum(prop, where, source, gates)
         fields.append(_build(ContractField, {
             "name": name, "type": _field_type(prop, where, source),
             "required": prop.get("required", False), "nullable": extra.get("nullable", False),
@@ -247,6 +221,19 @@ def _items_type(prop: dict[str, Any], where: str, source: str) -> FieldType | No
         raise BadInput("array items beyond a plain type cannot be checked", path=source,
                        field=f"{where}.items", expected="items: {logicalType: TYPE}")
     return _field_type(items, f"{where}.items", source)
+
+
+def _read_enum(prop: dict[str, Any], where: str, source: str,
+               gates: list[Threshold]) -> list[Any] | None:
+    """The field's enum: a v3.2 `enum` list, or an `invalidValues` rule with `validValues`."""
+    rule_enum = _read_field_quality(prop["name"], prop.get("quality") or [], where, source, gates)
+    listed = prop.get("enum")
+    if listed is None:
+        return rule_enum
+    if rule_enum is not None:
+        raise BadInput("two enums for one field", path=source, field=f"{where}.enum",
+                       expected="at most one of enum and an invalidValues rule with validValues")
+    return [item["value"] for item in listed]
 
 
 def _read_field_quality(name: str, rules: list[dict[str, Any]], where: str, source: str,
