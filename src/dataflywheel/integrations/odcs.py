@@ -4,7 +4,8 @@ write v3.1.0.
 Mapping (docs/contracts.md has the full table):
 - structure → `schema[0].properties` (logicalType, required, primaryKey, items; an enum is a
   property-level `invalidValues` rule with `validValues` and `mustBe: 0`, or in v3.2.0 the
-  property's `enum`; `nullable` and the text fields are custom properties);
+  property's `enum`; `required: true` means present and not null, `false` allows absence and
+  nulls, as the standard says; the text fields are custom properties);
 - semantics → each property's `description`, `examples` and custom properties `boundary`,
   `borderlineExamples`; the guide version under `customProperties: flywheelSemantic`;
 - thresholds → `schema[0].quality`: ODCS library metrics where they fit (`duplicateValues`,
@@ -186,7 +187,7 @@ def _read_properties(
         enum = _read_enum(prop, where, source, gates)
         fields.append(_build(ContractField, {
             "name": name, "type": _field_type(prop, where, source),
-            "required": prop.get("required", False), "nullable": extra.get("nullable", False),
+            "required": _required(prop, extra, where, source),
             "enum": enum,
             "items": _items_type(prop, where, source),
         }, source=source, where=where))
@@ -201,6 +202,20 @@ def _read_properties(
         raise BadInput("more than one primaryKey", path=source, field="schema[0].properties",
                        expected="at most one id field", got=ids)
     return fields, semantics, (ids[0] if ids else None)
+
+
+def _required(prop: dict[str, Any], extra: dict[str, Any], where: str, source: str) -> bool:
+    """ODCS `required` decides nulls (true: none; false: allowed); an older `nullable` custom
+    property is accepted only where it agrees, never to let nulls through a required field."""
+    required = bool(prop.get("required", False))
+    nullable = extra.get("nullable")
+    if nullable is not None and nullable is not (not required):
+        meaning = "no nulls" if required else "nulls are allowed"
+        raise BadInput("ODCS `required` decides whether nulls are allowed", path=source,
+                       field=f"{where}.customProperties.nullable",
+                       expected=f"{not required} or no nullable (required: "
+                       f"{str(required).lower()} means {meaning})", got=nullable)
+    return required
 
 
 def _field_type(prop: dict[str, Any], where: str, source: str) -> FieldType:
@@ -390,12 +405,13 @@ def _write_property(contract: Contract, f: ContractField) -> dict[str, Any]:
                            "arguments": {"validValues": list(f.enum)}, "mustBe": 0})
     if quality:
         prop["quality"] = quality
-    custom = [{"property": "nullable", "value": f.nullable}]
+    custom: list[dict[str, Any]] = []
     if sem is not None and sem.boundary:
         custom.append({"property": "boundary", "value": sem.boundary})
     if sem is not None and sem.borderline_examples:
         custom.append({"property": "borderlineExamples", "value": list(sem.borderline_examples)})
-    prop["customProperties"] = custom
+    if custom:
+        prop["customProperties"] = custom
     return prop
 
 

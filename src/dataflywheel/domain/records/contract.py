@@ -146,9 +146,22 @@ class ContractField(_Strict):
     name: str = Field(pattern=FIELD_NAME_PATTERN)
     type: FieldType
     required: bool = True
-    nullable: bool = False
+    nullable: bool = Field(default=False, description="always `not required` (ODCS)")
     enum: list[str | int | float | bool] | None = Field(default=None, min_length=1)
     items: FieldType | None = Field(default=None, description="element type when type is array")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nulls_follow_required(cls, data: Any) -> Any:
+        """ODCS `required: true` means "no nulls" and `false` allows them (datacontract-cli and
+        Great Expectations read it so): `nullable` is derived, and may only agree."""
+        if not isinstance(data, dict):
+            return data
+        required = bool(data.get("required", True))
+        if data.get("nullable") is not None and bool(data["nullable"]) == required:
+            raise ValueError(f"field {data.get('name')!r}: nullable must be {not required} "
+                             f"when required is {required} (required: true means no nulls)")
+        return {**data, "nullable": not required}
 
     @model_validator(mode="after")
     def _items_only_for_arrays(self) -> ContractField:
