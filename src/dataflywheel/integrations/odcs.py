@@ -375,7 +375,8 @@ def to_odcs(contract: Contract, *, status: str = "proposed") -> dict[str, Any]:
         {"property": "flywheelSemantic",
          "value": _camel(contract.semantic.model_dump(mode="json", exclude={"fields"}))},
         {"property": "flywheelOperational", "value": _camel(contract.operational.model_dump(
-            mode="json", exclude={"thresholds", "sla"}))},
+            mode="json", exclude={"thresholds", "sla"}
+            | (set() if contract.operational.pii_patterns else {"pii_patterns"})))},
         {"property": "flywheelChange", "value": _camel(contract.change.model_dump(mode="json"))},
     ]
     return doc

@@ -229,7 +229,8 @@ def _operational(old: Contract, new: Contract) -> list[Change]:
     db = b.model_dump(mode="json", exclude={"thresholds"})
     for name in sorted(da):
         if da[name] != db[name]:
-            breaking = name in ("producer_role", "consumer_role")
+            breaking = name in ("producer_role", "consumer_role") or (
+                name == "pii_patterns" and any(p not in da[name] for p in db[name]))
             out.append(_c(Layer.OPERATIONAL, f"{name} changed", name, breaking, da[name], db[name]))
     return out
 

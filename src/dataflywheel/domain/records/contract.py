@@ -28,6 +28,8 @@ from dataflywheel.domain.states import ContractVersionState
 CONTRACT_ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,62}$"
 FIELD_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
 DEFAULT_NOTICE_DAYS = 14
+# The PII check's own kinds (`checks.plan.PII_KINDS`); a contract's pattern may not reuse a name.
+BUILTIN_PII_KINDS = ("email", "phone", "ipv4", "ipv6", "card")
 
 
 class Layer(StrEnum):
@@ -248,6 +250,25 @@ class DeliverySla(_Strict):
     timezone: str = "UTC"
 
 
+class PiiPattern(_Strict):
+    """A contract's own kind of personal data (an employee id, a national id card number): a
+    Python regex whose matches count as PII of kind `name` (`pii_<name>_count`, `_rate`)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    pattern: str = Field(min_length=1)
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        import re
+
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
+
+
 class AgreementSettings(_Strict):
     """Where the agreement check finds items, annotators and labels."""
 
@@ -276,6 +297,8 @@ class OperationalLayer(_Strict):
     contamination_protected: bool = Field(
         default=False, description="other deliveries are checked for overlap with this data set"
     )
+    pii_patterns: list[PiiPattern] = Field(default_factory=list,
+                                           description="PII kinds of this contract's own")
 
     @field_validator("producer_role", "consumer_role", mode="before")
     @classmethod
@@ -287,6 +310,21 @@ class OperationalLayer(_Strict):
             return parse_role(value) if isinstance(value, str) else value
         except BadInput as exc:
             raise ValueError(f"{exc.what}, {exc.expected}") from None
+
+    @model_validator(mode="after")
+    def _pii_patterns_are_gated(self) -> OperationalLayer:
+        """Patterns count only inside the PII check, which runs under a `pii_rate` gate: without
+        one they would be stated and never checked."""
+        names = [p.name for p in self.pii_patterns]
+        taken = sorted({n for n in names if names.count(n) > 1})
+        if taken:
+            raise ValueError(f"repeated PII pattern names: {', '.join(taken)}")
+        builtin = [n for n in names if n in BUILTIN_PII_KINDS]
+        if builtin:
+            raise ValueError(f"{builtin[0]!r} is a built-in PII kind; give the pattern another name")
+        if names and not any(t.metric == "pii_rate" for t in self.thresholds):
+            raise ValueError("pii_patterns are only checked under a pii_rate threshold: add one")
+        return self
 
     @model_validator(mode="after")
     def _one_gate_per_metric_and_direction(self) -> OperationalLayer:
