@@ -34,6 +34,7 @@ from dataflywheel.domain.records.contract import (
     ChangeLayer,
     Contract,
     ContractField,
+    DeliverySla,
     FieldSemantics,
     FieldType,
     MetricKind,
@@ -322,7 +323,7 @@ def _threshold(metric: str, spec: dict[str, Any], unit: Any, where: str, source:
     return _build(Threshold, data, source=source, where=where)  # type: ignore[no-any-return]
 
 
-def _read_sla(props: list[dict[str, Any]], source: str) -> dict[str, Any]:
+def _read_sla(props: list[dict[str, Any]], source: str) -> DeliverySla:
     sla: dict[str, Any] = {}
     for j, prop in enumerate(props):
         where = f"slaProperties[{j}]"
@@ -342,7 +343,7 @@ def _read_sla(props: list[dict[str, Any]], source: str) -> dict[str, Any]:
         else:
             raise BadInput("an SLA property we do not track", path=source, field=f"{where}.property",
                            expected="frequency or timeOfAvailability", got=prop["property"])
-    return sla
+    return _build(DeliverySla, sla, source=source, where="slaProperties")  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------- writing

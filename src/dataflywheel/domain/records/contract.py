@@ -249,6 +249,20 @@ class DeliverySla(_Strict):
     time: str = Field(default="18:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     timezone: str = "UTC"
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        """The schedule is checked against deliveries (`policies/delivery_schedule.py`), so its
+        zone must be one the IANA database knows."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("an IANA time zone name such as Asia/Shanghai or UTC, not "
+                             f"{value!r}") from None
+        return value
+
 
 class PiiPattern(_Strict):
     """A contract's own kind of personal data (an employee id, a national id card number): a
