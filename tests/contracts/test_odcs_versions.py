@@ -124,7 +124,7 @@ def test_official_examples_get_the_official_verdict_of_their_own_version(path: P
     assert official_ok is None or ours_ok == official_ok
 
 
-# ---------------------------------------------------------------- constraints the plan cannot enforce
+# ---------------------------------------------------------- constraints the plan cannot enforce
 
 
 @pytest.mark.parametrize(("key", "value", "why"), [
@@ -153,3 +153,15 @@ def test_constraints_that_are_switched_off_are_accepted() -> None:
     doc = example_doc("sft-instructions")
     doc["schema"][0]["properties"][1] |= {"unique": False, "logicalTypeOptions": {}}
     assert parse_odcs(dump(doc), source="off") == example("sft-instructions")
+
+
+@pytest.mark.parametrize("path", _examples() or [pytest.param(None, marks=pytest.mark.skip(
+    reason="the official ODCS examples (shared/realdata/odcs) are absent"))],
+    ids=lambda p: p.parent.name + "/" + p.name if p else "absent")
+def test_official_examples_import_or_are_refused_with_a_clear_error(path: Path) -> None:
+    """None of them is one record type with our operational layer, so each is refused: by a
+    `BadInput` that names the file and the field, never by a traceback."""
+    try:
+        parse_odcs(path.read_text(encoding="utf-8"), source=str(path))
+    except BadInput as exc:
+        assert str(exc).startswith(f"{path}: ") and exc.field is not None

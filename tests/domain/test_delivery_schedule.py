@@ -51,5 +51,6 @@ def test_daily_monthly_and_once() -> None:
 
 
 def test_an_unknown_time_zone_is_refused() -> None:
-    with pytest.raises(ValueError, match="an IANA time zone name such as Asia/Shanghai or UTC, not 'Mars/Olympus'"):
+    with pytest.raises(ValueError, match="an IANA time zone name such as Asia/Shanghai or UTC, "
+                       "not 'Mars/Olympus'"):
         DeliverySla(timezone="Mars/Olympus")

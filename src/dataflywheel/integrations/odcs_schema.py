@@ -1,5 +1,5 @@
 """Which ODCS documents we accept: each against the official JSON schema of its own `apiVersion`,
-and only with properties the check plan enforces.
+and only with properties the check plan enforces; and the words of the mapping both ways share.
 
 Why per version: the installed `open-data-contract-standard` package ships one schema (the newest),
 and validating a v3.1.0 contract with the v3.2.0 schema calls valid what v3.1.0 refuses (a
@@ -22,6 +22,16 @@ from typing import Any
 from dataflywheel.errors import BadInput
 
 SUPPORTED_API_VERSIONS = ("v3.0.2", "v3.1.0", "v3.2.0")
+API_VERSION = "v3.1.0"  # the version we write
+ENGINE = "dataflywheel"
+SUFFIX = ".odcs.yaml"
+# ODCS library metrics we check: on the schema object, and per property (`<metric>.<field>`).
+LIBRARY_METRICS = {"duplicateValues": "duplicate_rate", "invalidValues": "schema_violation_rate",
+                   "rowCount": "record_count"}
+FIELD_LIBRARY_METRICS = {"nullValues": "field_null_rate", "missingValues": "field_blank_rate"}
+OPS = {"mustBeLessThan": "<", "mustBeLessOrEqualTo": "<=", "mustBeGreaterThan": ">",
+       "mustBeGreaterOrEqualTo": ">="}
+OWN_PROPERTIES = ("flywheelSemantic", "flywheelOperational", "flywheelChange")
 # Property keys that constrain the data but that the check plan cannot check, with the reason.
 UNENFORCED_PROPERTY_KEYS = {
     "unique": "uniqueness of one field is not checked (the duplicate check covers whole records)",
