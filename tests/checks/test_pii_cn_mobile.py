@@ -23,6 +23,8 @@ NOT_CN_MOBILE = [
     "id A13800138000 is a code",  # glued to a Latin letter
     "1380013800 is ten digits",
     "138001380001 is twelve digits",
+    "The answer is 1620000 5100 * 8",  # 7-4, not 3-4-4 (found in the bench corpus)
+    "mixed 138-0013 8000 separators",
 ]
 
 

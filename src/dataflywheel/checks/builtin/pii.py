@@ -39,7 +39,7 @@ _IPV4 = re.compile(
 _PHONE = re.compile(
     r"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,4}"  # international, +CC
     r"|(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}"  # North American 3-3-4
-    r"|1[3-9]\d(?:[ -]?\d{4}){2}"  # Chinese mobile 3-4-4: 138 0013 8000, 13800138000
+    r"|1[3-9]\d(?:\d{8}| \d{4} \d{4}|-\d{4}-\d{4})"  # Chinese mobile: 13800138000, 138 0013 8000
 )
 _CARD = re.compile(r"(?<![\d+])(?:\d{4}[ -]?){3}\d{1,7}|\d{4}[ -]?\d{6}[ -]?\d{4,5}")
 # Necessary conditions (Rust regex, for polars) of a hit of each digit kind: a phone cluster
@@ -49,7 +49,7 @@ _HINTS = {
     "phone": (  # international: "+" starts the cluster, which no letter, digit, "." or "_" precedes
         r"(?:^|[^0-9A-Za-z._])\+[0-9]{1,3}[ .-]?(?:\([0-9]{1,4}\)[ .-]?)?[0-9]{1,4}"
         r"(?:[ .-]?[0-9]{2,4}){1,4}|(?:\([0-9]{3}\) ?|[0-9]{3}[-. ])[0-9]{3}[-. ][0-9]{4}"
-        r"|1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}"
+        r"|1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}"  # Chinese mobile, separators unchecked
     ),
     "card": r"(?:[0-9]{4}[ -]?){3}[0-9]|[0-9]{4}[ -]?[0-9]{6}[ -]?[0-9]{4}",
     "ipv4": r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",
