@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.calendar import BusinessCalendar
-from dataflywheel.domain.policies.raci import role_holders
 from dataflywheel.domain.policies.delivery_schedule import late_deliveries
+from dataflywheel.domain.policies.raci import role_holders
 from dataflywheel.domain.policies.sla import SlaStatus, missing_for_triage, sla_dimensions, sla_status
+from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.contract import DeliverySla
 from dataflywheel.domain.records.data import Batch
-from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.demand import Priority, Requirement, RequirementDelivery
 from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import RequirementState as RS
