@@ -165,3 +165,16 @@ def test_official_examples_import_or_are_refused_with_a_clear_error(path: Path) 
         parse_odcs(path.read_text(encoding="utf-8"), source=str(path))
     except BadInput as exc:
         assert str(exc).startswith(f"{path}: ") and exc.field is not None
+
+
+def test_a_v3_0_2_library_rule_is_refused_naming_its_rule() -> None:
+    """v3.0.2 says `rule: duplicateCount`; we check v3.1.0 `metric:` rules only, and say so."""
+    doc = example_doc("sft-instructions") | {"apiVersion": "v3.0.2"}
+    obj = doc["schema"][0]
+    obj["quality"] = [{"type": "library", "rule": "duplicateCount", "mustBeLessThan": 1}]
+    for prop in obj["properties"]:
+        prop.pop("quality", None)
+    assert _refused(doc) == (
+        "bad.odcs.yaml: a quality rule we cannot check; field 'schema[0].quality[0]'; expected "
+        "library duplicateValues/invalidValues/rowCount, or type: custom with engine: "
+        "dataflywheel; got 'duplicateCount'")

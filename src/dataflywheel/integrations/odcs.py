@@ -268,7 +268,8 @@ def _read_field_quality(name: str, rules: list[dict[str, Any]], where: str, sour
         elif rule.get("type") != "text":
             raise BadInput("a field-level quality rule we cannot check", path=source, field=here,
                            expected="an enum (invalidValues, arguments.validValues, mustBe: 0), "
-                           "nullValues or missingValues in percent", got=rule.get("metric") or rule.get("type"))
+                           "nullValues or missingValues in percent",
+                           got=rule.get("metric") or rule.get("rule") or rule.get("type"))
     return enum
 
 
@@ -293,7 +294,8 @@ def _read_quality(rules: list[dict[str, Any]], source: str) -> list[Threshold]:
         else:
             raise BadInput("a quality rule we cannot check", path=source, field=where,
                            expected="library duplicateValues/invalidValues/rowCount, or "
-                           f"type: custom with engine: {ENGINE}", got=rule.get("metric") or kind)
+                           f"type: custom with engine: {ENGINE}",
+                           got=rule.get("metric") or rule.get("rule") or kind)
         out.append(_threshold(metric, spec, rule.get("unit"), where, source))
     return out
 
