@@ -85,3 +85,15 @@ def test_written_contracts_say_it_with_required_alone() -> None:
                for c in p.get("customProperties", []))
     contract = example("sft-instructions")
     assert parse_odcs(dump_odcs(contract), source="again") == contract
+
+
+def test_a_primary_key_that_may_be_null_is_refused() -> None:
+    """A primary key is not null (datacontract-cli checks it so): an optional one is refused
+    rather than letting null ids through."""
+    doc = yaml.safe_load(SMALL)
+    doc["schema"][0]["properties"][0]["required"] = False
+    with pytest.raises(BadInput) as info:
+        parse_odcs(dump(doc), source="bad.odcs.yaml")
+    assert str(info.value) == (
+        "bad.odcs.yaml: a primary key may not be null; field 'schema[0].properties[0].required'; "
+        "expected true (a primary key is required: present and not null); got False")

@@ -190,6 +190,7 @@ def _read_properties(
             "items": _items_type(prop, where, source),
         }, source=source, where=where))
         if prop.get("primaryKey"):
+            _primary_key_not_null(prop, where, source)
             ids.append(name)
         sem = {"meaning": prop.get("description", ""), "examples": prop.get("examples", []),
                "boundary": extra.get("boundary"),
@@ -214,6 +215,14 @@ def _required(prop: dict[str, Any], extra: dict[str, Any], where: str, source: s
                        expected=f"{not required} or no nullable (required: "
                        f"{str(required).lower()} means {meaning})", got=nullable)
     return required
+
+
+def _primary_key_not_null(prop: dict[str, Any], where: str, source: str) -> None:
+    """A primary key is present and not null (ODCS; datacontract-cli checks it so)."""
+    if not prop.get("required", False):
+        raise BadInput("a primary key may not be null", path=source, field=f"{where}.required",
+                       expected="true (a primary key is required: present and not null)",
+                       got=bool(prop.get("required", False)))
 
 
 def _field_type(prop: dict[str, Any], where: str, source: str) -> FieldType:
