@@ -54,3 +54,13 @@ def test_without_a_struct_every_record_goes_to_the_python_rules() -> None:
     fast = StructConformance(plan(schema=floats))
     assert fast.struct is None
     assert fast.nonconforming([{"x": 1.5}, {"x": 3}]) == [0, 1]
+
+
+def test_an_optional_field_may_come_before_a_required_one() -> None:
+    """ODCS `required: false` fields sit anywhere in a contract (sft-instructions' `confidence`)."""
+    schema = {"fields": [{"name": "note", "type": "string", "required": False, "nullable": True},
+                         {"name": "id", "type": "string"}]}
+    fast = StructConformance(plan(schema=schema))
+    assert fast.struct is not None
+    records = [{"id": "a"}, {"id": "b", "note": None}, {"note": "x"}, {"id": None}]
+    assert fast.nonconforming(records) == [2, 3]

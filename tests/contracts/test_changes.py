@@ -51,10 +51,9 @@ BREAKING: dict[str, tuple[Edit, str]] = {
     "new required field": (
         lambda d: _fields(d).append({"name": "grade", "type": "integer", "required": True}),
         "required field added"),
-    "optional made required": (
-        lambda d: _field(d, "confidence").update(required=False), "field made optional"),
-    "nullable made non-null": (
-        lambda d: _field(d, "confidence").update(nullable=False), "field made non-null"),
+    "optional made required": (  # required: true means no nulls (ODCS)
+        lambda d: _field(d, "confidence").update(required=True, nullable=False),
+        "field made required"),
     "tighter threshold": (lambda d: _gate(d, "duplicate_rate").update(value=0.005), "threshold tightened"),
     "strict operator at same value": (
         lambda d: _gate(d, "spot_check_pass_rate").update(op=">"), "threshold tightened"),
@@ -70,10 +69,6 @@ BREAKING: dict[str, tuple[Edit, str]] = {
 def test_breaking_changes_need_a_major_version(case: str) -> None:
     edit, kind = BREAKING[case]
     old = example("sft-instructions")
-    if case == "optional made required":  # start from an optional field, then make it required
-        old = edited(old, edit, version="1.0.0")
-        edit = lambda d: _field(d, "confidence").update(required=True)
-        kind = "field made required"
     if case == "strict operator at same value":
         old = edited(old, lambda d: _gate(d, "spot_check_pass_rate").update(op=">="), "1.0.0")
     new = edited(old, edit, version="2.0.0")
@@ -116,8 +111,9 @@ COMPATIBLE: dict[str, tuple[Edit, str, Layer]] = {
         lambda d: d["semantic"].update(guide_version="sft-guide-3.1"), "guide version changed",
         Layer.SEMANTIC),
     "sla": (lambda d: d["operational"]["sla"].update(time="20:00"), "sla changed", Layer.OPERATIONAL),
-    "nullable": (lambda d: _field(d, "output").update(nullable=True), "field made nullable",
-                 Layer.STRUCTURAL),
+    "optional (nulls allowed)": (
+        lambda d: _field(d, "output").update(required=False, nullable=True),
+        "field made optional", Layer.STRUCTURAL),
 }
 
 

@@ -288,3 +288,17 @@ def test_concurrent_proposals_one_wins_the_rest_conflict(cws: Workspace, write_d
     versions = [v for _, vs in flows.list_contracts(cws) for v in vs]
     assert [v.state for v in versions].count(S.PROPOSED) == 1
     assert _audits(cws, "contract_version") == 2
+
+
+def test_a_rejected_proposal_does_not_count_in_the_notice_rate(
+    cws: Workspace, write_doc: Writer
+) -> None:
+    """A turned-down breaking proposal never took effect: it is neither on time nor late."""
+    _register(cws)
+    proposal = flows.propose_version(cws, write_doc(_breaking_doc()), by="data-engineer", now=T0,
+                                     effective_from=T0 + timedelta(days=3),
+                                     short_notice_reason="legal takedown")
+    assert flows.advance_notice_rate(cws).late == ["cleaned-raw-pool@2.0.0"]
+    flows.reject_version(cws, proposal.version.id, reason="not needed after all", by="data-owner")
+    rate = flows.advance_notice_rate(cws)
+    assert (rate.breaking, rate.on_time, rate.late, rate.rate) == (0, 0, [], None)

@@ -68,3 +68,56 @@ def test_the_lint_check_can_fail(tmp_path: Path) -> None:
     code, report = _lint(tool, path, tmp_path)
     assert code == 1 and report["result"] == "failed"
     assert _schema_check(report)["result"] == "failed"
+
+
+NULLS_CONTRACT = """\
+apiVersion: v3.1.0
+kind: DataContract
+id: notes
+version: 1.0.0
+status: active
+servers:
+- {server: local, type: local, path: ./data.json, format: json}
+schema:
+- name: data
+  physicalName: data
+  logicalType: object
+  properties:
+  - {name: id, logicalType: string, required: true, primaryKey: true}
+  - {name: text, logicalType: string, required: true}
+  - {name: note, logicalType: string, required: false}
+customProperties:
+- property: flywheelOperational
+  value: {deliverable: notes, producerRole: data_engineer, consumerRole: annotation_engineer}
+"""
+
+
+def _json_schema_verdict(tool: str, tmp_path: Path, data: str) -> str:
+    (tmp_path / "data.json").write_text(data, encoding="utf-8")
+    contract = tmp_path / "notes.odcs.yaml"
+    contract.write_text(NULLS_CONTRACT, encoding="utf-8")
+    report = tmp_path / "test.json"
+    subprocess.run([tool, "test", str(contract), "--output-format", "json", "--output", str(report)],
+                   check=False, capture_output=True, timeout=180, cwd=tmp_path)
+    checks = json.loads(report.read_text(encoding="utf-8"))["checks"]
+    return str(next(c for c in checks if "JSON has valid schema" in c["name"])["result"])
+
+
+@pytest.mark.parametrize(("data", "verdict", "rejected"), [
+    ('{"id": "1", "text": null, "note": "x"}\n', "failed", [1]),
+    ('{"id": "2", "text": "ok", "note": null}\n{"id": "3", "text": "ok"}\n', "passed", []),
+])
+def test_required_means_no_nulls_as_datacontract_cli_reads_it(
+    tmp_path: Path, data: str, verdict: str, rejected: list[int]
+) -> None:
+    """`required: true` refuses a null, `required: false` accepts null and absence: the same
+    records fail datacontract-cli's JSON schema check and our structural check."""
+    from dataflywheel.checks.engines import run_checks
+    from dataflywheel.flows.contract_plan import compile_plan
+    from dataflywheel.integrations.odcs import parse_odcs
+
+    tool = _tool()
+    assert _json_schema_verdict(tool, tmp_path, data) == verdict
+    plan = compile_plan(parse_odcs(NULLS_CONTRACT, source="notes.odcs.yaml"))
+    report = run_checks([tmp_path / "data.json"], plan, engine="single")
+    assert [r.line for r in report.rejects] == rejected

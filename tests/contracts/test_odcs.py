@@ -134,15 +134,15 @@ def test_not_a_mapping() -> None:
 def test_wrong_api_version_is_refused() -> None:
     doc = example_doc("sft-instructions") | {"apiVersion": "v2.2.2"}
     assert _refused(doc) == (
-        "bad.odcs.yaml: not an ODCS v3.1.0 data contract; field 'apiVersion'; expected 'v3.1.0'; "
-        "got 'v2.2.2'"
+        "bad.odcs.yaml: an ODCS version we have no schema for; field 'apiVersion'; expected one of "
+        "v3.0.2, v3.1.0, v3.2.0; got 'v2.2.2'"
     )
 
 
 def test_unknown_top_level_field_is_refused() -> None:
     doc = example_doc("sft-instructions") | {"owner": "someone"}
     assert _refused(doc) == (
-        "bad.odcs.yaml: invalid ODCS document; field '(top)'; expected Additional properties are "
+        "bad.odcs.yaml: invalid ODCS v3.1.0 document; field '(top)'; expected Additional properties are "
         "not allowed ('owner' was unexpected)"
     )
 
@@ -151,7 +151,7 @@ def test_unknown_nested_field_names_its_path() -> None:
     doc = example_doc("sft-instructions")
     doc["schema"][0]["properties"][1]["maxLength"] = 10
     message = _refused(doc)
-    assert message.startswith("bad.odcs.yaml: invalid ODCS document; field 'schema[0].properties[1]'")
+    assert message.startswith("bad.odcs.yaml: invalid ODCS v3.1.0 document; field 'schema[0].properties[1]'")
     assert "'maxLength' was unexpected" in message
 
 

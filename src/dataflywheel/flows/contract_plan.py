@@ -54,7 +54,7 @@ def compile_plan(
     text_fields = list(s.text_fields) or _default_text_fields(contract)
     checks = ChecksSpec(
         near_duplicates=NearDuplicateSpec() if "near_duplicate_rate" in metrics else None,
-        pii=PiiSpec() if "pii_rate" in metrics else None,
+        pii=_pii(contract, metrics),
         contamination=_contamination(contract, metrics, contamination_reference),
         agreement=_agreement(contract, metrics),
         spot_check=(
@@ -99,6 +99,13 @@ def _field_spec(f: ContractField) -> FieldSpec:
         enum=f.enum,
         items=None if f.items is None else PlanFieldType(f.items.value),
     )
+
+
+def _pii(contract: Contract, metrics: set[str]) -> PiiSpec | None:
+    """The PII check under a `pii_rate` gate, with the contract's own patterns added."""
+    if "pii_rate" not in metrics:
+        return None
+    return PiiSpec(id_patterns={p.name: p.pattern for p in contract.operational.pii_patterns})
 
 
 def _contamination(

@@ -389,10 +389,11 @@ class NoticeRate:
 def advance_notice_rate(ws: Workspace, *, since: datetime | None = None,
                         until: datetime | None = None) -> NoticeRate:
     """Over breaking versions proposed in [since, until): on time when every notice was sent at
-    least the version's `notice_days` before it took effect (and there was at least one)."""
+    least the version's `notice_days` before it took effect (and there was at least one).
+    A rejected proposal never took effect, so it is neither on time nor late."""
     with ws.db.session() as s:
         breaking = [v for c in Contracts(s).list() for v in ContractVersions(s).of_contract(c.id)
-                    if v.change_class is ChangeClass.BREAKING
+                    if v.change_class is ChangeClass.BREAKING and v.state is not S.REJECTED
                     and (since is None or v.proposed_at >= since)
                     and (until is None or v.proposed_at < until)]
         late: list[str] = []

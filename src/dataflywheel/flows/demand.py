@@ -12,9 +12,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.calendar import BusinessCalendar
+from dataflywheel.domain.policies.delivery_schedule import late_deliveries
 from dataflywheel.domain.policies.raci import role_holders
 from dataflywheel.domain.policies.sla import SlaStatus, missing_for_triage, sla_dimensions, sla_status
 from dataflywheel.domain.records.base import utcnow
+from dataflywheel.domain.records.contract import DeliverySla
+from dataflywheel.domain.records.data import Batch
 from dataflywheel.domain.records.demand import Priority, Requirement, RequirementDelivery
 from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import RequirementState as RS
@@ -160,9 +163,23 @@ def _with_dimensions(s: Session, status: SlaStatus) -> SlaStatus:
                for v in versions}
     public = frozenset(v.id for v in versions
                        if Datasets(s).get(v.dataset_id).sensitivity is Sensitivity.PUBLIC)
+    late = late_deliveries(batches, _schedules(s, batches))
     dims = sla_dimensions(status, batches=batches, versions=versions, members=members,
-                          public=public)
-    return status.model_copy(update={"dimensions": dims})
+                          public=public, late=late)
+    # A batch after its contract's deadline breaches timeliness even within the requirement's clock.
+    return status.model_copy(update={"dimensions": dims, "breached": status.breached or bool(late)})
+
+
+def _schedules(s: Session, batches: list[Batch]) -> dict[str, DeliverySla | None]:
+    """The delivery schedule of each contract version the batches were delivered under."""
+    from dataflywheel.integrations.odcs import parse_odcs
+    from dataflywheel.store.repositories.contracts import ContractVersions
+
+    out: dict[str, DeliverySla | None] = {}
+    for version_id in sorted({b.contract_version_id for b in batches}):
+        version = ContractVersions(s).get(version_id)
+        out[version_id] = parse_odcs(version.document, source=version.id).operational.sla
+    return out
 
 
 def escalate_overdue(ws: Workspace, *, now: datetime | None = None) -> list[str]:

@@ -1,9 +1,11 @@
-"""Contracts as Open Data Contract Standard v3.1.0 YAML (`*.odcs.yaml`), both ways.
+"""Contracts as Open Data Contract Standard YAML (`*.odcs.yaml`): read v3.0.2, v3.1.0 and v3.2.0,
+write v3.1.0.
 
 Mapping (docs/contracts.md has the full table):
 - structure → `schema[0].properties` (logicalType, required, primaryKey, items; an enum is a
-  property-level `invalidValues` rule with `validValues` and `mustBe: 0`; `nullable` and the text
-  fields are custom properties);
+  property-level `invalidValues` rule with `validValues` and `mustBe: 0`, or in v3.2.0 the
+  property's `enum`; `required: true` means present and not null, `false` allows absence and
+  nulls, as the standard says; the text fields are custom properties);
 - semantics → each property's `description`, `examples` and custom properties `boundary`,
   `borderlineExamples`; the guide version under `customProperties: flywheelSemantic`;
 - thresholds → `schema[0].quality`: ODCS library metrics where they fit (`duplicateValues`,
@@ -12,21 +14,19 @@ Mapping (docs/contracts.md has the full table):
   layers under `customProperties: flywheelOperational / flywheelChange`.
 
 Reading refuses, naming the file, the path in the document and what was expected: YAML that does
-not parse or uses aliases, anything the ODCS JSON schema (shipped by `open-data-contract-standard`)
-refuses — unknown fields included —, a field type or quality rule we cannot check, and values out
-of range. Parts of ODCS that do not affect checking (servers, team, support…) are accepted and kept
-in the stored document; they are not part of the domain model.
+not parse or uses aliases, an `apiVersion` we ship no schema for, anything the official JSON schema
+of the document's own `apiVersion` refuses — unknown fields included — (`odcs_schema.py`), a
+property that constrains the data in a way the check plan cannot enforce, a field type or quality
+rule we cannot check, and values out of range. Parts of ODCS that do not affect checking (servers,
+team, support…) are accepted and kept in the stored document; they are not part of the domain
+model. Writing lives in `odcs_write.py`.
 """
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from dataflywheel.domain.records.contract import (
@@ -34,6 +34,7 @@ from dataflywheel.domain.records.contract import (
     ChangeLayer,
     Contract,
     ContractField,
+    DeliverySla,
     FieldSemantics,
     FieldType,
     MetricKind,
@@ -41,38 +42,30 @@ from dataflywheel.domain.records.contract import (
     SemanticLayer,
     StructuralLayer,
     Threshold,
-    metric_field,
     metric_info,
 )
 from dataflywheel.errors import BadInput
+from dataflywheel.integrations.odcs_schema import (
+    API_VERSION,
+    ENGINE,
+    FIELD_LIBRARY_METRICS,
+    LIBRARY_METRICS,
+    OPS,
+    OWN_PROPERTIES,
+    SUFFIX,
+    SUPPORTED_API_VERSIONS,
+    UNENFORCED_OBJECT_KEYS,
+    UNENFORCED_PROPERTY_KEYS,
+    refuse_unenforced,
+    validate_odcs,
+)
+from dataflywheel.integrations.odcs_schema import where as _where
+from dataflywheel.integrations.odcs_write import dump_odcs, to_odcs
 
-API_VERSION = "v3.1.0"
-ENGINE = "dataflywheel"
-SUFFIX = ".odcs.yaml"
-# ODCS library metrics we check: on the schema object, and per property (`<metric>.<field>`).
-LIBRARY_METRICS = {"duplicateValues": "duplicate_rate", "invalidValues": "schema_violation_rate",
-                   "rowCount": "record_count"}
-FIELD_LIBRARY_METRICS = {"nullValues": "field_null_rate", "missingValues": "field_blank_rate"}
-OPS = {"mustBeLessThan": "<", "mustBeLessOrEqualTo": "<=", "mustBeGreaterThan": ">",
-       "mustBeGreaterOrEqualTo": ">="}
+__all__ = ["API_VERSION", "SUFFIX", "SUPPORTED_API_VERSIONS", "dump_odcs", "load_odcs",
+           "parse_odcs", "to_odcs", "validate_odcs"]
+
 OTHER_OPS = ("mustBe", "mustNotBe", "mustBeBetween", "mustNotBeBetween")
-OWN_PROPERTIES = ("flywheelSemantic", "flywheelOperational", "flywheelChange")
-
-
-@lru_cache(maxsize=1)
-def _schema_validator() -> Any:
-    import jsonschema
-
-    text = resources.files("open_data_contract_standard").joinpath("schema.json").read_text("utf-8")
-    schema = json.loads(text)
-    return jsonschema.validators.validator_for(schema)(schema)
-
-
-def _where(path: Any) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top)"
 
 
 # ---------------------------------------------------------------- reading
@@ -93,35 +86,13 @@ def load_odcs(path: str | Path) -> tuple[Contract, str]:
 
 
 def parse_odcs(text: str, *, source: str = "<contract>") -> Contract:
-    """Parse, validate against ODCS, and map to a `Contract`; every failure is a `BadInput`."""
+    """Parse, validate against the ODCS schema of the document's own `apiVersion`, and map to a
+    `Contract`; every failure is a `BadInput`."""
     from dataflywheel.yamlsafe import safe_load
 
     data = safe_load(text, source=source)
     validate_odcs(data, source=source)
     return _to_contract(data, source)
-
-
-def validate_odcs(data: Any, *, source: str) -> None:
-    """Refuse what is not an ODCS v3.1.0 DataContract, naming the first problem's path."""
-    import jsonschema
-    from open_data_contract_standard.model import OpenDataContractStandard
-
-    if not isinstance(data, dict):
-        raise BadInput("an ODCS contract must be a mapping", path=source, got=type(data).__name__)
-    for key, want in (("kind", "DataContract"), ("apiVersion", API_VERSION)):
-        if data.get(key) != want:
-            raise BadInput("not an ODCS v3.1.0 data contract", path=source, field=key,
-                           expected=repr(want), got=data.get(key))
-    error = jsonschema.exceptions.best_match(_schema_validator().iter_errors(data))
-    if error is not None:
-        raise BadInput("invalid ODCS document", path=source, field=_where(error.absolute_path),
-                       expected=error.message) from None
-    try:
-        OpenDataContractStandard.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise BadInput("invalid ODCS document", path=source, field=_where(first["loc"]),
-                       expected=first["msg"], got=first.get("input")) from None
 
 
 def _build(model: type[BaseModel], data: Any, *, source: str, where: str) -> Any:
@@ -146,6 +117,7 @@ def _to_contract(data: dict[str, Any], source: str) -> Contract:
         raise BadInput("a contract describes one record type", path=source, field="schema",
                        expected="exactly one schema object", got=f"{len(objects)} objects")
     obj = objects[0]
+    refuse_unenforced(obj, UNENFORCED_OBJECT_KEYS, "schema[0]", source)
     custom = _custom(data.get("customProperties"))
     unknown = [k for k in custom if k.startswith("flywheel") and k not in OWN_PROPERTIES]
     if unknown:
@@ -208,15 +180,17 @@ def _read_properties(
         if prop.get("properties"):
             raise BadInput("nested properties cannot be checked", path=source,
                            field=f"{where}.properties", expected="top-level fields only")
+        refuse_unenforced(prop, UNENFORCED_PROPERTY_KEYS, where, source)
         extra = _custom(prop.get("customProperties"))
-        enum = _read_field_quality(name, prop.get("quality") or [], where, source, gates)
+        enum = _read_enum(prop, where, source, gates)
         fields.append(_build(ContractField, {
             "name": name, "type": _field_type(prop, where, source),
-            "required": prop.get("required", False), "nullable": extra.get("nullable", False),
+            "required": _required(prop, extra, where, source),
             "enum": enum,
             "items": _items_type(prop, where, source),
         }, source=source, where=where))
         if prop.get("primaryKey"):
+            _primary_key_not_null(prop, where, source)
             ids.append(name)
         sem = {"meaning": prop.get("description", ""), "examples": prop.get("examples", []),
                "boundary": extra.get("boundary"),
@@ -227,6 +201,28 @@ def _read_properties(
         raise BadInput("more than one primaryKey", path=source, field="schema[0].properties",
                        expected="at most one id field", got=ids)
     return fields, semantics, (ids[0] if ids else None)
+
+
+def _required(prop: dict[str, Any], extra: dict[str, Any], where: str, source: str) -> bool:
+    """ODCS `required` decides nulls (true: none; false: allowed); an older `nullable` custom
+    property is accepted only where it agrees, never to let nulls through a required field."""
+    required = bool(prop.get("required", False))
+    nullable = extra.get("nullable")
+    if nullable is not None and nullable is not (not required):
+        meaning = "no nulls" if required else "nulls are allowed"
+        raise BadInput("ODCS `required` decides whether nulls are allowed", path=source,
+                       field=f"{where}.customProperties.nullable",
+                       expected=f"{not required} or no nullable (required: "
+                       f"{str(required).lower()} means {meaning})", got=nullable)
+    return required
+
+
+def _primary_key_not_null(prop: dict[str, Any], where: str, source: str) -> None:
+    """A primary key is present and not null (ODCS; datacontract-cli checks it so)."""
+    if not prop.get("required", False):
+        raise BadInput("a primary key may not be null", path=source, field=f"{where}.required",
+                       expected="true (a primary key is required: present and not null)",
+                       got=bool(prop.get("required", False)))
 
 
 def _field_type(prop: dict[str, Any], where: str, source: str) -> FieldType:
@@ -249,6 +245,19 @@ def _items_type(prop: dict[str, Any], where: str, source: str) -> FieldType | No
     return _field_type(items, f"{where}.items", source)
 
 
+def _read_enum(prop: dict[str, Any], where: str, source: str,
+               gates: list[Threshold]) -> list[Any] | None:
+    """The field's enum: a v3.2 `enum` list, or an `invalidValues` rule with `validValues`."""
+    rule_enum = _read_field_quality(prop["name"], prop.get("quality") or [], where, source, gates)
+    listed = prop.get("enum")
+    if listed is None:
+        return rule_enum
+    if rule_enum is not None:
+        raise BadInput("two enums for one field", path=source, field=f"{where}.enum",
+                       expected="at most one of enum and an invalidValues rule with validValues")
+    return [item["value"] for item in listed]
+
+
 def _read_field_quality(name: str, rules: list[dict[str, Any]], where: str, source: str,
                         gates: list[Threshold]) -> list[Any] | None:
     """The field's enum (an `invalidValues` rule with `validValues`, `mustBe: 0`); its
@@ -268,7 +277,8 @@ def _read_field_quality(name: str, rules: list[dict[str, Any]], where: str, sour
         elif rule.get("type") != "text":
             raise BadInput("a field-level quality rule we cannot check", path=source, field=here,
                            expected="an enum (invalidValues, arguments.validValues, mustBe: 0), "
-                           "nullValues or missingValues in percent", got=rule.get("metric") or rule.get("type"))
+                           "nullValues or missingValues in percent",
+                           got=rule.get("metric") or rule.get("rule") or rule.get("type"))
     return enum
 
 
@@ -293,7 +303,8 @@ def _read_quality(rules: list[dict[str, Any]], source: str) -> list[Threshold]:
         else:
             raise BadInput("a quality rule we cannot check", path=source, field=where,
                            expected="library duplicateValues/invalidValues/rowCount, or "
-                           f"type: custom with engine: {ENGINE}", got=rule.get("metric") or kind)
+                           f"type: custom with engine: {ENGINE}",
+                           got=rule.get("metric") or rule.get("rule") or kind)
         out.append(_threshold(metric, spec, rule.get("unit"), where, source))
     return out
 
@@ -320,7 +331,7 @@ def _threshold(metric: str, spec: dict[str, Any], unit: Any, where: str, source:
     return _build(Threshold, data, source=source, where=where)  # type: ignore[no-any-return]
 
 
-def _read_sla(props: list[dict[str, Any]], source: str) -> dict[str, Any]:
+def _read_sla(props: list[dict[str, Any]], source: str) -> DeliverySla:
     sla: dict[str, Any] = {}
     for j, prop in enumerate(props):
         where = f"slaProperties[{j}]"
@@ -340,106 +351,4 @@ def _read_sla(props: list[dict[str, Any]], source: str) -> dict[str, Any]:
         else:
             raise BadInput("an SLA property we do not track", path=source, field=f"{where}.property",
                            expected="frequency or timeOfAvailability", got=prop["property"])
-    return sla
-
-
-# ---------------------------------------------------------------- writing
-
-
-def to_odcs(contract: Contract, *, status: str = "proposed") -> dict[str, Any]:
-    """The ODCS v3.1.0 document of a contract (a plain dict, ready for YAML)."""
-    doc: dict[str, Any] = {
-        "apiVersion": API_VERSION, "kind": "DataContract", "id": contract.id,
-        "name": contract.name, "version": contract.version, "status": status,
-    }
-    if contract.purpose:
-        doc["description"] = {"purpose": contract.purpose}
-    s = contract.structural
-    obj: dict[str, Any] = {"name": contract.id.replace("-", "_"), "logicalType": "object",
-                           "properties": [_write_property(contract, f) for f in s.fields]}
-    quality = [_write_threshold(t) for t in contract.operational.thresholds
-               if metric_field(t.metric) is None]
-    if quality:
-        obj["quality"] = quality
-    obj["customProperties"] = [{"property": "additionalFields", "value": s.additional_fields},
-                               {"property": "textFields", "value": list(s.text_fields)}]
-    doc["schema"] = [obj]
-    sla = contract.operational.sla
-    if sla is not None:
-        when = " ".join(p for p in (sla.weekday, sla.time, sla.timezone) if p)
-        doc["slaProperties"] = [{"property": "frequency", "value": sla.cadence},
-                                {"property": "timeOfAvailability", "value": when}]
-    doc["customProperties"] = [
-        {"property": "flywheelSemantic",
-         "value": _camel(contract.semantic.model_dump(mode="json", exclude={"fields"}))},
-        {"property": "flywheelOperational", "value": _camel(contract.operational.model_dump(
-            mode="json", exclude={"thresholds", "sla"}))},
-        {"property": "flywheelChange", "value": _camel(contract.change.model_dump(mode="json"))},
-    ]
-    return doc
-
-
-def dump_odcs(contract: Contract, *, status: str = "proposed") -> str:
-    """The ODCS YAML text of a contract; `parse_odcs(dump_odcs(c)) == c`."""
-    text: str = yaml.safe_dump(to_odcs(contract, status=status), sort_keys=False, allow_unicode=True)
-    return text
-
-
-def _write_property(contract: Contract, f: ContractField) -> dict[str, Any]:
-    prop: dict[str, Any] = {"name": f.name, "logicalType": f.type.value, "required": f.required}
-    if contract.structural.id_field == f.name:
-        prop["primaryKey"] = True
-    if f.items is not None:
-        prop["items"] = {"logicalType": f.items.value}
-    sem = contract.semantic.fields.get(f.name)
-    if sem is not None and sem.meaning:
-        prop["description"] = sem.meaning
-    if sem is not None and sem.examples:
-        prop["examples"] = list(sem.examples)
-    quality = [_write_threshold(t) for t in contract.operational.thresholds
-               if metric_field(t.metric) == f.name]
-    if f.enum is not None:
-        quality.insert(0, {"type": "library", "metric": "invalidValues",
-                           "arguments": {"validValues": list(f.enum)}, "mustBe": 0})
-    if quality:
-        prop["quality"] = quality
-    custom = [{"property": "nullable", "value": f.nullable}]
-    if sem is not None and sem.boundary:
-        custom.append({"property": "boundary", "value": sem.boundary})
-    if sem is not None and sem.borderline_examples:
-        custom.append({"property": "borderlineExamples", "value": list(sem.borderline_examples)})
-    prop["customProperties"] = custom
-    return prop
-
-
-def _write_threshold(t: Threshold) -> dict[str, Any]:
-    op = next(k for k, v in OPS.items() if v == t.op)
-    info = metric_info(t.metric)
-    assert info is not None
-    rate = info.kind is MetricKind.RATE
-    value = round(t.value * 100, 10) if rate else t.value
-    prefix = t.metric.partition(".")[0] if metric_field(t.metric) else t.metric
-    library = {v: k for k, v in (LIBRARY_METRICS | FIELD_LIBRARY_METRICS).items()}.get(prefix)
-    shown = f"{value:g} %" if rate else f"{value:g}"
-    rule: dict[str, Any] = {"name": t.metric, "description": f"{t.metric} {t.op} {shown}"}
-    if library:
-        rule.update({"type": "library", "metric": library, op: value})
-    else:
-        rule.update({"type": "custom", "engine": ENGINE,
-                     "implementation": {"metric": t.metric, op: value}})
-    if rate:
-        rule["unit"] = "percent"
-    elif info.kind is MetricKind.COUNT:
-        rule["unit"] = "rows"
-    return rule
-
-
-def _camel(data: Any) -> Any:
-    """snake_case keys → camelCase (ODCS style) for the flywheel custom properties."""
-    from pydantic.alias_generators import to_camel
-
-    if isinstance(data, dict):
-        return {to_camel(k): _camel(v) for k, v in data.items() if v is not None}
-    if isinstance(data, list):
-        return [_camel(v) for v in data]
-    return data
+    return _build(DeliverySla, sla, source=source, where="slaProperties")  # type: ignore[no-any-return]

@@ -1,5 +1,6 @@
-"""Personal data found by pattern: e-mail, phone numbers (international and North American
-formats), IPv4, IPv6, payment cards (13-19 digits passing Luhn), and the plan's own id patterns.
+"""Personal data found by pattern: e-mail, phone numbers (international, North American and
+Chinese mobile formats), IPv4, IPv6, payment cards (13-19 digits passing Luhn), and the plan's own
+id patterns (a contract adds them as `flywheelOperational.piiPatterns`).
 
 Speed: the naive pass spent most of its time running every regex over every text. Here one
 vectorised pass per batch (polars, Rust regex) picks the texts that can hold a hit: "@" for
@@ -38,6 +39,7 @@ _IPV4 = re.compile(
 _PHONE = re.compile(
     r"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,4}"  # international, +CC
     r"|(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}"  # North American 3-3-4
+    r"|1[3-9]\d(?:\d{8}| \d{4} \d{4}|-\d{4}-\d{4})"  # Chinese mobile: 13800138000, 138 0013 8000
 )
 _CARD = re.compile(r"(?<![\d+])(?:\d{4}[ -]?){3}\d{1,7}|\d{4}[ -]?\d{6}[ -]?\d{4,5}")
 # Necessary conditions (Rust regex, for polars) of a hit of each digit kind: a phone cluster
@@ -47,6 +49,7 @@ _HINTS = {
     "phone": (  # international: "+" starts the cluster, which no letter, digit, "." or "_" precedes
         r"(?:^|[^0-9A-Za-z._])\+[0-9]{1,3}[ .-]?(?:\([0-9]{1,4}\)[ .-]?)?[0-9]{1,4}"
         r"(?:[ .-]?[0-9]{2,4}){1,4}|(?:\([0-9]{3}\) ?|[0-9]{3}[-. ])[0-9]{3}[-. ][0-9]{4}"
+        r"|1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}"  # Chinese mobile, separators unchecked
     ),
     "card": r"(?:[0-9]{4}[ -]?){3}[0-9]|[0-9]{4}[ -]?[0-9]{6}[ -]?[0-9]{4}",
     "ipv4": r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",
@@ -81,6 +84,12 @@ def _digit_count(cluster: str) -> int:
     return len(cluster) - sum(cluster.count(c) for c in " .()/-+")
 
 
+def _glued(ch: str) -> bool:
+    """Does `ch` make a digit run part of a word? ASCII letters, any digit and "_" do; CJK text
+    writes numbers right after its characters ("手机号13800138000"), so those do not."""
+    return ch == "_" or ch.isdigit() or (ch.isascii() and ch.isalnum())
+
+
 def _digit_kinds(text: str) -> Iterator[tuple[str, int, int]]:
     for m in _CLUSTER.finditer(text):
         cluster, base = m.group(), m.start()
@@ -91,7 +100,7 @@ def _digit_kinds(text: str) -> Iterator[tuple[str, int, int]]:
             if hits:
                 yield from (("ipv4", s, e) for s, e in hits)
                 continue
-        if before.isalnum() or before in "._" or after.isalnum() or after == "_":
+        if _glued(before) or before == "." or _glued(after):
             continue
         digits = _digit_count(cluster)
         if digits >= 13 and cluster[0] not in "+(":

@@ -64,6 +64,7 @@ def compile_struct(plan: CheckPlan) -> type[msgspec.Struct] | None:
         fields,
         rename=rename,
         forbid_unknown_fields=plan.schema_.additional_fields == "reject",
+        kw_only=True,  # an optional field may come before a required one
     )
 
 

@@ -1,7 +1,7 @@
 """The diff of two contract versions, its change class, and the SemVer step it requires.
 
 Breaking (major): a removed or renamed field, a type change, a narrower enum, a new required field,
-an optional field made required, a nullable field made non-null, extra fields newly rejected, a
+an optional (nullable) field made required (no nulls), extra fields newly rejected, a
 tighter or new threshold, a producer or consumer role change. Compatible (minor): an added optional
 field, a wider enum, a looser or removed threshold, new examples, changed meanings, boundaries, the
 guide version, the SLA or feedback path, the notice days, the name. Only the note describing the
@@ -153,9 +153,6 @@ def _field_changes(a: ContractField, b: ContractField) -> list[Change]:
     if a.required != b.required:
         kind = "field made required" if b.required else "field made optional"
         out.append(_c(Layer.STRUCTURAL, kind, path, b.required, a.required, b.required))
-    if a.nullable != b.nullable:
-        kind = "field made nullable" if b.nullable else "field made non-null"
-        out.append(_c(Layer.STRUCTURAL, kind, path, not b.nullable, a.nullable, b.nullable))
     if a.enum != b.enum:
         out.append(_enum_change(path, a.enum, b.enum))
     return out
@@ -232,7 +229,8 @@ def _operational(old: Contract, new: Contract) -> list[Change]:
     db = b.model_dump(mode="json", exclude={"thresholds"})
     for name in sorted(da):
         if da[name] != db[name]:
-            breaking = name in ("producer_role", "consumer_role")
+            breaking = name in ("producer_role", "consumer_role") or (
+                name == "pii_patterns" and any(p not in da[name] for p in db[name]))
             out.append(_c(Layer.OPERATIONAL, f"{name} changed", name, breaking, da[name], db[name]))
     return out
 

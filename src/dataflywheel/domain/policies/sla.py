@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from dataflywheel.domain.calendar import BusinessCalendar
+from dataflywheel.domain.policies.delivery_schedule import LateDelivery
 from dataflywheel.domain.records.data import Batch, ComplianceStatus, DatasetVersion
 from dataflywheel.domain.records.demand import Priority, Requirement, RequirementKind
 from dataflywheel.domain.states import BatchState, RequirementState, VersionState
@@ -35,7 +36,8 @@ class SlaDimension(StrEnum):
 
 
 DIMENSION_MEASURES: dict[SlaDimension, str] = {
-    SlaDimension.TIME: "delivered (state delivered or later) no later than the SLA due time",
+    SlaDimension.TIME: "delivered (state delivered or later) no later than the SLA due time, "
+                       "and no batch after its contract's delivery deadline",
     SlaDimension.QUALITY: "every batch delivered for the requirement passed its contract's gates",
     SlaDimension.AVAILABILITY: "a frozen dataset version containing the delivery is readable",
     SlaDimension.TRACEABILITY: "the delivered version links back to the requirement id",
@@ -112,11 +114,13 @@ def sla_status(requirement: Requirement, calendar: BusinessCalendar, now: dateti
 
 def sla_dimensions(status: SlaStatus, *, batches: Sequence[Batch],
                    versions: Sequence[DatasetVersion], members: Mapping[str, set[str]],
-                   public: frozenset[str] = frozenset()) -> list[DimensionResult]:
+                   public: frozenset[str] = frozenset(),
+                   late: Sequence[LateDelivery] = ()) -> list[DimensionResult]:
     """The five dimensions of a requirement's SLA from its records: `batches` delivered for it,
-    the `versions` it was delivered in, `members` (version id → its batch ids), and the `public`
-    versions (of public datasets, which need no compliance review)."""
-    return [_time(status), _quality(batches), _availability(versions),
+    the `versions` it was delivered in, `members` (version id → its batch ids), the `public`
+    versions (of public datasets, which need no compliance review), and the batches that came
+    after their contract's delivery deadline (`late`, see `delivery_schedule.late_deliveries`)."""
+    return [_time(status, late), _quality(batches), _availability(versions),
             _traceability(status.requirement_id, versions, members), _compliance(versions, public)]
 
 
@@ -125,7 +129,10 @@ def _result(dimension: SlaDimension, status: Literal["met", "unmet", "pending"],
     return DimensionResult(dimension=dimension, status=status, evidence=evidence)
 
 
-def _time(st: SlaStatus) -> DimensionResult:
+def _time(st: SlaStatus, late: Sequence[LateDelivery]) -> DimensionResult:
+    if late:  # a batch after its contract's deadline is late whatever the requirement's clock says
+        return _result(SlaDimension.TIME, "unmet",
+                       "late deliveries: " + "; ".join(d.describe() for d in late))
     if st.breached:
         return _result(SlaDimension.TIME, "unmet", f"{st.overdue_by_hours} h past {st.due.isoformat()}")
     if st.delivered_at is None:

@@ -28,6 +28,8 @@ from dataflywheel.domain.states import ContractVersionState
 CONTRACT_ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,62}$"
 FIELD_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
 DEFAULT_NOTICE_DAYS = 14
+# The PII check's own kinds (`checks.plan.PII_KINDS`); a contract's pattern may not reuse a name.
+BUILTIN_PII_KINDS = ("email", "phone", "ipv4", "ipv6", "card")
 
 
 class Layer(StrEnum):
@@ -146,9 +148,22 @@ class ContractField(_Strict):
     name: str = Field(pattern=FIELD_NAME_PATTERN)
     type: FieldType
     required: bool = True
-    nullable: bool = False
+    nullable: bool = Field(default=False, description="always `not required` (ODCS)")
     enum: list[str | int | float | bool] | None = Field(default=None, min_length=1)
     items: FieldType | None = Field(default=None, description="element type when type is array")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nulls_follow_required(cls, data: Any) -> Any:
+        """ODCS `required: true` means "no nulls" and `false` allows them (datacontract-cli and
+        Great Expectations read it so): `nullable` is derived, and may only agree."""
+        if not isinstance(data, dict):
+            return data
+        required = bool(data.get("required", True))
+        if data.get("nullable") is not None and bool(data["nullable"]) == required:
+            raise ValueError(f"field {data.get('name')!r}: nullable must be {not required} "
+                             f"when required is {required} (required: true means no nulls)")
+        return {**data, "nullable": not required}
 
     @model_validator(mode="after")
     def _items_only_for_arrays(self) -> ContractField:
@@ -234,6 +249,39 @@ class DeliverySla(_Strict):
     time: str = Field(default="18:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
     timezone: str = "UTC"
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        """The schedule is checked against deliveries (`policies/delivery_schedule.py`), so its
+        zone must be one the IANA database knows."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("an IANA time zone name such as Asia/Shanghai or UTC, not "
+                             f"{value!r}") from None
+        return value
+
+
+class PiiPattern(_Strict):
+    """A contract's own kind of personal data (an employee id, a national id card number): a
+    Python regex whose matches count as PII of kind `name` (`pii_<name>_count`, `_rate`)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    pattern: str = Field(min_length=1)
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        import re
+
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
+
 
 class AgreementSettings(_Strict):
     """Where the agreement check finds items, annotators and labels."""
@@ -263,6 +311,8 @@ class OperationalLayer(_Strict):
     contamination_protected: bool = Field(
         default=False, description="other deliveries are checked for overlap with this data set"
     )
+    pii_patterns: list[PiiPattern] = Field(default_factory=list,
+                                           description="PII kinds of this contract's own")
 
     @field_validator("producer_role", "consumer_role", mode="before")
     @classmethod
@@ -274,6 +324,21 @@ class OperationalLayer(_Strict):
             return parse_role(value) if isinstance(value, str) else value
         except BadInput as exc:
             raise ValueError(f"{exc.what}, {exc.expected}") from None
+
+    @model_validator(mode="after")
+    def _pii_patterns_are_gated(self) -> OperationalLayer:
+        """Patterns count only inside the PII check, which runs under a `pii_rate` gate: without
+        one they would be stated and never checked."""
+        names = [p.name for p in self.pii_patterns]
+        taken = sorted({n for n in names if names.count(n) > 1})
+        if taken:
+            raise ValueError(f"repeated PII pattern names: {', '.join(taken)}")
+        builtin = [n for n in names if n in BUILTIN_PII_KINDS]
+        if builtin:
+            raise ValueError(f"{builtin[0]!r} is a built-in PII kind; give the pattern another name")
+        if names and not any(t.metric == "pii_rate" for t in self.thresholds):
+            raise ValueError("pii_patterns are only checked under a pii_rate threshold: add one")
+        return self
 
     @model_validator(mode="after")
     def _one_gate_per_metric_and_direction(self) -> OperationalLayer:
