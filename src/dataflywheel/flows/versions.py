@@ -44,6 +44,7 @@ from dataflywheel.errors import (
 )
 from dataflywheel.flows._audit import add_audited, audit, update_audited
 from dataflywheel.flows.workspace import Workspace
+from dataflywheel.store.allocator import lock_writers
 from dataflywheel.store.repositories.data import (
     Batches,
     Datasets,
@@ -72,12 +73,10 @@ def first_writer(what: str) -> Iterator[None]:
 
 
 def new_id_lock(s: Session, table: str) -> None:
-    """Serialise new sequential ids of `table` for this transaction (PostgreSQL advisory lock;
-    SQLite already has one writer at a time)."""
-    if s.get_bind().dialect.name == "postgresql":
-        from sqlalchemy import text
-
-        s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"ids:{table}"})
+    """Serialise new sequential ids for this transaction: the writers' lock of `store.allocator`
+    (which `next_sequential_id` takes too; kept for the call sites that lock before reading)."""
+    del table  # one lock for every kind of id: no two writers can wait on each other
+    lock_writers(s)
 
 
 class _NotCandidate(Exception):
@@ -90,7 +89,7 @@ def create_dataset(ws: Workspace, name: str, *, project_id: str, owner_id: str,
                    sensitivity: Sensitivity | str = Sensitivity.INTERNAL,
                    description: str = "") -> Dataset:
     """Register a named line of versions in a project."""
-    from dataflywheel.store.repositories.issues import next_sequential_id
+    from dataflywheel.store.allocator import next_sequential_id
     from dataflywheel.store.tables.data import DatasetRow
 
     with first_writer(f"creating dataset {name!r}"), ws.db.unit_of_work() as s:
@@ -131,7 +130,7 @@ def resolve_version(s: Session, ref: str) -> DatasetVersion:
 def create_version(ws: Workspace, dataset: str, *, by: str, batch_ids: Sequence[str] = (),
                    engine: str = "single") -> DatasetVersion:
     """A new candidate of `dataset` (name or id), child of its current version, with batches."""
-    from dataflywheel.store.repositories.issues import next_sequential_id
+    from dataflywheel.store.allocator import next_sequential_id
 
     with first_writer(f"creating a version of {dataset}"), ws.db.unit_of_work() as s:
         ds = Datasets(s).find(dataset) or Datasets(s).by_name(dataset)

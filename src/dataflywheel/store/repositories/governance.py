@@ -10,8 +10,8 @@ from dataflywheel.domain.records.governance import (
     AccessGrant, Asset, AssetUse, ExceptionApproval, ExceptionCover, ExceptionRecord,
 )
 from dataflywheel.domain.states import ExceptionState, GrantState
+from dataflywheel.store.allocator import next_sequential_id
 from dataflywheel.store.repositories.base import Repository
-from dataflywheel.store.repositories.issues import next_sequential_id
 from dataflywheel.store.tables.governance import (
     AccessGrantRow, AssetRow, AssetUseRow, ExceptionApprovalRow, ExceptionCoverRow, ExceptionRow,
 )
