@@ -199,7 +199,8 @@ def crash_points(events: list[str], duration: float, total: int, rng: random.Ran
 # --- after the crash --------------------------------------------------------------------------
 
 def check_after_crash(ws: Workspace, sources: list[Path]) -> None:
-    """No partial version, every manifest reference stored, verify clean, every byte intact."""
+    """No partial version, no candidate without its summary, every manifest reference stored,
+    verify clean, every byte intact."""
     from dataflywheel.flows.integrity import check_audit, check_objects
     from dataflywheel.flows.version_manifest import read_json
     from dataflywheel.store.repositories.data import BatchFiles, DatasetVersions
@@ -212,6 +213,8 @@ def check_after_crash(ws: Workspace, sources: list[Path]) -> None:
         for version in DatasetVersions(s).list():  # records re-validate: no half-frozen row
             if version.state is VersionState.CANDIDATE:
                 assert version.manifest_sha256 is None and version.number is None
+                members = [b.id for b in DatasetVersions(s).batches_of(version.id)]
+                assert version.quality_summary.get("batches") == members, version.quality_summary
                 continue
             manifest = read_json(ws.blobs, version.manifest_sha256 or "")
             for batch in manifest["batches"]:
