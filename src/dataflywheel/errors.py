@@ -137,6 +137,12 @@ class WorkspaceError(FlywheelError, Terminal):
     http_status = 500
 
 
+class StoreFailure(WorkspaceError):
+    """The database failed an operation the product did not expect to fail (an internal error).
+
+    The message names the kind of failure and the table, never the SQL or its parameters."""
+
+
 class IntegrityError(FlywheelError, Terminal):
     """Stored bytes or history do not match what was recorded (a blob or the audit chain)."""
 

@@ -30,7 +30,8 @@ def test_a_clean_store_verifies(ws: Workspace, cli: Any) -> None:
     assert result.out.startswith("ok: 2 objects re-hashed, 0 referenced by records, all match their names")
     report = cli("verify", "--json").json()
     assert report == {"ok": True, "store": ws.blobs.root_url, "objects": 2, "referenced": 0,
-                      "problems": [], "temp_files": [], "removed_temp_files": []}
+                      "problems": [], "temp_files": [], "removed_temp_files": [],
+                      "versions": {"checked": 0, "problems": []}}
 
 
 def test_a_flipped_byte_fails_naming_both_hashes(ws: Workspace, cli: Any) -> None:

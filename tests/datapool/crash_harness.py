@@ -130,10 +130,34 @@ def _child(settings: Settings, sources: list[Path], requirement: str, kill_at: i
     os._exit(0)
 
 
+def _create_child(settings: Settings, batch_ids: list[str], kill_at: int | None,
+                  log: str | None) -> None:
+    """`versions create` alone, on batches delivered beforehand, killed at its `kill_at`-th step."""
+    from dataflywheel.flows.versions import create_version
+
+    _instrument(kill_at, Path(log) if log else None)
+    ws = open_workspace(settings)
+    create_version(ws, DATASET, by="data-engineer", batch_ids=batch_ids)
+    ws.close()
+    os._exit(0)
+
+
 def run_child(settings: Settings, sources: list[Path], requirement: str, *,
               kill_at: int | None = None, delay: float | None = None,
               log: Path | None = None) -> int:
-    """Run the pipeline in a child, return its exit code (-9 when it killed itself).
+    """Run the pipeline in a child, return its exit code (-9 when it killed itself)."""
+    return _spawn(_child, (settings, sources, requirement, kill_at, delay,
+                           str(log) if log else None))
+
+
+def run_create(settings: Settings, batch_ids: list[str], *, kill_at: int | None = None,
+               log: Path | None = None) -> int:
+    """Run `create_version(DATASET, batch_ids)` in a child; its exit code (-9: killed itself)."""
+    return _spawn(_create_child, (settings, batch_ids, kill_at, str(log) if log else None))
+
+
+def _spawn(target: Any, args: tuple[Any, ...]) -> int:
+    """Run `target(*args)` in a child and wait for it.
 
     Children come from a forkserver that imported the product once: plain `fork` from a process
     whose polars thread pool has started (any earlier check) deadlocks the child.
@@ -145,8 +169,7 @@ def run_child(settings: Settings, sources: list[Path], requirement: str, *,
         os.environ["PYTHONPATH"] = os.pathsep.join(
             p for p in (here, os.environ.get("PYTHONPATH")) if p)
     context.set_forkserver_preload(["crash_harness"])
-    proc = context.Process(target=_child, args=(settings, sources, requirement, kill_at, delay,
-                                                str(log) if log else None))
+    proc = context.Process(target=target, args=args)
     proc.start()
     proc.join(120)
     assert proc.exitcode is not None, "the child hung"
@@ -176,7 +199,8 @@ def crash_points(events: list[str], duration: float, total: int, rng: random.Ran
 # --- after the crash --------------------------------------------------------------------------
 
 def check_after_crash(ws: Workspace, sources: list[Path]) -> None:
-    """No partial version, every manifest reference stored, verify clean, every byte intact."""
+    """No partial version, no candidate without its summary, every manifest reference stored,
+    verify clean, every byte intact."""
     from dataflywheel.flows.integrity import check_audit, check_objects
     from dataflywheel.flows.version_manifest import read_json
     from dataflywheel.store.repositories.data import BatchFiles, DatasetVersions
@@ -189,6 +213,8 @@ def check_after_crash(ws: Workspace, sources: list[Path]) -> None:
         for version in DatasetVersions(s).list():  # records re-validate: no half-frozen row
             if version.state is VersionState.CANDIDATE:
                 assert version.manifest_sha256 is None and version.number is None
+                members = [b.id for b in DatasetVersions(s).batches_of(version.id)]
+                assert version.quality_summary.get("batches") == members, version.quality_summary
                 continue
             manifest = read_json(ws.blobs, version.manifest_sha256 or "")
             for batch in manifest["batches"]:

@@ -21,6 +21,7 @@ import dataflywheel.store.tables.feedback
 import dataflywheel.store.tables.governance
 import dataflywheel.store.tables.issues
 import dataflywheel.store.tables.plans  # noqa: F401
+from dataflywheel.errors import FlywheelError
 
 from dataflywheel.domain.records.data import (
     Batch, BatchFile, Dataset, DatasetPurpose, DatasetVersion, FileFormat, VersionBatch,
@@ -107,8 +108,12 @@ def batch(batch_id: str, **changes: object) -> Batch:
 
 
 def refused(db: Database, write: Callable[[Session], Any]) -> str:
-    """Run `write` in a unit of work; the database must refuse it. Returns the driver's message."""
-    with pytest.raises(DBIntegrityError) as info:
+    """Run `write` in a unit of work; the database must refuse it. Returns the driver's message
+    (the cause of the product error, which itself never shows the SQL)."""
+    with pytest.raises(FlywheelError) as info:
         with db.unit_of_work() as s:
             write(s)
-    return str(info.value.orig)
+    cause = info.value.__cause__
+    assert isinstance(cause, DBIntegrityError), repr(cause)
+    assert "INSERT" not in str(info.value) and "UPDATE" not in str(info.value)
+    return str(cause.orig)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 
 import dataflywheel.store.tables.audit  # noqa: F401 - registers audit_entries on Base.metadata
-from dataflywheel.errors import BadInput, Conflict, PolicyViolation
+from dataflywheel.errors import AlreadyExists, BadInput, Conflict, PolicyViolation
 from dataflywheel.store.audit import (
     ChainProblem,
     append_audit,
@@ -245,8 +245,9 @@ def test_the_chain_cannot_fork_at_the_storage_level(database: Database) -> None:
     fork = {"seq": 3, "at": T0, "actor": "b", "action": "x", "record_kind": "k", "record_id": "1",
             "before_digest": None, "after_digest": None, "reason": None,
             "prev_hash": first["entry_hash"]}
-    with pytest.raises(DBIntegrityError):
+    with pytest.raises(AlreadyExists) as info:
         _tamper(database, insert(AUDIT).values(**fork, entry_hash=entry_hash_of(fork)))
+    assert isinstance(info.value.__cause__, DBIntegrityError)
     assert [r["seq"] for r in _rows(database)] == [1, 2]
 
 

@@ -12,7 +12,7 @@ from dataflywheel.domain.records.people import Person, RoleHolding, Team, Vendor
 from dataflywheel.domain.records.project import Layer, Project
 from dataflywheel.domain.records.raci import Letter, RaciAssignment, RaciItem
 from dataflywheel.domain.roles import Role
-from dataflywheel.errors import AlreadyExists, NotFound
+from dataflywheel.errors import AlreadyExists, NotFound, StoreFailure
 from dataflywheel.store.repositories.people import (
     People, Projects, RaciAssignments, RaciItems, Requirements, RoleHoldings, Teams, Vendors,
 )
@@ -70,9 +70,12 @@ def test_duplicate_id_is_refused_and_nothing_written(database: Database) -> None
 
 
 def test_foreign_keys_are_enforced_by_the_database(database: Database) -> None:
-    with pytest.raises(DBIntegrityError):
+    with pytest.raises(StoreFailure) as info:
         with database.unit_of_work() as s:
             Projects(s).add(Project(id="P-X", name="X", owner_id="ghost"))
+    assert isinstance(info.value.__cause__, DBIntegrityError)
+    assert "a reference to a record that does not exist" in str(info.value)
+    assert "ghost" not in str(info.value) and "INSERT" not in str(info.value)
     with database.session() as s:
         assert Projects(s).list() == []
 

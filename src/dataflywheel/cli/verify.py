@@ -1,4 +1,5 @@
-"""`flywheel verify`: re-hash every stored object and every object a record refers to."""
+"""`flywheel verify`: re-hash every stored object and every object a record refers to, and
+recompute every frozen version's manifest from its rows."""
 
 from __future__ import annotations
 
@@ -17,38 +18,62 @@ def verify(
         "--clean-temp", help="Remove temp files of interrupted writes older than an hour.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """Re-hash every object in the blob store; exit 1 naming each mismatch or missing object.
+    """Re-hash every object in the blob store and recompute every frozen version's manifest from
+    its rows; exit 1 naming each mismatch, missing object, and version row that differs.
 
     Objects that records refer to (columns marked as blob references) must exist; each object's
-    bytes must hash to its name. Nothing is changed, except with --clean-temp.
+    bytes must hash to its name. Each frozen, archived or withdrawn version's manifest is rebuilt
+    from the rows it covers (batches, files, dataset, contract schema, the version row) and must
+    hash to the digest it was frozen with. Nothing is changed, except with --clean-temp.
     """
-    from dataflywheel.errors import IntegrityError
-    from dataflywheel.flows.integrity import check_objects
+    from dataflywheel.flows.integrity import check_objects, check_versions
 
     with workspace(ctx) as ws:
         removed = ws.blobs.gc_temp() if clean_temp else []
         found = check_objects(ws)
+        checked, version_problems = check_versions(ws)
     refs, problems, malformed = found.references, found.problems, found.malformed
-    objects, root, temp = found.objects, found.root, found.temp_files
     lines = [_describe(p, refs.get(p.expected or "", [])) for p in problems]
     lines += [f"{', '.join(places)}: holds {sha!r}, which is not a sha256" for sha, places in malformed.items()]
+    lines += [str(p) for p in version_problems]
     if json_:
-        print_json(_report(root, objects, len(refs), problems, malformed)
-                   | {"temp_files": temp, "removed_temp_files": removed})
+        print_json(_report(found.root, found.objects, len(refs), problems, malformed)
+                   | {"temp_files": found.temp_files, "removed_temp_files": removed,
+                      "ok": not lines, "versions": _versions_report(checked, version_problems)})
         if lines:
             raise typer.Exit(1)
         return
     for line in lines:
         err_console.print(f"[red]{line}[/]", highlight=False, soft_wrap=True)
-    _say_temp(removed, temp)
-    if lines:
-        raise IntegrityError(
-            f"{len(lines)} problem(s) in the object store ({objects} objects checked)",
-            path=root, kept="nothing was changed",
-            hint="restore the named objects from a backup or re-deliver them, then `flywheel verify`",
-        )
-    console.print(f"[green]ok[/]: {objects} objects re-hashed, {len(refs)} referenced by records, "
-                  f"all match their names ({root})", highlight=False, soft_wrap=True)
+    _say_temp(removed, found.temp_files)
+    _conclude(found, len(lines), checked, len(version_problems))
+
+
+def _conclude(found: Any, total: int, checked: int, in_versions: int) -> None:
+    from dataflywheel.errors import IntegrityError
+
+    in_store = total - in_versions
+    parts = [f"{in_store} problem(s) in the object store ({found.objects} objects checked)"] \
+        if in_store else []
+    if in_versions:
+        parts.append(f"{in_versions} problem(s) in frozen versions ({checked} manifest(s) "
+                     "recomputed from their rows)")
+    if parts:
+        what = "the named objects" if not in_versions else \
+            "the named rows" if not in_store else "the named objects and rows"
+        raise IntegrityError("; ".join(parts), path=found.root, kept="nothing was changed",
+                             hint=f"restore {what} from a backup or re-deliver them, then "
+                                  "`flywheel verify`")
+    console.print(f"[green]ok[/]: {found.objects} objects re-hashed, {len(found.references)} "
+                  f"referenced by records, all match their names ({found.root}); {checked} frozen "
+                  "version manifest(s) recomputed from their rows, all match",
+                  highlight=False, soft_wrap=True)
+
+
+def _versions_report(checked: int, problems: list[Any]) -> dict[str, Any]:
+    return {"checked": checked, "problems": [
+        {"version": p.version, "row": p.row, "field": p.field, "expected": p.expected,
+         "actual": p.actual} for p in problems]}
 
 
 def _say_temp(removed: list[str], temp: list[str]) -> None:

@@ -52,7 +52,7 @@ def step_raci(ws: Workspace, console: Console, state: dict[str, str]) -> None:
 
 
 def step_integrity(ws: Workspace, console: Console, state: dict[str, str]) -> None:
-    from dataflywheel.flows.integrity import check_audit, check_objects
+    from dataflywheel.flows.integrity import check_audit, check_objects, check_versions
     from dataflywheel.store.audit import export_head
 
     entries, problems = check_audit(ws)
@@ -66,6 +66,9 @@ def step_integrity(ws: Workspace, console: Console, state: dict[str, str]) -> No
     console.print(f"Blob store: {objects.objects} objects re-hashed, "
                   f"{len(objects.references)} referenced by records, "
                   f"{'all match' if objects.ok else 'PROBLEMS'}")
+    checked, differ = check_versions(ws)
+    console.print(f"Frozen versions: {checked} manifest(s) recomputed from their rows, "
+                  f"{'all match' if not differ else f'{len(differ)} difference(s)'}")
 
 
 def _contracts(ws: Workspace, console: Console, state: dict[str, str]) -> None:

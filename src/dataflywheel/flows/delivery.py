@@ -191,7 +191,7 @@ def _record(ws: Workspace, template: Batch,
         resumed = _unfinished_twin(s, template, [sha for _, sha, _ in stored])
         if resumed is not None:
             return resumed, Batches(s).files(resumed.id)
-        from dataflywheel.store.repositories.issues import next_sequential_id
+        from dataflywheel.store.allocator import next_sequential_id
 
         batch_id = next_sequential_id(s, BatchRow, "B")
         received = template.model_copy(update={"id": batch_id})

@@ -36,7 +36,7 @@ from dataflywheel.flows.feedback_text import (
 from dataflywheel.flows.routing import event_text
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.feedback import FeedbackEvents, Themes
-from dataflywheel.store.repositories.issues import next_sequential_id
+from dataflywheel.store.allocator import next_sequential_id
 from dataflywheel.store.tables.feedback import ThemeRow
 
 DEFAULT_THRESHOLD = 0.25

@@ -32,14 +32,9 @@ UNION_METRICS = ("duplicate_count", "duplicate_rate", "duplicate_group_count",
 def refresh_summary(ws: Workspace, version_id: str, *, engine: str = "single") -> DatasetVersion:
     """Recompute and record the candidate's summary; a no-op on anything but a candidate."""
     with ws.db.session() as s:
-        version = DatasetVersions(s).get(version_id)
-        batches = DatasetVersions(s).batches_of(version_id)
-        files = [(f"{b.id}-{f.position}-{f.name}", f.sha256)
-                 for b in batches for f in Batches(s).files(b.id)]
-        plan = union_plan(s, batches, version)
-        references = current_references(s, version_id)
-    summary = _compute(ws, batches, files, plan, references, engine)
-    summary["evaluation_versions"] = reference_versions(references)
+        DatasetVersions(s).get(version_id)
+        batch_ids = [b.id for b in DatasetVersions(s).batches_of(version_id)]
+    summary = summarize(ws, batch_ids, version_id=version_id, engine=engine)
     with ws.db.unit_of_work() as s:
         current = DatasetVersions(s).get(version_id)
         now_ids = [b.id for b in DatasetVersions(s).batches_of(version_id)]
@@ -50,18 +45,40 @@ def refresh_summary(ws: Workspace, version_id: str, *, engine: str = "single") -
                               action="version.summary")
 
 
+def summarize(ws: Workspace, batch_ids: list[str], *, version_id: str | None = None,
+              engine: str = "single") -> dict[str, Any]:
+    """The working summary of the batches `batch_ids` (in batch-id order, as a version lists
+    them), computed outside any transaction, so `versions create` can commit a candidate together
+    with its summary. `version_id` names the candidate whose own frozen files are no reference."""
+    with ws.db.session() as s:
+        batches = [Batches(s).get(b) for b in sorted(batch_ids)]
+        files = [(f"{b.id}-{f.position}-{f.name}", f.sha256)
+                 for b in batches for f in Batches(s).files(b.id)]
+        plan = union_plan(s, batches)
+        references = current_references(s, version_id or "")
+    summary = _compute(ws, batches, files, plan, references, engine)
+    summary["evaluation_versions"] = reference_versions(references)
+    return summary
+
+
 def reference_versions(references: list[tuple[str, str]]) -> list[str]:
     """The frozen evaluation-set versions a summary was checked against, by id."""
     return sorted({name.split("-B-")[0] for name, _ in references})
 
 
 def current_references(s: Session, version_id: str) -> list[tuple[str, str]]:
-    """The contamination reference of `version_id` now: every frozen evaluation-set file but its own."""
+    """The contamination reference of `version_id` now: every frozen evaluation-set file but its own
+    (all of them for "", a version not created yet)."""
+    if not version_id:
+        return evaluation_references(s)
     return [r for r in evaluation_references(s) if not r[0].startswith(f"{version_id}-")]
 
 
-def union_plan(s: Session, batches: list[Batch], version: DatasetVersion) -> CheckPlan | None:
-    """Duplicate and near-duplicate checks on the text fields of the first batch's contract."""
+def union_plan(s: Session, batches: list[Batch]) -> CheckPlan | None:
+    """Duplicate and near-duplicate checks on the text fields of the first batch's contract.
+
+    The plan (and so the report) is named after the batch set, not the version: the same batches
+    give the same report whether summarised before or after the candidate exists."""
     from dataflywheel.flows.contract_plan import compile_plan
     from dataflywheel.integrations.odcs import parse_odcs
     from dataflywheel.store.repositories.contracts import ContractVersions
@@ -72,7 +89,7 @@ def union_plan(s: Session, batches: list[Batch], version: DatasetVersion) -> Che
     contract = parse_odcs(cv.document, source=cv.id)
     base = compile_plan(contract, contamination_reference=["-"])
     return CheckPlan(
-        name=f"union of {version.id}", id_field=base.id_field, text_fields=base.text_fields,
+        name="union of " + ", ".join(b.id for b in batches), id_field=base.id_field, text_fields=base.text_fields,
         checks=ChecksSpec(structural=False, exact_duplicates=True, blank=False, charset=False,
                           length=False, near_duplicates=NearDuplicateSpec()),
         contract=cv.id)

@@ -3,6 +3,8 @@
 Guarantees:
 - A candidate holds only batches of its own dataset that passed their checks (or, once the
   exceptions flow exists, that an active approved exception covers).
+- A candidate is committed together with the working summary of exactly its batches: no reader
+  and no crash ever sees one without it.
 - After every change of membership the working quality summary is recomputed over the union of
   the stored bytes (`version_summary.refresh_summary`): duplicates *across* batches are counted,
   and contamination is measured against every frozen evaluation-set version.
@@ -44,6 +46,7 @@ from dataflywheel.errors import (
 )
 from dataflywheel.flows._audit import add_audited, audit, update_audited
 from dataflywheel.flows.workspace import Workspace
+from dataflywheel.store.allocator import lock_writers
 from dataflywheel.store.repositories.data import (
     Batches,
     Datasets,
@@ -72,12 +75,10 @@ def first_writer(what: str) -> Iterator[None]:
 
 
 def new_id_lock(s: Session, table: str) -> None:
-    """Serialise new sequential ids of `table` for this transaction (PostgreSQL advisory lock;
-    SQLite already has one writer at a time)."""
-    if s.get_bind().dialect.name == "postgresql":
-        from sqlalchemy import text
-
-        s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"ids:{table}"})
+    """Serialise new sequential ids for this transaction: the writers' lock of `store.allocator`
+    (which `next_sequential_id` takes too; kept for the call sites that lock before reading)."""
+    del table  # one lock for every kind of id: no two writers can wait on each other
+    lock_writers(s)
 
 
 class _NotCandidate(Exception):
@@ -90,7 +91,7 @@ def create_dataset(ws: Workspace, name: str, *, project_id: str, owner_id: str,
                    sensitivity: Sensitivity | str = Sensitivity.INTERNAL,
                    description: str = "") -> Dataset:
     """Register a named line of versions in a project."""
-    from dataflywheel.store.repositories.issues import next_sequential_id
+    from dataflywheel.store.allocator import next_sequential_id
     from dataflywheel.store.tables.data import DatasetRow
 
     with first_writer(f"creating dataset {name!r}"), ws.db.unit_of_work() as s:
@@ -130,21 +131,32 @@ def resolve_version(s: Session, ref: str) -> DatasetVersion:
 
 def create_version(ws: Workspace, dataset: str, *, by: str, batch_ids: Sequence[str] = (),
                    engine: str = "single") -> DatasetVersion:
-    """A new candidate of `dataset` (name or id), child of its current version, with batches."""
-    from dataflywheel.store.repositories.issues import next_sequential_id
+    """A new candidate of `dataset` (name or id), child of its current version, with batches.
 
-    with first_writer(f"creating a version of {dataset}"), ws.db.unit_of_work() as s:
+    The batches are checked and their working summary computed first (outside any transaction);
+    the candidate, its membership and its summary are then committed together, so no reader and
+    no crash ever sees a candidate without the summary of exactly its batches.
+    """
+    from dataflywheel.flows.version_summary import summarize
+    from dataflywheel.store.allocator import next_sequential_id
+
+    with ws.db.session() as s:
         ds = Datasets(s).find(dataset) or Datasets(s).by_name(dataset)
         People(s).get(by)
-        new_id_lock(s, "dataset_versions")
+        for batch_id in batch_ids:
+            _joinable(s, ds.id, batch_id, kept="no version was created")
+    if len(set(batch_ids)) != len(batch_ids):
+        raise AlreadyExists("a batch is named twice", field="batch_ids", got=list(batch_ids),
+                            kept="no version was created")
+    summary = summarize(ws, list(batch_ids), engine=engine)
+    with first_writer(f"creating a version of {dataset}"), ws.db.unit_of_work() as s:
+        ds = Datasets(s).get(ds.id)
         version = DatasetVersion(id=next_sequential_id(s, DatasetVersionRow, "V"),
                                  dataset_id=ds.id, created_by_id=by,
-                                 parent_version_id=ds.current_version_id)
+                                 parent_version_id=ds.current_version_id, quality_summary=summary)
         add_audited(DatasetVersions(s), version, actor=ws.actor)
         for batch_id in batch_ids:
             _add_one(s, ws.actor, version, batch_id, by)
-    if batch_ids:
-        return _refresh(ws, version.id, engine)
     return version
 
 
@@ -273,21 +285,26 @@ def _on_candidate(ws: Workspace, version_ref: str, what: str,
 
 
 def _add_one(s: Session, actor: str, version: DatasetVersion, batch_id: str, by: str) -> None:
-    batch = Batches(s).get(batch_id)
     kept = f"version {version.id} is unchanged"
-    if batch.dataset_id != version.dataset_id:
+    _joinable(s, version.dataset_id, batch_id, kept=kept)
+    if VersionBatches(s).find((version.id, batch_id)) is not None:
+        raise AlreadyExists(f"batch {batch_id} is already in version {version.id}", kept=kept)
+    add_audited(VersionBatches(s), VersionBatch(version_id=version.id, batch_id=batch_id,
+                                                added_by_id=by), actor=actor)
+
+
+def _joinable(s: Session, dataset_id: str, batch_id: str, *, kept: str) -> None:
+    """Refuse a batch of another dataset, or one that neither passed nor is covered."""
+    batch = Batches(s).get(batch_id)
+    if batch.dataset_id != dataset_id:
         raise PolicyViolation(f"batch {batch_id} belongs to another dataset ({batch.dataset_id})",
-                              expected=f"a batch of {version.dataset_id}", kept=kept)
+                              expected=f"a batch of {dataset_id}", kept=kept)
     if batch.state is not BatchState.PASSED and not _covered(s, batch_id):
         raise PolicyViolation(
             f"batch {batch_id} is {batch.state.value}: only passed batches join a version",
             expected="a passed batch, or one covered by an active approved exception", kept=kept,
             hint=f"flywheel exception request --batch {batch_id}" if
             batch.state is BatchState.FAILED else None)
-    if VersionBatches(s).find((version.id, batch_id)) is not None:
-        raise AlreadyExists(f"batch {batch_id} is already in version {version.id}", kept=kept)
-    add_audited(VersionBatches(s), VersionBatch(version_id=version.id, batch_id=batch_id,
-                                                added_by_id=by), actor=actor)
 
 
 def _covered(s: Session, batch_id: str, at: datetime | None = None) -> bool:

@@ -33,16 +33,15 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Table, func, select, text, update
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from dataflywheel.errors import BadInput, Conflict, NotFound, PolicyViolation, WorkspaceError
+from dataflywheel.store.allocator import WRITERS_LOCK_KEY, lock_writers
 from dataflywheel.store.tables.audit import GENESIS_HASH, AuditEntryRow
 
-# Constant key of the PostgreSQL advisory lock that serialises audit writers ("flyw" in ASCII).
-ADVISORY_LOCK_KEY = 0x666C7977
+ADVISORY_LOCK_KEY = WRITERS_LOCK_KEY
 HEAD_FORMAT = "flywheel-audit-head/1"
 _LIMITS = {"actor": 200, "action": 100, "record_kind": 100, "record_id": 200}
 _HEX64 = r"^[0-9a-f]{64}$"
@@ -181,24 +180,9 @@ def _check_fields(values: Mapping[str, str], at: datetime | None) -> None:
 
 
 def _lock_head(session: Session) -> None:
-    """Take the lock that makes read-head-then-insert safe; held until the transaction ends."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY)))
-    elif dialect == "sqlite":
-        # A no-op write takes SQLite's single write lock now (a no-op under BEGIN IMMEDIATE), so
-        # the head read next is the head this transaction will write after.
-        table = _TABLE
-        try:
-            session.execute(update(table).where(text("0")).values(seq=table.c.seq))
-        except OperationalError as exc:
-            if "locked" not in str(exc):
-                raise
-            raise Conflict("another writer appended to the audit log since this transaction "
-                           "began reading", kept="nothing from this transaction",
-                           hint="retry the command") from None
-    else:
-        raise WorkspaceError("the audit log supports SQLite and PostgreSQL only", got=dialect)
+    """Take the writers' lock that makes read-head-then-insert safe; held until the transaction ends
+    (the same lock the id allocator takes, so the two never wait on each other)."""
+    lock_writers(session)
 
 
 def _head_row(session: Session) -> Any:

@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from dataflywheel.errors import Conflict, WorkspaceError
+from dataflywheel.store.dberrors import product_error
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
@@ -62,23 +62,28 @@ class Database:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """One transaction: everything inside commits together or not at all."""
+        """One transaction: everything inside commits together or not at all.
+
+        A driver error (at any statement or at the commit) leaves as a product error that never
+        shows the SQL or its parameters (`store.dberrors`); the driver error is its `__cause__`.
+        """
         try:
             with self._sessions.begin() as session:
                 yield session
-        except OperationalError as exc:
-            if "locked" in str(exc) or "could not serialize" in str(exc):
-                raise Conflict("the database is busy with another writer", hint="retry") from None
-            raise WorkspaceError(f"database error: {exc.orig}", path=self.safe_url) from None
+        except DBAPIError as exc:
+            raise product_error(exc, where=self.safe_url) from exc
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A read-only view; nothing is committed."""
-        with self._reads() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+        """A read-only view; nothing is committed. Driver errors as in `unit_of_work`."""
+        try:
+            with self._reads() as session:
+                try:
+                    yield session
+                finally:
+                    session.rollback()
+        except DBAPIError as exc:
+            raise product_error(exc, where=self.safe_url) from exc
 
     @property
     def safe_url(self) -> str:

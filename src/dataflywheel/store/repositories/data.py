@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dataflywheel.domain.records.data import (
     Batch, BatchFile, Dataset, DatasetVersion, VersionBatch,
 )
 from dataflywheel.domain.states import VersionState
 from dataflywheel.errors import NotFound
+from dataflywheel.store.allocator import next_number
 from dataflywheel.store.repositories.base import Repository
 from dataflywheel.store.tables.data import (
     BatchFileRow, BatchRow, DatasetRow, DatasetVersionRow, VersionBatchRow,
@@ -52,9 +53,8 @@ class DatasetVersions(Repository[DatasetVersion, DatasetVersionRow]):
 
     def next_number(self, dataset_id: str) -> int:
         """One more than the highest number the dataset has used (1 for the first freeze)."""
-        top = self.session.scalar(select(func.max(DatasetVersionRow.number)).where(
-            DatasetVersionRow.dataset_id == dataset_id))
-        return (top or 0) + 1
+        return next_number(self.session, DatasetVersionRow.number,
+                           DatasetVersionRow.dataset_id == dataset_id)
 
     def batches_of(self, version_id: str) -> list[Batch]:
         """The batches that make up version `version_id`, by batch id."""

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from dataflywheel.domain.records.data import DatasetVersion
 from dataflywheel.domain.records.experiment import ErrorSample, Experiment, ExperimentVersion
+from dataflywheel.store.allocator import next_sequential_id
 from dataflywheel.store.repositories.base import Repository
 from dataflywheel.store.repositories.data import DatasetVersions
-from dataflywheel.store.repositories.issues import next_sequential_id
 from dataflywheel.store.tables.data import DatasetVersionRow
 from dataflywheel.store.tables.experiments import (
     ErrorSampleRow, ExperimentRow, ExperimentVersionRow,

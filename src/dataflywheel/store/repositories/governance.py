@@ -11,8 +11,8 @@ from dataflywheel.domain.records.governance import (
     Regrade,
 )
 from dataflywheel.domain.states import ExceptionState, GrantState
+from dataflywheel.store.allocator import next_sequential_id
 from dataflywheel.store.repositories.base import Repository
-from dataflywheel.store.repositories.issues import next_sequential_id
 from dataflywheel.store.tables.governance import (
     AccessGrantRow, AssetRow, AssetUseRow, DerivationRow, ExceptionApprovalRow, ExceptionCoverRow,
     ExceptionRow, RegradeRow,

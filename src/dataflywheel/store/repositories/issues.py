@@ -1,29 +1,19 @@
-"""Repositories of the Issue Pool: issues, links, post-mortems; and sequential ids (ISS-0001…)."""
+"""Repositories of the Issue Pool: issues, links, post-mortems (ids from `store.allocator`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from dataflywheel.domain.records.issue import Issue, IssueLink, PostMortem
 from dataflywheel.errors import BadInput, NotFound
-from dataflywheel.store.base import Base
+from dataflywheel.store.allocator import next_sequential_id
 from dataflywheel.store.repositories.base import Repository
 from dataflywheel.store.tables.issues import IssueLinkRow, IssueRow, PostMortemRow
 
 _LINK_TARGETS = frozenset({"batch_id", "version_id", "experiment_id", "requirement_id",
                            "error_sample_id", "feedback_event_id"})
-
-
-def next_sequential_id(session: Session, row_type: type[Base], prefix: str) -> str:
-    """The next free `PREFIX-NNNN`, computed inside the caller's (writer's) transaction."""
-    count = session.scalar(select(func.count()).select_from(row_type)) or 0
-    candidate = count + 1
-    while session.get(row_type, f"{prefix}-{candidate:04d}") is not None:
-        candidate += 1
-    return f"{prefix}-{candidate:04d}"
 
 
 class Issues(Repository[Issue, IssueRow]):

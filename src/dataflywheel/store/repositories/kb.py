@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from dataflywheel.domain.records.kb import KbDocument, KbLink, LinkTarget
+from dataflywheel.store.allocator import next_sequential_id
 from dataflywheel.store.repositories.base import Repository
-from dataflywheel.store.repositories.issues import next_sequential_id
 from dataflywheel.store.tables.kb import KbDocumentRow, KbLinkRow
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from dataflywheel.domain.records.demand import Requirement, RequirementDelivery
 from dataflywheel.domain.records.notification import Notification
 from dataflywheel.domain.records.people import Person, RoleHolding, Team, Vendor
 from dataflywheel.domain.records.project import Project
 from dataflywheel.domain.records.raci import RaciAssignment, RaciItem
+from dataflywheel.store.allocator import next_sequential_id
 from dataflywheel.store.repositories.base import Repository
 from dataflywheel.store.tables.demand import RequirementDeliveryRow, RequirementRow
 from dataflywheel.store.tables.notifications import NotificationRow
@@ -51,12 +50,8 @@ class Requirements(Repository[Requirement, RequirementRow]):
     )
 
     def next_id(self) -> str:
-        """The next free REQ-NNNN, computed inside the writer's transaction."""
-        count = self.session.scalar(select(func.count()).select_from(RequirementRow)) or 0
-        candidate = count + 1
-        while self.session.get(RequirementRow, f"REQ-{candidate:04d}") is not None:
-            candidate += 1
-        return f"REQ-{candidate:04d}"
+        """The next free REQ-NNNN, reserved for the writer's transaction."""
+        return next_sequential_id(self.session, RequirementRow, "REQ")
 
 
 class Notifications(Repository[Notification, NotificationRow]):
