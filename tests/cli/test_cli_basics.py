@@ -53,7 +53,7 @@ def test_raci_who_and_check(inited) -> None:  # type: ignore[no-untyped-def]
     assert cli("raci", "check").code == 0
     answer = cli("raci", "who", "training_set_version_release", "--json").json()
     assert answer["accountable"] == "ann"
-    assert answer["consulted"] == ["cy", "di", "ed"]
+    assert answer["consulted"] == ["bo", "cy", "ed", "gu"]  # Table 24-7: DE, AE, QE, Legal
 
 
 def _one_line_error(result, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from dataflywheel.domain.records.people import Person, Team, Vendor
 from dataflywheel.domain.records.project import Layer, Project
 from dataflywheel.domain.roles import Role
-from dataflywheel.flows.people import add_person, add_team, add_vendor
+from dataflywheel.flows.people import add_person, add_team, add_vendor, grant_role
 from dataflywheel.flows.projects import add_project
 from dataflywheel.flows.workspace import Workspace
 
 PEOPLE: list[tuple[str, str, list[Role]]] = [
     ("lin.wei", "Lin Wei", [Role.DATA_OWNER]),
     ("chen.jie", "Chen Jie", [Role.DATA_ENGINEER]),
-    ("maya.ortiz", "Maya Ortiz", [Role.DATA_ENGINEER]),
+    ("maya.ortiz", "Maya Ortiz", []),  # data engineer of P-ORAL only: see PROJECT_ROLES
     ("sara.kim", "Sara Kim", [Role.ANNOTATION_ENGINEER]),
     ("omar.haddad", "Omar Haddad", [Role.QUALITY_EVALUATOR]),
     ("li.na", "Li Na", [Role.ALGORITHM_ENGINEER]),
@@ -22,6 +22,10 @@ PEOPLE: list[tuple[str, str, list[Role]]] = [
     ("ravi.shah", "Ravi Shah", [Role.PLATFORM_ENGINEER]),
     ("eva.novak", "Eva Novak", [Role.LEGAL_COMPLIANCE]),
 ]
+
+# Roles held in one project: there they replace the team-wide holders, so that each RACI item has
+# exactly one Accountable person (Table 24-7 makes the data engineer A of collection and cleaning).
+PROJECT_ROLES: list[tuple[str, Role, str]] = [("maya.ortiz", Role.DATA_ENGINEER, "P-ORAL")]
 
 VENDORS = [
     ("v-brightlabel", "BrightLabel Annotation", "annotation", "ops@brightlabel.example"),
@@ -73,4 +77,6 @@ def seed_team(ws: Workspace) -> SeededTeam:
         seeded.people.append(add_person(ws, lead))
     for spec in PROJECTS:
         seeded.projects.append(add_project(ws, Project.model_validate(spec)))
+    for person_id, role, project_id in PROJECT_ROLES:
+        grant_role(ws, person_id, role, project_id=project_id)
     return seeded
