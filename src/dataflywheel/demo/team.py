@@ -1,13 +1,21 @@
-"""The demo team: three projects, two annotation vendors, people in all seven roles."""
+"""The demo team: three projects, two annotation vendors, people in all seven roles.
+
+Each demo person is bound to a login of the same name, so that the scenario acts as each of them
+through the real mechanism (`acting_as(ws, login)` resolves the login's binding), and the audit
+log names the person. The offboarding step (Table 24-21) shows a person leave.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rich.console import Console
+
 from dataflywheel.domain.records.people import Person, Team, Vendor
 from dataflywheel.domain.records.project import Layer, Project
 from dataflywheel.domain.roles import Role
 from dataflywheel.flows.people import add_person, add_team, add_vendor, grant_role
+from dataflywheel.flows.offboarding import Offboarded
 from dataflywheel.flows.projects import add_project
 from dataflywheel.flows.workspace import Workspace
 
@@ -66,17 +74,45 @@ def seed_team(ws: Workspace) -> SeededTeam:
                                                     contact=contact)))
     lead_id, lead_name, lead_roles = PEOPLE[0]
     seeded.people.append(add_person(ws, Person(id=lead_id, name=lead_name,
-                                               email=f"{lead_id}@flywheel.example"), roles=lead_roles))
+                                               email=f"{lead_id}@flywheel.example"), roles=lead_roles,
+                                    login=lead_id))
     add_team(ws, Team(id="data-platform", name="Data platform team", lead_id=lead_id))
     for person_id, name, roles in PEOPLE[1:]:
         person = Person(id=person_id, name=name, email=f"{person_id}@flywheel.example",
                         team_id="data-platform")
-        seeded.people.append(add_person(ws, person, roles=roles))
+        seeded.people.append(add_person(ws, person, roles=roles, login=person_id))
     for vendor_id, _, _, _ in VENDORS:
         lead = Person(id=f"{vendor_id}-lead", name=f"{vendor_id} lead", vendor_id=vendor_id)
-        seeded.people.append(add_person(ws, lead))
+        seeded.people.append(add_person(ws, lead, login=lead.id))
     for spec in PROJECTS:
         seeded.projects.append(add_project(ws, Project.model_validate(spec)))
     for person_id, role, project_id in PROJECT_ROLES:
         grant_role(ws, person_id, role, project_id=project_id)
     return seeded
+
+
+LEAVER, LEAVER_REASON = "li.na", "moves to another company; her work is handed to tom.berg"
+
+
+def offboarding_step(ws: Workspace, console: Console) -> Offboarded:
+    """Offboard li.na as the Data Owner (Table 24-21): her grant is revoked, her role removed,
+    her login unbound; her login then acts as nobody, and the RACI still resolves."""
+    from dataflywheel.errors import NotBound
+    from dataflywheel.flows.identity import acting_as
+    from dataflywheel.flows.offboarding import offboard
+    from dataflywheel.flows.raci import check
+
+    done = offboard(ws, LEAVER, reason=LEAVER_REASON)
+    console.print(f"{ws.actor} offboarded {LEAVER} ({LEAVER_REASON}): grants revoked "
+                  f"{', '.join(done.grants_revoked) or 'none'}, roles removed "
+                  f"{', '.join(h.role.value for h in done.roles_removed) or 'none'}, logins unbound "
+                  f"{', '.join(done.logins_unbound) or 'none'}; active: {done.person.active}",
+                  highlight=False)
+    try:
+        _ = acting_as(ws, LEAVER).actor
+    except NotBound as refused:
+        console.print(f"  login {LEAVER} now: {refused.what}", highlight=False)
+    problems = check(ws)
+    console.print(f"  RACI check after she left: {'OK' if not problems else problems}",
+                  highlight=False)
+    return done

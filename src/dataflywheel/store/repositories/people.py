@@ -6,13 +6,19 @@ from sqlalchemy import func, select
 
 from dataflywheel.domain.records.demand import Requirement, RequirementDelivery
 from dataflywheel.domain.records.notification import Notification
-from dataflywheel.domain.records.people import Person, RoleHolding, Team, Vendor
+from dataflywheel.domain.records.people import LoginBinding, Person, RoleHolding, Team, Vendor
 from dataflywheel.domain.records.project import Project
 from dataflywheel.domain.records.raci import RaciAssignment, RaciItem
 from dataflywheel.store.repositories.base import Repository
 from dataflywheel.store.tables.demand import RequirementDeliveryRow, RequirementRow
 from dataflywheel.store.tables.notifications import NotificationRow
-from dataflywheel.store.tables.people import PersonRow, RoleHoldingRow, TeamRow, VendorRow
+from dataflywheel.store.tables.people import (
+    LoginBindingRow,
+    PersonRow,
+    RoleHoldingRow,
+    TeamRow,
+    VendorRow,
+)
 from dataflywheel.store.tables.projects import ProjectRow
 from dataflywheel.store.tables.raci import RaciAssignmentRow, RaciItemRow
 
@@ -31,6 +37,11 @@ class Vendors(Repository[Vendor, VendorRow]):
 
 class RoleHoldings(Repository[RoleHolding, RoleHoldingRow]):
     record_type, row_type, kind = RoleHolding, RoleHoldingRow, "role holding"
+
+
+class LoginBindings(Repository[LoginBinding, LoginBindingRow]):
+    record_type, row_type, kind, hint = (
+        LoginBinding, LoginBindingRow, "login binding", "flywheel people list")
 
 
 class Projects(Repository[Project, ProjectRow]):
