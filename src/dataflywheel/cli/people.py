@@ -116,12 +116,12 @@ def people_offboard(
 
     with workspace(ctx) as ws:
         done = offboard(ws, person_id, reason=reason)
-    row = {"person": person_id, "active": done.person.active,
-           "roles_removed": [_holding(h) for h in done.roles_removed],
+    removed = [_holding(h) for h in done.roles_removed]
+    row = {"person": person_id, "active": done.person.active, "roles_removed": removed,
            "logins_unbound": done.logins_unbound, "grants_revoked": done.grants_revoked,
            "grants_denied": done.grants_denied}
     print_done(json_, row, f"offboarded {person_id}: roles removed "
-               f"{', '.join(row['roles_removed']) or 'none'}; logins unbound "
+               f"{', '.join(removed) or 'none'}; logins unbound "
                f"{', '.join(done.logins_unbound) or 'none'}; grants revoked "
                f"{', '.join(done.grants_revoked) or 'none'}; grants denied "
                f"{', '.join(done.grants_denied) or 'none'}")

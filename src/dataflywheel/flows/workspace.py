@@ -7,12 +7,12 @@ written by a newer dataflywheel says to upgrade the program. Neither is touched.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import inspect
 
-from dataflywheel.errors import AlreadyExists, NotBound, WorkspaceError
+from dataflywheel.errors import AlreadyExists, BadInput, NotBound, WorkspaceError
 from dataflywheel.flows.identity import acting_as, os_login
 from dataflywheel.settings import Settings
 from dataflywheel.store import migrate
@@ -95,8 +95,12 @@ def open_workspace(settings: Settings) -> Workspace:
     except WorkspaceError:
         db.dispose()
         raise
-    return acting_as(Workspace(settings=settings, db=db, blobs=BlobStore(settings.objects_root)),
-                     settings.login or os_login())
+    ws = Workspace(settings=settings, db=db, blobs=BlobStore(settings.objects_root))
+    try:
+        login = settings.login or os_login()
+    except BadInput as exc:  # no OS login (a bare container): it may read, not write
+        return replace(ws, not_bound=NotBound(exc.what, expected=exc.expected, hint=exc.hint))
+    return acting_as(ws, login)
 
 
 def upgrade_workspace(settings: Settings) -> tuple[str | None, str]:
