@@ -8,7 +8,7 @@ from dataflywheel.domain.records.demand import Requirement, RequirementDelivery
 from dataflywheel.domain.records.notification import Notification
 from dataflywheel.domain.records.people import LoginBinding, Person, RoleHolding, Team, Vendor
 from dataflywheel.domain.records.project import Project
-from dataflywheel.domain.records.raci import RaciAssignment, RaciItem
+from dataflywheel.domain.records.raci import Consultation, RaciAssignment, RaciItem
 from dataflywheel.store.repositories.base import Repository
 from dataflywheel.store.tables.demand import RequirementDeliveryRow, RequirementRow
 from dataflywheel.store.tables.notifications import NotificationRow
@@ -20,7 +20,7 @@ from dataflywheel.store.tables.people import (
     VendorRow,
 )
 from dataflywheel.store.tables.projects import ProjectRow
-from dataflywheel.store.tables.raci import RaciAssignmentRow, RaciItemRow
+from dataflywheel.store.tables.raci import ConsultationRow, RaciAssignmentRow, RaciItemRow
 
 
 class People(Repository[Person, PersonRow]):
@@ -54,6 +54,19 @@ class RaciItems(Repository[RaciItem, RaciItemRow]):
 
 class RaciAssignments(Repository[RaciAssignment, RaciAssignmentRow]):
     record_type, row_type, kind = RaciAssignment, RaciAssignmentRow, "RACI assignment"
+
+
+class Consultations(Repository[Consultation, ConsultationRow]):
+    record_type, row_type, kind, hint = (
+        Consultation, ConsultationRow, "consultation", "flywheel raci consultations")
+
+    def next_id(self) -> str:
+        """The next free CNS-NNNN, computed inside the writer's transaction."""
+        count = self.session.scalar(select(func.count()).select_from(ConsultationRow)) or 0
+        candidate = count + 1
+        while self.session.get(ConsultationRow, f"CNS-{candidate:04d}") is not None:
+            candidate += 1
+        return f"CNS-{candidate:04d}"
 
 
 class Requirements(Repository[Requirement, RequirementRow]):
