@@ -159,3 +159,22 @@ def test_a_deactivated_data_owner_can_no_longer_approve(team: Workspace, cli: An
     assert self_off.code == 2 and "do2 cannot offboard themself" in self_off.err
     twice = cli("people", "offboard", "data-owner", "--reason", "x", login="do2")
     assert twice.code == 2 and "data-owner is already offboarded" in twice.err
+
+
+def test_a_workspace_without_bindings_lets_the_first_bind_claim_a_person_once(
+        team: Workspace, cli: Any) -> None:
+    """A workspace upgraded from before bindings has none: nobody could write, so the first
+    `people bind` may claim a person (audited as them); from then on only a bound person binds."""
+    from sqlalchemy import delete
+
+    from dataflywheel.store.tables.people import LoginBindingRow
+
+    with team.db.unit_of_work() as s:
+        s.execute(delete(LoginBindingRow))
+    assert cli("people", "add", "x", "X", login="lw").code == 2
+    claimed = cli("people", "bind", "data-owner", "--login", "lw", login="lw")
+    assert claimed.code == 0, claimed.err
+    assert _audit(team)[-1] == ("data-owner", "login_binding.add", "lw")
+    second = cli("people", "bind", "legal-compliance", "--login", "eve", login="eve")
+    assert second.code == 2 and "login 'eve' is not bound" in second.err
+    assert cli("people", "add", "x", "X", login="lw").code == 0
