@@ -129,7 +129,7 @@ def _build_template(kind: str, templates: dict[str, Any], factory: pytest.TempPa
 
     home = factory.mktemp(f"template-{kind}")
     if kind == "sqlite":
-        init_workspace(Settings(home=home, actor="tester", audit_key=home / "k")).close()
+        init_workspace(Settings(home=home, login="tester", audit_key=home / "k")).close()
         templates[kind] = home / ".flywheel" / "flywheel.db"
         return templates[kind]
     from sqlalchemy import make_url, text
@@ -142,7 +142,7 @@ def _build_template(kind: str, templates: dict[str, Any], factory: pytest.TempPa
     admin.dispose()
     templates[kind] = (url, name)
     db = make_url(url).set(database=name).render_as_string(hide_password=False)
-    init_workspace(Settings(home=home, db=db, actor="tester", audit_key=home / "k")).close()
+    init_workspace(Settings(home=home, db=db, login="tester", audit_key=home / "k")).close()
     return templates[kind]
 
 
@@ -180,7 +180,7 @@ def settings(tmp_path: Path, backend_url: str | None) -> "Settings":
 
     home = tmp_path / "home"
     home.mkdir()
-    return Settings(home=home, db=backend_url, actor="tester", audit_key=tmp_path / "audit.key")
+    return Settings(home=home, db=backend_url, login="tester", audit_key=tmp_path / "audit.key")
 
 
 @pytest.fixture
@@ -200,7 +200,8 @@ def ws(settings: "Settings", _template_workspaces: dict[str, Any]) -> Iterator["
 
 @pytest.fixture
 def team(ws: "Workspace") -> "Workspace":
-    """A workspace with one person in each of the seven roles and one project, built through flows."""
+    """A workspace with one person in each of the seven roles (each bound to a login equal to their
+    id) and one project, built through flows; the workspace acts as "tester", who initialised it."""
     from dataflywheel.domain.records.people import Person
     from dataflywheel.domain.records.project import Project
     from dataflywheel.domain.roles import Role
@@ -208,7 +209,8 @@ def team(ws: "Workspace") -> "Workspace":
     from dataflywheel.flows.projects import add_project
 
     for role in Role:
-        add_person(ws, Person(id=role.value.replace("_", "-"), name=role.value.title()), roles=[role])
+        person_id = role.value.replace("_", "-")  # bound to the login of the same name
+        add_person(ws, Person(id=person_id, name=role.value.title()), roles=[role], login=person_id)
     add_project(ws, Project(id="P-TEST", name="Test project", owner_id="data-owner"))
     return ws
 
@@ -218,7 +220,7 @@ def cli(capsys: pytest.CaptureFixture[str], settings: "Settings"):  # type: igno
     """Call the real CLI against this test's workspace settings (home and backend)."""
     from clirun import flywheel
 
-    def call(*args: str):  # type: ignore[no-untyped-def]
-        return flywheel(capsys, settings.home, *args, db=settings.db)
+    def call(*args: str, login: str | None = None):  # type: ignore[no-untyped-def]
+        return flywheel(capsys, settings.home, *args, db=settings.db, login=login)
 
     return call

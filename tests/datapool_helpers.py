@@ -122,8 +122,8 @@ def make_team(ws: Workspace) -> Workspace:
     from dataflywheel.flows.projects import add_project
 
     for role in Role:
-        add_person(ws, Person(id=role.value.replace("_", "-"), name=role.value.title()),
-                   roles=[role])
+        person_id = role.value.replace("_", "-")
+        add_person(ws, Person(id=person_id, name=role.value.title()), roles=[role], login=person_id)
     add_project(ws, Project(id="P-TEST", name="Test project", owner_id="data-owner"))
     return ws
 

@@ -125,6 +125,12 @@ class PolicyViolation(FlywheelError, Terminal):
     http_status = 403
 
 
+class NotBound(FlywheelError, Terminal):
+    """The login a command runs under acts as no active person: it may read, but not write."""
+
+    http_status = 403
+
+
 class Conflict(FlywheelError, Retryable):
     """Someone else changed the same record first; re-read and try again."""
 

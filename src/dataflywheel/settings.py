@@ -29,7 +29,11 @@ class Settings(BaseSettings):
         default=None,
         description="blob store root (path or fsspec URL); default <home>/.flywheel/objects",
     )
-    actor: str = Field(default="cli", description="who the audit log names for changes made here")
+    login: str | None = Field(
+        default=None,
+        description="the login to act as instead of the OS login (tests, CI); like the OS login it "
+        "acts only as the person it is bound to (flywheel people bind)",
+    )
     audit_key: Path | None = Field(
         default=None,
         description="Ed25519 private key that signs audit heads; default ~/.config/flywheel/audit.key",

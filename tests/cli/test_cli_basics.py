@@ -31,7 +31,8 @@ def test_people_projects_requirements_round_trip_as_json(inited) -> None:  # typ
     assert cli("people", "add", "ann", "Ann Li", "--role", "Data Owner", "--email", "ann@x.org").code == 0
     assert cli("people", "add", "bo", "Bo", "--role", "data-engineer").code == 0
     people = cli("people", "list", "--json").json()
-    assert [(p["id"], p["roles"]) for p in people] == [("ann", ["data_owner"]), ("bo", ["data_engineer"])]
+    assert [(p["id"], p["roles"]) for p in people] == [  # tester: who ran init, the first person
+        ("ann", ["data_owner"]), ("bo", ["data_engineer"]), ("tester", [])]
     assert cli("projects", "add", "P-K12", "K-12 tutor", "--owner", "ann", "--layer", "modeling").code == 0
     assert cli("projects", "show", "P-K12", "--json").json()["layers"] == ["modeling"]
     result = cli("requirements", "add", "Geometry items", "--project", "P-K12", "--requester", "bo",
@@ -53,7 +54,7 @@ def test_raci_who_and_check(inited) -> None:  # type: ignore[no-untyped-def]
     assert cli("raci", "check").code == 0
     answer = cli("raci", "who", "training_set_version_release", "--json").json()
     assert answer["accountable"] == "ann"
-    assert answer["consulted"] == ["cy", "di", "ed"]
+    assert answer["consulted"] == ["bo", "cy", "ed", "gu"]  # Table 24-7: DE, AE, QE, Legal
 
 
 def _one_line_error(result, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -101,7 +102,7 @@ def test_yaml_alias_bomb_is_refused(inited, tmp_path: Path) -> None:  # type: ig
 def test_unknown_role(inited) -> None:  # type: ignore[no-untyped-def]
     _one_line_error(inited("people", "add", "zed", "Zed", "--role", "wizard"),
                     "error: unknown role 'wizard'; expected one of data_owner, data_engineer")
-    assert inited("people", "list", "--json").json() == []
+    assert [p["id"] for p in inited("people", "list", "--json").json()] == ["tester"]
 
 
 def test_duplicate_id(inited) -> None:  # type: ignore[no-untyped-def]
@@ -109,7 +110,7 @@ def test_duplicate_id(inited) -> None:  # type: ignore[no-untyped-def]
     _one_line_error(inited("people", "add", "ann", "Other", "--role", "data_engineer"),
                     "error: person ann already exists. Next: flywheel people list")
     people = inited("people", "list", "--json").json()
-    assert [(p["name"], p["roles"]) for p in people] == [("Ann", ["data_owner"])]
+    assert [(p["name"], p["roles"]) for p in people] == [("Ann", ["data_owner"]), ("tester", [])]
 
 
 def test_bad_id_and_unknown_priority(inited) -> None:  # type: ignore[no-untyped-def]

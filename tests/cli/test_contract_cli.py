@@ -73,8 +73,9 @@ def test_breaking_proposal_notices_activation_and_rate(ccli, tmp_path: Path) -> 
     data = result.json()
     assert data["change_class"] == "breaking" and data["state"] == "proposed"
     assert data["changes"] == ["[structural] field removed fields.source (breaking)"]
-    assert sorted(n["person_id"] for n in data["notices"]) == [
-        "algorithm-engineer", "legal-compliance", "quality-evaluator"]
+    assert sorted(n["person_id"] for n in data["notices"]) == [  # C and I of Table 24-7
+        "algorithm-engineer", "annotation-engineer", "data-owner", "legal-compliance",
+        "platform-engineer", "quality-evaluator"]
     early = ccli("contract", "activate", "cleaned-raw-pool@2.0.0", "--by", "data-owner")
     assert early.code == 2 and "cleaned-raw-pool@2.0.0 takes effect at" in early.err
     later = datetime.now(UTC) + timedelta(days=15)

@@ -126,11 +126,13 @@ def test_breaking_change_notices_period_then_refusal_naming_the_new_version(
     assert version.effective_from == T0 + timedelta(days=14)
     assert version.compatibility_until == T0 + timedelta(days=44)
     assert version.migration_note == "read the source from the manifest"
-    # data_collection_and_cleaning: C = legal_compliance, quality_evaluator; I = algorithm_engineer
+    # data_collection_and_cleaning (Table 24-7): C = annotation_engineer, platform_engineer,
+    # legal_compliance; I = data_owner, quality_evaluator, algorithm_engineer
     assert [(n.person_id, n.letter, n.sent_at, n.days_ahead) for n in proposal.notices] == [
-        ("algorithm-engineer", "I", T0, 14.0), ("legal-compliance", "C", T0, 14.0),
-        ("quality-evaluator", "C", T0, 14.0)]
-    assert _audits(cws, "contract_notice") == 3
+        ("algorithm-engineer", "I", T0, 14.0), ("annotation-engineer", "C", T0, 14.0),
+        ("data-owner", "I", T0, 14.0), ("legal-compliance", "C", T0, 14.0),
+        ("platform-engineer", "C", T0, 14.0), ("quality-evaluator", "I", T0, 14.0)]
+    assert _audits(cws, "contract_notice") == 6
     with pytest.raises(PolicyViolation, match=r"takes effect at 2026-11-16T09:00:00\+00:00"):
         flows.activate_version(cws, version.id, by="data-owner", now=T0 + timedelta(days=13))
     flows.activate_version(cws, version.id, by="data-owner", now=T0 + timedelta(days=14))

@@ -27,8 +27,9 @@ def test_seed_contracts_on_the_demo_team(ws: Workspace) -> None:
     assert proposal.version.effective_from == NOW + timedelta(days=14)
     assert [c.describe() for c in proposal.diff.changes] == [
         "[structural] required field added fields.language (breaking)"]
-    assert {(n.person_id, n.letter) for n in proposal.notices} == {
-        ("eva.novak", "C"), ("omar.haddad", "C"), ("li.na", "I"), ("tom.berg", "I")}
+    assert {(n.person_id, n.letter) for n in proposal.notices} == {  # Table 24-7, collection and cleaning: C = AE, PE, Legal; I = DO, QE, AlgE
+        ("eva.novak", "C"), ("ravi.shah", "C"), ("sara.kim", "C"), ("lin.wei", "I"),
+        ("omar.haddad", "I"), ("li.na", "I"), ("tom.berg", "I")}
     assert len(list_contracts(ws)) == 4
     assert advance_notice_rate(ws).rate == 1.0
 
@@ -45,4 +46,5 @@ def test_demo_step_prints_the_contracts_and_the_notice(ws: Workspace) -> None:
     text = console.export_text()
     assert "preference-pairs@1.0.0" in text and "agreement" in text
     assert "Proposed cleaned-raw-pool@2.0.0 (breaking) by chen.jie: [structural] required field added" in text
-    assert "notices sent to eva.novak (C), li.na (I), omar.haddad (C), tom.berg (I)" in text
+    assert ("notices sent to eva.novak (C), li.na (I), lin.wei (I), omar.haddad (I), "
+            "ravi.shah (C), sara.kim (C), tom.berg (I)") in text

@@ -101,7 +101,7 @@ def test_freeze_manifest_is_the_identity(team: Workspace, tmp_path: Path) -> Non
     with team.db.session() as s:
         assert Datasets(s).by_name(pool.dataset).current_version_id == vid
     # each C's consultation or non-response is recorded, each I notified
-    assert audit_count(team, "version.consulted", vid) == 3
+    assert audit_count(team, "version.consulted", vid) == 4  # Table 24-7: DE, AE, QE, Legal
     assert audit_count(team, "version.freeze", vid) == 1
     from dataflywheel.flows.notifications import inbox
 

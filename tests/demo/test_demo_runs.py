@@ -26,3 +26,31 @@ def test_demo_seeds_the_team_and_passes_raci_check(capsys, tmp_path: Path) -> No
     projects = flywheel(capsys, home, "projects", "list", "--json").json()
     assert {p["name"] for p in projects} == {"K-12 tutor main model", "Oral assessment", "Essay scoring"}
     assert len(flywheel(capsys, home, "vendors", "list", "--json").json()) == 2
+
+
+def test_demo_acts_as_each_person_through_their_binding_and_offboards_one(  # type: ignore[no-untyped-def]
+        capsys, tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from dataflywheel.flows.workspace import open_workspace
+    from dataflywheel.settings import Settings
+    from dataflywheel.store.tables.audit import AuditEntryRow
+
+    home = tmp_path / "demo"
+    result = flywheel(capsys, tmp_path, "demo", "--dir", str(home), login="runner")
+    assert result.code == 0, result.err
+    out = " ".join(result.out.split())
+    assert "you: demo (login runner)" in out
+    assert "acting as lin.wei (login lin.wei)" in out and "acting as li.na (login li.na)" in out
+    assert ("lin.wei offboarded li.na (moves to another company; her work is handed to tom.berg): "
+            "grants revoked GRT-0001, roles removed algorithm_engineer, logins unbound li.na; "
+            "active: False") in out
+    assert "login li.na now: login 'li.na' is not bound to a person of this workspace" in out
+    assert "RACI check after she left: OK" in out
+    people = {p["id"]: p for p in flywheel(capsys, home, "people", "list", "--json").json()}
+    assert (people["li.na"]["active"], people["li.na"]["roles"]) == (False, [])
+    assert people["demo"]["logins"] == ["runner"] and people["lin.wei"]["logins"] == ["lin.wei"]
+    with open_workspace(Settings(home=home, login="runner")) as ws, ws.db.session() as s:
+        actors = set(s.scalars(select(AuditEntryRow.actor)))
+    assert actors - set(people) <= {"flywheel:expiry"}  # every actor is a person (or the clock)
+    assert {"demo", "lin.wei", "li.na"} <= actors

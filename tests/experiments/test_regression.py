@@ -54,7 +54,7 @@ def test_regression_opens_issue_linked_to_both_versions_and_new_error_samples(
     assert issue.severity is Severity.P1  # formal, 12.5 % relative drop
     assert issue.title == ("EXP-0002 regresses against EXP-0001: accuracy 0.8 → 0.7 "
                            "(-0.1, higher is better)")
-    assert issue.owner_id == "data-engineer"  # R of training_set_version_release
+    assert issue.owner_id == "algorithm-engineer"  # R of training_set_version_release (24-7)
     assert issue.reporter_id == "algorithm-engineer" and issue.project_id == "P-TEST"
     with lab.db.session() as s:
         links = {(ln.relation.value, *ln.target) for ln in Issues(s).links(issue.id)}

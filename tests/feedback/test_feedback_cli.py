@@ -35,7 +35,7 @@ def test_ingest_route_explain_theme_promote_metrics(team, cli, tmp_path):
     queue = cli("feedback", "triage", "list", "--json").json()
     assert [e["id"] for e in queue] == ["C-4"]
     assigned = cli("feedback", "triage", "assign", "C-4", "--project", "P-TEST", "--reason", "ours", "--json")
-    assert assigned.json()["route_rule"] == "manual:cli"
+    assert assigned.json()["route_rule"] == "manual:tester"  # the person the login acts as
 
     formed = cli("feedback", "themes", "form", "--json").json()
     assert len(formed["created"]) == 3

@@ -46,7 +46,7 @@ def test_incomplete_requirement_is_returned_then_amended(team: Workspace) -> Non
     rid = _submit(team, complete=False)
     returned = triage(team, rid)
     assert returned.state.value == "returned"
-    assert returned.returned_reason == "incomplete: no acceptance criteria, no target metric, no an Accountable person"
+    assert returned.returned_reason == "incomplete: no acceptance criteria, no target metric, no Accountable person"
     amended = resubmit(team, rid, updates={"acceptance_criteria": "x", "target_metric": "y",
                                            "accountable_id": "data-owner"})
     assert amended.state.value == "submitted"

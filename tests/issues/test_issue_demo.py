@@ -17,7 +17,7 @@ def test_demo_step(tmp_path: Path, with_contracts_step: bool) -> None:
     from dataflywheel.flows.workspace import init_workspace
     from dataflywheel.settings import Settings
 
-    settings = Settings(home=tmp_path, actor="demo", audit_key=tmp_path / "audit.key")
+    settings = Settings(home=tmp_path, login="demo", audit_key=tmp_path / "audit.key")
     console = Console(record=True, width=200)
     with init_workspace(settings) as ws:
         seed_team(ws)

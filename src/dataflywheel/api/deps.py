@@ -53,7 +53,7 @@ Caller = Annotated[str, Depends(caller)]
 
 def acting_workspace(ws: BaseWorkspace, actor: Caller) -> Workspace:
     """The shared workspace with the caller as actor (same database and blob store)."""
-    return replace(ws, settings=ws.settings.model_copy(update={"actor": actor}))
+    return replace(ws, login=actor, acting_person=actor, not_bound=None)
 
 
 ActingWorkspace = Annotated[Workspace, Depends(acting_workspace)]

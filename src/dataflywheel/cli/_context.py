@@ -21,11 +21,17 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 @contextmanager
 def workspace(ctx: typer.Context) -> Iterator[Workspace]:
-    """Open the workspace named by the global options for the length of one command."""
+    """Open the workspace named by the global options for the length of one command, acting as
+    the person the login is bound to. A command's `--by PERSON` (the person acting, or the named
+    approver) must be that person: a typed name never stands in for who runs the command."""
+    from dataflywheel.flows.identity import require_named
     from dataflywheel.flows.workspace import open_workspace
 
     ws = open_workspace(settings_of(ctx))
     try:
+        by = ctx.params.get("by")
+        if isinstance(by, str):
+            require_named(ws, by)
         yield ws
     finally:
         ws.close()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dataflywheel.cli._context import settings_of, workspace
+from dataflywheel.cli._context import workspace
 from dataflywheel.cli.output import console, print_done, print_json, print_records
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
@@ -20,12 +20,8 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Interface contracts (ODCS v3.1.0): four layers, versions, change notices.",
                   no_args_is_help=True)
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-By = Annotated[str | None, typer.Option("--by", help="The person acting (default: --actor).")]
+By = Annotated[str | None, typer.Option("--by", help="The person acting: must be the person your login is bound to (default: that person).")]
 Ref = Annotated[str, typer.Argument(metavar="ID[@VERSION]", help="A contract (its active version) or one version.")]
-
-
-def _by(ctx: typer.Context, by: str | None) -> str:
-    return by or settings_of(ctx).actor
 
 
 def _summary(contract: Contract) -> dict[str, Any]:
@@ -66,7 +62,7 @@ def import_(ctx: typer.Context, file: Annotated[Path, typer.Argument(metavar="FI
     from dataflywheel.flows.contracts import import_contract
 
     with workspace(ctx) as ws:
-        version = import_contract(ws, file, by=_by(ctx, by), project_id=project)
+        version = import_contract(ws, file, by=ws.actor, project_id=project)
     print_done(json_, _version_row(version), f"registered {version.id} (active)")
 
 
@@ -83,7 +79,7 @@ def propose(
     from dataflywheel.flows.contracts import propose_version
 
     with workspace(ctx) as ws:
-        p = propose_version(ws, file, by=_by(ctx, by), effective_from=parse_time(effective, "--effective", require_zone=True),
+        p = propose_version(ws, file, by=ws.actor, effective_from=parse_time(effective, "--effective", require_zone=True),
                             short_notice_reason=short_notice)
     data = _version_row(p.version) | {
         "changes": [c.describe() for c in p.diff.changes],
@@ -105,7 +101,7 @@ def activate(ctx: typer.Context, ref: Ref, by: By = None, json_: Json = False) -
     from dataflywheel.flows.contracts import activate_version
 
     with workspace(ctx) as ws:
-        version = activate_version(ws, ref, by=_by(ctx, by))
+        version = activate_version(ws, ref, by=ws.actor)
     print_done(json_, _version_row(version), f"{version.id} is active")
 
 
@@ -117,7 +113,7 @@ def reject(ctx: typer.Context, ref: Ref,
     from dataflywheel.flows.contracts import reject_version
 
     with workspace(ctx) as ws:
-        version = reject_version(ws, ref, reason=reason, by=_by(ctx, by))
+        version = reject_version(ws, ref, reason=reason, by=ws.actor)
     print_done(json_, _version_row(version), f"{version.id} is rejected")
 
 
@@ -127,7 +123,7 @@ def retire(ctx: typer.Context, by: By = None, json_: Json = False) -> None:
     from dataflywheel.flows.contracts import retire_expired
 
     with workspace(ctx) as ws:
-        retired = retire_expired(ws, by=_by(ctx, by))
+        retired = retire_expired(ws, by=ws.actor)
     print_done(json_, {"retired": retired}, "retired " + (", ".join(retired) or "nothing"))
 
 

@@ -32,7 +32,6 @@ def root(
     home: Annotated[Path, typer.Option(envvar="FLYWHEEL_HOME", help="Directory holding .flywheel/.")] = Path("."),
     db: Annotated[Optional[str], typer.Option(envvar="FLYWHEEL_DB", help="Database URL (sqlite:// or postgresql+psycopg://).")] = None,
     objects: Annotated[Optional[str], typer.Option(envvar="FLYWHEEL_OBJECTS", help="Blob store root (path or fsspec URL).")] = None,
-    actor: Annotated[str, typer.Option(envvar="FLYWHEEL_ACTOR", help="Who the audit log names.")] = "cli",
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Build the settings once, at the edge, and hand them to every command."""
@@ -41,7 +40,7 @@ def root(
     from dataflywheel.settings import Settings
 
     try:
-        ctx.obj = Settings(home=home, db=db, objects=objects, actor=actor, debug=debug)
+        ctx.obj = Settings(home=home, db=db, objects=objects, debug=debug)
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0])

@@ -27,9 +27,10 @@ def people_add(
     team: Optional[str] = None,
     vendor: Optional[str] = None,
     project: Annotated[Optional[str], typer.Option(help="Hold the roles in this project only.")] = None,
+    login: Annotated[Optional[str], typer.Option(help="The OS login they act under (or bind it later).")] = None,
     json_: Json = False,
 ) -> None:
-    """Add a person, with the roles they hold."""
+    """Add a person, with the roles they hold (and the login they act under)."""
     from dataflywheel.domain.records.people import Person
     from dataflywheel.domain.roles import parse_role
     from dataflywheel.flows.people import add_person
@@ -37,7 +38,7 @@ def people_add(
     roles = [parse_role(r) for r in role]
     person = Person(id=person_id, name=name, email=email, team_id=team, vendor_id=vendor)
     with workspace(ctx) as ws:
-        add_person(ws, person, roles=roles, project_id=project)
+        add_person(ws, person, roles=roles, project_id=project, login=login)
     print_done(json_, person.model_dump(mode="json") | {"roles": [r.value for r in roles]},
           f"added person {person_id}")
 
@@ -59,18 +60,89 @@ def people_grant(
     print_done(json_, holding.model_dump(mode="json"), f"{person_id} now holds {holding.role.value}")
 
 
+@people_app.command("bind")
+def people_bind(
+    ctx: typer.Context,
+    person_id: Annotated[str, typer.Argument(metavar="PERSON")],
+    login: Annotated[Optional[str], typer.Option(help="The login to bind (default: yours).")] = None,
+    json_: Json = False,
+) -> None:
+    """Bind an OS login to a person: commands run under that login act as them (audited)."""
+    from dataflywheel.flows.identity import bind
+
+    with workspace(ctx) as ws:
+        binding = bind(ws, person_id, login=login)
+    print_done(json_, binding.model_dump(mode="json"),
+               f"login {binding.login} now acts as {binding.person_id}")
+
+
+@people_app.command("whoami")
+def people_whoami(ctx: typer.Context, json_: Json = False) -> None:
+    """Your login and the person it acts as (exit 2 with how to bind when it acts as nobody)."""
+    with workspace(ctx) as ws:
+        login, person = ws.login, ws.actor
+    print_done(json_, {"login": login, "person": person}, f"login {login} acts as {person}")
+
+
+@people_app.command("revoke-role")
+def people_revoke_role(
+    ctx: typer.Context,
+    person_id: Annotated[str, typer.Argument(metavar="ID")],
+    role: str,
+    reason: Annotated[str, typer.Option(help="Why the role is taken away.")],
+    project: Optional[str] = None,
+    json_: Json = False,
+) -> None:
+    """Take a role away from a person (team-wide, or in one project), audited."""
+    from dataflywheel.domain.roles import parse_role
+    from dataflywheel.flows.people import revoke_role
+
+    with workspace(ctx) as ws:
+        holding = revoke_role(ws, person_id, parse_role(role), project_id=project, reason=reason)
+    print_done(json_, holding.model_dump(mode="json"),
+               f"{person_id} no longer holds {holding.role.value}" + (f" in {project}" if project else ""))
+
+
+@people_app.command("offboard")
+def people_offboard(
+    ctx: typer.Context,
+    person_id: Annotated[str, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option(help="Why they leave (kept in the audit log).")],
+    json_: Json = False,
+) -> None:
+    """Table 24-21 offboarding: revoke their grants, remove their roles, unbind their logins and
+    deactivate them; each step audited. They can no longer act or approve."""
+    from dataflywheel.flows.offboarding import offboard
+
+    with workspace(ctx) as ws:
+        done = offboard(ws, person_id, reason=reason)
+    removed = [_holding(h) for h in done.roles_removed]
+    row = {"person": person_id, "active": done.person.active, "roles_removed": removed,
+           "logins_unbound": done.logins_unbound, "grants_revoked": done.grants_revoked,
+           "grants_denied": done.grants_denied}
+    print_done(json_, row, f"offboarded {person_id}: roles removed "
+               f"{', '.join(removed) or 'none'}; logins unbound "
+               f"{', '.join(done.logins_unbound) or 'none'}; grants revoked "
+               f"{', '.join(done.grants_revoked) or 'none'}; grants denied "
+               f"{', '.join(done.grants_denied) or 'none'}")
+
+
 @people_app.command("list")
 def people_list(ctx: typer.Context, json_: Json = False) -> None:
     """Everyone, with their roles."""
+    from dataflywheel.flows.identity import bindings
     from dataflywheel.flows.people import list_people
 
     with workspace(ctx) as ws:
-        rows = [p.model_dump(mode="json") | {"roles": [_holding(h) for h in hs]}
+        logins = bindings(ws)
+        rows = [p.model_dump(mode="json") | {"roles": [_holding(h) for h in hs],
+                                             "logins": [b.login for b in logins if b.person_id == p.id]}
                 for p, hs in list_people(ws)]
     if json_:
         print_json(rows)
     else:
-        print_records(rows, columns=["id", "name", "email", "team_id", "vendor_id", "roles"])
+        print_records(rows, columns=["id", "name", "email", "team_id", "vendor_id", "roles", "logins",
+                                     "active"])
 
 
 @people_app.command("show")
@@ -78,14 +150,16 @@ def people_show(ctx: typer.Context, person_id: Annotated[str, typer.Argument(met
                 json_: Json = False) -> None:
     """One person and their roles."""
     from dataflywheel.errors import NotFound
+    from dataflywheel.flows.identity import bindings
     from dataflywheel.flows.people import list_people
 
     with workspace(ctx) as ws:
         found = [(p, hs) for p, hs in list_people(ws) if p.id == person_id]
+        logins = [b.login for b in bindings(ws) if b.person_id == person_id]
     if not found:
         raise NotFound(f"person {person_id} does not exist", hint="flywheel people list")
     person, holdings = found[0]
-    row = person.model_dump(mode="json") | {"roles": [_holding(h) for h in holdings]}
+    row = person.model_dump(mode="json") | {"roles": [_holding(h) for h in holdings], "logins": logins}
     if json_:
         print_json(row)
     else:

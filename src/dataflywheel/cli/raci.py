@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -76,6 +76,72 @@ def who(ctx: typer.Context, item: str, project: Optional[str] = None, json_: Jso
     console.print(f"[bold]{item}[/]" + (f" in {project}" if project else ""), highlight=False)
     console.print(f"  A: {answer.accountable}\n  R: {', '.join(answer.responsible)}\n"
                   f"  C: {', '.join(answer.consulted)}\n  I: {', '.join(answer.informed)}", highlight=False)
+
+
+On = Annotated[str, typer.Option("--on", metavar="KIND:ID",
+                                  help="The decision's record, e.g. dataset_version:V-0001.")]
+
+
+def _on(value: str) -> tuple[str, str]:
+    from dataflywheel.errors import BadInput
+
+    kind, sep, record_id = value.partition(":")
+    if not sep or not kind or not record_id:
+        raise BadInput("--on needs KIND:ID", field="--on", expected="e.g. dataset_version:V-0001",
+                       got=value, kept="nothing was asked")
+    return kind, record_id
+
+
+@app.command("consult")
+def consult(ctx: typer.Context, item: str, on: On,
+            due: Annotated[str, typer.Option(help="Deadline (ISO 8601 with a zone, or a date).")],
+            project: Optional[str] = None, json_: Json = False) -> None:
+    """Ask every Consulted person of ITEM for input on a decision, by a deadline (notified)."""
+    from dataflywheel.cli.parsing import parse_time
+    from dataflywheel.flows.consultations import request
+
+    kind, record_id = _on(on)
+    due_at = parse_time(due, "--due")
+    assert due_at is not None
+    with workspace(ctx) as ws:
+        made = request(ws, item, record_kind=kind, record_id=record_id, due_at=due_at,
+                       project_id=project)
+    _consultations(made, json_)
+
+
+@app.command("answer")
+def answer(ctx: typer.Context, consultation_id: Annotated[str, typer.Argument(metavar="ID")],
+           response: Annotated[str, typer.Option(help="Your input.")], json_: Json = False) -> None:
+    """Answer a consultation addressed to you (before its deadline)."""
+    from dataflywheel.flows.consultations import answer as run
+
+    with workspace(ctx) as ws:
+        done = run(ws, consultation_id, response=response)
+    _consultations([done], json_)
+
+
+@app.command("consultations")
+def consultations(ctx: typer.Context, on: Annotated[Optional[str], typer.Option(
+        "--on", metavar="KIND:ID", help="Only those of one decision.")] = None,
+        json_: Json = False) -> None:
+    """Consultations: who was asked, on what, by when, and what they said (or that they did not)."""
+    from dataflywheel.flows.consultations import consultations as listing
+
+    kind, record_id = _on(on) if on else (None, None)
+    with workspace(ctx) as ws:
+        found = listing(ws, record_kind=kind, record_id=record_id)
+    _consultations(found, json_)
+
+
+def _consultations(found: list[Any], json_: bool) -> None:
+    from dataflywheel.flows.consultations import outcome
+
+    rows = [c.model_dump(mode="json") | {"outcome": outcome(c)} for c in found]
+    if json_:
+        print_json(rows)
+    else:
+        print_records(rows, columns=["id", "item_id", "record_kind", "record_id", "person_id",
+                                     "due_at", "state", "outcome"], title="Consultations")
 
 
 @hookimpl

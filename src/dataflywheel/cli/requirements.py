@@ -97,7 +97,11 @@ def triage(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(met
     """Triage a submitted requirement, or return it with what it lacks (the Monday rule)."""
     from dataflywheel.flows.demand import triage as run
 
+    from dataflywheel.flows.identity import require_named
+
     with workspace(ctx) as ws:
+        if approver is not None:
+            require_named(ws, approver, "--approver")
         _show_state(run(ws, requirement_id, approver=approver), json_)
 
 

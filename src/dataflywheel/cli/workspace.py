@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -16,20 +16,25 @@ db_app = typer.Typer(help="Schema migrations of the workspace database.", no_arg
 def init(
     ctx: typer.Context,
     no_raci: Annotated[bool, typer.Option("--no-raci", help="Do not load the default RACI matrix.")] = False,
+    person: Annotated[Optional[str], typer.Option(help="Your person id (default: your login).")] = None,
+    name: Annotated[Optional[str], typer.Option(help="Your name (default: the person id).")] = None,
     json_: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Create a workspace: .flywheel/flywheel.db (SQLite, WAL) and .flywheel/objects/."""
+    """Create a workspace: .flywheel/flywheel.db (SQLite, WAL) and .flywheel/objects/; you become
+    its first person, bound to your login."""
     from dataflywheel.flows.workspace import init_workspace
 
     settings = settings_of(ctx)
-    ws = init_workspace(settings, default_raci=not no_raci)
+    ws = init_workspace(settings, default_raci=not no_raci, person=person, name=name)
     ws.close()
-    info = {"workspace": str(settings.workspace), "db": ws.db.safe_url, "objects": settings.objects_root}
+    info = {"workspace": str(settings.workspace), "db": ws.db.safe_url, "objects": settings.objects_root,
+            "person": ws.acting_person, "login": ws.login}
     if json_:
         print_json(info)
     else:
         console.print(f"[green]initialised[/] workspace {info['workspace']}\n  db: {info['db']}\n"
-                      f"  objects: {info['objects']}", highlight=False)
+                      f"  objects: {info['objects']}\n  you: {info['person']} (login {info['login']})",
+                      highlight=False)
 
 
 @db_app.command("upgrade")

@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from dataflywheel.flows.identity import acting_as
 from dataflywheel.flows.raci import check, who_in
 from dataflywheel.flows.workspace import Workspace, init_workspace
 from dataflywheel.settings import Settings
@@ -19,6 +20,7 @@ from dataflywheel.settings import Settings
 # A step gets the workspace, the console, and the ids earlier steps handed on (the failed
 # batch, the frozen versions, the experiment).
 Step = Callable[[Workspace, Console, dict[str, str]], None]
+DEMO_RUNNER = "demo"  # the person `flywheel demo` makes of whoever runs it, bound to their login
 
 
 def step_team(ws: Workspace, console: Console, state: dict[str, str]) -> None:
@@ -132,19 +134,28 @@ def _issues(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     demo_step(ws, console)
 
 
-STEPS: list[tuple[str, Step]] = [
-    ("Seed the team", step_team),
-    ("RACI as policy", step_raci),
-    ("Interface contracts (ODCS) and a breaking change", _contracts),
-    ("Quality engine on a vendor batch", _quality),
-    ("Data Pool: deliveries, a failed batch, a version frozen through the gate", _data_pool),
-    ("Exceptions and lineage", _exceptions),
-    ("Access: the asset registry and an expiring grant", _access),
-    ("Experiment Pool: a regression against the baseline version", _experiments),
-    ("Issue Pool: a P1 escalates and closes with a post-mortem", _issues),
-    ("Feedback reflux: from wrong answers to the next version", _feedback),
-    ("Spot check through review, and a baseline freeze by the freeze procedure", _reviews),
-    ("Integrity: audit chain and blob store", step_integrity),
+def _offboarding(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.team import offboarding_step
+
+    offboarding_step(ws, console)
+
+
+# Each step runs as the person who drives it, through that person's login binding (the demo
+# binds every demo person to a login of the same name); None: the person who ran `flywheel demo`.
+STEPS: list[tuple[str, Step, str | None]] = [
+    ("Seed the team", step_team, None),
+    ("RACI as policy", step_raci, None),
+    ("Interface contracts (ODCS) and a breaking change", _contracts, "lin.wei"),
+    ("Quality engine on a vendor batch", _quality, "omar.haddad"),
+    ("Data Pool: deliveries, a failed batch, a version frozen through the gate", _data_pool, "lin.wei"),
+    ("Exceptions and lineage", _exceptions, "lin.wei"),
+    ("Access: the asset registry and an expiring grant", _access, "lin.wei"),
+    ("Experiment Pool: a regression against the baseline version", _experiments, "li.na"),
+    ("Issue Pool: a P1 escalates and closes with a post-mortem", _issues, "lin.wei"),
+    ("Feedback reflux: from wrong answers to the next version", _feedback, "lin.wei"),
+    ("Spot check through review, and a baseline freeze by the freeze procedure", _reviews, "lin.wei"),
+    ("Offboarding (Table 24-21): a person leaves", _offboarding, "lin.wei"),
+    ("Integrity: audit chain and blob store", step_integrity, None),
 ]
 
 
@@ -152,14 +163,18 @@ def run_demo(directory: Path | None, console: Console) -> Path:
     """Run every step on a fresh workspace in `directory` (a new temp dir if None)."""
     home = directory or Path(tempfile.mkdtemp(prefix="flywheel-demo-"))
     home.mkdir(parents=True, exist_ok=True)
-    settings = Settings(home=home, actor="demo", audit_key=home / "audit.key")
+    settings = Settings(home=home, audit_key=home / "audit.key")
     console.rule("[bold]dataflywheel demo")
     console.print(f"workspace: {settings.workspace}")
     state: dict[str, str] = {}
-    with init_workspace(settings) as ws:
-        for number, (title, step) in enumerate(STEPS, start=1):
+    with init_workspace(settings, person=DEMO_RUNNER, name="Demo runner") as ws:
+        console.print(f"you: {ws.actor} (login {ws.login})")
+        for number, (title, step, login) in enumerate(STEPS, start=1):
             console.rule(f"{number}. {title}")
-            step(ws, console, state)
+            acting = ws if login is None else acting_as(ws, login)
+            if login is not None:
+                console.print(f"[dim]acting as {acting.actor} (login {login})[/]")
+            step(acting, console, state)
     console.rule("done")
     console.print(f"Explore it: flywheel --home {home} people list")
     return home

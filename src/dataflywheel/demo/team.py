@@ -1,20 +1,28 @@
-"""The demo team: three projects, two annotation vendors, people in all seven roles."""
+"""The demo team: three projects, two annotation vendors, people in all seven roles.
+
+Each demo person is bound to a login of the same name, so that the scenario acts as each of them
+through the real mechanism (`acting_as(ws, login)` resolves the login's binding), and the audit
+log names the person. The offboarding step (Table 24-21) shows a person leave.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rich.console import Console
+
 from dataflywheel.domain.records.people import Person, Team, Vendor
 from dataflywheel.domain.records.project import Layer, Project
 from dataflywheel.domain.roles import Role
-from dataflywheel.flows.people import add_person, add_team, add_vendor
+from dataflywheel.flows.people import add_person, add_team, add_vendor, grant_role
+from dataflywheel.flows.offboarding import Offboarded
 from dataflywheel.flows.projects import add_project
 from dataflywheel.flows.workspace import Workspace
 
 PEOPLE: list[tuple[str, str, list[Role]]] = [
     ("lin.wei", "Lin Wei", [Role.DATA_OWNER]),
     ("chen.jie", "Chen Jie", [Role.DATA_ENGINEER]),
-    ("maya.ortiz", "Maya Ortiz", [Role.DATA_ENGINEER]),
+    ("maya.ortiz", "Maya Ortiz", []),  # data engineer of P-ORAL only: see PROJECT_ROLES
     ("sara.kim", "Sara Kim", [Role.ANNOTATION_ENGINEER]),
     ("omar.haddad", "Omar Haddad", [Role.QUALITY_EVALUATOR]),
     ("li.na", "Li Na", [Role.ALGORITHM_ENGINEER]),
@@ -22,6 +30,10 @@ PEOPLE: list[tuple[str, str, list[Role]]] = [
     ("ravi.shah", "Ravi Shah", [Role.PLATFORM_ENGINEER]),
     ("eva.novak", "Eva Novak", [Role.LEGAL_COMPLIANCE]),
 ]
+
+# Roles held in one project: there they replace the team-wide holders, so that each RACI item has
+# exactly one Accountable person (Table 24-7 makes the data engineer A of collection and cleaning).
+PROJECT_ROLES: list[tuple[str, Role, str]] = [("maya.ortiz", Role.DATA_ENGINEER, "P-ORAL")]
 
 VENDORS = [
     ("v-brightlabel", "BrightLabel Annotation", "annotation", "ops@brightlabel.example"),
@@ -62,15 +74,45 @@ def seed_team(ws: Workspace) -> SeededTeam:
                                                     contact=contact)))
     lead_id, lead_name, lead_roles = PEOPLE[0]
     seeded.people.append(add_person(ws, Person(id=lead_id, name=lead_name,
-                                               email=f"{lead_id}@flywheel.example"), roles=lead_roles))
+                                               email=f"{lead_id}@flywheel.example"), roles=lead_roles,
+                                    login=lead_id))
     add_team(ws, Team(id="data-platform", name="Data platform team", lead_id=lead_id))
     for person_id, name, roles in PEOPLE[1:]:
         person = Person(id=person_id, name=name, email=f"{person_id}@flywheel.example",
                         team_id="data-platform")
-        seeded.people.append(add_person(ws, person, roles=roles))
+        seeded.people.append(add_person(ws, person, roles=roles, login=person_id))
     for vendor_id, _, _, _ in VENDORS:
         lead = Person(id=f"{vendor_id}-lead", name=f"{vendor_id} lead", vendor_id=vendor_id)
-        seeded.people.append(add_person(ws, lead))
+        seeded.people.append(add_person(ws, lead, login=lead.id))
     for spec in PROJECTS:
         seeded.projects.append(add_project(ws, Project.model_validate(spec)))
+    for person_id, role, project_id in PROJECT_ROLES:
+        grant_role(ws, person_id, role, project_id=project_id)
     return seeded
+
+
+LEAVER, LEAVER_REASON = "li.na", "moves to another company; her work is handed to tom.berg"
+
+
+def offboarding_step(ws: Workspace, console: Console) -> Offboarded:
+    """Offboard li.na as the Data Owner (Table 24-21): her grant is revoked, her role removed,
+    her login unbound; her login then acts as nobody, and the RACI still resolves."""
+    from dataflywheel.errors import NotBound
+    from dataflywheel.flows.identity import acting_as
+    from dataflywheel.flows.offboarding import offboard
+    from dataflywheel.flows.raci import check
+
+    done = offboard(ws, LEAVER, reason=LEAVER_REASON)
+    console.print(f"{ws.actor} offboarded {LEAVER} ({LEAVER_REASON}): grants revoked "
+                  f"{', '.join(done.grants_revoked) or 'none'}, roles removed "
+                  f"{', '.join(h.role.value for h in done.roles_removed) or 'none'}, logins unbound "
+                  f"{', '.join(done.logins_unbound) or 'none'}; active: {done.person.active}",
+                  highlight=False)
+    try:
+        _ = acting_as(ws, LEAVER).actor
+    except NotBound as refused:
+        console.print(f"  login {LEAVER} now: {refused.what}", highlight=False)
+    problems = check(ws)
+    console.print(f"  RACI check after she left: {'OK' if not problems else problems}",
+                  highlight=False)
+    return done

@@ -32,6 +32,7 @@ from dataflywheel.domain.states import BatchState, RequirementState, VersionStat
 from dataflywheel.errors import Conflict, PolicyViolation
 from dataflywheel.flows._audit import add_audited, audit, update_audited
 from dataflywheel.flows.notifications import notify
+from dataflywheel.flows.consultations import outcomes
 from dataflywheel.flows.raci import who
 from dataflywheel.flows.version_manifest import build_manifest, canonical, put_json
 from dataflywheel.flows.versions import locked_version, refuse_audited, resolve_version
@@ -228,8 +229,9 @@ def _freeze_in(ws: Workspace, s: Session, version: DatasetVersion, *, by: str,
     after = DatasetVersion.model_validate(after.model_dump())
     update_audited(DatasetVersions(s), version, after, actor=ws.actor, action="version.freeze",
                    reason=f"approved by {by}; manifest {sha}")
-    for person in raci.consulted:
-        answer = consultations.get(person, NO_RESPONSE)
+    asked = outcomes(s, actor=ws.actor, record_kind="dataset_version", record_id=version.id, at=now)
+    for person in raci.consulted:  # a consult request's record wins over an answer typed here
+        answer = asked.get(person) or consultations.get(person, NO_RESPONSE)
         audit(s, actor=ws.actor, action="version.consulted", kind="dataset_version",
               record_id=version.id, before=None, after={"person": person, "response": answer},
               reason=f"{person}: {answer}")

@@ -7,12 +7,13 @@ written by a newer dataflywheel says to upgrade the program. Neither is touched.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import inspect
 
-from dataflywheel.errors import AlreadyExists, WorkspaceError
+from dataflywheel.errors import AlreadyExists, BadInput, NotBound, WorkspaceError
+from dataflywheel.flows.identity import acting_as, os_login
 from dataflywheel.settings import Settings
 from dataflywheel.store import migrate
 from dataflywheel.store.blobs import BlobStore
@@ -21,15 +22,26 @@ from dataflywheel.store.session import Database
 
 @dataclass
 class Workspace:
-    """An open workspace; flows take it as their first argument."""
+    """An open workspace; flows take it as their first argument.
+
+    `acting_person` is who writes: resolved from the login's binding when the workspace is opened
+    (see flows/identity.py), or set by the server from an authenticated token. Never a typed name.
+    """
 
     settings: Settings
     db: Database
     blobs: BlobStore
+    login: str = ""
+    acting_person: str | None = None
+    not_bound: NotBound | None = None
 
     @property
     def actor(self) -> str:
-        return self.settings.actor
+        """The person every write records; raises `NotBound` (how to bind) when there is none."""
+        if self.acting_person is None:
+            raise self.not_bound or NotBound("this workspace view acts as nobody",
+                                             kept="nothing was changed")
+        return self.acting_person
 
     def close(self) -> None:
         self.db.dispose()
@@ -41,11 +53,18 @@ class Workspace:
         self.close()
 
 
-def init_workspace(settings: Settings, *, default_raci: bool = True) -> Workspace:
-    """Make the folders, migrate an empty database to head, seed roles and the default RACI."""
-    from dataflywheel.flows.people import seed_roles
+def init_workspace(settings: Settings, *, default_raci: bool = True, person: str | None = None,
+                   name: str | None = None) -> Workspace:
+    """Make the folders, migrate an empty database to head, add the initialiser as the first
+    person bound to this login (id `person`, default the login), seed roles and the default RACI.
+
+    Bootstrap: nobody is bound before the first person exists, so the initialiser binds themself.
+    """
+    from dataflywheel.flows.people import add_first_person, first_person, seed_roles
     from dataflywheel.flows.raci import load_default_matrix
 
+    login = settings.login or os_login()
+    initialiser = first_person(person or login, name or person or login, login)
     _make_dirs(settings)
     db = Database(settings.db_url)
     if migrate.current_revision(db.engine) is not None or _has_tables(db):
@@ -55,7 +74,9 @@ def init_workspace(settings: Settings, *, default_raci: bool = True) -> Workspac
             hint="use it as it is, or `flywheel db upgrade` to migrate it",
         )
     migrate.upgrade(db.engine)
-    workspace = Workspace(settings=settings, db=db, blobs=BlobStore(settings.objects_root))
+    workspace = Workspace(settings=settings, db=db, blobs=BlobStore(settings.objects_root),
+                          login=login)
+    workspace.acting_person = add_first_person(workspace, initialiser).id
     seed_roles(workspace)
     if default_raci:
         load_default_matrix(workspace)
@@ -74,7 +95,12 @@ def open_workspace(settings: Settings) -> Workspace:
     except WorkspaceError:
         db.dispose()
         raise
-    return Workspace(settings=settings, db=db, blobs=BlobStore(settings.objects_root))
+    ws = Workspace(settings=settings, db=db, blobs=BlobStore(settings.objects_root))
+    try:
+        login = settings.login or os_login()
+    except BadInput as exc:  # no OS login (a bare container): it may read, not write
+        return replace(ws, not_bound=NotBound(exc.what, expected=exc.expected, hint=exc.hint))
+    return acting_as(ws, login)
 
 
 def upgrade_workspace(settings: Settings) -> tuple[str | None, str]:

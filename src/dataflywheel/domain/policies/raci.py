@@ -1,6 +1,8 @@
 """RACI as policy: the matrix, its rules, and the one question flows ask of it.
 
-Rules: every item has exactly one Accountable role and at least one Responsible role. A project
+Rules: every item has exactly one Accountable role (the chapter: "Only one A per item"). R may be
+empty, as Table 24-7 leaves it for cross-team data-sharing approval: the Accountable then decides
+and does the work alone, and `resolve` names them as the Responsible too. A project
 may override an item's assignments; otherwise the team-wide ones apply. The Accountable *person*
 must also be single: if nobody, or more than one person, holds the A role where it applies,
 `resolve` refuses to name one.
@@ -63,8 +65,6 @@ class RaciMatrix(BaseModel):
                 if len(item.A) != 1:
                     got = ", ".join(r.value for r in item.A) or "none"
                     problems.append(f"{where}: needs exactly one Accountable (A) role, has {got}")
-                if not item.R:
-                    problems.append(f"{where}: needs at least one Responsible (R) role")
         known = {i.id for i in self.items}
         for project, items in self.projects.items():
             for item in items:
@@ -106,7 +106,7 @@ def parse_matrix(data: Any, *, source: str) -> RaciMatrix:
     problems = matrix.violations()
     if problems:
         raise BadInput(f"RACI rule broken: {problems[0]}", path=source,
-                       expected="exactly one A and at least one R per item",
+                       expected="exactly one A per item",
                        kept="nothing was changed" + (f"; {len(problems) - 1} more problem(s)"
                                                      if len(problems) > 1 else ""))
     return matrix
@@ -177,5 +177,5 @@ def resolve(
         )
     return RaciAnswer(
         item_id=item_id, project_id=project_id, accountable=accountable[0],
-        responsible=people("R"), consulted=people("C"), informed=people("I"), roles=roles,
+        responsible=people("R") if roles["R"] else accountable, consulted=people("C"), informed=people("I"), roles=roles,
     )

@@ -195,5 +195,5 @@ def missing_for_triage(requirement: Requirement) -> list[str]:
     if not (requirement.target_metric or "").strip():
         missing.append("target metric")
     if requirement.accountable_id is None:
-        missing.append("an Accountable person")
+        missing.append("Accountable person")
     return missing

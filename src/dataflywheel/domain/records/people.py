@@ -49,3 +49,18 @@ class RoleHolding(Record):
     @staticmethod
     def make_id(person_id: str, role: Role, project_id: str | None) -> str:
         return f"{person_id}:{role.value}:{project_id or '*'}"
+
+
+LOGIN_PATTERN = r"^[^\s:]{1,128}$"
+
+
+class LoginBinding(Record):
+    """An OS login (or another sign-in name) that acts as one person in this workspace.
+
+    Who acts is never a name typed on a command line: the command's login is looked up here, and
+    the person it is bound to is the actor the audit log names.
+    """
+
+    login: str = Field(pattern=LOGIN_PATTERN)
+    person_id: str = Field(pattern=ID_PATTERN)
+    bound_at: datetime = Field(default_factory=utcnow)

@@ -63,3 +63,13 @@ class RoleHoldingRow(Base):
     project_id: Mapped[str | None] = mapped_column(
         ForeignKey("projects.id", ondelete="RESTRICT"), nullable=True
     )
+
+
+class LoginBindingRow(Base):
+    """login → person: who a workspace command acts as (migration 0004)."""
+
+    __tablename__ = "login_bindings"
+
+    login: Mapped[str] = mapped_column(String(128), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), index=True)
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dataflywheel.store.base import Base
+from dataflywheel.store.types import UTCDateTime
 
 
 class RaciItemRow(Base):
@@ -26,3 +29,21 @@ class RaciAssignmentRow(Base):
     project_id: Mapped[str | None] = mapped_column(
         ForeignKey("projects.id", ondelete="RESTRICT"), nullable=True
     )
+
+
+class ConsultationRow(Base):
+    """A consult request to one Consulted person on one decision (migration 0004)."""
+
+    __tablename__ = "consultations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("raci_items.id", ondelete="RESTRICT"))
+    record_kind: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[str] = mapped_column(String(200), index=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), index=True)
+    requested_by_id: Mapped[str] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16))
+    response: Mapped[str | None] = mapped_column(Text, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
