@@ -1,7 +1,7 @@
 """identity: OS logins bound to people (who a workspace command acts as); consult requests
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 
 `login_bindings` maps a login (the OS login, or a CI login set by FLYWHEEL_LOGIN) to the person it
 acts as; the audit log names that person. Offboarding removes a person's bindings.
@@ -17,7 +17,7 @@ from alembic import op
 import dataflywheel.store.types
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """sensitivity levels (Table 24-20) and compliance exceptions that carry access (Table 24-9)
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 
 - `derivations`: a dataset is derived data, built from a version or a dataset by a method;
 - `regrades`: approved re-grades of derived datasets (who, why, to which level, from which);
@@ -20,7 +20,7 @@ import dataflywheel.store.types
 
 
 revision = '0005'
-down_revision = '0002'
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """reviews: reviewers' verdicts on sampled records (spot checks through review, final spot checks)
 
 Revision ID: 0006
-Revises: 0002
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import dataflywheel.store.types
 
 revision = "0006"
-down_revision = "0002"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
