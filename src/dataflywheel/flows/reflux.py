@@ -156,6 +156,8 @@ def _promote_one(ws: Workspace, item: Scored, requester_id: str, priority: Prior
 
 def _as_requirement(ws: Workspace, theme: Theme, description: str, requester_id: str,
                     priority: Priority, now: datetime) -> str:
+    from dataflywheel.domain.policies.sla import due_from
+    from dataflywheel.flows.demand import calendar_of
     from dataflywheel.flows.requirements import submit_requirement
 
     if theme.project_id is None:
@@ -168,7 +170,8 @@ def _as_requirement(ws: Workspace, theme: Theme, description: str, requester_id:
         target_metric=f"no new {theme.failure_type.value if theme.failure_type else 'feedback'} "
                       f"events in theme {theme.id} after the next frozen version",
         acceptance_criteria=f"the next frozen version covers the {theme.event_count} cases of {theme.id}",
-        accountable_id=accountable, responsible_id=responsible, description=description, now=now)
+        accountable_id=accountable, responsible_id=responsible, description=description, now=now,
+        deadline=due_from(priority, RequirementKind.REMEDIATION, now, calendar_of(ws.settings)))
     _link(ws, theme.id, now, requirement_id=req.id)
     return req.id
 
