@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from dataflywheel.cli._context import workspace
 from dataflywheel.cli.output import console, print_json, print_records
@@ -27,7 +29,7 @@ def _show(issue: Issue, json_: bool) -> None:
         print_json(issue.model_dump(mode="json"))
     else:
         console.print(f"{issue.id} ({issue.severity.value}) is [bold]{issue.state.value}[/]: "
-                      f"{issue.title}", highlight=False)
+                      f"{escape(issue.title)}", highlight=False)
 
 
 @app.command("open")
@@ -59,8 +61,16 @@ def open_(
     if json_:
         print_json(issue.model_dump(mode="json"))
     else:
-        console.print(f"[green]opened {issue.id}[/] ({issue.severity.value}) {issue.title}; respond "
-                      f"by {issue.respond_by}, remediate by {issue.remediate_by}", highlight=False)
+        console.print(f"[green]opened {issue.id}[/] ({issue.severity.value}) {escape(issue.title)}; "
+                      f"respond {_due(issue.respond_by)}, remediate {_due(issue.remediate_by)}",
+                      highlight=False)
+
+
+def _due(moment: datetime | None) -> str:
+    from dataflywheel.domain.durations import when
+    from dataflywheel.domain.records.base import utcnow
+
+    return when(moment, utcnow()) if moment else "whenever (no deadline)"
 
 
 @app.command("list")

@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Annotated, Optional, TypeVar
 
 import typer
+from rich.markup import escape
 
 from dataflywheel.cli._context import workspace
 from dataflywheel.cli.output import console, print_json, print_records
@@ -50,7 +51,8 @@ def add(
     if json_:
         print_json(req.model_dump(mode="json"))
     else:
-        console.print(f"[green]submitted {req.id}[/] ({req.priority.value}) {req.title}", highlight=False)
+        console.print(f"[green]submitted {req.id}[/] ({req.priority.value}) {escape(req.title)}",
+                      highlight=False)
 
 
 @app.command("list")

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from dataflywheel.domain.calendar import BusinessCalendar
+from dataflywheel.domain.durations import humanize
 from dataflywheel.domain.records.data import Batch, ComplianceStatus, DatasetVersion
 from dataflywheel.domain.records.demand import Priority, Requirement, RequirementKind
 from dataflywheel.domain.states import BatchState, RequirementState, VersionState
@@ -134,7 +135,8 @@ def _result(dimension: SlaDimension, status: Literal["met", "unmet", "pending"],
 
 def _time(st: SlaStatus) -> DimensionResult:
     if st.breached:
-        return _result(SlaDimension.TIME, "unmet", f"{st.overdue_by_hours} h past {st.due.isoformat()}")
+        late = humanize(timedelta(hours=st.overdue_by_hours))
+        return _result(SlaDimension.TIME, "unmet", f"{late} past due ({st.due.isoformat()})")
     if st.delivered_at is None:
         return _result(SlaDimension.TIME, "pending", f"due {st.due.isoformat()}")
     return _result(SlaDimension.TIME, "met", f"delivered {st.delivered_at.isoformat()}")
