@@ -201,11 +201,13 @@ def tier(ctx: typer.Context,
 
 @app.command("postmortem-template")
 def pm_template(ctx: typer.Context, issue_id: IssueId) -> None:
-    """Print the blameless post-mortem template for an issue."""
+    """Print the blameless post-mortem template for an issue: the YAML that `postmortem --file`
+    accepts back (`… postmortem-template ISS-0001 > pm.yaml`)."""
     from dataflywheel.flows.postmortems import template
 
     with workspace(ctx) as ws:
-        console.print(template(ws, issue_id), highlight=False, markup=False)
+        text = template(ws, issue_id)
+    console.file.write(text)  # as is: no markup, no wrapping at the terminal's width
 
 
 @app.command("postmortem")
@@ -252,23 +254,25 @@ def pm_link(ctx: typer.Context, issue_id: IssueId,
 
 
 @app.command("postmortem-submit")
-def pm_submit(ctx: typer.Context, issue_id: IssueId) -> None:
+def pm_submit(ctx: typer.Context, issue_id: IssueId, json_: Json = False) -> None:
     """Send the post-mortem to review (draft → review)."""
     from dataflywheel.flows.postmortems import submit
 
     with workspace(ctx) as ws:
         pm = submit(ws, issue_id)
-    console.print(f"{pm.id} is {pm.state.value}", highlight=False)
+    print_json(pm.model_dump(mode="json")) if json_ else console.print(
+        f"{pm.id} is {pm.state.value}", highlight=False)
 
 
 @app.command("postmortem-publish")
-def pm_publish(ctx: typer.Context, issue_id: IssueId) -> None:
+def pm_publish(ctx: typer.Context, issue_id: IssueId, json_: Json = False) -> None:
     """Publish the post-mortem (complete, change verified) and file it in the knowledge base."""
     from dataflywheel.flows.postmortems import publish
 
     with workspace(ctx) as ws:
         pm = publish(ws, issue_id)
-    console.print(f"{pm.id} is {pm.state.value}", highlight=False)
+    print_json(pm.model_dump(mode="json")) if json_ else console.print(
+        f"{pm.id} is {pm.state.value}", highlight=False)
 
 
 @hookimpl
