@@ -45,3 +45,19 @@ def test_opening_an_issue_says_when_it_is_due_in_words(team, cli) -> None:  # ty
     assert re.search(r"; respond in 4 hours \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\), remediate in 48 "
                      r"hours \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)$", said), said
     assert not re.search(r"\d\d:\d\d:\d\d\.\d+", said), said  # no raw microseconds
+
+
+def test_time_to_absorb_is_said_in_words_or_not_at_all(team, cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("feedback", "metrics")
+    assert result.code == 0, result.err
+    assert "time-to-absorb: no theme absorbed yet" in result.out
+    assert "None" not in result.out
+
+
+def test_time_to_absorb_formats_days_in_words() -> None:
+    from dataflywheel.flows.reflux import absorb_times
+
+    assert absorb_times({"count": 1, "median": 0.0, "max": 0.0}) == (
+        "time-to-absorb: 1 theme, median under a minute, max under a minute")
+    assert absorb_times({"count": 3, "median": 2.4, "max": 20.0}) == (
+        "time-to-absorb: 3 themes, median 2 days, max 3 weeks")

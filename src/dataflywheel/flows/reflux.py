@@ -262,6 +262,20 @@ class LoopMetrics:
                     "max": max(times) if times else None}}
 
 
+def absorb_times(tta: dict[str, Any]) -> str:
+    """Time-to-absorb for people: whole units, or that nothing was absorbed (`--json` keeps the
+    exact days, and the mean)."""
+    from datetime import timedelta
+
+    from dataflywheel.domain.durations import humanize
+
+    if not tta["count"]:
+        return "time-to-absorb: no theme absorbed yet"
+    median, longest = (humanize(timedelta(days=tta[k])) for k in ("median", "max"))
+    themes = "theme" if tta["count"] == 1 else "themes"
+    return f"time-to-absorb: {tta['count']} {themes}, median {median}, max {longest}"
+
+
 def loop_metrics(ws: Workspace) -> LoopMetrics:
     """Feedback-loop rate (absorbed / routed events) and time-to-absorb of absorbed themes."""
     with ws.db.session() as s:
