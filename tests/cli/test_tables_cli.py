@@ -42,15 +42,19 @@ def test_requirement_ids_are_whole_at_80_columns_and_p0_comes_first(team, cli) -
     assert shown == [ids[2], ids[3], ids[1], ids[0]], listed.out  # P0, P1 due soon, P1, P2
     assert "…" not in listed.out
     assert "[urgent]" in listed.out  # a title is text, not markup
+    shown = cli("requirements", "show", ids[2])
+    assert shown.code == 0 and "title: [urgent] Geometry" in shown.out, shown.out
 
 
 def test_issue_ids_are_whole_at_80_columns(team, cli) -> None:  # type: ignore[no-untyped-def]
     for severity in ("P3", "P1"):
         assert cli("issues", "open", LONG, "--severity", severity, "--project", "P-TEST",
                    "--owner", "data-engineer").code == 0
+    assert cli("issues", "open", "[sev] odd title", "--severity", "P2").code == 0
+    assert "title: [sev] odd title" in cli("issues", "show", "ISS-0003").out
     listed = cli("issues", "list")
     assert listed.code == 0, listed.err
-    assert re.findall(r"ISS-\d+", listed.out) == ["ISS-0002", "ISS-0001"]
+    assert re.findall(r"ISS-\d+", listed.out) == ["ISS-0002", "ISS-0003", "ISS-0001"]
     assert "…" not in listed.out
 
 

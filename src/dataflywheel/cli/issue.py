@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.cli.output import console, print_fields, print_json, print_records
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
@@ -104,9 +104,7 @@ def show(ctx: typer.Context, issue_id: IssueId, json_: Json = False) -> None:
     if json_:
         print_json(data)
         return
-    for key, value in data.items():
-        if key != "post_mortem":
-            console.print(f"[bold]{key}[/]: {value}", highlight=False)
+    print_fields({k: v for k, v in data.items() if k != "post_mortem"})
     console.print(f"[bold]post_mortem[/]: {pm['id'] + ' (' + pm['state'] + ')' if pm else 'none'}",
                   highlight=False)
 

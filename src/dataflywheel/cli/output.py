@@ -76,6 +76,14 @@ def _cell(value: Any) -> str:
     return f"{moment.group(1)} {moment.group(2)}" if moment else text
 
 
+def print_fields(data: dict[str, Any]) -> None:
+    """One `key: value` line per field, the key in bold and the value as typed (never markup)."""
+    from rich.markup import escape
+
+    for key, value in data.items():
+        console.print(f"[bold]{key}[/]: {escape(str(value))}", highlight=False)
+
+
 def print_done(json_: bool, data: dict[str, Any], message: str) -> None:
     """The result of a change: the record as JSON with `--json`, else one green line."""
     if json_:

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.cli.output import console, print_fields, print_json, print_records
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
@@ -78,8 +78,7 @@ def show(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(metav
     if json_:
         print_json(row)
     else:
-        for key, value in row.items():
-            console.print(f"[bold]{key}[/]: {value}", highlight=False)
+        print_fields(row)
 
 
 def _enum(kind: type[E], value: str, name: str) -> E:
