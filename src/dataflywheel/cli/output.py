@@ -41,21 +41,52 @@ def print_records(rows: list[dict[str, Any]], *, columns: list[str], title: str 
 
 
 def _widths(cells: dict[str, list[str]], width: int) -> dict[str, int | None]:
-    """Fixed widths (rich's collapse ignores `min_width`, so only a fixed width is kept): an ID
-    column its widest value; free text (cells with spaces) up to `_TEXT_WIDTH` of what is left
-    after the table's chrome and a few characters for each other column, which fold."""
-    widest = {c: max([len(v) for v in values] or [len(c)]) for c, values in cells.items()}
-    ids = {c: widest[c] for c in cells if _is_id(c)}
+    """Fixed column widths that fit `width` (rich's own collapse ignores `min_width`, so only a
+    fixed width holds). An ID column gets its longest value and never less. The others start
+    wide enough for their longest value and their header (free text up to `_TEXT_WIDTH`), then
+    give way in this order until the table fits: headers fold (to `_FOLDED`), free text narrows to
+    `_TEXT_FLOOR`, values fold down to `_FOLDED`, free text narrows further. Room to spare
+    widens free text instead."""
+    value = {c: max((len(v) for v in values), default=0) for c, values in cells.items()}
+    ids = {c: value[c] for c in cells if _is_id(c) and value[c]}
     texts = [c for c, values in cells.items() if c not in ids and any(" " in v for v in values)]
-    others = sum(min(widest[c], _FOLDED) for c in cells if c not in ids and c not in texts)
-    chrome = 2 * len(cells) + 1  # the two edges, a separator and a pad per column
-    left = width - chrome - sum(ids.values()) - others
-    share = max(1, left // len(texts)) if texts else 0
-    return {c: ids.get(c) or (min(widest[c], _TEXT_WIDTH, share) if c in texts else None)
-            for c in cells}
+    others = [c for c in cells if c not in ids and c not in texts]
+    widths = {c: max(value[c], min(len(c), _HEADER)) for c in others}
+    widths |= {c: max(1, min(value[c], _TEXT_WIDTH)) for c in texts}
+    excess = sum(widths.values()) + sum(ids.values()) + 2 * len(cells) + 1 - width
+    headers = {c: max(value[c], min(len(c), _FOLDED)) for c in others}
+    for group, floor in ((others, headers), (texts, dict.fromkeys(texts, _TEXT_FLOOR)),
+                         (others, dict.fromkeys(others, _FOLDED)), (texts, dict.fromkeys(texts, 1))):
+        excess = _shrink(widths, group, floor, excess)
+    for c in ids:  # spare room goes first to ID headers, so that `project_id` need not fold,
+        excess += _grow(ids, c, len(c), excess)
+    for c in texts:  # then to free text (a wide terminal), up to its longest value
+        excess += _grow(widths, c, value[c], excess)
+    return {c: ids.get(c) or widths.get(c) for c in cells}
+
+
+def _grow(widths: dict[str, int], column: str, target: int, excess: int) -> int:
+    """Widen `column` towards `target` with the room that a negative `excess` leaves; how much."""
+    grow = max(0, min(-excess, target - widths[column]))
+    widths[column] += grow
+    return grow
+
+
+def _shrink(widths: dict[str, int], group: list[str], floor: dict[str, int], excess: int) -> int:
+    """Take `excess` characters from the widest columns of `group`, none below its floor."""
+    while excess > 0:
+        room = [c for c in group if widths[c] > max(1, floor[c])]
+        if not room:
+            break
+        widest = max(room, key=lambda c: widths[c])
+        widths[widest] -= 1
+        excess -= 1
+    return excess
 
 
 _TEXT_WIDTH = 24
+_TEXT_FLOOR = 12
+_HEADER = 10
 _FOLDED = 5
 
 
