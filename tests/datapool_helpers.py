@@ -35,7 +35,10 @@ class Pool:
 
 def contract_and_requirement(ws: Workspace) -> str:
     """On a `team` workspace: the cleaned-raw-pool contract and a P1 requirement in progress."""
+    from datetime import timedelta
+
     from dataflywheel.demo.contracts import example_text
+    from dataflywheel.domain.records.base import utcnow
     from dataflywheel.flows import demand
     from dataflywheel.flows.contracts import register_contract
     from dataflywheel.flows.requirements import submit_requirement
@@ -48,7 +51,8 @@ def contract_and_requirement(ws: Workspace) -> str:
                              requester_id="algorithm-engineer", kind=RequirementKind.NEW_DATA,
                              priority=Priority.P1, target_metric="coverage",
                              acceptance_criteria="passes the contract",
-                             responsible_id="data-engineer", accountable_id="data-owner")
+                             responsible_id="data-engineer", accountable_id="data-owner",
+                             deadline=utcnow() + timedelta(days=7))
     demand.triage(ws, req.id)
     demand.commit_week(ws, [req.id], week="2026-W48")
     demand.start(ws, req.id)

@@ -83,6 +83,7 @@ def test_breach_and_p0_escalation_rule() -> None:
 def test_monday_rule_names_what_is_missing() -> None:
     start = datetime(2026, 11, 23, tzinfo=UTC)
     assert missing_for_triage(_req("P1", "new_data", start)) == [
-        "acceptance criteria", "target metric", "Accountable person"]
+        "acceptance criteria", "target metric", "Accountable person", "deadline"]
     assert missing_for_triage(_req("P1", "new_data", start, acceptance_criteria="x",
-                                   target_metric="y", accountable_id="a")) == []
+                                   target_metric="y", accountable_id="a",
+                                   deadline=start + timedelta(days=3))) == []

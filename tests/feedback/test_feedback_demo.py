@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
 
@@ -30,7 +31,8 @@ def _candidate_version(ws, tmp_path) -> str:
     req = submit_requirement(ws, title="Raw pool", project_id="P-K12", requester_id="li.na",
                              kind=RequirementKind.NEW_DATA, priority=Priority.P1,
                              target_metric="coverage", acceptance_criteria="passes the contract",
-                             responsible_id="chen.jie", accountable_id="lin.wei")
+                             responsible_id="chen.jie", accountable_id="lin.wei",
+                             deadline=datetime.now(UTC) + timedelta(days=7))
     demand.triage(ws, req.id)
     demand.commit_week(ws, [req.id], week="2026-W48")
     demand.start(ws, req.id)

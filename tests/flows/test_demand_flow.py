@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.demand import Priority, RequirementKind
 from dataflywheel.errors import BadInput, IllegalTransition, NotFound, PolicyViolation
 from dataflywheel.flows.demand import commit_week, decide, deliver, escalate_overdue, resubmit, \
@@ -24,7 +25,8 @@ def _submit(ws: Workspace, priority: str = "P1", complete: bool = True,
                   accountable_id="data-owner") if complete else {}
     return submit_requirement(ws, title="Geometry problems", project_id="P-TEST",
                               requester_id="algorithm-engineer", kind=kind,
-                              priority=Priority(priority), **fields).id  # type: ignore[arg-type]
+                              priority=Priority(priority), deadline=utcnow() + timedelta(days=30),
+                              **fields).id  # type: ignore[arg-type]
 
 
 def test_full_lifecycle_to_accepted(team: Workspace) -> None:

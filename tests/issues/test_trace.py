@@ -144,7 +144,8 @@ def test_release_and_guide_answers_through_the_data_pool_flows(team: Workspace,
                              requester_id="algorithm-engineer", kind=RequirementKind.NEW_DATA,
                              priority=Priority.P1, target_metric="coverage",
                              acceptance_criteria="passes the contract",
-                             responsible_id="data-engineer", accountable_id="data-owner")
+                             responsible_id="data-engineer", accountable_id="data-owner",
+                             deadline=datetime.now(UTC) + timedelta(days=7))
     demand.triage(team, req.id)
     demand.commit_week(team, [req.id], week="2026-W48")
     demand.start(team, req.id)

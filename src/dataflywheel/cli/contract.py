@@ -76,6 +76,7 @@ def propose(
     json_: Json = False,
 ) -> None:
     """Propose the next version: diff, change class, owner check, notices for a breaking change."""
+    from dataflywheel.domain.durations import ahead_of
     from dataflywheel.flows.contracts import propose_version
 
     with workspace(ctx) as ws:
@@ -92,7 +93,8 @@ def propose(
     for line in data["changes"]:
         console.print(f"  {line}", highlight=False, markup=False)
     for n in p.notices:
-        console.print(f"  notice → {n.person_id} ({n.letter}), {n.days_ahead:g} days ahead", highlight=False)
+        console.print(f"  notice → {n.person_id} ({n.letter}), {ahead_of(n.effective_at, n.sent_at)}",
+                      highlight=False)
 
 
 @app.command("activate")

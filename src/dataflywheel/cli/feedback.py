@@ -377,9 +377,9 @@ def metrics(ctx: typer.Context, json_: Json = False) -> None:
     console.print(f"feedback-loop rate: {'n/a' if rate is None else f'{rate:.1%}'} "
                   f"({data['absorbed_events']} absorbed / {data['routed_events']} routed events)",
                   highlight=False)
-    tta = data["time_to_absorb_days"]
-    console.print(f"time-to-absorb: {tta['count']} themes, median {tta['median']} days, "
-                  f"max {tta['max']} days", highlight=False)
+    from dataflywheel.flows.reflux import absorb_times
+
+    console.print(absorb_times(data["time_to_absorb_days"]), highlight=False)
     console.print("themes: " + ", ".join(f"{k} {v}" for k, v in sorted(data["themes_by_state"].items())),
                   highlight=False)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.cli.output import console, print_fields, print_json, print_records
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
@@ -27,7 +29,7 @@ def _show(issue: Issue, json_: bool) -> None:
         print_json(issue.model_dump(mode="json"))
     else:
         console.print(f"{issue.id} ({issue.severity.value}) is [bold]{issue.state.value}[/]: "
-                      f"{issue.title}", highlight=False)
+                      f"{escape(issue.title)}", highlight=False)
 
 
 @app.command("open")
@@ -59,8 +61,16 @@ def open_(
     if json_:
         print_json(issue.model_dump(mode="json"))
     else:
-        console.print(f"[green]opened {issue.id}[/] ({issue.severity.value}) {issue.title}; respond "
-                      f"by {issue.respond_by}, remediate by {issue.remediate_by}", highlight=False)
+        console.print(f"[green]opened {issue.id}[/] ({issue.severity.value}) {escape(issue.title)}; "
+                      f"respond {_due(issue.respond_by)}, remediate {_due(issue.remediate_by)}",
+                      highlight=False)
+
+
+def _due(moment: datetime | None) -> str:
+    from dataflywheel.domain.durations import when
+    from dataflywheel.domain.records.base import utcnow
+
+    return when(moment, utcnow()) if moment else "whenever (no deadline)"
 
 
 @app.command("list")
@@ -94,9 +104,7 @@ def show(ctx: typer.Context, issue_id: IssueId, json_: Json = False) -> None:
     if json_:
         print_json(data)
         return
-    for key, value in data.items():
-        if key != "post_mortem":
-            console.print(f"[bold]{key}[/]: {value}", highlight=False)
+    print_fields({k: v for k, v in data.items() if k != "post_mortem"})
     console.print(f"[bold]post_mortem[/]: {pm['id'] + ' (' + pm['state'] + ')' if pm else 'none'}",
                   highlight=False)
 
@@ -191,11 +199,13 @@ def tier(ctx: typer.Context,
 
 @app.command("postmortem-template")
 def pm_template(ctx: typer.Context, issue_id: IssueId) -> None:
-    """Print the blameless post-mortem template for an issue."""
+    """Print the blameless post-mortem template for an issue: the YAML that `postmortem --file`
+    accepts back (`… postmortem-template ISS-0001 > pm.yaml`)."""
     from dataflywheel.flows.postmortems import template
 
     with workspace(ctx) as ws:
-        console.print(template(ws, issue_id), highlight=False, markup=False)
+        text = template(ws, issue_id)
+    console.file.write(text)  # as is: no markup, no wrapping at the terminal's width
 
 
 @app.command("postmortem")
@@ -242,23 +252,25 @@ def pm_link(ctx: typer.Context, issue_id: IssueId,
 
 
 @app.command("postmortem-submit")
-def pm_submit(ctx: typer.Context, issue_id: IssueId) -> None:
+def pm_submit(ctx: typer.Context, issue_id: IssueId, json_: Json = False) -> None:
     """Send the post-mortem to review (draft → review)."""
     from dataflywheel.flows.postmortems import submit
 
     with workspace(ctx) as ws:
         pm = submit(ws, issue_id)
-    console.print(f"{pm.id} is {pm.state.value}", highlight=False)
+    print_json(pm.model_dump(mode="json")) if json_ else console.print(
+        f"{pm.id} is {pm.state.value}", highlight=False)
 
 
 @app.command("postmortem-publish")
-def pm_publish(ctx: typer.Context, issue_id: IssueId) -> None:
+def pm_publish(ctx: typer.Context, issue_id: IssueId, json_: Json = False) -> None:
     """Publish the post-mortem (complete, change verified) and file it in the knowledge base."""
     from dataflywheel.flows.postmortems import publish
 
     with workspace(ctx) as ws:
         pm = publish(ws, issue_id)
-    console.print(f"{pm.id} is {pm.state.value}", highlight=False)
+    print_json(pm.model_dump(mode="json")) if json_ else console.print(
+        f"{pm.id} is {pm.state.value}", highlight=False)
 
 
 @hookimpl

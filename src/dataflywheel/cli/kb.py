@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from dataflywheel.cli._context import workspace
 from dataflywheel.cli.output import console, print_json, print_records
@@ -51,7 +52,8 @@ def add(
     if json_:
         print_json(doc.model_dump(mode="json"))
     else:
-        console.print(f"[green]added {doc.id}[/] ({doc.kind.value}) {doc.title}", highlight=False)
+        console.print(f"[green]added {doc.id}[/] ({doc.kind.value}) {escape(doc.title)}",
+                      highlight=False)
 
 
 @app.command("search")
@@ -82,7 +84,7 @@ def show(ctx: typer.Context, doc_id: DocId, json_: Json = False) -> None:
         print_json(view.model_dump(mode="json"))
         return
     doc = view.document
-    console.print(f"[bold]{doc.id}[/] ({doc.kind.value}) {doc.title}", highlight=False)
+    console.print(f"[bold]{doc.id}[/] ({doc.kind.value}) {escape(doc.title)}", highlight=False)
     console.print(doc.body, markup=False, highlight=False)
     links = ", ".join(f"{lk.target_kind.value}:{lk.target_id}" for lk in view.links) or "none"
     back = ", ".join(lk.document_id for lk in view.backlinks) or "none"

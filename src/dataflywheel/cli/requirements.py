@@ -6,9 +6,10 @@ from enum import StrEnum
 from typing import Annotated, Optional, TypeVar
 
 import typer
+from rich.markup import escape
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.cli.output import console, print_fields, print_json, print_records
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
@@ -50,7 +51,8 @@ def add(
     if json_:
         print_json(req.model_dump(mode="json"))
     else:
-        console.print(f"[green]submitted {req.id}[/] ({req.priority.value}) {req.title}", highlight=False)
+        console.print(f"[green]submitted {req.id}[/] ({req.priority.value}) {escape(req.title)}",
+                      highlight=False)
 
 
 @app.command("list")
@@ -76,8 +78,7 @@ def show(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(metav
     if json_:
         print_json(row)
     else:
-        for key, value in row.items():
-            console.print(f"[bold]{key}[/]: {value}", highlight=False)
+        print_fields(row)
 
 
 def _enum(kind: type[E], value: str, name: str) -> E:

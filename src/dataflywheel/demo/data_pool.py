@@ -63,6 +63,9 @@ def demo_step(ws: Workspace, console: Console) -> DataPoolDemo:
 
 
 def _requirement(ws: Workspace) -> str:
+    from datetime import timedelta
+
+    from dataflywheel.domain.records.base import utcnow
     from dataflywheel.domain.records.demand import Priority, RequirementKind
     from dataflywheel.flows import demand
     from dataflywheel.flows.requirements import submit_requirement
@@ -71,7 +74,8 @@ def _requirement(ws: Workspace) -> str:
                              requester_id="sara.kim", kind=RequirementKind.NEW_DATA,
                              priority=Priority.P1, target_metric="annotation-ready documents",
                              acceptance_criteria=f"passes {CONTRACT}",
-                             responsible_id="chen.jie", accountable_id="lin.wei")
+                             responsible_id="chen.jie", accountable_id="lin.wei",
+                             deadline=utcnow() + timedelta(days=7))
     demand.triage(ws, req.id)
     demand.commit_week(ws, [req.id], week="2026-W48")
     demand.start(ws, req.id)

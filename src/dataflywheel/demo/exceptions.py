@@ -184,7 +184,8 @@ def _requirement(ws: Workspace) -> str:
                              requester_id="li.na", kind=RequirementKind.NEW_DATA,
                              priority=Priority.P1, target_metric="task coverage",
                              acceptance_criteria="passes cleaned-raw-pool@1.0.0",
-                             responsible_id="chen.jie", accountable_id="lin.wei")
+                             responsible_id="chen.jie", accountable_id="lin.wei",
+                             deadline=utcnow() + timedelta(days=7))
     demand.triage(ws, req.id)
     demand.commit_week(ws, [req.id], week="2026-W48")
     demand.start(ws, req.id)

@@ -21,7 +21,7 @@ from dataflywheel.domain.records.demand import Priority
 from dataflywheel.domain.states import VersionState
 from dataflywheel.flows import demand
 from dataflywheel.flows.feedback_import import import_eval_results
-from dataflywheel.flows.reflux import loop_metrics, prioritise, promote, sync_absorbed
+from dataflywheel.flows.reflux import absorb_times, loop_metrics, prioritise, promote, sync_absorbed
 from dataflywheel.flows.routing import load_rules, route_pending
 from dataflywheel.flows.themes import form_themes, theme_views
 from dataflywheel.flows.workspace import Workspace
@@ -105,8 +105,8 @@ def _promote_and_close(ws: Workspace, console: Console, *, requester: str, data_
                   f"theme {theme_id} absorbed ({', '.join(absorbed) or 'none'})")
     rate = metrics["feedback_loop_rate"]
     console.print(f"Feedback-loop rate {rate:.1%} ({metrics['absorbed_events']} of "
-                  f"{metrics['routed_events']} routed events absorbed); time-to-absorb median "
-                  f"{metrics['time_to_absorb_days']['median']} days")
+                  f"{metrics['routed_events']} routed events absorbed); "
+                  + absorb_times(metrics["time_to_absorb_days"]))
     return theme_id
 
 

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from dataflywheel.domain.calendar import BusinessCalendar
 from dataflywheel.domain.policies.delivery_schedule import late_deliveries
 from dataflywheel.domain.policies.raci import role_holders
-from dataflywheel.domain.policies.sla import SlaStatus, missing_for_triage, sla_dimensions, sla_status
+from dataflywheel.domain.policies.sla import (
+    SlaStatus, deadline_passed, missing_for_triage, sla_dimensions, sla_status,
+)
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.contract import DeliverySla
 from dataflywheel.domain.records.data import Batch
@@ -51,12 +53,14 @@ def data_owners(s: Session, project_id: str | None) -> set[str]:
 
 def triage(ws: Workspace, req_id: str, *, approver: str | None = None,
            now: datetime | None = None) -> Requirement:
-    """Return an incomplete requirement with what it lacks; otherwise triage it."""
+    """Return an incomplete requirement with what it lacks, or one whose deadline has already
+    passed (the Monday rule); otherwise triage it."""
     with ws.db.unit_of_work() as s:
         req = Requirements(s).get(req_id)
         missing = missing_for_triage(req)
-        if missing:
-            reason = "incomplete: no " + ", no ".join(missing)
+        passed = deadline_passed(req, now or utcnow())
+        if missing or passed:
+            reason = "incomplete: no " + ", no ".join(missing) if missing else str(passed)
             return _change(ws, s, req, RS.RETURNED, "requirement.return", reason=reason, now=now,
                            returned_reason=reason)
         approved_by = None

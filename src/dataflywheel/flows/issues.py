@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.calendar import BusinessCalendar
+from dataflywheel.domain.policies.ordering import issue_order
 from dataflywheel.domain.policies.raci import role_holders
 from dataflywheel.domain.policies.risk import (
     COMMITTEE_ROLES,
@@ -372,14 +373,16 @@ def _iso(value: datetime | None) -> str:
 
 def list_issues(ws: Workspace, *, state: str | None = None, severity: str | None = None,
                 project_id: str | None = None, owner_id: str | None = None) -> list[Issue]:
-    """Issues filtered by state, severity, project and owner, by id; unknown values are refused."""
+    """Issues filtered by state, severity, project and owner, most urgent first (`issue_order`:
+    severity, remediation deadline, age); unknown filter values are refused."""
     if state is not None and state not in {st.value for st in IssueState}:
         raise BadInput(f"unknown issue state {state!r}", field="state",
                        expected="one of " + ", ".join(st.value for st in IssueState))
     sev = parse_severity(severity).value if severity is not None else None
     equals = {"state": state, "severity": sev, "project_id": project_id, "owner_id": owner_id}
     with ws.db.session() as s:
-        return Issues(s).list(**{k: v for k, v in equals.items() if v is not None})
+        found = Issues(s).list(**{k: v for k, v in equals.items() if v is not None})
+    return sorted(found, key=issue_order)
 
 
 def issue_detail(ws: Workspace, issue_id: str) -> tuple[Issue, list[IssueLink]]:

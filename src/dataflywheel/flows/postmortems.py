@@ -37,38 +37,40 @@ from dataflywheel.store.tables.issues import PostMortemRow
 SECTIONS = ("event", "impact", "timeline", "root_cause", "remediation", "preventive_measures",
             "process_change")
 
-TEMPLATE = """# Post-mortem {issue_id}: {title}
-
-Blameless by design: we ask why the process let this through, not who.
-
-## Event
-What happened, and how was it discovered?
-
-## Impact
-Which data, versions, experiments and people were affected, and how much?
-
-## Timeline
-One line per moment (UTC): detected, acknowledged, mitigated, resolved.
-
-## Root cause
-Why did the process let it through? Which check, contract clause or review was missing or weak?
-
-## Remediation
-What was done to fix or mitigate it?
-
-## Preventive measures
-What will stop it from happening again?
-
-## Process change
-Which implemented change (contract version, RACI change, check, guide version) carries the lesson?
-"""
+# Each section with the question it answers and its empty value, in the order of the template.
+QUESTIONS: tuple[tuple[str, str, str], ...] = (
+    ("event", "What happened, and how was it discovered?", '""'),
+    ("impact", "Which data, versions, experiments and people were affected, and how much?", '""'),
+    ("timeline", "One entry per moment (UTC): detected, acknowledged, mitigated, resolved. E.g.\n"
+                 "  - at: 2026-11-25T10:00:00Z\n    what: the Wednesday spot check flagged the batch",
+     "[]"),
+    ("root_cause", "Why did the process let it through? Which check, contract clause or review was\n"
+                   "missing or weak? Name a process, not a person: a root cause naming someone of\n"
+                   "the team is refused.", '""'),
+    ("remediation", "What was done to fix or mitigate it?", '""'),
+    ("preventive_measures", "What will stop it from happening again? One list item per measure.",
+     "[]"),
+    ("process_change", "Which implemented change (contract version, RACI change, check, guide\n"
+                       "version) carries the lesson? Link it afterwards:\n"
+                       "flywheel issues postmortem-link {issue_id} --kind KIND --ref ID", '""'),
+)
 
 
 def template(ws: Workspace, issue_id: str) -> str:
-    """The blameless template, headed with the issue."""
+    """The blameless template, headed with the issue: YAML that `write` (and the CLI's
+    `postmortem --file`) accepts back as it is, the questions as comments, every section empty.
+    Empty sections stay "still missing" until filled, so a half-filled file is a valid draft."""
     with ws.db.session() as s:
         issue = Issues(s).get(issue_id)
-    return TEMPLATE.format(issue_id=issue.id, title=issue.title)
+    title = " ".join(issue.title.split())
+    lines = [f"# Post-mortem of {issue.id}: {title}",
+             "# Blameless by design: we ask why the process let this through, not who.",
+             f"# Fill in the sections, then: flywheel issues postmortem {issue.id} --file FILE",
+             "# (again while it is a draft)."]
+    for section, question, empty in QUESTIONS:
+        comment = question.format(issue_id=issue.id).splitlines()
+        lines += ["", *(f"# {line}" for line in comment), f"{section}: {empty}"]
+    return "\n".join(lines) + "\n"
 
 
 def _issue_added_seq(s: Session, issue_id: str) -> int:

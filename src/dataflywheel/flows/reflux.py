@@ -156,6 +156,8 @@ def _promote_one(ws: Workspace, item: Scored, requester_id: str, priority: Prior
 
 def _as_requirement(ws: Workspace, theme: Theme, description: str, requester_id: str,
                     priority: Priority, now: datetime) -> str:
+    from dataflywheel.domain.policies.sla import due_from
+    from dataflywheel.flows.demand import calendar_of
     from dataflywheel.flows.requirements import submit_requirement
 
     if theme.project_id is None:
@@ -168,7 +170,8 @@ def _as_requirement(ws: Workspace, theme: Theme, description: str, requester_id:
         target_metric=f"no new {theme.failure_type.value if theme.failure_type else 'feedback'} "
                       f"events in theme {theme.id} after the next frozen version",
         acceptance_criteria=f"the next frozen version covers the {theme.event_count} cases of {theme.id}",
-        accountable_id=accountable, responsible_id=responsible, description=description, now=now)
+        accountable_id=accountable, responsible_id=responsible, description=description, now=now,
+        deadline=due_from(priority, RequirementKind.REMEDIATION, now, calendar_of(ws.settings)))
     _link(ws, theme.id, now, requirement_id=req.id)
     return req.id
 
@@ -257,6 +260,20 @@ class LoopMetrics:
                     "count": len(times), "median": statistics.median(times) if times else None,
                     "mean": round(statistics.fmean(times), 3) if times else None,
                     "max": max(times) if times else None}}
+
+
+def absorb_times(tta: dict[str, Any]) -> str:
+    """Time-to-absorb for people: whole units, or that nothing was absorbed (`--json` keeps the
+    exact days, and the mean)."""
+    from datetime import timedelta
+
+    from dataflywheel.domain.durations import humanize
+
+    if not tta["count"]:
+        return "time-to-absorb: no theme absorbed yet"
+    median, longest = (humanize(timedelta(days=tta[k])) for k in ("median", "max"))
+    themes = "theme" if tta["count"] == 1 else "themes"
+    return f"time-to-absorb: {tta['count']} {themes}, median {median}, max {longest}"
 
 
 def loop_metrics(ws: Workspace) -> LoopMetrics:

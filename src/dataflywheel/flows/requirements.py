@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from dataflywheel.domain.policies.ordering import requirement_order
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.demand import Priority, Requirement, RequirementKind
 from dataflywheel.errors import BadInput
@@ -50,8 +51,9 @@ def submit_requirement(
 
 
 def list_requirements(ws: Workspace, **equals: str) -> list[Requirement]:
+    """The Demand Pool as a task list: priority, then deadline, then age (`requirement_order`)."""
     with ws.db.session() as s:
-        return Requirements(s).list(**equals)
+        return sorted(Requirements(s).list(**equals), key=requirement_order)
 
 
 def get_requirement(ws: Workspace, requirement_id: str) -> Requirement:

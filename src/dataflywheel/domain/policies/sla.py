@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from dataflywheel.domain.calendar import BusinessCalendar
+from dataflywheel.domain.durations import humanize
 from dataflywheel.domain.policies.delivery_schedule import LateDelivery
 from dataflywheel.domain.records.data import Batch, ComplianceStatus, DatasetVersion
 from dataflywheel.domain.records.demand import Priority, Requirement, RequirementKind
@@ -67,11 +68,18 @@ def sla_clock(priority: Priority, kind: RequirementKind) -> SlaClock:
 
 def sla_due(requirement: Requirement, calendar: BusinessCalendar) -> datetime:
     """When the requirement must be delivered, counted from its submission."""
-    clock = sla_clock(requirement.priority, requirement.kind)
+    return due_from(requirement.priority, requirement.kind, requirement.created_at, calendar)
+
+
+def due_from(priority: Priority, kind: RequirementKind, start: datetime,
+             calendar: BusinessCalendar) -> datetime:
+    """The end of the SLA clock of this priority and kind started at `start` (also the deadline a
+    generated requirement gets, so that the Monday rule finds one)."""
+    clock = sla_clock(priority, kind)
     if clock.hours is not None:
-        return requirement.created_at + timedelta(hours=clock.hours)
+        return start + timedelta(hours=clock.hours)
     assert clock.business_days is not None
-    return calendar.add_business_days(requirement.created_at, clock.business_days)
+    return calendar.add_business_days(start, clock.business_days)
 
 
 class DimensionResult(BaseModel):
@@ -134,7 +142,8 @@ def _time(st: SlaStatus, late: Sequence[LateDelivery]) -> DimensionResult:
         return _result(SlaDimension.TIME, "unmet",
                        "late deliveries: " + "; ".join(d.describe() for d in late))
     if st.breached:
-        return _result(SlaDimension.TIME, "unmet", f"{st.overdue_by_hours} h past {st.due.isoformat()}")
+        overdue = humanize(timedelta(hours=st.overdue_by_hours))
+        return _result(SlaDimension.TIME, "unmet", f"{overdue} past due ({st.due.isoformat()})")
     if st.delivered_at is None:
         return _result(SlaDimension.TIME, "pending", f"due {st.due.isoformat()}")
     return _result(SlaDimension.TIME, "met", f"delivered {st.delivered_at.isoformat()}")
@@ -188,7 +197,11 @@ def _compliance(versions: Sequence[DatasetVersion], public: frozenset[str]) -> D
 
 
 def missing_for_triage(requirement: Requirement) -> list[str]:
-    """The Monday rule: what an incomplete requirement lacks (empty when it may be triaged)."""
+    """The Monday rule: what an incomplete requirement lacks (empty when it may be triaged).
+
+    The deadline is a key field of the Demand Pool (Table 24-10) and the Monday sync's task list
+    names each task's deadline (Table 24-11), so a requirement without one is not actionable.
+    """
     missing = []
     if not (requirement.acceptance_criteria or "").strip():
         missing.append("acceptance criteria")
@@ -196,4 +209,14 @@ def missing_for_triage(requirement: Requirement) -> list[str]:
         missing.append("target metric")
     if requirement.accountable_id is None:
         missing.append("Accountable person")
+    if requirement.deadline is None:
+        missing.append("deadline")
     return missing
+
+
+def deadline_passed(requirement: Requirement, now: datetime) -> str | None:
+    """Why a requirement whose deadline is already behind `now` cannot be committed, else None."""
+    if requirement.deadline is None or requirement.deadline > now:
+        return None
+    return (f"deadline {requirement.deadline.isoformat()} has passed; set a new one: "
+            f"flywheel requirements amend {requirement.id} --deadline ISO")
