@@ -23,7 +23,9 @@ from dataflywheel.checks.report import QualityReport
 from dataflywheel.domain.policies.risk import tier_for_failed_batch
 from dataflywheel.domain.records.data import Batch, BatchFile, DatasetPurpose
 from dataflywheel.domain.records.issue import DiscoverySource, Issue
+from dataflywheel.errors import FlywheelError
 from dataflywheel.flows._staging import relative_report, staged
+from dataflywheel.flows.delivery_files import naming_stored
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Batches, Datasets, DatasetVersions
 from dataflywheel.store.repositories.people import Requirements
@@ -99,8 +101,12 @@ def run_contract_checks(ws: Workspace, batch: Batch, files: list[BatchFile], *,
     with ExitStack() as stack:
         root, paths = stack.enter_context(staged(ws.blobs, [(f.name, f.sha256) for f in files]))
         ref_root, ref_files = stack.enter_context(staged_references(ws, references))
-        plan = compile_plan(contract, contamination_reference=ref_files or None)
-        report = run_checks(paths, plan, engine=engine)  # type: ignore[arg-type]
+        try:
+            plan = compile_plan(contract, contamination_reference=ref_files or None)
+            report = run_checks(paths, plan, engine=engine)  # type: ignore[arg-type]
+        except FlywheelError as exc:  # the staged folder is gone once this returns
+            stored = {p: f"{f.name} (stored object {f.sha256})" for p, f in zip(paths, files)}
+            raise naming_stored(exc, stored, [root, ref_root]) from None
         text = relative_report(report, root, ref_root)
     from io import BytesIO
 
@@ -150,9 +156,9 @@ def open_failure_issue(ws: Workspace, s: Session, batch: Batch, report: QualityR
 
 
 def _issue_text(batch: Batch, report: QualityReport | None, share: float) -> str:
-    lines = [(f"Batch {batch.id} (contract {batch.contract_version_id}, requirement "
-             f"{batch.requirement_id}): {batch.nonconforming_count} of {batch.row_count} records "
-             f"non-conforming ({share:.1%})."), f"Reason: {batch.failure_reason}"]
+    lines = [f"Batch {batch.id} (contract {batch.contract_version_id}, requirement "
+             f"{batch.requirement_id}): {_finding(batch, report, share)}",
+             f"Reason: {batch.failure_reason}"]
     if batch.report_sha256:
         lines.append(f"Quality report: blob {batch.report_sha256}")
     if report is not None:
@@ -169,3 +175,13 @@ def _issue_text(batch: Batch, report: QualityReport | None, share: float) -> str
             lines.append("- (the failing gates give no record-level examples)")
     return "\n".join(lines)
 
+
+def _finding(batch: Batch, report: QualityReport | None, share: float) -> str:
+    """What was found, in the units that were judged: records, or lines when none decoded."""
+    if report is None:
+        return "the checks could not run, so no record was judged."
+    if batch.row_count == 0:
+        lines = sum(f.lines for f in report.files)
+        return f"none of its {lines} line(s) decoded to a record ({report.rejected} rejected)."
+    return (f"{batch.nonconforming_count} of {batch.row_count} records non-conforming "
+            f"({share:.1%}).")
