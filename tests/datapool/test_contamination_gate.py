@@ -102,3 +102,33 @@ def test_the_union_summary_reads_a_later_evaluation_set_at_its_own_fields_and_st
         release.freeze(team, candidate.id, by="data-owner")
     assert "(c) the quality report: the union report fails contamination_rate 0.05 (needs <= 0)" \
         in str(refused.value)
+
+
+def test_an_evaluation_set_without_text_fails_the_gate_and_the_issue_says_why(
+    team: Workspace, tmp_path: Path,
+) -> None:
+    """An evaluation set whose text field is empty in every record was compared with nothing:
+    the delivery fails on an undefined `contamination_rate` and the issue names the stored file."""
+    from dataflywheel.domain.records.contract import Contract
+
+    pool = setup_pool(team)
+    data = holdout_contract().model_dump(mode="json")
+    data["id"], data["operational"]["thresholds"] = "holdout-empty", []
+    data["structural"]["text_fields"] = ["reference_answer"]
+    for f in data["structural"]["fields"]:
+        f["nullable"] = f["nullable"] or f["name"] == "reference_answer"
+    holdout = register(team, Contract.model_validate(data), by="data-owner", project_id="P-TEST")
+    gated = register(team, gated_contract(), by="data-owner", project_id="P-TEST")
+    versions.create_dataset(team, "holdout", project_id="P-TEST", owner_id="data-owner",
+                            purpose="evaluation", sensitivity="public")
+    rows = [q | {"reference_answer": None} for q in questions(5)]
+    version = _freeze_eval(team, pool, holdout, rows, tmp_path / "eval.jsonl")
+    result = _training(team, pool, gated, tmp_path / "train.jsonl", rows[0]["question"])
+    assert result.batch.state is BatchState.FAILED
+    assert result.batch.failure_reason == (
+        "failed gates: contamination_rate undefined (needs <= 0)")
+    why = (f"not checked: reference {version}-B-0001-0-eval.jsonl has no text at "
+           "reference_answer (5 record(s) read)")
+    assert result.batch.quality_summary["failed_gates"][0]["note"] == why
+    assert result.issue is not None
+    assert f"Gate contamination_rate could not be evaluated: {why}" in result.issue.description

@@ -120,7 +120,7 @@ def summary_of(report: QualityReport) -> dict[str, Any]:
         "passed": report.passed, "records": report.records, "rejected": report.rejected,
         "metrics": {k: report.metrics[k] for k in SUMMARY_METRICS if k in report.metrics},
         "failed_gates": [{"metric": g.metric, "op": g.op, "value": g.value,
-                          "observed": g.observed} for g in report.failed_gates],
+                          "observed": g.observed, "note": g.note} for g in report.failed_gates],
     }
 
 
@@ -161,6 +161,8 @@ def _issue_text(batch: Batch, report: QualityReport | None, share: float) -> str
              f"Reason: {batch.failure_reason}"]
     if batch.report_sha256:
         lines.append(f"Quality report: blob {batch.report_sha256}")
+    lines += [f"Gate {g.metric} could not be evaluated: {g.note}"
+              for g in (report.failed_gates if report else []) if g.observed is None and g.note]
     if report is not None:
         lines.append("Failing examples:")
         shown = 0
