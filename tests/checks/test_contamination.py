@@ -13,7 +13,7 @@ from checkhelp import check, write_jsonl
 
 from dataflywheel.checks.builtin import contamination as module
 from dataflywheel.checks.builtin.contamination import ContaminationCheck
-from dataflywheel.checks.plan import CheckPlan
+from dataflywheel.checks.plan import CheckPlan, ContaminationSpec, ReferenceFile, Threshold
 from dataflywheel.errors import BadInput, NotFound
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -256,3 +256,40 @@ def test_a_changed_reference_counts_in_the_next_run_of_the_same_plan(
     with ref.open("a", encoding="utf-8") as f:
         f.write(json.dumps({"id": "late", "text": "brand new words " * 5}) + "\n")
     assert check(batch, p).checks["contamination"].metrics["contamination_count"] == 1.0
+
+
+def test_each_reference_file_is_read_at_its_own_text_fields(tmp_path: Path) -> None:
+    """An evaluation set has its own fields (issue "Trust", item 1): read at the batch's `text`
+    it had no text and the rate was 0; read at `question` it finds the copied item."""
+    rng = random.Random(9)
+    q = sentence(rng, 30)
+    ref = write_jsonl(tmp_path / "eval.jsonl", [{"id": "e1", "question": q}])
+    batch = write_jsonl(tmp_path / "b.jsonl", [{"id": "x", "text": q, "source": "s"}])
+    plan = ct_plan([ref])
+    spec = ContaminationSpec(reference=[ReferenceFile(path=str(ref), text_fields=["question"])])
+    own = check(batch, plan.model_copy(update={
+        "checks": plan.checks.model_copy(update={"contamination": spec})}))
+    result = own.checks["contamination"]
+    assert result.metrics["contamination_rate"] == 1.0
+    assert result.sections["reference"]["records_with_text"] == 1
+    assert result.sections["reference"]["unusable"] == []
+
+
+def test_a_reference_without_text_fails_the_gate_and_says_why(tmp_path: Path) -> None:
+    rng = random.Random(10)
+    q = sentence(rng, 30)
+    ref = write_jsonl(tmp_path / "eval.jsonl", [{"id": "e1", "question": q}])
+    batch = write_jsonl(tmp_path / "b.jsonl", [{"id": "x", "text": q, "source": "s"}])
+    gated = ct_plan([ref]).model_copy(update={"thresholds": [
+        Threshold(metric="contamination_rate", op="<=", value=0.0)]})
+    report = check(batch, gated)  # the reference is read at the batch's `text`: it has none
+    gate = report.gates[0]
+    why = f"not checked: reference {ref} has no text at text (1 record(s) read)"
+    assert (gate.observed, gate.passed, gate.note) == (None, False, why)
+    assert not report.passed
+    result = report.checks["contamination"]
+    assert "contamination_rate" not in result.metrics
+    assert result.undefined["contamination_rate"] == why
+    assert result.sections["reference"]["unusable"] == [
+        {"file": str(ref), "text_fields": ["text"], "records": 1,
+         "reason": f"reference {ref} has no text at text (1 record(s) read)"}]

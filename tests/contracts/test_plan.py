@@ -32,9 +32,10 @@ def test_structure_and_thresholds_are_carried_over() -> None:
     gates = {(t.metric, t.op, t.value) for t in plan.thresholds}
     assert gates == {("duplicate_rate", "<", 0.01), ("blank_rate", "<", 0.005),
                      ("charset_anomaly_rate", "<", 0.001), ("spot_check_pass_rate", ">", 0.95),
-                     ("pii_rate", "<", 0.001), ("field_null_rate.confidence", "<", 0.05)}
+                     ("pii_rate", "<", 0.001), ("field_null_rate.confidence", "<", 0.05),
+                     ("invalid_json_rate", "<=", 0.0), ("reject_rate", "<=", 0.0)}
     assert all(t.source == "contract sft-instructions@1.0.0 operational.thresholds"
-               for t in plan.thresholds)
+               for t in plan.thresholds[:-2])
     assert plan.checks.spot_check is not None and plan.checks.spot_check.sample_size == 50
     assert plan.checks.pii is not None
     assert plan.checks.near_duplicates is None and plan.checks.agreement is None
@@ -104,7 +105,8 @@ def test_the_engine_produces_every_metric_the_examples_gate_on(tmp_path: Path) -
     batch.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     report = run_checks([batch], compile_plan(example("sft-instructions")), engine="local")
     gates = {g.metric: g for g in report.gates}
-    assert set(gates) == {t.metric for t in example("sft-instructions").operational.thresholds}
+    assert set(gates) == {t.metric for t in example("sft-instructions").operational.thresholds} | {
+        "invalid_json_rate", "reject_rate"}
     assert gates["field_null_rate.confidence"].observed == pytest.approx(0.1)
     assert not gates["field_null_rate.confidence"].passed and gates["duplicate_rate"].passed
 

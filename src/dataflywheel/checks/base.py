@@ -294,6 +294,8 @@ class CheckResult(BaseModel):
     breakdown: dict[str, dict[str, float]] = Field(default_factory=dict)
     sections: dict[str, Any] = Field(default_factory=dict)
     rejects: list[Reject] = Field(default_factory=list)
+    undefined: dict[str, str] = Field(
+        default_factory=dict, description="metric the check could not compute -> why")
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 

@@ -65,11 +65,32 @@ class PiiSpec(_Strict):
     reveal: bool = False
 
 
+class ReferenceFile(_Strict):
+    """One reference file read at its own text fields (an evaluation set's, not the batch's)."""
+
+    path: str
+    text_fields: list[str] = Field(min_length=1)
+
+
 class ContaminationSpec(_Strict):
-    reference: list[str] = Field(description="paths or fsspec URLs of the reference (evaluation) set")
+    reference: list[str | ReferenceFile] = Field(
+        min_length=1,
+        description="paths or fsspec URLs of the reference (evaluation) set, or {path, "
+                    "text_fields} for a file read at its own text fields",
+    )
     reference_text_fields: list[str] | None = None
     ngram: int = Field(default=8, ge=1, le=64)
     threshold: float = Field(default=0.5, gt=0.0, le=1.0)
+
+    @property
+    def paths(self) -> list[str]:
+        return [r if isinstance(r, str) else r.path for r in self.reference]
+
+    def fields_of(self, entry: str | ReferenceFile, plan_fields: list[str]) -> list[str]:
+        """The text fields a reference file is read at: its own, the spec's, or the plan's."""
+        if isinstance(entry, ReferenceFile):
+            return list(entry.text_fields)
+        return list(self.reference_text_fields or plan_fields)
 
 
 class AgreementSpec(_Strict):

@@ -1,5 +1,7 @@
 """Demo step: two vendors deliver; one delivery (a duplicated file and a blank-heavy file) fails
-and files a tiered issue; a version is frozen through the gate; its manifest digest is printed.
+and files a tiered issue; a version is frozen through the gate; its manifest digest is printed;
+then a delivery that copies a frozen evaluation question is stopped by the contamination gate
+(`demo/contamination.py`).
 
 `demo_step(ws, console)` runs on the demo team (project P-K12, the seeded
 `cleaned-raw-pool@1.0.0` contract) and returns the ids a later step can use (the failed batch and
@@ -58,6 +60,9 @@ def demo_step(ws: Workspace, console: Console) -> DataPoolDemo:
         _write(folder / "tagwise-001.jsonl", "tw", 30, duplicate_every=3),
         _write(folder / "tagwise-002.jsonl", "tb", 30, blank_every=2)], requirement, "v-tagwise")
     version = _release(ws, console, good.batch.id, bad.batch.id)
+    from dataflywheel.demo.contamination import demo_step as contamination_step
+
+    contamination_step(ws, console, requirement=requirement, project_id=PROJECT)
     return DataPoolDemo(failed_batch=bad.batch.id, version=version,
                         issue=bad.issue.id if bad.issue else None)
 

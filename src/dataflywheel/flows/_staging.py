@@ -39,7 +39,11 @@ def staged(blobs: BlobStore, files: Sequence[tuple[str, str]]) -> Iterator[tuple
         shutil.rmtree(root, ignore_errors=True)
 
 
-def relative_report(report: QualityReport, root: Path) -> str:
-    """The report's stable JSON with the staging folder cut from every file path."""
-    prefix = json.dumps(str(root) + "/")[1:-1]
-    return report.to_json().replace(prefix, "")
+def relative_report(report: QualityReport, *roots: Path | None) -> str:
+    """The report's stable JSON with the staging folders (the batch's, the references') cut
+    from every file path: it names stored objects by their staged names, never a temp path."""
+    text = report.to_json()
+    for root in roots:
+        if root is not None:
+            text = text.replace(json.dumps(str(root) + "/")[1:-1], "")
+    return text

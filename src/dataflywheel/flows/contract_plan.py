@@ -4,7 +4,10 @@ Guarantees: the plan checks every field of the structural layer (type, required,
 extra fields), gates on every threshold of the operational layer, and turns on each optional
 check a threshold needs (near duplicates, PII, contamination, agreement, spot check). A threshold
 whose check cannot be configured from what is given is an error, never a silently missing gate.
-Pure: no I/O.
+Lines that do not parse and records that are rejected are gated by default (`DEFAULT_GATES`:
+`invalid_json_rate <= 0`, `reject_rate <= 0`): a batch of unparseable lines never passes a plan
+on the strength of its few parseable ones. A contract loosens either gate only explicitly, with an
+upper bound of its own on that metric (`reject_rate < 0.01`). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataflywheel.checks.plan import (
     FieldSpec,
     NearDuplicateSpec,
     PiiSpec,
+    ReferenceFile,
     SchemaSpec,
     SpotCheckSpec,
 )
@@ -34,24 +38,26 @@ from dataflywheel.domain.records.contract import Contract, ContractField, FieldT
 from dataflywheel.errors import BadInput
 
 AGREEMENT_METRICS = ("agreement_krippendorff_alpha", "agreement_fleiss_kappa", "agreement_cohen_kappa")
+DEFAULT_GATES = ("invalid_json_rate", "reject_rate")
 
 
 def compile_plan(
     contract: Contract,
     *,
-    contamination_reference: Sequence[str] | None = None,
+    contamination_reference: Sequence[str | ReferenceFile] | None = None,
     spot_check_reviews: str | None = None,
 ) -> CheckPlan:
     """The check plan of one contract version.
 
     Args:
-        contamination_reference: the frozen evaluation sets to compare with; required when the
-            contract gates on `contamination_rate`.
+        contamination_reference: the frozen evaluation sets to compare with, each a path (read
+            at this contract's text fields) or a `ReferenceFile` with its own set's text fields;
+            required when the contract gates on `contamination_rate`.
         spot_check_reviews: the reviewers' verdicts file, when the spot check has been done.
     """
     metrics = {t.metric for t in contract.operational.thresholds}
     s = contract.structural
-    text_fields = list(s.text_fields) or _default_text_fields(contract)
+    text_fields = text_fields_of(contract)
     checks = ChecksSpec(
         near_duplicates=NearDuplicateSpec() if "near_duplicate_rate" in metrics else None,
         pii=_pii(contract, metrics),
@@ -63,7 +69,6 @@ def compile_plan(
             if "spot_check_pass_rate" in metrics else None
         ),
     )
-    source = f"contract {contract.version_id} operational.thresholds"
     try:
         return CheckPlan(
             name=contract.version_id,
@@ -72,8 +77,7 @@ def compile_plan(
             schema_=SchemaSpec(fields=[_field_spec(f) for f in s.fields],
                                additional_fields=s.additional_fields),
             checks=checks,
-            thresholds=[PlanThreshold(metric=t.metric, op=t.op, value=t.value, source=source)
-                        for t in contract.operational.thresholds],
+            thresholds=_thresholds(contract),
             contract=contract.version_id,
         )
     except ValidationError as exc:
@@ -83,11 +87,26 @@ def compile_plan(
                        expected=first["msg"].removeprefix("Value error, ")) from None
 
 
-def _default_text_fields(contract: Contract) -> list[str]:
-    """Without an explicit list: every free-text field (string, no enum, not the id)."""
+def text_fields_of(contract: Contract) -> list[str]:
+    """The text the checks read: the contract's list, or every free-text field (string, no
+    enum, not the id). An evaluation set is read at its own contract's, never the batch's."""
     s = contract.structural
-    return [f.name for f in s.fields
-            if f.type is FieldType.STRING and f.enum is None and f.name != s.id_field]
+    return list(s.text_fields) or [
+        f.name for f in s.fields
+        if f.type is FieldType.STRING and f.enum is None and f.name != s.id_field]
+
+
+def _thresholds(contract: Contract) -> list[PlanThreshold]:
+    """The contract's thresholds, then each default gate it does not bound from above itself."""
+    source = f"contract {contract.version_id} operational.thresholds"
+    own = [PlanThreshold(metric=t.metric, op=t.op, value=t.value, source=source)
+           for t in contract.operational.thresholds]
+    bounded = {t.metric for t in contract.operational.thresholds if t.is_upper_bound}
+    return own + [
+        PlanThreshold(metric=m, op="<=", value=0.0,
+                      source=f"default of every contract plan (contract {contract.version_id} "
+                             f"sets no upper bound on {m})")
+        for m in DEFAULT_GATES if m not in bounded]
 
 
 def _field_spec(f: ContractField) -> FieldSpec:
@@ -109,7 +128,7 @@ def _pii(contract: Contract, metrics: set[str]) -> PiiSpec | None:
 
 
 def _contamination(
-    contract: Contract, metrics: set[str], reference: Sequence[str] | None
+    contract: Contract, metrics: set[str], reference: Sequence[str | ReferenceFile] | None
 ) -> ContaminationSpec | None:
     if "contamination_rate" not in metrics:
         return None

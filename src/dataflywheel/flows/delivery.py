@@ -1,7 +1,8 @@
 """Deliveries: store every file byte for byte, check it against its contract, pass or fail it.
 
 Guarantees, in order:
-1. All input is checked before anything is written: every file exists and is a regular file, no
+1. All input is checked before anything is written: every file exists, is a regular file and
+   holds at least one record (an empty batch is bad input), no
    path has a `..` part, every name is at most 255 bytes and unique in the delivery, the dataset,
    contract version (one still accepted, `check_delivery_allowed`), requirement (committed or in
    progress) and deliverer (a person or a vendor) exist. A refusal stores nothing.
@@ -39,6 +40,7 @@ from dataflywheel.domain.records.issue import Issue
 from dataflywheel.domain.states import BatchState, RequirementState, move
 from dataflywheel.errors import BadInput, Conflict, FlywheelError, NotFound, PolicyViolation
 from dataflywheel.flows._audit import add_audited, update_audited
+from dataflywheel.flows.delivery_files import refuse_empty
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Batches, BatchFiles, Datasets
 from dataflywheel.store.repositories.people import People, Requirements, Vendors
@@ -79,6 +81,8 @@ def deliver(
     now = now or utcnow()
     inputs = [_input(f) for f in files]
     _unique_names(inputs)
+    for i in inputs:
+        refuse_empty(i.path, i.format)  # an empty batch is bad input: nothing is stored
     with ws.db.session() as s:
         template = _template(s, inputs, dataset=dataset, contract_version_id=contract_version_id,
                              requirement_id=requirement_id, delivered_by=delivered_by,

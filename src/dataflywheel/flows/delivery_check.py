@@ -8,7 +8,9 @@ batch is marked, and its JSON names files by their delivered names only (same by
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,11 +18,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dataflywheel.checks.engines import run_checks
+from dataflywheel.checks.plan import ReferenceFile
 from dataflywheel.checks.report import QualityReport
 from dataflywheel.domain.policies.risk import tier_for_failed_batch
 from dataflywheel.domain.records.data import Batch, BatchFile, DatasetPurpose
 from dataflywheel.domain.records.issue import DiscoverySource, Issue
+from dataflywheel.errors import FlywheelError
 from dataflywheel.flows._staging import relative_report, staged
+from dataflywheel.flows.delivery_files import naming_stored
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Batches, Datasets, DatasetVersions
 from dataflywheel.store.repositories.people import Requirements
@@ -32,16 +37,54 @@ SUMMARY_METRICS = ("duplicate_count", "duplicate_rate", "near_duplicate_count", 
 MAX_EXAMPLES_IN_ISSUE = 10
 
 
-def evaluation_references(s: Session) -> list[tuple[str, str]]:
-    """(stage name, sha256) of every file of every frozen evaluation-set version, in id order."""
-    refs: list[tuple[str, str]] = []
+@dataclass(frozen=True)
+class EvalReference:
+    """One file of a frozen evaluation-set version, with the text fields of the contract its
+    batch was delivered under: an evaluation set is read at its own fields (`question`,
+    `reference_answer`), never at the training batch's (`content`), which it does not have."""
+
+    name: str  # VERSION-BATCH-POSITION-NAME: unique, and names the version it belongs to
+    sha256: str
+    text_fields: tuple[str, ...]
+
+
+def evaluation_references(s: Session) -> list[EvalReference]:
+    """Every file of every frozen evaluation-set version, in id order, with its text fields."""
+    refs: list[EvalReference] = []
     versions = DatasetVersions(s)
+    fields: dict[str, tuple[str, ...]] = {}
     for ds in Datasets(s).list(purpose=DatasetPurpose.EVALUATION.value):
         for version in versions.frozen(ds.id):
             for batch in versions.batches_of(version.id):
-                for f in Batches(s).files(batch.id):
-                    refs.append((f"{version.id}-{batch.id}-{f.position}-{f.name}", f.sha256))
+                if batch.contract_version_id not in fields:
+                    fields[batch.contract_version_id] = _text_fields(s, batch.contract_version_id)
+                refs.extend(
+                    EvalReference(f"{version.id}-{batch.id}-{f.position}-{f.name}", f.sha256,
+                                  fields[batch.contract_version_id])
+                    for f in Batches(s).files(batch.id))
     return refs
+
+
+def _text_fields(s: Session, contract_version_id: str) -> tuple[str, ...]:
+    from dataflywheel.flows.contract_plan import text_fields_of
+    from dataflywheel.integrations.odcs import parse_odcs
+    from dataflywheel.store.repositories.contracts import ContractVersions
+
+    version = ContractVersions(s).get(contract_version_id)
+    return tuple(text_fields_of(parse_odcs(version.document, source=version.id)))
+
+
+@contextmanager
+def staged_references(ws: Workspace, references: list[EvalReference]
+                      ) -> Iterator[tuple[Path | None, list[ReferenceFile]]]:
+    """(folder, files): the references staged under their names, each to be read at its own
+    text fields (no folder when there are none)."""
+    if not references:
+        yield None, []
+        return
+    with staged(ws.blobs, [(r.name, r.sha256) for r in references]) as (root, paths):
+        yield root, [ReferenceFile(path=p, text_fields=list(r.text_fields))
+                     for p, r in zip(paths, references, strict=True)]
 
 
 def run_contract_checks(ws: Workspace, batch: Batch, files: list[BatchFile], *,
@@ -57,12 +100,14 @@ def run_contract_checks(ws: Workspace, batch: Batch, files: list[BatchFile], *,
     contract = parse_odcs(version.document, source=version.id)
     with ExitStack() as stack:
         root, paths = stack.enter_context(staged(ws.blobs, [(f.name, f.sha256) for f in files]))
-        ref_paths: list[str] = []
-        if references:
-            _, ref_paths = stack.enter_context(staged(ws.blobs, references))
-        plan = compile_plan(contract, contamination_reference=ref_paths or None)
-        report = run_checks(paths, plan, engine=engine)  # type: ignore[arg-type]
-        text = relative_report(report, root)
+        ref_root, ref_files = stack.enter_context(staged_references(ws, references))
+        try:
+            plan = compile_plan(contract, contamination_reference=ref_files or None)
+            report = run_checks(paths, plan, engine=engine)  # type: ignore[arg-type]
+        except FlywheelError as exc:  # the staged folder is gone once this returns
+            stored = {p: f"{f.name} (stored object {f.sha256})" for p, f in zip(paths, files)}
+            raise naming_stored(exc, stored, [root, ref_root]) from None
+        text = relative_report(report, root, ref_root)
     from io import BytesIO
 
     ref = ws.blobs.put_stream(BytesIO(text.encode("utf-8")))
@@ -75,7 +120,7 @@ def summary_of(report: QualityReport) -> dict[str, Any]:
         "passed": report.passed, "records": report.records, "rejected": report.rejected,
         "metrics": {k: report.metrics[k] for k in SUMMARY_METRICS if k in report.metrics},
         "failed_gates": [{"metric": g.metric, "op": g.op, "value": g.value,
-                          "observed": g.observed} for g in report.failed_gates],
+                          "observed": g.observed, "note": g.note} for g in report.failed_gates],
     }
 
 
@@ -111,11 +156,13 @@ def open_failure_issue(ws: Workspace, s: Session, batch: Batch, report: QualityR
 
 
 def _issue_text(batch: Batch, report: QualityReport | None, share: float) -> str:
-    lines = [(f"Batch {batch.id} (contract {batch.contract_version_id}, requirement "
-             f"{batch.requirement_id}): {batch.nonconforming_count} of {batch.row_count} records "
-             f"non-conforming ({share:.1%})."), f"Reason: {batch.failure_reason}"]
+    lines = [f"Batch {batch.id} (contract {batch.contract_version_id}, requirement "
+             f"{batch.requirement_id}): {_finding(batch, report, share)}",
+             f"Reason: {batch.failure_reason}"]
     if batch.report_sha256:
         lines.append(f"Quality report: blob {batch.report_sha256}")
+    lines += [f"Gate {g.metric} could not be evaluated: {g.note}"
+              for g in (report.failed_gates if report else []) if g.observed is None and g.note]
     if report is not None:
         lines.append("Failing examples:")
         shown = 0
@@ -129,3 +176,14 @@ def _issue_text(batch: Batch, report: QualityReport | None, share: float) -> str
         if shown == 0:
             lines.append("- (the failing gates give no record-level examples)")
     return "\n".join(lines)
+
+
+def _finding(batch: Batch, report: QualityReport | None, share: float) -> str:
+    """What was found, in the units that were judged: records, or lines when none decoded."""
+    if report is None:
+        return "the checks could not run, so no record was judged."
+    if batch.row_count == 0:
+        lines = sum(f.lines for f in report.files)
+        return f"none of its {lines} line(s) decoded to a record ({report.rejected} rejected)."
+    return (f"{batch.nonconforming_count} of {batch.row_count} records non-conforming "
+            f"({share:.1%}).")

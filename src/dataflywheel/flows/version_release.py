@@ -121,7 +121,18 @@ def _report_problems(s: Session, version: DatasetVersion, batches: list[Any]) ->
         return [("the quality report is stale: evaluation sets frozen since were not checked for "
                 f"contamination; run flywheel versions refresh {version.id}")]
     missing = [b.id for b in batches if b.report_sha256 is None and b.state is BatchState.PASSED]
-    return [f"batch {b} has no quality report" for b in missing]
+    return [f"batch {b} has no quality report" for b in missing] + _union_gate_problems(summary)
+
+
+def _union_gate_problems(summary: dict[str, Any]) -> list[str]:
+    """The gates the union report fails (its contract's `contamination_rate`), with why."""
+    out = []
+    for g in summary.get("failed_gates") or []:
+        shown = "undefined" if g["observed"] is None else f"{g['observed']:.6g}"
+        note = f": {g['note']}" if g.get("note") else ""
+        out.append(f"the union report fails {g['metric']} {shown} "
+                   f"(needs {g['op']} {g['value']:g}){note}")
+    return out
 
 
 def _compliance_problems(ds: Dataset, version: DatasetVersion) -> list[str]:

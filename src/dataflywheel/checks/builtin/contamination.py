@@ -1,14 +1,19 @@
 """Contamination: records of the batch that overlap a reference (evaluation) set.
 
 The reference files (`checks.contamination.reference`) are read once, when the check is built,
-with the same readers as the batch, taking the text at `reference_text_fields` (default: the
-plan's `text_fields`). A batch record and a reference record overlap when the share of word
-n-grams (`ngram`, default 8) they have in common, over the n-grams of the smaller of the two, is
->= `threshold` (see `similarity.ngrams`). Every overlapping pair is listed with both sides.
+with the same readers as the batch, each taking the text at its own fields: a `{path,
+text_fields}` entry's, else `reference_text_fields`, else the plan's `text_fields`. A batch
+record and a reference record overlap when the share of word n-grams (`ngram`, default 8) they
+have in common, over the n-grams of the smaller of the two, is >= `threshold` (see
+`similarity.ngrams`). Every overlapping pair is listed with both sides.
 
 Metrics: `contamination_rate` (batch records overlapping at least one reference record, over all
 batch records), `contamination_count`, `contaminated_reference_count` (reference records hit),
 `contaminated_reference_rate` (over reference records with text).
+
+A reference file none of whose records has a word at its text fields (an evaluation set read at
+the training set's fields, say) was not compared with anything: the metrics are then undefined,
+with the reason, so a gate on them fails instead of passing on 0 (`sections.reference.unusable`).
 """
 
 from __future__ import annotations
@@ -34,18 +39,20 @@ _CACHE: dict[tuple[str, tuple[tuple[str, int, int], ...]], Reference] = {}
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """The reference set as read: where each row came from, its index, and what was refused."""
+    """The reference set as read: where each row came from, its index, what was refused, and
+    the files that gave no text to compare with (`unusable`: the metric is then undefined)."""
 
     files: list[str]
     where: list[tuple[str, int, str]]
     index: ReferenceIndex
     rejects: list[dict[str, Any]]
+    unusable: list[dict[str, Any]] = field(default_factory=list)
 
 
 def load_reference(plan: CheckPlan, spec: ContaminationSpec) -> Reference:
     """The reference set of this plan, read and indexed once per process while its files keep
     their size and modification time (engines may build the check once per shard)."""
-    key = (plan.model_dump_json(), _stamp(spec.reference))
+    key = (plan.model_dump_json(), _stamp(spec.paths))
     found = _CACHE.get(key)
     if found is None:
         found = _read_reference(plan, spec)
@@ -66,31 +73,46 @@ def _stamp(paths: list[str]) -> tuple[tuple[str, int, int], ...]:
 
 
 def _read_reference(plan: CheckPlan, spec: ContaminationSpec) -> Reference:
-    """Read every reference file (file order, line order) and index its n-grams."""
+    """Read every reference file (file order, line order), each at its own text fields, and
+    index its n-grams; a file none of whose records has a word there is `unusable`."""
     from dataflywheel.checks.readers import read_file
 
-    fields = spec.reference_text_fields or list(plan.text_fields)
-    ref_plan = plan.model_copy(update={"text_fields": fields, "breakdown_by": None})
     texts: list[str] = []
     where: list[tuple[str, int, str]] = []
     rejects: list[dict[str, Any]] = []
-    for path in spec.reference:
+    spans: list[tuple[str, list[str], int, int]] = []  # (file, fields, first row, end row)
+    for entry, path in zip(spec.reference, spec.paths, strict=True):
+        fields = spec.fields_of(entry, list(plan.text_fields))
+        ref_plan = plan.model_copy(update={"text_fields": fields, "breakdown_by": None})
+        first = len(texts)
         for batch in read_file(path, ref_plan):
             texts.extend(batch.texts)
             where.extend(
                 (batch.file, line, rid) for line, rid in zip(batch.lines, batch.ids, strict=True)
             )
             rejects.extend(r.to_dict() for r in batch.rejects)
+        spans.append((path, fields, first, len(texts)))
     if not texts:
         raise BadInput(
             "the contamination reference set has no records",
             field="checks.contamination.reference",
             expected="at least one decodable record",
-            got=", ".join(spec.reference),
+            got=", ".join(spec.paths),
         )
-    return Reference(
-        list(spec.reference), where, ReferenceIndex(texts, ngram=spec.ngram, seed=SEED), rejects
-    )
+    index = ReferenceIndex(texts, ngram=spec.ngram, seed=SEED)
+    return Reference(list(spec.paths), where, index, rejects, _unusable(index, spans))
+
+
+def _unusable(index: ReferenceIndex, spans: list[tuple[str, list[str], int, int]]
+              ) -> list[dict[str, Any]]:
+    """The reference files whose records have no words at their text fields, with why."""
+    out = []
+    for path, fields, first, end in spans:
+        if int((index.sizes[first:end] > 0).sum()) == 0:
+            out.append({"file": path, "text_fields": fields, "records": end - first,
+                        "reason": f"reference {path} has no text at {', '.join(fields)} "
+                                  f"({end - first} record(s) read)"})
+    return out
 
 
 @dataclass(slots=True)
@@ -165,16 +187,21 @@ class ContaminationCheck(Check):
         hit_records = {(m[0], m[1]) for m in partial.matches}
         hit_refs = {m[4] for m in partial.matches}
         with_text = int((self.reference.index.sizes > 0).sum())
+        metrics = {
+            "contamination_rate": rate(len(hit_records), partial.records),
+            "contamination_count": float(len(hit_records)),
+            "contaminated_reference_count": float(len(hit_refs)),
+            "contaminated_reference_rate": rate(len(hit_refs), with_text),
+        }
+        unusable = self.reference.unusable
+        why = "; ".join(u["reason"] for u in unusable)
         return CheckResult(
             check=self.name,
-            metrics={
-                "contamination_rate": rate(len(hit_records), partial.records),
-                "contamination_count": float(len(hit_records)),
-                "contaminated_reference_count": float(len(hit_refs)),
-                "contaminated_reference_rate": rate(len(hit_refs), with_text),
-            },
+            # a reference that could not be compared leaves every rate unknown: never a pass
+            metrics={} if unusable else metrics,
+            undefined={m: f"not checked: {why}" for m in metrics} if unusable else {},
             examples=self._examples(partial.matches),
-            breakdown=_breakdown(partial),
+            breakdown={} if unusable else _breakdown(partial),
             sections=self._sections(partial, with_text),
         )
 
@@ -216,6 +243,7 @@ class ContaminationCheck(Check):
                 "records_with_text": with_text,
                 "rejects": self.reference.rejects[:MAX_PAIRS_LISTED],
                 "reject_count": len(self.reference.rejects),
+                "unusable": self.reference.unusable,
             },
             "pair_count": len(partial.matches),
             "pairs_listed": len(pairs),

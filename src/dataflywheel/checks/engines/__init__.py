@@ -292,12 +292,17 @@ def _all_rejects(paths: list[str], read: ReadPartial, results: list[CheckResult]
 
 
 def _gate(
-    t: Threshold, metrics: dict[str, float], examples: dict[str, list[Example]], max_examples: int
+    t: Threshold,
+    metrics: dict[str, float],
+    examples: dict[str, list[Example]],
+    max_examples: int,
+    undefined: dict[str, str] | None = None,
 ) -> GateResult:
     """A gate on a metric the checks could not compute (e.g. agreement on one label) fails:
-    an unknown value never passes a gate."""
+    an unknown value never passes a gate; the note says why when the check said."""
     observed = metrics.get(t.metric)
     passed = observed is not None and t.holds(observed)
+    why = (undefined or {}).get(t.metric, "undefined for this batch (see the check's sections)")
     return GateResult(
         metric=t.metric,
         op=t.op,
@@ -305,9 +310,7 @@ def _gate(
         observed=observed,
         passed=passed,
         source=t.source,
-        note=None
-        if observed is not None
-        else "undefined for this batch (see the check's sections)",
+        note=None if observed is not None else why,
         examples=[] if passed else _examples_for(examples, t.metric)[:max_examples],
     )
 
@@ -327,10 +330,12 @@ def build_report(
             )
     metrics: dict[str, float] = {}
     examples: dict[str, list[Example]] = {}
+    undefined: dict[str, str] = {}
     for res in sorted(results, key=lambda r: r.check):
         metrics.update(res.metrics)
         examples.update(res.examples)
-    gates = [_gate(t, metrics, examples, plan.max_examples) for t in plan.thresholds]
+        undefined.update(res.undefined)
+    gates = [_gate(t, metrics, examples, plan.max_examples, undefined) for t in plan.thresholds]
     every = _all_rejects(paths, read, results)
     files = [FileSummary(file=p, **_stats(read.files[p])) for p in paths]
     return QualityReport(

@@ -14,9 +14,9 @@ the same hash across versions: compare hashes only within one run).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -73,9 +73,13 @@ def finalise(acc: U64) -> U64:
 
 def word_hashes(texts: Sequence[str], *, seed: int) -> tuple[U64, I64]:
     """Hash of every word of `text.lower().split()`, and the word count of each text."""
+    return in_pieces(_series(texts), lambda part: _raw_word_hashes(part, seed=seed))
+
+
+def _raw_word_hashes(series: pl.Series, *, seed: int) -> tuple[U64, I64]:
     import polars as pl
 
-    lowered = _series(texts).str.to_lowercase()
+    lowered = series.str.to_lowercase()
     odd = lowered.str.contains(_ODD_SPACE)
     if odd.any():  # rare: whitespace other than space, tab, CR, LF becomes a space first
         rows = odd.arg_true()
@@ -97,6 +101,64 @@ def word_hashes(texts: Sequence[str], *, seed: int) -> tuple[U64, I64]:
     return flat, lens
 
 
+PIECE_BYTES = 1 << 20  # text hashed per polars call: its word views cost 16 bytes per word
+
+
+def in_pieces(
+    series: pl.Series, hash_words: Callable[[pl.Series], tuple[U64, I64]]
+) -> tuple[U64, I64]:
+    """`hash_words(series)`, computed on consecutive rows of about PIECE_BYTES at a time, a
+    longer text cut at spaces into pieces of about that size (a word never spans a cut, so
+    the words and their order are the same). Why: polars makes a 16-byte view per word and a
+    list of hashes before the flat array exists; over one 16 MB text that was ~100 MB at once."""
+    import polars as pl
+
+    sizes = series.str.len_bytes().fill_null(0).to_numpy()
+    if int(sizes.sum()) <= PIECE_BYTES:
+        return hash_words(series)
+    # at most one word per two bytes (a word and a separator): only the pages written to
+    # become resident, so this bound costs what the words cost, and no concatenation doubles it
+    out = np.empty((int(sizes.sum()) + len(sizes)) // 2 + len(sizes), dtype=np.uint64)
+    lens = np.zeros(len(sizes), dtype=np.int64)
+    at = 0
+    for lo, hi in _row_groups(sizes):
+        parts = (
+            (pl.Series([p], dtype=pl.String) for p in _cut(series[lo]))
+            if hi - lo == 1 and sizes[lo] > PIECE_BYTES
+            else iter([series.slice(lo, hi - lo)])
+        )
+        for part in parts:
+            flat, per_row = hash_words(part)
+            out[at : at + len(flat)] = flat
+            at += len(flat)
+            lens[lo:hi] += per_row if hi - lo > 1 else per_row.sum()
+    return out[:at], lens
+
+
+def _row_groups(sizes: npt.NDArray[Any]) -> list[tuple[int, int]]:
+    """Consecutive row ranges of at most PIECE_BYTES each, or a single longer row."""
+    out: list[tuple[int, int]] = []
+    lo, total = 0, 0
+    for i, n in enumerate(sizes.tolist()):
+        if i > lo and total + n > PIECE_BYTES:
+            out.append((lo, i))
+            lo, total = i, 0
+        total += n
+    out.append((lo, len(sizes)))
+    return out
+
+
+def _cut(text: str) -> Iterator[str]:
+    """`text` in pieces of about PIECE_BYTES // 4 characters or more, cut at a space (dropped)."""
+    step = PIECE_BYTES // 4
+    start = 0
+    while start < len(text):
+        space = text.find(" ", start + step)
+        end = len(text) if space < 0 else space
+        yield text[start:end]
+        start = end + 1
+
+
 def normalised_word_hashes(texts: Sequence[str] | pl.Series, *, seed: int) -> tuple[U64, I64]:
     """Hash of every word of `text.split(" ")` for texts already normalised by
     `checks.textnorm.normalise` (whitespace collapsed to single spaces, stripped), and the word
@@ -109,6 +171,12 @@ def normalised_word_hashes(texts: Sequence[str] | pl.Series, *, seed: int) -> tu
     import polars as pl
 
     series = texts if isinstance(texts, pl.Series) else _series(texts)
+    return in_pieces(series, lambda part: _normalised_word_hashes(part, seed=seed))
+
+
+def _normalised_word_hashes(series: pl.Series, *, seed: int) -> tuple[U64, I64]:
+    import polars as pl
+
     hashed = series.str.split(" ").list.eval(pl.element().hash(seed=seed & _U64_MAX))
     lens = hashed.list.len().fill_null(0).to_numpy().astype(np.int64, copy=True)
     flat = hashed.explode(empty_as_null=False).to_numpy().astype(np.uint64, copy=False)
@@ -164,11 +232,6 @@ def combine(words: U64, lens: I64, *, ngram: int) -> Shingles:
     # window hash at every position p of (words[p], ..., words[p + ngram - 1]), then keep the
     # windows that start inside a text of >= ngram words and end inside the same text
     width = max(n_words - ngram + 1, 0)
-    acc = words[:width].copy()
-    with np.errstate(over="ignore"):
-        for k in range(1, ngram):
-            acc *= _MUL
-            acc ^= words[k : k + width]
     keep = np.ones(width, dtype=bool)
     long_ends = ends[lens >= ngram]
     for back in range(1, ngram):
@@ -179,11 +242,37 @@ def combine(words: U64, lens: I64, *, ngram: int) -> Shingles:
     per_text = np.where(lens >= ngram, lens - ngram + 1, np.minimum(lens, 1))
     offsets = np.zeros(len(lens) + 1, dtype=np.int64)
     np.cumsum(per_text, out=offsets[1:])
+    kept = _windows(words, keep, ngram)
+    if len(short) == 0:  # every text has >= ngram words (or none): nothing to scatter
+        return Shingles(hashes=finalise(kept), offsets=offsets)
     out = np.empty(int(offsets[-1]), dtype=np.uint64)
     long_rows = np.repeat(lens >= ngram, per_text)
-    out[long_rows] = acc[keep]
+    out[long_rows] = kept
     out[~long_rows] = _short_hashes(words, starts[short], lens[short])
     return Shingles(hashes=finalise(out), offsets=offsets)
+
+
+_WINDOW_SLICE = 1 << 18  # window hashes computed at once (see `_windows`)
+
+
+def _windows(words: U64, keep: npt.NDArray[np.bool_], ngram: int) -> U64:
+    """The hash of every window `p` with `keep[p]`, (words[p], ..., words[p + ngram - 1]),
+    computed _WINDOW_SLICE windows at a time straight into the result: a whole-batch
+    accumulator and its kept copy were two more arrays of 8 bytes per word (~45 MB over one
+    text of 2.7 M words)."""
+    out = np.empty(int(np.count_nonzero(keep)), dtype=np.uint64)
+    at = 0
+    with np.errstate(over="ignore"):
+        for lo in range(0, len(keep), _WINDOW_SLICE):
+            hi = min(lo + _WINDOW_SLICE, len(keep))
+            acc = words[lo:hi].copy()
+            for k in range(1, ngram):
+                acc *= _MUL
+                acc ^= words[lo + k : hi + k]
+            got = acc[keep[lo:hi]]
+            out[at : at + len(got)] = got
+            at += len(got)
+    return out
 
 
 def _short_hashes(words: U64, starts: I64, lens: I64) -> U64:
