@@ -172,10 +172,11 @@ def from_validation(exc: Any, *, source: str | None = None, what: str = "invalid
                     got=first.get("input"))
 
 
-# The errors of a path the user named (too long, missing, a directory, no permission): their input.
+# The errors of a path the user named (too long, missing, a directory, a file where a directory
+# belongs, no permission): their input.
 # Others (a full disk, an I/O error) are not the input's fault and stay internal errors.
 _PATH_ERRNOS = frozenset({errno.ENAMETOOLONG, errno.ENOENT, errno.ENOTDIR, errno.EISDIR,
-                          errno.EACCES, errno.EPERM, errno.ELOOP})
+                          errno.EEXIST, errno.EACCES, errno.EPERM, errno.ELOOP})
 
 
 def bad_path(exc: OSError) -> BadInput | None:
@@ -185,5 +186,4 @@ def bad_path(exc: OSError) -> BadInput | None:
     name = str(exc.filename)
     shown = name if len(name) <= 120 else f"{name[:60]}…{name[-40:]} ({len(name)} characters)"
     return BadInput(f"cannot use this path: {exc.strerror or 'unusable'}", path=shown,
-                    expected="an existing, accessible path whose name the system accepts",
                     hint="check the path and retry")

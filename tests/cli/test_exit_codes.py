@@ -81,7 +81,7 @@ GOOD_ARGS: dict[str, list[str]] = {
 # unknown option for a command that takes none) would be valid input.
 BAD_ARGS: dict[str, list[str]] = {
     "check": ["missing.jsonl", "--plan", "missing.yaml"],
-    "demo": ["--dir", "."],  # the workspace's own home is not empty
+    "demo": ["--dir", "a-file"],  # a file where the demo's directory belongs
     "init": [],  # a workspace is there already
     "kb search": [""],
     "feedback promote": ["--requester", "algorithm-engineer", "--priority", "P9"],
@@ -173,6 +173,7 @@ def _audit_count(settings: Any) -> int:
 def test_bad_input_exits_2_for_every_command_and_changes_nothing(
         team: Any, cli: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(settings.home)
+    Path("a-file").write_text("not a directory")
     before = _audit_count(settings)
     wrong: dict[str, str] = {}
     for name, cmd in COMMANDS.items():
