@@ -72,11 +72,11 @@ def test_a_bom_is_dropped_with_the_same_warning_by_check_and_ingest(
     target = tmp_path / "bom.jsonl"
     target.write_bytes(b"\xef\xbb\xbf" + _line("B-1") + b"\n")
     checked, ingested = _both(cli, tmp_path, target)
-    warning = f"warning: {target}: starts with a UTF-8 byte order mark; it was ignored"
-    assert checked.code == 0 and warning in checked.err
-    assert ingested.code == 0 and warning in " ".join(ingested.err.split())
+    warning = f"{target}: starts with a UTF-8 byte order mark; it was ignored"
+    assert checked.code == 0 and json.loads(checked.out)["warnings"] == [warning]
     assert json.loads(checked.out)["records"] == 1
-    assert ingested.json()["received"] == 1 and ingested.json()["warnings"] == [warning[9:]]
+    assert ingested.code == 0 and ingested.json()["warnings"] == [warning]
+    assert ingested.json()["received"] == 1
     assert [e.id for e in list_events(team)] == ["B-1"]
 
 
@@ -91,3 +91,18 @@ def test_a_duplicate_key_is_rejected_by_check_and_ingest_not_last_one_wins(
     assert [(r["line"], r["reason"]) for r in ingested.json()["rejections"]] == [
         (2, "duplicate key 'id'")]
     assert [e.id for e in list_events(team)] == ["D-0"]
+
+
+def test_import_eval_rejects_deep_and_huge_lines_and_keeps_the_good_ones(
+        team: Any, tmp_path: Path) -> None:
+    from dataflywheel.flows.feedback_import import import_eval_results
+
+    wrong = json.dumps({"question": "What is 10% of 50?", "ground_truth": "A: 5",
+                        "m1": {"is_correct": False, "solution": "A: 6"}}).encode()
+    path = tmp_path / "res.jsonl"
+    path.write_bytes(b"\n".join([DEEP, HUGE, wrong]) + b"\n")
+    summary = import_eval_results(team, path, project_id="P-TEST")
+    assert len(summary.ingest.received) == 1 and len(list_events(team)) == 1
+    reasons = {r.line: r.reason for r in list_rejections(team)}
+    assert reasons[1] == "invalid JSON: nested too deeply"
+    assert reasons[2].startswith("unsupported JSON value: Integer value out of range")
