@@ -7,7 +7,17 @@ so the CLI and the API render the same words. Nothing here imports a subpackage.
 
 from __future__ import annotations
 
+import errno
 from typing import Any
+
+# The exit codes of `flywheel`, one meaning each, so that an orchestrator (Airflow, Prefect, cron)
+# can tell a rejected batch from bad input from a crash. Every `FlywheelError` class names its
+# code itself (tests/cli/test_exit_codes.py holds every class and every command to it).
+EXIT_OK = 0
+EXIT_FAILED = 1  # a gate, check or verification ran and said no
+EXIT_BAD_INPUT = 2  # the input (a file, option, id, workspace named) is not what was expected
+EXIT_INTERNAL = 70  # a bug or an unexpected failure: sysexits' EX_SOFTWARE
+EXIT_INTERRUPTED = 130  # Ctrl-C / SIGINT, as the shell reports it
 
 
 class Terminal:
@@ -25,7 +35,7 @@ class FlywheelError(Exception):
     the next command to run, in that order, whichever of them are known.
     """
 
-    exit_code = 2
+    exit_code = EXIT_BAD_INPUT
     http_status = 400
 
     def __init__(
@@ -91,22 +101,27 @@ def _short(value: Any, limit: int = 80) -> str:
 class BadInput(FlywheelError, Terminal):
     """A file, option or document the user gave is not what was expected."""
 
+    exit_code = EXIT_BAD_INPUT
+
 
 class NotFound(FlywheelError, Terminal):
     """A record, file or object that was named does not exist."""
 
+    exit_code = EXIT_BAD_INPUT
     http_status = 404
 
 
 class AlreadyExists(FlywheelError, Terminal):
     """A record with this identity exists already; nothing was written."""
 
+    exit_code = EXIT_BAD_INPUT
     http_status = 409
 
 
 class IllegalTransition(FlywheelError, Terminal):
     """A state machine refused a move. Raised by the domain, never by storage."""
 
+    exit_code = EXIT_BAD_INPUT
     http_status = 409
 
     def __init__(self, record: str, from_state: str, to_state: str, *, allowed: list[str]) -> None:
@@ -122,6 +137,7 @@ class IllegalTransition(FlywheelError, Terminal):
 class PolicyViolation(FlywheelError, Terminal):
     """A rule of the house (RACI, immutability, approvals) refused the action."""
 
+    exit_code = EXIT_BAD_INPUT
     http_status = 403
 
 
@@ -134,12 +150,14 @@ class NotBound(FlywheelError, Terminal):
 class Conflict(FlywheelError, Retryable):
     """Someone else changed the same record first; re-read and try again."""
 
+    exit_code = EXIT_BAD_INPUT  # the command, as given, cannot go through now; nothing was written
     http_status = 409
 
 
 class WorkspaceError(FlywheelError, Terminal):
     """The workspace is missing, unwritable, or of another schema version."""
 
+    exit_code = EXIT_BAD_INPUT  # the workspace named by --home/--db is the input at fault
     http_status = 500
 
 
@@ -152,7 +170,7 @@ class StoreFailure(WorkspaceError):
 class IntegrityError(FlywheelError, Terminal):
     """Stored bytes or history do not match what was recorded (a blob or the audit chain)."""
 
-    exit_code = 1
+    exit_code = EXIT_FAILED  # like `flywheel verify` finding it: a verification said no
     http_status = 500
 
 
@@ -164,3 +182,20 @@ def from_validation(exc: Any, *, source: str | None = None, what: str = "invalid
     more = f" ({len(errors)} problems)" if len(errors) > 1 else ""
     return BadInput(f"{what}{more}", path=source, field=where, expected=first.get("msg"),
                     got=first.get("input"))
+
+
+# The errors of a path the user named (too long, missing, a directory, a file where a directory
+# belongs, no permission): their input.
+# Others (a full disk, an I/O error) are not the input's fault and stay internal errors.
+_PATH_ERRNOS = frozenset({errno.ENAMETOOLONG, errno.ENOENT, errno.ENOTDIR, errno.EISDIR,
+                          errno.EEXIST, errno.EACCES, errno.EPERM, errno.ELOOP})
+
+
+def bad_path(exc: OSError) -> BadInput | None:
+    """The `BadInput` for an `OSError` about a named path the user can fix, else None."""
+    if exc.errno not in _PATH_ERRNOS or exc.filename is None:
+        return None
+    name = str(exc.filename)
+    shown = name if len(name) <= 120 else f"{name[:60]}…{name[-40:]} ({len(name)} characters)"
+    return BadInput(f"cannot use this path: {exc.strerror or 'unusable'}", path=shown,
+                    hint="check the path and retry")

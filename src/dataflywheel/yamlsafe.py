@@ -1,7 +1,9 @@
 """YAML loading that refuses what users never need and attackers love.
 
 Aliases are refused outright: an alias bomb ("billion laughs") is a few hundred bytes that expand
-into gigabytes once anything walks the tree. Documents over a size limit are refused before parsing.
+into gigabytes once anything walks the tree. Documents over a size limit are refused before parsing; nesting deeper than any real document
+needs is refused while composing, with its line (the composer recurses: a few kilobytes of `[[[…`
+would otherwise exhaust Python's stack).
 """
 
 from __future__ import annotations
@@ -13,10 +15,20 @@ import yaml
 from dataflywheel.errors import BadInput
 
 MAX_YAML_BYTES = 8 * 1024 * 1024
+MAX_YAML_DEPTH = 100
 
 
 class _NoAliasLoader(yaml.SafeLoader):
+    _depth = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:
+        if self._depth >= MAX_YAML_DEPTH:
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise BadInput(
+                "YAML nested too deeply",
+                line=event.start_mark.line + 1,
+                expected=f"at most {MAX_YAML_DEPTH} levels of lists and mappings",
+            )
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]
             raise BadInput(
@@ -25,7 +37,11 @@ class _NoAliasLoader(yaml.SafeLoader):
                 expected="plain values (no '*alias' references)",
                 got=f"*{event.anchor}",
             )
-        return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def safe_load(text: str, *, source: str = "<yaml>") -> Any:

@@ -108,7 +108,7 @@ def test_dict_as_string_results_are_parsed_with_literal_eval_never_eval(team, tm
     assert by_line[3].reason == ("model result 'm1' is not readable: is_correct is 'maybe', "
                                  "expected true or false")
     assert by_line[4].reason == "missing required field(s): ground_truth"
-    assert by_line[5].reason == "line is not valid UTF-8 (byte 0)"
+    assert by_line[5].reason == "invalid JSON: JSON is malformed: invalid character (byte 0)"
     [stored] = list_events(team)
     assert stored.payload.attributes["question_type"] == "percentage"
 

@@ -75,7 +75,7 @@ def test_bad_input_is_one_clear_line(team, cli, tmp_path):
     assert result.code == 2
     assert f"{looping}: routing rules loop: a → b → a" in result.err
     missing = cli("feedback", "ingest", str(tmp_path / "none.jsonl"))
-    assert missing.code == 2 and "feedback file not found" in missing.err
+    assert missing.code == 2 and "input file not found" in missing.err
     bad = cli("feedback", "promote", "--requester", "algorithm-engineer", "--priority", "P9")
     assert bad.code == 2 and "unknown priority" in bad.err
     weights = tmp_path / "w.yaml"

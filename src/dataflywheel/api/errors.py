@@ -16,18 +16,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dataflywheel.errors import FlywheelError, Terminal
+from dataflywheel.errors import EXIT_BAD_INPUT, FlywheelError, Terminal
 
 
 class Unauthorized(FlywheelError, Terminal):
     """The request carries no bearer token, or one this server does not accept."""
 
+    exit_code = EXIT_BAD_INPUT
     http_status = 401
 
 
 class PayloadTooLarge(FlywheelError, Terminal):
     """The request body is over the server's cap; nothing of it was read further or stored."""
 
+    exit_code = EXIT_BAD_INPUT
     http_status = 413
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.output import console, print_done, print_json, print_records
+from dataflywheel.cli.output import console, err_console, print_done, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="Feedback reflux: events, routing, themes, priorities.", no_args_is_help=True)
@@ -43,6 +43,8 @@ def _ingested(json_: bool, data: dict[str, Any]) -> None:
         console.print(f"  line {r['line']}: {r['reason']}", highlight=False, markup=False)
     if data.get("rejected"):
         console.print("  (all kept: flywheel feedback rejections)", highlight=False)
+    for warning in data.get("warnings", []):
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
 
 
 @app.command("ingest")

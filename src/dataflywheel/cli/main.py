@@ -15,7 +15,15 @@ from pydantic import ValidationError
 from rich.markup import escape
 
 from dataflywheel.cli.output import err_console
-from dataflywheel.errors import FlywheelError, from_validation
+from dataflywheel.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    FlywheelError,
+    bad_path,
+    from_validation,
+)
 
 app = typer.Typer(
     name="flywheel",
@@ -67,40 +75,52 @@ def _register_groups() -> None:
 
 
 def run(argv: list[str] | None = None) -> None:
-    """Console-script entry: one red line and exit 2 for bad input; tracebacks only with --debug."""
+    """Console-script entry: exit with the one code that says what happened (see `exit_code`)."""
     args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args
     _register_groups()
+    code = exit_code(args, debug="--debug" in args)
+    if code != EXIT_OK:
+        sys.exit(code)
+
+
+def exit_code(args: list[str], *, debug: bool = False) -> int:
+    """Run one command; 0 ok, 1 a gate failed, 2 bad input (one red line), 70 internal error.
+
+    The single error boundary: a `FlywheelError` exits with its class's code, a usage error
+    with 2, an unusable path the user named with 2, anything else with `EXIT_INTERNAL`, so an
+    orchestrator can tell a crash from a rejected batch. Tracebacks only with --debug.
+    """
     try:
         code = app(args=args, standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
     except FlywheelError as exc:
-        _fail(exc, debug)
+        return _fail(exc, debug)
     except ValidationError as exc:
-        _fail(from_validation(exc), debug)
+        return _fail(from_validation(exc), debug)
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("[red]aborted[/]")
-        sys.exit(130)
+        return EXIT_INTERRUPTED
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors and the unexpected
+        return int(exc.exit_code)
+    except Exception as exc:  # click usage errors, unusable paths and the unexpected
         if isinstance(exc, _CLICK_ERROR):
             exc.show()  # type: ignore[attr-defined]  # click's ClickException, found at run time
-            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+            return EXIT_BAD_INPUT
+        if isinstance(exc, OSError) and (bad := bad_path(exc)) is not None:
+            return _fail(bad, debug, cause=exc)
         if debug:
             raise
         err_console.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}. "
-            "Next: rerun with --debug and report it.",
+            f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}. "
+            "This is a bug, not your input. Next: rerun with --debug and report it.",
             highlight=False,
             soft_wrap=True,
         )
-        sys.exit(1)
+        return EXIT_INTERNAL
+    return code if isinstance(code, int) else EXIT_OK
 
 
-def _fail(exc: FlywheelError, debug: bool) -> None:
+def _fail(exc: FlywheelError, debug: bool, cause: BaseException | None = None) -> int:
     if debug:
-        raise exc
+        raise exc from cause
     err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    sys.exit(exc.exit_code)
+    return exc.exit_code

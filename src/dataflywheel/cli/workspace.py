@@ -49,9 +49,11 @@ def db_upgrade(ctx: typer.Context) -> None:
 @db_app.command("current")
 def db_current(ctx: typer.Context) -> None:
     """Print the workspace schema version and this program's."""
+    from dataflywheel.flows.workspace import require_workspace
     from dataflywheel.store import migrate
     from dataflywheel.store.session import Database
 
+    require_workspace(settings_of(ctx))
     db = Database(settings_of(ctx).db_url)
     try:
         console.print(f"workspace: {migrate.current_revision(db.engine)}\nprogram:   {migrate.head_revision()}",

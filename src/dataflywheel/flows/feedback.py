@@ -23,6 +23,8 @@ from typing import IO, Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from dataflywheel.checks.readers.jsonl import BOM, bom_warning, decode_line
+from dataflywheel.checks.readers.source import file_size, open_raw
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.feedback import (
     EXCERPT_CHARS,
@@ -31,7 +33,7 @@ from dataflywheel.domain.records.feedback import (
     FeedbackRejection,
 )
 from dataflywheel.domain.states import FeedbackState
-from dataflywheel.errors import BadInput, NotFound
+from dataflywheel.errors import BadInput
 from dataflywheel.flows._audit import add_audited
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.feedback import FeedbackEvents, FeedbackRejections
@@ -55,6 +57,7 @@ class IngestReport:
     duplicates: list[str] = field(default_factory=list)
     rejected: list[FeedbackRejection] = field(default_factory=list)
     blank_lines: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -65,6 +68,7 @@ class IngestReport:
             "origin": self.origin, "total": self.total, "received": len(self.received),
             "triaged": len(self.triaged), "duplicates": len(self.duplicates),
             "rejected": len(self.rejected), "blank_lines": self.blank_lines,
+            "warnings": list(self.warnings),
             "rejections": [{"id": r.id, "line": r.line, "reason": r.reason, "field": r.field}
                            for r in self.rejected],
         }
@@ -91,14 +95,29 @@ def ingest_events(ws: Workspace, events: Iterable[Any], *, origin: str = "api",
 
 def ingest_jsonl(ws: Workspace, path: str | Path, *, now: datetime | None = None,
                  origin: str | None = None) -> IngestReport:
-    """Ingest a JSONL file line by line; every line is an event, a duplicate or a rejection."""
-    source = Path(path)
-    if not source.is_file():
-        raise NotFound("feedback file not found", path=str(source), hint="check the path and retry")
-    report = IngestReport(origin=origin or str(source))
-    with source.open("rb") as fileobj:
-        return _ingest(ws, read_lines(fileobj, report), origin=report.origin,
-                       now=now or utcnow(), report=report)
+    """Ingest a JSONL file line by line; every line is an event, a duplicate or a rejection.
+
+    The file is judged as `flywheel check` judges it (`checks.readers`): a missing file, a
+    directory or an empty file is refused whole, a leading BOM is dropped with a warning, and each
+    line goes through the same decoder (duplicate keys, deep nesting, huge numbers rejected).
+    """
+    source = str(path)
+    if file_size(source) == 0:
+        raise BadInput("input file is empty", path=source, expected="at least one record")
+    report = IngestReport(origin=origin or source)
+    with open_raw(source) as fileobj:
+        _ingest(ws, read_lines(fileobj, report), origin=report.origin, now=now or utcnow(),
+                report=report)
+    if report.total == 0:
+        raise BadInput("input has no records", path=source, expected="at least one JSON record",
+                       got=f"{report.blank_lines} blank line(s)")
+    return report
+
+
+def ingest_items(ws: Workspace, items: Iterable[RawItem], *, origin: str,
+                 now: datetime | None = None) -> IngestReport:
+    """Ingest items another reader made (see flows.feedback_body); see the module guarantees."""
+    return _ingest(ws, items, origin=origin, now=now or utcnow())
 
 
 def ingest_converted(ws: Workspace, items: Iterable[Any], *, origin: str,
@@ -131,10 +150,13 @@ def read_lines(fileobj: IO[bytes], report: IngestReport) -> Iterator[RawItem]:
         if len(chunk) > MAX_LINE_BYTES and not chunk.endswith(b"\n"):
             yield _spool_long_line(fileobj, chunk, number)
             continue
+        if number == 1 and chunk.startswith(BOM):
+            chunk = chunk[len(BOM):]
+            report.warnings.append(bom_warning(report.origin))
         if not chunk.strip():
             report.blank_lines += 1
             continue
-        yield _parse_line(chunk, number)
+        yield parse_item(chunk, number)
 
 
 def _spool_long_line(fileobj: IO[bytes], first: bytes, number: int) -> RawItem:
@@ -153,16 +175,12 @@ def _spool_long_line(fileobj: IO[bytes], first: bytes, number: int) -> RawItem:
     return RawItem(line=number, raw=None, problem=reason, problem_field="payload", spooled=spool)
 
 
-def _parse_line(raw: bytes, number: int) -> RawItem:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return RawItem(number, raw, problem=f"line is not valid UTF-8 (byte {exc.start}: "
-                       f"{raw[exc.start:exc.start + 1]!r})")
-    try:
-        return RawItem(number, raw, obj=json.loads(text))
-    except json.JSONDecodeError as exc:
-        return RawItem(number, raw, problem=f"invalid JSON at column {exc.colno}: {exc.msg}")
+def parse_item(raw: bytes, number: int) -> RawItem:
+    """One line or list element, decoded as `flywheel check` decodes a JSONL line (never raises)."""
+    value, reason = decode_line(raw)
+    if reason is not None:
+        return RawItem(number, raw, problem=reason)
+    return RawItem(number, raw, obj=value)
 
 
 def _ingest(ws: Workspace, items: Iterable[RawItem], *, origin: str, now: datetime,

@@ -83,12 +83,18 @@ def init_workspace(settings: Settings, *, default_raci: bool = True, person: str
     return workspace
 
 
-def open_workspace(settings: Settings) -> Workspace:
-    """Open an existing workspace at the schema version of this code, or say what to run."""
+def require_workspace(settings: Settings) -> None:
+    """A missing embedded workspace is a `WorkspaceError` saying what to run, raised before
+    SQLite is asked to open (and fails on, or creates) a database file that is not there."""
     if settings.db is None and not (settings.workspace / "flywheel.db").exists():
         raise WorkspaceError(
             f"no workspace at {settings.workspace}", hint="flywheel init (or pass --home DIR)"
         )
+
+
+def open_workspace(settings: Settings) -> Workspace:
+    """Open an existing workspace at the schema version of this code, or say what to run."""
+    require_workspace(settings)
     db = Database(settings.db_url)
     try:
         _check_revision(db)
@@ -105,6 +111,7 @@ def open_workspace(settings: Settings) -> Workspace:
 
 def upgrade_workspace(settings: Settings) -> tuple[str | None, str]:
     """Migrate to head; returns (from revision, to revision)."""
+    require_workspace(settings)
     db = Database(settings.db_url)
     try:
         before = migrate.current_revision(db.engine)

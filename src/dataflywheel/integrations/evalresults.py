@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import json
 import re
 import tempfile
 from collections import Counter
@@ -30,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from dataflywheel.checks.readers.jsonl import decode_line
 from dataflywheel.domain.records.feedback import MAX_PAYLOAD_BYTES
 
 MAX_LINE = MAX_PAYLOAD_BYTES + 65_536
@@ -80,12 +80,8 @@ def _lines(fileobj: IO[bytes]) -> Iterator[tuple[int, bytes, Any, str | None, IO
             continue
         if not chunk.strip():
             continue
-        try:
-            yield number, chunk, json.loads(chunk.decode("utf-8")), None, None
-        except UnicodeDecodeError as exc:
-            yield number, chunk, None, f"line is not valid UTF-8 (byte {exc.start})", None
-        except json.JSONDecodeError as exc:
-            yield number, chunk, None, f"invalid JSON at column {exc.colno}: {exc.msg}", None
+        value, problem = decode_line(chunk)  # check's decoder: deep, huge, duplicate keys → reject
+        yield number, chunk, value, problem, None
 
 
 def _event_id(stem: str, *parts: object) -> str:

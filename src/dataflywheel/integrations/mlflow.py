@@ -9,9 +9,8 @@ and the reproducibility fields `flywheel.<field>` (JSON for runtime_env, hardwar
 determinism_flags). Params, the latest value of each metric, status and times come from the run.
 
 Guarantees:
-- a SQLite store is opened only after a read-only look proves it is an MLflow store (a missing
-  file, a non-database file or another program's database is refused and left untouched: MLflow
-  itself would create its tables in it);
+- a foreign store is read, never changed; only write-back, when asked, writes to it, through
+  MLflow's API, and only to a store MLflow can open without migrating it (integrations.mlflow_store);
 - every MLflow failure becomes one `BadInput` naming the store; import is all or nothing (see
   flows/experiment_import.py); write-back happens after our records are committed, is idempotent,
   and a failure there says what was kept and the command that finishes the job.
@@ -21,17 +20,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from dataflywheel.domain.records.data import DatasetVersion
 from dataflywheel.domain.records.experiment import REPRODUCIBILITY_FIELDS, ExperimentVersion
 from dataflywheel.errors import BadInput, FlywheelError, NotFound
+from dataflywheel.integrations.mlflow_store import (
+    client,
+    mlflow_errors,
+    normalise_uri,
+    reading_client,
+)
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -45,78 +46,16 @@ TAG = "flywheel."
 TAG_DATA_VERSION = "flywheel.data_version"
 TAG_EXPERIMENT = "flywheel.experiment_id"
 SOURCE_TYPE = "flywheel"
-MLFLOW_TABLES = frozenset({"experiments", "runs", "metrics", "params", "tags", "alembic_version"})
 _JSON_FIELDS = frozenset({"runtime_env", "hardware_profile", "determinism_flags"})
 _STATES = {"FINISHED": "completed", "FAILED": "failed", "KILLED": "failed",
            "RUNNING": "running", "SCHEDULED": "running"}
 T = TypeVar("T")
 
 
-def normalise_uri(uri: str) -> str:
-    """A plain path becomes `sqlite:///<absolute path>`; URIs are returned as they are."""
-    if "://" in uri:
-        return uri
-    return f"sqlite:///{Path(uri).resolve()}"
-
-
-def check_sqlite_store(uri: str, *, create: bool = False) -> None:
-    """Refuse a SQLite URI that is not an MLflow store, reading it only (`create`: may be absent)."""
-    if not uri.startswith("sqlite:///"):
-        return
-    path = Path(uri.removeprefix("sqlite:///"))
-    if not path.exists():
-        if create:
-            return
-        raise NotFound("no MLflow tracking store here", path=str(path),
-                       hint="pass the mlflow.db your runs were logged to (--tracking-uri)")
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    except sqlite3.DatabaseError as exc:
-        raise BadInput(f"not an MLflow tracking store ({exc})", path=str(path),
-                       expected="an SQLite database written by MLflow",
-                       kept="the file was not changed") from None
-    absent = sorted(MLFLOW_TABLES - tables)
-    if absent:
-        raise BadInput("not an MLflow tracking store", path=str(path),
-                       expected="the MLflow tables " + ", ".join(sorted(MLFLOW_TABLES)),
-                       got="no " + ", ".join(absent), kept="the file was not changed")
-
-
-@contextmanager
-def _mlflow_errors(uri: str, doing: str) -> Iterator[None]:
-    from mlflow.exceptions import MlflowException
-
-    try:
-        yield
-    except MlflowException as exc:
-        first = str(exc.message).strip().splitlines()[0] if str(exc.message).strip() else "error"
-        raise BadInput(f"MLflow store refused {doing}: {first}", path=uri) from None
-
-
-def client(uri: str, *, create: bool = False) -> MlflowClient:
-    """An `MlflowClient` on a store checked first (see `check_sqlite_store`)."""
-    check_sqlite_store(uri, create=create)
-    try:
-        import mlflow  # noqa: F401
-    except ImportError:
-        raise BadInput("MLflow is not installed", path=uri,
-                       kept="nothing was imported or exported",
-                       hint="pip install 'dataflywheel[mlflow]'") from None
-    logging.getLogger("mlflow").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    from mlflow.tracking import MlflowClient
-
-    with _mlflow_errors(uri, "to open"):
-        mlflow_client = MlflowClient(tracking_uri=uri)
-        mlflow_client.search_experiments(max_results=1)
-    return mlflow_client
-
-
 def read_runs(mc: MlflowClient, uri: str, *, experiment: str | None = None,
               run_ids: list[str] | None = None) -> list[Run]:
     """The named runs, or every active run of `experiment` (all experiments when None), oldest first."""
-    with _mlflow_errors(uri, "the read"):
+    with mlflow_errors(uri, "the read"):
         if run_ids:
             return [mc.get_run(r) for r in run_ids]
         if experiment is not None:
@@ -208,9 +147,11 @@ def import_runs(ws: Workspace, tracking_uri: str, *, experiment: str | None = No
     from dataflywheel.flows.experiment_import import import_experiments
 
     uri = normalise_uri(tracking_uri)
-    mc = client(uri)
+    writer = client(uri) if write_back else None  # a store it may not write to: refused first
+    with reading_client(uri) as mc:
+        runs = read_runs(mc, uri, experiment=experiment, run_ids=run_ids)
     specs, skipped = [], []
-    for run in read_runs(mc, uri, experiment=experiment, run_ids=run_ids):
+    for run in runs:
         if TAG_DATA_VERSION not in run.data.tags:
             if run_ids:
                 raise BadInput(f"MLflow run {run.info.run_id} has no {TAG_DATA_VERSION} tag",
@@ -220,9 +161,9 @@ def import_runs(ws: Workspace, tracking_uri: str, *, experiment: str | None = No
             continue
         specs.append(run_to_spec(run, uri))
     result = import_experiments(ws, specs, skipped=skipped)
-    if write_back:
+    if writer is not None:
         for logged in result.imported:
-            _write_back(ws, mc, uri, str(logged.experiment.mlflow_run_id), logged.experiment.id)
+            _write_back(ws, writer, uri, str(logged.experiment.mlflow_run_id), logged.experiment.id)
     return result
 
 
@@ -259,7 +200,7 @@ def log_versions(ws: Workspace, mc: MlflowClient, uri: str, run_id: str,
     with ws.db.session() as s:
         uses: list[ExperimentVersion] = ExperimentVersions(s).list(experiment_id=experiment_id)
         inputs = [dataset_entity(DatasetVersions(s).get(u.version_id), u.role.value) for u in uses]
-    with _mlflow_errors(uri, "the dataset inputs"):
+    with mlflow_errors(uri, "the dataset inputs"):
         mc.log_inputs(run_id, datasets=inputs)
         mc.set_tag(run_id, TAG_EXPERIMENT, experiment_id)
 
@@ -316,7 +257,7 @@ def _create_run(mc: MlflowClient, uri: str, experiment_id: str, ws: Workspace, n
             tags[f"{TAG}{field}"] = json.dumps(value, sort_keys=True) if field in _JSON_FIELDS \
                 else str(value)
     start = int(exp.started_at.timestamp() * 1000)
-    with _mlflow_errors(uri, "the export"):
+    with mlflow_errors(uri, "the export"):
         found = mc.get_experiment_by_name(name)
         mlflow_exp = found.experiment_id if found else mc.create_experiment(name)
         run = mc.create_run(mlflow_exp, start_time=start, run_name=exp.title, tags=tags)

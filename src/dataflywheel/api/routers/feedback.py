@@ -1,15 +1,15 @@
 """`POST /api/v1/feedback/events` and `GET /api/v1/feedback/events`: feedback reflux over HTTP.
 
-Guarantees: the POST body (one event object, or a JSON list of them) goes through the same
-`flows.feedback.ingest_events` as the Python API, so every item ends as a stored event, a triaged
-event, a counted duplicate or a stored rejection with its reason — as from a JSONL file. A body over
-the app's cap is refused with 413 before it is parsed; a body that is not JSON is refused with 400;
-neither stores anything.
+Guarantees: the POST body (one event object, or a JSON list of them) goes through
+`flows.feedback_body.ingest_body`: each element is decoded alone like a line of a JSONL file, so
+every item ends as a stored event, a triaged event, a counted duplicate or a stored rejection with
+its reason and bytes (an element nested thousands deep or with a number of thousands of digits is
+one rejection, not a 500). A body over the app's cap is refused with 413 before it is parsed; a
+body that is not JSON is refused with 400; neither stores anything.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from dataflywheel.api.deps import ActingWorkspace, Caller
 from dataflywheel.api.errors import PayloadTooLarge
 from dataflywheel.domain.states import FeedbackState
-from dataflywheel.errors import BadInput
-from dataflywheel.flows.feedback import ingest_events, list_events
+from dataflywheel.flows.feedback import list_events
+from dataflywheel.flows.feedback_body import ingest_body
 
 router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
 
@@ -42,22 +42,11 @@ async def read_capped(request: Request, cap: int) -> bytes:
     return b"".join(chunks)
 
 
-def parse_events(body: bytes) -> list[Any]:
-    """One JSON value: a list is many events, anything else is one (judged by the flow)."""
-    try:
-        value = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-        raise BadInput(f"request body is not JSON{where}",
-                       expected="one event object or a JSON list of events") from None
-    return value if isinstance(value, list) else [value]
-
-
 @router.post("/events")
 async def post_events(request: Request, ws: ActingWorkspace, actor: Caller) -> dict[str, Any]:
     """Ingest the events; the answer has the counts, the stored ids and every rejection's reason."""
-    events = parse_events(await read_capped(request, request.app.state.max_body_bytes))
-    report = await run_in_threadpool(ingest_events, ws, events, origin=actor)
+    body = await read_capped(request, request.app.state.max_body_bytes)
+    report = await run_in_threadpool(ingest_body, ws, body, origin=actor)
     return {"ok": True, **report.to_dict(), "received_ids": report.received,
             "triaged_ids": report.triaged, "duplicate_ids": report.duplicates}
 

@@ -363,9 +363,14 @@ def _decode_lines(
         out.nbytes += len(line) + 1
 
 
+def bom_warning(file: str) -> str:
+    """The one warning for a leading byte order mark (check and feedback ingest say the same)."""
+    return f"{file}: starts with a UTF-8 byte order mark; it was ignored"
+
+
 def _first_line(line: bytes, builder: BatchBuilder) -> bytes:
     if line.startswith(BOM):
-        builder.warn(f"{builder.file}: starts with a UTF-8 byte order mark; it was ignored")
+        builder.warn(bom_warning(builder.file))
         line = line[len(BOM) :]
     if line.lstrip().startswith(b"["):
         raise BadInput(
