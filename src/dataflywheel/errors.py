@@ -144,6 +144,7 @@ class PolicyViolation(FlywheelError, Terminal):
 class NotBound(FlywheelError, Terminal):
     """The login a command runs under acts as no active person: it may read, but not write."""
 
+    exit_code = EXIT_BAD_INPUT  # who runs the command is part of its input: bind, then retry
     http_status = 403
 
 
@@ -165,6 +166,8 @@ class StoreFailure(WorkspaceError):
     """The database failed an operation the product did not expect to fail (an internal error).
 
     The message names the kind of failure and the table, never the SQL or its parameters."""
+
+    exit_code = EXIT_INTERNAL  # not the user's input: an orchestrator must tell it from a bad batch
 
 
 class IntegrityError(FlywheelError, Terminal):
