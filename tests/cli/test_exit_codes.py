@@ -73,6 +73,8 @@ GOOD_EXTRA: dict[str, list[str]] = {
     "versions datasheet": ["--set", "purpose=x"],
 }
 GOOD_ARGS: dict[str, list[str]] = {
+    "access revoke": ["GRT-0001", "--by", "x", "--reason", "r"],
+    "raci consult": ["ITEM", "--on", "dataset_version:V-0001", "--due", "2099-01-01"],
     "issues tier": ["--share", "0.5", "--purpose", "training"],
     "projects status": ["P-1", "active"],
 }
@@ -139,7 +141,8 @@ def test_every_error_class_names_its_own_exit_code() -> None:
         stack.extend(cls.__subclasses__())
     undeclared = [c.__name__ for c in classes if "exit_code" not in vars(c)]
     assert not undeclared, f"no deliberate exit code: {undeclared}"
-    assert {c.exit_code for c in classes} <= {EXIT_FAILED, EXIT_BAD_INPUT}
+    assert {c.exit_code for c in classes} <= {EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL}
+    assert [c.__name__ for c in classes if c.exit_code == EXIT_INTERNAL] == ["StoreFailure"]
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
@@ -255,6 +258,8 @@ GATES: dict[str, Scenario | str] = {
     "deliver": _gate_deliver,
     # a real archived version takes two deliveries and a release; that test builds one
     "access check": "tests/access/test_access_cli.py::test_export_as_reader_of_an_archived_version",
+    # a batch awaiting review takes a delivery under a spot-check contract and its review sheet
+    "batches review": "tests/reviews/test_review_cli.py::test_failed_review_exits_1_and_names_the_issue",
 }
 
 

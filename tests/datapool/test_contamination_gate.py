@@ -116,7 +116,8 @@ def test_an_evaluation_set_without_text_fails_the_gate_and_the_issue_says_why(
     data["id"], data["operational"]["thresholds"] = "holdout-empty", []
     data["structural"]["text_fields"] = ["reference_answer"]
     for f in data["structural"]["fields"]:
-        f["nullable"] = f["nullable"] or f["name"] == "reference_answer"
+        if f["name"] == "reference_answer":  # required: true would mean no nulls (ODCS)
+            f["nullable"], f["required"] = True, False
     holdout = register(team, Contract.model_validate(data), by="data-owner", project_id="P-TEST")
     gated = register(team, gated_contract(), by="data-owner", project_id="P-TEST")
     versions.create_dataset(team, "holdout", project_id="P-TEST", owner_id="data-owner",

@@ -43,7 +43,7 @@ def test_a_valid_batch_and_its_defaults() -> None:
         ({"delivered_by_person_id": "ann"}, "delivered by exactly one person or vendor"),
         ({"state": "passed"}, "a passed batch must carry its quality report (report_sha256)"),
         ({"state": "shipped"},
-         "state\n  Input should be 'received', 'checking', 'passed' or 'failed'"),
+         "state\n  Input should be 'received', 'checking', 'awaiting_review', 'passed' or 'failed'"),
         ({"report_sha256": "not-a-hash"}, "report_sha256\n  String should match pattern"),
         ({"annotator_ids": ["a1", "a1"]}, "annotator ids must be distinct"),
         ({"annotator_ids": [" "]}, "annotator ids must not be blank"),

@@ -8,11 +8,13 @@ import csv
 import json
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from datapool_helpers import sentence, write_jsonl
 
+from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.demand import Priority, RequirementKind
 from dataflywheel.flows.delivery import Delivery, deliver
 from dataflywheel.flows.workspace import Workspace
@@ -45,7 +47,8 @@ def sft_pool(ws: Workspace, *, priority: Priority = Priority.P1, dataset: str = 
                              requester_id="algorithm-engineer", kind=RequirementKind.ANNOTATION,
                              priority=priority, target_metric="tutor accuracy",
                              acceptance_criteria="passes the contract",
-                             responsible_id="annotation-engineer", accountable_id="data-owner")
+                             responsible_id="annotation-engineer", accountable_id="data-owner",
+                             deadline=utcnow() + timedelta(days=7))
     demand.triage(ws, req.id, approver="data-owner" if priority is Priority.P0 else None)
     demand.commit_week(ws, [req.id], week="2026-W48")
     demand.start(ws, req.id)

@@ -209,7 +209,7 @@ POOL_RECORDS = {
     "issues": ["Issue", "IssueLink", "PostMortem"],
     "feedback": ["FeedbackEvent", "FeedbackRejection", "Theme"],
     "governance": ["ExceptionRecord", "ExceptionCover", "ExceptionApproval", "Asset", "AssetUse",
-                   "AccessGrant"],
+                   "AccessGrant", "Derivation", "Regrade"],
     "plans": ["Stage", "Milestone"],
 }
 # ids in other systems, inside delivered data, or as a feedback event claimed them (an unknown

@@ -49,6 +49,7 @@ def demo_step(ws: Workspace, console: Console) -> str:
 
 
 def _requirement(ws: Workspace) -> str:
+    from dataflywheel.domain.records.base import utcnow
     from dataflywheel.domain.records.demand import Priority, RequirementKind
     from dataflywheel.flows import demand
     from dataflywheel.flows.requirements import submit_requirement
@@ -57,7 +58,8 @@ def _requirement(ws: Workspace) -> str:
                              requester_id="li.na", kind=RequirementKind.ANNOTATION,
                              priority=Priority.P1, target_metric="tutor step accuracy",
                              acceptance_criteria=f"passes {CONTRACT}",
-                             responsible_id="sara.kim", accountable_id="lin.wei")
+                             responsible_id="sara.kim", accountable_id="lin.wei",
+                             deadline=utcnow() + timedelta(days=7))
     demand.triage(ws, req.id)
     demand.commit_week(ws, [req.id], week="2026-W49")
     demand.start(ws, req.id)
