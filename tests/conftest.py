@@ -205,8 +205,8 @@ def team(ws: "Workspace") -> "Workspace":
     from dataflywheel.domain.records.people import Person
     from dataflywheel.domain.records.project import Project
     from dataflywheel.domain.roles import Role
-    from dataflywheel.flows.people import add_person
-    from dataflywheel.flows.projects import add_project
+    from dataflywheel.flows.governance.people import add_person
+    from dataflywheel.flows.demand.projects import add_project
 
     for role in Role:
         person_id = role.value.replace("_", "-")  # bound to the login of the same name

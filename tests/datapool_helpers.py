@@ -39,9 +39,9 @@ def contract_and_requirement(ws: Workspace) -> str:
 
     from dataflywheel.demo.contracts import example_text
     from dataflywheel.domain.records.base import utcnow
-    from dataflywheel.flows import demand
-    from dataflywheel.flows.contracts import register_contract
-    from dataflywheel.flows.requirements import submit_requirement
+    from dataflywheel.flows.demand import lifecycle as demand
+    from dataflywheel.flows.contracts.lifecycle import register_contract
+    from dataflywheel.flows.demand.requirements import submit_requirement
     from dataflywheel.integrations.odcs import parse_odcs
 
     text = example_text("cleaned-raw-pool")
@@ -62,7 +62,7 @@ def contract_and_requirement(ws: Workspace) -> str:
 def setup_pool(ws: Workspace, *, sensitivity: str = "public", purpose: str = "training",
                dataset: str = "raw-pool") -> Pool:
     """On a `team` workspace: the cleaned-raw-pool contract, REQ in progress, a dataset."""
-    from dataflywheel.flows.versions import create_dataset
+    from dataflywheel.flows.data.versions import create_dataset
 
     requirement = contract_and_requirement(ws)
     create_dataset(ws, dataset, project_id="P-TEST", owner_id="data-owner", purpose=purpose,
@@ -98,7 +98,7 @@ def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 def deliver_clean(pool: Pool, path: Path, prefix: str, *, seed: int, n: int = 20,
                   by: str = "data-engineer", **kw: Any):  # type: ignore[no-untyped-def]
-    from dataflywheel.flows.delivery import deliver
+    from dataflywheel.flows.data.delivery import deliver
 
     write_jsonl(path, records(prefix, n, seed=seed, **kw))
     return deliver(pool.ws, [path], dataset=pool.dataset, contract_version_id=CONTRACT,
@@ -122,8 +122,8 @@ def make_team(ws: Workspace) -> Workspace:
     from dataflywheel.domain.records.people import Person
     from dataflywheel.domain.records.project import Project
     from dataflywheel.domain.roles import Role
-    from dataflywheel.flows.people import add_person
-    from dataflywheel.flows.projects import add_project
+    from dataflywheel.flows.governance.people import add_person
+    from dataflywheel.flows.demand.projects import add_project
 
     for role in Role:
         person_id = role.value.replace("_", "-")
@@ -134,8 +134,8 @@ def make_team(ws: Workspace) -> Workspace:
 
 def frozen_version(ws: Workspace, tmp_path: Path) -> str:
     """On a `team` workspace: one clean batch frozen through the release gate; its version id."""
-    from dataflywheel.flows import versions
-    from dataflywheel.flows.version_release import freeze
+    from dataflywheel.flows.data import versions
+    from dataflywheel.flows.data.version_release import freeze
 
     pool = setup_pool(ws, sensitivity="public")
     batch = deliver_clean(pool, tmp_path / "a.jsonl", "a", seed=1).batch

@@ -50,7 +50,7 @@ def assert_envelope(response: Any, status: int, needle: str) -> dict[str, Any]:
 
 
 def test_ingest_good_and_bad_events_keeps_every_one(client: TestClient, team: Workspace) -> None:
-    from dataflywheel.flows.feedback import list_events, list_rejections
+    from dataflywheel.flows.feedback.ingest import list_events, list_rejections
 
     bad = event("FB-2")
     del bad["source"]
@@ -104,7 +104,7 @@ def test_list_matches_the_cli_json(client: TestClient, cli: Any) -> None:
 ])
 def test_401_without_or_with_a_wrong_token(client: TestClient, team: Workspace,
                                            headers: dict[str, str], needle: str) -> None:
-    from dataflywheel.flows.feedback import list_events
+    from dataflywheel.flows.feedback.ingest import list_events
 
     response = client.post("/api/v1/feedback/events", json=[event("FB-1")], headers=headers)
     body = assert_envelope(response, 401, needle)
@@ -116,7 +116,7 @@ def test_401_without_or_with_a_wrong_token(client: TestClient, team: Workspace,
 
 def test_400_for_a_body_that_is_not_json_stores_nothing(client: TestClient,
                                                         team: Workspace) -> None:
-    from dataflywheel.flows.feedback import list_events, list_rejections
+    from dataflywheel.flows.feedback.ingest import list_events, list_rejections
 
     response = client.post("/api/v1/feedback/events", content=b'[{"id": ', headers=AUTH)
     assert_envelope(response, 400, "request body is not JSON at line 1 column 9")
@@ -135,7 +135,7 @@ def test_400_for_a_body_that_is_not_utf8(client: TestClient) -> None:
 
 
 def test_413_over_the_cap_stores_nothing(client: TestClient, team: Workspace) -> None:
-    from dataflywheel.flows.feedback import list_events, list_rejections
+    from dataflywheel.flows.feedback.ingest import list_events, list_rejections
 
     big = [event(f"FB-{i}") for i in range(40)]
     body = assert_envelope(client.post("/api/v1/feedback/events", json=big, headers=AUTH),

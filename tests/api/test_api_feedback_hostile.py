@@ -41,7 +41,7 @@ def client(settings: Settings, team: Workspace) -> Iterator[TestClient]:
                          ids=["deep", "huge-int", "duplicate-key"])
 def test_a_hostile_element_is_one_rejection_and_the_good_ones_are_stored(
         client: TestClient, team: Workspace, bad: bytes) -> None:
-    from dataflywheel.flows.feedback import list_events, list_rejections
+    from dataflywheel.flows.feedback.ingest import list_events, list_rejections
 
     body = b"[" + b", ".join([event("A-1"), bad, event("A-2")]) + b"]"
     response = client.post("/api/v1/feedback/events", content=body, headers=AUTH)
@@ -68,7 +68,7 @@ def test_one_deep_object_alone_is_one_rejection(client: TestClient, team: Worksp
 
 def test_a_deep_body_whose_brackets_do_not_close_is_400_and_stores_nothing(
         client: TestClient, team: Workspace) -> None:
-    from dataflywheel.flows.feedback import list_events, list_rejections
+    from dataflywheel.flows.feedback.ingest import list_events, list_rejections
 
     response = client.post("/api/v1/feedback/events", content=b"[" + event("A-1") + b", " +
                            b"[" * 5000, headers=AUTH)

@@ -81,7 +81,7 @@ import resource, sys
 from dataflywheel.checks.engines import run_checks
 from dataflywheel.checks.plan import ContaminationSpec, SpotCheckSpec
 from dataflywheel.demo.contracts import example_text
-from dataflywheel.flows.contract_plan import compile_plan
+from dataflywheel.flows.contracts.contract_plan import compile_plan
 from dataflywheel.integrations.odcs import parse_odcs
 
 plan = compile_plan(parse_odcs(example_text("cleaned-raw-pool"), source="t"),

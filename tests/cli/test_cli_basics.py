@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dataflywheel.flows.raci import export_matrix
+from dataflywheel.flows.governance.raci import export_matrix
 from dataflywheel.flows.workspace import open_workspace
 from dataflywheel.settings import Settings
 

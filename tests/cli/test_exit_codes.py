@@ -52,13 +52,13 @@ FAULT_DEFAULT = "dataflywheel.flows.workspace.open_workspace"
 FAULTS = {
     "check": "dataflywheel.checks.plan.load_plan",
     "demo": "dataflywheel.demo.scenario.run_demo",
-    "experiment capture-env": "dataflywheel.flows.envcapture.capture_env",
+    "experiment capture-env": "dataflywheel.envcapture.capture_env",
     "init": "dataflywheel.flows.workspace.init_workspace",
     "roles list": "dataflywheel.cli.people.print_records",
     "serve": "dataflywheel.cli.serve.settings_of",
     "contract validate": "dataflywheel.integrations.odcs.load_odcs",
     "contract plan": "dataflywheel.integrations.odcs.load_odcs",
-    "raci import": "dataflywheel.flows.raci.read_matrix_file",
+    "raci import": "dataflywheel.flows.governance.raci.read_matrix_file",
     "lineage events": "dataflywheel.integrations.openlineage.read_events",
     "db upgrade": "dataflywheel.flows.workspace.require_workspace",
     "db current": "dataflywheel.flows.workspace.require_workspace",
@@ -229,7 +229,7 @@ def _gate_verify(cli: Any, team: Any, tmp_path: Path) -> CliResult:
 
 def _gate_sla(cli: Any, team: Any, tmp_path: Path) -> CliResult:
     from dataflywheel.domain.records.demand import Priority, RequirementKind
-    from dataflywheel.flows.requirements import submit_requirement
+    from dataflywheel.flows.demand.requirements import submit_requirement
 
     submit_requirement(team, title="late", project_id="P-TEST", requester_id="data-owner",
                        kind=RequirementKind.NEW_DATA, priority=Priority.P0,
@@ -257,9 +257,9 @@ GATES: dict[str, Scenario | str] = {
     "requirements sla": _gate_sla,
     "deliver": _gate_deliver,
     # a real archived version takes two deliveries and a release; that test builds one
-    "access check": "tests/access/test_access_cli.py::test_export_as_reader_of_an_archived_version",
+    "access check": "tests/flows/governance/access/test_access_cli.py::test_export_as_reader_of_an_archived_version",
     # a batch awaiting review takes a delivery under a spot-check contract and its review sheet
-    "batches review": "tests/reviews/test_review_cli.py::test_failed_review_exits_1_and_names_the_issue",
+    "batches review": "tests/flows/data/reviews/test_review_cli.py::test_failed_review_exits_1_and_names_the_issue",
 }
 
 

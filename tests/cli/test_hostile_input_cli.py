@@ -23,8 +23,8 @@ def _refused(result: Any, needle: str) -> None:
                                      ["raci", "import"]])
 def test_deep_yaml_is_refused_naming_the_file_and_line(
         ws: Any, cli: Any, tmp_path: Path, command: list[str]) -> None:
-    from dataflywheel.flows.contracts import list_contracts
-    from dataflywheel.flows.raci import export_matrix
+    from dataflywheel.flows.contracts.lifecycle import list_contracts
+    from dataflywheel.flows.governance.raci import export_matrix
 
     deep = tmp_path / "deep.yaml"
     deep.write_text(DEEP_YAML)

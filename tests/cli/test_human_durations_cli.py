@@ -55,7 +55,7 @@ def test_time_to_absorb_is_said_in_words_or_not_at_all(team, cli) -> None:  # ty
 
 
 def test_time_to_absorb_formats_days_in_words() -> None:
-    from dataflywheel.flows.reflux import absorb_times
+    from dataflywheel.flows.feedback.reflux import absorb_times
 
     assert absorb_times({"count": 1, "median": 0.0, "max": 0.0}) == (
         "time-to-absorb: 1 theme, median under a minute, max under a minute")

@@ -66,6 +66,6 @@ def test_default_matrix_is_table_24_7_cell_for_cell() -> None:
 
 
 def test_a_fresh_workspace_holds_table_24_7(ws: Workspace) -> None:
-    from dataflywheel.flows.raci import export_matrix
+    from dataflywheel.flows.governance.raci import export_matrix
 
     assert _cells(export_matrix(ws)) == _table()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dataflywheel.errors import AlreadyExists, WorkspaceError
-from dataflywheel.flows.raci import export_matrix
+from dataflywheel.flows.governance.raci import export_matrix
 from dataflywheel.flows.workspace import Workspace, init_workspace, open_workspace
 from dataflywheel.settings import Settings
 

@@ -13,14 +13,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-import dataflywheel.flows.requirements  # noqa: F401 - imported once by the forkserver
+import dataflywheel.flows.demand.requirements  # noqa: F401 - imported once by the forkserver
 from dataflywheel.domain.records.demand import Priority, RequirementKind
 from dataflywheel.flows.workspace import open_workspace
 from dataflywheel.settings import Settings
 
 
 def _child(settings: Settings, writer: int, per_writer: int, barrier: Any, results: Any) -> None:
-    from dataflywheel.flows.requirements import submit_requirement
+    from dataflywheel.flows.demand.requirements import submit_requirement
 
     ws = open_workspace(settings)
     barrier.wait()

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from dataflywheel.flows.integrity import check_audit
-from dataflywheel.flows.requirements import list_requirements
+from dataflywheel.flows.demand.requirements import list_requirements
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.allocator import WRITERS_LOCK_KEY
 from dataflywheel.store.repositories.data import DatasetVersions

@@ -24,7 +24,7 @@ def workspace(ctx: typer.Context) -> Iterator[Workspace]:
     """Open the workspace named by the global options for the length of one command, acting as
     the person the login is bound to. A command's `--by PERSON` (the person acting, or the named
     approver) must be that person: a typed name never stands in for who runs the command."""
-    from dataflywheel.flows.identity import require_named
+    from dataflywheel.flows.governance.identity import require_named
     from dataflywheel.flows.workspace import open_workspace
 
     ws = open_workspace(settings_of(ctx))

@@ -42,7 +42,7 @@ def register(
     json_: Json = False,
 ) -> None:
     """Register a dataset or dataset version as an asset with a sensitivity level."""
-    from dataflywheel.flows.access import register as run
+    from dataflywheel.flows.governance.access import register as run
 
     with workspace(ctx) as ws:
         asset = run(ws, by=by, version=version, dataset=dataset, sensitivity=sensitivity,
@@ -68,7 +68,7 @@ def request(
     """Request a time-limited grant on an asset for a person."""
     from dataflywheel.domain.records.base import utcnow
     from dataflywheel.errors import BadInput
-    from dataflywheel.flows.access import request as run
+    from dataflywheel.flows.governance.access import request as run
 
     at = _now(now) or utcnow()
     if (expires is None) == (days is None):
@@ -88,7 +88,7 @@ def approve(ctx: typer.Context, grant: GrantId, by: By,
             note: Annotated[str, typer.Option(help="Why, for the record.")] = "",
             now: Now = None, json_: Json = False) -> None:
     """Approve a grant (the sharing Accountable; Legal/Compliance too above internal)."""
-    from dataflywheel.flows.access import approve as run
+    from dataflywheel.flows.governance.access import approve as run
 
     with workspace(ctx) as ws:
         g = run(ws, grant, approver=by, note=note, now=_now(now))
@@ -101,7 +101,7 @@ def deny(ctx: typer.Context, grant: GrantId, by: By,
          reason: Annotated[str, typer.Option(help="Why it is refused.")],
          now: Now = None, json_: Json = False) -> None:
     """Deny a requested grant, with a reason."""
-    from dataflywheel.flows.access import deny as run
+    from dataflywheel.flows.governance.access import deny as run
 
     with workspace(ctx) as ws:
         g = run(ws, grant, approver=by, reason=reason, now=_now(now))
@@ -117,8 +117,8 @@ def revoke(ctx: typer.Context, by: By,
            now: Now = None, json_: Json = False) -> None:
     """Revoke an active grant (or all of a person's, with --grantee) before its expiry."""
     from dataflywheel.errors import BadInput
-    from dataflywheel.flows.access import revoke as run
-    from dataflywheel.flows.access import revoke_person
+    from dataflywheel.flows.governance.access import revoke as run
+    from dataflywheel.flows.governance.access import revoke_person
 
     if (grant is None) == (grantee is None):
         raise BadInput("give exactly one of GRANT and --grantee", field="grant",
@@ -144,7 +144,7 @@ def list_(
     now: Now = None, json_: Json = False,
 ) -> None:
     """List grants (after expiring what is due), or the registered assets with --assets."""
-    from dataflywheel.flows.access import list_assets, list_grants
+    from dataflywheel.flows.governance.access import list_assets, list_grants
 
     with workspace(ctx) as ws:
         records: list[Any] = (list_assets(ws) if assets else
@@ -161,7 +161,7 @@ def list_(
 @app.command("sweep")
 def sweep(ctx: typer.Context, now: Now = None, json_: Json = False) -> None:
     """Expire every active grant past its expiry (audited)."""
-    from dataflywheel.flows.access import sweep as run
+    from dataflywheel.flows.governance.access import sweep as run
 
     with workspace(ctx) as ws:
         expired = run(ws, now=_now(now))
@@ -178,7 +178,7 @@ def check(ctx: typer.Context,
           version: Annotated[str, typer.Option(help="Version id or DATASET@N.")],
           now: Now = None, json_: Json = False) -> None:
     """May PERSON read VERSION now (Table 24-20 at its effective level)? Exit 0 if yes, 1 if no."""
-    from dataflywheel.flows.access_reads import check as run
+    from dataflywheel.flows.governance.access_reads import check as run
 
     with workspace(ctx) as ws:
         d = run(ws, person, version, now=_now(now))
@@ -204,7 +204,7 @@ def reads(ctx: typer.Context,
               metavar="[VERSION]", help="Version id or DATASET@N (default: all).")] = None,
           json_: Json = False) -> None:
     """Who read which version, when, why — and who was refused (from the audit log)."""
-    from dataflywheel.flows.access_reads import reads_of
+    from dataflywheel.flows.governance.access_reads import reads_of
 
     with workspace(ctx) as ws:
         entries = reads_of(ws, version)
@@ -224,7 +224,7 @@ def derive(ctx: typer.Context,
            method: Annotated[str, typer.Option(help="How it was derived: cleaning, annotation, generation, …")],
            by: By, json_: Json = False) -> None:
     """Record that DATASET is derived data built from a source; it inherits the source's level."""
-    from dataflywheel.flows.sensitivity import derive as run
+    from dataflywheel.flows.governance.sensitivity import derive as run
 
     with workspace(ctx) as ws:
         d = run(ws, dataset, source=source, method=method, by=by)
@@ -239,7 +239,7 @@ def regrade(ctx: typer.Context,
             reason: Annotated[str, typer.Option(help="Why the derived data is at this level.")],
             by: By, json_: Json = False) -> None:
     """Re-grade derived DATASET (a Legal/Compliance holder approves; audited)."""
-    from dataflywheel.flows.sensitivity import regrade as run
+    from dataflywheel.flows.governance.sensitivity import regrade as run
 
     with workspace(ctx) as ws:
         r = run(ws, dataset, level=level, by=by, reason=reason)
@@ -254,7 +254,7 @@ def grade(ctx: typer.Context,
           json_: Json = False) -> None:
     """The effective sensitivity of a version or dataset, and why (Table 24-20)."""
     from dataflywheel.domain.policies.sensitivity import read_rule, row_for
-    from dataflywheel.flows.sensitivity import grade_of
+    from dataflywheel.flows.governance.sensitivity import grade_of
 
     with workspace(ctx) as ws:
         key, g = grade_of(ws, ref)

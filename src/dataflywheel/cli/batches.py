@@ -21,7 +21,7 @@ COLUMNS = ["id", "dataset_id", "state", "row_count", "nonconforming_count", "con
 def list_(ctx: typer.Context, dataset: Optional[str] = None, state: Optional[str] = None,
           requirement: Optional[str] = None, json_: Json = False) -> None:
     """Batches, optionally of one dataset id, in one state, or for one requirement."""
-    from dataflywheel.flows.batches import list_batches
+    from dataflywheel.flows.data.batches import list_batches
 
     filters = {k: v for k, v in {"dataset_id": dataset, "state": state,
                                  "requirement_id": requirement}.items() if v}
@@ -36,7 +36,7 @@ def list_(ctx: typer.Context, dataset: Optional[str] = None, state: Optional[str
 def show(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="ID")],
          json_: Json = False) -> None:
     """One batch with its files (name, sha256, size, rows)."""
-    from dataflywheel.flows.batches import get_batch
+    from dataflywheel.flows.data.batches import get_batch
 
     with workspace(ctx) as ws:
         batch, files = get_batch(ws, batch_id)
@@ -55,7 +55,7 @@ def report(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="
     """The stored quality report of a batch, byte for byte as the engine wrote it."""
     from dataflywheel.checks.report import QualityReport
     from dataflywheel.errors import NotFound
-    from dataflywheel.flows.batches import get_batch
+    from dataflywheel.flows.data.batches import get_batch
 
     with workspace(ctx) as ws:
         batch, _ = get_batch(ws, batch_id)
@@ -73,7 +73,7 @@ def report(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="
 def review_sheet_(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="ID")],
                   out: Annotated[Path, typer.Option("--out", help="Sheet to write (JSONL).")]) -> None:
     """Write the review sheet (the stratified spot-check sample) of a batch awaiting review."""
-    from dataflywheel.flows.reviews import review_sheet
+    from dataflywheel.flows.data.reviews import review_sheet
 
     with workspace(ctx) as ws:
         rows = review_sheet(ws, batch_id, out)
@@ -91,7 +91,7 @@ def review(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="
     Exit 0: taken (accepted, or still awaiting the rest); 1: the batch failed its gates after
     review; 2: some rows were rejected (the good rows are kept).
     """
-    from dataflywheel.flows.reviews import take_reviews
+    from dataflywheel.flows.data.reviews import take_reviews
 
     with workspace(ctx) as ws:
         out = take_reviews(ws, batch_id, reviews)

@@ -59,7 +59,7 @@ def import_(ctx: typer.Context, file: Annotated[Path, typer.Argument(metavar="FI
             project: Annotated[str | None, typer.Option(help="The project the contract belongs to.")] = None,
             json_: Json = False) -> None:
     """Register a new contract; its first version is active at once."""
-    from dataflywheel.flows.contracts import import_contract
+    from dataflywheel.flows.contracts.lifecycle import import_contract
 
     with workspace(ctx) as ws:
         version = import_contract(ws, file, by=ws.actor, project_id=project)
@@ -77,7 +77,7 @@ def propose(
 ) -> None:
     """Propose the next version: diff, change class, owner check, notices for a breaking change."""
     from dataflywheel.domain.durations import ahead_of
-    from dataflywheel.flows.contracts import propose_version
+    from dataflywheel.flows.contracts.lifecycle import propose_version
 
     with workspace(ctx) as ws:
         p = propose_version(ws, file, by=ws.actor, effective_from=parse_time(effective, "--effective", require_zone=True),
@@ -100,7 +100,7 @@ def propose(
 @app.command("activate")
 def activate(ctx: typer.Context, ref: Ref, by: By = None, json_: Json = False) -> None:
     """Make a proposed version active (Data Owner); the previous one becomes deprecated."""
-    from dataflywheel.flows.contracts import activate_version
+    from dataflywheel.flows.contracts.lifecycle import activate_version
 
     with workspace(ctx) as ws:
         version = activate_version(ws, ref, by=ws.actor)
@@ -112,7 +112,7 @@ def reject(ctx: typer.Context, ref: Ref,
            reason: Annotated[str, typer.Option(help="Why it is turned down.")], by: By = None,
            json_: Json = False) -> None:
     """Turn down a proposed version (Data Owner)."""
-    from dataflywheel.flows.contracts import reject_version
+    from dataflywheel.flows.contracts.lifecycle import reject_version
 
     with workspace(ctx) as ws:
         version = reject_version(ws, ref, reason=reason, by=ws.actor)
@@ -122,7 +122,7 @@ def reject(ctx: typer.Context, ref: Ref,
 @app.command("retire-expired")
 def retire(ctx: typer.Context, by: By = None, json_: Json = False) -> None:
     """Retire every deprecated version whose compatibility period has ended."""
-    from dataflywheel.flows.contracts import retire_expired
+    from dataflywheel.flows.contracts.lifecycle import retire_expired
 
     with workspace(ctx) as ws:
         retired = retire_expired(ws, by=ws.actor)
@@ -132,7 +132,7 @@ def retire(ctx: typer.Context, by: By = None, json_: Json = False) -> None:
 @app.command("list")
 def list_(ctx: typer.Context, json_: Json = False) -> None:
     """Every contract and its versions."""
-    from dataflywheel.flows.contracts import list_contracts
+    from dataflywheel.flows.contracts.lifecycle import list_contracts
 
     with workspace(ctx) as ws:
         rows = [c.model_dump(mode="json") | {"versions": [f"{v.semver} ({v.state.value})" for v in vs]}
@@ -146,7 +146,7 @@ def list_(ctx: typer.Context, json_: Json = False) -> None:
 @app.command("show")
 def show(ctx: typer.Context, ref: Ref, json_: Json = False) -> None:
     """One version: state, change management, notices, and the layers in brief."""
-    from dataflywheel.flows.contracts import get_version
+    from dataflywheel.flows.contracts.lifecycle import get_version
 
     with workspace(ctx) as ws:
         version, contract, notices = get_version(ws, ref)
@@ -168,7 +168,7 @@ def show(ctx: typer.Context, ref: Ref, json_: Json = False) -> None:
 def export(ctx: typer.Context, ref: Ref,
            out: Annotated[Path | None, typer.Option(help="Write to this file (atomically) instead of stdout.")] = None) -> None:
     """The stored ODCS document of a version, byte for byte."""
-    from dataflywheel.flows.contracts import get_version
+    from dataflywheel.flows.contracts.lifecycle import get_version
 
     with workspace(ctx) as ws:
         version, _, _ = get_version(ws, ref)
@@ -189,13 +189,13 @@ def plan(
     json_: Json = False,
 ) -> None:
     """Compile a contract version (stored, or an *.odcs.yaml file) into the check plan."""
-    from dataflywheel.flows.contract_plan import compile_plan
+    from dataflywheel.flows.contracts.contract_plan import compile_plan
     from dataflywheel.integrations.odcs import SUFFIX, load_odcs
 
     if ref.endswith(SUFFIX) or Path(ref).is_file():
         contract = load_odcs(ref)[0]
     else:
-        from dataflywheel.flows.contracts import get_version
+        from dataflywheel.flows.contracts.lifecycle import get_version
 
         with workspace(ctx) as ws:
             contract = get_version(ws, ref)[1]
@@ -212,7 +212,7 @@ def plan(
 @app.command("notice-rate")
 def notice_rate(ctx: typer.Context, json_: Json = False) -> None:
     """Interface-change advance-notice rate: breaking changes noticed in time / all breaking changes."""
-    from dataflywheel.flows.contracts import advance_notice_rate
+    from dataflywheel.flows.contracts.lifecycle import advance_notice_rate
 
     with workspace(ctx) as ws:
         rate = advance_notice_rate(ws)

@@ -1,6 +1,6 @@
 """`flywheel deliver`, `flywheel datasets …`, `flywheel versions …`, `flywheel freeze --baseline`.
 
-Thin: parse, call a flow in flows/delivery.py, flows/versions.py or flows/version_release.py,
+Thin: parse, call a flow in flows/data/delivery.py, flows/data/versions.py or flows/data/version_release.py,
 render. A failed delivery exits 1 (like a failed `flywheel check`); bad input exits 2.
 """
 
@@ -38,7 +38,7 @@ def deliver_cmd(
     json_: Json = False,
 ) -> None:
     """Store the files byte for byte, check them under the contract, pass or fail the batch."""
-    from dataflywheel.flows.delivery import deliver
+    from dataflywheel.flows.data.delivery import deliver
 
     names = [a.strip() for a in annotators.split(",")] if annotators else None
     with workspace(ctx) as ws:
@@ -77,7 +77,7 @@ def dataset_create(
     description: str = "", json_: Json = False,
 ) -> None:
     """Register a dataset."""
-    from dataflywheel.flows.versions import create_dataset
+    from dataflywheel.flows.data.versions import create_dataset
 
     with workspace(ctx) as ws:
         ds = create_dataset(ws, name, project_id=project, owner_id=owner, purpose=purpose,
@@ -88,7 +88,7 @@ def dataset_create(
 @datasets_app.command("list")
 def dataset_list(ctx: typer.Context, json_: Json = False) -> None:
     """Every dataset with its current version."""
-    from dataflywheel.flows.versions import list_datasets
+    from dataflywheel.flows.data.versions import list_datasets
 
     with workspace(ctx) as ws:
         rows = [d.model_dump(mode="json") for d in list_datasets(ws)]
@@ -101,7 +101,7 @@ def version_create(ctx: typer.Context, dataset: str, by: By,
                    batch: Annotated[list[str] | None, typer.Option(help="Batch id (repeat).")] = None,
                    json_: Json = False) -> None:
     """A new candidate of DATASET, optionally with batches."""
-    from dataflywheel.flows.versions import create_version
+    from dataflywheel.flows.data.versions import create_version
 
     with workspace(ctx) as ws:
         v = create_version(ws, dataset, by=by, batch_ids=batch or [])
@@ -112,7 +112,7 @@ def version_create(ctx: typer.Context, dataset: str, by: By,
 def version_add(ctx: typer.Context, version: str, batches: list[str], by: By,
                 json_: Json = False) -> None:
     """Add passed batches to a candidate (recomputes its union summary)."""
-    from dataflywheel.flows.versions import add_batches
+    from dataflywheel.flows.data.versions import add_batches
 
     with workspace(ctx) as ws:
         v = add_batches(ws, version, batches, by=by)
@@ -123,7 +123,7 @@ def version_add(ctx: typer.Context, version: str, batches: list[str], by: By,
 def version_remove(ctx: typer.Context, version: str, batches: list[str], by: By,
                    json_: Json = False) -> None:
     """Take batches out of a candidate (recomputes its union summary)."""
-    from dataflywheel.flows.versions import remove_batches
+    from dataflywheel.flows.data.versions import remove_batches
 
     with workspace(ctx) as ws:
         v = remove_batches(ws, version, batches, by=by)
@@ -133,8 +133,8 @@ def version_remove(ctx: typer.Context, version: str, batches: list[str], by: By,
 @versions_app.command("refresh")
 def version_refresh(ctx: typer.Context, version: str, json_: Json = False) -> None:
     """Recompute a candidate's union quality summary (e.g. after a new evaluation set froze)."""
-    from dataflywheel.flows.version_summary import refresh_summary
-    from dataflywheel.flows.versions import get_version
+    from dataflywheel.flows.data.version_summary import refresh_summary
+    from dataflywheel.flows.data.versions import get_version
 
     with workspace(ctx) as ws:
         v = refresh_summary(ws, get_version(ws, version)[0].id)
@@ -150,7 +150,7 @@ def version_datasheet(
     json_: Json = False,
 ) -> None:
     """Fill in datasheet sections of a candidate."""
-    from dataflywheel.flows.versions import set_datasheet
+    from dataflywheel.flows.data.versions import set_datasheet
 
     updates = _datasheet_updates(file, set_ or [])
     with workspace(ctx) as ws:
@@ -167,7 +167,7 @@ def version_compliance(
     approve: Annotated[bool, typer.Option("--approve/--reject")] = True, json_: Json = False,
 ) -> None:
     """Legal/Compliance approves or rejects a candidate."""
-    from dataflywheel.flows.versions import decide_compliance
+    from dataflywheel.flows.data.versions import decide_compliance
 
     with workspace(ctx) as ws:
         v = decide_compliance(ws, version, by=by, approve=approve, conclusion=conclusion)
@@ -183,8 +183,8 @@ def version_show(ctx: typer.Context, version: str,
                  ) -> None:
     """One version: its batches, known defects (issues linked to it or its batches), and the
     freeze gate as it stands."""
-    from dataflywheel.flows.version_release import check_gate, known_defects
-    from dataflywheel.flows.versions import get_version
+    from dataflywheel.flows.data.version_release import check_gate, known_defects
+    from dataflywheel.flows.data.versions import get_version
 
     with workspace(ctx) as ws:
         v, batch_ids = get_version(ws, version)
@@ -212,7 +212,7 @@ def version_show(ctx: typer.Context, version: str,
 @versions_app.command("list")
 def version_list(ctx: typer.Context, dataset: str | None = None, json_: Json = False) -> None:
     """Versions, optionally of one dataset."""
-    from dataflywheel.flows.versions import list_versions
+    from dataflywheel.flows.data.versions import list_versions
 
     with workspace(ctx) as ws:
         rows = [v.model_dump(mode="json") for v in list_versions(ws, dataset)]
@@ -221,7 +221,7 @@ def version_list(ctx: typer.Context, dataset: str | None = None, json_: Json = F
 
 def _freeze(ctx: typer.Context, version: str, by: str, consult: list[str], baseline: bool,
             json_: bool, waive: str | None = None) -> None:
-    from dataflywheel.flows.version_release import freeze
+    from dataflywheel.flows.data.version_release import freeze
 
     answers = dict(_pair(c, "--consult", "PERSON=RESPONSE") for c in consult)
     with workspace(ctx) as ws:
@@ -259,7 +259,7 @@ def freeze_cmd(ctx: typer.Context, version: str, by: By, consult: Consult = None
 @versions_app.command("notice")
 def version_notice(ctx: typer.Context, version: str) -> None:
     """Freeze procedure step 1: notify the version's producers 3 days before a baseline freeze."""
-    from dataflywheel.flows.freeze_procedure import issue_notice
+    from dataflywheel.flows.data.freeze_procedure import issue_notice
 
     with workspace(ctx) as ws:
         sent = issue_notice(ws, version)
@@ -271,7 +271,7 @@ def version_notice(ctx: typer.Context, version: str) -> None:
 def version_final_sheet(ctx: typer.Context, version: str,
                         out: Annotated[Path, typer.Option("--out", help="Sheet (JSONL).")]) -> None:
     """Freeze procedure step 2: write the final spot check's stratified sample of a candidate."""
-    from dataflywheel.flows.freeze_procedure import final_check_sheet
+    from dataflywheel.flows.data.freeze_procedure import final_check_sheet
 
     with workspace(ctx) as ws:
         rows = final_check_sheet(ws, version, out)
@@ -283,7 +283,7 @@ def version_final_check(ctx: typer.Context, version: str,
                         reviews: Annotated[Path, typer.Argument(metavar="FILE")]) -> None:
     """Freeze procedure step 2: take the Quality Evaluators' verdicts (CSV/JSONL). Exit 2 if
     rows were rejected (the good rows are kept)."""
-    from dataflywheel.flows.freeze_procedure import take_final_check
+    from dataflywheel.flows.data.freeze_procedure import take_final_check
 
     with workspace(ctx) as ws:
         taken, rejected, pending = take_final_check(ws, version, reviews)
@@ -298,7 +298,7 @@ def version_final_check(ctx: typer.Context, version: str,
 @versions_app.command("archive")
 def version_archive(ctx: typer.Context, version: str, by: By, json_: Json = False) -> None:
     """Take a frozen version out of active use."""
-    from dataflywheel.flows.version_release import archive
+    from dataflywheel.flows.data.version_release import archive
 
     with workspace(ctx) as ws:
         v = archive(ws, version, by=by)
@@ -311,7 +311,7 @@ def version_rollback(ctx: typer.Context, version: str, by: By,
                      reason: Annotated[str, typer.Option(help="Why it is withdrawn.")],
                      json_: Json = False) -> None:
     """Withdraw a frozen version (never deleted) and move the current pointer back."""
-    from dataflywheel.flows.version_release import rollback
+    from dataflywheel.flows.data.version_release import rollback
 
     with workspace(ctx) as ws:
         v = rollback(ws, version, by=by, issue_id=issue, reason=reason)

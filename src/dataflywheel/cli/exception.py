@@ -12,7 +12,7 @@ from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from dataflywheel.flows.exceptions import ExceptionView
+    from dataflywheel.flows.governance.exceptions import ExceptionView
 
 app = typer.Typer(help="Time, quality, format and compliance exceptions that expire by themselves.",
                   no_args_is_help=True)
@@ -84,8 +84,8 @@ def request(
     json_: Json = False,
 ) -> None:
     """Request an exception; its approvers are notified."""
-    from dataflywheel.flows.exceptions import ExceptionRequest
-    from dataflywheel.flows.exceptions import request as request_flow
+    from dataflywheel.flows.governance.exceptions import ExceptionRequest
+    from dataflywheel.flows.governance.exceptions import request as request_flow
 
     expires_at = parse_time(expires, "expires_at")
     assert expires_at is not None
@@ -109,7 +109,7 @@ def request(
 def approve(ctx: typer.Context, exception_id: ExcId, by: By, note: str = "",
             on_call: OnCall = None, now: Now = None, json_: Json = False) -> None:
     """Approve in the role you hold; approved once every approver the type needs has."""
-    from dataflywheel.flows.exceptions import approve as approve_flow
+    from dataflywheel.flows.governance.exceptions import approve as approve_flow
 
     with workspace(ctx) as ws:
         view = approve_flow(ws, exception_id, approver=by, note=note, on_call=on_call,
@@ -122,7 +122,7 @@ def reject(ctx: typer.Context, exception_id: ExcId, by: By,
            reason: Annotated[str, typer.Option(help="Why it is rejected.")],
            on_call: OnCall = None, now: Now = None, json_: Json = False) -> None:
     """Reject a requested exception (any of its approvers may)."""
-    from dataflywheel.flows.exceptions import reject as reject_flow
+    from dataflywheel.flows.governance.exceptions import reject as reject_flow
 
     with workspace(ctx) as ws:
         view = reject_flow(ws, exception_id, approver=by, reason=reason, on_call=on_call,
@@ -134,7 +134,7 @@ def reject(ctx: typer.Context, exception_id: ExcId, by: By,
 def withdraw(ctx: typer.Context, exception_id: ExcId, by: By, reason: str = "",
              json_: Json = False) -> None:
     """The requester withdraws an undecided request."""
-    from dataflywheel.flows.exceptions import withdraw as withdraw_flow
+    from dataflywheel.flows.governance.exceptions import withdraw as withdraw_flow
 
     with workspace(ctx) as ws:
         record = withdraw_flow(ws, exception_id, by=by, reason=reason)
@@ -149,7 +149,7 @@ def revoke(ctx: typer.Context, exception_id: ExcId, by: By,
            reason: Annotated[str, typer.Option(help="Why it ends early.")],
            on_call: OnCall = None, now: Now = None, json_: Json = False) -> None:
     """End an approved exception before its expiry; what it covered is blocked again."""
-    from dataflywheel.flows.exceptions import revoke as revoke_flow
+    from dataflywheel.flows.governance.exceptions import revoke as revoke_flow
 
     with workspace(ctx) as ws:
         record = revoke_flow(ws, exception_id, by=by, reason=reason, on_call=on_call,
@@ -165,7 +165,7 @@ def list_(ctx: typer.Context, state: str | None = None,
           type_: Annotated[str | None, typer.Option("--type")] = None, now: Now = None,
           json_: Json = False) -> None:
     """Exceptions by id (what is due expires first)."""
-    from dataflywheel.flows.exceptions import list_exceptions
+    from dataflywheel.flows.governance.exceptions import list_exceptions
 
     with workspace(ctx) as ws:
         rows = [e.model_dump(mode="json") for e in list_exceptions(
@@ -179,7 +179,7 @@ def list_(ctx: typer.Context, state: str | None = None,
 @app.command("show")
 def show(ctx: typer.Context, exception_id: ExcId, now: Now = None, json_: Json = False) -> None:
     """One exception: its statements, covers, decisions and who is still to decide."""
-    from dataflywheel.flows.exceptions import show as show_flow
+    from dataflywheel.flows.governance.exceptions import show as show_flow
 
     with workspace(ctx) as ws:
         view = show_flow(ws, exception_id, now=parse_time(now, "now"))
@@ -189,7 +189,7 @@ def show(ctx: typer.Context, exception_id: ExcId, now: Now = None, json_: Json =
 @app.command("sweep")
 def sweep(ctx: typer.Context, now: Now = None, json_: Json = False) -> None:
     """Expire every approved exception past its expiry; what they covered is blocked again."""
-    from dataflywheel.flows.exceptions import sweep_expired
+    from dataflywheel.flows.governance.exceptions import sweep_expired
 
     with workspace(ctx) as ws:
         expired = sweep_expired(ws, parse_time(now, "now"))

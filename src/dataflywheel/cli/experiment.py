@@ -13,7 +13,7 @@ from dataflywheel.cli.output import console, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from dataflywheel.flows.experiments import LoggedExperiment
+    from dataflywheel.flows.experiments.runs import LoggedExperiment
 
 app = typer.Typer(help="Experiments in the Experiment Pool (and MLflow runs).", no_args_is_help=True)
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -51,7 +51,7 @@ def log(
     json_: Json = False,
 ) -> None:
     """Log an experiment; a regression against --baseline opens an issue."""
-    from dataflywheel.flows.experiments import log_experiment, parse_create
+    from dataflywheel.flows.experiments.runs import log_experiment, parse_create
 
     data: dict[str, Any] = {
         "title": title, "kind": kind, "state": state, "model_version": model,
@@ -144,7 +144,10 @@ def _given(image: str | None, seed: int | None, flags: list[str] | None) -> dict
 def _add_results(data: dict[str, Any], errors: Path | None, results: Path | None,
                  model_key: str | None, id_field: str | None, category_field: str | None) -> None:
     from dataflywheel.errors import BadInput
-    from dataflywheel.flows.experiment_results import read_error_samples, read_item_results
+    from dataflywheel.flows.experiments.experiment_results import (
+        read_error_samples,
+        read_item_results,
+    )
 
     samples = [s.model_dump() for s in read_error_samples(errors)] if errors else []
     if results is not None:
@@ -170,8 +173,8 @@ def finish(
     """Finish a running experiment; a completed one is compared with its baseline."""
     from dataflywheel.domain.states import ExperimentState
     from dataflywheel.errors import BadInput
-    from dataflywheel.flows.experiment_results import read_error_samples
-    from dataflywheel.flows.experiments import finish_experiment
+    from dataflywheel.flows.experiments.experiment_results import read_error_samples
+    from dataflywheel.flows.experiments.runs import finish_experiment
 
     try:
         target = ExperimentState(state)
@@ -192,7 +195,7 @@ def finish(
 def list_(ctx: typer.Context, project: str | None = None, kind: str | None = None,
           state: str | None = None, json_: Json = False) -> None:
     """Experiments, optionally of one project, kind or state."""
-    from dataflywheel.flows.experiment_read import list_experiments
+    from dataflywheel.flows.experiments.experiment_read import list_experiments
 
     filters = {k: v for k, v in {"project_id": project, "kind": kind, "state": state}.items() if v}
     with workspace(ctx) as ws:
@@ -204,7 +207,7 @@ def list_(ctx: typer.Context, project: str | None = None, kind: str | None = Non
 def show(ctx: typer.Context, experiment_id: Annotated[str, typer.Argument(metavar="ID")],
          json_: Json = False) -> None:
     """One experiment: versions used (state then and now), error samples, linked issues."""
-    from dataflywheel.flows.experiment_read import experiment_detail
+    from dataflywheel.flows.experiments.experiment_read import experiment_detail
 
     with workspace(ctx) as ws:
         detail = experiment_detail(ws, experiment_id)
@@ -232,7 +235,7 @@ def capture_env(
     json_: Json = False,
 ) -> None:
     """Describe this machine's reproducibility context (Python, OS, packages, lock, GPUs)."""
-    from dataflywheel.flows.envcapture import capture_env as run
+    from dataflywheel.envcapture import capture_env as run
 
     env = run(project_root)
     if json_:
@@ -257,7 +260,7 @@ def compare(ctx: typer.Context, experiment_id: Annotated[str, typer.Argument(met
             baseline_id: Annotated[str, typer.Argument(metavar="BASELINE")],
             lower_is_better: Many = None, tolerance: float = 0.0, json_: Json = False) -> None:
     """Metric deltas, versions, and error samples new and fixed, against a baseline."""
-    from dataflywheel.flows.experiment_compare import compare_experiments
+    from dataflywheel.flows.experiments.experiment_compare import compare_experiments
 
     with workspace(ctx) as ws:
         report = compare_experiments(ws, experiment_id, baseline_id, tolerance=tolerance,

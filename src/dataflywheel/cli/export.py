@@ -28,7 +28,7 @@ def export(
     """Export a frozen version: Parquet + dataset card (hf) or Parquet + Croissant 1.1 (audited).
 
     Exit 2 when the access decision refuses it (the refusal is audited) or on bad input."""
-    from dataflywheel.flows.export import export_version
+    from dataflywheel.flows.data.export import export_version
 
     with workspace(ctx) as ws:
         result = export_version(ws, version, format=format_, out=out, license=license_,

@@ -50,7 +50,7 @@ def _ingested(json_: bool, data: dict[str, Any]) -> None:
 @app.command("ingest")
 def ingest(ctx: typer.Context, path: Path, json_: Json = False) -> None:
     """Ingest feedback events from a JSONL file (one event per line)."""
-    from dataflywheel.flows.feedback import ingest_jsonl
+    from dataflywheel.flows.feedback.ingest import ingest_jsonl
 
     with workspace(ctx) as ws:
         _ingested(json_, ingest_jsonl(ws, path).to_dict())
@@ -62,7 +62,7 @@ def import_eval(ctx: typer.Context, path: Path,
                 experiment: Annotated[str | None, typer.Option(help="Experiment id to link.")] = None,
                 json_: Json = False) -> None:
     """Import per-item evaluation results (GSM8K model-solutions shape): wrong answers → events."""
-    from dataflywheel.flows.feedback_import import import_eval_results
+    from dataflywheel.flows.feedback.feedback_import import import_eval_results
 
     with workspace(ctx) as ws:
         summary = import_eval_results(ws, path, project_id=project, experiment_id=experiment)
@@ -78,7 +78,7 @@ def import_predictions(
     json_: Json = False,
 ) -> None:
     """Import model predictions with ratings (self-instruct shape); low ratings → events."""
-    from dataflywheel.flows.feedback_import import import_predictions as run_import
+    from dataflywheel.flows.feedback.feedback_import import import_predictions as run_import
 
     with workspace(ctx) as ws:
         summary = run_import(ws, path, project_id=project, model=model, flag_below=flag_below)
@@ -97,7 +97,7 @@ def _imported(json_: bool, data: dict[str, Any]) -> None:
 def list_(ctx: typer.Context, state: str | None = None, project: str | None = None,
           json_: Json = False) -> None:
     """Feedback events, optionally in one state or of one project."""
-    from dataflywheel.flows.feedback import list_events
+    from dataflywheel.flows.feedback.ingest import list_events
 
     filters = {k: v for k, v in {"state": state, "project_id": project}.items() if v}
     with workspace(ctx) as ws:
@@ -108,7 +108,7 @@ def list_(ctx: typer.Context, state: str | None = None, project: str | None = No
 @app.command("rejections")
 def rejections(ctx: typer.Context, origin: str | None = None, json_: Json = False) -> None:
     """Input that could not become an event, with the reason (raw bytes are in the blob store)."""
-    from dataflywheel.flows.feedback import list_rejections
+    from dataflywheel.flows.feedback.ingest import list_rejections
 
     with workspace(ctx) as ws:
         rows = [r.model_dump(mode="json", exclude={"excerpt"}) for r in list_rejections(ws, origin=origin)]
@@ -122,7 +122,7 @@ def route(ctx: typer.Context,
                                                          help="Show how one event would be routed.")] = None,
           rules: RulesFile = None, json_: Json = False) -> None:
     """Route every received or triaged event (or, with --explain, show why one goes where)."""
-    from dataflywheel.flows.routing import load_rules, route_pending
+    from dataflywheel.flows.feedback.routing import load_rules, route_pending
 
     with workspace(ctx) as ws:
         rule_set = load_rules(ws, rules)
@@ -139,7 +139,7 @@ def route(ctx: typer.Context,
 
 
 def _explain(ws: Any, event_id: str, rule_set: Any, json_: bool) -> None:
-    from dataflywheel.flows.routing import explain
+    from dataflywheel.flows.feedback.routing import explain
 
     result = explain(ws, event_id, rules=rule_set)
     trials: list[dict[str, Any]] = [{"rule": t.rule, "matched": t.matched,
@@ -164,7 +164,7 @@ def _explain(ws: Any, event_id: str, rule_set: Any, json_: bool) -> None:
 @rules_app.command("check")
 def rules_check(ctx: typer.Context, rules: RulesFile = None, json_: Json = False) -> None:
     """Check the rules against the stored events: rules that match nothing, shadowed, bad targets."""
-    from dataflywheel.flows.routing import check_rules, load_rules
+    from dataflywheel.flows.feedback.routing import check_rules, load_rules
 
     with workspace(ctx) as ws:
         rule_set = load_rules(ws, rules)
@@ -182,7 +182,7 @@ def rules_check(ctx: typer.Context, rules: RulesFile = None, json_: Json = False
 @rules_app.command("show")
 def rules_show(ctx: typer.Context, rules: RulesFile = None, json_: Json = False) -> None:
     """The rules in force, in order."""
-    from dataflywheel.flows.routing import load_rules
+    from dataflywheel.flows.feedback.routing import load_rules
 
     with workspace(ctx) as ws:
         rule_set = load_rules(ws, rules)
@@ -198,7 +198,7 @@ def rules_show(ctx: typer.Context, rules: RulesFile = None, json_: Json = False)
 @triage_app.command("list")
 def triage_list(ctx: typer.Context, json_: Json = False) -> None:
     """Events waiting for a person to route them, with the reason."""
-    from dataflywheel.flows.routing import triage_queue
+    from dataflywheel.flows.feedback.routing import triage_queue
 
     with workspace(ctx) as ws:
         rows = [e.model_dump(mode="json") for e in triage_queue(ws)]
@@ -212,7 +212,7 @@ def triage_assign(ctx: typer.Context, event_id: Annotated[str, typer.Argument(me
                   reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")],
                   stage: str | None = None, json_: Json = False) -> None:
     """Route one event from the triage queue by hand."""
-    from dataflywheel.flows.routing import assign
+    from dataflywheel.flows.feedback.routing import assign
 
     with workspace(ctx) as ws:
         event = assign(ws, event_id, project_id=project, stage_id=stage, reason=reason)
@@ -224,7 +224,7 @@ def themes_form(ctx: typer.Context,
                 threshold: Annotated[float, typer.Option(help="Cosine similarity to join a theme.")] = 0.25,
                 json_: Json = False) -> None:
     """Cluster routed events into themes (joining the themes of earlier ingests)."""
-    from dataflywheel.flows.themes import form_themes
+    from dataflywheel.flows.feedback.themes import form_themes
 
     with workspace(ctx) as ws:
         report = form_themes(ws, threshold=threshold).to_dict()
@@ -235,7 +235,7 @@ def themes_form(ctx: typer.Context,
 @themes_app.command("list")
 def themes_list(ctx: typer.Context, state: str | None = None, json_: Json = False) -> None:
     """Themes, largest first, with a weekly trend."""
-    from dataflywheel.flows.themes import theme_views
+    from dataflywheel.flows.feedback.themes import theme_views
 
     with workspace(ctx) as ws:
         views = [v.to_dict() for v in theme_views(ws) if not state or v.theme.state.value == state]
@@ -251,7 +251,7 @@ def themes_list(ctx: typer.Context, state: str | None = None, json_: Json = Fals
 def themes_show(ctx: typer.Context, theme_id: Annotated[str, typer.Argument(metavar="THEME")],
                 json_: Json = False) -> None:
     """One theme: counts, weekly trend, representative examples, what it became."""
-    from dataflywheel.flows.themes import theme_views
+    from dataflywheel.flows.feedback.themes import theme_views
 
     with workspace(ctx) as ws:
         [view] = theme_views(ws, theme_id=theme_id)
@@ -286,7 +286,7 @@ def themes_decline(ctx: typer.Context, theme_id: Annotated[str, typer.Argument(m
 
 
 def _decide(ctx: typer.Context, theme_id: str, reason: str, *, decline: bool, json_: bool) -> None:
-    from dataflywheel.flows.reflux import decide_theme
+    from dataflywheel.flows.feedback.reflux import decide_theme
 
     with workspace(ctx) as ws:
         theme = decide_theme(ws, theme_id, decline=decline, reason=reason)
@@ -313,7 +313,7 @@ def _weights(path: Path | None) -> Any:
 def prioritise(ctx: typer.Context, weights: WeightsFile = None, json_: Json = False) -> None:
     """Score open and queued themes by leverage; show the formula and each theme's numbers."""
     from dataflywheel.domain.policies.leverage import FORMULA
-    from dataflywheel.flows.reflux import prioritise as run
+    from dataflywheel.flows.feedback.reflux import prioritise as run
 
     with workspace(ctx) as ws:
         ranked = run(ws, weights=_weights(weights))
@@ -337,7 +337,7 @@ def promote(ctx: typer.Context,
     """Promote the top themes to requirements or issues; queue or decline the rest."""
     from dataflywheel.domain.records.demand import Priority
     from dataflywheel.errors import BadInput
-    from dataflywheel.flows.reflux import promote as run
+    from dataflywheel.flows.feedback.reflux import promote as run
 
     if priority not in {p.value for p in Priority}:
         raise BadInput("unknown priority", field="priority", expected="P0, P1 or P2", got=priority)
@@ -357,7 +357,7 @@ def promote(ctx: typer.Context,
 @app.command("absorb")
 def absorb(ctx: typer.Context, json_: Json = False) -> None:
     """Mark promoted themes absorbed whose requirement was delivered in a frozen version."""
-    from dataflywheel.flows.reflux import sync_absorbed
+    from dataflywheel.flows.feedback.reflux import sync_absorbed
 
     with workspace(ctx) as ws:
         done = sync_absorbed(ws)
@@ -368,7 +368,7 @@ def absorb(ctx: typer.Context, json_: Json = False) -> None:
 @app.command("metrics")
 def metrics(ctx: typer.Context, json_: Json = False) -> None:
     """Feedback-loop rate (absorbed / routed events) and time-to-absorb."""
-    from dataflywheel.flows.reflux import loop_metrics
+    from dataflywheel.flows.feedback.reflux import loop_metrics
 
     with workspace(ctx) as ws:
         data = loop_metrics(ws).to_dict()
@@ -379,7 +379,7 @@ def metrics(ctx: typer.Context, json_: Json = False) -> None:
     console.print(f"feedback-loop rate: {'n/a' if rate is None else f'{rate:.1%}'} "
                   f"({data['absorbed_events']} absorbed / {data['routed_events']} routed events)",
                   highlight=False)
-    from dataflywheel.flows.reflux import absorb_times
+    from dataflywheel.flows.feedback.reflux import absorb_times
 
     console.print(absorb_times(data["time_to_absorb_days"]), highlight=False)
     console.print("themes: " + ", ".join(f"{k} {v}" for k, v in sorted(data["themes_by_state"].items())),

@@ -50,7 +50,7 @@ def open_(
     json_: Json = False,
 ) -> None:
     """Open an issue; its deadlines follow its severity."""
-    from dataflywheel.flows.issues import open_issue, parse_link
+    from dataflywheel.flows.issues.lifecycle import open_issue, parse_link
 
     links = [parse_link(item) for item in link or []]
     with workspace(ctx) as ws:
@@ -77,7 +77,7 @@ def _due(moment: datetime | None) -> str:
 def list_(ctx: typer.Context, state: str | None = None, severity: str | None = None,
           project: str | None = None, owner: str | None = None, json_: Json = False) -> None:
     """Issues, optionally filtered by state, severity, project or owner."""
-    from dataflywheel.flows.issues import list_issues
+    from dataflywheel.flows.issues.lifecycle import list_issues
 
     with workspace(ctx) as ws:
         rows = [i.model_dump(mode="json") for i in list_issues(
@@ -90,8 +90,8 @@ def list_(ctx: typer.Context, state: str | None = None, severity: str | None = N
 def show(ctx: typer.Context, issue_id: IssueId, json_: Json = False) -> None:
     """One issue with its links and its post-mortem."""
     from dataflywheel.errors import NotFound
-    from dataflywheel.flows.issues import issue_detail
-    from dataflywheel.flows.postmortems import post_mortem_of
+    from dataflywheel.flows.issues.lifecycle import issue_detail
+    from dataflywheel.flows.issues.postmortems import post_mortem_of
 
     with workspace(ctx) as ws:
         issue, links = issue_detail(ws, issue_id)
@@ -113,7 +113,7 @@ def show(ctx: typer.Context, issue_id: IssueId, json_: Json = False) -> None:
 def ack(ctx: typer.Context, issue_id: IssueId, note: str | None = None,
         json_: Json = False) -> None:
     """Acknowledge an issue (the response)."""
-    from dataflywheel.flows.issues import acknowledge
+    from dataflywheel.flows.issues.lifecycle import acknowledge
 
     with workspace(ctx) as ws:
         _show(acknowledge(ws, issue_id, note=note), json_)
@@ -124,7 +124,7 @@ def assign(ctx: typer.Context, issue_id: IssueId,
            owner: Annotated[str, typer.Option(help="Person id of the new owner.")],
            json_: Json = False) -> None:
     """Assign an issue to an owner, who is notified."""
-    from dataflywheel.flows.issues import assign as run
+    from dataflywheel.flows.issues.lifecycle import assign as run
 
     with workspace(ctx) as ws:
         _show(run(ws, issue_id, owner_id=owner), json_)
@@ -135,7 +135,7 @@ def resolve(ctx: typer.Context, issue_id: IssueId,
             resolution: Annotated[str, typer.Option(help="What was fixed or mitigated.")],
             root_cause: str | None = None, json_: Json = False) -> None:
     """Mark an issue resolved (fixed or mitigated)."""
-    from dataflywheel.flows.issues import resolve as run
+    from dataflywheel.flows.issues.lifecycle import resolve as run
 
     with workspace(ctx) as ws:
         _show(run(ws, issue_id, resolution=resolution, root_cause=root_cause), json_)
@@ -145,7 +145,7 @@ def resolve(ctx: typer.Context, issue_id: IssueId,
 def close(ctx: typer.Context, issue_id: IssueId, reason: str | None = None,
           json_: Json = False) -> None:
     """Close a resolved issue (P0/P1 need a published post-mortem with an implemented change)."""
-    from dataflywheel.flows.issues import close as run
+    from dataflywheel.flows.issues.lifecycle import close as run
 
     with workspace(ctx) as ws:
         _show(run(ws, issue_id, reason=reason), json_)
@@ -156,7 +156,7 @@ def reopen(ctx: typer.Context, issue_id: IssueId,
            reason: Annotated[str, typer.Option(help="Why the issue is back.")],
            json_: Json = False) -> None:
     """Reopen a closed issue."""
-    from dataflywheel.flows.issues import reopen as run
+    from dataflywheel.flows.issues.lifecycle import reopen as run
 
     with workspace(ctx) as ws:
         _show(run(ws, issue_id, reason=reason), json_)
@@ -171,7 +171,7 @@ def escalate(ctx: typer.Context,
     """Escalate every overdue issue one path level per missed deadline (run it on a schedule)."""
     from dataflywheel.domain.policies.risk import COMMITTEE_ROLES
     from dataflywheel.domain.roles import parse_role
-    from dataflywheel.flows.issues import escalate_overdue
+    from dataflywheel.flows.issues.lifecycle import escalate_overdue
 
     roles = [parse_role(r) for r in committee] if committee else list(COMMITTEE_ROLES)
     with workspace(ctx) as ws:
@@ -201,7 +201,7 @@ def tier(ctx: typer.Context,
 def pm_template(ctx: typer.Context, issue_id: IssueId) -> None:
     """Print the blameless post-mortem template for an issue: the YAML that `postmortem --file`
     accepts back (`… postmortem-template ISS-0001 > pm.yaml`)."""
-    from dataflywheel.flows.postmortems import template
+    from dataflywheel.flows.issues.postmortems import template
 
     with workspace(ctx) as ws:
         text = template(ws, issue_id)
@@ -216,7 +216,7 @@ def pm_write(ctx: typer.Context, issue_id: IssueId,
              json_: Json = False) -> None:
     """Write (or update, while a draft) the issue's post-mortem from a YAML file."""
     from dataflywheel.errors import BadInput, NotFound
-    from dataflywheel.flows.postmortems import write
+    from dataflywheel.flows.issues.postmortems import write
     from dataflywheel.yamlsafe import safe_load
 
     try:
@@ -243,7 +243,7 @@ def pm_link(ctx: typer.Context, issue_id: IssueId,
             ref: Annotated[str, typer.Option(help="Id or name of the implemented change.")],
             json_: Json = False) -> None:
     """Link the implemented process change to the issue's post-mortem."""
-    from dataflywheel.flows.postmortems import link_change
+    from dataflywheel.flows.issues.postmortems import link_change
 
     with workspace(ctx) as ws:
         pm = link_change(ws, issue_id, kind=kind, ref=ref)
@@ -254,7 +254,7 @@ def pm_link(ctx: typer.Context, issue_id: IssueId,
 @app.command("postmortem-submit")
 def pm_submit(ctx: typer.Context, issue_id: IssueId, json_: Json = False) -> None:
     """Send the post-mortem to review (draft → review)."""
-    from dataflywheel.flows.postmortems import submit
+    from dataflywheel.flows.issues.postmortems import submit
 
     with workspace(ctx) as ws:
         pm = submit(ws, issue_id)
@@ -265,7 +265,7 @@ def pm_submit(ctx: typer.Context, issue_id: IssueId, json_: Json = False) -> Non
 @app.command("postmortem-publish")
 def pm_publish(ctx: typer.Context, issue_id: IssueId, json_: Json = False) -> None:
     """Publish the post-mortem (complete, change verified) and file it in the knowledge base."""
-    from dataflywheel.flows.postmortems import publish
+    from dataflywheel.flows.issues.postmortems import publish
 
     with workspace(ctx) as ws:
         pm = publish(ws, issue_id)

@@ -34,7 +34,7 @@ def add(
 ) -> None:
     """Add a Markdown document, linked to records and other documents."""
     from dataflywheel.errors import BadInput, NotFound
-    from dataflywheel.flows.kb import add_document, parse_target
+    from dataflywheel.flows.issues.kb import add_document, parse_target
 
     if (file is None) == (body is None):
         raise BadInput("give the body with exactly one of --file or --body", field="body")
@@ -61,7 +61,7 @@ def search(ctx: typer.Context, query: str,
            kind: Annotated[str | None, typer.Option(help="Only documents of this kind.")] = None,
            limit: int = 20, json_: Json = False) -> None:
     """Full-text search: documents containing every word of QUERY, best first."""
-    from dataflywheel.flows.kb import search as run
+    from dataflywheel.flows.issues.kb import search as run
 
     with workspace(ctx) as ws:
         hits = [h.model_dump(mode="json") for h in run(ws, query, kind=kind, limit=limit)]
@@ -76,7 +76,7 @@ def search(ctx: typer.Context, query: str,
 @app.command("show")
 def show(ctx: typer.Context, doc_id: DocId, json_: Json = False) -> None:
     """One document with its links and backlinks."""
-    from dataflywheel.flows.kb import show as run
+    from dataflywheel.flows.issues.kb import show as run
 
     with workspace(ctx) as ws:
         view = run(ws, doc_id)
@@ -95,7 +95,7 @@ def show(ctx: typer.Context, doc_id: DocId, json_: Json = False) -> None:
 def link(ctx: typer.Context, doc_id: DocId,
          target: Annotated[str, typer.Argument(metavar="KIND:ID")], json_: Json = False) -> None:
     """Link a document to a record (issue:ISS-0001) or another document (kb:KB-0002)."""
-    from dataflywheel.flows.kb import link as run
+    from dataflywheel.flows.issues.kb import link as run
 
     with workspace(ctx) as ws:
         made = run(ws, doc_id, target)

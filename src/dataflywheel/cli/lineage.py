@@ -20,7 +20,7 @@ def version(ctx: typer.Context,
             ref: Annotated[str, typer.Argument(metavar="VERSION", help="ID or DATASET@N.")],
             json_: Json = False) -> None:
     """The batches and sources that make up a version."""
-    from dataflywheel.flows.lineage import version_lineage
+    from dataflywheel.flows.data.lineage import version_lineage
 
     with workspace(ctx) as ws:
         got = version_lineage(ws, ref)
@@ -44,7 +44,7 @@ def version(ctx: typer.Context,
 def batch(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="BATCH")],
           json_: Json = False) -> None:
     """The versions, experiments, issues and exceptions that depend on a batch."""
-    from dataflywheel.flows.lineage import batch_dependents
+    from dataflywheel.flows.data.lineage import batch_dependents
 
     with workspace(ctx) as ws:
         got = batch_dependents(ws, batch_id)
@@ -66,7 +66,7 @@ def checked(ctx: typer.Context,
             guide: Annotated[str | None, typer.Option(help="Annotation guide version.")] = None,
             json_: Json = False) -> None:
     """Batches checked under a contract version or a guide version."""
-    from dataflywheel.flows.lineage import checked_under
+    from dataflywheel.flows.data.lineage import checked_under
 
     with workspace(ctx) as ws:
         rows = [b.model_dump(mode="json") for b in checked_under(
@@ -82,7 +82,7 @@ def checked(ctx: typer.Context,
 def requirement(ctx: typer.Context, req_id: Annotated[str, typer.Argument(metavar="REQUIREMENT")],
                 json_: Json = False) -> None:
     """From a requirement to its batches, the versions holding them, and their experiments."""
-    from dataflywheel.flows.lineage import requirement_path
+    from dataflywheel.flows.data.lineage import requirement_path
 
     with workspace(ctx) as ws:
         got = requirement_path(ws, req_id)

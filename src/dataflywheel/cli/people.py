@@ -33,7 +33,7 @@ def people_add(
     """Add a person, with the roles they hold (and the login they act under)."""
     from dataflywheel.domain.records.people import Person
     from dataflywheel.domain.roles import parse_role
-    from dataflywheel.flows.people import add_person
+    from dataflywheel.flows.governance.people import add_person
 
     roles = [parse_role(r) for r in role]
     person = Person(id=person_id, name=name, email=email, team_id=team, vendor_id=vendor)
@@ -53,7 +53,7 @@ def people_grant(
 ) -> None:
     """Let a person hold a role, team-wide or in one project."""
     from dataflywheel.domain.roles import parse_role
-    from dataflywheel.flows.people import grant_role
+    from dataflywheel.flows.governance.people import grant_role
 
     with workspace(ctx) as ws:
         holding = grant_role(ws, person_id, parse_role(role), project_id=project)
@@ -68,7 +68,7 @@ def people_bind(
     json_: Json = False,
 ) -> None:
     """Bind an OS login to a person: commands run under that login act as them (audited)."""
-    from dataflywheel.flows.identity import bind
+    from dataflywheel.flows.governance.identity import bind
 
     with workspace(ctx) as ws:
         binding = bind(ws, person_id, login=login)
@@ -95,7 +95,7 @@ def people_revoke_role(
 ) -> None:
     """Take a role away from a person (team-wide, or in one project), audited."""
     from dataflywheel.domain.roles import parse_role
-    from dataflywheel.flows.people import revoke_role
+    from dataflywheel.flows.governance.people import revoke_role
 
     with workspace(ctx) as ws:
         holding = revoke_role(ws, person_id, parse_role(role), project_id=project, reason=reason)
@@ -112,7 +112,7 @@ def people_offboard(
 ) -> None:
     """Table 24-21 offboarding: revoke their grants, remove their roles, unbind their logins and
     deactivate them; each step audited. They can no longer act or approve."""
-    from dataflywheel.flows.offboarding import offboard
+    from dataflywheel.flows.governance.offboarding import offboard
 
     with workspace(ctx) as ws:
         done = offboard(ws, person_id, reason=reason)
@@ -130,8 +130,8 @@ def people_offboard(
 @people_app.command("list")
 def people_list(ctx: typer.Context, json_: Json = False) -> None:
     """Everyone, with their roles."""
-    from dataflywheel.flows.identity import bindings
-    from dataflywheel.flows.people import list_people
+    from dataflywheel.flows.governance.identity import bindings
+    from dataflywheel.flows.governance.people import list_people
 
     with workspace(ctx) as ws:
         logins = bindings(ws)
@@ -150,8 +150,8 @@ def people_show(ctx: typer.Context, person_id: Annotated[str, typer.Argument(met
                 json_: Json = False) -> None:
     """One person and their roles."""
     from dataflywheel.errors import NotFound
-    from dataflywheel.flows.identity import bindings
-    from dataflywheel.flows.people import list_people
+    from dataflywheel.flows.governance.identity import bindings
+    from dataflywheel.flows.governance.people import list_people
 
     with workspace(ctx) as ws:
         found = [(p, hs) for p, hs in list_people(ws) if p.id == person_id]
@@ -191,7 +191,7 @@ def teams_add(ctx: typer.Context, team_id: Annotated[str, typer.Argument(metavar
               lead: Optional[str] = None, json_: Json = False) -> None:
     """Add a team."""
     from dataflywheel.domain.records.people import Team
-    from dataflywheel.flows.people import add_team
+    from dataflywheel.flows.governance.people import add_team
 
     with workspace(ctx) as ws:
         team = add_team(ws, Team(id=team_id, name=name, lead_id=lead))
@@ -203,7 +203,7 @@ def vendors_add(ctx: typer.Context, vendor_id: Annotated[str, typer.Argument(met
                 service: str = "annotation", contact: Optional[str] = None, json_: Json = False) -> None:
     """Add an outsourced vendor."""
     from dataflywheel.domain.records.people import Vendor
-    from dataflywheel.flows.people import add_vendor
+    from dataflywheel.flows.governance.people import add_vendor
 
     with workspace(ctx) as ws:
         vendor = add_vendor(ws, Vendor(id=vendor_id, name=name, service=service, contact=contact))
@@ -222,7 +222,7 @@ def register_commands(cli: typer.Typer) -> None:
 @teams_app.command("list")
 def teams_list(ctx: typer.Context, json_: Json = False) -> None:
     """All teams."""
-    from dataflywheel.flows.people import list_teams
+    from dataflywheel.flows.governance.people import list_teams
 
     with workspace(ctx) as ws:
         rows = [t.model_dump(mode="json") for t in list_teams(ws)]
@@ -232,7 +232,7 @@ def teams_list(ctx: typer.Context, json_: Json = False) -> None:
 @vendors_app.command("list")
 def vendors_list(ctx: typer.Context, json_: Json = False) -> None:
     """All vendors."""
-    from dataflywheel.flows.people import list_vendors
+    from dataflywheel.flows.governance.people import list_vendors
 
     with workspace(ctx) as ws:
         rows = [v.model_dump(mode="json") for v in list_vendors(ws)]

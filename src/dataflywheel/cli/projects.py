@@ -32,7 +32,7 @@ def add(
 ) -> None:
     """Register a project."""
     from dataflywheel.domain.records.project import Project
-    from dataflywheel.flows.projects import add_project
+    from dataflywheel.flows.demand.projects import add_project
 
     project = Project.model_validate({
         "id": project_id, "name": name, "owner_id": owner, "phase": phase, "layers": layer,
@@ -50,7 +50,7 @@ def add(
 @app.command("list")
 def list_(ctx: typer.Context, json_: Json = False) -> None:
     """Every registered project."""
-    from dataflywheel.flows.projects import list_projects
+    from dataflywheel.flows.demand.projects import list_projects
 
     with workspace(ctx) as ws:
         rows = [p.model_dump(mode="json") for p in list_projects(ws)]
@@ -60,7 +60,7 @@ def list_(ctx: typer.Context, json_: Json = False) -> None:
 @app.command("show")
 def show(ctx: typer.Context, project_id: Annotated[str, typer.Argument(metavar="ID")], json_: Json = False) -> None:
     """One project."""
-    from dataflywheel.flows.projects import get_project
+    from dataflywheel.flows.demand.projects import get_project
 
     with workspace(ctx) as ws:
         row = get_project(ws, project_id).model_dump(mode="json")
@@ -77,7 +77,7 @@ def status(ctx: typer.Context, project_id: Annotated[str, typer.Argument(metavar
     """Move a project to another status (planned, active, paused, done, retired)."""
     from dataflywheel.domain.states import ProjectStatus
     from dataflywheel.errors import BadInput
-    from dataflywheel.flows.projects import set_project_status
+    from dataflywheel.flows.demand.projects import set_project_status
 
     try:
         target = ProjectStatus(new)

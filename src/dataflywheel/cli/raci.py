@@ -19,7 +19,7 @@ Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 @app.command("import")
 def import_(ctx: typer.Context, path: Path, reason: Optional[str] = None) -> None:
     """Replace the matrix with a YAML file (validated first; nothing changes if it is invalid)."""
-    from dataflywheel.flows.raci import import_matrix, read_matrix_file
+    from dataflywheel.flows.governance.raci import import_matrix, read_matrix_file
 
     matrix = read_matrix_file(path)
     with workspace(ctx) as ws:
@@ -31,7 +31,7 @@ def import_(ctx: typer.Context, path: Path, reason: Optional[str] = None) -> Non
 def show(ctx: typer.Context, yaml_: Annotated[bool, typer.Option("--yaml", help="Editable YAML.")] = False,
          json_: Json = False) -> None:
     """The matrix as it stands."""
-    from dataflywheel.flows.raci import export_matrix, matrix_yaml
+    from dataflywheel.flows.governance.raci import export_matrix, matrix_yaml
 
     with workspace(ctx) as ws:
         matrix = export_matrix(ws)
@@ -48,7 +48,7 @@ def show(ctx: typer.Context, yaml_: Annotated[bool, typer.Option("--yaml", help=
 @app.command("check")
 def check(ctx: typer.Context, json_: Json = False) -> None:
     """Check the rules and that every Accountable role resolves to exactly one person. Exit 1 if not."""
-    from dataflywheel.flows.raci import check as run_check
+    from dataflywheel.flows.governance.raci import check as run_check
 
     with workspace(ctx) as ws:
         problems = run_check(ws)
@@ -66,7 +66,7 @@ def check(ctx: typer.Context, json_: Json = False) -> None:
 @app.command("who")
 def who(ctx: typer.Context, item: str, project: Optional[str] = None, json_: Json = False) -> None:
     """Who is A, R, C and I for ITEM (in PROJECT)."""
-    from dataflywheel.flows.raci import who_in
+    from dataflywheel.flows.governance.raci import who_in
 
     with workspace(ctx) as ws:
         answer = who_in(ws, item, project)
@@ -98,7 +98,7 @@ def consult(ctx: typer.Context, item: str, on: On,
             project: Optional[str] = None, json_: Json = False) -> None:
     """Ask every Consulted person of ITEM for input on a decision, by a deadline (notified)."""
     from dataflywheel.cli.parsing import parse_time
-    from dataflywheel.flows.consultations import request
+    from dataflywheel.flows.governance.consultations import request
 
     kind, record_id = _on(on)
     due_at = parse_time(due, "--due")
@@ -113,7 +113,7 @@ def consult(ctx: typer.Context, item: str, on: On,
 def answer(ctx: typer.Context, consultation_id: Annotated[str, typer.Argument(metavar="ID")],
            response: Annotated[str, typer.Option(help="Your input.")], json_: Json = False) -> None:
     """Answer a consultation addressed to you (before its deadline)."""
-    from dataflywheel.flows.consultations import answer as run
+    from dataflywheel.flows.governance.consultations import answer as run
 
     with workspace(ctx) as ws:
         done = run(ws, consultation_id, response=response)
@@ -125,7 +125,7 @@ def consultations(ctx: typer.Context, on: Annotated[Optional[str], typer.Option(
         "--on", metavar="KIND:ID", help="Only those of one decision.")] = None,
         json_: Json = False) -> None:
     """Consultations: who was asked, on what, by when, and what they said (or that they did not)."""
-    from dataflywheel.flows.consultations import consultations as listing
+    from dataflywheel.flows.governance.consultations import consultations as listing
 
     kind, record_id = _on(on) if on else (None, None)
     with workspace(ctx) as ws:
@@ -134,7 +134,7 @@ def consultations(ctx: typer.Context, on: Annotated[Optional[str], typer.Option(
 
 
 def _consultations(found: list[Any], json_: bool) -> None:
-    from dataflywheel.flows.consultations import outcome
+    from dataflywheel.flows.governance.consultations import outcome
 
     rows = [c.model_dump(mode="json") | {"outcome": outcome(c)} for c in found]
     if json_:

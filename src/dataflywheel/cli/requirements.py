@@ -38,7 +38,7 @@ def add(
 ) -> None:
     """Submit a requirement."""
     from dataflywheel.domain.records.demand import Priority, RequirementKind
-    from dataflywheel.flows.requirements import submit_requirement
+    from dataflywheel.flows.demand.requirements import submit_requirement
 
     with workspace(ctx) as ws:
         req = submit_requirement(
@@ -59,7 +59,7 @@ def add(
 def list_(ctx: typer.Context, project: Optional[str] = None, state: Optional[str] = None,
           json_: Json = False) -> None:
     """Requirements, optionally of one project or in one state."""
-    from dataflywheel.flows.requirements import list_requirements
+    from dataflywheel.flows.demand.requirements import list_requirements
 
     filters = {k: v for k, v in {"project_id": project, "state": state}.items() if v}
     with workspace(ctx) as ws:
@@ -71,7 +71,7 @@ def list_(ctx: typer.Context, project: Optional[str] = None, state: Optional[str
 def show(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(metavar="ID")],
          json_: Json = False) -> None:
     """One requirement."""
-    from dataflywheel.flows.requirements import get_requirement
+    from dataflywheel.flows.demand.requirements import get_requirement
 
     with workspace(ctx) as ws:
         row = get_requirement(ws, requirement_id).model_dump(mode="json")
@@ -96,9 +96,9 @@ def triage(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(met
            approver: Annotated[Optional[str], typer.Option(help="Data Owner approving a P0.")] = None,
            json_: Json = False) -> None:
     """Triage a submitted requirement, or return it with what it lacks (the Monday rule)."""
-    from dataflywheel.flows.demand import triage as run
+    from dataflywheel.flows.demand.lifecycle import triage as run
 
-    from dataflywheel.flows.identity import require_named
+    from dataflywheel.flows.governance.identity import require_named
 
     with workspace(ctx) as ws:
         if approver is not None:
@@ -113,7 +113,7 @@ def amend(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(meta
           accountable: Optional[str] = None, responsible: Optional[str] = None,
           deadline: Optional[str] = None, json_: Json = False) -> None:
     """Complete a returned requirement and submit it again."""
-    from dataflywheel.flows.demand import resubmit
+    from dataflywheel.flows.demand.lifecycle import resubmit
 
     updates = {k: v for k, v in {"target_metric": target_metric, "acceptance_criteria": acceptance,
                                  "accountable_id": accountable, "responsible_id": responsible,
@@ -127,7 +127,7 @@ def commit(ctx: typer.Context, requirement_ids: Annotated[list[str], typer.Argum
            week: Annotated[str, typer.Option(help="ISO week of the task list, e.g. 2026-W48.")],
            json_: Json = False) -> None:
     """Commit triaged requirements to a week's task list (all or none)."""
-    from dataflywheel.flows.demand import commit_week
+    from dataflywheel.flows.demand.lifecycle import commit_week
 
     with workspace(ctx) as ws:
         done = commit_week(ws, requirement_ids, week=week)
@@ -139,7 +139,7 @@ def commit(ctx: typer.Context, requirement_ids: Annotated[list[str], typer.Argum
 def start(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(metavar="ID")],
           json_: Json = False) -> None:
     """Start work on a committed (or rejected) requirement."""
-    from dataflywheel.flows.demand import start as run
+    from dataflywheel.flows.demand.lifecycle import start as run
 
     with workspace(ctx) as ws:
         _show_state(run(ws, requirement_id), json_)
@@ -150,7 +150,7 @@ def deliver(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(me
             version: Annotated[list[str], typer.Option("--version", help="Dataset version id (repeatable).")] = [],  # noqa: B006
             json_: Json = False) -> None:
     """Mark a requirement delivered in one or more dataset versions."""
-    from dataflywheel.flows.demand import deliver as run
+    from dataflywheel.flows.demand.lifecycle import deliver as run
 
     with workspace(ctx) as ws:
         _show_state(run(ws, requirement_id, version_ids=version), json_)
@@ -160,7 +160,7 @@ def deliver(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(me
 def accept(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(metavar="ID")],
            by: Annotated[str, typer.Option(help="The Accountable person.")], json_: Json = False) -> None:
     """Accept a delivery (the Accountable person only)."""
-    from dataflywheel.flows.demand import decide
+    from dataflywheel.flows.demand.lifecycle import decide
 
     with workspace(ctx) as ws:
         _show_state(decide(ws, requirement_id, accept=True, by=by), json_)
@@ -171,7 +171,7 @@ def reject(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(met
            by: Annotated[str, typer.Option(help="The Accountable person.")],
            reason: Annotated[str, typer.Option(help="Why the delivery is rejected.")], json_: Json = False) -> None:
     """Reject a delivery with a reason (the Accountable person only); work resumes with `start`."""
-    from dataflywheel.flows.demand import decide
+    from dataflywheel.flows.demand.lifecycle import decide
 
     with workspace(ctx) as ws:
         _show_state(decide(ws, requirement_id, accept=False, by=by, reason=reason), json_)
@@ -180,7 +180,7 @@ def reject(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(met
 @app.command("sla")
 def sla(ctx: typer.Context, json_: Json = False) -> None:
     """The SLA clock of every requirement (Table 24-13), breaches first. Exit 1 if any is breached."""
-    from dataflywheel.flows.demand import sla_report
+    from dataflywheel.flows.demand.lifecycle import sla_report
 
     marks = {"met": "✓", "unmet": "✗", "pending": "…"}
     with workspace(ctx) as ws:
@@ -199,7 +199,7 @@ def sla(ctx: typer.Context, json_: Json = False) -> None:
 @app.command("escalate")
 def escalate(ctx: typer.Context, json_: Json = False) -> None:
     """Notify the Data Owner of every P0 still undelivered after 48 h (once per requirement)."""
-    from dataflywheel.flows.demand import escalate_overdue
+    from dataflywheel.flows.demand.lifecycle import escalate_overdue
 
     with workspace(ctx) as ws:
         escalated = escalate_overdue(ws)

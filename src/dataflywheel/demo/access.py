@@ -18,11 +18,11 @@ from dataflywheel.demo.exceptions import compliance_exception
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.governance import AccessGrant
 from dataflywheel.errors import PolicyViolation
-from dataflywheel.flows import access
-from dataflywheel.flows.access_reads import can_read, reads_of
-from dataflywheel.flows.export import export_version
+from dataflywheel.flows.governance import access
+from dataflywheel.flows.governance.access_reads import can_read, reads_of
+from dataflywheel.flows.data.export import export_version
 from dataflywheel.flows.trace import trace
-from dataflywheel.flows.versions import resolve_version
+from dataflywheel.flows.data.versions import resolve_version
 from dataflywheel.flows.workspace import Workspace
 
 OWNER, LEGAL, READER, OTHER = "lin.wei", "eva.novak", "li.na", "tom.berg"

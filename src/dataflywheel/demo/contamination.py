@@ -73,7 +73,7 @@ def gated_contract() -> Contract:
 
 def register(ws: Workspace, contract: Contract, *, by: str, project_id: str) -> str:
     """Register `contract` (its ODCS text as stored) and return its version id."""
-    from dataflywheel.flows.contracts import register_contract
+    from dataflywheel.flows.contracts.lifecycle import register_contract
     from dataflywheel.integrations.odcs import dump_odcs, parse_odcs
 
     text = dump_odcs(contract, status="active")
@@ -113,7 +113,7 @@ def demo_step(ws: Workspace, console: Console, *, requirement: str,
               project_id: str = "P-K12") -> ContaminationDemo:
     """Freeze the held-out set, then show a training delivery that copies one of its questions
     failing on the contamination gate."""
-    from dataflywheel.flows.delivery import deliver
+    from dataflywheel.flows.data.delivery import deliver
 
     holdout = register(ws, holdout_contract(), by="lin.wei", project_id=project_id)
     gated = register(ws, gated_contract(), by="lin.wei", project_id=project_id)
@@ -131,9 +131,9 @@ def demo_step(ws: Workspace, console: Console, *, requirement: str,
 
 def _freeze_holdout(ws: Workspace, console: Console, folder: Path, rows: list[dict[str, Any]],
                     contract: str, requirement: str, project_id: str) -> str:
-    from dataflywheel.flows import versions
-    from dataflywheel.flows.delivery import deliver
-    from dataflywheel.flows.version_release import freeze
+    from dataflywheel.flows.data import versions
+    from dataflywheel.flows.data.delivery import deliver
+    from dataflywheel.flows.data.version_release import freeze
 
     versions.create_dataset(ws, HOLDOUT, project_id=project_id, owner_id="lin.wei",
                             purpose="evaluation", sensitivity="internal")

@@ -21,7 +21,7 @@ from dataflywheel.domain.records.contract import (
     FieldSemantics,
 )
 from dataflywheel.domain.roles import Role
-from dataflywheel.flows.contracts import Proposal, holders_of, propose, register_contract
+from dataflywheel.flows.contracts.lifecycle import Proposal, holders_of, propose, register_contract
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.integrations.odcs import dump_odcs, parse_odcs
 
@@ -91,7 +91,7 @@ def demo_step(ws: Workspace, console: Console) -> SeededContracts:
     """The demo step: seed the contracts, then show them, their plans and the breaking change."""
     from rich.table import Table
 
-    from dataflywheel.flows.contract_plan import compile_plan
+    from dataflywheel.flows.contracts.contract_plan import compile_plan
 
     seeded = seed_contracts(ws)
     table = Table(title="Interface contracts (ODCS v3.1.0)")

@@ -48,7 +48,7 @@ class DataPoolDemo:
 
 def demo_step(ws: Workspace, console: Console) -> DataPoolDemo:
     """Deliver, fail one batch (issue), freeze a version through the gate, print its digest."""
-    from dataflywheel.flows.versions import create_dataset
+    from dataflywheel.flows.data.versions import create_dataset
 
     requirement = _requirement(ws)
     create_dataset(ws, DATASET, project_id=PROJECT, owner_id="lin.wei", purpose="training",
@@ -72,8 +72,8 @@ def _requirement(ws: Workspace) -> str:
 
     from dataflywheel.domain.records.base import utcnow
     from dataflywheel.domain.records.demand import Priority, RequirementKind
-    from dataflywheel.flows import demand
-    from dataflywheel.flows.requirements import submit_requirement
+    from dataflywheel.flows.demand import lifecycle as demand
+    from dataflywheel.flows.demand.requirements import submit_requirement
 
     req = submit_requirement(ws, title="Cleaned K-12 pool, week 48", project_id=PROJECT,
                              requester_id="sara.kim", kind=RequirementKind.NEW_DATA,
@@ -106,7 +106,7 @@ def _write(path: Path, prefix: str, n: int, *, duplicate_every: int = 0,
 
 def _deliver(ws: Workspace, console: Console, files: list[Path], requirement: str,
              vendor: str) -> Any:
-    from dataflywheel.flows.delivery import deliver
+    from dataflywheel.flows.data.delivery import deliver
 
     result = deliver(ws, files, dataset=DATASET, contract_version_id=CONTRACT,
                      requirement_id=requirement, delivered_by=vendor, engine="single")
@@ -125,8 +125,8 @@ def _deliver(ws: Workspace, console: Console, files: list[Path], requirement: st
 
 
 def _release(ws: Workspace, console: Console, good: str, bad: str) -> str:
-    from dataflywheel.flows import versions
-    from dataflywheel.flows.version_release import check_gate, freeze
+    from dataflywheel.flows.data import versions
+    from dataflywheel.flows.data.version_release import check_gate, freeze
 
     candidate = versions.create_version(ws, DATASET, by="chen.jie", batch_ids=[good])
     try:
@@ -154,9 +154,9 @@ def next_version(ws: Workspace, console: Console, *, previous: str, prefix: str,
                  records: int = 40, freeze_it: bool = True) -> str:
     """The next version of the demo dataset: the previous version's batches plus a new passed
     delivery, with its datasheet and compliance approval; frozen through the gate if asked."""
-    from dataflywheel.flows import versions
-    from dataflywheel.flows.lineage import version_lineage
-    from dataflywheel.flows.version_release import freeze
+    from dataflywheel.flows.data import versions
+    from dataflywheel.flows.data.lineage import version_lineage
+    from dataflywheel.flows.data.version_release import freeze
 
     requirement = _requirement(ws)
     folder = ws.settings.workspace / "demo-deliveries" / "data-pool"

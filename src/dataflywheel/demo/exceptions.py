@@ -23,7 +23,7 @@ from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import Batch
 from dataflywheel.domain.records.governance import ExceptionRecord
 from dataflywheel.errors import FlywheelError
-from dataflywheel.flows import exceptions as ex
+from dataflywheel.flows.governance import exceptions as ex
 from dataflywheel.flows.workspace import Workspace
 
 PROJECT = "P-K12"
@@ -115,7 +115,7 @@ def _expire(ws: Workspace, console: Console, record: ExceptionRecord, batch_id: 
                   f" {batch_id} is covered by {still.id if still else 'nothing'} and is blocked "
                   "again.", highlight=False)
     try:
-        from dataflywheel.flows.versions import create_version
+        from dataflywheel.flows.data.versions import create_version
 
         made = create_version(ws, _dataset_of(ws, batch_id), by="chen.jie", batch_ids=[batch_id])
         console.print(f"  unexpectedly, candidate {made.id} accepted it", highlight=False)
@@ -132,7 +132,7 @@ def _dataset_of(ws: Workspace, batch_id: str) -> str:
 
 def show_lineage(ws: Workspace, console: Console, version_ref: str, batch_id: str) -> None:
     """The version's batches and sources, and what depends on the excepted batch."""
-    from dataflywheel.flows.lineage import batch_dependents, version_lineage
+    from dataflywheel.flows.data.lineage import batch_dependents, version_lineage
 
     got = version_lineage(ws, version_ref)
     table = Table(title=f"Lineage of {got.label} ({got.version.state.value}, "
@@ -152,8 +152,8 @@ def show_lineage(ws: Workspace, console: Console, version_ref: str, batch_id: st
 
 
 def _build(ws: Workspace, console: Console, *, now: datetime) -> tuple[Built, ExceptionRecord]:
-    from dataflywheel.flows import versions
-    from dataflywheel.flows.version_release import freeze
+    from dataflywheel.flows.data import versions
+    from dataflywheel.flows.data.version_release import freeze
 
     requirement = _requirement(ws)
     versions.create_dataset(ws, DATASET, project_id=PROJECT, owner_id="lin.wei",
@@ -177,8 +177,8 @@ def _build(ws: Workspace, console: Console, *, now: datetime) -> tuple[Built, Ex
 
 def _requirement(ws: Workspace) -> str:
     from dataflywheel.domain.records.demand import Priority, RequirementKind
-    from dataflywheel.flows import demand
-    from dataflywheel.flows.requirements import submit_requirement
+    from dataflywheel.flows.demand import lifecycle as demand
+    from dataflywheel.flows.demand.requirements import submit_requirement
 
     req = submit_requirement(ws, title="Raw K-12 pool for task design", project_id=PROJECT,
                              requester_id="li.na", kind=RequirementKind.NEW_DATA,
@@ -194,7 +194,7 @@ def _requirement(ws: Workspace) -> str:
 
 def _deliver(ws: Workspace, path: Path, prefix: str, requirement: str, vendor: str, *,
              blank_every: int, now: datetime) -> Batch:
-    from dataflywheel.flows.delivery import deliver
+    from dataflywheel.flows.data.delivery import deliver
 
     rng = random.Random(prefix)
     rows = []

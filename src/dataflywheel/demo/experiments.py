@@ -16,9 +16,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from dataflywheel.flows.envcapture import capture_env
-from dataflywheel.flows.experiment_results import ItemResults, collect_item_results
-from dataflywheel.flows.experiments import LoggedExperiment, log_experiment, parse_create
+from dataflywheel.envcapture import capture_env
+from dataflywheel.flows.experiments.experiment_results import ItemResults, collect_item_results
+from dataflywheel.flows.experiments.runs import LoggedExperiment, log_experiment, parse_create
 from dataflywheel.flows.workspace import Workspace
 
 BASELINE_MODEL, CANDIDATE_MODEL = "k12-math-7b@v1", "k12-math-7b@v2"

@@ -19,11 +19,17 @@ from rich.table import Table
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.demand import Priority
 from dataflywheel.domain.states import VersionState
-from dataflywheel.flows import demand
-from dataflywheel.flows.feedback_import import import_eval_results
-from dataflywheel.flows.reflux import absorb_times, loop_metrics, prioritise, promote, sync_absorbed
-from dataflywheel.flows.routing import load_rules, route_pending
-from dataflywheel.flows.themes import form_themes, theme_views
+from dataflywheel.flows.demand import lifecycle as demand
+from dataflywheel.flows.feedback.feedback_import import import_eval_results
+from dataflywheel.flows.feedback.reflux import (
+    absorb_times,
+    loop_metrics,
+    prioritise,
+    promote,
+    sync_absorbed,
+)
+from dataflywheel.flows.feedback.routing import load_rules, route_pending
+from dataflywheel.flows.feedback.themes import form_themes, theme_views
 from dataflywheel.flows.workspace import Workspace
 
 PROJECT = "P-K12"
@@ -111,8 +117,8 @@ def _promote_and_close(ws: Workspace, console: Console, *, requester: str, data_
 
 
 def _frozen(ws: Workspace, version_ref: str, data_owner: str) -> str:
-    from dataflywheel.flows import version_release
-    from dataflywheel.flows.versions import get_version
+    from dataflywheel.flows.data import version_release
+    from dataflywheel.flows.data.versions import get_version
 
     version, _ = get_version(ws, version_ref)
     if version.state is VersionState.CANDIDATE:

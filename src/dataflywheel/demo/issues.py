@@ -20,7 +20,9 @@ from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.contract import ChangeClass, ChangeLogEntry, Contract, Threshold
 from dataflywheel.domain.records.data import DatasetPurpose
 from dataflywheel.errors import PolicyViolation
-from dataflywheel.flows import issues, kb, postmortems
+from dataflywheel.flows.issues import lifecycle as issues
+from dataflywheel.flows.issues import kb
+from dataflywheel.flows.issues import postmortems
 from dataflywheel.flows.workspace import Workspace
 
 CONTRACT = "sft-instructions"
@@ -30,7 +32,7 @@ DATA_OWNER, OWNER, EVALUATOR = "lin.wei", "sara.kim", "omar.haddad"
 def _sft_contract(ws: Workspace, *, before: datetime) -> Contract:
     """The active sft-instructions contract, registered here if the contracts step did not run."""
     from dataflywheel.demo.contracts import example_text
-    from dataflywheel.flows.contracts import list_contracts, register_contract
+    from dataflywheel.flows.contracts.lifecycle import list_contracts, register_contract
     from dataflywheel.integrations.odcs import parse_odcs
 
     for record, versions in list_contracts(ws):
@@ -66,7 +68,7 @@ def with_near_duplicate_gate(old: Contract, *, on: datetime, issue_id: str) -> C
 
 
 def _contract_change(ws: Workspace, old: Contract, issue_id: str, now: datetime) -> str:
-    from dataflywheel.flows.contracts import activate_version, propose
+    from dataflywheel.flows.contracts.lifecycle import activate_version, propose
     from dataflywheel.integrations.odcs import dump_odcs
 
     new = with_near_duplicate_gate(old, on=now, issue_id=issue_id)

@@ -31,8 +31,8 @@ _WORDS = ["solve", "explain", "fraction", "angle", "step", "because", "equation"
 
 def demo_step(ws: Workspace, console: Console) -> str:
     """Deliver, review, accept; then notice, final spot check and baseline freeze. The version id."""
-    from dataflywheel.flows.delivery import deliver
-    from dataflywheel.flows.versions import create_dataset
+    from dataflywheel.flows.data.delivery import deliver
+    from dataflywheel.flows.data.versions import create_dataset
 
     folder = ws.settings.workspace / "demo-deliveries" / "reviews"
     folder.mkdir(parents=True, exist_ok=True)
@@ -51,8 +51,8 @@ def demo_step(ws: Workspace, console: Console) -> str:
 def _requirement(ws: Workspace) -> str:
     from dataflywheel.domain.records.base import utcnow
     from dataflywheel.domain.records.demand import Priority, RequirementKind
-    from dataflywheel.flows import demand
-    from dataflywheel.flows.requirements import submit_requirement
+    from dataflywheel.flows.demand import lifecycle as demand
+    from dataflywheel.flows.demand.requirements import submit_requirement
 
     req = submit_requirement(ws, title="SFT pairs for the K-12 tutor, week 49", project_id=PROJECT,
                              requester_id="li.na", kind=RequirementKind.ANNOTATION,
@@ -86,7 +86,7 @@ def _verdicts(sheet: Path, out: Path, *, fail: int = 0) -> Path:
 
 
 def _review(ws: Workspace, console: Console, batch_id: str, folder: Path) -> None:
-    from dataflywheel.flows.reviews import review_sheet, take_reviews
+    from dataflywheel.flows.data.reviews import review_sheet, take_reviews
 
     sheet = folder / f"{batch_id}-review-sheet.jsonl"
     rows = review_sheet(ws, batch_id, sheet)
@@ -102,9 +102,13 @@ def _review(ws: Workspace, console: Console, batch_id: str, folder: Path) -> Non
 
 def _baseline(ws: Workspace, console: Console, batch_id: str, folder: Path) -> str:
     from dataflywheel.domain.records.base import utcnow
-    from dataflywheel.flows import versions
-    from dataflywheel.flows.freeze_procedure import final_check_sheet, issue_notice, take_final_check
-    from dataflywheel.flows.version_release import freeze
+    from dataflywheel.flows.data import versions
+    from dataflywheel.flows.data.freeze_procedure import (
+        final_check_sheet,
+        issue_notice,
+        take_final_check,
+    )
+    from dataflywheel.flows.data.version_release import freeze
 
     candidate = versions.create_version(ws, DATASET, by="sara.kim", batch_ids=[batch_id])
     versions.set_datasheet(ws, candidate.id, _datasheet(), by="sara.kim")

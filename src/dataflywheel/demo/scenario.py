@@ -12,8 +12,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from dataflywheel.flows.identity import acting_as
-from dataflywheel.flows.raci import check, who_in
+from dataflywheel.flows.governance.identity import acting_as
+from dataflywheel.flows.governance.raci import check, who_in
 from dataflywheel.flows.workspace import Workspace, init_workspace
 from dataflywheel.settings import Settings
 
@@ -25,7 +25,7 @@ DEMO_RUNNER = "demo"  # the person `flywheel demo` makes of whoever runs it, bou
 
 def step_team(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     from dataflywheel.demo.team import seed_team
-    from dataflywheel.flows.people import list_people
+    from dataflywheel.flows.governance.people import list_people
 
     seeded = seed_team(ws)
     table = Table(title="People and roles")

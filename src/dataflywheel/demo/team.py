@@ -14,9 +14,9 @@ from rich.console import Console
 from dataflywheel.domain.records.people import Person, Team, Vendor
 from dataflywheel.domain.records.project import Layer, Project
 from dataflywheel.domain.roles import Role
-from dataflywheel.flows.people import add_person, add_team, add_vendor, grant_role
-from dataflywheel.flows.offboarding import Offboarded
-from dataflywheel.flows.projects import add_project
+from dataflywheel.flows.governance.people import add_person, add_team, add_vendor, grant_role
+from dataflywheel.flows.governance.offboarding import Offboarded
+from dataflywheel.flows.demand.projects import add_project
 from dataflywheel.flows.workspace import Workspace
 
 PEOPLE: list[tuple[str, str, list[Role]]] = [
@@ -98,9 +98,9 @@ def offboarding_step(ws: Workspace, console: Console) -> Offboarded:
     """Offboard li.na as the Data Owner (Table 24-21): her grant is revoked, her role removed,
     her login unbound; her login then acts as nobody, and the RACI still resolves."""
     from dataflywheel.errors import NotBound
-    from dataflywheel.flows.identity import acting_as
-    from dataflywheel.flows.offboarding import offboard
-    from dataflywheel.flows.raci import check
+    from dataflywheel.flows.governance.identity import acting_as
+    from dataflywheel.flows.governance.offboarding import offboard
+    from dataflywheel.flows.governance.raci import check
 
     done = offboard(ws, LEAVER, reason=LEAVER_REASON)
     console.print(f"{ws.actor} offboarded {LEAVER} ({LEAVER_REASON}): grants revoked "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dataflywheel.flows.version_verify import ManifestProblem, check_manifests
+from dataflywheel.flows.data.version_verify import ManifestProblem, check_manifests
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.audit import ChainProblem, verify_chain
 from dataflywheel.store.blobs import SHA256_RE, BlobProblem, referenced_blobs

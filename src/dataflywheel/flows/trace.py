@@ -141,7 +141,7 @@ def guide_change(s: Session, guide: str | None) -> Answer:
 
 
 def preventive_measures(s: Session) -> Answer:
-    from dataflywheel.flows.postmortems import change_of
+    from dataflywheel.flows.issues.postmortems import change_of
     from dataflywheel.store.repositories.issues import Issues, PostMortems
 
     serious = [i for i in Issues(s).list() if i.severity in (Severity.P0, Severity.P1)]

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 
 from dataflywheel.errors import AlreadyExists, BadInput, NotBound, WorkspaceError
-from dataflywheel.flows.identity import acting_as, os_login
+from dataflywheel.flows.governance.identity import acting_as, os_login
 from dataflywheel.settings import Settings
 from dataflywheel.store import migrate
 from dataflywheel.store.blobs import BlobStore
@@ -25,7 +25,7 @@ class Workspace:
     """An open workspace; flows take it as their first argument.
 
     `acting_person` is who writes: resolved from the login's binding when the workspace is opened
-    (see flows/identity.py), or set by the server from an authenticated token. Never a typed name.
+    (see flows/governance/identity.py), or set by the server from an authenticated token. Never a typed name.
     """
 
     settings: Settings
@@ -60,8 +60,8 @@ def init_workspace(settings: Settings, *, default_raci: bool = True, person: str
 
     Bootstrap: nobody is bound before the first person exists, so the initialiser binds themself.
     """
-    from dataflywheel.flows.people import add_first_person, first_person, seed_roles
-    from dataflywheel.flows.raci import load_default_matrix
+    from dataflywheel.flows.governance.people import add_first_person, first_person, seed_roles
+    from dataflywheel.flows.governance.raci import load_default_matrix
 
     login = settings.login or os_login()
     initialiser = first_person(person or login, name or person or login, login)

@@ -12,7 +12,7 @@ Guarantees:
 - a foreign store is read, never changed; only write-back, when asked, writes to it, through
   MLflow's API, and only to a store MLflow can open without migrating it (integrations.mlflow_store);
 - every MLflow failure becomes one `BadInput` naming the store; import is all or nothing (see
-  flows/experiment_import.py); write-back happens after our records are committed, is idempotent,
+  flows/experiments/experiment_import.py); write-back happens after our records are committed, is idempotent,
   and a failure there says what was kept and the command that finishes the job.
 """
 
@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from mlflow.entities import Run
     from mlflow.tracking import MlflowClient
 
-    from dataflywheel.flows.experiment_import import ImportResult
-    from dataflywheel.flows.experiments import ExperimentCreate
+    from dataflywheel.flows.experiments.experiment_import import ImportResult
+    from dataflywheel.flows.experiments.runs import ExperimentCreate
     from dataflywheel.flows.workspace import Workspace
 
 TAG = "flywheel."
@@ -83,7 +83,7 @@ def _all_pages(fetch: Callable[[str | None], Any]) -> list[Any]:
 
 def run_to_spec(run: Run, uri: str) -> ExperimentCreate:
     """The experiment a tagged run describes; `BadInput` names the run and the tag that is wrong."""
-    from dataflywheel.flows.experiments import parse_create
+    from dataflywheel.flows.experiments.runs import parse_create
 
     tags, params, run_id = run.data.tags, run.data.params, run.info.run_id
     model = tags.get(f"{TAG}model_version") or params.get("model_version") or params.get("model")
@@ -144,7 +144,7 @@ def _time(ms: int | None) -> datetime | None:
 def import_runs(ws: Workspace, tracking_uri: str, *, experiment: str | None = None,
                 run_ids: list[str] | None = None, write_back: bool = True) -> ImportResult:
     """Import the tagged runs (all or none), then write each one's data versions back to it."""
-    from dataflywheel.flows.experiment_import import import_experiments
+    from dataflywheel.flows.experiments.experiment_import import import_experiments
 
     uri = normalise_uri(tracking_uri)
     writer = client(uri) if write_back else None  # a store it may not write to: refused first
@@ -212,8 +212,8 @@ def export_experiment(ws: Workspace, experiment_id: str, tracking_uri: str | Non
     A new run carries the params, metrics, status, times and `flywheel.*` tags, so importing it
     back gives the same experiment. Returns the run id.
     """
-    from dataflywheel.flows.experiment_import import link_mlflow_run
-    from dataflywheel.flows.experiment_read import get_experiment
+    from dataflywheel.flows.experiments.experiment_import import link_mlflow_run
+    from dataflywheel.flows.experiments.experiment_read import get_experiment
 
     experiment = get_experiment(ws, experiment_id)
     target = tracking_uri or experiment.mlflow_tracking_uri
@@ -238,7 +238,7 @@ def export_experiment(ws: Workspace, experiment_id: str, tracking_uri: str | Non
 def _create_run(mc: MlflowClient, uri: str, experiment_id: str, ws: Workspace, name: str) -> str:
     from mlflow.entities import Metric, Param
 
-    from dataflywheel.flows.experiment_read import get_experiment
+    from dataflywheel.flows.experiments.experiment_read import get_experiment
     from dataflywheel.store.repositories.experiments import ExperimentVersions
 
     exp = get_experiment(ws, experiment_id)

@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from dataflywheel.api.deps import ActingWorkspace, Caller
 from dataflywheel.api.errors import PayloadTooLarge
 from dataflywheel.domain.states import FeedbackState
-from dataflywheel.flows.feedback import list_events
-from dataflywheel.flows.feedback_body import ingest_body
+from dataflywheel.flows.feedback.ingest import list_events
+from dataflywheel.flows.feedback.feedback_body import ingest_body
 
 router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
 

@@ -2,7 +2,7 @@
 
 A `Contract` is one version of the interface between a producing role and a consuming role. It is
 pure data: reading and writing it as ODCS YAML lives in `integrations/odcs.py`, its diff and change
-class in `domain/policies/contract_changes.py`, its check plan in `flows/contract_plan.py`.
+class in `domain/policies/contract_changes.py`, its check plan in `flows/contracts/contract_plan.py`.
 
 Guarantees, enforced when a contract is built:
 - field names are unique, and every name the other layers mention is a field of the structure;

@@ -2,7 +2,7 @@
 
 Links name their target by kind and id (records of many kinds, or another document), so only the
 owning document is a foreign key; the flow checks that the target exists before it links. The
-full-text index is backend-specific and made by flows/kb.py (FTS5 on SQLite, a GIN expression
+full-text index is backend-specific and made by flows/issues/kb.py (FTS5 on SQLite, a GIN expression
 index on PostgreSQL), not here.
 """
 

@@ -1,0 +1,1 @@
+"""Interface contracts: register, version, activate, and compile into check plans."""

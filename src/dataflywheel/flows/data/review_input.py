@@ -1,0 +1,117 @@
+"""Reading a reviews file (CSV with a header, or JSONL): one row per verdict.
+
+Each row names `record_id`, `reviewer` (a person id), `verdict` (`pass` or `fail`), and
+optionally `label` (for agreement between reviewers) and `note`; the review sheet's own columns
+(`file`, `line`, `stratum`) may stay in it. A row whose verdict is empty is a sheet line not yet
+reviewed: it is counted, not taken. A malformed row is rejected with its line and reason; the
+rows around it are still read. The flow (`flows/data/reviews.py`) checks what needs the workspace.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dataflywheel.errors import BadInput, NotFound
+
+FIELDS = frozenset({"record_id", "reviewer", "verdict", "label", "note", "file", "line", "stratum"})
+VERDICTS = ("pass", "fail")
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    line: int
+    record_id: str
+    reviewer: str
+    verdict: str
+    label: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    line: int
+    reason: str
+
+
+@dataclass
+class ReviewFile:
+    rows: list[ReviewRow]
+    rejected: list[RejectedRow]
+    unreviewed: list[int]
+
+
+def read_reviews(path: Path) -> ReviewFile:
+    """Every row of the file, each either taken, rejected (with its reason) or not yet reviewed."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound("reviews file not found", path=str(path), kept="nothing was recorded",
+                       hint="flywheel batches review-sheet ID --out SHEET.jsonl") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadInput("reviews file is not UTF-8", path=str(path), got=str(exc),
+                       kept="nothing was recorded") from None
+    rows = _csv_rows(text) if path.suffix.lower() == ".csv" else _jsonl_rows(text)
+    out = ReviewFile([], [], [])
+    for line, data in rows:
+        if isinstance(data, str):
+            out.rejected.append(RejectedRow(line, data))
+            continue
+        _classify(line, data, out)
+    return out
+
+
+def _jsonl_rows(text: str) -> list[tuple[int, dict[str, Any] | str]]:
+    out: list[tuple[int, dict[str, Any] | str]] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            out.append((n, f"not valid JSON ({exc.msg})"))
+            continue
+        out.append((n, data if isinstance(data, dict) else "expected a JSON object"))
+    return out
+
+
+def _csv_rows(text: str) -> list[tuple[int, dict[str, Any] | str]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    out: list[tuple[int, dict[str, Any] | str]] = []
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            out.append((line, "more values than header columns"))
+            continue
+        out.append((line, {k: v for k, v in row.items() if v not in (None, "")}))
+    return out
+
+
+def _classify(line: int, data: dict[str, Any], out: ReviewFile) -> None:
+    unknown = sorted(set(data) - FIELDS)
+    if unknown:
+        out.rejected.append(RejectedRow(line, f"unknown column(s) {', '.join(unknown)}; expected "
+                                              "record_id, reviewer, verdict, label, note"))
+        return
+    verdict = data.get("verdict")
+    if verdict is None:
+        out.unreviewed.append(line)
+        return
+    for name in ("record_id", "reviewer"):
+        if not isinstance(data.get(name), str | int) or not str(data[name]).strip():
+            out.rejected.append(RejectedRow(line, f"{name} is missing"))
+            return
+    if verdict not in VERDICTS:
+        out.rejected.append(RejectedRow(line, f"verdict {verdict!r} is not pass or fail"))
+        return
+    label = data.get("label")
+    out.rows.append(ReviewRow(line=line, record_id=str(data["record_id"]),
+                              reviewer=str(data["reviewer"]).strip(), verdict=verdict,
+                              label=None if label in (None, "") else str(label),
+                              note=str(data.get("note") or "")))

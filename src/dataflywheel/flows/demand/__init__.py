@@ -1,0 +1,1 @@
+"""Demand Pool flows: requirements, their lifecycle and SLAs, the project registry."""

@@ -1,0 +1,1 @@
+"""Experiment Pool flows: log, read, compare, import runs; per-item results."""

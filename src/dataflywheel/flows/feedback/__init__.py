@@ -1,0 +1,1 @@
+"""Feedback reflux: ingest events, route them, cluster themes, promote next-version work."""

@@ -1,0 +1,1 @@
+"""Governance: people and identity, RACI and consultations, access grants, exceptions, sensitivity, offboarding."""

@@ -1,0 +1,1 @@
+"""Issue Pool flows: issues, escalation, post-mortems, the knowledge base."""

@@ -1,0 +1,36 @@
+"""Shared helpers for the contract tests: the example contracts and a way to edit their YAML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dataflywheel.domain.records.contract import Contract
+from dataflywheel.integrations.odcs import load_odcs
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "src" / "dataflywheel" / "demo" / "contracts"
+EXAMPLE_IDS = ["cleaned-raw-pool", "sft-instructions", "preference-pairs", "eval-set"]
+
+
+def example_path(contract_id: str) -> Path:
+    return EXAMPLES / f"{contract_id}.odcs.yaml"
+
+
+def example(contract_id: str) -> Contract:
+    return load_odcs(example_path(contract_id))[0]
+
+
+def example_doc(contract_id: str) -> dict[str, Any]:
+    data = yaml.safe_load(example_path(contract_id).read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def dump(doc: dict[str, Any]) -> str:
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+
+def custom(items: list[dict[str, Any]], name: str) -> Any:
+    return next(p["value"] for p in items if p["property"] == name)
