@@ -12,6 +12,7 @@ from dataflywheel.checks.builtin.charset import anomalies
 from dataflywheel.checks.builtin.duplicates import normalise
 from dataflywheel.checks.builtin.length import summary
 from dataflywheel.checks.builtin.pii import luhn
+from dataflywheel.reports.render import render
 
 
 def test_structural_metrics_and_rejects(tmp_path: Path) -> None:
@@ -260,7 +261,7 @@ def test_breakdown_by_field(tmp_path: Path) -> None:
         "b": {"duplicate_rate": 0.5},
     }
     assert report.checks["blank"].breakdown == {"a": {"blank_rate": 0.0}, "b": {"blank_rate": 0.5}}
-    assert "## Breakdown by source" in report.to_markdown()
+    assert "## Breakdown by source" in render(report, "markdown")
 
 
 def test_normalise_equals_the_reference_definition() -> None:

@@ -11,6 +11,7 @@ from checkhelp import check, plan, run_fresh, write_jsonl
 from dataflywheel.checks.base import RecordBatch, enabled_checks
 from dataflywheel.checks.readers import read_file
 from dataflywheel.errors import BadInput
+from dataflywheel.reports.render import render
 
 WORDS = [
     "the",
@@ -105,7 +106,7 @@ def test_local_engine_report_is_byte_identical_to_single(
     local = check(path, p, engine="local", workers=2, shard_bytes=40_000)
     assert len(single.files) == 1 and single.records > 5000
     assert local.to_json() == single.to_json()
-    assert local.to_markdown() == single.to_markdown()
+    assert render(local, "markdown") == render(single, "markdown")
     assert not single.passed and single.failed_gates[0].metric == "duplicate_rate"
     assert helper_goes_first == [1]
 
@@ -292,7 +293,7 @@ def test_the_report_json_round_trips_byte_for_byte(tmp_path: Path) -> None:
     report = check(_corpus(tmp_path / "c.jsonl", 500), _full_plan())
     again = QualityReport.model_validate_json(report.to_json())
     assert again.to_json() == report.to_json()
-    assert again.to_markdown() == report.to_markdown()
+    assert render(again, "markdown") == render(report, "markdown")
 
 
 def test_the_single_engine_reads_a_file_whole_and_reports_progress_per_batch(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dataflywheel.checks.engines import run_checks
 from dataflywheel.checks.plan import parse_plan
+from dataflywheel.reports.render import render
 
 PLAN = """
 name: iaa
@@ -30,4 +31,4 @@ def test_agreement_on_a_single_label_fails_its_gate_as_undefined(tmp_path: Path)
         "agreement_krippendorff_alpha", None, False, "undefined")
     assert gate.note == "undefined for this batch (see the check's sections)"
     assert not report.passed and report.records == 8
-    assert "| agreement_krippendorff_alpha | > 0.85 | undefined | **FAIL** |" in report.to_markdown()
+    assert "| agreement_krippendorff_alpha | > 0.85 | undefined | **FAIL** |" in render(report, "markdown")

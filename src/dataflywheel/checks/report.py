@@ -1,8 +1,9 @@
 """The quality report: every metric, every gate with pass/fail and examples, breakdowns, rejects.
 
 Guarantees: `to_json()` is stable (sorted keys, fixed float repr, rejects in input order), so two
-engines over the same bytes and plan give byte-identical JSON; `to_markdown()` renders the same
-content for people; `write_rejects` writes every reject (not only the listed ones) atomically.
+engines over the same bytes and plan give byte-identical JSON; every reject (not only the listed
+ones) goes to the rejects file through `rejects_jsonl` and `write_text_atomic`. The report is data only: Markdown and HTML for people
+are rendered above this layer, by `dataflywheel.reports` (templates/quality.md, quality.html).
 """
 
 from __future__ import annotations
@@ -75,11 +76,6 @@ class QualityReport(BaseModel):
     def to_json(self) -> str:
         """Stable JSON: sorted keys, two-space indent, UTF-8 text kept as is."""
         return json.dumps(self.to_dict(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-
-    def to_markdown(self) -> str:
-        from dataflywheel.checks.markdown import render_markdown
-
-        return render_markdown(self)
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:

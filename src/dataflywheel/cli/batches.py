@@ -53,20 +53,15 @@ def show(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="ID
 def report(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="ID")],
            markdown: Annotated[bool, typer.Option("--markdown", help="Markdown instead of JSON.")] = False) -> None:
     """The stored quality report of a batch, byte for byte as the engine wrote it."""
-    from dataflywheel.checks.report import QualityReport
-    from dataflywheel.errors import NotFound
-    from dataflywheel.flows.data.batches import get_batch
+    from dataflywheel.reports.quality import batch_quality_report, stored_report_text
+    from dataflywheel.reports.render import render
 
-    with workspace(ctx) as ws:
-        batch, _ = get_batch(ws, batch_id)
-        if batch.report_sha256 is None:
-            raise NotFound(f"batch {batch_id} has no quality report yet (state {batch.state.value})")
-        with ws.blobs.open(batch.report_sha256) as fh:
-            text = fh.read().decode("utf-8")
-    if markdown:
-        console.file.write(QualityReport.model_validate_json(text).to_markdown())
-    else:
-        console.file.write(text)
+    with workspace(ctx) as ws, ws.db.session() as s:
+        if markdown:
+            text = render(batch_quality_report(s, ws.blobs, batch_id), "markdown")
+        else:
+            text = stored_report_text(s, ws.blobs, batch_id)
+    console.file.write(text)
 
 
 @app.command("review-sheet")

@@ -63,7 +63,9 @@ def check(
             progress=progress,
         )
     if markdown is not None:
-        write_text_atomic(markdown, report.to_markdown())
+        from dataflywheel.reports.render import render
+
+        write_text_atomic(markdown, render(report, "markdown"))
     if json_:
         console.file.write(report.to_json())
     else:

@@ -1,0 +1,28 @@
+"""Every report, by name; `spec_for` finds the one that renders a given context."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dataflywheel.errors import BadInput
+from dataflywheel.reports.quality import QUALITY
+from dataflywheel.reports.spec import ReportSpec
+
+REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (QUALITY,)}
+
+
+def spec_named(name: str) -> ReportSpec[Any]:
+    """The report called `name` (a name a person typed: an unknown one is bad input)."""
+    if name not in REPORTS:
+        raise BadInput("unknown report", field="report", expected=", ".join(sorted(REPORTS)),
+                       got=name)
+    return REPORTS[name]
+
+
+def spec_for(context: object) -> ReportSpec[Any]:
+    """The report whose context type `context` is; a context no report renders is a bug."""
+    for spec in REPORTS.values():
+        if isinstance(context, spec.context):
+            return spec
+    raise TypeError(f"no report renders a {type(context).__name__}")
