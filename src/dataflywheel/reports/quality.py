@@ -8,20 +8,23 @@ threshold.
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from dataflywheel.checks.report import QualityReport
 from dataflywheel.errors import NotFound
 from dataflywheel.reports.charts import vega_lite
 from dataflywheel.reports.spec import ReportSpec
-from dataflywheel.store.blobs import BlobStore
-from dataflywheel.store.repositories.data import Batches
+
+if TYPE_CHECKING:  # the store loads with the query, not with the renderers
+    from sqlalchemy.orm import Session
+
+    from dataflywheel.store.blobs import BlobStore
 
 
 def stored_report_text(session: Session, blobs: BlobStore, batch_id: str) -> str:
     """The quality report a delivery stored for `batch_id`, byte for byte as the engine wrote it."""
+    from dataflywheel.store.repositories.data import Batches
+
     batch = Batches(session).get(batch_id)
     if batch.report_sha256 is None:
         raise NotFound(f"batch {batch_id} has no quality report yet (state {batch.state.value})")
