@@ -13,7 +13,8 @@ dashboard and the assembly report next):
   engine's report) needs no query to be rendered.
 - **Templates** — `reports/templates/<name>.md` and `<name>.html` (Jinja2; HTML autoescaped,
   Markdown not), rendered with the context as `report` plus the spec's helpers. HTML pages extend
-  `_base.html`, which the web dashboard's pages extend too.
+  `_base.html`; the web dashboard (issue 18) serves these same pages, so a page and its JSON twin
+  come from one query.
 - **Charts** — functions `context -> Vega-Lite spec` (a dict; JSON text via `render_chart`), so a
   chart is data a browser draws, with no plotting library on the server.
 - **Spec** — one `ReportSpec` (name, context type, template stem, helpers, charts) per report, listed
