@@ -73,7 +73,7 @@ def test_import_without_write_back_leaves_an_older_store_byte_for_byte(
 
 def test_write_back_to_an_older_store_is_refused_and_changes_nothing(
         lab: Workspace, old: Store) -> None:
-    from dataflywheel.integrations.mlflow import import_runs
+    from dataflywheel.flows.experiments.mlflow_sync import import_runs
 
     schema, digest = _schema(old.path), _digest(old.path)
     with pytest.raises(BadInput) as info:
