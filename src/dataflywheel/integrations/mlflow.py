@@ -78,7 +78,8 @@ def _all_pages(fetch: Callable[[str | None], Any]) -> list[Any]:
             return items
 
 
-def tagged_runs(runs: list[Run], uri: str, *, named: bool) -> tuple[list[Run], list[dict[str, str]]]:
+def tagged_runs(runs: list[Run], uri: str, *,
+                named: bool) -> tuple[list[Run], list[dict[str, str]]]:
     """The runs that carry `flywheel.data_version`, and the others as skipped with the reason;
     when the runs were `named` (asked for by id), an untagged one is refused instead."""
     tagged, skipped = [], []
