@@ -120,16 +120,18 @@ class AgreementCheck(Check):
         "agreement_annotators",
     )
 
-    def __init__(self, plan: CheckPlan) -> None:
+    def __init__(self, plan: CheckPlan, read_task: TaskReader | None = None) -> None:
+        """`read_task`: how to read a record as an annotation task; by default the reader
+        registered for the plan's `source_format` (none for `records`)."""
         super().__init__(plan)
         self.spec = plan.checks.agreement or AgreementSpec()
         self.paths = [
             compile_path(f)
             for f in (self.spec.item_field, self.spec.annotator_field, self.spec.label_field)
         ]
-        self.read_task = (
-            None if self.spec.source_format == "records" else task_reader(self.spec.source_format)
-        )
+        if read_task is None and self.spec.source_format != "records":
+            read_task = task_reader(self.spec.source_format)
+        self.read_task = read_task
 
     def partial(self, batch: RecordBatch) -> AgreementPartial:
         part = AgreementPartial(records=len(batch))
