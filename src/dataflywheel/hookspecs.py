@@ -26,5 +26,5 @@ def register_readers() -> list[Any]:  # type: ignore[empty-body]
 
 
 @hookspec
-def register_integrations() -> list[Any]:  # type: ignore[empty-body]
-    """Return integration objects (MLflow, Label Studio, ...)."""
+def register_annotation_formats() -> dict[str, Any]:  # type: ignore[empty-body]
+    """Return annotation task readers (format name -> reader) the agreement check may read."""

@@ -10,7 +10,7 @@ import pluggy
 from dataflywheel import hookspecs
 
 # Built-in modules that implement hooks, registered exactly like third-party plugins. The engine's
-# (checks, readers, integrations) come first; the command groups' are registered only when the
+# (checks, readers, annotation formats) come first; the command groups' are registered only when the
 # CLI builds its commands (`command_plugin_manager`), so the quality engine used as a library
 # (`run_checks`, a server, a helper process) does not import Typer, rich and 23 command modules.
 ENGINE_PLUGINS: tuple[str, ...] = (

@@ -285,3 +285,69 @@ def test_labels_that_are_not_usable_numbers_or_keys_are_rejected() -> None:
     reasons = [r.reason for r in interval.finish(interval.partial(batch)).rejects]
     assert "label True is not a finite number (agreement level interval)" in reasons
     assert "label 'true' is not a finite number (agreement level interval)" in reasons
+
+
+def test_the_check_reads_tasks_with_the_reader_it_is_given() -> None:
+    """No annotation tool is built in: a task reader passed in (as the registered one is) turns
+    each record into ratings, skips and rejects, and the statistics follow."""
+    from dataclasses import dataclass
+
+    from dataflywheel.checks.base import RecordBatch
+    from dataflywheel.checks.builtin.agreement import AgreementCheck
+
+    @dataclass
+    class Vote:
+        item_id: str
+        annotator_id: str
+        label: str
+        annotation_id: str | None = None
+        reason: str = "abstained"
+
+    seen: list[tuple[str | None, str]] = []
+
+    def votes(task: Any, *, control: str | None, where: str) -> tuple[list[Vote], list[Vote]]:
+        seen.append((control, where))
+        if "votes" not in task:
+            raise BadInput("no votes", path=where)
+        cast = [Vote(task["q"], who, v) for who, v in task["votes"].items() if v]
+        return cast, [Vote(task["q"], who, "", who) for who, v in task["votes"].items() if not v]
+
+    values: list[Any] = [
+        {"q": "q1", "votes": {"ann": "yes", "bob": "yes"}},
+        {"q": "q2", "votes": {"ann": "no", "bob": "yes", "cy": ""}},
+        {"q": "q3"},
+    ]
+    batch = RecordBatch(file="votes.jsonl", ids=["1", "2", "3"], lines=[1, 2, 3], values=values,
+                        texts=[""] * 3, groups=[None] * 3)
+    check_ = AgreementCheck(ag_plan(label_field="vote"), read_task=votes)
+    result = check_.finish(check_.partial(batch))
+    assert seen == [("vote", "votes.jsonl:1"), ("vote", "votes.jsonl:2"), ("vote", "votes.jsonl:3")]
+    assert result.metrics["agreement_percent"] == 0.5
+    assert result.metrics["agreement_items"] == 2.0
+    assert result.sections["skipped_annotations"] == [
+        {"file": "votes.jsonl", "line": 2, "reason": "annotation cy: abstained"}]
+    assert [(r.line, r.reason) for r in result.rejects] == [(3, "votes.jsonl:3: no votes")]
+
+
+def test_a_plugin_supplies_a_task_reader_through_the_hook(labelstudio_registered: None) -> None:
+    from dataflywheel.checks.builtin.agreement import task_reader
+    from dataflywheel.hookspecs import hookimpl
+    from dataflywheel.integrations.labelstudio import task_labels
+    from dataflywheel.plugins import get_plugin_manager
+
+    def theirs(task: Any, *, control: str | None, where: str) -> tuple[list[Any], list[Any]]:
+        return [], []
+
+    class Plugin:
+        @hookimpl
+        def register_annotation_formats(self) -> dict[str, Any]:
+            return {"labelstudio": theirs}
+
+    assert task_reader("labelstudio") is task_labels
+    pm, plugin = get_plugin_manager(), Plugin()
+    pm.register(plugin, name="their-labelstudio")
+    try:
+        assert task_reader("labelstudio") is theirs  # the plugin registered last is asked first
+    finally:
+        pm.unregister(plugin)
+    assert task_reader("labelstudio") is task_labels

@@ -285,7 +285,7 @@ def import_mlflow(
     json_: Json = False,
 ) -> None:
     """Import tagged MLflow runs as experiments (all or none), then write our versions back."""
-    from dataflywheel.integrations.mlflow import import_runs
+    from dataflywheel.flows.experiments.mlflow_sync import import_runs
 
     with workspace(ctx) as ws:
         result = import_runs(ws, tracking_uri, experiment=experiment, run_ids=run,
@@ -307,7 +307,7 @@ def export_mlflow(
     json_: Json = False,
 ) -> None:
     """Write an experiment's data versions to its MLflow run (creating the run if needed)."""
-    from dataflywheel.integrations.mlflow import export_experiment
+    from dataflywheel.flows.experiments.mlflow_sync import export_experiment
 
     with workspace(ctx) as ws:
         run_id = export_experiment(ws, experiment_id, tracking_uri,

@@ -12,8 +12,9 @@ Guarantees:
 - a malformed export raises `BadInput` naming the file, the task (by position and id) and the
   field that is wrong.
 
-The integration is registered through the `register_integrations` hook as `LABEL_STUDIO`; the
-agreement check finds it there (with `source_format: labelstudio`) instead of importing it.
+`task_labels` is registered as the `labelstudio` annotation format (`register_annotation_formats`):
+the agreement check, given `source_format: labelstudio`, is handed it through that hook and
+never imports this module (the checks layer sits below integrations).
 """
 
 from __future__ import annotations
@@ -235,21 +236,6 @@ def export_to_records(
     return len(records), skipped
 
 
-class LabelStudioIntegration:
-    """The object this module registers: `name` and the task parser the agreement check uses."""
-
-    name = "labelstudio"
-
-    @staticmethod
-    def task_labels(
-        task: Any, *, control: str | None = None, where: str = "task"
-    ) -> tuple[list[LabelRecord], list[Skipped]]:
-        return task_labels(task, control=control, where=where)
-
-
-LABEL_STUDIO = LabelStudioIntegration()
-
-
 @hookimpl
-def register_integrations() -> list[Any]:
-    return [LABEL_STUDIO]
+def register_annotation_formats() -> dict[str, Any]:
+    return {"labelstudio": task_labels}

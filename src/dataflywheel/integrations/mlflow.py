@@ -1,4 +1,4 @@
-"""MLflow: import runs as experiments, and write our data versions back as MLflow dataset inputs.
+"""MLflow runs <-> our experiments: the tag format, and MLflow's client calls (no store, no flow).
 
 A run maps to an experiment through its tags (docs/experiments.md):
 `flywheel.data_version` = `VERSION[:ROLE][,VERSION[:ROLE]...]` (required; runs without it are
@@ -8,12 +8,15 @@ skipped and listed), `flywheel.kind` (formal | exploratory, default exploratory)
 and the reproducibility fields `flywheel.<field>` (JSON for runtime_env, hardware_profile and
 determinism_flags). Params, the latest value of each metric, status and times come from the run.
 
+This module translates: a run becomes the fields of an experiment (`run_fields`), our records
+become MLflow dataset inputs and a run (`dataset_entity`, `log_dataset_inputs`, `create_run`).
+Recording the experiments and reading our records is the flow's work
+(flows/experiments/mlflow_sync.py).
+
 Guarantees:
 - a foreign store is read, never changed; only write-back, when asked, writes to it, through
   MLflow's API, and only to a store MLflow can open without migrating it (integrations.mlflow_store);
-- every MLflow failure becomes one `BadInput` naming the store; import is all or nothing (see
-  flows/experiments/experiment_import.py); write-back happens after our records are committed, is idempotent,
-  and a failure there says what was kept and the command that finishes the job.
+- every MLflow failure becomes one `BadInput` naming the store.
 """
 
 from __future__ import annotations
@@ -22,25 +25,20 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from dataflywheel.domain.records.data import DatasetVersion
-from dataflywheel.domain.records.experiment import REPRODUCIBILITY_FIELDS, ExperimentVersion
-from dataflywheel.errors import BadInput, FlywheelError, NotFound
-from dataflywheel.integrations.mlflow_store import (
-    client,
-    mlflow_errors,
-    normalise_uri,
-    reading_client,
+from dataflywheel.domain.records.experiment import (
+    REPRODUCIBILITY_FIELDS,
+    Experiment,
+    ExperimentVersion,
 )
+from dataflywheel.errors import BadInput, NotFound
+from dataflywheel.integrations.mlflow_store import mlflow_errors
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
     from mlflow.tracking import MlflowClient
-
-    from dataflywheel.flows.experiments.experiment_import import ImportResult
-    from dataflywheel.flows.experiments.runs import ExperimentCreate
-    from dataflywheel.flows.workspace import Workspace
 
 TAG = "flywheel."
 TAG_DATA_VERSION = "flywheel.data_version"
@@ -49,7 +47,6 @@ SOURCE_TYPE = "flywheel"
 _JSON_FIELDS = frozenset({"runtime_env", "hardware_profile", "determinism_flags"})
 _STATES = {"FINISHED": "completed", "FAILED": "failed", "KILLED": "failed",
            "RUNNING": "running", "SCHEDULED": "running"}
-T = TypeVar("T")
 
 
 def read_runs(mc: MlflowClient, uri: str, *, experiment: str | None = None,
@@ -81,10 +78,25 @@ def _all_pages(fetch: Callable[[str | None], Any]) -> list[Any]:
             return items
 
 
-def run_to_spec(run: Run, uri: str) -> ExperimentCreate:
-    """The experiment a tagged run describes; `BadInput` names the run and the tag that is wrong."""
-    from dataflywheel.flows.experiments.runs import parse_create
+def tagged_runs(runs: list[Run], uri: str, *,
+                named: bool) -> tuple[list[Run], list[dict[str, str]]]:
+    """The runs that carry `flywheel.data_version`, and the others as skipped with the reason;
+    when the runs were `named` (asked for by id), an untagged one is refused instead."""
+    tagged, skipped = [], []
+    for run in runs:
+        if TAG_DATA_VERSION in run.data.tags:
+            tagged.append(run)
+        elif named:
+            raise BadInput(f"MLflow run {run.info.run_id} has no {TAG_DATA_VERSION} tag",
+                           path=uri, expected="VERSION[:ROLE][,...]", kept="nothing was imported")
+        else:
+            skipped.append({"run_id": run.info.run_id, "reason": f"no {TAG_DATA_VERSION} tag"})
+    return tagged, skipped
 
+
+def run_fields(run: Run, uri: str) -> dict[str, Any]:
+    """The fields of the experiment a tagged run describes (validated by the flow that records
+    it); `BadInput` names the run and the tag that is wrong."""
     tags, params, run_id = run.data.tags, run.data.params, run.info.run_id
     model = tags.get(f"{TAG}model_version") or params.get("model_version") or params.get("model")
     if not model:
@@ -105,7 +117,7 @@ def run_to_spec(run: Run, uri: str) -> ExperimentCreate:
     for name in REPRODUCIBILITY_FIELDS:
         if f"{TAG}{name}" in tags:
             data[name] = _tag_value(name, tags[f"{TAG}{name}"], run_id, uri)
-    return parse_create(data, source=f"{uri} run {run_id}")
+    return data
 
 
 def parse_versions(text: str, run_id: str, uri: str) -> list[dict[str, str]]:
@@ -141,42 +153,6 @@ def _time(ms: int | None) -> datetime | None:
     return None if ms is None else datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-def import_runs(ws: Workspace, tracking_uri: str, *, experiment: str | None = None,
-                run_ids: list[str] | None = None, write_back: bool = True) -> ImportResult:
-    """Import the tagged runs (all or none), then write each one's data versions back to it."""
-    from dataflywheel.flows.experiments.experiment_import import import_experiments
-
-    uri = normalise_uri(tracking_uri)
-    writer = client(uri) if write_back else None  # a store it may not write to: refused first
-    with reading_client(uri) as mc:
-        runs = read_runs(mc, uri, experiment=experiment, run_ids=run_ids)
-    specs, skipped = [], []
-    for run in runs:
-        if TAG_DATA_VERSION not in run.data.tags:
-            if run_ids:
-                raise BadInput(f"MLflow run {run.info.run_id} has no {TAG_DATA_VERSION} tag",
-                               path=uri, expected="VERSION[:ROLE][,...]",
-                               kept="nothing was imported")
-            skipped.append({"run_id": run.info.run_id, "reason": f"no {TAG_DATA_VERSION} tag"})
-            continue
-        specs.append(run_to_spec(run, uri))
-    result = import_experiments(ws, specs, skipped=skipped)
-    if writer is not None:
-        for logged in result.imported:
-            _write_back(ws, writer, uri, str(logged.experiment.mlflow_run_id), logged.experiment.id)
-    return result
-
-
-def _write_back(ws: Workspace, mc: MlflowClient, uri: str, run_id: str, experiment_id: str) -> None:
-    try:
-        log_versions(ws, mc, uri, run_id, experiment_id)
-    except FlywheelError as exc:
-        raise BadInput(f"writing data versions back to MLflow run {run_id} failed: {exc.what}",
-                       path=uri, kept=f"{experiment_id} is recorded here",
-                       hint=f"flywheel experiment export-mlflow {experiment_id} "
-                            f"--tracking-uri {uri}") from None
-
-
 def dataset_entity(version: DatasetVersion, role: str) -> Any:
     """The MLflow `DatasetInput` naming our version (digest: its manifest, else its id)."""
     from mlflow.entities import Dataset, DatasetInput, InputTag
@@ -191,59 +167,22 @@ def dataset_entity(version: DatasetVersion, role: str) -> Any:
     return DatasetInput(dataset=dataset, tags=[InputTag("mlflow.data.context", role)])
 
 
-def log_versions(ws: Workspace, mc: MlflowClient, uri: str, run_id: str,
-                 experiment_id: str) -> None:
-    """Log each version the experiment used as a dataset input of `run_id` (idempotent)."""
-    from dataflywheel.store.repositories.data import DatasetVersions
-    from dataflywheel.store.repositories.experiments import ExperimentVersions
-
-    with ws.db.session() as s:
-        uses: list[ExperimentVersion] = ExperimentVersions(s).list(experiment_id=experiment_id)
-        inputs = [dataset_entity(DatasetVersions(s).get(u.version_id), u.role.value) for u in uses]
+def log_dataset_inputs(mc: MlflowClient, uri: str, run_id: str, experiment_id: str,
+                       uses: list[tuple[DatasetVersion, str]]) -> None:
+    """Log each (version, role) as a dataset input of `run_id` and tag the run with the
+    experiment (idempotent: MLflow keeps one input per dataset digest and context)."""
+    inputs = [dataset_entity(version, role) for version, role in uses]
     with mlflow_errors(uri, "the dataset inputs"):
         mc.log_inputs(run_id, datasets=inputs)
         mc.set_tag(run_id, TAG_EXPERIMENT, experiment_id)
 
 
-def export_experiment(ws: Workspace, experiment_id: str, tracking_uri: str | None = None, *,
-                      mlflow_experiment: str = "flywheel") -> str:
-    """Write the experiment's data versions to its MLflow run, creating the run when it has none.
-
-    A new run carries the params, metrics, status, times and `flywheel.*` tags, so importing it
-    back gives the same experiment. Returns the run id.
-    """
-    from dataflywheel.flows.experiments.experiment_import import link_mlflow_run
-    from dataflywheel.flows.experiments.experiment_read import get_experiment
-
-    experiment = get_experiment(ws, experiment_id)
-    target = tracking_uri or experiment.mlflow_tracking_uri
-    if not target:
-        raise BadInput(f"experiment {experiment_id} has no MLflow run yet", field="tracking_uri",
-                       expected="--tracking-uri of the store to export to")
-    uri = normalise_uri(target)
-    linked = experiment.mlflow_tracking_uri
-    if experiment.mlflow_run_id is not None and linked != uri:
-        raise BadInput(f"experiment {experiment_id} lives in another MLflow store", path=uri,
-                       expected=str(linked), kept="nothing was written to either store",
-                       hint=f"flywheel experiment export-mlflow {experiment_id}")
-    mc = client(uri, create=True)
-    run_id = experiment.mlflow_run_id
-    if run_id is None:
-        run_id = _create_run(mc, uri, experiment_id, ws, mlflow_experiment)
-        link_mlflow_run(ws, experiment_id, run_id=run_id, tracking_uri=uri)
-    log_versions(ws, mc, uri, run_id, experiment_id)
-    return run_id
-
-
-def _create_run(mc: MlflowClient, uri: str, experiment_id: str, ws: Workspace, name: str) -> str:
+def create_run(mc: MlflowClient, uri: str, exp: Experiment, uses: list[ExperimentVersion],
+               mlflow_experiment: str) -> str:
+    """A new run in `mlflow_experiment` carrying the experiment's params, metrics, status, times
+    and `flywheel.*` tags, so that importing it back gives the same experiment; its id."""
     from mlflow.entities import Metric, Param
 
-    from dataflywheel.flows.experiments.experiment_read import get_experiment
-    from dataflywheel.store.repositories.experiments import ExperimentVersions
-
-    exp = get_experiment(ws, experiment_id)
-    with ws.db.session() as s:
-        uses = ExperimentVersions(s).list(experiment_id=experiment_id)
     tags = {TAG_EXPERIMENT: exp.id, f"{TAG}kind": exp.kind.value,
             f"{TAG}model_version": exp.model_version,
             TAG_DATA_VERSION: ",".join(f"{u.version_id}:{u.role.value}" for u in uses)}
@@ -258,8 +197,8 @@ def _create_run(mc: MlflowClient, uri: str, experiment_id: str, ws: Workspace, n
                 else str(value)
     start = int(exp.started_at.timestamp() * 1000)
     with mlflow_errors(uri, "the export"):
-        found = mc.get_experiment_by_name(name)
-        mlflow_exp = found.experiment_id if found else mc.create_experiment(name)
+        found = mc.get_experiment_by_name(mlflow_experiment)
+        mlflow_exp = found.experiment_id if found else mc.create_experiment(mlflow_experiment)
         run = mc.create_run(mlflow_exp, start_time=start, run_name=exp.title, tags=tags)
         params = [Param(k, v if isinstance(v, str) else json.dumps(v, sort_keys=True))
                   for k, v in sorted(exp.params.items())]

@@ -6,12 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from contract_helpers import EXAMPLE_IDS, example
+from contract_helpers import EXAMPLE_IDS, dump, example, v3_2_enum_doc
 from test_changes import _gate, edited
 
 from dataflywheel.checks.plan import CheckPlan, FieldType, parse_plan
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.contracts.contract_plan import compile_plan
+from dataflywheel.integrations.odcs import parse_odcs
 
 
 @pytest.mark.parametrize("contract_id", EXAMPLE_IDS)
@@ -118,3 +119,9 @@ def test_every_metric_a_contract_may_gate_on_is_documented_by_the_engine() -> No
     text = (Path(__file__).resolve().parents[3] / "docs" / "checks.md").read_text(encoding="utf-8")
     missing = [m for m in [*METRICS, *FIELD_METRICS] if f"`{m}" not in text]
     assert not missing, f"not in docs/checks.md: {missing}"
+
+
+def test_a_v3_2_0_enum_is_compiled_into_the_plan() -> None:
+    contract = parse_odcs(dump(v3_2_enum_doc()), source="v32.odcs.yaml")
+    spec = next(f for f in compile_plan(contract).schema_.fields if f.name == "annotator_id")
+    assert spec.enum == ["v1-a", "v2-b"]

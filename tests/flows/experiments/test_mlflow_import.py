@@ -86,7 +86,7 @@ def test_import_maps_tags_to_versions_and_writes_versions_back(lab: Workspace,
                                                                store: Store) -> None:
     from mlflow.tracking import MlflowClient
 
-    from dataflywheel.integrations.mlflow import import_runs
+    from dataflywheel.flows.experiments.mlflow_sync import import_runs
 
     result = import_runs(lab, str(store.path), experiment="gsm8k-evals")
     assert [x.experiment.mlflow_run_id for x in result.imported] == [
@@ -130,7 +130,7 @@ def test_import_maps_tags_to_versions_and_writes_versions_back(lab: Workspace,
 ])
 def test_a_bad_run_imports_nothing(lab: Workspace, store: Store, run: str,
                                    error: type[Exception], message: str) -> None:
-    from dataflywheel.integrations.mlflow import import_runs
+    from dataflywheel.flows.experiments.mlflow_sync import import_runs
 
     run_ids = [store.runs["baseline"], store.runs[run]]
     with pytest.raises(error) as info:
@@ -140,7 +140,7 @@ def test_a_bad_run_imports_nothing(lab: Workspace, store: Store, run: str,
 
 
 def test_malformed_stores_are_refused_and_left_untouched(lab: Workspace, tmp_path: Path) -> None:
-    from dataflywheel.integrations.mlflow import import_runs
+    from dataflywheel.flows.experiments.mlflow_sync import import_runs
 
     garbage = tmp_path / "garbage.db"
     garbage.write_bytes(b"this is not a database" * 100)
@@ -170,7 +170,7 @@ def test_malformed_stores_are_refused_and_left_untouched(lab: Workspace, tmp_pat
 
 
 def test_unknown_experiment_and_untagged_named_run(lab: Workspace, store: Store) -> None:
-    from dataflywheel.integrations.mlflow import import_runs
+    from dataflywheel.flows.experiments.mlflow_sync import import_runs
 
     with pytest.raises(NotFound, match="MLflow experiment 'nope' does not exist"):
         import_runs(lab, str(store.path), experiment="nope")
@@ -185,7 +185,8 @@ def test_export_creates_a_run_that_imports_back_identically(lab: Workspace, tmp_
     from mlflow.tracking import MlflowClient
 
     from dataflywheel.flows.experiments.runs import log_experiment, parse_create
-    from dataflywheel.integrations.mlflow import export_experiment, run_to_spec
+    from dataflywheel.flows.experiments.mlflow_sync import export_experiment
+    from dataflywheel.integrations.mlflow import run_fields
 
     exp = log_experiment(lab, parse_create(spec_dict())).experiment
     target = tmp_path / "export.db"
@@ -195,7 +196,7 @@ def test_export_creates_a_run_that_imports_back_identically(lab: Workspace, tmp_
     assert export_experiment(lab, exp.id) == run_id  # again: same run, inputs not duplicated
     run = MlflowClient(tracking_uri=f"sqlite:///{target}").get_run(run_id)
     assert [d.dataset.name for d in run.inputs.dataset_inputs] == ["gsm@1"]
-    back = run_to_spec(run, f"sqlite:///{target}")
+    back = parse_create(run_fields(run, f"sqlite:///{target}"))
     assert back.metrics == exp.metrics and back.kind == exp.kind
     assert back.runtime_env == exp.runtime_env and back.random_seed == exp.random_seed
     assert [v.version_id for v in back.versions] == ["gsm-v1"]
@@ -223,7 +224,7 @@ def test_without_mlflow_installed_the_error_says_what_to_install(
         lab: Workspace, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from dataflywheel.integrations.mlflow import import_runs
+    from dataflywheel.flows.experiments.mlflow_sync import import_runs
 
     monkeypatch.setitem(sys.modules, "mlflow", None)  # what Python does when it is not installed
     with pytest.raises(BadInput) as info:

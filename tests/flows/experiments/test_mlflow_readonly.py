@@ -4,7 +4,6 @@ wrote it would then refuse it); write-back to such a store is refused before any
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import sqlite3
 from contextlib import closing
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mlflow_helpers import digest, downgrade
 from test_mlflow_import import Store, mlflow_store  # noqa: F401 - the session store fixture
 
 from dataflywheel.errors import BadInput
@@ -26,26 +26,12 @@ def _schema(path: Path) -> str:
         return str(conn.execute("SELECT version_num FROM alembic_version").fetchone()[0])
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @pytest.fixture(scope="session")
 def older_store(mlflow_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Store:  # noqa: F811
     """The session store taken back three MLflow schema revisions, as an older MLflow left it."""
-    import sqlalchemy
-    from alembic import command
-    from mlflow.store.db.utils import _get_alembic_config
-
     path = tmp_path_factory.mktemp("mlflow-old") / "mlflow.db"
     shutil.copyfile(mlflow_store.path, path)
-    url = f"sqlite:///{path}"
-    engine = sqlalchemy.create_engine(url)
-    with engine.begin() as conn:
-        config = _get_alembic_config(url)
-        config.attributes["connection"] = conn
-        command.downgrade(config, "-3")
-    engine.dispose()
+    downgrade(path)
     return Store(path, mlflow_store.runs)
 
 
@@ -60,29 +46,29 @@ def test_import_without_write_back_leaves_an_older_store_byte_for_byte(
         lab: Workspace, old: Store, cli: Any) -> None:
     from mlflow.store.db.utils import _get_latest_schema_revision
 
-    schema, digest = _schema(old.path), _digest(old.path)
+    schema, before = _schema(old.path), digest(old.path)
     assert schema != _get_latest_schema_revision()  # the store really is an older MLflow's
     result = cli("experiment", "import-mlflow", "--tracking-uri", str(old.path),
                  "--experiment", "gsm8k-evals", "--no-write-back", "--json")
     assert result.code == 0, result.err
     assert [x["experiment"]["mlflow_run_id"] for x in result.json()["imported"]] == [
         old.runs["baseline"], old.runs["candidate"], old.runs["explore"]]
-    assert _digest(old.path) == digest and _schema(old.path) == schema
+    assert digest(old.path) == before and _schema(old.path) == schema
     assert [p.name for p in old.path.parent.glob("mlflow.db*")] == ["mlflow.db"]  # no journal
 
 
 def test_write_back_to_an_older_store_is_refused_and_changes_nothing(
         lab: Workspace, old: Store) -> None:
-    from dataflywheel.integrations.mlflow import import_runs
+    from dataflywheel.flows.experiments.mlflow_sync import import_runs
 
-    schema, digest = _schema(old.path), _digest(old.path)
+    schema, before = _schema(old.path), digest(old.path)
     with pytest.raises(BadInput) as info:
         import_runs(lab, str(old.path), experiment="gsm8k-evals")
     message = str(info.value)
     assert f"MLflow store is at schema {schema}, not this MLflow's" in message
     assert "Kept: nothing was imported or exported; the store was not changed" in message
     assert "Next: import with --no-write-back (it only reads)" in message
-    assert _digest(old.path) == digest
+    assert digest(old.path) == before
     from dataflywheel.flows.experiments.experiment_read import list_experiments
 
     assert list_experiments(lab) == []

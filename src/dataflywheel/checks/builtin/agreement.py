@@ -2,8 +2,12 @@
 
 Records are either one rating each (`source_format: records`: the plan's `item_field`,
 `annotator_field`, `label_field`) or Label Studio tasks (`source_format: labelstudio`: each task's
-annotations, read by the Label Studio integration found through `register_integrations`; a
-`label_field` other than "label" names the control, `from_name`, to read).
+annotations; a `label_field` other than "label" names the control, `from_name`, to read).
+
+The check does not parse an annotation tool's format itself: it is given the ratings of each
+task by the task reader registered for its `source_format` (`TaskReader`, through the
+`register_annotation_formats` hook; integrations/labelstudio.py supplies `labelstudio`), as the
+engine is given records by the reader of a file's format.
 
 Nothing is dropped silently: a record without item, annotator or label, a non-numeric label at the
 ordinal/interval level, a malformed task, and a second rating of the same item by the same
@@ -20,8 +24,9 @@ agreeing pairs), `agreement_items`, `agreement_annotators`; per-annotator table 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch, Reject
 from dataflywheel.checks.fields import compile_path, get_scalar
@@ -56,13 +61,44 @@ class AgreementPartial(Partial):
         return self
 
 
-def _labelstudio() -> Any:
+class Rating(Protocol):
+    """One annotator's label for one item, as a task reader returns it."""
+
+    @property
+    def item_id(self) -> str: ...
+    @property
+    def annotator_id(self) -> str: ...
+    @property
+    def label(self) -> str | int | float: ...
+
+
+class SkippedAnnotation(Protocol):
+    """An annotation that gave no label, and why (listed in `sections.skipped_annotations`)."""
+
+    @property
+    def annotation_id(self) -> str | None: ...
+    @property
+    def reason(self) -> str: ...
+
+
+class TaskReader(Protocol):
+    """The ratings of one annotation task; `control` picks the labelling control to read;
+    a malformed task raises `BadInput` (the check rejects the record with its message)."""
+
+    def __call__(
+        self, task: Any, *, control: str | None, where: str
+    ) -> tuple[Sequence[Rating], Sequence[SkippedAnnotation]]: ...
+
+
+def task_reader(source_format: str) -> TaskReader:
+    """The task reader registered for `source_format` (built-ins and plugins, through
+    `register_annotation_formats`)."""
     from dataflywheel.plugins import get_plugin_manager
 
-    for found in get_plugin_manager().hook.register_integrations():
-        for integration in found or ():
-            if getattr(integration, "name", None) == "labelstudio":
-                return integration
+    for formats in get_plugin_manager().hook.register_annotation_formats():
+        reader: TaskReader | None = (formats or {}).get(source_format)
+        if reader is not None:
+            return reader
     raise BadInput(
         "the plan reads Label Studio tasks but the Label Studio integration is not installed",
         field="checks.agreement.source_format",
@@ -84,19 +120,23 @@ class AgreementCheck(Check):
         "agreement_annotators",
     )
 
-    def __init__(self, plan: CheckPlan) -> None:
+    def __init__(self, plan: CheckPlan, read_task: TaskReader | None = None) -> None:
+        """`read_task`: how to read a record as an annotation task; by default the reader
+        registered for the plan's `source_format` (none for `records`)."""
         super().__init__(plan)
         self.spec = plan.checks.agreement or AgreementSpec()
         self.paths = [
             compile_path(f)
             for f in (self.spec.item_field, self.spec.annotator_field, self.spec.label_field)
         ]
-        self.studio = _labelstudio() if self.spec.source_format == "labelstudio" else None
+        if read_task is None and self.spec.source_format != "records":
+            read_task = task_reader(self.spec.source_format)
+        self.read_task = read_task
 
     def partial(self, batch: RecordBatch) -> AgreementPartial:
         part = AgreementPartial(records=len(batch))
         for rec in batch:
-            if self.studio is not None:
+            if self.read_task is not None:
                 self._task(rec.value, batch.file, rec.line, rec.id, part)
             else:
                 self._rating(rec.value, batch.file, rec.line, rec.id, part)
@@ -125,11 +165,9 @@ class AgreementCheck(Check):
 
     def _task(self, value: Any, file: str, line: int, rid: str, part: AgreementPartial) -> None:
         control = None if self.spec.label_field == "label" else self.spec.label_field
-        assert self.studio is not None
+        assert self.read_task is not None
         try:
-            labels, skipped = self.studio.task_labels(
-                value, control=control, where=f"{file}:{line}"
-            )
+            labels, skipped = self.read_task(value, control=control, where=f"{file}:{line}")
         except BadInput as exc:
             part.rejects.append(Reject(file, line, str(exc), rid, NAME))
             return

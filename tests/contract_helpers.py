@@ -1,4 +1,5 @@
-"""Shared helpers for the contract tests: the example contracts and a way to edit their YAML."""
+"""Shared helpers for the contract flow tests and the ODCS integration tests (tests/flows/contracts,
+tests/integrations): the example contracts and a way to edit their YAML."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import yaml
 from dataflywheel.domain.records.contract import Contract
 from dataflywheel.integrations.odcs import load_odcs
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "src" / "dataflywheel" / "demo" / "contracts"
+EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "dataflywheel" / "demo" / "contracts"
 EXAMPLE_IDS = ["cleaned-raw-pool", "sft-instructions", "preference-pairs", "eval-set"]
 
 
@@ -34,3 +35,13 @@ def dump(doc: dict[str, Any]) -> str:
 
 def custom(items: list[dict[str, Any]], name: str) -> Any:
     return next(p["value"] for p in items if p["property"] == name)
+
+
+def v3_2_enum_doc() -> dict[str, Any]:
+    """The sft-instructions example as ODCS v3.2.0, its `annotator_id` given the v3.2-only enum
+    (values v1-a and v2-b)."""
+    doc = example_doc("sft-instructions") | {"apiVersion": "v3.2.0"}
+    prop = doc["schema"][0]["properties"][2]
+    assert prop["name"] == "annotator_id"
+    prop["enum"] = [{"value": "v1-a", "label": "vendor one"}, {"value": "v2-b"}]
+    return doc

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from gov_helpers import T0
 
 from dataflywheel.domain.records.data import Batch, BatchFile, DatasetVersion, FileFormat
 from dataflywheel.domain.states import BatchState, VersionState
 from dataflywheel.errors import WorkspaceError
 from dataflywheel.integrations import openlineage as ol
 from dataflywheel.settings import Settings
+
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 # The parts of the OpenLineage 2-0-2 RunEvent schema (openlineage.io/spec/2-0-2/OpenLineage.json)
 # every event must satisfy; the official models build the rest.
