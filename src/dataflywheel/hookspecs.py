@@ -26,5 +26,10 @@ def register_readers() -> list[Any]:  # type: ignore[empty-body]
 
 
 @hookspec
+def register_engines() -> list[Any]:  # type: ignore[empty-body]
+    """Return engine classes (`dataflywheel.checks.engines.base.Engine`), each under its `name`."""
+
+
+@hookspec
 def register_integrations() -> list[Any]:  # type: ignore[empty-body]
     """Return integration objects (MLflow, Label Studio, ...)."""
