@@ -76,6 +76,12 @@ class FlywheelError(Exception):
             message += f". Next: {self.hint}"
         return message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as the error it is (its message, every field), not as a call of `__init__`
+        with the message, which a subclass with other arguments (`IllegalTransition`) refuses:
+        a helper process or a Ray worker sends its errors back pickled."""
+        return (_unpickled, (type(self), self.args), self.__dict__)
+
     def to_dict(self) -> dict[str, Any]:
         """The structured form used by `--json` output and the API error envelope."""
         return {
@@ -90,6 +96,11 @@ class FlywheelError(Exception):
             "kept": self.kept,
             "hint": self.hint,
         }
+
+
+def _unpickled(cls: type[FlywheelError], args: tuple[Any, ...]) -> FlywheelError:
+    """An error of `cls` with `args` and no `__init__` call; pickle then restores its fields."""
+    return cls.__new__(cls, *args)
 
 
 def _short(value: Any, limit: int = 80) -> str:

@@ -26,5 +26,10 @@ def register_readers() -> list[Any]:  # type: ignore[empty-body]
 
 
 @hookspec
+def register_engines() -> list[Any]:  # type: ignore[empty-body]
+    """Return engine classes (`dataflywheel.checks.engines.base.Engine`), each under its `name`."""
+
+
+@hookspec
 def register_annotation_formats() -> dict[str, Any]:  # type: ignore[empty-body]
     """Return annotation task readers (format name -> reader) the agreement check may read."""

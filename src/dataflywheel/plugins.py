@@ -10,11 +10,13 @@ import pluggy
 from dataflywheel import hookspecs
 
 # Built-in modules that implement hooks, registered exactly like third-party plugins. The engine's
-# (checks, readers, annotation formats) come first; the command groups' are registered only when the
-# CLI builds its commands (`command_plugin_manager`), so the quality engine used as a library
-# (`run_checks`, a server, a helper process) does not import Typer, rich and 23 command modules.
+# (checks, readers, engines, annotation formats) come first; the command groups' are registered only
+# when the CLI builds its commands (`command_plugin_manager`), so the quality engine used as a
+# library (`run_checks`, a server, a helper process) does not import Typer, rich and 23 command
+# modules.
 ENGINE_PLUGINS: tuple[str, ...] = (
     "dataflywheel.checks.builtin",
+    "dataflywheel.checks.engines.registry",
     "dataflywheel.integrations.labelstudio",
 )
 COMMAND_PLUGINS: tuple[str, ...] = (

@@ -241,8 +241,7 @@ def test_the_partial_keeps_its_bulk_in_spill_files(tmp_path: Path) -> None:
     path, _ = planted_corpus(tmp_path, n=300)
     where = tmp_path / "spill"
     where.mkdir()
-    spill.use_directory(str(where))
-    try:
+    with spill.using(str(where)):
         check_ = NearDuplicateCheck(nd_plan())
         parts = [check_.partial(b) for b in read_file(str(path), check_.plan)]
         chunks = [c for p in parts for c in p.chunks]
@@ -267,15 +266,12 @@ def test_the_partial_keeps_its_bulk_in_spill_files(tmp_path: Path) -> None:
         assert check_.finish(again) == first
         assert check_.finish(merged) == first  # finish only reads the files
         assert first.metrics["near_duplicate_cluster_count"] == 15.0
-    finally:
-        spill.use_directory(None)
 
 
 def test_a_removed_spill_file_is_a_clear_error(tmp_path: Path) -> None:
     from dataflywheel.checks import spill
 
-    spill.use_directory(str(tmp_path))
-    try:
+    with spill.using(str(tmp_path)):
         check_ = NearDuplicateCheck(nd_plan())
         text = " ".join(f"w{i}" for i in range(40))
         batch = RecordBatch(
@@ -290,8 +286,6 @@ def test_a_removed_spill_file_is_a_clear_error(tmp_path: Path) -> None:
         Path(part.chunks[0].signatures.path).unlink()
         with pytest.raises(spill.SpillMissing, match="spill directory must live"):
             check_.finish(part)
-    finally:
-        spill.use_directory(None)
 
 
 @pytest.mark.realdata

@@ -8,9 +8,13 @@ strings, so such a partial still pickles across the local engine's processes (th
 the machine, hence the directory).
 
 Who owns what:
-- The engine creates one temporary directory per run, calls `use_directory(path)` in every
-  process before reading (the parent, and each worker), and deletes the whole directory after
-  `finish`. A check never deletes spill files itself unless it wants to free disk early.
+- The engine's run creates one temporary directory, works inside `using(path)` in every process
+  that reads (the run's, and each helper), and deletes the whole directory after `finish`. A
+  check never deletes spill files itself unless it wants to free disk early.
+- The directory in use is a context variable, not a process-wide setting: two runs in one process
+  (threads of a server) each spill into their own, and a thread the run starts sees the run's
+  directory only when started in a copy of its context (`contextvars.copy_context().run`, as the
+  engines' and `similarity.parallel`'s thread pools do).
 - When no directory was set (a check used directly, e.g. in a unit test), `directory()` creates
   a private `flywheel-spill-*` temporary directory on first use and removes it at interpreter
   exit, so nothing is left behind.
@@ -27,28 +31,37 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-_chosen: Path | None = None
-_private: Path | None = None
+_chosen: ContextVar[Path | None] = ContextVar("flywheel_spill_directory", default=None)
+_private: Path | None = None  # the fallback of code that runs outside any run, made once
 _lock = threading.Lock()
 
 
-def use_directory(path: str | None) -> None:
-    """Set the process-wide spill directory (engines call this in every process); None unsets."""
-    global _chosen
-    _chosen = None if path is None else Path(path)
+@contextmanager
+def using(path: str) -> Iterator[None]:
+    """Spill into `path` inside the block, in this context only (a run's thread or a helper
+    process); the directory in use before is back on leaving."""
+    token = _chosen.set(Path(path))
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
 
 
 def directory() -> Path:
-    """The spill directory set by `use_directory`, else a private one made on first use."""
+    """The directory of the `using` block this code runs in, else a private one made on first
+    use."""
     global _private
-    if _chosen is not None:
-        return _chosen
+    chosen = _chosen.get()
+    if chosen is not None:
+        return chosen
     with _lock:  # two threads of one process must not each make (and leak) one
         if _private is None or not _private.is_dir():
             _private = Path(tempfile.mkdtemp(prefix="flywheel-spill-"))
@@ -107,6 +120,12 @@ class SpillMissing(FileNotFoundError):
             "must live until every check has finished"
         )
         self.path = path
+        self.detail = detail
+
+    def __reduce__(self) -> tuple[type[SpillMissing], tuple[str, str]]:
+        """Pickled as its arguments (a helper process sends it back whole), not as the message
+        `OSError` would pass to `__init__` as a path."""
+        return (type(self), (self.path, self.detail))
 
 
 def read_array(

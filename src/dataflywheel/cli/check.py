@@ -46,18 +46,17 @@ def check(
     Exit 0 when every threshold holds, 1 when a gate fails, 2 on bad input.
     """
     from dataflywheel.checks.engines import run_checks
+    from dataflywheel.checks.engines.registry import engine_named
     from dataflywheel.checks.plan import load_plan
     from dataflywheel.checks.report import write_text_atomic
-    from dataflywheel.errors import BadInput
 
-    if engine not in ("local", "single"):
-        raise BadInput("unknown engine", field="--engine", expected="local or single", got=engine)
+    engine_named(engine, field="--engine")  # before the plan is read
     check_plan = load_plan(plan)
     with _progress() as progress:
         report = run_checks(
             files,
             check_plan,
-            engine=engine,  # type: ignore[arg-type]  # checked against the names above
+            engine=engine,
             workers=workers,
             rejects=rejects,
             progress=progress,

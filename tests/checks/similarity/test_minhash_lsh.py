@@ -216,8 +216,7 @@ def test_spilled_signatures_give_the_same_clusters_as_arrays(tmp_path: Any) -> N
     memory = find_near_duplicates(
         [sig.astype(np.uint16)], has_text, threshold=0.8, bands=bands, rows=rows
     )
-    spill.use_directory(str(tmp_path))
-    try:
+    with spill.using(str(tmp_path)):
         cuts = [0, 1, 57, 200, 201, 400]
         chunks = [SpilledSignatures.write(sig[a:b]) for a, b in itertools.pairwise(cuts)]
         assert chunks[1].slots(2, 5).tolist() == (sig[1:57, 2:5].T & 0xFFFF).tolist()
@@ -240,8 +239,6 @@ def test_spilled_signatures_give_the_same_clusters_as_arrays(tmp_path: Any) -> N
             assert np.array_equal(again.starts, disk.starts)
             assert np.array_equal(again.similarity, disk.similarity)
             assert (again.candidates, again.confirmed) == (disk.candidates, disk.confirmed)
-    finally:
-        spill.use_directory(None)
     assert memory.count >= 50
     assert np.array_equal(memory.members, disk.members)
     assert np.array_equal(memory.starts, disk.starts)

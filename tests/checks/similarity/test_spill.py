@@ -10,9 +10,8 @@ import pytest
 from dataflywheel.checks import spill
 
 
-def test_use_directory_is_where_files_go(tmp_path: Path) -> None:
-    spill.use_directory(str(tmp_path))
-    try:
+def test_files_go_to_the_directory_in_use(tmp_path: Path) -> None:
+    with spill.using(str(tmp_path)):
         assert spill.directory() == tmp_path
         a = np.arange(12, dtype=np.uint32).reshape(3, 4)
         path = spill.write_array(a, prefix="t-")
@@ -27,12 +26,9 @@ def test_use_directory_is_where_files_go(tmp_path: Path) -> None:
         spill.remove(path)
         spill.remove(path)  # a missing file is not an error
         assert not Path(path).exists()
-    finally:
-        spill.use_directory(None)
 
 
 def test_private_directory_when_none_set() -> None:
-    spill.use_directory(None)
     d = spill.directory()
     assert d.is_dir() and d.name.startswith("flywheel-spill-")
     assert spill.directory() == d  # made once, reused
@@ -42,15 +38,12 @@ def test_private_directory_when_none_set() -> None:
 
 
 def test_write_of_empty_and_non_contiguous_arrays(tmp_path: Path) -> None:
-    spill.use_directory(str(tmp_path))
-    try:
+    with spill.using(str(tmp_path)):
         empty = spill.write_array(np.zeros((0, 8), dtype=np.uint16))
         assert spill.read_array(empty, np.uint16).size == 0
         a = np.arange(20, dtype=np.int64).reshape(4, 5)
         path = spill.write_array(a.T)  # written in C order of the view
         assert spill.read_array(path, np.int64).tolist() == a.T.ravel().tolist()
-    finally:
-        spill.use_directory(None)
 
 
 def test_read_of_missing_file_fails_loudly(tmp_path: Path) -> None:
@@ -59,8 +52,7 @@ def test_read_of_missing_file_fails_loudly(tmp_path: Path) -> None:
 
 
 def test_read_into_scatters_consecutive_bytes(tmp_path: Path) -> None:
-    spill.use_directory(str(tmp_path))
-    try:
+    with spill.using(str(tmp_path)):
         path = spill.write_array(np.arange(10, dtype=np.uint16))
         out = np.zeros((2, 6), dtype=np.uint16)
         spill.read_into(path, [out[0, 1:4], out[1, 2:5]], offset=2 * 3)
@@ -71,5 +63,45 @@ def test_read_into_scatters_consecutive_bytes(tmp_path: Path) -> None:
         spill.remove(path)
         with pytest.raises(spill.SpillMissing, match="must live until every check"):
             spill.read_into(path, [out[0]])
-    finally:
-        spill.use_directory(None)
+
+
+def test_the_directory_in_use_belongs_to_the_context_not_the_process(tmp_path: Path) -> None:
+    """Two runs in one process (threads) spill into their own directories at once; a thread
+    started in a copy of a run's context spills where the run does, and the directory in use
+    before a `using` block is back after it."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from contextvars import copy_context
+
+    outside = spill.directory()
+    dirs = [tmp_path / "a", tmp_path / "b"]
+    for d in dirs:
+        d.mkdir()
+    both_inside = threading.Barrier(2, timeout=30)
+
+    def run(where: Path) -> tuple[Path, Path, Path]:
+        with spill.using(str(where)), ThreadPoolExecutor(1) as pool:
+            both_inside.wait()  # the other run's directory is set too by now
+            mine = Path(spill.write_bytes(b"x")).parent
+            copied = pool.submit(copy_context().run, spill.directory).result()
+            bare = pool.submit(spill.directory).result()
+            return mine, copied, bare
+
+    with ThreadPoolExecutor(2) as runs:
+        got = list(runs.map(run, dirs))
+    assert [(mine, copied) for mine, copied, _ in got] == [(d, d) for d in dirs]
+    assert [bare for _, _, bare in got] == [outside, outside]
+    assert spill.directory() == outside
+
+
+def test_a_missing_spill_file_error_pickles_whole() -> None:
+    import pickle
+
+    error = spill.SpillMissing("/tmp/x.bin", "it ends before byte 8")
+    again = pickle.loads(pickle.dumps(error))
+    assert (type(again), str(again), again.path, again.detail) == (
+        spill.SpillMissing,
+        str(error),
+        error.path,
+        error.detail,
+    )

@@ -1,20 +1,21 @@
 """What one worker does with one shard: read it, run every enabled check, fold the partials.
 
 The same function runs in this process (`single` engine, and the `local` engine's own share), in
-its helper processes (`local`) and, later, in Ray tasks; it takes and returns plain data only (a
-`Shard`, a `CheckPlan`, a spill directory's path, partials). Outcomes of consecutive shards add
-up (`ShardOutcome.__add__`), so a process can fold a run of shards before sending one outcome.
+its helper processes (`local`) and, later, in Ray tasks; it takes the run's checks (built once
+per run and process: construction may load reference data) and plain data (a `Shard`, a
+`CheckPlan`), and returns plain data (partials). It spills into the directory of the context it
+runs in (`dataflywheel.checks.spill.using`). Outcomes of consecutive shards add up
+(`ShardOutcome.__add__`), so a process can fold a run of shards before sending one outcome.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Self
 
-from dataflywheel.checks import spill as spill_files
-from dataflywheel.checks.base import Check, Partial, RecordBatch, Reject, enabled_checks
+from dataflywheel.checks.base import Check, Partial, RecordBatch, Reject
 from dataflywheel.checks.plan import CheckPlan
 from dataflywheel.checks.readers import Shard, read_shard
 
@@ -89,19 +90,7 @@ class ShardOutcome:
         return self
 
 
-_CHECKS: dict[str, list[Check]] = {}
-
-
-def checks_for(plan: CheckPlan) -> list[Check]:
-    """The plan's checks, built once per process (construction may load reference data)."""
-    key = plan.model_dump_json(by_alias=True)
-    if key not in _CHECKS:
-        _CHECKS.clear()
-        _CHECKS[key] = enabled_checks(plan)
-    return _CHECKS[key]
-
-
-def import_modules(checks: list[Check]) -> None:
+def import_modules(checks: Sequence[Check]) -> None:
     """Import the modules the checks import on their first batch (`Check.modules`), ahead of it."""
     for name in sorted({name for check in checks for name in check.modules}):
         importlib.import_module(name)
@@ -110,16 +99,12 @@ def import_modules(checks: list[Check]) -> None:
 def run_shard(
     shard: Shard,
     plan: CheckPlan,
+    checks: Sequence[Check],
     on_batch: Callable[[int, int], None] | None = None,
-    spill: str | None = None,
 ) -> ShardOutcome:
-    """Read one shard and fold each check's partials over its batches, in order.
-    `on_batch(bytes, records)` is called after each batch (progress inside a big shard).
-    `spill`: the run's spill directory (see `dataflywheel.checks.spill`), set for this process
-    before any check sees a batch; without it, checks spill to their process's private one."""
-    if spill is not None:
-        spill_files.use_directory(spill)
-    checks = checks_for(plan)
+    """Read one shard and fold each of `checks`' partials (the plan's, `enabled_checks(plan)`)
+    over its batches, in order. `on_batch(bytes, records)` is called after each batch (progress
+    inside a big shard)."""
     read = ReadPartial()
     folded: list[Partial | None] = [None] * len(checks)
     for batch in read_shard(shard, plan):

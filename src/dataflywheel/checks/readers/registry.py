@@ -14,16 +14,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from dataflywheel.checks.base import RecordBatch
 from dataflywheel.checks.plan import CheckPlan
 from dataflywheel.checks.readers.builder import BatchBuilder
+from dataflywheel.checks.readers.shards import Shard, line_ranges
 from dataflywheel.checks.readers.source import CHUNK_BYTES, Compression, iter_chunks, open_raw
 from dataflywheel.errors import BadInput
-
-if TYPE_CHECKING:
-    from dataflywheel.checks.readers.shards import Shard
 
 
 class Reader(ABC):
@@ -41,8 +39,6 @@ class Reader(ABC):
         """(start, end, first_line) of each shard of an uncompressed file of a `splittable`
         format, about `shard_bytes` each, in order, covering bytes 0 .. size - 1 exactly once.
         The default cuts at line starts and counts the newlines before each cut."""
-        from dataflywheel.checks.readers.shards import line_ranges
-
         return line_ranges(path, size, shard_bytes)
 
 

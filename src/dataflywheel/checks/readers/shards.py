@@ -1,5 +1,8 @@
-"""Cutting inputs into shards: byte ranges of plain JSONL (and of Parquet, at row groups: see
-`Reader.split`), whole files otherwise.
+"""Shards, and cutting a file at line starts: the `Shard` record and the default `Reader.split`.
+
+`plan_shards` (in the package) cuts the inputs into shards: byte ranges of plain JSONL (and of
+Parquet, at row groups: see `Reader.split`), whole files otherwise. This module knows no reader,
+so the registry of readers can build on it.
 
 Guarantees: the shards of a file cover every byte exactly once, each starts at the beginning of
 a line (of a row group, for Parquet), and `first_line` is the exact 1-based number of its first
@@ -15,13 +18,11 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO
 
-from dataflywheel.checks.readers.source import Compression, file_size, open_raw
-from dataflywheel.errors import BadInput
+from dataflywheel.checks.readers.source import Compression, open_raw
 
 DEFAULT_SHARD_BYTES = 32 * 1024 * 1024
 BOUNDARY_WINDOW = 64 * 1024  # read at a time while looking for the next line start
@@ -45,27 +46,6 @@ class Shard:
     def stop(self) -> int:
         """The byte after the shard's last one (`end`, or the file's size when it is -1)."""
         return self.end if self.end >= 0 else self.size
-
-
-def plan_shards(files: Sequence[str], *, shard_bytes: int = DEFAULT_SHARD_BYTES) -> list[Shard]:
-    """Shards for `files` in order; raises NotFound/BadInput before any record is read."""
-    from dataflywheel.checks.readers.registry import detect
-
-    if not files:
-        raise BadInput("no input files given", expected="at least one JSONL, Parquet or CSV file")
-    shards: list[Shard] = []
-    for path in files:
-        reader, compression = detect(path)
-        fmt = reader.format
-        size = file_size(path)
-        if size == 0:
-            raise BadInput("input file is empty", path=path, expected="at least one record")
-        if not reader.splittable or compression != "none" or size <= shard_bytes:
-            shards.append(Shard(len(shards), path, fmt, compression, 0, size, 1, size))
-            continue
-        for start, end, first_line in reader.split(path, size, shard_bytes):
-            shards.append(Shard(len(shards), path, fmt, compression, start, end, first_line, size))
-    return shards
 
 
 def line_ranges(path: str, size: int, shard_bytes: int) -> list[tuple[int, int, int]]:

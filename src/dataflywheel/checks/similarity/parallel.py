@@ -4,7 +4,8 @@ Band keys, sorts, slot comparisons and spill reads all release the GIL, so bands
 blocks) can be worked on side by side in threads of one process. `ordered_map` keeps at most
 `threads` calls running (the caller's thread doing its share), so memory stays that of
 `threads` bands, and yields results in item order, so whatever the caller merges is merged in
-the same order as one thread would.
+the same order as one thread would. Each call runs in a copy of the caller's context, so it
+spills where the caller's run spills (`dataflywheel.checks.spill`).
 
 Measured on the 2-core machine (Run 6 in `bench/RESULTS.md`): the in-memory steps gain ~1.5x
 from a second thread, but the band pass over spilled signatures hardly gains (0.12 s to 0.105 s
@@ -18,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
+from contextvars import copy_context
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -44,7 +46,9 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], threads: int) -> Itera
     todo = list(items)
     with ThreadPoolExecutor(threads - 1, thread_name_prefix="flywheel-similarity") as pool:
         for at in range(0, len(todo), threads):
-            others = [pool.submit(fn, item) for item in todo[at + 1 : at + threads]]
+            others = [
+                pool.submit(copy_context().run, fn, item) for item in todo[at + 1 : at + threads]
+            ]
             try:
                 first = fn(todo[at])
             except BaseException:

@@ -103,7 +103,7 @@ def run_contract_checks(ws: Workspace, batch: Batch, files: list[BatchFile], *,
         ref_root, ref_files = stack.enter_context(staged_references(ws, references))
         try:
             plan = compile_plan(contract, contamination_reference=ref_files or None)
-            report = run_checks(paths, plan, engine=engine)  # type: ignore[arg-type]
+            report = run_checks(paths, plan, engine=engine)
         except FlywheelError as exc:  # the staged folder is gone once this returns
             stored = {p: f"{f.name} (stored object {f.sha256})" for p, f in zip(paths, files)}
             raise naming_stored(exc, stored, [root, ref_root]) from None

@@ -119,7 +119,7 @@ def _compute(ws: Workspace, batches: list[Batch], files: list[tuple[str, str]],
                 "contamination": ContaminationSpec(reference=list(ref_files))})})
         else:  # nothing to compare with: the gate is the freeze gate's to judge, not this one
             plan = plan.model_copy(update={"thresholds": []})
-        report = run_checks(paths, plan, engine=engine)  # type: ignore[arg-type]
+        report = run_checks(paths, plan, engine=engine)
         text = relative_report(report, root, ref_root)
     from io import BytesIO
 
