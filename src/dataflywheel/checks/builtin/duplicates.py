@@ -28,6 +28,7 @@ from typing import Any, Self, TypeVar
 import numpy as np
 
 from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
+from dataflywheel.checks.metrics import MetricInfo, MetricKind, gated_rate
 from dataflywheel.checks.results import LabelCodes, PackedStrings, rate
 from dataflywheel.checks.textnorm import normalise
 from dataflywheel.checks.textpack import COLUMN_MODULES, exact_utf8
@@ -72,6 +73,13 @@ class ExactDuplicateCheck(Check):
     """Exact duplicates of the normalised text, with groups (file, line, record id)."""
 
     name = "exact_duplicates"
+    on_by_default = True
+    needs_text = True
+    described = (
+        MetricInfo("duplicate_count", MetricKind.COUNT, higher_is_better=False, gate=False,
+                   headline=True),
+        gated_rate("duplicate_rate"),
+    )
     modules = COLUMN_MODULES  # its columns are polars Series
     metrics = ("duplicate_count", "duplicate_rate", "duplicate_group_count")
 
