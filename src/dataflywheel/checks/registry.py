@@ -89,5 +89,5 @@ def _settings_model(classes: tuple[type[Check], ...]) -> type[BaseModel]:
         cls.name: (bool, cls.on_by_default) if cls.settings is None else (cls.settings | None, None)
         for cls in classes
     }
-    return create_model(  # type: ignore[no-any-return, call-overload]
+    return create_model(
         "ChecksSpec", __config__=ConfigDict(extra="forbid", frozen=True), **fields)

@@ -327,8 +327,9 @@ def _threshold(metric: str, spec: dict[str, Any], unit: Any, where: str, source:
         raise BadInput("a threshold must be a number", path=source, field=f"{where}.{ops[0]}",
                        got=value)
     rate = info.kind is MetricKind.RATE
-    data = {"metric": metric, "op": OPS[ops[0]], "value": value / 100 if rate else value}
-    problem = gate_problem(metric, data["value"])
+    scaled = value / 100 if rate else value
+    data = {"metric": metric, "op": OPS[ops[0]], "value": scaled}
+    problem = gate_problem(metric, scaled)
     if problem is not None:
         raise BadInput("invalid contract", path=source, field=where, expected=problem)
     return _build(Threshold, data, source=source, where=where)  # type: ignore[no-any-return]

@@ -39,21 +39,6 @@ class SpotCheckSpec(Settings):
     reviews: str | None = Field(default=None, description="file of reviewer verdicts (JSONL)")
 
 
-class ChecksSpec(Settings):
-    """Which checks run. A missing key means the check does not run."""
-
-    structural: bool = True
-    exact_duplicates: bool = True
-    near_duplicates: NearDuplicateSpec | None = None
-    blank: bool = True
-    charset: bool = True
-    length: bool = True
-    pii: PiiSpec | None = None
-    contamination: ContaminationSpec | None = None
-    agreement: AgreementSpec | None = None
-    spot_check: SpotCheckSpec | None = None
-
-
 NO_STRATUM = "(none)"
 
 
