@@ -45,3 +45,8 @@ class MetricInfo:
 def gated_rate(name: str, *, higher_is_better: bool = False, headline: bool = True) -> MetricInfo:
     """A gated rate in [0, 1], lower is better unless said otherwise; kept in the headline."""
     return MetricInfo(name, MetricKind.RATE, higher_is_better, headline=headline)
+
+
+def headline_count(name: str) -> MetricInfo:
+    """A count kept in a delivery's headline but not gated (its rate twin is)."""
+    return MetricInfo(name, MetricKind.COUNT, higher_is_better=False, gate=False, headline=True)

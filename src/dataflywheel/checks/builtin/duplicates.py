@@ -28,7 +28,7 @@ from typing import Any, Self, TypeVar
 import numpy as np
 
 from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
-from dataflywheel.checks.metrics import MetricInfo, MetricKind, gated_rate
+from dataflywheel.checks.metrics import gated_rate, headline_count
 from dataflywheel.checks.results import LabelCodes, PackedStrings, rate
 from dataflywheel.checks.textnorm import normalise
 from dataflywheel.checks.textpack import COLUMN_MODULES, exact_utf8
@@ -75,11 +75,7 @@ class ExactDuplicateCheck(Check):
     name = "exact_duplicates"
     on_by_default = True
     needs_text = True
-    described = (
-        MetricInfo("duplicate_count", MetricKind.COUNT, higher_is_better=False, gate=False,
-                   headline=True),
-        gated_rate("duplicate_rate"),
-    )
+    described = (headline_count("duplicate_count"), gated_rate("duplicate_rate"))
     modules = COLUMN_MODULES  # its columns are polars Series
     metrics = ("duplicate_count", "duplicate_rate", "duplicate_group_count")
 

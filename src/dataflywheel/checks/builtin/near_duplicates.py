@@ -49,7 +49,7 @@ from dataflywheel.checks.base import (
     Partial,
     RecordBatch,
 )
-from dataflywheel.checks.metrics import MetricInfo, MetricKind, gated_rate
+from dataflywheel.checks.metrics import gated_rate, headline_count
 from dataflywheel.checks.plan import CheckPlan, Settings
 from dataflywheel.checks.results import rate
 from dataflywheel.checks.similarity.index import (
@@ -170,11 +170,7 @@ class NearDuplicateCheck(Check):
     name = "near_duplicates"
     settings = NearDuplicateSpec
     needs_text = True
-    described = (
-        MetricInfo("near_duplicate_count", MetricKind.COUNT, higher_is_better=False, gate=False,
-                   headline=True),
-        gated_rate("near_duplicate_rate"),
-    )
+    described = (headline_count("near_duplicate_count"), gated_rate("near_duplicate_rate"))
     modules = COLUMN_MODULES  # its columns are polars Series
     metrics = ("near_duplicate_rate", "near_duplicate_count", "near_duplicate_cluster_count")
 

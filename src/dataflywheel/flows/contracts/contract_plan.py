@@ -99,12 +99,12 @@ def compile_plan(
 
 
 def _checks(given: _Compiling) -> dict[str, Any]:
-    """Each check a threshold needs that does not run by default, configured from the contract
-    (`CONFIGURE`, else its settings' defaults), in the registry's order."""
+    """Each check a threshold needs that does not run by default, in the registry's order:
+    configured from the contract (`CONFIGURE`, else its settings' defaults), or switched on."""
     needed = {check_of(m) for m in given.metrics}
-    return {name: CONFIGURE.get(name, _defaults)(given)
+    return {name: True if cls.settings is None else CONFIGURE.get(name, _defaults)(given)
             for name, cls in registered_checks().items()
-            if cls in needed and cls.settings is not None}
+            if cls in needed and not cls.on_by_default}
 
 
 def _defaults(given: _Compiling) -> dict[str, Any]:
