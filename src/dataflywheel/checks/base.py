@@ -319,8 +319,8 @@ class Check(ABC):
     settings: ClassVar[type[BaseModel] | None] = None
     # Whether a plan that does not name the check runs it (only for plain switches).
     on_by_default: ClassVar[bool] = False
-    # Whether the check reads `texts`: a plan that turns it on must name `text_fields`.
-    needs_text: ClassVar[bool] = False
+    # Whether the check is meaningless without text: a plan turning it on must name `text_fields`.
+    needs_text_fields: ClassVar[bool] = False
     # The metrics contracts may gate and deliveries keep, with their meaning (`checks.metrics`).
     described: ClassVar[tuple[MetricInfo, ...]] = ()
     # Modules `partial` imports on first use (heavy native libraries): a helper process of the

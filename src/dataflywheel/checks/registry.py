@@ -2,7 +2,7 @@
 contract may gate and what they mean, and the headline a delivery keeps.
 
 Everything here is read from the checks themselves (`Check.settings`, `on_by_default`,
-`needs_text`, `described`), built-ins and plugins alike, in registration order
+`needs_text_fields`, `described`), built-ins and plugins alike, in registration order
 (`base.registered_checks`). Nothing outside a check's own module lists its metrics or settings.
 """
 
@@ -74,7 +74,7 @@ def headline_metrics() -> tuple[str, ...]:
 
 def text_checks() -> tuple[str, ...]:
     """The checks that read the records' text (a plan turning one on needs `text_fields`)."""
-    return tuple(name for name, cls in registered_checks().items() if cls.needs_text)
+    return tuple(name for name, cls in registered_checks().items() if cls.needs_text_fields)
 
 
 def settings_model() -> type[BaseModel]:

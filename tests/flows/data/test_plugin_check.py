@@ -45,7 +45,7 @@ class ShoutingCheck(Check):
 
     name = "shouting"
     settings = ShoutingSpec
-    needs_text = True
+    needs_text_fields = True
     metrics = ("shouting_count", "shouting_rate")
     described = (gated_rate("shouting_rate"),)
 

@@ -74,7 +74,7 @@ class ExactDuplicateCheck(Check):
 
     name = "exact_duplicates"
     on_by_default = True
-    needs_text = True
+    needs_text_fields = True
     described = (headline_count("duplicate_count"), gated_rate("duplicate_rate"))
     modules = COLUMN_MODULES  # its columns are polars Series
     metrics = ("duplicate_count", "duplicate_rate", "duplicate_group_count")

@@ -169,7 +169,7 @@ class NearDuplicateCheck(Check):
 
     name = "near_duplicates"
     settings = NearDuplicateSpec
-    needs_text = True
+    needs_text_fields = True
     described = (headline_count("near_duplicate_count"), gated_rate("near_duplicate_rate"))
     modules = COLUMN_MODULES  # its columns are polars Series
     metrics = ("near_duplicate_rate", "near_duplicate_count", "near_duplicate_cluster_count")

@@ -188,7 +188,7 @@ class PiiCheck(Check):
 
     name = "pii"
     settings = PiiSpec
-    needs_text = True
+    needs_text_fields = True
     described = (gated_rate("pii_rate"),)
     modules = COLUMN_MODULES  # its columns are polars Series
 
