@@ -30,7 +30,7 @@ from dataflywheel.domain.states import ContractVersionState
 CONTRACT_ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,62}$"
 FIELD_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
 DEFAULT_NOTICE_DAYS = 14
-# The PII check's own kinds (`checks.plan.PII_KINDS`); a contract's pattern may not reuse a name.
+# The PII check's own kinds (`checks.builtin.pii.PII_KINDS`); a contract's pattern may not reuse a name.
 BUILTIN_PII_KINDS = ("email", "phone", "ipv4", "ipv6", "card")
 
 
