@@ -22,7 +22,8 @@ from pathlib import Path
 CHILD = r"""
 import resource, sys
 from dataflywheel.checks.engines import run_checks
-from dataflywheel.checks.plan import ContaminationSpec, SpotCheckSpec
+from dataflywheel.checks.builtin.contamination import ContaminationSpec
+from dataflywheel.checks.builtin.spot_check import SpotCheckSpec
 from dataflywheel.demo.contracts import example_text
 from dataflywheel.flows.contracts.contract_plan import compile_plan
 from dataflywheel.integrations.odcs import parse_odcs

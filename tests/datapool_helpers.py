@@ -33,8 +33,9 @@ class Pool:
     dataset: str
 
 
-def contract_and_requirement(ws: Workspace) -> str:
-    """On a `team` workspace: the cleaned-raw-pool contract and a P1 requirement in progress."""
+def contract_and_requirement(ws: Workspace, contract_text: str | None = None) -> str:
+    """On a `team` workspace: the cleaned-raw-pool contract (or `contract_text`, a version of
+    it) and a P1 requirement in progress."""
     from datetime import timedelta
 
     from dataflywheel.demo.contracts import example_text
@@ -44,7 +45,7 @@ def contract_and_requirement(ws: Workspace) -> str:
     from dataflywheel.flows.demand.requirements import submit_requirement
     from dataflywheel.integrations.odcs import parse_odcs
 
-    text = example_text("cleaned-raw-pool")
+    text = contract_text or example_text("cleaned-raw-pool")
     register_contract(ws, parse_odcs(text, source="cleaned-raw-pool"), text, by="data-owner",
                       project_id="P-TEST")
     req = submit_requirement(ws, title="Raw pool for K-12", project_id="P-TEST",
@@ -60,11 +61,12 @@ def contract_and_requirement(ws: Workspace) -> str:
 
 
 def setup_pool(ws: Workspace, *, sensitivity: str = "public", purpose: str = "training",
-               dataset: str = "raw-pool") -> Pool:
-    """On a `team` workspace: the cleaned-raw-pool contract, REQ in progress, a dataset."""
+               dataset: str = "raw-pool", contract_text: str | None = None) -> Pool:
+    """On a `team` workspace: the cleaned-raw-pool contract (or `contract_text`), REQ in
+    progress, a dataset."""
     from dataflywheel.flows.data.versions import create_dataset
 
-    requirement = contract_and_requirement(ws)
+    requirement = contract_and_requirement(ws, contract_text)
     create_dataset(ws, dataset, project_id="P-TEST", owner_id="data-owner", purpose=purpose,
                    sensitivity=sensitivity)
     return Pool(ws=ws, requirement=requirement, dataset=dataset)

@@ -13,7 +13,8 @@ from checkhelp import check, write_jsonl
 
 from dataflywheel.checks.builtin import contamination as module
 from dataflywheel.checks.builtin.contamination import ContaminationCheck
-from dataflywheel.checks.plan import CheckPlan, ContaminationSpec, ReferenceFile, Threshold
+from dataflywheel.checks.builtin.contamination import ContaminationSpec, ReferenceFile
+from dataflywheel.checks.plan import CheckPlan, Threshold
 from dataflywheel.errors import BadInput, NotFound
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -79,7 +79,8 @@ def test_bytes_counted_in_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
 MEASURE = r"""
 import resource, sys
 from dataflywheel.checks.engines import run_checks
-from dataflywheel.checks.plan import ContaminationSpec, SpotCheckSpec
+from dataflywheel.checks.builtin.contamination import ContaminationSpec
+from dataflywheel.checks.builtin.spot_check import SpotCheckSpec
 from dataflywheel.demo.contracts import example_text
 from dataflywheel.flows.contracts.contract_plan import compile_plan
 from dataflywheel.integrations.odcs import parse_odcs

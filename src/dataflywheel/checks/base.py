@@ -52,13 +52,18 @@ Contract (every check, built-in or plugin, keeps all of it):
    and `rejects` (records this check refuses, e.g. schema violations, with file, line, reason).
    `finish` must be a pure function of the partial: same partial, same bytes.
 
-5. **Identity and registration.** `Check.name` is the key of `ChecksSpec` (plan.checks) that
-   enables it ("structural", "exact_duplicates", "near_duplicates", "blank", "charset", "length",
-   "pii", "contamination", "agreement", "spot_check"); `enabled(plan)` says whether the plan turns
-   it on (default: the key's value is truthy). `metric_names(plan)` lists every metric `finish`
-   will produce, so thresholds naming an unknown metric fail before any file is read. A check is
-   constructed as `Check(plan)` once per process; construction may load small reference data
-   (e.g. an evaluation set) but must be deterministic.
+5. **Identity and registration.** `Check.name` is the key of the plan's `checks` mapping that
+   turns it on; `settings` is the model of that key's value (None: a plain `true`/`false`
+   switch, on unless the plan says otherwise when `on_by_default`), so a plan's `checks` accepts
+   exactly the registered checks (`ChecksSpec`). `enabled(plan)` says whether the plan turns it
+   on (default: the key's value is truthy), `settings_in(plan)` gives its settings.
+   `metric_names(plan)` lists every metric `finish` will produce, so thresholds naming an unknown
+   metric fail before any file is read. `described` says what the metrics a contract may gate
+   mean (`MetricInfo`: kind, direction, per field, kept in a delivery's headline); contracts,
+   their compiled plans and the delivery path read them through `checks.registry`, so a check
+   declares its name, settings and metrics once, in its own module. A check is constructed as
+   `Check(plan)` once per process; construction may load small reference data (e.g. an
+   evaluation set) but must be deterministic.
    Checks are found through the pluggy hook `register_checks` (returning a list of Check classes).
    Built-ins are registered the same way by `dataflywheel.checks.builtin`, which collects the
    `CHECKS: list[type[Check]]` list of each module named in its `BUILTIN_MODULES`.
@@ -74,6 +79,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.checks.bytescan import TextBytes
+from dataflywheel.checks.metrics import MetricInfo
 from dataflywheel.checks.textnorm import NormalisedBatch, normalise_packed
 from dataflywheel.checks.textpack import PackedText, pack_utf8
 from dataflywheel.errors import BadInput
@@ -308,6 +314,15 @@ class Check(ABC):
 
     name: ClassVar[str]
     metrics: ClassVar[tuple[str, ...]] = ()
+    # What the check's plan key holds: a settings model (the plan turns the check on by giving
+    # it, e.g. `pii: {kinds: [email]}`), or None for a plain switch (`blank: true`).
+    settings: ClassVar[type[BaseModel] | None] = None
+    # Whether a plan that does not name the check runs it (only for plain switches).
+    on_by_default: ClassVar[bool] = False
+    # Whether the check is meaningless without text: a plan turning it on must name `text_fields`.
+    needs_text_fields: ClassVar[bool] = False
+    # The metrics contracts may gate and deliveries keep, with their meaning (`checks.metrics`).
+    described: ClassVar[tuple[MetricInfo, ...]] = ()
     # Modules `partial` imports on first use (heavy native libraries): a helper process of the
     # local engine imports them while its parent plans the shards, not on its first batch.
     modules: ClassVar[tuple[str, ...]] = ()
@@ -318,6 +333,11 @@ class Check(ABC):
     @classmethod
     def enabled(cls, plan: CheckPlan) -> bool:
         return bool(getattr(plan.checks, cls.name, False))
+
+    @classmethod
+    def settings_in(cls, plan: CheckPlan) -> Any:
+        """This check's settings in `plan` (an instance of `settings`), or None when it is off."""
+        return plan.checks.get(cls.name)
 
     @classmethod
     def metric_names(cls, plan: CheckPlan) -> tuple[str, ...]:
@@ -346,12 +366,14 @@ class Check(ABC):
         return self.finish(partial)
 
 
-def available_checks() -> dict[str, type[Check]]:
-    """Every registered check class by name (built-ins and plugins, through `register_checks`)."""
+def registered_checks() -> dict[str, type[Check]]:
+    """Every registered check class by name, in registration order: the built-ins in
+    `BUILTIN_MODULES` order, then plugins in the order they were registered (pluggy calls the
+    latest first; the order here is what lists of metrics and plan settings follow)."""
     from dataflywheel.plugins import get_plugin_manager
 
     found: dict[str, type[Check]] = {}
-    for classes in get_plugin_manager().hook.register_checks():
+    for classes in reversed(get_plugin_manager().hook.register_checks()):
         for cls in classes or ():
             other = found.get(cls.name)
             if other is not None and other is not cls:
@@ -361,7 +383,12 @@ def available_checks() -> dict[str, type[Check]]:
                     got=f"{other.__module__}.{other.__qualname__} and {cls.__module__}.{cls.__qualname__}",
                 )
             found[cls.name] = cls
-    return dict(sorted(found.items()))
+    return found
+
+
+def available_checks() -> dict[str, type[Check]]:
+    """Every registered check class by name (built-ins and plugins, through `register_checks`)."""
+    return dict(sorted(registered_checks().items()))
 
 
 def enabled_checks(plan: CheckPlan) -> list[Check]:
@@ -371,7 +398,7 @@ def enabled_checks(plan: CheckPlan) -> list[Check]:
     enabled check produces.
     """
     registry = available_checks()
-    wanted = [name for name in type(plan.checks).model_fields if getattr(plan.checks, name)]
+    wanted = [name for name, value in plan.checks if value]
     missing = [name for name in wanted if name not in registry]
     if missing:
         raise BadInput(

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    model_validator,
+)
 
 from dataflywheel.errors import BadInput
 
@@ -28,11 +35,13 @@ class FieldType(StrEnum):
     ANY = "any"
 
 
-class _Strict(BaseModel):
+class Settings(BaseModel):
+    """The base of every settings model of a plan: unknown keys are refused, values frozen."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class FieldSpec(_Strict):
+class FieldSpec(Settings):
     """One top-level field of a record."""
 
     name: str
@@ -43,101 +52,36 @@ class FieldSpec(_Strict):
     items: FieldType | None = Field(default=None, description="element type when type is array")
 
 
-class SchemaSpec(_Strict):
+class SchemaSpec(Settings):
     fields: list[FieldSpec] = Field(default_factory=list)
     additional_fields: Literal["allow", "reject"] = "allow"
 
 
-class NearDuplicateSpec(_Strict):
-    num_perm: int = Field(default=128, ge=16, le=1024)
-    ngram: int = Field(default=5, ge=1, le=32)
-    threshold: float = Field(default=0.8, gt=0.0, le=1.0)
-    seed: int = 1
+class ChecksSpec(BaseModel):
+    """Which checks run, each under its name with its settings: the keys are exactly the
+    registered checks (`Check.settings`, `on_by_default`); a check that is not given and is not
+    on by default does not run. Validated against `checks.registry.settings_model()`, so a
+    plugin check is turned on by a plan like a built-in one. `get(name)` reads one check's value.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _registered(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        if isinstance(data, ChecksSpec):
+            return handler(data)
+        from dataflywheel.checks.registry import settings_model
+
+        checked = settings_model().model_validate(data)  # errors keep their place (checks.pii.x)
+        return handler(dict(checked))
+
+    def get(self, name: str) -> Any:
+        """The value of check `name`: its settings, True/False for a switch, None when absent."""
+        return (self.__pydantic_extra__ or {}).get(name)
 
 
-PiiKind = Literal["email", "phone", "ipv4", "ipv6", "card"]
-PII_KINDS: tuple[PiiKind, ...] = ("email", "phone", "ipv4", "ipv6", "card")
-
-
-class PiiSpec(_Strict):
-    kinds: list[PiiKind] = Field(default_factory=lambda: list(PII_KINDS))
-    id_patterns: dict[str, str] = Field(default_factory=dict, description="name -> regex")
-    reveal: bool = False
-
-
-class ReferenceFile(_Strict):
-    """One reference file read at its own text fields (an evaluation set's, not the batch's)."""
-
-    path: str
-    text_fields: list[str] = Field(min_length=1)
-
-
-class ContaminationSpec(_Strict):
-    reference: list[str | ReferenceFile] = Field(
-        min_length=1,
-        description="paths or fsspec URLs of the reference (evaluation) set, or {path, "
-                    "text_fields} for a file read at its own text fields",
-    )
-    reference_text_fields: list[str] | None = None
-    ngram: int = Field(default=8, ge=1, le=64)
-    threshold: float = Field(default=0.5, gt=0.0, le=1.0)
-
-    @property
-    def paths(self) -> list[str]:
-        return [r if isinstance(r, str) else r.path for r in self.reference]
-
-    def fields_of(self, entry: str | ReferenceFile, plan_fields: list[str]) -> list[str]:
-        """The text fields a reference file is read at: its own, the spec's, or the plan's."""
-        if isinstance(entry, ReferenceFile):
-            return list(entry.text_fields)
-        return list(self.reference_text_fields or plan_fields)
-
-
-class AgreementSpec(_Strict):
-    item_field: str = "item_id"
-    annotator_field: str = "annotator_id"
-    label_field: str = "label"
-    level: Literal["nominal", "ordinal", "interval"] = "nominal"
-    source_format: Literal["records", "labelstudio"] = "records"
-    scale: list[str] | None = Field(
-        default=None,
-        description="ordered text labels of an ordinal/interval scale, e.g. [slight, clear, strong]: "
-                    "each label stands for its position",
-    )
-
-    @model_validator(mode="after")
-    def _scale_fits_level(self) -> AgreementSpec:
-        if self.scale is not None:
-            if self.level == "nominal":
-                raise ValueError("scale orders labels; it needs level ordinal or interval")
-            if len(set(self.scale)) != len(self.scale) or len(self.scale) < 2:
-                raise ValueError("scale needs at least two distinct labels")
-        return self
-
-
-class SpotCheckSpec(_Strict):
-    sample_size: int = Field(default=50, ge=1)
-    stratify_by: str | None = None
-    seed: int = 0
-    reviews: str | None = Field(default=None, description="file of reviewer verdicts (JSONL)")
-
-
-class ChecksSpec(_Strict):
-    """Which checks run. A missing key means the check does not run."""
-
-    structural: bool = True
-    exact_duplicates: bool = True
-    near_duplicates: NearDuplicateSpec | None = None
-    blank: bool = True
-    charset: bool = True
-    length: bool = True
-    pii: PiiSpec | None = None
-    contamination: ContaminationSpec | None = None
-    agreement: AgreementSpec | None = None
-    spot_check: SpotCheckSpec | None = None
-
-
-class Threshold(_Strict):
+class Threshold(Settings):
     """A gate on one metric of the report: `metric op value`, e.g. `duplicate_rate < 0.01`."""
 
     metric: str
@@ -155,7 +99,7 @@ class Threshold(_Strict):
         }[self.op]
 
 
-class CheckPlan(_Strict):
+class CheckPlan(Settings):
     """Everything the engine needs to know about a batch, besides its bytes."""
 
     name: str = "plan"
@@ -181,8 +125,9 @@ class CheckPlan(_Strict):
 
     @model_validator(mode="after")
     def _text_fields_needed(self) -> CheckPlan:
-        text_checks = self.checks.exact_duplicates or self.checks.near_duplicates or self.checks.pii
-        if text_checks and not self.text_fields:
+        from dataflywheel.checks.registry import text_checks
+
+        if not self.text_fields and any(self.checks.get(name) for name in text_checks()):
             raise ValueError("text_fields must name at least one field when text checks run")
         return self
 

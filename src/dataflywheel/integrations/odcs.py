@@ -29,20 +29,19 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from dataflywheel.checks.metrics import MetricKind
+from dataflywheel.checks.registry import gate_metrics, gate_problem, metric_info
 from dataflywheel.domain.records.contract import (
-    METRICS,
     ChangeLayer,
     Contract,
     ContractField,
     DeliverySla,
     FieldSemantics,
     FieldType,
-    MetricKind,
     OperationalLayer,
     SemanticLayer,
     StructuralLayer,
     Threshold,
-    metric_info,
 )
 from dataflywheel.errors import BadInput
 from dataflywheel.integrations.odcs_schema import (
@@ -296,10 +295,11 @@ def _read_quality(rules: list[dict[str, Any]], source: str) -> list[Threshold]:
         ):
             spec = rule["implementation"]
             metric = spec.get("metric")
-            if metric not in METRICS:
+            known = gate_metrics()
+            if metric not in known:
                 raise BadInput("unknown dataflywheel metric", path=source,
                                field=f"{where}.implementation.metric",
-                               expected="one of " + ", ".join(METRICS), got=metric)
+                               expected="one of " + ", ".join(known), got=metric)
         else:
             raise BadInput("a quality rule we cannot check", path=source, field=where,
                            expected="library duplicateValues/invalidValues/rowCount, or "
@@ -327,7 +327,11 @@ def _threshold(metric: str, spec: dict[str, Any], unit: Any, where: str, source:
         raise BadInput("a threshold must be a number", path=source, field=f"{where}.{ops[0]}",
                        got=value)
     rate = info.kind is MetricKind.RATE
-    data = {"metric": metric, "op": OPS[ops[0]], "value": value / 100 if rate else value}
+    scaled = value / 100 if rate else value
+    data = {"metric": metric, "op": OPS[ops[0]], "value": scaled}
+    problem = gate_problem(metric, scaled)
+    if problem is not None:
+        raise BadInput("invalid contract", path=source, field=where, expected=problem)
     return _build(Threshold, data, source=source, where=where)  # type: ignore[no-any-return]
 
 

@@ -8,13 +8,13 @@ from typing import Any
 
 import yaml
 
+from dataflywheel.checks.metrics import MetricKind
+from dataflywheel.checks.registry import metric_info
 from dataflywheel.domain.records.contract import (
     Contract,
     ContractField,
-    MetricKind,
     Threshold,
     metric_field,
-    metric_info,
 )
 from dataflywheel.integrations.odcs_schema import (
     API_VERSION,

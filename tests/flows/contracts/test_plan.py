@@ -113,11 +113,12 @@ def test_the_engine_produces_every_metric_the_examples_gate_on(tmp_path: Path) -
 
 
 def test_every_metric_a_contract_may_gate_on_is_documented_by_the_engine() -> None:
-    """Our catalogue against the engine's documented metric names (docs/checks.md)."""
-    from dataflywheel.domain.records.contract import FIELD_METRICS, METRICS
+    """The registry's gated metrics against the engine's documented metric names (docs/checks.md),
+    and each one among the names its check says it produces."""
+    from dataflywheel.checks.registry import field_metrics, gate_metrics
 
     text = (Path(__file__).resolve().parents[3] / "docs" / "checks.md").read_text(encoding="utf-8")
-    missing = [m for m in [*METRICS, *FIELD_METRICS] if f"`{m}" not in text]
+    missing = [m for m in [*gate_metrics(), *field_metrics()] if f"`{m}" not in text]
     assert not missing, f"not in docs/checks.md: {missing}"
 
 
@@ -125,3 +126,32 @@ def test_a_v3_2_0_enum_is_compiled_into_the_plan() -> None:
     contract = parse_odcs(dump(v3_2_enum_doc()), source="v32.odcs.yaml")
     spec = next(f for f in compile_plan(contract).schema_.fields if f.name == "annotator_id")
     assert spec.enum == ["v1-a", "v2-b"]
+
+
+def test_every_described_metric_is_one_its_check_produces() -> None:
+    """A check's `described` metrics are among its `metric_names` (per-field ones by prefix),
+    under a plan that turns it on: the catalogue cannot name a metric nothing produces."""
+    from dataflywheel.checks.base import registered_checks
+
+    plan = parse_plan("text_fields: [t]\nschema: {fields: [{name: t}]}\nchecks:\n"
+                      "  near_duplicates: {}\n  pii: {}\n  agreement: {}\n  spot_check: {}\n")
+    for cls in registered_checks().values():
+        produced = cls.metric_names(plan)
+        prefixes = {m.partition(".")[0] for m in produced}
+        for m in cls.described:
+            assert (m.name in prefixes) if m.per_field else (m.name in produced), (cls.name, m)
+
+
+def test_unknown_metric_does_not_compile() -> None:
+    """A contract built in code (not read from ODCS) is checked against the registry when it
+    compiles, with the reader's message."""
+    from dataflywheel.domain.records.contract import Threshold
+
+    contract = example("sft-instructions")
+    bad = contract.operational.model_copy(update={"thresholds": [
+        *contract.operational.thresholds, Threshold(metric="toxicity_rate", op="<", value=0.1)]})
+    with pytest.raises(BadInput) as info:
+        compile_plan(contract.model_copy(update={"operational": bad}))
+    assert info.value.what == f"contract {contract.version_id} does not compile to a check plan"
+    assert info.value.expected is not None
+    assert info.value.expected.startswith("unknown metric 'toxicity_rate'; expected one of ")

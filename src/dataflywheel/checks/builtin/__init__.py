@@ -1,6 +1,8 @@
 """Built-in checks, registered through the same `register_checks` hook as any plugin.
 
-Each module named in `BUILTIN_MODULES` exposes `CHECKS: list[type[Check]]`. A module that is not
+Each module named in `BUILTIN_MODULES` exposes `CHECKS: list[type[Check]]`; their order is the
+registry's (`base.registered_checks`): the order of a plan's `checks` keys and of the metrics a
+contract may gate. A module that is not
 part of this installation is skipped here; a plan that enables its check then fails with a clear
 "not installed" error from `enabled_checks`, so nothing is skipped silently.
 """
@@ -15,11 +17,11 @@ from dataflywheel.hookspecs import hookimpl
 BUILTIN_MODULES: tuple[str, ...] = (
     "structural",
     "duplicates",
+    "near_duplicates",
     "blanks",
     "charset",
     "length",
     "pii",
-    "near_duplicates",
     "contamination",
     "agreement",
     "spot_check",

@@ -26,11 +26,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Self
+from typing import Any, Literal, Protocol, Self
+
+from pydantic import Field, model_validator
 
 from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch, Reject
+from dataflywheel.checks.metrics import MetricInfo, MetricKind
 from dataflywheel.checks.fields import compile_path, get_scalar
-from dataflywheel.checks.plan import AgreementSpec, CheckPlan
+from dataflywheel.checks.plan import CheckPlan, Settings
 from dataflywheel.checks.stats.agreement import (
     Ratings,
     cohen_kappa,
@@ -40,6 +43,29 @@ from dataflywheel.checks.stats.agreement import (
     percent_agreement,
 )
 from dataflywheel.errors import BadInput
+
+
+class AgreementSpec(Settings):
+    item_field: str = "item_id"
+    annotator_field: str = "annotator_id"
+    label_field: str = "label"
+    level: Literal["nominal", "ordinal", "interval"] = "nominal"
+    source_format: Literal["records", "labelstudio"] = "records"
+    scale: list[str] | None = Field(
+        default=None,
+        description="ordered text labels of an ordinal/interval scale, e.g. [slight, clear, strong]: "
+                    "each label stands for its position",
+    )
+
+    @model_validator(mode="after")
+    def _scale_fits_level(self) -> AgreementSpec:
+        if self.scale is not None:
+            if self.level == "nominal":
+                raise ValueError("scale orders labels; it needs level ordinal or interval")
+            if len(set(self.scale)) != len(self.scale) or len(self.scale) < 2:
+                raise ValueError("scale needs at least two distinct labels")
+        return self
+
 
 NAME = "agreement"
 # one rating: item, annotator, label, file, line, record id
@@ -111,6 +137,11 @@ class AgreementCheck(Check):
     """Cohen's and Fleiss' kappa, Krippendorff's alpha, and a per-annotator table."""
 
     name = NAME
+    settings = AgreementSpec
+    described = tuple(
+        MetricInfo(m, MetricKind.COEFFICIENT, higher_is_better=True, headline=True)
+        for m in ("agreement_krippendorff_alpha", "agreement_fleiss_kappa",
+                  "agreement_cohen_kappa"))
     metrics = (
         "agreement_krippendorff_alpha",
         "agreement_fleiss_kappa",
@@ -124,7 +155,7 @@ class AgreementCheck(Check):
         """`read_task`: how to read a record as an annotation task; by default the reader
         registered for the plan's `source_format` (none for `records`)."""
         super().__init__(plan)
-        self.spec = plan.checks.agreement or AgreementSpec()
+        self.spec = self.settings_in(plan) or AgreementSpec()
         self.paths = [
             compile_path(f)
             for f in (self.spec.item_field, self.spec.annotator_field, self.spec.label_field)

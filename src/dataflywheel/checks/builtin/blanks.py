@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch
+from dataflywheel.checks.metrics import gated_rate
 from dataflywheel.checks.bytescan import TextBytes, byte_hits, byte_table, followed_by
 from dataflywheel.checks.fields import extract
 from dataflywheel.checks.plan import CheckPlan
@@ -46,6 +47,8 @@ class BlankCheck(Check):
     """Flags records with a blank text field or no text."""
 
     name = "blank"
+    on_by_default = True
+    described = (gated_rate("blank_rate"),)
     metrics = ("blank_count", "blank_rate")
 
     def __init__(self, plan: CheckPlan) -> None:

@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch
+from dataflywheel.checks.metrics import gated_rate
 from dataflywheel.checks.bytescan import TextBytes, byte_hits, byte_table, followed_by
 from dataflywheel.checks.results import FlagPartial
 
@@ -120,6 +121,8 @@ class CharsetCheck(Check):
     """Flags records whose text has control characters, U+FFFD, lone surrogates or mojibake."""
 
     name = "charset"
+    on_by_default = True
+    described = (gated_rate("charset_anomaly_rate"),)
     metrics = ("charset_anomaly_count", "charset_anomaly_rate", *KINDS)
 
     def partial(self, batch: RecordBatch) -> FlagPartial:

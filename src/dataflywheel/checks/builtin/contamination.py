@@ -22,11 +22,43 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Self
 
+from pydantic import Field
+
 from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
-from dataflywheel.checks.plan import CheckPlan, ContaminationSpec
+from dataflywheel.checks.metrics import gated_rate
+from dataflywheel.checks.plan import CheckPlan, Settings
 from dataflywheel.checks.results import rate
 from dataflywheel.checks.similarity.ngrams import ReferenceIndex
 from dataflywheel.errors import BadInput
+
+
+class ReferenceFile(Settings):
+    """One reference file read at its own text fields (an evaluation set's, not the batch's)."""
+
+    path: str
+    text_fields: list[str] = Field(min_length=1)
+
+
+class ContaminationSpec(Settings):
+    reference: list[str | ReferenceFile] = Field(
+        min_length=1,
+        description="paths or fsspec URLs of the reference (evaluation) set, or {path, "
+                    "text_fields} for a file read at its own text fields",
+    )
+    reference_text_fields: list[str] | None = None
+    ngram: int = Field(default=8, ge=1, le=64)
+    threshold: float = Field(default=0.5, gt=0.0, le=1.0)
+
+    @property
+    def paths(self) -> list[str]:
+        return [r if isinstance(r, str) else r.path for r in self.reference]
+
+    def fields_of(self, entry: str | ReferenceFile, plan_fields: list[str]) -> list[str]:
+        """The text fields a reference file is read at: its own, the spec's, or the plan's."""
+        if isinstance(entry, ReferenceFile):
+            return list(entry.text_fields)
+        return list(self.reference_text_fields or plan_fields)
+
 
 MAX_PAIRS_LISTED = 1000
 SEED = 0x5EED
@@ -133,6 +165,8 @@ class ContaminationCheck(Check):
     """Word n-gram overlap between the batch and a reference set, listed on both sides."""
 
     name = "contamination"
+    settings = ContaminationSpec
+    described = (gated_rate("contamination_rate"),)
     metrics = (
         "contamination_rate",
         "contamination_count",
@@ -142,11 +176,12 @@ class ContaminationCheck(Check):
 
     def __init__(self, plan: CheckPlan) -> None:
         super().__init__(plan)
-        if plan.checks.contamination is None:
+        spec: ContaminationSpec | None = self.settings_in(plan)
+        if spec is None:
             raise BadInput(
                 "contamination check needs a reference set", field="checks.contamination.reference"
             )
-        self.spec = plan.checks.contamination
+        self.spec = spec
         self.reference  # read now: a missing or empty reference fails before any batch
 
     @property

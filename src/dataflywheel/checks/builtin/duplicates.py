@@ -28,6 +28,7 @@ from typing import Any, Self, TypeVar
 import numpy as np
 
 from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
+from dataflywheel.checks.metrics import gated_rate, headline_count
 from dataflywheel.checks.results import LabelCodes, PackedStrings, rate
 from dataflywheel.checks.textnorm import normalise
 from dataflywheel.checks.textpack import COLUMN_MODULES, exact_utf8
@@ -72,6 +73,9 @@ class ExactDuplicateCheck(Check):
     """Exact duplicates of the normalised text, with groups (file, line, record id)."""
 
     name = "exact_duplicates"
+    on_by_default = True
+    needs_text_fields = True
+    described = (headline_count("duplicate_count"), gated_rate("duplicate_rate"))
     modules = COLUMN_MODULES  # its columns are polars Series
     metrics = ("duplicate_count", "duplicate_rate", "duplicate_group_count")
 

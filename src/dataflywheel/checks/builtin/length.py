@@ -76,6 +76,7 @@ class LengthCheck(Check):
     """Characters and words per record: exact percentiles and a histogram."""
 
     name = "length"
+    on_by_default = True
     modules = COLUMN_MODULES  # its columns are polars Series
     metrics = tuple(
         f"{prefix}_{stat}"

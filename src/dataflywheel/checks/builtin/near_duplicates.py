@@ -38,6 +38,7 @@ from typing import Any, NamedTuple, Self
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import Field
 
 from dataflywheel.checks import spill
 from dataflywheel.checks.base import (
@@ -48,7 +49,8 @@ from dataflywheel.checks.base import (
     Partial,
     RecordBatch,
 )
-from dataflywheel.checks.plan import CheckPlan, NearDuplicateSpec
+from dataflywheel.checks.metrics import gated_rate, headline_count
+from dataflywheel.checks.plan import CheckPlan, Settings
 from dataflywheel.checks.results import rate
 from dataflywheel.checks.similarity.index import (
     NearDuplicates,
@@ -69,6 +71,13 @@ MAX_CLUSTERS_LISTED = 1000
 MAX_MEMBERS_LISTED = 50
 BANDS_PER_JOB = 4  # a finish job's share of the banding (32 bands at the 0.7 threshold: 8 jobs)
 METHOD = "one-permutation MinHash with optimal densification, LSH banding, union-find"
+
+
+class NearDuplicateSpec(Settings):
+    num_perm: int = Field(default=128, ge=16, le=1024)
+    ngram: int = Field(default=5, ge=1, le=32)
+    threshold: float = Field(default=0.8, gt=0.0, le=1.0)
+    seed: int = 1
 
 
 class _Chunk(NamedTuple):
@@ -152,13 +161,16 @@ class NearDuplicatePartial(Partial):
 
 
 def spec_of(plan: CheckPlan) -> NearDuplicateSpec:
-    return plan.checks.near_duplicates or NearDuplicateSpec()
+    return NearDuplicateCheck.settings_in(plan) or NearDuplicateSpec()
 
 
 class NearDuplicateCheck(Check):
     """Clusters of records whose estimated Jaccard similarity of word n-grams is >= threshold."""
 
     name = "near_duplicates"
+    settings = NearDuplicateSpec
+    needs_text_fields = True
+    described = (headline_count("near_duplicate_count"), gated_rate("near_duplicate_rate"))
     modules = COLUMN_MODULES  # its columns are polars Series
     metrics = ("near_duplicate_rate", "near_duplicate_count", "near_duplicate_cluster_count")
 

@@ -18,16 +18,29 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+from pydantic import Field
 
 from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch
+from dataflywheel.checks.metrics import gated_rate
 from dataflywheel.checks.bytescan import byte_hits, byte_table, followed_by
-from dataflywheel.checks.plan import CheckPlan
+from dataflywheel.checks.plan import CheckPlan, Settings
 from dataflywheel.checks.results import FlagPartial
 from dataflywheel.checks.textpack import COLUMN_MODULES
 from dataflywheel.errors import BadInput
+
+
+PiiKind = Literal["email", "phone", "ipv4", "ipv6", "card"]
+PII_KINDS: tuple[PiiKind, ...] = ("email", "phone", "ipv4", "ipv6", "card")
+
+
+class PiiSpec(Settings):
+    kinds: list[PiiKind] = Field(default_factory=lambda: list(PII_KINDS))
+    id_patterns: dict[str, str] = Field(default_factory=dict, description="name -> regex")
+    reveal: bool = False
+
 
 _EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # No look-around here: a plain character-class prefix lets `re` scan fast; boundaries are
@@ -174,11 +187,14 @@ class PiiCheck(Check):
     """Counts records with personal data, per kind, with example record ids."""
 
     name = "pii"
+    settings = PiiSpec
+    needs_text_fields = True
+    described = (gated_rate("pii_rate"),)
     modules = COLUMN_MODULES  # its columns are polars Series
 
     def __init__(self, plan: CheckPlan) -> None:
         super().__init__(plan)
-        spec = plan.checks.pii
+        spec: PiiSpec | None = self.settings_in(plan)
         assert spec is not None
         self.kinds = list(dict.fromkeys(spec.kinds))
         self.reveal = spec.reveal
@@ -201,7 +217,7 @@ class PiiCheck(Check):
 
     @classmethod
     def metric_names(cls, plan: CheckPlan) -> tuple[str, ...]:
-        spec = plan.checks.pii
+        spec: PiiSpec | None = cls.settings_in(plan)
         kinds = list(dict.fromkeys(spec.kinds)) + sorted(spec.id_patterns) if spec else []
         return ("pii_count", "pii_rate") + tuple(
             f"pii_{k}_{s}" for k in kinds for s in ("count", "rate")

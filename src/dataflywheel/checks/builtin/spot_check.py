@@ -21,14 +21,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dataflywheel.checks.base import Check, CheckResult, Example, Partial, RecordBatch
+from dataflywheel.checks.metrics import gated_rate
 from dataflywheel.checks.fields import compile_path, get_scalar
-from dataflywheel.checks.plan import CheckPlan, SpotCheckSpec
+from dataflywheel.checks.plan import CheckPlan, Settings
 from dataflywheel.checks.results import rate
 from dataflywheel.checks.stats.sampling import BottomK, Candidate, draw, sample_keys
 from dataflywheel.errors import BadInput, NotFound
+
+
+class SpotCheckSpec(Settings):
+    sample_size: int = Field(default=50, ge=1)
+    stratify_by: str | None = None
+    seed: int = 0
+    reviews: str | None = Field(default=None, description="file of reviewer verdicts (JSONL)")
+
 
 NO_STRATUM = "(none)"
 
@@ -118,6 +127,8 @@ class SpotCheck(Check):
     """A stratified review sample and the pass rate of the verdicts recorded for it."""
 
     name = "spot_check"
+    settings = SpotCheckSpec
+    described = (gated_rate("spot_check_pass_rate", higher_is_better=True),)
     metrics = (
         "spot_check_pass_rate",
         "spot_check_sample_size",
@@ -127,7 +138,7 @@ class SpotCheck(Check):
 
     def __init__(self, plan: CheckPlan) -> None:
         super().__init__(plan)
-        self.spec = plan.checks.spot_check or SpotCheckSpec()
+        self.spec = self.settings_in(plan) or SpotCheckSpec()
         self.stratum = compile_path(self.spec.stratify_by) if self.spec.stratify_by else None
         self._stamp: tuple[int, int] | None = None
         self._verdicts: dict[str, tuple[int, Verdict]] = {}

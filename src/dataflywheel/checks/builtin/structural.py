@@ -16,6 +16,7 @@ from itertools import repeat
 from typing import Any, Self
 
 from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch, Reject
+from dataflywheel.checks.metrics import MetricInfo, MetricKind, gated_rate
 from dataflywheel.checks.builtin.schema_struct import StructConformance
 from dataflywheel.checks.plan import CheckPlan, FieldSpec, FieldType
 from dataflywheel.checks.results import ExampleRow, rate, take_examples, to_examples
@@ -190,6 +191,15 @@ class StructuralCheck(Check):
     """Parses, required fields, types, enums, extra fields; per-field null and blank rates."""
 
     name = "structural"
+    on_by_default = True
+    described = (
+        MetricInfo("record_count", MetricKind.COUNT, higher_is_better=True),
+        gated_rate("invalid_json_rate"),
+        gated_rate("reject_rate"),
+        gated_rate("schema_violation_rate"),
+        MetricInfo("field_null_rate", MetricKind.RATE, higher_is_better=False, per_field=True),
+        MetricInfo("field_blank_rate", MetricKind.RATE, higher_is_better=False, per_field=True),
+    )
     metrics = (
         "record_count",
         "invalid_json_count",

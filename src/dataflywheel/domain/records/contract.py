@@ -6,8 +6,10 @@ class in `domain/policies/contract_changes.py`, its check plan in `flows/contrac
 
 Guarantees, enforced when a contract is built:
 - field names are unique, and every name the other layers mention is a field of the structure;
-- every threshold names a metric the quality engine produces, with a value in that metric's range
-  (rates are fractions in [0, 1], agreement coefficients are in [-1, 1]);
+- every per-field threshold (`field_null_rate.FIELD`) names a field of the structure (whether the
+  quality engine produces a threshold's metric, and its range, is checked where a contract is read
+  and compiled: `integrations/odcs.py`, `flows/contracts/contract_plan.py`, through the check
+  registry, so that a plugin check's metric can be gated too);
 - only field types the structural check can check are accepted.
 """
 
@@ -28,7 +30,7 @@ from dataflywheel.domain.states import ContractVersionState
 CONTRACT_ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,62}$"
 FIELD_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
 DEFAULT_NOTICE_DAYS = 14
-# The PII check's own kinds (`checks.plan.PII_KINDS`); a contract's pattern may not reuse a name.
+# The PII check's own kinds (`checks.builtin.pii.PII_KINDS`); a contract's pattern may not reuse a name.
 BUILTIN_PII_KINDS = ("email", "phone", "ipv4", "ipv6", "card")
 
 
@@ -69,62 +71,11 @@ class ChangeClass(StrEnum):
     BREAKING = "breaking"
 
 
-class MetricKind(StrEnum):
-    RATE = "rate"
-    COEFFICIENT = "coefficient"
-    COUNT = "count"
-
-
-class MetricInfo(BaseModel):
-    """What the quality engine's metric is, and which way is better."""
-
-    model_config = ConfigDict(frozen=True)
-
-    kind: MetricKind
-    higher_is_better: bool
-
-
-METRICS: dict[str, MetricInfo] = {
-    name: MetricInfo(kind=kind, higher_is_better=better)
-    for name, kind, better in [
-        ("record_count", MetricKind.COUNT, True),
-        ("invalid_json_rate", MetricKind.RATE, False),
-        ("reject_rate", MetricKind.RATE, False),
-        ("schema_violation_rate", MetricKind.RATE, False),
-        ("duplicate_rate", MetricKind.RATE, False),
-        ("blank_rate", MetricKind.RATE, False),
-        ("charset_anomaly_rate", MetricKind.RATE, False),
-        ("pii_rate", MetricKind.RATE, False),
-        ("near_duplicate_rate", MetricKind.RATE, False),
-        ("contamination_rate", MetricKind.RATE, False),
-        ("agreement_krippendorff_alpha", MetricKind.COEFFICIENT, True),
-        ("agreement_fleiss_kappa", MetricKind.COEFFICIENT, True),
-        ("agreement_cohen_kappa", MetricKind.COEFFICIENT, True),
-        ("spot_check_pass_rate", MetricKind.RATE, True),
-    ]
-}
-# Per-field metrics of the structural check: `field_null_rate.<field>`, `field_blank_rate.<field>`.
-FIELD_METRICS: dict[str, MetricInfo] = {
-    prefix: MetricInfo(kind=MetricKind.RATE, higher_is_better=False)
-    for prefix in ("field_null_rate", "field_blank_rate")
-}
-RANGES: dict[MetricKind, tuple[float, float, str]] = {
-    MetricKind.RATE: (0.0, 1.0, "0 % to 100 %"),
-    MetricKind.COEFFICIENT: (-1.0, 1.0, "-1 to 1"),
-    MetricKind.COUNT: (0.0, float("inf"), "0 or more"),
-}
-
-
-def metric_info(metric: str) -> MetricInfo | None:
-    """What the engine's metric `metric` is, or None when the engine does not produce it."""
-    prefix, dot, field = metric.partition(".")
-    return FIELD_METRICS.get(prefix) if dot and field else METRICS.get(metric)
-
-
 def metric_field(metric: str) -> str | None:
-    """The field a per-field metric is about (`field_null_rate.content` → `content`)."""
+    """The field a per-field metric is about (`field_null_rate.content` → `content`): a
+    per-field metric is named `METRIC.FIELD`, and no other metric name has a dot."""
     prefix, dot, field = metric.partition(".")
-    return field if dot and prefix in FIELD_METRICS else None
+    return field if dot and prefix and field else None
 
 
 class _Strict(BaseModel):
@@ -218,23 +169,16 @@ class SemanticLayer(_Strict):
 
 
 class Threshold(_Strict):
-    """An acceptance gate `metric op value`; rates are fractions (0.01 means 1 %)."""
+    """An acceptance gate `metric op value`; rates are fractions (0.01 means 1 %).
+
+    Which metrics exist and the range of each is the check engine's to say (its registry,
+    `checks.registry.gate_problem`): the ODCS reader and the plan compiler ask it, so the domain
+    model knows no check.
+    """
 
     metric: str
     op: Literal["<", "<=", ">", ">="]
     value: float
-
-    @model_validator(mode="after")
-    def _in_range(self) -> Threshold:
-        info = metric_info(self.metric)
-        if info is None:
-            known = ", ".join([*METRICS, *(f"{p}.FIELD" for p in FIELD_METRICS)])
-            raise ValueError(f"unknown metric {self.metric!r}; expected one of {known}")
-        low, high, span = RANGES[info.kind]
-        if not low <= self.value <= high:
-            shown = f"{self.value * 100:g} %" if info.kind is MetricKind.RATE else f"{self.value:g}"
-            raise ValueError(f"{self.metric} threshold {shown} is out of range {span}")
-        return self
 
     @property
     def is_upper_bound(self) -> bool:

@@ -2,8 +2,12 @@
 
 Guarantees: the plan checks every field of the structural layer (type, required, nullable, enum,
 extra fields), gates on every threshold of the operational layer, and turns on each optional
-check a threshold needs (near duplicates, PII, contamination, agreement, spot check). A threshold
-whose check cannot be configured from what is given is an error, never a silently missing gate.
+check a threshold needs: the check registry says which check produces a metric
+(`checks.registry.check_of`), `CONFIGURE` how the contract sets up the checks that need more than
+their defaults (PII patterns, evaluation sets, agreement fields, spot-check sample), so a plugin
+check is turned on by a contract gating its metric. Every threshold names a metric a registered
+check produces, within its range (`gate_problem`). A threshold whose check cannot be configured
+from what is given is an error, never a silently missing gate.
 Lines that do not parse and records that are rejected are gated by default (`DEFAULT_GATES`:
 `invalid_json_rate <= 0`, `reject_rate <= 0`): a batch of unparseable lines never passes a plan
 on the strength of its few parseable ones. A contract loosens either gate only explicitly, with an
@@ -12,21 +16,18 @@ upper bound of its own on that metric (`reject_rate < 0.01`). Pure: no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
+from dataflywheel.checks.base import registered_checks
+from dataflywheel.checks.builtin.contamination import ReferenceFile
 from dataflywheel.checks.plan import (
-    AgreementSpec,
     CheckPlan,
-    ChecksSpec,
-    ContaminationSpec,
     FieldSpec,
-    NearDuplicateSpec,
-    PiiSpec,
-    ReferenceFile,
     SchemaSpec,
-    SpotCheckSpec,
 )
 from dataflywheel.checks.plan import (
     FieldType as PlanFieldType,
@@ -34,11 +35,27 @@ from dataflywheel.checks.plan import (
 from dataflywheel.checks.plan import (
     Threshold as PlanThreshold,
 )
+from dataflywheel.checks.registry import check_of, gate_names, gate_problem
 from dataflywheel.domain.records.contract import Contract, ContractField, FieldType
 from dataflywheel.errors import BadInput
 
-AGREEMENT_METRICS = ("agreement_krippendorff_alpha", "agreement_fleiss_kappa", "agreement_cohen_kappa")
 DEFAULT_GATES = ("invalid_json_rate", "reject_rate")
+
+# How a contract configures a check that one of its thresholds turns on, by check name: the
+# check's settings (plain data its settings model validates), or a BadInput when the contract
+# does not say enough. A check not named here runs with its settings model's defaults.
+Configure = Callable[["_Compiling"], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class _Compiling:
+    """What a check's settings may be compiled from: the contract, its gated metrics, and the
+    files the caller gives (evaluation sets, reviews)."""
+
+    contract: Contract
+    metrics: set[str]
+    contamination_reference: Sequence[str | ReferenceFile] | None
+    spot_check_reviews: str | None
 
 
 def compile_plan(
@@ -55,28 +72,22 @@ def compile_plan(
             required when the contract gates on `contamination_rate`.
         spot_check_reviews: the reviewers' verdicts file, when the spot check has been done.
     """
+    for t in contract.operational.thresholds:
+        problem = gate_problem(t.metric, t.value)
+        if problem is not None:
+            raise BadInput(f"contract {contract.version_id} does not compile to a check plan",
+                           field="operational.thresholds", expected=problem)
     metrics = {t.metric for t in contract.operational.thresholds}
+    given = _Compiling(contract, metrics, contamination_reference, spot_check_reviews)
     s = contract.structural
-    text_fields = text_fields_of(contract)
-    checks = ChecksSpec(
-        near_duplicates=NearDuplicateSpec() if "near_duplicate_rate" in metrics else None,
-        pii=_pii(contract, metrics),
-        contamination=_contamination(contract, metrics, contamination_reference),
-        agreement=_agreement(contract, metrics),
-        spot_check=(
-            SpotCheckSpec(sample_size=contract.operational.spot_check_sample_size,
-                          reviews=spot_check_reviews)
-            if "spot_check_pass_rate" in metrics else None
-        ),
-    )
     try:
         return CheckPlan(
             name=contract.version_id,
             id_field=s.id_field,
-            text_fields=text_fields,
+            text_fields=text_fields_of(contract),
             schema_=SchemaSpec(fields=[_field_spec(f) for f in s.fields],
                                additional_fields=s.additional_fields),
-            checks=checks,
+            checks=_checks(given),
             thresholds=_thresholds(contract),
             contract=contract.version_id,
         )
@@ -85,6 +96,19 @@ def compile_plan(
         raise BadInput(f"contract {contract.version_id} does not compile to a check plan",
                        field=".".join(map(str, first["loc"])) or None,
                        expected=first["msg"].removeprefix("Value error, ")) from None
+
+
+def _checks(given: _Compiling) -> dict[str, Any]:
+    """Each check a threshold needs that does not run by default, in the registry's order:
+    configured from the contract (`CONFIGURE`, else its settings' defaults), or switched on."""
+    needed = {check_of(m) for m in given.metrics}
+    return {name: True if cls.settings is None else CONFIGURE.get(name, _defaults)(given)
+            for name, cls in registered_checks().items()
+            if cls in needed and not cls.on_by_default}
+
+
+def _defaults(given: _Compiling) -> dict[str, Any]:
+    return {}
 
 
 def text_fields_of(contract: Contract) -> list[str]:
@@ -120,18 +144,13 @@ def _field_spec(f: ContractField) -> FieldSpec:
     )
 
 
-def _pii(contract: Contract, metrics: set[str]) -> PiiSpec | None:
+def _pii(given: _Compiling) -> dict[str, Any]:
     """The PII check under a `pii_rate` gate, with the contract's own patterns added."""
-    if "pii_rate" not in metrics:
-        return None
-    return PiiSpec(id_patterns={p.name: p.pattern for p in contract.operational.pii_patterns})
+    return {"id_patterns": {p.name: p.pattern for p in given.contract.operational.pii_patterns}}
 
 
-def _contamination(
-    contract: Contract, metrics: set[str], reference: Sequence[str | ReferenceFile] | None
-) -> ContaminationSpec | None:
-    if "contamination_rate" not in metrics:
-        return None
+def _contamination(given: _Compiling) -> dict[str, Any]:
+    contract, reference = given.contract, given.contamination_reference
     if not reference:
         raise BadInput(
             f"contract {contract.version_id} gates on contamination_rate but no evaluation set "
@@ -139,21 +158,30 @@ def _contamination(
             expected="at least one reference file (the frozen evaluation sets)",
             hint=f"flywheel contract plan {contract.version_id} --reference EVAL.jsonl",
         )
-    return ContaminationSpec(reference=list(reference))
+    return {"reference": list(reference)}
 
 
-def _agreement(contract: Contract, metrics: set[str]) -> AgreementSpec | None:
-    wanted = [m for m in AGREEMENT_METRICS if m in metrics]
-    if not wanted:
-        return None
+def _agreement(given: _Compiling) -> dict[str, Any]:
+    contract = given.contract
     settings = contract.operational.agreement
     if settings is None:
+        wanted = [m for m in gate_names("agreement") if m in given.metrics]
         raise BadInput(
             f"contract {contract.version_id} gates on {wanted[0]} but does not say where the "
             "agreement check finds items, annotators and labels",
             field="customProperties.flywheelOperational.agreement",
             expected="itemField, annotatorField, labelField",
         )
-    return AgreementSpec(item_field=settings.item_field, annotator_field=settings.annotator_field,
-                         label_field=settings.label_field, level=settings.level,
-                         scale=settings.scale)
+    return {"item_field": settings.item_field, "annotator_field": settings.annotator_field,
+            "label_field": settings.label_field, "level": settings.level, "scale": settings.scale}
+
+
+def _spot_check(given: _Compiling) -> dict[str, Any]:
+    return {"sample_size": given.contract.operational.spot_check_sample_size,
+            "reviews": given.spot_check_reviews}
+
+
+CONFIGURE: dict[str, Configure] = {
+    "pii": _pii, "contamination": _contamination, "agreement": _agreement,
+    "spot_check": _spot_check,
+}

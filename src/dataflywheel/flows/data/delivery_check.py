@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dataflywheel.checks.engines import run_checks
-from dataflywheel.checks.plan import ReferenceFile
+from dataflywheel.checks.builtin.contamination import ReferenceFile
+from dataflywheel.checks.registry import headline_metrics
 from dataflywheel.checks.report import QualityReport
 from dataflywheel.domain.policies.risk import tier_for_failed_batch
 from dataflywheel.domain.records.data import Batch, BatchFile, DatasetPurpose
@@ -30,10 +31,6 @@ from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Batches, Datasets, DatasetVersions
 from dataflywheel.store.repositories.people import Requirements
 
-SUMMARY_METRICS = ("duplicate_count", "duplicate_rate", "near_duplicate_count", "near_duplicate_rate", "blank_rate", "charset_anomaly_rate",
-                   "pii_rate", "contamination_rate", "reject_rate", "schema_violation_rate",
-                   "invalid_json_rate", "spot_check_pass_rate", "agreement_krippendorff_alpha",
-                   "agreement_fleiss_kappa", "agreement_cohen_kappa")
 MAX_EXAMPLES_IN_ISSUE = 10
 
 
@@ -115,10 +112,11 @@ def run_contract_checks(ws: Workspace, batch: Batch, files: list[BatchFile], *,
 
 
 def summary_of(report: QualityReport) -> dict[str, Any]:
-    """The headline of a report kept on the batch: rates, gates failed, counts."""
+    """The headline of a report kept on the batch: rates, gates failed, counts. The metrics kept
+    are those the checks mark `headline` (`checks.registry.headline_metrics`)."""
     return {
         "passed": report.passed, "records": report.records, "rejected": report.rejected,
-        "metrics": {k: report.metrics[k] for k in SUMMARY_METRICS if k in report.metrics},
+        "metrics": {k: report.metrics[k] for k in headline_metrics() if k in report.metrics},
         "failed_gates": [{"metric": g.metric, "op": g.op, "value": g.value,
                           "observed": g.observed, "note": g.note} for g in report.failed_gates],
     }

@@ -18,19 +18,22 @@ from typing import Any
 
 from dataflywheel.checks.base import Example
 from dataflywheel.checks.plan import Threshold
+from dataflywheel.checks.registry import gate_names
 from dataflywheel.checks.report import GateResult, QualityReport
 from dataflywheel.checks.results import rate
 from dataflywheel.domain.policies.review_targets import IAA, PASS_RATE, QualityTarget
 from dataflywheel.domain.records.review import Review, ReviewVerdict
-from dataflywheel.flows.contracts.contract_plan import AGREEMENT_METRICS
 
-REVIEW_METRICS = (PASS_RATE, *AGREEMENT_METRICS)
+
+def _agreement_metrics() -> tuple[str, ...]:
+    """The agreement check's gated metrics (its coefficients), as it declares them."""
+    return gate_names("agreement")
 
 
 def _waits(gate: GateResult, report: QualityReport) -> bool:
     if gate.metric == PASS_RATE:
         return report.metrics.get("spot_check_pending", 0.0) > 0
-    return gate.metric in AGREEMENT_METRICS and gate.observed is None
+    return gate.metric in _agreement_metrics() and gate.observed is None
 
 
 def waiting_gates(report: QualityReport) -> list[GateResult]:
@@ -117,7 +120,8 @@ def judge(report: QualityReport, tally: Tally, defaults: Sequence[QualityTarget]
     for name, value in tally.metrics(level).items():
         if name not in report.metrics or name == PASS_RATE or name.startswith("spot_check_"):
             metrics[name] = value
-    gates = [_regate(g, metrics, tally) if g.metric in REVIEW_METRICS else g for g in report.gates]
+    review = (PASS_RATE, *_agreement_metrics())
+    gates = [_regate(g, metrics, tally) if g.metric in review else g for g in report.gates]
     present = {g.metric for g in gates}
     warnings = list(report.warnings)
     for t in defaults:
@@ -158,5 +162,5 @@ def still_waiting(report: QualityReport, tally: Tally) -> list[str]:
                        f"verdict (first: {tally.pending[0]})")
     lacking += [f"{g.metric} has no value yet: label sampled records by two or more reviewers"
                 for g in report.gates
-                if g.metric in AGREEMENT_METRICS and g.metric not in report.metrics]
+                if g.metric in _agreement_metrics() and g.metric not in report.metrics]
     return lacking

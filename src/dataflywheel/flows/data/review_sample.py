@@ -48,7 +48,8 @@ def drawn_sample(ws: Workspace, files: Sequence[tuple[Batch, BatchFile]], *,
     from contextlib import ExitStack
 
     from dataflywheel.checks.engines import run_checks
-    from dataflywheel.checks.plan import CheckPlan, ChecksSpec, SpotCheckSpec
+    from dataflywheel.checks.builtin.spot_check import SpotCheckSpec
+    from dataflywheel.checks.plan import CheckPlan, ChecksSpec
     from dataflywheel.flows.data._staging import staged
 
     names = {f"{b.id}-{f.position}-{f.name}": (b, f) for b, f in files}

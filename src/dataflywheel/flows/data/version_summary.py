@@ -18,7 +18,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dataflywheel.checks.engines import run_checks
-from dataflywheel.checks.plan import CheckPlan, ChecksSpec, ContaminationSpec, NearDuplicateSpec
+from dataflywheel.checks.builtin.contamination import ContaminationSpec
+from dataflywheel.checks.builtin.near_duplicates import NearDuplicateSpec
+from dataflywheel.checks.plan import CheckPlan, ChecksSpec
 from dataflywheel.checks.report import QualityReport
 from dataflywheel.domain.records.data import Batch, DatasetVersion
 from dataflywheel.domain.states import VersionState
