@@ -37,14 +37,15 @@ def contract_and_requirement(ws: Workspace) -> str:
     """On a `team` workspace: the cleaned-raw-pool contract and a P1 requirement in progress."""
     from datetime import timedelta
 
-    from dataflywheel.demo.contracts import example_text
+    from contract_fixtures import contract_text
+
     from dataflywheel.domain.records.base import utcnow
     from dataflywheel.flows.demand import lifecycle as demand
     from dataflywheel.flows.contracts.lifecycle import register_contract
     from dataflywheel.flows.demand.requirements import submit_requirement
     from dataflywheel.integrations.odcs import parse_odcs
 
-    text = example_text("cleaned-raw-pool")
+    text = contract_text("cleaned-raw-pool")
     register_contract(ws, parse_odcs(text, source="cleaned-raw-pool"), text, by="data-owner",
                       project_id="P-TEST")
     req = submit_requirement(ws, title="Raw pool for K-12", project_id="P-TEST",
