@@ -3,20 +3,16 @@ tests/integrations): the example contracts and a way to edit their YAML."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
+from contract_fixtures import CONTRACT_IDS as EXAMPLE_IDS
+from contract_fixtures import contract_path as example_path
 
 from dataflywheel.domain.records.contract import Contract
 from dataflywheel.integrations.odcs import load_odcs
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "dataflywheel" / "demo" / "contracts"
-EXAMPLE_IDS = ["cleaned-raw-pool", "sft-instructions", "preference-pairs", "eval-set"]
-
-
-def example_path(contract_id: str) -> Path:
-    return EXAMPLES / f"{contract_id}.odcs.yaml"
+__all__ = ["EXAMPLE_IDS", "custom", "dump", "example", "example_doc", "example_path", "v3_2_enum_doc"]
 
 
 def example(contract_id: str) -> Contract:

@@ -38,14 +38,15 @@ def contract_and_requirement(ws: Workspace, contract_text: str | None = None) ->
     it) and a P1 requirement in progress."""
     from datetime import timedelta
 
-    from dataflywheel.demo.contracts import example_text
+    from contract_fixtures import contract_text as fixture_text
+
     from dataflywheel.domain.records.base import utcnow
     from dataflywheel.flows.demand import lifecycle as demand
     from dataflywheel.flows.contracts.lifecycle import register_contract
     from dataflywheel.flows.demand.requirements import submit_requirement
     from dataflywheel.integrations.odcs import parse_odcs
 
-    text = contract_text or example_text("cleaned-raw-pool")
+    text = contract_text or fixture_text("cleaned-raw-pool")
     register_contract(ws, parse_odcs(text, source="cleaned-raw-pool"), text, by="data-owner",
                       project_id="P-TEST")
     req = submit_requirement(ws, title="Raw pool for K-12", project_id="P-TEST",

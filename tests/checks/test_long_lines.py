@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from contract_fixtures import contract_path
 
 from dataflywheel.checks import bytescan, textnorm
 from dataflywheel.checks.similarity import minhash, shingles
@@ -81,11 +82,11 @@ import resource, sys
 from dataflywheel.checks.engines import run_checks
 from dataflywheel.checks.builtin.contamination import ContaminationSpec
 from dataflywheel.checks.builtin.spot_check import SpotCheckSpec
-from dataflywheel.demo.contracts import example_text
+from pathlib import Path
 from dataflywheel.flows.contracts.contract_plan import compile_plan
 from dataflywheel.integrations.odcs import parse_odcs
 
-plan = compile_plan(parse_odcs(example_text("cleaned-raw-pool"), source="t"),
+plan = compile_plan(parse_odcs(Path(sys.argv[3]).read_text(encoding="utf-8"), source="t"),
                     contamination_reference=[sys.argv[2]])
 checks = plan.checks.model_copy(update={"spot_check": SpotCheckSpec(sample_size=5)})
 run_checks([sys.argv[1]], plan.model_copy(update={"checks": checks}), engine="single")
@@ -95,8 +96,9 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 
 def _peak_mib(batch: Path, reference: Path) -> int:
     env = {"PYTHONPATH": str(REPO / "src"), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-c", MEASURE, str(batch), str(reference)], env=env,
-                         check=True, capture_output=True, text=True, timeout=300)
+    contract = contract_path("cleaned-raw-pool")
+    out = subprocess.run([sys.executable, "-c", MEASURE, str(batch), str(reference), str(contract)],
+                         env=env, check=True, capture_output=True, text=True, timeout=300)
     return int(out.stdout.split()[-1])
 
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import time_machine
 import yaml
+from contract_fixtures import contract_path
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "dataflywheel" / "demo" / "contracts"
-RAW = EXAMPLES / "cleaned-raw-pool.odcs.yaml"
+RAW = contract_path("cleaned-raw-pool")
 
 
 @pytest.fixture

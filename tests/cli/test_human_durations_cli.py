@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
+from contract_fixtures import contract_path
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "dataflywheel" / "demo" / "contracts"
-RAW = EXAMPLES / "cleaned-raw-pool.odcs.yaml"
+RAW = contract_path("cleaned-raw-pool")
 
 
 def _breaking(tmp_path: Path) -> Path:

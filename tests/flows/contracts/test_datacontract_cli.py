@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +42,8 @@ def _schema_check(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_exported_contracts_lint_clean(tmp_path: Path) -> None:
-    from dataflywheel.demo.contracts import breaking_raw_pool
-
     tool = _tool()
-    contracts = [example(cid) for cid in EXAMPLE_IDS]
-    contracts.append(breaking_raw_pool(contracts[0], on=datetime(2026, 11, 23, tzinfo=UTC)))
+    contracts = [example(cid) for cid in [*EXAMPLE_IDS, "cleaned-raw-pool-2.0.0"]]
     for contract in contracts:
         path = tmp_path / f"{contract.id}-{contract.version}.odcs.yaml"
         path.write_text(dump_odcs(contract, status="active"), encoding="utf-8")

@@ -28,12 +28,13 @@ def _pairs(n: int, annotators: list[str], *, disagree: bool) -> list[dict[str, s
 
 
 def _register(team: Workspace) -> None:
-    from dataflywheel.demo.contracts import example_text
+    from contract_fixtures import contract_text
+
     from dataflywheel.flows.contracts.lifecycle import register_contract
     from dataflywheel.integrations.odcs import parse_odcs
 
-    # the shipped example rates `margin` on the ordinal scale slight < clear < strong
-    text = example_text("preference-pairs")
+    # the fixture (a copy of the shipped example) rates `margin` on the ordinal scale slight < clear < strong
+    text = contract_text("preference-pairs")
     register_contract(team, parse_odcs(text, source="preference-pairs"), text, by="data-owner",
                       project_id="P-TEST")
 

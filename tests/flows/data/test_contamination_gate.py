@@ -10,15 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from datapool_helpers import FULL_DATASHEET, Pool, setup_pool
+from contamination_helpers import gated_contract, holdout_contract, questions, register
+from datapool_helpers import FULL_DATASHEET, Pool, setup_pool, write_jsonl
 
-from dataflywheel.demo.contamination import (
-    gated_contract,
-    holdout_contract,
-    questions,
-    register,
-    write_jsonl,
-)
 from dataflywheel.domain.states import BatchState
 from dataflywheel.errors import PolicyViolation
 from dataflywheel.flows.data import version_release as release

@@ -96,9 +96,9 @@ RULE = """\
 
 
 def _contract_text() -> str:
-    from dataflywheel.demo.contracts import example_text
+    from contract_fixtures import contract_text
 
-    text = example_text("cleaned-raw-pool")
+    text = contract_text("cleaned-raw-pool")
     assert text.count("\n  quality:\n") == 1
     return text.replace("\n  quality:\n", "\n" + RULE, 1)
 

@@ -10,11 +10,7 @@ import pytest
 from exp_helpers import spec_dict
 
 from dataflywheel.errors import BadInput, NotFound
-from dataflywheel.flows.experiments.experiment_results import (
-    question_type,
-    read_item_results,
-    reasoning_steps,
-)
+from dataflywheel.flows.experiments.experiment_results import read_item_results
 from dataflywheel.flows.experiments.runs import log_experiment, parse_create
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.issues import Issues
@@ -28,15 +24,6 @@ def _write(path: Path, rows: list[Any]) -> Path:
 def _item(question: str, **models: bool) -> dict[str, Any]:
     return {"question": question, "ground_truth": "2 + 2 = <<2+2=4>>4\n4 * 3 = <<4*3=12>>12\nA: 12",
             **{k: {"is_correct": v, "solution": "..."} for k, v in models.items()}}
-
-
-def test_question_types_and_steps() -> None:
-    assert question_type("What percent of the class passed?") == "percentage"
-    assert question_type("She ate half of the 3/4 pie") == "fraction_ratio"
-    assert question_type("He drives 60 miles per hour for 3 hours") == "rate_time"
-    assert question_type("A pen costs $2. How much do 5 cost?") == "money"
-    assert question_type("What is 7 plus 5?") == "arithmetic"
-    assert reasoning_steps("a <<1+1=2>> b <<2*3=6>>") == 2
 
 
 def test_results_give_accuracy_by_category_and_error_samples(tmp_path: Path) -> None:

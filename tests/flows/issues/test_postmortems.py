@@ -31,22 +31,24 @@ def _resolved_p1(ws: Workspace, *, now: datetime = NOW) -> Issue:
 
 
 def _register_raw_pool(ws: Workspace) -> None:
-    from dataflywheel.demo.contracts import example_text
+    from contract_fixtures import contract_text
+
     from dataflywheel.flows.contracts.lifecycle import register_contract
     from dataflywheel.integrations.odcs import parse_odcs
 
-    text = example_text("cleaned-raw-pool")
+    text = contract_text("cleaned-raw-pool")
     register_contract(ws, parse_odcs(text, source="x"), text, by="data-owner",
                       now=NOW - timedelta(days=1))
 
 
 def _propose_raw_pool_2(ws: Workspace) -> str:
-    from dataflywheel.demo.contracts import breaking_raw_pool, example_text
-    from dataflywheel.flows.contracts.lifecycle import propose
-    from dataflywheel.integrations.odcs import dump_odcs, parse_odcs
+    from contract_fixtures import contract_text
 
-    new = breaking_raw_pool(parse_odcs(example_text("cleaned-raw-pool"), source="x"), on=NOW)
-    proposal = propose(ws, new, dump_odcs(new, status="proposed"), source="test",
+    from dataflywheel.flows.contracts.lifecycle import propose
+    from dataflywheel.integrations.odcs import parse_odcs
+
+    text = contract_text("cleaned-raw-pool-2.0.0")  # a new required field, changed on NOW
+    proposal = propose(ws, parse_odcs(text, source="x"), text, source="test",
                        by="data-engineer", now=NOW + timedelta(hours=1))
     return proposal.version.id
 

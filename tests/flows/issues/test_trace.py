@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from contract_fixtures import contract_text
 
 from dataflywheel.errors import BadInput, NotFound
 from dataflywheel.flows.trace import Status, trace
@@ -32,7 +33,6 @@ def test_empty_workspace_says_no_records_yet(team: Workspace) -> None:
 
 
 def _seed(ws: Workspace) -> None:
-    from dataflywheel.demo.contracts import example_text
     from dataflywheel.domain.records.data import Batch, Dataset, DatasetVersion, VersionBatch
     from dataflywheel.domain.records.demand import Priority, RequirementKind
     from dataflywheel.domain.records.experiment import Experiment, ExperimentVersion
@@ -45,7 +45,7 @@ def _seed(ws: Workspace) -> None:
     from dataflywheel.integrations.odcs import parse_odcs
     from dataflywheel.store.repositories import data, experiments, governance
 
-    text = example_text("sft-instructions")
+    text = contract_text("sft-instructions")
     cv = register_contract(ws, parse_odcs(text, source="x"), text, by="data-owner")
     req = submit_requirement(ws, title="more algebra", project_id="P-TEST", requester_id="data-owner",
                              kind=RequirementKind.ANNOTATION, priority=Priority.P1)
@@ -129,7 +129,6 @@ def _write(path: Path, prefix: str, seed: int) -> Path:
 def test_release_and_guide_answers_through_the_data_pool_flows(team: Workspace,
                                                                tmp_path: Path) -> None:
     """The same questions on records made by delivery, version and release flows."""
-    from dataflywheel.demo.contracts import example_text
     from dataflywheel.domain.records.demand import Priority, RequirementKind
     from dataflywheel.flows.demand import lifecycle as demand
     from dataflywheel.flows.data import versions
@@ -139,7 +138,7 @@ def test_release_and_guide_answers_through_the_data_pool_flows(team: Workspace,
     from dataflywheel.flows.demand.requirements import submit_requirement
     from dataflywheel.integrations.odcs import parse_odcs
 
-    text = example_text("cleaned-raw-pool")
+    text = contract_text("cleaned-raw-pool")
     register_contract(team, parse_odcs(text, source="x"), text, by="data-owner", project_id="P-TEST")
     req = submit_requirement(team, title="raw pool", project_id="P-TEST",
                              requester_id="algorithm-engineer", kind=RequirementKind.NEW_DATA,

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from dataflywheel.domain.records.feedback import FeedbackType, ImpactScope
+from dataflywheel.domain.records.feedback import FeedbackEvent, FeedbackType, ImpactScope, Theme
 from dataflywheel.errors import BadInput
 
 FORMULA = ("leverage = (w_impact·impact + w_reusability·reusability + w_risk·risk) "
@@ -92,6 +92,16 @@ def factors(*, failure_type: FeedbackType, scopes: Iterable[ImpactScope], events
         1.0 if ImpactScope.SYSTEM in scope_list else 0.0)
     cost = weights.cost_by_type.get(failure_type, 3.0)
     return ThemeFactors(*(round(min(5.0, max(0.0, v)), 3) for v in (impact, reuse, risk, cost)))
+
+
+def theme_factors(events: list[FeedbackEvent], theme: Theme,
+                  weights: LeverageWeights) -> ThemeFactors:
+    """The factors of `theme` from its events (a theme of no type counts as `other`)."""
+    return factors(
+        failure_type=theme.failure_type or FeedbackType.OTHER,
+        scopes=[e.impact_scope for e in events], events=len(events),
+        model_versions=len({e.model_version for e in events if e.model_version}) or 1,
+        sources=len({e.source for e in events}) or 1, weights=weights)
 
 
 def score(f: ThemeFactors, w: LeverageWeights) -> float:

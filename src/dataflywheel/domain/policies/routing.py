@@ -10,6 +10,7 @@ never raises and never drops an event — `decide` says which rule matched and w
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from dataflywheel.domain.records.feedback import FeedbackSource, FeedbackType, ImpactScope
+from dataflywheel.domain.records.feedback import (
+    FeedbackEvent,
+    FeedbackSource,
+    FeedbackType,
+    ImpactScope,
+)
 from dataflywheel.errors import BadInput
 
 EVENT_PROJECT = "$event"  # a route to the project the event itself names
@@ -80,7 +86,7 @@ class RoutingRule(_Strict):
 
 @dataclass(frozen=True)
 class EventFacts:
-    """What routing looks at in an event (built from a `FeedbackEvent` by the flow)."""
+    """What routing looks at in an event (built from a `FeedbackEvent` by `facts_of`)."""
 
     source: str
     failure_type: str
@@ -88,6 +94,26 @@ class EventFacts:
     project_id: str | None
     text: str
     attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+def event_text(event: FeedbackEvent, *, with_action: bool = True) -> str:
+    """The text routing looks at: payload parts and the recommended action (themes: payload only)."""
+    parts: list[str] = []
+    payload = event.payload
+    action = event.recommended_action if with_action else None
+    for value in (payload.sample, payload.model_output, payload.expected_behaviour, action):
+        if value is None:
+            continue
+        parts.append(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
+                                                                     default=str))
+    return "\n".join(parts)
+
+
+def facts_of(event: FeedbackEvent) -> EventFacts:
+    return EventFacts(source=event.source.value, failure_type=event.failure_type.value,
+                      impact_scope=event.impact_scope.value,
+                      project_id=event.project_id or event.reported_project_id,
+                      text=event_text(event), attributes=event.payload.attributes)
 
 
 @dataclass(frozen=True)

@@ -12,45 +12,26 @@ Guarantees:
 - the category is the line's `category_field` value when given, else the question type derived
   from the text (`question_type`);
 - metrics: `accuracy` over all lines and `accuracy.<category>` per category.
+
+The question types, step counts and accuracy maths are pure and live in
+`domain/policies/item_accuracy.py`; this module reads, validates and tallies.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dataflywheel.domain.policies.item_accuracy import (
+    accuracy_metrics,
+    question_type,
+    reasoning_steps,
+)
 from dataflywheel.errors import BadInput, NotFound
 from dataflywheel.flows.experiments.runs import ErrorSampleIn
-
-# First match wins; the order puts the most specific cues first.
-QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("percentage", re.compile(r"%|\bpercent", re.IGNORECASE)),
-    ("fraction_ratio", re.compile(r"\b(half|halves|third|quarter|fraction|ratio|twice|double|"
-                                  r"triple|times as)\b|\d+/\d+", re.IGNORECASE)),
-    ("rate_time", re.compile(r"\b(per hour|an hour|mph|minutes?|hours?|speed|per day|each day|"
-                             r"a day|weeks?|days?)\b", re.IGNORECASE)),
-    ("money", re.compile(r"\$|\b(dollars?|cents?|price|cost|pay|paid|earn|sells?|bought|buy)\b",
-                         re.IGNORECASE)),
-)
-_STEP = re.compile(r"<<[^>]*>>")
-
-
-def question_type(question: str) -> str:
-    """A coarse question type from the wording: percentage, fraction_ratio, rate_time, money,
-    else arithmetic."""
-    for name, pattern in QUESTION_TYPES:
-        if pattern.search(question):
-            return name
-    return "arithmetic"
-
-
-def reasoning_steps(ground_truth: str) -> int:
-    """Calculator annotations (`<<a+b=c>>`) in a GSM8K solution: its number of steps."""
-    return len(_STEP.findall(ground_truth))
 
 
 @dataclass
@@ -66,11 +47,7 @@ class ItemResults:
 
     def metrics(self) -> dict[str, float]:
         """`accuracy` and `accuracy.<category>`, rounded to 6 places."""
-        found = {"accuracy": round(self.correct / self.total, 6) if self.total else 0.0}
-        for category in sorted(self.totals):
-            found[f"accuracy.{category}"] = round(
-                self.right.get(category, 0) / self.totals[category], 6)
-        return found
+        return accuracy_metrics(self.correct, self.total, self.right, self.totals)
 
     def add(self, record_id: str, category: str, correct: bool, detail: dict[str, Any]) -> None:
         self.total += 1

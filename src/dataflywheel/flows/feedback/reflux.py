@@ -8,27 +8,26 @@ requirement is delivered or accepted with a delivery to a frozen dataset version
 
 Metrics: feedback-loop rate = events in absorbed themes / events ever routed; time-to-absorb =
 absorbed_at − first_seen of each absorbed theme.
+
+The maths is pure and lives in `domain/policies`: the leverage score (`leverage.py`), the cut into
+promoted, queued and declined (`promotion.py`) and the loop's figures (`feedback_loop.py`); this
+module reads the pools, applies the decisions and audits each move.
 """
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dataflywheel.domain.policies.leverage import (
-    LeverageWeights,
-    ThemeFactors,
-    explain,
-    factors,
-    score,
-)
+from dataflywheel.domain.policies.feedback_loop import LoopMetrics, loop_metrics_of
+from dataflywheel.domain.policies.leverage import LeverageWeights, explain, score, theme_factors
+from dataflywheel.domain.policies.promotion import Scored, cut, ranked
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.demand import Priority, RequirementKind
-from dataflywheel.domain.records.feedback import FeedbackEvent, FeedbackType, Theme
+from dataflywheel.domain.records.feedback import FeedbackType, Theme
 from dataflywheel.domain.states import (
     FeedbackState,
     RequirementState,
@@ -45,22 +44,6 @@ ISSUE_TYPES = frozenset({FeedbackType.REGRESSION, FeedbackType.PRIVACY_TRIGGER,
                          FeedbackType.TOOL_CALL_FAILURE, FeedbackType.PROCESS_GAP})
 CANDIDATES = (ThemeState.OPEN, ThemeState.QUEUED)
 
-
-@dataclass(frozen=True)
-class Scored:
-    theme_id: str
-    title: str
-    factors: ThemeFactors
-    score: float
-    formula: str
-
-
-def theme_factors(events: list[FeedbackEvent], theme: Theme, weights: LeverageWeights) -> ThemeFactors:
-    return factors(
-        failure_type=theme.failure_type or FeedbackType.OTHER,
-        scopes=[e.impact_scope for e in events], events=len(events),
-        model_versions=len({e.model_version for e in events if e.model_version}) or 1,
-        sources=len({e.source for e in events}) or 1, weights=weights)
 
 
 def prioritise(ws: Workspace, *, weights: LeverageWeights | None = None,
@@ -81,7 +64,7 @@ def prioritise(ws: Workspace, *, weights: LeverageWeights | None = None,
                 update_audited(repo, theme, after, actor=ws.actor, action="theme.score",
                                reason=explain(f, weights))
             scored.append(Scored(theme.id, theme.title, f, value, explain(f, weights)))
-    return sorted(scored, key=lambda x: (-x.score, x.theme_id))
+    return ranked(scored)
 
 
 @dataclass
@@ -97,24 +80,20 @@ class PromoteReport:
 def promote(ws: Workspace, *, top: int, requester_id: str, min_score: float = 0.0,
             priority: Priority = Priority.P1, weights: LeverageWeights | None = None,
             now: datetime | None = None) -> PromoteReport:
-    """Promote the `top` highest-leverage themes; queue the rest, decline those under `min_score`."""
+    """Promote the `top` highest-leverage themes; queue the rest, decline those under `min_score`
+    (the cut: `domain/policies/promotion.py`)."""
     if top < 0:
         raise BadInput("--top must be 0 or more", field="top", got=top)
     now = now or utcnow()
-    ranked = prioritise(ws, weights=weights, now=now)
     report = PromoteReport()
-    for rank, item in enumerate(ranked, start=1):
-        if item.score < min_score:
-            reason = f"leverage {item.score:g} is below the minimum {min_score:g}"
-            _decide(ws, item.theme_id, ThemeState.DECLINED, reason, now)
-            report.declined[item.theme_id] = reason
-        elif rank <= top:
-            report.promoted[item.theme_id] = _promote_one(ws, item, requester_id, priority, now)
-        else:
-            reason = (f"leverage {item.score:g} ranks #{rank}; only the top {top} were promoted "
-                      f"on {now.date().isoformat()}")
-            _decide(ws, item.theme_id, ThemeState.QUEUED, reason, now)
-            report.queued[item.theme_id] = reason
+    for d in cut(prioritise(ws, weights=weights, now=now), top=top, min_score=min_score,
+                 on=now.date()):
+        theme_id = d.item.theme_id
+        if d.reason is None:
+            report.promoted[theme_id] = _promote_one(ws, d.item, requester_id, priority, now)
+            continue
+        _decide(ws, theme_id, d.state, d.reason, now)
+        (report.declined if d.state is ThemeState.DECLINED else report.queued)[theme_id] = d.reason
     return report
 
 
@@ -244,23 +223,6 @@ def sync_absorbed(ws: Workspace, *, now: datetime | None = None) -> dict[str, st
     return done
 
 
-@dataclass(frozen=True)
-class LoopMetrics:
-    routed_events: int
-    absorbed_events: int
-    loop_rate: float | None
-    themes: dict[str, int]
-    time_to_absorb_days: list[float]
-
-    def to_dict(self) -> dict[str, Any]:
-        times = self.time_to_absorb_days
-        return {"routed_events": self.routed_events, "absorbed_events": self.absorbed_events,
-                "feedback_loop_rate": self.loop_rate, "themes_by_state": self.themes,
-                "time_to_absorb_days": {
-                    "count": len(times), "median": statistics.median(times) if times else None,
-                    "mean": round(statistics.fmean(times), 3) if times else None,
-                    "max": max(times) if times else None}}
-
 
 def absorb_times(tta: dict[str, Any]) -> str:
     """Time-to-absorb for people: whole units, or that nothing was absorbed (`--json` keeps the
@@ -277,17 +239,12 @@ def absorb_times(tta: dict[str, Any]) -> str:
 
 
 def loop_metrics(ws: Workspace) -> LoopMetrics:
-    """Feedback-loop rate (absorbed / routed events) and time-to-absorb of absorbed themes."""
+    """Feedback-loop rate (absorbed / routed events) and time-to-absorb of absorbed themes
+    (the figures: `domain/policies/feedback_loop.py`)."""
     with ws.db.session() as s:
         events = FeedbackEvents(s)
         routed = sum(1 for e in events.list() if e.state in (FeedbackState.ROUTED, FeedbackState.THEMED))
         themes = Themes(s).list()
         absorbed = [t for t in themes if t.state is ThemeState.ABSORBED]
         absorbed_events = sum(len(events.list(theme_id=t.id)) for t in absorbed)
-    counts: dict[str, int] = {}
-    for t in themes:
-        counts[t.state.value] = counts.get(t.state.value, 0) + 1
-    times = sorted(round((t.absorbed_at - t.first_seen).total_seconds() / 86400, 3)
-                   for t in absorbed if t.absorbed_at and t.first_seen)
-    rate = round(absorbed_events / routed, 4) if routed else None
-    return LoopMetrics(routed, absorbed_events, rate, counts, times)
+    return loop_metrics_of(routed, absorbed_events, themes)

@@ -8,7 +8,6 @@ the workspace does not have sends the event to triage and says so; each move is 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -19,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from dataflywheel.domain.policies.routing import (
     EVENT_PROJECT,
-    EventFacts,
     RoutingDecision,
     RuleSet,
     check_conditions,
     decide,
+    facts_of,
     parse_rules,
 )
 from dataflywheel.domain.records.feedback import FeedbackEvent
@@ -58,26 +57,6 @@ def load_rules(ws: Workspace | None = None, path: str | Path | None = None) -> R
         raise BadInput("routing rule file is not valid UTF-8", path=str(source),
                        expected="UTF-8 YAML", got=f"byte {exc.start}") from None
     return parse_rules(safe_load(text, source=str(source)), source=str(source))
-
-
-def event_text(event: FeedbackEvent, *, with_action: bool = True) -> str:
-    """The text routing looks at: payload parts and the recommended action (themes: payload only)."""
-    parts: list[str] = []
-    payload = event.payload
-    action = event.recommended_action if with_action else None
-    for value in (payload.sample, payload.model_output, payload.expected_behaviour, action):
-        if value is None:
-            continue
-        parts.append(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
-                                                                     default=str))
-    return "\n".join(parts)
-
-
-def facts_of(event: FeedbackEvent) -> EventFacts:
-    return EventFacts(source=event.source.value, failure_type=event.failure_type.value,
-                      impact_scope=event.impact_scope.value,
-                      project_id=event.project_id or event.reported_project_id,
-                      text=event_text(event), attributes=event.payload.attributes)
 
 
 @dataclass(frozen=True)

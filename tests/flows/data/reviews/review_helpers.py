@@ -33,14 +33,15 @@ def sft_pool(ws: Workspace, *, priority: Priority = Priority.P1, dataset: str = 
              contract_text: str | None = None) -> SftPool:
     """On a `team` workspace: the SFT contract (or `contract_text`), a requirement of `priority`
     in progress, and a training dataset."""
-    from dataflywheel.demo.contracts import example_text
+    from contract_fixtures import contract_text as fixture_text
+
     from dataflywheel.flows.demand import lifecycle as demand
     from dataflywheel.flows.contracts.lifecycle import register_contract
     from dataflywheel.flows.demand.requirements import submit_requirement
     from dataflywheel.flows.data.versions import create_dataset
     from dataflywheel.integrations.odcs import parse_odcs
 
-    text = contract_text or example_text("sft-instructions")
+    text = contract_text or fixture_text("sft-instructions")
     register_contract(ws, parse_odcs(text, source="sft"), text, by="data-owner",
                       project_id="P-TEST")
     req = submit_requirement(ws, title="SFT pairs", project_id="P-TEST",

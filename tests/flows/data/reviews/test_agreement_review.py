@@ -7,10 +7,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from contract_fixtures import contract_text
 from datapool_helpers import sentence, write_jsonl
 from review_helpers import read_sheet, sft_pool, write_reviews_jsonl
 
-from dataflywheel.demo.contracts import example_text
 from dataflywheel.domain.records.demand import Priority
 from dataflywheel.domain.states import BatchState
 from dataflywheel.flows.data.delivery import deliver
@@ -19,7 +19,7 @@ from dataflywheel.flows.workspace import Workspace
 
 
 def test_agreement_through_reviewers_labels(team: Workspace, tmp_path: Path) -> None:
-    pool = sft_pool(team, contract_text=example_text("preference-pairs"), priority=Priority.P2)
+    pool = sft_pool(team, contract_text=contract_text("preference-pairs"), priority=Priority.P2)
     rng = random.Random(5)
     rows = [{"pair_id": f"p-{i}", "prompt": sentence(rng), "chosen": sentence(rng),
              "rejected": sentence(rng), "annotator_id": "ann-1", "margin": "clear"}

@@ -103,10 +103,10 @@ def test_bad_rows_are_rejected_by_line_and_good_rows_kept(team: Workspace,
 
 def test_an_explicit_contract_threshold_wins_over_the_default(team: Workspace,
                                                               tmp_path: Path) -> None:
-    from dataflywheel.demo.contracts import example_text
+    from contract_fixtures import contract_text
 
     # the contract's own bound (> 0 %) wins over Table 24-13's P0 target (> 90 %)
-    text = example_text("sft-instructions").replace("mustBeGreaterThan: 95.0",
+    text = contract_text("sft-instructions").replace("mustBeGreaterThan: 95.0",
                                                     "mustBeGreaterThan: 0.0")
     batch_id, rows = _awaiting(team, tmp_path, contract_text=text, priority=Priority.P0)
     path = write_reviews_jsonl(tmp_path / "r.jsonl", verdicts(rows, "quality-evaluator", fail=10))

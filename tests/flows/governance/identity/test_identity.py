@@ -7,15 +7,15 @@ given; the `team` fixture binds each role's person to a login equal to their id)
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
+from contract_fixtures import contract_path
 from sqlalchemy import select
 
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.tables.audit import AuditEntryRow
 
-RAW = Path(__file__).resolve().parents[4] / "src/dataflywheel/demo/contracts/cleaned-raw-pool.odcs.yaml"
+RAW = contract_path("cleaned-raw-pool")
 
 
 def _audit(ws: Workspace) -> list[tuple[str, str, str]]:
