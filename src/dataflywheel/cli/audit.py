@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -148,15 +147,11 @@ def _read_json(path: Path) -> dict[str, Any]:
 def _write_atomic(path: Path, content: str) -> None:
     from dataflywheel.errors import WorkspaceError
 
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from dataflywheel.atomicfile import write_text
+
     try:
-        with temp.open("w", encoding="utf-8") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
+        write_text(path, content)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
         raise WorkspaceError(f"cannot write the head: {exc.strerror}", path=str(path),
                              kept="nothing was written", hint="choose another --out") from None
 

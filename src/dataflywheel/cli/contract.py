@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -225,22 +223,14 @@ def notice_rate(ctx: typer.Context, json_: Json = False) -> None:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Temp file in the same folder, fsync, rename: the target is either old or whole."""
+    """Replace `path` whole (`dataflywheel.atomicfile`); a failure is a BadInput naming it."""
+    from dataflywheel.atomicfile import write_text
     from dataflywheel.errors import BadInput
 
-    tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        write_text(path, text)
     except OSError as exc:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
         raise BadInput(f"cannot write: {exc.strerror}", path=str(path)) from None
-
 
 
 @hookimpl

@@ -37,6 +37,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 
+from dataflywheel.atomicfile import fsync_dir
 from dataflywheel.errors import BadInput, Conflict, NotFound, PolicyViolation, WorkspaceError
 from dataflywheel.store.allocator import WRITERS_LOCK_KEY, lock_writers
 from dataflywheel.store.tables.audit import GENESIS_HASH, AuditEntryRow
@@ -355,6 +356,7 @@ def _create_key(path: Path) -> None:
         with contextlib.suppress(FileExistsError):  # never replace a key made meanwhile
             os.link(temp, path)
         os.unlink(temp)
+        fsync_dir(path.parent)
     except OSError as exc:
         raise WorkspaceError("cannot create the audit key", path=str(path),
                              got=exc.strerror or str(exc),
