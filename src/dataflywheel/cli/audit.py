@@ -8,6 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from dataflywheel.canonjson import sorted_json
 from dataflywheel.cli._context import settings_of, workspace
 from dataflywheel.cli.output import console, err_console, print_json
 from dataflywheel.hookspecs import hookimpl
@@ -105,7 +106,7 @@ def audit_head(
     if out is None:
         print_json(head)
         return
-    _write_atomic(out, json.dumps(head, indent=2, sort_keys=True) + "\n")
+    _write_atomic(out, sorted_json(head, indent=2) + "\n")
     console.print(f"wrote the signed head of entry {head['seq']} to {out} (key {key_path})",
                   highlight=False, soft_wrap=True)
 

@@ -11,7 +11,6 @@ recurrence — a recurring problem is recognised as recurring, never filed as ne
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dataflywheel.canonjson import sorted_json
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.feedback import FeedbackEvent, Theme
 from dataflywheel.domain.states import FeedbackState, ThemeState, move
@@ -97,7 +97,7 @@ def form_themes(ws: Workspace, *, threshold: float = DEFAULT_THRESHOLD,
 
 
 def _key_text(key: Any) -> str:
-    return json.dumps(key, sort_keys=True)
+    return sorted_json(key)
 
 
 def _place(ws: Workspace, s: Session, event: FeedbackEvent, themes: dict[str, Theme],
