@@ -6,7 +6,6 @@ engine takes besides the files, so two runs with the same plan and bytes give th
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
@@ -14,18 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dataflywheel.errors import BadInput
-
-
-class FieldType(StrEnum):
-    """The JSON Schema subset the structural check understands."""
-
-    STRING = "string"
-    INTEGER = "integer"
-    NUMBER = "number"
-    BOOLEAN = "boolean"
-    ARRAY = "array"
-    OBJECT = "object"
-    ANY = "any"
+from dataflywheel.fieldtypes import FieldType
 
 
 class _Strict(BaseModel):

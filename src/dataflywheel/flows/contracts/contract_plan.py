@@ -29,13 +29,11 @@ from dataflywheel.checks.plan import (
     SpotCheckSpec,
 )
 from dataflywheel.checks.plan import (
-    FieldType as PlanFieldType,
-)
-from dataflywheel.checks.plan import (
     Threshold as PlanThreshold,
 )
-from dataflywheel.domain.records.contract import Contract, ContractField, FieldType
+from dataflywheel.domain.records.contract import Contract, ContractField
 from dataflywheel.errors import BadInput
+from dataflywheel.fieldtypes import FieldType
 
 AGREEMENT_METRICS = ("agreement_krippendorff_alpha", "agreement_fleiss_kappa", "agreement_cohen_kappa")
 DEFAULT_GATES = ("invalid_json_rate", "reject_rate")
@@ -112,11 +110,11 @@ def _thresholds(contract: Contract) -> list[PlanThreshold]:
 def _field_spec(f: ContractField) -> FieldSpec:
     return FieldSpec(
         name=f.name,
-        type=PlanFieldType(f.type.value),
+        type=f.type,
         required=f.required,
         nullable=f.nullable,
         enum=f.enum,
-        items=None if f.items is None else PlanFieldType(f.items.value),
+        items=f.items,
     )
 
 
