@@ -10,11 +10,11 @@ import typer
 
 from dataflywheel.canonjson import sorted_json
 from dataflywheel.cli._context import settings_of, workspace
+from dataflywheel.cli.options import Json
 from dataflywheel.cli.output import console, err_console, print_json
 from dataflywheel.hookspecs import hookimpl
 
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 KeyOption = Annotated[
     Optional[Path],
     typer.Option("--key", help="Ed25519 private key (default: FLYWHEEL_AUDIT_KEY or ~/.config/flywheel/audit.key)."),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import Json
 from dataflywheel.cli.output import console, print_done, print_json, print_records
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Interface contracts (ODCS v3.1.0): four layers, versions, change notices.",
                   no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 By = Annotated[str | None, typer.Option("--by", help="The person acting: must be the person your login is bound to (default: that person).")]
 Ref = Annotated[str, typer.Argument(metavar="ID[@VERSION]", help="A contract (its active version) or one version.")]
 
