@@ -10,8 +10,9 @@ import pytest
 import yaml
 from contract_helpers import EXAMPLE_IDS, custom, dump, example, example_doc, example_path
 
-from dataflywheel.domain.records.contract import FieldType, Role
+from dataflywheel.domain.records.contract import Role
 from dataflywheel.errors import BadInput
+from dataflywheel.fieldtypes import FieldType
 from dataflywheel.integrations.odcs import dump_odcs, load_odcs, parse_odcs, to_odcs, validate_odcs
 
 
@@ -195,6 +196,16 @@ def test_field_type_we_cannot_check() -> None:
     assert _refused(doc) == (
         "bad.odcs.yaml: a field type we cannot check; field 'schema[0].properties[3].logicalType'; "
         "expected one of string, integer, number, boolean, array, object; got 'timestamp'"
+    )
+
+
+def test_the_plans_any_is_no_contract_type() -> None:
+    doc = example_doc("cleaned-raw-pool")
+    doc["schema"][0]["properties"][3]["logicalType"] = "any"
+    assert _refused(doc) == (
+        "bad.odcs.yaml: invalid ODCS v3.1.0 document; field 'schema[0].properties[3].logicalType'; "
+        "expected 'any' is not one of ['string', 'date', 'timestamp', 'time', 'number', 'integer', "
+        "'object', 'array', 'boolean']"
     )
 
 

@@ -6,7 +6,6 @@ engine takes besides the files, so two runs with the same plan and bytes give th
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,18 +20,7 @@ from pydantic import (
 )
 
 from dataflywheel.errors import BadInput
-
-
-class FieldType(StrEnum):
-    """The JSON Schema subset the structural check understands."""
-
-    STRING = "string"
-    INTEGER = "integer"
-    NUMBER = "number"
-    BOOLEAN = "boolean"
-    ARRAY = "array"
-    OBJECT = "object"
-    ANY = "any"
+from dataflywheel.fieldtypes import FieldType
 
 
 class Settings(BaseModel):

@@ -9,13 +9,12 @@ are rendered above this layer, by `dataflywheel.reports` (templates/quality.md, 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from dataflywheel.atomicfile import write_text
 from dataflywheel.checks.base import CheckResult, Example, Reject
 from dataflywheel.errors import BadInput
 
@@ -79,22 +78,14 @@ class QualityReport(BaseModel):
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write `text` to `path` through a temp file in the same folder and a rename."""
+    """Write `text` to `path` (its folder made if missing) through `atomicfile.write_text`; a
+    folder or file that cannot be written is bad input naming the path."""
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        write_text(target, text)
     except OSError as exc:
         raise BadInput("cannot write output file", path=str(target), got=str(exc)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def rejects_jsonl(rejects: list[Reject]) -> str:

@@ -8,16 +8,14 @@ from typing import Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import By, EndReason, Json, Now
 from dataflywheel.cli.output import console, print_done, print_json, print_records
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="Data assets and time-limited access grants (request, approve, revoke).",
                   no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 GrantId = Annotated[str, typer.Argument(metavar="GRANT")]
-By = Annotated[str, typer.Option("--by", help="Person id of who acts.")]
-Now = Annotated[str | None, typer.Option(help="Act as of this time (ISO 8601; default now).")]
 GRANT_COLUMNS = ["id", "asset_id", "grantee_id", "sensitivity", "state", "expires_at",
                  "approved_by_id", "compliance_approved_by_id"]
 ASSET_COLUMNS = ["id", "kind", "name", "sensitivity", "project_id", "owner_id"]
@@ -110,7 +108,7 @@ def deny(ctx: typer.Context, grant: GrantId, by: By,
 
 @app.command("revoke")
 def revoke(ctx: typer.Context, by: By,
-           reason: Annotated[str, typer.Option(help="Why it ends early.")],
+           reason: EndReason,
            grant: Annotated[str | None, typer.Argument(metavar="[GRANT]")] = None,
            grantee: Annotated[str | None, typer.Option(
                help="Revoke every active grant of this person instead (offboarding).")] = None,

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
+from dataflywheel.canonjson import sorted_json
 from dataflywheel.cli._context import settings_of, workspace
+from dataflywheel.cli.options import Json
 from dataflywheel.cli.output import console, err_console, print_json
 from dataflywheel.hookspecs import hookimpl
 
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 KeyOption = Annotated[
     Optional[Path],
     typer.Option("--key", help="Ed25519 private key (default: FLYWHEEL_AUDIT_KEY or ~/.config/flywheel/audit.key)."),
@@ -106,7 +106,7 @@ def audit_head(
     if out is None:
         print_json(head)
         return
-    _write_atomic(out, json.dumps(head, indent=2, sort_keys=True) + "\n")
+    _write_atomic(out, sorted_json(head, indent=2) + "\n")
     console.print(f"wrote the signed head of entry {head['seq']} to {out} (key {key_path})",
                   highlight=False, soft_wrap=True)
 
@@ -148,15 +148,11 @@ def _read_json(path: Path) -> dict[str, Any]:
 def _write_atomic(path: Path, content: str) -> None:
     from dataflywheel.errors import WorkspaceError
 
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    from dataflywheel.atomicfile import write_text
+
     try:
-        with temp.open("w", encoding="utf-8") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
+        write_text(path, content)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
         raise WorkspaceError(f"cannot write the head: {exc.strerror}", path=str(path),
                              kept="nothing was written", hint="choose another --out") from None
 

@@ -8,11 +8,11 @@ from typing import Annotated, Any, Optional
 import typer
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import Json
 from dataflywheel.cli.output import console, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="Delivered batches.", no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 COLUMNS = ["id", "dataset_id", "state", "row_count", "nonconforming_count", "contract_version_id",
            "requirement_id", "source", "received_at"]
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import Json
 from dataflywheel.cli.output import console, print_done, print_json, print_records
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Interface contracts (ODCS v3.1.0): four layers, versions, change notices.",
                   no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 By = Annotated[str | None, typer.Option("--by", help="The person acting: must be the person your login is bound to (default: that person).")]
 Ref = Annotated[str, typer.Argument(metavar="ID[@VERSION]", help="A contract (its active version) or one version.")]
 
@@ -225,22 +223,14 @@ def notice_rate(ctx: typer.Context, json_: Json = False) -> None:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Temp file in the same folder, fsync, rename: the target is either old or whole."""
+    """Replace `path` whole (`dataflywheel.atomicfile`); a failure is a BadInput naming it."""
+    from dataflywheel.atomicfile import write_text
     from dataflywheel.errors import BadInput
 
-    tmp: str | None = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        write_text(path, text)
     except OSError as exc:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
         raise BadInput(f"cannot write: {exc.strerror}", path=str(path)) from None
-
 
 
 @hookimpl

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import GuideVersion, Json, Owner, Project, Purpose
 from dataflywheel.cli.output import console, print_json, print_records
 from dataflywheel.errors import BadInput
 from dataflywheel.hookspecs import hookimpl
@@ -19,7 +20,6 @@ from dataflywheel.hookspecs import hookimpl
 datasets_app = typer.Typer(help="Datasets: named lines of versions.", no_args_is_help=True)
 versions_app = typer.Typer(help="Dataset versions: candidate → frozen → archived.",
                            no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 By = Annotated[str, typer.Option("--by", help="Person id of whoever does it.")]
 Engine = Annotated[str, typer.Option(help="Quality engine: local (processes) or single.")]
 VERSION_COLUMNS = ["id", "dataset_id", "number", "state", "compliance", "baseline", "manifest_sha256"]
@@ -33,7 +33,7 @@ def deliver_cmd(
     requirement: Annotated[str, typer.Option(help="Requirement id (REQ-NNNN).")],
     from_: Annotated[str, typer.Option("--from", help="Person or vendor id of the deliverer.")],
     annotators: Annotated[str | None, typer.Option(help="Annotator ids, comma-separated.")] = None,
-    guide_version: Annotated[str | None, typer.Option(help="Annotation guide version.")] = None,
+    guide_version: GuideVersion = None,
     engine: Engine = "local",
     json_: Json = False,
 ) -> None:
@@ -70,9 +70,9 @@ def deliver_cmd(
 @datasets_app.command("create")
 def dataset_create(
     ctx: typer.Context, name: str,
-    project: Annotated[str, typer.Option(help="Project id.")],
-    owner: Annotated[str, typer.Option(help="Person id of the owner.")],
-    purpose: Annotated[str, typer.Option(help="training, evaluation or exploration.")] = "training",
+    project: Project,
+    owner: Owner,
+    purpose: Purpose = "training",
     sensitivity: Annotated[str, typer.Option(help="public, internal, confidential, restricted.")] = "internal",
     description: str = "", json_: Json = False,
 ) -> None:

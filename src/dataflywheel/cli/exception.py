@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import By, EndReason, Json, Now
 from dataflywheel.cli.output import console, print_json, print_records
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
@@ -16,13 +17,10 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Time, quality, format and compliance exceptions that expire by themselves.",
                   no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 ExcId = Annotated[str, typer.Argument(metavar="EXCEPTION")]
-By = Annotated[str, typer.Option("--by", help="Person id of who acts.")]
 OnCall = Annotated[str | None, typer.Option(
     "--on-call", envvar="FLYWHEEL_ON_CALL",
     help="Person id who is on call (may approve time exceptions besides the platform engineer).")]
-Now = Annotated[str | None, typer.Option(help="Act as of this time (ISO 8601; default now).")]
 COLUMNS = ["id", "type", "state", "expires_at", "requested_by_id", "scope"]
 
 
@@ -146,7 +144,7 @@ def withdraw(ctx: typer.Context, exception_id: ExcId, by: By, reason: str = "",
 
 @app.command("revoke")
 def revoke(ctx: typer.Context, exception_id: ExcId, by: By,
-           reason: Annotated[str, typer.Option(help="Why it ends early.")],
+           reason: EndReason,
            on_call: OnCall = None, now: Now = None, json_: Json = False) -> None:
     """End an approved exception before its expiry; what it covered is blocked again."""
     from dataflywheel.flows.governance.exceptions import revoke as revoke_flow

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import Json
 from dataflywheel.cli.output import console, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     from dataflywheel.flows.experiments.runs import LoggedExperiment
 
 app = typer.Typer(help="Experiments in the Experiment Pool (and MLflow runs).", no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 Many = Annotated[list[str] | None, typer.Option()]
 COLUMNS = ["id", "kind", "state", "project_id", "model_version", "baseline_experiment_id", "title"]
 ENV_FIELDS = ("runtime_env", "dependency_lock", "hardware_profile", "cuda_driver",

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import Json
 from dataflywheel.cli.output import console, print_json
 from dataflywheel.hookspecs import hookimpl
 
@@ -23,7 +24,7 @@ def export(
         "--as", help="Person id of who reads (needed, with a grant, above public or archived).")] = None,
     purpose: Annotated[str | None, typer.Option(
         help="Why it is read (needed above public; recorded in the audit log).")] = None,
-    json_: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    json_: Json = False,
 ) -> None:
     """Export a frozen version: Parquet + dataset card (hf) or Parquet + Croissant 1.1 (audited).
 

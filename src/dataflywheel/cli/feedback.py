@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import Json, Priority
 from dataflywheel.cli.output import console, err_console, print_done, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
@@ -20,7 +21,6 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(triage_app, name="triage")
 app.add_typer(themes_app, name="themes")
 
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 RulesFile = Annotated[Path | None, typer.Option("--rules", help="Routing rule YAML (default: "
                                                    "<workspace>/routing.yaml, else the built-in rules).")]
 WeightsFile = Annotated[Path | None, typer.Option("--weights", help="Leverage weights YAML.")]
@@ -332,7 +332,7 @@ def promote(ctx: typer.Context,
             requester: Annotated[str, typer.Option(help="Person id who requests the work.")],
             top: Annotated[int, typer.Option(help="How many themes to promote.")] = 1,
             min_score: Annotated[float, typer.Option(help="Decline themes scoring below.")] = 0.0,
-            priority: Annotated[str, typer.Option(help="P0, P1 or P2.")] = "P1",
+            priority: Priority = "P1",
             weights: WeightsFile = None, json_: Json = False) -> None:
     """Promote the top themes to requirements or issues; queue or decline the rest."""
     from dataflywheel.domain.records.demand import Priority

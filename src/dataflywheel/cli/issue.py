@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import Json, MaybeOwner, MaybeProject, Purpose
 from dataflywheel.cli.output import console, print_fields, print_json, print_records
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="Issues in the Issue Pool, their escalation and post-mortems.",
                   no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 IssueId = Annotated[str, typer.Argument(metavar="ISSUE")]
 COLUMNS = ["id", "severity", "state", "owner_id", "remediate_by", "escalation_level", "title"]
 
@@ -38,8 +38,8 @@ def open_(
     severity: Annotated[str, typer.Option(help="P0, P1, P2 or P3 (Table 24-19).")],
     source: Annotated[str, typer.Option(help="quality_check, experiment, feedback, spot_check, "
                                              "platform or manual.")] = "manual",
-    project: Annotated[str | None, typer.Option(help="Project id.")] = None,
-    owner: Annotated[str | None, typer.Option(help="Person id of the owner.")] = None,
+    project: MaybeProject = None,
+    owner: MaybeOwner = None,
     reporter: Annotated[str | None, typer.Option(help="Person id of the reporter.")] = None,
     link: Annotated[list[str] | None, typer.Option(
         help="KIND:ID of a linked record (batch, version, experiment, requirement, error_sample, "
@@ -188,7 +188,7 @@ def escalate(ctx: typer.Context,
 @app.command("tier")
 def tier(ctx: typer.Context,
          share: Annotated[float, typer.Option(help="Share of non-conforming records, 0 to 1.")],
-         purpose: Annotated[str, typer.Option(help="training, evaluation or exploration.")],
+         purpose: Purpose,
          pii: bool = False, contamination: bool = False, json_: Json = False) -> None:
     """The severity Table 24-19 gives a failed delivery (no workspace needed)."""
     from dataflywheel.domain.policies.risk import tier_for_failed_batch

@@ -9,12 +9,12 @@ import typer
 from rich.markup import escape
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import Json
 from dataflywheel.cli.output import console, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="Knowledge base: post-mortems, best practices, templates, decision records, "
                        "onboarding pages.", no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 DocId = Annotated[str, typer.Argument(metavar="DOC")]
 
 

@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 
 from dataflywheel.cli._context import settings_of, workspace
+from dataflywheel.cli.options import GuideVersion, Json
 from dataflywheel.cli.output import console, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="Lineage and traceability from the records' links.", no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
 @app.command("version")
@@ -63,7 +63,7 @@ def batch(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="B
 @app.command("checked")
 def checked(ctx: typer.Context,
             contract: Annotated[str | None, typer.Option(help="Contract version ID@SEMVER.")] = None,
-            guide: Annotated[str | None, typer.Option(help="Annotation guide version.")] = None,
+            guide: GuideVersion = None,
             json_: Json = False) -> None:
     """Batches checked under a contract version or a guide version."""
     from dataflywheel.flows.data.lineage import checked_under

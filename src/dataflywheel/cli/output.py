@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from rich.console import Console
+
+from dataflywheel.canonjson import sorted_json
 
 console = Console()
 err_console = Console(stderr=True)
@@ -14,7 +15,7 @@ err_console = Console(stderr=True)
 
 def print_json(data: Any) -> None:
     """Write `data` as JSON on stdout, keys in a stable order, nothing else on the line."""
-    console.file.write(json.dumps(data, indent=2, sort_keys=True, default=str, ensure_ascii=False) + "\n")
+    console.file.write(sorted_json(data, indent=2, ascii=False, default=str) + "\n")
 
 
 def print_records(rows: list[dict[str, Any]], *, columns: list[str], title: str | None = None) -> None:

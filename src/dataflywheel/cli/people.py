@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import Json
 from dataflywheel.cli.output import console, print_done, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
@@ -14,7 +15,6 @@ people_app = typer.Typer(help="People and the roles they hold.", no_args_is_help
 roles_app = typer.Typer(help="The seven roles.", no_args_is_help=True)
 teams_app = typer.Typer(help="Teams.", no_args_is_help=True)
 vendors_app = typer.Typer(help="Outsourced vendors.", no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
 @people_app.command("add")

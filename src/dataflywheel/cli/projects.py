@@ -7,11 +7,11 @@ from typing import Annotated, Optional
 import typer
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import Json, Owner
 from dataflywheel.cli.output import console, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="The project registry.", no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 COLUMNS = ["id", "name", "phase", "status", "owner_id", "layers", "interfaces_out", "interfaces_in"]
 
 
@@ -20,7 +20,7 @@ def add(
     ctx: typer.Context,
     project_id: Annotated[str, typer.Argument(metavar="ID")],
     name: str,
-    owner: Annotated[str, typer.Option(help="Person id of the owner.")],
+    owner: Owner,
     phase: str = "build",
     layer: Annotated[list[str], typer.Option("--layer", help="data_source|processing|modeling|application|governance")] = [],  # noqa: B006
     interface_out: Annotated[list[str], typer.Option("--out", help="Interface this project provides.")] = [],  # noqa: B006

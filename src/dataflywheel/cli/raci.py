@@ -8,12 +8,12 @@ from typing import Annotated, Any, Optional
 import typer
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import Json
 from dataflywheel.cli.output import console, err_console, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="The RACI matrix: who is Responsible, Accountable, Consulted, Informed.",
                   no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
 @app.command("import")

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import Json, Priority, Project
 from dataflywheel.cli.output import console, print_fields, print_json, print_records
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
@@ -16,7 +17,6 @@ from dataflywheel.hookspecs import hookimpl
 E = TypeVar("E", bound=StrEnum)
 
 app = typer.Typer(help="Requirements in the Demand Pool.", no_args_is_help=True)
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 COLUMNS = ["id", "priority", "kind", "state", "project_id", "title", "deadline", "accountable_id"]
 
 
@@ -24,9 +24,9 @@ COLUMNS = ["id", "priority", "kind", "state", "project_id", "title", "deadline",
 def add(
     ctx: typer.Context,
     title: str,
-    project: Annotated[str, typer.Option(help="Project id.")],
+    project: Project,
     requester: Annotated[str, typer.Option(help="Person id of the requester.")],
-    priority: Annotated[str, typer.Option(help="P0, P1 or P2.")],
+    priority: Priority,
     kind: Annotated[str, typer.Option(help="new_data, annotation, remediation or exploration.")] = "new_data",
     target_metric: Optional[str] = None,
     acceptance: Annotated[Optional[str], typer.Option(help="Acceptance criteria.")] = None,

@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import Json
 from dataflywheel.cli.output import console, print_json
 from dataflywheel.hookspecs import hookimpl
 
-Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 _STYLE = {"answered": "green", "gaps": "yellow", "no_records": "dim"}
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import Json
 from dataflywheel.cli.output import console, err_console, print_json
 from dataflywheel.hookspecs import hookimpl
 
@@ -16,7 +17,7 @@ def verify(
     ctx: typer.Context,
     clean_temp: Annotated[bool, typer.Option(
         "--clean-temp", help="Remove temp files of interrupted writes older than an hour.")] = False,
-    json_: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    json_: Json = False,
 ) -> None:
     """Re-hash every object in the blob store and recompute every frozen version's manifest from
     its rows; exit 1 naming each mismatch, missing object, and version row that differs.

@@ -20,12 +20,11 @@ never imports this module (the checks layer sits below integrations).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from dataflywheel.atomicfile import atomic_text
 from dataflywheel.errors import BadInput, NotFound
 from dataflywheel.hookspecs import hookimpl
 
@@ -223,16 +222,9 @@ def export_to_records(
         got, skip = task_labels(task, control=control, where=f"{source}: task {n}")
         records.extend(got)
         skipped.extend(skip)
-    target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            for rec in records:
-                out.write(json.dumps(asdict(rec), ensure_ascii=False) + "\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_text(target) as out:
+        for rec in records:
+            out.write(json.dumps(asdict(rec), ensure_ascii=False) + "\n")
     return len(records), skipped
 
 

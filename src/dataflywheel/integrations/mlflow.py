@@ -27,6 +27,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from dataflywheel.canonjson import sorted_json
 from dataflywheel.domain.records.data import DatasetVersion
 from dataflywheel.domain.records.experiment import (
     REPRODUCIBILITY_FIELDS,
@@ -162,8 +163,8 @@ def dataset_entity(version: DatasetVersion, role: str) -> Any:
     profile = {"version_id": version.id, "state": version.state.value, "number": version.number,
                "manifest_sha256": version.manifest_sha256, "experimental": version.experimental}
     dataset = Dataset(name=version.label, digest=basis[:32], source_type=SOURCE_TYPE,
-                      source=json.dumps(source, sort_keys=True),
-                      profile=json.dumps(profile, sort_keys=True))
+                      source=sorted_json(source),
+                      profile=sorted_json(profile))
     return DatasetInput(dataset=dataset, tags=[InputTag("mlflow.data.context", role)])
 
 
@@ -193,14 +194,14 @@ def create_run(mc: MlflowClient, uri: str, exp: Experiment, uses: list[Experimen
     for field in REPRODUCIBILITY_FIELDS:
         value = getattr(exp, field)
         if value is not None:
-            tags[f"{TAG}{field}"] = json.dumps(value, sort_keys=True) if field in _JSON_FIELDS \
+            tags[f"{TAG}{field}"] = sorted_json(value) if field in _JSON_FIELDS \
                 else str(value)
     start = int(exp.started_at.timestamp() * 1000)
     with mlflow_errors(uri, "the export"):
         found = mc.get_experiment_by_name(mlflow_experiment)
         mlflow_exp = found.experiment_id if found else mc.create_experiment(mlflow_experiment)
         run = mc.create_run(mlflow_exp, start_time=start, run_name=exp.title, tags=tags)
-        params = [Param(k, v if isinstance(v, str) else json.dumps(v, sort_keys=True))
+        params = [Param(k, v if isinstance(v, str) else sorted_json(v))
                   for k, v in sorted(exp.params.items())]
         metrics = [Metric(k, v, start, 0) for k, v in sorted(exp.metrics.items())]
         mc.log_batch(run.info.run_id, metrics=metrics, params=params)

@@ -17,17 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from enum import Enum
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, cast
-from uuid import UUID
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -37,6 +33,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 
+from dataflywheel import canonjson
+from dataflywheel.atomicfile import fsync_dir
 from dataflywheel.errors import BadInput, Conflict, NotFound, PolicyViolation, WorkspaceError
 from dataflywheel.store.allocator import WRITERS_LOCK_KEY, lock_writers
 from dataflywheel.store.tables.audit import GENESIS_HASH, AuditEntryRow
@@ -86,27 +84,11 @@ class ChainProblem:
 # --- canonical form ------------------------------------------------------------------------------
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal | UUID | Path):
-        return str(value)
-    if isinstance(value, set | frozenset):
-        return sorted(value, key=repr)
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    raise TypeError(f"a value of type {type(value).__name__}")
-
-
 def canonical_json(value: Any) -> bytes:
-    """The one byte form hashes are taken over (sorted keys, no spaces, UTF-8, no NaN)."""
+    """The bytes hashes are taken over: `dataflywheel.canonjson.canonical_json`, its refusals
+    told as the audit digest's."""
     try:
-        return json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-            allow_nan=False, default=_json_default,
-        ).encode("utf-8")
+        return canonjson.canonical_json(value)
     except TypeError as exc:
         raise BadInput("cannot put a value into the audit digest", expected="JSON-like values",
                        got=str(exc)) from None
@@ -355,6 +337,7 @@ def _create_key(path: Path) -> None:
         with contextlib.suppress(FileExistsError):  # never replace a key made meanwhile
             os.link(temp, path)
         os.unlink(temp)
+        fsync_dir(path.parent)
     except OSError as exc:
         raise WorkspaceError("cannot create the audit key", path=str(path),
                              got=exc.strerror or str(exc),

@@ -31,6 +31,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 import fsspec  # type: ignore[import-untyped]
 from fsspec.implementations.local import LocalFileSystem  # type: ignore[import-untyped]
 
+from dataflywheel.atomicfile import fsync_dir
 from dataflywheel.errors import BadInput, NotFound, WorkspaceError
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ class BlobStore:
             os.replace(temp, final)
             # The new name, and any directory made for it, must survive a power cut.
             for directory in (parent, parent.rsplit("/", 1)[0], self.root):
-                _fsync_dir(directory)
+                fsync_dir(directory)
         else:
             self.fs.mv(temp, final)
 
@@ -298,14 +299,3 @@ def _mtime(fs: fsspec.AbstractFileSystem, path: str) -> float:
             continue
         return value.timestamp() if hasattr(value, "timestamp") else float(value)
     return 0.0  # no timestamp known: treat as old
-
-
-def _fsync_dir(path: str) -> None:
-    """Make a rename durable: fsync the directory that holds the new name (POSIX only)."""
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -9,7 +9,8 @@ import pytest
 from contract_helpers import EXAMPLE_IDS, dump, example, v3_2_enum_doc
 from test_changes import _gate, edited
 
-from dataflywheel.checks.plan import CheckPlan, FieldType, parse_plan
+from dataflywheel.checks.plan import CheckPlan, parse_plan
+from dataflywheel.fieldtypes import FieldType
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.contracts.contract_plan import compile_plan
 from dataflywheel.integrations.odcs import parse_odcs

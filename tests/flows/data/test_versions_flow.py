@@ -16,11 +16,12 @@ from datapool_helpers import (
     write_jsonl,
 )
 
+from dataflywheel.canonjson import canonical_json
 from dataflywheel.domain.states import VersionState
 from dataflywheel.errors import Conflict, IllegalTransition, PolicyViolation
 from dataflywheel.flows.data import version_release as release
 from dataflywheel.flows.data import versions as flows
-from dataflywheel.flows.data.version_manifest import canonical, read_json
+from dataflywheel.flows.data.version_manifest import read_json
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Datasets
 
@@ -93,7 +94,7 @@ def test_freeze_manifest_is_the_identity(team: Workspace, tmp_path: Path) -> Non
     manifest = read_json(team.blobs, frozen.manifest_sha256 or "")
     import hashlib
 
-    assert hashlib.sha256(canonical(manifest)).hexdigest() == frozen.manifest_sha256
+    assert hashlib.sha256(canonical_json(manifest)).hexdigest() == frozen.manifest_sha256
     assert manifest["row_count"] == 40 and manifest["contract_versions"] == ["cleaned-raw-pool@1.0.0"]
     assert [f["name"] for b in manifest["batches"] for f in b["files"]] == ["a.jsonl", "b.jsonl"]
     assert manifest["datasheet"]["compliance_conclusion"] == "licensed"

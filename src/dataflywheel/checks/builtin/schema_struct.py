@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 import msgspec
 
-from dataflywheel.checks.plan import CheckPlan, FieldSpec, FieldType
+from dataflywheel.checks.plan import CheckPlan, FieldSpec
+from dataflywheel.fieldtypes import FieldType
 
 _TYPES: dict[FieldType, Any] = {
     FieldType.STRING: str,

@@ -283,29 +283,22 @@ def _examples(failed: list[dict[str, Any]], limit: int) -> dict[str, list[Exampl
 def write_review_sheet(result: CheckResult, path: str | Path) -> int:
     """Write the sample as a JSONL sheet for reviewers (verdict left empty), atomically."""
     import json
-    import os
-    import tempfile
 
-    target = Path(path)
+    from dataflywheel.atomicfile import atomic_text
+
     rows = result.sections.get("sample", [])
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            for r in rows:
-                sheet = {
-                    "record_id": r["record_id"],
-                    "verdict": r["verdict"],
-                    "reviewer": r["reviewer"],
-                    "note": r["note"] or "",
-                    "file": r["file"],
-                    "line": r["line"],
-                    "stratum": r["stratum"],
-                }
-                out.write(json.dumps(sheet, ensure_ascii=False) + "\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_text(path) as out:
+        for r in rows:
+            sheet = {
+                "record_id": r["record_id"],
+                "verdict": r["verdict"],
+                "reviewer": r["reviewer"],
+                "note": r["note"] or "",
+                "file": r["file"],
+                "line": r["line"],
+                "stratum": r["stratum"],
+            }
+            out.write(json.dumps(sheet, ensure_ascii=False) + "\n")
     return len(rows)
 
 

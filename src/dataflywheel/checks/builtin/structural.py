@@ -18,8 +18,9 @@ from typing import Any, Self
 from dataflywheel.checks.base import Check, CheckResult, Partial, RecordBatch, Reject
 from dataflywheel.checks.metrics import MetricInfo, MetricKind, gated_rate
 from dataflywheel.checks.builtin.schema_struct import StructConformance
-from dataflywheel.checks.plan import CheckPlan, FieldSpec, FieldType
+from dataflywheel.checks.plan import CheckPlan, FieldSpec
 from dataflywheel.checks.results import ExampleRow, rate, take_examples, to_examples
+from dataflywheel.fieldtypes import FieldType
 
 _PY_TYPES: dict[FieldType, tuple[type, ...]] = {
     FieldType.STRING: (str,),

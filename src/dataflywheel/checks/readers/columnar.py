@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from dataflywheel.checks.base import RecordBatch
-from dataflywheel.checks.plan import CheckPlan, FieldType
+from dataflywheel.checks.plan import CheckPlan
 from dataflywheel.checks.readers.builder import BATCH_RECORDS, BatchBuilder
 from dataflywheel.checks.readers.source import Compression, iter_chunks, open_raw
 from dataflywheel.errors import BadInput
+from dataflywheel.fieldtypes import FieldType
 
 
 def read_parquet(

@@ -10,12 +10,12 @@ or declined theme reopens it and counts a recurrence.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from dataflywheel.canonjson import sorted_json
 from dataflywheel.domain.policies.routing import event_text
 from dataflywheel.domain.policies.term_vectors import add_to_centroid, cosine, top_terms, vector
 from dataflywheel.domain.records.feedback import FeedbackEvent, Theme
@@ -43,8 +43,8 @@ def key_of(event: FeedbackEvent) -> dict[str, Any]:
 
 
 def key_text(key: Any) -> str:
-    """The key as the centroid index compares it (canonical JSON)."""
-    return json.dumps(key, sort_keys=True)
+    """The key as the centroid index compares it (sorted keys, Python's default separators)."""
+    return sorted_json(key)
 
 
 def title(key: dict[str, Any], centroid: dict[str, float]) -> str:

@@ -18,14 +18,15 @@ from __future__ import annotations
 import datetime
 import datetime as dt
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import semver
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dataflywheel.domain.records.base import Record, utcnow
 from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import ContractVersionState
+from dataflywheel.fieldtypes import FieldType, declared
 
 CONTRACT_ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,62}$"
 FIELD_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
@@ -51,15 +52,8 @@ LAYER_OWNERS: dict[Layer, Role] = {
 }
 
 
-class FieldType(StrEnum):
-    """The field types the structural check can check (a JSON value's type)."""
-
-    STRING = "string"
-    INTEGER = "integer"
-    NUMBER = "number"
-    BOOLEAN = "boolean"
-    ARRAY = "array"
-    OBJECT = "object"
+DeclaredType = Annotated[FieldType, AfterValidator(declared)]
+"""A field type a contract may declare: any of `FieldType` but the plan-only `any`."""
 
 
 class ChangeClass(StrEnum):
@@ -97,11 +91,11 @@ class ContractField(_Strict):
     """One top-level field of a delivered record."""
 
     name: str = Field(pattern=FIELD_NAME_PATTERN)
-    type: FieldType
+    type: DeclaredType
     required: bool = True
     nullable: bool = Field(default=False, description="always `not required` (ODCS)")
     enum: list[str | int | float | bool] | None = Field(default=None, min_length=1)
-    items: FieldType | None = Field(default=None, description="element type when type is array")
+    items: DeclaredType | None = Field(default=None, description="element type when type is array")
 
     @model_validator(mode="before")
     @classmethod

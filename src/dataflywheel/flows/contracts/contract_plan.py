@@ -30,14 +30,12 @@ from dataflywheel.checks.plan import (
     SchemaSpec,
 )
 from dataflywheel.checks.plan import (
-    FieldType as PlanFieldType,
-)
-from dataflywheel.checks.plan import (
     Threshold as PlanThreshold,
 )
 from dataflywheel.checks.registry import check_of, gate_names, gate_problem
-from dataflywheel.domain.records.contract import Contract, ContractField, FieldType
+from dataflywheel.domain.records.contract import Contract, ContractField
 from dataflywheel.errors import BadInput
+from dataflywheel.fieldtypes import FieldType
 
 DEFAULT_GATES = ("invalid_json_rate", "reject_rate")
 
@@ -136,11 +134,11 @@ def _thresholds(contract: Contract) -> list[PlanThreshold]:
 def _field_spec(f: ContractField) -> FieldSpec:
     return FieldSpec(
         name=f.name,
-        type=PlanFieldType(f.type.value),
+        type=f.type,
         required=f.required,
         nullable=f.nullable,
         enum=f.enum,
-        items=None if f.items is None else PlanFieldType(f.items.value),
+        items=f.items,
     )
 
 

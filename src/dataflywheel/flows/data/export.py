@@ -30,6 +30,7 @@ from typing import Any
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
+from dataflywheel.atomicfile import fsync_dir
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import DatasetVersion
 from dataflywheel.domain.states import VersionState
@@ -238,7 +239,8 @@ def _write_beside(out: Path, write: Any) -> Path:
 
 
 def _publish(tmp: Path, out: Path) -> None:
-    """Rename the finished folder to `out` (empty or absent, checked before)."""
+    """Rename the finished folder to `out` (empty or absent, checked before); the new name is
+    made durable as `dataflywheel.atomicfile` makes a file's."""
     try:
         if out.exists():
             out.rmdir()
@@ -246,3 +248,4 @@ def _publish(tmp: Path, out: Path) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    fsync_dir(out.parent)

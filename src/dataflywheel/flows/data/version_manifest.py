@@ -3,8 +3,8 @@
 Guarantees: the manifest lists every file (name, sha256, bytes, rows, format) of every batch, the
 total row count, the schema of every pinned contract version, the contract versions, the quality
 report digests, the datasheet and the compliance conclusion. It holds no timestamps and no actors,
-and is serialised canonically (sorted keys, compact separators, UTF-8), so its sha256 is a pure
-function of the version's content: the version's identity.
+and is serialised canonically (`dataflywheel.canonjson`: sorted keys, compact separators,
+UTF-8), so its sha256 is a pure function of the version's content: the version's identity.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dataflywheel.canonjson import canonical_json
 from dataflywheel.domain.records.data import Dataset, DatasetVersion
 from dataflywheel.store.blobs import BlobStore
 from dataflywheel.store.repositories.data import Batches, DatasetVersions
@@ -24,15 +25,9 @@ MANIFEST_KIND = "dataflywheel.dataset-version-manifest"
 MANIFEST_SCHEMA = 1
 
 
-def canonical(document: Any) -> bytes:
-    """Canonical JSON bytes: sorted keys, no insignificant whitespace, UTF-8."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode("utf-8")
-
-
 def put_json(blobs: BlobStore, document: Any) -> str:
     """Store the canonical JSON of `document`; return its sha256."""
-    return blobs.put_stream(BytesIO(canonical(document))).sha256
+    return blobs.put_stream(BytesIO(canonical_json(document))).sha256
 
 
 def read_json(blobs: BlobStore, sha256: str) -> Any:

@@ -34,7 +34,7 @@ from dataflywheel.flows._audit import add_audited, audit, update_audited
 from dataflywheel.flows.notifications import notify
 from dataflywheel.flows.governance.consultations import outcomes
 from dataflywheel.flows.governance.raci import who
-from dataflywheel.flows.data.version_manifest import build_manifest, canonical, put_json
+from dataflywheel.flows.data.version_manifest import build_manifest, put_json
 from dataflywheel.flows.data.versions import locked_version, refuse_audited, resolve_version
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Datasets, DatasetVersions
@@ -346,5 +346,5 @@ def _previous(s: Session, version: DatasetVersion) -> str | None:
     return max(earlier, key=lambda v: v.number or 0).id if earlier else None
 
 
-__all__ = ["GateCondition", "archive", "canonical", "check_gate", "freeze", "gate",
+__all__ = ["GateCondition", "archive", "check_gate", "freeze", "gate",
            "known_defects", "rollback"]

@@ -15,15 +15,15 @@ taken from the stored manifest, not recomputed.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dataflywheel.canonjson import canonical_json, sorted_json
 from dataflywheel.domain.records.data import Dataset, DatasetVersion
 from dataflywheel.errors import FlywheelError
-from dataflywheel.flows.data.version_manifest import build_manifest, canonical, read_json
+from dataflywheel.flows.data.version_manifest import build_manifest, read_json
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Batches, Datasets, DatasetVersions
 
@@ -73,7 +73,7 @@ def _check_version(ws: Workspace, s: Session, version: DatasetVersion) -> list[M
     ds = Datasets(s).get(version.dataset_id)
     rebuilt = build_manifest(s, version, ds)
     rebuilt.update({k: v for k, v in stored.items() if k not in rebuilt})
-    digest = hashlib.sha256(canonical(rebuilt)).hexdigest()
+    digest = hashlib.sha256(canonical_json(rebuilt)).hexdigest()
     if digest == sha:
         return []
     found = _differences(s, version, ds, stored, rebuilt)
@@ -130,6 +130,5 @@ def _fields(old: Any, new: Any) -> list[tuple[str, tuple[Any, Any]]]:
 
 
 def _text(value: Any, limit: int = 160) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True,
-                                                           ensure_ascii=False)
+    text = value if isinstance(value, str) else sorted_json(value, ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -15,7 +15,6 @@ Guarantees (issue 6):
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, ValidationError
 from sqlalchemy.orm import Session
 
+from dataflywheel.canonjson import sorted_json
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import DatasetVersion
 from dataflywheel.domain.records.experiment import (
@@ -357,7 +357,8 @@ def _record_samples(s: Session, ws: Workspace, experiment_id: str,
     for sample in samples:
         repo.session.add(repo.row_type(**repo.to_row_values(sample)))
     s.flush()
-    body = json.dumps([x.model_dump(mode="json") for x in samples], sort_keys=True)
+    # Python's default layout, not canonical_json: the digests already in audit entries used it.
+    body = sorted_json([x.model_dump(mode="json") for x in samples])
     audit(s, actor=ws.actor, action="error_sample.add", kind="error_sample",
           record_id=experiment_id, before=None,
           after={"experiment_id": experiment_id, "count": len(samples),

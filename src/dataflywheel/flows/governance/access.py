@@ -17,7 +17,8 @@ revocable.
   `revoke_person` ends every active grant of one person (offboarding).
 - expiry: a grant whose `expires_at` has passed never counts (reads compare times); its record
   moves to expired lazily (every flow here first expires what is due, audited) and by `sweep`.
-  Expiry and revocation go through one guarded move (`flows._grant_moves`).
+  Expiry and revocation go through the one lifecycle of time-limited records
+  (`flows.governance._lifecycle`, as `_grant_moves.GRANTS`).
 
 The reading rule (Table 24-20) and its audit live in `flows.access_reads`.
 
@@ -40,7 +41,7 @@ from dataflywheel.domain.states import GrantState as GS
 from dataflywheel.domain.states import VersionState, move
 from dataflywheel.errors import AlreadyExists, BadInput, NotFound, PolicyViolation, from_validation
 from dataflywheel.flows._audit import add_audited, update_audited
-from dataflywheel.flows.governance._grant_moves import end, moved, tell
+from dataflywheel.flows.governance._grant_moves import GRANTS, tell
 from dataflywheel.flows.governance.access_exception import resting_exception
 from dataflywheel.flows.governance.exception_coverage import SYSTEM_ACTOR
 from dataflywheel.flows.governance.sensitivity import dataset_grade, version_grade
@@ -222,10 +223,10 @@ def approve(ws: Workspace, grant_id: str, *, approver: str, note: str = "",
             fields = {"compliance_approved_by_id": approver}
         else:
             raise _not_decider(grant, asset, approver, accountable, legal, "approve")
-        staged = moved(grant, None, **fields)
+        staged = GRANTS.moved(grant, None, **fields)
         complete = staged.approved_by_id is not None and (
             not legal or staged.compliance_approved_by_id is not None)
-        after = moved(staged, GS.ACTIVE, granted_at=now) if complete else staged
+        after = GRANTS.moved(staged, GS.ACTIVE, granted_at=now) if complete else staged
         update_audited(AccessGrants(s), grant, after, actor=ws.actor,
                        action="access_grant.approve" if complete else "access_grant.consent",
                        reason=note or f"approved by {approver}")
@@ -274,7 +275,7 @@ def deny(ws: Workspace, grant_id: str, *, approver: str, reason: str,
         accountable, legal = _accountable(s, asset), _legal(s, asset, grant.sensitivity)
         if approver not in {accountable} | legal:
             raise _not_decider(grant, asset, approver, accountable, legal, "deny")
-        after = moved(grant, GS.DENIED, ended_at=now, end_reason=reason)
+        after = GRANTS.moved(grant, GS.DENIED, ended_at=now, end_reason=reason)
         update_audited(AccessGrants(s), grant, after, actor=ws.actor, action="access_grant.deny",
                        reason=reason)
         tell(s, ws.actor, after, now, "denied")
@@ -321,8 +322,7 @@ def _revoke_one(s: Session, actor: str, grant: AccessGrant, by: str, reason: str
                               f"Legal/Compliance ({', '.join(sorted(legal)) or 'nobody'})",
                               got=by, kept=f"{grant.id} is still {grant.state.value}")
     move(f"access grant {grant.id}", grant.state, GS.REVOKED)
-    end(s, grant, target=GS.REVOKED, ended_at=now, reason=reason, actor=actor,
-        action="access_grant.revoke", now=now)
+    GRANTS.revoke(s, grant, reason=reason, at=now, actor=actor)
     return AccessGrants(s).get(grant.id)
 
 
@@ -331,10 +331,7 @@ def expire_due(session: Session, *, at: datetime, actor: str = SYSTEM_ACTOR) -> 
     grantee and requester; a grant already moved by someone else is skipped. Returns the ids."""
     expired: list[str] = []
     for grant in AccessGrants(session).list(state=GS.ACTIVE.value):
-        if grant.expires_at <= at and end(
-                session, grant, target=GS.EXPIRED, ended_at=grant.expires_at,
-                reason=f"expired at {grant.expires_at.isoformat()}", actor=actor,
-                action="access_grant.expire", now=at):
+        if grant.expires_at <= at and GRANTS.expire(session, grant, at=at, actor=actor):
             expired.append(grant.id)
     return expired
 

@@ -16,10 +16,9 @@ from sqlalchemy.orm import Session
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.governance import ExceptionRecord, ExceptionType
 from dataflywheel.domain.states import ExceptionState as XS
-from dataflywheel.domain.states import move
 from dataflywheel.errors import BadInput
-from dataflywheel.flows.governance._expiry import move_if_still
 from dataflywheel.flows.governance._grant_moves import end_grants_resting_on
+from dataflywheel.flows.governance._lifecycle import Lifecycle
 from dataflywheel.flows.notifications import notify
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Batches, DatasetVersions
@@ -30,36 +29,30 @@ SYSTEM_ACTOR = "flywheel:expiry"
 RECORD_KINDS = ("batch", "version", "dataset")
 
 
-def moved(record: ExceptionRecord, target: XS, **fields: object) -> ExceptionRecord:
-    state = move(f"exception {record.id}", record.state, target)
-    after = record.model_copy(update={"state": state, **fields})
-    return ExceptionRecord.model_validate(after.model_dump())
-
-
 def tell_requester(s: Session, actor: str, record: ExceptionRecord, now: datetime,
-                    what: str) -> None:
+                   what: str) -> None:
     notify(s, actor=actor, to=record.requested_by_id, kind=f"exception.{what}",
            record_kind="exception", record_id=record.id, at=now,
            subject=f"{record.type.value} exception {record.id} {what}",
            body=f"scope: {record.scope}; expires {record.expires_at.isoformat()}")
 
 
+EXCEPTIONS: Lifecycle[ExceptionRecord] = Lifecycle(
+    noun="exception", kind="exception", row_type=ExceptionRow, live=XS.APPROVED,
+    expired=XS.EXPIRED, revoked=XS.REVOKED, tell=tell_requester)
+"""How an exception ends; `end_grants_resting_on` follows every end."""
+
+
 def expire_due(session: Session, *, at: datetime, actor: str = SYSTEM_ACTOR) -> list[str]:
     """Move every approved exception whose expiry is at or before `at` to expired, audited, tell
-    its requester, and revoke the access grants that rested on it (audited); safe under concurrency (a row already moved by someone else is skipped).
-    Returns the ids this call expired."""
+    its requester, and revoke the access grants that rested on it (audited); safe under
+    concurrency (a row already moved by someone else is skipped). Returns the ids this call
+    expired."""
     expired: list[str] = []
     for record in Exceptions(session).due_to_expire(at=at):
-        after = moved(record, XS.EXPIRED, ended_at=record.expires_at,
-                       end_reason=f"expired at {record.expires_at.isoformat()}")
-        if not move_if_still(
-                session, row_type=ExceptionRow, key=record.id, before=record, after=after,
-                from_state=XS.APPROVED.value, actor=actor, action="exception.expire",
-                kind="exception", reason=after.end_reason,
-                values={"state": after.state.value, "ended_at": after.ended_at,
-                        "end_reason": after.end_reason}):
+        after = EXCEPTIONS.expire(session, record, at=at, actor=actor)
+        if after is None:
             continue
-        tell_requester(session, actor, after, at, "expired")
         end_grants_resting_on(session, record.id, why=after.end_reason or "expired",
                               at=record.expires_at, actor=actor)
         expired.append(record.id)

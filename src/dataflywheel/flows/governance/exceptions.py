@@ -50,7 +50,7 @@ from dataflywheel.domain.records.governance import (
 from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import ExceptionState as XS
 from dataflywheel.domain.states import move
-from dataflywheel.errors import BadInput, NotFound, PolicyViolation, from_validation
+from dataflywheel.errors import BadInput, Conflict, NotFound, PolicyViolation, from_validation
 from dataflywheel.flows._audit import add_audited, update_audited
 from dataflywheel.flows.governance._grant_moves import end_grants_resting_on
 from dataflywheel.flows.governance.exception_approvers import (
@@ -61,13 +61,13 @@ from dataflywheel.flows.governance.exception_approvers import (
     slot_title,
 )
 from dataflywheel.flows.governance.exception_coverage import (
+    EXCEPTIONS,
     RECORD_KINDS,
     SYSTEM_ACTOR,
     active_exception_covering,
     active_exceptions_covering,
     covering_exception_kinds,
     expire_due,
-    moved,
     sweep_expired,
     tell_requester,
 )
@@ -256,7 +256,7 @@ def approve(ws: Workspace, exception_id: str, *, approver: str, note: str = "",
         add_audited(ExceptionApprovals(s), decision, actor=ws.actor, reason=note or None)
         approvals = [*approvals, decision]
         if not open_slots(record, approvals):
-            after = moved(record, XS.APPROVED, decided_at=now)
+            after = EXCEPTIONS.moved(record, XS.APPROVED, decided_at=now)
             update_audited(Exceptions(s), record, after, actor=ws.actor,
                            action="exception.approve", reason=note or None)
             tell_requester(s, ws.actor, after, now, "approved")
@@ -285,7 +285,8 @@ def reject(ws: Workspace, exception_id: str, *, approver: str, reason: str,
                                      decision=ApprovalDecision.REJECTED, note=reason,
                                      decided_at=now)
         add_audited(ExceptionApprovals(s), decision, actor=ws.actor, reason=reason)
-        after = moved(record, XS.REJECTED, decided_at=now, ended_at=now, end_reason=reason)
+        after = EXCEPTIONS.moved(record, XS.REJECTED, decided_at=now, ended_at=now,
+                                 end_reason=reason)
         update_audited(Exceptions(s), record, after, actor=ws.actor, action="exception.reject",
                        reason=reason)
         tell_requester(s, ws.actor, after, now, "rejected")
@@ -331,8 +332,8 @@ def withdraw(ws: Workspace, exception_id: str, *, by: str, reason: str,
             raise PolicyViolation(f"only the requester may withdraw exception {exception_id}",
                                   expected=record.requested_by_id, got=by,
                                   kept=f"{exception_id} is unchanged")
-        after = moved(record, XS.WITHDRAWN, decided_at=now, ended_at=now,
-                       end_reason=reason or "withdrawn")
+        after = EXCEPTIONS.moved(record, XS.WITHDRAWN, decided_at=now, ended_at=now,
+                                 end_reason=reason or "withdrawn")
         return update_audited(Exceptions(s), record, after, actor=ws.actor,
                               action="exception.withdraw", reason=reason or None)
 
@@ -355,10 +356,11 @@ def revoke(ws: Workspace, exception_id: str, *, by: str, reason: str,
                 f"{by} may not revoke {record.type.value} exception {exception_id}",
                 expected=f"a person holding: {needed}" + _scope_note(record), got=by,
                 kept=f"{exception_id} is still {record.state.value}")
-        after = moved(record, XS.REVOKED, ended_at=now, end_reason=reason)
-        update_audited(Exceptions(s), record, after, actor=ws.actor, action="exception.revoke",
-                       reason=reason)
-        tell_requester(s, ws.actor, after, now, "revoked")
+        after = EXCEPTIONS.revoke(s, record, reason=reason, at=now, actor=ws.actor)
+        if after is None:
+            raise Conflict(f"exception {exception_id} was ended meanwhile by someone else",
+                           kept=f"{exception_id} is unchanged by this revocation",
+                           hint=f"flywheel exception show {exception_id}")
         end_grants_resting_on(s, record.id, why=f"revoked: {reason}", at=now, actor=ws.actor)
         return after
 
