@@ -53,7 +53,7 @@ FAULTS = {
     "check": "dataflywheel.checks.plan.load_plan",
     "demo": "dataflywheel.demo.scenario.run_demo",
     "experiment capture-env": "dataflywheel.envcapture.capture_env",
-    "init": "dataflywheel.flows.workspace.init_workspace",
+    "init": "dataflywheel.flows.governance.bootstrap.init_workspace",
     "roles list": "dataflywheel.cli.people.print_records",
     "serve": "dataflywheel.cli.serve.settings_of",
     "contract validate": "dataflywheel.integrations.odcs.load_odcs",

@@ -12,9 +12,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from dataflywheel.flows.governance.identity import acting_as
+from dataflywheel.flows.governance.bootstrap import init_workspace
 from dataflywheel.flows.governance.raci import check, who_in
-from dataflywheel.flows.workspace import Workspace, init_workspace
+from dataflywheel.flows.workspace import Workspace, acting_as
 from dataflywheel.settings import Settings
 
 # A step gets the workspace, the console, and the ids earlier steps handed on (the failed
