@@ -304,7 +304,7 @@ def _joinable(s: Session, dataset_id: str, batch_id: str, *, kept: str) -> None:
         raise PolicyViolation(
             f"batch {batch_id} is {batch.state.value}: only passed batches join a version",
             expected="a passed batch, or one covered by an active approved exception", kept=kept,
-            hint=f"flywheel exception request --batch {batch_id}" if
+            hint=f"flywheel exceptions request --batch {batch_id}" if
             batch.state is BatchState.FAILED else None)
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from dataflywheel.errors import BadInput, NotFound
-from dataflywheel.flows.experiments.runs import ErrorSampleIn
+from dataflywheel.flows.experiments.runs import ErrorSampleCreate
 
 # First match wins; the order puts the most specific cues first.
 QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -62,7 +62,7 @@ class ItemResults:
     correct: int = 0
     totals: dict[str, int] = field(default_factory=dict)
     right: dict[str, int] = field(default_factory=dict)
-    errors: list[ErrorSampleIn] = field(default_factory=list)
+    errors: list[ErrorSampleCreate] = field(default_factory=list)
 
     def metrics(self) -> dict[str, float]:
         """`accuracy` and `accuracy.<category>`, rounded to 6 places."""
@@ -79,7 +79,7 @@ class ItemResults:
             self.correct += 1
             self.right[category] = self.right.get(category, 0) + 1
         else:
-            self.errors.append(ErrorSampleIn(record_id=record_id, category=category,
+            self.errors.append(ErrorSampleCreate(record_id=record_id, category=category,
                                              detail=detail))
 
 
@@ -170,7 +170,7 @@ def _is_correct(path: Path, number: int, row: dict[str, Any], model_key: str) ->
     return correct
 
 
-def read_error_samples(path: Path) -> list[ErrorSampleIn]:
+def read_error_samples(path: Path) -> list[ErrorSampleCreate]:
     """A JSONL file of error samples (`record_id`, `category`, optional `version_id`, `detail`);
     a bad line is refused with its number and field."""
     from pydantic import ValidationError
@@ -189,7 +189,7 @@ def read_error_samples(path: Path) -> list[ErrorSampleIn]:
             continue
         row = _row(path, number, line)
         try:
-            samples.append(ErrorSampleIn.model_validate(row))
+            samples.append(ErrorSampleCreate.model_validate(row))
         except ValidationError as exc:
             bad = from_validation(exc, source=str(path), what="invalid error sample")
             raise BadInput(bad.what, path=str(path), line=number, field=bad.field,
