@@ -87,8 +87,9 @@ def _add_old_names(cli: typer.Typer) -> None:
     """Register each renamed group once more under its old name, hidden."""
     current = {new: old for old, new in OLD_GROUP_NAMES.items()}
     for info in list(cli.registered_groups):
-        if isinstance(info.name, str) and info.name in current:
-            cli.add_typer(info.typer_instance, name=current[info.name], hidden=True)
+        group = info.typer_instance
+        if isinstance(info.name, str) and info.name in current and group is not None:
+            cli.add_typer(group, name=current[info.name], hidden=True)
 
 
 def run(argv: list[str] | None = None) -> None:
