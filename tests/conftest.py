@@ -124,7 +124,7 @@ def _template_workspaces(tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
 
 
 def _build_template(kind: str, templates: dict[str, Any], factory: pytest.TempPathFactory) -> Any:
-    from dataflywheel.flows.workspace import init_workspace
+    from dataflywheel.flows.governance.bootstrap import init_workspace
     from dataflywheel.settings import Settings
 
     home = factory.mktemp(f"template-{kind}")

@@ -29,6 +29,8 @@ def _commands() -> list[str]:
         subcommands = getattr(cmd, "commands", None)
         if subcommands:
             for name, sub in subcommands.items():
+                if sub.hidden:  # an old name kept for old scripts (cli/main.py OLD_GROUP_NAMES)
+                    continue
                 walk(sub, f"{prefix} {name}")
         else:
             found.append(prefix)

@@ -1,4 +1,4 @@
-"""Capture the reproducibility context of the machine a run happens on (`flywheel experiment capture-env`).
+"""Capture the reproducibility context of the machine a run happens on (`flywheel experiments capture-env`).
 
 What is filled, and from where:
 - `runtime_env`: Python (version, implementation, executable), the OS (`platform`), and every

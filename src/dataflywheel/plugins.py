@@ -10,13 +10,16 @@ import pluggy
 from dataflywheel import hookspecs
 
 # Built-in modules that implement hooks, registered exactly like third-party plugins. The engine's
-# (checks, readers, engines, annotation formats) come first; the command groups' are registered only
-# when the CLI builds its commands (`command_plugin_manager`), so the quality engine used as a
-# library (`run_checks`, a server, a helper process) does not import Typer, rich and 23 command
-# modules.
+# (checks, readers, engines) come first. The annotation formats (integrations, a layer above the
+# engine) are registered only when a plan asks for one (`format_plugin_manager`), and the command
+# groups only when the CLI builds its commands (`command_plugin_manager`): the quality engine used
+# as a library (`run_checks`, a server, a helper process) imports neither integrations nor Typer,
+# rich and 23 command modules.
 ENGINE_PLUGINS: tuple[str, ...] = (
     "dataflywheel.checks.builtin",
     "dataflywheel.checks.engines.registry",
+)
+FORMAT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.integrations.labelstudio",
 )
 COMMAND_PLUGINS: tuple[str, ...] = (
@@ -44,7 +47,7 @@ COMMAND_PLUGINS: tuple[str, ...] = (
     "dataflywheel.cli.access",
     "dataflywheel.cli.serve",
 )
-DEFAULT_PLUGINS: tuple[str, ...] = ENGINE_PLUGINS + COMMAND_PLUGINS
+DEFAULT_PLUGINS: tuple[str, ...] = ENGINE_PLUGINS + FORMAT_PLUGINS + COMMAND_PLUGINS
 
 
 @lru_cache(maxsize=1)
@@ -56,6 +59,17 @@ def get_plugin_manager() -> pluggy.PluginManager:
     for name in ENGINE_PLUGINS:
         pm.register(importlib.import_module(name), name=name)
     pm.load_setuptools_entrypoints("dataflywheel")
+    return pm
+
+
+@lru_cache(maxsize=1)
+def format_plugin_manager() -> pluggy.PluginManager:
+    """`get_plugin_manager()` with the built-in annotation formats registered too: asked for by a
+    check whose plan reads annotation tasks, never by the engine's start-up."""
+    pm = get_plugin_manager()
+    for name in FORMAT_PLUGINS:
+        if pm.get_plugin(name) is None:
+            pm.register(importlib.import_module(name), name=name)
     return pm
 
 

@@ -36,6 +36,8 @@ def _tree() -> dict[str, Any]:
         subcommands = getattr(cmd, "commands", None)
         if subcommands:
             for name, sub in subcommands.items():
+                if sub.hidden:  # an old name kept for old scripts (cli/main.py OLD_GROUP_NAMES)
+                    continue
                 walk(sub, f"{prefix} {name}".strip())
         else:
             found[prefix] = cmd
@@ -52,12 +54,12 @@ FAULT_DEFAULT = "dataflywheel.flows.workspace.open_workspace"
 FAULTS = {
     "check": "dataflywheel.checks.plan.load_plan",
     "demo": "dataflywheel.demo.scenario.run_demo",
-    "experiment capture-env": "dataflywheel.envcapture.capture_env",
-    "init": "dataflywheel.flows.workspace.init_workspace",
+    "experiments capture-env": "dataflywheel.envcapture.capture_env",
+    "init": "dataflywheel.flows.governance.bootstrap.init_workspace",
     "roles list": "dataflywheel.cli.people.print_records",
     "serve": "dataflywheel.cli.serve.settings_of",
-    "contract validate": "dataflywheel.integrations.odcs.load_odcs",
-    "contract plan": "dataflywheel.integrations.odcs.load_odcs",
+    "contracts validate": "dataflywheel.integrations.odcs.load_odcs",
+    "contracts plan": "dataflywheel.integrations.odcs.load_odcs",
     "raci import": "dataflywheel.flows.governance.raci.read_matrix_file",
     "lineage events": "dataflywheel.integrations.openlineage.read_events",
     "db upgrade": "dataflywheel.flows.workspace.require_workspace",
@@ -67,7 +69,7 @@ FAULTS = {
 # Valid extra options for commands that refuse a bare call before they reach the fault.
 GOOD_EXTRA: dict[str, list[str]] = {
     "access request": ["--days", "1"],
-    "exception request": ["--expires", "2099-01-01T00:00:00+00:00"],
+    "exceptions request": ["--expires", "2099-01-01T00:00:00+00:00"],
     "freeze": ["--baseline"],
     "kb add": ["--body", "b"],
     "versions datasheet": ["--set", "purpose=x"],
@@ -95,14 +97,14 @@ BAD_ARGS: dict[str, list[str]] = {
     "kb add": ["t", "--kind", NOPE],
     "issues open": ["t", "--severity", NOPE],
     "issues tier": ["--share", NOPE, "--purpose", NOPE],
-    "exception request": ["--type", NOPE, "--scope", NOPE, "--reason", "r",
+    "exceptions request": ["--type", NOPE, "--scope", NOPE, "--reason", "r",
                           "--usage-restriction", "u", "--isolation-label", "i",
                           "--expires", NOPE, "--by", NOPE],
-    "experiment log": ["t", "--model", "m", "--version", NOPE],
-    "experiment import-mlflow": ["--tracking-uri", "missing-mlflow.db"],
-    "contract validate": ["missing.yaml"],
-    "contract import": ["missing.yaml"],
-    "contract propose": ["missing.yaml"],
+    "experiments log": ["t", "--model", "m", "--version", NOPE],
+    "experiments import-mlflow": ["--tracking-uri", "missing-mlflow.db"],
+    "contracts validate": ["missing.yaml"],
+    "contracts import": ["missing.yaml"],
+    "contracts propose": ["missing.yaml"],
     "raci import": ["missing.yaml"],
     "feedback ingest": ["missing.jsonl"],
     "feedback import-eval": ["missing.jsonl"],

@@ -19,7 +19,7 @@ def _refused(result: Any, needle: str) -> None:
     assert needle in " ".join(result.err.split()), result.err
 
 
-@pytest.mark.parametrize("command", [["contract", "validate"], ["contract", "import"],
+@pytest.mark.parametrize("command", [["contracts", "validate"], ["contracts", "import"],
                                      ["raci", "import"]])
 def test_deep_yaml_is_refused_naming_the_file_and_line(
         ws: Any, cli: Any, tmp_path: Path, command: list[str]) -> None:
@@ -34,7 +34,7 @@ def test_deep_yaml_is_refused_naming_the_file_and_line(
 
 
 @pytest.mark.parametrize("command", [["feedback", "ingest"], ["check", "--plan", "p.yaml"],
-                                     ["contract", "validate"], ["raci", "import"]])
+                                     ["contracts", "validate"], ["raci", "import"]])
 def test_an_over_long_file_name_exits_2_naming_it(ws: Any, cli: Any, command: list[str],
                                                   tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:

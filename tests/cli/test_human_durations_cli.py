@@ -27,14 +27,14 @@ def _breaking(tmp_path: Path) -> Path:
 
 
 def test_a_notice_effective_at_once_is_not_a_float_of_days(team, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    assert cli("contract", "import", str(RAW), "--by", "data-owner").code == 0
+    assert cli("contracts", "import", str(RAW), "--by", "data-owner").code == 0
     effective = datetime.now(UTC).isoformat()  # the CLI's clock reads a few ms later
-    result = cli("contract", "propose", str(_breaking(tmp_path)), "--by", "data-engineer",
+    result = cli("contracts", "propose", str(_breaking(tmp_path)), "--by", "data-engineer",
                  "--effective", effective, "--short-notice", "legal takedown")
     assert result.code == 0, result.err
     assert "notice → legal-compliance (C), with no lead time" in result.out
     assert not re.search(r"e-\d\d|\d\.\d+ days", result.out), result.out
-    shown = cli("contract", "show", "cleaned-raw-pool@2.0.0", "--json").json()
+    shown = cli("contracts", "show", "cleaned-raw-pool@2.0.0", "--json").json()
     assert shown["notices"][0]["effective_at"].startswith(effective[:16])  # exact time kept in JSON
 
 

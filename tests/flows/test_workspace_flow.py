@@ -8,7 +8,8 @@ import pytest
 
 from dataflywheel.errors import AlreadyExists, WorkspaceError
 from dataflywheel.flows.governance.raci import export_matrix
-from dataflywheel.flows.workspace import Workspace, init_workspace, open_workspace
+from dataflywheel.flows.governance.bootstrap import init_workspace
+from dataflywheel.flows.workspace import Workspace, open_workspace
 from dataflywheel.settings import Settings
 
 

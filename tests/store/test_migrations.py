@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import inspect, text
 
 from dataflywheel.errors import WorkspaceError
-from dataflywheel.flows.workspace import init_workspace, open_workspace, upgrade_workspace
+from dataflywheel.flows.governance.bootstrap import init_workspace
+from dataflywheel.flows.workspace import open_workspace, upgrade_workspace
 from dataflywheel.settings import Settings
 from dataflywheel.store import migrate
 from dataflywheel.store.session import Database

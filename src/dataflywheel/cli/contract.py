@@ -1,4 +1,4 @@
-"""`flywheel contract import|export|show|validate|plan|propose|activate|reject|retire-expired|list|notice-rate`."""
+"""`flywheel contracts import|export|show|validate|plan|propose|activate|reject|retire-expired|list|notice-rate`."""
 
 from __future__ import annotations
 
@@ -235,4 +235,4 @@ def _write_atomic(path: Path, text: str) -> None:
 
 @hookimpl
 def register_commands(cli: typer.Typer) -> None:
-    cli.add_typer(app, name="contract")
+    cli.add_typer(app, name="contracts")

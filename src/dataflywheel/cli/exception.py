@@ -1,4 +1,4 @@
-"""`flywheel exception …`: exceptions of chapter Table 24-9 (request, decide, expire, inspect)."""
+"""`flywheel exceptions …`: exceptions of chapter Table 24-9 (request, decide, expire, inspect)."""
 
 from __future__ import annotations
 
@@ -199,4 +199,4 @@ def sweep(ctx: typer.Context, now: Now = None, json_: Json = False) -> None:
 
 @hookimpl
 def register_commands(cli: typer.Typer) -> None:
-    cli.add_typer(app, name="exception")
+    cli.add_typer(app, name="exceptions")

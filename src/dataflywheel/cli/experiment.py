@@ -1,4 +1,4 @@
-"""`flywheel experiment log|list|show|capture-env|compare|import-mlflow|export-mlflow`."""
+"""`flywheel experiments log|list|show|capture-env|compare|import-mlflow|export-mlflow`."""
 
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ def _env_file(path: Path | None) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise NotFound("environment file not found", path=str(path),
-                       hint="flywheel experiment capture-env --json > env.json") from None
+                       hint="flywheel experiments capture-env --json > env.json") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BadInput(f"environment file is not JSON ({exc})", path=str(path)) from None
     if not isinstance(data, dict):
@@ -320,4 +320,4 @@ def export_mlflow(
 
 @hookimpl
 def register_commands(cli: typer.Typer) -> None:
-    cli.add_typer(app, name="experiment")
+    cli.add_typer(app, name="experiments")

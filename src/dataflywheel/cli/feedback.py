@@ -26,8 +26,6 @@ RulesFile = Annotated[Path | None, typer.Option("--rules", help="Routing rule YA
 WeightsFile = Annotated[Path | None, typer.Option("--weights", help="Leverage weights YAML.")]
 EVENT_COLUMNS = ["id", "state", "source", "failure_type", "project_id", "route_rule", "theme_id",
                  "triage_reason"]
-THEME_COLUMNS = ["id", "state", "event_count", "leverage_score", "title", "requirement_id",
-                 "issue_id", "decision_reason"]
 
 
 def _ingested(json_: bool, data: dict[str, Any]) -> None:

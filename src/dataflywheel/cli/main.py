@@ -62,6 +62,14 @@ _CLICK_ERROR: type[Exception] = next(
 )
 _registered = False
 
+# Groups are named in the plural where what they hold is countable (issue 16). The singular names
+# they had before still work, hidden from help, so scripts written against them keep running.
+OLD_GROUP_NAMES: dict[str, str] = {
+    "contract": "contracts",
+    "exception": "exceptions",
+    "experiment": "experiments",
+}
+
 
 def _register_groups() -> None:
     """Let built-in modules and plugins add their groups, once per process."""
@@ -71,7 +79,17 @@ def _register_groups() -> None:
     from dataflywheel.plugins import command_plugin_manager
 
     command_plugin_manager().hook.register_commands(cli=app)
+    _add_old_names(app)
     _registered = True
+
+
+def _add_old_names(cli: typer.Typer) -> None:
+    """Register each renamed group once more under its old name, hidden."""
+    current = {new: old for old, new in OLD_GROUP_NAMES.items()}
+    for info in list(cli.registered_groups):
+        group = info.typer_instance
+        if isinstance(info.name, str) and info.name in current and group is not None:
+            cli.add_typer(group, name=current[info.name], hidden=True)
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -66,10 +66,10 @@ def check(ctx: typer.Context, json_: Json = False) -> None:
 @app.command("who")
 def who(ctx: typer.Context, item: str, project: Optional[str] = None, json_: Json = False) -> None:
     """Who is A, R, C and I for ITEM (in PROJECT)."""
-    from dataflywheel.flows.governance.raci import who_in
+    from dataflywheel.flows.governance.raci import ask_who
 
     with workspace(ctx) as ws:
-        answer = who_in(ws, item, project)
+        answer = ask_who(ws, item, project)
     if json_:
         print_json(answer.model_dump(mode="json"))
         return

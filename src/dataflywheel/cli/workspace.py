@@ -22,7 +22,7 @@ def init(
 ) -> None:
     """Create a workspace: .flywheel/flywheel.db (SQLite, WAL) and .flywheel/objects/; you become
     its first person, bound to your login."""
-    from dataflywheel.flows.workspace import init_workspace
+    from dataflywheel.flows.governance.bootstrap import init_workspace
 
     settings = settings_of(ctx)
     ws = init_workspace(settings, default_raci=not no_raci, person=person, name=name)

@@ -12,9 +12,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from dataflywheel.flows.governance.identity import acting_as
-from dataflywheel.flows.governance.raci import check, who_in
-from dataflywheel.flows.workspace import Workspace, init_workspace
+from dataflywheel.flows.governance.bootstrap import init_workspace
+from dataflywheel.flows.governance.raci import check, ask_who
+from dataflywheel.flows.workspace import Workspace, acting_as
 from dataflywheel.settings import Settings
 
 # A step gets the workspace, the console, and the ids earlier steps handed on (the failed
@@ -47,7 +47,7 @@ def step_team(ws: Workspace, console: Console, state: dict[str, str]) -> None:
 def step_raci(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     problems = check(ws)
     console.print(f"RACI check: {'OK' if not problems else problems}")
-    answer = who_in(ws, "training_set_version_release", "P-K12")
+    answer = ask_who(ws, "training_set_version_release", "P-K12")
     console.print(f"Training-set release for P-K12 — A: {answer.accountable}; R: "
                   f"{', '.join(answer.responsible)}; C: {', '.join(answer.consulted)}; "
                   f"I: {', '.join(answer.informed)}")

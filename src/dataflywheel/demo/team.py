@@ -98,7 +98,7 @@ def offboarding_step(ws: Workspace, console: Console) -> Offboarded:
     """Offboard li.na as the Data Owner (Table 24-21): her grant is revoked, her role removed,
     her login unbound; her login then acts as nobody, and the RACI still resolves."""
     from dataflywheel.errors import NotBound
-    from dataflywheel.flows.governance.identity import acting_as
+    from dataflywheel.flows.workspace import acting_as
     from dataflywheel.flows.governance.offboarding import offboard
     from dataflywheel.flows.governance.raci import check
 

@@ -1,22 +1,25 @@
-"""Create, open and upgrade a workspace: the database and the blob store, at one schema version.
+"""Open and upgrade a workspace: the database and the blob store, at one schema version, and who acts.
 
 Opening a workspace whose schema is older than this code says to run `flywheel db upgrade`; one
 written by a newer dataflywheel says to upgrade the program. Neither is touched.
+
+This is plumbing every pool imports, so it imports no pool: creating a workspace seeds the
+governance pool (first person, roles, default RACI) and lives there
+(`flows/governance/bootstrap.py`); binding logins to people is `flows/governance/identity.py`.
 """
 
 from __future__ import annotations
 
-import os
+import getpass
 from dataclasses import dataclass, replace
-from pathlib import Path
 
-from sqlalchemy import inspect
+from sqlalchemy.orm import Session
 
-from dataflywheel.errors import AlreadyExists, BadInput, NotBound, WorkspaceError
-from dataflywheel.flows.governance.identity import acting_as, os_login
+from dataflywheel.errors import BadInput, NotBound, WorkspaceError
 from dataflywheel.settings import Settings
 from dataflywheel.store import migrate
 from dataflywheel.store.blobs import BlobStore
+from dataflywheel.store.repositories.people import LoginBindings, People
 from dataflywheel.store.session import Database
 
 
@@ -25,7 +28,7 @@ class Workspace:
     """An open workspace; flows take it as their first argument.
 
     `acting_person` is who writes: resolved from the login's binding when the workspace is opened
-    (see flows/governance/identity.py), or set by the server from an authenticated token. Never a typed name.
+    (`acting_as`), or set by the server from an authenticated token. Never a typed name.
     """
 
     settings: Settings
@@ -53,34 +56,37 @@ class Workspace:
         self.close()
 
 
-def init_workspace(settings: Settings, *, default_raci: bool = True, person: str | None = None,
-                   name: str | None = None) -> Workspace:
-    """Make the folders, migrate an empty database to head, add the initialiser as the first
-    person bound to this login (id `person`, default the login), seed roles and the default RACI.
+def os_login() -> str:
+    """The login of the process, or BadInput when the OS names none."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        raise BadInput("the operating system names no login for this process",
+                       expected="a login name", hint="set FLYWHEEL_LOGIN=NAME") from None
 
-    Bootstrap: nobody is bound before the first person exists, so the initialiser binds themself.
-    """
-    from dataflywheel.flows.governance.people import add_first_person, first_person, seed_roles
-    from dataflywheel.flows.governance.raci import load_default_matrix
 
-    login = settings.login or os_login()
-    initialiser = first_person(person or login, name or person or login, login)
-    _make_dirs(settings)
-    db = Database(settings.db_url)
-    if migrate.current_revision(db.engine) is not None or _has_tables(db):
-        db.dispose()
-        raise AlreadyExists(
-            f"a workspace already exists at {db.safe_url}",
-            hint="use it as it is, or `flywheel db upgrade` to migrate it",
-        )
-    migrate.upgrade(db.engine)
-    workspace = Workspace(settings=settings, db=db, blobs=BlobStore(settings.objects_root),
-                          login=login)
-    workspace.acting_person = add_first_person(workspace, initialiser).id
-    seed_roles(workspace)
-    if default_raci:
-        load_default_matrix(workspace)
-    return workspace
+def _bound_person(s: Session, login: str) -> tuple[str | None, NotBound | None]:
+    """(person id, None) when `login` acts as an active person, else (None, why it may not write)."""
+    binding = LoginBindings(s).find(login)
+    if binding is None:
+        return None, NotBound(
+            f"login {login!r} is not bound to a person of this workspace, so it may read but not "
+            "write", expected="a login bound to a person", kept="nothing was changed",
+            hint=f"a bound person runs: flywheel people bind PERSON --login {login}")
+    person = People(s).get(binding.person_id)
+    if not person.active:
+        return None, NotBound(
+            f"login {login!r} is bound to {person.id}, who was offboarded and may no longer act",
+            expected="an active person", kept="nothing was changed",
+            hint=f"flywheel people show {person.id}")
+    return person.id, None
+
+
+def acting_as(ws: Workspace, login: str) -> Workspace:
+    """A view of `ws` acting as whoever `login` is bound to (same database and blob store)."""
+    with ws.db.session() as s:
+        person, problem = _bound_person(s, login)
+    return replace(ws, login=login, acting_person=person, not_bound=problem)
 
 
 def require_workspace(settings: Settings) -> None:
@@ -145,24 +151,3 @@ def _newer(db: Database, revision: str) -> WorkspaceError:
         path=db.safe_url, expected=f"schema {migrate.head_revision()} or older",
         kept="the workspace is unchanged", hint="pip install -U dataflywheel",
     )
-
-
-def _has_tables(db: Database) -> bool:
-    return bool(inspect(db.engine).get_table_names())
-
-
-def _make_dirs(settings: Settings) -> None:
-    root = settings.workspace
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        if settings.objects is None:
-            Path(settings.objects_root).mkdir(parents=True, exist_ok=True)
-        probe = root / f".probe-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise WorkspaceError(
-            f"cannot write the workspace: {exc.strerror}", path=str(root),
-            expected="a writable directory", kept="nothing was created",
-            hint="choose another --home or fix the permissions",
-        ) from None

@@ -36,10 +36,9 @@ from sqlalchemy.orm import Session
 from dataflywheel import canonjson
 from dataflywheel.atomicfile import fsync_dir
 from dataflywheel.errors import BadInput, Conflict, NotFound, PolicyViolation, WorkspaceError
-from dataflywheel.store.allocator import WRITERS_LOCK_KEY, lock_writers
+from dataflywheel.store.allocator import lock_writers
 from dataflywheel.store.tables.audit import GENESIS_HASH, AuditEntryRow
 
-ADVISORY_LOCK_KEY = WRITERS_LOCK_KEY
 HEAD_FORMAT = "flywheel-audit-head/1"
 _LIMITS = {"actor": 200, "action": 100, "record_kind": 100, "record_id": 200}
 _HEX64 = r"^[0-9a-f]{64}$"

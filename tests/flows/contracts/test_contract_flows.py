@@ -72,7 +72,7 @@ def test_register_twice_is_refused(cws: Workspace) -> None:
     with pytest.raises(AlreadyExists) as info:
         _register(cws)
     assert str(info.value) == (
-        "contract cleaned-raw-pool already exists. Next: flywheel contract propose FILE (a version "
+        "contract cleaned-raw-pool already exists. Next: flywheel contracts propose FILE (a version "
         "after 1.0.0)"
     )
     assert _audits(cws, "contract") == 1
@@ -144,7 +144,7 @@ def test_breaking_change_notices_period_then_refusal_naming_the_new_version(
     assert str(info.value) == (
         "contract version cleaned-raw-pool@1.0.0 is no longer accepted: the compatibility period "
         "of cleaned-raw-pool@2.0.0 ended 2026-12-16T09:00:00+00:00; expected a delivery under cleaned-raw-pool@2.0.0; got "
-        "'cleaned-raw-pool@1.0.0'. Next: see the migration note: flywheel contract show "
+        "'cleaned-raw-pool@1.0.0'. Next: see the migration note: flywheel contracts show "
         "cleaned-raw-pool@2.0.0"
     )
     rate = flows.advance_notice_rate(cws)
@@ -242,7 +242,7 @@ def test_propose_for_an_unknown_contract(cws: Workspace, write_doc: Writer) -> N
     with pytest.raises(NotFound) as info:
         flows.propose_version(cws, path, by="data-owner")
     assert str(info.value) == (f"{path}: contract cleaned-raw-pool does not exist. "
-                               f"Next: flywheel contract import {path}")
+                               f"Next: flywheel contracts import {path}")
 
 
 def test_a_compatible_step_does_not_hide_a_later_breaking_one(cws: Workspace, write_doc: Writer) -> None:

@@ -79,7 +79,7 @@ def test_contamination_needs_the_evaluation_sets() -> None:
     assert str(info.value) == (
         "contract sft-instructions@1.1.0 gates on contamination_rate but no evaluation set was given "
         "to compare with; expected at least one reference file (the frozen evaluation sets). Next: "
-        "flywheel contract plan sft-instructions@1.1.0 --reference EVAL.jsonl"
+        "flywheel contracts plan sft-instructions@1.1.0 --reference EVAL.jsonl"
     )
     plan = compile_plan(contract, contamination_reference=["eval/eval-set.jsonl"])
     assert plan.checks.contamination is not None

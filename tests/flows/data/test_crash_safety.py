@@ -26,7 +26,8 @@ from crash_harness import (
 )
 from datapool_helpers import make_team, setup_pool
 
-from dataflywheel.flows.workspace import init_workspace, open_workspace
+from dataflywheel.flows.governance.bootstrap import init_workspace
+from dataflywheel.flows.workspace import open_workspace
 from dataflywheel.settings import Settings
 
 CRASH_POINTS_CI = 16  # 12 pipeline events, evenly spread, + 4 random times (30 cost 245 s of the suite)

@@ -65,7 +65,7 @@ def test_a_failed_batch_cannot_join(team: Workspace, tmp_path: Path) -> None:
     assert str(info.value) == (
         f"batch {bad.id} is failed: only passed batches join a version; expected a passed batch, "
         f"or one covered by an active approved exception. Kept: version {version.id} is "
-        f"unchanged. Next: flywheel exception request --batch {bad.id}")
+        f"unchanged. Next: flywheel exceptions request --batch {bad.id}")
     assert flows.get_version(team, version.id)[1] == []
 
 

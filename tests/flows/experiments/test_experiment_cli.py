@@ -1,4 +1,4 @@
-"""`flywheel experiment …` end to end through the real CLI."""
+"""`flywheel experiments …` end to end through the real CLI."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _env_file(tmp_path: Path) -> Path:
 
 
 def _formal(tmp_path: Path, *extra: str) -> list[str]:
-    return ["experiment", "log", "gsm8k eval", "--model", "sft-7b", "--version", "gsm-v1:eval",
+    return ["experiments", "log", "gsm8k eval", "--model", "sft-7b", "--version", "gsm-v1:eval",
             "--project", "P-TEST", "--owner", "algorithm-engineer", "--metric", "accuracy=0.8",
             "--param", "shots=8", "--param", "prompt=cot", "--env", str(_env_file(tmp_path)),
             "--container-image", "registry.example/eval:1", "--seed", "7",
@@ -49,14 +49,14 @@ def test_log_show_list_compare(lab: Workspace, cli: Any, tmp_path: Path) -> None
                           "--version", "gsm-v2:eval"))
     assert second.code == 0, second.err
     assert second.json()["regressions"] == ["accuracy"] and second.json()["issue_id"] == "ISS-0001"
-    shown = cli("experiment", "show", "EXP-0002", "--json").json()
+    shown = cli("experiments", "show", "EXP-0002", "--json").json()
     assert [v["version_id"] for v in shown["versions"]] == ["gsm-v1", "gsm-v2"]
     assert shown["issues"][0]["id"] == "ISS-0001"
-    listed = cli("experiment", "list", "--kind", "formal", "--json").json()
+    listed = cli("experiments", "list", "--kind", "formal", "--json").json()
     assert [e["id"] for e in listed] == ["EXP-0001", "EXP-0002"]
-    report = cli("experiment", "compare", "EXP-0002", "EXP-0001", "--json").json()
+    report = cli("experiments", "compare", "EXP-0002", "EXP-0001", "--json").json()
     assert report["regressions"] == ["accuracy"] and report["error_samples"]["fixed"] == ["line-3"]
-    human = cli("experiment", "show", "EXP-0002")
+    human = cli("experiments", "show", "EXP-0002")
     assert human.code == 0 and "reproducibility: complete" in human.out
 
 
@@ -64,15 +64,15 @@ def test_log_refusals_are_one_red_line(lab: Workspace, cli: Any, tmp_path: Path)
     candidate = cli(*_formal(tmp_path, "--version", "gsm-cand"))
     assert candidate.code == 2 and candidate.out == ""
     assert "may not use gsm-cand (candidate, not frozen)" in candidate.err
-    bare = cli("experiment", "log", "bare", "--model", "m", "--version", "gsm-v1", "--json")
+    bare = cli("experiments", "log", "bare", "--model", "m", "--version", "gsm-v1", "--json")
     assert bare.code == 2
     assert ("lacks reproducibility context: runtime_env, container_image, dependency_lock, "
             "hardware_profile, cuda_driver, random_seed, determinism_flags") in " ".join(
         bare.err.split())
-    missing = cli("experiment", "log", "x", "--model", "m", "--version", "gsm-v404",
+    missing = cli("experiments", "log", "x", "--model", "m", "--version", "gsm-v404",
                   "--kind", "exploratory")
     assert missing.code == 2 and "dataset version gsm-v404 does not exist" in missing.err
-    assert cli("experiment", "list", "--json").json() == []
+    assert cli("experiments", "list", "--json").json() == []
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -84,7 +84,7 @@ def test_log_refusals_are_one_red_line(lab: Workspace, cli: Any, tmp_path: Path)
 ])
 def test_bad_options(lab: Workspace, cli: Any, tmp_path: Path, args: list[str],
                      message: str) -> None:
-    result = cli("experiment", "log", "x", "--model", "m", "--version", "gsm-v1", *args)
+    result = cli("experiments", "log", "x", "--model", "m", "--version", "gsm-v1", *args)
     assert result.code == 2 and message in " ".join(result.err.split())
 
 
@@ -98,7 +98,7 @@ def test_error_samples_file_bad_line(lab: Workspace, cli: Any, tmp_path: Path) -
 
 
 def test_capture_env_json(cli: Any) -> None:
-    result = cli("experiment", "capture-env", "--json")
+    result = cli("experiments", "capture-env", "--json")
     assert result.code == 0
     env = result.json()
     assert env["runtime_env"]["python"] and env["dependency_lock"].startswith("sha256:")
@@ -108,9 +108,9 @@ def test_capture_env_json(cli: Any) -> None:
 
 def test_finish_command(lab: Workspace, cli: Any, tmp_path: Path) -> None:
     assert cli(*_formal(tmp_path, "--state", "running")).code == 0
-    done = cli("experiment", "finish", "EXP-0001", "--metric", "accuracy=0.9", "--json")
+    done = cli("experiments", "finish", "EXP-0001", "--metric", "accuracy=0.9", "--json")
     assert done.code == 0 and done.json()["experiment"]["state"] == "completed"
-    again = cli("experiment", "finish", "EXP-0001", "--state", "failed")
+    again = cli("experiments", "finish", "EXP-0001", "--state", "failed")
     assert again.code == 2 and "cannot move from 'completed' to 'failed'" in again.err
-    bad = cli("experiment", "finish", "EXP-0001", "--state", "paused")
+    bad = cli("experiments", "finish", "EXP-0001", "--state", "paused")
     assert bad.code == 2 and "unknown state 'paused'" in bad.err

@@ -118,7 +118,7 @@ def test_formal_experiment_without_reproducibility_lists_every_missing_field(
         "cuda_driver, random_seed, determinism_flags; field 'reproducibility'; expected all of "
         "runtime_env, container_image, dependency_lock, hardware_profile, cuda_driver, "
         "random_seed, determinism_flags; got 'runtime_env, cuda_driver, random_seed, "
-        "determinism_flags missing'. Kept: nothing was recorded. Next: flywheel experiment "
+        "determinism_flags missing'. Kept: nothing was recorded. Next: flywheel experiments "
         "capture-env --json > env.json; then pass --env env.json with --container-image, --seed "
         "and --determinism")
 

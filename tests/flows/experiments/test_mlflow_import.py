@@ -207,16 +207,16 @@ def test_export_creates_a_run_that_imports_back_identically(lab: Workspace, tmp_
 
 def test_cli_import_export_and_malformed_store(lab: Workspace, store: Store, cli,  # type: ignore[no-untyped-def]
                                               tmp_path: Path) -> None:
-    result = cli("experiment", "import-mlflow", "--tracking-uri", str(store.path),
+    result = cli("experiments", "import-mlflow", "--tracking-uri", str(store.path),
                  "--experiment", "gsm8k-evals", "--json")
     assert result.code == 0, result.err
     assert [x["experiment"]["id"] for x in result.json()["imported"]] == [
         "EXP-0001", "EXP-0002", "EXP-0003"]
-    exported = cli("experiment", "export-mlflow", "EXP-0001", "--json")
+    exported = cli("experiments", "export-mlflow", "EXP-0001", "--json")
     assert exported.code == 0 and exported.json()["run_id"] == store.runs["baseline"]
     bad = tmp_path / "notes.db"
     bad.write_text("hello")
-    refused = cli("experiment", "import-mlflow", "--tracking-uri", str(bad))
+    refused = cli("experiments", "import-mlflow", "--tracking-uri", str(bad))
     assert refused.code == 2 and "not an MLflow tracking store" in refused.err
 
 

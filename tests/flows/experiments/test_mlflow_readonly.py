@@ -48,7 +48,7 @@ def test_import_without_write_back_leaves_an_older_store_byte_for_byte(
 
     schema, before = _schema(old.path), digest(old.path)
     assert schema != _get_latest_schema_revision()  # the store really is an older MLflow's
-    result = cli("experiment", "import-mlflow", "--tracking-uri", str(old.path),
+    result = cli("experiments", "import-mlflow", "--tracking-uri", str(old.path),
                  "--experiment", "gsm8k-evals", "--no-write-back", "--json")
     assert result.code == 0, result.err
     assert [x["experiment"]["mlflow_run_id"] for x in result.json()["imported"]] == [

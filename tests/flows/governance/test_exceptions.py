@@ -93,7 +93,7 @@ def test_quality_exception_needs_data_owner_and_algorithm_lead(pool: Pool) -> No
     assert str(err.value) == (
         "quality-evaluator may not approve quality exception EXC-0001; expected a person "
         "holding: Data Owner in project P-TEST; got 'quality-evaluator'. Kept: EXC-0001 is "
-        "still requested. Next: flywheel exception show EXC-0001")
+        "still requested. Next: flywheel exceptions show EXC-0001")
     done = ex.approve(ws, rec.id, approver="data-owner", now=T0)
     assert done.exception.state is ExceptionState.APPROVED
     assert sorted(a.role.value for a in done.approvals) == ["algorithm_engineer", "data_owner"]

@@ -8,7 +8,7 @@ from typing import Any
 from gov_helpers import CONTRACT, Pool
 
 FUTURE = (datetime.now(UTC) + timedelta(days=2)).isoformat()
-REQUEST = ["exception", "request", "--type", "quality", "--scope", "B-bad", "--reason",
+REQUEST = ["exceptions", "request", "--type", "quality", "--scope", "B-bad", "--reason",
            "fix next week", "--usage-restriction", "exploration only", "--isolation-label",
            "quarantine", "--outstanding", "duplicates", "--batch", "B-bad", "--project", "P-TEST",
            "--by", "data-engineer", "--expires", FUTURE]
@@ -18,29 +18,29 @@ def test_exception_request_approve_show_list_sweep(pool: Pool, cli: Any) -> None
     made = cli(*REQUEST, "--json")
     assert made.code == 0, made.err
     exc_id = made.json()["id"]
-    wrong = cli("exception", "approve", exc_id, "--by", "quality-evaluator")
+    wrong = cli("exceptions", "approve", exc_id, "--by", "quality-evaluator")
     assert wrong.code == 2
     assert "quality-evaluator may not approve quality exception" in wrong.err
-    half = cli("exception", "approve", exc_id, "--by", "data-owner", "--json").json()
+    half = cli("exceptions", "approve", exc_id, "--by", "data-owner", "--json").json()
     assert half["state"] == "requested" and half["open_slots"] == ["Algorithm Engineer"]
-    done = cli("exception", "approve", exc_id, "--by", "algorithm-engineer")
+    done = cli("exceptions", "approve", exc_id, "--by", "algorithm-engineer")
     assert done.code == 0 and f"{exc_id} (quality) is approved" in done.out
-    shown = cli("exception", "show", exc_id, "--json").json()
+    shown = cli("exceptions", "show", exc_id, "--json").json()
     assert shown["covers"] == [{"batch_id": "B-bad"}] and len(shown["approvals"]) == 2
-    assert [e["id"] for e in cli("exception", "list", "--state", "approved", "--json").json()] == [
+    assert [e["id"] for e in cli("exceptions", "list", "--state", "approved", "--json").json()] == [
         exc_id]
     later = (datetime.now(UTC) + timedelta(days=3)).isoformat()
-    assert cli("exception", "sweep", "--now", later, "--json").json() == {"expired": [exc_id]}
-    assert cli("exception", "show", exc_id, "--json").json()["state"] == "expired"
+    assert cli("exceptions", "sweep", "--now", later, "--json").json() == {"expired": [exc_id]}
+    assert cli("exceptions", "show", exc_id, "--json").json()["state"] == "expired"
 
 
 def test_exception_reject_and_withdraw(pool: Pool, cli: Any) -> None:
     first = cli(*REQUEST, "--json").json()["id"]
     second = cli(*REQUEST, "--json").json()["id"]
-    rejected = cli("exception", "reject", first, "--by", "data-owner", "--reason", "too broad")
+    rejected = cli("exceptions", "reject", first, "--by", "data-owner", "--reason", "too broad")
     assert rejected.code == 0 and "rejected by data-owner as data_owner: too broad" in rejected.out
-    assert cli("exception", "withdraw", second, "--by", "data-engineer").code == 0
-    states = {e["id"]: e["state"] for e in cli("exception", "list", "--json").json()}
+    assert cli("exceptions", "withdraw", second, "--by", "data-engineer").code == 0
+    states = {e["id"]: e["state"] for e in cli("exceptions", "list", "--json").json()}
     assert states == {first: "rejected", second: "withdrawn"}
 
 
@@ -52,7 +52,7 @@ def test_exception_bad_input_is_one_line_and_stores_nothing(pool: Pool, cli: Any
     assert no_scope.code == 2 and "a quality exception needs its scope" in no_scope.err
     bad_time = cli(*REQUEST[:-1], "next tuesday")
     assert bad_time.code == 2 and "not a time: 'next tuesday'" in bad_time.err
-    assert cli("exception", "list", "--json").json() == []
+    assert cli("exceptions", "list", "--json").json() == []
 
 
 def test_lineage_commands(pool: Pool, cli: Any) -> None:

@@ -14,7 +14,7 @@ def test_demo_step(tmp_path: Path, with_contracts_step: bool) -> None:
     from dataflywheel.demo.team import seed_team
     from dataflywheel.flows.issues.lifecycle import issue_detail
     from dataflywheel.flows.notifications import inbox
-    from dataflywheel.flows.workspace import init_workspace
+    from dataflywheel.flows.governance.bootstrap import init_workspace
     from dataflywheel.settings import Settings
 
     settings = Settings(home=tmp_path, login="demo", audit_key=tmp_path / "audit.key")

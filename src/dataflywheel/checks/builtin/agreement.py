@@ -119,9 +119,9 @@ class TaskReader(Protocol):
 def task_reader(source_format: str) -> TaskReader:
     """The task reader registered for `source_format` (built-ins and plugins, through
     `register_annotation_formats`)."""
-    from dataflywheel.plugins import get_plugin_manager
+    from dataflywheel.plugins import format_plugin_manager
 
-    for formats in get_plugin_manager().hook.register_annotation_formats():
+    for formats in format_plugin_manager().hook.register_annotation_formats():
         reader: TaskReader | None = (formats or {}).get(source_format)
         if reader is not None:
             return reader

@@ -139,12 +139,12 @@ class ChunkedSignatures:
         if len(left) == 0 or self.width == 0:
             return equal.astype(np.float64)
 
-        def equal_in(lo: int) -> npt.NDArray[np.int64]:
+        def equal_from(lo: int) -> npt.NDArray[np.int64]:
             block = self.slots(lo, min(self.width, lo + SLOTS_PER_READ))
             same: npt.NDArray[np.int64] = (block[:, left] == block[:, right]).sum(axis=0)
             return same
 
-        for more in ordered_map(equal_in, range(0, self.width, SLOTS_PER_READ), threads):
+        for more in ordered_map(equal_from, range(0, self.width, SLOTS_PER_READ), threads):
             equal += more
         return equal / self.width
 

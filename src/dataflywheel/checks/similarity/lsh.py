@@ -47,14 +47,10 @@ def choose_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return num_perm // MIN_ROWS, MIN_ROWS
 
 
-def band_keys(sig: npt.NDArray[np.unsignedinteger[Any]], band: int, rows: int) -> U64:
-    """One 64-bit key per signature row for band `band` (slots band*rows .. band*rows+rows-1)."""
-    return slot_keys(sig[:, band * rows : (band + 1) * rows].T, band)
-
-
 def slot_keys(slots: npt.NDArray[np.unsignedinteger[Any]], band: int) -> U64:
-    """`band_keys` from one band's slots given slot-major, `(rows, n)`: how a spilled signature
-    file is laid out, so a band is read without touching the other slots."""
+    """One 64-bit key per signature row for band `band`, from that band's slots given slot-major,
+    `(rows, n)`: how a spilled signature file is laid out, so a band is read without touching the
+    other slots."""
     acc = np.full(slots.shape[1], np.uint64(band + 1), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for col in slots:

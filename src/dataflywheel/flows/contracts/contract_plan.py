@@ -154,7 +154,7 @@ def _contamination(given: _Compiling) -> dict[str, Any]:
             f"contract {contract.version_id} gates on contamination_rate but no evaluation set "
             "was given to compare with",
             expected="at least one reference file (the frozen evaluation sets)",
-            hint=f"flywheel contract plan {contract.version_id} --reference EVAL.jsonl",
+            hint=f"flywheel contracts plan {contract.version_id} --reference EVAL.jsonl",
         )
     return {"reference": list(reference)}
 

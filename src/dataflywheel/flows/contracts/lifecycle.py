@@ -81,7 +81,7 @@ def register_contract(ws: Workspace, contract: Contract, text: str, *, by: str |
         RaciItems(s).get(raci_item)
         if Contracts(s).find(contract.id) is not None:
             raise AlreadyExists(f"contract {contract.id} already exists",
-                                hint=f"flywheel contract propose FILE (a version after "
+                                hint=f"flywheel contracts propose FILE (a version after "
                                      f"{ContractVersions(s).latest(contract.id).semver})")  # type: ignore[union-attr]
         roles = [contract.operational.producer_role, contract.operational.consumer_role,
                  *LAYER_OWNERS.values()]
@@ -115,12 +115,12 @@ def propose(ws: Workspace, new: Contract, text: str, *, source: str, by: str | N
         record = Contracts(s).find_locked(new.id)
         if record is None:
             raise NotFound(f"contract {new.id} does not exist", path=source,
-                           hint=f"flywheel contract import {source}")
+                           hint=f"flywheel contracts import {source}")
         versions = ContractVersions(s)
         pending = [v.id for v in versions.of_contract(new.id) if v.state is S.PROPOSED]
         if pending:
             raise Conflict(f"version {pending[0]} is still proposed", path=source,
-                           hint=f"flywheel contract activate|reject {pending[0]}")
+                           hint=f"flywheel contracts activate|reject {pending[0]}")
         base = versions.active(new.id) or versions.latest(new.id)
         assert base is not None  # a registered contract always has its first version
         old = parse_odcs(base.document, source=base.id)
@@ -273,7 +273,7 @@ def check_delivery_allowed(session: Session, contract_version_id: str, at: datet
                     f"period of {successor.id} ended {until.isoformat() if until else ''}",
                     expected=f"a delivery under {current.id if current else successor.id}",
                     got=version.id,
-                    hint=f"see the migration note: flywheel contract show {successor.id}")
+                    hint=f"see the migration note: flywheel contracts show {successor.id}")
             nxt = successor.superseded_by_id
             successor = versions.get(nxt) if nxt is not None else None
         return version
@@ -289,7 +289,7 @@ def _locked_version(s: Session, version_id: str) -> tuple[ContractRecord, Contra
         raise BadInput("invalid contract version", expected=str(exc), got=version_id) from None
     record = Contracts(s).find_locked(contract_id)
     if record is None:
-        raise NotFound(f"contract version {version_id} does not exist", hint="flywheel contract list")
+        raise NotFound(f"contract version {version_id} does not exist", hint="flywheel contracts list")
     return record, ContractVersions(s).get(version_id)
 
 

@@ -33,6 +33,7 @@ from dataflywheel.errors import PolicyViolation
 from dataflywheel.flows._audit import audit
 from dataflywheel.flows.notifications import notify
 from dataflywheel.flows.data.review_input import RejectedRow, read_reviews
+from dataflywheel.flows.data.versions import resolve_version
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Batches, Datasets, DatasetVersions
 from dataflywheel.store.repositories.people import (
@@ -63,8 +64,6 @@ def producers(s: Session, version: DatasetVersion) -> list[str]:
 def issue_notice(ws: Workspace, version_ref: str, *,
                  now: datetime | None = None) -> list[Notification]:
     """Step 1: notify every producer that the candidate will be frozen in `NOTICE_DAYS` days."""
-    from dataflywheel.flows.data.versions import resolve_version
-
     now = now or utcnow()
     with ws.db.unit_of_work() as s:
         version = resolve_version(s, version_ref)
@@ -102,7 +101,6 @@ def _final_sample(ws: Workspace, version_ref: str) -> list[dict[str, object]]:
     records, at least one (`checks.stats.sampling.allocate`), drawn by the spot check."""
     from dataflywheel.checks.stats.sampling import allocate
     from dataflywheel.flows.data.review_sample import drawn_sample, id_field_of
-    from dataflywheel.flows.data.versions import resolve_version
 
     with ws.db.session() as s:
         version = resolve_version(s, version_ref)
@@ -123,7 +121,6 @@ def take_final_check(ws: Workspace, version_ref: str, path: str | Path, *,
                      now: datetime | None = None) -> tuple[int, list[RejectedRow], int]:
     """Step 2: take the Quality Evaluators' verdicts; (taken, rejected rows, still pending)."""
     from dataflywheel.flows.data.reviews import take_rows
-    from dataflywheel.flows.data.versions import resolve_version
 
     now, path = now or utcnow(), Path(path)
     parsed = read_reviews(path)

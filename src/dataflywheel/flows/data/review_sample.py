@@ -19,8 +19,6 @@ from dataflywheel.domain.records.contract import Contract
 from dataflywheel.domain.records.data import Batch, BatchFile
 from dataflywheel.flows.workspace import Workspace
 
-SHEET_COLUMNS = ("record_id", "verdict", "reviewer", "note", "file", "line", "stratum")
-
 
 def batch_sample(ws: Workspace, batch: Batch) -> list[dict[str, Any]]:
     """The sample of one batch: its delivery's spot-check sample, or a fresh one."""

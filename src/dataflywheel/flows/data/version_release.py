@@ -26,14 +26,19 @@ from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import ComplianceStatus, Dataset, DatasetVersion
-from dataflywheel.domain.records.governance import Sensitivity
+from dataflywheel.domain.records.governance import ExceptionType, Sensitivity
 from dataflywheel.domain.records.issue import IssueLink, IssueRelation
 from dataflywheel.domain.states import BatchState, RequirementState, VersionState, move
 from dataflywheel.errors import Conflict, PolicyViolation
 from dataflywheel.flows._audit import add_audited, audit, update_audited
 from dataflywheel.flows.notifications import notify
 from dataflywheel.flows.governance.consultations import outcomes
+from dataflywheel.flows.governance.exception_coverage import (
+    active_exception_covering,
+    covering_exception_kinds,
+)
 from dataflywheel.flows.governance.raci import who
+from dataflywheel.flows.data.freeze_procedure import procedure_conditions
 from dataflywheel.flows.data.version_manifest import build_manifest, put_json
 from dataflywheel.flows.data.versions import locked_version, refuse_audited, resolve_version
 from dataflywheel.flows.workspace import Workspace
@@ -57,18 +62,8 @@ class GateCondition:
         return not self.problems
 
 
-def exception_covering(s: Session, batch_id: str, at: datetime) -> Any | None:
-    """The active approved exception covering a batch at `at` (flows/governance/exceptions.py), or None."""
-    from dataflywheel.flows.governance.exceptions import active_exception_covering
-
-    return active_exception_covering(s, "batch", batch_id, at)
-
-
 def under_quality_exception(s: Session, version_id: str, at: datetime) -> bool:
     """Whether an active quality exception covers the version or one of its batches."""
-    from dataflywheel.domain.records.governance import ExceptionType
-    from dataflywheel.flows.governance.exceptions import covering_exception_kinds
-
     return ExceptionType.QUALITY in covering_exception_kinds(s, version_id, at)
 
 
@@ -96,7 +91,7 @@ def _batch_problems(s: Session, batches: list[Any], at: datetime) -> list[str]:
         return ["the version has no batches"]
     return [f"batch {b.id} is {b.state.value} and no active approved exception covers it"
             for b in batches if b.state is not BatchState.PASSED
-            and exception_covering(s, b.id, at) is None]
+            and active_exception_covering(s, "batch", b.id, at) is None]
 
 
 def _requirement_problems(s: Session, batches: list[Any]) -> list[str]:
@@ -157,8 +152,6 @@ def check_gate(ws: Workspace, version_ref: str, *, approver: str | None = None,
                at: datetime | None = None, baseline: bool = False) -> list[GateCondition]:
     """The gate as it stands, for `flywheel versions show` (reads only); with `baseline`, the
     freeze procedure's conditions (g) and (h) too."""
-    from dataflywheel.flows.data.freeze_procedure import procedure_conditions
-
     with ws.db.session() as s:
         version, when = resolve_version(s, version_ref), at or utcnow()
         extra = procedure_conditions(s, version, when) if baseline else []
@@ -207,8 +200,6 @@ class _Refused(Exception):
 
 def _require_gate(s: Session, version: DatasetVersion, by: str, now: datetime, *,
                   procedure: bool = False, waiver: str | None = None) -> None:
-    from dataflywheel.flows.data.freeze_procedure import procedure_conditions
-
     unmet = [c for c in gate(s, version, approver=by, at=now) if not c.met]
     if procedure and not (waiver and waiver.strip()):
         unmet += [c for c in (GateCondition(*x) for x in procedure_conditions(s, version, now))

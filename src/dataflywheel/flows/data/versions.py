@@ -1,8 +1,8 @@
 """Datasets and their versions while mutable: create, add/remove batches, datasheet, compliance.
 
 Guarantees:
-- A candidate holds only batches of its own dataset that passed their checks (or, once the
-  exceptions flow exists, that an active approved exception covers).
+- A candidate holds only batches of its own dataset that passed their checks or that an active
+  approved exception covers.
 - A candidate is committed together with the working summary of exactly its batches: no reader
   and no crash ever sees one without it.
 - After every change of membership the working quality summary is recomputed over the union of
@@ -45,6 +45,7 @@ from dataflywheel.errors import (
     from_validation,
 )
 from dataflywheel.flows._audit import add_audited, audit, update_audited
+from dataflywheel.flows.governance.exception_coverage import active_exception_covering
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.allocator import lock_writers
 from dataflywheel.store.repositories.data import (
@@ -303,15 +304,13 @@ def _joinable(s: Session, dataset_id: str, batch_id: str, *, kept: str) -> None:
         raise PolicyViolation(
             f"batch {batch_id} is {batch.state.value}: only passed batches join a version",
             expected="a passed batch, or one covered by an active approved exception", kept=kept,
-            hint=f"flywheel exception request --batch {batch_id}" if
+            hint=f"flywheel exceptions request --batch {batch_id}" if
             batch.state is BatchState.FAILED else None)
 
 
-def _covered(s: Session, batch_id: str, at: datetime | None = None) -> bool:
-    """Whether an active approved exception covers the batch (False until exceptions exist)."""
-    from dataflywheel.flows.data.version_release import exception_covering
-
-    return exception_covering(s, batch_id, at or utcnow()) is not None
+def _covered(s: Session, batch_id: str) -> bool:
+    """Whether an active approved exception covers the batch now."""
+    return active_exception_covering(s, "batch", batch_id, utcnow()) is not None
 
 
 def _refresh(ws: Workspace, version_id: str, engine: str) -> DatasetVersion:

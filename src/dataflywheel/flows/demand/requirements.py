@@ -1,4 +1,4 @@
-"""Requirements enter the Demand Pool here. (Lifecycle moves beyond `submitted` live with issue 6.)"""
+"""Requirements enter the Demand Pool here, as `submitted`; `lifecycle.py` moves them on."""
 
 from __future__ import annotations
 

@@ -105,7 +105,7 @@ def link_mlflow_run(ws: Workspace, experiment_id: str, *, run_id: str,
                 f"experiment {experiment_id} is already linked to MLflow run "
                 f"{experiment.mlflow_run_id}", field="mlflow_run_id", got=run_id,
                 kept=f"{experiment_id} is unchanged",
-                hint=f"export to that run: flywheel experiment export-mlflow {experiment_id} "
+                hint=f"export to that run: flywheel experiments export-mlflow {experiment_id} "
                      f"--tracking-uri {experiment.mlflow_tracking_uri}")
         after = experiment.model_copy(update={"mlflow_run_id": run_id,
                                               "mlflow_tracking_uri": tracking_uri})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dataflywheel.domain.records.experiment import ErrorSample, Experiment
+from dataflywheel.domain.records.experiment import Experiment
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.experiments import (
     ErrorSamples,
@@ -46,9 +46,3 @@ def experiment_detail(ws: Workspace, experiment_id: str) -> dict[str, Any]:
         "issues": [{"id": i.id, "severity": i.severity.value, "state": i.state.value,
                     "title": i.title} for i in issues],
     }
-
-
-def error_samples_of(ws: Workspace, experiment_id: str) -> list[ErrorSample]:
-    with ws.db.session() as s:
-        Experiments(s).get(experiment_id)
-        return ErrorSamples(s).list(experiment_id=experiment_id)

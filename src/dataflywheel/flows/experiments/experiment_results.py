@@ -31,7 +31,7 @@ from dataflywheel.domain.policies.item_accuracy import (
     reasoning_steps,
 )
 from dataflywheel.errors import BadInput, NotFound
-from dataflywheel.flows.experiments.runs import ErrorSampleIn
+from dataflywheel.flows.experiments.runs import ErrorSampleCreate
 
 
 @dataclass
@@ -43,7 +43,7 @@ class ItemResults:
     correct: int = 0
     totals: dict[str, int] = field(default_factory=dict)
     right: dict[str, int] = field(default_factory=dict)
-    errors: list[ErrorSampleIn] = field(default_factory=list)
+    errors: list[ErrorSampleCreate] = field(default_factory=list)
 
     def metrics(self) -> dict[str, float]:
         """`accuracy` and `accuracy.<category>`, rounded to 6 places."""
@@ -56,7 +56,7 @@ class ItemResults:
             self.correct += 1
             self.right[category] = self.right.get(category, 0) + 1
         else:
-            self.errors.append(ErrorSampleIn(record_id=record_id, category=category,
+            self.errors.append(ErrorSampleCreate(record_id=record_id, category=category,
                                              detail=detail))
 
 
@@ -147,7 +147,7 @@ def _is_correct(path: Path, number: int, row: dict[str, Any], model_key: str) ->
     return correct
 
 
-def read_error_samples(path: Path) -> list[ErrorSampleIn]:
+def read_error_samples(path: Path) -> list[ErrorSampleCreate]:
     """A JSONL file of error samples (`record_id`, `category`, optional `version_id`, `detail`);
     a bad line is refused with its number and field."""
     from pydantic import ValidationError
@@ -166,7 +166,7 @@ def read_error_samples(path: Path) -> list[ErrorSampleIn]:
             continue
         row = _row(path, number, line)
         try:
-            samples.append(ErrorSampleIn.model_validate(row))
+            samples.append(ErrorSampleCreate.model_validate(row))
         except ValidationError as exc:
             bad = from_validation(exc, source=str(path), what="invalid error sample")
             raise BadInput(bad.what, path=str(path), line=number, field=bad.field,

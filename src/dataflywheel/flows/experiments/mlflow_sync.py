@@ -66,7 +66,7 @@ def _write_back(ws: Workspace, mc: MlflowClient, uri: str, run_id: str, experime
     except FlywheelError as exc:
         raise BadInput(f"writing data versions back to MLflow run {run_id} failed: {exc.what}",
                        path=uri, kept=f"{experiment_id} is recorded here",
-                       hint=f"flywheel experiment export-mlflow {experiment_id} "
+                       hint=f"flywheel experiments export-mlflow {experiment_id} "
                             f"--tracking-uri {uri}") from None
 
 
@@ -96,7 +96,7 @@ def export_experiment(ws: Workspace, experiment_id: str, tracking_uri: str | Non
     if experiment.mlflow_run_id is not None and linked != uri:
         raise BadInput(f"experiment {experiment_id} lives in another MLflow store", path=uri,
                        expected=str(linked), kept="nothing was written to either store",
-                       hint=f"flywheel experiment export-mlflow {experiment_id}")
+                       hint=f"flywheel experiments export-mlflow {experiment_id}")
     mc = client(uri, create=True)
     run_id = experiment.mlflow_run_id
     if run_id is None:

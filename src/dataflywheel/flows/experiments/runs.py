@@ -64,7 +64,7 @@ class VersionUse(BaseModel):
     role: UsageRole = UsageRole.TRAIN
 
 
-class ErrorSampleIn(BaseModel):
+class ErrorSampleCreate(BaseModel):
     """A record the model got wrong: its id in the data, and its category (e.g. question type)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -102,7 +102,7 @@ class ExperimentCreate(BaseModel):
     mlflow_tracking_uri: str | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
-    error_samples: list[ErrorSampleIn] = Field(default_factory=list)
+    error_samples: list[ErrorSampleCreate] = Field(default_factory=list)
 
 
 @dataclass
@@ -173,7 +173,7 @@ def log_experiment_in(
 def finish_experiment(
     ws: Workspace, experiment_id: str, *, state: ExperimentState = ExperimentState.COMPLETED,
     metrics: dict[str, float] | None = None, conclusion: str | None = None,
-    error_samples: list[ErrorSampleIn] | None = None, lower_is_better: frozenset[str] | None = None,
+    error_samples: list[ErrorSampleCreate] | None = None, lower_is_better: frozenset[str] | None = None,
     tolerance: float = 0.0, now: datetime | None = None,
 ) -> LoggedExperiment:
     """running → completed | failed, adding final metrics (they win over earlier ones), the
@@ -273,7 +273,7 @@ def refuse_unreproducible(experiment: Experiment) -> None:
         f"formal experiment {experiment.title!r} lacks reproducibility context: "
         + ", ".join(missing), field="reproducibility", expected="all of " + ", ".join(REPRODUCIBILITY_FIELDS),
         got=", ".join(missing) + " missing", kept=NOTHING,
-        hint="flywheel experiment capture-env --json > env.json; then pass --env env.json "
+        hint="flywheel experiments capture-env --json > env.json; then pass --env env.json "
              "with --container-image, --seed and --determinism")
 
 
@@ -301,7 +301,7 @@ def _check_parents(s: Session, spec: ExperimentCreate) -> None:
     baseline = spec.baseline_experiment_id
     if baseline is not None and Experiments(s).find(baseline) is None:
         raise NotFound(f"baseline experiment {baseline} does not exist", field="baseline",
-                       kept=NOTHING, hint="flywheel experiment list")
+                       kept=NOTHING, hint="flywheel experiments list")
 
 
 def _build(spec: ExperimentCreate, experiment_id: str, now: datetime) -> Experiment:
@@ -320,7 +320,7 @@ def _build(spec: ExperimentCreate, experiment_id: str, now: datetime) -> Experim
         raise from_validation(exc, what="invalid experiment") from None
 
 
-def _samples(experiment_id: str, items: list[ErrorSampleIn], versions: list[DatasetVersion], *,
+def _samples(experiment_id: str, items: list[ErrorSampleCreate], versions: list[DatasetVersion], *,
              existing: list[ErrorSample] | None = None) -> list[ErrorSample]:
     allowed = {v.id for v in versions}
     seen = {e.record_id for e in existing or []}

@@ -324,11 +324,3 @@ def list_rejections(ws: Workspace, *, origin: str | None = None) -> list[Feedbac
     with ws.db.session() as s:
         repo = FeedbackRejections(s)
         return repo.list(origin=origin) if origin else repo.list()
-
-
-def require_file(path: str | Path) -> Path:
-    """A readable input file, or a `BadInput` naming it."""
-    source = Path(path)
-    if not source.is_file():
-        raise BadInput("not a readable file", path=str(source), expected="a JSONL file")
-    return source

@@ -1,1 +1,2 @@
-"""Governance: people and identity, RACI and consultations, access grants, exceptions, sensitivity, offboarding."""
+"""Governance: a new workspace's first person, roles and RACI (bootstrap); people and identity, RACI
+and consultations, access grants, exceptions, sensitivity, offboarding."""

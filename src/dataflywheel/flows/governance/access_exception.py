@@ -20,7 +20,7 @@ from dataflywheel.errors import PolicyViolation
 from dataflywheel.flows.governance.exception_coverage import active_exceptions_covering
 
 NOTHING = "nothing was stored"
-ASK = ("flywheel exception request --type compliance --source-description TEXT --risk-level "
+ASK = ("flywheel exceptions request --type compliance --source-description TEXT --risk-level "
        "LEVEL --access PERSON --dataset|--version … --by PERSON")
 
 

@@ -247,7 +247,7 @@ def approve(ws: Workspace, exception_id: str, *, approver: str, note: str = "",
                 f"{approver} may not approve {record.type.value} exception {exception_id}",
                 expected=f"a person holding: {needed}" + _scope_note(record), got=approver,
                 kept=f"{exception_id} is still requested",
-                hint=f"flywheel exception show {exception_id}")
+                hint=f"flywheel exceptions show {exception_id}")
         if role is Role.PLATFORM_ENGINEER and approver == on_call:
             note = f"as the configured on-call person{': ' + note if note else ''}"
         decision = ExceptionApproval(exception_id=exception_id, approver_id=approver, role=role,
@@ -304,12 +304,12 @@ def _decidable(s: Session, exception_id: str, approver: str,
         raise PolicyViolation(
             f"exception {exception_id} expired at {record.expires_at.isoformat()} before it "
             "was decided", kept=f"{exception_id} is still requested and covers nothing",
-            hint="flywheel exception request … with a later --expires")
+            hint="flywheel exceptions request … with a later --expires")
     if approver == record.requested_by_id:
         raise PolicyViolation(f"{approver} requested exception {exception_id} and may not decide it",
                               expected="an approver other than the requester", got=approver,
                               kept=f"{exception_id} is still requested",
-                              hint=f"flywheel exception withdraw {exception_id} --by {approver}")
+                              hint=f"flywheel exceptions withdraw {exception_id} --by {approver}")
     approvals = ExceptionApprovals(s).list(exception_id=exception_id)
     if any(a.approver_id == approver for a in approvals):
         raise PolicyViolation(f"{approver} has already decided on exception {exception_id}",
@@ -360,7 +360,7 @@ def revoke(ws: Workspace, exception_id: str, *, by: str, reason: str,
         if after is None:
             raise Conflict(f"exception {exception_id} was ended meanwhile by someone else",
                            kept=f"{exception_id} is unchanged by this revocation",
-                           hint=f"flywheel exception show {exception_id}")
+                           hint=f"flywheel exceptions show {exception_id}")
         end_grants_resting_on(s, record.id, why=f"revoked: {reason}", at=now, actor=ws.actor)
         return after
 

@@ -1,16 +1,14 @@
 """Who acts: an OS login bound to a person, never a name typed on a command line.
 
 A command's login (the OS login from `getpass.getuser()`, or `FLYWHEEL_LOGIN` in tests and CI) is
-looked up in the workspace's `login_bindings`; the person it is bound to is the actor every write
-records. An unbound login, or one bound to an offboarded person, may still read: the first write
-raises `NotBound`, which says exactly how to bind. A named approver (`--by`) must be that person.
+looked up in the workspace's `login_bindings` when the workspace is opened (`flows/workspace.py`,
+`acting_as`); the person it is bound to is the actor every write records. An unbound login, or one
+bound to an offboarded person, may still read: the first write raises `NotBound`, which says
+exactly how to bind. Here: binding logins, and the rule that a named approver (`--by`) must be
+the acting person.
 """
 
 from __future__ import annotations
-
-import getpass
-from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -18,43 +16,8 @@ from sqlalchemy.orm import Session
 from dataflywheel.domain.records.people import LoginBinding
 from dataflywheel.errors import AlreadyExists, BadInput, NotBound, from_validation
 from dataflywheel.flows._audit import add_audited
+from dataflywheel.flows.workspace import Workspace, os_login
 from dataflywheel.store.repositories.people import LoginBindings, People
-
-if TYPE_CHECKING:
-    from dataflywheel.flows.workspace import Workspace
-
-
-def os_login() -> str:
-    """The login of the process, or BadInput when the OS names none."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        raise BadInput("the operating system names no login for this process",
-                       expected="a login name", hint="set FLYWHEEL_LOGIN=NAME") from None
-
-
-def resolve(s: Session, login: str) -> tuple[str | None, NotBound | None]:
-    """(person id, None) when `login` acts as an active person, else (None, why it may not write)."""
-    binding = LoginBindings(s).find(login)
-    if binding is None:
-        return None, NotBound(
-            f"login {login!r} is not bound to a person of this workspace, so it may read but not "
-            "write", expected="a login bound to a person", kept="nothing was changed",
-            hint=f"a bound person runs: flywheel people bind PERSON --login {login}")
-    person = People(s).get(binding.person_id)
-    if not person.active:
-        return None, NotBound(
-            f"login {login!r} is bound to {person.id}, who was offboarded and may no longer act",
-            expected="an active person", kept="nothing was changed",
-            hint=f"flywheel people show {person.id}")
-    return person.id, None
-
-
-def acting_as(ws: Workspace, login: str) -> Workspace:
-    """A view of `ws` acting as whoever `login` is bound to (same database and blob store)."""
-    with ws.db.session() as s:
-        person, problem = resolve(s, login)
-    return replace(ws, login=login, acting_person=person, not_bound=problem)
 
 
 def require_named(ws: Workspace, named: str | None, option: str = "--by") -> str:

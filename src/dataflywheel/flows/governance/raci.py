@@ -104,7 +104,8 @@ def who(session: Session, item_id: str, project_id: str | None = None) -> RaciAn
                    holdings=RoleHoldings(session).list())
 
 
-def who_in(ws: Workspace, item_id: str, project_id: str | None = None) -> RaciAnswer:
+def ask_who(ws: Workspace, item_id: str, project_id: str | None = None) -> RaciAnswer:
+    """`who` for a caller without a session (the CLI, the demo): a project it names must exist."""
     with ws.db.session() as s:
         if project_id is not None:
             Projects(s).get(project_id)
@@ -126,4 +127,4 @@ def check(ws: Workspace) -> list[str]:
         return problems
 
 
-__all__ = ["MatrixItem", "check", "export_matrix", "import_matrix", "who", "who_in"]
+__all__ = ["MatrixItem", "ask_who", "check", "export_matrix", "import_matrix", "who"]

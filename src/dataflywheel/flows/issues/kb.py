@@ -180,11 +180,6 @@ def show(ws: Workspace, doc_id: str) -> DocumentView:
                             backlinks=links.pointing_at(LinkTarget.KB, doc_id))
 
 
-def documents_linked_to(session: Session, kind: LinkTarget, target_id: str) -> list[KbDocument]:
-    docs = KbDocuments(session)
-    return [docs.get(link.document_id) for link in KbLinks(session).pointing_at(kind, target_id)]
-
-
 def search(ws: Workspace, query: str, *, kind: DocKind | str | None = None,
            limit: int = 20) -> list[SearchHit]:
     """Documents containing every word of `query`, best first."""

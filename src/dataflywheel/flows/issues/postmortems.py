@@ -110,13 +110,13 @@ def _verify_contract_version(s: Session, after: int, ref: str) -> None:
     version = ContractVersions(s).find(ref)
     if version is None:
         raise NotFound(f"contract version {ref} does not exist", field="change",
-                       hint="flywheel contract list")
+                       hint="flywheel contracts list")
     implemented = {ContractVersionState.ACTIVE, ContractVersionState.DEPRECATED,
                    ContractVersionState.RETIRED}
     if version.state not in implemented:
         raise PolicyViolation(f"contract version {ref} is {version.state.value}, not implemented",
                               field="change", expected="an active contract version",
-                              hint=f"flywheel contract activate {ref}")
+                              hint=f"flywheel contracts activate {ref}")
     if not _audited_after(s, after, actions=("contract_version.add", "contract_version.activate"),
                           record_id=ref):
         raise PolicyViolation(f"contract version {ref} predates the issue; it cannot be its change",

@@ -16,7 +16,7 @@ from dataflywheel.store.tables.contracts import ContractNoticeRow, ContractRow, 
 
 
 class Contracts(Repository[ContractRecord, ContractRow]):
-    record_type, row_type, kind, hint = ContractRecord, ContractRow, "contract", "flywheel contract list"
+    record_type, row_type, kind, hint = ContractRecord, ContractRow, "contract", "flywheel contracts list"
 
     def find_locked(self, contract_id: str) -> ContractRecord | None:
         """The contract, its row locked until the transaction ends (PostgreSQL `FOR UPDATE`;
@@ -27,7 +27,7 @@ class Contracts(Repository[ContractRecord, ContractRow]):
 
 class ContractVersions(Repository[ContractVersionRecord, ContractVersionRow]):
     record_type, row_type, kind, hint = (
-        ContractVersionRecord, ContractVersionRow, "contract version", "flywheel contract list",
+        ContractVersionRecord, ContractVersionRow, "contract version", "flywheel contracts list",
     )
 
     def of_contract(self, contract_id: str) -> list[ContractVersionRecord]:

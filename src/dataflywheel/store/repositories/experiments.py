@@ -17,7 +17,7 @@ from dataflywheel.store.tables.experiments import (
 
 class Experiments(Repository[Experiment, ExperimentRow]):
     record_type, row_type, kind, hint = (
-        Experiment, ExperimentRow, "experiment", "flywheel experiment list",
+        Experiment, ExperimentRow, "experiment", "flywheel experiments list",
     )
 
     def next_id(self) -> str:

@@ -21,7 +21,7 @@ from dataflywheel.store.tables.governance import (
 
 class Exceptions(Repository[ExceptionRecord, ExceptionRow]):
     record_type, row_type, kind, hint = (
-        ExceptionRecord, ExceptionRow, "exception", "flywheel exception list",
+        ExceptionRecord, ExceptionRow, "exception", "flywheel exceptions list",
     )
 
     def next_id(self) -> str:

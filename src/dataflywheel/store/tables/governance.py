@@ -101,6 +101,8 @@ class AssetRow(Base):
 
 
 class AssetUseRow(Base):
+    """Which projects use an asset. No flow writes it yet: kept for the assembly layer (issue 20)."""
+
     __tablename__ = "asset_uses"
 
     asset_id: Mapped[str] = mapped_column(

@@ -1,4 +1,7 @@
-"""Tables of the plan: project stages and milestones (the milestone board)."""
+"""Tables of the plan: project stages and milestones (the milestone board).
+
+No flow writes them yet: they are kept for the assembly layer (issue 20), which gives them flows.
+"""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ def test_restricted_frozen_version_through_the_cli(team: Workspace, tmp_path: Pa
     assert refused.code == 2 and not out.exists()
     assert audits(team, "version.read_refused") == 1
 
-    exc = cli("exception", "request", "--type", "compliance", "--scope", "user logs",
+    exc = cli("exceptions", "request", "--type", "compliance", "--scope", "user logs",
               "--reason", "licence unclear", "--usage-restriction", "analysis only",
               "--isolation-label", "sandbox-7", "--outstanding", "licence review",
               "--expires", "2099-01-01T00:00:00+00:00", "--version", version,
@@ -40,7 +40,7 @@ def test_restricted_frozen_version_through_the_cli(team: Workspace, tmp_path: Pa
     eid = exc.json()["id"]
     assert (exc.json()["risk_level"], exc.json()["access_list"]) == ("high", [READER])
     for approver in ("legal-compliance", "data-owner"):
-        assert cli("exception", "approve", eid, "--by", approver).code == 0
+        assert cli("exceptions", "approve", eid, "--by", approver).code == 0
     assert cli("access", "register", "--version", version, "--by", "data-owner").code == 0
     grant = cli("access", "request", version, "--grantee", READER, "--purpose", "refusal study",
                 "--days", "5", "--exception", eid, "--by", READER, "--json")
@@ -55,7 +55,7 @@ def test_restricted_frozen_version_through_the_cli(team: Workspace, tmp_path: Pa
     assert [r["allowed"] for r in reads] == [False, True]
     assert reads[1]["reason"].startswith(f"read by {READER} via export hf; purpose: refusal study")
 
-    assert cli("exception", "sweep", "--now", "2099-01-01T00:00:00+00:00").code == 0
+    assert cli("exceptions", "sweep", "--now", "2099-01-01T00:00:00+00:00").code == 0
     after = cli("access", "list", "--grantee", READER, "--json").json()
     assert [(g["id"], g["state"]) for g in after] == [(gid, "revoked")]
     assert cli("access", "check", "--person", READER, "--version", version).code == 1

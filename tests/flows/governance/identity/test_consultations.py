@@ -62,7 +62,7 @@ def test_the_release_records_the_consultations_not_a_typed_answer(
     from dataflywheel.flows.governance import consultations
 
     from dataflywheel.flows.data import versions
-    from dataflywheel.flows.governance.identity import acting_as
+    from dataflywheel.flows.workspace import acting_as
     from dataflywheel.flows.data.version_release import freeze
 
     pool = setup_pool(team, sensitivity="public")

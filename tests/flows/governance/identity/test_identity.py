@@ -56,17 +56,17 @@ def test_an_unbound_login_reads_but_every_write_says_how_to_bind(team: Workspace
 
 def test_by_naming_someone_else_is_refused_and_changes_nothing(team: Workspace, cli: Any) -> None:
     before = _audit(team)
-    result = cli("contract", "import", str(RAW), "--by", "data-owner", login="algorithm-engineer")
+    result = cli("contracts", "import", str(RAW), "--by", "data-owner", login="algorithm-engineer")
     assert result.code == 2, result.err
     assert " ".join(result.err.split()) == (
         "error: --by data-owner names someone other than the acting person: login "
         "'algorithm-engineer' acts as algorithm-engineer; expected --by algorithm-engineer (or leave "
         "it out); got 'data-owner'. Kept: nothing was changed. Next: data-owner runs the command "
         "under their own login")
-    assert _audit(team) == before and cli("contract", "list", "--json").json() == []
+    assert _audit(team) == before and cli("contracts", "list", "--json").json() == []
     approver = cli("requirements", "triage", "REQ-0001", "--approver", "data-owner", login="tester")
     assert approver.code == 2 and "--approver data-owner names someone other" in approver.err
-    ok = cli("contract", "import", str(RAW), "--by", "data-owner", login="data-owner")
+    ok = cli("contracts", "import", str(RAW), "--by", "data-owner", login="data-owner")
     assert ok.code == 0, ok.err
     assert _audit(team)[-1][0] == "data-owner"
 
