@@ -79,7 +79,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.checks.bytescan import TextBytes
-from dataflywheel.checks.metrics import MetricInfo
+from dataflywheel.checks.declaration import Declaration
+from dataflywheel.checks.registry import registered_checks
 from dataflywheel.checks.textnorm import NormalisedBatch, normalise_packed
 from dataflywheel.checks.textpack import PackedText, pack_utf8
 from dataflywheel.errors import BadInput
@@ -309,20 +310,10 @@ class CheckResult(BaseModel):
 FinishJob = Callable[[], Any]  # one share of a check's finish (see `Check.finish_jobs`)
 
 
-class Check(ABC):
-    """A quality check: batch -> Partial, Partial + Partial, Partial -> CheckResult."""
+class Check(Declaration, ABC):
+    """A quality check: batch -> Partial, Partial + Partial, Partial -> CheckResult. What it
+    declares about itself (name, settings, metrics) is its `Declaration`."""
 
-    name: ClassVar[str]
-    metrics: ClassVar[tuple[str, ...]] = ()
-    # What the check's plan key holds: a settings model (the plan turns the check on by giving
-    # it, e.g. `pii: {kinds: [email]}`), or None for a plain switch (`blank: true`).
-    settings: ClassVar[type[BaseModel] | None] = None
-    # Whether a plan that does not name the check runs it (only for plain switches).
-    on_by_default: ClassVar[bool] = False
-    # Whether the check is meaningless without text: a plan turning it on must name `text_fields`.
-    needs_text_fields: ClassVar[bool] = False
-    # The metrics contracts may gate and deliveries keep, with their meaning (`checks.metrics`).
-    described: ClassVar[tuple[MetricInfo, ...]] = ()
     # Modules `partial` imports on first use (heavy native libraries): a helper process of the
     # local engine imports them while its parent plans the shards, not on its first batch.
     modules: ClassVar[tuple[str, ...]] = ()
@@ -366,29 +357,15 @@ class Check(ABC):
         return self.finish(partial)
 
 
-def registered_checks() -> dict[str, type[Check]]:
-    """Every registered check class by name, in registration order: the built-ins in
-    `BUILTIN_MODULES` order, then plugins in the order they were registered (pluggy calls the
-    latest first; the order here is what lists of metrics and plan settings follow)."""
-    from dataflywheel.plugins import get_plugin_manager
-
-    found: dict[str, type[Check]] = {}
-    for classes in reversed(get_plugin_manager().hook.register_checks()):
-        for cls in classes or ():
-            other = found.get(cls.name)
-            if other is not None and other is not cls:
-                raise BadInput(
-                    f"two checks are registered as {cls.name!r}",
-                    expected="one check class per name",
-                    got=f"{other.__module__}.{other.__qualname__} and {cls.__module__}.{cls.__qualname__}",
-                )
-            found[cls.name] = cls
-    return found
-
-
 def available_checks() -> dict[str, type[Check]]:
     """Every registered check class by name (built-ins and plugins, through `register_checks`)."""
-    return dict(sorted(registered_checks().items()))
+    found: dict[str, type[Check]] = {}
+    for name, cls in sorted(registered_checks().items()):
+        if not issubclass(cls, Check):
+            raise BadInput(f"check {name!r} is no check", expected="a subclass of "
+                           "dataflywheel.checks.base.Check", got=f"{cls.__module__}.{cls.__qualname__}")
+        found[name] = cls
+    return found
 
 
 def enabled_checks(plan: CheckPlan) -> list[Check]:

@@ -3,7 +3,7 @@ contract may gate and what they mean, and the headline a delivery keeps.
 
 Everything here is read from the checks themselves (`Check.settings`, `on_by_default`,
 `needs_text_fields`, `described`), built-ins and plugins alike, in registration order
-(`base.registered_checks`). Nothing outside a check's own module lists its metrics or settings.
+(`registered_checks`). Nothing outside a check's own module lists its metrics or settings.
 """
 
 from __future__ import annotations
@@ -13,8 +13,29 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from dataflywheel.checks.base import Check, registered_checks
+from dataflywheel.checks.declaration import Declaration
 from dataflywheel.checks.metrics import RANGES, MetricInfo, MetricKind
+from dataflywheel.errors import BadInput
+
+
+def registered_checks() -> dict[str, type[Declaration]]:
+    """Every registered check class by name, in registration order: the built-ins in
+    `BUILTIN_MODULES` order, then plugins in the order they were registered (pluggy calls the
+    latest first; the order here is what lists of metrics and plan settings follow)."""
+    from dataflywheel.plugins import get_plugin_manager
+
+    found: dict[str, type[Declaration]] = {}
+    for classes in reversed(get_plugin_manager().hook.register_checks()):
+        for cls in classes or ():
+            other = found.get(cls.name)
+            if other is not None and other is not cls:
+                raise BadInput(
+                    f"two checks are registered as {cls.name!r}",
+                    expected="one check class per name",
+                    got=f"{other.__module__}.{other.__qualname__} and {cls.__module__}.{cls.__qualname__}",
+                )
+            found[cls.name] = cls
+    return found
 
 
 def gate_metrics() -> dict[str, MetricInfo]:
@@ -49,7 +70,7 @@ def gate_problem(metric: str, value: float) -> str | None:
     return None
 
 
-def check_of(metric: str) -> type[Check] | None:
+def check_of(metric: str) -> type[Declaration] | None:
     """The check that produces the gated metric `metric` (`name` or `name.FIELD`)."""
     prefix, dot, field = metric.partition(".")
     per_field = bool(dot and field)
@@ -84,7 +105,7 @@ def settings_model() -> type[BaseModel]:
 
 
 @lru_cache(maxsize=8)
-def _settings_model(classes: tuple[type[Check], ...]) -> type[BaseModel]:
+def _settings_model(classes: tuple[type[Declaration], ...]) -> type[BaseModel]:
     fields: dict[str, Any] = {
         cls.name: (bool, cls.on_by_default) if cls.settings is None else (cls.settings | None, None)
         for cls in classes

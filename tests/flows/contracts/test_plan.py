@@ -132,11 +132,11 @@ def test_a_v3_2_0_enum_is_compiled_into_the_plan() -> None:
 def test_every_described_metric_is_one_its_check_produces() -> None:
     """A check's `described` metrics are among its `metric_names` (per-field ones by prefix),
     under a plan that turns it on: the catalogue cannot name a metric nothing produces."""
-    from dataflywheel.checks.base import registered_checks
+    from dataflywheel.checks.base import available_checks
 
     plan = parse_plan("text_fields: [t]\nschema: {fields: [{name: t}]}\nchecks:\n"
                       "  near_duplicates: {}\n  pii: {}\n  agreement: {}\n  spot_check: {}\n")
-    for cls in registered_checks().values():
+    for cls in available_checks().values():
         produced = cls.metric_names(plan)
         prefixes = {m.partition(".")[0] for m in produced}
         for m in cls.described:

@@ -1,7 +1,7 @@
 """Built-in checks, registered through the same `register_checks` hook as any plugin.
 
 Each module named in `BUILTIN_MODULES` exposes `CHECKS: list[type[Check]]`; their order is the
-registry's (`base.registered_checks`): the order of a plan's `checks` keys and of the metrics a
+registry's (`registry.registered_checks`): the order of a plan's `checks` keys and of the metrics a
 contract may gate. A module that is not
 part of this installation is skipped here; a plan that enables its check then fails with a clear
 "not installed" error from `enabled_checks`, so nothing is skipped silently.

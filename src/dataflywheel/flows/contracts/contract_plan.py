@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from dataflywheel.checks.base import registered_checks
+from dataflywheel.checks.registry import registered_checks
 from dataflywheel.checks.builtin.contamination import ReferenceFile
 from dataflywheel.checks.plan import (
     CheckPlan,
