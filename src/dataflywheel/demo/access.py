@@ -22,7 +22,7 @@ from dataflywheel.flows.governance import access
 from dataflywheel.flows.governance.access_reads import can_read, reads_of
 from dataflywheel.flows.data.export import export_version
 from dataflywheel.flows.trace import trace
-from dataflywheel.flows.data.versions import resolve_version
+from dataflywheel.store.repositories.data import resolve_version
 from dataflywheel.flows.workspace import Workspace
 
 OWNER, LEGAL, READER, OTHER = "lin.wei", "eva.novak", "li.na", "tom.berg"

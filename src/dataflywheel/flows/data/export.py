@@ -36,7 +36,7 @@ from dataflywheel.domain.records.data import DatasetVersion
 from dataflywheel.domain.states import VersionState
 from dataflywheel.errors import BadInput, IntegrityError, PolicyViolation
 from dataflywheel.flows.governance.access_reads import decide, record
-from dataflywheel.flows.data.versions import resolve_version
+from dataflywheel.store.repositories.data import resolve_version
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.integrations import croissant, huggingface
 

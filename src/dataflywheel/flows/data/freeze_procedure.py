@@ -33,7 +33,7 @@ from dataflywheel.errors import PolicyViolation
 from dataflywheel.flows._audit import audit
 from dataflywheel.flows.notifications import notify
 from dataflywheel.flows.data.review_input import RejectedRow, read_reviews
-from dataflywheel.flows.data.versions import resolve_version
+from dataflywheel.store.repositories.data import resolve_version
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Batches, Datasets, DatasetVersions
 from dataflywheel.store.repositories.people import (

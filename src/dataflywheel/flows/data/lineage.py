@@ -22,7 +22,7 @@ from dataflywheel.domain.records.experiment import Experiment
 from dataflywheel.domain.records.governance import ExceptionRecord
 from dataflywheel.domain.records.issue import Issue
 from dataflywheel.errors import BadInput
-from dataflywheel.flows.data.versions import resolve_version
+from dataflywheel.store.repositories.data import resolve_version
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.contracts import ContractVersions
 from dataflywheel.store.repositories.data import Batches, Datasets, DatasetVersions

@@ -40,7 +40,8 @@ from dataflywheel.flows.governance.exception_coverage import (
 from dataflywheel.flows.governance.raci import who
 from dataflywheel.flows.data.freeze_procedure import procedure_conditions
 from dataflywheel.flows.data.version_manifest import build_manifest, put_json
-from dataflywheel.flows.data.versions import locked_version, refuse_audited, resolve_version
+from dataflywheel.store.repositories.data import resolve_version
+from dataflywheel.flows.data.versions import locked_version, refuse_audited
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Datasets, DatasetVersions
 from dataflywheel.store.repositories.issues import IssueLinks, Issues

@@ -48,6 +48,7 @@ from dataflywheel.flows._audit import add_audited, audit, update_audited
 from dataflywheel.flows.governance.exception_coverage import active_exception_covering
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.allocator import lock_writers
+from dataflywheel.store.repositories.data import resolve_version
 from dataflywheel.store.repositories.data import (
     Batches,
     Datasets,
@@ -115,19 +116,6 @@ def create_dataset(ws: Workspace, name: str, *, project_id: str, owner_id: str,
 def list_datasets(ws: Workspace) -> list[Dataset]:
     with ws.db.session() as s:
         return Datasets(s).list()
-
-
-def resolve_version(s: Session, ref: str) -> DatasetVersion:
-    """`V-0001`, or `DATASET@N` (dataset name or id, frozen number)."""
-    repo = DatasetVersions(s)
-    if "@" not in ref:
-        return repo.get(ref)
-    name, _, number = ref.rpartition("@")
-    if not number.isdigit():
-        raise BadInput(f"cannot read version {ref!r}", field="version",
-                       expected="V-NNNN or DATASET@NUMBER")
-    ds = Datasets(s).find(name) or Datasets(s).by_name(name)
-    return repo.by_number(ds.id, int(number))
 
 
 def create_version(ws: Workspace, dataset: str, *, by: str, batch_ids: Sequence[str] = (),

@@ -45,7 +45,7 @@ from dataflywheel.flows.governance._grant_moves import GRANTS, tell
 from dataflywheel.flows.governance.access_exception import resting_exception
 from dataflywheel.flows.governance.exception_coverage import SYSTEM_ACTOR
 from dataflywheel.flows.governance.sensitivity import dataset_grade, version_grade
-from dataflywheel.flows.data.versions import resolve_version
+from dataflywheel.store.repositories.data import resolve_version
 from dataflywheel.flows.notifications import notify
 from dataflywheel.flows.governance.raci import who
 from dataflywheel.flows.workspace import Workspace

@@ -36,7 +36,7 @@ from dataflywheel.flows._audit import audit
 from dataflywheel.flows.governance.access import expire_due
 from dataflywheel.flows.governance.access_exception import rests_on_active
 from dataflywheel.flows.governance.sensitivity import version_grade
-from dataflywheel.flows.data.versions import resolve_version
+from dataflywheel.store.repositories.data import resolve_version
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.governance import AccessGrants, Assets
 from dataflywheel.store.repositories.people import People

@@ -32,7 +32,7 @@ from dataflywheel.domain.roles import Role
 from dataflywheel.errors import BadInput, NotFound, PolicyViolation
 from dataflywheel.flows._audit import add_audited
 from dataflywheel.flows.governance.raci import who
-from dataflywheel.flows.data.versions import resolve_version
+from dataflywheel.store.repositories.data import resolve_version
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Datasets
 from dataflywheel.store.repositories.governance import Assets, Derivations, Regrades

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.data import (
     Batch, BatchFile, Dataset, DatasetVersion, VersionBatch,
 )
 from dataflywheel.domain.states import VersionState
-from dataflywheel.errors import NotFound
+from dataflywheel.errors import BadInput, NotFound
 from dataflywheel.store.allocator import next_number
 from dataflywheel.store.repositories.base import Repository
 from dataflywheel.store.tables.data import (
@@ -82,3 +83,17 @@ class DatasetVersions(Repository[DatasetVersion, DatasetVersionRow]):
 
 class VersionBatches(Repository[VersionBatch, VersionBatchRow]):
     record_type, row_type, kind = VersionBatch, VersionBatchRow, "version membership"
+
+
+def resolve_version(s: Session, ref: str) -> DatasetVersion:
+    """The version a user names: `V-0001`, or `DATASET@N` (dataset name or id, frozen number).
+    A lookup, no policy: every pool that reads versions asks it here."""
+    repo = DatasetVersions(s)
+    if "@" not in ref:
+        return repo.get(ref)
+    name, _, number = ref.rpartition("@")
+    if not number.isdigit():
+        raise BadInput(f"cannot read version {ref!r}", field="version",
+                       expected="V-NNNN or DATASET@NUMBER")
+    ds = Datasets(s).find(name) or Datasets(s).by_name(name)
+    return repo.by_number(ds.id, int(number))

@@ -19,7 +19,7 @@ def test_access_demo_step(ws: Workspace) -> None:
     from dataflywheel.demo.exceptions import demo_step as exceptions_step
     from dataflywheel.demo.team import seed_team
     from dataflywheel.flows.governance.access_reads import reads_of
-    from dataflywheel.flows.data.lineage import resolve_version
+    from dataflywheel.store.repositories.data import resolve_version
 
     seed_team(ws)
     seed_contracts(ws)

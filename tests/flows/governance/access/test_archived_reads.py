@@ -15,7 +15,7 @@ from dataflywheel.errors import NotFound, PolicyViolation
 from dataflywheel.flows.governance import access
 from dataflywheel.flows.governance.access_reads import can_read
 from dataflywheel.flows.data.export import export_version
-from dataflywheel.flows.data.lineage import resolve_version
+from dataflywheel.store.repositories.data import resolve_version
 from dataflywheel.flows.trace import trace
 from dataflywheel.flows.workspace import Workspace
 
