@@ -65,7 +65,7 @@ def test_p1_closes_with_a_published_post_mortem_and_a_contract_change(team: Work
         pm.link_change(team, issue.id, kind="contract_version", ref=version_id)
     assert str(err.value) == (f"contract version {version_id} is proposed, not implemented; field "
                               f"'change'; expected an active contract version. Next: flywheel "
-                              f"contract activate {version_id}")
+                              f"contracts activate {version_id}")
     version = get_version(team, version_id)[0]
     activate_version(team, version_id, by="data-owner", now=version.effective_from)
     linked = pm.link_change(team, issue.id, kind="contract_version", ref=version_id)
