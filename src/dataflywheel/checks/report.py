@@ -8,13 +8,13 @@ are rendered above this layer, by `dataflywheel.reports` (templates/quality.md, 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from dataflywheel.atomicfile import write_text
+from dataflywheel.canonjson import sorted_json
 from dataflywheel.checks.base import CheckResult, Example, Reject
 from dataflywheel.errors import BadInput
 
@@ -74,7 +74,7 @@ class QualityReport(BaseModel):
 
     def to_json(self) -> str:
         """Stable JSON: sorted keys, two-space indent, UTF-8 text kept as is."""
-        return json.dumps(self.to_dict(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+        return sorted_json(self.to_dict(), indent=2, ascii=False) + "\n"
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
@@ -90,5 +90,5 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 
 def rejects_jsonl(rejects: list[Reject]) -> str:
     return "".join(
-        json.dumps(r.to_dict(), sort_keys=True, ensure_ascii=False) + "\n" for r in rejects
+        sorted_json(r.to_dict(), ascii=False) + "\n" for r in rejects
     )

@@ -6,11 +6,11 @@ indent, UTF-8 kept, a final newline), so the JSON twin of a page is the data the
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from dataflywheel.canonjson import sorted_json
 from dataflywheel.errors import BadInput
 from dataflywheel.reports.registry import spec_for
 from dataflywheel.reports.spec import FORMATS, TEMPLATE_SUFFIX, Format
@@ -42,4 +42,4 @@ def json_text(data: object) -> str:
     """Stable JSON of a model, dataclass or plain data: sorted keys, two-space indent, UTF-8."""
     plain = (data.model_dump(mode="json") if isinstance(data, BaseModel)
              else TypeAdapter(type(data)).dump_python(data, mode="json"))
-    return json.dumps(plain, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return sorted_json(plain, indent=2, ascii=False) + "\n"
