@@ -14,9 +14,9 @@ here); any other stored form goes through the column's own type, exactly as an O
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.exc import DBAPIError
@@ -28,7 +28,7 @@ BATCH = 20_000
 
 
 def raw_batches(session: Session, table: Table, *,
-                after_seq: int) -> Iterator[list[tuple[Any, ...]]]:
+                after_seq: int) -> Iterator[Sequence[Any]]:
     """Lists of up to `BATCH` rows (tuples in `COLUMNS` order) with `seq > after_seq`, in `seq`
     order, until the log ends; read in the session's transaction (one snapshot)."""
     batch = BATCH
@@ -60,7 +60,7 @@ def stored_at(session: Session, table: Table) -> Callable[[Any], datetime]:
     """A function from a raw stored `at` to the `datetime` an ORM read gives (the column's type)."""
     dialect = session.get_bind().dialect
     process = table.c.at.type.dialect_impl(dialect).result_processor(dialect, None)
-    return (lambda raw: raw) if process is None else process
+    return (lambda raw: raw) if process is None else cast(Callable[[Any], datetime], process)
 
 
 def at_text(stored: Callable[[Any], datetime],
