@@ -186,12 +186,19 @@ def test_an_unwritable_out_file_writes_nothing(local: Any, tmp_path: Path) -> No
 # --- the incremental verify ----------------------------------------------------------------------
 
 
-def test_incremental_verify_checks_from_the_head_and_says_what_it_skipped(
-    ws: Workspace, people: int, cli: Any, key_path: Path, tmp_path: Path
-) -> None:
+@pytest.fixture
+def head_then_more(people: int, cli: Any, key_path: Path, tmp_path: Path) -> Path:
+    """A head signed after the `people` entries, then one more audited change; its file."""
     out = tmp_path / "head.json"
     assert cli("audit", "head", "--out", str(out)).code == 0
     assert cli("people", "add", "dee", "Dee", "--role", "data_engineer").code == 0
+    return out
+
+
+def test_incremental_verify_checks_from_the_head_and_says_what_it_skipped(
+    people: int, cli: Any, head_then_more: Path
+) -> None:
+    out = head_then_more
     last = int(cli("audit", "verify", "--json").json()["entries"])
     result = cli("audit", "verify", "--head", str(out), "--incremental")
     assert result.code == 0, result.err
@@ -209,11 +216,9 @@ def test_incremental_verify_checks_from_the_head_and_says_what_it_skipped(
 
 
 def test_incremental_verify_names_an_edit_after_the_head(
-    ws: Workspace, people: int, cli: Any, key_path: Path, tmp_path: Path
+    ws: Workspace, people: int, cli: Any, head_then_more: Path
 ) -> None:
-    out = tmp_path / "head.json"
-    assert cli("audit", "head", "--out", str(out)).code == 0
-    assert cli("people", "add", "dee", "Dee", "--role", "data_engineer").code == 0
+    out = head_then_more
     _tamper(ws, update(AUDIT).where(AUDIT.c.seq == people + 1).values(actor="mallory"))
     result = cli("audit", "verify", "--head", str(out), "--incremental")
     assert result.code == 1

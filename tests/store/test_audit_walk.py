@@ -75,9 +75,13 @@ def _incremental(db: Database, head: dict[str, Any], key_path: Path) -> ChainWal
         return verify_after_head(session, head, public)
 
 
-def _head(db: Database, key_path: Path) -> dict[str, Any]:
+def _signed(db: Database, key_path: Path, entries: int, *, then: int = 0) -> dict[str, Any]:
+    """Append `entries`, sign the head there, append `then` more; returns the head."""
+    _append(db, entries)
     with db.session() as session:
-        return export_head(session, key_path)
+        head = export_head(session, key_path)
+    _append(db, then, start=entries + 1)
+    return head
 
 
 @pytest.fixture
@@ -155,9 +159,7 @@ def test_problems_across_batches_match_the_definition(database: Database) -> Non
 def test_incremental_passes_on_an_intact_chain_and_walks_only_from_the_head(
     database: Database, key_path: Path
 ) -> None:
-    _append(database, 10)
-    head = _head(database, key_path)
-    _append(database, 5, start=11)
+    head = _signed(database, key_path, 10, then=5)
     walk = _incremental(database, head, key_path)
     assert walk == ChainWalk(first_seq=10, last_seq=15, checked=6, problems=[])
 
@@ -165,24 +167,20 @@ def test_incremental_passes_on_an_intact_chain_and_walks_only_from_the_head(
 def test_incremental_with_nothing_after_the_head_rechecks_the_head_entry(
     database: Database, key_path: Path
 ) -> None:
-    _append(database, 6)
-    head = _head(database, key_path)
+    head = _signed(database, key_path, 6)
     assert _incremental(database, head, key_path) == ChainWalk(6, 6, 1, [])
 
 
 def test_incremental_from_an_empty_log_head_walks_everything(
     database: Database, key_path: Path
 ) -> None:
-    head = _head(database, key_path)
+    head = _signed(database, key_path, 0, then=5)
     assert head["seq"] == 0
-    _append(database, 5)
     assert _incremental(database, head, key_path) == ChainWalk(1, 5, 5, [])
 
 
 def test_incremental_detects_an_edit_after_the_head(database: Database, key_path: Path) -> None:
-    _append(database, 8)
-    head = _head(database, key_path)
-    _append(database, 6, start=9)
+    head = _signed(database, key_path, 8, then=6)
     _tamper(database, update(AUDIT).where(AUDIT.c.seq == 12).values(reason="nothing to see"))
     walk = _incremental(database, head, key_path)
     assert [(p.seq, p.kind) for p in walk.problems] == [(12, "hash")]
@@ -190,9 +188,7 @@ def test_incremental_detects_an_edit_after_the_head(database: Database, key_path
 
 
 def test_incremental_detects_an_edit_of_the_head_entry(database: Database, key_path: Path) -> None:
-    _append(database, 8)
-    head = _head(database, key_path)
-    _append(database, 2, start=9)
+    head = _signed(database, key_path, 8, then=2)
     _tamper(database, update(AUDIT).where(AUDIT.c.seq == 8).values(actor="mallory"))
     walk = _incremental(database, head, key_path)
     assert [(p.seq, p.kind) for p in walk.problems] == [(8, "hash")]
@@ -201,9 +197,7 @@ def test_incremental_detects_an_edit_of_the_head_entry(database: Database, key_p
 def test_incremental_refuses_a_head_whose_history_was_rewritten_before_it(
     database: Database, key_path: Path
 ) -> None:
-    _append(database, 8)
-    head = _head(database, key_path)
-    _append(database, 3, start=9)
+    head = _signed(database, key_path, 8, then=3)
     rows = _rows(database)
     prev = rows[2]["entry_hash"]
     rewritten = []
@@ -221,8 +215,7 @@ def test_incremental_refuses_a_head_whose_history_was_rewritten_before_it(
 
 
 def test_incremental_refuses_a_truncated_head(database: Database, key_path: Path) -> None:
-    _append(database, 6)
-    head = _head(database, key_path)
+    head = _signed(database, key_path, 6)
     _tamper(database, delete(AUDIT).where(AUDIT.c.seq >= 5))
     walk = _incremental(database, head, key_path)
     assert [(p.seq, p.kind) for p in walk.problems] == [(6, "truncated")]
@@ -232,8 +225,7 @@ def test_incremental_does_not_see_a_plain_edit_before_the_head(
     database: Database, key_path: Path
 ) -> None:
     """The documented limit: entries before the head are not re-checked; the full verify is."""
-    _append(database, 8)
-    head = _head(database, key_path)
+    head = _signed(database, key_path, 8)
     _tamper(database, update(AUDIT).where(AUDIT.c.seq == 3).values(actor="mallory"))
     assert _incremental(database, head, key_path).problems == []
     assert [(p.seq, p.kind) for p in _problems(database)] == [(3, "hash")]
