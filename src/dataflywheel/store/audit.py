@@ -11,6 +11,8 @@ Guarantees:
   an edit, a delete, a reorder or a forged entry is detected.
 - `verify_head` checks a head signed by `export_head` (Ed25519, key outside the database):
   truncation and a full rewrite are detected too.
+- `verify_after_head` is the incremental verify: the signed head, then only its entry and those
+  after it (entries before the head are not re-checked).
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ import contextlib
 import hashlib
 import os
 import uuid
-from json.encoder import encode_basestring
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -214,7 +216,8 @@ def _walk(session: Session, *, after_seq: int, prev_hash: str) -> ChainWalk:
     Raw rows in large batches (`store.audit_scan`); each body is built as text and hashed in one
     pass. An entry whose fast hash does not match is checked again the exact way (`_check_entry`
     over the row as an ORM read gives it), so a problem is reported exactly as before and a value
-    the fast form cannot take (a number stored in a text column) is judged by the definition.
+    the fast form does not take (bytes in a text column, a time stored in another form) is judged
+    by the definition.
     """
     stored_at = audit_scan.stored_at(session, _TABLE)
     at_text = audit_scan.at_text(stored_at, iso)
