@@ -74,6 +74,8 @@ def at_text(stored: Callable[[Any], datetime],
         if (type(raw) is str and len(raw) == 26 and raw[4:20:3] == "-- ::."
                 and datetime.fromisoformat(raw).tzinfo is None):
             return f"{raw[:10]}T{raw[11:]}+00:00"
+        if type(raw) is datetime and raw.tzinfo is not None:  # PostgreSQL's: `stored` only re-zones it
+            return iso(raw)
         return iso(stored(raw))
 
     return text
