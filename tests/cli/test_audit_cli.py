@@ -181,3 +181,79 @@ def test_an_unwritable_out_file_writes_nothing(local: Any, tmp_path: Path) -> No
         "written. Next: choose another --out"
     )
     assert not out.parent.exists()
+
+
+# --- the incremental verify ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def head_then_more(people: int, cli: Any, key_path: Path, tmp_path: Path) -> Path:
+    """A head signed after the `people` entries, then one more audited change; its file."""
+    out = tmp_path / "head.json"
+    assert cli("audit", "head", "--out", str(out)).code == 0
+    assert cli("people", "add", "dee", "Dee", "--role", "data_engineer").code == 0
+    return out
+
+
+def test_incremental_verify_checks_from_the_head_and_says_what_it_skipped(
+    people: int, cli: Any, head_then_more: Path
+) -> None:
+    out = head_then_more
+    last = int(cli("audit", "verify", "--json").json()["entries"])
+    result = cli("audit", "verify", "--head", str(out), "--incremental")
+    assert result.code == 0, result.err
+    assert result.out.strip() == (
+        f"ok: the signed head at entry {people} matches; entries {people}..{last} "
+        f"({last - people + 1} re-hashed and re-linked), chain intact from the head; entries "
+        f"1..{people - 1} before the head were NOT re-checked (`flywheel audit verify` checks the "
+        "whole chain)"
+    )
+    report = cli("audit", "verify", "--head", str(out), "--incremental", "--json").json()
+    assert report == {"ok": True, "incremental": True, "head_seq": people,
+                      "checked": last - people + 1, "first_seq": people, "last_seq": last,
+                      "not_rechecked": f"entries 1..{people - 1} (before the signed head)",
+                      "problems": []}
+
+
+def test_incremental_verify_names_an_edit_after_the_head(
+    ws: Workspace, people: int, cli: Any, head_then_more: Path
+) -> None:
+    out = head_then_more
+    _tamper(ws, update(AUDIT).where(AUDIT.c.seq == people + 1).values(actor="mallory"))
+    result = cli("audit", "verify", "--head", str(out), "--incremental")
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert lines[0].startswith(f"audit entry {people + 1}: content does not match its hash")
+    assert lines[-1].startswith(
+        f"error: the audit log is not intact from the signed head at entry {people}: first bad "
+        f"entry is {people + 1} (hash); 1 problem(s) in entries {people}..")
+    assert lines[-1].endswith(
+        f"entries 1..{people - 1} were not re-checked. Kept: nothing was changed. Next: run "
+        "`flywheel audit verify --head FILE` without --incremental to check the whole chain")
+
+
+def test_incremental_verify_refuses_a_head_that_no_longer_matches(
+    ws: Workspace, people: int, cli: Any, key_path: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "head.json"
+    assert cli("audit", "head", "--out", str(out)).code == 0
+    _tamper(ws, update(AUDIT).where(AUDIT.c.seq == people).values(entry_hash="e" * 64))
+    result = cli("audit", "verify", "--head", str(out), "--incremental", "--json")
+    assert result.code == 1
+    report = result.json()
+    assert report["checked"] == 0
+    assert [(p["seq"], p["kind"]) for p in report["problems"]] == [(people, "rewritten")]
+    plain = cli("audit", "verify", "--head", str(out), "--incremental")
+    assert plain.err.strip().splitlines()[-1].startswith(
+        f"error: the audit log is not intact from the signed head at entry {people}: first bad "
+        f"entry is {people} (rewritten); the signed head does not match the log, so nothing after "
+        "it was checked")
+
+
+def test_incremental_without_a_head_is_bad_input(local: Any) -> None:
+    result = local("audit", "verify", "--incremental")
+    assert result.code == 2
+    assert result.err.strip() == (
+        "error: --incremental needs a signed head to start from; field '--incremental'; expected "
+        "--head FILE. Next: export one with `flywheel audit head --out FILE`"
+    )

@@ -11,6 +11,8 @@ Guarantees:
   an edit, a delete, a reorder or a forged entry is detected.
 - `verify_head` checks a head signed by `export_head` (Ed25519, key outside the database):
   truncation and a full rewrite are detected too.
+- `verify_after_head` is the incremental verify: the signed head, then only its entry and those
+  after it (entries before the head are not re-checked).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -36,6 +39,7 @@ from sqlalchemy.orm import Session
 from dataflywheel import canonjson
 from dataflywheel.atomicfile import fsync_dir
 from dataflywheel.errors import BadInput, Conflict, NotFound, PolicyViolation, WorkspaceError
+from dataflywheel.store import audit_scan
 from dataflywheel.store.allocator import lock_writers
 from dataflywheel.store.tables.audit import GENESIS_HASH, AuditEntryRow
 
@@ -186,15 +190,59 @@ def verify_chain(session: Session) -> list[ChainProblem]:
     An empty list means the chain is intact from the genesis to its last entry (truncation of the
     tail is only visible against a signed head: see `verify_head`).
     """
-    table = _TABLE
+    return _walk(session, after_seq=0, prev_hash=GENESIS_HASH).problems
+
+
+@dataclass(frozen=True)
+class ChainWalk:
+    """What one walk over the chain checked: the entries `first_seq..last_seq` as stored (`checked`
+    rows; none when 0) and the problems found there, first bad entry first."""
+
+    first_seq: int
+    last_seq: int
+    checked: int
+    problems: list[ChainProblem]
+
+
+# The hashed body (`entry_hash_of`) spelled out as text for the walk: canonical JSON of the body,
+# keys in sorted order; `_walk` fills it. tests/store/test_audit_walk.py holds the two equal.
+_BODY = ('{"action":%s,"actor":%s,"after_digest":%s,"at":"%s","before_digest":%s,"prev_hash":%s,'
+         '"reason":%s,"record_id":%s,"record_kind":%s,"seq":%d}')
+
+
+def _walk(session: Session, *, after_seq: int, prev_hash: str) -> ChainWalk:
+    """Check the entries after `after_seq`, the first one linked to `prev_hash`.
+
+    Raw rows in large batches (`store.audit_scan`); each body is built as text and hashed in one
+    pass. An entry whose fast hash does not match is checked again the exact way (`_check_entry`
+    over the row as an ORM read gives it), so a problem is reported exactly as before and a value
+    the fast form does not take (bytes in a text column, a time stored in another form) is judged
+    by the definition.
+    """
+    stored_at = audit_scan.stored_at(session, _TABLE)
+    at_text = audit_scan.at_text(stored_at, iso)
+    text, sha256 = encode_basestring, hashlib.sha256
     problems: list[ChainProblem] = []
-    prev_seq, prev_hash = 0, GENESIS_HASH
-    query = select(table).order_by(table.c.seq).execution_options(yield_per=1000)  # streamed
-    for row in session.execute(query).mappings():
-        if (problem := _check_entry(row, prev_seq, prev_hash)) is not None:
-            problems.append(problem)
-        prev_seq, prev_hash = row["seq"], row["entry_hash"]
-    return problems
+    prev_seq, first_seq, checked = after_seq, after_seq + 1, 0
+    for rows in audit_scan.raw_batches(session, _TABLE, after_seq=after_seq):
+        for row in rows:
+            seq, at, actor, action, kind, record_id, before, after, reason, link, stored = row
+            try:
+                intact = seq == prev_seq + 1 and link == prev_hash and sha256((_BODY % (
+                    text(action), text(actor), "null" if after is None else text(after),
+                    at_text(at), "null" if before is None else text(before), text(link),
+                    "null" if reason is None else text(reason), text(record_id), text(kind), seq,
+                )).encode()).hexdigest() == stored
+            except (TypeError, ValueError):
+                intact = False
+            if not intact:
+                fields = dict(zip(audit_scan.COLUMNS, row, strict=True)) | {"at": stored_at(at)}
+                if (problem := _check_entry(fields, prev_seq, prev_hash)) is not None:
+                    problems.append(problem)
+            prev_seq, prev_hash = seq, stored
+        first_seq = first_seq if checked else rows[0][0]
+        checked += len(rows)
+    return ChainWalk(first_seq=first_seq, last_seq=prev_seq, checked=checked, problems=problems)
 
 
 def _check_entry(row: Mapping[Any, Any], prev_seq: int, prev_hash: str) -> ChainProblem | None:
@@ -288,6 +336,27 @@ def verify_head(
         return [ChainProblem(signed.seq, "rewritten", "differs from the signed head (history rewritten)",
                              expected=f"entry_hash {signed.entry_hash}", actual=f"entry_hash {stored}")]
     return []
+
+
+def verify_after_head(
+    session: Session, head: Mapping[str, Any], public_key: Ed25519PublicKey | bytes | str
+) -> ChainWalk:
+    """The incremental verify, O(entries after the head): `verify_head`, then the head's own entry
+    re-hashed and every entry after it re-hashed and re-linked from it.
+
+    A head that does not verify (bad signature, truncated, rewritten: any edit at or before the
+    head that changed the head entry's stored hash) is refused: its problems come back and nothing
+    after it is walked (`checked` is 0). Entries *before* the head are NOT re-checked: an edit
+    there that left the head entry's hash as stored is only found by `verify_chain`.
+    """
+    signed = parse_head(head)
+    if problems := verify_head(session, head, public_key):
+        return ChainWalk(first_seq=signed.seq, last_seq=signed.seq, checked=0, problems=problems)
+    if signed.seq == 0:
+        return _walk(session, after_seq=0, prev_hash=GENESIS_HASH)
+    table = _TABLE
+    link = session.execute(select(table.c.prev_hash).where(table.c.seq == signed.seq)).scalar_one()
+    return _walk(session, after_seq=signed.seq - 1, prev_hash=link)
 
 
 # --- the signing key -----------------------------------------------------------------------------
