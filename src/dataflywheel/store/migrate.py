@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +33,9 @@ _ASSIGNMENT = re.compile(r"^(revision|down_revision)\b[^=\n]*=\s*(.+?)\s*$", re.
 def alembic_config(engine: Engine | None = None) -> Config:
     from alembic.config import Config
 
-    config = Config()
+    # alembic's default `stdout` is the one of the moment alembic was imported; imported lazily,
+    # that may be a stream closed since (a test's capture), so name the current one.
+    config = Config(stdout=sys.stdout)
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
     return config
