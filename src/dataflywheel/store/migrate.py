@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, column, inspect, select, table
+from sqlalchemy import Engine, String, column, inspect, select, table
 
 from dataflywheel.errors import WorkspaceError
 
@@ -73,8 +73,9 @@ def current_revision(engine: Engine) -> str | None:
     with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
         if not inspect(conn).has_table(VERSION_TABLE):
             return None
-        rows = conn.execute(select(column("version_num")).select_from(table(VERSION_TABLE)))
-        versions = list(rows.scalars())
+        version = column("version_num", String)
+        versions = [str(v) for v in conn.execute(select(version).select_from(table(VERSION_TABLE)))
+                    .scalars()]
     if len(versions) > 1:
         raise WorkspaceError(f"the workspace has {len(versions)} schema versions at once: "
                              f"{', '.join(versions)}", kept="the workspace is unchanged",
