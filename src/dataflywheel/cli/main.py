@@ -79,8 +79,8 @@ _registered_all = False
 def _register_groups(name: str | None = None) -> None:
     """Add commands to `app`: for a built-in command `name`, only the module that owns it (a
     command pays for its own group, not for 23 modules and their Typer tree); otherwise (help, a
-    plugin's command, a name nobody has) every built-in group and plugin, once per process, in
-    the order the plugin manager gives whatever was added before."""
+    plugin's command, a name nobody has) every built-in group and plugin, once per process,
+    replacing what single commands added before so the order is that of a fresh process."""
     global _registered_all
     if _registered_all:
         return
