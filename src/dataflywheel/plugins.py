@@ -22,32 +22,35 @@ ENGINE_PLUGINS: tuple[str, ...] = (
 FORMAT_PLUGINS: tuple[str, ...] = (
     "dataflywheel.integrations.labelstudio",
 )
-COMMAND_PLUGINS: tuple[str, ...] = (
-    "dataflywheel.cli.workspace",
-    "dataflywheel.cli.people",
-    "dataflywheel.cli.projects",
-    "dataflywheel.cli.raci",
-    "dataflywheel.cli.requirements",
-    "dataflywheel.cli.contract",
-    "dataflywheel.cli.notifications",
-    "dataflywheel.cli.demo",
-    "dataflywheel.cli.verify",
-    "dataflywheel.cli.audit",
-    "dataflywheel.cli.check",
-    "dataflywheel.cli.data",
-    "dataflywheel.cli.batches",
-    "dataflywheel.cli.issue",
-    "dataflywheel.cli.kb",
-    "dataflywheel.cli.trace",
-    "dataflywheel.cli.experiment",
-    "dataflywheel.cli.exception",
-    "dataflywheel.cli.lineage",
-    "dataflywheel.cli.export",
-    "dataflywheel.cli.feedback",
-    "dataflywheel.cli.access",
-    "dataflywheel.cli.serve",
-)
-DEFAULT_PLUGINS: tuple[str, ...] = ENGINE_PLUGINS + FORMAT_PLUGINS + COMMAND_PLUGINS
+# The built-in command modules and the top-level names each one's hook registers (a test holds the
+# two together). A command named on the command line imports only its own module (`command_module`);
+# help, a plugin's command and an unknown name register every group (`command_plugin_manager`).
+COMMAND_PLUGINS: dict[str, tuple[str, ...]] = {
+    "dataflywheel.cli.workspace": ("init", "db"),
+    "dataflywheel.cli.people": ("people", "roles", "teams", "vendors"),
+    "dataflywheel.cli.projects": ("projects",),
+    "dataflywheel.cli.raci": ("raci",),
+    "dataflywheel.cli.requirements": ("requirements",),
+    "dataflywheel.cli.contract": ("contracts",),
+    "dataflywheel.cli.notifications": ("inbox",),
+    "dataflywheel.cli.demo": ("demo",),
+    "dataflywheel.cli.verify": ("verify",),
+    "dataflywheel.cli.audit": ("audit",),
+    "dataflywheel.cli.check": ("check",),
+    "dataflywheel.cli.data": ("deliver", "freeze", "datasets", "versions"),
+    "dataflywheel.cli.batches": ("batches",),
+    "dataflywheel.cli.issue": ("issues",),
+    "dataflywheel.cli.kb": ("kb",),
+    "dataflywheel.cli.trace": ("trace",),
+    "dataflywheel.cli.experiment": ("experiments",),
+    "dataflywheel.cli.exception": ("exceptions",),
+    "dataflywheel.cli.lineage": ("lineage",),
+    "dataflywheel.cli.export": ("export",),
+    "dataflywheel.cli.feedback": ("feedback",),
+    "dataflywheel.cli.access": ("access",),
+    "dataflywheel.cli.serve": ("serve",),
+}
+DEFAULT_PLUGINS: tuple[str, ...] = ENGINE_PLUGINS + FORMAT_PLUGINS + tuple(COMMAND_PLUGINS)
 
 
 @lru_cache(maxsize=1)
@@ -80,3 +83,9 @@ def command_plugin_manager() -> pluggy.PluginManager:
     for name in COMMAND_PLUGINS:
         pm.register(importlib.import_module(name), name=name)
     return pm
+
+
+def command_module(name: str) -> str | None:
+    """The built-in module whose hook registers the top-level command or group `name`; None for
+    a name only a plugin (or nobody) registers."""
+    return next((module for module, names in COMMAND_PLUGINS.items() if name in names), None)

@@ -160,12 +160,13 @@ def test_open_of_absent_object_is_not_found(store: BlobStore) -> None:
     )
 
 
-def test_unusable_store_root_is_a_workspace_error(tmp_path: Path) -> None:
+def test_unusable_store_root_is_a_workspace_error_at_first_use(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     root = str(blocker / "objects")
+    store = BlobStore(root)  # opening a workspace touches no object, and does not fail here
     with pytest.raises(WorkspaceError) as err:
-        BlobStore(root)
+        store.exists(HELLO_SHA)
     assert str(err.value).startswith(f"{root}: cannot create the object store; got ")
     assert str(err.value).endswith("Next: check that the directory is writable, or pass --objects")
     assert blocker.read_text() == "not a directory"

@@ -85,3 +85,23 @@ def test_database_without_schema_version_is_not_a_workspace(settings: Settings) 
     db.dispose()
     with pytest.raises(WorkspaceError, match="is not a dataflywheel workspace .no schema version."):
         open_workspace(settings)
+
+
+def test_versions_read_without_alembic_are_alembics(settings: Settings) -> None:
+    """Opening a workspace reads the head from the scripts' text and the stored revision with one
+    query (no alembic import); both must be what alembic itself says."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    assert migrate.head_revision() == scripts.get_current_head()
+    assert migrate.known_revisions() == {s.revision for s in scripts.walk_revisions()}
+    db = Database(settings.db_url)
+    try:
+        for revision in ("0001", "head"):
+            migrate.upgrade(db.engine, revision)
+            with db.engine.connect() as conn:
+                expected = MigrationContext.configure(conn).get_current_revision()
+            assert migrate.current_revision(db.engine) == expected
+    finally:
+        db.dispose()

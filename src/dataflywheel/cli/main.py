@@ -6,11 +6,14 @@ same way a plugin's commands do.
 
 from __future__ import annotations
 
+import importlib
 import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+import typer.main
 from pydantic import ValidationError
 from rich.markup import escape
 
@@ -60,7 +63,6 @@ def root(
 _CLICK_ERROR: type[Exception] = next(
     c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException"
 )
-_registered = False
 
 # Groups are named in the plural where what they hold is countable (issue 16). The singular names
 # they had before still work, hidden from help, so scripts written against them keep running.
@@ -70,32 +72,71 @@ OLD_GROUP_NAMES: dict[str, str] = {
     "experiment": "experiments",
 }
 
+_registered: set[str] = set()  # the built-in command modules already on `app`
+_registered_all = False
 
-def _register_groups() -> None:
-    """Let built-in modules and plugins add their groups, once per process."""
-    global _registered
-    if _registered:
+
+def _register_groups(name: str | None = None) -> None:
+    """Add commands to `app`: for a built-in command `name`, only the module that owns it (a
+    command pays for its own group, not for 23 modules and their Typer tree); otherwise (help, a
+    plugin's command, a name nobody has) every built-in group and plugin, once per process,
+    replacing what single commands added before so the order is that of a fresh process."""
+    global _registered_all
+    if _registered_all:
         return
-    from dataflywheel.plugins import command_plugin_manager
+    from dataflywheel.plugins import command_module
 
-    command_plugin_manager().hook.register_commands(cli=app)
+    module = None if name is None else command_module(OLD_GROUP_NAMES.get(name, name))
+    if module is None:
+        from dataflywheel.plugins import command_plugin_manager
+
+        app.registered_commands.clear()
+        app.registered_groups.clear()
+        command_plugin_manager().hook.register_commands(cli=app)
+        _registered_all = True
+    elif module not in _registered:
+        importlib.import_module(module).register_commands(cli=app)
+        _registered.add(module)
     _add_old_names(app)
-    _registered = True
 
 
 def _add_old_names(cli: typer.Typer) -> None:
-    """Register each renamed group once more under its old name, hidden."""
+    """Register each renamed group present once more under its old name, hidden (once)."""
     current = {new: old for old, new in OLD_GROUP_NAMES.items()}
+    present = {info.name for info in cli.registered_groups}
     for info in list(cli.registered_groups):
-        group = info.typer_instance
-        if isinstance(info.name, str) and info.name in current and group is not None:
-            cli.add_typer(group, name=current[info.name], hidden=True)
+        old = current.get(info.name) if isinstance(info.name, str) else None
+        if old is not None and old not in present and info.typer_instance is not None:
+            cli.add_typer(info.typer_instance, name=old, hidden=True)
+
+
+@lru_cache(maxsize=1)
+def _root_options() -> dict[str, bool]:
+    """The root callback's own options (`--help` aside), each with whether it takes a value."""
+    bare = typer.Typer()
+    bare.callback()(root)
+    params = typer.main.get_command(bare).params
+    return {opt: not getattr(p, "is_flag", False) for p in params for opt in p.opts}
+
+
+def command_name(args: list[str]) -> str | None:
+    """The top-level command `args` run (`people` in `--home H people list`); None when no
+    command is named before another option (`--help`, a typo)."""
+    options = _root_options()
+    rest = iter(args)
+    for arg in rest:
+        option, eq, _ = arg.partition("=")
+        if option not in options:
+            return None if arg.startswith("-") else arg
+        if options[option] and not eq:
+            next(rest, None)
+    return None
 
 
 def run(argv: list[str] | None = None) -> None:
     """Console-script entry: exit with the one code that says what happened (see `exit_code`)."""
     args = sys.argv[1:] if argv is None else argv
-    _register_groups()
+    _register_groups(command_name(args))
     code = exit_code(args, debug="--debug" in args)
     if code != EXIT_OK:
         sys.exit(code)

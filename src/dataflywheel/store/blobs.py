@@ -26,15 +26,14 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from functools import cached_property
 from typing import IO, TYPE_CHECKING, Any, Literal
-
-import fsspec  # type: ignore[import-untyped]
-from fsspec.implementations.local import LocalFileSystem  # type: ignore[import-untyped]
 
 from dataflywheel.atomicfile import fsync_dir
 from dataflywheel.errors import BadInput, NotFound, WorkspaceError
 
 if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem  # type: ignore[import-untyped]
     from sqlalchemy import MetaData
     from sqlalchemy.orm import Session
 
@@ -87,11 +86,29 @@ class BlobStore:
 
     def __init__(self, root: str) -> None:
         self.root_url = str(root)
-        fs, path = fsspec.core.url_to_fs(self.root_url)
-        self.fs: fsspec.AbstractFileSystem = fs
-        self.root: str = path.rstrip("/") or "/"
-        self.is_local = isinstance(fs, LocalFileSystem)
-        self._ensure_dirs()
+
+    @cached_property
+    def _location(self) -> tuple[AbstractFileSystem, str]:
+        """The root's filesystem and its path there, found and laid out on first use, so that a
+        command that reads or writes no object (most of them) does not import fsspec."""
+        from fsspec.core import url_to_fs  # type: ignore[import-untyped]
+
+        fs, path = url_to_fs(self.root_url)
+        root = path.rstrip("/") or "/"
+        _ensure_dirs(fs, root, self.root_url)
+        return fs, root
+
+    @property
+    def fs(self) -> AbstractFileSystem:
+        return self._location[0]
+
+    @property
+    def root(self) -> str:
+        return self._location[1]
+
+    @property
+    def is_local(self) -> bool:
+        return _is_local(self.fs)
 
     # --- writing -----------------------------------------------------------------------------
 
@@ -162,20 +179,6 @@ class BlobStore:
 
     def _temp_path(self) -> str:
         return f"{self.root}/{TEMP_DIR}/{uuid.uuid4().hex}{TEMP_SUFFIX}"
-
-    def _ensure_dirs(self) -> None:
-        try:
-            self.fs.makedirs(f"{self.root}/{TEMP_DIR}", exist_ok=True)
-        except OSError as exc:
-            raise WorkspaceError(
-                "cannot create the object store", path=self.root_url, got=exc.strerror or str(exc),
-                hint="check that the directory is writable, or pass --objects",
-            ) from None
-        if self.is_local and not os.access(self.root, os.W_OK):
-            raise WorkspaceError(
-                "the object store is not writable", path=self.root_url,
-                hint="fix its permissions, or pass --objects",
-            )
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -286,12 +289,33 @@ def referenced_blobs(session: Session, metadata: MetaData | None = None) -> dict
     return {sha: sorted(places) for sha, places in sorted(refs.items())}
 
 
-def _strip_protocol(fs: fsspec.AbstractFileSystem, path: str) -> str:
+def _is_local(fs: AbstractFileSystem) -> bool:
+    from fsspec.implementations.local import LocalFileSystem  # type: ignore[import-untyped]
+
+    return isinstance(fs, LocalFileSystem)
+
+
+def _ensure_dirs(fs: AbstractFileSystem, root: str, root_url: str) -> None:
+    try:
+        fs.makedirs(f"{root}/{TEMP_DIR}", exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(
+            "cannot create the object store", path=root_url, got=exc.strerror or str(exc),
+            hint="check that the directory is writable, or pass --objects",
+        ) from None
+    if _is_local(fs) and not os.access(root, os.W_OK):
+        raise WorkspaceError(
+            "the object store is not writable", path=root_url,
+            hint="fix its permissions, or pass --objects",
+        )
+
+
+def _strip_protocol(fs: AbstractFileSystem, path: str) -> str:
     stripped: str = fs._strip_protocol(path)
     return stripped
 
 
-def _mtime(fs: fsspec.AbstractFileSystem, path: str) -> float:
+def _mtime(fs: AbstractFileSystem, path: str) -> float:
     info: dict[str, Any] = fs.info(path)
     for key in ("mtime", "LastModified", "created"):
         value = info.get(key)

@@ -20,7 +20,8 @@ def utcnow() -> datetime:
 class Record(BaseModel):
     """A domain record. Unknown fields are refused; assignment is validated."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, from_attributes=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, from_attributes=True,
+                              defer_build=True)
 
     def digest_dict(self) -> dict[str, object]:
         """The JSON form the audit log digests (before/after of a change)."""

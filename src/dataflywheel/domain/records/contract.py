@@ -18,15 +18,17 @@ from __future__ import annotations
 import datetime
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import semver
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dataflywheel.domain.records.base import Record, utcnow
 from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import ContractVersionState
 from dataflywheel.fieldtypes import FieldType, declared
+
+if TYPE_CHECKING:
+    import semver
 
 CONTRACT_ID_PATTERN = r"^[a-z0-9][a-z0-9_\-]{0,62}$"
 FIELD_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
@@ -73,11 +75,13 @@ def metric_field(metric: str) -> str | None:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def parse_semver(value: str) -> semver.Version:
     """A strict SemVer 2.0.0 version (`1.2.0`, `2.0.0-rc.1`); anything else is a ValueError."""
+    import semver  # its import compiles its patterns: paid when a version is read, not per command
+
     try:
         return semver.Version.parse(value)
     except (ValueError, TypeError):
