@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
 
-import click
 import typer
 
 from dataflywheel.cli.output import console, err_console, print_json, print_records
@@ -68,17 +67,17 @@ def _print_tables(rows: Iterator[dict[str, Any]], columns: list[str]) -> None:
         print_records(batch, columns=columns)
 
 
-def next_command(ctx: click.Context, cursor: str) -> str:
+def next_command(ctx: typer.Context, cursor: str) -> str:
     """The command line that prints the page after this one: the same command and filters."""
     names: list[str] = []
-    at: click.Context | None = ctx
+    at: Any = ctx
     while at is not None and at.parent is not None:
         names.insert(0, at.info_name or "")
         at = at.parent
     words = ["flywheel", *names]
     for param in ctx.command.params:
         value = ctx.params.get(param.name or "")
-        if not isinstance(param, click.Option) or param.name in _PAGING or value is None:
+        if param.param_type_name != "option" or param.name in _PAGING or value is None:
             continue
         if value == param.default or value is False:
             continue

@@ -110,8 +110,10 @@ def page_rows(session: Session, stmt: Select[Any], key_columns: Sequence[ColumnE
 
 
 def stream_rows(session: Session, stmt: Select[Any], key_columns: Sequence[ColumnElement[Any]], *,
-                batch: int = STREAM_BATCH) -> Iterator[Row[Any]]:
-    """Every row of `stmt` in key order, fetched `batch` at a time (flat memory)."""
+                batch: int | None = None) -> Iterator[Row[Any]]:
+    """Every row of `stmt` in key order, fetched `batch` (default `STREAM_BATCH`) at a time
+    (flat memory)."""
+    batch = batch or STREAM_BATCH
     last: tuple[Any, ...] | None = None
     while True:
         query = stmt if last is None else stmt.where(after(key_columns, last))
