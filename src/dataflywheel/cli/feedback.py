@@ -97,12 +97,10 @@ def list_(ctx: typer.Context, state: str | None = None, project: str | None = No
           limit: Limit = None, cursor: Cursor = None, all_: All = False,
           json_: Json = False) -> None:
     """Feedback events, optionally in one state or of one project, a page at a time."""
-    from dataflywheel.flows.feedback.listing import page_events, stream_events
+    from dataflywheel.flows.feedback.listing import events
 
-    filters = {k: v for k, v in {"state": state, "project_id": project}.items() if v}
     with workspace(ctx) as ws:
-        show_list(ctx, page=lambda n, c: page_events(ws, limit=n, cursor=c, **filters),
-                  stream=lambda: stream_events(ws, **filters),
+        show_list(ctx, events(ws, state=state or None, project_id=project or None),
                   row=lambda e: e.model_dump(mode="json"), columns=EVENT_COLUMNS, json_=json_,
                   limit=limit, cursor=cursor, all_=all_)
 
@@ -111,12 +109,10 @@ def list_(ctx: typer.Context, state: str | None = None, project: str | None = No
 def rejections(ctx: typer.Context, origin: str | None = None, limit: Limit = None,
                cursor: Cursor = None, all_: All = False, json_: Json = False) -> None:
     """Input that could not become an event, with the reason (raw bytes are in the blob store)."""
-    from dataflywheel.flows.feedback.listing import page_rejections, stream_rejections
+    from dataflywheel.flows.feedback.listing import rejections as listing
 
-    filters = {"origin": origin} if origin else {}
     with workspace(ctx) as ws:
-        show_list(ctx, page=lambda n, c: page_rejections(ws, limit=n, cursor=c, **filters),
-                  stream=lambda: stream_rejections(ws, **filters),
+        show_list(ctx, listing(ws, origin=origin or None),
                   row=lambda r: r.model_dump(mode="json", exclude={"excerpt"}),
                   columns=["id", "origin", "line", "reason", "field", "raw_size", "raw_sha256"],
                   json_=json_, limit=limit, cursor=cursor, all_=all_)

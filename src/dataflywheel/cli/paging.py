@@ -3,7 +3,7 @@ more follows, one line on stderr with how many and the command for the next page
 `--all`, every row streamed (tables a batch at a time, NDJSON with `--json`).
 
 Why here and not in each command: paging, the hint and the streaming rules are the same for every
-list, so a list command only says how to read a page, how to stream, and how a record becomes a
+list, so a list command only names its listing (a flow's `Listing`) and how a record becomes a
 row. The hint goes to stderr so that `--json` stays one JSON document on stdout.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import typer
 
@@ -20,6 +20,7 @@ from dataflywheel.cli.output import console, err_console, print_json, print_reco
 from dataflywheel.errors import BadInput
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 TABLE_BATCH = 1000
 """Rows per table while `--all` streams a table (a table is laid out from all its rows)."""
@@ -27,20 +28,27 @@ TABLE_BATCH = 1000
 _PAGING = {"cursor", "all_"}
 
 
-def show_list(ctx: typer.Context, *, page: Callable[[int | None, str | None], Any],
-              stream: Callable[[], Iterable[T]], row: Callable[[T], dict[str, Any]],
+class Listing(Protocol[T_co]):
+    """What a list command reads (`flows._listing.Listing`): a page, or everything streamed."""
+
+    def page(self, limit: int | None = None, cursor: str | None = None) -> Any: ...
+
+    def stream(self) -> Iterator[T_co]: ...
+
+
+def show_list(ctx: typer.Context, listing: Listing[T], *, row: Callable[[T], dict[str, Any]],
               columns: list[str], json_: bool, limit: int | None, cursor: str | None,
               all_: bool) -> None:
-    """Print one page (`page(limit, cursor)` returns a `store.paging.Page`) or, with `all_`,
-    everything `stream()` yields; `row` turns a record into the dict printed."""
+    """Print one page of `listing` (a `store.paging.Page`) or, with `all_`, all of it streamed;
+    `row` turns a record into the dict printed."""
     if all_:
         if cursor is not None:
             raise BadInput("--all lists from the start", field="cursor", got=cursor,
                            expected="--all or --cursor, not both")
-        rows = (row(item) for item in stream())
+        rows = (row(item) for item in listing.stream())
         print_ndjson(rows) if json_ else _print_tables(rows, columns)
         return
-    found = page(limit, cursor)
+    found = listing.page(limit, cursor)
     rows_ = [row(item) for item in found.items]
     print_json(rows_) if json_ else print_records(rows_, columns=columns)
     if found.next_cursor is not None:

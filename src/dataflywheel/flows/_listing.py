@@ -1,16 +1,16 @@
-"""Reading one kind of record a page at a time, or all of it as a stream, for the lists people
-and clients read (`flywheel … list`, `GET /api/v1/…`).
+"""A list people and clients read (`flywheel … list`, `GET /api/v1/…`): one kind of record,
+filtered by column equalities, read a page at a time or streamed whole.
 
-Why a flow helper and not a repository call in the CLI: the CLI and the API import flows, never
-the store, and each list should open its read session the same way. The paging itself (keyset on
-the primary key, opaque cursors, bounded pages) is `store.paging`; filters arrive as column
-equalities and become WHERE clauses there.
+Why a flow object and not a repository call in the CLI: the CLI and the API import flows, never
+the store, and every list should open its read sessions the same way. The paging itself (keyset on
+the primary key, opaque cursors, bounded pages, batched streams) is `store.paging`; the filters
+become WHERE clauses there, never a Python loop over rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from dataflywheel.domain.records.base import Record
 from dataflywheel.store.paging import Page
@@ -22,15 +22,22 @@ if TYPE_CHECKING:
 R = TypeVar("R", bound=Record)
 
 
-def page_of(ws: Workspace, repository: type[Repository[R, Any]], *, limit: int | None,
-            cursor: str | None = None, **equals: Any) -> Page[R]:
-    """One page of `repository`'s records matching `equals`, after `cursor`."""
-    with ws.db.session() as s:
-        return repository(s).page(limit=limit, cursor=cursor, **equals)
+class Listing(Generic[R]):
+    """The records of `repository` matching `equals` (None values are no filter)."""
 
+    def __init__(self, ws: Workspace, repository: type[Repository[R, Any]],
+                 **equals: Any) -> None:
+        self.ws = ws
+        self.repository = repository
+        self.equals = {k: v for k, v in equals.items() if v is not None}
 
-def stream_of(ws: Workspace, repository: type[Repository[R, Any]], **equals: Any) -> Iterator[R]:
-    """Every record matching `equals`, in key order, read in batches inside one read session
-    (one consistent snapshot); the session closes when the iterator ends or is closed."""
-    with ws.db.session() as s:
-        yield from repository(s).stream(**equals)
+    def page(self, limit: int | None = None, cursor: str | None = None) -> Page[R]:
+        """One page after `cursor` (None: the first), with the count of what follows."""
+        with self.ws.db.session() as s:
+            return self.repository(s).page(limit=limit, cursor=cursor, **self.equals)
+
+    def stream(self) -> Iterator[R]:
+        """Every record in key order, read in batches inside one read session (one consistent
+        snapshot); the session closes when the iterator ends or is closed."""
+        with self.ws.db.session() as s:
+            yield from self.repository(s).stream(**self.equals)

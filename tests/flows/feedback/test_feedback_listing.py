@@ -11,7 +11,7 @@ import pytest
 from fb_helpers import event
 
 from dataflywheel.flows.feedback.ingest import ingest_events
-from dataflywheel.flows.feedback.listing import page_events, stream_events
+from dataflywheel.flows.feedback.listing import events
 
 
 def test_a_cursor_is_not_shifted_by_inserts_between_pages(team: Any) -> None:
@@ -22,7 +22,7 @@ def test_a_cursor_is_not_shifted_by_inserts_between_pages(team: Any) -> None:
     seen: list[str] = []
     cursor = None
     for turn in range(100):
-        page = page_events(team, limit=3, cursor=cursor)
+        page = events(team).page(3, cursor)
         seen += [e.id for e in page.items]
         if page.next_cursor is None:
             break
@@ -33,7 +33,7 @@ def test_a_cursor_is_not_shifted_by_inserts_between_pages(team: Any) -> None:
     assert len(seen) == len(set(seen)), "a row was repeated"
     assert set(original) <= set(seen), "a row was skipped"
     assert seen == sorted(seen)
-    assert [e.id for e in stream_events(team)] == sorted(e.id for e in stream_events(team))
+    assert [e.id for e in events(team).stream()] == sorted(e.id for e in events(team).stream())
 
 
 def _hint_cursor(err: str) -> str:
@@ -73,7 +73,7 @@ def test_all_json_streams_every_row_as_ndjson(team: Any, cli: Any,
     assert result.code == 0 and len(lines) == len(ids)
     assert [json.loads(line)["id"] for line in lines] == ids
     assert [json.loads(line) for line in lines] == [
-        e.model_dump(mode="json") for e in stream_events(team)]
+        e.model_dump(mode="json") for e in events(team).stream()]
     table = cli("feedback", "list", "--all")
     assert all(i in table.out for i in ids) and table.err == ""
 

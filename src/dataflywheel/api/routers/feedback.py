@@ -22,7 +22,7 @@ from dataflywheel.api.deps import ActingWorkspace, Caller
 from dataflywheel.api.errors import PayloadTooLarge
 from dataflywheel.domain.states import FeedbackState
 from dataflywheel.flows.feedback.feedback_body import ingest_body
-from dataflywheel.flows.feedback.listing import page_events
+from dataflywheel.flows.feedback.listing import events
 
 router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
 
@@ -62,7 +62,6 @@ def get_events(ws: ActingWorkspace, state: FeedbackState | None = None,
     or of one project; `next_cursor` asks for the next page, `remaining` says how many follow.
     `limit` is 1 to `store.paging.MAX_LIMIT` (default `DEFAULT_LIMIT`); a bad cursor or limit is
     a 400 with the reason."""
-    filters = {k: v for k, v in {"state": state, "project_id": project}.items() if v}
-    page = page_events(ws, limit=limit, cursor=cursor, **filters)
+    page = events(ws, state=state or None, project_id=project or None).page(limit, cursor)
     return {"items": [e.model_dump(mode="json") for e in page.items],
             "next_cursor": page.next_cursor, "remaining": page.remaining}
