@@ -38,7 +38,7 @@ class Listing(Protocol[T_co]):
 
 def show_list(ctx: typer.Context, listing: Listing[T], *, row: Callable[[T], dict[str, Any]],
               columns: list[str], json_: bool, limit: int | None, cursor: str | None,
-              all_: bool) -> None:
+              all_: bool, title: str | None = None) -> None:
     """Print one page of `listing` (a `store.paging.Page`) or, with `all_`, all of it streamed;
     `row` turns a record into the dict printed."""
     if all_:
@@ -46,11 +46,11 @@ def show_list(ctx: typer.Context, listing: Listing[T], *, row: Callable[[T], dic
             raise BadInput("--all lists from the start", field="cursor", got=cursor,
                            expected="--all or --cursor, not both")
         rows = (row(item) for item in listing.stream())
-        print_ndjson(rows) if json_ else _print_tables(rows, columns)
+        print_ndjson(rows) if json_ else _print_tables(rows, columns, title)
         return
     found = listing.page(limit, cursor)
     rows_ = [row(item) for item in found.items]
-    print_json(rows_) if json_ else print_records(rows_, columns=columns)
+    print_json(rows_) if json_ else print_records(rows_, columns=columns, title=title)
     if found.next_cursor is not None:
         more = "" if found.remaining is None else f"{found.remaining:,} more: "
         err_console.print(f"... {more}{next_command(ctx, found.next_cursor)}", highlight=False,
@@ -70,9 +70,9 @@ def print_ndjson(rows: Iterable[dict[str, Any]]) -> None:
     out.flush()
 
 
-def _print_tables(rows: Iterator[dict[str, Any]], columns: list[str]) -> None:
+def _print_tables(rows: Iterator[dict[str, Any]], columns: list[str], title: str | None) -> None:
     while batch := list(islice(rows, TABLE_BATCH)):
-        print_records(batch, columns=columns)
+        print_records(batch, columns=columns, title=title)
 
 
 def next_command(ctx: typer.Context, cursor: str) -> str:

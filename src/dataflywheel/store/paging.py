@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_
 from sqlalchemy.orm import Session
 
 from dataflywheel.canonjson import canonical_json
@@ -105,7 +105,7 @@ def page_rows(session: Session, stmt: Select[Any], key_columns: Sequence[ColumnE
     remaining = None
     if count:
         rest = stmt.where(after(key_columns, last)).order_by(None)
-        remaining = session.scalar(select(func.count()).select_from(rest.subquery()))
+        remaining = session.scalar(rest.with_only_columns(func.count(), maintain_column_froms=True))
     return Page(rows, encode_cursor(last), remaining)
 
 
