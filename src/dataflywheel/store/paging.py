@@ -101,7 +101,7 @@ def page_rows(session: Session, stmt: Select[Any], key_columns: Sequence[ColumnE
     if len(rows) <= limit:
         return Page(rows, None, 0 if count else None)
     rows = rows[:limit]
-    last = tuple(getattr(rows[-1], c.key) for c in key_columns)  # type: ignore[attr-defined]
+    last = _key_of(rows[-1], key_columns)
     remaining = None
     if count:
         rest = stmt.where(after(key_columns, last)).order_by(None)
@@ -121,4 +121,9 @@ def stream_rows(session: Session, stmt: Select[Any], key_columns: Sequence[Colum
         yield from rows
         if len(rows) < batch:
             return
-        last = tuple(getattr(rows[-1], c.key) for c in key_columns)  # type: ignore[attr-defined]
+        last = _key_of(rows[-1], key_columns)
+
+
+def _key_of(row: Row[Any], key_columns: Sequence[ColumnElement[Any]]) -> tuple[Any, ...]:
+    """The sort key of `row` (the values of its key columns)."""
+    return tuple(row._mapping[column] for column in key_columns)

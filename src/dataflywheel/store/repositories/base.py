@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import JSON, ColumnElement, Select, select
+from sqlalchemy import JSON, ColumnElement, Row, Select, select
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import Record
@@ -44,7 +44,7 @@ class Repository(Generic[R, T]):
             values.update(as_json)
         return values
 
-    def to_record(self, row: Base) -> R:
+    def to_record(self, row: Base | Row[Any]) -> R:
         data = {c.key: getattr(row, c.key) for c in self.row_type.__table__.columns}
         return self.record_type.model_validate(data)  # type: ignore[return-value]
 
@@ -105,8 +105,8 @@ class Repository(Generic[R, T]):
             stmt = stmt.where(table.columns[name] == value)
         return stmt
 
-    def _key_columns(self) -> list[ColumnElement[Any]]:
-        return list(self.row_type.__table__.primary_key)
+    def _key_columns(self) -> tuple[ColumnElement[Any], ...]:
+        return tuple(self.row_type.__table__.primary_key)
 
     def key_of(self, record: R) -> Any:
         names = [c.key for c in self.row_type.__table__.primary_key]
