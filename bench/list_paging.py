@@ -16,7 +16,8 @@ anyway. The after code is also run at the baseline's size, so the pair at equal 
 
 Each run is a fresh `python -m dataflywheel.cli.main` process under `/usr/bin/time -f %M`
 (peak RSS, KiB). First row: seconds from the process start to the first byte on stdout (it
-includes the CLI's start-up and opening the workspace: `flywheel --help` and a one-row page,
+includes the CLI's start-up and opening the workspace; `after open` is the same first row
+counted from the moment `open_workspace` returned, i.e. the listing's own time to its first row: `flywheel --help` and a one-row page,
 `feedback list --json --limit 1`, in the same run measure those fixed costs; an old `--json`
 list prints nothing until it has every row). Prints one JSON line per run and a median
 summary; the load average is printed with it.
@@ -40,9 +41,41 @@ BEFORE_SRC = Path("/work/wt/integ-base/src")
 BATCH = 20_000
 
 
+# The CLI as `flywheel` runs it, plus two clocks: when `open_workspace` returned and when the
+# first byte reached stdout; their difference goes to stderr as `after-open S` at exit. It is the
+# time the listing itself takes to its first row, without the start-up and workspace opening that
+# every command pays (issue 24's first target, another brief).
+RUN = """
+import atexit, sys, time
+import dataflywheel.flows.workspace as w
+clock = {}
+real = w.open_workspace
+def timed(*a, **k):
+    ws = real(*a, **k)
+    clock.setdefault("open", time.perf_counter())
+    return ws
+w.open_workspace = timed
+class Out:
+    def __init__(self, f):
+        self.f = f
+    def write(self, text):
+        if text:
+            clock.setdefault("first", time.perf_counter())
+        return self.f.write(text)
+    def __getattr__(self, name):
+        return getattr(self.f, name)
+sys.stdout = Out(sys.stdout)
+@atexit.register
+def report():
+    if "open" in clock and "first" in clock:
+        sys.stderr.write(f"after-open {clock['first'] - clock['open']:.4f}\\n")
+from dataflywheel.cli.main import run
+run()
+"""
+
+
 def cli(src: Path, home: Path, *args: str) -> list[str]:
-    return [sys.executable, "-c", "from dataflywheel.cli.main import run; run()",
-            "--home", str(home), *args]
+    return [sys.executable, "-c", RUN, "--home", str(home), *args]
 
 
 def env_for(src: Path) -> dict[str, str]:
@@ -95,7 +128,9 @@ def measure(src: Path, home: Path, args: list[str]) -> dict[str, float]:
     if proc.returncode != 0:
         raise SystemExit(f"{args} exited {proc.returncode}: {err[-400:]}")
     rss_kib = int(err.strip().splitlines()[-1])
+    opened = [float(line.split()[1]) for line in err.splitlines() if line.startswith("after-open")]
     return {"rss_mib": round(rss_kib / 1024, 1), "first_row_s": round(first_s, 3),
+            "after_open_s": round(opened[0], 4) if opened else float("nan"),
             "total_s": round(total, 2), "lines": lines}
 
 
@@ -139,11 +174,12 @@ def main() -> None:
             results[name].append(figure)
             print(json.dumps({"case": name, "run": r, **figure}), flush=True)
     print(f"# load average at end: {os.getloadavg()}")
-    print(f"{'case':34} {'peak RSS MiB':>12} {'first row s':>11} {'total s':>8} {'lines':>8}")
+    print(f"{'case':34} {'peak RSS MiB':>12} {'first row s':>11} {'after open s':>12} "
+          f"{'total s':>8} {'lines':>8}")
     for name, runs in results.items():
         med = {k: statistics.median(run[k] for run in runs) for k in runs[0]}
         print(f"{name:34} {med['rss_mib']:12.1f} {med['first_row_s']:11.3f} "
-              f"{med['total_s']:8.2f} {int(med['lines']):8d}")
+              f"{med['after_open_s']:12.4f} {med['total_s']:8.2f} {int(med['lines']):8d}")
 
 
 if __name__ == "__main__":
