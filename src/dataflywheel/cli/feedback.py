@@ -198,14 +198,15 @@ def rules_show(ctx: typer.Context, rules: RulesFile = None, json_: Json = False)
 
 
 @triage_app.command("list")
-def triage_list(ctx: typer.Context, json_: Json = False) -> None:
+def triage_list(ctx: typer.Context, limit: Limit = None, cursor: Cursor = None, all_: All = False,
+                json_: Json = False) -> None:
     """Events waiting for a person to route them, with the reason."""
-    from dataflywheel.flows.feedback.routing import triage_queue
+    from dataflywheel.flows.feedback.listing import triage
 
     with workspace(ctx) as ws:
-        rows = [e.model_dump(mode="json") for e in triage_queue(ws)]
-    print_json(rows) if json_ else print_records(
-        rows, columns=["id", "failure_type", "reported_project_id", "triage_reason"])
+        show_list(ctx, triage(ws), row=lambda e: e.model_dump(mode="json"),
+                  columns=["id", "failure_type", "reported_project_id", "triage_reason"],
+                  json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
 @triage_app.command("assign")
