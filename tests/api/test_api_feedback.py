@@ -91,10 +91,11 @@ def test_one_event_object_is_accepted_and_audited_as_the_token(client: TestClien
 def test_list_matches_the_cli_json(client: TestClient, cli: Any) -> None:
     client.post("/api/v1/feedback/events", json=[event("FB-1"), event("FB-2")], headers=AUTH)
     listed = client.get("/api/v1/feedback/events", headers=AUTH).json()
-    assert listed == cli("feedback", "list", "--json").json()
-    assert [e["id"] for e in listed] == ["FB-1", "FB-2"]
+    assert listed["items"] == cli("feedback", "list", "--json").json()
+    assert [e["id"] for e in listed["items"]] == ["FB-1", "FB-2"]
+    assert listed["next_cursor"] is None and listed["remaining"] == 0
     filtered = client.get("/api/v1/feedback/events?project=P-ELSE", headers=AUTH).json()
-    assert filtered == []
+    assert filtered["items"] == []
 
 
 @pytest.mark.parametrize("headers, needle", [

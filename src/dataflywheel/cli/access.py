@@ -8,8 +8,9 @@ from typing import Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.options import By, EndReason, Json, Now
+from dataflywheel.cli.options import All, By, Cursor, EndReason, Json, Limit, Now
 from dataflywheel.cli.output import console, print_done, print_json, print_records
+from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
@@ -139,21 +140,19 @@ def list_(
     state: Annotated[str | None, typer.Option(help="Only grants in this state.")] = None,
     grantee: Annotated[str | None, typer.Option(help="Only grants to this person.")] = None,
     asset: Annotated[str | None, typer.Option(help="Only grants on this asset.")] = None,
-    now: Now = None, json_: Json = False,
+    now: Now = None, limit: Limit = None, cursor: Cursor = None, all_: All = False,
+    json_: Json = False,
 ) -> None:
     """List grants (after expiring what is due), or the registered assets with --assets."""
-    from dataflywheel.flows.governance.access import list_assets, list_grants
+    from dataflywheel.flows.governance.access import assets as asset_list
+    from dataflywheel.flows.governance.access import grants
 
     with workspace(ctx) as ws:
-        records: list[Any] = (list_assets(ws) if assets else
-                              list_grants(ws, state=state, grantee=grantee, asset=asset,
-                                          now=_now(now)))
-    rows = [r.model_dump(mode="json") for r in records]
-    if json_:
-        print_json(rows)
-    else:
-        print_records(rows, columns=ASSET_COLUMNS if assets else GRANT_COLUMNS,
-                      title="assets" if assets else "access grants")
+        listing: Any = (asset_list(ws) if assets else
+                        grants(ws, state=state, grantee=grantee, asset=asset, now=_now(now)))
+        show_list(ctx, listing, row=lambda r: r.model_dump(mode="json"),
+                  columns=ASSET_COLUMNS if assets else GRANT_COLUMNS, json_=json_, limit=limit,
+                  cursor=cursor, all_=all_, title="assets" if assets else "access grants")
 
 
 @app.command("sweep")

@@ -8,8 +8,9 @@ from typing import Annotated, Any, Optional
 import typer
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.options import Json
+from dataflywheel.cli.options import All, Cursor, Json, Limit
 from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.cli.paging import show_list
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="Delivered batches.", no_args_is_help=True)
@@ -19,17 +20,17 @@ COLUMNS = ["id", "dataset_id", "state", "row_count", "nonconforming_count", "con
 
 @app.command("list")
 def list_(ctx: typer.Context, dataset: Optional[str] = None, state: Optional[str] = None,
-          requirement: Optional[str] = None, json_: Json = False) -> None:
+          requirement: Optional[str] = None, limit: Limit = None, cursor: Cursor = None,
+          all_: All = False, json_: Json = False) -> None:
     """Batches, optionally of one dataset id, in one state, or for one requirement."""
-    from dataflywheel.flows.data.batches import list_batches
+    from dataflywheel.flows.data.batches import batches
 
-    filters = {k: v for k, v in {"dataset_id": dataset, "state": state,
-                                 "requirement_id": requirement}.items() if v}
     with workspace(ctx) as ws:
-        rows = [b.model_dump(mode="json") | {"source": b.source or b.delivered_by_vendor_id
-                                             or b.delivered_by_person_id}
-                for b in list_batches(ws, **filters)]
-    print_json(rows) if json_ else print_records(rows, columns=COLUMNS)
+        show_list(ctx, batches(ws, dataset_id=dataset or None, state=state or None,
+                               requirement_id=requirement or None),
+                  row=lambda b: b.model_dump(mode="json") | {
+                      "source": b.source or b.delivered_by_vendor_id or b.delivered_by_person_id},
+                  columns=COLUMNS, json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
 @app.command("show")

@@ -12,7 +12,8 @@ from typing import Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.options import GuideVersion, Json, Owner, Project, Purpose
+from dataflywheel.cli.options import All, Cursor, GuideVersion, Json, Limit, Owner, Project, Purpose
+from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.output import console, print_json, print_records
 from dataflywheel.errors import BadInput
 from dataflywheel.hookspecs import hookimpl
@@ -86,14 +87,14 @@ def dataset_create(
 
 
 @datasets_app.command("list")
-def dataset_list(ctx: typer.Context, json_: Json = False) -> None:
+def dataset_list(ctx: typer.Context, limit: Limit = None, cursor: Cursor = None, all_: All = False, json_: Json = False) -> None:
     """Every dataset with its current version."""
-    from dataflywheel.flows.data.versions import list_datasets
+    from dataflywheel.flows.data.versions import datasets
 
     with workspace(ctx) as ws:
-        rows = [d.model_dump(mode="json") for d in list_datasets(ws)]
-    print_json(rows) if json_ else print_records(
-        rows, columns=["id", "name", "purpose", "sensitivity", "project_id", "current_version_id"])
+        show_list(ctx, datasets(ws), row=lambda d: d.model_dump(mode="json"),
+                  columns=["id", "name", "purpose", "sensitivity", "project_id",
+                           "current_version_id"], json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
 @versions_app.command("create")
@@ -210,13 +211,14 @@ def version_show(ctx: typer.Context, version: str,
 
 
 @versions_app.command("list")
-def version_list(ctx: typer.Context, dataset: str | None = None, json_: Json = False) -> None:
+def version_list(ctx: typer.Context, dataset: str | None = None, limit: Limit = None, cursor: Cursor = None, all_: All = False,
+                 json_: Json = False) -> None:
     """Versions, optionally of one dataset."""
-    from dataflywheel.flows.data.versions import list_versions
+    from dataflywheel.flows.data.versions import versions
 
     with workspace(ctx) as ws:
-        rows = [v.model_dump(mode="json") for v in list_versions(ws, dataset)]
-    print_json(rows) if json_ else print_records(rows, columns=VERSION_COLUMNS)
+        show_list(ctx, versions(ws, dataset), row=lambda v: v.model_dump(mode="json"),
+                  columns=VERSION_COLUMNS, json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
 def _freeze(ctx: typer.Context, version: str, by: str, consult: list[str], baseline: bool,

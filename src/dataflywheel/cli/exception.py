@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.options import By, EndReason, Json, Now
+from dataflywheel.cli.options import All, By, Cursor, EndReason, Json, Limit, Now
 from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
@@ -161,17 +162,15 @@ def revoke(ctx: typer.Context, exception_id: ExcId, by: By,
 @app.command("list")
 def list_(ctx: typer.Context, state: str | None = None,
           type_: Annotated[str | None, typer.Option("--type")] = None, now: Now = None,
+          limit: Limit = None, cursor: Cursor = None, all_: All = False,
           json_: Json = False) -> None:
     """Exceptions by id (what is due expires first)."""
-    from dataflywheel.flows.governance.exceptions import list_exceptions
+    from dataflywheel.flows.governance.exceptions import exceptions
 
     with workspace(ctx) as ws:
-        rows = [e.model_dump(mode="json") for e in list_exceptions(
-            ws, state=state, type=type_, now=parse_time(now, "now"))]
-    if json_:
-        print_json(rows)
-    else:
-        print_records(rows, columns=COLUMNS, title="exceptions")
+        show_list(ctx, exceptions(ws, state=state, type=type_, now=parse_time(now, "now")),
+                  row=lambda e: e.model_dump(mode="json"), columns=COLUMNS, json_=json_,
+                  limit=limit, cursor=cursor, all_=all_, title="exceptions")
 
 
 @app.command("show")

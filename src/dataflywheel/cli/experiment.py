@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.options import Json
+from dataflywheel.cli.options import All, Cursor, Json, Limit
+from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.output import console, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
@@ -193,14 +194,15 @@ def finish(
 
 @app.command("list")
 def list_(ctx: typer.Context, project: str | None = None, kind: str | None = None,
-          state: str | None = None, json_: Json = False) -> None:
+          state: str | None = None, limit: Limit = None, cursor: Cursor = None,
+          all_: All = False, json_: Json = False) -> None:
     """Experiments, optionally of one project, kind or state."""
-    from dataflywheel.flows.experiments.experiment_read import list_experiments
+    from dataflywheel.flows.experiments.experiment_read import experiments
 
-    filters = {k: v for k, v in {"project_id": project, "kind": kind, "state": state}.items() if v}
     with workspace(ctx) as ws:
-        rows = [e.model_dump(mode="json") for e in list_experiments(ws, **filters)]
-    print_json(rows) if json_ else print_records(rows, columns=COLUMNS)
+        show_list(ctx, experiments(ws, project_id=project or None, kind=kind or None,
+                                   state=state or None),
+                  row=lambda e: e.model_dump(mode="json"), columns=COLUMNS, json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
 @app.command("show")

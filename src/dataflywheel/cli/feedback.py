@@ -9,7 +9,8 @@ from typing import Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.options import Json, Priority
+from dataflywheel.cli.options import All, Cursor, Json, Limit, Priority
+from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.output import console, err_console, print_done, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
@@ -93,25 +94,28 @@ def _imported(json_: bool, data: dict[str, Any]) -> None:
 
 @app.command("list")
 def list_(ctx: typer.Context, state: str | None = None, project: str | None = None,
+          limit: Limit = None, cursor: Cursor = None, all_: All = False,
           json_: Json = False) -> None:
-    """Feedback events, optionally in one state or of one project."""
-    from dataflywheel.flows.feedback.ingest import list_events
+    """Feedback events, optionally in one state or of one project, a page at a time."""
+    from dataflywheel.flows.feedback.listing import events
 
-    filters = {k: v for k, v in {"state": state, "project_id": project}.items() if v}
     with workspace(ctx) as ws:
-        rows = [e.model_dump(mode="json") for e in list_events(ws, **filters)]
-    print_json(rows) if json_ else print_records(rows, columns=EVENT_COLUMNS)
+        show_list(ctx, events(ws, state=state or None, project_id=project or None),
+                  row=lambda e: e.model_dump(mode="json"), columns=EVENT_COLUMNS, json_=json_,
+                  limit=limit, cursor=cursor, all_=all_)
 
 
 @app.command("rejections")
-def rejections(ctx: typer.Context, origin: str | None = None, json_: Json = False) -> None:
+def rejections(ctx: typer.Context, origin: str | None = None, limit: Limit = None,
+               cursor: Cursor = None, all_: All = False, json_: Json = False) -> None:
     """Input that could not become an event, with the reason (raw bytes are in the blob store)."""
-    from dataflywheel.flows.feedback.ingest import list_rejections
+    from dataflywheel.flows.feedback.listing import rejections as listing
 
     with workspace(ctx) as ws:
-        rows = [r.model_dump(mode="json", exclude={"excerpt"}) for r in list_rejections(ws, origin=origin)]
-    print_json(rows) if json_ else print_records(
-        rows, columns=["id", "origin", "line", "reason", "field", "raw_size", "raw_sha256"])
+        show_list(ctx, listing(ws, origin=origin or None),
+                  row=lambda r: r.model_dump(mode="json", exclude={"excerpt"}),
+                  columns=["id", "origin", "line", "reason", "field", "raw_size", "raw_sha256"],
+                  json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
 @app.command("route")
@@ -194,14 +198,15 @@ def rules_show(ctx: typer.Context, rules: RulesFile = None, json_: Json = False)
 
 
 @triage_app.command("list")
-def triage_list(ctx: typer.Context, json_: Json = False) -> None:
+def triage_list(ctx: typer.Context, limit: Limit = None, cursor: Cursor = None, all_: All = False,
+                json_: Json = False) -> None:
     """Events waiting for a person to route them, with the reason."""
-    from dataflywheel.flows.feedback.routing import triage_queue
+    from dataflywheel.flows.feedback.listing import triage
 
     with workspace(ctx) as ws:
-        rows = [e.model_dump(mode="json") for e in triage_queue(ws)]
-    print_json(rows) if json_ else print_records(
-        rows, columns=["id", "failure_type", "reported_project_id", "triage_reason"])
+        show_list(ctx, triage(ws), row=lambda e: e.model_dump(mode="json"),
+                  columns=["id", "failure_type", "reported_project_id", "triage_reason"],
+                  json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
 @triage_app.command("assign")

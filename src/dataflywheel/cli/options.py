@@ -31,3 +31,15 @@ MaybeOwner = Annotated[str | None, typer.Option(help="Person id of the owner.")]
 Priority = Annotated[str, typer.Option(help="P0, P1 or P2.")]
 Purpose = Annotated[str, typer.Option(help="training, evaluation or exploration.")]
 GuideVersion = Annotated[str | None, typer.Option(help="Annotation guide version.")]
+
+Limit = Annotated[int | None, typer.Option(help="Rows in one page (1 to 1000; default 50).")]
+"""`--limit N`: the page size of a list; None is `store.paging.DEFAULT_LIMIT` (the store owns
+the bounds, so the CLI does not import it at start-up to learn them)."""
+
+Cursor = Annotated[str | None, typer.Option(help="Start after this cursor (printed under the "
+                                                 "previous page).")]
+"""`--cursor C`: the page after the one that printed C; a cursor of another list is bad input."""
+
+All = Annotated[bool, typer.Option("--all", help="Every row; with --json, one JSON object a line "
+                                                  "(NDJSON), streamed.")]
+"""`--all`: no paging; rows are streamed in key order, in flat memory."""

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.options import Json
+from dataflywheel.cli.options import All, Cursor, Json, Limit
+from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.output import console, print_done, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
@@ -220,20 +221,20 @@ def register_commands(cli: typer.Typer) -> None:
 
 
 @teams_app.command("list")
-def teams_list(ctx: typer.Context, json_: Json = False) -> None:
+def teams_list(ctx: typer.Context, limit: Limit = None, cursor: Cursor = None, all_: All = False, json_: Json = False) -> None:
     """All teams."""
-    from dataflywheel.flows.governance.people import list_teams
+    from dataflywheel.flows.governance.people import teams
 
     with workspace(ctx) as ws:
-        rows = [t.model_dump(mode="json") for t in list_teams(ws)]
-    print_json(rows) if json_ else print_records(rows, columns=["id", "name", "lead_id"])
+        show_list(ctx, teams(ws), row=lambda t: t.model_dump(mode="json"),
+                  columns=["id", "name", "lead_id"], json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
 @vendors_app.command("list")
-def vendors_list(ctx: typer.Context, json_: Json = False) -> None:
+def vendors_list(ctx: typer.Context, limit: Limit = None, cursor: Cursor = None, all_: All = False, json_: Json = False) -> None:
     """All vendors."""
-    from dataflywheel.flows.governance.people import list_vendors
+    from dataflywheel.flows.governance.people import vendors
 
     with workspace(ctx) as ws:
-        rows = [v.model_dump(mode="json") for v in list_vendors(ws)]
-    print_json(rows) if json_ else print_records(rows, columns=["id", "name", "service", "contact", "active"])
+        show_list(ctx, vendors(ws), row=lambda v: v.model_dump(mode="json"),
+                  columns=["id", "name", "service", "contact", "active"], json_=json_, limit=limit, cursor=cursor, all_=all_)

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.options import Json, Owner
+from dataflywheel.cli.options import All, Cursor, Json, Limit, Owner
+from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.output import console, print_json, print_records
 from dataflywheel.hookspecs import hookimpl
 
@@ -48,13 +49,13 @@ def add(
 
 
 @app.command("list")
-def list_(ctx: typer.Context, json_: Json = False) -> None:
+def list_(ctx: typer.Context, limit: Limit = None, cursor: Cursor = None, all_: All = False, json_: Json = False) -> None:
     """Every registered project."""
-    from dataflywheel.flows.demand.projects import list_projects
+    from dataflywheel.flows.demand.projects import projects
 
     with workspace(ctx) as ws:
-        rows = [p.model_dump(mode="json") for p in list_projects(ws)]
-    print_json(rows) if json_ else print_records(rows, columns=COLUMNS)
+        show_list(ctx, projects(ws), row=lambda p: p.model_dump(mode="json"), columns=COLUMNS,
+                  json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
 @app.command("show")

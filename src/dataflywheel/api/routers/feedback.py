@@ -1,5 +1,8 @@
 """`POST /api/v1/feedback/events` and `GET /api/v1/feedback/events`: feedback reflux over HTTP.
 
+The GET is paged (`store.paging`: keyset on the event id, `limit` + `cursor`, `next_cursor` in
+the answer), so no request reads more than one bounded page whatever the table holds.
+
 Guarantees: the POST body (one event object, or a JSON list of them) goes through
 `flows.feedback_body.ingest_body`: each element is decoded alone like a line of a JSONL file, so
 every item ends as a stored event, a triaged event, a counted duplicate or a stored rejection with
@@ -18,8 +21,8 @@ from starlette.concurrency import run_in_threadpool
 from dataflywheel.api.deps import ActingWorkspace, Caller
 from dataflywheel.api.errors import PayloadTooLarge
 from dataflywheel.domain.states import FeedbackState
-from dataflywheel.flows.feedback.ingest import list_events
 from dataflywheel.flows.feedback.feedback_body import ingest_body
+from dataflywheel.flows.feedback.listing import events
 
 router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
 
@@ -53,7 +56,12 @@ async def post_events(request: Request, ws: ActingWorkspace, actor: Caller) -> d
 
 @router.get("/events")
 def get_events(ws: ActingWorkspace, state: FeedbackState | None = None,
-               project: str | None = None) -> list[dict[str, Any]]:
-    """Stored events, optionally in one state or of one project (the CLI's `--json` rows)."""
-    filters = {k: v for k, v in {"state": state, "project_id": project}.items() if v}
-    return [e.model_dump(mode="json") for e in list_events(ws, **filters)]
+               project: str | None = None, limit: int | None = None,
+               cursor: str | None = None) -> dict[str, Any]:
+    """One page of stored events (the CLI's `--json` rows under `items`), optionally in one state
+    or of one project; `next_cursor` asks for the next page, `remaining` says how many follow.
+    `limit` is 1 to `store.paging.MAX_LIMIT` (default `DEFAULT_LIMIT`); a bad cursor or limit is
+    a 400 with the reason."""
+    page = events(ws, state=state or None, project_id=project or None).page(limit, cursor)
+    return {"items": [e.model_dump(mode="json") for e in page.items],
+            "next_cursor": page.next_cursor, "remaining": page.remaining}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dataflywheel.domain.records.data import Batch, BatchFile
+from dataflywheel.flows._listing import Listing
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Batches
 
@@ -13,6 +14,11 @@ def list_batches(ws: Workspace, **equals: Any) -> list[Batch]:
     """Batches, optionally filtered by column (`dataset_id`, `state`, `requirement_id`, …)."""
     with ws.db.session() as s:
         return Batches(s).list(**equals)
+
+
+def batches(ws: Workspace, **equals: Any) -> Listing[Batch]:
+    """`list_batches` a page at a time or streamed (`flywheel batches list`)."""
+    return Listing(ws, Batches, **equals)
 
 
 def get_batch(ws: Workspace, batch_id: str) -> tuple[Batch, list[BatchFile]]:

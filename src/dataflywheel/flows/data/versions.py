@@ -45,6 +45,7 @@ from dataflywheel.errors import (
     from_validation,
 )
 from dataflywheel.flows._audit import add_audited, audit, update_audited
+from dataflywheel.flows._listing import Listing
 from dataflywheel.flows.governance.exception_coverage import active_exception_covering
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.allocator import lock_writers
@@ -116,6 +117,11 @@ def create_dataset(ws: Workspace, name: str, *, project_id: str, owner_id: str,
 def list_datasets(ws: Workspace) -> list[Dataset]:
     with ws.db.session() as s:
         return Datasets(s).list()
+
+
+def datasets(ws: Workspace) -> Listing[Dataset]:
+    """Every dataset, a page at a time or streamed (`flywheel datasets list`)."""
+    return Listing(ws, Datasets)
 
 
 def create_version(ws: Workspace, dataset: str, *, by: str, batch_ids: Sequence[str] = (),
@@ -236,6 +242,16 @@ def list_versions(ws: Workspace, dataset: str | None = None) -> list[DatasetVers
             return DatasetVersions(s).list()
         ds = Datasets(s).find(dataset) or Datasets(s).by_name(dataset)
         return DatasetVersions(s).list(dataset_id=ds.id)
+
+
+def versions(ws: Workspace, dataset: str | None = None) -> Listing[DatasetVersion]:
+    """`list_versions` a page at a time or streamed (`flywheel versions list`); the dataset by
+    id or name, resolved once."""
+    if dataset is None:
+        return Listing(ws, DatasetVersions)
+    with ws.db.session() as s:
+        ds = Datasets(s).find(dataset) or Datasets(s).by_name(dataset)
+    return Listing(ws, DatasetVersions, dataset_id=ds.id)
 
 
 def locked_version(s: Session, version_ref: str) -> DatasetVersion:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataflywheel.domain.records.project import Project
 from dataflywheel.domain.states import ProjectStatus, move
 from dataflywheel.flows._audit import add_audited, update_audited
+from dataflywheel.flows._listing import Listing
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.people import People, Projects
 
@@ -29,6 +30,11 @@ def set_project_status(ws: Workspace, project_id: str, status: ProjectStatus, *,
 def list_projects(ws: Workspace) -> list[Project]:
     with ws.db.session() as s:
         return Projects(s).list()
+
+
+def projects(ws: Workspace) -> Listing[Project]:
+    """Every project, a page at a time or streamed (`flywheel projects list`)."""
+    return Listing(ws, Projects)
 
 
 def get_project(ws: Workspace, project_id: str) -> Project:

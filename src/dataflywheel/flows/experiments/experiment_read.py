@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dataflywheel.domain.records.experiment import Experiment
+from dataflywheel.flows._listing import Listing
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.experiments import (
     ErrorSamples,
@@ -16,6 +17,11 @@ from dataflywheel.store.repositories.experiments import (
 def list_experiments(ws: Workspace, **equals: str) -> list[Experiment]:
     with ws.db.session() as s:
         return Experiments(s).list(**equals)
+
+
+def experiments(ws: Workspace, **equals: str | None) -> Listing[Experiment]:
+    """`list_experiments` a page at a time or streamed (`flywheel experiments list`)."""
+    return Listing(ws, Experiments, **equals)
 
 
 def get_experiment(ws: Workspace, experiment_id: str) -> Experiment:

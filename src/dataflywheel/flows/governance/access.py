@@ -41,6 +41,7 @@ from dataflywheel.domain.states import GrantState as GS
 from dataflywheel.domain.states import VersionState, move
 from dataflywheel.errors import AlreadyExists, BadInput, NotFound, PolicyViolation, from_validation
 from dataflywheel.flows._audit import add_audited, update_audited
+from dataflywheel.flows._listing import Listing
 from dataflywheel.flows.governance._grant_moves import GRANTS, tell
 from dataflywheel.flows.governance.access_exception import resting_exception
 from dataflywheel.flows.governance.exception_coverage import SYSTEM_ACTOR
@@ -345,17 +346,26 @@ def sweep(ws: Workspace, now: datetime | None = None) -> list[str]:
 def list_grants(ws: Workspace, *, state: str | None = None, grantee: str | None = None,
                 asset: str | None = None, now: datetime | None = None) -> list[AccessGrant]:
     """Grants by id, optionally filtered, after expiring what is due."""
+    return list(grants(ws, state=state, grantee=grantee, asset=asset, now=now).stream())
+
+
+def grants(ws: Workspace, *, state: str | None = None, grantee: str | None = None,
+           asset: str | None = None, now: datetime | None = None) -> Listing[AccessGrant]:
+    """Grants by id, optionally filtered (in the database), paged or streamed; what is due
+    expires first, in its own transaction."""
     if state is not None and state not in {m.value for m in GS}:
         raise BadInput(f"unknown grant state {state!r}", field="state",
                        expected="one of " + ", ".join(m.value for m in GS))
-    filters = {k: v for k, v in (("state", state), ("grantee_id", grantee),
-                                 ("asset_id", asset)) if v is not None}
     with ws.db.unit_of_work() as s:
         expire_due(s, at=now or utcnow())
-        return sorted(AccessGrants(s).list(**filters), key=lambda g: g.id)
+    return Listing(ws, AccessGrants, state=state, grantee_id=grantee, asset_id=asset)
 
 
 def list_assets(ws: Workspace) -> list[Asset]:
     """The registry, by id."""
-    with ws.db.session() as s:
-        return sorted(Assets(s).list(), key=lambda a: a.id)
+    return list(assets(ws).stream())
+
+
+def assets(ws: Workspace) -> Listing[Asset]:
+    """The registry by id, paged or streamed (`flywheel access list --assets`)."""
+    return Listing(ws, Assets)

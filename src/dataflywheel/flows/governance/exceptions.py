@@ -52,6 +52,7 @@ from dataflywheel.domain.states import ExceptionState as XS
 from dataflywheel.domain.states import move
 from dataflywheel.errors import BadInput, Conflict, NotFound, PolicyViolation, from_validation
 from dataflywheel.flows._audit import add_audited, update_audited
+from dataflywheel.flows._listing import Listing
 from dataflywheel.flows.governance._grant_moves import end_grants_resting_on
 from dataflywheel.flows.governance.exception_approvers import (
     APPROVER_SLOTS,
@@ -384,6 +385,13 @@ def show(ws: Workspace, exception_id: str, *, now: datetime | None = None) -> Ex
 def list_exceptions(ws: Workspace, *, state: str | None = None, type: str | None = None,
                     now: datetime | None = None) -> list[ExceptionRecord]:
     """Exceptions by id, optionally of one state and type, after expiring what is due."""
+    return list(exceptions(ws, state=state, type=type, now=now).stream())
+
+
+def exceptions(ws: Workspace, *, state: str | None = None, type: str | None = None,
+               now: datetime | None = None) -> Listing[ExceptionRecord]:
+    """Exceptions by id, optionally of one state and type (in the database), paged or
+    streamed; what is due expires first, in its own transaction."""
     filters = {k: v for k, v in (("state", state), ("type", type)) if v is not None}
     for name, value in filters.items():
         enum = XS if name == "state" else ExceptionType
@@ -392,4 +400,4 @@ def list_exceptions(ws: Workspace, *, state: str | None = None, type: str | None
                            expected="one of " + ", ".join(m.value for m in enum))
     with ws.db.unit_of_work() as s:
         expire_due(s, at=now or utcnow())
-        return Exceptions(s).list(**filters)
+    return Listing(ws, Exceptions, **filters)

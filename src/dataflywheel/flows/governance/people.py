@@ -10,6 +10,7 @@ from dataflywheel.domain.records.people import LoginBinding, Person, RoleHolding
 from dataflywheel.domain.roles import ROLE_DUTIES, ROLE_TITLES, Role
 from dataflywheel.errors import BadInput, NotFound, PolicyViolation, from_validation
 from dataflywheel.flows._audit import add_audited, audit
+from dataflywheel.flows._listing import Listing
 from dataflywheel.flows.governance.identity import bind_in
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.people import (
@@ -134,6 +135,16 @@ def _require_links(s: Session, *, team_id: str | None, vendor_id: str | None) ->
 def list_teams(ws: Workspace) -> list[Team]:
     with ws.db.session() as s:
         return Teams(s).list()
+
+
+def teams(ws: Workspace) -> Listing[Team]:
+    """Every team, a page at a time or streamed (`flywheel teams list`)."""
+    return Listing(ws, Teams)
+
+
+def vendors(ws: Workspace) -> Listing[Vendor]:
+    """Every vendor, a page at a time or streamed (`flywheel vendors list`)."""
+    return Listing(ws, Vendors)
 
 
 def list_vendors(ws: Workspace) -> list[Vendor]:

@@ -6,14 +6,16 @@ of JSON type get the record's JSON form (dates as ISO strings, enums as values).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import JSON, select
+from sqlalchemy import JSON, ColumnElement, Row, Select, select
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import Record
 from dataflywheel.errors import AlreadyExists, NotFound
 from dataflywheel.store.base import Base
+from dataflywheel.store.paging import Page, page_rows, stream_rows
 
 R = TypeVar("R", bound=Record)
 T = TypeVar("T", bound=Base)
@@ -42,7 +44,7 @@ class Repository(Generic[R, T]):
             values.update(as_json)
         return values
 
-    def to_record(self, row: Base) -> R:
+    def to_record(self, row: Base | Row[Any]) -> R:
         data = {c.key: getattr(row, c.key) for c in self.row_type.__table__.columns}
         return self.record_type.model_validate(data)  # type: ignore[return-value]
 
@@ -75,12 +77,36 @@ class Repository(Generic[R, T]):
         return record
 
     def list(self, **equals: Any) -> list[R]:
+        """Every record matching `equals`, by primary key, as one list: for the flows that need
+        them all at once; a listing people or clients read pages (`page`, `stream`)."""
         stmt = select(self.row_type)
         for name, value in equals.items():
             stmt = stmt.where(getattr(self.row_type, name) == value)
-        pk = list(self.row_type.__table__.primary_key)
-        rows = self.session.scalars(stmt.order_by(*pk)).all()
+        rows = self.session.scalars(stmt.order_by(*self._key_columns())).all()
         return [self.to_record(r) for r in rows]
+
+    def page(self, *, limit: int | None = None, cursor: str | None = None, count: bool = True,
+             **equals: Any) -> Page[R]:
+        """One page by primary key after `cursor` (`store.paging`); `equals` are WHERE clauses."""
+        found = page_rows(self.session, self._select(**equals), self._key_columns(), limit=limit,
+                          cursor=cursor, count=count)
+        return Page([self.to_record(r) for r in found.items], found.next_cursor, found.remaining)
+
+    def stream(self, **equals: Any) -> Iterator[R]:
+        """Every record matching `equals`, by primary key, a batch at a time (flat memory)."""
+        for row in stream_rows(self.session, self._select(**equals), self._key_columns()):
+            yield self.to_record(row)
+
+    def _select(self, **equals: Any) -> Select[Any]:
+        """The table's columns (plain rows, no ORM identity map: flat memory) where `equals`."""
+        table = self.row_type.__table__
+        stmt = select(*table.columns)
+        for name, value in equals.items():
+            stmt = stmt.where(table.columns[name] == value)
+        return stmt
+
+    def _key_columns(self) -> tuple[ColumnElement[Any], ...]:
+        return tuple(self.row_type.__table__.primary_key)
 
     def key_of(self, record: R) -> Any:
         names = [c.key for c in self.row_type.__table__.primary_key]

@@ -1,0 +1,129 @@
+"""Keyset pagination: the one way a list leaves the store a page at a time.
+
+Why keyset and not OFFSET: a page starts *after the last key seen* (`WHERE key > :last ORDER BY
+key LIMIT n`), so it costs the same at row 10 as at row 1,000,000 (an index seek, never a scan
+past skipped rows), and rows inserted or deleted elsewhere while someone pages never shift a
+page: no row that was there is skipped or shown twice. The sort key is the table's primary key
+(unique and never changed), so the order is total and stable.
+
+A cursor is the last key of a page, as URL-safe base64 of its canonical JSON: opaque to the user,
+stable across processes and backends, and checked when read back (`BadInput`, exit 2).
+
+Filters are `WHERE` clauses on the statement the caller builds; nothing is filtered in Python.
+Streaming (`stream_rows`) walks the same keyset in fixed batches, so memory stays flat whatever
+the row count and the first row comes back after one small query.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_
+from sqlalchemy.orm import Session
+
+from dataflywheel.canonjson import canonical_json
+from dataflywheel.errors import BadInput
+
+DEFAULT_LIMIT = 50
+"""Rows in one page when the caller names no limit: one screen of a table."""
+MAX_LIMIT = 1000
+"""The largest page anyone may ask for; more is `--all` (streamed) or several pages."""
+STREAM_BATCH = 1000
+"""Rows fetched per query while streaming: large enough to amortise a query, small enough to
+keep memory flat."""
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its items, the cursor of the next page (None on the last) and how many
+    rows follow this page under the same filters (None when not counted)."""
+
+    items: list[T]
+    next_cursor: str | None
+    remaining: int | None = None
+
+
+def encode_cursor(key: Sequence[Any]) -> str:
+    """The opaque cursor of a key (a tuple of primary-key values)."""
+    return base64.urlsafe_b64encode(canonical_json(list(key))).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str, arity: int) -> tuple[Any, ...]:
+    """The key a cursor holds, or `BadInput` naming what a cursor should be."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key = json.loads(raw.decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        key = None
+    if not isinstance(key, list) or len(key) != arity or not all(
+            isinstance(v, str | int) and not isinstance(v, bool) for v in key):
+        raise BadInput("not a cursor of this list", field="cursor", got=cursor,
+                       expected="the cursor a previous page printed",
+                       hint="start again without --cursor")
+    return tuple(key)
+
+
+def check_limit(limit: int | None) -> int:
+    """`limit` (None: `DEFAULT_LIMIT`) if it is a page size we serve, else `BadInput`."""
+    if limit is None:
+        return DEFAULT_LIMIT
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadInput("page size out of range", field="limit", got=limit,
+                       expected=f"1 to {MAX_LIMIT}", hint="use --all to list everything")
+    return limit
+
+
+def after(key_columns: Sequence[ColumnElement[Any]], key: Sequence[Any]) -> ColumnElement[bool]:
+    """`key_columns > key` in lexicographic order, spelled out (row-value comparison is not
+    portable): (a > x) OR (a = x AND b > y) ..."""
+    terms = []
+    for i, column in enumerate(key_columns):
+        equal = [c == v for c, v in zip(key_columns[:i], key[:i], strict=True)]
+        terms.append(and_(*equal, column > key[i]))
+    return or_(*terms)
+
+
+def page_rows(session: Session, stmt: Select[Any], key_columns: Sequence[ColumnElement[Any]], *,
+              limit: int | None, cursor: str | None = None,
+              count: bool = True) -> Page[Row[Any]]:
+    """One page of `stmt` in key order after `cursor`; `count` also counts what follows it."""
+    limit = check_limit(limit)
+    if cursor is not None:
+        stmt = stmt.where(after(key_columns, decode_cursor(cursor, len(key_columns))))
+    rows = list(session.execute(stmt.order_by(*key_columns).limit(limit + 1)))
+    if len(rows) <= limit:
+        return Page(rows, None, 0 if count else None)
+    rows = rows[:limit]
+    last = _key_of(rows[-1], key_columns)
+    remaining = None
+    if count:
+        rest = stmt.where(after(key_columns, last)).order_by(None)
+        remaining = session.scalar(rest.with_only_columns(func.count(), maintain_column_froms=True))
+    return Page(rows, encode_cursor(last), remaining)
+
+
+def stream_rows(session: Session, stmt: Select[Any], key_columns: Sequence[ColumnElement[Any]], *,
+                batch: int | None = None) -> Iterator[Row[Any]]:
+    """Every row of `stmt` in key order, fetched `batch` (default `STREAM_BATCH`) at a time
+    (flat memory)."""
+    batch = batch or STREAM_BATCH
+    last: tuple[Any, ...] | None = None
+    while True:
+        query = stmt if last is None else stmt.where(after(key_columns, last))
+        rows = list(session.execute(query.order_by(*key_columns).limit(batch)))
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = _key_of(rows[-1], key_columns)
+
+
+def _key_of(row: Row[Any], key_columns: Sequence[ColumnElement[Any]]) -> tuple[Any, ...]:
+    """The sort key of `row` (the values of its key columns)."""
+    return tuple(row._mapping[column] for column in key_columns)
