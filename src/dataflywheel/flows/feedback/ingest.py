@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from dataflywheel.checks.readers.jsonl import BOM, bom_warning, decode_line
 from dataflywheel.checks.readers.source import file_size, open_raw
-from dataflywheel.domain.records.base import utcnow
+from dataflywheel.domain.records.base import Record, utcnow
 from dataflywheel.domain.records.feedback import (
     EXCERPT_CHARS,
     MAX_PAYLOAD_BYTES,
@@ -34,10 +34,14 @@ from dataflywheel.domain.records.feedback import (
 )
 from dataflywheel.domain.states import FeedbackState
 from dataflywheel.errors import BadInput
-from dataflywheel.flows._audit import add_audited
+from dataflywheel.flows._audit import add_audited_many
 from dataflywheel.flows.workspace import Workspace
+from dataflywheel.store.repositories.base import Repository, existing_keys
 from dataflywheel.store.repositories.feedback import FeedbackEvents, FeedbackRejections
-from dataflywheel.store.repositories.people import Projects
+from dataflywheel.store.tables.data import DatasetVersionRow
+from dataflywheel.store.tables.experiments import ExperimentRow
+from dataflywheel.store.tables.plans import StageRow
+from dataflywheel.store.tables.projects import ProjectRow
 
 REQUIRED = ("id", "occurred_at", "source", "failure_type", "impact_scope", "payload")
 INPUT_FIELDS = frozenset({*REQUIRED, "project_id", "stage_id", "model_version", "version_id",
@@ -184,54 +188,89 @@ def parse_item(raw: bytes, number: int) -> RawItem:
 
 
 def _ingest(ws: Workspace, items: Iterable[RawItem], *, origin: str, now: datetime,
-            report: IngestReport | None = None) -> IngestReport:
+            report: IngestReport | None = None,
+            checkpoint: Callable[[Session, int], None] | None = None) -> IngestReport:
+    """Admit `items` in batches of `CHUNK_LINES`, one transaction each; `checkpoint(session,
+    line)` runs inside each batch's transaction with the batch's last line."""
     report = report or IngestReport(origin=origin)
     batch: list[RawItem] = []
     for item in items:
         batch.append(item)
         if len(batch) >= CHUNK_LINES:
-            _ingest_batch(ws, batch, report, now)
+            _ingest_batch(ws, batch, report, now, checkpoint)
             batch = []
     if batch:
-        _ingest_batch(ws, batch, report, now)
+        _ingest_batch(ws, batch, report, now, checkpoint)
     return report
 
 
-def _ingest_batch(ws: Workspace, batch: list[RawItem], report: IngestReport, now: datetime) -> None:
+def _ingest_batch(ws: Workspace, batch: list[RawItem], report: IngestReport, now: datetime,
+                  checkpoint: Callable[[Session, int], None] | None) -> None:
     with ws.db.unit_of_work() as s:
-        for item in batch:
-            try:
-                _admit(ws, s, item, report, now)
-            finally:
+        try:
+            _admit_batch(ws, s, batch, report, now)
+            if checkpoint is not None and batch[-1].line is not None:
+                checkpoint(s, batch[-1].line)
+        finally:
+            for item in batch:
                 if item.spooled is not None:
                     item.spooled.close()
 
 
-def _admit(ws: Workspace, s: Session, item: RawItem, report: IngestReport, now: datetime) -> None:
+def _admit_batch(ws: Workspace, s: Session, batch: list[RawItem], report: IngestReport,
+                 now: datetime) -> None:
+    """Judge every item of the batch as `_admit` would one by one, then write what is new with one
+    INSERT per table and one chained audit append, entries in item order.
+
+    Why in bulk: the links, the already-stored ids and the already-kept rejections are one query
+    each for the whole batch instead of several per event (see docs/feedback.md, bulk ingest).
+    """
+    judged = [_judge(item, report.origin, now) for item in batch]
+    events_repo, rejections_repo = FeedbackEvents(s), FeedbackRejections(s)
+    valid = [event for event, _ in judged if event is not None]
+    known = _known_links(s, valid)
+    stored = events_repo.find_many([event.id for event in valid])
+    adds: list[tuple[Repository[Any, Any], Record, str | None]] = []
+    for item, (event, problem) in zip(batch, judged, strict=True):
+        if event is not None:
+            event, problem = _resolve_links(event, known)
+        if event is not None and problem is None and (existing := stored.get(event.id)) is not None:
+            if _same(existing, event):
+                report.duplicates.append(event.id)
+                continue
+            problem = (f"event id {event.id} already exists with other content", "id")
+        if problem is not None:
+            rejection = _rejection(ws, item, report.origin, problem, now)
+            report.rejected.append(rejection)
+            adds.append((rejections_repo, rejection, problem[0]))
+        elif event is not None:
+            stored[event.id] = event
+            adds.append((events_repo, event, f"ingested from {report.origin}"))
+            (report.triaged if event.state is FeedbackState.TRIAGE else report.received).append(event.id)
+    kept = rejections_repo.existing_keys([r.id for repo, r, _ in adds if repo is rejections_repo])
+    add_audited_many(s, [add for add in adds if _first_time(add, kept)], actor=ws.actor)
+
+
+def _first_time(add: tuple[Repository[Any, Any], Record, str | None], kept: set[Any]) -> bool:
+    """False for a rejection already kept (same origin, line and bytes); marks it kept otherwise.
+    Events never repeat here: a second one with a stored id is a duplicate or a rejection."""
+    _, record, _ = add
+    if not isinstance(record, FeedbackRejection):
+        return True
+    if record.id in kept:
+        return False
+    kept.add(record.id)
+    return True
+
+
+def _judge(item: RawItem, origin: str, now: datetime) -> tuple[FeedbackEvent | None, tuple[str, str | None] | None]:
+    """The item's event, or why it is rejected (reason, field)."""
     if item.problem is not None:
-        _reject(ws, s, item, report, item.problem, item.problem_field, now)
-        return
-    event, reason, bad_field = to_event(item.obj, origin=_origin(report.origin, item.line), now=now)
+        return None, (item.problem, item.problem_field)
+    event, reason, bad_field = to_event(item.obj, origin=_origin(origin, item.line), now=now)
     if event is None:
-        _reject(ws, s, item, report, reason or "not an event", bad_field, now)
-        return
-    event, problem = _resolve_links(s, event)
-    if problem is not None:
-        _reject(ws, s, item, report, problem[0], problem[1], now)
-        return
-    repo = FeedbackEvents(s)
-    existing = repo.find(event.id)
-    if existing is not None:
-        if _same(existing, event):
-            report.duplicates.append(event.id)
-            return
-        _reject(ws, s, item, report, f"event id {event.id} already exists with other content",
-                "id", now)
-        return
-    add_audited(repo, event, actor=ws.actor, reason=f"ingested from {report.origin}")
-    (report.triaged if event.state is FeedbackState.TRIAGE else report.received).append(event.id)
-
-
+        return None, (reason or "not an event", bad_field)
+    return event, None
 def to_event(obj: Any, *, origin: str, now: datetime) -> tuple[FeedbackEvent | None, str | None, str | None]:
     """Validate one object against the event schema: (event, None, None) or (None, reason, field)."""
     if not isinstance(obj, dict):
@@ -253,22 +292,30 @@ def to_event(obj: Any, *, origin: str, now: datetime) -> tuple[FeedbackEvent | N
     return event, None, None
 
 
-def _resolve_links(s: Session, event: FeedbackEvent) -> tuple[FeedbackEvent, tuple[str, str] | None]:
-    """Unknown project or stage → triage (kept, with why); unknown version or experiment → reject."""
-    from dataflywheel.store.tables.data import DatasetVersionRow
-    from dataflywheel.store.tables.experiments import ExperimentRow
-    from dataflywheel.store.tables.plans import StageRow
+LINKS = {"version_id": DatasetVersionRow, "experiment_id": ExperimentRow, "project_id": ProjectRow,
+         "stage_id": StageRow}
 
-    for name, row_type in (("version_id", DatasetVersionRow), ("experiment_id", ExperimentRow)):
+
+def _known_links(s: Session, events: list[FeedbackEvent]) -> dict[str, set[Any]]:
+    """For each link field, which of the ids the batch's events name are stored (one query each)."""
+    return {name: existing_keys(s, row_type, [value for e in events
+                                              if (value := getattr(e, name)) is not None])
+            for name, row_type in LINKS.items()}
+
+
+def _resolve_links(event: FeedbackEvent, known: dict[str, set[Any]]
+                   ) -> tuple[FeedbackEvent, tuple[str, str | None] | None]:
+    """Unknown project or stage → triage (kept, with why); unknown version or experiment → reject."""
+    for name in ("version_id", "experiment_id"):
         value = getattr(event, name)
-        if value is not None and s.get(row_type, value) is None:
+        if value is not None and value not in known[name]:
             return event, (f"linked {name.removesuffix('_id')} {value} does not exist", name)
     reasons: list[str] = []
     update: dict[str, Any] = {}
-    if event.project_id is not None and Projects(s).find(event.project_id) is None:
+    if event.project_id is not None and event.project_id not in known["project_id"]:
         reasons.append(f"unknown project {event.project_id!r}")
         update.update(project_id=None, reported_project_id=event.project_id, stage_id=None)
-    if event.stage_id is not None and not update and s.get(StageRow, event.stage_id) is None:
+    if event.stage_id is not None and not update and event.stage_id not in known["stage_id"]:
         reasons.append(f"unknown stage {event.stage_id!r}")
         update["stage_id"] = None
     if not reasons:
@@ -283,8 +330,11 @@ def _same(a: FeedbackEvent, b: FeedbackEvent) -> bool:
     return a.model_dump(mode="json", exclude=skip) == b.model_dump(mode="json", exclude=skip)
 
 
-def _reject(ws: Workspace, s: Session, item: RawItem, report: IngestReport, reason: str,
-            bad_field: str | None, now: datetime) -> None:
+def _rejection(ws: Workspace, item: RawItem, origin: str, problem: tuple[str, str | None],
+               now: datetime) -> FeedbackRejection:
+    """The rejection of `item`, its raw bytes put in the blob store (the id is stable: a rerun
+    of the same line with the same bytes gives the same id)."""
+    reason, bad_field = problem
     if item.spooled is not None:
         ref = ws.blobs.put_stream(item.spooled)
         item.spooled.seek(0)
@@ -293,15 +343,11 @@ def _reject(ws: Workspace, s: Session, item: RawItem, report: IngestReport, reas
         raw = item.raw if item.raw is not None else _raw_of(item.obj)
         ref = ws.blobs.put_stream(io.BytesIO(raw))
         excerpt = raw[:EXCERPT_CHARS * 4].decode("utf-8", "replace")
-    key = f"{report.origin}\0{item.line}\0{ref.sha256}".encode()
-    rejection = FeedbackRejection(
-        id="FR-" + hashlib.sha256(key).hexdigest()[:20], origin=report.origin, line=item.line,
+    key = f"{origin}\0{item.line}\0{ref.sha256}".encode()
+    return FeedbackRejection(
+        id="FR-" + hashlib.sha256(key).hexdigest()[:20], origin=origin, line=item.line,
         raw_sha256=ref.sha256, raw_size=ref.size, excerpt=excerpt[:EXCERPT_CHARS], reason=reason,
         field=bad_field, received_at=now)
-    repo = FeedbackRejections(s)
-    if repo.find(rejection.id) is None:
-        add_audited(repo, rejection, actor=ws.actor, reason=reason)
-    report.rejected.append(rejection)
 
 
 def _raw_of(obj: Any) -> bytes:
