@@ -33,8 +33,9 @@ from dataflywheel.domain.records.feedback import (
     FeedbackRejection,
 )
 from dataflywheel.domain.states import FeedbackState
-from dataflywheel.errors import BadInput
+from dataflywheel.errors import BadInput, FlywheelError
 from dataflywheel.flows._audit import add_audited_many
+from dataflywheel.flows.feedback.ingest_resume import FileCheckpoint
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.base import Repository, existing_keys
 from dataflywheel.store.repositories.feedback import FeedbackEvents, FeedbackRejections
@@ -48,7 +49,11 @@ INPUT_FIELDS = frozenset({*REQUIRED, "project_id", "stage_id", "model_version", 
                           "experiment_id", "recommended_action"})
 ALIASES = {"time": "occurred_at", "project": "project_id", "stage": "stage_id"}
 MAX_LINE_BYTES = MAX_PAYLOAD_BYTES + 65_536
-CHUNK_LINES = 500
+# One transaction per batch: up to CHUNK_LINES items or CHUNK_BYTES of raw lines, whichever
+# comes first (larger batches amortise the commit and the audit lock; the byte bound keeps a file
+# of big payloads from holding thousands of them at once).
+CHUNK_LINES = 2000
+CHUNK_BYTES = 16 << 20
 
 
 @dataclass
@@ -62,6 +67,7 @@ class IngestReport:
     rejected: list[FeedbackRejection] = field(default_factory=list)
     blank_lines: int = 0
     warnings: list[str] = field(default_factory=list)
+    resumed_after: int | None = None  # an earlier run of the same file committed lines 1..N
 
     @property
     def total(self) -> int:
@@ -75,7 +81,7 @@ class IngestReport:
             "warnings": list(self.warnings),
             "rejections": [{"id": r.id, "line": r.line, "reason": r.reason, "field": r.field}
                            for r in self.rejected],
-        }
+        } | ({} if self.resumed_after is None else {"resumed_after_line": self.resumed_after})
 
 
 @dataclass(frozen=True)
@@ -104,18 +110,43 @@ def ingest_jsonl(ws: Workspace, path: str | Path, *, now: datetime | None = None
     The file is judged as `flywheel check` judges it (`checks.readers`): a missing file, a
     directory or an empty file is refused whole, a leading BOM is dropped with a warning, and each
     line goes through the same decoder (duplicate keys, deep nesting, huge numbers rejected).
+
+    Batches commit one by one, each with a checkpoint of the file's sha256 and its last line
+    (flows.feedback.ingest_resume): after a crash, a rerun of the same file continues after the
+    last committed line and says so (`resumed_after`); an error part-way names the committed
+    lines and the line the rerun will start from.
     """
     source = str(path)
     if file_size(source) == 0:
         raise BadInput("input file is empty", path=source, expected="at least one record")
     report = IngestReport(origin=origin or source)
-    with open_raw(source) as fileobj:
-        _ingest(ws, read_lines(fileobj, report), origin=report.origin, now=now or utcnow(),
-                report=report)
-    if report.total == 0:
+    mark = FileCheckpoint.load(ws, source, report.origin)
+    if mark.after:
+        report.resumed_after = mark.after
+    stamp = now or utcnow()
+    try:
+        with open_raw(source) as fileobj:
+            _ingest(ws, _after_line(read_lines(fileobj, report), mark.after), origin=report.origin,
+                    now=stamp, report=report,
+                    checkpoint=lambda s, line: mark.save(s, line, stamp))
+    except FlywheelError as exc:
+        mark.explain(exc)
+        raise
+    mark.clear(ws)
+    if report.total == 0 and not mark.after:
         raise BadInput("input has no records", path=source, expected="at least one JSON record",
                        got=f"{report.blank_lines} blank line(s)")
     return report
+
+
+def _after_line(items: Iterator[RawItem], after: int) -> Iterator[RawItem]:
+    """The items past line `after` (what an earlier, interrupted run did not commit)."""
+    for item in items:
+        if item.line is not None and item.line <= after:
+            if item.spooled is not None:
+                item.spooled.close()
+            continue
+        yield item
 
 
 def ingest_items(ws: Workspace, items: Iterable[RawItem], *, origin: str,
@@ -194,11 +225,13 @@ def _ingest(ws: Workspace, items: Iterable[RawItem], *, origin: str, now: dateti
     line)` runs inside each batch's transaction with the batch's last line."""
     report = report or IngestReport(origin=origin)
     batch: list[RawItem] = []
+    held = 0
     for item in items:
         batch.append(item)
-        if len(batch) >= CHUNK_LINES:
+        held += len(item.raw or b"")
+        if len(batch) >= CHUNK_LINES or held >= CHUNK_BYTES:
             _ingest_batch(ws, batch, report, now, checkpoint)
-            batch = []
+            batch, held = [], 0
     if batch:
         _ingest_batch(ws, batch, report, now, checkpoint)
     return report
