@@ -68,7 +68,8 @@ def child(path: str, backend: str, pg_url: str | None) -> None:
     if backend == "postgres":
         assert pg_url
         name = f"flywheel_bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(make_url(pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        admin = create_engine(make_url(pg_url).set(database="postgres"),
+                              isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         db = make_url(pg_url).set(database=name).render_as_string(hide_password=False)

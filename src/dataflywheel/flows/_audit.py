@@ -51,8 +51,9 @@ def add_audited(repo: Repository[R, Any], record: R, *, actor: str, reason: str 
     return record
 
 
-def add_audited_many(session: Session, adds: Sequence[tuple[Repository[Any, Any], Record, str | None]],
-                     *, actor: str) -> None:
+def add_audited_many(session: Session,
+                     adds: Sequence[tuple[Repository[Any, Any], Record, str | None]], *,
+                     actor: str) -> None:
     """Insert many records, each with its `<kind>.add` entry and reason, in one multi-row INSERT
     per kind and one chained audit append (bulk ingest). The log reads exactly as if
     `add_audited` had been called for each `(repo, record, reason)` in order."""

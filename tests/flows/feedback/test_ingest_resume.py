@@ -76,8 +76,8 @@ def test_killed_ingest_resumes_from_the_line_it_stopped_at(team, settings, tmp_p
     path = _write(tmp_path / "events.jsonl", 200, bad_every=15)
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(settings.home), settings.db or "", str(settings.audit_key),
-         str(path)], env=env, stderr=subprocess.PIPE)
+        [sys.executable, "-c", CHILD, str(settings.home), settings.db or "",
+         str(settings.audit_key), str(path)], env=env, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
         while not _checkpoint_line(team):
@@ -110,8 +110,8 @@ def test_killed_ingest_resumes_from_the_line_it_stopped_at(team, settings, tmp_p
     assert _checkpoint_line(team) is None  # done: the checkpoint is gone
 
 
-def test_an_error_part_way_names_what_is_stored_and_where_the_rerun_starts(team, tmp_path,
-                                                                             monkeypatch):
+def test_an_error_part_way_names_what_is_stored_and_the_rerun_start(team, tmp_path,
+                                                                     monkeypatch):
     path = _write(tmp_path / "events.jsonl", 100)
     monkeypatch.setattr(ingest_module, "CHUNK_LINES", 30)
     batch, calls = ingest_module._ingest_batch, []

@@ -54,6 +54,7 @@ MAX_LINE_BYTES = MAX_PAYLOAD_BYTES + 65_536
 # of big payloads from holding thousands of them at once).
 CHUNK_LINES = 2000
 CHUNK_BYTES = 16 << 20
+Problem = tuple[str, str | None]  # why an item is rejected, and the field at fault
 
 
 @dataclass
@@ -279,8 +280,10 @@ def _admit_batch(ws: Workspace, s: Session, batch: list[RawItem], report: Ingest
         elif event is not None:
             stored[event.id] = event
             adds.append((events_repo, event, f"ingested from {report.origin}"))
-            (report.triaged if event.state is FeedbackState.TRIAGE else report.received).append(event.id)
-    kept = rejections_repo.existing_keys([r.id for repo, r, _ in adds if repo is rejections_repo])
+            queue = report.triaged if event.state is FeedbackState.TRIAGE else report.received
+            queue.append(event.id)
+    kept = rejections_repo.existing_keys([r.id for _, r, _ in adds
+                                          if isinstance(r, FeedbackRejection)])
     add_audited_many(s, [add for add in adds if _first_time(add, kept)], actor=ws.actor)
 
 
@@ -296,7 +299,7 @@ def _first_time(add: tuple[Repository[Any, Any], Record, str | None], kept: set[
     return True
 
 
-def _judge(item: RawItem, origin: str, now: datetime) -> tuple[FeedbackEvent | None, tuple[str, str | None] | None]:
+def _judge(item: RawItem, origin: str, now: datetime) -> tuple[FeedbackEvent | None, Problem | None]:
     """The item's event, or why it is rejected (reason, field)."""
     if item.problem is not None:
         return None, (item.problem, item.problem_field)
@@ -337,7 +340,7 @@ def _known_links(s: Session, events: list[FeedbackEvent]) -> dict[str, set[Any]]
 
 
 def _resolve_links(event: FeedbackEvent, known: dict[str, set[Any]]
-                   ) -> tuple[FeedbackEvent, tuple[str, str | None] | None]:
+                   ) -> tuple[FeedbackEvent, Problem | None]:
     """Unknown project or stage → triage (kept, with why); unknown version or experiment → reject."""
     for name in ("version_id", "experiment_id"):
         value = getattr(event, name)
@@ -363,7 +366,7 @@ def _same(a: FeedbackEvent, b: FeedbackEvent) -> bool:
     return a.model_dump(mode="json", exclude=skip) == b.model_dump(mode="json", exclude=skip)
 
 
-def _rejection(ws: Workspace, item: RawItem, origin: str, problem: tuple[str, str | None],
+def _rejection(ws: Workspace, item: RawItem, origin: str, problem: Problem,
                now: datetime) -> FeedbackRejection:
     """The rejection of `item`, its raw bytes put in the blob store (the id is stable: a rerun
     of the same line with the same bytes gives the same id)."""

@@ -7,9 +7,9 @@ of JSON type get the record's JSON form (dates as ISO strings, enums as values).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from sqlalchemy import JSON, insert, select
+from sqlalchemy import JSON, Table, insert, select
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import Record
@@ -93,7 +93,7 @@ class Repository(Generic[R, T]):
             if key in taken or key in seen:
                 raise AlreadyExists(f"{self.kind} {key!s} already exists", hint=self.hint)
             seen.add(key)
-        self.session.execute(insert(self.row_type.__table__),
+        self.session.execute(insert(cast(Table, self.row_type.__table__)),
                              [self.to_row_values(r) for r in records])
 
     def existing_keys(self, keys: Sequence[Any]) -> set[Any]:
