@@ -253,8 +253,9 @@ def _ingest_batch(ws: Workspace, batch: list[RawItem], report: IngestReport, now
 
 def _admit_batch(ws: Workspace, s: Session, batch: list[RawItem], report: IngestReport,
                  now: datetime) -> None:
-    """Judge every item of the batch as `_admit` would one by one, then write what is new with one
-    INSERT per table and one chained audit append, entries in item order.
+    """Judge every item of the batch as it was judged one by one before (same outcomes, same
+    reasons, same order), then write what is new with one INSERT per table and one chained audit
+    append, entries in item order.
 
     Why in bulk: the links, the already-stored ids and the already-kept rejections are one query
     each for the whole batch instead of several per event (see docs/feedback.md, bulk ingest).
@@ -307,6 +308,8 @@ def _judge(item: RawItem, origin: str, now: datetime) -> tuple[FeedbackEvent | N
     if event is None:
         return None, (reason or "not an event", bad_field)
     return event, None
+
+
 def to_event(obj: Any, *, origin: str, now: datetime) -> tuple[FeedbackEvent | None, str | None, str | None]:
     """Validate one object against the event schema: (event, None, None) or (None, reason, field)."""
     if not isinstance(obj, dict):
