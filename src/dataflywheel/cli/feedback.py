@@ -33,6 +33,9 @@ def _ingested(json_: bool, data: dict[str, Any]) -> None:
     if json_:
         print_json(data)
         return
+    if data.get("resumed_after_line"):
+        console.print(f"resumed after line {data['resumed_after_line']}: an earlier ingest of this "
+                      "file stopped there, its lines are stored", highlight=False)
     console.print(
         f"[green]{data.get('received', 0)} received[/], {data.get('triaged', 0)} to triage, "
         f"{data.get('duplicates', 0)} already stored, "

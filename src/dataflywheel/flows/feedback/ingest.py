@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from dataflywheel.checks.readers.jsonl import BOM, bom_warning, decode_line
 from dataflywheel.checks.readers.source import file_size, open_raw
-from dataflywheel.domain.records.base import utcnow
+from dataflywheel.domain.records.base import Record, utcnow
 from dataflywheel.domain.records.feedback import (
     EXCERPT_CHARS,
     MAX_PAYLOAD_BYTES,
@@ -33,18 +33,28 @@ from dataflywheel.domain.records.feedback import (
     FeedbackRejection,
 )
 from dataflywheel.domain.states import FeedbackState
-from dataflywheel.errors import BadInput
-from dataflywheel.flows._audit import add_audited
+from dataflywheel.errors import BadInput, FlywheelError
+from dataflywheel.flows._audit import add_audited_many
+from dataflywheel.flows.feedback.ingest_resume import FileCheckpoint
 from dataflywheel.flows.workspace import Workspace
+from dataflywheel.store.repositories.base import Repository, existing_keys
 from dataflywheel.store.repositories.feedback import FeedbackEvents, FeedbackRejections
-from dataflywheel.store.repositories.people import Projects
+from dataflywheel.store.tables.data import DatasetVersionRow
+from dataflywheel.store.tables.experiments import ExperimentRow
+from dataflywheel.store.tables.plans import StageRow
+from dataflywheel.store.tables.projects import ProjectRow
 
 REQUIRED = ("id", "occurred_at", "source", "failure_type", "impact_scope", "payload")
 INPUT_FIELDS = frozenset({*REQUIRED, "project_id", "stage_id", "model_version", "version_id",
                           "experiment_id", "recommended_action"})
 ALIASES = {"time": "occurred_at", "project": "project_id", "stage": "stage_id"}
 MAX_LINE_BYTES = MAX_PAYLOAD_BYTES + 65_536
-CHUNK_LINES = 500
+# One transaction per batch: up to CHUNK_LINES items or CHUNK_BYTES of raw lines, whichever
+# comes first (larger batches amortise the commit and the audit lock; the byte bound keeps a file
+# of big payloads from holding thousands of them at once).
+CHUNK_LINES = 2000
+CHUNK_BYTES = 16 << 20
+Problem = tuple[str, str | None]  # why an item is rejected, and the field at fault
 
 
 @dataclass
@@ -58,6 +68,7 @@ class IngestReport:
     rejected: list[FeedbackRejection] = field(default_factory=list)
     blank_lines: int = 0
     warnings: list[str] = field(default_factory=list)
+    resumed_after: int | None = None  # an earlier run of the same file committed lines 1..N
 
     @property
     def total(self) -> int:
@@ -71,7 +82,7 @@ class IngestReport:
             "warnings": list(self.warnings),
             "rejections": [{"id": r.id, "line": r.line, "reason": r.reason, "field": r.field}
                            for r in self.rejected],
-        }
+        } | ({} if self.resumed_after is None else {"resumed_after_line": self.resumed_after})
 
 
 @dataclass(frozen=True)
@@ -100,18 +111,43 @@ def ingest_jsonl(ws: Workspace, path: str | Path, *, now: datetime | None = None
     The file is judged as `flywheel check` judges it (`checks.readers`): a missing file, a
     directory or an empty file is refused whole, a leading BOM is dropped with a warning, and each
     line goes through the same decoder (duplicate keys, deep nesting, huge numbers rejected).
+
+    Batches commit one by one, each with a checkpoint of the file's sha256 and its last line
+    (flows.feedback.ingest_resume): after a crash, a rerun of the same file continues after the
+    last committed line and says so (`resumed_after`); an error part-way names the committed
+    lines and the line the rerun will start from.
     """
     source = str(path)
     if file_size(source) == 0:
         raise BadInput("input file is empty", path=source, expected="at least one record")
     report = IngestReport(origin=origin or source)
-    with open_raw(source) as fileobj:
-        _ingest(ws, read_lines(fileobj, report), origin=report.origin, now=now or utcnow(),
-                report=report)
-    if report.total == 0:
+    mark = FileCheckpoint.load(ws, source, report.origin)
+    if mark.after:
+        report.resumed_after = mark.after
+    stamp = now or utcnow()
+    try:
+        with open_raw(source) as fileobj:
+            _ingest(ws, _after_line(read_lines(fileobj, report), mark.after), origin=report.origin,
+                    now=stamp, report=report,
+                    checkpoint=lambda s, line: mark.save(s, line, stamp))
+    except FlywheelError as exc:
+        mark.explain(exc)
+        raise
+    mark.clear(ws)
+    if report.total == 0 and not mark.after:
         raise BadInput("input has no records", path=source, expected="at least one JSON record",
                        got=f"{report.blank_lines} blank line(s)")
     return report
+
+
+def _after_line(items: Iterator[RawItem], after: int) -> Iterator[RawItem]:
+    """The items past line `after` (what an earlier, interrupted run did not commit)."""
+    for item in items:
+        if item.line is not None and item.line <= after:
+            if item.spooled is not None:
+                item.spooled.close()
+            continue
+        yield item
 
 
 def ingest_items(ws: Workspace, items: Iterable[RawItem], *, origin: str,
@@ -184,52 +220,94 @@ def parse_item(raw: bytes, number: int) -> RawItem:
 
 
 def _ingest(ws: Workspace, items: Iterable[RawItem], *, origin: str, now: datetime,
-            report: IngestReport | None = None) -> IngestReport:
+            report: IngestReport | None = None,
+            checkpoint: Callable[[Session, int], None] | None = None) -> IngestReport:
+    """Admit `items` in batches of `CHUNK_LINES`, one transaction each; `checkpoint(session,
+    line)` runs inside each batch's transaction with the batch's last line."""
     report = report or IngestReport(origin=origin)
     batch: list[RawItem] = []
+    held = 0
     for item in items:
         batch.append(item)
-        if len(batch) >= CHUNK_LINES:
-            _ingest_batch(ws, batch, report, now)
-            batch = []
+        held += len(item.raw or b"")
+        if len(batch) >= CHUNK_LINES or held >= CHUNK_BYTES:
+            _ingest_batch(ws, batch, report, now, checkpoint)
+            batch, held = [], 0
     if batch:
-        _ingest_batch(ws, batch, report, now)
+        _ingest_batch(ws, batch, report, now, checkpoint)
     return report
 
 
-def _ingest_batch(ws: Workspace, batch: list[RawItem], report: IngestReport, now: datetime) -> None:
+def _ingest_batch(ws: Workspace, batch: list[RawItem], report: IngestReport, now: datetime,
+                  checkpoint: Callable[[Session, int], None] | None) -> None:
     with ws.db.unit_of_work() as s:
-        for item in batch:
-            try:
-                _admit(ws, s, item, report, now)
-            finally:
+        try:
+            _admit_batch(ws, s, batch, report, now)
+            if checkpoint is not None and batch[-1].line is not None:
+                checkpoint(s, batch[-1].line)
+        finally:
+            for item in batch:
                 if item.spooled is not None:
                     item.spooled.close()
 
 
-def _admit(ws: Workspace, s: Session, item: RawItem, report: IngestReport, now: datetime) -> None:
+def _admit_batch(ws: Workspace, s: Session, batch: list[RawItem], report: IngestReport,
+                 now: datetime) -> None:
+    """Judge every item of the batch as it was judged one by one before (same outcomes, same
+    reasons, same order), then write what is new with one INSERT per table and one chained audit
+    append, entries in item order.
+
+    Why in bulk: the links, the already-stored ids and the already-kept rejections are one query
+    each for the whole batch instead of several per event (see docs/feedback.md, bulk ingest).
+    """
+    judged = [_judge(item, report.origin, now) for item in batch]
+    events_repo, rejections_repo = FeedbackEvents(s), FeedbackRejections(s)
+    valid = [event for event, _ in judged if event is not None]
+    known = _known_links(s, valid)
+    stored = events_repo.find_many([event.id for event in valid])
+    adds: list[tuple[Repository[Any, Any], Record, str | None]] = []
+    for item, (event, problem) in zip(batch, judged, strict=True):
+        if event is not None:
+            event, problem = _resolve_links(event, known)
+        if event is not None and problem is None and (existing := stored.get(event.id)) is not None:
+            if _same(existing, event):
+                report.duplicates.append(event.id)
+                continue
+            problem = (f"event id {event.id} already exists with other content", "id")
+        if problem is not None:
+            rejection = _rejection(ws, item, report.origin, problem, now)
+            report.rejected.append(rejection)
+            adds.append((rejections_repo, rejection, problem[0]))
+        elif event is not None:
+            stored[event.id] = event
+            adds.append((events_repo, event, f"ingested from {report.origin}"))
+            queue = report.triaged if event.state is FeedbackState.TRIAGE else report.received
+            queue.append(event.id)
+    kept = rejections_repo.existing_keys([r.id for _, r, _ in adds
+                                          if isinstance(r, FeedbackRejection)])
+    add_audited_many(s, [add for add in adds if _first_time(add, kept)], actor=ws.actor)
+
+
+def _first_time(add: tuple[Repository[Any, Any], Record, str | None], kept: set[Any]) -> bool:
+    """False for a rejection already kept (same origin, line and bytes); marks it kept otherwise.
+    Events never repeat here: a second one with a stored id is a duplicate or a rejection."""
+    _, record, _ = add
+    if not isinstance(record, FeedbackRejection):
+        return True
+    if record.id in kept:
+        return False
+    kept.add(record.id)
+    return True
+
+
+def _judge(item: RawItem, origin: str, now: datetime) -> tuple[FeedbackEvent | None, Problem | None]:
+    """The item's event, or why it is rejected (reason, field)."""
     if item.problem is not None:
-        _reject(ws, s, item, report, item.problem, item.problem_field, now)
-        return
-    event, reason, bad_field = to_event(item.obj, origin=_origin(report.origin, item.line), now=now)
+        return None, (item.problem, item.problem_field)
+    event, reason, bad_field = to_event(item.obj, origin=_origin(origin, item.line), now=now)
     if event is None:
-        _reject(ws, s, item, report, reason or "not an event", bad_field, now)
-        return
-    event, problem = _resolve_links(s, event)
-    if problem is not None:
-        _reject(ws, s, item, report, problem[0], problem[1], now)
-        return
-    repo = FeedbackEvents(s)
-    existing = repo.find(event.id)
-    if existing is not None:
-        if _same(existing, event):
-            report.duplicates.append(event.id)
-            return
-        _reject(ws, s, item, report, f"event id {event.id} already exists with other content",
-                "id", now)
-        return
-    add_audited(repo, event, actor=ws.actor, reason=f"ingested from {report.origin}")
-    (report.triaged if event.state is FeedbackState.TRIAGE else report.received).append(event.id)
+        return None, (reason or "not an event", bad_field)
+    return event, None
 
 
 def to_event(obj: Any, *, origin: str, now: datetime) -> tuple[FeedbackEvent | None, str | None, str | None]:
@@ -253,22 +331,30 @@ def to_event(obj: Any, *, origin: str, now: datetime) -> tuple[FeedbackEvent | N
     return event, None, None
 
 
-def _resolve_links(s: Session, event: FeedbackEvent) -> tuple[FeedbackEvent, tuple[str, str] | None]:
-    """Unknown project or stage → triage (kept, with why); unknown version or experiment → reject."""
-    from dataflywheel.store.tables.data import DatasetVersionRow
-    from dataflywheel.store.tables.experiments import ExperimentRow
-    from dataflywheel.store.tables.plans import StageRow
+LINKS = {"version_id": DatasetVersionRow, "experiment_id": ExperimentRow, "project_id": ProjectRow,
+         "stage_id": StageRow}
 
-    for name, row_type in (("version_id", DatasetVersionRow), ("experiment_id", ExperimentRow)):
+
+def _known_links(s: Session, events: list[FeedbackEvent]) -> dict[str, set[Any]]:
+    """For each link field, which of the ids the batch's events name are stored (one query each)."""
+    return {name: existing_keys(s, row_type, [value for e in events
+                                              if (value := getattr(e, name)) is not None])
+            for name, row_type in LINKS.items()}
+
+
+def _resolve_links(event: FeedbackEvent, known: dict[str, set[Any]]
+                   ) -> tuple[FeedbackEvent, Problem | None]:
+    """Unknown project or stage → triage (kept, with why); unknown version or experiment → reject."""
+    for name in ("version_id", "experiment_id"):
         value = getattr(event, name)
-        if value is not None and s.get(row_type, value) is None:
+        if value is not None and value not in known[name]:
             return event, (f"linked {name.removesuffix('_id')} {value} does not exist", name)
     reasons: list[str] = []
     update: dict[str, Any] = {}
-    if event.project_id is not None and Projects(s).find(event.project_id) is None:
+    if event.project_id is not None and event.project_id not in known["project_id"]:
         reasons.append(f"unknown project {event.project_id!r}")
         update.update(project_id=None, reported_project_id=event.project_id, stage_id=None)
-    if event.stage_id is not None and not update and s.get(StageRow, event.stage_id) is None:
+    if event.stage_id is not None and not update and event.stage_id not in known["stage_id"]:
         reasons.append(f"unknown stage {event.stage_id!r}")
         update["stage_id"] = None
     if not reasons:
@@ -283,8 +369,11 @@ def _same(a: FeedbackEvent, b: FeedbackEvent) -> bool:
     return a.model_dump(mode="json", exclude=skip) == b.model_dump(mode="json", exclude=skip)
 
 
-def _reject(ws: Workspace, s: Session, item: RawItem, report: IngestReport, reason: str,
-            bad_field: str | None, now: datetime) -> None:
+def _rejection(ws: Workspace, item: RawItem, origin: str, problem: Problem,
+               now: datetime) -> FeedbackRejection:
+    """The rejection of `item`, its raw bytes put in the blob store (the id is stable: a rerun
+    of the same line with the same bytes gives the same id)."""
+    reason, bad_field = problem
     if item.spooled is not None:
         ref = ws.blobs.put_stream(item.spooled)
         item.spooled.seek(0)
@@ -293,15 +382,11 @@ def _reject(ws: Workspace, s: Session, item: RawItem, report: IngestReport, reas
         raw = item.raw if item.raw is not None else _raw_of(item.obj)
         ref = ws.blobs.put_stream(io.BytesIO(raw))
         excerpt = raw[:EXCERPT_CHARS * 4].decode("utf-8", "replace")
-    key = f"{report.origin}\0{item.line}\0{ref.sha256}".encode()
-    rejection = FeedbackRejection(
-        id="FR-" + hashlib.sha256(key).hexdigest()[:20], origin=report.origin, line=item.line,
+    key = f"{origin}\0{item.line}\0{ref.sha256}".encode()
+    return FeedbackRejection(
+        id="FR-" + hashlib.sha256(key).hexdigest()[:20], origin=origin, line=item.line,
         raw_sha256=ref.sha256, raw_size=ref.size, excerpt=excerpt[:EXCERPT_CHARS], reason=reason,
         field=bad_field, received_at=now)
-    repo = FeedbackRejections(s)
-    if repo.find(rejection.id) is None:
-        add_audited(repo, rejection, actor=ws.actor, reason=reason)
-    report.rejected.append(rejection)
 
 
 def _raw_of(obj: Any) -> bytes:

@@ -6,10 +6,10 @@ of JSON type get the record's JSON form (dates as ISO strings, enums as values).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, ClassVar, Generic, TypeVar
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from sqlalchemy import JSON, ColumnElement, Row, Select, select
+from sqlalchemy import JSON, ColumnElement, Row, Select, Table, insert, select
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import Record
@@ -19,10 +19,22 @@ from dataflywheel.store.paging import Page, page_rows, stream_rows
 
 R = TypeVar("R", bound=Record)
 T = TypeVar("T", bound=Base)
+CHUNK = 500  # keys per IN (...) query: far below SQLite's and PostgreSQL's parameter limits
 
 
 def _json_columns(row_type: type[Base]) -> frozenset[str]:
     return frozenset(c.key for c in row_type.__table__.columns if isinstance(c.type, JSON))
+
+
+def existing_keys(session: Session, row_type: type[Base], keys: Sequence[Any]) -> set[Any]:
+    """Which of `keys` are stored in `row_type` (single-column primary key): one query per
+    `CHUNK` keys, so a bulk ingest checks a batch at once instead of a `get` per record."""
+    (pk,) = row_type.__table__.primary_key
+    found: set[Any] = set()
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), CHUNK):
+        found.update(session.scalars(select(pk).where(pk.in_(unique[start:start + CHUNK]))))
+    return found
 
 
 class Repository(Generic[R, T]):
@@ -66,6 +78,39 @@ class Repository(Generic[R, T]):
         self.session.add(self.row_type(**self.to_row_values(record)))
         self.session.flush()
         return record
+
+    def add_many(self, records: Sequence[R]) -> None:
+        """Insert new records with one multi-row INSERT (bulk ingest), refusing as `add` does.
+
+        The existence check is one query over the batch's keys; a key that appears twice in
+        `records` is refused as well, before anything is written.
+        """
+        if not records:
+            return
+        keys = [self.key_of(r) for r in records]
+        taken = self.existing_keys(keys)
+        seen: set[Any] = set()
+        for key in keys:
+            if key in taken or key in seen:
+                raise AlreadyExists(f"{self.kind} {key!s} already exists", hint=self.hint)
+            seen.add(key)
+        self.session.execute(insert(cast(Table, self.row_type.__table__)),
+                             [self.to_row_values(r) for r in records])
+
+    def existing_keys(self, keys: Sequence[Any]) -> set[Any]:
+        """Which of `keys` are stored (single-column primary keys)."""
+        return existing_keys(self.session, self.row_type, keys)
+
+    def find_many(self, keys: Sequence[Any]) -> dict[Any, R]:
+        """The stored records among `keys` by key (single-column primary keys)."""
+        (pk,) = self.row_type.__table__.primary_key
+        found: dict[Any, R] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), CHUNK):
+            rows = self.session.scalars(select(self.row_type)
+                                        .where(pk.in_(unique[start:start + CHUNK])))
+            found.update((getattr(row, pk.key), self.to_record(row)) for row in rows)
+        return found
 
     def update(self, record: R) -> R:
         row = self.session.get(self.row_type, self.key_of(record))

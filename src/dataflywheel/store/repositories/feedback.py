@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.feedback import FeedbackEvent, FeedbackRejection, Theme
 from dataflywheel.domain.states import FeedbackState
 from dataflywheel.store.repositories.base import Repository
-from dataflywheel.store.tables.feedback import FeedbackEventRow, FeedbackRejectionRow, ThemeRow
+from dataflywheel.store.tables.feedback import (
+    FeedbackEventRow,
+    FeedbackRejectionRow,
+    IngestCheckpointRow,
+    ThemeRow,
+)
 
 
 class FeedbackEvents(Repository[FeedbackEvent, FeedbackEventRow]):
@@ -37,3 +45,31 @@ class Themes(Repository[Theme, ThemeRow]):
     def events(self, theme_id: str) -> list[FeedbackEvent]:
         """The events clustered into theme `theme_id`, by event id."""
         return FeedbackEvents(self.session).list(theme_id=theme_id)
+
+
+class IngestCheckpoints:
+    """The resume points of interrupted file ingests, by the file's sha256 (not audited: a
+    checkpoint is bookkeeping of the ingest itself, and every event it covers has its entry)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def line_reached(self, file_sha256: str) -> int | None:
+        """The last line committed by an unfinished ingest of this file, or None."""
+        return self.session.scalar(select(IngestCheckpointRow.line)
+                                   .where(IngestCheckpointRow.file_sha256 == file_sha256))
+
+    def save(self, file_sha256: str, *, origin: str, line: int, at: datetime) -> None:
+        """Record `line` as reached, in the caller's transaction (the batch it covers)."""
+        row = self.session.get(IngestCheckpointRow, file_sha256)
+        if row is None:
+            self.session.add(IngestCheckpointRow(file_sha256=file_sha256, origin=origin, line=line,
+                                                 updated_at=at))
+        else:
+            row.line, row.origin, row.updated_at = line, origin, at
+        self.session.flush()
+
+    def clear(self, file_sha256: str) -> None:
+        """Forget the checkpoint: the file is fully ingested."""
+        self.session.execute(delete(IngestCheckpointRow)
+                             .where(IngestCheckpointRow.file_sha256 == file_sha256))

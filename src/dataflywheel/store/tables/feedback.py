@@ -89,3 +89,16 @@ class ThemeRow(Base):
     absorbed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class IngestCheckpointRow(Base):
+    """How far an interrupted ingest of one file got: the file's sha256 and the last line whose
+    batch committed. Written in each batch's transaction, deleted when the file is done, so a
+    rerun of the same file continues after `line` (see flows.feedback.ingest)."""
+
+    __tablename__ = "ingest_checkpoints"
+
+    file_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    origin: Mapped[str] = mapped_column(Text)
+    line: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
