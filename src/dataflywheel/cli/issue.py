@@ -10,8 +10,9 @@ import typer
 from rich.markup import escape
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.options import Json, MaybeOwner, MaybeProject, Purpose
+from dataflywheel.cli.options import All, Cursor, Json, Limit, MaybeOwner, MaybeProject, Purpose
 from dataflywheel.cli.output import console, print_fields, print_json, print_records
+from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
@@ -75,15 +76,16 @@ def _due(moment: datetime | None) -> str:
 
 @app.command("list")
 def list_(ctx: typer.Context, state: str | None = None, severity: str | None = None,
-          project: str | None = None, owner: str | None = None, json_: Json = False) -> None:
-    """Issues, optionally filtered by state, severity, project or owner."""
-    from dataflywheel.flows.issues.lifecycle import list_issues
+          project: str | None = None, owner: str | None = None, limit: Limit = None,
+          cursor: Cursor = None, all_: All = False, json_: Json = False) -> None:
+    """Issues, optionally filtered by state, severity, project or owner, most urgent first."""
+    from dataflywheel.flows.issues.lifecycle import issues
 
     with workspace(ctx) as ws:
-        rows = [i.model_dump(mode="json") for i in list_issues(
-            ws, state=state, severity=severity, project_id=project,
-            owner_id=owner)]
-    print_json(rows) if json_ else print_records(rows, columns=COLUMNS)
+        show_list(ctx, issues(ws, state=state, severity=severity, project_id=project,
+                              owner_id=owner),
+                  row=lambda i: i.model_dump(mode="json"), columns=COLUMNS, json_=json_,
+                  limit=limit, cursor=cursor, all_=all_)
 
 
 @app.command("show")

@@ -9,8 +9,9 @@ import typer
 from rich.markup import escape
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.options import Json, Priority, Project
+from dataflywheel.cli.options import All, Cursor, Json, Limit, Priority, Project
 from dataflywheel.cli.output import console, print_fields, print_json, print_records
+from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
@@ -57,14 +58,15 @@ def add(
 
 @app.command("list")
 def list_(ctx: typer.Context, project: Optional[str] = None, state: Optional[str] = None,
+          limit: Limit = None, cursor: Cursor = None, all_: All = False,
           json_: Json = False) -> None:
-    """Requirements, optionally of one project or in one state."""
-    from dataflywheel.flows.demand.requirements import list_requirements
+    """Requirements, optionally of one project or in one state, most urgent first."""
+    from dataflywheel.flows.demand.requirements import requirements
 
-    filters = {k: v for k, v in {"project_id": project, "state": state}.items() if v}
     with workspace(ctx) as ws:
-        rows = [r.model_dump(mode="json") for r in list_requirements(ws, **filters)]
-    print_json(rows) if json_ else print_records(rows, columns=COLUMNS)
+        show_list(ctx, requirements(ws, project_id=project or None, state=state or None),
+                  row=lambda r: r.model_dump(mode="json"), columns=COLUMNS, json_=json_,
+                  limit=limit, cursor=cursor, all_=all_)
 
 
 @app.command("show")

@@ -3,11 +3,16 @@
 Why keyset and not OFFSET: a page starts *after the last key seen* (`WHERE key > :last ORDER BY
 key LIMIT n`), so it costs the same at row 10 as at row 1,000,000 (an index seek, never a scan
 past skipped rows), and rows inserted or deleted elsewhere while someone pages never shift a
-page: no row that was there is skipped or shown twice. The sort key is the table's primary key
-(unique and never changed), so the order is total and stable.
+page: no row that was there is skipped or shown twice. The sort key is a tuple of columns that
+ends in a unique one: the primary key alone (the default), or a list's own order such as the
+Demand Pool's (priority, deadline, created_at, id); the unique tail makes the order total and
+stable. A nullable column sorts its NULLs last (`NULLS LAST`, the same on SQLite and PostgreSQL,
+"a record without a deadline after those with one"), and `after` spells NULL out (`IS NULL`,
+never `= NULL`), so a page may end on a row whose deadline is NULL.
 
-A cursor is the last key of a page, as URL-safe base64 of its canonical JSON: opaque to the user,
-stable across processes and backends, and checked when read back (`BadInput`, exit 2).
+A cursor is the last key of a page, as URL-safe base64 of its canonical JSON (a timestamp as ISO
+8601 text): opaque to the user, stable across processes and backends, and checked against the key
+columns when read back (`BadInput`, exit 2).
 
 Filters are `WHERE` clauses on the statement the caller builds; nothing is filtered in Python.
 Streaming (`stream_rows`) walks the same keyset in fixed batches, so memory stays flat whatever
@@ -21,6 +26,7 @@ import binascii
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Row, Select, and_, func, or_
@@ -51,23 +57,52 @@ class Page(Generic[T]):
 
 
 def encode_cursor(key: Sequence[Any]) -> str:
-    """The opaque cursor of a key (a tuple of primary-key values)."""
-    return base64.urlsafe_b64encode(canonical_json(list(key))).decode("ascii").rstrip("=")
+    """The opaque cursor of a key (a tuple of key-column values; a timestamp as ISO text)."""
+    values = [v.isoformat() if isinstance(v, datetime) else v for v in key]
+    return base64.urlsafe_b64encode(canonical_json(values)).decode("ascii").rstrip("=")
 
 
-def decode_cursor(cursor: str, arity: int) -> tuple[Any, ...]:
-    """The key a cursor holds, or `BadInput` naming what a cursor should be."""
+def decode_cursor(cursor: str, key: int | Sequence[ColumnElement[Any]]) -> tuple[Any, ...]:
+    """The key a cursor holds, or `BadInput` naming what a cursor should be. `key` is the key
+    columns (each value checked against its column: NULL only where the column is nullable, a
+    timestamp where it holds timestamps), or only their number for a key of text and integers."""
+    columns = [None] * key if isinstance(key, int) else list(key)
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key = json.loads(raw.decode("utf-8"))
+        values = json.loads(raw.decode("utf-8"))
+        if not isinstance(values, list) or len(values) != len(columns):
+            raise ValueError("wrong arity")
+        return tuple(_value_of(column, v) for column, v in zip(columns, values, strict=True))
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        key = None
-    if not isinstance(key, list) or len(key) != arity or not all(
-            isinstance(v, str | int) and not isinstance(v, bool) for v in key):
         raise BadInput("not a cursor of this list", field="cursor", got=cursor,
                        expected="the cursor a previous page printed",
-                       hint="start again without --cursor")
-    return tuple(key)
+                       hint="start again without --cursor") from None
+
+
+def _value_of(column: ColumnElement[Any] | None, value: Any) -> Any:
+    """`value` read back from a cursor for `column` (None: a text or integer column), or
+    `ValueError`."""
+    if value is None and column is not None and _nullable(column):
+        return None
+    if column is not None and _holds_timestamps(column):
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        if moment is None or moment.tzinfo is None:
+            raise ValueError("not a timestamp with a zone")
+        return moment
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise ValueError("not a key value")
+    return value
+
+
+def _nullable(column: ColumnElement[Any]) -> bool:
+    return bool(getattr(column, "nullable", False))
+
+
+def _holds_timestamps(column: ColumnElement[Any]) -> bool:
+    try:
+        return column.type.python_type is datetime
+    except NotImplementedError:
+        return False
 
 
 def check_limit(limit: int | None) -> int:
@@ -82,12 +117,26 @@ def check_limit(limit: int | None) -> int:
 
 def after(key_columns: Sequence[ColumnElement[Any]], key: Sequence[Any]) -> ColumnElement[bool]:
     """`key_columns > key` in lexicographic order, spelled out (row-value comparison is not
-    portable): (a > x) OR (a = x AND b > y) ..."""
+    portable, nor is the order of NULL): (a > x) OR (a = x AND b > y) ... A nullable column's
+    NULLs come last (`order_of`): after a value x come the values above x and NULL; after NULL
+    nothing (its ties go on to the next column)."""
     terms = []
     for i, column in enumerate(key_columns):
-        equal = [c == v for c, v in zip(key_columns[:i], key[:i], strict=True)]
-        terms.append(and_(*equal, column > key[i]))
+        equal = [_equals(c, v) for c, v in zip(key_columns[:i], key[:i], strict=True)]
+        if key[i] is None:
+            continue
+        above = or_(column > key[i], column.is_(None)) if _nullable(column) else column > key[i]
+        terms.append(and_(*equal, above))
     return or_(*terms)
+
+
+def _equals(column: ColumnElement[Any], value: Any) -> ColumnElement[bool]:
+    return column.is_(None) if value is None else column == value
+
+
+def order_of(key_columns: Sequence[ColumnElement[Any]]) -> list[ColumnElement[Any]]:
+    """The ORDER BY of a key: each column ascending, a nullable one with its NULLs last."""
+    return [c.asc().nulls_last() if _nullable(c) else c for c in key_columns]
 
 
 def page_rows(session: Session, stmt: Select[Any], key_columns: Sequence[ColumnElement[Any]], *,
@@ -96,8 +145,8 @@ def page_rows(session: Session, stmt: Select[Any], key_columns: Sequence[ColumnE
     """One page of `stmt` in key order after `cursor`; `count` also counts what follows it."""
     limit = check_limit(limit)
     if cursor is not None:
-        stmt = stmt.where(after(key_columns, decode_cursor(cursor, len(key_columns))))
-    rows = list(session.execute(stmt.order_by(*key_columns).limit(limit + 1)))
+        stmt = stmt.where(after(key_columns, decode_cursor(cursor, key_columns)))
+    rows = list(session.execute(stmt.order_by(*order_of(key_columns)).limit(limit + 1)))
     if len(rows) <= limit:
         return Page(rows, None, 0 if count else None)
     rows = rows[:limit]
@@ -117,7 +166,7 @@ def stream_rows(session: Session, stmt: Select[Any], key_columns: Sequence[Colum
     last: tuple[Any, ...] | None = None
     while True:
         query = stmt if last is None else stmt.where(after(key_columns, last))
-        rows = list(session.execute(query.order_by(*key_columns).limit(batch)))
+        rows = list(session.execute(query.order_by(*order_of(key_columns)).limit(batch)))
         yield from rows
         if len(rows) < batch:
             return

@@ -6,6 +6,10 @@ nearest deadline (a record without one after those with one), then the oldest, t
 equal records always come out in the same order. Issues follow the same rule with their severity
 and their remediation deadline. One key for both pools, so the two lists never disagree on what
 "most urgent" means.
+
+A list read a page at a time sorts in the database, not here: `REQUIREMENT_ORDER` and
+`ISSUE_ORDER` name the same key as stored fields (a missing deadline sorts last there: `NULLS
+LAST`), and the store pages on them (`store.paging`). The tests hold the two spellings equal.
 """
 
 from __future__ import annotations
@@ -18,6 +22,11 @@ from dataflywheel.domain.records.issue import Issue
 _LAST = datetime.max.replace(tzinfo=UTC)
 
 PoolKey = tuple[str, bool, datetime, datetime, str]
+
+REQUIREMENT_ORDER = ("priority", "deadline", "created_at", "id")
+"""`requirement_order` as the stored fields a database sorts by (a NULL deadline last)."""
+ISSUE_ORDER = ("severity", "remediate_by", "opened_at", "id")
+"""`issue_order` as the stored fields a database sorts by (a NULL remediation deadline last)."""
 
 
 def _key(tier: str, deadline: datetime | None, since: datetime, record_id: str) -> PoolKey:

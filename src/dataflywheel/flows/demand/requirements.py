@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dataflywheel.domain.policies.ordering import requirement_order
+from dataflywheel.domain.policies.ordering import REQUIREMENT_ORDER, requirement_order
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.demand import Priority, Requirement, RequirementKind
 from dataflywheel.errors import BadInput
 from dataflywheel.flows._audit import add_audited
+from dataflywheel.flows._listing import Listing
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.people import People, Projects, Requirements
 
@@ -54,6 +55,15 @@ def list_requirements(ws: Workspace, **equals: str) -> list[Requirement]:
     """The Demand Pool as a task list: priority, then deadline, then age (`requirement_order`)."""
     with ws.db.session() as s:
         return sorted(Requirements(s).list(**equals), key=requirement_order)
+
+
+def requirements(ws: Workspace, *, project_id: str | None = None,
+                 state: str | None = None) -> Listing[Requirement]:
+    """The Demand Pool as a task list a page at a time or streamed (`flywheel requirements
+    list`): the order of `list_requirements`, sorted and paged by the database
+    (`REQUIREMENT_ORDER`)."""
+    return Listing(ws, Requirements, order_by=REQUIREMENT_ORDER, project_id=project_id,
+                   state=state)
 
 
 def get_requirement(ws: Workspace, requirement_id: str) -> Requirement:

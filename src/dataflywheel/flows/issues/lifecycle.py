@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.calendar import BusinessCalendar
-from dataflywheel.domain.policies.ordering import issue_order
+from dataflywheel.domain.policies.ordering import ISSUE_ORDER, issue_order
 from dataflywheel.domain.policies.raci import role_holders
 from dataflywheel.domain.policies.risk import (
     COMMITTEE_ROLES,
@@ -39,6 +39,7 @@ from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import IssueState, move
 from dataflywheel.errors import BadInput, NotFound, PolicyViolation, from_validation
 from dataflywheel.flows._audit import add_audited, update_audited
+from dataflywheel.flows._listing import Listing
 from dataflywheel.flows.notifications import notify
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.issues import IssueLinks, Issues
@@ -375,14 +376,29 @@ def list_issues(ws: Workspace, *, state: str | None = None, severity: str | None
                 project_id: str | None = None, owner_id: str | None = None) -> list[Issue]:
     """Issues filtered by state, severity, project and owner, most urgent first (`issue_order`:
     severity, remediation deadline, age); unknown filter values are refused."""
+    equals = _issue_filters(state, severity, project_id, owner_id)
+    with ws.db.session() as s:
+        found = Issues(s).list(**{k: v for k, v in equals.items() if v is not None})
+    return sorted(found, key=issue_order)
+
+
+def issues(ws: Workspace, *, state: str | None = None, severity: str | None = None,
+           project_id: str | None = None, owner_id: str | None = None) -> Listing[Issue]:
+    """The issues of `list_issues`, in its order, a page at a time or streamed (`flywheel issues
+    list`): sorted and paged by the database (`ISSUE_ORDER`)."""
+    return Listing(ws, Issues, order_by=ISSUE_ORDER,
+                   **_issue_filters(state, severity, project_id, owner_id))
+
+
+def _issue_filters(state: str | None, severity: str | None, project_id: str | None,
+                   owner_id: str | None) -> dict[str, str | None]:
+    """The column filters of an issue list (None: no filter); an unknown state or severity is
+    `BadInput`."""
     if state is not None and state not in {st.value for st in IssueState}:
         raise BadInput(f"unknown issue state {state!r}", field="state",
                        expected="one of " + ", ".join(st.value for st in IssueState))
     sev = parse_severity(severity).value if severity is not None else None
-    equals = {"state": state, "severity": sev, "project_id": project_id, "owner_id": owner_id}
-    with ws.db.session() as s:
-        found = Issues(s).list(**{k: v for k, v in equals.items() if v is not None})
-    return sorted(found, key=issue_order)
+    return {"state": state, "severity": sev, "project_id": project_id, "owner_id": owner_id}
 
 
 def issue_detail(ws: Workspace, issue_id: str) -> tuple[Issue, list[IssueLink]]:

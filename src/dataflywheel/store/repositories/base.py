@@ -131,15 +131,17 @@ class Repository(Generic[R, T]):
         return [self.to_record(r) for r in rows]
 
     def page(self, *, limit: int | None = None, cursor: str | None = None, count: bool = True,
-             **equals: Any) -> Page[R]:
-        """One page by primary key after `cursor` (`store.paging`); `equals` are WHERE clauses."""
-        found = page_rows(self.session, self._select(**equals), self._key_columns(), limit=limit,
-                          cursor=cursor, count=count)
+             order_by: Sequence[str] = (), **equals: Any) -> Page[R]:
+        """One page after `cursor` (`store.paging`) in the order of the columns `order_by` (empty:
+        the primary key); `equals` are WHERE clauses."""
+        found = page_rows(self.session, self._select(**equals), self._key_columns(order_by),
+                          limit=limit, cursor=cursor, count=count)
         return Page([self.to_record(r) for r in found.items], found.next_cursor, found.remaining)
 
-    def stream(self, **equals: Any) -> Iterator[R]:
-        """Every record matching `equals`, by primary key, a batch at a time (flat memory)."""
-        for row in stream_rows(self.session, self._select(**equals), self._key_columns()):
+    def stream(self, *, order_by: Sequence[str] = (), **equals: Any) -> Iterator[R]:
+        """Every record matching `equals` in the order `order_by` (empty: the primary key), a
+        batch at a time (flat memory)."""
+        for row in stream_rows(self.session, self._select(**equals), self._key_columns(order_by)):
             yield self.to_record(row)
 
     def _select(self, **equals: Any) -> Select[Any]:
@@ -150,7 +152,10 @@ class Repository(Generic[R, T]):
             stmt = stmt.where(table.columns[name] == value)
         return stmt
 
-    def _key_columns(self) -> tuple[ColumnElement[Any], ...]:
+    def _key_columns(self, names: Sequence[str] = ()) -> tuple[ColumnElement[Any], ...]:
+        """The columns `names` (a listing's order, ending in a unique column), or the primary key."""
+        if names:
+            return tuple(self.row_type.__table__.columns[n] for n in names)
         return tuple(self.row_type.__table__.primary_key)
 
     def key_of(self, record: R) -> Any:
