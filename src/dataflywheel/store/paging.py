@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_
+from sqlalchemy import ColumnElement, DateTime, Row, Select, TypeDecorator, and_, func, or_
 from sqlalchemy.orm import Session
 
 from dataflywheel.canonjson import canonical_json
@@ -99,10 +99,8 @@ def _nullable(column: ColumnElement[Any]) -> bool:
 
 
 def _holds_timestamps(column: ColumnElement[Any]) -> bool:
-    try:
-        return column.type.python_type is datetime
-    except NotImplementedError:
-        return False
+    kind = column.type
+    return isinstance(kind.impl_instance if isinstance(kind, TypeDecorator) else kind, DateTime)
 
 
 def check_limit(limit: int | None) -> int:
