@@ -19,6 +19,7 @@ COMMANDS=(
   "requirements list --project P-K12 --json" "requirements list --state in_progress" "requirements list --state nonesuch"
   "issues list" "issues list --json" "issues list --severity P1" "issues list --state new --json" "issues list --project P-K12 --owner chen.jie"
   "issues list --severity P9" "issues list --state nonesuch"
+  "people list" "people list --json" "contracts list" "contracts list --json"
 )
 status=0
 for cmd in "${COMMANDS[@]}"; do

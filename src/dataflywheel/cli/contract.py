@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.options import Json
+from dataflywheel.cli.options import All, Cursor, Json, Limit
 from dataflywheel.cli.output import console, print_done, print_json, print_records
+from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.parsing import parse_time
 from dataflywheel.hookspecs import hookimpl
 
@@ -128,17 +129,16 @@ def retire(ctx: typer.Context, by: By = None, json_: Json = False) -> None:
 
 
 @app.command("list")
-def list_(ctx: typer.Context, json_: Json = False) -> None:
+def list_(ctx: typer.Context, limit: Limit = None, cursor: Cursor = None, all_: All = False,
+          json_: Json = False) -> None:
     """Every contract and its versions."""
-    from dataflywheel.flows.contracts.lifecycle import list_contracts
+    from dataflywheel.flows.contracts.lifecycle import contracts
 
     with workspace(ctx) as ws:
-        rows = [c.model_dump(mode="json") | {"versions": [f"{v.semver} ({v.state.value})" for v in vs]}
-                for c, vs in list_contracts(ws)]
-    if json_:
-        print_json(rows)
-    else:
-        print_records(rows, columns=["id", "name", "producer_role", "consumer_role", "versions"])
+        show_list(ctx, contracts(ws), row=lambda found: found[0].model_dump(mode="json") | {
+                      "versions": [f"{v.semver} ({v.state.value})" for v in found[1]]},
+                  columns=["id", "name", "producer_role", "consumer_role", "versions"],
+                  json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
 @app.command("show")

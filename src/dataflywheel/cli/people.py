@@ -129,21 +129,17 @@ def people_offboard(
 
 
 @people_app.command("list")
-def people_list(ctx: typer.Context, json_: Json = False) -> None:
+def people_list(ctx: typer.Context, limit: Limit = None, cursor: Cursor = None, all_: All = False,
+                json_: Json = False) -> None:
     """Everyone, with their roles."""
-    from dataflywheel.flows.governance.identity import bindings
-    from dataflywheel.flows.governance.people import list_people
+    from dataflywheel.flows.governance.people import people
 
     with workspace(ctx) as ws:
-        logins = bindings(ws)
-        rows = [p.model_dump(mode="json") | {"roles": [_holding(h) for h in hs],
-                                             "logins": [b.login for b in logins if b.person_id == p.id]}
-                for p, hs in list_people(ws)]
-    if json_:
-        print_json(rows)
-    else:
-        print_records(rows, columns=["id", "name", "email", "team_id", "vendor_id", "roles", "logins",
-                                     "active"])
+        show_list(ctx, people(ws), row=lambda found: found[0].model_dump(mode="json") | {
+                      "roles": [_holding(h) for h in found[1]],
+                      "logins": [b.login for b in found[2]]},
+                  columns=["id", "name", "email", "team_id", "vendor_id", "roles", "logins",
+                           "active"], json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
 @people_app.command("show")

@@ -42,6 +42,7 @@ from dataflywheel.domain.states import ContractVersionState as S
 from dataflywheel.domain.states import move
 from dataflywheel.errors import AlreadyExists, BadInput, Conflict, NotFound, PolicyViolation
 from dataflywheel.flows._audit import add_audited, update_audited
+from dataflywheel.flows._listing import Joined, Listing
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.integrations.odcs import load_odcs, parse_odcs
 from dataflywheel.store.repositories.contracts import ContractNotices, Contracts, ContractVersions
@@ -353,9 +354,24 @@ def _require_layer_owners(s: Session, person: str, layers: list[Layer], project_
 # ---------------------------------------------------------------- reads and the metric
 
 
-def list_contracts(ws: Workspace) -> list[tuple[ContractRecord, list[ContractVersionRecord]]]:
-    with ws.db.session() as s:
-        return [(c, ContractVersions(s).of_contract(c.id)) for c in Contracts(s).list()]
+ContractWithVersions = tuple[ContractRecord, list[ContractVersionRecord]]
+"""A contract as `flywheel contracts list` shows it: with its versions, oldest SemVer first."""
+
+
+def list_contracts(ws: Workspace) -> list[ContractWithVersions]:
+    """Every contract with its versions, at once (for the flows that need them all)."""
+    return list(contracts(ws).stream())
+
+
+def contracts(ws: Workspace) -> Joined[ContractRecord, ContractWithVersions]:
+    """Every contract with its versions, a page of contracts at a time or streamed (`flywheel
+    contracts list`): the versions of a page are read in one query."""
+    return Joined(Listing(ws, Contracts), _with_versions)
+
+
+def _with_versions(s: Session, found: list[ContractRecord]) -> list[ContractWithVersions]:
+    versions = ContractVersions(s).of_contracts([c.id for c in found])
+    return [(c, versions.get(c.id, [])) for c in found]
 
 
 def get_version(ws: Workspace, ref: str) -> tuple[ContractVersionRecord, Contract, list[ContractNotice]]:

@@ -62,8 +62,8 @@ def requirements(ws: Workspace, *, project_id: str | None = None,
     """The Demand Pool as a task list a page at a time or streamed (`flywheel requirements
     list`): the order of `list_requirements`, sorted and paged by the database
     (`REQUIREMENT_ORDER`)."""
-    return Listing(ws, Requirements, order_by=REQUIREMENT_ORDER, project_id=project_id,
-                   state=state)
+    return Listing.ordered(ws, Requirements, REQUIREMENT_ORDER, project_id=project_id,
+                           state=state)
 
 
 def get_requirement(ws: Workspace, requirement_id: str) -> Requirement:

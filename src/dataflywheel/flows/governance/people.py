@@ -10,7 +10,7 @@ from dataflywheel.domain.records.people import LoginBinding, Person, RoleHolding
 from dataflywheel.domain.roles import ROLE_DUTIES, ROLE_TITLES, Role
 from dataflywheel.errors import BadInput, NotFound, PolicyViolation, from_validation
 from dataflywheel.flows._audit import add_audited, audit
-from dataflywheel.flows._listing import Listing
+from dataflywheel.flows._listing import Joined, Listing, by_parent
 from dataflywheel.flows.governance.identity import bind_in
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.people import (
@@ -123,6 +123,23 @@ def list_people(ws: Workspace) -> list[tuple[Person, list[RoleHolding]]]:
     with ws.db.session() as s:
         holdings = RoleHoldings(s).list()
         return [(p, [h for h in holdings if h.person_id == p.id]) for p in People(s).list()]
+
+
+PersonWithRoles = tuple[Person, list[RoleHolding], list[LoginBinding]]
+"""A person as `flywheel people list` shows them: with their role holdings and bound logins."""
+
+
+def people(ws: Workspace) -> Joined[Person, PersonWithRoles]:
+    """Everyone with their roles and logins, a page of people at a time or streamed (`flywheel
+    people list`): the holdings and logins of a page are read in one query each."""
+    return Joined(Listing(ws, People), _roles_and_logins)
+
+
+def _roles_and_logins(s: Session, found: list[Person]) -> list[PersonWithRoles]:
+    ids = [p.id for p in found]
+    holdings = by_parent(RoleHoldings(s).where_in("person_id", ids), lambda h: h.person_id)
+    logins = by_parent(LoginBindings(s).where_in("person_id", ids), lambda b: b.person_id)
+    return [(p, holdings.get(p.id, []), logins.get(p.id, [])) for p in found]
 
 
 def _require_links(s: Session, *, team_id: str | None, vendor_id: str | None) -> None:

@@ -386,8 +386,8 @@ def issues(ws: Workspace, *, state: str | None = None, severity: str | None = No
            project_id: str | None = None, owner_id: str | None = None) -> Listing[Issue]:
     """The issues of `list_issues`, in its order, a page at a time or streamed (`flywheel issues
     list`): sorted and paged by the database (`ISSUE_ORDER`)."""
-    return Listing(ws, Issues, order_by=ISSUE_ORDER,
-                   **_issue_filters(state, severity, project_id, owner_id))
+    return Listing.ordered(ws, Issues, ISSUE_ORDER,
+                           **_issue_filters(state, severity, project_id, owner_id))
 
 
 def _issue_filters(state: str | None, severity: str | None, project_id: str | None,

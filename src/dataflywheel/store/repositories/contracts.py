@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
 
 from dataflywheel.domain.records.contract import (
     ContractNotice,
@@ -32,10 +32,14 @@ class ContractVersions(Repository[ContractVersionRecord, ContractVersionRow]):
 
     def of_contract(self, contract_id: str) -> list[ContractVersionRecord]:
         """Every version of a contract, oldest SemVer first."""
-        rows = self.session.scalars(
-            select(ContractVersionRow).where(ContractVersionRow.contract_id == contract_id)
-        ).all()
-        return sorted((self.to_record(r) for r in rows), key=lambda v: parse_semver(v.semver))
+        return self.of_contracts([contract_id]).get(contract_id, [])
+
+    def of_contracts(self, contract_ids: Sequence[str]) -> dict[str, list[ContractVersionRecord]]:
+        """The versions of each of `contract_ids` (a page of contracts), oldest SemVer first."""
+        found: dict[str, list[ContractVersionRecord]] = {}
+        for version in self.where_in("contract_id", contract_ids):
+            found.setdefault(version.contract_id, []).append(version)
+        return {c: sorted(vs, key=lambda v: parse_semver(v.semver)) for c, vs in found.items()}
 
     def active(self, contract_id: str) -> ContractVersionRecord | None:
         found = [v for v in self.of_contract(contract_id) if v.state is ContractVersionState.ACTIVE]
