@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from sqlalchemy import JSON, ColumnElement, Row, Select, Table, insert, select
+from sqlalchemy import JSON, ColumnElement, Row, Select, Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import Record
@@ -27,13 +27,19 @@ def _json_columns(row_type: type[Base]) -> frozenset[str]:
 
 
 def existing_keys(session: Session, row_type: type[Base], keys: Sequence[Any]) -> set[Any]:
-    """Which of `keys` are stored in `row_type` (single-column primary key): one query per
-    `CHUNK` keys, so a bulk ingest checks a batch at once instead of a `get` per record."""
-    (pk,) = row_type.__table__.primary_key
+    """Which of `keys` are stored in `row_type`: one query per `CHUNK` keys, so a bulk ingest
+    checks a batch at once instead of a `get` per record. A composite primary key's keys are
+    tuples in column order (as `Repository.key_of` gives them)."""
+    columns = list(row_type.__table__.primary_key)
     found: set[Any] = set()
     unique = list(dict.fromkeys(keys))
     for start in range(0, len(unique), CHUNK):
-        found.update(session.scalars(select(pk).where(pk.in_(unique[start:start + CHUNK]))))
+        chunk = unique[start:start + CHUNK]
+        if len(columns) == 1:
+            found.update(session.scalars(select(columns[0]).where(columns[0].in_(chunk))))
+        else:
+            rows = session.execute(select(*columns).where(tuple_(*columns).in_(chunk)))
+            found.update(tuple(row) for row in rows)
     return found
 
 
@@ -98,7 +104,7 @@ class Repository(Generic[R, T]):
                              [self.to_row_values(r) for r in records])
 
     def existing_keys(self, keys: Sequence[Any]) -> set[Any]:
-        """Which of `keys` are stored (single-column primary keys)."""
+        """Which of `keys` are stored (tuples for a composite primary key)."""
         return existing_keys(self.session, self.row_type, keys)
 
     def find_many(self, keys: Sequence[Any]) -> dict[Any, R]:
