@@ -7,6 +7,7 @@ of JSON type get the record's JSON form (dates as ISO strings, enums as values).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from sqlalchemy import JSON, ColumnElement, Row, Select, Table, insert, select, tuple_
@@ -20,6 +21,12 @@ from dataflywheel.store.paging import Page, page_rows, stream_rows
 R = TypeVar("R", bound=Record)
 T = TypeVar("T", bound=Base)
 CHUNK = 500  # keys per IN (...) query: far below SQLite's and PostgreSQL's parameter limits
+
+
+@cache
+def _key_names(row_type: type[Base]) -> tuple[str, ...]:
+    """The primary key's column names (asked per record by bulk writes: computed once)."""
+    return tuple(c.key for c in row_type.__table__.primary_key)
 
 
 def _json_columns(row_type: type[Base]) -> frozenset[str]:
@@ -160,6 +167,5 @@ class Repository(Generic[R, T]):
         return tuple(self.row_type.__table__.primary_key)
 
     def key_of(self, record: R) -> Any:
-        names = [c.key for c in self.row_type.__table__.primary_key]
-        values = tuple(getattr(record, n) for n in names)
+        values = tuple(getattr(record, n) for n in _key_names(self.row_type))
         return values[0] if len(values) == 1 else values
