@@ -107,7 +107,7 @@ def workspace(backend: str, pg_url: str | None) -> Iterator[Any]:
     db = admin = name = None
     if backend == "postgres":
         assert pg_url
-        name = f"flywheel_bench_{uuid.uuid4().hex[:10]}"
+        name = f"flywheel_mlbench_{uuid.uuid4().hex[:10]}"
         admin = create_engine(make_url(pg_url).set(database="postgres"),
                               isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
