@@ -134,3 +134,23 @@ def test_the_database_refuses_bad_kinds_roles_and_duplicate_samples(database: Da
     with database.session() as s:
         assert Experiments(s).get("EXP-0001").kind is ExperimentKind.FORMAL
         assert [e.category for e in ErrorSamples(s).list()] == ["geometry"]
+
+
+def test_bulk_lookups_answer_for_a_whole_batch(database: Database) -> None:
+    """What the bulk MLflow import asks once per batch: ids (skipping one taken by hand), runs
+    already imported, and which composite keys (version uses) are stored."""
+    seed_data(database)
+    with database.unit_of_work() as s:
+        Experiments(s).add(_experiment("EXP-0001", mlflow_run_id="r1"))
+        Experiments(s).add(_experiment("EXP-0003", mlflow_run_id="r1"))  # by hand, same run
+        ExperimentVersions(s).add(ExperimentVersion(experiment_id="EXP-0001", version_id="V-1",
+                                                    version_state="frozen"))
+        assert Experiments(s).next_ids(3) == ["EXP-0004", "EXP-0005", "EXP-0006"]
+        assert Experiments(s).next_ids(0) == []
+        Experiments(s).add(_experiment("EXP-0005"))
+        assert Experiments(s).next_ids(2) == ["EXP-0004", "EXP-0006"]
+    with database.session() as s:
+        assert Experiments(s).by_mlflow_run(["r1", "r2", "r1"]) == {"r1": "EXP-0001"}
+        keys = [("EXP-0001", "V-1"), ("EXP-0001", "V-2"), ("EXP-0003", "V-1")]
+        assert ExperimentVersions(s).existing_keys(keys) == {("EXP-0001", "V-1")}
+        assert Experiments(s).existing_keys(["EXP-0003", "EXP-0404"]) == {"EXP-0003"}

@@ -4,6 +4,11 @@ Guarantees:
 - `import_experiments` logs every spec in ONE transaction through the same policy as
   `log_experiment` (formal only on frozen versions, reproducibility complete, versions exist);
   the first refusal names the run and rolls everything back;
+- it is a bulk write (issue 24): the runs already imported, the versions and the parents are
+  looked up once per batch, and the experiments, their version uses and error samples go in with
+  one INSERT per kind and one chained audit append; the audit log reads entry for entry as if
+  each run had been logged alone, in order (a regression issue is opened after what precedes it
+  is written, so its entries stay in place);
 - a run already imported (same `mlflow_run_id`) is skipped and listed with the experiment it
   became, so importing twice changes nothing;
 - a baseline written `mlflow:<run id>` resolves to the experiment that run became (earlier in the
@@ -18,18 +23,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.experiment import Experiment
 from dataflywheel.errors import FlywheelError, NotFound, PolicyViolation
 from dataflywheel.flows._audit import update_audited
-from dataflywheel.flows.experiments.runs import (
-    ExperimentCreate,
-    LoggedExperiment,
-    log_experiment_in,
-)
+from dataflywheel.flows.experiments.import_batch import MLFLOW_REF, ImportBatch
+from dataflywheel.flows.experiments.runs import ExperimentCreate, LoggedExperiment
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.experiments import Experiments
-
-MLFLOW_REF = "mlflow:"
 
 
 @dataclass
@@ -51,35 +52,35 @@ def import_experiments(
     """Log `specs` (in order) in one transaction; `skipped` carries runs the caller set aside."""
     result = ImportResult(skipped=list(skipped or []))
     with ws.db.unit_of_work() as s:
-        repo = Experiments(s)
+        batch = ImportBatch(s, ws, specs, now=now or utcnow())
         for spec in specs:
             run_id = spec.mlflow_run_id
-            existing = repo.list(mlflow_run_id=run_id) if run_id else []
-            if existing:
+            already = batch.imported_as(run_id) if run_id else None
+            if already:
                 result.skipped.append({"run_id": str(run_id),
-                                       "reason": f"already imported as {existing[0].id}"})
+                                       "reason": f"already imported as {already}"})
                 continue
-            spec = _resolve_baseline(repo, spec)
+            spec = _resolve_baseline(batch, spec)
             try:
-                logged = log_experiment_in(s, ws, spec, lower_is_better=lower_is_better,
-                                           tolerance=tolerance, now=now)
+                logged = batch.log(spec, lower_is_better=lower_is_better, tolerance=tolerance)
             except FlywheelError as exc:
                 raise _for_run(exc, run_id) from None
             result.imported.append(logged)
+        batch.write()
     return result
 
 
-def _resolve_baseline(repo: Experiments, spec: ExperimentCreate) -> ExperimentCreate:
+def _resolve_baseline(batch: ImportBatch, spec: ExperimentCreate) -> ExperimentCreate:
     ref = spec.baseline_experiment_id
     if ref is None or not ref.startswith(MLFLOW_REF):
         return spec
     run_id = ref.removeprefix(MLFLOW_REF)
-    found = repo.list(mlflow_run_id=run_id)
+    found = batch.imported_as(run_id)
     if not found:
         raise NotFound(f"baseline MLflow run {run_id} has not been imported", field="baseline",
                        kept="nothing was imported",
                        hint="import the baseline run first (or in the same batch, before it)")
-    return spec.model_copy(update={"baseline_experiment_id": found[0].id})
+    return spec.model_copy(update={"baseline_experiment_id": found})
 
 
 def _for_run(exc: FlywheelError, run_id: str | None) -> FlywheelError:

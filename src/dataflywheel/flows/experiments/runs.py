@@ -15,6 +15,7 @@ Guarantees (issue 6):
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -154,20 +155,43 @@ def log_experiment_in(
     """`log_experiment` inside the caller's transaction (the MLflow import logs many at once)."""
     now = now or utcnow()
     repo = Experiments(s)
-    versions = _versions(s, spec)
-    excepted = _quality_excepted(s, versions, now) if spec.kind is ExperimentKind.FORMAL else set()
+    versions = spec_versions(spec, DatasetVersions(s).find_many(
+        [u.version_id for u in spec.versions]))
+    excepted = quality_excepted(s, versions, now) if spec.kind is ExperimentKind.FORMAL else set()
     refuse_versions(spec.kind, versions, spec.title, quality_excepted=excepted)
-    _check_parents(s, spec)
-    experiment = _build(spec, repo.next_id(), now)
+    check_parents(spec, lambda kind, key: PARENT_REPOS[kind](s).find(key) is not None)
+    plan = plan_experiment(spec, repo.next_id(), versions, now)
+    add_audited(repo, plan.experiment, actor=ws.actor)
+    for use in plan.uses:
+        add_audited(ExperimentVersions(s), use, actor=ws.actor)
+    _record_samples(s, ws, plan.experiment.id, plan.samples)
+    logged = LoggedExperiment(plan.experiment, plan.uses, len(plan.samples))
+    compare_with_baseline(s, ws, logged, lower_is_better=lower_is_better, tolerance=tolerance,
+                          now=now)
+    return logged
+
+
+@dataclass
+class ExperimentPlan:
+    """The records one experiment adds, checked and built but not yet written."""
+
+    experiment: Experiment
+    uses: list[ExperimentVersion]
+    samples: list[ErrorSample]
+
+
+def plan_experiment(spec: ExperimentCreate, experiment_id: str, versions: list[DatasetVersion],
+                    now: datetime) -> ExperimentPlan:
+    """Build the experiment, its version uses and error samples, refusing an unreproducible
+    formal run or a bad sample; the caller has checked the versions and the parents. Shared by
+    the single write and the bulk import, so both refuse alike."""
+    experiment = _build(spec, experiment_id, now)
     refuse_unreproducible(experiment)
     samples = _samples(experiment.id, spec.error_samples, versions)
-    add_audited(repo, experiment, actor=ws.actor)
-    uses = _record_uses(s, ws, experiment, spec, versions)
-    _record_samples(s, ws, experiment.id, samples)
-    logged = LoggedExperiment(experiment, uses, len(samples))
-    _compare_with_baseline(s, ws, logged, lower_is_better=lower_is_better, tolerance=tolerance,
-                           now=now)
-    return logged
+    state_of = {v.id: v.state for v in versions}
+    uses = [ExperimentVersion(experiment_id=experiment.id, version_id=u.version_id, role=u.role,
+                              version_state=state_of[u.version_id]) for u in spec.versions]
+    return ExperimentPlan(experiment, uses, samples)
 
 
 def finish_experiment(
@@ -197,21 +221,29 @@ def finish_experiment(
         _record_samples(s, ws, experiment_id, samples)
         uses = ExperimentVersions(s).list(experiment_id=experiment_id)
         logged = LoggedExperiment(after, uses, len(existing) + len(samples))
-        _compare_with_baseline(s, ws, logged, lower_is_better=lower_is_better,
-                               tolerance=tolerance, now=now)
+        compare_with_baseline(s, ws, logged, lower_is_better=lower_is_better,
+                              tolerance=tolerance, now=now)
         return logged
 
 
-def _compare_with_baseline(s: Session, ws: Workspace, logged: LoggedExperiment, *,
-                           lower_is_better: frozenset[str] | None, tolerance: float,
-                           now: datetime) -> None:
+def compare_with_baseline(s: Session, ws: Workspace, logged: LoggedExperiment, *,
+                          lower_is_better: frozenset[str] | None, tolerance: float,
+                          now: datetime, baseline: Experiment | None = None,
+                          before_issue: Callable[[], None] | None = None) -> None:
+    """Compare a completed experiment with its baseline and open the regression issue if any.
+
+    `baseline`: the baseline record when the caller holds it (a bulk import, where it may not be
+    stored yet); `before_issue`: called before the issue is opened (a bulk import writes what it
+    holds first, so the issue's links and audit entries follow the experiment's)."""
     experiment = logged.experiment
     if not experiment.baseline_experiment_id or experiment.state is not ExperimentState.COMPLETED:
         return
-    baseline = Experiments(s).get(experiment.baseline_experiment_id)
+    baseline = baseline or Experiments(s).get(experiment.baseline_experiment_id)
     logged.deltas = compare_metrics(experiment.metrics, baseline.metrics,
                                     lower_is_better=lower_is_better, tolerance=tolerance)
     if logged.regressions:
+        if before_issue is not None:
+            before_issue()
         logged.issue = open_regression_issue(s, ws, experiment, baseline, logged.regressions,
                                              now=now)
 
@@ -250,7 +282,7 @@ def version_problem(kind: ExperimentKind, version: DatasetVersion, *,
     return None
 
 
-def _quality_excepted(s: Session, versions: list[DatasetVersion], at: datetime) -> set[str]:
+def quality_excepted(s: Session, versions: list[DatasetVersion], at: datetime) -> set[str]:
     from dataflywheel.domain.records.governance import ExceptionType
     from dataflywheel.flows.governance.exceptions import covering_exception_kinds
 
@@ -277,29 +309,36 @@ def refuse_unreproducible(experiment: Experiment) -> None:
              "with --container-image, --seed and --determinism")
 
 
-def _versions(s: Session, spec: ExperimentCreate) -> list[DatasetVersion]:
-    repo = DatasetVersions(s)
+def spec_versions(spec: ExperimentCreate,
+                  stored: Mapping[str, DatasetVersion]) -> list[DatasetVersion]:
+    """The versions `spec` names, in its order, from `stored` (looked up by the caller, one
+    query for a whole import); a version named twice or not stored is refused."""
     ids = [u.version_id for u in spec.versions]
     if len(set(ids)) != len(ids):
         raise BadInput("a version is named twice", field="versions", got=", ".join(ids),
                        expected="each version once (one role per version)", kept=NOTHING)
-    found = {i: repo.find(i) for i in ids}
-    absent = [i for i, v in found.items() if v is None]
+    absent = [i for i in ids if i not in stored]
     if absent:
         raise NotFound(f"dataset version {', '.join(absent)} does not exist", field="versions",
                        kept=NOTHING, hint="flywheel versions list")
-    return [v for v in found.values() if v is not None]
+    return [stored[i] for i in ids]
 
 
-def _check_parents(s: Session, spec: ExperimentCreate) -> None:
-    if spec.project_id is not None and Projects(s).find(spec.project_id) is None:
+PARENT_REPOS: dict[str, Callable[[Session], Projects | People | Experiments]] = {
+    "project": Projects, "person": People, "experiment": Experiments}
+
+
+def check_parents(spec: ExperimentCreate, exists: Callable[[str, str], bool]) -> None:
+    """Refuse a spec whose project, owner or baseline does not exist; `exists(kind, id)` answers
+    for "project", "person" and "experiment" (a bulk import answers from what it holds)."""
+    if spec.project_id is not None and not exists("project", spec.project_id):
         raise NotFound(f"project {spec.project_id} does not exist", field="project",
                        kept=NOTHING, hint="flywheel projects list")
-    if spec.owner_id is not None and People(s).find(spec.owner_id) is None:
+    if spec.owner_id is not None and not exists("person", spec.owner_id):
         raise NotFound(f"person {spec.owner_id} does not exist", field="owner",
                        kept=NOTHING, hint="flywheel people list")
     baseline = spec.baseline_experiment_id
-    if baseline is not None and Experiments(s).find(baseline) is None:
+    if baseline is not None and not exists("experiment", baseline):
         raise NotFound(f"baseline experiment {baseline} does not exist", field="baseline",
                        kept=NOTHING, hint="flywheel experiments list")
 
@@ -339,15 +378,6 @@ def _samples(experiment_id: str, items: list[ErrorSampleCreate], versions: list[
     return samples
 
 
-def _record_uses(s: Session, ws: Workspace, experiment: Experiment, spec: ExperimentCreate,
-                 versions: list[DatasetVersion]) -> list[ExperimentVersion]:
-    repo = ExperimentVersions(s)
-    state_of = {v.id: v.state for v in versions}
-    return [add_audited(repo, ExperimentVersion(
-        experiment_id=experiment.id, version_id=u.version_id, role=u.role,
-        version_state=state_of[u.version_id]), actor=ws.actor) for u in spec.versions]
-
-
 def _record_samples(s: Session, ws: Workspace, experiment_id: str,
                     samples: list[ErrorSample]) -> None:
     """Insert the samples, with one audit entry that digests the whole set."""
@@ -357,9 +387,13 @@ def _record_samples(s: Session, ws: Workspace, experiment_id: str,
     for sample in samples:
         repo.session.add(repo.row_type(**repo.to_row_values(sample)))
     s.flush()
+    audit(s, actor=ws.actor, action="error_sample.add", kind="error_sample",
+          record_id=experiment_id, before=None, after=samples_digest_body(experiment_id, samples))
+
+
+def samples_digest_body(experiment_id: str, samples: list[ErrorSample]) -> dict[str, Any]:
+    """What the one `error_sample.add` entry of a set of samples digests: count and a hash."""
     # Python's default layout, not canonical_json: the digests already in audit entries used it.
     body = sorted_json([x.model_dump(mode="json") for x in samples])
-    audit(s, actor=ws.actor, action="error_sample.add", kind="error_sample",
-          record_id=experiment_id, before=None,
-          after={"experiment_id": experiment_id, "count": len(samples),
-                 "sha256": hashlib.sha256(body.encode()).hexdigest()})
+    return {"experiment_id": experiment_id, "count": len(samples),
+            "sha256": hashlib.sha256(body.encode()).hexdigest()}

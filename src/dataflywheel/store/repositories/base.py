@@ -7,9 +7,10 @@ of JSON type get the record's JSON form (dates as ISO strings, enums as values).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from sqlalchemy import JSON, ColumnElement, Row, Select, Table, insert, select
+from sqlalchemy import JSON, ColumnElement, Row, Select, Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import Record
@@ -22,18 +23,30 @@ T = TypeVar("T", bound=Base)
 CHUNK = 500  # keys per IN (...) query: far below SQLite's and PostgreSQL's parameter limits
 
 
+@cache
+def _key_names(row_type: type[Base]) -> tuple[str, ...]:
+    """The primary key's column names (asked per record by bulk writes: computed once)."""
+    return tuple(c.key for c in row_type.__table__.primary_key)
+
+
 def _json_columns(row_type: type[Base]) -> frozenset[str]:
     return frozenset(c.key for c in row_type.__table__.columns if isinstance(c.type, JSON))
 
 
 def existing_keys(session: Session, row_type: type[Base], keys: Sequence[Any]) -> set[Any]:
-    """Which of `keys` are stored in `row_type` (single-column primary key): one query per
-    `CHUNK` keys, so a bulk ingest checks a batch at once instead of a `get` per record."""
-    (pk,) = row_type.__table__.primary_key
+    """Which of `keys` are stored in `row_type`: one query per `CHUNK` keys, so a bulk ingest
+    checks a batch at once instead of a `get` per record. A composite primary key's keys are
+    tuples in column order (as `Repository.key_of` gives them)."""
+    columns = list(row_type.__table__.primary_key)
     found: set[Any] = set()
     unique = list(dict.fromkeys(keys))
     for start in range(0, len(unique), CHUNK):
-        found.update(session.scalars(select(pk).where(pk.in_(unique[start:start + CHUNK]))))
+        chunk = unique[start:start + CHUNK]
+        if len(columns) == 1:
+            found.update(session.scalars(select(columns[0]).where(columns[0].in_(chunk))))
+        else:
+            rows = session.execute(select(*columns).where(tuple_(*columns).in_(chunk)))
+            found.update(tuple(row) for row in rows)
     return found
 
 
@@ -98,7 +111,7 @@ class Repository(Generic[R, T]):
                              [self.to_row_values(r) for r in records])
 
     def existing_keys(self, keys: Sequence[Any]) -> set[Any]:
-        """Which of `keys` are stored (single-column primary keys)."""
+        """Which of `keys` are stored (tuples for a composite primary key)."""
         return existing_keys(self.session, self.row_type, keys)
 
     def find_many(self, keys: Sequence[Any]) -> dict[Any, R]:
@@ -174,6 +187,5 @@ class Repository(Generic[R, T]):
         return tuple(self.row_type.__table__.primary_key)
 
     def key_of(self, record: R) -> Any:
-        names = [c.key for c in self.row_type.__table__.primary_key]
-        values = tuple(getattr(record, n) for n in names)
+        values = tuple(getattr(record, n) for n in _key_names(self.row_type))
         return values[0] if len(values) == 1 else values
