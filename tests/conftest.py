@@ -190,8 +190,8 @@ def ws(settings: "Settings", _template_workspaces: dict[str, Any]) -> Iterator["
 
     from dataflywheel.flows.workspace import open_workspace
 
+    (settings.workspace / "objects").mkdir(parents=True)  # as `init` leaves it, on either backend
     if settings.db is None:
-        (settings.workspace / "objects").mkdir(parents=True)
         shutil.copyfile(_template_workspaces["sqlite"], settings.workspace / "flywheel.db")
     workspace = open_workspace(settings)
     yield workspace
