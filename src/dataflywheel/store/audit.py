@@ -32,7 +32,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,7 @@ from dataflywheel.atomicfile import fsync_dir
 from dataflywheel.errors import BadInput, Conflict, NotFound, PolicyViolation, WorkspaceError
 from dataflywheel.store import audit_scan
 from dataflywheel.store.allocator import lock_writers
+from dataflywheel.store.bulk import insert_rows
 from dataflywheel.store.tables.audit import GENESIS_HASH, AuditEntryRow
 
 HEAD_FORMAT = "flywheel-audit-head/1"
@@ -164,7 +165,7 @@ class PendingEntry:
 def append_audit_many(session: Session, entries: Sequence[PendingEntry],
                       *, at: datetime | None = None) -> int:
     """Append `entries` in order inside the caller's transaction: one lock, one head read, one
-    multi-row INSERT; the hashes are those `append_audit` would give one by one (same body, same
+    bulk insert (`store.bulk`); the hashes are those `append_audit` would give one by one (same body, same
     chain). Returns the `seq` of the last entry (the head's when `entries` is empty).
 
     Why: a bulk ingest pays the lock, the head query and a flush per entry otherwise. Same
@@ -189,7 +190,7 @@ def append_audit_many(session: Session, entries: Sequence[PendingEntry],
         head_hash = fields["entry_hash"] = entry_hash_of(fields)
         rows.append(fields)
     try:
-        session.execute(insert(_TABLE), rows)
+        insert_rows(session, _TABLE, rows)
     except DBIntegrityError:
         raise _forked(head_seq + 1) from None
     return head_seq + len(rows)

@@ -6,15 +6,17 @@ of JSON type get the record's JSON form (dates as ISO strings, enums as values).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from sqlalchemy import JSON, ColumnElement, Row, Select, Table, insert, select
+from sqlalchemy import JSON, ColumnElement, Row, Select, Table, select
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import Record
 from dataflywheel.errors import AlreadyExists, NotFound
 from dataflywheel.store.base import Base
+from dataflywheel.store.bulk import insert_rows
 from dataflywheel.store.paging import Page, page_rows, stream_rows
 
 R = TypeVar("R", bound=Record)
@@ -22,6 +24,7 @@ T = TypeVar("T", bound=Base)
 CHUNK = 500  # keys per IN (...) query: far below SQLite's and PostgreSQL's parameter limits
 
 
+@cache
 def _json_columns(row_type: type[Base]) -> frozenset[str]:
     return frozenset(c.key for c in row_type.__table__.columns if isinstance(c.type, JSON))
 
@@ -48,12 +51,15 @@ class Repository(Generic[R, T]):
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def to_row_values(self, record: R) -> dict[str, Any]:
+    def to_row_values(self, record: R, json_form: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The row's column values; `json_form`, when the caller has the record's JSON form
+        already (`Record.digest_dict`, taken for the audit digest), saves dumping it again."""
         values = record.model_dump(mode="python")
         json_cols = _json_columns(self.row_type)
         if json_cols:
-            as_json = record.model_dump(mode="json", include=set(json_cols))
-            values.update(as_json)
+            if json_form is None:
+                json_form = record.model_dump(mode="json", include=set(json_cols))
+            values.update((name, json_form[name]) for name in json_cols)
         return values
 
     def to_record(self, row: Base | Row[Any]) -> R:
@@ -79,8 +85,11 @@ class Repository(Generic[R, T]):
         self.session.flush()
         return record
 
-    def add_many(self, records: Sequence[R]) -> None:
-        """Insert new records with one multi-row INSERT (bulk ingest), refusing as `add` does.
+    def add_many(self, records: Sequence[R],
+                 json_forms: Sequence[Mapping[str, Any]] | None = None) -> None:
+        """Insert new records in one go (`store.bulk.insert_rows`: COPY on PostgreSQL, one
+        executemany INSERT on SQLite), refusing as `add` does; `json_forms`, when given, are the
+        records' JSON forms in the same order (see `to_row_values`).
 
         The existence check is one query over the batch's keys; a key that appears twice in
         `records` is refused as well, before anything is written.
@@ -94,8 +103,9 @@ class Repository(Generic[R, T]):
             if key in taken or key in seen:
                 raise AlreadyExists(f"{self.kind} {key!s} already exists", hint=self.hint)
             seen.add(key)
-        self.session.execute(insert(cast(Table, self.row_type.__table__)),
-                             [self.to_row_values(r) for r in records])
+        forms = json_forms if json_forms is not None else [None] * len(records)
+        insert_rows(self.session, cast(Table, self.row_type.__table__),
+                    [self.to_row_values(r, form) for r, form in zip(records, forms, strict=True)])
 
     def existing_keys(self, keys: Sequence[Any]) -> set[Any]:
         """Which of `keys` are stored (single-column primary keys)."""
