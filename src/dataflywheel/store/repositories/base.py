@@ -29,6 +29,12 @@ def _json_columns(row_type: type[Base]) -> frozenset[str]:
     return frozenset(c.key for c in row_type.__table__.columns if isinstance(c.type, JSON))
 
 
+@cache
+def _key_names(row_type: type[Base]) -> tuple[str, ...]:
+    """The primary key's column names (asked once per record in a bulk ingest)."""
+    return tuple(c.key for c in row_type.__table__.primary_key)
+
+
 def existing_keys(session: Session, row_type: type[Base], keys: Sequence[Any]) -> set[Any]:
     """Which of `keys` are stored in `row_type` (single-column primary key): one query per
     `CHUNK` keys, so a bulk ingest checks a batch at once instead of a `get` per record."""
@@ -107,7 +113,13 @@ class Repository(Generic[R, T]):
         insert_rows(self.session, cast(Table, self.row_type.__table__),
                     [self.to_row_values(r, form) for r, form in zip(records, forms, strict=True)])
 
-    def existing_keys(self, keys: Sequence[Any]) -> set[Any]:
+    @cache
+def _key_names(row_type: type[Base]) -> tuple[str, ...]:
+    """The primary key's column names (asked once per record in a bulk ingest)."""
+    return tuple(c.key for c in row_type.__table__.primary_key)
+
+
+def existing_keys(self, keys: Sequence[Any]) -> set[Any]:
         """Which of `keys` are stored (single-column primary keys)."""
         return existing_keys(self.session, self.row_type, keys)
 
@@ -164,6 +176,5 @@ class Repository(Generic[R, T]):
         return tuple(self.row_type.__table__.primary_key)
 
     def key_of(self, record: R) -> Any:
-        names = [c.key for c in self.row_type.__table__.primary_key]
-        values = tuple(getattr(record, n) for n in names)
+        values = tuple(getattr(record, n) for n in _key_names(self.row_type))
         return values[0] if len(values) == 1 else values
