@@ -113,13 +113,7 @@ class Repository(Generic[R, T]):
         insert_rows(self.session, cast(Table, self.row_type.__table__),
                     [self.to_row_values(r, form) for r, form in zip(records, forms, strict=True)])
 
-    @cache
-def _key_names(row_type: type[Base]) -> tuple[str, ...]:
-    """The primary key's column names (asked once per record in a bulk ingest)."""
-    return tuple(c.key for c in row_type.__table__.primary_key)
-
-
-def existing_keys(self, keys: Sequence[Any]) -> set[Any]:
+    def existing_keys(self, keys: Sequence[Any]) -> set[Any]:
         """Which of `keys` are stored (single-column primary keys)."""
         return existing_keys(self.session, self.row_type, keys)
 
