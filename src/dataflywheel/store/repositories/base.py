@@ -10,7 +10,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from sqlalchemy import JSON, ColumnElement, Row, Select, Table, select
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    any_,
+    bindparam,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import Record
@@ -42,8 +52,18 @@ def existing_keys(session: Session, row_type: type[Base], keys: Sequence[Any]) -
     found: set[Any] = set()
     unique = list(dict.fromkeys(keys))
     for start in range(0, len(unique), CHUNK):
-        found.update(session.scalars(select(pk).where(pk.in_(unique[start:start + CHUNK]))))
+        found.update(session.scalars(select(pk).where(
+            key_in(session, pk, unique[start:start + CHUNK]))))
     return found
+
+
+def key_in(session: Session, pk: ColumnElement[Any], keys: list[Any]) -> ColumnElement[bool]:
+    """`pk IN (keys)`; on PostgreSQL `pk = ANY(:keys)`, one array parameter instead of one per
+    key (psycopg parses every placeholder of a statement too long for its cache: at 500 keys
+    that cost more than the lookup itself)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return pk == any_(bindparam("keys", keys, type_=ARRAY(pk.type)))
+    return pk.in_(keys)
 
 
 class Repository(Generic[R, T]):
@@ -123,8 +143,8 @@ class Repository(Generic[R, T]):
         found: dict[Any, R] = {}
         unique = list(dict.fromkeys(keys))
         for start in range(0, len(unique), CHUNK):
-            rows = self.session.scalars(select(self.row_type)
-                                        .where(pk.in_(unique[start:start + CHUNK])))
+            rows = self.session.scalars(select(self.row_type).where(
+                key_in(self.session, pk, unique[start:start + CHUNK])))
             found.update((getattr(row, pk.key), self.to_record(row)) for row in rows)
         return found
 
