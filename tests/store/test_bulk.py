@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from dataflywheel.domain.records.feedback import FeedbackEvent, FeedbackType, ImpactScope
 from dataflywheel.domain.states import FeedbackState
-from dataflywheel.errors import AlreadyExists
+from dataflywheel.errors import AlreadyExists, FlywheelError
 from dataflywheel.store.bulk import insert_rows
 from dataflywheel.store.repositories.feedback import FeedbackEvents
 from dataflywheel.store.session import Database
@@ -62,3 +62,15 @@ def test_a_duplicate_key_is_refused_and_nothing_is_kept(database: Database) -> N
         repo = FeedbackEvents(s)
         insert_rows(s, EVENTS, [repo.to_row_values(_event(i)) for i in ("FB-2", "FB-1")])
     assert [row["id"] for row in _stored(database, "")] == ["FB-1"]
+
+
+def test_a_value_too_long_for_its_column_is_refused_as_an_insert_is(database: Database) -> None:
+    if database.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite does not enforce VARCHAR lengths")
+    with pytest.raises(FlywheelError) as bulk, database.unit_of_work() as s:
+        repo = FeedbackEvents(s)
+        insert_rows(s, EVENTS, [repo.to_row_values(_event("FB-1", model_version="m" * 300))])
+    with pytest.raises(FlywheelError) as single, database.unit_of_work() as s:
+        FeedbackEvents(s).add(_event("FB-1", model_version="m" * 300))
+    assert type(bulk.value) is type(single.value)
+    assert _stored(database, "") == []

@@ -16,15 +16,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert `rows` (each with the same keys, all column names) inside the caller's transaction.
 
-    A constraint violation raises SQLAlchemy's `IntegrityError` on every backend, as the INSERT
-    would; pending ORM changes are flushed first, as `session.execute` would.
+    A driver error is SQLAlchemy's `DBAPIError` (`IntegrityError` for a constraint) on every
+    backend, as the INSERT would raise it; pending ORM changes are flushed first, as `session.execute` would.
     """
     if not rows:
         return
@@ -85,5 +85,6 @@ def _copy(connection: Connection, table: Table, names: list[str],
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
             for values in _values(connection, table, names, rows):
                 copy.write_row(values)
-    except psycopg.IntegrityError as exc:
-        raise IntegrityError(statement.as_string(raw), None, exc) from exc
+    except psycopg.Error as exc:  # wrapped as SQLAlchemy wraps it for an INSERT (store.dberrors)
+        raise DBAPIError.instance(statement.as_string(raw), None, exc, psycopg.Error,
+                                  dialect=connection.dialect) from exc
