@@ -16,6 +16,7 @@ from dataflywheel.store.audit import (
     append_audit,
     append_audit_many,
     digest,
+    entry_hash_of,
     verify_chain,
 )
 from dataflywheel.store.session import Database
@@ -69,4 +70,32 @@ def test_a_bad_entry_refuses_the_whole_batch(database: Database) -> None:
     with pytest.raises(BadInput, match="audit entry field is empty"), \
             database.unit_of_work() as s:
         append_audit_many(s, [_entry(1), _entry(2, actor=" ")])
+    assert _rows(database) == []
+
+
+HOSTILE = ['say "hi"', "back\\slash", "tab\tnew\nline\r", "\x01\x1f\x7f\x08\x0c", "数学题 — «é» 🚀",
+           "\u2028\u2029", "</script>", " ", "null"]
+
+
+def test_hostile_text_gets_the_hash_of_the_definition(database: Database) -> None:
+    """The batch append hashes the body as text (`_body_hash`); every stored hash is the one
+    `entry_hash_of` gives over the stored fields."""
+    entries = [PendingEntry(actor=f"x{v}", action=f"x{v}", record_kind=f"x{v}",
+                            record_id=f"x{v}", before_digest=None, after_digest=None, reason=v)
+               for v in HOSTILE]
+    with database.unit_of_work() as s:
+        append_audit_many(s, entries, at=T0)
+    rows = _rows(database)
+    assert [r["reason"] for r in rows] == HOSTILE
+    assert [r["entry_hash"] for r in rows] == [entry_hash_of(r) for r in rows]
+    with database.session() as s:
+        assert verify_chain(s) == []
+
+
+def test_a_reason_no_utf8_holds_is_refused_as_the_definition_refuses(database: Database) -> None:
+    bad = PendingEntry(actor="ana", action="a", record_kind="k", record_id="r",
+                       before_digest=None, after_digest=None, reason="lone \ud800")
+    with pytest.raises(BadInput, match="cannot put a value into the audit digest"), \
+            database.unit_of_work() as s:
+        append_audit_many(s, [bad], at=T0)
     assert _rows(database) == []

@@ -32,7 +32,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,7 @@ from dataflywheel.atomicfile import fsync_dir
 from dataflywheel.errors import BadInput, Conflict, NotFound, PolicyViolation, WorkspaceError
 from dataflywheel.store import audit_scan
 from dataflywheel.store.allocator import lock_writers
+from dataflywheel.store.bulk import insert_rows
 from dataflywheel.store.tables.audit import GENESIS_HASH, AuditEntryRow
 
 HEAD_FORMAT = "flywheel-audit-head/1"
@@ -164,7 +165,7 @@ class PendingEntry:
 def append_audit_many(session: Session, entries: Sequence[PendingEntry],
                       *, at: datetime | None = None) -> int:
     """Append `entries` in order inside the caller's transaction: one lock, one head read, one
-    multi-row INSERT; the hashes are those `append_audit` would give one by one (same body, same
+    bulk insert (`store.bulk`); the hashes are those `append_audit` would give one by one (same body, same
     chain). Returns the `seq` of the last entry (the head's when `entries` is empty).
 
     Why: a bulk ingest pays the lock, the head query and a flush per entry otherwise. Same
@@ -179,17 +180,25 @@ def append_audit_many(session: Session, entries: Sequence[PendingEntry],
     if not entries:
         return head_seq
     rows: list[dict[str, Any]] = []
+    at_text = iso(stamp)  # one time for the whole batch: formatted once
     for offset, entry in enumerate(entries, start=1):
+        seq = head_seq + offset
         fields: dict[str, Any] = {
             "actor": entry.actor, "action": entry.action, "record_kind": entry.record_kind,
-            "record_id": entry.record_id, "seq": head_seq + offset, "at": stamp,
+            "record_id": entry.record_id, "seq": seq, "at": stamp,
             "before_digest": entry.before_digest, "after_digest": entry.after_digest,
             "reason": entry.reason, "prev_hash": head_hash,
         }
-        head_hash = fields["entry_hash"] = entry_hash_of(fields)
+        try:
+            head_hash = _body_hash(seq, at_text, entry.actor, entry.action, entry.record_kind,
+                                   entry.record_id, entry.before_digest, entry.after_digest,
+                                   entry.reason, head_hash)
+        except (TypeError, ValueError):  # not plain text: the definition hashes or refuses it
+            head_hash = entry_hash_of(fields)
+        fields["entry_hash"] = head_hash
         rows.append(fields)
     try:
-        session.execute(insert(_TABLE), rows)
+        insert_rows(session, _TABLE, rows)
     except DBIntegrityError:
         raise _forked(head_seq + 1) from None
     return head_seq + len(rows)
@@ -253,10 +262,24 @@ class ChainWalk:
     problems: list[ChainProblem]
 
 
-# The hashed body (`entry_hash_of`) spelled out as text for the walk: canonical JSON of the body,
-# keys in sorted order; `_walk` fills it. tests/store/test_audit_walk.py holds the two equal.
+# The hashed body (`entry_hash_of`) spelled out as text: canonical JSON of the body, keys in
+# sorted order; `_body_hash` fills it for the walk and the batch append.
+# tests/store/test_audit_walk.py and test_audit_batch.py hold the two equal.
 _BODY = ('{"action":%s,"actor":%s,"after_digest":%s,"at":"%s","before_digest":%s,"prev_hash":%s,'
          '"reason":%s,"record_id":%s,"record_kind":%s,"seq":%d}')
+
+
+def _body_hash(seq: int, at_text: str, actor: str, action: str, kind: str, record_id: str,
+               before: str | None, after: str | None, reason: str | None, link: str) -> str:
+    """`entry_hash_of` over the body's parts, built as text (`_BODY`) instead of a dict through
+    `json.dumps`: the walk and the batch append hash every entry, and this is 3x cheaper.
+    `TypeError` for a value that is not text (the caller falls back to the definition)."""
+    text = encode_basestring
+    return hashlib.sha256((_BODY % (
+        text(action), text(actor), "null" if after is None else text(after), at_text,
+        "null" if before is None else text(before), text(link),
+        "null" if reason is None else text(reason), text(record_id), text(kind), seq,
+    )).encode()).hexdigest()
 
 
 def _walk(session: Session, *, after_seq: int, prev_hash: str) -> ChainWalk:
@@ -270,18 +293,15 @@ def _walk(session: Session, *, after_seq: int, prev_hash: str) -> ChainWalk:
     """
     stored_at = audit_scan.stored_at(session, _TABLE)
     at_text = audit_scan.at_text(stored_at, iso)
-    text, sha256 = encode_basestring, hashlib.sha256
     problems: list[ChainProblem] = []
     prev_seq, first_seq, checked = after_seq, after_seq + 1, 0
     for rows in audit_scan.raw_batches(session, _TABLE, after_seq=after_seq):
         for row in rows:
             seq, at, actor, action, kind, record_id, before, after, reason, link, stored = row
             try:
-                intact = seq == prev_seq + 1 and link == prev_hash and sha256((_BODY % (
-                    text(action), text(actor), "null" if after is None else text(after),
-                    at_text(at), "null" if before is None else text(before), text(link),
-                    "null" if reason is None else text(reason), text(record_id), text(kind), seq,
-                )).encode()).hexdigest() == stored
+                intact = seq == prev_seq + 1 and link == prev_hash and _body_hash(
+                    seq, at_text(at), actor, action, kind, record_id, before, after, reason, link,
+                ) == stored
             except (TypeError, ValueError):
                 intact = False
             if not intact:

@@ -6,16 +6,28 @@ of JSON type get the record's JSON form (dates as ISO strings, enums as values).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
-from sqlalchemy import JSON, ColumnElement, Row, Select, Table, insert, select, tuple_
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    any_,
+    bindparam,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import Record
 from dataflywheel.errors import AlreadyExists, NotFound
 from dataflywheel.store.base import Base
+from dataflywheel.store.bulk import insert_rows
 from dataflywheel.store.paging import Page, page_rows, stream_rows
 
 R = TypeVar("R", bound=Record)
@@ -24,13 +36,14 @@ CHUNK = 500  # keys per IN (...) query: far below SQLite's and PostgreSQL's para
 
 
 @cache
-def _key_names(row_type: type[Base]) -> tuple[str, ...]:
-    """The primary key's column names (asked per record by bulk writes: computed once)."""
-    return tuple(c.key for c in row_type.__table__.primary_key)
-
-
 def _json_columns(row_type: type[Base]) -> frozenset[str]:
     return frozenset(c.key for c in row_type.__table__.columns if isinstance(c.type, JSON))
+
+
+@cache
+def _key_names(row_type: type[Base]) -> tuple[str, ...]:
+    """The primary key's column names (asked once per record in a bulk ingest)."""
+    return tuple(c.key for c in row_type.__table__.primary_key)
 
 
 def existing_keys(session: Session, row_type: type[Base], keys: Sequence[Any]) -> set[Any]:
@@ -43,11 +56,21 @@ def existing_keys(session: Session, row_type: type[Base], keys: Sequence[Any]) -
     for start in range(0, len(unique), CHUNK):
         chunk = unique[start:start + CHUNK]
         if len(columns) == 1:
-            found.update(session.scalars(select(columns[0]).where(columns[0].in_(chunk))))
+            found.update(session.scalars(select(columns[0]).where(
+                key_in(session, columns[0], chunk))))
         else:
             rows = session.execute(select(*columns).where(tuple_(*columns).in_(chunk)))
             found.update(tuple(row) for row in rows)
     return found
+
+
+def key_in(session: Session, pk: ColumnElement[Any], keys: list[Any]) -> ColumnElement[bool]:
+    """`pk IN (keys)`; on PostgreSQL `pk = ANY(:keys)`, one array parameter instead of one per
+    key (psycopg parses every placeholder of a statement too long for its cache: at 500 keys
+    that cost more than the lookup itself)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return pk == any_(bindparam("keys", keys, type_=ARRAY(pk.type)))
+    return pk.in_(keys)
 
 
 class Repository(Generic[R, T]):
@@ -61,12 +84,15 @@ class Repository(Generic[R, T]):
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def to_row_values(self, record: R) -> dict[str, Any]:
+    def to_row_values(self, record: R, json_form: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The row's column values; `json_form`, when the caller has the record's JSON form
+        already (`Record.digest_dict`, taken for the audit digest), saves dumping it again."""
         values = record.model_dump(mode="python")
         json_cols = _json_columns(self.row_type)
         if json_cols:
-            as_json = record.model_dump(mode="json", include=set(json_cols))
-            values.update(as_json)
+            if json_form is None:
+                json_form = record.model_dump(mode="json", include=set(json_cols))
+            values.update((name, json_form[name]) for name in json_cols)
         return values
 
     def to_record(self, row: Base | Row[Any]) -> R:
@@ -92,8 +118,11 @@ class Repository(Generic[R, T]):
         self.session.flush()
         return record
 
-    def add_many(self, records: Sequence[R]) -> None:
-        """Insert new records with one multi-row INSERT (bulk ingest), refusing as `add` does.
+    def add_many(self, records: Sequence[R],
+                 json_forms: Sequence[Mapping[str, Any]] | None = None) -> None:
+        """Insert new records in one go (`store.bulk.insert_rows`: COPY on PostgreSQL, one
+        executemany INSERT on SQLite), refusing as `add` does; `json_forms`, when given, are the
+        records' JSON forms in the same order (see `to_row_values`).
 
         The existence check is one query over the batch's keys; a key that appears twice in
         `records` is refused as well, before anything is written.
@@ -107,8 +136,9 @@ class Repository(Generic[R, T]):
             if key in taken or key in seen:
                 raise AlreadyExists(f"{self.kind} {key!s} already exists", hint=self.hint)
             seen.add(key)
-        self.session.execute(insert(cast(Table, self.row_type.__table__)),
-                             [self.to_row_values(r) for r in records])
+        forms = json_forms if json_forms is not None else [None] * len(records)
+        insert_rows(self.session, cast(Table, self.row_type.__table__),
+                    [self.to_row_values(r, form) for r, form in zip(records, forms, strict=True)])
 
     def existing_keys(self, keys: Sequence[Any]) -> set[Any]:
         """Which of `keys` are stored (tuples for a composite primary key)."""
@@ -120,8 +150,8 @@ class Repository(Generic[R, T]):
         found: dict[Any, R] = {}
         unique = list(dict.fromkeys(keys))
         for start in range(0, len(unique), CHUNK):
-            rows = self.session.scalars(select(self.row_type)
-                                        .where(pk.in_(unique[start:start + CHUNK])))
+            rows = self.session.scalars(select(self.row_type).where(
+                key_in(self.session, pk, unique[start:start + CHUNK])))
             found.update((getattr(row, pk.key), self.to_record(row)) for row in rows)
         return found
 
