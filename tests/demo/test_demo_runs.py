@@ -14,6 +14,8 @@ def test_demo_seeds_the_team_and_passes_raci_check(capsys, tmp_path: Path) -> No
     assert "RACI check: OK" in result.out
     assert "flywheel check: 412 records, 2 rejected" in result.out
     assert "chain intact" in result.out
+    assert "Incremental verify from the head signed after the Data Pool scene" in result.out
+    assert "entries re-hashed, intact" in result.out
     assert "manifest(s) recomputed from their rows, all match" in result.out
     out = " ".join(result.out.split())
     assert "Proposed cleaned-raw-pool@2.0.0 (breaking)" in out

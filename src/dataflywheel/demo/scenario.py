@@ -5,9 +5,11 @@ Each step is a function of the workspace that prints what it did; later capabili
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -64,6 +66,8 @@ def step_integrity(ws: Workspace, console: Console, state: dict[str, str]) -> No
         head = export_head(session, ws.settings.audit_key_path)
     console.print(f"Signed head: seq {head['seq']}, hash {head['entry_hash'][:16]}…, "
                   f"Ed25519 signature {head['signature'][:16]}…")
+    if "head" in state:
+        _incremental(ws, console, json.loads(state["head"]), head["public_key"])
     objects = check_objects(ws)
     console.print(f"Blob store: {objects.objects} objects re-hashed, "
                   f"{len(objects.references)} referenced by records, "
@@ -71,6 +75,19 @@ def step_integrity(ws: Workspace, console: Console, state: dict[str, str]) -> No
     checked, differ = check_versions(ws)
     console.print(f"Frozen versions: {checked} manifest(s) recomputed from their rows, "
                   f"{'all match' if not differ else f'{len(differ)} difference(s)'}")
+
+
+def _incremental(ws: Workspace, console: Console, earlier: dict[str, Any], key: str) -> None:
+    """`flywheel audit verify --head FILE --incremental` from the head signed after the Data Pool
+    scene: only what was appended since is re-hashed."""
+    from dataflywheel.store.audit import verify_after_head
+
+    with ws.db.session() as session:
+        walk = verify_after_head(session, earlier, key)
+    verdict = "intact" if not walk.problems else f"{len(walk.problems)} problem(s)"
+    console.print(f"Incremental verify from the head signed after the Data Pool scene (seq "
+                  f"{earlier['seq']}): {walk.checked} entries re-hashed, {verdict}; the "
+                  f"{earlier['seq'] - 1} before it are covered by the full verify above")
 
 
 def _contracts(ws: Workspace, console: Console, state: dict[str, str]) -> None:
@@ -90,6 +107,15 @@ def _data_pool(ws: Workspace, console: Console, state: dict[str, str]) -> None:
 
     result = demo_step(ws, console)
     state["failed_batch"], state["v1"] = result.failed_batch, result.version
+    state["head"] = _signed_head(ws)  # the integrity scene verifies what follows it
+
+
+def _signed_head(ws: Workspace) -> str:
+    """The audit log's head, signed now, as the JSON `flywheel audit head` writes."""
+    from dataflywheel.store.audit import export_head
+
+    with ws.db.session() as session:
+        return json.dumps(export_head(session, ws.settings.audit_key_path))
 
 
 def _exceptions(ws: Workspace, console: Console, state: dict[str, str]) -> None:
