@@ -2,13 +2,13 @@
 """`audit verify`, microseconds per entry: the code before issue 24 and ours, in the same run.
 
     PYTHONPATH=src .venv/bin/python bench/audit_verify.py [--sizes 200000,1000000] [--runs 3]
-        [--before ../integ-base/src] [--postgres postgresql+psycopg://…/db]
+        --before SRC [--postgres postgresql+psycopg://…/db]
 
 Builds (once, under bench/data/, kept between runs) a chain of N entries, signs its head at
 entry N, then appends 1,000 more. Each measurement runs in a fresh child process, importing the
 code under test from its own PYTHONPATH, and times only the call itself (wall and CPU):
 
-- before, full: `verify_chain` of the old code (`--before`, default the integ-base checkout);
+- before, full: `verify_chain` of the old code (`--before`: the src/ of a checkout of it);
 - after, full: `verify_chain` of ours;
 - after, incremental: `verify_after_head` from the head at N (1,001 entries: the head and the new).
 
@@ -111,7 +111,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="200000")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--before", type=Path, default=REPO.parent / "integ-base" / "src")
+    parser.add_argument("--before", type=Path, required=True,
+                        help="src/ of the code to compare against, e.g. a checkout made with `git worktree add /tmp/before COMMIT`")
     parser.add_argument("--postgres", default=None)
     args = parser.parse_args()
     data = HERE / "data" / "audit_verify"

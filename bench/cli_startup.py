@@ -4,7 +4,7 @@ Run by hand, never from the tests:
 
     python bench/cli_startup.py                      # demo workspace + 1M audit entries, 11 runs
     python bench/cli_startup.py --runs 5 --audit-entries 0
-    python bench/cli_startup.py --before /work/wt/integ-base/src --after src
+    python bench/cli_startup.py --before /tmp/before/src --after src
 
 Each command is started as a fresh process, exactly as the `flywheel` console script runs it, once
 with the old sources on PYTHONPATH (`--before`) and once with the new (`--after`), interleaved run
@@ -168,7 +168,8 @@ def report(label: str, cmds: dict[str, tuple[list[str], bool]], sides: dict[str,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", type=Path, default=Path("/work/wt/integ-base/src"))
+    parser.add_argument("--before", type=Path, required=True,
+                        help="src/ of the code to compare against, e.g. a checkout made with `git worktree add /tmp/before COMMIT`")
     parser.add_argument("--after", type=Path, default=REPO / "src")
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--audit-entries", type=int, default=1_000_000)

@@ -5,7 +5,7 @@ before and after, side by side in one run, interleaved, on SQLite and PostgreSQL
     .venv/bin/python bench/ingest.py [--events 100000] [--runs 3] [--backends sqlite,postgres]
         [--before SRC] [--after SRC] [--pg-url URL]
 
-`--before` defaults to ../integ-base/src (the code before the bulk path), `--after` to this
+`--before` names the src/ of the code to compare against (the code before the bulk path), `--after` to this
 checkout's src; `--pg-url` to $FLYWHEEL_TEST_POSTGRES_URL (PostgreSQL is skipped without one).
 Each measurement is a fresh process on a fresh workspace (one project, one person) ingesting the
 same generated JSONL file: 98.9% valid events, 1% naming an unknown project (triage), 0.1% invalid
@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -49,36 +48,14 @@ def write_events(path: Path, n: int) -> None:
 
 def child(path: str, backend: str, pg_url: str | None) -> None:
     """One measurement, run with PYTHONPATH pointing at the side under test."""
-    from sqlalchemy import create_engine, func, make_url, select, text
+    from benchws import scratch_workspace
+    from sqlalchemy import func, select
 
-    from dataflywheel.domain.records.people import Person
-    from dataflywheel.domain.records.project import Project
-    from dataflywheel.domain.roles import Role
-    from dataflywheel.flows.demand.projects import add_project
     from dataflywheel.flows.feedback.ingest import ingest_jsonl
-    from dataflywheel.flows.governance.bootstrap import init_workspace
-    from dataflywheel.flows.governance.people import add_person
-    from dataflywheel.flows.workspace import open_workspace
-    from dataflywheel.settings import Settings
     from dataflywheel.store.audit import verify_chain
     from dataflywheel.store.tables.feedback import FeedbackEventRow, FeedbackRejectionRow
 
-    home = Path(tempfile.mkdtemp(prefix="ingest-bench-"))
-    db = admin = name = None
-    if backend == "postgres":
-        assert pg_url
-        name = f"flywheel_bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(make_url(pg_url).set(database="postgres"),
-                              isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        db = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-    settings = Settings(home=home, db=db, login="bench", audit_key=home / "k")
-    init_workspace(settings).close()
-    ws = open_workspace(settings)
-    try:
-        add_person(ws, Person(id="owner", name="Owner"), roles=[Role.DATA_OWNER], login="owner")
-        add_project(ws, Project(id="P-BENCH", name="Bench", owner_id="owner"))
+    with scratch_workspace(backend, pg_url, prefix="ingest-bench") as ws:
         start = time.perf_counter()
         report = ingest_jsonl(ws, path)
         seconds = time.perf_counter() - start
@@ -90,12 +67,6 @@ def child(path: str, backend: str, pg_url: str | None) -> None:
         assert stored + kept == lines == report.total, (stored, kept, lines, report.total)
         assert not problems, problems[:3]
         print(json.dumps({"seconds": seconds, "events": report.total}))
-    finally:
-        ws.close()
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 def measure(src: Path, path: Path, backend: str, pg_url: str | None) -> float:
@@ -111,7 +82,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument("--before", type=Path, default=HERE.parent.parent / "integ-base" / "src")
+    parser.add_argument("--before", type=Path, required=True,
+                        help="src/ of the code to compare against, e.g. a checkout made with `git worktree add /tmp/before COMMIT`")
     parser.add_argument("--after", type=Path, default=HERE.parent / "src")
     parser.add_argument("--pg-url", default=os.environ.get("FLYWHEEL_TEST_POSTGRES_URL"))
     args = parser.parse_args()

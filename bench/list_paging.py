@@ -37,7 +37,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BEFORE_SRC = Path("/work/wt/integ-base/src")
 BATCH = 20_000
 
 
@@ -139,7 +138,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--before-events", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--before", type=Path, default=BEFORE_SRC)
+    parser.add_argument("--before", type=Path, required=True,
+                        help="src/ of the code to compare against, e.g. a checkout made with `git worktree add /tmp/before COMMIT`")
     parser.add_argument("--after", type=Path, default=HERE.parent / "src")
     parser.add_argument("--keep", type=Path, help="build (or reuse) the workspaces here")
     opts = parser.parse_args()

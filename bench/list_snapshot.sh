@@ -2,12 +2,12 @@
 # The lists a change pages print byte for byte what they printed before, on the demo workspace
 # (fewer than 50 rows: one page). Run by hand, never in the tests:
 #
-#     bench/list_snapshot.sh [BEFORE_SRC] [AFTER_SRC]   (defaults: /work/wt/r2base/src, ./src)
+#     bench/list_snapshot.sh [BEFORE_SRC] [AFTER_SRC]   (BEFORE_SRC is required; AFTER_SRC defaults to ./src)
 #
 # One demo workspace is built with the after code; every command below runs against it with the
 # old code and the new one, stdout and stderr each compared with `cmp`. Exits 1 on a difference.
 set -euo pipefail
-BEFORE=${1:-/work/wt/r2base/src}
+BEFORE=${1:?give the src/ of the code to compare against}
 AFTER=${2:-$(cd "$(dirname "$0")/.." && pwd)/src}
 PY=${PYTHON:-/work/main/.venv/bin/python}
 DIR=$(mktemp -d)

@@ -5,7 +5,7 @@ before and after, side by side in one run, interleaved:
     .venv/bin/python bench/mlflow_import.py [--runs 2000,10000] [--store-runs 1000] [--repeat 3]
         [--backends sqlite,postgres] [--before SRC] [--after SRC] [--pg-url URL]
 
-`--before` defaults to ../r2base/src (the code before the bulk import), `--after` to this
+`--before` names the src/ of the code to compare against (the code before the bulk import), `--after` to this
 checkout's src; `--pg-url` to $FLYWHEEL_TEST_POSTGRES_URL (PostgreSQL is skipped without one).
 Each measurement is a fresh process on a fresh workspace (a project, its owner, a frozen version).
 
@@ -31,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,37 +88,14 @@ def make_store(path: Path, n: int) -> None:
 @contextmanager
 def workspace(backend: str, pg_url: str | None) -> Iterator[Any]:
     """A fresh workspace: project P-BENCH, its owner, frozen version `VERSION`."""
-    from sqlalchemy import create_engine, make_url, text
+    from benchws import scratch_workspace
 
     from dataflywheel.domain.records.data import Dataset, DatasetPurpose, DatasetVersion
-    from dataflywheel.domain.records.people import Person
-    from dataflywheel.domain.records.project import Project
-    from dataflywheel.domain.roles import Role
     from dataflywheel.domain.states import VersionState
-    from dataflywheel.flows.demand.projects import add_project
-    from dataflywheel.flows.governance.bootstrap import init_workspace
-    from dataflywheel.flows.governance.people import add_person
-    from dataflywheel.flows.workspace import open_workspace
-    from dataflywheel.settings import Settings
     from dataflywheel.store.repositories.data import Datasets, DatasetVersions
 
-    home = Path(tempfile.mkdtemp(prefix="mlflow-bench-"))
-    db = admin = name = None
-    if backend == "postgres":
-        assert pg_url
-        name = f"flywheel_mlbench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(make_url(pg_url).set(database="postgres"),
-                              isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        db = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-    settings = Settings(home=home, db=db, login="bench", audit_key=home / "k")
-    init_workspace(settings).close()
-    ws = open_workspace(settings)
-    try:
-        add_person(ws, Person(id="owner", name="Owner"),
-                   roles=[Role.DATA_OWNER, Role.ALGORITHM_ENGINEER], login="owner")
-        add_project(ws, Project(id="P-BENCH", name="Bench", owner_id="owner"))
+    with scratch_workspace(backend, pg_url, prefix="mlflow-bench",
+                           roles=("data_owner", "algorithm_engineer")) as ws:
         with ws.db.unit_of_work() as s:  # as the version flows would write them (cf. tests)
             Datasets(s).add(Dataset(id="bench", name="bench", project_id="P-BENCH",
                                     owner_id="owner", purpose=DatasetPurpose.EVALUATION))
@@ -127,12 +103,6 @@ def workspace(backend: str, pg_url: str | None) -> Iterator[Any]:
                 id=VERSION, dataset_id="bench", number=1, state=VersionState.FROZEN,
                 manifest_sha256="a" * 64, frozen_at=datetime_utc(), created_by_id="owner"))
         yield ws
-    finally:
-        ws.close()
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 def datetime_utc() -> Any:
@@ -196,7 +166,8 @@ def main() -> None:
     parser.add_argument("--store-runs", type=int, default=1000, help="0: no MLflow measurement")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument("--before", type=Path, default=HERE.parent.parent / "r2base" / "src")
+    parser.add_argument("--before", type=Path, required=True,
+                        help="src/ of the code to compare against, e.g. a checkout made with `git worktree add /tmp/before COMMIT`")
     parser.add_argument("--after", type=Path, default=HERE.parent / "src")
     parser.add_argument("--pg-url", default=os.environ.get("FLYWHEEL_TEST_POSTGRES_URL"))
     args = parser.parse_args()

@@ -3,7 +3,7 @@
 sorted in memory (before), in the same run, interleaved. Run by hand, never in the tests:
 
     /work/main/.venv/bin/python bench/pool_paging.py [--requirements 100000] [--repeats 3]
-        [--before /work/wt/r2base/src] [--after ./src]
+        --before SRC [--after ./src]
 
 The workspace is `flywheel demo` (built with the after code), its first requirement then cloned
 straight into `requirements` with sqlite3 (a bulk insert, not the submit flow) under new ids, the
@@ -67,7 +67,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requirements", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--before", type=Path, default=Path("/work/wt/r2base/src"))
+    parser.add_argument("--before", type=Path, required=True,
+                        help="src/ of the code to compare against, e.g. a checkout made with `git worktree add /tmp/before COMMIT`")
     parser.add_argument("--after", type=Path, default=HERE.parent / "src")
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
