@@ -159,11 +159,27 @@ class NotBound(FlywheelError, Terminal):
     http_status = 403
 
 
+class Unauthenticated(FlywheelError, Terminal):
+    """A server request carries no bearer token, or one that authenticates nobody now (unknown,
+    revoked, expired, or its person offboarded)."""
+
+    exit_code = EXIT_BAD_INPUT
+    http_status = 401
+
+
 class Conflict(FlywheelError, Retryable):
     """Someone else changed the same record first; re-read and try again."""
 
     exit_code = EXIT_BAD_INPUT  # the command, as given, cannot go through now; nothing was written
     http_status = 409
+
+
+class ServerUnavailable(FlywheelError, Retryable):
+    """The team server the CLI acts through cannot be reached, or stayed busy (429/503) past the
+    retries; nothing was changed by this command."""
+
+    exit_code = EXIT_INTERNAL  # not the user's input: an orchestrator retries it later
+    http_status = 503
 
 
 class WorkspaceError(FlywheelError, Terminal):

@@ -49,6 +49,7 @@ COMMAND_PLUGINS: dict[str, tuple[str, ...]] = {
     "dataflywheel.cli.feedback": ("feedback",),
     "dataflywheel.cli.access": ("access",),
     "dataflywheel.cli.serve": ("serve",),
+    "dataflywheel.cli.tokens": ("tokens", "admins"),
 }
 DEFAULT_PLUGINS: tuple[str, ...] = ENGINE_PLUGINS + FORMAT_PLUGINS + tuple(COMMAND_PLUGINS)
 

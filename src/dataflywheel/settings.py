@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 WORKSPACE_DIR = ".flywheel"
-MIN_TOKEN_CHARS = 24
 
 
 class Settings(BaseSettings):
@@ -41,9 +40,13 @@ class Settings(BaseSettings):
     timezone: str = Field(default="UTC", description="time zone of the business-day calendar")
     holidays: list[date] = Field(default_factory=list, description="non-business days, ISO dates")
     debug: bool = Field(default=False, description="show tracebacks")
-    api_tokens: list[str] = Field(
-        default_factory=list,
-        description="bearer tokens the team server accepts (JSON list); each at least 24 characters",
+    server: str | None = Field(
+        default=None,
+        description="URL of the team server the CLI acts through (FLYWHEEL_SERVER): commands that "
+                    "change state are sent there, so the database can stay private to the server",
+    )
+    token: SecretStr | None = Field(
+        default=None, description="personal API token for FLYWHEEL_SERVER (flywheel tokens create)",
     )
 
     @field_validator("db")
@@ -55,17 +58,6 @@ class Settings(BaseSettings):
             raise ValueError("db must be a sqlite:// or postgresql+psycopg:// URL")
         if value.startswith("postgresql://"):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
-        return value
-
-    @field_validator("api_tokens")
-    @classmethod
-    def _long_tokens(cls, value: list[str]) -> list[str]:
-        short = [i for i, token in enumerate(value) if len(token) < MIN_TOKEN_CHARS]
-        if short:
-            raise ValueError(
-                f"api token #{short[0] + 1} is shorter than {MIN_TOKEN_CHARS} characters; "
-                "make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
-            )
         return value
 
     @property

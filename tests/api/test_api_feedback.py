@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
+from server_helpers import token_headers
 
 if TYPE_CHECKING:
     from dataflywheel.flows.workspace import Workspace
     from dataflywheel.settings import Settings
 
-TOKEN = "t0ken-for-tests-0123456789abcdef"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-ACTOR = "api:" + hashlib.sha256(TOKEN.encode()).hexdigest()[:6]
+AUTH: dict[str, str] = {}  # filled by `client` with a fresh token of data-engineer
+ACTOR = "data-engineer"
 ENVELOPE_KEYS = {"ok", "error", "errors", "status"}
 
 
@@ -34,7 +33,9 @@ def event(event_id: str, **fields: Any) -> dict[str, Any]:
 def client(settings: Settings, team: Workspace) -> Iterator[TestClient]:
     from dataflywheel.api.app import create_app
 
-    app = create_app(settings.model_copy(update={"api_tokens": [TOKEN]}), max_body_bytes=4096)
+    AUTH.clear()
+    AUTH.update(token_headers(team))
+    app = create_app(settings, max_body_bytes=4096)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
@@ -66,12 +67,12 @@ def test_ingest_good_and_bad_events_keeps_every_one(client: TestClient, team: Wo
     assert {e.id for e in list_events(team)} == {"FB-1", "FB-3"}
     stored = {r.line: r for r in list_rejections(team)}
     assert stored[2].reason == reasons[2] and stored[2].field == "source"
-    assert stored[2].origin == ACTOR
+    assert stored[2].origin == f"api:{ACTOR}"
     with team.blobs.open(stored[2].raw_sha256) as raw:
         assert json.loads(raw.read()) == bad
 
 
-def test_one_event_object_is_accepted_and_audited_as_the_token(client: TestClient,
+def test_one_event_object_is_accepted_and_audited_as_the_person(client: TestClient,
                                                                team: Workspace) -> None:
     from sqlalchemy import select
 
@@ -85,7 +86,8 @@ def test_one_event_object_is_accepted_and_audited_as_the_token(client: TestClien
         actors = s.scalars(select(AuditEntryRow.actor).where(
             AuditEntryRow.action == "feedback_event.add")).all()
     assert actors == [ACTOR]
-    assert TOKEN not in json.dumps(client.get("/api/v1/feedback/events", headers=AUTH).json())
+    secret = AUTH["Authorization"].split()[1]
+    assert secret not in json.dumps(client.get("/api/v1/feedback/events", headers=AUTH).json())
 
 
 def test_list_matches_the_cli_json(client: TestClient, cli: Any) -> None:
@@ -94,14 +96,17 @@ def test_list_matches_the_cli_json(client: TestClient, cli: Any) -> None:
     assert listed["items"] == cli("feedback", "list", "--json").json()
     assert [e["id"] for e in listed["items"]] == ["FB-1", "FB-2"]
     assert listed["next_cursor"] is None and listed["remaining"] == 0
-    filtered = client.get("/api/v1/feedback/events?project=P-ELSE", headers=AUTH).json()
-    assert filtered["items"] == []
+    filtered = client.get("/api/v1/feedback/events?project=P-TEST", headers=AUTH).json()
+    assert [e["id"] for e in filtered["items"]] == ["FB-1", "FB-2"]
+    assert_envelope(client.get("/api/v1/feedback/events?project=P-ELSE", headers=AUTH), 404,
+                    "project P-ELSE does not exist")
 
 
 @pytest.mark.parametrize("headers, needle", [
     ({}, "missing bearer token"),
-    ({"Authorization": "Bearer wrong-token-wrong-token-wrong"}, "bearer token not accepted"),
-    ({"Authorization": f"Basic {TOKEN}"}, "missing bearer token"),
+    ({"Authorization": "Bearer wrong-token-wrong-token-wrong"}, "malformed bearer token"),
+    ({"Authorization": "Bearer fwt_0123456789ab_nope"}, "bearer token not accepted"),
+    ({"Authorization": "Basic dXNlcjpwYXNz"}, "missing bearer token"),
 ])
 def test_401_without_or_with_a_wrong_token(client: TestClient, team: Workspace,
                                            headers: dict[str, str], needle: str) -> None:
@@ -110,7 +115,7 @@ def test_401_without_or_with_a_wrong_token(client: TestClient, team: Workspace,
     response = client.post("/api/v1/feedback/events", json=[event("FB-1")], headers=headers)
     body = assert_envelope(response, 401, needle)
     assert response.headers["www-authenticate"] == "Bearer"
-    assert body["errors"][0]["type"] == "Unauthorized"
+    assert body["errors"][0]["type"] == "Unauthenticated"
     assert_envelope(client.get("/api/v1/feedback/events", headers=headers), 401, needle)
     assert list_events(team) == []
 
@@ -167,9 +172,10 @@ def test_health_needs_no_token(client: TestClient) -> None:
 def test_flywheel_errors_and_the_unexpected_use_the_envelope(settings: Settings,
                                                             ws: Workspace) -> None:
     from dataflywheel.api.app import create_app
+    from dataflywheel.api.policy import Public
     from dataflywheel.errors import Conflict
 
-    app = create_app(settings.model_copy(update={"api_tokens": [TOKEN]}))
+    app = create_app(settings)
 
     def conflict() -> None:
         raise Conflict("version v2 is being released", hint="retry in a minute")
@@ -179,6 +185,7 @@ def test_flywheel_errors_and_the_unexpected_use_the_envelope(settings: Settings,
 
     app.add_api_route("/t/conflict", conflict)
     app.add_api_route("/t/boom", boom)
+    app.state.policy.update({("GET", "/t/conflict"): Public(), ("GET", "/t/boom"): Public()})
     with TestClient(app, raise_server_exceptions=False) as c:
         body = assert_envelope(c.get("/t/conflict"), 409, "version v2 is being released")
         assert body["errors"][0]["type"] == "Conflict"

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
+from server_helpers import token_headers
 
 if TYPE_CHECKING:
     from dataflywheel.flows.workspace import Workspace
     from dataflywheel.settings import Settings
 
-TOKEN = "t0ken-for-tests-0123456789abcdef"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
+AUTH: dict[str, str] = {}  # filled by `client` with a fresh token of data-engineer
 DEEP = b"[" * 5000 + b"]" * 5000
 HUGE = b'{"id": "H-1", "n": ' + b"9" * 5000 + b"}"
 
@@ -32,7 +32,9 @@ def event(event_id: str) -> bytes:
 def client(settings: Settings, team: Workspace) -> Iterator[TestClient]:
     from dataflywheel.api.app import create_app
 
-    app = create_app(settings.model_copy(update={"api_tokens": [TOKEN]}), max_body_bytes=1 << 20)
+    AUTH.clear()
+    AUTH.update(token_headers(team))
+    app = create_app(settings, max_body_bytes=1 << 20)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 

@@ -1,28 +1,21 @@
-"""Annotated dependencies: the caller (from the bearer token) and the workspace acting as them.
+"""Annotated dependencies: the workspace, the authenticated caller, and the workspace acting as them.
 
-The workspace is opened once at startup (`app.state.workspace`); each request gets a view of it
-whose actor is the caller, so the audit log names `api:<first 6 hex of sha256(token)>`.
+The workspace is opened once at startup (`app.state.workspace`); `api.policy.authorize` (run before
+every route) authenticates the personal token and applies the route's rule; each request then gets
+a view of the workspace whose actor is the token's person, so the audit log names the person.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from dataflywheel.api.errors import Unauthorized
+from dataflywheel.api.policy import authorize
+from dataflywheel.errors import Unauthenticated
+from dataflywheel.flows.governance.tokens import Authenticated
 from dataflywheel.flows.workspace import Workspace
-
-_bearer = HTTPBearer(auto_error=False)
-
-
-def actor_of(token: str) -> str:
-    """The audit name of a token: never the token itself."""
-    return "api:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:6]
 
 
 def base_workspace(request: Request) -> Workspace:
@@ -34,26 +27,19 @@ def base_workspace(request: Request) -> Workspace:
 BaseWorkspace = Annotated[Workspace, Depends(base_workspace)]
 
 
-def caller(
-    ws: BaseWorkspace,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> str:
-    """The audit actor of an accepted bearer token, or `Unauthorized` (401)."""
-    if credentials is None:
-        raise Unauthorized("missing bearer token", expected="header 'Authorization: Bearer <token>'")
-    given = credentials.credentials.encode("utf-8")
-    if not any(hmac.compare_digest(given, t.encode("utf-8")) for t in ws.settings.api_tokens):
-        raise Unauthorized("bearer token not accepted",
-                           hint="use a token listed in FLYWHEEL_API_TOKENS on the server")
-    return actor_of(credentials.credentials)
+def caller(who: Annotated[Authenticated | None, Depends(authorize)]) -> Authenticated:
+    """The authenticated person of a non-public route."""
+    if who is None:
+        raise Unauthenticated("this route is public and acts as nobody")
+    return who
 
 
-Caller = Annotated[str, Depends(caller)]
+Caller = Annotated[Authenticated, Depends(caller)]
 
 
-def acting_workspace(ws: BaseWorkspace, actor: Caller) -> Workspace:
-    """The shared workspace with the caller as actor (same database and blob store)."""
-    return replace(ws, login=actor, acting_person=actor, not_bound=None)
+def acting_workspace(ws: BaseWorkspace, who: Caller) -> Workspace:
+    """The shared workspace acting as the caller (same database and blob store)."""
+    return replace(ws, login=f"token:{who.token_id}", acting_person=who.person_id, not_bound=None)
 
 
 ActingWorkspace = Annotated[Workspace, Depends(acting_workspace)]

@@ -16,14 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dataflywheel.errors import EXIT_BAD_INPUT, FlywheelError, Terminal
-
-
-class Unauthorized(FlywheelError, Terminal):
-    """The request carries no bearer token, or one this server does not accept."""
-
-    exit_code = EXIT_BAD_INPUT
-    http_status = 401
+from dataflywheel.errors import EXIT_BAD_INPUT, FlywheelError, Terminal, Unauthenticated
 
 
 class PayloadTooLarge(FlywheelError, Terminal):
@@ -43,7 +36,7 @@ def envelope(status: int, error: str, errors: list[dict[str, Any]],
 
 async def _flywheel_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, FlywheelError)
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
     return envelope(exc.http_status, str(exc), [exc.to_dict()], headers)
 
 

@@ -57,3 +57,22 @@ def when(moment: datetime, now: datetime) -> str:
     """A moment for people: relative, then to the minute in UTC — "in 4 hours (2026-12-07 01:44
     UTC)" — so a reader needs no arithmetic and still has the exact minute."""
     return f"{relative(moment - now)} ({moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
+
+
+_SPAN_UNITS: dict[str, int] = {"h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_span(text: str, *, field: str, most: timedelta) -> timedelta:
+    """`30d`, `12h`, `2w` as a positive duration of at most `most`; anything else is `BadInput`."""
+    from dataflywheel.errors import BadInput
+
+    value = text.strip().lower()
+    number, unit = value[:-1], value[-1:]
+    if unit not in _SPAN_UNITS or not number.isdigit() or int(number) == 0 or len(number) > 6:
+        raise BadInput(f"cannot read {text!r} as a duration", field=field,
+                       expected="a whole number of hours, days or weeks: 12h, 30d, 2w", got=text)
+    span = timedelta(seconds=int(number) * _SPAN_UNITS[unit])
+    if span > most:
+        raise BadInput(f"{text} is longer than allowed", field=field,
+                       expected=f"at most {most.days} days", got=text)
+    return span

@@ -110,6 +110,14 @@ class GrantState(StrEnum):
     REVOKED = "revoked"
 
 
+class TokenState(StrEnum):
+    """A personal API token: usable while active; it ends once, by expiry or revocation."""
+
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
 class MilestoneState(StrEnum):
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
@@ -126,7 +134,7 @@ class StageState(StrEnum):
 _P, _R, _B, _V = ProjectStatus, RequirementState, BatchState, VersionState
 _C, _E, _I, _M = ContractVersionState, ExperimentState, IssueState, PostMortemState
 _F, _T, _X, _G = FeedbackState, ThemeState, ExceptionState, GrantState
-_MS, _S = MilestoneState, StageState
+_MS, _S, _TK = MilestoneState, StageState, TokenState
 
 TRANSITIONS: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
     ProjectStatus: {
@@ -206,6 +214,11 @@ TRANSITIONS: dict[type[StrEnum], dict[StrEnum, frozenset[StrEnum]]] = {
         _X.EXPIRED: frozenset(),
         _X.REVOKED: frozenset(),
         _X.WITHDRAWN: frozenset(),
+    },
+    TokenState: {
+        _TK.ACTIVE: frozenset({_TK.EXPIRED, _TK.REVOKED}),
+        _TK.EXPIRED: frozenset(),
+        _TK.REVOKED: frozenset(),
     },
     GrantState: {
         _G.REQUESTED: frozenset({_G.ACTIVE, _G.DENIED}),

@@ -107,10 +107,11 @@ def test_the_api_pages_with_limit_and_cursor(team: Any, settings: Any) -> None:
 
     from dataflywheel.api.app import create_app
 
-    token = "t0ken-for-paging-0123456789abcdef"
-    auth = {"Authorization": f"Bearer {token}"}
+    from server_helpers import token_headers
+
+    auth = token_headers(team)
     ingest_events(team, [event(f"E-{n}") for n in range(5)])
-    app = create_app(settings.model_copy(update={"api_tokens": [token]}))
+    app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:
         first = client.get("/api/v1/feedback/events?limit=2", headers=auth).json()
         assert [e["id"] for e in first["items"]] == ["E-0", "E-1"] and first["remaining"] == 3

@@ -20,11 +20,19 @@ from starlette.concurrency import run_in_threadpool
 
 from dataflywheel.api.deps import ActingWorkspace, Caller
 from dataflywheel.api.errors import PayloadTooLarge
+from dataflywheel.api.paging import PageOut, Paging, page_out
+from dataflywheel.api.policy import AnyPerson, Member, Rule
+from dataflywheel.domain.records.feedback import FeedbackEvent
 from dataflywheel.domain.states import FeedbackState
 from dataflywheel.flows.feedback.feedback_body import ingest_body
 from dataflywheel.flows.feedback.listing import events
 
 router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
+
+POLICY: dict[tuple[str, str], Rule] = {
+    ("POST", "/api/v1/feedback/events"): AnyPerson(),
+    ("GET", "/api/v1/feedback/events"): Member(scope="project"),
+}
 
 
 async def read_capped(request: Request, cap: int) -> bytes:
@@ -46,22 +54,20 @@ async def read_capped(request: Request, cap: int) -> bytes:
 
 
 @router.post("/events")
-async def post_events(request: Request, ws: ActingWorkspace, actor: Caller) -> dict[str, Any]:
+async def post_events(request: Request, ws: ActingWorkspace, who: Caller) -> dict[str, Any]:
     """Ingest the events; the answer has the counts, the stored ids and every rejection's reason."""
     body = await read_capped(request, request.app.state.max_body_bytes)
-    report = await run_in_threadpool(ingest_body, ws, body, origin=actor)
+    report = await run_in_threadpool(ingest_body, ws, body, origin=f"api:{who.person_id}")
     return {"ok": True, **report.to_dict(), "received_ids": report.received,
             "triaged_ids": report.triaged, "duplicate_ids": report.duplicates}
 
 
-@router.get("/events")
-def get_events(ws: ActingWorkspace, state: FeedbackState | None = None,
-               project: str | None = None, limit: int | None = None,
-               cursor: str | None = None) -> dict[str, Any]:
+@router.get("/events", response_model=PageOut[FeedbackEvent])
+def get_events(ws: ActingWorkspace, paging: Paging, state: FeedbackState | None = None,
+               project: str | None = None) -> dict[str, Any]:
     """One page of stored events (the CLI's `--json` rows under `items`), optionally in one state
     or of one project; `next_cursor` asks for the next page, `remaining` says how many follow.
     `limit` is 1 to `store.paging.MAX_LIMIT` (default `DEFAULT_LIMIT`); a bad cursor or limit is
     a 400 with the reason."""
-    page = events(ws, state=state or None, project_id=project or None).page(limit, cursor)
-    return {"items": [e.model_dump(mode="json") for e in page.items],
-            "next_cursor": page.next_cursor, "remaining": page.remaining}
+    listing = events(ws, state=state or None, project_id=project or None)
+    return page_out(listing.page(paging.limit, paging.cursor))

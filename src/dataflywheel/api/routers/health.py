@@ -9,8 +9,11 @@ from sqlalchemy import text
 
 from dataflywheel import __version__
 from dataflywheel.api.deps import BaseWorkspace
+from dataflywheel.api.policy import Public, Rule
 
 router = APIRouter(prefix="/api/v1", tags=["health"])
+
+POLICY: dict[tuple[str, str], Rule] = {("GET", "/api/v1/health"): Public()}
 
 
 @router.get("/health")

@@ -21,6 +21,7 @@ from dataflywheel.errors import BadInput, Conflict, PolicyViolation
 from dataflywheel.flows.governance import access
 from dataflywheel.flows._audit import audit, update_audited
 from dataflywheel.flows.governance.people import remove_holding
+from dataflywheel.flows.governance.tokens import revoke_tokens_of_in
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.governance import AccessGrants
 from dataflywheel.store.repositories.people import LoginBindings, People, RoleHoldings
@@ -36,6 +37,7 @@ class Offboarded:
     logins_unbound: list[str] = field(default_factory=list)
     grants_revoked: list[str] = field(default_factory=list)
     grants_denied: list[str] = field(default_factory=list)
+    tokens_revoked: list[str] = field(default_factory=list)
 
 
 def offboard(ws: Workspace, person_id: str, *, reason: str,
@@ -73,6 +75,7 @@ def offboard(ws: Workspace, person_id: str, *, reason: str,
             audit(s, actor=actor, action="login_binding.remove", kind="login_binding",
                   record_id=binding.login, before=binding, after=None, reason=why)
             done.logins_unbound.append(binding.login)
+        done.tokens_revoked = revoke_tokens_of_in(s, person_id, actor=actor, reason=why, at=now)
         done.person = update_audited(People(s), person, person.model_copy(update={"active": False}),
                                      actor=actor, action="person.offboard", reason=reason)
     return done

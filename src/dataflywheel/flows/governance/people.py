@@ -12,6 +12,7 @@ from dataflywheel.errors import BadInput, NotFound, PolicyViolation, from_valida
 from dataflywheel.flows._audit import add_audited, audit
 from dataflywheel.flows._listing import Joined, Listing, by_parent
 from dataflywheel.flows.governance.identity import bind_in
+from dataflywheel.flows.governance.tokens import add_admin_in
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.people import (
     LoginBindings,
@@ -69,6 +70,7 @@ def add_first_person(ws: Workspace, person: Person) -> Person:
                                   kept="nothing was changed", hint="flywheel people add")
         add_audited(People(s), person, actor=person.id, reason="workspace initialiser")
         bind_in(s, person.id, person.id, ws.login)
+        add_admin_in(s, person.id, actor=person.id, reason="workspace initialiser")
     return person
 
 

@@ -17,6 +17,7 @@ from dataflywheel.store.tables import (  # noqa: F401
     projects,
     raci,
     reviews,
+    tokens,
 )
 
 __all__ = ["Base"]
