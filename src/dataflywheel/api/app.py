@@ -22,13 +22,20 @@ from dataflywheel.settings import Settings
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
-def create_app(settings: Settings, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
-    """An app serving the workspace of `settings` to people with personal tokens."""
+def create_app(settings: Settings, *, max_body_bytes: int = MAX_BODY_BYTES,
+               open_on_start: bool = True) -> FastAPI:
+    """An app serving the workspace of `settings` to people with personal tokens.
+
+    `open_on_start=False` leaves `app.state.workspace` to the caller (the test suite's one
+    loopback server serves each test's own workspace)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from dataflywheel.flows.workspace import open_workspace
 
+        if not open_on_start:
+            yield
+            return
         app.state.workspace = open_workspace(settings)
         try:
             yield
