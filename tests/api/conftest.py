@@ -18,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 if TYPE_CHECKING:
+    from dataflywheel.api.background import BackgroundServer
     from dataflywheel.flows.workspace import Workspace
     from dataflywheel.settings import Settings
 
@@ -94,51 +95,21 @@ def assert_envelope(response: Any, status: int, needle: str = "") -> dict[str, A
     return body  # type: ignore[no-any-return]
 
 
-class LiveServer:
-    """One uvicorn server on loopback for the whole test run; each test points it at its own
-    workspace (`live_server` fixture), so tests share the server, not their data."""
-
-    def __init__(self) -> None:
-        import socket
-        import threading
-        import time
-
-        import uvicorn
-
-        from dataflywheel.api.app import create_app
-        from dataflywheel.settings import Settings
-
-        self.app = create_app(Settings(), max_body_bytes=10 * 1024 * 1024, open_on_start=False)
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=port, log_level="warning",
-                                lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 @pytest.fixture(scope="session")
-def _live_server() -> Iterator[LiveServer]:
-    server = LiveServer()
-    yield server
-    server.stop()
+def _live_server() -> Iterator[BackgroundServer]:
+    """One uvicorn server on loopback for the whole run; each test points it at its own
+    workspace (`live_server`), so tests share the server, not their data."""
+    from dataflywheel.api.app import create_app
+    from dataflywheel.api.background import running
+    from dataflywheel.settings import Settings
+
+    with running(create_app(Settings(), open_on_start=False)) as server:
+        yield server
 
 
 @pytest.fixture
-def live_server(_live_server: LiveServer, settings: Settings,
-                principals: dict[str, dict[str, str]]) -> Iterator[LiveServer]:
+def live_server(_live_server: BackgroundServer, settings: Settings,
+                principals: dict[str, dict[str, str]]) -> Iterator[BackgroundServer]:
     """The shared loopback server, serving this test's workspace (with its principals)."""
     from dataflywheel.flows.workspace import open_workspace
 

@@ -37,7 +37,7 @@ def create(
     with workspace(ctx) as ws:
         token, plaintext = create_token(ws, person, lifetime=lifetime, label=label)
     if json_:
-        print_json({"token": token.model_dump(mode="json"), "plaintext": plaintext})
+        print_json({"token": token.info().model_dump(mode="json"), "plaintext": plaintext})
         return
     console.print(f"[green]created {token.id} for {person}, expires "
                   f"{token.expires_at.isoformat()}[/]", highlight=False)
@@ -56,7 +56,7 @@ def list_(
     from dataflywheel.flows.governance.tokens import tokens
 
     with workspace(ctx) as ws:
-        show_list(ctx, tokens(ws, person_id=person), row=lambda t: t.model_dump(mode="json"),
+        show_list(ctx, tokens(ws, person_id=person), row=lambda t: t.info().model_dump(mode="json"),
                   columns=TOKEN_COLUMNS, json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
@@ -71,7 +71,7 @@ def revoke(
 
     with workspace(ctx) as ws:
         ended = revoke_token(ws, token, reason=reason)
-    print_done(json_, ended.model_dump(mode="json"), f"revoked {ended.id} of {ended.person_id}")
+    print_done(json_, ended.info().model_dump(mode="json"), f"revoked {ended.id} of {ended.person_id}")
 
 
 @admins_app.command("list")

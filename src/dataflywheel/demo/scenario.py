@@ -160,6 +160,15 @@ def _issues(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     demo_step(ws, console)
 
 
+def _server(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.data_pool import next_version
+    from dataflywheel.demo.server import demo_step
+
+    candidate = next_version(acting_as(ws, "lin.wei"), console, previous=state["v2"],
+                             prefix="bl4", freeze_it=False)
+    demo_step(ws, console, candidate=candidate)
+
+
 def _offboarding(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     from dataflywheel.demo.team import offboarding_step
 
@@ -180,6 +189,7 @@ STEPS: list[tuple[str, Step, str | None]] = [
     ("Issue Pool: a P1 escalates and closes with a post-mortem", _issues, "lin.wei"),
     ("Feedback reflux: from wrong answers to the next version", _feedback, "lin.wei"),
     ("Spot check through review, and a baseline freeze by the freeze procedure", _reviews, "lin.wei"),
+    ("The team server: three people with personal tokens, one refused", _server, None),
     ("Offboarding (Table 24-21): a person leaves", _offboarding, "lin.wei"),
     ("Integrity: audit chain and blob store", step_integrity, None),
 ]

@@ -15,7 +15,7 @@ from dataflywheel.api.deps import ActingWorkspace, Caller
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import AnyPerson, Rule, SelfOrAdmin
 from dataflywheel.domain.durations import parse_span
-from dataflywheel.domain.records.tokens import ApiToken
+from dataflywheel.domain.records.tokens import ApiTokenInfo
 from dataflywheel.flows.governance.tokens import MAX_LIFETIME, create_token, revoke_token, tokens
 
 router = APIRouter(prefix="/api/v1", tags=["tokens"])
@@ -44,7 +44,7 @@ class TokenCreate(BaseModel):
 
 
 class TokenCreated(BaseModel):
-    token: ApiToken
+    token: ApiTokenInfo
     plaintext: str = Field(description="the bearer token; shown once, stored only as its hash")
 
 
@@ -62,10 +62,11 @@ def me(who: Caller) -> dict[str, Any]:
             "roles": [{"role": h.role.value, "project_id": h.project_id} for h in who.holdings]}
 
 
-@router.get("/people/{person}/tokens", response_model=PageOut[ApiToken])
+@router.get("/people/{person}/tokens", response_model=PageOut[ApiTokenInfo])
 def list_tokens(person: str, ws: ActingWorkspace, paging: Paging) -> dict[str, Any]:
     """The person's tokens, newest state first by id; never a secret."""
-    return page_out(tokens(ws, person_id=person).page(paging.limit, paging.cursor))
+    return page_out(tokens(ws, person_id=person).page(paging.limit, paging.cursor),
+                    lambda t: t.info().model_dump(mode="json"))
 
 
 @router.post("/people/{person}/tokens", response_model=TokenCreated, status_code=201)
@@ -73,10 +74,10 @@ def new_token(person: str, body: TokenCreate, ws: ActingWorkspace) -> dict[str, 
     """A new token for the person; the plaintext is in this answer only."""
     lifetime = parse_span(body.expires, field="expires", most=MAX_LIFETIME)
     token, plaintext = create_token(ws, person, lifetime=lifetime, label=body.label)
-    return {"token": token, "plaintext": plaintext}
+    return {"token": token.info(), "plaintext": plaintext}
 
 
-@router.post("/tokens/{token}/revoke", response_model=ApiToken)
-def revoke(token: str, body: Revoke, ws: ActingWorkspace) -> ApiToken:
+@router.post("/tokens/{token}/revoke", response_model=ApiTokenInfo)
+def revoke(token: str, body: Revoke, ws: ActingWorkspace) -> ApiTokenInfo:
     """End the token now; its holder is told."""
-    return revoke_token(ws, token, reason=body.reason)
+    return revoke_token(ws, token, reason=body.reason).info()

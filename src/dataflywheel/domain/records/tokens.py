@@ -21,13 +21,12 @@ from dataflywheel.domain.states import TokenState
 TOKEN_ID_PATTERN = r"^tok_[0-9a-f]{12}$"
 
 
-class ApiToken(Record):
-    """A personal bearer token: `fwt_<id without tok_>_<secret>` is what its holder sends."""
+class ApiTokenInfo(Record):
+    """What anyone may see of a token: everything but the hash of its secret (lists, answers)."""
 
     id: str = Field(pattern=TOKEN_ID_PATTERN)
     person_id: str = Field(pattern=ID_PATTERN)
     label: str = Field(default="", max_length=200)
-    secret_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     state: TokenState = TokenState.ACTIVE
     created_by: str
     created_at: datetime = Field(default_factory=utcnow)
@@ -35,14 +34,23 @@ class ApiToken(Record):
     ended_at: datetime | None = None
     end_reason: str | None = None
 
+    def usable_at(self, at: datetime) -> bool:
+        return self.state is TokenState.ACTIVE and at < self.expires_at
+
+
+class ApiToken(ApiTokenInfo):
+    """A personal bearer token: `fwt_<id without tok_>_<secret>` is what its holder sends."""
+
+    secret_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+    def info(self) -> ApiTokenInfo:
+        return ApiTokenInfo.model_validate(self.model_dump(exclude={"secret_sha256"}))
+
     def digest_dict(self) -> dict[str, object]:
         """The audit form leaves the secret's hash out: the log is readable by every auditor."""
         data = self.model_dump(mode="json")
         del data["secret_sha256"]
         return data
-
-    def usable_at(self, at: datetime) -> bool:
-        return self.state is TokenState.ACTIVE and at < self.expires_at
 
 
 class ServerAdmin(Record):
