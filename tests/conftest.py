@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from team_helpers import admin_engine as _admin_engine
+from team_helpers import make_team
 
 if TYPE_CHECKING:
     from dataflywheel.flows.workspace import Workspace
@@ -99,12 +101,6 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator["Databa
         yield db
         gen.close()
 
-
-
-def _admin_engine(url: str) -> Any:
-    from sqlalchemy import create_engine, make_url
-
-    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 
 @pytest.fixture(scope="session")
@@ -202,17 +198,9 @@ def ws(settings: "Settings", _template_workspaces: dict[str, Any]) -> Iterator["
 def team(ws: "Workspace") -> "Workspace":
     """A workspace with one person in each of the seven roles (each bound to a login equal to their
     id) and one project, built through flows; the workspace acts as "tester", who initialised it."""
-    from dataflywheel.domain.records.people import Person
-    from dataflywheel.domain.records.project import Project
-    from dataflywheel.domain.roles import Role
-    from dataflywheel.flows.governance.people import add_person
-    from dataflywheel.flows.demand.projects import add_project
+    return make_team(ws)
 
-    for role in Role:
-        person_id = role.value.replace("_", "-")  # bound to the login of the same name
-        add_person(ws, Person(id=person_id, name=role.value.title()), roles=[role], login=person_id)
-    add_project(ws, Project(id="P-TEST", name="Test project", owner_id="data-owner"))
-    return ws
+
 
 
 @pytest.fixture

@@ -6,12 +6,20 @@ role (team-wide, in project P-TEST), `admin` (the workspace's initialiser: admin
 holds no role) and `outsider` (a data owner of another project, P-OTHER).
 `seeded` are the records routes name in their paths (`{project}`, `{person}`, …): each pool's
 `seed_<pool>.py` adds its own through flows (`SEEDERS`).
+
+Seeding every pool for every test would cost seconds a test, so it happens once per backend and
+run (`SeededTemplate`); here `ws` is a copy of that template, and `team`, `seeded` and
+`principals` read what it holds.
 """
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -46,34 +54,145 @@ def seed_people(ws: Workspace) -> dict[str, str]:
 SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [seed_people]
 
 
-@pytest.fixture
-def seeded(team: Workspace) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for seed in SEEDERS:
-        values.update(seed(team))
-    return values
-
-
-@pytest.fixture
-def principals(team: Workspace, seeded: dict[str, str]) -> dict[str, dict[str, str]]:
-    """principal name → the headers it sends (none for anonymous)."""
+def make_principals(ws: Workspace, seeded: dict[str, str]) -> dict[str, dict[str, str]]:
+    """principal name → the headers it sends (none for anonymous); adds a spare token to `seeded`."""
     from dataflywheel.domain.records.base import utcnow
     from dataflywheel.flows.governance.tokens import create_token, revoke_token
 
     headers: dict[str, dict[str, str]] = {"anonymous": {}}
     for name, person in PERSON_OF.items():
-        _, plaintext = create_token(team, person, lifetime=timedelta(days=1), label=name)
+        _, plaintext = create_token(ws, person, lifetime=timedelta(days=2), label=name)
         headers[name] = {"Authorization": f"Bearer {plaintext}"}
-    _, old = create_token(team, "data-engineer", lifetime=timedelta(hours=1),
+    _, old = create_token(ws, "data-engineer", lifetime=timedelta(hours=1),
                           now=utcnow() - timedelta(hours=2), label="expired")
     headers["expired"] = {"Authorization": f"Bearer {old}"}
-    gone, plaintext = create_token(team, "data-engineer", lifetime=timedelta(days=1),
+    gone, plaintext = create_token(ws, "data-engineer", lifetime=timedelta(days=2),
                                    label="revoked")
-    revoke_token(team, gone.id, reason="test")
+    revoke_token(ws, gone.id, reason="test")
     headers["revoked"] = {"Authorization": f"Bearer {plaintext}"}
-    spare, _ = create_token(team, "data-engineer", lifetime=timedelta(days=1), label="spare")
+    spare, _ = create_token(ws, "data-engineer", lifetime=timedelta(days=2), label="spare")
     seeded["token"] = spare.id
     return headers
+
+
+@dataclass
+class SeededTemplate:
+    """A workspace built once per backend and run: the team, every pool's seeds, the principals.
+    `clone_into` copies it for one test (file copy on SQLite, `CREATE DATABASE … TEMPLATE` on
+    PostgreSQL; the object store folder copied too), so a test pays a copy, not the seeding."""
+
+    home: Path
+    db_name: str | None
+    seeded: dict[str, str]
+    principals: dict[str, dict[str, str]]
+
+    def clone_into(self, settings: Settings) -> None:
+        source = self.home / ".flywheel"
+        target = settings.workspace
+        shutil.copytree(source / "objects", target / "objects", dirs_exist_ok=True)
+        if settings.db is None:
+            shutil.copyfile(source / "flywheel.db", target / "flywheel.db")
+            return
+        from sqlalchemy import make_url, text
+
+        from team_helpers import admin_engine as _admin_engine
+
+        name = make_url(settings.db).database
+        admin = _admin_engine(settings.db)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.db_name}"'))
+        admin.dispose()
+
+
+def _build_seeded(kind: str, settings: Settings, base: Any,
+                  factory: pytest.TempPathFactory) -> SeededTemplate:
+    from team_helpers import make_team
+
+    from dataflywheel.flows.workspace import open_workspace
+
+    home = factory.mktemp(f"api-template-{kind}")
+    (home / ".flywheel" / "objects").mkdir(parents=True)
+    db_name = None
+    if kind == "sqlite":
+        shutil.copyfile(base, home / ".flywheel" / "flywheel.db")
+        template_settings = settings.model_copy(update={"home": home, "db": None})
+    else:
+        from sqlalchemy import make_url, text
+
+        from team_helpers import admin_engine as _admin_engine
+
+        db_name = f"api_tpl_{uuid.uuid4().hex[:10]}"
+        admin = _admin_engine(settings.db)
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{db_name}" TEMPLATE "{base[1]}"'))
+        admin.dispose()
+        url = make_url(settings.db).set(database=db_name).render_as_string(hide_password=False)
+        template_settings = settings.model_copy(update={"home": home, "db": url})
+    with open_workspace(template_settings) as ws:
+        make_team(ws)
+        seeded: dict[str, str] = {}
+        for seed in SEEDERS:
+            seeded.update(seed(ws))
+        principals = make_principals(ws, seeded)
+    return SeededTemplate(home=home, db_name=db_name, seeded=seeded, principals=principals)
+
+
+@pytest.fixture(scope="session")
+def _seeded_templates(_template_workspaces: dict[str, Any]) -> Iterator[dict[str, SeededTemplate]]:
+    templates: dict[str, SeededTemplate] = {}
+    yield templates
+    pg = templates.get("postgres")
+    if pg is not None and pg.db_name is not None and "postgres" in _template_workspaces:
+        from sqlalchemy import text
+
+        from team_helpers import admin_engine as _admin_engine
+
+        admin = _admin_engine(_template_workspaces["postgres"][0])
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{pg.db_name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def seeded_template(settings: Settings, _template_workspaces: dict[str, Any],
+                    _seeded_templates: dict[str, SeededTemplate],
+                    tmp_path_factory: pytest.TempPathFactory) -> SeededTemplate:
+    """The seeded template of this test's backend, built on first use."""
+    kind = "sqlite" if settings.db is None else "postgres"
+    if kind not in _seeded_templates:
+        _seeded_templates[kind] = _build_seeded(kind, settings, _template_workspaces[kind],
+                                                tmp_path_factory)
+    return _seeded_templates[kind]
+
+
+@pytest.fixture
+def ws(settings: Settings, seeded_template: SeededTemplate) -> Iterator[Workspace]:
+    """Here: a clone of the seeded template (team, every pool's seeds, the principals' tokens)."""
+    from dataflywheel.flows.workspace import open_workspace
+
+    seeded_template.clone_into(settings)
+    workspace = open_workspace(settings)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def team(ws: Workspace) -> Workspace:
+    """The seeded clone already holds the team."""
+    return ws
+
+
+@pytest.fixture
+def seeded(ws: Workspace, seeded_template: SeededTemplate) -> dict[str, str]:
+    """Path-parameter values: the records each pool's `seed_<pool>` made."""
+    return dict(seeded_template.seeded)
+
+
+@pytest.fixture
+def principals(ws: Workspace, seeded_template: SeededTemplate) -> dict[str, dict[str, str]]:
+    """principal name → the headers it sends (none for anonymous)."""
+    return seeded_template.principals
 
 
 @pytest.fixture
