@@ -23,25 +23,22 @@ def list_(ctx: typer.Context, dataset: Optional[str] = None, state: Optional[str
           requirement: Optional[str] = None, limit: Limit = None, cursor: Cursor = None,
           all_: All = False, json_: Json = False) -> None:
     """Batches, optionally of one dataset id, in one state, or for one requirement."""
-    from dataflywheel.flows.data.batches import batches
+    from dataflywheel.flows.data.batches import batches, listed
 
     with workspace(ctx) as ws:
         show_list(ctx, batches(ws, dataset_id=dataset or None, state=state or None,
                                requirement_id=requirement or None),
-                  row=lambda b: b.model_dump(mode="json") | {
-                      "source": b.source or b.delivered_by_vendor_id or b.delivered_by_person_id},
-                  columns=COLUMNS, json_=json_, limit=limit, cursor=cursor, all_=all_)
+                  row=listed, columns=COLUMNS, json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
 @app.command("show")
 def show(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="ID")],
          json_: Json = False) -> None:
     """One batch with its files (name, sha256, size, rows)."""
-    from dataflywheel.flows.data.batches import get_batch
+    from dataflywheel.flows.data.batches import get_batch, shown
 
     with workspace(ctx) as ws:
-        batch, files = get_batch(ws, batch_id)
-    data = batch.model_dump(mode="json") | {"files": [f.model_dump(mode="json") for f in files]}
+        data = shown(*get_batch(ws, batch_id))
     if json_:
         print_json(data)
         return
