@@ -117,6 +117,12 @@ def deliver(
     return result
 
 
+def check_input(path: str | Path) -> None:
+    """Refuse a file `deliver` would refuse before reading it (path, name, existence, format),
+    with the same error: the CLI checks a file it is about to send to the team server."""
+    _input(path)
+
+
 def _input(path: str | Path) -> _Input:
     text = str(path)
     if ".." in Path(text).parts:

@@ -18,6 +18,7 @@ reading.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -27,7 +28,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from dataflywheel.domain.records.data import MAX_FILE_NAME_BYTES
-from dataflywheel.errors import BadInput
+from dataflywheel.errors import BadInput, FlywheelError
 from dataflywheel.flows.data.delivery import NOTHING, Delivery, deliver
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.settings import Settings
@@ -39,12 +40,19 @@ LOCAL_SCHEMES = ("", "file")
 
 @contextmanager
 def staging(settings: Settings) -> Iterator[Path]:
-    """A fresh private folder under `<workspace>/uploads/`, removed on the way out."""
+    """A fresh private folder under `<workspace>/uploads/`, removed on the way out. An error that
+    names a file in it names the file alone: the server's folders are nobody's business."""
     root = settings.workspace / UPLOADS_DIR
     root.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="upload-", dir=root))
     try:
         yield folder
+    except FlywheelError as exc:
+        inside = str(folder) + os.sep
+        if exc.path is not None and str(exc.path).startswith(inside):
+            exc.path = str(exc.path).removeprefix(inside)
+            exc.args = (exc._build(),)
+        raise
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
