@@ -199,6 +199,7 @@ def test_an_allowed_prefix_is_read_through_fsspec(api: TestClient, seeded: dict[
                           headers=principals["data-engineer"])
         assert answer.status_code == 201, answer.text
         assert answer.json()["files"][0]["size_bytes"] == len(sft_jsonl(8))
+        before = (batch_ids(ws), objects(ws))
         other = api.post(_url(seeded, "/from-url"), params=QUERY,
                          json={"url": "memory://elsewhere/part-4.jsonl"},
                          headers=principals["data-engineer"])
@@ -212,6 +213,7 @@ def test_an_allowed_prefix_is_read_through_fsspec(api: TestClient, seeded: dict[
                        json={"url": "memory://drop-test/part-3.jsonl"},
                        headers=principals["data-engineer"])
         assert_envelope(big, 400, "the object is larger than this server takes")
+        assert (batch_ids(ws), objects(ws)) == before and staged_uploads(ws) == []
     finally:
         memory.rm("/drop-test", recursive=True)
         memory.rm("/elsewhere", recursive=True)
