@@ -27,6 +27,7 @@ from dataflywheel.api.uploads import spool
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.data.delivery import NOTHING, DeliveryAnswer, deliver
 from dataflywheel.flows.data.delivery_fetch import deliver_url, staged_name, staging
+from dataflywheel.flows.workspace import Workspace
 
 router = APIRouter(prefix="/api/v1", tags=["deliveries"])
 
@@ -91,7 +92,7 @@ class FromUrl(BaseModel):
                                  "prefix (FLYWHEEL_FETCH_ALLOW)")
 
 
-def _flow_args(ws: Any, requirement: str, meta: DeliveryQuery) -> dict[str, Any]:
+def _flow_args(ws: Workspace, requirement: str, meta: DeliveryQuery) -> dict[str, Any]:
     return {"dataset": meta.dataset, "contract_version_id": meta.contract,
             "requirement_id": requirement, "delivered_by": meta.from_ or ws.actor,
             "annotator_ids": meta.annotators, "guide_version": meta.guide_version,
