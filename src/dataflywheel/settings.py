@@ -48,6 +48,17 @@ class Settings(BaseSettings):
     token: SecretStr | None = Field(
         default=None, description="personal API token for FLYWHEEL_SERVER (flywheel tokens create)",
     )
+    upload_max_bytes: int = Field(
+        default=1024 ** 3, ge=1,
+        description="the largest delivery the server takes in one request body or reads from one "
+                    "URL (FLYWHEEL_UPLOAD_MAX_BYTES); a larger one is refused with 413, nothing stored",
+    )
+    fetch_allow: list[str] = Field(
+        default_factory=list,
+        description="URL prefixes (s3://bucket/incoming/, file:///srv/drop/) the server may read a "
+                    "delivery from for a caller (FLYWHEEL_FETCH_ALLOW, a JSON list); the "
+                    "workspace's own object store is always allowed, nothing else by default",
+    )
 
     @field_validator("db")
     @classmethod

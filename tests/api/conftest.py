@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
+from seed_data import seed_data
 
 if TYPE_CHECKING:
     from dataflywheel.api.background import BackgroundServer
@@ -51,7 +52,7 @@ def seed_people(ws: Workspace) -> dict[str, str]:
     return {"project": "P-TEST", "person": "data-engineer"}
 
 
-SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [seed_people]
+SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [seed_people, seed_data]
 
 
 def make_principals(ws: Workspace, seeded: dict[str, str]) -> dict[str, dict[str, str]]:

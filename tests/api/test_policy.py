@@ -50,6 +50,11 @@ def example_request(openapi: dict[str, Any], method: str, path: str,
     assert not missing, f"{method} {path}: no seeded record for {missing} (add a seed_<pool>)"
     url = path.format(**{p: seeded[p] for p in params})
     operation = openapi["paths"][path][method.lower()]
+    query = required_query_examples(operation)
+    if query:
+        from urllib.parse import urlencode
+
+        url += "?" + urlencode(query)
     body = operation.get("requestBody")
     if body is None:
         return {"url": url}
@@ -72,6 +77,21 @@ def example_request(openapi: dict[str, Any], method: str, path: str,
         return {"url": url, "json": example}
     return {"url": url, "content": example if isinstance(example, bytes) else str(example).encode(),
             "headers": {"content-type": kind}}
+
+
+def required_query_examples(operation: dict[str, Any]) -> dict[str, str]:
+    """The documented example of each required query parameter that has one (a delivery's
+    dataset and contract): the example request carries them, so it can succeed."""
+    found: dict[str, str] = {}
+    for param in operation.get("parameters", []):
+        if param.get("in") != "query" or not param.get("required"):
+            continue
+        examples = param.get("schema", {}).get("examples") or []
+        if "example" in param:
+            found[param["name"]] = str(param["example"])
+        elif examples:
+            found[param["name"]] = str(examples[0])
+    return found
 
 
 def expected_allowed(team: Any, rule: Any, headers: dict[str, str], url_params: dict[str, str],
@@ -100,6 +120,8 @@ def test_route_answers_exactly_whom_the_table_allows(
     request = example_request(api.app.openapi(), method, path, seeded)  # type: ignore[attr-defined]
     names = re.findall(r"{(\w+)}", path)
     url_params = {n: seeded[n] for n in names}
+    openapi = api.app.openapi()  # type: ignore[attr-defined]
+    query = required_query_examples(openapi["paths"][path][method.lower()])
     outcome: dict[str, bool] = {}
     for name in PRINCIPALS:
         if rule.public:
@@ -107,7 +129,7 @@ def test_route_answers_exactly_whom_the_table_allows(
         elif name in UNAUTHENTICATED:
             outcome[name] = False
         else:
-            outcome[name] = expected_allowed(team, rule, principals[name], url_params, {})
+            outcome[name] = expected_allowed(team, rule, principals[name], url_params, query)
     mismatches = []
     for name in sorted(PRINCIPALS, key=lambda n: outcome[n]):  # refused callers first
         headers = {**principals[name], **request.get("headers", {})}

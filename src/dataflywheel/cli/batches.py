@@ -23,25 +23,22 @@ def list_(ctx: typer.Context, dataset: Optional[str] = None, state: Optional[str
           requirement: Optional[str] = None, limit: Limit = None, cursor: Cursor = None,
           all_: All = False, json_: Json = False) -> None:
     """Batches, optionally of one dataset id, in one state, or for one requirement."""
-    from dataflywheel.flows.data.batches import batches
+    from dataflywheel.flows.data.batches import batches, listed
 
     with workspace(ctx) as ws:
         show_list(ctx, batches(ws, dataset_id=dataset or None, state=state or None,
                                requirement_id=requirement or None),
-                  row=lambda b: b.model_dump(mode="json") | {
-                      "source": b.source or b.delivered_by_vendor_id or b.delivered_by_person_id},
-                  columns=COLUMNS, json_=json_, limit=limit, cursor=cursor, all_=all_)
+                  row=listed, columns=COLUMNS, json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
 @app.command("show")
 def show(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="ID")],
          json_: Json = False) -> None:
     """One batch with its files (name, sha256, size, rows)."""
-    from dataflywheel.flows.data.batches import get_batch
+    from dataflywheel.flows.data.batches import get_batch, shown
 
     with workspace(ctx) as ws:
-        batch, files = get_batch(ws, batch_id)
-    data = batch.model_dump(mode="json") | {"files": [f.model_dump(mode="json") for f in files]}
+        data = shown(*get_batch(ws, batch_id))
     if json_:
         print_json(data)
         return
@@ -87,23 +84,36 @@ def review(ctx: typer.Context, batch_id: Annotated[str, typer.Argument(metavar="
     Exit 0: taken (accepted, or still awaiting the rest); 1: the batch failed its gates after
     review; 2: some rows were rejected (the good rows are kept).
     """
-    from dataflywheel.flows.data.reviews import take_reviews
+    from dataflywheel.cli.remote import server_of
+    from dataflywheel.flows.data.reviews import ReviewAnswer, take_reviews
 
-    with workspace(ctx) as ws:
-        out = take_reviews(ws, batch_id, reviews)
-    data: dict[str, Any] = {"batch": out.batch.id, "state": out.batch.state.value, "taken": len(out.taken),
-            "rejected": [{"line": r.line, "reason": r.reason} for r in out.rejected],
-            "unreviewed_lines": out.unreviewed, "still_missing": out.lacking,
-            "failure_reason": out.batch.failure_reason,
-            "issue": out.issue.id if out.issue else None, "file_sha256": out.file_sha256}
+    client = server_of(ctx)
+    if client is not None:
+        answer = ReviewAnswer.model_validate(_review_remote(client, batch_id, reviews))
+    else:
+        with workspace(ctx) as ws:
+            answer = take_reviews(ws, batch_id, reviews).answer()
+    data: dict[str, Any] = answer.model_dump(mode="json")
     if json_:
         print_json(data)
     else:
         _print_review(data, reviews)
-    if out.rejected:
+    if answer.rejected:
         raise typer.Exit(2)
-    if out.batch.state.value == "failed":
+    if answer.state.value == "failed":
         raise typer.Exit(1)
+
+
+def _review_remote(client: Any, batch_id: str, reviews: Path) -> Any:
+    """Send the reviews file as it is to the server's review route (its name kept)."""
+    from urllib.parse import quote
+
+    from dataflywheel.flows.data.review_input import reviews_bytes
+
+    kind = "text/csv" if reviews.suffix.lower() == ".csv" else "application/x-ndjson"
+    return client.call("POST", f"/api/v1/batches/{quote(batch_id, safe='')}/review",
+                       params={"name": reviews.name}, content=reviews_bytes(reviews),
+                       headers={"content-type": kind})
 
 
 def _print_review(data: dict[str, Any], path: Path) -> None:

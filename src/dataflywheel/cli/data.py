@@ -6,6 +6,7 @@ render. A failed delivery exits 1 (like a failed `flywheel check`); bad input ex
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,34 +39,77 @@ def deliver_cmd(
     engine: Engine = "local",
     json_: Json = False,
 ) -> None:
-    """Store the files byte for byte, check them under the contract, pass or fail the batch."""
-    from dataflywheel.flows.data.delivery import deliver
+    """Store the files byte for byte, check them under the contract, pass or fail the batch.
+
+    With FLYWHEEL_SERVER set, the file is streamed to the team server, which delivers it."""
+    from dataflywheel.cli.remote import server_of
+    from dataflywheel.flows.data.delivery import DeliveryAnswer, deliver
 
     names = [a.strip() for a in annotators.split(",")] if annotators else None
-    with workspace(ctx) as ws:
-        result = deliver(ws, files, dataset=dataset, contract_version_id=contract,
-                         requirement_id=requirement, delivered_by=from_, annotator_ids=names,
-                         guide_version=guide_version, engine=engine)
-    out = {"batch": result.batch.model_dump(mode="json"),
-           "files": [f.model_dump(mode="json") for f in result.files],
-           "issue": result.issue.model_dump(mode="json") if result.issue else None}
-    if json_:
-        print_json(out)
+    client = server_of(ctx)
+    if client is not None:
+        answer = DeliveryAnswer.model_validate(_deliver_remote(
+            client, files, requirement, {"dataset": dataset, "contract": contract, "from": from_,
+                                         "annotators": names, "guide_version": guide_version,
+                                         "engine": engine}))
     else:
-        b = result.batch
-        colour = "green" if b.state.value == "passed" else "red"
-        console.print(f"[{colour}]{b.id} {b.state.value}[/]: {b.row_count} records in "
-                      f"{len(result.files)} file(s), report {b.report_sha256}", highlight=False)
-        if b.failure_reason:
-            console.print(f"  {b.failure_reason}", highlight=False)
-        if result.issue:
-            console.print(f"  opened {result.issue.severity.value} {result.issue.id}: "
-                          f"{result.issue.title}", highlight=False)
-        if b.state.value == "awaiting_review":
-            console.print(f"  Next: flywheel batches review-sheet {b.id} --out SHEET.jsonl",
-                          highlight=False)
-    if result.batch.state.value not in ("passed", "awaiting_review"):
+        with workspace(ctx) as ws:
+            answer = deliver(ws, files, dataset=dataset, contract_version_id=contract,
+                             requirement_id=requirement, delivered_by=from_, annotator_ids=names,
+                             guide_version=guide_version, engine=engine).answer()
+    _print_delivery(answer, json_)
+    if not answer.accepted:
         raise typer.Exit(1)
+
+
+def _deliver_remote(client: Any, files: list[Path], requirement: str,
+                    params: dict[str, Any]) -> Any:
+    """Stream the one file of the delivery to the server (checked here first like locally)."""
+    from urllib.parse import quote
+
+    from dataflywheel.flows.data.delivery import NOTHING, check_input
+
+    if len(files) != 1:
+        raise BadInput(f"through the team server a delivery is one file; got {len(files)}",
+                       field="files", expected="one FILE per `flywheel deliver`", kept=NOTHING,
+                       hint="deliver each file as its own batch, or unset FLYWHEEL_SERVER")
+    check_input(files[0])
+    path = files[0]
+    query = {k: v for k, v in params.items() if v is not None} | {"name": path.name}
+    return client.call("POST", f"/api/v1/requirements/{quote(requirement, safe='')}/deliveries",
+                       params=query, content=FileChunks(path),
+                       headers={"content-type": "application/octet-stream",
+                                "content-length": str(path.stat().st_size)})
+
+
+class FileChunks:
+    """A file's bytes a chunk at a time; iterable again (a retried request reads it anew)."""
+
+    def __init__(self, path: Path, chunk: int = 1024 * 1024) -> None:
+        self.path, self.chunk = path, chunk
+
+    def __iter__(self) -> Iterator[bytes]:
+        with self.path.open("rb") as fh:
+            while block := fh.read(self.chunk):
+                yield block
+
+
+def _print_delivery(answer: Any, json_: bool) -> None:
+    if json_:
+        print_json(answer.model_dump(mode="json"))
+        return
+    b = answer.batch
+    colour = "green" if b.state.value == "passed" else "red"
+    console.print(f"[{colour}]{b.id} {b.state.value}[/]: {b.row_count} records in "
+                  f"{len(answer.files)} file(s), report {b.report_sha256}", highlight=False)
+    if b.failure_reason:
+        console.print(f"  {b.failure_reason}", highlight=False)
+    if answer.issue:
+        console.print(f"  opened {answer.issue.severity.value} {answer.issue.id}: "
+                      f"{answer.issue.title}", highlight=False)
+    if b.state.value == "awaiting_review":
+        console.print(f"  Next: flywheel batches review-sheet {b.id} --out SHEET.jsonl",
+                      highlight=False)
 
 
 @datasets_app.command("create")

@@ -22,6 +22,7 @@ server that cannot be reached is `ServerUnavailable` (exit 70), never a tracebac
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import typer
@@ -81,7 +82,8 @@ class ServerClient:
         self.token = token
 
     def call(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
-             content: bytes | None = None, headers: dict[str, str] | None = None) -> Any:
+             content: bytes | Iterable[bytes] | None = None,
+             headers: dict[str, str] | None = None) -> Any:
         import httpx
 
         send = {"Authorization": f"Bearer {self.token}", **(headers or {})}

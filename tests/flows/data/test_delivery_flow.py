@@ -10,7 +10,7 @@ from datapool_helpers import CONTRACT, audit_count, deliver_clean, records, setu
 
 from dataflywheel.domain.records.issue import Severity
 from dataflywheel.domain.states import BatchState
-from dataflywheel.errors import BadInput, NotFound, PolicyViolation
+from dataflywheel.errors import BadInput, Conflict, NotFound
 from dataflywheel.flows.data.delivery import deliver
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Batches
@@ -137,7 +137,7 @@ def test_requirement_in_the_wrong_state_is_refused(team: Workspace, tmp_path: Pa
                              requester_id="algorithm-engineer", kind=RequirementKind.NEW_DATA,
                              priority=Priority.P2)
     exc = _refused(team, tmp_path, requirement_id=req.id)
-    assert isinstance(exc, PolicyViolation)
+    assert isinstance(exc, Conflict)  # the requirement's state: 409 over HTTP, exit 2 locally
     assert str(exc) == (
         f"requirement {req.id} is submitted: it takes no deliveries; expected a committed or "
         f"in-progress requirement. Kept: nothing was stored. Next: flywheel requirements show {req.id}")

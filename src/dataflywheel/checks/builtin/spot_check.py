@@ -289,17 +289,14 @@ def write_review_sheet(result: CheckResult, path: str | Path) -> int:
     rows = result.sections.get("sample", [])
     with atomic_text(path) as out:
         for r in rows:
-            sheet = {
-                "record_id": r["record_id"],
-                "verdict": r["verdict"],
-                "reviewer": r["reviewer"],
-                "note": r["note"] or "",
-                "file": r["file"],
-                "line": r["line"],
-                "stratum": r["stratum"],
-            }
-            out.write(json.dumps(sheet, ensure_ascii=False) + "\n")
+            out.write(json.dumps(sheet_line(r), ensure_ascii=False) + "\n")
     return len(rows)
+
+
+def sheet_line(r: dict[str, Any]) -> dict[str, Any]:
+    """One sampled record as a line of the review sheet, in the sheet's column order."""
+    return {"record_id": r["record_id"], "verdict": r["verdict"], "reviewer": r["reviewer"],
+            "note": r["note"] or "", "file": r["file"], "line": r["line"], "stratum": r["stratum"]}
 
 
 CHECKS: list[type[Check]] = [SpotCheck]

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -38,7 +39,7 @@ from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import MAX_FILE_NAME_BYTES, Batch, BatchFile, FileFormat
 from dataflywheel.domain.records.issue import Issue
 from dataflywheel.domain.states import BatchState, RequirementState, move
-from dataflywheel.errors import BadInput, Conflict, FlywheelError, NotFound, PolicyViolation
+from dataflywheel.errors import BadInput, Conflict, FlywheelError, NotFound
 from dataflywheel.flows._audit import add_audited, update_audited
 from dataflywheel.flows.data.delivery_files import refuse_empty
 from dataflywheel.flows.workspace import Workspace
@@ -55,6 +56,20 @@ SUFFIXES: dict[str, FileFormat] = {
 }
 
 
+class DeliveryAnswer(BaseModel):
+    """What a delivery answers to its caller: `flywheel deliver --json` and the API's body alike
+    (the quality report itself is `flywheel batches report`)."""
+
+    batch: Batch
+    files: list[BatchFile]
+    issue: Issue | None
+
+    @property
+    def accepted(self) -> bool:
+        """Passed, or waiting only for people's reviews: the CLI exits 0; otherwise 1."""
+        return self.batch.state in (BatchState.PASSED, BatchState.AWAITING_REVIEW)
+
+
 @dataclass
 class Delivery:
     """What `deliver` did: the batch as recorded, its files, the report and any issue opened."""
@@ -63,6 +78,9 @@ class Delivery:
     files: list[BatchFile]
     report: QualityReport | None
     issue: Issue | None
+
+    def answer(self) -> DeliveryAnswer:
+        return DeliveryAnswer(batch=self.batch, files=self.files, issue=self.issue)
 
 
 @dataclass(frozen=True)
@@ -97,6 +115,12 @@ def deliver(
     emit_check(ws.settings, batch=result.batch, report_sha256=result.batch.report_sha256,
                metrics={"passed": result.batch.state is BatchState.PASSED})
     return result
+
+
+def check_input(path: str | Path) -> None:
+    """Refuse a file `deliver` would refuse before reading it (path, name, existence, format),
+    with the same error: the CLI checks a file it is about to send to the team server."""
+    _input(path)
 
 
 def _input(path: str | Path) -> _Input:
@@ -148,8 +172,8 @@ def _template(s: Session, inputs: list[_Input], *, dataset: str, contract_versio
     ds = Datasets(s).by_name(dataset)
     version = check_delivery_allowed(s, contract_version_id, now)
     req = Requirements(s).get(requirement_id)
-    if req.state not in OPEN_REQUIREMENT:
-        raise PolicyViolation(
+    if req.state not in OPEN_REQUIREMENT:  # the requirement's state, not who asks: a conflict
+        raise Conflict(
             f"requirement {req.id} is {req.state.value}: it takes no deliveries",
             expected="a committed or in-progress requirement", kept=NOTHING,
             hint=f"flywheel requirements show {req.id}")
@@ -281,4 +305,4 @@ def _row_counts(s: Session, files: list[BatchFile], report: QualityReport | None
                            actor=ws_actor, action="batch_file.count")
 
 
-__all__ = ["Delivery", "deliver", "tier_for_failed_batch"]
+__all__ = ["Delivery", "DeliveryAnswer", "deliver", "tier_for_failed_batch"]

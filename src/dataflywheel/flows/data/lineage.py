@@ -22,6 +22,7 @@ from dataflywheel.domain.records.experiment import Experiment
 from dataflywheel.domain.records.governance import ExceptionRecord
 from dataflywheel.domain.records.issue import Issue
 from dataflywheel.errors import BadInput
+from dataflywheel.flows._listing import Listing
 from dataflywheel.store.repositories.data import resolve_version
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.contracts import ContractVersions
@@ -30,7 +31,6 @@ from dataflywheel.store.repositories.experiments import Experiments
 from dataflywheel.store.repositories.governance import Exceptions
 from dataflywheel.store.repositories.issues import Issues
 from dataflywheel.store.repositories.people import RequirementDeliveries, Requirements
-from dataflywheel.store.tables.data import BatchRow
 from dataflywheel.store.tables.governance import ExceptionCoverRow, ExceptionRow
 
 
@@ -120,18 +120,21 @@ def batch_dependents(ws: Workspace, batch_id: str) -> BatchDependents:
 def checked_under(ws: Workspace, *, contract_version: str | None = None,
                   guide_version: str | None = None) -> list[Batch]:
     """Batches checked under a contract version (`ID@SEMVER`) or an annotation guide version."""
+    return list(checked_listing(ws, contract_version=contract_version,
+                                guide_version=guide_version).stream())
+
+
+def checked_listing(ws: Workspace, *, contract_version: str | None = None,
+                    guide_version: str | None = None) -> Listing[Batch]:
+    """`checked_under` a page at a time (`GET /api/v1/lineage/checked`), by batch id."""
     if (contract_version is None) == (guide_version is None):
         raise BadInput("name exactly one of a contract version or a guide version",
                        expected="--contract ID@VERSION or --guide VERSION")
-    with ws.db.session() as s:
-        if contract_version is not None:
+    if contract_version is not None:
+        with ws.db.session() as s:
             ContractVersions(s).get(contract_version)
-            where = BatchRow.contract_version_id == contract_version
-        else:
-            where = BatchRow.guide_version == guide_version
-        rows = s.scalars(select(BatchRow).where(where).order_by(BatchRow.id)).all()
-        repo = Batches(s)
-        return [repo.to_record(r) for r in rows]
+        return Listing(ws, Batches, contract_version_id=contract_version)
+    return Listing(ws, Batches, guide_version=guide_version)
 
 
 def requirement_path(ws: Workspace, requirement_id: str) -> RequirementPath:

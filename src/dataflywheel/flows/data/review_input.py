@@ -47,11 +47,7 @@ class ReviewFile:
 
 def read_reviews(path: Path) -> ReviewFile:
     """Every row of the file, each either taken, rejected (with its reason) or not yet reviewed."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise NotFound("reviews file not found", path=str(path), kept="nothing was recorded",
-                       hint="flywheel batches review-sheet ID --out SHEET.jsonl") from None
+    raw = reviews_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -65,6 +61,15 @@ def read_reviews(path: Path) -> ReviewFile:
             continue
         _classify(line, data, out)
     return out
+
+
+def reviews_bytes(path: Path) -> bytes:
+    """The reviews file's bytes, or `NotFound` saying how to get a sheet."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound("reviews file not found", path=str(path), kept="nothing was recorded",
+                       hint="flywheel batches review-sheet ID --out SHEET.jsonl") from None
 
 
 def _jsonl_rows(text: str) -> list[tuple[int, dict[str, Any] | str]]:

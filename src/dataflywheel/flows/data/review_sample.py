@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dataflywheel.checks.base import CheckResult
-from dataflywheel.checks.builtin.spot_check import write_review_sheet
+from dataflywheel.checks.builtin.spot_check import sheet_line, write_review_sheet
 from dataflywheel.checks.report import QualityReport
 from dataflywheel.domain.records.contract import Contract
 from dataflywheel.domain.records.data import Batch, BatchFile
@@ -85,6 +85,17 @@ def _contract(ws: Workspace, batch: Batch) -> Contract:
     return parse_odcs(version.document, source=version.id)
 
 
+def sheet_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The sample as sheet lines for reviewers: verdict and reviewer left empty (the API's answer;
+    `write_sheet` writes the same lines as JSONL)."""
+    return [sheet_line(r) for r in _blank(rows)]
+
+
+def _blank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [r | {"verdict": r.get("verdict"), "reviewer": r.get("reviewer"),
+                 "note": r.get("note") or ""} for r in rows]
+
+
 def write_sheet(rows: list[dict[str, Any]], out: Path) -> int:
     """The review sheet: one JSONL line per sampled record, verdict and reviewer left empty."""
     from dataflywheel.errors import BadInput
@@ -92,7 +103,5 @@ def write_sheet(rows: list[dict[str, Any]], out: Path) -> int:
     if not out.parent.is_dir():
         raise BadInput("the folder of the review sheet does not exist", path=str(out.parent),
                        kept="nothing was written")
-    blank = [r | {"verdict": r.get("verdict"), "reviewer": r.get("reviewer"),
-                  "note": r.get("note") or ""} for r in rows]
     return write_review_sheet(CheckResult(check="spot_check", metrics={},
-                                          sections={"sample": blank}), out)
+                                          sections={"sample": _blank(rows)}), out)

@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,11 +34,11 @@ from dataflywheel.domain.records.data import Batch
 from dataflywheel.domain.records.issue import Issue
 from dataflywheel.domain.records.review import Review, ReviewVerdict
 from dataflywheel.domain.states import BatchState, move
-from dataflywheel.errors import PolicyViolation
+from dataflywheel.errors import Conflict
 from dataflywheel.flows._audit import add_audited, audit, update_audited
 from dataflywheel.flows.data.review_gates import Tally, judge, still_waiting
 from dataflywheel.flows.data.review_input import RejectedRow, ReviewRow, read_reviews
-from dataflywheel.flows.data.review_sample import batch_sample, write_sheet
+from dataflywheel.flows.data.review_sample import batch_sample, sheet_rows, write_sheet
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Batches
 from dataflywheel.store.repositories.people import People, Requirements
@@ -58,6 +59,42 @@ class ReviewOutcome:
     report: QualityReport | None = None
     issue: Issue | None = None
 
+    def answer(self) -> ReviewAnswer:
+        return ReviewAnswer(
+            batch=self.batch.id, state=self.batch.state, taken=len(self.taken),
+            rejected=[RejectedLine(line=r.line, reason=r.reason) for r in self.rejected],
+            unreviewed_lines=self.unreviewed, still_missing=self.lacking,
+            failure_reason=self.batch.failure_reason,
+            issue=self.issue.id if self.issue else None, file_sha256=self.file_sha256)
+
+
+class RejectedLine(BaseModel):
+    line: int
+    reason: str
+
+
+class ReviewAnswer(BaseModel):
+    """What taking reviews answers: `flywheel batches review --json` and the API's body alike."""
+
+    batch: str
+    state: BatchState
+    taken: int = Field(description="reviews stored")
+    rejected: list[RejectedLine] = Field(description="rows refused, with their line and reason")
+    unreviewed_lines: list[int] = Field(description="sheet lines with no verdict yet")
+    still_missing: list[str] = Field(description="what the gates still wait for")
+    failure_reason: str | None
+    issue: str | None = Field(description="the issue a failed batch opened")
+    file_sha256: str = Field(description="the reviews file, stored byte for byte")
+
+
+def review_sheet_rows(ws: Workspace, batch_id: str) -> list[dict[str, Any]]:
+    """The review sheet's lines (verdicts empty) of a batch awaiting review, as `review_sheet`
+    writes them."""
+    with ws.db.session() as s:
+        batch = Batches(s).get(batch_id)
+    _require_waiting(batch)
+    return sheet_rows(batch_sample(ws, batch))
+
 
 def review_sheet(ws: Workspace, batch_id: str, out: str | Path) -> int:
     """Write the review sheet (JSONL, verdicts empty) of a batch awaiting review; rows written."""
@@ -68,8 +105,8 @@ def review_sheet(ws: Workspace, batch_id: str, out: str | Path) -> int:
 
 
 def _require_waiting(batch: Batch) -> None:
-    if batch.state is not BatchState.AWAITING_REVIEW:
-        raise PolicyViolation(
+    if batch.state is not BatchState.AWAITING_REVIEW:  # the batch's state, not who asks: a conflict
+        raise Conflict(
             f"batch {batch.id} is {batch.state.value}: only a batch awaiting review takes reviews",
             expected="state awaiting_review", kept="nothing was recorded",
             hint=f"flywheel batches show {batch.id}")

@@ -1,0 +1,137 @@
+"""Deliveries over HTTP: a batch as a streamed request body, or read from an allowed object URL.
+
+`POST /api/v1/requirements/{requirement}/deliveries` streams the body (one file of the batch) to
+a staging folder (`api.uploads.spool`, capped by `Settings.upload_max_bytes`: 413 over it, nothing
+stored), then calls the same `flows.data.delivery.deliver` as `flywheel deliver`;
+`…/deliveries/from-url` reads `{"url": …}` through fsspec instead, only under the allow-list
+(`flows.data.delivery_fetch`). The metadata are query parameters on both.
+
+The verdict is the answer, not the status: every delivery that was recorded answers 201 with the
+batch (`passed`, `awaiting_review` or `failed` with its reason and the issue it opened) — a failed
+gate is a stored fact about a stored batch, not a refused request — and the CLI acting through the
+server exits 1 for a failed batch exactly as it does locally. Bad input is 400, an unknown record
+404, a requirement that takes no deliveries 409; those store nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from dataflywheel.api.deps import ActingWorkspace
+from dataflywheel.api.policy import Member, Rule
+from dataflywheel.api.uploads import spool
+from dataflywheel.errors import BadInput
+from dataflywheel.flows.data.delivery import NOTHING, DeliveryAnswer, deliver
+from dataflywheel.flows.data.delivery_fetch import deliver_url, staged_name, staging
+from dataflywheel.flows.workspace import Workspace
+
+router = APIRouter(prefix="/api/v1", tags=["deliveries"])
+
+POLICY: dict[tuple[str, str], Rule] = {
+    ("POST", "/api/v1/requirements/{requirement}/deliveries"): Member(scope="requirement"),
+    ("POST", "/api/v1/requirements/{requirement}/deliveries/from-url"): Member(scope="requirement"),
+}
+
+EXAMPLE_ROWS = "".join(
+    '{"instruction": "Explain photosynthesis to a child", "output": "Plants eat sunlight: '
+    f'their leaves turn light, water and air into food ({n}).", "annotator_id": "bl-07", '
+    '"confidence": 0.9, "revision_count": 0}\n' for n in range(1, 4))
+SUFFIX_OF = {"application/x-ndjson": ".jsonl", "application/jsonl": ".jsonl",
+             "application/json-lines": ".jsonl", "application/json": ".json",
+             "application/vnd.apache.parquet": ".parquet", "application/x-parquet": ".parquet"}
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+UPLOAD_BODY = {"requestBody": {"required": True, "description": "one file of the batch, as is", "content": {
+    "application/x-ndjson": {"schema": {"type": "string"}, "example": EXAMPLE_ROWS},
+    "application/octet-stream": BINARY, "application/vnd.apache.parquet": BINARY}}}
+
+
+class DeliveryQuery(BaseModel):
+    dataset: str
+    contract: str
+    from_: str | None
+    annotators: list[str] | None
+    guide_version: str | None
+    engine: str
+    name: str | None
+
+
+def delivery_query(
+    dataset: Annotated[str, Query(min_length=1, max_length=200, description="dataset name",
+                                  examples=["api-sft"])],
+    contract: Annotated[str, Query(min_length=1, max_length=300,
+                                   description="contract version, ID@VERSION",
+                                   examples=["sft-instructions@1.0.0"])],
+    from_: Annotated[str | None, Query(alias="from", max_length=200,
+                                       description="person or vendor id of the deliverer "
+                                                   "(default: the caller)")] = None,
+    annotators: Annotated[list[str] | None, Query(max_length=100,
+                                                  description="annotator ids (repeat)")] = None,
+    guide_version: Annotated[str | None, Query(max_length=100)] = None,
+    engine: Annotated[str, Query(max_length=50, description="quality engine")] = "local",
+    name: Annotated[str | None, Query(max_length=255, description=(
+        "the delivered file's name; its suffix picks the format (default: delivery.jsonl for "
+        "application/x-ndjson, delivery.parquet for Parquet)"))] = None,
+) -> DeliveryQuery:
+    return DeliveryQuery(dataset=dataset, contract=contract, from_=from_, annotators=annotators,
+                         guide_version=guide_version, engine=engine, name=name)
+
+
+Metadata = Annotated[DeliveryQuery, Depends(delivery_query)]
+
+
+class FromUrl(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"url": "s3://team-drop/incoming/part-001.jsonl"}]})
+
+    url: str = Field(min_length=1, max_length=2000,
+                     description="an object under the workspace's object store or an allowed "
+                                 "prefix (FLYWHEEL_FETCH_ALLOW)")
+
+
+def _flow_args(ws: Workspace, requirement: str, meta: DeliveryQuery) -> dict[str, Any]:
+    return {"dataset": meta.dataset, "contract_version_id": meta.contract,
+            "requirement_id": requirement, "delivered_by": meta.from_ or ws.actor,
+            "annotator_ids": meta.annotators, "guide_version": meta.guide_version,
+            "engine": meta.engine}
+
+
+def _upload_name(request: Request, meta: DeliveryQuery) -> str:
+    if meta.name:
+        return staged_name(meta.name)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in SUFFIX_OF:
+        return "delivery" + SUFFIX_OF[kind]
+    raise BadInput("cannot tell the format of the uploaded file", field="name", got=kind or None,
+                   expected="?name=FILE.jsonl|.json|.parquet (optionally .gz/.zst), or content "
+                            "type application/x-ndjson or application/vnd.apache.parquet",
+                   kept=NOTHING)
+
+
+@router.post("/requirements/{requirement}/deliveries", response_model=DeliveryAnswer,
+             status_code=201, openapi_extra=UPLOAD_BODY)
+async def upload(requirement: str, request: Request, meta: Metadata,
+                 ws: ActingWorkspace) -> DeliveryAnswer:
+    """Deliver the request body as one file of a new batch: stored byte for byte, checked under
+    the contract; the answer says passed, awaiting_review or failed (and the issue opened)."""
+    name = _upload_name(request, meta)
+    with staging(ws.settings) as folder:
+        await spool(request, folder / name, cap=ws.settings.upload_max_bytes,
+                    hint="split the delivery into several batches, or raise "
+                         "FLYWHEEL_UPLOAD_MAX_BYTES on the server")
+        result = await run_in_threadpool(lambda: deliver(
+            ws, [folder / name], **_flow_args(ws, requirement, meta)))
+    return result.answer()
+
+
+@router.post("/requirements/{requirement}/deliveries/from-url", response_model=DeliveryAnswer,
+             status_code=201)
+def from_url(requirement: str, body: FromUrl, meta: Metadata,
+             ws: ActingWorkspace) -> DeliveryAnswer:
+    """Deliver the object at `url` (read by the server through fsspec, only under its
+    allow-list) as one file of a new batch; the same answer as an upload."""
+    return deliver_url(ws, body.url, name=meta.name,
+                       **_flow_args(ws, requirement, meta)).answer()
