@@ -43,6 +43,7 @@ router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
 
 POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/feedback/events"): AnyPerson(),
+    ("POST", "/api/v1/feedback/events/jsonl"): AnyPerson(),
     ("GET", "/api/v1/feedback/events"): Member(scope="project"),
     ("POST", "/api/v1/feedback/route"): Member(),
     ("GET", "/api/v1/feedback/events/{event}/explain"): Member(scope="event"),
@@ -205,7 +206,7 @@ class Promote(Weights):
         {"requester": "algorithm-engineer", "top": 1, "priority": "P1"}]})
 
     requester: str = Field(min_length=1, max_length=64, description="person who requests the work")
-    top: int = Field(default=1, ge=0, le=1000)
+    top: int = Field(default=1, ge=-1000, le=1000, description="how many to promote (0 or more)")
     min_score: float = Field(default=0.0, allow_inf_nan=False)
     priority: Literal["P0", "P1", "P2"] = "P1"
 
@@ -228,22 +229,31 @@ class Metrics(BaseModel):
     time_to_absorb_days: dict[str, float | int | None]
 
 
-class ImportOut(BaseModel):
-    """What `feedback import-eval|import-predictions --json` print: what the importer saw and
-    what ingestion did with it."""
+class Ingested(BaseModel):
+    """What `feedback ingest --json` prints: counts, warnings and every rejection's reason
+    (`resumed_after_line` when an earlier ingest of the same file stopped part-way)."""
 
     model_config = ConfigDict(extra="allow")
+
+    origin: str
+    total: int
+    received: int
+    triaged: int
+    duplicates: int
+    rejected: int
+    blank_lines: int
+    warnings: list[str]
+    rejections: list[dict[str, Any]]
+
+
+class ImportOut(Ingested):
+    """What `feedback import-eval|import-predictions --json` print: what the importer saw, then
+    what ingestion did with it."""
 
     lines: int
     items_checked: int
     flagged: int
     labels: dict[str, int]
-    origin: str
-    received: int
-    triaged: int
-    duplicates: int
-    rejected: int
-    rejections: list[dict[str, Any]]
 
 
 @router.post("/route", response_model=RouteOut)
@@ -406,6 +416,27 @@ async def _upload(request: Request, name: str, run: Any) -> dict[str, Any]:
 
 def _origin(who: Any, name: str) -> str:
     return f"api:{who.person_id}/{name}"
+
+
+EVENTS_JSONL = {"requestBody": {"required": True, "content": {"application/x-ndjson": {
+    "schema": {"type": "string"},
+    "example": '{"id": "FB-DOC-1", "occurred_at": "2026-11-02T09:00:00+00:00", '
+               '"source": "evaluation", "failure_type": "model_gap", "impact_scope": "sample", '
+               '"project_id": "P-TEST", "payload": {"sample": "15% of 80", '
+               '"model_output": "10", "expected_behaviour": "answer 12"}}\n'}}}}
+
+
+@router.post("/events/jsonl", response_model=Ingested, status_code=201,
+             openapi_extra=EVENTS_JSONL)
+async def post_events_jsonl(request: Request, ws: ActingWorkspace, who: Caller,
+                            name: FileName = "events.jsonl") -> dict[str, Any]:
+    """A JSONL file of events as the body (`flywheel feedback ingest` through the server):
+    judged line by line like a local file; the same file sent again resumes where an
+    interrupted ingest of it stopped. The answer is what `feedback ingest --json` prints."""
+    from dataflywheel.flows.feedback.ingest import ingest_jsonl
+
+    return await _upload(request, name, lambda path: ingest_jsonl(
+        ws, path, origin=_origin(who, name)))
 
 
 @router.post("/import-eval", response_model=ImportOut, status_code=201, openapi_extra=JSONL_BODY)
