@@ -33,7 +33,7 @@ from dataflywheel.api.deps import ActingWorkspace, Caller
 from dataflywheel.api.errors import PayloadTooLarge
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import AnyPerson, Member, Rule
-from dataflywheel.domain.records.feedback import FeedbackEvent, FeedbackRejection, Theme
+from dataflywheel.domain.records.feedback import FeedbackEvent, Theme
 from dataflywheel.domain.states import FeedbackState, ThemeState
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.feedback.feedback_body import ingest_body
@@ -149,6 +149,20 @@ class Assign(BaseModel):
     project: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=1, max_length=2000)
     stage: str | None = Field(default=None, max_length=64)
+
+
+class Rejection(BaseModel):
+    """A stored rejection as `feedback rejections --json` prints it (without the excerpt; the
+    raw bytes are in the blob store under `raw_sha256`)."""
+
+    id: str
+    origin: str
+    line: int | None
+    raw_sha256: str
+    raw_size: int
+    reason: str
+    field: str | None
+    received_at: datetime
 
 
 class ThemeView(BaseModel):
@@ -291,7 +305,7 @@ def assign_event(event: str, body: Assign, ws: ActingWorkspace) -> FeedbackEvent
     return assign(ws, event, project_id=body.project, stage_id=body.stage, reason=body.reason)
 
 
-@router.get("/rejections", response_model=PageOut[FeedbackRejection])
+@router.get("/rejections", response_model=PageOut[Rejection])
 def rejections(ws: ActingWorkspace, paging: Paging,
                origin: Annotated[str | None, Query(max_length=2000)] = None) -> dict[str, Any]:
     """One page of input that could not become an event, with the reason (the raw bytes stay in
