@@ -13,11 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import assert_envelope
 from fastapi.testclient import TestClient
 from seed_experiments import feedback_event
-
-from test_api_experiments import _actor, _local, _through, _token
+from test_api_experiments import _actor, _local, _through, _token, assert_envelope
 
 
 def _event(team: Any, event_id: str) -> Any:
