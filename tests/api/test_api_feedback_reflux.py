@@ -237,4 +237,9 @@ def test_imports_and_ingest_upload_the_file_through_the_server(
                     headers={**principals["quality-evaluator"],
                              "content-type": "application/x-ndjson"})
     assert_envelope(flag, 400, "unknown rating")
+    naive = api.post("/api/v1/feedback/import-eval", params={"occurred_at": "2026-11-02T09:00:00"},
+                     content=results.read_bytes(),
+                     headers={**principals["quality-evaluator"],
+                              "content-type": "application/x-ndjson"})
+    assert_envelope(naive, 400, "a time must carry a time zone")
     assert _events(team) == before

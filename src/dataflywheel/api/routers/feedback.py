@@ -411,12 +411,18 @@ When = Annotated[datetime | None, Query(description="the events' time (default: 
 Project = Annotated[str | None, Query(max_length=64)]
 
 
-async def _upload(request: Request, name: str, run: Any) -> dict[str, Any]:
+async def _upload(request: Request, name: str, run: Any,
+                  occurred_at: datetime | None = None) -> dict[str, Any]:
     """The body written under its own name in a private directory, `run(path)` on it, the
     directory removed: the import flows read a file, the same ones the CLI uses."""
-    body = await read_capped(request, request.app.state.max_body_bytes)
     if name in (".", ".."):
-        raise BadInput("not a file name", field="name", got=name, expected="e.g. results.jsonl")
+        raise BadInput("not a file name", field="name", got=name, expected="e.g. results.jsonl",
+                       kept="nothing was stored")
+    if occurred_at is not None and occurred_at.tzinfo is None:
+        raise BadInput("a time must carry a time zone", field="occurred_at",
+                       got=occurred_at.isoformat(), expected="e.g. 2026-11-02T09:00:00+00:00",
+                       kept="nothing was stored")
+    body = await read_capped(request, request.app.state.max_body_bytes)
 
     def go() -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="flywheel-upload-") as tmp:
@@ -464,7 +470,7 @@ async def import_eval(request: Request, ws: ActingWorkspace, who: Caller,
 
     return await _upload(request, name, lambda path: import_eval_results(
         ws, path, project_id=project or None, experiment_id=experiment or None,
-        occurred_at=occurred_at, origin=_origin(who, name)))
+        occurred_at=occurred_at, origin=_origin(who, name)), occurred_at)
 
 
 @router.post("/import-predictions", response_model=ImportOut, status_code=201,
@@ -480,4 +486,4 @@ async def import_predictions(request: Request, ws: ActingWorkspace, who: Caller,
 
     return await _upload(request, name, lambda path: run_import(
         ws, path, project_id=project or None, model=model or None, flag_below=flag_below,
-        occurred_at=occurred_at, origin=_origin(who, name)))
+        occurred_at=occurred_at, origin=_origin(who, name)), occurred_at)
