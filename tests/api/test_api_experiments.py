@@ -207,3 +207,30 @@ def test_cli_import_mlflow_through_the_server_uploads_a_local_store(
 def test_capture_env_has_no_route_it_describes_the_client(api: TestClient) -> None:
     paths = api.app.openapi()["paths"]  # type: ignore[attr-defined]
     assert not [p for p in paths if "capture" in p]
+
+
+def test_compare_refuses_a_baseline_of_a_project_the_caller_is_not_in(
+        api: TestClient, team: Any, seeded: dict[str, str],
+        principals: dict[str, dict[str, str]]) -> None:
+    from server_helpers import token_headers
+
+    from dataflywheel.domain.records.people import Person
+    from dataflywheel.domain.roles import Role
+    from dataflywheel.flows.experiments.runs import log_experiment, parse_create
+    from dataflywheel.flows.governance.people import add_person
+
+    version = _version(api, seeded, principals["algorithm-engineer"])
+    spec = {"title": "t", "kind": "exploratory", "model_version": "m",
+            "versions": [{"version_id": version}], "metrics": {"accuracy": 0.5}}
+    other = log_experiment(team, parse_create({**spec, "project_id": "P-OTHER"})).experiment
+    mine = log_experiment(team, parse_create({**spec, "project_id": "P-TEST",
+                                              "baseline_experiment_id": other.id})).experiment
+    add_person(team, Person(id="p-test-only", name="P-TEST only"), roles=[Role.ALGORITHM_ENGINEER],
+               project_id="P-TEST", login="p-test-only")
+    who = token_headers(team, "p-test-only")
+    assert api.get(f"/api/v1/experiments/{mine.id}", headers=who).status_code == 200
+    refused = api.get(f"/api/v1/experiments/{mine.id}/compare", headers=who)
+    assert_envelope(refused, 403, f"baseline {other.id} is in project P-OTHER")
+    allowed = api.get(f"/api/v1/experiments/{mine.id}/compare",
+                      headers=principals["algorithm-engineer"])
+    assert allowed.status_code == 200 and allowed.json()["baseline"] == other.id

@@ -23,9 +23,10 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from dataflywheel.api.deps import ActingWorkspace
+from dataflywheel.api.deps import ActingWorkspace, Caller
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import Holds, Member, Rule
+from dataflywheel.api.routers.feedback import read_capped, require_member
 from dataflywheel.domain.records.experiment import Experiment, ExperimentVersion
 from dataflywheel.domain.records.issue import Issue
 from dataflywheel.domain.roles import Role
@@ -229,7 +230,7 @@ def finish(experiment: str, body: ExperimentFinish, ws: ActingWorkspace) -> dict
 
 
 @router.get("/experiments/{experiment}/compare", response_model=Comparison)
-def compare(experiment: str, ws: ActingWorkspace,
+def compare(experiment: str, ws: ActingWorkspace, who: Caller,
             baseline: Annotated[str | None, Query(max_length=64, description=(
                 "experiment to compare against; default: the experiment's own baseline"))] = None,
             lower_is_better: Annotated[list[str] | None, Query(max_length=100)] = None,
@@ -240,6 +241,7 @@ def compare(experiment: str, ws: ActingWorkspace,
     if not against:
         raise BadInput(f"experiment {experiment} has no baseline", field="baseline",
                        expected="?baseline=EXP-…", hint="flywheel experiments list")
+    require_member(who, get_experiment(ws, against).project_id, f"baseline {against}")
     return compare_experiments(ws, experiment, against, tolerance=tolerance,
                                lower_is_better=frozenset(lower_is_better or ()))
 
@@ -271,7 +273,6 @@ async def import_mlflow_upload(
     """Import tagged runs of an MLflow SQLite store sent as the body (a copy of `mlflow.db`).
     The copy is read and deleted; nothing is written back to it (`source` names the original,
     which `export-mlflow` can write to later)."""
-    from dataflywheel.api.routers.feedback import read_capped
     from dataflywheel.flows.experiments.mlflow_sync import import_runs
 
     body = await read_capped(request, request.app.state.max_body_bytes)

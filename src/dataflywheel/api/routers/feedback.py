@@ -65,6 +65,19 @@ POLICY: dict[tuple[str, str], Rule] = {
 YAML_TEXT = 200_000
 
 
+def require_member(who: Any, project: str | None, what: str) -> None:
+    """Refuse (403) a caller who holds no role in `project`, the second project a request
+    touches besides the one its rule scoped (an assignment's target, a comparison's baseline)."""
+    from dataflywheel.api.policy import holds_in
+    from dataflywheel.errors import PolicyViolation
+
+    if not holds_in(who, project):
+        raise PolicyViolation(f"{what} is in project {project or '(team-wide)'}, where "
+                              f"{who.person_id} holds no role", field="project",
+                              kept="nothing was changed",
+                              hint="ask that project's data owner to act, or for a role there")
+
+
 async def read_capped(request: Request, cap: int) -> bytes:
     """The whole body, or `PayloadTooLarge` as soon as it is known to exceed `cap` bytes."""
     declared = request.headers.get("content-length")
@@ -298,9 +311,12 @@ def triage_list(ws: ActingWorkspace, paging: Paging) -> dict[str, Any]:
 
 
 @router.post("/events/{event}/assign", response_model=FeedbackEvent)
-def assign_event(event: str, body: Assign, ws: ActingWorkspace) -> FeedbackEvent:
-    """Route one event by hand to a project (and stage); the reason is kept in the audit log."""
+def assign_event(event: str, body: Assign, ws: ActingWorkspace, who: Caller) -> FeedbackEvent:
+    """Route one event by hand to a project (and stage) the caller is a member of; the reason is
+    kept in the audit log."""
     from dataflywheel.flows.feedback.routing import assign
+
+    require_member(who, body.project, f"the target of {event}")
 
     return assign(ws, event, project_id=body.project, stage_id=body.stage, reason=body.reason)
 
