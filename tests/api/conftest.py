@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fastapi.testclient import TestClient
 from seed_data import seed_data
+from seed_experiments import seed_experiments
 
 if TYPE_CHECKING:
     from dataflywheel.api.background import BackgroundServer
@@ -52,7 +53,11 @@ def seed_people(ws: Workspace) -> dict[str, str]:
     return {"project": "P-TEST", "person": "data-engineer"}
 
 
-SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [seed_people, seed_data]
+SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [
+    seed_people,
+    seed_data,
+    seed_experiments,
+]
 
 
 def make_principals(ws: Workspace, seeded: dict[str, str]) -> dict[str, dict[str, str]]:

@@ -1,4 +1,10 @@
-"""`flywheel experiments log|list|show|capture-env|compare|import-mlflow|export-mlflow`."""
+"""`flywheel experiments log|finish|list|show|capture-env|compare|import-mlflow|export-mlflow`.
+
+With `FLYWHEEL_SERVER` set, the commands that change state (log, finish, import-mlflow,
+export-mlflow) act through the team server (`cli.remote`): files named on the command line
+(`--env`, `--errors`, `--results`) are read here and sent in the request, and the answer is
+printed as a local run prints. `capture-env` always describes this machine.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,9 @@ import typer
 
 from dataflywheel.cli._context import workspace
 from dataflywheel.cli.options import All, Cursor, Json, Limit
+from dataflywheel.cli.output import console, err_console, print_json, print_records
 from dataflywheel.cli.paging import show_list
-from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.cli.remote import server_of
 from dataflywheel.hookspecs import hookimpl
 
 if TYPE_CHECKING:
@@ -63,6 +70,16 @@ def log(
     }
     _add_results(data, errors, results, model_key, id_field, category_field)
     spec = parse_create(data, source="command line")
+    client = server_of(ctx)
+    if client is not None:
+        from dataflywheel.flows.experiments.runs import LoggedExperiment
+
+        body = {**spec.model_dump(mode="json", exclude={"project_id"}),
+                "lower_is_better": sorted(lower_is_better or ()), "tolerance": tolerance}
+        path = f"/api/v1/projects/{spec.project_id}/experiments" if spec.project_id \
+            else "/api/v1/experiments"
+        _show_logged(LoggedExperiment.from_dict(client.call("POST", path, json=body)), json_)
+        return
     with workspace(ctx) as ws:
         logged = log_experiment(ws, spec, lower_is_better=frozenset(lower_is_better or ()),
                                 tolerance=tolerance)
@@ -183,6 +200,17 @@ def finish(
         raise BadInput(f"unknown state {state!r}", field="state",
                        expected="completed or failed") from None
     samples = read_error_samples(errors) if errors else []
+    client = server_of(ctx)
+    if client is not None:
+        from dataflywheel.flows.experiments.runs import LoggedExperiment
+
+        body = {"state": target.value, "metrics": _pairs(metric, "metric", _number),
+                "conclusion": conclusion, "lower_is_better": sorted(lower_is_better or ()),
+                "tolerance": tolerance,
+                "error_samples": [x.model_dump(mode="json") for x in samples]}
+        answer = client.call("POST", f"/api/v1/experiments/{experiment_id}/finish", json=body)
+        _show_logged(LoggedExperiment.from_dict(answer), json_)
+        return
     with workspace(ctx) as ws:
         logged = finish_experiment(ws, experiment_id, state=target,
                                    metrics=_pairs(metric, "metric", _number),
@@ -286,12 +314,24 @@ def import_mlflow(
     write_back: Annotated[bool, typer.Option(help="Log our versions as dataset inputs.")] = True,
     json_: Json = False,
 ) -> None:
-    """Import tagged MLflow runs as experiments (all or none), then write our versions back."""
-    from dataflywheel.flows.experiments.mlflow_sync import import_runs
+    """Import tagged MLflow runs as experiments (all or none), then write our versions back.
 
-    with workspace(ctx) as ws:
-        result = import_runs(ws, tracking_uri, experiment=experiment, run_ids=run,
-                             write_back=write_back)
+    Through the team server, a store that is a SQLite file here is sent to the server (read
+    there from a copy, so nothing is written back: `export-mlflow` does that for a store the
+    server can open); any other URI is opened by the server itself."""
+    from dataflywheel.flows.experiments.experiment_import import ImportResult
+    from dataflywheel.flows.experiments.mlflow_sync import import_runs
+    from dataflywheel.flows.experiments.runs import LoggedExperiment
+
+    client = server_of(ctx)
+    if client is not None:
+        answer = _import_remote(client, tracking_uri, experiment, run, write_back)
+        result = ImportResult([LoggedExperiment.from_dict(x) for x in answer["imported"]],
+                              answer["skipped"])
+    else:
+        with workspace(ctx) as ws:
+            result = import_runs(ws, tracking_uri, experiment=experiment, run_ids=run,
+                                 write_back=write_back)
     if json_:
         print_json(result.to_dict())
         return
@@ -308,16 +348,46 @@ def export_mlflow(
     mlflow_experiment: Annotated[str, typer.Option(help="MLflow experiment for a new run.")] = "flywheel",
     json_: Json = False,
 ) -> None:
-    """Write an experiment's data versions to its MLflow run (creating the run if needed)."""
+    """Write an experiment's data versions to its MLflow run (creating the run if needed);
+    through the team server, the store is one the server opens."""
     from dataflywheel.flows.experiments.mlflow_sync import export_experiment
 
-    with workspace(ctx) as ws:
-        run_id = export_experiment(ws, experiment_id, tracking_uri,
-                                   mlflow_experiment=mlflow_experiment)
+    client = server_of(ctx)
+    if client is not None:
+        run_id = client.call("POST", f"/api/v1/experiments/{experiment_id}/export-mlflow",
+                             json={"tracking_uri": tracking_uri,
+                                   "mlflow_experiment": mlflow_experiment})["run_id"]
+    else:
+        with workspace(ctx) as ws:
+            run_id = export_experiment(ws, experiment_id, tracking_uri,
+                                       mlflow_experiment=mlflow_experiment)
     if json_:
         print_json({"experiment_id": experiment_id, "run_id": run_id})
     else:
         console.print(f"[green]{experiment_id} → MLflow run {run_id}[/]", highlight=False)
+
+
+def _import_remote(client: Any, tracking_uri: str, experiment: str | None,
+                   run: list[str] | None, write_back: bool) -> Any:
+    """The server's answer to an import: a local SQLite store is uploaded, anything else is
+    named for the server to open."""
+    from dataflywheel.integrations.mlflow_store import normalise_uri
+
+    uri = normalise_uri(tracking_uri)
+    local = Path(uri.removeprefix("sqlite:///")) if uri.startswith("sqlite:///") else None
+    if local is None or not local.is_file():
+        return client.call("POST", "/api/v1/experiments/import-mlflow", json={
+            "tracking_uri": tracking_uri, "experiment": experiment, "run_ids": run,
+            "write_back": write_back})
+    if write_back:
+        err_console.print(f"[yellow]warning:[/] {uri} is sent to the server as a copy; our "
+                          "versions are not written back to it (flywheel experiments "
+                          "export-mlflow ID --tracking-uri on a store the server can open)",
+                          highlight=False, soft_wrap=True)
+    params: dict[str, Any] = {"source": uri, "experiment": experiment, "run_ids": run}
+    return client.call("POST", "/api/v1/experiments/import-mlflow/upload",
+                       content=local.read_bytes(), params={k: v for k, v in params.items() if v},
+                       headers={"content-type": "application/octet-stream"})
 
 
 @hookimpl

@@ -1,5 +1,10 @@
 """`flywheel feedback ingest|import-eval|import-predictions|list|rejections|route|rules|triage|
-themes|prioritise|promote|absorb|metrics`."""
+themes|prioritise|promote|absorb|metrics`.
+
+With `FLYWHEEL_SERVER` set, the commands that change state act through the team server
+(`cli.remote`): the files they name (events, results, `--rules`, `--weights`) are read here and
+sent in the request, and the answer is printed as a local run prints. Reads stay local.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,9 @@ import typer
 
 from dataflywheel.cli._context import workspace
 from dataflywheel.cli.options import All, Cursor, Json, Limit, Priority
-from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.output import console, err_console, print_done, print_json, print_records
+from dataflywheel.cli.paging import show_list
+from dataflywheel.cli.remote import ServerClient, server_of
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="Feedback reflux: events, routing, themes, priorities.", no_args_is_help=True)
@@ -54,8 +60,35 @@ def ingest(ctx: typer.Context, path: Path, json_: Json = False) -> None:
     """Ingest feedback events from a JSONL file (one event per line)."""
     from dataflywheel.flows.feedback.ingest import ingest_jsonl
 
+    client = server_of(ctx)
+    if client is not None:
+        _ingested(json_, _upload(client, "/api/v1/feedback/events/jsonl", path, {}))
+        return
     with workspace(ctx) as ws:
         _ingested(json_, ingest_jsonl(ws, path).to_dict())
+
+
+def _upload(client: ServerClient, route: str, path: Path, params: dict[str, Any]) -> Any:
+    """Send a local file as the body of `route` (its name and the query `params` alongside)."""
+    from dataflywheel.errors import BadInput, NotFound
+
+    if not path.is_file():
+        raise NotFound("file not found", path=str(path), kept="nothing was sent",
+                       hint="check the path and retry")
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"cannot read the file ({exc.strerror})", path=str(path)) from None
+    query = {"name": path.name, **{k: v for k, v in params.items() if v is not None}}
+    return client.call("POST", route, content=content, params=query,
+                       headers={"content-type": "application/x-ndjson"})
+
+
+def _file_time(path: Path) -> str | None:
+    """The file's modification time, the events' default time locally, sent to the server."""
+    from dataflywheel.integrations.evalresults import file_time
+
+    return file_time(path).isoformat() if path.is_file() else None
 
 
 @app.command("import-eval")
@@ -66,6 +99,11 @@ def import_eval(ctx: typer.Context, path: Path,
     """Import per-item evaluation results (GSM8K model-solutions shape): wrong answers → events."""
     from dataflywheel.flows.feedback.feedback_import import import_eval_results
 
+    client = server_of(ctx)
+    if client is not None:
+        _imported(json_, _upload(client, "/api/v1/feedback/import-eval", path, {
+            "project": project, "experiment": experiment, "occurred_at": _file_time(path)}))
+        return
     with workspace(ctx) as ws:
         summary = import_eval_results(ws, path, project_id=project, experiment_id=experiment)
     _imported(json_, summary.to_dict())
@@ -82,6 +120,12 @@ def import_predictions(
     """Import model predictions with ratings (self-instruct shape); low ratings → events."""
     from dataflywheel.flows.feedback.feedback_import import import_predictions as run_import
 
+    client = server_of(ctx)
+    if client is not None:
+        _imported(json_, _upload(client, "/api/v1/feedback/import-predictions", path, {
+            "project": project, "model": model, "flag_below": flag_below,
+            "occurred_at": _file_time(path)}))
+        return
     with workspace(ctx) as ws:
         summary = run_import(ws, path, project_id=project, model=model, flag_below=flag_below)
     _imported(json_, summary.to_dict())
@@ -129,12 +173,18 @@ def route(ctx: typer.Context,
     """Route every received or triaged event (or, with --explain, show why one goes where)."""
     from dataflywheel.flows.feedback.routing import load_rules, route_pending
 
-    with workspace(ctx) as ws:
-        rule_set = load_rules(ws, rules)
-        if explain:
-            _explain(ws, explain, rule_set, json_)
-            return
-        report = route_pending(ws, rules=rule_set).to_dict()
+    client = server_of(ctx) if not explain else None
+    if client is not None:
+        body = {} if rules is None else {"rules": _text(rules, "routing rule file"),
+                                         "rules_source": str(rules)}
+        report = client.call("POST", "/api/v1/feedback/route", json=body)
+    else:
+        with workspace(ctx) as ws:
+            rule_set = load_rules(ws, rules)
+            if explain:
+                _explain(ws, explain, rule_set, json_)
+                return
+            report = route_pending(ws, rules=rule_set).to_dict()
     if json_:
         print_json(report)
         return
@@ -144,19 +194,14 @@ def route(ctx: typer.Context,
 
 
 def _explain(ws: Any, event_id: str, rule_set: Any, json_: bool) -> None:
-    from dataflywheel.flows.feedback.routing import explain
+    from dataflywheel.flows.feedback.routing import explain, explain_dict
 
     result = explain(ws, event_id, rules=rule_set)
-    trials: list[dict[str, Any]] = [{"rule": t.rule, "matched": t.matched,
-               "conditions": [{"condition": c.condition, "held": c.held, "detail": c.detail}
-                              for c in t.conditions]} for t in result.decision.trials]
-    data = {"event": event_id, "rule": result.decision.rule, "chain": list(result.decision.chain),
-            "outcome": result.state.value, "project": result.project_id, "stage": result.stage_id,
-            "reason": result.reason, "rules_source": rule_set.source, "trials": trials}
+    data = explain_dict(result, rule_set)
     if json_:
         print_json(data)
         return
-    for trial in trials:
+    for trial in data["trials"]:
         mark = "[green]✓ matched[/]" if trial["matched"] else "[dim]✗[/]"
         console.print(f"{mark} {trial['rule']}", highlight=False)
         for c in trial["conditions"]:
@@ -218,10 +263,17 @@ def triage_assign(ctx: typer.Context, event_id: Annotated[str, typer.Argument(me
                   reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")],
                   stage: str | None = None, json_: Json = False) -> None:
     """Route one event from the triage queue by hand."""
+    from dataflywheel.domain.records.feedback import FeedbackEvent
     from dataflywheel.flows.feedback.routing import assign
 
-    with workspace(ctx) as ws:
-        event = assign(ws, event_id, project_id=project, stage_id=stage, reason=reason)
+    client = server_of(ctx)
+    if client is not None:
+        event = FeedbackEvent.model_validate(client.call(
+            "POST", f"/api/v1/feedback/events/{event_id}/assign",
+            json={"project": project, "stage": stage, "reason": reason}))
+    else:
+        with workspace(ctx) as ws:
+            event = assign(ws, event_id, project_id=project, stage_id=stage, reason=reason)
     print_done(json_, event.model_dump(mode="json"), f"{event.id} routed to {event.project_id}")
 
 
@@ -232,25 +284,34 @@ def themes_form(ctx: typer.Context,
     """Cluster routed events into themes (joining the themes of earlier ingests)."""
     from dataflywheel.flows.feedback.themes import form_themes
 
-    with workspace(ctx) as ws:
-        report = form_themes(ws, threshold=threshold).to_dict()
+    client = server_of(ctx)
+    if client is not None:
+        report = client.call("POST", "/api/v1/feedback/themes/form", json={"threshold": threshold})
+    else:
+        with workspace(ctx) as ws:
+            report = form_themes(ws, threshold=threshold).to_dict()
     print_done(json_, report, f"{sum(report['events_by_theme'].values())} events themed; "
                f"{len(report['created'])} new themes, {len(report['recurring'])} recurring")
 
 
 @themes_app.command("list")
-def themes_list(ctx: typer.Context, state: str | None = None, json_: Json = False) -> None:
-    """Themes, largest first, with a weekly trend."""
-    from dataflywheel.flows.feedback.themes import theme_views
+def themes_list(ctx: typer.Context, state: str | None = None, project: str | None = None,
+                limit: Limit = None, cursor: Cursor = None, all_: All = False,
+                json_: Json = False) -> None:
+    """Themes by id (oldest first; `feedback prioritise` ranks them), a page at a time, each
+    with its weekly trend."""
+    from dataflywheel.flows.feedback.themes import themes
+
+    def row(view: Any) -> dict[str, Any]:
+        data: dict[str, Any] = view.to_dict()
+        if not json_:
+            data["trend"] = _spark([w["events"] for w in data["weekly"]])
+        return data
 
     with workspace(ctx) as ws:
-        views = [v.to_dict() for v in theme_views(ws) if not state or v.theme.state.value == state]
-    if json_:
-        print_json(views)
-        return
-    for v in views:
-        v["trend"] = _spark([w["events"] for w in v["weekly"]])
-    print_records(views, columns=["id", "state", "event_count", "trend", "leverage_score", "title"])
+        show_list(ctx, themes(ws, state=state or None, project_id=project or None), row=row,
+                  columns=["id", "state", "event_count", "trend", "leverage_score", "title"],
+                  json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
 @themes_app.command("show")
@@ -292,45 +353,65 @@ def themes_decline(ctx: typer.Context, theme_id: Annotated[str, typer.Argument(m
 
 
 def _decide(ctx: typer.Context, theme_id: str, reason: str, *, decline: bool, json_: bool) -> None:
+    from dataflywheel.domain.records.feedback import Theme
     from dataflywheel.flows.feedback.reflux import decide_theme
 
-    with workspace(ctx) as ws:
-        theme = decide_theme(ws, theme_id, decline=decline, reason=reason)
+    client = server_of(ctx)
+    if client is not None:
+        verb = "decline" if decline else "queue"
+        theme = Theme.model_validate(client.call(
+            "POST", f"/api/v1/feedback/themes/{theme_id}/{verb}", json={"reason": reason}))
+    else:
+        with workspace(ctx) as ws:
+            theme = decide_theme(ws, theme_id, decline=decline, reason=reason)
     print_done(json_, theme.model_dump(mode="json"), f"{theme.id} {theme.state.value}: {reason}")
 
 
-def _weights(path: Path | None) -> Any:
-    from dataflywheel.domain.policies.leverage import parse_weights
+def _text(path: Path, what: str) -> str:
+    """A small local file's text (a rules or weights file), or the error that names it."""
     from dataflywheel.errors import BadInput, NotFound
-    from dataflywheel.yamlsafe import safe_load
+
+    if not path.is_file():
+        raise NotFound(f"{what} not found", path=str(path))
+    try:
+        return path.read_text("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput(f"{what} is not valid UTF-8", path=str(path)) from None
+
+
+def _weights(path: Path | None) -> Any:
+    from dataflywheel.flows.feedback.reflux import weights_from_text
 
     if path is None:
-        return parse_weights(None)
-    if not path.is_file():
-        raise NotFound("weights file not found", path=str(path))
-    try:
-        text = path.read_text("utf-8")
-    except UnicodeDecodeError:
-        raise BadInput("weights file is not valid UTF-8", path=str(path)) from None
-    return parse_weights(safe_load(text, source=str(path)), source=str(path))
+        return weights_from_text(None, source="defaults")
+    return weights_from_text(_text(path, "weights file"), source=str(path))
+
+
+def _weights_body(path: Path | None) -> dict[str, Any]:
+    """The `weights` of a request: the file's text (parsed here first, so a bad file fails
+    before anything is sent)."""
+    if path is None:
+        return {}
+    _weights(path)
+    return {"weights": _text(path, "weights file"), "weights_source": str(path)}
 
 
 @app.command("prioritise")
 def prioritise(ctx: typer.Context, weights: WeightsFile = None, json_: Json = False) -> None:
     """Score open and queued themes by leverage; show the formula and each theme's numbers."""
-    from dataflywheel.domain.policies.leverage import FORMULA
-    from dataflywheel.flows.feedback.reflux import prioritise as run
+    from dataflywheel.flows.feedback.reflux import ranking
 
-    with workspace(ctx) as ws:
-        ranked = run(ws, weights=_weights(weights))
-    rows = [{"theme": r.theme_id, "score": r.score, "impact": r.factors.impact,
-             "reusability": r.factors.reusability, "risk": r.factors.risk, "cost": r.factors.cost,
-             "formula": r.formula, "title": r.title} for r in ranked]
+    client = server_of(ctx)
+    if client is not None:
+        data = client.call("POST", "/api/v1/feedback/prioritise", json=_weights_body(weights))
+    else:
+        with workspace(ctx) as ws:
+            data = ranking(ws, weights=_weights(weights))
     if json_:
-        print_json({"formula": FORMULA, "themes": rows})
+        print_json(data)
         return
-    console.print(FORMULA, highlight=False)
-    print_records(rows, columns=["theme", "score", "formula", "title"])
+    console.print(data["formula"], highlight=False)
+    print_records(data["themes"], columns=["theme", "score", "formula", "title"])
 
 
 @app.command("promote")
@@ -347,9 +428,15 @@ def promote(ctx: typer.Context,
 
     if priority not in {p.value for p in Priority}:
         raise BadInput("unknown priority", field="priority", expected="P0, P1 or P2", got=priority)
-    with workspace(ctx) as ws:
-        report = run(ws, top=top, requester_id=requester, min_score=min_score,
-                     priority=Priority(priority), weights=_weights(weights)).to_dict()
+    client = server_of(ctx)
+    if client is not None:
+        report = client.call("POST", "/api/v1/feedback/promote", json={
+            "requester": requester, "top": top, "min_score": min_score, "priority": priority,
+            **_weights_body(weights)})
+    else:
+        with workspace(ctx) as ws:
+            report = run(ws, top=top, requester_id=requester, min_score=min_score,
+                         priority=Priority(priority), weights=_weights(weights)).to_dict()
     if json_:
         print_json(report)
         return
@@ -365,8 +452,12 @@ def absorb(ctx: typer.Context, json_: Json = False) -> None:
     """Mark promoted themes absorbed whose requirement was delivered in a frozen version."""
     from dataflywheel.flows.feedback.reflux import sync_absorbed
 
-    with workspace(ctx) as ws:
-        done = sync_absorbed(ws)
+    client = server_of(ctx)
+    if client is not None:
+        done = client.call("POST", "/api/v1/feedback/absorb")["absorbed"]
+    else:
+        with workspace(ctx) as ws:
+            done = sync_absorbed(ws)
     print_done(json_, {"absorbed": done}, f"{len(done)} themes absorbed"
                + "".join(f"\n  {t} in {v}" for t, v in done.items()))
 

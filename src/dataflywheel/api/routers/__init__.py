@@ -2,6 +2,22 @@
 `POLICY` ((method, path) → `api.policy.Rule` for each of its routes); `api/app.py` includes every
 module listed here and `api/policy.py` joins their tables."""
 
-from dataflywheel.api.routers import batches, deliveries, feedback, health, lineage, tokens
+from dataflywheel.api.routers import (
+    batches,
+    deliveries,
+    experiments,
+    feedback,
+    health,
+    lineage,
+    tokens,
+)
 
-ROUTERS = (health, tokens, feedback, deliveries, batches, lineage)
+ROUTERS = (
+    health,
+    tokens,
+    feedback,
+    deliveries,
+    batches,
+    lineage,
+    experiments,
+)

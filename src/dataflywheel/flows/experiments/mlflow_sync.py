@@ -44,14 +44,25 @@ if TYPE_CHECKING:
 
 
 def import_runs(ws: Workspace, tracking_uri: str, *, experiment: str | None = None,
-                run_ids: list[str] | None = None, write_back: bool = True) -> ImportResult:
-    """Import the tagged runs (all or none), then write each one's data versions back to it."""
+                run_ids: list[str] | None = None, write_back: bool = True,
+                recorded_uri: str | None = None) -> ImportResult:
+    """Import the tagged runs (all or none), then write each one's data versions back to it.
+
+    `recorded_uri`: the store the runs live in, when `tracking_uri` is a copy of it (a store
+    uploaded to the team server): it is what the experiments record and what messages name;
+    a copy is never written back to."""
     uri = normalise_uri(tracking_uri)
+    named = normalise_uri(recorded_uri) if recorded_uri else uri
+    if named != uri and write_back:
+        raise BadInput("a copy of an MLflow store cannot be written back to", field="write_back",
+                       path=named, kept="nothing was imported",
+                       hint=f"import without write-back, then flywheel experiments export-mlflow "
+                            f"ID --tracking-uri {named}")
     writer = client(uri) if write_back else None  # a store it may not write to: refused first
     with reading_client(uri) as mc:
-        runs = read_runs(mc, uri, experiment=experiment, run_ids=run_ids)
-    tagged, skipped = tagged_runs(runs, uri, named=bool(run_ids))
-    specs = [parse_create(run_fields(run, uri), source=f"{uri} run {run.info.run_id}")
+        runs = read_runs(mc, named, experiment=experiment, run_ids=run_ids)
+    tagged, skipped = tagged_runs(runs, named, named=bool(run_ids))
+    specs = [parse_create(run_fields(run, named), source=f"{named} run {run.info.run_id}")
              for run in tagged]
     result = import_experiments(ws, specs, skipped=skipped)
     if writer is not None:

@@ -126,7 +126,18 @@ class LoggedExperiment:
                 "error_samples": self.error_sample_count,
                 "deltas": [d.to_dict() for d in self.deltas],
                 "regressions": [d.name for d in self.regressions],
-                "issue_id": self.issue.id if self.issue else None}
+                "issue_id": self.issue.id if self.issue else None,
+                "issue": self.issue.model_dump(mode="json") if self.issue else None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LoggedExperiment:
+        """The record `to_dict` wrote (a server's answer), so a client prints it as it would
+        print its own."""
+        issue = data.get("issue")
+        return cls(Experiment.model_validate(data["experiment"]),
+                   [ExperimentVersion.model_validate(v) for v in data["versions"]],
+                   int(data["error_samples"]), [MetricDelta(**d) for d in data["deltas"]],
+                   Issue.model_validate(issue) if issue else None)
 
 
 def parse_create(data: Any, *, source: str | None = None) -> ExperimentCreate:

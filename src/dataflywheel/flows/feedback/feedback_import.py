@@ -40,23 +40,25 @@ def _source(path: str | Path) -> Path:
 
 def import_eval_results(ws: Workspace, path: str | Path, *, project_id: str | None,
                         experiment_id: str | None = None, occurred_at: datetime | None = None,
-                        now: datetime | None = None) -> ImportSummary:
-    """GSM8K-shaped per-item results: one `model_gap` event per wrong answer of each model."""
+                        now: datetime | None = None, origin: str | None = None) -> ImportSummary:
+    """GSM8K-shaped per-item results: one `model_gap` event per wrong answer of each model.
+    `origin` names where the lines came from (default: the path; an upload names its sender)."""
     source = _source(path)
     stats = er.ImportStats()
     with source.open("rb") as fileobj:
         items = er.read_gsm8k(fileobj, stem=source.name, project_id=project_id,
                               occurred_at=occurred_at or er.file_time(source),
                               experiment_id=experiment_id, stats=stats)
-        report = ingest_converted(ws, items, origin=str(source), now=now)
+        report = ingest_converted(ws, items, origin=origin or str(source), now=now)
     return ImportSummary(stats, report)
 
 
 def import_predictions(ws: Workspace, path: str | Path, *, project_id: str | None,
                        model: str | None = None, flag_below: str = "B",
                        occurred_at: datetime | None = None,
-                       now: datetime | None = None) -> ImportSummary:
-    """Self-instruct-shaped predictions: an event per prediction rated worse than `flag_below`."""
+                       now: datetime | None = None, origin: str | None = None) -> ImportSummary:
+    """Self-instruct-shaped predictions: an event per prediction rated worse than `flag_below`
+    (`origin` as for `import_eval_results`)."""
     source = _source(path)
     flag = flag_below.strip().upper()
     if flag not in er.RATINGS:
@@ -69,5 +71,5 @@ def import_predictions(ws: Workspace, path: str | Path, *, project_id: str | Non
                                     project_id=project_id,
                                     occurred_at=occurred_at or er.file_time(source),
                                     flag_below=flag, stats=stats)
-        report = ingest_converted(ws, items, origin=str(source), now=now)
+        report = ingest_converted(ws, items, origin=origin or str(source), now=now)
     return ImportSummary(stats, report)

@@ -67,6 +67,28 @@ def prioritise(ws: Workspace, *, weights: LeverageWeights | None = None,
     return ranked(scored)
 
 
+def ranking(ws: Workspace, *, weights: LeverageWeights | None = None) -> dict[str, Any]:
+    """`prioritise` as `feedback prioritise --json` prints it and the API answers: the formula
+    and each theme's score and factors, highest leverage first."""
+    from dataflywheel.domain.policies.leverage import FORMULA
+
+    rows = [{"theme": r.theme_id, "score": r.score, "impact": r.factors.impact,
+             "reusability": r.factors.reusability, "risk": r.factors.risk,
+             "cost": r.factors.cost, "formula": r.formula, "title": r.title}
+            for r in prioritise(ws, weights=weights)]
+    return {"formula": FORMULA, "themes": rows}
+
+
+def weights_from_text(text: str | None, *, source: str) -> LeverageWeights:
+    """Leverage weights from YAML text (a `--weights` file; None: the defaults)."""
+    from dataflywheel.domain.policies.leverage import parse_weights
+    from dataflywheel.yamlsafe import safe_load
+
+    if text is None:
+        return parse_weights(None)
+    return parse_weights(safe_load(text, source=source), source=source)
+
+
 @dataclass
 class PromoteReport:
     promoted: dict[str, str] = field(default_factory=dict)

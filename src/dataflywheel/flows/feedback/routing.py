@@ -59,6 +59,24 @@ def load_rules(ws: Workspace | None = None, path: str | Path | None = None) -> R
     return parse_rules(safe_load(text, source=str(source)), source=str(source))
 
 
+def rules_from_text(text: str, *, source: str) -> RuleSet:
+    """A rule set sent as text (a client's `--rules` file through the team server)."""
+    return parse_rules(safe_load(text, source=source), source=source)
+
+
+def explain_dict(result: Routed, rules: RuleSet) -> dict[str, Any]:
+    """How one event is routed, as `feedback route --explain --json` prints it and the API
+    answers: every rule tried, each condition, and the outcome."""
+    trials: list[dict[str, Any]] = [
+        {"rule": t.rule, "matched": t.matched,
+         "conditions": [{"condition": c.condition, "held": c.held, "detail": c.detail}
+                        for c in t.conditions]} for t in result.decision.trials]
+    return {"event": result.event_id, "rule": result.decision.rule,
+            "chain": list(result.decision.chain), "outcome": result.state.value,
+            "project": result.project_id, "stage": result.stage_id, "reason": result.reason,
+            "rules_source": rules.source, "trials": trials}
+
+
 @dataclass(frozen=True)
 class Routed:
     """One routing outcome: the decision and, when the workspace refuses its target, why."""

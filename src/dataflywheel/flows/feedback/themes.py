@@ -36,6 +36,7 @@ from dataflywheel.domain.records.feedback import FeedbackEvent, Theme
 from dataflywheel.domain.states import FeedbackState, move
 from dataflywheel.errors import BadInput
 from dataflywheel.flows._audit import add_audited, update_audited
+from dataflywheel.flows._listing import Joined, Listing, by_parent
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.allocator import next_sequential_id
 from dataflywheel.store.repositories.feedback import FeedbackEvents, Themes
@@ -110,6 +111,23 @@ def _join(ws: Workspace, s: Session, theme: Theme, event: FeedbackEvent, vec: di
     return update_audited(Themes(s), theme, after, actor=ws.actor,
                           action="theme.recur" if recurring else "theme.grow",
                           reason=f"{event.id} joined")
+
+
+def themes(ws: Workspace, *, state: str | None = None, project_id: str | None = None,
+           examples: int = 3, weeks: int = 8,
+           now: datetime | None = None) -> Joined[Theme, ThemeView]:
+    """Themes as a paged list (`flywheel feedback themes list`, `GET /api/v1/feedback/themes`):
+    by id (oldest theme first; `feedback prioritise` ranks them), filtered by state and project
+    in the database, each with its trend and examples. A page's events are read with one query
+    (`Repository.where_in`), never one per theme."""
+    at = now or utcnow()
+
+    def join(s: Session, page: list[Theme]) -> list[ThemeView]:
+        grouped = by_parent(FeedbackEvents(s).where_in("theme_id", [t.id for t in page]),
+                            lambda e: e.theme_id)
+        return [view_of(grouped.get(t.id, []), t, examples, weeks, at) for t in page]
+
+    return Joined(Listing(ws, Themes, state=state, project_id=project_id), join)
 
 
 def theme_views(ws: Workspace, *, theme_id: str | None = None, examples: int = 3,
