@@ -120,3 +120,11 @@ def _retry_after(value: str | None, attempt: int) -> float:
     except ValueError:
         wait = 0.5 * 2 ** attempt
     return max(0.05, min(wait, MAX_WAIT_S))
+
+
+def segment(value: str) -> str:
+    """`value` (a record id typed on the command line) quoted as one URL path segment, so an id
+    with `/` or `?` names that record and never another route."""
+    from urllib.parse import quote
+
+    return quote(value, safe="")

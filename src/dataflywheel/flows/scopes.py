@@ -79,3 +79,18 @@ PROJECT_OF: dict[str, Resolver] = {
 def project_of(s: Session, kind: str, value: str) -> str | None:
     """The project record `value` of `kind` belongs to (None: team-wide); `NotFound` if absent."""
     return PROJECT_OF[kind](s, value)
+
+
+def _consultation_person(s: Session, key: str) -> str:
+    from dataflywheel.store.tables.raci import ConsultationRow
+
+    return str(_column(s, ConsultationRow, key, "person_id", "consultation"))
+
+
+ADDRESSEE_OF: dict[str, Resolver] = {"consultation": _consultation_person}
+"""Record kind → the one person it is addressed to (`api.policy.Addressee`)."""
+
+
+def addressee_of(s: Session, kind: str, value: str) -> str | None:
+    """The person record `value` of `kind` is addressed to; `NotFound` if it is absent."""
+    return ADDRESSEE_OF[kind](s, value)
