@@ -208,7 +208,7 @@ def test_consultations_answered_only_by_the_person_asked(
         principals: dict[str, dict[str, str]]) -> None:
     url = f"/api/v1/raci/consultations/{seeded['consultation']}/answer"
     refused = api.post(url, json={"response": "not mine"}, headers=principals["admin"])
-    assert_envelope(refused, 403, "only the person the consultation is addressed to may")
+    assert_envelope(refused, 403, "only the consulted person the consultation names may")
     done = api.post(url, json={"response": "ok by me"}, headers=principals["data-engineer"])
     assert done.json()["state"] == "answered" and done.json()["outcome"] == "answered: ok by me"
     listed = api.get("/api/v1/raci/consultations",

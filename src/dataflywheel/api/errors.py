@@ -37,9 +37,6 @@ def envelope(status: int, error: str, errors: list[dict[str, Any]],
 async def _flywheel_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, FlywheelError)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
-    retry_after = getattr(exc, "retry_after_s", None)  # a busy answer says when to come back
-    if retry_after is not None:
-        headers = {"Retry-After": str(retry_after)}
     return envelope(exc.http_status, str(exc), [exc.to_dict()], headers)
 
 

@@ -48,14 +48,6 @@ class Rule:
     def describe(self) -> str:
         raise NotImplementedError
 
-    def subject(self, s: Session, value: str | None) -> str | None:
-        """What `allows` is asked about: the project of the record `value` names (None:
-        team-wide, or no record); `NotFound` when that record does not exist."""
-        from dataflywheel.flows.scopes import project_of
-
-        kind = self.kind or self.scope
-        return project_of(s, kind, value) if kind is not None and value is not None else None
-
 
 @dataclass(frozen=True)
 class Public(Rule):
@@ -150,30 +142,20 @@ class SelfOrAdmin(Rule):
     def describe(self) -> str:
         return "the person themself or a server administrator"
 
-    def subject(self, s: Session, value: str | None) -> str | None:
-        from dataflywheel.store.repositories.tokens import ApiTokens
-
-        kind = self.kind or self.scope
-        return ApiTokens(s).get(value).person_id if kind == "token" and value else value
-
 
 @dataclass(frozen=True)
-class Addressee(Rule):
-    """The one person the record is addressed to (a consultation asks one person for input, and
-    only they answer it): `flows.scopes.ADDRESSEE_OF` names them. Nobody answers for another,
-    an administrator included."""
+class Named(Rule):
+    """The person the record itself names as `letter` (a requirement's Accountable, who alone
+    accepts or rejects its delivery: `flows.scopes.PERSON_NAMED`). Nobody else, an admin
+    included."""
+
+    letter: str = "accountable"
 
     def allows(self, s: Session, who: Authenticated, project: str | None) -> bool:
-        return project == who.person_id
+        return project is not None and project == who.person_id
 
     def describe(self) -> str:
-        return f"the person the {self.kind or self.scope} is addressed to"
-
-    def subject(self, s: Session, value: str | None) -> str | None:
-        from dataflywheel.flows.scopes import addressee_of
-
-        kind = self.kind or self.scope
-        return addressee_of(s, kind, value) if kind is not None and value is not None else None
+        return f"the {self.letter} person the {self.scope or 'record'} names"
 
 
 DOCS_ROUTES: dict[tuple[str, str], Rule] = {
@@ -215,12 +197,22 @@ def scope_value(rule: Rule, params: Mapping[str, Any], query: Mapping[str, Any])
 
 
 def decide(s: Session, rule: Rule, who: Authenticated, value: str | None) -> str | None:
-    """The project (or, for `SelfOrAdmin` and `Addressee`, the person) the rule is asked about;
-    raises `PolicyViolation` when the rule says no."""
-    subject = rule.subject(s, value)
+    """The project (or, for `SelfOrAdmin` and `Named`, the person) the rule is asked about; raises
+    `PolicyViolation` when the rule says no."""
+    from dataflywheel.flows.scopes import person_named, project_of
+    from dataflywheel.store.repositories.tokens import ApiTokens
+
+    kind = rule.kind or rule.scope
+    subject: str | None = None
+    if isinstance(rule, SelfOrAdmin):
+        subject = ApiTokens(s).get(value).person_id if kind == "token" and value else value
+    elif isinstance(rule, Named) and kind is not None and value is not None:
+        subject = person_named(s, kind, value, rule.letter)
+    elif kind is not None and value is not None:
+        subject = project_of(s, kind, value)
     if not rule.allows(s, who, subject):
-        personal = isinstance(rule, SelfOrAdmin | Addressee)
-        where = f" in project {subject}" if subject and not personal else ""
+        where = f" in project {subject}" if subject and not isinstance(rule, SelfOrAdmin | Named) \
+            else ""
         raise PolicyViolation(f"{who.person_id} may not do this{where}: only {rule.describe()} may",
                               kept="nothing was changed", hint="flywheel raci show")
     return subject

@@ -123,8 +123,7 @@ def _retry_after(value: str | None, attempt: int) -> float:
 
 
 def segment(value: str) -> str:
-    """`value` (a record id typed on the command line) quoted as one URL path segment, so an id
-    with `/` or `?` names that record and never another route."""
+    """`value` as one URL path segment (ids may hold `/`, `@`, spaces)."""
     from urllib.parse import quote
 
-    return quote(value, safe="")
+    return quote(value, safe="@")

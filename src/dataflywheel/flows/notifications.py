@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.notification import Notification
 from dataflywheel.flows._audit import add_audited
-from dataflywheel.flows._listing import Listing
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.people import Notifications
 
@@ -32,10 +31,3 @@ def inbox(ws: Workspace, person_id: str | None = None) -> list[Notification]:
         repo = Notifications(s)
         found = repo.list(to_person_id=person_id) if person_id else repo.list()
         return sorted(found, key=lambda n: (n.created_at, n.id))
-
-
-def inbox_listing(ws: Workspace, person_id: str, *, kind: str | None = None) -> Listing[Notification]:
-    """One person's notifications (of one kind), oldest first, a page at a time
-    (`GET /api/v1/inbox`): the order `inbox` sorts in, done by the database."""
-    return Listing.ordered(ws, Notifications, ("created_at", "id"), to_person_id=person_id,
-                           kind=kind)

@@ -19,12 +19,13 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace, Caller
+from dataflywheel.api.errors import envelope
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import AnyPerson, Rule
 from dataflywheel.domain.records.notification import Notification
 from dataflywheel.errors import ServerUnavailable
 from dataflywheel.flows.integrity import signed_head, verify_audit_log
-from dataflywheel.flows.notifications import inbox_listing
+from dataflywheel.flows.governance.inbox import inbox_listing
 from dataflywheel.store.audit import SignedHead, load_public_key
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -73,12 +74,6 @@ class VerifyOut(BaseModel):
     not_rechecked: str | None = None
 
 
-class Busy(ServerUnavailable):
-    """A full verify is already running on this server (503 with `Retry-After`)."""
-
-    retry_after_s = RETRY_AFTER_S
-
-
 @router.get("/audit/head", response_model=SignedHead)
 def head(ws: ActingWorkspace) -> dict[str, Any]:
     """The chain head signed with the server's audit key (`flywheel audit head`)."""
@@ -86,7 +81,7 @@ def head(ws: ActingWorkspace) -> dict[str, Any]:
 
 
 @router.post("/audit/verify", response_model=VerifyOut, response_model_exclude_unset=True)
-def verify(body: VerifyRequest, ws: ActingWorkspace) -> dict[str, Any]:
+def verify(body: VerifyRequest, ws: ActingWorkspace) -> Any:
     """Re-hash and re-link the chain; `ok` false with the problems (200) when it is not intact,
     as `flywheel audit verify --json` prints them (the CLI then exits 1)."""
     public = load_public_key(body.public_key) if body.public_key else None
@@ -100,9 +95,11 @@ def verify(body: VerifyRequest, ws: ActingWorkspace) -> dict[str, Any]:
                        expected="head: a head from GET /api/v1/audit/head",
                        kept="nothing was checked")
     if not FULL_VERIFY.acquire(blocking=False):
-        raise Busy("a full audit verify is already running on this server",
-                   kept="nothing was checked",
-                   hint=f"retry in {RETRY_AFTER_S} s, or verify incrementally from a signed head")
+        busy = ServerUnavailable("a full audit verify is already running on this server",
+                                 kept="nothing was checked", hint=f"retry in {RETRY_AFTER_S} s, "
+                                 "or verify incrementally from a signed head")
+        return envelope(busy.http_status, str(busy), [busy.to_dict()],
+                        {"Retry-After": str(RETRY_AFTER_S)})
     try:
         return verify_audit_log(ws, head=body.head, public_key=public).to_json()
     finally:

@@ -9,7 +9,7 @@ flow checks nobody (one trusted machine); the server's rule is the stricter one.
 
 Consultations: anyone with a token may ask the Consulted people of an item for input on a
 decision (a request, notified and audited under the asker's name; the decision itself is guarded
-by its own A), and only the person a consultation asks may answer it (`Addressee`, as the flow
+by its own A), and only the person a consultation asks may answer it (`Named`, as the flow
 checks).
 """
 
@@ -23,7 +23,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
-from dataflywheel.api.policy import Addressee, AnyPerson, Holds, Rule
+from dataflywheel.api.policy import AnyPerson, Holds, Named, Rule
 from dataflywheel.domain.policies.raci import RaciAnswer, RaciMatrix, parse_matrix
 from dataflywheel.domain.records.raci import Consultation
 from dataflywheel.domain.roles import Role
@@ -37,6 +37,7 @@ from dataflywheel.flows.governance.raci import ask_who, check, export_matrix, im
 
 router = APIRouter(prefix="/api/v1/raci", tags=["raci"])
 
+CONSULTED = Named(scope="consultation", letter="consulted")
 POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/raci"): AnyPerson(),
     ("POST", "/api/v1/raci/import"): Holds(roles=frozenset({Role.DATA_OWNER})),
@@ -44,7 +45,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/raci/items/{item}/who"): AnyPerson(),
     ("GET", "/api/v1/raci/consultations"): AnyPerson(),
     ("POST", "/api/v1/raci/consultations"): AnyPerson(),
-    ("POST", "/api/v1/raci/consultations/{consultation}/answer"): Addressee(scope="consultation"),
+    ("POST", "/api/v1/raci/consultations/{consultation}/answer"): CONSULTED,
 }
 
 
