@@ -34,7 +34,6 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/projects/{project}/status"): Holds(roles=DATA_OWNER, scope="project"),
 }
 
-Names = Field(default_factory=list, max_length=100)
 
 
 class ProjectCreate(BaseModel):
@@ -51,8 +50,8 @@ class ProjectCreate(BaseModel):
     owner_id: str = Field(min_length=1, max_length=64)
     phase: str = Field(default="build", min_length=1, max_length=64)
     layers: list[Layer] = Field(default_factory=list, max_length=5)
-    interfaces_out: list[str] = Names
-    interfaces_in: list[str] = Names
+    interfaces_out: list[str] = Field(default_factory=list, max_length=100)
+    interfaces_in: list[str] = Field(default_factory=list, max_length=100)
     review_hours_estimate: float = Field(default=0.0, ge=0, le=1e9)
     cost_estimate: float = Field(default=0.0, ge=0, le=1e15)
     description: str = Field(default="", max_length=10_000)
