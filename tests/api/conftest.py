@@ -26,6 +26,7 @@ import pytest
 from fastapi.testclient import TestClient
 from seed_data import seed_data
 from seed_experiments import seed_experiments
+from seed_governance import seed_governance
 
 if TYPE_CHECKING:
     from dataflywheel.api.background import BackgroundServer
@@ -57,6 +58,7 @@ SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [
     seed_people,
     seed_data,
     seed_experiments,
+    seed_governance,
 ]
 
 

@@ -79,6 +79,8 @@ GOOD_ARGS: dict[str, list[str]] = {
     "raci consult": ["ITEM", "--on", "dataset_version:V-0001", "--due", "2099-01-01"],
     "issues tier": ["--share", "0.5", "--purpose", "training"],
     "projects status": ["P-1", "active"],
+    "people grant-role": ["P-1", "data_owner"],  # the role is parsed before the workspace opens
+    "people revoke-role": ["P-1", "data_owner", "--reason", "r"],
 }
 
 # Bad input per command where the generated one (NOPE-404 for every required value, or an

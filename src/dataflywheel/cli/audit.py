@@ -45,48 +45,36 @@ def audit_verify(
     the head's hash alone is not seen (the full verify sees it).
     """
     from dataflywheel.errors import BadInput
-    from dataflywheel.store.audit import (
-        load_or_create_key,
-        load_public_key,
-        parse_head,
-        verify_after_head,
-        verify_chain,
-        verify_head,
-    )
+    from dataflywheel.flows.integrity import verify_audit_log
+    from dataflywheel.store.audit import load_or_create_key, load_public_key, parse_head
 
     if incremental and head is None:
         raise BadInput("--incremental needs a signed head to start from", field="--incremental",
                        expected="--head FILE", hint="export one with `flywheel audit head --out FILE`")
     settings = settings_of(ctx)
     signed = parse_head(_read_json(head), source=str(head)) if head is not None else None
+    public = None
     if signed is not None:
         public = (load_public_key(_read_bytes(public_key)) if public_key is not None
                   else load_or_create_key(key or settings.audit_key_path, create=False).public_key())
-    with workspace(ctx) as ws, ws.db.session() as session:
-        if signed is not None and incremental:
-            walk = verify_after_head(session, signed.model_dump(), public)
-            _render_incremental(walk, head_seq=signed.seq, json_=json_)
-            return
-        problems = verify_chain(session)
-        if signed is not None:
-            problems += verify_head(session, signed.model_dump(), public)
-        entries = _count(session)
-    _render(problems, entries=entries, head_seq=None if signed is None else signed.seq, json_=json_)
+    with workspace(ctx) as ws:
+        verdict = verify_audit_log(ws, head=signed, public_key=public, incremental=incremental)
+    if verdict.walk is not None:
+        _render_incremental(verdict, json_=json_)
+    else:
+        _render(verdict, json_=json_)
 
 
-def _render_incremental(walk: Any, *, head_seq: int, json_: bool) -> None:
+def _render_incremental(verdict: Any, *, json_: bool) -> None:
     """The incremental verify's answer, saying which entries it did not re-check."""
     from dataflywheel.errors import IntegrityError
 
+    walk, head_seq = verdict.walk, verdict.head_seq
     before = f"entries 1..{head_seq - 1}" if head_seq > 1 else "no entries"
     scope = (f"entries {walk.first_seq}..{walk.last_seq} ({walk.checked} re-hashed and re-linked)"
              if walk.checked else "no entries after it")
     if json_:
-        print_json({"ok": not walk.problems, "incremental": True, "head_seq": head_seq,
-                    "checked": walk.checked, "first_seq": walk.first_seq if walk.checked else None,
-                    "last_seq": walk.last_seq if walk.checked else None,
-                    "not_rechecked": f"{before} (before the signed head)",
-                    "problems": [_problem_dict(p) for p in walk.problems]})
+        print_json(verdict.to_json())
         if walk.problems:
             raise typer.Exit(1)
         return
@@ -107,12 +95,12 @@ def _render_incremental(walk: Any, *, head_seq: int, json_: bool) -> None:
                   f"verify` checks the whole chain)", highlight=False, soft_wrap=True)
 
 
-def _render(problems: list[Any], *, entries: int, head_seq: int | None, json_: bool) -> None:
+def _render(verdict: Any, *, json_: bool) -> None:
     from dataflywheel.errors import IntegrityError
 
+    problems, entries, head_seq = verdict.problems, verdict.entries, verdict.head_seq
     if json_:
-        print_json({"ok": not problems, "entries": entries, "head_seq": head_seq,
-                    "problems": [_problem_dict(p) for p in problems]})
+        print_json(verdict.to_json())
         if problems:
             raise typer.Exit(1)
         return
@@ -131,11 +119,6 @@ def _render(problems: list[Any], *, entries: int, head_seq: int | None, json_: b
                   soft_wrap=True)
 
 
-def _problem_dict(problem: Any) -> dict[str, Any]:
-    return {"seq": problem.seq, "kind": problem.kind, "detail": problem.detail,
-            "expected": problem.expected, "actual": problem.actual, "message": str(problem)}
-
-
 @audit_app.command("head")
 def audit_head(
     ctx: typer.Context,
@@ -147,25 +130,17 @@ def audit_head(
     Keep heads outside the database: `flywheel audit verify --head FILE` then detects truncation
     or a rewrite of history up to that head.
     """
-    from dataflywheel.store.audit import export_head
+    from dataflywheel.flows.integrity import signed_head
 
     key_path = key or settings_of(ctx).audit_key_path
-    with workspace(ctx) as ws, ws.db.session() as session:
-        head = export_head(session, key_path)
+    with workspace(ctx) as ws:
+        head = signed_head(ws, key_path)
     if out is None:
         print_json(head)
         return
     _write_atomic(out, sorted_json(head, indent=2) + "\n")
     console.print(f"wrote the signed head of entry {head['seq']} to {out} (key {key_path})",
                   highlight=False, soft_wrap=True)
-
-
-def _count(session: Any) -> int:
-    from sqlalchemy import func, select
-
-    from dataflywheel.store.tables.audit import AuditEntryRow
-
-    return int(session.execute(select(func.count()).select_from(AuditEntryRow)).scalar_one())
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -1,4 +1,9 @@
-"""`flywheel people|roles|teams|vendors`."""
+"""`flywheel people|roles|teams|vendors`.
+
+With `FLYWHEEL_SERVER` set, the commands that change state act through the team server's routes
+(`api/routers/people.py`) and print what they print locally; `people bind` refuses there (a login
+binding names an OS login on the database's machine; through the server a person acts with a token).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from dataflywheel.cli._context import workspace
 from dataflywheel.cli.options import All, Cursor, Json, Limit
 from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.output import console, print_done, print_json, print_records
+from dataflywheel.cli.remote import segment, server_of
 from dataflywheel.hookspecs import hookimpl
 
 people_app = typer.Typer(help="People and the roles they hold.", no_args_is_help=True)
@@ -38,10 +44,18 @@ def people_add(
 
     roles = [parse_role(r) for r in role]
     person = Person(id=person_id, name=name, email=email, team_id=team, vendor_id=vendor)
-    with workspace(ctx) as ws:
-        add_person(ws, person, roles=roles, project_id=project, login=login)
-    print_done(json_, person.model_dump(mode="json") | {"roles": [r.value for r in roles]},
-          f"added person {person_id}")
+    client = server_of(ctx)
+    if client is not None:
+        if login is not None:
+            _no_login_over_server("--login")
+        row = client.call("POST", "/api/v1/people", json={
+            "id": person_id, "name": name, "email": email, "team": team, "vendor": vendor,
+            "roles": [r.value for r in roles], "project": project})
+    else:
+        with workspace(ctx) as ws:
+            add_person(ws, person, roles=roles, project_id=project, login=login)
+        row = person.model_dump(mode="json") | {"roles": [r.value for r in roles]}
+    print_done(json_, row, f"added person {person_id}")
 
 
 @people_app.command("grant-role")
@@ -56,8 +70,17 @@ def people_grant(
     from dataflywheel.domain.roles import parse_role
     from dataflywheel.flows.governance.people import grant_role
 
-    with workspace(ctx) as ws:
-        holding = grant_role(ws, person_id, parse_role(role), project_id=project)
+    from dataflywheel.domain.records.people import RoleHolding
+
+    held = parse_role(role)
+    client = server_of(ctx)
+    if client is not None:
+        holding = RoleHolding.model_validate(client.call(
+            "POST", f"/api/v1/people/{segment(person_id)}/roles",
+            json={"role": held.value, "project": project}))
+    else:
+        with workspace(ctx) as ws:
+            holding = grant_role(ws, person_id, held, project_id=project)
     print_done(json_, holding.model_dump(mode="json"), f"{person_id} now holds {holding.role.value}")
 
 
@@ -71,6 +94,8 @@ def people_bind(
     """Bind an OS login to a person: commands run under that login act as them (audited)."""
     from dataflywheel.flows.governance.identity import bind
 
+    if server_of(ctx) is not None:
+        _no_login_over_server("people bind")
     with workspace(ctx) as ws:
         binding = bind(ws, person_id, login=login)
     print_done(json_, binding.model_dump(mode="json"),
@@ -79,9 +104,15 @@ def people_bind(
 
 @people_app.command("whoami")
 def people_whoami(ctx: typer.Context, json_: Json = False) -> None:
-    """Your login and the person it acts as (exit 2 with how to bind when it acts as nobody)."""
-    with workspace(ctx) as ws:
-        login, person = ws.login, ws.actor
+    """Your login and the person it acts as (exit 2 with how to bind when it acts as nobody);
+    through the server, the token and the person it acts as (`GET /api/v1/me`)."""
+    client = server_of(ctx)
+    if client is not None:
+        me = client.call("GET", "/api/v1/me")
+        login, person = f"token:{me['token_id']}", str(me["person_id"])
+    else:
+        with workspace(ctx) as ws:
+            login, person = ws.login, ws.actor
     print_done(json_, {"login": login, "person": person}, f"login {login} acts as {person}")
 
 
@@ -98,8 +129,17 @@ def people_revoke_role(
     from dataflywheel.domain.roles import parse_role
     from dataflywheel.flows.governance.people import revoke_role
 
-    with workspace(ctx) as ws:
-        holding = revoke_role(ws, person_id, parse_role(role), project_id=project, reason=reason)
+    from dataflywheel.domain.records.people import RoleHolding
+
+    held = parse_role(role)
+    client = server_of(ctx)
+    if client is not None:
+        holding = RoleHolding.model_validate(client.call(
+            "POST", f"/api/v1/people/{segment(person_id)}/roles/revoke",
+            json={"role": held.value, "project": project, "reason": reason}))
+    else:
+        with workspace(ctx) as ws:
+            holding = revoke_role(ws, person_id, held, project_id=project, reason=reason)
     print_done(json_, holding.model_dump(mode="json"),
                f"{person_id} no longer holds {holding.role.value}" + (f" in {project}" if project else ""))
 
@@ -113,31 +153,30 @@ def people_offboard(
 ) -> None:
     """Table 24-21 offboarding: revoke their grants, remove their roles, unbind their logins and
     deactivate them; each step audited. They can no longer act or approve."""
-    from dataflywheel.flows.governance.offboarding import offboard
+    from dataflywheel.flows.governance.offboarding import offboard, offboarded_json
 
-    with workspace(ctx) as ws:
-        done = offboard(ws, person_id, reason=reason)
-    removed = [_holding(h) for h in done.roles_removed]
-    row = {"person": person_id, "active": done.person.active, "roles_removed": removed,
-           "logins_unbound": done.logins_unbound, "grants_revoked": done.grants_revoked,
-           "grants_denied": done.grants_denied}
+    client = server_of(ctx)
+    if client is not None:
+        row = client.call("POST", f"/api/v1/people/{segment(person_id)}/offboard",
+                          json={"reason": reason})
+    else:
+        with workspace(ctx) as ws:
+            row = offboarded_json(offboard(ws, person_id, reason=reason))
     print_done(json_, row, f"offboarded {person_id}: roles removed "
-               f"{', '.join(removed) or 'none'}; logins unbound "
-               f"{', '.join(done.logins_unbound) or 'none'}; grants revoked "
-               f"{', '.join(done.grants_revoked) or 'none'}; grants denied "
-               f"{', '.join(done.grants_denied) or 'none'}")
+               f"{', '.join(row['roles_removed']) or 'none'}; logins unbound "
+               f"{', '.join(row['logins_unbound']) or 'none'}; grants revoked "
+               f"{', '.join(row['grants_revoked']) or 'none'}; grants denied "
+               f"{', '.join(row['grants_denied']) or 'none'}")
 
 
 @people_app.command("list")
 def people_list(ctx: typer.Context, limit: Limit = None, cursor: Cursor = None, all_: All = False,
                 json_: Json = False) -> None:
     """Everyone, with their roles."""
-    from dataflywheel.flows.governance.people import people
+    from dataflywheel.flows.governance.people import people, person_json
 
     with workspace(ctx) as ws:
-        show_list(ctx, people(ws), row=lambda found: found[0].model_dump(mode="json") | {
-                      "roles": [_holding(h) for h in found[1]],
-                      "logins": [b.login for b in found[2]]},
+        show_list(ctx, people(ws), row=person_json,
                   columns=["id", "name", "email", "team_id", "vendor_id", "roles", "logins",
                            "active"], json_=json_, limit=limit, cursor=cursor, all_=all_)
 
@@ -146,17 +185,10 @@ def people_list(ctx: typer.Context, limit: Limit = None, cursor: Cursor = None, 
 def people_show(ctx: typer.Context, person_id: Annotated[str, typer.Argument(metavar="ID")],
                 json_: Json = False) -> None:
     """One person and their roles."""
-    from dataflywheel.errors import NotFound
-    from dataflywheel.flows.governance.identity import bindings
-    from dataflywheel.flows.governance.people import list_people
+    from dataflywheel.flows.governance.people import get_person, person_json
 
     with workspace(ctx) as ws:
-        found = [(p, hs) for p, hs in list_people(ws) if p.id == person_id]
-        logins = [b.login for b in bindings(ws) if b.person_id == person_id]
-    if not found:
-        raise NotFound(f"person {person_id} does not exist", hint="flywheel people list")
-    person, holdings = found[0]
-    row = person.model_dump(mode="json") | {"roles": [_holding(h) for h in holdings], "logins": logins}
+        row = person_json(get_person(ws, person_id))
     if json_:
         print_json(row)
     else:
@@ -164,11 +196,14 @@ def people_show(ctx: typer.Context, person_id: Annotated[str, typer.Argument(met
             console.print(f"[bold]{key}[/]: {value}", highlight=False)
 
 
-def _holding(h: object) -> str:
-    from dataflywheel.domain.records.people import RoleHolding
+def _no_login_over_server(what: str) -> None:
+    from dataflywheel.errors import BadInput
 
-    assert isinstance(h, RoleHolding)
-    return h.role.value + (f"@{h.project_id}" if h.project_id else "")
+    raise BadInput(f"{what} binds an OS login, which only means something on the machine that "
+                   "holds the database; through the team server a person acts with their own token",
+                   field="FLYWHEEL_SERVER", kept="nothing was changed",
+                   hint="unset FLYWHEEL_SERVER and run it on the server's machine, or give the "
+                        "person a token: flywheel tokens create PERSON --expires 30d")
 
 
 @roles_app.command("list")
@@ -190,8 +225,13 @@ def teams_add(ctx: typer.Context, team_id: Annotated[str, typer.Argument(metavar
     from dataflywheel.domain.records.people import Team
     from dataflywheel.flows.governance.people import add_team
 
-    with workspace(ctx) as ws:
-        team = add_team(ws, Team(id=team_id, name=name, lead_id=lead))
+    client = server_of(ctx)
+    if client is not None:
+        team = Team.model_validate(client.call("POST", "/api/v1/teams", json={
+            "id": team_id, "name": name, "lead": lead}))
+    else:
+        with workspace(ctx) as ws:
+            team = add_team(ws, Team(id=team_id, name=name, lead_id=lead))
     print_done(json_, team.model_dump(mode="json"), f"added team {team_id}")
 
 
@@ -202,8 +242,14 @@ def vendors_add(ctx: typer.Context, vendor_id: Annotated[str, typer.Argument(met
     from dataflywheel.domain.records.people import Vendor
     from dataflywheel.flows.governance.people import add_vendor
 
-    with workspace(ctx) as ws:
-        vendor = add_vendor(ws, Vendor(id=vendor_id, name=name, service=service, contact=contact))
+    client = server_of(ctx)
+    if client is not None:
+        vendor = Vendor.model_validate(client.call("POST", "/api/v1/vendors", json={
+            "id": vendor_id, "name": name, "service": service, "contact": contact}))
+    else:
+        with workspace(ctx) as ws:
+            vendor = add_vendor(ws, Vendor(id=vendor_id, name=name, service=service,
+                                           contact=contact))
     print_done(json_, vendor.model_dump(mode="json"), f"added vendor {vendor_id}")
 
 

@@ -1,4 +1,5 @@
-"""`flywheel projects add|list|show|status`."""
+"""`flywheel projects add|list|show|status`; with `FLYWHEEL_SERVER` set, `add` and `status` act
+through the team server (`api/routers/projects.py`) and print what they print locally."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataflywheel.cli._context import workspace
 from dataflywheel.cli.options import All, Cursor, Json, Limit, Owner
 from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.cli.remote import segment, server_of
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="The project registry.", no_args_is_help=True)
@@ -40,8 +42,14 @@ def add(
         "interfaces_out": interface_out, "interfaces_in": interface_in,
         "review_hours_estimate": review_hours, "cost_estimate": cost, "description": description,
     })
-    with workspace(ctx) as ws:
-        add_project(ws, project)
+    client = server_of(ctx)
+    if client is not None:
+        project = Project.model_validate(client.call(
+            "POST", "/api/v1/projects", json=project.model_dump(
+                mode="json", exclude={"status", "created_at"})))
+    else:
+        with workspace(ctx) as ws:
+            add_project(ws, project)
     if json_:
         print_json(project.model_dump(mode="json"))
     else:
@@ -74,8 +82,9 @@ def show(ctx: typer.Context, project_id: Annotated[str, typer.Argument(metavar="
 
 @app.command("status")
 def status(ctx: typer.Context, project_id: Annotated[str, typer.Argument(metavar="ID")], new: str,
-           reason: Optional[str] = None) -> None:
+           reason: Optional[str] = None, json_: Json = False) -> None:
     """Move a project to another status (planned, active, paused, done, retired)."""
+    from dataflywheel.domain.records.project import Project
     from dataflywheel.domain.states import ProjectStatus
     from dataflywheel.errors import BadInput
     from dataflywheel.flows.demand.projects import set_project_status
@@ -85,9 +94,18 @@ def status(ctx: typer.Context, project_id: Annotated[str, typer.Argument(metavar
     except ValueError:
         raise BadInput(f"unknown project status {new!r}",
                        expected="one of " + ", ".join(s.value for s in ProjectStatus)) from None
-    with workspace(ctx) as ws:
-        set_project_status(ws, project_id, target, reason=reason)
-    console.print(f"[green]project {project_id} is {target.value}[/]", highlight=False)
+    client = server_of(ctx)
+    if client is not None:
+        moved = Project.model_validate(client.call(
+            "POST", f"/api/v1/projects/{segment(project_id)}/status",
+            json={"status": target.value, "reason": reason}))
+    else:
+        with workspace(ctx) as ws:
+            moved = set_project_status(ws, project_id, target, reason=reason)
+    if json_:
+        print_json(moved.model_dump(mode="json"))
+    else:
+        console.print(f"[green]project {project_id} is {target.value}[/]", highlight=False)
 
 
 @hookimpl

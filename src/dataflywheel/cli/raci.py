@@ -1,4 +1,6 @@
-"""`flywheel raci import|show|check|who`."""
+"""`flywheel raci import|show|check|who|consult|answer|consultations`; with `FLYWHEEL_SERVER`
+set, `import`, `consult` and `answer` act through the team server (`api/routers/raci.py`) and
+print what they print locally."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import typer
 from dataflywheel.cli._context import workspace
 from dataflywheel.cli.options import Json
 from dataflywheel.cli.output import console, err_console, print_json, print_records
+from dataflywheel.cli.remote import segment, server_of
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="The RACI matrix: who is Responsible, Accountable, Consulted, Informed.",
@@ -22,8 +25,13 @@ def import_(ctx: typer.Context, path: Path, reason: Optional[str] = None) -> Non
     from dataflywheel.flows.governance.raci import import_matrix, read_matrix_file
 
     matrix = read_matrix_file(path)
-    with workspace(ctx) as ws:
-        import_matrix(ws, matrix, reason=reason or f"imported from {path}")
+    client = server_of(ctx)
+    if client is not None:
+        client.call("POST", "/api/v1/raci/import", json={
+            "matrix": matrix.model_dump(mode="json"), "reason": reason or f"imported from {path}"})
+    else:
+        with workspace(ctx) as ws:
+            import_matrix(ws, matrix, reason=reason or f"imported from {path}")
     console.print(f"[green]imported {len(matrix.items)} RACI items from {path}[/]", highlight=False)
 
 
@@ -103,9 +111,15 @@ def consult(ctx: typer.Context, item: str, on: On,
     kind, record_id = _on(on)
     due_at = parse_time(due, "--due")
     assert due_at is not None
-    with workspace(ctx) as ws:
-        made = request(ws, item, record_kind=kind, record_id=record_id, due_at=due_at,
-                       project_id=project)
+    client = server_of(ctx)
+    if client is not None:
+        made = _from_server(client.call("POST", "/api/v1/raci/consultations", json={
+            "item": item, "record_kind": kind, "record_id": record_id,
+            "due": due_at.isoformat(), "project": project}))
+    else:
+        with workspace(ctx) as ws:
+            made = request(ws, item, record_kind=kind, record_id=record_id, due_at=due_at,
+                           project_id=project)
     _consultations(made, json_)
 
 
@@ -115,8 +129,14 @@ def answer(ctx: typer.Context, consultation_id: Annotated[str, typer.Argument(me
     """Answer a consultation addressed to you (before its deadline)."""
     from dataflywheel.flows.governance.consultations import answer as run
 
-    with workspace(ctx) as ws:
-        done = run(ws, consultation_id, response=response)
+    client = server_of(ctx)
+    if client is not None:
+        done = _from_server([client.call(
+            "POST", f"/api/v1/raci/consultations/{segment(consultation_id)}/answer",
+            json={"response": response})])[0]
+    else:
+        with workspace(ctx) as ws:
+            done = run(ws, consultation_id, response=response)
     _consultations([done], json_)
 
 
@@ -133,10 +153,18 @@ def consultations(ctx: typer.Context, on: Annotated[Optional[str], typer.Option(
     _consultations(found, json_)
 
 
-def _consultations(found: list[Any], json_: bool) -> None:
-    from dataflywheel.flows.governance.consultations import outcome
+def _from_server(answer: list[dict[str, Any]]) -> list[Any]:
+    """The consultations of a server's answer as records (their `outcome` is derived again)."""
+    from dataflywheel.domain.records.raci import Consultation
 
-    rows = [c.model_dump(mode="json") | {"outcome": outcome(c)} for c in found]
+    return [Consultation.model_validate({k: v for k, v in row.items() if k != "outcome"})
+            for row in answer]
+
+
+def _consultations(found: list[Any], json_: bool) -> None:
+    from dataflywheel.flows.governance.consultations import consultation_json
+
+    rows = [consultation_json(c) for c in found]
     if json_:
         print_json(rows)
     else:

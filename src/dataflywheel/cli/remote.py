@@ -123,3 +123,10 @@ def _retry_after(value: str | None, attempt: int) -> float:
     except ValueError:
         wait = 0.5 * 2 ** attempt
     return max(0.05, min(wait, MAX_WAIT_S))
+
+
+def segment(value: str) -> str:
+    """`value` as one URL path segment (ids may hold `/`, `@`, spaces)."""
+    from urllib.parse import quote
+
+    return quote(value, safe="@")

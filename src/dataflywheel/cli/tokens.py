@@ -1,4 +1,7 @@
-"""`flywheel tokens …` (personal API tokens for the team server) and `flywheel admins …`."""
+"""`flywheel tokens …` (personal API tokens for the team server) and `flywheel admins …`.
+
+With `FLYWHEEL_SERVER` set, `tokens create|revoke` and `admins grant|revoke` act through the
+server (`api/routers/tokens.py`, `api/routers/people.py`) and print what they print locally."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from dataflywheel.cli._context import workspace
 from dataflywheel.cli.options import All, Cursor, Json, Limit
 from dataflywheel.cli.output import console, print_done, print_json, print_records
 from dataflywheel.cli.paging import show_list
+from dataflywheel.cli.remote import segment, server_of
 from dataflywheel.hookspecs import hookimpl
 
 tokens_app = typer.Typer(help="Personal API tokens: create (shown once), list, revoke.",
@@ -33,11 +37,21 @@ def create(
     from dataflywheel.domain.durations import parse_span
     from dataflywheel.flows.governance.tokens import MAX_LIFETIME, create_token
 
+    from dataflywheel.domain.records.tokens import ApiTokenInfo
+
     lifetime = parse_span(expires, field="expires", most=MAX_LIFETIME)
-    with workspace(ctx) as ws:
-        token, plaintext = create_token(ws, person, lifetime=lifetime, label=label)
+    client = server_of(ctx)
+    token: ApiTokenInfo
+    if client is not None:
+        made = client.call("POST", f"/api/v1/people/{segment(person)}/tokens",
+                           json={"expires": expires, "label": label})
+        token, plaintext = ApiTokenInfo.model_validate(made["token"]), str(made["plaintext"])
+    else:
+        with workspace(ctx) as ws:
+            stored, plaintext = create_token(ws, person, lifetime=lifetime, label=label)
+        token = stored.info()
     if json_:
-        print_json({"token": token.info().model_dump(mode="json"), "plaintext": plaintext})
+        print_json({"token": token.model_dump(mode="json"), "plaintext": plaintext})
         return
     console.print(f"[green]created {token.id} for {person}, expires "
                   f"{token.expires_at.isoformat()}[/]", highlight=False)
@@ -69,9 +83,17 @@ def revoke(
     """End a token now (yours, or anyone's if you administer the server)."""
     from dataflywheel.flows.governance.tokens import revoke_token
 
-    with workspace(ctx) as ws:
-        ended = revoke_token(ws, token, reason=reason)
-    print_done(json_, ended.info().model_dump(mode="json"), f"revoked {ended.id} of {ended.person_id}")
+    from dataflywheel.domain.records.tokens import ApiTokenInfo
+
+    client = server_of(ctx)
+    ended: ApiTokenInfo
+    if client is not None:
+        ended = ApiTokenInfo.model_validate(client.call(
+            "POST", f"/api/v1/tokens/{segment(token)}/revoke", json={"reason": reason}))
+    else:
+        with workspace(ctx) as ws:
+            ended = revoke_token(ws, token, reason=reason).info()
+    print_done(json_, ended.model_dump(mode="json"), f"revoked {ended.id} of {ended.person_id}")
 
 
 @admins_app.command("list")
@@ -90,8 +112,15 @@ def admins_grant(ctx: typer.Context, person: Person, json_: Json = False) -> Non
     """Make PERSON a server administrator (by an administrator; with none, claim it yourself)."""
     from dataflywheel.flows.governance.tokens import grant_admin
 
-    with workspace(ctx) as ws:
-        admin = grant_admin(ws, person)
+    from dataflywheel.domain.records.tokens import ServerAdmin
+
+    client = server_of(ctx)
+    if client is not None:
+        admin = ServerAdmin.model_validate(client.call("POST", "/api/v1/admins",
+                                                       json={"person": person}))
+    else:
+        with workspace(ctx) as ws:
+            admin = grant_admin(ws, person)
     print_done(json_, admin.model_dump(mode="json"), f"{person} administers the server")
 
 
@@ -101,8 +130,15 @@ def admins_revoke(ctx: typer.Context, person: Person,
     """Stop PERSON administering the server (not the last administrator)."""
     from dataflywheel.flows.governance.tokens import revoke_admin
 
-    with workspace(ctx) as ws:
-        admin = revoke_admin(ws, person, reason=reason)
+    from dataflywheel.domain.records.tokens import ServerAdmin
+
+    client = server_of(ctx)
+    if client is not None:
+        admin = ServerAdmin.model_validate(client.call(
+            "POST", f"/api/v1/admins/{segment(person)}/revoke", json={"reason": reason}))
+    else:
+        with workspace(ctx) as ws:
+            admin = revoke_admin(ws, person, reason=reason)
     print_done(json_, admin.model_dump(mode="json"), f"{person} no longer administers the server")
 
 

@@ -3,12 +3,16 @@
 module listed here and `api/policy.py` joins their tables."""
 
 from dataflywheel.api.routers import (
+    audit,
     batches,
     deliveries,
     experiments,
     feedback,
     health,
     lineage,
+    people,
+    projects,
+    raci,
     tokens,
 )
 
@@ -20,4 +24,8 @@ ROUTERS = (
     batches,
     lineage,
     experiments,
+    people,
+    projects,
+    raci,
+    audit,
 )

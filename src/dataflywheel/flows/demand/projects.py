@@ -32,9 +32,9 @@ def list_projects(ws: Workspace) -> list[Project]:
         return Projects(s).list()
 
 
-def projects(ws: Workspace) -> Listing[Project]:
-    """Every project, a page at a time or streamed (`flywheel projects list`)."""
-    return Listing(ws, Projects)
+def projects(ws: Workspace, *, status: ProjectStatus | None = None) -> Listing[Project]:
+    """Every project (in one status), a page at a time or streamed (`flywheel projects list`)."""
+    return Listing(ws, Projects, status=status.value if status else None)
 
 
 def get_project(ws: Workspace, project_id: str) -> Project:

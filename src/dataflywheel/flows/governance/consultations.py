@@ -17,6 +17,7 @@ from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.raci import Consultation, ConsultState
 from dataflywheel.errors import BadInput, PolicyViolation
 from dataflywheel.flows._audit import add_audited, update_audited
+from dataflywheel.flows._listing import Listing
 from dataflywheel.flows.notifications import notify
 from dataflywheel.flows.governance.raci import who
 from dataflywheel.flows.workspace import Workspace
@@ -119,3 +120,20 @@ def consultations(ws: Workspace, *, record_kind: str | None = None, record_id: s
             close_due(s, actor=ws.acting_person, at=now or utcnow())
         filters = {k: v for k, v in (("record_kind", record_kind), ("record_id", record_id)) if v}
         return Consultations(s).list(**filters)
+
+
+def consultation_listing(ws: Workspace, *, record_kind: str | None = None,
+                         record_id: str | None = None, person_id: str | None = None,
+                         now: datetime | None = None) -> Listing[Consultation]:
+    """`consultations` a page at a time (`GET /api/v1/raci/consultations`): the deadlines are
+    applied first (as the acting person), then the stored records are paged by id."""
+    if ws.acting_person is not None:
+        with ws.db.unit_of_work() as s:
+            close_due(s, actor=ws.acting_person, at=now or utcnow())
+    return Listing(ws, Consultations, record_kind=record_kind, record_id=record_id,
+                   person_id=person_id)
+
+
+def consultation_json(asked: Consultation) -> dict[str, object]:
+    """A consultation with its outcome line, as `flywheel raci consultations --json` prints it."""
+    return asked.model_dump(mode="json") | {"outcome": outcome(asked)}

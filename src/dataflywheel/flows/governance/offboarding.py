@@ -81,6 +81,16 @@ def offboard(ws: Workspace, person_id: str, *, reason: str,
     return done
 
 
+def offboarded_json(done: Offboarded) -> dict[str, object]:
+    """What offboarding closed, as `flywheel people offboard --json` and the API answer it."""
+    from dataflywheel.flows.governance.people import holding_label
+
+    return {"person": done.person.id, "active": done.person.active,
+            "roles_removed": [holding_label(h) for h in done.roles_removed],
+            "logins_unbound": done.logins_unbound, "grants_revoked": done.grants_revoked,
+            "grants_denied": done.grants_denied, "tokens_revoked": done.tokens_revoked}
+
+
 def _offboardable(person: Person, actor: str) -> Person:
     if not person.active:
         raise PolicyViolation(f"{person.id} is already offboarded", kept="nothing was changed",

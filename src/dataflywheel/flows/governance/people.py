@@ -169,3 +169,24 @@ def vendors(ws: Workspace) -> Listing[Vendor]:
 def list_vendors(ws: Workspace) -> list[Vendor]:
     with ws.db.session() as s:
         return Vendors(s).list()
+
+
+def get_person(ws: Workspace, person_id: str) -> PersonWithRoles:
+    """One person with their roles and logins (`flywheel people show`, `GET /api/v1/people/…`)."""
+    with ws.db.session() as s:
+        found = People(s).find(person_id)
+        if found is None:
+            raise NotFound(f"person {person_id} does not exist", hint="flywheel people list")
+        return _roles_and_logins(s, [found])[0]
+
+
+def holding_label(holding: RoleHolding) -> str:
+    """`role` team-wide, `role@project` in one project: how lists show a holding."""
+    return holding.role.value + (f"@{holding.project_id}" if holding.project_id else "")
+
+
+def person_json(found: PersonWithRoles) -> dict[str, object]:
+    """The JSON form of a person that the CLI's `--json` and the API both answer."""
+    person, holdings, logins = found
+    return person.model_dump(mode="json") | {"roles": [holding_label(h) for h in holdings],
+                                             "logins": [b.login for b in logins]}

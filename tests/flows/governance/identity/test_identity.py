@@ -133,7 +133,7 @@ def test_offboarding_revokes_grants_removes_roles_unbinds_and_deactivates(
     assert result.json() == {"person": "algorithm-engineer", "active": False,
                              "roles_removed": ["algorithm_engineer"],
                              "logins_unbound": ["algorithm-engineer"], "grants_revoked": [active],
-                             "grants_denied": [pending]}
+                             "grants_denied": [pending], "tokens_revoked": []}
     grants = {g["id"]: g["state"] for g in cli("access", "list", "--json").json()}
     assert (grants[active], grants[pending]) == ("revoked", "denied")
     assert ("algorithm-engineer", False, [], []) in _people(cli)
