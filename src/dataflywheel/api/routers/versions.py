@@ -31,6 +31,7 @@ from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import Accountable, Holds, Member, Rule
 from dataflywheel.domain.records.data import DatasetVersion, Datasheet
 from dataflywheel.domain.roles import Role
+from dataflywheel.flows.data.export import EXPORT_HEADER
 from dataflywheel.flows.data.version_view import VersionView
 
 router = APIRouter(prefix="/api/v1", tags=["versions"])
@@ -39,7 +40,6 @@ ASSEMBLERS = frozenset({Role.DATA_OWNER, Role.DATA_ENGINEER, Role.ALGORITHM_ENGI
 RELEASE = "training_set_version_release"
 ROLLBACK = "data_version_rollback"
 V = "/versions/{version}"
-EXPORT_HEADER = "Flywheel-Export"
 
 POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/versions"): Member(scope="dataset"),
