@@ -275,7 +275,8 @@ def test_cli_freeze_through_the_server_prints_what_it_prints_locally(
     assert done.code == 0, done.err
     assert done.json() == _stored(team, version)
     plain = cli("versions", "archive", version, "--by", "data-owner")
-    assert plain.code == 0 and plain.out.strip() == f"archived {_stored(team, version)['dataset_id']}@1"
+    label = f"{_stored(team, version)['dataset_id']}@1"
+    assert plain.code == 0 and plain.out.strip() == f"archived {label}"
 
 
 def test_cli_datasets_and_candidate_commands_through_the_server(

@@ -30,7 +30,8 @@ Experiment = Annotated[str | None, Query(max_length=64, description=(
     "experiment id for 'which data versions did it use' (default: the latest)"))]
 Guide = Annotated[str | None, Query(max_length=200, description=(
     "annotation-guide version whose batches to list (default: the newest)"))]
-Days = Annotated[int, Query(ge=0, le=3650, description="window for 'which permissions expire soon'")]
+Days = Annotated[int, Query(ge=0, le=3650,
+                            description="window for 'which permissions expire soon'")]
 
 
 @router.get("", response_model=list[Answer])

@@ -50,7 +50,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", f"/api/v1{V}/refresh"): Holds(roles=ASSEMBLERS, scope="version"),
     ("GET", f"/api/v1{V}/datasheet"): Member(scope="version"),
     ("POST", f"/api/v1{V}/datasheet"): Holds(roles=ASSEMBLERS, scope="version"),
-    ("POST", f"/api/v1{V}/compliance"): Holds(roles=frozenset({Role.LEGAL_COMPLIANCE}), scope="version"),
+    ("POST", f"/api/v1{V}/compliance"): Holds(roles=frozenset({Role.LEGAL_COMPLIANCE}),
+                                              scope="version"),
     ("POST", f"/api/v1{V}/notice"): Holds(roles=ASSEMBLERS, scope="version"),
     ("GET", f"/api/v1{V}/final-check-sheet"): Member(scope="version"),
     ("POST", f"/api/v1{V}/final-check"): Holds(roles=frozenset({Role.QUALITY_EVALUATOR}),
@@ -326,7 +327,7 @@ def archive(version: str, ws: ActingWorkspace) -> DatasetVersion:
 
 @router.post(f"{V}/rollback", response_model=DatasetVersion)
 def rollback(version: str, body: RollbackIn, ws: ActingWorkspace) -> DatasetVersion:
-    """Withdraw a frozen version and move the current pointer back (`flywheel versions rollback`)."""
+    """Withdraw a frozen version, moving the current pointer back (`flywheel versions rollback`)."""
     from dataflywheel.flows.data.version_release import rollback as withdraw
 
     return withdraw(ws, version, by=ws.actor, issue_id=body.issue, reason=body.reason)

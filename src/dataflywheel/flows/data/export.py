@@ -43,7 +43,7 @@ from dataflywheel.integrations import croissant, huggingface
 FORMATS = ("hf", "croissant")
 _SPDX = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-]{0,63}")
 CROISSANT_FILE = "croissant.json"
-EXPORT_HEADER = "Flywheel-Export"  # the team server's answer header: `ExportResult.to_dict()` less `out`
+EXPORT_HEADER = "Flywheel-Export"  # the server's answer header: `ExportResult.to_dict()` less `out`
 
 
 @dataclass
