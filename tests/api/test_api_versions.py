@@ -205,7 +205,8 @@ def test_dataset_create_and_version_create_with_bad_input(
             ({"name": "api-pool", "owner": "data-owner"}, 409, "already exists"),
             ({"name": "x", "owner": "data-owner", "sensitivity": "secret"}, 400, "sensitivity"),
             ({"name": "", "owner": "data-owner"}, 400, "name"),
-            ({"name": "y", "owner": "nobody"}, 404, "nobody")]:
+            ({"name": "y", "owner": "nobody"}, 404, "nobody"),
+            ({"name": "a\u0000b", "owner": "data-owner"}, 400, "NUL character")]:
         assert_envelope(api.post(url, json=body, headers=principals["data-engineer"]), status,
                         needle)
     assert len(list_datasets(team)) == count

@@ -6,6 +6,7 @@ render. A failed delivery exits 1 (like a failed `flywheel check`); bad input ex
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -197,8 +198,9 @@ def version_datasheet(
     updates = _datasheet_updates(file, set_ or [])
     client = server_as(ctx, by)
     if client is not None:
+        sections = json.loads(json.dumps(updates, default=str))  # YAML dates as their text
         v = _version(client.call("POST", f"{_path(version)}/datasheet",
-                                 json={"sections": updates}))
+                                 json={"sections": sections}))
     else:
         with workspace(ctx) as ws:
             v = set_datasheet(ws, version, updates, by=by)
@@ -395,6 +397,10 @@ def version_rollback(ctx: typer.Context, version: str, by: By,
     _emit(v.model_dump(mode="json"), json_, f"withdrew {v.label} ({issue})")
 
 
+# Through the team server (`FLYWHEEL_SERVER`): the datasets, versions and freeze commands that
+# change state call the routes of `api/routers/{datasets,versions}.py` — the same flows, acting as
+# the token's person — and print what they print locally; `server_as` refuses a `--by` naming
+# anyone else. Listing and showing stay local.
 def _seg(ref: str) -> str:
     """`ref` (an id, a name, DATASET@N) as one URL path segment."""
     from urllib.parse import quote

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
+from dataflywheel.api.bodies import Body
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import Accountable, Holds, Member, Rule
@@ -66,7 +67,7 @@ BatchIds = Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]],
                      Field(max_length=1000)]
 
 
-class VersionIn(BaseModel):
+class VersionIn(Body):
     """A new candidate of the path's dataset, optionally with passed batches."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"batches": []}]})
@@ -74,7 +75,7 @@ class VersionIn(BaseModel):
     batches: BatchIds = []
 
 
-class BatchesIn(BaseModel):
+class BatchesIn(Body):
     """Batches to add to (or take out of) a candidate."""
 
     model_config = ConfigDict(extra="forbid",
@@ -83,7 +84,7 @@ class BatchesIn(BaseModel):
     batches: BatchIds = Field(min_length=1)
 
 
-class DatasheetIn(BaseModel):
+class DatasheetIn(Body):
     """Datasheet sections to set (`flywheel versions datasheet --set SECTION=VALUE`)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"sections": {
@@ -93,7 +94,7 @@ class DatasheetIn(BaseModel):
     sections: Datasheet
 
 
-class ComplianceIn(BaseModel):
+class ComplianceIn(Body):
     """Legal/Compliance's decision on a candidate."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -103,13 +104,15 @@ class ComplianceIn(BaseModel):
     conclusion: str = Field(min_length=1, max_length=5000)
 
 
-class FreezeIn(BaseModel):
+FREEZE_EXAMPLE: dict[str, Any] = {"consultations": {"quality-evaluator": "agree"},
+                                  "baseline": False, "waive_procedure": None}
+
+
+class FreezeIn(Body):
     """The release: Consulted people's answers, whether it is the quarter's baseline, and the
     Accountable's waiver of the baseline's freeze procedure (a reason), all optional."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "consultations": {"quality-evaluator": "agree"}, "baseline": False,
-        "waive_procedure": None}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [FREEZE_EXAMPLE]})
 
     consultations: Annotated[dict[Annotated[str, Field(max_length=200)],
                                   Annotated[str, Field(max_length=2000)]],
@@ -119,10 +122,10 @@ class FreezeIn(BaseModel):
 
 
 FREEZE_EXAMPLES = {"release": {"summary": "a release, one Consulted answer given",
-                               "value": FreezeIn.model_config["json_schema_extra"]["examples"][0]}}
+                               "value": FREEZE_EXAMPLE}}
 
 
-class RollbackIn(BaseModel):
+class RollbackIn(Body):
     """Why a frozen version is withdrawn, and the issue that explains it."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -132,7 +135,7 @@ class RollbackIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class ExportIn(BaseModel):
+class ExportIn(Body):
     """`flywheel export`: the format, the SPDX license to state, and why it is read (needed
     above the public level, with a grant of the caller's)."""
 

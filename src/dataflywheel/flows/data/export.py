@@ -34,7 +34,7 @@ from dataflywheel.atomicfile import fsync_dir
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import DatasetVersion
 from dataflywheel.domain.states import VersionState
-from dataflywheel.errors import BadInput, IntegrityError, PolicyViolation
+from dataflywheel.errors import EXIT_BAD_INPUT, BadInput, IntegrityError, PolicyViolation
 from dataflywheel.flows.governance.access_reads import decide, record
 from dataflywheel.store.repositories.data import resolve_version
 from dataflywheel.flows.workspace import Workspace
@@ -111,6 +111,7 @@ class NotExportable(PolicyViolation):
     """The version is in a state that is never exported (a candidate, withdrawn, abandoned):
     refused whoever asks, so over HTTP it is 409 (the record's state), not 403 (the caller)."""
 
+    exit_code = EXIT_BAD_INPUT
     http_status = 409
 
 
