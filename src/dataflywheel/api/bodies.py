@@ -1,5 +1,5 @@
-"""`Body`: the base of request-body models — unknown fields refused, and no NUL character in any
-string, nested or not. PostgreSQL cannot store U+0000 in a text column (nor compare one in a
+"""`RequestBody`: the base of request-body models — unknown fields refused, and no NUL character
+in any string, nested or not. PostgreSQL cannot store U+0000 in a text column (nor compare one in a
 query), so such a body would fail inside the flow as a 500; it is refused up front as a 400 naming
 the problem, with nothing stored, on both backends alike."""
 
@@ -21,7 +21,7 @@ def has_nul(value: Any) -> bool:
     return False
 
 
-class Body(BaseModel):
+class RequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")

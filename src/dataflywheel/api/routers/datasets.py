@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import ConfigDict, Field
 
-from dataflywheel.api.bodies import Body
+from dataflywheel.api.bodies import RequestBody
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import Holds, Member, Rule
@@ -31,7 +31,7 @@ POLICY: dict[tuple[str, str], Rule] = {
 }
 
 
-class DatasetIn(Body):
+class DatasetIn(RequestBody):
     """A new dataset of the path's project (`flywheel datasets create NAME --project P …`)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from dataflywheel.api.bodies import Body
+from dataflywheel.api.bodies import RequestBody
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import Accountable, Holds, Member, Rule
@@ -67,7 +67,7 @@ BatchIds = Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]],
                      Field(max_length=1000)]
 
 
-class VersionIn(Body):
+class VersionIn(RequestBody):
     """A new candidate of the path's dataset, optionally with passed batches."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"batches": []}]})
@@ -75,7 +75,7 @@ class VersionIn(Body):
     batches: BatchIds = []
 
 
-class BatchesIn(Body):
+class BatchesIn(RequestBody):
     """Batches to add to (or take out of) a candidate."""
 
     model_config = ConfigDict(extra="forbid",
@@ -84,7 +84,7 @@ class BatchesIn(Body):
     batches: BatchIds = Field(min_length=1)
 
 
-class DatasheetIn(Body):
+class DatasheetIn(RequestBody):
     """Datasheet sections to set (`flywheel versions datasheet --set SECTION=VALUE`)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"sections": {
@@ -94,7 +94,7 @@ class DatasheetIn(Body):
     sections: Datasheet
 
 
-class ComplianceIn(Body):
+class ComplianceIn(RequestBody):
     """Legal/Compliance's decision on a candidate."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -108,7 +108,7 @@ FREEZE_EXAMPLE: dict[str, Any] = {"consultations": {"quality-evaluator": "agree"
                                   "baseline": False, "waive_procedure": None}
 
 
-class FreezeIn(Body):
+class FreezeIn(RequestBody):
     """The release: Consulted people's answers, whether it is the quarter's baseline, and the
     Accountable's waiver of the baseline's freeze procedure (a reason), all optional."""
 
@@ -125,7 +125,7 @@ FREEZE_EXAMPLES = {"release": {"summary": "a release, one Consulted answer given
                                "value": FREEZE_EXAMPLE}}
 
 
-class RollbackIn(Body):
+class RollbackIn(RequestBody):
     """Why a frozen version is withdrawn, and the issue that explains it."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
@@ -135,7 +135,7 @@ class RollbackIn(Body):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class ExportIn(Body):
+class ExportIn(RequestBody):
     """`flywheel export`: the format, the SPDX license to state, and why it is read (needed
     above the public level, with a grant of the caller's)."""
 
