@@ -42,7 +42,7 @@ def _column(s: Session, row_type: type[Base], key: str, column: str, noun: str) 
 
 def _direct(row_type: type[Base], noun: str) -> Resolver:
     """The record's own `project_id`."""
-    return lambda s, key: _column(s, row_type, key, "project_id", noun)  # type: ignore[no-any-return]
+    return lambda s, key: _column(s, row_type, key, "project_id", noun)
 
 
 def _via(row_type: type[Base], column: str, noun: str, parent: str) -> Resolver:
