@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient
 from seed_data import seed_data
 from seed_experiments import seed_experiments
 from seed_governance import seed_governance
+from seed_versions import seed_versions
 
 if TYPE_CHECKING:
     from dataflywheel.api.background import BackgroundServer
@@ -59,8 +60,8 @@ SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [
     seed_data,
     seed_experiments,
     seed_governance,
+    seed_versions,
 ]
-
 
 def make_principals(ws: Workspace, seeded: dict[str, str]) -> dict[str, dict[str, str]]:
     """principal name → the headers it sends (none for anonymous); adds a spare token to `seeded`."""

@@ -6,18 +6,23 @@ render. A failed delivery exits 1 (like a failed `flywheel check`); bad input ex
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from dataflywheel.cli._context import workspace
 from dataflywheel.cli.options import All, Cursor, GuideVersion, Json, Limit, Owner, Project, Purpose
 from dataflywheel.cli.paging import show_list
+from dataflywheel.cli.remote import server_as, server_of
 from dataflywheel.cli.output import console, print_json, print_records
 from dataflywheel.errors import BadInput
 from dataflywheel.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from dataflywheel.domain.records.data import DatasetVersion
 
 datasets_app = typer.Typer(help="Datasets: named lines of versions.", no_args_is_help=True)
 versions_app = typer.Typer(help="Dataset versions: candidate → frozen → archived.",
@@ -122,11 +127,19 @@ def dataset_create(
     description: str = "", json_: Json = False,
 ) -> None:
     """Register a dataset."""
+    from dataflywheel.domain.records.data import Dataset
     from dataflywheel.flows.data.versions import create_dataset
 
-    with workspace(ctx) as ws:
-        ds = create_dataset(ws, name, project_id=project, owner_id=owner, purpose=purpose,
-                            sensitivity=sensitivity, description=description)
+    client = server_of(ctx)
+    if client is not None:
+        ds = Dataset.model_validate(client.call(
+            "POST", f"/api/v1/projects/{_seg(project)}/datasets", json={
+                "name": name, "owner": owner, "purpose": purpose, "sensitivity": sensitivity,
+                "description": description}))
+    else:
+        with workspace(ctx) as ws:
+            ds = create_dataset(ws, name, project_id=project, owner_id=owner, purpose=purpose,
+                                sensitivity=sensitivity, description=description)
     _emit(ds.model_dump(mode="json"), json_, f"created dataset {ds.id} ({ds.name})")
 
 
@@ -141,6 +154,18 @@ def dataset_list(ctx: typer.Context, limit: Limit = None, cursor: Cursor = None,
                            "current_version_id"], json_=json_, limit=limit, cursor=cursor, all_=all_)
 
 
+@datasets_app.command("show")
+def dataset_show(ctx: typer.Context, dataset: str, json_: Json = False) -> None:
+    """One dataset (by id or name) and its current version."""
+    from dataflywheel.flows.data.versions import get_dataset
+
+    with workspace(ctx) as ws:
+        ds = get_dataset(ws, dataset)
+    _emit(ds.model_dump(mode="json"), json_,
+          f"{ds.id} {ds.name} ({ds.purpose.value}, {ds.sensitivity.value}) in {ds.project_id}, "
+          f"owner {ds.owner_id}, current version {ds.current_version_id or '-'}")
+
+
 @versions_app.command("create")
 def version_create(ctx: typer.Context, dataset: str, by: By,
                    batch: Annotated[list[str] | None, typer.Option(help="Batch id (repeat).")] = None,
@@ -148,8 +173,13 @@ def version_create(ctx: typer.Context, dataset: str, by: By,
     """A new candidate of DATASET, optionally with batches."""
     from dataflywheel.flows.data.versions import create_version
 
-    with workspace(ctx) as ws:
-        v = create_version(ws, dataset, by=by, batch_ids=batch or [])
+    client = server_as(ctx, by)
+    if client is not None:
+        v = _version(client.call("POST", f"/api/v1/datasets/{_seg(dataset)}/versions",
+                                 json={"batches": batch or []}))
+    else:
+        with workspace(ctx) as ws:
+            v = create_version(ws, dataset, by=by, batch_ids=batch or [])
     _emit(v.model_dump(mode="json"), json_, f"created candidate {v.id}")
 
 
@@ -159,8 +189,12 @@ def version_add(ctx: typer.Context, version: str, batches: list[str], by: By,
     """Add passed batches to a candidate (recomputes its union summary)."""
     from dataflywheel.flows.data.versions import add_batches
 
-    with workspace(ctx) as ws:
-        v = add_batches(ws, version, batches, by=by)
+    client = server_as(ctx, by)
+    if client is not None:
+        v = _version(client.call("POST", f"{_path(version)}/add", json={"batches": batches}))
+    else:
+        with workspace(ctx) as ws:
+            v = add_batches(ws, version, batches, by=by)
     _emit(v.model_dump(mode="json"), json_, f"{v.id}: {', '.join(batches)} added")
 
 
@@ -170,8 +204,12 @@ def version_remove(ctx: typer.Context, version: str, batches: list[str], by: By,
     """Take batches out of a candidate (recomputes its union summary)."""
     from dataflywheel.flows.data.versions import remove_batches
 
-    with workspace(ctx) as ws:
-        v = remove_batches(ws, version, batches, by=by)
+    client = server_as(ctx, by)
+    if client is not None:
+        v = _version(client.call("POST", f"{_path(version)}/remove", json={"batches": batches}))
+    else:
+        with workspace(ctx) as ws:
+            v = remove_batches(ws, version, batches, by=by)
     _emit(v.model_dump(mode="json"), json_, f"{v.id}: {', '.join(batches)} removed")
 
 
@@ -181,8 +219,12 @@ def version_refresh(ctx: typer.Context, version: str, json_: Json = False) -> No
     from dataflywheel.flows.data.version_summary import refresh_summary
     from dataflywheel.flows.data.versions import get_version
 
-    with workspace(ctx) as ws:
-        v = refresh_summary(ws, get_version(ws, version)[0].id)
+    client = server_of(ctx)
+    if client is not None:
+        v = _version(client.call("POST", f"{_path(version)}/refresh"))
+    else:
+        with workspace(ctx) as ws:
+            v = refresh_summary(ws, get_version(ws, version)[0].id)
     _emit(v.model_dump(mode="json"), json_, f"{v.id}: summary over {len(v.quality_summary.get('batches', []))} "
           f"batch(es), {v.quality_summary.get('records', 0)} records")
 
@@ -198,8 +240,14 @@ def version_datasheet(
     from dataflywheel.flows.data.versions import set_datasheet
 
     updates = _datasheet_updates(file, set_ or [])
-    with workspace(ctx) as ws:
-        v = set_datasheet(ws, version, updates, by=by)
+    client = server_as(ctx, by)
+    if client is not None:
+        sections = json.loads(json.dumps(updates, default=str))  # YAML dates as their text
+        v = _version(client.call("POST", f"{_path(version)}/datasheet",
+                                 json={"sections": sections}))
+    else:
+        with workspace(ctx) as ws:
+            v = set_datasheet(ws, version, updates, by=by)
     missing = v.datasheet.missing()
     _emit(v.model_dump(mode="json"), json_,
           f"{v.id}: datasheet " + ("complete" if not missing else "lacks " + ", ".join(missing)))
@@ -214,8 +262,13 @@ def version_compliance(
     """Legal/Compliance approves or rejects a candidate."""
     from dataflywheel.flows.data.versions import decide_compliance
 
-    with workspace(ctx) as ws:
-        v = decide_compliance(ws, version, by=by, approve=approve, conclusion=conclusion)
+    client = server_as(ctx, by)
+    if client is not None:
+        v = _version(client.call("POST", f"{_path(version)}/compliance",
+                                 json={"approve": approve, "conclusion": conclusion}))
+    else:
+        with workspace(ctx) as ws:
+            v = decide_compliance(ws, version, by=by, approve=approve, conclusion=conclusion)
     _emit(v.model_dump(mode="json"), json_, f"{v.id}: compliance {v.compliance.value}")
 
 
@@ -228,27 +281,20 @@ def version_show(ctx: typer.Context, version: str,
                  ) -> None:
     """One version: its batches, known defects (issues linked to it or its batches), and the
     freeze gate as it stands."""
-    from dataflywheel.flows.data.version_release import check_gate, known_defects
-    from dataflywheel.flows.data.versions import get_version
+    from dataflywheel.flows.data.version_view import version_view
 
     with workspace(ctx) as ws:
-        v, batch_ids = get_version(ws, version)
-        gate = check_gate(ws, v.id, approver=approver, baseline=baseline) \
-            if v.state.value == "candidate" else []
-        defects = [f"{i.id} {i.severity.value} {i.state.value}: {i.title}"
-                   for i in known_defects(ws, v.id)]
-    data = v.model_dump(mode="json") | {"batches": batch_ids, "known_defects": defects, "gate": [
-        {"code": c.code, "title": c.title, "met": c.met, "problems": c.problems} for c in gate]}
+        v = version_view(ws, version, approver=approver, baseline=baseline)
     if json_:
-        print_json(data)
+        print_json(v.model_dump(mode="json"))
         return
-    console.print(f"[bold]{v.label}[/] {v.state.value}  batches: {', '.join(batch_ids) or '-'}",
+    console.print(f"[bold]{v.label}[/] {v.state.value}  batches: {', '.join(v.batches) or '-'}",
                   highlight=False)
     if v.manifest_sha256:
         console.print(f"manifest {v.manifest_sha256}", highlight=False)
-    for line in defects:
+    for line in v.known_defects:
         console.print(f"known defect: {line}", highlight=False)
-    for c in gate:
+    for c in v.gate:
         mark = "[green]met[/]" if c.met else "[red]unmet[/]"
         console.print(f"({c.code}) {mark} {c.title}" + (": " + "; ".join(c.problems)
                                                         if c.problems else ""), highlight=False)
@@ -270,9 +316,14 @@ def _freeze(ctx: typer.Context, version: str, by: str, consult: list[str], basel
     from dataflywheel.flows.data.version_release import freeze
 
     answers = dict(_pair(c, "--consult", "PERSON=RESPONSE") for c in consult)
-    with workspace(ctx) as ws:
-        v = freeze(ws, version, by=by, consultations=answers, baseline=baseline,
-                   waive_procedure=waive)
+    client = server_as(ctx, by)
+    if client is not None:
+        v = _version(client.call("POST", f"{_path(version)}/freeze", json={
+            "consultations": answers, "baseline": baseline, "waive_procedure": waive}))
+    else:
+        with workspace(ctx) as ws:
+            v = freeze(ws, version, by=by, consultations=answers, baseline=baseline,
+                       waive_procedure=waive)
     _emit(v.model_dump(mode="json"), json_,
           f"[green]frozen {v.label}[/]{' (baseline)' if v.baseline else ''}: manifest {v.manifest_sha256}")
 
@@ -307,10 +358,13 @@ def version_notice(ctx: typer.Context, version: str) -> None:
     """Freeze procedure step 1: notify the version's producers 3 days before a baseline freeze."""
     from dataflywheel.flows.data.freeze_procedure import issue_notice
 
-    with workspace(ctx) as ws:
-        sent = issue_notice(ws, version)
-    console.print(f"freeze notice for {version} sent to {', '.join(n.to_person_id for n in sent)}",
-                  highlight=False)
+    client = server_of(ctx)
+    if client is not None:
+        to = client.call("POST", f"{_path(version)}/notice")["to"]
+    else:
+        with workspace(ctx) as ws:
+            to = [n.to_person_id for n in issue_notice(ws, version)]
+    console.print(f"freeze notice for {version} sent to {', '.join(to)}", highlight=False)
 
 
 @versions_app.command("final-check-sheet")
@@ -318,9 +372,14 @@ def version_final_sheet(ctx: typer.Context, version: str,
                         out: Annotated[Path, typer.Option("--out", help="Sheet (JSONL).")]) -> None:
     """Freeze procedure step 2: write the final spot check's stratified sample of a candidate."""
     from dataflywheel.flows.data.freeze_procedure import final_check_sheet
+    from dataflywheel.flows.data.review_sample import write_sheet
 
-    with workspace(ctx) as ws:
-        rows = final_check_sheet(ws, version, out)
+    client = server_of(ctx)
+    if client is not None:
+        rows = write_sheet(client.call("GET", f"{_path(version)}/final-check-sheet")["rows"], out)
+    else:
+        with workspace(ctx) as ws:
+            rows = final_check_sheet(ws, version, out)
     console.print(f"{rows} sampled record(s) of {version} written to {out}", highlight=False)
 
 
@@ -330,9 +389,18 @@ def version_final_check(ctx: typer.Context, version: str,
     """Freeze procedure step 2: take the Quality Evaluators' verdicts (CSV/JSONL). Exit 2 if
     rows were rejected (the good rows are kept)."""
     from dataflywheel.flows.data.freeze_procedure import take_final_check
+    from dataflywheel.flows.data.review_input import RejectedRow
 
-    with workspace(ctx) as ws:
-        taken, rejected, pending = take_final_check(ws, version, reviews)
+    client = server_of(ctx)
+    if client is not None:
+        answer = client.call("POST", f"{_path(version)}/final-check", content=_read(reviews),
+                             headers={"content-type": "text/csv" if reviews.suffix.lower() ==
+                                      ".csv" else "application/x-ndjson"})
+        taken, pending = answer["taken"], answer["pending"]
+        rejected = [RejectedRow(r["line"], r["reason"]) for r in answer["rejected"]]
+    else:
+        with workspace(ctx) as ws:
+            taken, rejected, pending = take_final_check(ws, version, reviews)
     console.print(f"{version}: {taken} verdict(s) taken, {pending} sampled record(s) pending",
                   highlight=False)
     for r in rejected:
@@ -346,8 +414,12 @@ def version_archive(ctx: typer.Context, version: str, by: By, json_: Json = Fals
     """Take a frozen version out of active use."""
     from dataflywheel.flows.data.version_release import archive
 
-    with workspace(ctx) as ws:
-        v = archive(ws, version, by=by)
+    client = server_as(ctx, by)
+    if client is not None:
+        v = _version(client.call("POST", f"{_path(version)}/archive"))
+    else:
+        with workspace(ctx) as ws:
+            v = archive(ws, version, by=by)
     _emit(v.model_dump(mode="json"), json_, f"archived {v.label}")
 
 
@@ -359,9 +431,47 @@ def version_rollback(ctx: typer.Context, version: str, by: By,
     """Withdraw a frozen version (never deleted) and move the current pointer back."""
     from dataflywheel.flows.data.version_release import rollback
 
-    with workspace(ctx) as ws:
-        v = rollback(ws, version, by=by, issue_id=issue, reason=reason)
+    client = server_as(ctx, by)
+    if client is not None:
+        v = _version(client.call("POST", f"{_path(version)}/rollback",
+                                 json={"issue": issue, "reason": reason}))
+    else:
+        with workspace(ctx) as ws:
+            v = rollback(ws, version, by=by, issue_id=issue, reason=reason)
     _emit(v.model_dump(mode="json"), json_, f"withdrew {v.label} ({issue})")
+
+
+# Through the team server (`FLYWHEEL_SERVER`): the datasets, versions and freeze commands that
+# change state call the routes of `api/routers/{datasets,versions}.py` — the same flows, acting as
+# the token's person — and print what they print locally; `server_as` refuses a `--by` naming
+# anyone else. Listing and showing stay local.
+def _seg(ref: str) -> str:
+    """`ref` (an id, a name, DATASET@N) as one URL path segment."""
+    from urllib.parse import quote
+
+    return quote(ref, safe="@")
+
+
+def _path(version: str) -> str:
+    return f"/api/v1/versions/{_seg(version)}"
+
+
+def _version(answer: Any) -> DatasetVersion:
+    """The server's answer as the version record the local flow would have returned."""
+    from dataflywheel.domain.records.data import DatasetVersion
+
+    return DatasetVersion.model_validate(answer)
+
+
+def _read(path: Path) -> bytes:
+    """A reviews file's bytes to send, refused as the local flow refuses a missing one."""
+    from dataflywheel.errors import NotFound
+
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound("reviews file not found", path=str(path), kept="nothing was recorded",
+                       hint="flywheel batches review-sheet ID --out SHEET.jsonl") from None
 
 
 def _emit(data: dict[str, Any], json_: bool, line: str) -> None:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dataflywheel.cli._context import workspace
 from dataflywheel.cli.options import Json
 from dataflywheel.cli.output import console, print_json
+from dataflywheel.cli.remote import server_as
 from dataflywheel.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from dataflywheel.cli.remote import ServerClient
+    from dataflywheel.flows.data.export import ExportResult
 
 
 def export(
@@ -31,14 +36,48 @@ def export(
     Exit 2 when the access decision refuses it (the refusal is audited) or on bad input."""
     from dataflywheel.flows.data.export import export_version
 
-    with workspace(ctx) as ws:
-        result = export_version(ws, version, format=format_, out=out, license=license_,
-                                reader=reader, purpose=purpose)
+    client = server_as(ctx, reader, option="--as")
+    if client is not None:
+        result = _export_through(client, version, format_, out, license_, purpose)
+    else:
+        with workspace(ctx) as ws:
+            result = export_version(ws, version, format=format_, out=out, license=license_,
+                                    reader=reader, purpose=purpose)
     if json_:
         print_json(result.to_dict())
     else:
         console.print(f"[green]exported {result.label}[/] ({result.rows} rows, {result.format}) "
                       f"to {result.out}: {', '.join(result.files)}", highlight=False)
+
+
+def _export_through(client: ServerClient, version: str, format_: str, out: Path,
+                    license_: str | None, purpose: str | None) -> ExportResult:
+    """The export made by the team server as the token's person (the reader its access decision
+    and audit entry name), streamed back as a ZIP archive and unpacked into `out` whole or not at
+    all; the result is what the server reports, with `out` the local folder."""
+    import json
+    import tempfile
+    from urllib.parse import quote
+
+    from dataflywheel.flows.data.export import (
+        EXPORT_HEADER,
+        ExportResult,
+        check_out,
+        unpack_export,
+    )
+
+    check_out(out)
+    body = {"format": format_, "license": license_, "purpose": purpose}
+    with tempfile.TemporaryDirectory(prefix="flywheel-export-") as folder:
+        archive = Path(folder) / "export.zip"
+        headers = client.download("POST", f"/api/v1/versions/{quote(version, safe='@')}/export",
+                                  archive, json=body)
+        unpack_export(archive, out)
+    summary = json.loads(headers.get(EXPORT_HEADER.lower(), "{}"))
+    return ExportResult(version_id=summary["version"], label=summary["label"],
+                        format=summary["format"], out=out, rows=summary["rows"],
+                        manifest_sha256=summary["manifest_sha256"], files=summary["files"],
+                        fields=summary["fields"])
 
 
 @hookimpl

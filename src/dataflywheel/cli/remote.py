@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -103,6 +104,34 @@ class ServerClient:
             return self._answer(response)
         raise AssertionError("unreachable")
 
+    def download(self, method: str, path: str, dest: Path, *, json: Any = None) -> dict[str, str]:
+        """Like `call`, for an answer that is a file (an export): its bytes are streamed into
+        `dest` rather than held in memory; returns the answer's headers."""
+        import httpx
+
+        send = {"Authorization": f"Bearer {self.token}"}
+        for attempt in range(RETRIES + 1):
+            try:
+                with httpx.stream(method, self.url + path, json=json, headers=send,
+                                  timeout=TIMEOUT_S) as response:
+                    busy = response.status_code in (429, 503) and attempt < RETRIES
+                    if not busy and response.status_code >= 400:
+                        response.read()
+                        self._answer(response)  # raises the error the answer stands for
+                    if not busy:
+                        with dest.open("wb") as out:
+                            for chunk in response.iter_bytes():
+                                out.write(chunk)
+                        return dict(response.headers)
+                    wait = _retry_after(response.headers.get("retry-after"), attempt)
+            except httpx.HTTPError as exc:
+                raise ServerUnavailable(f"cannot reach the team server at {self.url}: "
+                                        f"{type(exc).__name__}", kept="nothing was changed",
+                                        hint="check FLYWHEEL_SERVER, or unset it to act locally"
+                                        ) from None
+            time.sleep(wait)
+        raise AssertionError("unreachable")
+
     def _answer(self, response: Any) -> Any:
         try:
             body = response.json()
@@ -130,3 +159,19 @@ def segment(value: str) -> str:
     from urllib.parse import quote
 
     return quote(value, safe="@")
+def server_as(ctx: typer.Context, named: str | None = None,
+              option: str = "--by") -> ServerClient | None:
+    """`server_of(ctx)`, refusing — as `flows.governance.identity.require_named` does locally —
+    a command whose `named` person (`--by`, `--as`) is not the person the token acts as: the
+    server acts as the token's person whatever is typed, so a different name is a mistake to
+    report, never a name to act under."""
+    client = server_of(ctx)
+    if client is None or named is None:
+        return client
+    actor = str(client.call("GET", "/api/v1/me")["person_id"])
+    if named != actor:
+        raise BadInput(f"{option} {named} names someone other than the acting person: the "
+                       f"token acts as {actor}", expected=f"{option} {actor} (or leave it out)",
+                       got=named, kept="nothing was changed",
+                       hint=f"{named} runs the command with their own token")
+    return client

@@ -57,6 +57,15 @@ def _project(s: Session, key: str) -> str:
     return key
 
 
+def _dataset(s: Session, ref: str) -> str | None:
+    """A dataset by id, or by name as the CLI names it (`flywheel versions create raw-pool`)."""
+    found = s.execute(select(DatasetRow.project_id).where(DatasetRow.id == ref)).first() \
+        or s.execute(select(DatasetRow.project_id).where(DatasetRow.name == ref)).first()
+    if found is None:
+        raise NotFound(f"dataset {ref} does not exist", hint="flywheel datasets list")
+    return found[0]  # type: ignore[no-any-return]
+
+
 def _version(s: Session, ref: str) -> str | None:
     return PROJECT_OF["dataset"](s, resolve_version(s, ref).dataset_id)
 
@@ -64,7 +73,7 @@ def _version(s: Session, ref: str) -> str | None:
 PROJECT_OF: dict[str, Resolver] = {
     "project": _project,
     "requirement": _direct(RequirementRow, "requirement"),
-    "dataset": _direct(DatasetRow, "dataset"),
+    "dataset": _dataset,
     "batch": _via(BatchRow, "dataset_id", "batch", "dataset"),
     "version": _version,
     "experiment": _direct(ExperimentRow, "experiment"),

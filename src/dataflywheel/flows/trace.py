@@ -9,6 +9,7 @@ recorded yet — said plainly, never guessed. Read-only: nothing here writes.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -204,11 +205,23 @@ def expiring_permissions(s: Session, now: datetime, days: int) -> Answer:
 
 
 def trace(ws: Workspace, *, experiment_id: str | None = None, guide: str | None = None,
-          days: int = 14, now: datetime | None = None) -> list[Answer]:
-    """Every self-assessment question, answered from the records (or said to have none)."""
+          days: int = 14, now: datetime | None = None,
+          only: str | None = None) -> list[Answer]:
+    """Every self-assessment question (or only the one keyed `only`, one of `QUESTIONS`),
+    answered from the records (or said to have none)."""
     if days < 0:
         raise BadInput("days must be 0 or more", field="days", got=days)
+    if only is not None and only not in QUESTIONS:
+        raise BadInput(f"no such trace question: {only!r}", field="question",
+                       expected="one of " + ", ".join(QUESTIONS), hint="flywheel trace")
     now = now or utcnow()
+    answers: dict[str, Callable[[Session], Answer]] = {
+        "release": latest_release,
+        "experiment": lambda s: experiment_versions(s, experiment_id),
+        "guide": lambda s: guide_change(s, guide),
+        "preventive": preventive_measures,
+        "reuse": reused_assets,
+        "expiring": lambda s: expiring_permissions(s, now, days),
+    }
     with ws.db.session() as s:
-        return [latest_release(s), experiment_versions(s, experiment_id), guide_change(s, guide),
-                preventive_measures(s), reused_assets(s), expiring_permissions(s, now, days)]
+        return [answer(s) for key, answer in answers.items() if only in (None, key)]

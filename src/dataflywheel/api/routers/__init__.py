@@ -5,6 +5,7 @@ module listed here and `api/policy.py` joins their tables."""
 from dataflywheel.api.routers import (
     audit,
     batches,
+    datasets,
     deliveries,
     experiments,
     feedback,
@@ -14,6 +15,8 @@ from dataflywheel.api.routers import (
     projects,
     raci,
     tokens,
+    trace,
+    versions,
 )
 
 ROUTERS = (
@@ -28,4 +31,7 @@ ROUTERS = (
     projects,
     raci,
     audit,
+    datasets,
+    versions,
+    trace,
 )

@@ -34,7 +34,7 @@ from dataflywheel.atomicfile import fsync_dir
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import DatasetVersion
 from dataflywheel.domain.states import VersionState
-from dataflywheel.errors import BadInput, IntegrityError, PolicyViolation
+from dataflywheel.errors import EXIT_BAD_INPUT, BadInput, IntegrityError, PolicyViolation
 from dataflywheel.flows.governance.access_reads import decide, record
 from dataflywheel.store.repositories.data import resolve_version
 from dataflywheel.flows.workspace import Workspace
@@ -43,6 +43,7 @@ from dataflywheel.integrations import croissant, huggingface
 FORMATS = ("hf", "croissant")
 _SPDX = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-]{0,63}")
 CROISSANT_FILE = "croissant.json"
+EXPORT_HEADER = "Flywheel-Export"  # the server's answer header: `ExportResult.to_dict()` less `out`
 
 
 @dataclass
@@ -76,11 +77,7 @@ def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path,
         raise BadInput(f"not an SPDX license id: {license!r}", field="license",
                        expected="an id such as CC-BY-4.0 or Apache-2.0",
                        kept="nothing was written")
-    out = Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise BadInput(f"{out} exists and is not an empty folder", path=str(out),
-                       expected="a new or empty folder", kept=f"{out} is unchanged",
-                       hint="choose another --out")
+    out = check_out(Path(out))
     prepared: tuple[ExportResult, Path] | None = None
     try:
         with ws.db.unit_of_work() as s:
@@ -101,9 +98,26 @@ def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path,
     return prepared[0]
 
 
+def check_out(out: Path) -> Path:
+    """`out` when it is a new or empty folder; `BadInput` otherwise (nothing is overwritten)."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise BadInput(f"{out} exists and is not an empty folder", path=str(out),
+                       expected="a new or empty folder", kept=f"{out} is unchanged",
+                       hint="choose another --out")
+    return out
+
+
+class NotExportable(PolicyViolation):
+    """The version is in a state that is never exported (a candidate, withdrawn, abandoned):
+    refused whoever asks, so over HTTP it is 409 (the record's state), not 403 (the caller)."""
+
+    exit_code = EXIT_BAD_INPUT
+    http_status = 409
+
+
 def _exportable(version: DatasetVersion) -> None:
     if version.state not in (VersionState.FROZEN, VersionState.ARCHIVED):
-        raise PolicyViolation(
+        raise NotExportable(
             f"version {version.id} is {version.state.value}; only frozen versions are exported",
             expected="a frozen version", got=version.state.value, kept="nothing was written",
             hint=f"flywheel versions freeze {version.id}"
@@ -249,3 +263,37 @@ def _publish(tmp: Path, out: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     fsync_dir(out.parent)
+
+
+def zip_folder(folder: Path, dest: Path) -> Path:
+    """The export folder as one ZIP archive at `dest` (the team server answers it); paths inside
+    are relative to `folder`."""
+    import zipfile
+
+    with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            archive.write(path, path.relative_to(folder).as_posix())
+    return dest
+
+
+def unpack_export(archive_path: Path, out: Path) -> list[str]:
+    """Unpack an export archive (from the team server) into the new or empty folder `out`, whole
+    or not at all, as a local export is written: into a hidden folder beside it, then renamed.
+    A member that would land outside `out` (absolute, or `..`) is refused; nothing is written."""
+    import zipfile
+
+    out = check_out(out)
+    try:
+        archive = zipfile.ZipFile(archive_path)
+    except zipfile.BadZipFile:
+        raise BadInput("the server's export is not a ZIP archive", expected="application/zip",
+                       kept=f"{out} is unchanged") from None
+    with archive:
+        names = archive.namelist()
+        unsafe = [n for n in names if n.startswith(("/", "\\")) or ".." in Path(n).parts]
+        if unsafe:
+            raise BadInput("the server's export names files outside its folder",
+                           got=", ".join(unsafe[:3]), kept=f"{out} is unchanged")
+        tmp = _write_beside(out, archive.extractall)
+    _publish(tmp, out)
+    return sorted(n for n in names if not n.endswith("/"))

@@ -93,10 +93,10 @@ def final_check_sheet(ws: Workspace, version_ref: str, out: str | Path) -> int:
     """Step 2: write the final spot check's sheet, a stratified sample over the version."""
     from dataflywheel.flows.data.review_sample import write_sheet
 
-    return write_sheet(_final_sample(ws, version_ref), Path(out))
+    return write_sheet(final_sample(ws, version_ref), Path(out))
 
 
-def _final_sample(ws: Workspace, version_ref: str) -> list[dict[str, object]]:
+def final_sample(ws: Workspace, version_ref: str) -> list[dict[str, object]]:
     """Stratified by batch: each batch's share of `FINAL_CHECK_SIZE` is proportional to its
     records, at least one (`checks.stats.sampling.allocate`), drawn by the spot check."""
     from dataflywheel.checks.stats.sampling import allocate
@@ -124,7 +124,7 @@ def take_final_check(ws: Workspace, version_ref: str, path: str | Path, *,
 
     now, path = now or utcnow(), Path(path)
     parsed = read_reviews(path)
-    sample = _final_sample(ws, version_ref)
+    sample = final_sample(ws, version_ref)
     sha = ws.blobs.put_file(path).sha256
     with ws.db.unit_of_work() as s:
         version = resolve_version(s, version_ref)

@@ -119,9 +119,16 @@ def list_datasets(ws: Workspace) -> list[Dataset]:
         return Datasets(s).list()
 
 
-def datasets(ws: Workspace) -> Listing[Dataset]:
-    """Every dataset, a page at a time or streamed (`flywheel datasets list`)."""
-    return Listing(ws, Datasets)
+def datasets(ws: Workspace, project_id: str | None = None) -> Listing[Dataset]:
+    """Every dataset (of one project, if given), a page at a time or streamed
+    (`flywheel datasets list`)."""
+    return Listing(ws, Datasets, project_id=project_id)
+
+
+def get_dataset(ws: Workspace, dataset: str) -> Dataset:
+    """The dataset named by id or name (`flywheel datasets show`)."""
+    with ws.db.session() as s:
+        return Datasets(s).find(dataset) or Datasets(s).by_name(dataset)
 
 
 def create_version(ws: Workspace, dataset: str, *, by: str, batch_ids: Sequence[str] = (),
