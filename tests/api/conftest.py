@@ -42,7 +42,9 @@ def seed_people(ws: Workspace) -> dict[str, str]:
     return {"project": "P-TEST", "person": "data-engineer"}
 
 
-SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [seed_people]
+from seed_access import seed_access  # noqa: E402
+
+SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [seed_people, seed_access]
 
 
 @pytest.fixture

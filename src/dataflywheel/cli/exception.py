@@ -25,17 +25,9 @@ OnCall = Annotated[str | None, typer.Option(
 COLUMNS = ["id", "type", "state", "expires_at", "requested_by_id", "scope"]
 
 
-def _view_dict(view: ExceptionView) -> dict[str, Any]:
-    return {**view.exception.model_dump(mode="json"),
-            "covers": [c.model_dump(mode="json", exclude={"id", "exception_id"}, exclude_none=True)
-                       for c in view.covers],
-            "approvals": [a.model_dump(mode="json") for a in view.approvals],
-            "open_slots": view.open_slots}
-
-
 def _print_view(view: ExceptionView, json_: bool) -> None:
     if json_:
-        print_json(_view_dict(view))
+        print_json(view.to_dict())
         return
     e = view.exception
     console.print(f"{e.id} ({e.type.value}) is [bold]{e.state.value}[/], expires "

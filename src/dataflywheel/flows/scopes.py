@@ -27,6 +27,7 @@ from dataflywheel.store.tables.experiments import ExperimentRow
 from dataflywheel.store.tables.feedback import FeedbackEventRow, ThemeRow
 from dataflywheel.store.tables.governance import AccessGrantRow, AssetRow, ExceptionRow
 from dataflywheel.store.tables.issues import IssueRow
+from dataflywheel.store.tables.people import PersonRow
 from dataflywheel.store.tables.projects import ProjectRow
 
 Resolver = Callable[[Session, str], str | None]
@@ -55,6 +56,11 @@ def _project(s: Session, key: str) -> str:
     return key
 
 
+def _person(s: Session, key: str) -> None:
+    """A person belongs to no project (they may hold roles in several): team-wide."""
+    _column(s, PersonRow, key, "id", "person")
+
+
 def _version(s: Session, ref: str) -> str | None:
     return PROJECT_OF["dataset"](s, resolve_version(s, ref).dataset_id)
 
@@ -73,6 +79,7 @@ PROJECT_OF: dict[str, Resolver] = {
     "grant": _via(AccessGrantRow, "asset_id", "access grant", "asset"),
     "theme": _direct(ThemeRow, "theme"),
     "event": _direct(FeedbackEventRow, "feedback event"),
+    "person": _person,
 }
 
 
