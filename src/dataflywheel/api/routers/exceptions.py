@@ -66,7 +66,7 @@ class ExceptionIn(BaseModel):
         "usage_restriction": "exploration only, no training runs",
         "isolation_label": "quarantine-k12", "outstanding_checks": ["near_duplicates"],
         "expires_at": "2030-01-01T00:00:00+00:00", "dataset_ids": ["DS-0001"],
-        "project": "P-TEST"}]})
+        "project_id": "P-TEST"}]})
 
     type: ExceptionType
     scope: str = Field(max_length=2000)
@@ -78,8 +78,8 @@ class ExceptionIn(BaseModel):
     batch_ids: Ids = Field(default_factory=list, max_length=1000)
     version_ids: Ids = Field(default_factory=list, max_length=1000)
     dataset_ids: Ids = Field(default_factory=list, max_length=1000)
-    project: str | None = Field(default=None, max_length=200,
-                                description="the project whose approvers decide")
+    project_id: str | None = Field(default=None, max_length=200,
+                                   description="the project whose approvers decide")
     source_description: str = Field(default="", max_length=2000)
     risk_level: str | None = Field(default=None, max_length=20)
     access_list: Ids = Field(default_factory=list, max_length=1000)
@@ -90,7 +90,7 @@ class ExceptionIn(BaseModel):
             usage_restriction=self.usage_restriction, isolation_label=self.isolation_label,
             outstanding_checks=self.outstanding_checks, expires_at=self.expires_at,
             batch_ids=self.batch_ids, version_ids=self.version_ids, dataset_ids=self.dataset_ids,
-            project_id=self.project, source_description=self.source_description,
+            project_id=self.project_id, source_description=self.source_description,
             risk_level=self.risk_level, access_list=self.access_list)
 
 
