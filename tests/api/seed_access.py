@@ -47,4 +47,6 @@ def seed_access(ws: Workspace) -> dict[str, str]:
         source_description="vendor crawl, licence undetermined", risk_level="medium",
         access_list=["algorithm-engineer"]), requested_by="tester")
     return {"asset": asset.id, "grant": grant.id, "dataset": derived.id, "version": version.id,
-            "exception": exception.id}
+            "exception": exception.id,
+            # this pool's own tests use these: another pool may seed `dataset`/`version` too
+            "access_dataset": derived.id, "access_version": version.id}

@@ -41,10 +41,10 @@ def test_a_confidential_grant_needs_both_deciders_then_reads(
                       headers=principals["legal-compliance"])
     assert second.json()["state"] == "active"
     assert second.json()["compliance_approved_by_id"] == "legal-compliance"
-    version = api.post(f"/api/v1/versions/{seeded['version']}/assets", json={},
+    version = api.post(f"/api/v1/versions/{seeded['access_version']}/assets", json={},
                        headers=principals["data-engineer"])
     assert version.status_code == 201 and version.json()["kind"] == "dataset_version"
-    asked = api.get(f"/api/v1/versions/{seeded['version']}/access",
+    asked = api.get(f"/api/v1/versions/{seeded['access_version']}/access",
                     params={"person": "algorithm-engineer"}, headers=principals["data-owner"])
     assert asked.status_code == 200 and asked.json()["person"] == "algorithm-engineer"
     revoked = api.post(f"/api/v1/grants/{grant}/revoke", json={"reason": "evaluation ended"},
@@ -90,7 +90,7 @@ def test_a_bad_grant_request_stores_nothing(
 
 def test_register_derive_regrade_by_whom_the_flows_accept(
         api: TestClient, principals: dict[str, dict[str, str]], seeded: dict[str, str]) -> None:
-    dataset = seeded["dataset"]
+    dataset = seeded["access_dataset"]
     assert_envelope(api.post(f"/api/v1/datasets/{dataset}/assets", json={},
                              headers=principals["algorithm-engineer"]), 403,
                     "the dataset's owner or the sharing Accountable")
@@ -132,14 +132,14 @@ def test_lists_page_and_filter(api: TestClient, principals: dict[str, dict[str, 
     assert assets["items"] == []
     assert_envelope(api.get("/api/v1/grants", params={"state": "lost"},
                             headers=principals["outsider"]), 400, "")
-    assert_envelope(api.get(f"/api/v1/versions/{seeded['version']}/reads",
+    assert_envelope(api.get(f"/api/v1/versions/{seeded['access_version']}/reads",
                             headers=principals["outsider"]), 403, "member")
 
 
 def test_the_api_answers_what_the_cli_prints(
         api: TestClient, cli: Any, principals: dict[str, dict[str, str]],
         seeded: dict[str, str]) -> None:
-    version, dataset = seeded["version"], seeded["dataset"]
+    version, dataset = seeded["access_version"], seeded["access_dataset"]
     for path, args in ((f"/api/v1/versions/{version}/grade", ("access", "grade", version)),
                        (f"/api/v1/datasets/{dataset}/grade", ("access", "grade", dataset)),
                        (f"/api/v1/versions/{version}/access?person=algorithm-engineer",
@@ -182,15 +182,15 @@ def test_the_cli_acts_through_the_server_as_the_tokens_person(
                   "legal-compliance", "--reason", "offboarded", "--json")
     assert revoked.code == 0 and json.loads(revoked.out) == {"revoked": []}
     monkeypatch.setenv("FLYWHEEL_TOKEN", token(principals, "data-engineer"))
-    registered = cli("access", "register", "--dataset", seeded["dataset"], "--by",
+    registered = cli("access", "register", "--dataset", seeded["access_dataset"], "--by",
                      "data-engineer")
-    assert registered.code == 0 and f"registered dataset asset {seeded['dataset']}" in \
+    assert registered.code == 0 and f"registered dataset asset {seeded['access_dataset']}" in \
         registered.out
-    derived = cli("access", "derive", seeded["dataset"], "--from", "access-raw", "--method",
+    derived = cli("access", "derive", seeded["access_dataset"], "--from", "access-raw", "--method",
                   "generation", "--by", "data-engineer", "--json")
     assert derived.code == 0 and json.loads(derived.out)["method"] == "generation"
     monkeypatch.setenv("FLYWHEEL_TOKEN", token(principals, "legal-compliance"))
-    regraded = cli("access", "regrade", seeded["dataset"], "--level", "internal", "--reason",
+    regraded = cli("access", "regrade", seeded["access_dataset"], "--level", "internal", "--reason",
                    "de-identified", "--by", "legal-compliance", "--json")
     assert regraded.code == 0 and json.loads(regraded.out)["approved_by_id"] == \
         "legal-compliance"

@@ -38,7 +38,8 @@ def test_each_slot_is_filled_once_by_its_role_then_revoked(
         api: TestClient, principals: dict[str, dict[str, str]], seeded: dict[str, str],
         cli: Any) -> None:
     exc = seeded["exception"]
-    for name in ("admin", "data-engineer", "outsider"):  # the requester, a wrong role, another project
+    # the requester, a wrong role, a data owner of another project
+    for name in ("admin", "data-engineer", "outsider"):
         assert_envelope(api.post(f"/api/v1/exceptions/{exc}/approve", json={},
                                  headers=principals[name]), 403, "open approver slot")
     legal = api.post(f"/api/v1/exceptions/{exc}/approve", json={"note": "licence in hand"},
@@ -76,7 +77,8 @@ def test_request_list_and_show_answer_what_the_cli_prints(
     everything = api.get("/api/v1/exceptions", params={"type": "quality"},
                          headers=principals["data-engineer"]).json()["items"]
     assert everything == json.loads(cli("exceptions", "list", "--type", "quality", "--json").out)
-    shown = api.get(f"/api/v1/exceptions/{made.json()['id']}", headers=principals["platform-engineer"])
+    shown = api.get(f"/api/v1/exceptions/{made.json()['id']}",
+                    headers=principals["platform-engineer"])
     assert shown.json() == json.loads(cli("exceptions", "show", made.json()["id"], "--json").out)
 
 

@@ -57,7 +57,8 @@ def register(
         if (version is None) == (dataset is None):
             raise BadInput("register exactly one of a version or a dataset", field="asset",
                            expected="--version V or --dataset D", kept="nothing was stored")
-        path = f"/api/v1/versions/{version}/assets" if version else f"/api/v1/datasets/{dataset}/assets"
+        path = (f"/api/v1/versions/{version}/assets" if version
+                else f"/api/v1/datasets/{dataset}/assets")
         asset = Asset.model_validate(client.call("POST", path, json={
             "sensitivity": sensitivity, "description": description}))
     else:

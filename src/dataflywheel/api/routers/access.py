@@ -18,7 +18,6 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
@@ -29,19 +28,10 @@ from dataflywheel.domain.records.governance import AccessGrant, Asset, Derivatio
 from dataflywheel.domain.states import GrantState
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.governance import access, access_reads, sensitivity
-from dataflywheel.store.repositories.data import resolve_version
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
 
 NOTHING = "nothing was stored"
-
-
-def _steward_of_dataset(s: Session, dataset: str, person: str) -> bool:
-    return person in sensitivity.stewards(s, dataset)
-
-
-def _steward_of_version(s: Session, version: str, person: str) -> bool:
-    return person in sensitivity.stewards(s, resolve_version(s, version).dataset_id)
 
 
 STEWARD = "the dataset's owner or the sharing Accountable of its project"
@@ -51,9 +41,9 @@ REVOKER = "the sharing Accountable of the asset's project or Legal/Compliance"
 
 POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/datasets/{dataset}/assets"):
-        Asks(scope="dataset", question=_steward_of_dataset, says=STEWARD),
+        Asks(scope="dataset", question=sensitivity.may_steward, says=STEWARD),
     ("POST", "/api/v1/versions/{version}/assets"):
-        Asks(scope="version", question=_steward_of_version, says=STEWARD),
+        Asks(scope="version", question=sensitivity.may_steward_version, says=STEWARD),
     ("GET", "/api/v1/assets"): AnyPerson(),
     ("POST", "/api/v1/assets/{asset}/grants"): AnyPerson(),
     ("GET", "/api/v1/grants"): AnyPerson(),
@@ -68,7 +58,7 @@ POLICY: dict[tuple[str, str], Rule] = {
              says=REVOKER + " of every active grant of the person"),
     ("POST", "/api/v1/grants/sweep"): AnyPerson(),
     ("POST", "/api/v1/datasets/{dataset}/derivations"):
-        Asks(scope="dataset", question=_steward_of_dataset, says=STEWARD),
+        Asks(scope="dataset", question=sensitivity.may_steward, says=STEWARD),
     ("POST", "/api/v1/datasets/{dataset}/regrade"):
         Asks(scope="dataset", question=sensitivity.may_regrade,
              says="a Legal/Compliance holder of the project, on derived data"),

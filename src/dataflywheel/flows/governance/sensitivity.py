@@ -202,6 +202,16 @@ def stewards(session: Session, dataset_id: str) -> set[str]:
         return set()
 
 
+def may_steward(session: Session, dataset_id: str, person: str) -> bool:
+    """Whether `person` may register dataset `dataset_id` as an asset or record its sources."""
+    return person in stewards(session, dataset_id)
+
+
+def may_steward_version(session: Session, version_ref: str, person: str) -> bool:
+    """Whether `person` may register version `version_ref` (id or DATASET@N) as an asset."""
+    return person in stewards(session, resolve_version(session, version_ref).dataset_id)
+
+
 def may_regrade(session: Session, dataset_id: str, person: str) -> bool:
     """Whether `person` may re-grade dataset `dataset_id`: derived data, by a Legal/Compliance
     holder of its project (what `regrade` refuses otherwise)."""
