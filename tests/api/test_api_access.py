@@ -9,6 +9,7 @@ the CLI's state-changing commands act through the loopback server as the token's
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -194,3 +195,22 @@ def test_the_cli_acts_through_the_server_as_the_tokens_person(
                    "de-identified", "--by", "legal-compliance", "--json")
     assert regraded.code == 0 and json.loads(regraded.out)["approved_by_id"] == \
         "legal-compliance"
+
+
+@pytest.mark.parametrize("value", ["nope", "@", "access-raw@x", "V-", "DS-0001@99", "x" * 300])
+def test_odd_record_names_are_a_4xx_never_a_5xx(
+        api: TestClient, principals: dict[str, dict[str, str]], value: str) -> None:
+    """Every access and exception route, with an odd or unknown record in its path."""
+    from test_policy import example_request
+
+    openapi = api.app.openapi()  # type: ignore[attr-defined]
+    for method, path in [(m, p) for m, p in api.app.state.policy  # type: ignore[attr-defined]
+                         if "{" in p and p.split("/")[3] in {"assets", "grants", "datasets",
+                                                            "versions", "exceptions", "people"}
+                         and "tokens" not in p]:
+        names = dict.fromkeys(re.findall(r"{(\w+)}", path), value)
+        request = example_request(openapi, method, path, names)
+        answer = api.request(method, request["url"], json=request.get("json"),
+                             headers=principals["data-owner"])
+        assert 400 <= answer.status_code < 500, (method, path, answer.text)
+        assert_envelope(answer, answer.status_code)
