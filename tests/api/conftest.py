@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
+from seed_access import seed_access
 from seed_data import seed_data
 from seed_experiments import seed_experiments
 from seed_governance import seed_governance
@@ -57,12 +58,12 @@ def seed_people(ws: Workspace) -> dict[str, str]:
 
 SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [
     seed_people,
+    seed_access,
+    seed_governance,
     seed_data,
     seed_experiments,
-    seed_governance,
     seed_versions,
 ]
-
 def make_principals(ws: Workspace, seeded: dict[str, str]) -> dict[str, dict[str, str]]:
     """principal name → the headers it sends (none for anonymous); adds a spare token to `seeded`."""
     from dataflywheel.domain.records.base import utcnow

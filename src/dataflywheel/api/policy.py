@@ -45,6 +45,11 @@ class Rule:
     def allows(self, s: Session, who: Authenticated, project: str | None) -> bool:
         raise NotImplementedError
 
+    def permits(self, s: Session, who: Authenticated, project: str | None, value: str) -> bool:
+        """`allows`, told also the scoped record itself (`value`, its path parameter): a rule
+        about one record (its owner, its requester, its open approver slots) overrides this."""
+        return self.allows(s, who, project)
+
     def describe(self) -> str:
         raise NotImplementedError
 
@@ -210,7 +215,9 @@ def decide(s: Session, rule: Rule, who: Authenticated, value: str | None) -> str
         subject = person_named(s, kind, value, rule.letter)
     elif kind is not None and value is not None:
         subject = project_of(s, kind, value)
-    if not rule.allows(s, who, subject):
+    allowed = (rule.permits(s, who, subject, value) if value is not None
+               and not isinstance(rule, SelfOrAdmin | Named) else rule.allows(s, who, subject))
+    if not allowed:
         where = f" in project {subject}" if subject and not isinstance(rule, SelfOrAdmin | Named) \
             else ""
         raise PolicyViolation(f"{who.person_id} may not do this{where}: only {rule.describe()} may",

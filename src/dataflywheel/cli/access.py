@@ -12,6 +12,7 @@ from dataflywheel.cli.options import All, By, Cursor, EndReason, Json, Limit, No
 from dataflywheel.cli.output import console, print_done, print_json, print_records
 from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.parsing import parse_time
+from dataflywheel.cli.through_server import through_server
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="Data assets and time-limited access grants (request, approve, revoke).",
@@ -30,6 +31,12 @@ def _grant_done(grant: Any, json_: bool, message: str) -> None:
     print_done(json_, grant.model_dump(mode="json"), message)
 
 
+def _grant(answer: Any) -> Any:
+    from dataflywheel.domain.records.governance import AccessGrant
+
+    return AccessGrant.model_validate(answer)
+
+
 @app.command("register")
 def register(
     ctx: typer.Context, by: By,
@@ -41,11 +48,23 @@ def register(
     json_: Json = False,
 ) -> None:
     """Register a dataset or dataset version as an asset with a sensitivity level."""
+    from dataflywheel.domain.records.governance import Asset
+    from dataflywheel.errors import BadInput
     from dataflywheel.flows.governance.access import register as run
 
-    with workspace(ctx) as ws:
-        asset = run(ws, by=by, version=version, dataset=dataset, sensitivity=sensitivity,
-                    description=description)
+    client = through_server(ctx, by=by)
+    if client is not None:
+        if (version is None) == (dataset is None):
+            raise BadInput("register exactly one of a version or a dataset", field="asset",
+                           expected="--version V or --dataset D", kept="nothing was stored")
+        path = (f"/api/v1/versions/{version}/assets" if version
+                else f"/api/v1/datasets/{dataset}/assets")
+        asset = Asset.model_validate(client.call("POST", path, json={
+            "sensitivity": sensitivity, "description": description}))
+    else:
+        with workspace(ctx) as ws:
+            asset = run(ws, by=by, version=version, dataset=dataset, sensitivity=sensitivity,
+                        description=description)
     print_done(json_, asset.model_dump(mode="json"),
                f"registered {asset.kind.value} asset {asset.id} ({asset.sensitivity.value})")
 
@@ -75,9 +94,15 @@ def request(
                        expected="--expires TIME or --days N", kept="nothing was stored")
     until = parse_time(expires, "expires") if expires else at + timedelta(days=days or 0)
     assert until is not None
-    with workspace(ctx) as ws:
-        grant = run(ws, asset, grantee=grantee, purpose=purpose, expires_at=until,
-                    requested_by=by, exception_id=exception, now=at)
+    client = through_server(ctx, by=by, now=now)
+    if client is not None:
+        grant = _grant(client.call("POST", f"/api/v1/assets/{asset}/grants", json={
+            "grantee": grantee, "purpose": purpose, "exception": exception,
+            **({"days": days} if days is not None else {"expires_at": until.isoformat()})}))
+    else:
+        with workspace(ctx) as ws:
+            grant = run(ws, asset, grantee=grantee, purpose=purpose, expires_at=until,
+                        requested_by=by, exception_id=exception, now=at)
     _grant_done(grant, json_, f"requested {grant.id} for {grant.grantee_id} on {grant.asset_id}, "
                 f"expires {grant.expires_at.isoformat()}")
 
@@ -89,8 +114,12 @@ def approve(ctx: typer.Context, grant: GrantId, by: By,
     """Approve a grant (the sharing Accountable; Legal/Compliance too above internal)."""
     from dataflywheel.flows.governance.access import approve as run
 
-    with workspace(ctx) as ws:
-        g = run(ws, grant, approver=by, note=note, now=_now(now))
+    client = through_server(ctx, by=by, now=now)
+    if client is not None:
+        g = _grant(client.call("POST", f"/api/v1/grants/{grant}/approve", json={"note": note}))
+    else:
+        with workspace(ctx) as ws:
+            g = run(ws, grant, approver=by, note=note, now=_now(now))
     _grant_done(g, json_, f"{g.id} is {g.state.value}" + (
         "" if g.state.value == "active" else " (waiting for the other approval)"))
 
@@ -102,8 +131,12 @@ def deny(ctx: typer.Context, grant: GrantId, by: By,
     """Deny a requested grant, with a reason."""
     from dataflywheel.flows.governance.access import deny as run
 
-    with workspace(ctx) as ws:
-        g = run(ws, grant, approver=by, reason=reason, now=_now(now))
+    client = through_server(ctx, by=by, now=now)
+    if client is not None:
+        g = _grant(client.call("POST", f"/api/v1/grants/{grant}/deny", json={"reason": reason}))
+    else:
+        with workspace(ctx) as ws:
+            g = run(ws, grant, approver=by, reason=reason, now=_now(now))
     _grant_done(g, json_, f"{g.id} denied")
 
 
@@ -122,14 +155,23 @@ def revoke(ctx: typer.Context, by: By,
     if (grant is None) == (grantee is None):
         raise BadInput("give exactly one of GRANT and --grantee", field="grant",
                        expected="GRANT or --grantee PERSON", kept="nothing was changed")
-    with workspace(ctx) as ws:
-        if grantee is not None:
-            ended = revoke_person(ws, grantee, by=by, reason=reason, now=_now(now))
-            print_done(json_, {"revoked": [g.id for g in ended]},
-                       f"revoked {len(ended)} grant(s) of {grantee}"
-                       + (f": {', '.join(g.id for g in ended)}" if ended else ""))
-            return
-        g = run(ws, str(grant), by=by, reason=reason, now=_now(now))
+    client = through_server(ctx, by=by, now=now)
+    if grantee is not None:
+        if client is not None:
+            ended: list[str] = client.call("POST", f"/api/v1/people/{grantee}/grants/revoke",
+                                           json={"reason": reason})["revoked"]
+        else:
+            with workspace(ctx) as ws:
+                ended = [g.id for g in revoke_person(ws, grantee, by=by, reason=reason,
+                                                     now=_now(now))]
+        print_done(json_, {"revoked": ended}, f"revoked {len(ended)} grant(s) of {grantee}"
+                   + (f": {', '.join(ended)}" if ended else ""))
+        return
+    if client is not None:
+        g = _grant(client.call("POST", f"/api/v1/grants/{grant}/revoke", json={"reason": reason}))
+    else:
+        with workspace(ctx) as ws:
+            g = run(ws, str(grant), by=by, reason=reason, now=_now(now))
     _grant_done(g, json_, f"{g.id} revoked")
 
 
@@ -160,8 +202,12 @@ def sweep(ctx: typer.Context, now: Now = None, json_: Json = False) -> None:
     """Expire every active grant past its expiry (audited)."""
     from dataflywheel.flows.governance.access import sweep as run
 
-    with workspace(ctx) as ws:
-        expired = run(ws, now=_now(now))
+    client = through_server(ctx, now=now)
+    if client is not None:
+        expired: list[str] = client.call("POST", "/api/v1/grants/sweep")["expired"]
+    else:
+        with workspace(ctx) as ws:
+            expired = run(ws, now=_now(now))
     if json_:
         print_json({"expired": expired})
     else:
@@ -181,11 +227,7 @@ def check(ctx: typer.Context,
         d = run(ws, person, version, now=_now(now))
     v = d.version
     if json_:
-        print_json({"person": person, "version": v.id, "state": v.state.value,
-                    "level": d.grade.level.value, "grade": d.grade.explain(),
-                    "grant_needed": d.rule.grant_needed, "allowed": d.allowed,
-                    "grants": [g.id for g in d.grants],
-                    "refusal": str(d.refusal) if d.refusal else None})
+        print_json(d.answer())
     else:
         why = (f"by {', '.join(g.id for g in d.grants)}" if d.grants else
                "no grant needed (public)" if not d.rule.grant_needed else str(d.refusal))
@@ -205,8 +247,7 @@ def reads(ctx: typer.Context,
 
     with workspace(ctx) as ws:
         entries = reads_of(ws, version)
-    rows = [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "version": e.version_id,
-             "allowed": e.allowed, "reason": e.reason} for e in entries]
+    rows = [e.row() for e in entries]
     if json_:
         print_json(rows)
     else:
@@ -223,8 +264,16 @@ def derive(ctx: typer.Context,
     """Record that DATASET is derived data built from a source; it inherits the source's level."""
     from dataflywheel.flows.governance.sensitivity import derive as run
 
-    with workspace(ctx) as ws:
-        d = run(ws, dataset, source=source, method=method, by=by)
+    from dataflywheel.domain.records.governance import Derivation
+
+    client = through_server(ctx, by=by)
+    if client is not None:
+        d = Derivation.model_validate(client.call(
+            "POST", f"/api/v1/datasets/{dataset}/derivations",
+            json={"source": source, "method": method}))
+    else:
+        with workspace(ctx) as ws:
+            d = run(ws, dataset, source=source, method=method, by=by)
     print_done(json_, d.model_dump(mode="json"),
                f"{d.id}: {d.dataset_id} is derived from {d.source} ({d.method})")
 
@@ -238,8 +287,15 @@ def regrade(ctx: typer.Context,
     """Re-grade derived DATASET (a Legal/Compliance holder approves; audited)."""
     from dataflywheel.flows.governance.sensitivity import regrade as run
 
-    with workspace(ctx) as ws:
-        r = run(ws, dataset, level=level, by=by, reason=reason)
+    from dataflywheel.domain.records.governance import Regrade
+
+    client = through_server(ctx, by=by)
+    if client is not None:
+        r = Regrade.model_validate(client.call("POST", f"/api/v1/datasets/{dataset}/regrade",
+                                               json={"level": level, "reason": reason}))
+    else:
+        with workspace(ctx) as ws:
+            r = run(ws, dataset, level=level, by=by, reason=reason)
     print_done(json_, r.model_dump(mode="json"),
                f"{r.id}: {r.dataset_id} re-graded from {r.inherited.value} to {r.level.value} "
                f"by {r.approved_by_id}")
@@ -250,20 +306,18 @@ def grade(ctx: typer.Context,
           ref: Annotated[str, typer.Argument(metavar="VERSION_OR_DATASET")],
           json_: Json = False) -> None:
     """The effective sensitivity of a version or dataset, and why (Table 24-20)."""
-    from dataflywheel.domain.policies.sensitivity import read_rule, row_for
-    from dataflywheel.flows.governance.sensitivity import grade_of
+    from dataflywheel.domain.policies.sensitivity import row_for
+    from dataflywheel.flows.governance.sensitivity import grade_answer, grade_of
 
     with workspace(ctx) as ws:
         key, g = grade_of(ws, ref)
-    row = row_for(g.level.value)
-    rule = read_rule(g.level, archived=False).summary()
+    answer = grade_answer(key, g)
     if json_:
-        print_json({"id": key, "level": g.level.value, "grade": g.explain(),
-                    "sources": list(g.sources), "policy": row.default_access_policy,
-                    "audit": row.audit_requirements, "read_rule": rule})
+        print_json(answer)
     else:
-        console.print(f"{key}: {g.explain()} — {row.level}: {row.default_access_policy}; "
-                      f"audit: {row.audit_requirements}. Reading needs: {rule}", highlight=False)
+        console.print(f"{key}: {g.explain()} — {row_for(g.level.value).level}: "
+                      f"{answer['policy']}; audit: {answer['audit']}. Reading needs: "
+                      f"{answer['read_rule']}", highlight=False)
 
 
 @hookimpl

@@ -11,6 +11,7 @@ from dataflywheel.cli.options import All, By, Cursor, EndReason, Json, Limit, No
 from dataflywheel.cli.output import console, print_json, print_records
 from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.parsing import parse_time
+from dataflywheel.cli.through_server import through_server
 from dataflywheel.hookspecs import hookimpl
 
 if TYPE_CHECKING:
@@ -25,17 +26,32 @@ OnCall = Annotated[str | None, typer.Option(
 COLUMNS = ["id", "type", "state", "expires_at", "requested_by_id", "scope"]
 
 
-def _view_dict(view: ExceptionView) -> dict[str, Any]:
-    return {**view.exception.model_dump(mode="json"),
-            "covers": [c.model_dump(mode="json", exclude={"id", "exception_id"}, exclude_none=True)
-                       for c in view.covers],
-            "approvals": [a.model_dump(mode="json") for a in view.approvals],
-            "open_slots": view.open_slots}
+def _view(answer: dict[str, Any]) -> ExceptionView:
+    """The view a server answered (`ExceptionView.to_dict`), rebuilt to print it as locally."""
+    from dataflywheel.domain.records.governance import (
+        ExceptionApproval,
+        ExceptionCover,
+        ExceptionRecord,
+    )
+    from dataflywheel.flows.governance.exceptions import ExceptionView
+
+    record = ExceptionRecord.model_validate(
+        {k: v for k, v in answer.items() if k not in ("covers", "approvals", "open_slots")})
+    return ExceptionView(
+        exception=record, covers=[ExceptionCover.of(record.id, **c) for c in answer["covers"]],
+        approvals=[ExceptionApproval.model_validate(a) for a in answer["approvals"]],
+        open_slots=list(answer["open_slots"]))
+
+
+def _record(answer: Any) -> Any:
+    from dataflywheel.domain.records.governance import ExceptionRecord
+
+    return ExceptionRecord.model_validate(answer)
 
 
 def _print_view(view: ExceptionView, json_: bool) -> None:
     if json_:
-        print_json(_view_dict(view))
+        print_json(view.to_dict())
         return
     e = view.exception
     console.print(f"{e.id} ({e.type.value}) is [bold]{e.state.value}[/], expires "
@@ -83,6 +99,8 @@ def request(
     json_: Json = False,
 ) -> None:
     """Request an exception; its approvers are notified."""
+    from dataclasses import asdict
+
     from dataflywheel.flows.governance.exceptions import ExceptionRequest
     from dataflywheel.flows.governance.exceptions import request as request_flow
 
@@ -95,8 +113,13 @@ def request(
                            dataset_ids=dataset or [], project_id=project,
                            source_description=source_description, risk_level=risk_level,
                            access_list=access or [])
-    with workspace(ctx) as ws:
-        record = request_flow(ws, req, requested_by=by)
+    client = through_server(ctx, by=by)
+    if client is not None:
+        body = {**asdict(req), "expires_at": expires_at.isoformat()}
+        record = _record(client.call("POST", "/api/v1/exceptions", json=body))
+    else:
+        with workspace(ctx) as ws:
+            record = request_flow(ws, req, requested_by=by)
     if json_:
         print_json(record.model_dump(mode="json"))
     else:
@@ -110,9 +133,14 @@ def approve(ctx: typer.Context, exception_id: ExcId, by: By, note: str = "",
     """Approve in the role you hold; approved once every approver the type needs has."""
     from dataflywheel.flows.governance.exceptions import approve as approve_flow
 
-    with workspace(ctx) as ws:
-        view = approve_flow(ws, exception_id, approver=by, note=note, on_call=on_call,
-                            now=parse_time(now, "now"))
+    client = through_server(ctx, by=by, now=now, on_call=on_call)
+    if client is not None:
+        view = _view(client.call("POST", f"/api/v1/exceptions/{exception_id}/approve",
+                                 json={"note": note}))
+    else:
+        with workspace(ctx) as ws:
+            view = approve_flow(ws, exception_id, approver=by, note=note, on_call=on_call,
+                                now=parse_time(now, "now"))
     _print_view(view, json_)
 
 
@@ -123,9 +151,14 @@ def reject(ctx: typer.Context, exception_id: ExcId, by: By,
     """Reject a requested exception (any of its approvers may)."""
     from dataflywheel.flows.governance.exceptions import reject as reject_flow
 
-    with workspace(ctx) as ws:
-        view = reject_flow(ws, exception_id, approver=by, reason=reason, on_call=on_call,
-                           now=parse_time(now, "now"))
+    client = through_server(ctx, by=by, now=now, on_call=on_call)
+    if client is not None:
+        view = _view(client.call("POST", f"/api/v1/exceptions/{exception_id}/reject",
+                                 json={"reason": reason}))
+    else:
+        with workspace(ctx) as ws:
+            view = reject_flow(ws, exception_id, approver=by, reason=reason, on_call=on_call,
+                               now=parse_time(now, "now"))
     _print_view(view, json_)
 
 
@@ -135,8 +168,13 @@ def withdraw(ctx: typer.Context, exception_id: ExcId, by: By, reason: str = "",
     """The requester withdraws an undecided request."""
     from dataflywheel.flows.governance.exceptions import withdraw as withdraw_flow
 
-    with workspace(ctx) as ws:
-        record = withdraw_flow(ws, exception_id, by=by, reason=reason)
+    client = through_server(ctx, by=by)
+    if client is not None:
+        record = _record(client.call("POST", f"/api/v1/exceptions/{exception_id}/withdraw",
+                                     json={"reason": reason}))
+    else:
+        with workspace(ctx) as ws:
+            record = withdraw_flow(ws, exception_id, by=by, reason=reason)
     if json_:
         print_json(record.model_dump(mode="json"))
     else:
@@ -150,9 +188,14 @@ def revoke(ctx: typer.Context, exception_id: ExcId, by: By,
     """End an approved exception before its expiry; what it covered is blocked again."""
     from dataflywheel.flows.governance.exceptions import revoke as revoke_flow
 
-    with workspace(ctx) as ws:
-        record = revoke_flow(ws, exception_id, by=by, reason=reason, on_call=on_call,
-                             now=parse_time(now, "now"))
+    client = through_server(ctx, by=by, now=now, on_call=on_call)
+    if client is not None:
+        record = _record(client.call("POST", f"/api/v1/exceptions/{exception_id}/revoke",
+                                     json={"reason": reason}))
+    else:
+        with workspace(ctx) as ws:
+            record = revoke_flow(ws, exception_id, by=by, reason=reason, on_call=on_call,
+                                 now=parse_time(now, "now"))
     if json_:
         print_json(record.model_dump(mode="json"))
     else:
@@ -188,8 +231,12 @@ def sweep(ctx: typer.Context, now: Now = None, json_: Json = False) -> None:
     """Expire every approved exception past its expiry; what they covered is blocked again."""
     from dataflywheel.flows.governance.exceptions import sweep_expired
 
-    with workspace(ctx) as ws:
-        expired = sweep_expired(ws, parse_time(now, "now"))
+    client = through_server(ctx, now=now)
+    if client is not None:
+        expired: list[str] = client.call("POST", "/api/v1/exceptions/sweep")["expired"]
+    else:
+        with workspace(ctx) as ws:
+            expired = sweep_expired(ws, parse_time(now, "now"))
     if json_:
         print_json({"expired": expired})
     else:

@@ -28,6 +28,7 @@ from dataflywheel.store.tables.experiments import ExperimentRow
 from dataflywheel.store.tables.feedback import FeedbackEventRow, ThemeRow
 from dataflywheel.store.tables.governance import AccessGrantRow, AssetRow, ExceptionRow
 from dataflywheel.store.tables.issues import IssueRow
+from dataflywheel.store.tables.people import PersonRow
 from dataflywheel.store.tables.projects import ProjectRow
 from dataflywheel.store.tables.raci import ConsultationRow
 
@@ -64,6 +65,9 @@ def _dataset(s: Session, ref: str) -> str | None:
     if found is None:
         raise NotFound(f"dataset {ref} does not exist", hint="flywheel datasets list")
     return found[0]  # type: ignore[no-any-return]
+def _person(s: Session, key: str) -> None:
+    """A person belongs to no project (they may hold roles in several): team-wide."""
+    _column(s, PersonRow, key, "id", "person")
 
 
 def _version(s: Session, ref: str) -> str | None:
@@ -84,6 +88,7 @@ PROJECT_OF: dict[str, Resolver] = {
     "grant": _via(AccessGrantRow, "asset_id", "access grant", "asset"),
     "theme": _direct(ThemeRow, "theme"),
     "event": _direct(FeedbackEventRow, "feedback event"),
+    "person": _person,
 }
 
 

@@ -3,10 +3,12 @@
 module listed here and `api/policy.py` joins their tables."""
 
 from dataflywheel.api.routers import (
+    access,
     audit,
     batches,
     datasets,
     deliveries,
+    exceptions,
     experiments,
     feedback,
     health,
@@ -34,4 +36,6 @@ ROUTERS = (
     datasets,
     versions,
     trace,
+    access,
+    exceptions,
 )

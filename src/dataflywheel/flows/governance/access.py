@@ -366,6 +366,43 @@ def list_assets(ws: Workspace) -> list[Asset]:
     return list(assets(ws).stream())
 
 
-def assets(ws: Workspace) -> Listing[Asset]:
-    """The registry by id, paged or streamed (`flywheel access list --assets`)."""
-    return Listing(ws, Assets)
+def assets(ws: Workspace, *, project: str | None = None) -> Listing[Asset]:
+    """The registry by id, optionally of one project, paged or streamed (`flywheel access list
+    --assets`)."""
+    return Listing(ws, Assets, project_id=project)
+
+
+# The questions the team server asks before a route runs (`api.record_rules.Asks`): the same
+# people `approve`, `deny` and `revoke` accept, so a caller let through is never refused for who
+# they are (a grant in the wrong state is still the flow's 409).
+
+def may_decide(session: Session, grant_id: str, person: str) -> bool:
+    """Whether `person` may approve or deny grant `grant_id`: the sharing Accountable, or
+    Legal/Compliance above internal, neither its requester nor its grantee, before its expiry."""
+    grant = AccessGrants(session).get(grant_id)
+    if person in {grant.requested_by_id, grant.grantee_id} or utcnow() >= grant.expires_at:
+        return False
+    asset = Assets(session).get(grant.asset_id)
+    try:
+        return person in _deciders(session, asset, grant.sensitivity)
+    except PolicyViolation:  # no single Accountable: nobody decides until the matrix is fixed
+        return False
+
+
+def may_revoke(session: Session, grant_id: str, person: str) -> bool:
+    """Whether `person` may revoke grant `grant_id`: the sharing Accountable or Legal/Compliance."""
+    asset = Assets(session).get(AccessGrants(session).get(grant_id).asset_id)
+    legal = role_holders(Role.LEGAL_COMPLIANCE, asset.project_id, RoleHoldings(session).list())
+    try:
+        return person in {_accountable(session, asset)} | legal
+    except PolicyViolation:
+        return False
+
+
+def may_revoke_all(session: Session, grantee: str, person: str) -> bool:
+    """Whether `person` may revoke every grant of `grantee` that is active now (offboarding:
+    `revoke_person` ends all of them or none)."""
+    now = utcnow()
+    return all(may_revoke(session, g.id, person)
+               for g in AccessGrants(session).list(grantee_id=grantee, state=GS.ACTIVE.value)
+               if g.expires_at > now)

@@ -19,6 +19,7 @@ input: refused before anything is decided, nothing written.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,6 +40,7 @@ from dataflywheel.flows.governance.sensitivity import version_grade
 from dataflywheel.store.repositories.data import resolve_version
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.governance import AccessGrants, Assets
+from dataflywheel.store.paging import Page, page_rows, stream_rows
 from dataflywheel.store.repositories.people import People
 
 REFUSED_KEPT = "nothing was read or written; the refusal is in the audit log"
@@ -59,6 +61,15 @@ class ReadDecision:
     @property
     def allowed(self) -> bool:
         return self.refusal is None
+
+    def answer(self) -> dict[str, Any]:
+        """The answer to "may this person read this version now?" (`flywheel access check
+        --json`, `GET /api/v1/versions/{version}/access`)."""
+        return {"person": self.reader, "version": self.version.id,
+                "state": self.version.state.value, "level": self.grade.level.value,
+                "grade": self.grade.explain(), "grant_needed": self.rule.grant_needed,
+                "allowed": self.allowed, "grants": [g.id for g in self.grants],
+                "refusal": str(self.refusal) if self.refusal else None}
 
     def details(self, via: str, fields: list[str]) -> dict[str, Any]:
         """What the audit entry records (its digest covers all of it)."""
@@ -187,18 +198,56 @@ class ReadEntry:
     allowed: bool
     reason: str
 
+    def row(self) -> dict[str, Any]:
+        """As `flywheel access reads --json` prints it and `GET …/reads` answers it."""
+        return {"seq": self.seq, "at": self.at.isoformat(), "actor": self.actor,
+                "version": self.version_id, "allowed": self.allowed, "reason": self.reason}
+
+
+class Reads:
+    """The audited reads and refusals of one version (None: all), by audit sequence, a page at a
+    time (keyset on `seq`, `store.paging`) or streamed."""
+
+    def __init__(self, ws: Workspace, version_ref: str | None = None) -> None:
+        self.ws = ws
+        self.version_ref = version_ref
+
+    def _query(self, s: Session) -> Any:
+        from sqlalchemy import select
+
+        from dataflywheel.store.tables.audit import AuditEntryRow
+
+        table: Any = AuditEntryRow.__table__  # plain rows: no ORM identity map, flat memory
+        query = select(*table.columns).where(
+            table.c.action.in_(("version.read", "version.read_refused")))
+        if self.version_ref is not None:
+            query = query.where(table.c.record_id == resolve_version(s, self.version_ref).id)
+        return query, table.c.seq
+
+    @staticmethod
+    def _entry(r: Any) -> ReadEntry:
+        return ReadEntry(seq=r.seq, at=r.at, actor=r.actor, version_id=r.record_id,
+                         allowed=r.action == "version.read", reason=r.reason or "")
+
+    def page(self, limit: int | None = None, cursor: str | None = None) -> Page[ReadEntry]:
+        with self.ws.db.session() as s:
+            query, seq = self._query(s)
+            found = page_rows(s, query, [seq], limit=limit, cursor=cursor)
+            return Page([self._entry(r) for r in found.items], found.next_cursor,
+                        found.remaining)
+
+    def stream(self) -> Iterator[ReadEntry]:
+        with self.ws.db.session() as s:
+            query, seq = self._query(s)
+            for r in stream_rows(s, query, [seq]):
+                yield self._entry(r)
+
+
+def reads(ws: Workspace, version_ref: str | None = None) -> Reads:
+    """The audited reads and refusals, oldest first, of one version (id or DATASET@N) or all."""
+    return Reads(ws, version_ref)
+
 
 def reads_of(ws: Workspace, version_ref: str | None = None) -> list[ReadEntry]:
     """The audited reads and refusals, oldest first, of one version (id or DATASET@N) or all."""
-    from sqlalchemy import select
-
-    from dataflywheel.store.tables.audit import AuditEntryRow
-
-    row = AuditEntryRow
-    with ws.db.session() as s:
-        query = select(row).where(row.action.in_(("version.read", "version.read_refused")))
-        if version_ref is not None:
-            query = query.where(row.record_id == resolve_version(s, version_ref).id)
-        return [ReadEntry(seq=r.seq, at=r.at, actor=r.actor, version_id=r.record_id,
-                          allowed=r.action == "version.read", reason=r.reason or "")
-                for r in s.scalars(query.order_by(row.seq))]
+    return list(reads(ws, version_ref).stream())

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -117,6 +118,15 @@ class ExceptionView:
     covers: list[ExceptionCover]
     approvals: list[ExceptionApproval]
     open_slots: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The exception's fields with its covers, decisions and open slots: what
+        `flywheel exceptions show --json` prints and `GET /api/v1/exceptions/{id}` answers."""
+        return {**self.exception.model_dump(mode="json"),
+                "covers": [c.model_dump(mode="json", exclude={"id", "exception_id"},
+                                        exclude_none=True) for c in self.covers],
+                "approvals": [a.model_dump(mode="json") for a in self.approvals],
+                "open_slots": self.open_slots}
 
 
 def request(ws: Workspace, req: ExceptionRequest, *, requested_by: str,
@@ -389,8 +399,9 @@ def list_exceptions(ws: Workspace, *, state: str | None = None, type: str | None
 
 
 def exceptions(ws: Workspace, *, state: str | None = None, type: str | None = None,
+               project: str | None = None,
                now: datetime | None = None) -> Listing[ExceptionRecord]:
-    """Exceptions by id, optionally of one state and type (in the database), paged or
+    """Exceptions by id, optionally of one state, type and project (in the database), paged or
     streamed; what is due expires first, in its own transaction."""
     filters = {k: v for k, v in (("state", state), ("type", type)) if v is not None}
     for name, value in filters.items():
@@ -400,4 +411,51 @@ def exceptions(ws: Workspace, *, state: str | None = None, type: str | None = No
                            expected="one of " + ", ".join(m.value for m in enum))
     with ws.db.unit_of_work() as s:
         expire_due(s, at=now or utcnow())
-    return Listing(ws, Exceptions, **filters)
+    return Listing(ws, Exceptions, project_id=project, **filters)
+
+
+# The questions the team server asks before a route runs (`api.record_rules.Asks`), with no
+# on-call person named (the server takes none from a caller): the same people `approve`,
+# `reject`, `revoke` and `withdraw` accept. A request no longer awaiting decisions is the flow's
+# 409 for anyone who could have decided it.
+
+def _undecided_by(s: Session, record: ExceptionRecord, person: str) -> bool:
+    """Not its requester, no decision of theirs yet, and the request has not run out."""
+    if utcnow() >= record.expires_at:
+        return False
+    return person != record.requested_by_id and not any(
+        a.approver_id == person for a in ExceptionApprovals(s).list(exception_id=record.id))
+
+
+def _every_slot(record: ExceptionRecord) -> list[int]:
+    return list(range(len(APPROVER_SLOTS[record.type])))
+
+
+def may_approve(session: Session, exception_id: str, person: str) -> bool:
+    """Whether `person` may approve: not its requester, not yet decided, before its expiry, and
+    holding the role of an open approver slot (any slot's, once the request is decided)."""
+    record = Exceptions(session).get(exception_id)
+    if record.state is not XS.REQUESTED:
+        return slot_for(session, record, person, _every_slot(record), None) is not None
+    slots = open_slots(record, ExceptionApprovals(session).list(exception_id=exception_id))
+    return _undecided_by(session, record, person) and \
+        slot_for(session, record, person, slots, None) is not None
+
+
+def may_reject(session: Session, exception_id: str, person: str) -> bool:
+    """Whether `person` may reject: any approver of the type, not its requester, not yet decided."""
+    record = Exceptions(session).get(exception_id)
+    eligible_now = slot_for(session, record, person, _every_slot(record), None) is not None
+    return eligible_now and (record.state is not XS.REQUESTED
+                             or _undecided_by(session, record, person))
+
+
+def may_revoke(session: Session, exception_id: str, person: str) -> bool:
+    """Whether `person` may revoke: anyone who may approve its type."""
+    record = Exceptions(session).get(exception_id)
+    return slot_for(session, record, person, _every_slot(record), None) is not None
+
+
+def may_withdraw(session: Session, exception_id: str, person: str) -> bool:
+    """Whether `person` may withdraw: its requester only."""
+    return Exceptions(session).get(exception_id).requested_by_id == person

@@ -15,11 +15,12 @@ Both writers are audited in their one transaction; a refused one writes nothing.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.policies.raci import role_holders
-from dataflywheel.domain.policies.sensitivity import Grade, grade
+from dataflywheel.domain.policies.sensitivity import Grade, grade, read_rule, row_for
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import Dataset, DatasetVersion
 from dataflywheel.domain.records.governance import (
@@ -156,11 +157,64 @@ def regrade(ws: Workspace, dataset: str, *, level: str, by: str, reason: str,
             f"{record.reason}"))
 
 
+def grade_answer(key: str, graded: Grade) -> dict[str, Any]:
+    """What `flywheel access grade --json` prints and `GET …/grade` answers: the level, why, and
+    what Table 24-20 asks of reading it."""
+    row = row_for(graded.level.value)
+    return {"id": key, "level": graded.level.value, "grade": graded.explain(),
+            "sources": list(graded.sources), "policy": row.default_access_policy,
+            "audit": row.audit_requirements,
+            "read_rule": read_rule(graded.level, archived=False).summary()}
+
+
 def grade_of(ws: Workspace, ref: str) -> tuple[str, Grade]:
     """(what was graded, its grade) for a version (id or DATASET@N) or a dataset (id or name)."""
+    if "@" in ref or ref.startswith("V-"):
+        return version_grade_of(ws, ref)
+    return dataset_grade_of(ws, ref)
+
+
+def version_grade_of(ws: Workspace, ref: str) -> tuple[str, Grade]:
+    """(the version's id, its grade) for a version id or DATASET@N."""
     with ws.db.session() as s:
-        if "@" in ref or ref.startswith("V-"):
-            version = resolve_version(s, ref)
-            return version.id, version_grade(s, version)
+        version = resolve_version(s, ref)
+        return version.id, version_grade(s, version)
+
+
+def dataset_grade_of(ws: Workspace, ref: str) -> tuple[str, Grade]:
+    """(the dataset's id, its grade) for a dataset id or name."""
+    with ws.db.session() as s:
         ds = _dataset(s, ref)
         return ds.id, dataset_grade(s, ds.id)
+
+
+# The questions the team server asks before a route runs (`api.record_rules.Asks`): the same
+# people the writers above accept, so a caller the server lets through is never refused by them.
+
+def stewards(session: Session, dataset_id: str) -> set[str]:
+    """Who registers a dataset's assets and records what it is derived from: its owner and the
+    sharing Accountable of its project; nobody while the matrix names no single A (the writers
+    then refuse everyone, the owner too)."""
+    ds = _dataset(session, dataset_id)
+    try:
+        return {ds.owner_id, who(session, SHARING_ITEM, ds.project_id).accountable}
+    except PolicyViolation:
+        return set()
+
+
+def may_steward(session: Session, dataset_id: str, person: str) -> bool:
+    """Whether `person` may register dataset `dataset_id` as an asset or record its sources."""
+    return person in stewards(session, dataset_id)
+
+
+def may_steward_version(session: Session, version_ref: str, person: str) -> bool:
+    """Whether `person` may register version `version_ref` (id or DATASET@N) as an asset."""
+    return person in stewards(session, resolve_version(session, version_ref).dataset_id)
+
+
+def may_regrade(session: Session, dataset_id: str, person: str) -> bool:
+    """Whether `person` may re-grade dataset `dataset_id`: derived data, by a Legal/Compliance
+    holder of its project (what `regrade` refuses otherwise)."""
+    ds = _dataset(session, dataset_id)
+    legal = role_holders(Role.LEGAL_COMPLIANCE, ds.project_id, RoleHoldings(session).list())
+    return person in legal and dataset_grade(session, ds.id).derived
