@@ -143,6 +143,21 @@ class SelfOrAdmin(Rule):
         return "the person themself or a server administrator"
 
 
+@dataclass(frozen=True)
+class Named(Rule):
+    """The person the record itself names as `letter` (a requirement's Accountable, who alone
+    accepts or rejects its delivery: `flows.scopes.PERSON_NAMED`). Nobody else, an admin
+    included."""
+
+    letter: str = "accountable"
+
+    def allows(self, s: Session, who: Authenticated, project: str | None) -> bool:
+        return project is not None and project == who.person_id
+
+    def describe(self) -> str:
+        return f"the {self.letter} person the {self.scope or 'record'} names"
+
+
 DOCS_ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/openapi.json"): Public(), ("GET", "/docs"): Public(),
     ("GET", "/docs/oauth2-redirect"): Public(), ("GET", "/redoc"): Public(),
@@ -182,19 +197,22 @@ def scope_value(rule: Rule, params: Mapping[str, Any], query: Mapping[str, Any])
 
 
 def decide(s: Session, rule: Rule, who: Authenticated, value: str | None) -> str | None:
-    """The project (or, for `SelfOrAdmin`, the person) the rule is asked about; raises
+    """The project (or, for `SelfOrAdmin` and `Named`, the person) the rule is asked about; raises
     `PolicyViolation` when the rule says no."""
-    from dataflywheel.flows.scopes import project_of
+    from dataflywheel.flows.scopes import person_named, project_of
     from dataflywheel.store.repositories.tokens import ApiTokens
 
     kind = rule.kind or rule.scope
     subject: str | None = None
     if isinstance(rule, SelfOrAdmin):
         subject = ApiTokens(s).get(value).person_id if kind == "token" and value else value
+    elif isinstance(rule, Named) and kind is not None and value is not None:
+        subject = person_named(s, kind, value, rule.letter)
     elif kind is not None and value is not None:
         subject = project_of(s, kind, value)
     if not rule.allows(s, who, subject):
-        where = f" in project {subject}" if subject and not isinstance(rule, SelfOrAdmin) else ""
+        where = f" in project {subject}" if subject and not isinstance(rule, SelfOrAdmin | Named) \
+            else ""
         raise PolicyViolation(f"{who.person_id} may not do this{where}: only {rule.describe()} may",
                               kept="nothing was changed", hint="flywheel raci show")
     return subject

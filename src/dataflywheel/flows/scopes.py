@@ -6,7 +6,8 @@ then whether the caller may act there. None means the record is team-wide (it na
 A record that does not exist is `NotFound` (404) before any authorisation is decided, the same
 answer the flow would give. Reads only.
 
-Adding a kind: one entry in `PROJECT_OF`, named like the path parameter routes use.
+Adding a kind: one entry in `PROJECT_OF`, named like the path parameter routes use. A rule that
+follows a person the record names (a requirement's Accountable) reads `PERSON_NAMED`.
 """
 
 from __future__ import annotations
@@ -79,3 +80,20 @@ PROJECT_OF: dict[str, Resolver] = {
 def project_of(s: Session, kind: str, value: str) -> str | None:
     """The project record `value` of `kind` belongs to (None: team-wide); `NotFound` if absent."""
     return PROJECT_OF[kind](s, value)
+
+
+def _named(row_type: type[Base], column: str, noun: str) -> Resolver:
+    """The person the record's `column` names."""
+    return lambda s, key: _column(s, row_type, key, column, noun)  # type: ignore[no-any-return]
+
+
+PERSON_NAMED: dict[tuple[str, str], Resolver] = {
+    ("requirement", "accountable"): _named(RequirementRow, "accountable_id", "requirement"),
+}
+"""(record kind, letter) → the person a record itself names for that letter (None: nobody), for
+rules that follow the record rather than the RACI matrix (`api.policy.Named`)."""
+
+
+def person_named(s: Session, kind: str, value: str, letter: str) -> str | None:
+    """The person record `value` of `kind` names as `letter`; `NotFound` if absent."""
+    return PERSON_NAMED[(kind, letter)](s, value)
