@@ -120,3 +120,24 @@ def _retry_after(value: str | None, attempt: int) -> float:
     except ValueError:
         wait = 0.5 * 2 ** attempt
     return max(0.05, min(wait, MAX_WAIT_S))
+
+
+def require_named_remote(client: ServerClient, named: str | None, option: str = "--by") -> None:
+    """Through the server, the rule `cli._context.workspace` applies locally: a person named on
+    the command line (`--by`, an approver) must be the one the token acts as (`GET /api/v1/me`);
+    the server then acts as that person whatever was typed."""
+    if named is None:
+        return
+    me = client.call("GET", "/api/v1/me")["person_id"]
+    if named != me:
+        raise BadInput(f"{option} {named} names someone other than the acting person: the token "
+                       f"acts as {me}", expected=f"{option} {me} (or leave it out)", got=named,
+                       kept="nothing was changed", hint=f"{named} runs the command with their own "
+                       "token")
+
+
+def segment(value: str) -> str:
+    """`value` as one URL path segment (ids may hold `/`, `@`, spaces)."""
+    from urllib.parse import quote
+
+    return quote(value, safe="@")

@@ -110,7 +110,8 @@ class DeliverIn(BaseModel):
         "versions": ["cleaned-text-v1"]}]})
 
     versions: list[Annotated[str, Field(max_length=200)]] = Field(
-        min_length=1, max_length=100, description="the dataset versions carrying the delivery")
+        max_length=100, description="the dataset versions carrying the delivery (at least one: "
+                                    "the flow says so when there is none)")
 
 
 class RejectIn(BaseModel):
