@@ -79,6 +79,7 @@ GOOD_ARGS: dict[str, list[str]] = {
     "raci consult": ["ITEM", "--on", "dataset_version:V-0001", "--due", "2099-01-01"],
     "issues tier": ["--share", "0.5", "--purpose", "training"],
     "projects status": ["P-1", "active"],
+    "requirements add": ["t", "--project", "P-1", "--requester", "x", "--priority", "P1"],
 }
 
 # Bad input per command where the generated one (NOPE-404 for every required value, or an
