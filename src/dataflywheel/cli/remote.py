@@ -61,8 +61,9 @@ def _error(status: int, body: dict[str, Any]) -> FlywheelError:
     """The local error a server answer stands for (its message and details kept)."""
     details = (body.get("errors") or [{}])[0] if isinstance(body.get("errors"), list) else {}
     message = str(body.get("error") or f"the server answered {status}")
-    fields = {k: str(details[k]) for k in ("field", "expected", "got", "kept", "hint", "path")
-              if isinstance(details, dict) and details.get(k) is not None}
+    fields: dict[str, Any] = {
+        k: str(details[k]) for k in ("field", "expected", "got", "kept", "hint", "path")
+        if isinstance(details, dict) and details.get(k) is not None}
     kind: type[FlywheelError] = {
         400: BadInput, 401: Unauthenticated, 403: PolicyViolation, 404: NotFound, 413: BadInput,
         422: BadInput}.get(status, StoreFailure)

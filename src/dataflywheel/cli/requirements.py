@@ -57,8 +57,7 @@ def add(
                   responsible_id=responsible, accountable_id=accountable, description=description)
     client = server_of(ctx)
     if client is not None:
-        body = {k: v.isoformat() if k == "deadline" and v is not None else v
-                for k, v in fields.items()}
+        body = {k: _json(v) for k, v in fields.items()}
         req = Requirement.model_validate(client.call(
             "POST", f"/api/v1/projects/{segment(project)}/requirements", json=body))
     else:
@@ -142,7 +141,7 @@ def amend(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(meta
                                  "deadline": parse_time(deadline, "deadline")}.items() if v is not None}
     client = server_of(ctx)
     if client is not None:
-        body = {k: v.isoformat() if k == "deadline" else v for k, v in updates.items()}
+        body = {k: _json(v) for k, v in updates.items()}
         _show_state(_remote(client, requirement_id, "amend", body), json_)
         return
     with workspace(ctx) as ws:
@@ -260,6 +259,13 @@ def escalate(ctx: typer.Context, json_: Json = False) -> None:
         print_json({"escalated": escalated})
     else:
         console.print(f"escalated: {', '.join(escalated) or 'none'}", highlight=False)
+
+
+def _json(value: Any) -> Any:
+    """A value as a JSON body carries it (a time as ISO 8601)."""
+    from datetime import datetime
+
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _remote(client: ServerClient, requirement_id: str, verb: str,

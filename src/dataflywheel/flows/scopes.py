@@ -43,7 +43,7 @@ def _column(s: Session, row_type: type[Base], key: str, column: str, noun: str) 
 
 def _direct(row_type: type[Base], noun: str) -> Resolver:
     """The record's own `project_id`."""
-    return lambda s, key: _column(s, row_type, key, "project_id", noun)  # type: ignore[no-any-return]
+    return lambda s, key: _column(s, row_type, key, "project_id", noun)
 
 
 def _via(row_type: type[Base], column: str, noun: str, parent: str) -> Resolver:
@@ -84,7 +84,7 @@ def project_of(s: Session, kind: str, value: str) -> str | None:
 
 def _named(row_type: type[Base], column: str, noun: str) -> Resolver:
     """The person the record's `column` names."""
-    return lambda s, key: _column(s, row_type, key, column, noun)  # type: ignore[no-any-return]
+    return lambda s, key: _column(s, row_type, key, column, noun)
 
 
 PERSON_NAMED: dict[tuple[str, str], Resolver] = {
