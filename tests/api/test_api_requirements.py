@@ -251,3 +251,18 @@ def test_cli_refusal_through_the_server_exits_2_with_its_message(
     wrong = cli("requirements", "reject", seeded["requirement"], "--by", "data-owner",
                 "--reason", "late")
     assert wrong.code == 2 and "cannot move from 'submitted' to 'rejected'" in wrong.err
+
+
+def test_cli_list_takes_the_same_filters(api: TestClient, cli: Any,
+                                         principals: dict[str, dict[str, str]]) -> None:
+    from dataflywheel.domain.records.base import utcnow
+
+    auth = principals["data-engineer"]
+    before = utcnow().isoformat()
+    api.post("/api/v1/projects/P-TEST/requirements", json=NEW, headers=auth)
+    for query, args in [({"priority": "P2"}, ["--priority", "p2"]),
+                        ({"created_since": before}, ["--created-since", before]),
+                        ({"updated_until": before}, ["--updated-until", before])]:
+        served = api.get("/api/v1/requirements", params=query, headers=auth).json()["items"]
+        local = cli("requirements", "list", *args, "--json")
+        assert local.code == 0 and local.json() == served and served is not None

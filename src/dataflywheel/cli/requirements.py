@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 E = TypeVar("E", bound=StrEnum)
 
 app = typer.Typer(help="Requirements in the Demand Pool.", no_args_is_help=True)
+Since = Annotated[Optional[str], typer.Option(help="From this ISO date or time (UTC if no zone).")]
+Until = Annotated[Optional[str], typer.Option(help="Before this ISO date or time (UTC if no zone).")]
 COLUMNS = ["id", "priority", "kind", "state", "project_id", "title", "deadline", "accountable_id"]
 
 
@@ -72,13 +74,28 @@ def add(
 
 @app.command("list")
 def list_(ctx: typer.Context, project: Optional[str] = None, state: Optional[str] = None,
+          priority: Annotated[Optional[str], typer.Option(help="P0, P1 or P2.")] = None,
+          created_since: Since = None, created_until: Until = None,
+          updated_since: Since = None, updated_until: Until = None,
           limit: Limit = None, cursor: Cursor = None, all_: All = False,
           json_: Json = False) -> None:
-    """Requirements, optionally of one project or in one state, most urgent first."""
+    """Requirements, most urgent first; optionally of one project, state or priority, created or
+    last updated in [since, until) (the filters of `GET /api/v1/requirements`)."""
+    from dataflywheel.domain.records.demand import Priority as Level
     from dataflywheel.flows.demand.requirements import requirements
+    from dataflywheel.store.paging import Span
 
+    def span(since: str | None, until: str | None, what: str) -> Span | None:
+        if since is None and until is None:
+            return None
+        return Span(parse_time(since, f"--{what}-since"), parse_time(until, f"--{what}-until"))
+
+    listing_of = {"project_id": project or None, "state": state or None,
+                  "priority": _enum(Level, priority, "priority") if priority else None,
+                  "created": span(created_since, created_until, "created"),
+                  "updated": span(updated_since, updated_until, "updated")}
     with workspace(ctx) as ws:
-        show_list(ctx, requirements(ws, project_id=project or None, state=state or None),
+        show_list(ctx, requirements(ws, **listing_of),  # type: ignore[arg-type]
                   row=lambda r: r.model_dump(mode="json"), columns=COLUMNS, json_=json_,
                   limit=limit, cursor=cursor, all_=all_)
 
