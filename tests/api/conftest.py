@@ -26,6 +26,7 @@ import pytest
 from fastapi.testclient import TestClient
 from seed_access import seed_access
 from seed_data import seed_data
+from seed_demand import seed_demand
 from seed_experiments import seed_experiments
 from seed_governance import seed_governance
 from seed_versions import seed_versions
@@ -62,10 +63,26 @@ SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [
     seed_governance,
     seed_data,
     seed_experiments,
+    seed_demand,
     seed_versions,
 ]
+
+
 def make_principals(ws: Workspace, seeded: dict[str, str]) -> dict[str, dict[str, str]]:
     """principal name → the headers it sends (none for anonymous); adds a spare token to `seeded`."""
+
+
+@pytest.fixture
+def seeded(team: Workspace) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for seed in SEEDERS:
+        values.update(seed(team))
+    return values
+
+
+@pytest.fixture
+def principals(team: Workspace, seeded: dict[str, str]) -> dict[str, dict[str, str]]:
+    """principal name → the headers it sends (none for anonymous)."""
     from dataflywheel.domain.records.base import utcnow
     from dataflywheel.flows.governance.tokens import create_token, revoke_token
 

@@ -81,6 +81,7 @@ GOOD_ARGS: dict[str, list[str]] = {
     "projects status": ["P-1", "active"],
     "people grant-role": ["P-1", "data_owner"],  # the role is parsed before the workspace opens
     "people revoke-role": ["P-1", "data_owner", "--reason", "r"],
+    "requirements add": ["t", "--project", "P-1", "--requester", "x", "--priority", "P1"],
 }
 
 # Bad input per command where the generated one (NOPE-404 for every required value, or an

@@ -103,7 +103,9 @@ class Member(Rule):
         return holds_in(who, project)
 
     def describe(self) -> str:
-        return f"a member of the {self.scope or 'record'}'s project"
+        if self.scope is None:  # a team-wide act (e.g. registering a team-wide contract)
+            return "a person holding a team-wide role"
+        return f"a member of the {self.scope}'s project"
 
 
 @dataclass(frozen=True)

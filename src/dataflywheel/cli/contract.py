@@ -1,9 +1,16 @@
-"""`flywheel contracts import|export|show|validate|plan|propose|activate|reject|retire-expired|list|notice-rate`."""
+"""`flywheel contracts import|export|show|validate|plan|propose|activate|reject|retire-expired|list|notice-rate`.
+
+With `FLYWHEEL_SERVER` set, the commands that change state (import, propose, activate, reject,
+retire-expired) send their request to the team server's route for the same flow
+(`api/routers/contracts.py`) and print what they print locally; a document is read and checked
+here first, so a bad file is named before anything is sent. The reads stay local. The JSON of
+each answer is built once, in `flows.contracts.answers`.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -12,10 +19,8 @@ from dataflywheel.cli.options import All, Cursor, Json, Limit
 from dataflywheel.cli.output import console, print_done, print_json, print_records
 from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.parsing import parse_time
+from dataflywheel.cli.remote import ServerClient, require_named_remote, segment, server_of
 from dataflywheel.hookspecs import hookimpl
-
-if TYPE_CHECKING:
-    from dataflywheel.domain.records.contract import Contract, ContractVersionRecord
 
 app = typer.Typer(help="Interface contracts (ODCS v3.1.0): four layers, versions, change notices.",
                   no_args_is_help=True)
@@ -23,29 +28,14 @@ By = Annotated[str | None, typer.Option("--by", help="The person acting: must be
 Ref = Annotated[str, typer.Argument(metavar="ID[@VERSION]", help="A contract (its active version) or one version.")]
 
 
-def _summary(contract: Contract) -> dict[str, Any]:
-    return {
-        "id": contract.id, "version": contract.version, "version_id": contract.version_id,
-        "name": contract.name,
-        "producer_role": contract.operational.producer_role.value,
-        "consumer_role": contract.operational.consumer_role.value,
-        "fields": [f.name for f in contract.structural.fields],
-        "thresholds": [f"{t.metric} {t.op} {t.value:g}" for t in contract.operational.thresholds],
-        "guide_version": contract.semantic.guide_version,
-    }
-
-
-def _version_row(v: ContractVersionRecord) -> dict[str, Any]:
-    return v.model_dump(mode="json", exclude={"document", "changes"})
-
-
 @app.command("validate")
 def validate(file: Annotated[Path, typer.Argument(metavar="FILE")], json_: Json = False) -> None:
     """Check an *.odcs.yaml file (ODCS schema and the four layers) without storing it."""
+    from dataflywheel.flows.contracts.answers import summary as summary_of
     from dataflywheel.integrations.odcs import load_odcs
 
     contract, _ = load_odcs(file)
-    summary = _summary(contract)
+    summary = summary_of(contract)
     if json_:
         print_json({"valid": True, "file": str(file)} | summary)
     else:
@@ -58,11 +48,19 @@ def import_(ctx: typer.Context, file: Annotated[Path, typer.Argument(metavar="FI
             project: Annotated[str | None, typer.Option(help="The project the contract belongs to.")] = None,
             json_: Json = False) -> None:
     """Register a new contract; its first version is active at once."""
+    from dataflywheel.flows.contracts.answers import version_row
     from dataflywheel.flows.contracts.lifecycle import import_contract
+    from dataflywheel.integrations.odcs import load_odcs
 
-    with workspace(ctx) as ws:
-        version = import_contract(ws, file, by=ws.actor, project_id=project)
-    print_done(json_, _version_row(version), f"registered {version.id} (active)")
+    client = _server(ctx, by)
+    if client is not None:
+        text = load_odcs(file)[1]
+        where = f"/api/v1/projects/{segment(project)}/contracts" if project else "/api/v1/contracts"
+        row = client.call("POST", where, json={"document": text})
+    else:
+        with workspace(ctx) as ws:
+            row = version_row(import_contract(ws, file, by=ws.actor, project_id=project))
+    print_done(json_, row, f"registered {row['id']} (active)")
 
 
 @app.command("propose")
@@ -75,23 +73,33 @@ def propose(
     json_: Json = False,
 ) -> None:
     """Propose the next version: diff, change class, owner check, notices for a breaking change."""
-    from dataflywheel.domain.durations import ahead_of
-    from dataflywheel.flows.contracts.lifecycle import propose_version
+    from datetime import datetime
 
-    with workspace(ctx) as ws:
-        p = propose_version(ws, file, by=ws.actor, effective_from=parse_time(effective, "--effective", require_zone=True),
-                            short_notice_reason=short_notice)
-    data = _version_row(p.version) | {
-        "changes": [c.describe() for c in p.diff.changes],
-        "notices": [n.model_dump(mode="json") for n in p.notices]}
+    from dataflywheel.domain.durations import ahead_of
+    from dataflywheel.domain.records.contract import ContractNotice
+    from dataflywheel.flows.contracts.answers import proposal_row
+    from dataflywheel.flows.contracts.lifecycle import propose_version
+    from dataflywheel.integrations.odcs import load_odcs
+
+    effective_from = parse_time(effective, "--effective", require_zone=True)
+    client = _server(ctx, by)
+    if client is not None:
+        new, text = load_odcs(file)
+        data = client.call("POST", f"/api/v1/contracts/{segment(new.id)}/versions", json={
+            "document": text, "short_notice_reason": short_notice,
+            "effective_from": effective_from.isoformat() if effective_from else None})
+    else:
+        with workspace(ctx) as ws:
+            data = proposal_row(propose_version(ws, file, by=ws.actor, effective_from=effective_from,
+                                                short_notice_reason=short_notice))
     if json_:
         print_json(data)
         return
-    console.print(f"[green]proposed {p.version.id}[/] ({p.version.change_class.value}), effective "
-                  f"{p.version.effective_from.isoformat()}", highlight=False)
+    console.print(f"[green]proposed {data['id']}[/] ({data['change_class']}), effective "
+                  f"{datetime.fromisoformat(data['effective_from']).isoformat()}", highlight=False)
     for line in data["changes"]:
         console.print(f"  {line}", highlight=False, markup=False)
-    for n in p.notices:
+    for n in (ContractNotice.model_validate(row) for row in data["notices"]):
         console.print(f"  notice → {n.person_id} ({n.letter}), {ahead_of(n.effective_at, n.sent_at)}",
                       highlight=False)
 
@@ -99,11 +107,16 @@ def propose(
 @app.command("activate")
 def activate(ctx: typer.Context, ref: Ref, by: By = None, json_: Json = False) -> None:
     """Make a proposed version active (Data Owner); the previous one becomes deprecated."""
+    from dataflywheel.flows.contracts.answers import version_row
     from dataflywheel.flows.contracts.lifecycle import activate_version
 
-    with workspace(ctx) as ws:
-        version = activate_version(ws, ref, by=ws.actor)
-    print_done(json_, _version_row(version), f"{version.id} is active")
+    client = _server(ctx, by)
+    if client is not None:
+        row = client.call("POST", _version_path(ref) + "/activate")
+    else:
+        with workspace(ctx) as ws:
+            row = version_row(activate_version(ws, ref, by=ws.actor))
+    print_done(json_, row, f"{row['id']} is active")
 
 
 @app.command("reject")
@@ -111,11 +124,16 @@ def reject(ctx: typer.Context, ref: Ref,
            reason: Annotated[str, typer.Option(help="Why it is turned down.")], by: By = None,
            json_: Json = False) -> None:
     """Turn down a proposed version (Data Owner)."""
+    from dataflywheel.flows.contracts.answers import version_row
     from dataflywheel.flows.contracts.lifecycle import reject_version
 
-    with workspace(ctx) as ws:
-        version = reject_version(ws, ref, reason=reason, by=ws.actor)
-    print_done(json_, _version_row(version), f"{version.id} is rejected")
+    client = _server(ctx, by)
+    if client is not None:
+        row = client.call("POST", _version_path(ref) + "/reject", json={"reason": reason})
+    else:
+        with workspace(ctx) as ws:
+            row = version_row(reject_version(ws, ref, reason=reason, by=ws.actor))
+    print_done(json_, row, f"{row['id']} is rejected")
 
 
 @app.command("retire-expired")
@@ -123,8 +141,12 @@ def retire(ctx: typer.Context, by: By = None, json_: Json = False) -> None:
     """Retire every deprecated version whose compatibility period has ended."""
     from dataflywheel.flows.contracts.lifecycle import retire_expired
 
-    with workspace(ctx) as ws:
-        retired = retire_expired(ws, by=ws.actor)
+    client = _server(ctx, by)
+    if client is not None:
+        retired = client.call("POST", "/api/v1/contracts/retire-expired")["retired"]
+    else:
+        with workspace(ctx) as ws:
+            retired = retire_expired(ws, by=ws.actor)
     print_done(json_, {"retired": retired}, "retired " + (", ".join(retired) or "nothing"))
 
 
@@ -144,12 +166,12 @@ def list_(ctx: typer.Context, limit: Limit = None, cursor: Cursor = None, all_: 
 @app.command("show")
 def show(ctx: typer.Context, ref: Ref, json_: Json = False) -> None:
     """One version: state, change management, notices, and the layers in brief."""
+    from dataflywheel.flows.contracts.answers import version_shown
     from dataflywheel.flows.contracts.lifecycle import get_version
 
     with workspace(ctx) as ws:
         version, contract, notices = get_version(ws, ref)
-    data = _version_row(version) | {"contract": _summary(contract), "changes": version.changes,
-                                    "notices": [n.model_dump(mode="json") for n in notices]}
+    data = version_shown(version, contract, notices)
     if json_:
         print_json(data)
         return
@@ -220,6 +242,28 @@ def notice_rate(ctx: typer.Context, json_: Json = False) -> None:
     else:
         shown = "n/a (no breaking changes)" if rate.rate is None else f"{rate.rate:.0%}"
         console.print(f"advance-notice rate: {shown} ({rate.on_time}/{rate.breaking})", highlight=False)
+
+
+def _server(ctx: typer.Context, by: str | None) -> ServerClient | None:
+    """The team server's client when `FLYWHEEL_SERVER` is set, once `--by` (if given) is found
+    to name the token's person; None: act on the local workspace."""
+    client = server_of(ctx)
+    if client is not None:
+        require_named_remote(client, by)
+    return client
+
+
+def _version_path(ref: str) -> str:
+    """`/api/v1/contracts/{contract}/versions/{semver}` of `ID@VERSION` (`BadInput` otherwise,
+    as the flow says it)."""
+    from dataflywheel.domain.records.contract import split_version_id
+    from dataflywheel.errors import BadInput
+
+    try:
+        contract_id, semver = split_version_id(ref)
+    except ValueError as exc:
+        raise BadInput("invalid contract version", expected=str(exc), got=ref) from None
+    return f"/api/v1/contracts/{segment(contract_id)}/versions/{segment(semver)}"
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -154,11 +154,27 @@ def _retry_after(value: str | None, attempt: int) -> float:
     return max(0.05, min(wait, MAX_WAIT_S))
 
 
+def require_named_remote(client: ServerClient, named: str | None, option: str = "--by") -> None:
+    """Through the server, the rule `cli._context.workspace` applies locally: a person named on
+    the command line (`--by`, an approver) must be the one the token acts as (`GET /api/v1/me`);
+    the server then acts as that person whatever was typed."""
+    if named is None:
+        return
+    me = client.call("GET", "/api/v1/me")["person_id"]
+    if named != me:
+        raise BadInput(f"{option} {named} names someone other than the acting person: the token "
+                       f"acts as {me}", expected=f"{option} {me} (or leave it out)", got=named,
+                       kept="nothing was changed", hint=f"{named} runs the command with their own "
+                       "token")
+
+
 def segment(value: str) -> str:
     """`value` as one URL path segment (ids may hold `/`, `@`, spaces)."""
     from urllib.parse import quote
 
     return quote(value, safe="@")
+
+
 def server_as(ctx: typer.Context, named: str | None = None,
               option: str = "--by") -> ServerClient | None:
     """`server_of(ctx)`, refusing — as `flows.governance.identity.require_named` does locally —
@@ -166,12 +182,6 @@ def server_as(ctx: typer.Context, named: str | None = None,
     server acts as the token's person whatever is typed, so a different name is a mistake to
     report, never a name to act under."""
     client = server_of(ctx)
-    if client is None or named is None:
-        return client
-    actor = str(client.call("GET", "/api/v1/me")["person_id"])
-    if named != actor:
-        raise BadInput(f"{option} {named} names someone other than the acting person: the "
-                       f"token acts as {actor}", expected=f"{option} {actor} (or leave it out)",
-                       got=named, kept="nothing was changed",
-                       hint=f"{named} runs the command with their own token")
+    if client is not None:
+        require_named_remote(client, named, option)
     return client

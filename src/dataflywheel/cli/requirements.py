@@ -1,9 +1,14 @@
-"""`flywheel requirements add|list|show`."""
+"""`flywheel requirements add|list|show|triage|amend|commit|start|deliver|accept|reject|sla|escalate`.
+
+With `FLYWHEEL_SERVER` set, every command that changes state sends its request to the team
+server's route for the same flow (`api/routers/requirements.py`) and prints what it prints
+locally, rebuilt from the answer (`cli.remote`); the reads stay local.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 
 import typer
 from rich.markup import escape
@@ -13,11 +18,18 @@ from dataflywheel.cli.options import All, Cursor, Json, Limit, Priority, Project
 from dataflywheel.cli.output import console, print_fields, print_json, print_records
 from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.parsing import parse_time
+from dataflywheel.cli.remote import require_named_remote, segment, server_of
 from dataflywheel.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from dataflywheel.cli.remote import ServerClient
+    from dataflywheel.domain.records.demand import Requirement
 
 E = TypeVar("E", bound=StrEnum)
 
 app = typer.Typer(help="Requirements in the Demand Pool.", no_args_is_help=True)
+Since = Annotated[Optional[str], typer.Option(help="From this ISO date or time (UTC if no zone).")]
+Until = Annotated[Optional[str], typer.Option(help="Before this ISO date or time (UTC if no zone).")]
 COLUMNS = ["id", "priority", "kind", "state", "project_id", "title", "deadline", "accountable_id"]
 
 
@@ -38,17 +50,21 @@ def add(
     json_: Json = False,
 ) -> None:
     """Submit a requirement."""
-    from dataflywheel.domain.records.demand import Priority, RequirementKind
+    from dataflywheel.domain.records.demand import Priority, Requirement, RequirementKind
     from dataflywheel.flows.demand.requirements import submit_requirement
 
-    with workspace(ctx) as ws:
-        req = submit_requirement(
-            ws, title=title, project_id=project, requester_id=requester,
-            kind=_enum(RequirementKind, kind, "kind"), priority=_enum(Priority, priority, "priority"),
-            target_metric=target_metric, acceptance_criteria=acceptance,
-            deadline=parse_time(deadline, "deadline"), responsible_id=responsible, accountable_id=accountable,
-            description=description,
-        )
+    fields = dict(title=title, requester_id=requester, kind=_enum(RequirementKind, kind, "kind"),
+                  priority=_enum(Priority, priority, "priority"), target_metric=target_metric,
+                  acceptance_criteria=acceptance, deadline=parse_time(deadline, "deadline"),
+                  responsible_id=responsible, accountable_id=accountable, description=description)
+    client = server_of(ctx)
+    if client is not None:
+        body = {k: _json(v) for k, v in fields.items()}
+        req = Requirement.model_validate(client.call(
+            "POST", f"/api/v1/projects/{segment(project)}/requirements", json=body))
+    else:
+        with workspace(ctx) as ws:
+            req = submit_requirement(ws, project_id=project, **fields)  # type: ignore[arg-type]
     if json_:
         print_json(req.model_dump(mode="json"))
     else:
@@ -58,13 +74,28 @@ def add(
 
 @app.command("list")
 def list_(ctx: typer.Context, project: Optional[str] = None, state: Optional[str] = None,
+          priority: Annotated[Optional[str], typer.Option(help="P0, P1 or P2.")] = None,
+          created_since: Since = None, created_until: Until = None,
+          updated_since: Since = None, updated_until: Until = None,
           limit: Limit = None, cursor: Cursor = None, all_: All = False,
           json_: Json = False) -> None:
-    """Requirements, optionally of one project or in one state, most urgent first."""
+    """Requirements, most urgent first; optionally of one project, state or priority, created or
+    last updated in [since, until) (the filters of `GET /api/v1/requirements`)."""
+    from dataflywheel.domain.records.demand import Priority as Level
     from dataflywheel.flows.demand.requirements import requirements
+    from dataflywheel.store.paging import Span
 
+    def span(since: str | None, until: str | None, what: str) -> Span | None:
+        if since is None and until is None:
+            return None
+        return Span(parse_time(since, f"--{what}-since"), parse_time(until, f"--{what}-until"))
+
+    listing_of = {"project_id": project or None, "state": state or None,
+                  "priority": _enum(Level, priority, "priority") if priority else None,
+                  "created": span(created_since, created_until, "created"),
+                  "updated": span(updated_since, updated_until, "updated")}
     with workspace(ctx) as ws:
-        show_list(ctx, requirements(ws, project_id=project or None, state=state or None),
+        show_list(ctx, requirements(ws, **listing_of),  # type: ignore[arg-type]
                   row=lambda r: r.model_dump(mode="json"), columns=COLUMNS, json_=json_,
                   limit=limit, cursor=cursor, all_=all_)
 
@@ -102,6 +133,11 @@ def triage(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(met
 
     from dataflywheel.flows.governance.identity import require_named
 
+    client = server_of(ctx)
+    if client is not None:
+        require_named_remote(client, approver, "--approver")
+        _show_state(_remote(client, requirement_id, "triage", {"approver": approver}), json_)
+        return
     with workspace(ctx) as ws:
         if approver is not None:
             require_named(ws, approver, "--approver")
@@ -120,6 +156,11 @@ def amend(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(meta
     updates = {k: v for k, v in {"target_metric": target_metric, "acceptance_criteria": acceptance,
                                  "accountable_id": accountable, "responsible_id": responsible,
                                  "deadline": parse_time(deadline, "deadline")}.items() if v is not None}
+    client = server_of(ctx)
+    if client is not None:
+        body = {k: _json(v) for k, v in updates.items()}
+        _show_state(_remote(client, requirement_id, "amend", body), json_)
+        return
     with workspace(ctx) as ws:
         _show_state(resubmit(ws, requirement_id, updates=updates), json_)
 
@@ -131,8 +172,12 @@ def commit(ctx: typer.Context, requirement_ids: Annotated[list[str], typer.Argum
     """Commit triaged requirements to a week's task list (all or none)."""
     from dataflywheel.flows.demand.lifecycle import commit_week
 
-    with workspace(ctx) as ws:
-        done = commit_week(ws, requirement_ids, week=week)
+    client = server_of(ctx)
+    if client is not None:
+        done = _commit_remote(client, requirement_ids, week)
+    else:
+        with workspace(ctx) as ws:
+            done = commit_week(ws, requirement_ids, week=week)
     for req in done:
         _show_state(req, json_)
 
@@ -143,6 +188,10 @@ def start(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(meta
     """Start work on a committed (or rejected) requirement."""
     from dataflywheel.flows.demand.lifecycle import start as run
 
+    client = server_of(ctx)
+    if client is not None:
+        _show_state(_remote(client, requirement_id, "start"), json_)
+        return
     with workspace(ctx) as ws:
         _show_state(run(ws, requirement_id), json_)
 
@@ -154,6 +203,10 @@ def deliver(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(me
     """Mark a requirement delivered in one or more dataset versions."""
     from dataflywheel.flows.demand.lifecycle import deliver as run
 
+    client = server_of(ctx)
+    if client is not None:
+        _show_state(_remote(client, requirement_id, "deliver", {"versions": version}), json_)
+        return
     with workspace(ctx) as ws:
         _show_state(run(ws, requirement_id, version_ids=version), json_)
 
@@ -164,6 +217,11 @@ def accept(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(met
     """Accept a delivery (the Accountable person only)."""
     from dataflywheel.flows.demand.lifecycle import decide
 
+    client = server_of(ctx)
+    if client is not None:
+        require_named_remote(client, by)
+        _show_state(_remote(client, requirement_id, "accept"), json_)
+        return
     with workspace(ctx) as ws:
         _show_state(decide(ws, requirement_id, accept=True, by=by), json_)
 
@@ -175,6 +233,11 @@ def reject(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(met
     """Reject a delivery with a reason (the Accountable person only); work resumes with `start`."""
     from dataflywheel.flows.demand.lifecycle import decide
 
+    client = server_of(ctx)
+    if client is not None:
+        require_named_remote(client, by)
+        _show_state(_remote(client, requirement_id, "reject", {"reason": reason}), json_)
+        return
     with workspace(ctx) as ws:
         _show_state(decide(ws, requirement_id, accept=False, by=by, reason=reason), json_)
 
@@ -203,12 +266,51 @@ def escalate(ctx: typer.Context, json_: Json = False) -> None:
     """Notify the Data Owner of every P0 still undelivered after 48 h (once per requirement)."""
     from dataflywheel.flows.demand.lifecycle import escalate_overdue
 
-    with workspace(ctx) as ws:
-        escalated = escalate_overdue(ws)
+    client = server_of(ctx)
+    if client is not None:
+        escalated = client.call("POST", "/api/v1/requirements/escalate")["escalated"]
+    else:
+        with workspace(ctx) as ws:
+            escalated = escalate_overdue(ws)
     if json_:
         print_json({"escalated": escalated})
     else:
         console.print(f"escalated: {', '.join(escalated) or 'none'}", highlight=False)
+
+
+def _json(value: Any) -> Any:
+    """A value as a JSON body carries it (a time as ISO 8601)."""
+    from datetime import datetime
+
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _remote(client: ServerClient, requirement_id: str, verb: str,
+            body: dict[str, Any] | None = None) -> Requirement:
+    """`POST /api/v1/requirements/{id}/{verb}`: the requirement as the server left it."""
+    from dataflywheel.domain.records.demand import Requirement
+
+    return Requirement.model_validate(client.call(
+        "POST", f"/api/v1/requirements/{segment(requirement_id)}/{verb}", json=body))
+
+
+def _commit_remote(client: ServerClient, requirement_ids: list[str], week: str) -> list[Requirement]:
+    """All or none through the server: one request to the project's commit route, so the
+    requirements must be of one project (each is read first to learn which)."""
+    from dataflywheel.domain.records.demand import Requirement
+    from dataflywheel.errors import BadInput
+
+    projects = {r: client.call("GET", f"/api/v1/requirements/{segment(r)}")["project_id"]
+                for r in requirement_ids}
+    if len(set(projects.values())) > 1:
+        raise BadInput("through the server, one commit takes the requirements of one project",
+                       field="ID...", got=", ".join(f"{r} ({p})" for r, p in projects.items()),
+                       expected="requirements of one project", kept="nothing was committed",
+                       hint="commit each project's requirements in its own command")
+    project = next(iter(projects.values()))
+    answer = client.call("POST", f"/api/v1/projects/{segment(project)}/requirements/commit",
+                         json={"requirements": requirement_ids, "week": week})
+    return [Requirement.model_validate(row) for row in answer]
 
 
 def _show_state(req: object, json_: bool) -> None:

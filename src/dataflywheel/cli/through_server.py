@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from dataflywheel.cli.remote import ServerClient, server_of
+from dataflywheel.cli.remote import ServerClient, require_named_remote, server_of
 from dataflywheel.errors import BadInput
 
 
@@ -32,10 +32,5 @@ def through_server(ctx: typer.Context, *, by: str | None = None, now: str | None
                        "who is on call (the platform engineer is)", field="--on-call",
                        expected="no --on-call (nor FLYWHEEL_ON_CALL) with FLYWHEEL_SERVER",
                        got=on_call, kept=kept, hint="unset FLYWHEEL_ON_CALL, or act locally")
-    if by is not None:
-        person = str(client.call("GET", "/api/v1/me")["person_id"])
-        if by != person:
-            raise BadInput(f"--by {by} names someone other than the acting person: the token "
-                           f"acts as {person}", field="--by", expected=f"--by {person}", got=by,
-                           kept=kept, hint=f"{by} runs the command with their own token")
+    require_named_remote(client, by, "--by")
     return client

@@ -99,7 +99,7 @@ def project_of(s: Session, kind: str, value: str) -> str | None:
 
 def _named(row_type: type[Base], column: str, noun: str) -> Resolver:
     """The person the record's `column` names."""
-    return lambda s, key: _column(s, row_type, key, column, noun)  # type: ignore[no-any-return]
+    return lambda s, key: _column(s, row_type, key, column, noun)
 
 
 PERSON_NAMED: dict[tuple[str, str], Resolver] = {

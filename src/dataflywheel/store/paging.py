@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, DateTime, Row, Select, TypeDecorator, and_, func, or_
+from sqlalchemy import ColumnElement, DateTime, Row, Select, TypeDecorator, and_, func, or_, true
 from sqlalchemy.orm import Session
 
 from dataflywheel.canonjson import canonical_json
@@ -54,6 +54,21 @@ class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
     remaining: int | None = None
+
+
+@dataclass(frozen=True)
+class Span:
+    """A filter on a timestamp column: `since <= column < until` (either end open when None).
+    Given as a filter value (`Listing(..., created_at=Span(since, until))`), it becomes a WHERE
+    range on the column, so a date-range filter pages like an equality one."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def clause(self, column: ColumnElement[Any]) -> ColumnElement[bool]:
+        terms = ([column >= self.since] if self.since is not None else []) + \
+                ([column < self.until] if self.until is not None else [])
+        return and_(*terms) if terms else true()
 
 
 def encode_cursor(key: Sequence[Any]) -> str:

@@ -6,6 +6,7 @@ from dataflywheel.api.routers import (
     access,
     audit,
     batches,
+    contracts,
     datasets,
     deliveries,
     exceptions,
@@ -16,6 +17,7 @@ from dataflywheel.api.routers import (
     people,
     projects,
     raci,
+    requirements,
     tokens,
     trace,
     versions,
@@ -38,4 +40,6 @@ ROUTERS = (
     trace,
     access,
     exceptions,
+    requirements,
+    contracts,
 )

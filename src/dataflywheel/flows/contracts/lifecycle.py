@@ -363,10 +363,20 @@ def list_contracts(ws: Workspace) -> list[ContractWithVersions]:
     return list(contracts(ws).stream())
 
 
-def contracts(ws: Workspace) -> Joined[ContractRecord, ContractWithVersions]:
-    """Every contract with its versions, a page of contracts at a time or streamed (`flywheel
-    contracts list`): the versions of a page are read in one query."""
-    return Joined(Listing(ws, Contracts), _with_versions)
+def contracts(ws: Workspace, *, project_id: str | None = None
+              ) -> Joined[ContractRecord, ContractWithVersions]:
+    """Every contract (optionally of one project) with its versions, a page of contracts at a
+    time or streamed (`flywheel contracts list`, `GET /api/v1/contracts`): the versions of a page
+    are read in one query."""
+    return Joined(Listing(ws, Contracts, project_id=project_id), _with_versions)
+
+
+def version_notices(ws: Workspace, version_id: str) -> Listing[ContractNotice]:
+    """The notices of version `ID@VERSION` (one per Consulted or Informed person of a breaking
+    change), a page at a time; `NotFound` when the version does not exist."""
+    with ws.db.session() as s:
+        ContractVersions(s).get(version_id)
+    return Listing(ws, ContractNotices, contract_version_id=version_id)
 
 
 def _with_versions(s: Session, found: list[ContractRecord]) -> list[ContractWithVersions]:

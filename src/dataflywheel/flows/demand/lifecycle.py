@@ -152,6 +152,14 @@ def sla_report(ws: Workspace, *, now: datetime | None = None) -> list[SlaStatus]
     return sorted(statuses, key=lambda st: (not st.breached, st.due))
 
 
+def requirement_sla(ws: Workspace, req_id: str, *, now: datetime | None = None) -> SlaStatus:
+    """One requirement's SLA in its five dimensions (a row of `sla_report`)."""
+    now = now or utcnow()
+    with ws.db.session() as s:
+        req = Requirements(s).get(req_id)
+        return _with_dimensions(s, sla_status(req, calendar_of(ws.settings), now, req.delivered_at))
+
+
 def _with_dimensions(s: Session, status: SlaStatus) -> SlaStatus:
     from dataflywheel.domain.records.governance import Sensitivity
     from dataflywheel.store.repositories.data import (

@@ -11,6 +11,7 @@ from dataflywheel.errors import BadInput
 from dataflywheel.flows._audit import add_audited
 from dataflywheel.flows._listing import Listing
 from dataflywheel.flows.workspace import Workspace
+from dataflywheel.store.paging import Span
 from dataflywheel.store.repositories.people import People, Projects, Requirements
 
 
@@ -57,13 +58,15 @@ def list_requirements(ws: Workspace, **equals: str) -> list[Requirement]:
         return sorted(Requirements(s).list(**equals), key=requirement_order)
 
 
-def requirements(ws: Workspace, *, project_id: str | None = None,
-                 state: str | None = None) -> Listing[Requirement]:
+def requirements(ws: Workspace, *, project_id: str | None = None, state: str | None = None,
+                 priority: str | None = None, created: Span | None = None,
+                 updated: Span | None = None) -> Listing[Requirement]:
     """The Demand Pool as a task list a page at a time or streamed (`flywheel requirements
-    list`): the order of `list_requirements`, sorted and paged by the database
-    (`REQUIREMENT_ORDER`)."""
+    list`, `GET /api/v1/requirements`): the order of `list_requirements`, sorted and paged by the
+    database (`REQUIREMENT_ORDER`), optionally of one project, state or priority and created or
+    last updated within a span."""
     return Listing.ordered(ws, Requirements, REQUIREMENT_ORDER, project_id=project_id,
-                           state=state)
+                           state=state, priority=priority, created_at=created, updated_at=updated)
 
 
 def get_requirement(ws: Workspace, requirement_id: str) -> Requirement:

@@ -28,7 +28,7 @@ from dataflywheel.domain.records.base import Record
 from dataflywheel.errors import AlreadyExists, NotFound
 from dataflywheel.store.base import Base
 from dataflywheel.store.bulk import insert_rows
-from dataflywheel.store.paging import Page, page_rows, stream_rows
+from dataflywheel.store.paging import Page, Span, page_rows, stream_rows
 
 R = TypeVar("R", bound=Record)
 T = TypeVar("T", bound=Base)
@@ -203,11 +203,13 @@ class Repository(Generic[R, T]):
             yield self.to_record(row)
 
     def _select(self, **equals: Any) -> Select[Any]:
-        """The table's columns (plain rows, no ORM identity map: flat memory) where `equals`."""
+        """The table's columns (plain rows, no ORM identity map: flat memory) where `equals` (a
+        `store.paging.Span` value is a range on its column)."""
         table = self.row_type.__table__
         stmt = select(*table.columns)
         for name, value in equals.items():
-            stmt = stmt.where(table.columns[name] == value)
+            column = table.columns[name]
+            stmt = stmt.where(value.clause(column) if isinstance(value, Span) else column == value)
         return stmt
 
     def _key_columns(self, names: Sequence[str] = ()) -> tuple[ColumnElement[Any], ...]:

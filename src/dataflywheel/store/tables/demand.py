@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dataflywheel.store.base import Base
@@ -17,6 +17,14 @@ def _person_fk(nullable: bool = True) -> Mapped[str | None]:
 
 class RequirementRow(Base):
     __tablename__ = "requirements"
+    # The Demand Pool's keyset order (`REQUIREMENT_ORDER`), alone and within a project: a page of
+    # `requirements list` / `GET /api/v1/requirements` reads the index instead of sorting the
+    # table (migration 0009).
+    __table_args__ = (
+        Index("ix_requirements_order", "priority", "deadline", "created_at", "id"),
+        Index("ix_requirements_project_order", "project_id", "priority", "deadline", "created_at",
+              "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
