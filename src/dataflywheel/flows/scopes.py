@@ -27,6 +27,7 @@ from dataflywheel.store.tables.experiments import ExperimentRow
 from dataflywheel.store.tables.feedback import FeedbackEventRow, ThemeRow
 from dataflywheel.store.tables.governance import AccessGrantRow, AssetRow, ExceptionRow
 from dataflywheel.store.tables.issues import IssueRow
+from dataflywheel.store.tables.kb import KbDocumentRow
 from dataflywheel.store.tables.projects import ProjectRow
 
 Resolver = Callable[[Session, str], str | None]
@@ -73,6 +74,7 @@ PROJECT_OF: dict[str, Resolver] = {
     "grant": _via(AccessGrantRow, "asset_id", "access grant", "asset"),
     "theme": _direct(ThemeRow, "theme"),
     "event": _direct(FeedbackEventRow, "feedback event"),
+    "document": _direct(KbDocumentRow, "kb document"),
 }
 
 
