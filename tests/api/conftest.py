@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
+from seed_issues import seed_issues
 
 if TYPE_CHECKING:
     from dataflywheel.flows.workspace import Workspace
@@ -42,7 +43,7 @@ def seed_people(ws: Workspace) -> dict[str, str]:
     return {"project": "P-TEST", "person": "data-engineer"}
 
 
-SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [seed_people]
+SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [seed_people, seed_issues]
 
 
 @pytest.fixture
