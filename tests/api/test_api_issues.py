@@ -92,6 +92,24 @@ def test_team_wide_issues_and_people_of_another_project(
     assert issue_count(team) == before
 
 
+@pytest.mark.parametrize("body", [{**OPEN, "title": "a\x00b"}, {**OPEN, "owner": "x\x00"},
+                                  {**OPEN, "links": ["batch:\x00"]}])
+def test_a_nul_character_is_refused_on_both_backends(
+        api: TestClient, principals: dict[str, dict[str, str]], team: Workspace,
+        seeded: dict[str, str], body: dict[str, Any]) -> None:
+    de = principals["data-engineer"]
+    before = issue_count(team)
+    refused = api.post("/api/v1/projects/P-TEST/issues", json=body, headers=de)
+    assert_envelope(refused, 400, "should match pattern")
+    assert issue_count(team) == before
+    url = f"/api/v1/issues/{seeded['issue']}/postmortem"
+    pm_before = api.get(url, headers=de).json()
+    for sections in ({"event": "\x00"}, {"timeline": [{"at": "2026-11-25T10:00:00Z", "what": "\x00"}]}):
+        assert_envelope(api.put(url, json=sections, headers=de), 400, "should match pattern")
+    assert api.get(url, headers=de).json() == pm_before
+    assert_envelope(api.get("/api/v1/issues", params={"owner": "\x00"}, headers=de), 400)
+
+
 def test_show_has_the_escalation_clock_and_matches_the_cli(
         api: TestClient, principals: dict[str, dict[str, str]], team: Workspace,
         cli: Any) -> None:

@@ -76,10 +76,14 @@ def test_bad_documents_and_links_store_nothing(
     assert_envelope(api.post("/api/v1/kb/documents", json={**DOC, "links": ["nope:1"]},
                              headers=de), 400, "unknown link target kind 'nope'")
     assert_envelope(api.post("/api/v1/kb/documents", json={**DOC, "body": "   "}, headers=de), 400)
+    assert_envelope(api.post("/api/v1/kb/documents", json={**DOC, "body": "b\x00"}, headers=de),
+                    400, "should match pattern")
     assert doc_count(team) == before
     url = f"/api/v1/kb/documents/{seeded['document']}/links"
     assert_envelope(api.post(url, json={"target": f"kb:{seeded['document']}"}, headers=de),
                     400, "cannot link to itself")
+    assert_envelope(api.post(url, json={"target": "issue:\x00"}, headers=de), 400,
+                    "should match pattern")
     assert api.get(f"/api/v1/kb/documents/{seeded['document']}", headers=de).json()["links"] == []
 
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import AnyPerson, Holds, Member, Rule
+from dataflywheel.api.strings import NO_NUL, Id, Prose, Ref, Title, Word
 from dataflywheel.domain.records.issue import Issue
 from dataflywheel.domain.roles import Role
 from dataflywheel.flows.issues import lifecycle as flow
@@ -43,8 +44,6 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", ISSUE + "/reopen"): Member(scope="issue"),
 }
 
-PersonId = Annotated[str, Field(min_length=1, max_length=100)]
-Text = Annotated[str, Field(max_length=20_000)]
 
 
 class IssueOpen(BaseModel):
@@ -54,18 +53,17 @@ class IssueOpen(BaseModel):
         "title": "near-duplicate spike in the weekly batch", "severity": "P2", "source": "manual",
         "description": "12% near-duplicates in the Wednesday spot check", "links": []}]})
 
-    title: str = Field(min_length=1, max_length=300)
-    severity: str = Field(min_length=1, max_length=8, description="P0, P1, P2 or P3 (Table 24-19)")
-    source: str = Field(default="manual", max_length=32,
-                        description="quality_check, experiment, feedback, spot_check, platform "
+    title: Title
+    severity: Word = Field(description="P0, P1, P2 or P3 (Table 24-19)")
+    source: Word = Field(default="manual", description="quality_check, experiment, feedback, spot_check, platform "
                                     "or manual")
-    owner: PersonId | None = None
-    reporter: PersonId | None = None
-    links: list[Annotated[str, Field(max_length=200)]] = Field(
+    owner: Id | None = None
+    reporter: Id | None = None
+    links: list[Ref] = Field(
         default_factory=list, max_length=100,
         description="KIND:ID of linked records (batch, version, experiment, requirement, "
                     "error_sample, feedback)")
-    description: Text = ""
+    description: Prose = ""
     remediate_by: datetime | None = Field(
         default=None, description="a tighter remediation deadline (with a time zone)")
 
@@ -74,14 +72,14 @@ class Note(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"note": "looking at it"}]})
 
-    note: Text | None = None
+    note: Prose | None = None
 
 
 class AssignTo(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"owner": "data-engineer"}]})
 
-    owner: PersonId
+    owner: Id
 
 
 class Resolution(BaseModel):
@@ -89,29 +87,29 @@ class Resolution(BaseModel):
         "resolution": "deduplicated the batch and redelivered",
         "root_cause": "the near-duplicate threshold was too loose"}]})
 
-    resolution: Text = Field(min_length=1)
-    root_cause: Text | None = None
+    resolution: Prose = Field(min_length=1)
+    root_cause: Prose | None = None
 
 
 class CloseReason(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"reason": "not a defect: expected drift"}]})
 
-    reason: Text | None = Field(default=None, description="needed to dismiss a new issue")
+    reason: Prose | None = Field(default=None, description="needed to dismiss a new issue")
 
 
 class ReopenReason(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"reason": "came back in the next batch"}]})
 
-    reason: Text = Field(min_length=1)
+    reason: Prose = Field(min_length=1)
 
 
 class EscalateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"committee": ["data_owner", "legal_compliance", "platform_engineer"]}]})
 
-    committee: list[Annotated[str, Field(max_length=40)]] | None = Field(
+    committee: list[Word] | None = Field(
         default=None, max_length=10,
         description="roles on the P0 decision committee (default: data_owner, legal_compliance, "
                     "platform_engineer)")
@@ -124,10 +122,11 @@ class Tier(BaseModel):
 @router.get("/issues", response_model=PageOut[Issue])
 def list_issues(
     ws: ActingWorkspace, paging: Paging,
-    project: Annotated[str | None, Query(max_length=100)] = None,
-    state: Annotated[str | None, Query(max_length=32)] = None,
-    severity: Annotated[str | None, Query(max_length=8, description="risk tier P0–P3")] = None,
-    owner: Annotated[str | None, Query(max_length=100)] = None,
+    project: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
+    state: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None,
+    severity: Annotated[str | None, Query(max_length=8, pattern=NO_NUL,
+                                          description="risk tier P0–P3")] = None,
+    owner: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
     opened_from: Annotated[datetime | None, Query(description="opened at or after (with zone)")]
     = None,
     opened_to: Annotated[datetime | None, Query(description="opened before (with zone)")] = None,
@@ -162,7 +161,7 @@ def open_project_issue(project: str, body: IssueOpen, ws: ActingWorkspace) -> Is
 @router.get("/issues/tier", response_model=Tier)
 def tier(
     share: Annotated[float, Query(ge=0, le=1, description="share of non-conforming records")],
-    purpose: Annotated[str, Query(max_length=32, description="training, evaluation or "
+    purpose: Annotated[str, Query(max_length=32, pattern=NO_NUL, description="training, evaluation or "
                                                                "exploration")],
     pii: bool = False, contamination: bool = False,
 ) -> dict[str, str]:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import AnyPerson, Member, Rule
+from dataflywheel.api.strings import NO_NUL, Document, Id, Ref, Title, Word
 from dataflywheel.domain.records.kb import KbDocument, KbLink
 from dataflywheel.flows.issues import kb as flow
 from dataflywheel.flows.issues.kb import DocumentView, SearchHit
@@ -31,8 +32,6 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", DOC + "/links"): Member(scope="document"),
 }
 
-Target = Annotated[str, Field(min_length=1, max_length=200)]
-
 
 class DocumentAdd(BaseModel):
     """What `flywheel kb add` takes; the project comes from the path (none: team-wide)."""
@@ -42,12 +41,12 @@ class DocumentAdd(BaseModel):
         "body": "Run the near-duplicate check on every delivery before sampling.",
         "links": ["project:P-TEST"]}]})
 
-    kind: str = Field(max_length=32, description="post_mortem, best_practice, template, "
+    kind: Word = Field(description="post_mortem, best_practice, template, "
                                                  "decision_record or onboarding")
-    title: str = Field(min_length=1, max_length=300)
-    body: str = Field(min_length=1, max_length=1_000_000, description="Markdown")
-    author: str | None = Field(default=None, max_length=100)
-    links: list[Target] = Field(default_factory=list, max_length=100,
+    title: Title
+    body: Document = Field(description="Markdown")
+    author: Id | None = None
+    links: list[Ref] = Field(default_factory=list, max_length=100,
                                 description="KIND:ID of records, or kb:DOC of other documents")
 
 
@@ -55,13 +54,14 @@ class LinkTo(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"target": "project:P-TEST"}]})
 
-    target: Target = Field(description="KIND:ID of a record, or kb:DOC of another document")
+    target: Ref = Field(description="KIND:ID of a record, or kb:DOC of another document")
 
 
 @router.get("/kb/search", response_model=PageOut[SearchHit])
 def search(ws: ActingWorkspace, paging: Paging,
-           q: Annotated[str, Query(min_length=1, max_length=500, description="words to find")],
-           kind: Annotated[str | None, Query(max_length=32)] = None) -> dict[str, Any]:
+           q: Annotated[str, Query(min_length=1, max_length=500, pattern=NO_NUL,
+                                   description="words to find")],
+           kind: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None) -> dict[str, Any]:
     """Documents containing every word of `q`, best first, one page at a time."""
     return page_out(flow.search_page(ws, q, kind=kind or None, limit=paging.limit,
                                      cursor=paging.cursor))

@@ -9,14 +9,16 @@ in effect, and a publish that lacks a section, and files what it publishes in th
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.policy import Member, Rule
-from dataflywheel.domain.records.issue import PostMortem, TimelineEntry
+from dataflywheel.api.strings import Id, Prose, Ref, Word
+from dataflywheel.domain.records.issue import PostMortem
 from dataflywheel.flows.issues import postmortems as flow
 
 router = APIRouter(prefix="/api/v1/issues/{issue}/postmortem", tags=["post-mortems"])
@@ -31,7 +33,16 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", PM + "/publish"): Member(scope="issue"),
 }
 
-Section = Annotated[str, Field(max_length=20_000)]
+Section = Prose
+
+
+class TimelineItem(BaseModel):
+    """One moment of the timeline (UTC), as the template writes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: datetime
+    what: Section = Field(min_length=1)
 
 
 class PostMortemSections(BaseModel):
@@ -49,21 +60,21 @@ class PostMortemSections(BaseModel):
 
     event: Section | None = None
     impact: Section | None = None
-    timeline: list[TimelineEntry] | None = Field(default=None, max_length=500)
+    timeline: list[TimelineItem] | None = Field(default=None, max_length=500)
     root_cause: Section | None = None
     remediation: Section | None = None
     preventive_measures: list[Section] | None = Field(default=None, max_length=100)
     process_change: Section | None = None
-    author_id: str | None = Field(default=None, max_length=100)
+    author_id: Id | None = None
 
 
 class ChangeLink(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={
         "examples": [{"kind": "check", "ref": "near_duplicates"}]})
 
-    kind: str = Field(max_length=32, description="contract_version, raci_change, check or "
+    kind: Word = Field(description="contract_version, raci_change, check or "
                                                  "guide_version")
-    ref: str = Field(min_length=1, max_length=200, description="id or name of the change")
+    ref: Ref = Field(description="id or name of the change")
 
 
 class Template(BaseModel):
