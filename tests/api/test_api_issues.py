@@ -104,7 +104,8 @@ def test_a_nul_character_is_refused_on_both_backends(
     assert issue_count(team) == before
     url = f"/api/v1/issues/{seeded['issue']}/postmortem"
     pm_before = api.get(url, headers=de).json()
-    for sections in ({"event": "\x00"}, {"timeline": [{"at": "2026-11-25T10:00:00Z", "what": "\x00"}]}):
+    moment = {"at": "2026-11-25T10:00:00Z", "what": "\x00"}
+    for sections in ({"event": "\x00"}, {"timeline": [moment]}):
         assert_envelope(api.put(url, json=sections, headers=de), 400, "should match pattern")
     assert api.get(url, headers=de).json() == pm_before
     assert_envelope(api.get("/api/v1/issues", params={"owner": "\x00"}, headers=de), 400)

@@ -152,7 +152,8 @@ def test_kb_add_and_link_through_the_server(remote: Any, cli: Any, team: Workspa
     linked = cli("kb", "link", doc["id"], f"kb:{seeded['document']}")
     assert linked.code == 0 and linked.out.strip() == f"{doc['id']} → kb:{seeded['document']}"
     text = cli("kb", "add", "Team note", "--kind", "onboarding", "--body", "welcome")
-    assert text.code == 0 and text.out.startswith("added KB-") and "(onboarding) Team note" in text.out
+    assert text.code == 0 and text.out.startswith("added KB-")
+    assert "(onboarding) Team note" in text.out
     remote("outsider")
     refused = cli("kb", "link", doc["id"], "project:P-TEST")
     assert refused.code == 2 and "outsider may not do this in project P-TEST" in refused.err

@@ -55,8 +55,8 @@ class IssueOpen(BaseModel):
 
     title: Title
     severity: Word = Field(description="P0, P1, P2 or P3 (Table 24-19)")
-    source: Word = Field(default="manual", description="quality_check, experiment, feedback, spot_check, platform "
-                                    "or manual")
+    source: Word = Field(default="manual", description="quality_check, experiment, feedback, "
+                                                        "spot_check, platform or manual")
     owner: Id | None = None
     reporter: Id | None = None
     links: list[Ref] = Field(
@@ -161,8 +161,8 @@ def open_project_issue(project: str, body: IssueOpen, ws: ActingWorkspace) -> Is
 @router.get("/issues/tier", response_model=Tier)
 def tier(
     share: Annotated[float, Query(ge=0, le=1, description="share of non-conforming records")],
-    purpose: Annotated[str, Query(max_length=32, pattern=NO_NUL, description="training, evaluation or "
-                                                               "exploration")],
+    purpose: Annotated[str, Query(max_length=32, pattern=NO_NUL,
+                                  description="training, evaluation or exploration")],
     pii: bool = False, contamination: bool = False,
 ) -> dict[str, str]:
     """The severity Table 24-19 gives a failed delivery (`flywheel issues tier --json`)."""

@@ -61,7 +61,8 @@ class LinkTo(BaseModel):
 def search(ws: ActingWorkspace, paging: Paging,
            q: Annotated[str, Query(min_length=1, max_length=500, pattern=NO_NUL,
                                    description="words to find")],
-           kind: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None) -> dict[str, Any]:
+           kind: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None,
+           ) -> dict[str, Any]:
     """Documents containing every word of `q`, best first, one page at a time."""
     return page_out(flow.search_page(ws, q, kind=kind or None, limit=paging.limit,
                                      cursor=paging.cursor))

@@ -128,7 +128,8 @@ def escalation_due(issue: Issue, now: datetime) -> EscalationLevel:
 class EscalationTimer(BaseModel):
     """Where an issue stands on its escalation path at a moment: the level it has reached, the
     level the next `flywheel issues escalate` would move it to (`due_level`), and the next
-    deadline that raises it further (`next_level` at `next_at`; none once resolved or at the top)."""
+    deadline that raises it further (`next_level` at `next_at`; none once resolved or at the
+    top)."""
 
     model_config = ConfigDict(frozen=True)
 

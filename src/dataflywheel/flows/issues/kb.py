@@ -222,7 +222,8 @@ def search_page(ws: Workspace, query: str, *, kind: DocKind | str | None = None,
         remaining = 0
         if more:
             last = {**params, "r": float(rows[-1][3]), "i": rows[-1][0]}
-            remaining = int(s.scalar(text(f"SELECT count(*) FROM ({inner}) AS h {where}"), last) or 0)
+            counted = s.scalar(text(f"SELECT count(*) FROM ({inner}) AS h {where}"), last)
+            remaining = int(counted or 0)
     hits = [SearchHit(id=r[0], kind=DocKind(r[1]), title=r[2], snippet=r[4] or "",
                       rank=round(float(r[3]), 6)) for r in rows]
     return Page(hits, next_cursor, remaining)

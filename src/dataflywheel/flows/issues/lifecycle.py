@@ -389,7 +389,8 @@ def list_issues(ws: Workspace, *, state: str | None = None, severity: str | None
 
 def issues(ws: Workspace, *, state: str | None = None, severity: str | None = None,
            project_id: str | None = None, owner_id: str | None = None,
-           opened_from: datetime | None = None, opened_to: datetime | None = None) -> Listing[Issue]:
+           opened_from: datetime | None = None,
+           opened_to: datetime | None = None) -> Listing[Issue]:
     """The issues of `list_issues`, in its order, a page at a time or streamed (`flywheel issues
     list`, `GET /api/v1/issues`): sorted and paged by the database (`ISSUE_ORDER`), optionally
     only those opened in [`opened_from`, `opened_to`)."""
