@@ -29,6 +29,7 @@ from seed_data import seed_data
 from seed_demand import seed_demand
 from seed_experiments import seed_experiments
 from seed_governance import seed_governance
+from seed_issues import seed_issues
 from seed_versions import seed_versions
 
 if TYPE_CHECKING:
@@ -64,9 +65,9 @@ SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [
     seed_data,
     seed_experiments,
     seed_demand,
+    seed_issues,
     seed_versions,
 ]
-
 
 def make_principals(ws: Workspace, seeded: dict[str, str]) -> dict[str, dict[str, str]]:
     """principal name → the headers it sends (none for anonymous); adds a spare token to `seeded`."""

@@ -1,7 +1,14 @@
-"""`flywheel issues …`: the Issue Pool (open, move, escalate, tier) and post-mortems."""
+"""`flywheel issues …`: the Issue Pool (open, move, escalate, tier) and post-mortems.
+
+Every command that changes state acts through the team server when `FLYWHEEL_SERVER` is set
+(`cli.remote`): it calls the route for the same flow (`api/routers/issues.py`,
+`api/routers/postmortems.py`), rebuilds the record from the answer and prints it as it does
+locally. Reads stay local.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -14,10 +21,11 @@ from dataflywheel.cli.options import All, Cursor, Json, Limit, MaybeOwner, Maybe
 from dataflywheel.cli.output import console, print_fields, print_json, print_records
 from dataflywheel.cli.paging import show_list
 from dataflywheel.cli.parsing import parse_time
+from dataflywheel.cli.remote import server_of
 from dataflywheel.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from dataflywheel.domain.records.issue import Issue
+    from dataflywheel.domain.records.issue import Issue, PostMortem
 
 app = typer.Typer(help="Issues in the Issue Pool, their escalation and post-mortems.",
                   no_args_is_help=True)
@@ -53,18 +61,62 @@ def open_(
     """Open an issue; its deadlines follow its severity."""
     from dataflywheel.flows.issues.lifecycle import open_issue, parse_link
 
+    from dataflywheel.domain.records.issue import Issue
+
     links = [parse_link(item) for item in link or []]
-    with workspace(ctx) as ws:
-        issue = open_issue(ws, title=title, severity=severity, source=source, project_id=project,
-                           owner_id=owner, reporter_id=reporter, links=links,
-                           description=description,
-                           remediate_by=parse_time(remediate_by, "remediate_by"))
+    due = parse_time(remediate_by, "remediate_by")
+    client = server_of(ctx)
+    if client is not None:
+        body = {"title": title, "severity": severity, "source": source, "owner": owner,
+                "reporter": reporter, "links": [f"{k}:{i}" for k, i in links],
+                "description": description, "remediate_by": due.isoformat() if due else None}
+        path = f"/api/v1/projects/{_seg(project)}/issues" if project else "/api/v1/issues"
+        issue = Issue.model_validate(client.call("POST", path, json=body))
+    else:
+        with workspace(ctx) as ws:
+            issue = open_issue(ws, title=title, severity=severity, source=source,
+                               project_id=project, owner_id=owner, reporter_id=reporter,
+                               links=links, description=description, remediate_by=due)
     if json_:
         print_json(issue.model_dump(mode="json"))
     else:
         console.print(f"[green]opened {issue.id}[/] ({issue.severity.value}) {escape(issue.title)}; "
                       f"respond {_due(issue.respond_by)}, remediate {_due(issue.remediate_by)}",
                       highlight=False)
+
+
+def _seg(value: str) -> str:
+    """A path segment, quoted (an id typed by the user never changes the route it goes to)."""
+    from urllib.parse import quote
+
+    return quote(value, safe="")
+
+
+def _act(ctx: typer.Context, issue_id: str, verb: str, body: dict[str, Any],
+         local: Callable[[Any], Issue]) -> Issue:
+    """A lifecycle move: through the server's `POST /api/v1/issues/{issue}/<verb>` when one is
+    set, else `local(ws)` on the workspace."""
+    from dataflywheel.domain.records.issue import Issue
+
+    client = server_of(ctx)
+    if client is not None:
+        return Issue.model_validate(
+            client.call("POST", f"/api/v1/issues/{_seg(issue_id)}/{verb}", json=body))
+    with workspace(ctx) as ws:
+        return local(ws)
+
+
+def _pm_act(ctx: typer.Context, issue_id: str, verb: str, local: Callable[[Any], PostMortem],
+            method: str = "POST", body: dict[str, Any] | None = None) -> PostMortem:
+    """A post-mortem step: through `…/issues/{issue}/postmortem[/<verb>]` or locally."""
+    from dataflywheel.domain.records.issue import PostMortem
+
+    client = server_of(ctx)
+    if client is not None:
+        path = f"/api/v1/issues/{_seg(issue_id)}/postmortem" + (f"/{verb}" if verb else "")
+        return PostMortem.model_validate(client.call(method, path, json=body))
+    with workspace(ctx) as ws:
+        return local(ws)
 
 
 def _due(moment: datetime | None) -> str:
@@ -76,39 +128,42 @@ def _due(moment: datetime | None) -> str:
 
 @app.command("list")
 def list_(ctx: typer.Context, state: str | None = None, severity: str | None = None,
-          project: str | None = None, owner: str | None = None, limit: Limit = None,
-          cursor: Cursor = None, all_: All = False, json_: Json = False) -> None:
-    """Issues, optionally filtered by state, severity, project or owner, most urgent first."""
+          project: str | None = None, owner: str | None = None,
+          opened_from: Annotated[str | None, typer.Option(
+              help="Only issues opened at or after this time (ISO 8601, UTC if no zone).")] = None,
+          opened_to: Annotated[str | None, typer.Option(
+              help="Only issues opened before this time (ISO 8601, UTC if no zone).")] = None,
+          limit: Limit = None, cursor: Cursor = None, all_: All = False,
+          json_: Json = False) -> None:
+    """Issues, optionally filtered by state, severity (risk tier), project, owner or opening
+    window, most urgent first."""
     from dataflywheel.flows.issues.lifecycle import issues
 
+    since, until = parse_time(opened_from, "opened_from"), parse_time(opened_to, "opened_to")
     with workspace(ctx) as ws:
         show_list(ctx, issues(ws, state=state, severity=severity, project_id=project,
-                              owner_id=owner),
+                              owner_id=owner, opened_from=since, opened_to=until),
                   row=lambda i: i.model_dump(mode="json"), columns=COLUMNS, json_=json_,
                   limit=limit, cursor=cursor, all_=all_)
 
 
 @app.command("show")
 def show(ctx: typer.Context, issue_id: IssueId, json_: Json = False) -> None:
-    """One issue with its links and its post-mortem."""
-    from dataflywheel.errors import NotFound
-    from dataflywheel.flows.issues.lifecycle import issue_detail
-    from dataflywheel.flows.issues.postmortems import post_mortem_of
+    """One issue with its links, its post-mortem and its escalation timers."""
+    from dataflywheel.flows.issues.lifecycle import issue_view
 
     with workspace(ctx) as ws:
-        issue, links = issue_detail(ws, issue_id)
-        try:
-            pm: dict[str, Any] | None = post_mortem_of(ws, issue_id).model_dump(mode="json")
-        except NotFound:
-            pm = None
-    data = {**issue.model_dump(mode="json"), "links": [dict([lk.target]) | {"relation": lk.relation.value}
-                                                      for lk in links], "post_mortem": pm}
+        data = issue_view(ws, issue_id).model_dump(mode="json")
     if json_:
         print_json(data)
         return
-    print_fields({k: v for k, v in data.items() if k != "post_mortem"})
+    pm, clock = data.pop("post_mortem"), data.pop("escalation")
+    print_fields(data)
     console.print(f"[bold]post_mortem[/]: {pm['id'] + ' (' + pm['state'] + ')' if pm else 'none'}",
                   highlight=False)
+    nxt = (f"{clock['next_label']} at {clock['next_at']}" if clock["next_at"] else "none")
+    console.print(f"[bold]escalation[/]: {escape(clock['level_label'])} (level {clock['level']}); "
+                  f"due now: {escape(clock['due_label'])}; next: {escape(nxt)}", highlight=False)
 
 
 @app.command("ack")
@@ -117,8 +172,8 @@ def ack(ctx: typer.Context, issue_id: IssueId, note: str | None = None,
     """Acknowledge an issue (the response)."""
     from dataflywheel.flows.issues.lifecycle import acknowledge
 
-    with workspace(ctx) as ws:
-        _show(acknowledge(ws, issue_id, note=note), json_)
+    _show(_act(ctx, issue_id, "ack", {"note": note},
+               lambda ws: acknowledge(ws, issue_id, note=note)), json_)
 
 
 @app.command("assign")
@@ -128,8 +183,8 @@ def assign(ctx: typer.Context, issue_id: IssueId,
     """Assign an issue to an owner, who is notified."""
     from dataflywheel.flows.issues.lifecycle import assign as run
 
-    with workspace(ctx) as ws:
-        _show(run(ws, issue_id, owner_id=owner), json_)
+    _show(_act(ctx, issue_id, "assign", {"owner": owner},
+               lambda ws: run(ws, issue_id, owner_id=owner)), json_)
 
 
 @app.command("resolve")
@@ -139,8 +194,8 @@ def resolve(ctx: typer.Context, issue_id: IssueId,
     """Mark an issue resolved (fixed or mitigated)."""
     from dataflywheel.flows.issues.lifecycle import resolve as run
 
-    with workspace(ctx) as ws:
-        _show(run(ws, issue_id, resolution=resolution, root_cause=root_cause), json_)
+    _show(_act(ctx, issue_id, "resolve", {"resolution": resolution, "root_cause": root_cause},
+               lambda ws: run(ws, issue_id, resolution=resolution, root_cause=root_cause)), json_)
 
 
 @app.command("close")
@@ -149,8 +204,9 @@ def close(ctx: typer.Context, issue_id: IssueId, reason: str | None = None,
     """Close a resolved issue (P0/P1 need a published post-mortem with an implemented change)."""
     from dataflywheel.flows.issues.lifecycle import close as run
 
-    with workspace(ctx) as ws:
-        _show(run(ws, issue_id, reason=reason), json_)
+    verb = "close"
+    _show(_act(ctx, issue_id, verb, {"reason": reason},
+               lambda ws: run(ws, issue_id, reason=reason)), json_)
 
 
 @app.command("reopen")
@@ -160,8 +216,9 @@ def reopen(ctx: typer.Context, issue_id: IssueId,
     """Reopen a closed issue."""
     from dataflywheel.flows.issues.lifecycle import reopen as run
 
-    with workspace(ctx) as ws:
-        _show(run(ws, issue_id, reason=reason), json_)
+    verb = "reopen"
+    _show(_act(ctx, issue_id, verb, {"reason": reason},
+               lambda ws: run(ws, issue_id, reason=reason)), json_)
 
 
 @app.command("escalate")
@@ -173,11 +230,17 @@ def escalate(ctx: typer.Context,
     """Escalate every overdue issue one path level per missed deadline (run it on a schedule)."""
     from dataflywheel.domain.policies.risk import COMMITTEE_ROLES
     from dataflywheel.domain.roles import parse_role
-    from dataflywheel.flows.issues.lifecycle import escalate_overdue
+    from dataflywheel.flows.issues.lifecycle import Escalation, escalate_overdue
 
     roles = [parse_role(r) for r in committee] if committee else list(COMMITTEE_ROLES)
-    with workspace(ctx) as ws:
-        done = [e.model_dump(mode="json") for e in escalate_overdue(ws, committee=roles)]
+    client = server_of(ctx)
+    if client is not None:
+        answer = client.call("POST", "/api/v1/issues/escalate",
+                             json={"committee": [r.value for r in roles]})
+        done = [Escalation.model_validate(e).model_dump(mode="json") for e in answer]
+    else:
+        with workspace(ctx) as ws:
+            done = [e.model_dump(mode="json") for e in escalate_overdue(ws, committee=roles)]
     if json_:
         print_json(done)
     elif not done:
@@ -220,6 +283,7 @@ def pm_write(ctx: typer.Context, issue_id: IssueId,
     from dataflywheel.errors import BadInput, NotFound
     from dataflywheel.flows.issues.postmortems import write
     from dataflywheel.yamlsafe import safe_load
+    from pydantic_core import to_jsonable_python
 
     try:
         data = safe_load(file.read_text(encoding="utf-8"), source=str(file))
@@ -228,8 +292,8 @@ def pm_write(ctx: typer.Context, issue_id: IssueId,
     if not isinstance(data, dict):
         raise BadInput("a post-mortem file is a mapping of sections", path=str(file),
                        expected="event: …, impact: …, timeline: [{at, what}], …")
-    with workspace(ctx) as ws:
-        pm = write(ws, issue_id, **data)
+    pm = _pm_act(ctx, issue_id, "", lambda ws: write(ws, issue_id, **data), method="PUT",
+                 body=to_jsonable_python(data))
     if json_:
         print_json(pm.model_dump(mode="json"))
     else:
@@ -247,8 +311,8 @@ def pm_link(ctx: typer.Context, issue_id: IssueId,
     """Link the implemented process change to the issue's post-mortem."""
     from dataflywheel.flows.issues.postmortems import link_change
 
-    with workspace(ctx) as ws:
-        pm = link_change(ws, issue_id, kind=kind, ref=ref)
+    pm = _pm_act(ctx, issue_id, "link", lambda ws: link_change(ws, issue_id, kind=kind, ref=ref),
+                 body={"kind": kind, "ref": ref})
     print_json(pm.model_dump(mode="json")) if json_ else console.print(
         f"{pm.id} → {kind} {ref}", highlight=False)
 
@@ -258,8 +322,7 @@ def pm_submit(ctx: typer.Context, issue_id: IssueId, json_: Json = False) -> Non
     """Send the post-mortem to review (draft → review)."""
     from dataflywheel.flows.issues.postmortems import submit
 
-    with workspace(ctx) as ws:
-        pm = submit(ws, issue_id)
+    pm = _pm_act(ctx, issue_id, "submit", lambda ws: submit(ws, issue_id))
     print_json(pm.model_dump(mode="json")) if json_ else console.print(
         f"{pm.id} is {pm.state.value}", highlight=False)
 
@@ -269,8 +332,7 @@ def pm_publish(ctx: typer.Context, issue_id: IssueId, json_: Json = False) -> No
     """Publish the post-mortem (complete, change verified) and file it in the knowledge base."""
     from dataflywheel.flows.issues.postmortems import publish
 
-    with workspace(ctx) as ws:
-        pm = publish(ws, issue_id)
+    pm = _pm_act(ctx, issue_id, "publish", lambda ws: publish(ws, issue_id))
     print_json(pm.model_dump(mode="json")) if json_ else console.print(
         f"{pm.id} is {pm.state.value}", highlight=False)
 

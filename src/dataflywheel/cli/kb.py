@@ -1,8 +1,13 @@
-"""`flywheel kb add|search|show|link`: the knowledge base."""
+"""`flywheel kb add|search|show|link`: the knowledge base.
+
+`add` and `link` act through the team server when `FLYWHEEL_SERVER` is set (`cli.remote`,
+`api/routers/kb.py`) and print what they print locally; `search` and `show` read locally.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 from typing import Annotated
 
 import typer
@@ -11,6 +16,7 @@ from rich.markup import escape
 from dataflywheel.cli._context import workspace
 from dataflywheel.cli.options import Json
 from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.cli.remote import server_of
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="Knowledge base: post-mortems, best practices, templates, decision records, "
@@ -45,10 +51,20 @@ def add(
             raise NotFound("document file not found", path=str(file)) from None
         except UnicodeDecodeError:
             raise BadInput("document file is not UTF-8", path=str(file)) from None
+    from dataflywheel.domain.records.kb import KbDocument
+
     links = [parse_target(item) for item in link or []]
-    with workspace(ctx) as ws:
-        doc = add_document(ws, kind=kind, title=title, body=body or "", project_id=project,
-                           author_id=author, links=links)
+    client = server_of(ctx)
+    if client is not None:
+        payload = {"kind": kind, "title": title, "body": body or "", "author": author,
+                   "links": [f"{k.value}:{i}" for k, i in links]}
+        path = (f"/api/v1/projects/{quote(project, safe='')}/kb/documents" if project
+                else "/api/v1/kb/documents")
+        doc = KbDocument.model_validate(client.call("POST", path, json=payload))
+    else:
+        with workspace(ctx) as ws:
+            doc = add_document(ws, kind=kind, title=title, body=body or "", project_id=project,
+                               author_id=author, links=links)
     if json_:
         print_json(doc.model_dump(mode="json"))
     else:
@@ -95,10 +111,16 @@ def show(ctx: typer.Context, doc_id: DocId, json_: Json = False) -> None:
 def link(ctx: typer.Context, doc_id: DocId,
          target: Annotated[str, typer.Argument(metavar="KIND:ID")], json_: Json = False) -> None:
     """Link a document to a record (issue:ISS-0001) or another document (kb:KB-0002)."""
+    from dataflywheel.domain.records.kb import KbLink
     from dataflywheel.flows.issues.kb import link as run
 
-    with workspace(ctx) as ws:
-        made = run(ws, doc_id, target)
+    client = server_of(ctx)
+    if client is not None:
+        made = KbLink.model_validate(client.call(
+            "POST", f"/api/v1/kb/documents/{quote(doc_id, safe='')}/links", json={"target": target}))
+    else:
+        with workspace(ctx) as ws:
+            made = run(ws, doc_id, target)
     print_json(made.model_dump(mode="json")) if json_ else console.print(
         f"{doc_id} → {made.target_kind.value}:{made.target_id}", highlight=False)
 

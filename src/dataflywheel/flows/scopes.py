@@ -28,6 +28,7 @@ from dataflywheel.store.tables.experiments import ExperimentRow
 from dataflywheel.store.tables.feedback import FeedbackEventRow, ThemeRow
 from dataflywheel.store.tables.governance import AccessGrantRow, AssetRow, ExceptionRow
 from dataflywheel.store.tables.issues import IssueRow
+from dataflywheel.store.tables.kb import KbDocumentRow
 from dataflywheel.store.tables.people import PersonRow
 from dataflywheel.store.tables.projects import ProjectRow
 from dataflywheel.store.tables.raci import ConsultationRow
@@ -89,6 +90,7 @@ PROJECT_OF: dict[str, Resolver] = {
     "theme": _direct(ThemeRow, "theme"),
     "event": _direct(FeedbackEventRow, "feedback event"),
     "person": _person,
+    "document": _direct(KbDocumentRow, "kb document"),
 }
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
 from dataflywheel.domain.states import TRANSITIONS, IssueState
-from dataflywheel.errors import BadInput, IllegalTransition, NotFound, PolicyViolation
+from dataflywheel.errors import BadInput, Conflict, IllegalTransition, NotFound, PolicyViolation
 from dataflywheel.flows.issues import lifecycle as flow
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.audit import verify_chain
@@ -119,7 +119,7 @@ class IssueMachine(RuleBasedStateMachine):
         if self.state is S.CLOSED:
             self._try(S.ACKNOWLEDGED, lambda: flow.reopen(self.ws, self.issue_id, reason="again"))
             return
-        with pytest.raises(PolicyViolation, match="only a closed issue is reopened"):
+        with pytest.raises(Conflict, match="only a closed issue is reopened"):
             flow.reopen(self.ws, self.issue_id, reason="again")
         assert flow.issue_detail(self.ws, self.issue_id)[0].state is self.state
 

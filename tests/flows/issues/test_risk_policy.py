@@ -15,6 +15,7 @@ from dataflywheel.domain.policies.risk import (
     deadlines_for,
     end_of_next_cycle,
     escalation_due,
+    escalation_timer,
     parse_severity,
     tier_for_failed_batch,
 )
@@ -90,6 +91,29 @@ def _issue(severity: Severity, state: IssueState = IssueState.NEW, level: int = 
 def test_escalation_levels(severity: Severity, state: IssueState, after: timedelta,
                            level: EscalationLevel) -> None:
     assert escalation_due(_issue(severity, state), WED + after) is level
+
+
+@pytest.mark.parametrize(("severity", "state", "after", "due", "upcoming"), [
+    (Severity.P0, IssueState.NEW, timedelta(minutes=5), 0, (1, timedelta(minutes=15))),
+    (Severity.P0, IssueState.NEW, timedelta(hours=1), 1, (2, timedelta(hours=24))),
+    (Severity.P0, IssueState.ASSIGNED, timedelta(hours=25), 2, (3, timedelta(hours=48))),
+    (Severity.P0, IssueState.ASSIGNED, timedelta(hours=49), 3, None),
+    (Severity.P1, IssueState.ACKNOWLEDGED, timedelta(hours=1), 0, (2, timedelta(hours=48))),
+    (Severity.P1, IssueState.ASSIGNED, timedelta(hours=49), 2, None),
+    (Severity.P1, IssueState.RESOLVED, timedelta(hours=1), 0, None),
+])
+def test_escalation_timer_names_the_next_deadline(
+        severity: Severity, state: IssueState, after: timedelta, due: int,
+        upcoming: tuple[int, timedelta] | None) -> None:
+    issue = _issue(severity, state)
+    clock = escalation_timer(issue, WED + after)
+    assert clock.due_level == due == escalation_due(issue, WED + after)
+    assert clock.level == 0 and clock.remediate_by == issue.remediate_by
+    if upcoming is None:
+        assert (clock.next_level, clock.next_at) == (None, None)
+    else:
+        assert (clock.next_level, clock.next_at) == (upcoming[0], WED + upcoming[1])
+        assert escalation_due(issue, clock.next_at + timedelta(seconds=1)) == upcoming[0]
 
 
 def test_escalation_never_goes_down() -> None:

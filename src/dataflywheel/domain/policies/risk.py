@@ -125,6 +125,48 @@ def escalation_due(issue: Issue, now: datetime) -> EscalationLevel:
     return max(level, target)
 
 
+class EscalationTimer(BaseModel):
+    """Where an issue stands on its escalation path at a moment: the level it has reached, the
+    level the next `flywheel issues escalate` would move it to (`due_level`), and the next
+    deadline that raises it further (`next_level` at `next_at`; none once resolved or at the
+    top)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    level: int
+    level_label: str
+    escalated_at: datetime | None
+    respond_by: datetime | None
+    remediate_by: datetime | None
+    due_level: int
+    due_label: str
+    next_level: int | None
+    next_label: str | None
+    next_at: datetime | None
+
+
+def escalation_timer(issue: Issue, now: datetime) -> EscalationTimer:
+    """The issue's escalation clock at `now`, by the same rules as `escalation_due`."""
+    current = EscalationLevel(min(issue.escalation_level, EscalationLevel.DECISION_COMMITTEE))
+    due = escalation_due(issue, now)
+    steps: list[tuple[datetime, EscalationLevel]] = []
+    if issue.state in _UNRESOLVED:
+        if issue.respond_by and issue.state in _UNACKNOWLEDGED:
+            steps.append((issue.respond_by, EscalationLevel.TEAM_LEAD))
+        if issue.remediate_by:
+            steps.append((issue.remediate_by, EscalationLevel.DATA_OWNER))
+            if issue.severity is Severity.P0:
+                window = issue.remediate_by - issue.opened_at
+                steps.append((issue.remediate_by + window, EscalationLevel.DECISION_COMMITTEE))
+    upcoming = sorted((at, lvl) for at, lvl in steps if at >= now and lvl > due)
+    nxt = upcoming[0] if upcoming else None
+    return EscalationTimer(
+        level=int(current), level_label=current.label, escalated_at=issue.escalated_at,
+        respond_by=issue.respond_by, remediate_by=issue.remediate_by, due_level=int(due),
+        due_label=due.label, next_level=int(nxt[1]) if nxt else None,
+        next_label=nxt[1].label if nxt else None, next_at=nxt[0] if nxt else None)
+
+
 # Table 24-19 for failed deliveries: share of non-conforming records × dataset purpose → tier.
 # Each row lists (lower bound exclusive, tier) from the most severe down; below every bound → P3.
 FAILED_BATCH_TIERS: dict[DatasetPurpose, tuple[tuple[float, Severity], ...]] = {

@@ -30,6 +30,7 @@ from dataflywheel.errors import BadInput, NotFound, from_validation
 from dataflywheel.flows._audit import add_audited
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.kb import KbDocuments, KbLinks
+from dataflywheel.store.paging import Page, check_limit, decode_cursor, encode_cursor
 from dataflywheel.store.repositories.people import People, Projects
 
 _PG_VECTOR = "to_tsvector('english', title || ' ' || body)"
@@ -182,44 +183,82 @@ def show(ws: Workspace, doc_id: str) -> DocumentView:
 
 def search(ws: Workspace, query: str, *, kind: DocKind | str | None = None,
            limit: int = 20) -> list[SearchHit]:
-    """Documents containing every word of `query`, best first."""
+    """Documents containing every word of `query`, best first (the first page of `search_page`)."""
+    if limit < 1:
+        raise BadInput("limit must be at least 1", field="limit", got=limit)
+    return search_page(ws, query, kind=kind, limit=limit).items
+
+
+def search_page(ws: Workspace, query: str, *, kind: DocKind | str | None = None,
+                limit: int | None = None, cursor: str | None = None) -> Page[SearchHit]:
+    """One page of the documents containing every word of `query`, best first (rank, then id).
+
+    Keyset-paged like every list (`store.paging`): the cursor is the (rank, id) of the page's
+    last hit, so a page costs one bounded query and the kind filter is applied in SQL."""
     words = re.findall(r"\w+", query)
     if not words:
         raise BadInput("a search needs at least one word", field="query", got=query)
-    if limit < 1:
-        raise BadInput("limit must be at least 1", field="limit", got=limit)
-    wanted = parse_kind(kind) if kind is not None else None
+    limit = check_limit(limit)
+    wanted = parse_kind(kind).value if kind is not None else None
+    after = _search_cursor(cursor) if cursor is not None else (None, None)
     with ws.db.session() as s:
         missing = not index_exists(s)
     if missing:
         with ws.db.unit_of_work() as s:
             ensure_index(s)
+    inner = _SQLITE_HITS if ws.db.is_sqlite else _PG_HITS
+    where = ("WHERE (CAST(:kind AS VARCHAR) IS NULL OR h.kind = CAST(:kind AS VARCHAR)) AND "
+             "(CAST(:r AS DOUBLE PRECISION) IS NULL OR h.rank < CAST(:r AS DOUBLE PRECISION) OR "
+             "(h.rank = CAST(:r AS DOUBLE PRECISION) AND h.id > CAST(:i AS VARCHAR)))")
+    params = {"q": " ".join(words) if not ws.db.is_sqlite else _fts_match(words), "kind": wanted,
+              "r": after[0], "i": after[1]}
     with ws.db.session() as s:
-        rows = (_search_sqlite if ws.db.is_sqlite else _search_pg)(s, words, limit * 5)
-        docs = KbDocuments(s)
-        hits = []
-        for doc_id, rank, snippet in rows:
-            doc = docs.get(doc_id)
-            if wanted is None or doc.kind is wanted:
-                hits.append(SearchHit(id=doc.id, kind=doc.kind, title=doc.title,
-                                      snippet=snippet or "", rank=round(float(rank), 6)))
-        return hits[:limit]
+        rows = s.execute(text(f"SELECT h.id, h.kind, h.title, h.rank, {_snippet(ws)} FROM "
+                              f"({inner}) AS h {where} ORDER BY h.rank DESC, h.id LIMIT :n"),
+                         {**params, "n": limit + 1}).all()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = encode_cursor([repr(float(rows[-1][3])), rows[-1][0]]) if more else None
+        remaining = 0
+        if more:
+            last = {**params, "r": float(rows[-1][3]), "i": rows[-1][0]}
+            counted = s.scalar(text(f"SELECT count(*) FROM ({inner}) AS h {where}"), last)
+            remaining = int(counted or 0)
+    hits = [SearchHit(id=r[0], kind=DocKind(r[1]), title=r[2], snippet=r[4] or "",
+                      rank=round(float(r[3]), 6)) for r in rows]
+    return Page(hits, next_cursor, remaining)
 
 
-def _search_sqlite(s: Session, words: list[str], limit: int) -> list[Any]:
-    match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
-    return list(s.execute(text(
-        "SELECT doc_id, -bm25(kb_fts) AS rank, snippet(kb_fts, 2, '[', ']', '…', 12) "
-        "FROM kb_fts WHERE kb_fts MATCH :q ORDER BY rank DESC, doc_id LIMIT :n"),
-        {"q": match, "n": limit}).all())
+# The matching documents with their rank (higher is better); the snippet is taken in the outer
+# query on PostgreSQL (only for the rows of the page), inside the FTS5 query on SQLite (it must be).
+_SQLITE_HITS = ("SELECT d.id AS id, d.kind AS kind, d.title AS title, -bm25(kb_fts) AS rank, "
+                "snippet(kb_fts, 2, '[', ']', '…', 12) AS snip FROM kb_fts "
+                "JOIN kb_documents AS d ON d.id = kb_fts.doc_id WHERE kb_fts MATCH :q")
+_PG_HITS = (f"SELECT id, kind, title, body, CAST(ts_rank({_PG_VECTOR}, "
+            "websearch_to_tsquery('english', :q)) AS double precision) AS rank FROM kb_documents "
+            f"WHERE {_PG_VECTOR} @@ websearch_to_tsquery('english', :q)")
 
 
-def _search_pg(s: Session, words: list[str], limit: int) -> list[Any]:
-    return list(s.execute(text(
-        f"SELECT id, ts_rank({_PG_VECTOR}, q) AS rank, "
-        "ts_headline('english', body, q, 'StartSel=[, StopSel=], MaxWords=20, MinWords=5') "
-        f"FROM kb_documents, websearch_to_tsquery('english', :q) AS q WHERE {_PG_VECTOR} @@ q "
-        "ORDER BY rank DESC, id LIMIT :n"), {"q": " ".join(words), "n": limit}).all())
+def _snippet(ws: Workspace) -> str:
+    if ws.db.is_sqlite:
+        return "h.snip"
+    return ("ts_headline('english', h.body, websearch_to_tsquery('english', :q), "
+            "'StartSel=[, StopSel=], MaxWords=20, MinWords=5')")
+
+
+def _fts_match(words: list[str]) -> str:
+    """FTS5 MATCH text: every word quoted (punctuation is never query syntax)."""
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+def _search_cursor(cursor: str) -> tuple[float, str]:
+    rank, doc_id = decode_cursor(cursor, 2)
+    try:
+        return float(rank), str(doc_id)
+    except ValueError:
+        raise BadInput("not a cursor of this search", field="cursor", got=cursor,
+                       expected="the cursor a previous page printed",
+                       hint="start again without --cursor") from None
 
 
 def render_post_mortem(issue: Issue, pm: PostMortem) -> str:

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.calendar import BusinessCalendar
@@ -23,8 +24,10 @@ from dataflywheel.domain.policies.raci import role_holders
 from dataflywheel.domain.policies.risk import (
     COMMITTEE_ROLES,
     EscalationLevel,
+    EscalationTimer,
     deadlines_for,
     escalation_due,
+    escalation_timer,
     parse_severity,
 )
 from dataflywheel.domain.records.base import utcnow
@@ -33,16 +36,18 @@ from dataflywheel.domain.records.issue import (
     Issue,
     IssueLink,
     IssueRelation,
+    PostMortem,
     Severity,
 )
 from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import IssueState, move
-from dataflywheel.errors import BadInput, NotFound, PolicyViolation, from_validation
+from dataflywheel.errors import BadInput, Conflict, NotFound, from_validation
 from dataflywheel.flows._audit import add_audited, update_audited
 from dataflywheel.flows._listing import Listing
 from dataflywheel.flows.notifications import notify
 from dataflywheel.flows.workspace import Workspace
-from dataflywheel.store.repositories.issues import IssueLinks, Issues
+from dataflywheel.store.repositories.issues import IssueLinks, Issues, PostMortems
+from dataflywheel.store.tables.issues import PostMortemRow
 from dataflywheel.store.repositories.people import People, Projects, RoleHoldings, Teams
 
 # record kind as callers name it → the IssueLink field that holds its id
@@ -277,9 +282,9 @@ def reopen(ws: Workspace, issue_id: str, *, reason: str, now: datetime | None = 
         raise BadInput(f"reopening {issue_id} needs a reason", field="reason")
     with ws.db.unit_of_work() as s:
         issue = Issues(s).get(issue_id)
-        if issue.state is not IssueState.CLOSED:
-            raise PolicyViolation(f"only a closed issue is reopened; {issue_id} is "
-                                  f"{issue.state.value}", kept=f"{issue_id} is unchanged")
+        if issue.state is not IssueState.CLOSED:  # a state conflict (409), not a refusal of the caller
+            raise Conflict(f"only a closed issue is reopened; {issue_id} is {issue.state.value}",
+                           kept=f"{issue_id} is unchanged")
         return _change(ws, s, issue, IssueState.ACKNOWLEDGED, "issue.reopen", reason=reason,
                        closed_at=None, resolved_at=None, acknowledged_at=now or utcnow())
 
@@ -383,11 +388,27 @@ def list_issues(ws: Workspace, *, state: str | None = None, severity: str | None
 
 
 def issues(ws: Workspace, *, state: str | None = None, severity: str | None = None,
-           project_id: str | None = None, owner_id: str | None = None) -> Listing[Issue]:
+           project_id: str | None = None, owner_id: str | None = None,
+           opened_from: datetime | None = None,
+           opened_to: datetime | None = None) -> Listing[Issue]:
     """The issues of `list_issues`, in its order, a page at a time or streamed (`flywheel issues
-    list`): sorted and paged by the database (`ISSUE_ORDER`)."""
+    list`, `GET /api/v1/issues`): sorted and paged by the database (`ISSUE_ORDER`), optionally
+    only those opened in [`opened_from`, `opened_to`)."""
+    _check_window(opened_from, opened_to)
     return Listing.ordered(ws, Issues, ISSUE_ORDER,
-                           **_issue_filters(state, severity, project_id, owner_id))
+                           **_issue_filters(state, severity, project_id, owner_id),
+                           opened_from=opened_from, opened_to=opened_to)
+
+
+def _check_window(since: datetime | None, until: datetime | None) -> None:
+    for field, value in (("opened_from", since), ("opened_to", until)):
+        if value is not None and value.tzinfo is None:
+            raise BadInput("a date filter must carry a time zone", field=field, got=str(value),
+                           expected="ISO 8601 with a zone, e.g. 2026-12-01T00:00:00Z")
+    if since is not None and until is not None and since >= until:
+        raise BadInput("the opening window is empty", field="opened_to",
+                       expected=f"a time after opened_from {since.isoformat()}",
+                       got=until.isoformat())
 
 
 def _issue_filters(state: str | None, severity: str | None, project_id: str | None,
@@ -405,3 +426,24 @@ def issue_detail(ws: Workspace, issue_id: str) -> tuple[Issue, list[IssueLink]]:
     with ws.db.session() as s:
         issue = Issues(s).get(issue_id)
         return issue, Issues(s).links(issue_id)
+
+
+class IssueView(Issue):
+    """One issue as `flywheel issues show --json` and `GET /api/v1/issues/{issue}` answer it: the
+    record, its links (`{KIND_id: ID, "relation": …}`), its post-mortem and its escalation clock."""
+
+    links: list[dict[str, str]]
+    post_mortem: PostMortem | None
+    escalation: EscalationTimer
+
+
+def issue_view(ws: Workspace, issue_id: str, *, now: datetime | None = None) -> IssueView:
+    """The issue with its links, post-mortem (None if it has none) and escalation timers."""
+    with ws.db.session() as s:
+        issue = Issues(s).get(issue_id)
+        links = Issues(s).links(issue_id)
+        pm = s.scalar(select(PostMortemRow).where(PostMortemRow.issue_id == issue_id))
+        post_mortem = PostMortems(s).to_record(pm) if pm is not None else None
+    return IssueView(**issue.model_dump(),
+                     links=[dict([lk.target]) | {"relation": lk.relation.value} for lk in links],
+                     post_mortem=post_mortem, escalation=escalation_timer(issue, now or utcnow()))

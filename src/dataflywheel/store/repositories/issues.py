@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from dataflywheel.domain.records.issue import Issue, IssueLink, PostMortem
 from dataflywheel.errors import BadInput, NotFound
@@ -21,6 +21,17 @@ class Issues(Repository[Issue, IssueRow]):
 
     def next_id(self) -> str:
         return next_sequential_id(self.session, IssueRow, "ISS")
+
+    def _select(self, **equals: Any) -> Select[Any]:
+        """The base listing's WHERE clauses, plus the opening-date range `opened_from` (inclusive)
+        and `opened_to` (exclusive), so a listing pages issues opened in a window in SQL."""
+        since, until = equals.pop("opened_from", None), equals.pop("opened_to", None)
+        stmt = super()._select(**equals)
+        if since is not None:
+            stmt = stmt.where(IssueRow.__table__.c.opened_at >= since)
+        if until is not None:
+            stmt = stmt.where(IssueRow.__table__.c.opened_at < until)
+        return stmt
 
     def linked_to(self, **target: str) -> list[Issue]:
         """Issues linked to one record, e.g. `linked_to(batch_id="B-1")`, by issue id."""
