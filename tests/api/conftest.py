@@ -69,6 +69,7 @@ SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [
     seed_versions,
 ]
 
+
 def make_principals(ws: Workspace, seeded: dict[str, str]) -> dict[str, dict[str, str]]:
     """principal name → the headers it sends (none for anonymous); adds a spare token to `seeded`."""
 
