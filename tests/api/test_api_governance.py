@@ -325,3 +325,17 @@ def test_tokens_and_admins_through_the_server(cli: Any, remote: Remote, live_ser
         "gov-admin", "tester"]
     assert cli("tokens", "list", "--person", "data-engineer", "--json").json()[-1]["state"] in {
         "active", "revoked"}
+
+
+def test_an_admin_grants_roles_to_others_never_to_themself(api: Any, team: Any,
+                                                          principals: dict[str, dict[str, str]]) -> None:
+    from dataflywheel.flows.governance.people import list_people
+
+    body = {"role": "data_owner"}
+    refused = api.post("/api/v1/people/tester/roles", json=body, headers=principals["admin"])
+    assert refused.status_code == 403
+    assert "only a server administrator, for someone other than themself may" in refused.json()["error"]
+    held = {p.id: [h.role.value for h in hs] for p, hs in list_people(team)}
+    assert held["tester"] == []
+    granted = api.post("/api/v1/people/outsider/roles", json=body, headers=principals["admin"])
+    assert granted.status_code in (200, 201), granted.text

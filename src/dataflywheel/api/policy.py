@@ -151,6 +151,19 @@ class SelfOrAdmin(Rule):
 
 
 @dataclass(frozen=True)
+class AdminOnOthers(SelfOrAdmin):
+    """A server administrator acting on someone else (`{person}`): an admin may grant roles, but
+    never to themself — holding a RACI role is how one becomes Accountable, and an admin bypasses
+    no A."""
+
+    def allows(self, s: Session, who: Authenticated, project: str | None) -> bool:
+        return who.admin and project != who.person_id
+
+    def describe(self) -> str:
+        return "a server administrator, for someone other than themself"
+
+
+@dataclass(frozen=True)
 class Named(Rule):
     """The person the record itself names as `letter` (a requirement's Accountable, who alone
     accepts or rejects its delivery: `flows.scopes.PERSON_NAMED`). Nobody else, an admin

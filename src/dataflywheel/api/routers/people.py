@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
-from dataflywheel.api.policy import Admin, AnyPerson, Holds, Rule
+from dataflywheel.api.policy import Admin, AdminOnOthers, AnyPerson, Holds, Rule
 from dataflywheel.domain.records.people import ID_PATTERN, Person, RoleHolding, Team, Vendor
 from dataflywheel.domain.records.tokens import ServerAdmin
 from dataflywheel.domain.roles import ROLE_DUTIES, ROLE_TITLES, Role
@@ -48,7 +48,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/people"): AnyPerson(),
     ("POST", "/api/v1/people"): Admin(),
     ("GET", "/api/v1/people/{person}"): AnyPerson(),
-    ("POST", "/api/v1/people/{person}/roles"): Admin(),
+    ("POST", "/api/v1/people/{person}/roles"): AdminOnOthers(scope="person"),
     ("POST", "/api/v1/people/{person}/roles/revoke"): Admin(),
     ("POST", "/api/v1/people/{person}/offboard"): Admin(),
     ("GET", "/api/v1/roles"): AnyPerson(),
