@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
+from server_helpers import PRINCIPALS, ROLE_PEOPLE, assert_envelope  # noqa: F401 - re-exported
 from seed_access import seed_access
 from seed_data import seed_data
 from seed_demand import seed_demand
@@ -37,11 +38,7 @@ if TYPE_CHECKING:
     from dataflywheel.flows.workspace import Workspace
     from dataflywheel.settings import Settings
 
-ROLE_PEOPLE = ["data-owner", "data-engineer", "annotation-engineer", "quality-evaluator",
-               "algorithm-engineer", "platform-engineer", "legal-compliance"]
-PRINCIPALS = ["anonymous", "expired", "revoked", *ROLE_PEOPLE, "admin", "outsider"]
 PERSON_OF = {**{p: p for p in ROLE_PEOPLE}, "admin": "tester", "outsider": "outsider"}
-ENVELOPE_KEYS = {"ok", "error", "errors", "status"}
 
 
 def seed_people(ws: Workspace) -> dict[str, str]:
@@ -72,19 +69,6 @@ SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [
 
 def make_principals(ws: Workspace, seeded: dict[str, str]) -> dict[str, dict[str, str]]:
     """principal name → the headers it sends (none for anonymous); adds a spare token to `seeded`."""
-
-
-@pytest.fixture
-def seeded(team: Workspace) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for seed in SEEDERS:
-        values.update(seed(team))
-    return values
-
-
-@pytest.fixture
-def principals(team: Workspace, seeded: dict[str, str]) -> dict[str, dict[str, str]]:
-    """principal name → the headers it sends (none for anonymous)."""
     from dataflywheel.domain.records.base import utcnow
     from dataflywheel.flows.governance.tokens import create_token, revoke_token
 
@@ -231,16 +215,6 @@ def api(settings: Settings, principals: dict[str, dict[str, str]]) -> Iterator[T
 
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield client
-
-
-def assert_envelope(response: Any, status: int, needle: str = "") -> dict[str, Any]:
-    body = response.json()
-    assert response.status_code == status, response.text
-    assert set(body) == ENVELOPE_KEYS
-    assert body["ok"] is False and body["status"] == status
-    assert "\n" not in body["error"] and needle in body["error"]
-    assert isinstance(body["errors"], list) and body["errors"]
-    return body  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="session")

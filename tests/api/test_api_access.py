@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import assert_envelope
+from server_helpers import assert_envelope
 
 
 def token(principals: dict[str, dict[str, str]], name: str) -> str:

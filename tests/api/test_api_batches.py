@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import assert_envelope
+from server_helpers import assert_envelope
 from delivery_helpers import QUERY, sft_jsonl, staged_uploads, through_server
 from fastapi.testclient import TestClient
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import assert_envelope
+from server_helpers import assert_envelope
 from fastapi.testclient import TestClient
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import assert_envelope
+from server_helpers import assert_envelope
 from delivery_helpers import QUERY, batch_ids, objects, sft_jsonl, staged_uploads, through_server
 from fastapi.testclient import TestClient
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import assert_envelope
+from server_helpers import assert_envelope
 
 REQUEST: dict[str, Any] = {
     "type": "quality", "scope": "access-raw while near-duplicates are re-checked",

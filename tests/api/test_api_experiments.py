@@ -11,21 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from server_helpers import assert_envelope
 from fastapi.testclient import TestClient
-
-ENVELOPE_KEYS = {"ok", "error", "errors", "status"}
-
-
-def assert_envelope(response: Any, status: int, needle: str = "") -> dict[str, Any]:
-    """The error envelope with `status` and `needle` in its message (here rather than imported
-    from `tests/api/conftest.py`: `from conftest import` picks whichever conftest module was
-    imported first when other test folders are collected in the same run)."""
-    body: dict[str, Any] = response.json()
-    assert response.status_code == status, response.text
-    assert set(body) == ENVELOPE_KEYS and body["ok"] is False and body["status"] == status
-    assert needle in body["error"] and body["errors"]
-    return body
-
 
 def _token(principals: dict[str, dict[str, str]], name: str) -> str:
     return principals[name]["Authorization"].split(" ", 1)[1]

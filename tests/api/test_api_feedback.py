@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from server_helpers import assert_envelope, token_headers
 from fastapi.testclient import TestClient
-from server_helpers import token_headers
 
 if TYPE_CHECKING:
     from dataflywheel.flows.workspace import Workspace
@@ -16,9 +16,6 @@ if TYPE_CHECKING:
 
 AUTH: dict[str, str] = {}  # filled by `client` with a fresh token of data-engineer
 ACTOR = "data-engineer"
-ENVELOPE_KEYS = {"ok", "error", "errors", "status"}
-
-
 def event(event_id: str, **fields: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "id": event_id, "occurred_at": "2026-11-02T09:00:00+00:00", "source": "evaluation",
@@ -38,16 +35,6 @@ def client(settings: Settings, team: Workspace) -> Iterator[TestClient]:
     app = create_app(settings, max_body_bytes=4096)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
-
-
-def assert_envelope(response: Any, status: int, needle: str) -> dict[str, Any]:
-    body = response.json()
-    assert response.status_code == status
-    assert set(body) == ENVELOPE_KEYS
-    assert body["ok"] is False and body["status"] == status
-    assert "\n" not in body["error"] and needle in body["error"]
-    assert isinstance(body["errors"], list) and body["errors"]
-    return body  # type: ignore[no-any-return]
 
 
 def test_ingest_good_and_bad_events_keeps_every_one(client: TestClient, team: Workspace) -> None:

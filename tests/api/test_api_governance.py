@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import assert_envelope
+from server_helpers import assert_envelope
 
 Remote = Callable[[str], None]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import assert_envelope
+from server_helpers import assert_envelope
 
 
 def test_a_token_made_over_http_acts_and_is_listed_without_its_secret(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import assert_envelope
+from server_helpers import assert_envelope
 from datapool_helpers import audit_count
 
 if TYPE_CHECKING:

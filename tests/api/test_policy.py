@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import PRINCIPALS, assert_envelope
+from server_helpers import PRINCIPALS, assert_envelope
 
 UNAUTHENTICATED = {"anonymous", "expired", "revoked"}
 
