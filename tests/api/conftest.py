@@ -5,7 +5,10 @@ anonymous (no header), expired, revoked (tokens that no longer authenticate), on
 role (team-wide, in project P-TEST), `admin` (the workspace's initialiser: administers the server,
 holds no role) and `outsider` (a data owner of another project, P-OTHER).
 `seeded` are the records routes name in their paths (`{project}`, `{person}`, …): each pool's
-`seed_<pool>.py` adds its own through flows (`SEEDERS`).
+`seed_<pool>.py` adds its own through flows (`SEEDERS`). Two pools may seed the same name (a
+submitted requirement for triage, a committed one for deliveries): the later seeder's value is under
+the plain name, and each pool's own under `<pool>.<name>` (`data.requirement`), which its tests
+and its routes' examples in the policy test use.
 
 Seeding every pool for every test would cost seconds a test, so it happens once per backend and
 run (`SeededTemplate`); here `ws` is a copy of that template, and `team`, `seeded` and
@@ -146,7 +149,10 @@ def _build_seeded(kind: str, settings: Settings, base: Any,
         make_team(ws)
         seeded: dict[str, str] = {}
         for seed in SEEDERS:
-            seeded.update(seed(ws))
+            made = seed(ws)
+            pool = seed.__name__.removeprefix("seed_")
+            seeded.update(made)  # a name two pools seed: the later one wins...
+            seeded.update({f"{pool}.{k}": v for k, v in made.items()})  # ...each keeps its own
         principals = make_principals(ws, seeded)
     return SeededTemplate(home=home, db_name=db_name, seeded=seeded, principals=principals)
 

@@ -22,7 +22,7 @@ def _served(api: TestClient) -> Workspace:
 
 def _deliver(api: TestClient, seeded: dict[str, str], headers: dict[str, str], *,
              duplicate: bool = False) -> dict[str, Any]:
-    answer = api.post(f"/api/v1/requirements/{seeded['requirement']}/deliveries",
+    answer = api.post(f"/api/v1/requirements/{seeded['data.requirement']}/deliveries",
                       params=QUERY | {"name": "more.jsonl"}, headers=headers,
                       content=sft_jsonl(30, seed=11, duplicate=duplicate))
     assert answer.status_code == 201, answer.text
@@ -33,16 +33,18 @@ def test_list_pages_and_filters_like_the_cli(api: TestClient, cli: Any, seeded: 
                                              principals: dict[str, dict[str, str]]) -> None:
     headers = principals["data-engineer"]
     failed = _deliver(api, seeded, headers, duplicate=True)
-    first = api.get("/api/v1/batches", params={"limit": 1}, headers=headers).json()
-    assert [b["id"] for b in first["items"]] == [seeded["batch"]]
+    mine = {"dataset": seeded["data.dataset"]}  # other pools' seeds deliver batches too
+    first = api.get("/api/v1/batches", params={"limit": 1, **mine}, headers=headers).json()
+    assert [b["id"] for b in first["items"]] == [seeded["data.batch"]]
     assert first["remaining"] == 1 and first["next_cursor"]
-    second = api.get("/api/v1/batches", params={"limit": 1, "cursor": first["next_cursor"]},
+    second = api.get("/api/v1/batches", params={"limit": 1, "cursor": first["next_cursor"], **mine},
                      headers=headers).json()
     assert [b["id"] for b in second["items"]] == [failed["id"]] and second["next_cursor"] is None
     whole = api.get("/api/v1/batches", headers=headers).json()["items"]
     assert whole == cli("batches", "list", "--json").json()
-    assert whole[0]["source"] == "annotation-engineer"
-    only = api.get("/api/v1/batches", params={"state": "failed", "dataset": seeded["dataset"]},
+    [seeded_batch] = [b for b in whole if b["id"] == seeded["data.batch"]]
+    assert seeded_batch["source"] == "annotation-engineer"
+    only = api.get("/api/v1/batches", params={"state": "failed", "dataset": seeded["data.dataset"]},
                    headers=headers).json()["items"]
     assert [b["id"] for b in only] == [failed["id"]]
     bad = api.get("/api/v1/batches", params={"cursor": "nonsense"}, headers=headers)
@@ -54,7 +56,7 @@ def test_list_pages_and_filters_like_the_cli(api: TestClient, cli: Any, seeded: 
 def test_show_and_report_answer_what_the_cli_prints(api: TestClient, cli: Any,
                                                     seeded: dict[str, str],
                                                     principals: dict[str, dict[str, str]]) -> None:
-    headers, batch = principals["quality-evaluator"], seeded["batch"]
+    headers, batch = principals["quality-evaluator"], seeded["data.batch"]
     shown = api.get(f"/api/v1/batches/{batch}", headers=headers)
     assert shown.json() == cli("batches", "show", batch, "--json").json()
     report = api.get(f"/api/v1/batches/{batch}/report", headers=headers)
@@ -75,7 +77,7 @@ def test_show_and_report_answer_what_the_cli_prints(api: TestClient, cli: Any,
 def test_review_sheet_is_the_sample_the_cli_writes(api: TestClient, cli: Any,
                                                     seeded: dict[str, str], tmp_path: Path,
                                                     principals: dict[str, dict[str, str]]) -> None:
-    batch = seeded["batch"]
+    batch = seeded["data.batch"]
     sheet = api.get(f"/api/v1/batches/{batch}/review-sheet",
                     headers=principals["quality-evaluator"]).json()
     out = tmp_path / "sheet.jsonl"
@@ -94,7 +96,7 @@ def test_reviews_posted_as_a_file_settle_the_batch(api: TestClient, seeded: dict
                                                    principals: dict[str, dict[str, str]]) -> None:
     from dataflywheel.flows.data.batches import get_batch
 
-    headers, batch = principals["quality-evaluator"], seeded["batch"]
+    headers, batch = principals["quality-evaluator"], seeded["data.batch"]
     lines = api.get(f"/api/v1/batches/{batch}/review-sheet", headers=headers).json()["lines"]
     body = _verdicts(lines) + b'{"record_id": "nope", "reviewer": "quality-evaluator", "verdict": "pass"}\n'
     answer = api.post(f"/api/v1/batches/{batch}/review", params={"name": "qe.jsonl"},
@@ -116,13 +118,13 @@ def test_reviews_posted_as_a_file_settle_the_batch(api: TestClient, seeded: dict
 def test_reviews_over_the_cap_are_413(api: TestClient, seeded: dict[str, str],
                                       principals: dict[str, dict[str, str]]) -> None:
     api.app.state.max_body_bytes = 100  # type: ignore[attr-defined]
-    answer = api.post(f"/api/v1/batches/{seeded['batch']}/review", content=b"x" * 500,
+    answer = api.post(f"/api/v1/batches/{seeded['data.batch']}/review", content=b"x" * 500,
                       headers=principals["quality-evaluator"])
     assert_envelope(answer, 413, "request body too large")
     from dataflywheel.store.repositories.reviews import Reviews
 
     with _served(api).db.session() as s:
-        assert Reviews(s).list(batch_id=seeded["batch"]) == []
+        assert Reviews(s).list(batch_id=seeded["data.batch"]) == []
 
 
 def test_cli_review_through_the_server(cli: Any, live_server: Any, seeded: dict[str, str],
@@ -130,7 +132,7 @@ def test_cli_review_through_the_server(cli: Any, live_server: Any, seeded: dict[
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     from dataflywheel.flows.data.reviews import review_sheet_rows
 
-    ws, batch = live_server.app.state.workspace, seeded["batch"]
+    ws, batch = live_server.app.state.workspace, seeded["data.batch"]
     lines = review_sheet_rows(ws, batch)
     half = tmp_path / "half.csv"
     half.write_text("record_id,reviewer,verdict\n" + "".join(
@@ -166,9 +168,9 @@ def test_lineage_answers_what_the_cli_prints(api: TestClient, cli: Any, seeded: 
                                              principals: dict[str, dict[str, str]]) -> None:
     headers = principals["algorithm-engineer"]
     for path, args in (
-            (f"versions/{seeded['version']}", ("version", seeded["version"])),
-            (f"batches/{seeded['batch']}", ("batch", seeded["batch"])),
-            (f"requirements/{seeded['requirement']}", ("requirement", seeded["requirement"]))):
+            (f"versions/{seeded['data.version']}", ("version", seeded["data.version"])),
+            (f"batches/{seeded['data.batch']}", ("batch", seeded["data.batch"])),
+            (f"requirements/{seeded['data.requirement']}", ("requirement", seeded["data.requirement"]))):
         answer = api.get(f"/api/v1/lineage/{path}", headers=headers)
         assert answer.status_code == 200, answer.text
         assert answer.json() == cli("lineage", *args, "--json").json()
@@ -176,11 +178,11 @@ def test_lineage_answers_what_the_cli_prints(api: TestClient, cli: Any, seeded: 
                       headers=headers).json()
     assert checked["items"] == cli("lineage", "checked", "--contract", QUERY["contract"],
                                    "--json").json()
-    assert [b["id"] for b in checked["items"]] == [seeded["batch"]]
+    assert [b["id"] for b in checked["items"]] == [seeded["data.batch"]]
     neither = api.get("/api/v1/lineage/checked", headers=headers)
     assert_envelope(neither, 400, "name exactly one of a contract version or a guide version")
     assert_envelope(api.get("/api/v1/lineage/batches/B-9999", headers=headers), 404, "B-9999")
-    assert_envelope(api.get(f"/api/v1/lineage/batches/{seeded['batch']}",
+    assert_envelope(api.get(f"/api/v1/lineage/batches/{seeded['data.batch']}",
                             headers=principals["outsider"]), 403, "outsider may not do this")
 
 

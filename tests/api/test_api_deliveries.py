@@ -20,7 +20,7 @@ from dataflywheel.flows.workspace import Workspace
 
 
 def _url(seeded: dict[str, str], tail: str = "") -> str:
-    return f"/api/v1/requirements/{seeded['requirement']}/deliveries{tail}"
+    return f"/api/v1/requirements/{seeded['data.requirement']}/deliveries{tail}"
 
 
 def _served(api: TestClient) -> Workspace:
@@ -256,7 +256,7 @@ def test_the_cli_streams_its_file_through_the_server(cli: Any, live_server: Any,
     path = tmp_path / "vendor-7.jsonl"
     path.write_bytes(sft_jsonl(25, seed=9))
     args = ["deliver", str(path), "--dataset", "api-sft", "--contract", QUERY["contract"],
-            "--requirement", seeded["requirement"], "--from", "annotation-engineer"]
+            "--requirement", seeded["data.requirement"], "--from", "annotation-engineer"]
     through_server(monkeypatch, live_server, principals["annotation-engineer"])
     remote = cli(*args, "--json")
     assert remote.code == 0, remote.err
@@ -282,7 +282,7 @@ def test_the_cli_through_the_server_keeps_exit_codes(cli: Any, live_server: Any,
     dups = tmp_path / "dups.jsonl"
     dups.write_bytes(sft_jsonl(30, duplicate=True))
     args = ["deliver", str(dups), "--dataset", "api-sft", "--contract", QUERY["contract"],
-            "--requirement", seeded["requirement"], "--from", "data-engineer"]
+            "--requirement", seeded["data.requirement"], "--from", "data-engineer"]
     through_server(monkeypatch, live_server, principals["data-engineer"])
     failed = cli(*args)
     assert failed.code == 1  # a failed gate, as locally

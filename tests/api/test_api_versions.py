@@ -43,7 +43,7 @@ def _through(monkeypatch: pytest.MonkeyPatch, live_server: Any, principals: Head
 
 def test_only_the_accountable_person_freezes_and_the_answer_is_the_stored_version(
         api: TestClient, team: Workspace, seeded: dict[str, str], principals: Headers) -> None:
-    version = seeded["version"]
+    version = seeded["versions.version"]
     url = f"/api/v1/versions/{version}/freeze"
     body = {"consultations": {"quality-evaluator": "agree"}, "baseline": False,
             "waive_procedure": None}
@@ -67,7 +67,7 @@ def test_freeze_audits_the_token_person_and_takes_an_empty_body(
 
     from dataflywheel.store.tables.audit import AuditEntryRow
 
-    version = seeded["version"]
+    version = seeded["versions.version"]
     done = api.post(f"/api/v1/versions/{version}/freeze", headers=principals["data-owner"])
     assert done.status_code == 200, done.text
     with team.db.session() as s:
@@ -84,7 +84,7 @@ def test_freeze_audits_the_token_person_and_takes_an_empty_body(
 def test_a_bad_freeze_body_is_400_and_nothing_is_frozen(
         api: TestClient, team: Workspace, seeded: dict[str, str], principals: Headers,
         body: dict[str, Any], needle: str) -> None:
-    version = seeded["version"]
+    version = seeded["versions.version"]
     answer = api.post(f"/api/v1/versions/{version}/freeze", json=body,
                       headers=principals["data-owner"])
     assert_envelope(answer, 400, needle)
@@ -96,7 +96,7 @@ def test_archive_and_rollback_need_their_accountable_and_a_frozen_version(
         api: TestClient, team: Workspace, seeded: dict[str, str], principals: Headers) -> None:
     from dataflywheel.flows.issues.lifecycle import open_issue
 
-    version = seeded["version"]
+    version = seeded["versions.version"]
     early = api.post(f"/api/v1/versions/{version}/archive", headers=principals["data-owner"])
     assert_envelope(early, 409, "cannot move from 'candidate' to 'archived'")
     assert api.post(f"/api/v1/versions/{version}/freeze",
@@ -120,7 +120,7 @@ def test_archive_and_rollback_need_their_accountable_and_a_frozen_version(
 def test_show_list_and_datasheet_answer_what_the_cli_prints(
         api: TestClient, team: Workspace, seeded: dict[str, str], principals: Headers,
         cli: Any) -> None:
-    version, dataset = seeded["version"], seeded["dataset"]
+    version, dataset = seeded["versions.version"], seeded["versions.dataset"]
     headers = principals["quality-evaluator"]
     shown = api.get(f"/api/v1/versions/{version}", params={"approver": "data-owner"},
                     headers=headers)
@@ -166,7 +166,7 @@ def test_trace_answers_what_flywheel_trace_prints(
 
 def test_datasheet_and_compliance_routes_and_their_bad_input(
         api: TestClient, team: Workspace, seeded: dict[str, str], principals: Headers) -> None:
-    version = seeded["version"]
+    version = seeded["versions.version"]
     url = f"/api/v1/versions/{version}/datasheet"
     before = _stored(team, version)
     assert_envelope(api.post(url, json={"sections": {}}, headers=principals["data-engineer"]),
@@ -231,7 +231,7 @@ def test_export_answers_a_zip_of_what_the_local_export_writes(
 
     from dataflywheel.flows.data.export import export_version
 
-    version = seeded["version"]
+    version = seeded["versions.version"]
     body = {"format": "hf", "license": "CC-BY-4.0", "purpose": "training run 12"}
     early = api.post(f"/api/v1/versions/{version}/export", json=body,
                      headers=principals["algorithm-engineer"])
@@ -259,7 +259,7 @@ def test_export_answers_a_zip_of_what_the_local_export_writes(
 def test_cli_freeze_through_the_server_prints_what_it_prints_locally(
         live_server: Any, team: Workspace, seeded: dict[str, str], principals: Headers,
         cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    version = seeded["version"]
+    version = seeded["versions.version"]
     _through(monkeypatch, live_server, principals, "algorithm-engineer")
     refused = cli("versions", "freeze", version, "--by", "algorithm-engineer", "--json")
     assert refused.code == 2
@@ -303,7 +303,7 @@ def test_cli_datasets_and_candidate_commands_through_the_server(
     missing = cli("versions", "add", candidate, "B-9999", "--by", "data-engineer")
     assert missing.code == 2 and "B-9999" in missing.err
 
-    version = seeded["version"]
+    version = seeded["versions.version"]
     out = tmp_path / "sheet.jsonl"
     wrote = cli("versions", "final-check-sheet", version, "--out", str(out))
     assert wrote.code == 0 and out.exists()
@@ -335,7 +335,7 @@ def test_cli_export_through_the_server_unpacks_the_archive(
         cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from dataflywheel.flows.data.version_release import freeze
 
-    version = seeded["version"]
+    version = seeded["versions.version"]
     _through(monkeypatch, live_server, principals, "algorithm-engineer")
     early = cli("export", version, "--format", "croissant", "--out", str(tmp_path / "early"))
     assert early.code == 2 and "only frozen versions are exported" in early.err
