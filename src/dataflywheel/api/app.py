@@ -7,9 +7,8 @@ go through one envelope (`api.errors`), and the OpenAPI document lists that enve
 error status each operation can answer.
 
 Around the app, two pure ASGI guards: `api.backpressure.ConcurrencyLimit` (over `max_concurrency`
-requests in flight: 503 + `Retry-After` at once, not a queue) and `api.inputs.RejectNul`. Request
-bodies are capped app-wide at `max_body_bytes` (413 in the envelope); a route that takes bigger
-bodies (a streamed delivery) sets its own `max_body_size`.
+requests in flight: 503 + `Retry-After` at once, not a queue) and `api.inputs.GuardInputs`
+(request bodies capped at `max_body_bytes`, 413; NUL in the path or query, 400).
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from fastapi import Depends, FastAPI
 from dataflywheel import __version__
 from dataflywheel.api.backpressure import ConcurrencyLimit, default_limit
 from dataflywheel.api.errors import document_errors, install_error_handlers
-from dataflywheel.api.inputs import RejectNul
+from dataflywheel.api.inputs import GuardInputs
 from dataflywheel.api.policy import authorize, build_policy, unruled_routes
 from dataflywheel.api.routers import ROUTERS
 from dataflywheel.settings import Settings
@@ -53,7 +52,7 @@ def create_app(settings: Settings, *, max_body_bytes: int = MAX_BODY_BYTES,
             app.state.workspace.close()
 
     app = FastAPI(title="dataflywheel", version=__version__, lifespan=lifespan,
-                  dependencies=[Depends(authorize)], max_body_size=max_body_bytes)
+                  dependencies=[Depends(authorize)])
     app.state.max_body_bytes = max_body_bytes
     app.state.policy = build_policy(ROUTERS)
     install_error_handlers(app)
@@ -70,6 +69,6 @@ def create_app(settings: Settings, *, max_body_bytes: int = MAX_BODY_BYTES,
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    app.add_middleware(RejectNul)
+    app.add_middleware(GuardInputs, cap=max_body_bytes)
     app.add_middleware(ConcurrencyLimit, limit=max_concurrency or default_limit())
     return app

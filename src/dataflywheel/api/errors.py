@@ -96,10 +96,10 @@ def envelope(status: int, error: str, errors: list[dict[str, Any]],
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-async def _flywheel_error(request: Request, exc: Exception) -> JSONResponse:
+async def _flywheel_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, FlywheelError)
     if isinstance(exc, StoreFailure) and isinstance(exc.__cause__, DataError):
-        return await _data_error(request, exc.__cause__)  # the client's value, not a fault
+        return await _data_error(_, exc.__cause__)  # the client's value, not a server fault
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
     return envelope(exc.http_status, str(exc), [exc.to_dict()], headers)
 
@@ -131,9 +131,9 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404:
         message = f"no such endpoint: {request.method} {request.url.path}; see GET /docs"
     elif exc.status_code == 413:
-        cap = request.scope.get("starlette.max_body_size")
-        message = ("request body too large" + (f"; expected at most {cap} bytes" if cap else "")
-                   + "; nothing was stored; send it in smaller parts")
+        cap = request.app.state.max_body_bytes
+        message = (f"request body too large; expected at most {cap} bytes, got more; nothing "
+                   "was stored; send it in smaller parts")
     elif exc.status_code == 400 and exc.detail == "There was an error parsing the body":
         message = unparsable(exc.__cause__) + "; nothing was stored"
     else:
