@@ -132,8 +132,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         message = f"no such endpoint: {request.method} {request.url.path}; see GET /docs"
     elif exc.status_code == 413:
         cap = request.app.state.max_body_bytes
-        message = (f"request body too large; expected at most {cap} bytes, got more; nothing "
-                   "was stored; send it in smaller parts")
+        message = (f"request body too large; expected at most {cap} bytes, got more than {cap} "
+                   "bytes; nothing was stored; send it in smaller parts")
     elif exc.status_code == 400 and exc.detail == "There was an error parsing the body":
         message = unparsable(exc.__cause__) + "; nothing was stored"
     else:
