@@ -30,11 +30,11 @@ import argparse
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -124,6 +124,12 @@ def serve(backend: str, pg_url: str, port: int, ready: str) -> None:
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                                log_level="warning", access_log=False))
         Path(ready).write_text(json.dumps({"token": token, "pid": os.getpid()}))
+
+        def stop_on_stdin() -> None:  # the parent closes stdin to stop us (no signal: uvicorn
+            sys.stdin.read()          # re-raises it after shutdown, and we verify after that)
+            server.should_exit = True
+
+        threading.Thread(target=stop_on_stdin, daemon=True).start()
         server.run()
         with ws.db.session() as s:
             events = s.scalar(select(func.count()).select_from(FeedbackEventRow))
@@ -156,7 +162,8 @@ class Server:
         env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{HERE}"}
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "_serve", backend, pg_url or "", str(self.port),
-             str(ready)], env=env, stdout=subprocess.PIPE, stderr=self.log, text=True)
+             str(ready)], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
+            text=True)
         deadline = time.monotonic() + READY_TIMEOUT_S
         while not ready.exists() or not self.healthy():
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -176,13 +183,14 @@ class Server:
             return False
 
     def stop(self) -> dict[str, Any]:
-        self.proc.send_signal(signal.SIGTERM)
-        out, _ = self.proc.communicate(timeout=300)
+        out, _ = self.proc.communicate(timeout=300)  # closes stdin: the server stops
         self.log.seek(0)
         log = self.log.read()
         result: dict[str, Any] = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
         result["log_locked"] = log.count("database is locked")
-        result["log_5xx"] = log.count("Exception in ASGI application")
+        result["log_5xx"] = log.count("Traceback")
+        if result["log_5xx"] or "events" not in result:
+            print(f"    server log (tail):\n{log[-2500:]}", flush=True)
         return result
 
 
