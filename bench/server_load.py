@@ -45,7 +45,8 @@ READY_TIMEOUT_S = 120
 LUA = r"""
 local threads = {}
 local counter = 0
-local method, path, body = os.getenv("BENCH_METHOD") or "GET", os.getenv("BENCH_PATH"), os.getenv("BENCH_BODY")
+local method = os.getenv("BENCH_METHOD") or "GET"
+local path, body = os.getenv("BENCH_PATH"), os.getenv("BENCH_BODY")
 local token = os.getenv("BENCH_TOKEN")
 function setup(thread)
   thread:set("tid", #threads + 1)
@@ -66,7 +67,8 @@ function request()
 end
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
-  if status >= 400 and body and (body:find("database is locked") or body:find("database is busy")) then
+  if status >= 400 and body and (body:find("database is locked")
+                                 or body:find("database is busy")) then
     busy = busy + 1
   end
 end
@@ -93,7 +95,8 @@ FEEDBACK_BODY = json.dumps({
 # --- the server (child process, PYTHONPATH = the side under test + bench/) --------------------
 
 def serve(backend: str, pg_url: str, port: int, ready: str) -> None:
-    """Serve a seeded scratch workspace on `port`; on SIGTERM stop, verify, print one JSON line."""
+    """Serve a seeded scratch workspace on `port`; when stdin closes stop, verify the audit
+    chain and print one JSON line."""
     import uvicorn
     from benchws import scratch_workspace
     from fastapi import FastAPI
@@ -276,8 +279,8 @@ def run_side(src: Path, backend: str, args: argparse.Namespace, tmp: Path) -> No
     finally:
         result = server.stop()
     stored_ok = result.get("events", 0) >= 200 + wrote
-    print(f"  after stop: audit chain {'verified' if not result.get('audit_problems') else result['audit_problems']}; "
-          f"events stored {result.get('events')} (200 seeded + {wrote} accepted: "
+    audit = "verified" if not result.get("audit_problems") else result["audit_problems"]
+    print(f"  after stop: audit chain {audit}; events stored {result.get('events')} (200 seeded + {wrote} accepted: "
           f"{'all stored' if stored_ok else 'MISSING'}); 'database is locked' in the server log "
           f"{result['log_locked']}; unhandled exceptions {result['log_5xx']}", flush=True)
 

@@ -21,9 +21,12 @@ if TYPE_CHECKING:
     from dataflywheel.flows.workspace import Workspace
     from dataflywheel.settings import Settings
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 EXAMPLES = int(os.environ.get("FLYWHEEL_SCHEMATHESIS_EXAMPLES", "50"))
+# PostgreSQL reruns the same phases for what only it refuses (NUL in text, range of integers):
+# fewer examples there keep the suite inside its budget; SQLite carries the ≥ 50 per operation.
+PG_EXAMPLES = int(os.environ.get("FLYWHEEL_SCHEMATHESIS_PG_EXAMPLES", "10"))
 STATEFUL_EXAMPLES = int(os.environ.get("FLYWHEEL_SCHEMATHESIS_STATEFUL", "10"))
 DEBUG = bool(os.environ.get("FLYWHEEL_SCHEMATHESIS_DEBUG"))
 CHECKS = ("not_a_server_error", "status_code_conformance", "response_schema_conformance",
@@ -81,8 +84,8 @@ def run_schemathesis(app: Any, token: str, path_values: dict[str, str], *,
     config = SchemathesisConfig.from_dict({
         "seed": 17,
         "headers": {"Authorization": f"Bearer {token}"},
-        "generation": {"mode": "all", "max-examples": examples, "deterministic": False, "database": "none",
-                       "no-shrink": True},
+        "generation": {"mode": "all", "max-examples": examples, "deterministic": False,
+                       "database": "none", "no-shrink": True},
         "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
         "phases": {"examples": {"enabled": True}, "coverage": {"enabled": True},
                    "fuzzing": {"enabled": True}, "stateful": {"enabled": True, "max-steps": 20,
@@ -129,8 +132,9 @@ def test_schemathesis_finds_nothing(settings: Settings, team: Workspace,
     app.state.workspace = team
     token = principals["data-owner"]["Authorization"].removeprefix("Bearer ")
     started = time.monotonic()
-    failures, cases = run_schemathesis(app, token, seeded)
+    examples = EXAMPLES if settings.db is None else PG_EXAMPLES
+    failures, cases = run_schemathesis(app, token, seeded, examples=examples)
     elapsed = time.monotonic() - started
     print(f"schemathesis: {sum(cases.values())} cases {cases} in {elapsed:.1f}s")
     assert not failures, "\n".join(failures)
-    assert cases.get("fuzzing", 0) >= EXAMPLES
+    assert cases.get("fuzzing", 0) >= examples and cases.get("stateful", 0) > 0

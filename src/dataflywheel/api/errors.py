@@ -5,9 +5,9 @@ Guarantee: every non-2xx response body is `{"ok": false, "error": "<one line>", 
 validation (400, one entry per field), a body that cannot be parsed (400 saying why: not JSON, not
 UTF-8, nested too deeply, an integer of thousands of digits), an unknown route (404), a body over
 the cap (413), a missing or wrong token (401), a value the database cannot store (400: a NUL
-character on PostgreSQL, a number out of a column's range — the driver's `DataError`, raw or as the
-store's `StoreFailure`; the flow's transaction is rolled back), the server over its concurrency bound (503, `api.backpressure`) and
-anything unexpected (500, no traceback). `ErrorEnvelope` is that body as a model, and
+character on PostgreSQL, a number out of a column's range — the driver's `DataError`, raw or as
+the store's `StoreFailure`; the flow's transaction is rolled back), the server over its
+concurrency bound (503, `api.backpressure`) and anything unexpected (500, no traceback). `ErrorEnvelope` is that body as a model, and
 `document_errors` writes it into the OpenAPI document for every status an operation can answer.
 """
 

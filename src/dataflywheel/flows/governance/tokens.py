@@ -7,8 +7,9 @@ way `people bind` lets the first login claim a person. Every change is audited; 
 is shown once, in `create`'s answer, and only its SHA-256 is stored.
 
 `authenticate_in` is what the server asks on every request: one indexed read (one round trip) of
-the token, its person, their administrator flag and their role holdings. A token that is unknown, wrong, revoked, past its expiry or whose person was offboarded
-is refused with the reason (`Unauthenticated`, HTTP 401), and nothing is written.
+the token, its person, their administrator flag and their role holdings. A token that is unknown,
+wrong, revoked, past its expiry or whose person was offboarded is refused with the reason
+(`Unauthenticated`, HTTP 401), and nothing is written.
 """
 
 from __future__ import annotations
