@@ -74,6 +74,21 @@ def pinned_and_linked(doc: dict[str, Any], path_values: dict[str, str]) -> dict[
     return doc
 
 
+RAW_MEDIA = ("application/x-ndjson", "text/csv", "application/vnd.apache.parquet")
+
+
+def raw_bytes(_: Any, value: Any) -> bytes:
+    """A raw body (JSONL, CSV, Parquet) as the bytes on the wire: text as UTF-8 (a lone surrogate
+    kept as its invalid bytes: negative data), bytes as they are, anything else as JSON text."""
+    import json
+
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass")
+    return json.dumps(value).encode()
+
+
 def run_schemathesis(app: Any, token: str, path_values: dict[str, str], *,
                      examples: int = EXAMPLES) -> tuple[list[str], dict[str, int]]:
     """(the failures, one line each with the request; the count of test cases per phase)."""
@@ -93,6 +108,7 @@ def run_schemathesis(app: Any, token: str, path_values: dict[str, str], *,
         "suppress-health-check": ["all"],
         "workers": 1,
     })
+    schemathesis.serializer(*RAW_MEDIA)(raw_bytes)
     schema = schemathesis.openapi.from_dict(pinned_and_linked(app.openapi(), path_values),
                                             config=config)
     schema.app = app
