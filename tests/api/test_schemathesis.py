@@ -6,8 +6,8 @@ One seeded workspace per backend for the whole run (the generated requests chang
 point of the stateful phase), a valid token of the data owner (team-wide, so the requests reach the
 flows instead of stopping at 403), the routes' path parameters fixed to the seeded records (random
 ids would only test the 404 of `authorize`). The coverage phase leaves out "every other HTTP
-method on each path" (a 405 from the router, tested once in `test_api_feedback`), which alone was
-a third of its cases. Derandomized (fixed seed, no example database), so a
+method on each path" (a 405 from the router, tested once in `test_api_feedback`): several cases
+per path that test the router, not the routes. Derandomized (fixed seed, no example database), so a
 failure reproduces; the report names each failing request as a curl command.
 """
 
