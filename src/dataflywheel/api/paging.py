@@ -32,12 +32,12 @@ class PageParams(BaseModel):
     cursor: str | None
 
 
-def paging(
+async def paging(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size")] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=2000,
                                         description="`next_cursor` of the previous page")] = None,
 ) -> PageParams:
-    return PageParams(limit=limit, cursor=cursor)
+    return PageParams(limit=limit, cursor=cursor)  # async: no I/O, so no thread-pool hop
 
 
 Paging = Annotated[PageParams, Depends(paging)]

@@ -96,7 +96,20 @@ async def read_capped(request: Request, cap: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.post("/events")
+EVENT_EXAMPLE = {
+    "id": "FB-EXAMPLE-1", "occurred_at": "2026-11-02T09:00:00+00:00", "source": "evaluation",
+    "failure_type": "model_gap", "impact_scope": "sample", "project_id": "P-TEST",
+    "payload": {"sample": "15% of 80", "model_output": "10", "expected_behaviour": "12"},
+}
+RAW_BODY = {"requestBody": {"required": True, "description": (
+    "one feedback event object, or a JSON list of them; each element is decoded alone, like a "
+    "line of a JSONL file (a bad one is a stored rejection, the others are stored)"),
+    "content": {"application/json": {
+        "schema": {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]},
+        "example": EVENT_EXAMPLE}}}}
+
+
+@router.post("/events", openapi_extra=RAW_BODY)
 async def post_events(request: Request, ws: ActingWorkspace, who: Caller) -> dict[str, Any]:
     """Ingest the events; the answer has the counts, the stored ids and every rejection's reason."""
     body = await read_capped(request, request.app.state.max_body_bytes)

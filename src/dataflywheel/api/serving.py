@@ -1,0 +1,38 @@
+"""The app as uvicorn's worker processes build it: `flywheel serve --workers N` cannot hand an app
+object to N processes, so it hands them this factory and the settings in the environment.
+
+`FLYWHEEL_SERVE` carries the server's whole configuration as one JSON object (the workspace
+`Settings` the CLI resolved — home, database, object store, audit key, calendar — plus the body cap
+and the concurrency bound), so every worker serves exactly what the command line named and
+nothing is re-read from a half-set environment. The token and server URL (client settings) are
+left out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from fastapi import FastAPI
+
+from dataflywheel.settings import Settings
+
+ENV = "FLYWHEEL_SERVE"
+
+
+def export(settings: Settings, *, max_body_bytes: int, max_concurrency: int) -> None:
+    """Put the configuration where `app_from_environment` (in each worker) finds it."""
+    data = settings.model_dump(mode="json", exclude={"server", "token"})
+    os.environ[ENV] = json.dumps({"settings": data, "max_body_bytes": max_body_bytes,
+                                  "max_concurrency": max_concurrency})
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker (uvicorn `--factory`)."""
+    from dataflywheel.api.app import create_app
+
+    config: dict[str, Any] = json.loads(os.environ[ENV])
+    return create_app(Settings.model_validate(config["settings"]),
+                      max_body_bytes=config["max_body_bytes"],
+                      max_concurrency=config["max_concurrency"])
