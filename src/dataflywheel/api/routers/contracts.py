@@ -300,7 +300,8 @@ def show_version(contract: str, semver: str, ws: ActingWorkspace) -> dict[str, A
 
 
 @router.get("/contracts/{contract}/versions/{semver}/odcs", response_class=PlainTextResponse,
-            responses={200: {"content": {"application/yaml": {"schema": {"type": "string"}}},
+            responses={200: {"content": {"application/yaml": {"schema": {
+                "type": "object", "description": "an ODCS contract document (YAML mapping)"}}},
                              "description": "the stored ODCS document, byte for byte"}})
 def export(contract: str, semver: str, ws: ActingWorkspace) -> PlainTextResponse:
     """The stored ODCS document of the version, byte for byte (`flywheel contracts export`)."""
