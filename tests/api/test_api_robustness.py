@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import assert_envelope
+from server_helpers import assert_envelope
 
 if TYPE_CHECKING:
     from dataflywheel.flows.workspace import Workspace

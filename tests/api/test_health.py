@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from conftest import ENVELOPE_KEYS
+from server_helpers import ENVELOPE_KEYS
 from loopback import serving
 
 if TYPE_CHECKING:
