@@ -48,6 +48,12 @@ def test_demo_acts_as_each_person_through_their_binding_and_offboards_one(  # ty
             "grants revoked GRT-0001, roles removed algorithm_engineer, logins unbound li.na; "
             "active: False") in out
     assert "login li.na now: login 'li.na' is not bound to a person of this workspace" in out
+    # the team server scene: three people over HTTP, the one who is not Accountable refused
+    assert "omar.haddad: GET /me → omar.haddad (quality_evaluator)" in out
+    assert ("→ 403 chen.jie may not do this in project P-K12: only the Accountable person for "
+            "training_set_version_release may") in out
+    assert "lin.wei: POST /versions/" in out and "→ 200, frozen as number" in out
+    assert "version.freeze by lin.wei" in out
     assert "RACI check after she left: OK" in out
     people = {p["id"]: p for p in flywheel(capsys, home, "people", "list", "--json").json()}
     assert (people["li.na"]["active"], people["li.na"]["roles"]) == (False, [])
