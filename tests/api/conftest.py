@@ -223,10 +223,12 @@ def api(settings: Settings, principals: dict[str, dict[str, str]]) -> Iterator[T
         yield client
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _live_server() -> Iterator[BackgroundServer]:
-    """One uvicorn server on loopback for the whole run; each test points it at its own
-    workspace (`live_server`), so tests share the server, not their data."""
+    """One uvicorn server on loopback per test module; each test points it at its own workspace
+    (`live_server`), so tests share the server, not their data. Per module, not per run: a
+    server thread left running would make every later quality check in the run spawn its
+    workers instead of forking them (`checks/engines/helpers.start_method`)."""
     from dataflywheel.api.app import create_app
     from dataflywheel.api.background import running
     from dataflywheel.settings import Settings
