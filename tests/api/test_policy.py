@@ -66,18 +66,10 @@ def path_values(app: Any, method: str, path: str, seeded: dict[str, str]) -> dic
 
 def _router_of(app: Any, method: str, path: str) -> str:
     """The router module (last dotted name) whose endpoint serves `method path`."""
-    def walk(routes: Any) -> str | None:
-        for route in routes:
-            inner = getattr(route, "original_router", None)
-            if inner is not None:
-                found = walk(inner.routes)
-                if found:
-                    return found
-            elif getattr(route, "path", None) == path and method in (route.methods or ()):
-                return str(route.endpoint.__module__).rsplit(".", 1)[-1]
-        return None
+    from dataflywheel.api.policy import route_entries
 
-    return walk(app.routes) or ""
+    return next((str(r.endpoint.__module__).rsplit(".", 1)[-1]
+                 for m, p, r in route_entries(app) if (m, p) == (method, path)), "")
 
 
 def example_request(openapi: dict[str, Any], method: str, path: str,

@@ -259,13 +259,13 @@ def authorize(request: Request) -> Authenticated | None:
 Authorized = Annotated["Authenticated | None", Depends(authorize)]
 
 
-def served_routes(app: Any) -> list[tuple[str, str]]:
-    """Every (method, path) the app answers, HEAD left out (Starlette adds it to each GET).
+def route_entries(app: Any) -> list[tuple[str, str, Any]]:
+    """Every (method, path, route) the app answers, HEAD left out (Starlette adds it to each GET).
 
     FastAPI ≥ 0.16x keeps an included router as one entry (`_IncludedRouter`) rather than copying
     its routes into the app, so the walk descends into `original_router` and adds an include
     prefix where one was given; on older versions the routes are already flat."""
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, Any]] = []
 
     def walk(routes: Any, prefix: str) -> None:
         for route in routes:
@@ -275,10 +275,15 @@ def served_routes(app: Any) -> list[tuple[str, str]]:
                 continue
             for method in sorted(getattr(route, "methods", None) or ()):
                 if method != "HEAD":
-                    found.append((method, prefix + route.path))
+                    found.append((method, prefix + route.path, route))
 
     walk(app.routes, "")
     return found
+
+
+def served_routes(app: Any) -> list[tuple[str, str]]:
+    """Every (method, path) the app answers (`route_entries` without the route objects)."""
+    return [(method, path) for method, path, _ in route_entries(app)]
 
 
 def unruled_routes(app: Any) -> list[tuple[str, str]]:
