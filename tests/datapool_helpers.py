@@ -36,25 +36,35 @@ class Pool:
 def contract_and_requirement(ws: Workspace, contract_text: str | None = None) -> str:
     """On a `team` workspace: the cleaned-raw-pool contract (or `contract_text`, a version of
     it) and a P1 requirement in progress."""
-    from datetime import timedelta
-
     from contract_fixtures import contract_text as fixture_text
 
-    from dataflywheel.domain.records.base import utcnow
-    from dataflywheel.flows.demand import lifecycle as demand
     from dataflywheel.flows.contracts.lifecycle import register_contract
-    from dataflywheel.flows.demand.requirements import submit_requirement
     from dataflywheel.integrations.odcs import parse_odcs
 
     text = contract_text or fixture_text("cleaned-raw-pool")
     register_contract(ws, parse_odcs(text, source="cleaned-raw-pool"), text, by="data-owner",
                       project_id="P-TEST")
-    req = submit_requirement(ws, title="Raw pool for K-12", project_id="P-TEST",
-                             requester_id="algorithm-engineer", kind=RequirementKind.NEW_DATA,
-                             priority=Priority.P1, target_metric="coverage",
+    return requirement_in_progress(ws, "Raw pool for K-12")
+
+
+def requirement_in_progress(ws: Workspace, title: str, *, annotation: bool = False) -> str:
+    """A P1 requirement of P-TEST (Accountable data-owner), triaged, committed and started, so it
+    takes deliveries; an annotation requirement's Responsible is the annotation engineer."""
+    from datetime import timedelta
+
+    from dataflywheel.domain.records.base import utcnow
+    from dataflywheel.flows.demand import lifecycle as demand
+    from dataflywheel.flows.demand.requirements import submit_requirement
+
+    kind = RequirementKind.ANNOTATION if annotation else RequirementKind.NEW_DATA
+    req = submit_requirement(ws, title=title, project_id="P-TEST",
+                             requester_id="algorithm-engineer", kind=kind,
+                             priority=Priority.P1,
+                             target_metric="tutor accuracy" if annotation else "coverage",
                              acceptance_criteria="passes the contract",
-                             responsible_id="data-engineer", accountable_id="data-owner",
-                             deadline=utcnow() + timedelta(days=7))
+                             responsible_id="annotation-engineer" if annotation
+                             else "data-engineer",
+                             accountable_id="data-owner", deadline=utcnow() + timedelta(days=7))
     demand.triage(ws, req.id)
     demand.commit_week(ws, [req.id], week="2026-W48")
     demand.start(ws, req.id)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 from dataflywheel.flows.workspace import Workspace
@@ -22,16 +21,12 @@ CONTRACT = "sft-instructions@1.0.0"
 
 def seed_data(ws: Workspace) -> dict[str, str]:
     from contract_fixtures import contract_text
-    from datapool_helpers import sentence, write_jsonl
+    from datapool_helpers import requirement_in_progress, sentence, write_jsonl
 
-    from dataflywheel.domain.records.base import utcnow
-    from dataflywheel.domain.records.demand import Priority, RequirementKind
     from dataflywheel.errors import AlreadyExists
     from dataflywheel.flows.contracts.lifecycle import register_contract
     from dataflywheel.flows.data.delivery import deliver
     from dataflywheel.flows.data.versions import create_dataset, create_version
-    from dataflywheel.flows.demand import lifecycle as demand
-    from dataflywheel.flows.demand.requirements import submit_requirement
     from dataflywheel.integrations.odcs import parse_odcs
 
     text = contract_text("sft-instructions")
@@ -40,15 +35,7 @@ def seed_data(ws: Workspace) -> dict[str, str]:
                           project_id="P-TEST")
     except AlreadyExists:
         pass
-    req = submit_requirement(ws, title="SFT pairs over the API", project_id="P-TEST",
-                             requester_id="algorithm-engineer", kind=RequirementKind.ANNOTATION,
-                             priority=Priority.P1, target_metric="tutor accuracy",
-                             acceptance_criteria="passes the contract",
-                             responsible_id="annotation-engineer", accountable_id="data-owner",
-                             deadline=utcnow() + timedelta(days=7))
-    demand.triage(ws, req.id)
-    demand.commit_week(ws, [req.id], week="2026-W48")
-    demand.start(ws, req.id)
+    req_id = requirement_in_progress(ws, "SFT pairs over the API", annotation=True)
     dataset = create_dataset(ws, DATASET, project_id="P-TEST", owner_id="data-owner",
                              purpose="training", sensitivity="public")
     with tempfile.TemporaryDirectory() as tmp:
@@ -57,8 +44,8 @@ def seed_data(ws: Workspace) -> dict[str, str]:
                  "confidence": 0.9, "revision_count": 0} for _ in range(60)]
         path = write_jsonl(Path(tmp) / "seed.jsonl", rows)
         batch = deliver(ws, [path], dataset=DATASET, contract_version_id=CONTRACT,
-                        requirement_id=req.id, delivered_by="annotation-engineer",
+                        requirement_id=req_id, delivered_by="annotation-engineer",
                         engine="single").batch
     version = create_version(ws, dataset.id, by="data-engineer")
-    return {"requirement": req.id, "dataset": dataset.id, "batch": batch.id,
+    return {"requirement": req_id, "dataset": dataset.id, "batch": batch.id,
             "version": version.id}

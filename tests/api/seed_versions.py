@@ -10,10 +10,15 @@ seeder's own, so it composes with the others in any order.
 from __future__ import annotations
 
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
-from datapool_helpers import CONTRACT, FULL_DATASHEET, records, write_jsonl
+from datapool_helpers import (
+    CONTRACT,
+    FULL_DATASHEET,
+    records,
+    requirement_in_progress,
+    write_jsonl,
+)
 
 from dataflywheel.flows.workspace import Workspace
 
@@ -36,21 +41,7 @@ def _contract(ws: Workspace) -> None:
 
 
 def _requirement(ws: Workspace) -> str:
-    from dataflywheel.domain.records.base import utcnow
-    from dataflywheel.domain.records.demand import Priority, RequirementKind
-    from dataflywheel.flows.demand import lifecycle as demand
-    from dataflywheel.flows.demand.requirements import submit_requirement
-
-    req = submit_requirement(ws, title="Raw pool for the versions API", project_id="P-TEST",
-                             requester_id="algorithm-engineer", kind=RequirementKind.NEW_DATA,
-                             priority=Priority.P1, target_metric="coverage",
-                             acceptance_criteria="passes the contract",
-                             responsible_id="data-engineer", accountable_id="data-owner",
-                             deadline=utcnow() + timedelta(days=7))
-    demand.triage(ws, req.id)
-    demand.commit_week(ws, [req.id], week="2026-W48")
-    demand.start(ws, req.id)
-    return req.id
+    return requirement_in_progress(ws, "Raw pool for the versions API")
 
 
 def seed_versions(ws: Workspace) -> dict[str, str]:
