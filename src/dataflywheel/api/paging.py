@@ -3,15 +3,26 @@
 `PageOut[T]` is the body (`items`, `next_cursor`, `remaining`); `Paging` the two query parameters,
 validated the way the CLI's `--limit/--cursor` are (`store.paging.check_limit`, opaque cursors:
 a bad one is a 400 saying so). A route returns `page_out(listing.page(p.limit, p.cursor), dump)`.
+
+Why `page_out` answers JSON bytes rather than a dict: a route's `response_model` makes FastAPI
+validate the returned dict against the model again and only then serialise it, item by item; for
+a page of 50 records that re-validation cost more than reading them. The records on a page were
+validated when they were read, so `page_out` serialises them once, in pydantic's Rust serialiser
+(one call for the whole list when the items are models of one type), into the same JSON the
+model would give (`test_paging` holds the two equal). The route keeps `response_model`, which now
+only documents the answer in the OpenAPI document.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
+from pydantic_core import to_json
+from starlette.responses import Response
 
 from dataflywheel.store.paging import DEFAULT_LIMIT, MAX_LIMIT, Page
 
@@ -43,8 +54,26 @@ async def paging(
 Paging = Annotated[PageParams, Depends(paging)]
 
 
-def page_out(page: Page[Any], dump: Callable[[Any], Any] | None = None) -> dict[str, Any]:
-    """The JSON body of `page`; `dump` turns an item into JSON (default: a model's JSON form)."""
-    dump = dump or (lambda item: item.model_dump(mode="json"))
-    return {"items": [dump(item) for item in page.items], "next_cursor": page.next_cursor,
-            "remaining": page.remaining}
+def page_out(page: Page[Any], dump: Callable[[Any], Any] | None = None) -> Response:
+    """The JSON answer of `page`; `dump` turns an item into JSON (default: a model's JSON form)."""
+    return Response(page_json(page, dump), media_type="application/json")
+
+
+def page_json(page: Page[Any], dump: Callable[[Any], Any] | None = None) -> bytes:
+    """`PageOut`'s JSON form of `page`, serialised once (see the module's docstring)."""
+    items = page.items
+    kinds: set[type[Any]] = {type(item) for item in items}
+    kind = kinds.pop() if len(kinds) == 1 else None
+    if dump is None and kind is not None and issubclass(kind, BaseModel):
+        listed = _list_of(kind).dump_json(items)
+    elif dump is None:
+        listed = to_json([item.model_dump(mode="json") for item in items])
+    else:
+        listed = to_json([dump(item) for item in items])
+    return b"".join((b'{"items":', listed, b',"next_cursor":', to_json(page.next_cursor),
+                     b',"remaining":', to_json(page.remaining), b"}"))
+
+
+@cache
+def _list_of(model: type[BaseModel]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[model])  # type: ignore[valid-type]

@@ -21,13 +21,25 @@ from dataflywheel.store.dberrors import product_error
 SQLITE_BUSY_TIMEOUT_S = 30
 
 
+SQLITE_POOL = {"pool_size": 32, "max_overflow": 16}
+"""Connections kept open to a SQLite file: as many as the team server admits requests at once
+(`api.backpressure.default_limit`), so a loaded server reuses its connections instead of opening
+(and setting the pragmas of) one per request beyond SQLAlchemy's default five: a list GET at 16
+connections answered about twice as many requests per second once the churn stopped."""
+POSTGRES_POOL = {"pool_size": 16, "max_overflow": 16}
+"""Connections to PostgreSQL per process: at most 32, so two server workers stay well inside the
+server's default `max_connections` of 100."""
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the pragmas and isolation the house rules need."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **kwargs)
+        pool = SQLITE_POOL if ":memory:" not in url and url.rstrip("/") != "sqlite:" else {}
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+                               **{**pool, **kwargs})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(url, pool_pre_ping=True, **{**POSTGRES_POOL, **kwargs})
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace
@@ -182,7 +182,7 @@ def register_version(version: str, body: AssetRegister, ws: ActingWorkspace) -> 
 
 @router.get("/assets", response_model=PageOut[Asset])
 def list_assets(ws: ActingWorkspace, paging: Paging,
-                project: str | None = Query(default=None, max_length=200)) -> dict[str, Any]:
+                project: str | None = Query(default=None, max_length=200)) -> Response:
     """The registry by id (discoverable by everyone), optionally of one project."""
     return page_out(access.assets(ws, project=project or None).page(paging.limit, paging.cursor))
 
@@ -208,7 +208,7 @@ def request_grant(asset: str, body: GrantRequest, ws: ActingWorkspace) -> Access
 @router.get("/grants", response_model=PageOut[AccessGrant])
 def list_grants(ws: ActingWorkspace, paging: Paging, state: GrantState | None = None,
                 grantee: str | None = Query(default=None, max_length=200),
-                asset: str | None = Query(default=None, max_length=200)) -> dict[str, Any]:
+                asset: str | None = Query(default=None, max_length=200)) -> Response:
     """Grants by id (what is due expires first), optionally in one state, of one grantee or on
     one asset."""
     listing = access.grants(ws, state=state.value if state else None, grantee=grantee or None,
@@ -282,7 +282,7 @@ def check(version: str, ws: ActingWorkspace,
 
 
 @router.get("/versions/{version}/reads", response_model=PageOut[ReadOut])
-def reads(version: str, ws: ActingWorkspace, paging: Paging) -> dict[str, Any]:
+def reads(version: str, ws: ActingWorkspace, paging: Paging) -> Response:
     """Who read the version, when, why — and who was refused (from the audit log), oldest first."""
     page = access_reads.reads(ws, version).page(paging.limit, paging.cursor)
     return page_out(page, access_reads.ReadEntry.row)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace, Caller
@@ -108,7 +108,7 @@ def verify(body: VerifyRequest, ws: ActingWorkspace) -> Any:
 
 @router.get("/inbox", response_model=PageOut[Notification])
 def inbox(ws: ActingWorkspace, who: Caller, paging: Paging,
-          kind: str | None = None) -> dict[str, Any]:
+          kind: str | None = None) -> Response:
     """One page of the caller's notifications, oldest first (`flywheel inbox PERSON --json`
     rows), optionally of one kind."""
     return page_out(inbox_listing(ws, who.person_id, kind=kind or None)

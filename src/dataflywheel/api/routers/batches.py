@@ -70,7 +70,7 @@ class ReviewSheet(BaseModel):
 def list_batches(ws: ActingWorkspace, paging: Paging,
                  dataset: Annotated[str | None, Query(max_length=200, description="dataset id")] = None,
                  state: BatchState | None = None,
-                 requirement: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
+                 requirement: Annotated[str | None, Query(max_length=100)] = None) -> Response:
     """One page of batches (the CLI's `--json` rows), optionally of one dataset, in one state or
     for one requirement; `next_cursor` asks for the next page."""
     listing = batches(ws, dataset_id=dataset or None, state=state.value if state else None,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -224,7 +224,7 @@ def _ref(contract: str, semver: str) -> str:
 
 @router.get("/contracts", response_model=PageOut[ContractListed])
 def list_contracts(ws: ActingWorkspace, paging: Paging,
-                   project: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
+                   project: Annotated[str | None, Query(max_length=100)] = None) -> Response:
     """One page of contracts (optionally of one project), each with its versions: the rows of
     `flywheel contracts list --json`."""
     listing = lifecycle.contracts(ws, project_id=project or None)
@@ -322,7 +322,7 @@ def plan(contract: str, semver: str, ws: ActingWorkspace,
 
 @router.get("/contracts/{contract}/versions/{semver}/notices",
             response_model=PageOut[ContractNotice])
-def notices(contract: str, semver: str, ws: ActingWorkspace, paging: Paging) -> dict[str, Any]:
+def notices(contract: str, semver: str, ws: ActingWorkspace, paging: Paging) -> Response:
     """One page of the notices the version's breaking change sent (one per C or I person)."""
     listing = lifecycle.version_notices(ws, _ref(contract, semver))
     return page_out(listing.page(paging.limit, paging.cursor))

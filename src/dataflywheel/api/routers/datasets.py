@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import ConfigDict, Field
 
 from dataflywheel.api.bodies import RequestBody
@@ -47,7 +47,7 @@ class DatasetIn(RequestBody):
 
 @router.get("/datasets", response_model=PageOut[Dataset])
 def list_datasets(ws: ActingWorkspace, paging: Paging,
-                  project: Annotated[str | None, Query(max_length=200)] = None) -> dict[str, Any]:
+                  project: Annotated[str | None, Query(max_length=200)] = None) -> Response:
     """One page of datasets (the rows of `flywheel datasets list --json`), of one project if
     `project` is given; without it only team-wide role holders may list them all."""
     from dataflywheel.flows.data.versions import datasets

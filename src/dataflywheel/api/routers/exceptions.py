@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace
@@ -137,7 +137,7 @@ def request(body: ExceptionIn, ws: ActingWorkspace) -> ExceptionRecord:
 def list_exceptions(ws: ActingWorkspace, paging: Paging, state: ExceptionState | None = None,
                     type: ExceptionType | None = None,
                     project: str | None = Query(default=None, max_length=200)
-                    ) -> dict[str, Any]:
+                    ) -> Response:
     """Exceptions by id (what is due expires first), optionally in one state, of one type or of
     one project."""
     listing = flow.exceptions(ws, state=state.value if state else None,

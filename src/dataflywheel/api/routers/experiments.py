@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -179,7 +179,7 @@ class Comparison(BaseModel):
 
 @router.get("/experiments", response_model=PageOut[Experiment])
 def list_experiments(ws: ActingWorkspace, paging: Paging, project: str | None = None,
-                     kind: str | None = None, state: str | None = None) -> dict[str, Any]:
+                     kind: str | None = None, state: str | None = None) -> Response:
     """One page of experiments, optionally of one project, kind or state (`experiments list`)."""
     listing = experiments(ws, project_id=project or None, kind=kind or None, state=state or None)
     return page_out(listing.page(paging.limit, paging.cursor))

@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -120,7 +120,7 @@ async def post_events(request: Request, ws: ActingWorkspace, who: Caller) -> dic
 
 @router.get("/events", response_model=PageOut[FeedbackEvent])
 def get_events(ws: ActingWorkspace, paging: Paging, state: FeedbackState | None = None,
-               project: str | None = None) -> dict[str, Any]:
+               project: str | None = None) -> Response:
     """One page of stored events (the CLI's `--json` rows under `items`), optionally in one state
     or of one project; `next_cursor` asks for the next page, `remaining` says how many follow.
     `limit` is 1 to `store.paging.MAX_LIMIT` (default `DEFAULT_LIMIT`); a bad cursor or limit is
@@ -316,7 +316,7 @@ def explain_event(event: str, ws: ActingWorkspace) -> dict[str, Any]:
 
 
 @router.get("/triage", response_model=PageOut[FeedbackEvent])
-def triage_list(ws: ActingWorkspace, paging: Paging) -> dict[str, Any]:
+def triage_list(ws: ActingWorkspace, paging: Paging) -> Response:
     """One page of the triage queue: events waiting for a person, with the reason."""
     from dataflywheel.flows.feedback.listing import triage
 
@@ -336,7 +336,7 @@ def assign_event(event: str, body: Assign, ws: ActingWorkspace, who: Caller) -> 
 
 @router.get("/rejections", response_model=PageOut[Rejection])
 def rejections(ws: ActingWorkspace, paging: Paging,
-               origin: Annotated[str | None, Query(max_length=2000)] = None) -> dict[str, Any]:
+               origin: Annotated[str | None, Query(max_length=2000)] = None) -> Response:
     """One page of input that could not become an event, with the reason (the raw bytes stay in
     the blob store; the excerpt is left out, as in the CLI)."""
     from dataflywheel.flows.feedback.listing import rejections as listing
@@ -347,7 +347,7 @@ def rejections(ws: ActingWorkspace, paging: Paging,
 
 @router.get("/themes", response_model=PageOut[ThemeView])
 def themes_list(ws: ActingWorkspace, paging: Paging, state: ThemeState | None = None,
-                project: Annotated[str | None, Query(max_length=64)] = None) -> dict[str, Any]:
+                project: Annotated[str | None, Query(max_length=64)] = None) -> Response:
     """One page of themes by id, optionally in one state or of one project, each with its weekly
     trend and examples."""
     from dataflywheel.flows.feedback.themes import themes

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace
@@ -130,7 +130,7 @@ def list_issues(
     opened_from: Annotated[datetime | None, Query(description="opened at or after (with zone)")]
     = None,
     opened_to: Annotated[datetime | None, Query(description="opened before (with zone)")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """One page of issues, most urgent first (the rows of `flywheel issues list --json`)."""
     listing = flow.issues(ws, state=state or None, severity=severity or None,
                           project_id=project or None, owner_id=owner or None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace
@@ -62,7 +62,7 @@ def search(ws: ActingWorkspace, paging: Paging,
            q: Annotated[str, Query(min_length=1, max_length=500, pattern=NO_NUL,
                                    description="words to find")],
            kind: Annotated[str | None, Query(max_length=32, pattern=NO_NUL)] = None,
-           ) -> dict[str, Any]:
+           ) -> Response:
     """Documents containing every word of `q`, best first, one page at a time."""
     return page_out(flow.search_page(ws, q, kind=kind or None, limit=paging.limit,
                                      cursor=paging.cursor))

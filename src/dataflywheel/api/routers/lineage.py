@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
@@ -57,7 +57,7 @@ def checked(ws: ActingWorkspace, paging: Paging,
                                                   description="contract version ID@SEMVER")] = None,
             guide: Annotated[str | None, Query(max_length=100,
                                                description="annotation guide version")] = None,
-            ) -> dict[str, Any]:
+            ) -> Response:
     """One page of the batches checked under a contract version or a guide version (name
     exactly one; 400 otherwise)."""
     listing = checked_listing(ws, contract_version=contract or None, guide_version=guide or None)
@@ -65,7 +65,7 @@ def checked(ws: ActingWorkspace, paging: Paging,
 
 
 @router.get("/events", response_model=PageOut[dict[str, Any]])
-def events(ws: ActingWorkspace, paging: Paging) -> dict[str, Any]:
+def events(ws: ActingWorkspace, paging: Paging) -> Response:
     """One page of the OpenLineage run events the workspace wrote, oldest first."""
     from dataflywheel.integrations.openlineage import read_events
 

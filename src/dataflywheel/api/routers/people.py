@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace
@@ -168,7 +168,7 @@ class AdminRevoke(BaseModel):
 
 
 @router.get("/people", response_model=PageOut[PersonOut])
-def list_people(ws: ActingWorkspace, paging: Paging) -> dict[str, Any]:
+def list_people(ws: ActingWorkspace, paging: Paging) -> Response:
     """One page of people with their roles and logins (`flywheel people list --json` rows)."""
     return page_out(people(ws).page(paging.limit, paging.cursor), person_json)
 
@@ -215,7 +215,7 @@ def list_roles() -> list[dict[str, str]]:
 
 
 @router.get("/teams", response_model=PageOut[Team])
-def list_teams(ws: ActingWorkspace, paging: Paging) -> dict[str, Any]:
+def list_teams(ws: ActingWorkspace, paging: Paging) -> Response:
     return page_out(teams(ws).page(paging.limit, paging.cursor))
 
 
@@ -225,7 +225,7 @@ def new_team(body: TeamCreate, ws: ActingWorkspace) -> Team:
 
 
 @router.get("/vendors", response_model=PageOut[Vendor])
-def list_vendors(ws: ActingWorkspace, paging: Paging) -> dict[str, Any]:
+def list_vendors(ws: ActingWorkspace, paging: Paging) -> Response:
     return page_out(vendors(ws).page(paging.limit, paging.cursor))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace
@@ -67,7 +67,7 @@ class StatusMove(BaseModel):
 
 @router.get("/projects", response_model=PageOut[Project])
 def list_projects(ws: ActingWorkspace, paging: Paging,
-                  status: ProjectStatus | None = None) -> dict[str, Any]:
+                  status: ProjectStatus | None = None) -> Response:
     """One page of projects (`flywheel projects list --json` rows), optionally in one status."""
     return page_out(projects(ws, status=status).page(paging.limit, paging.cursor))
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from importlib.resources import files
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace
@@ -134,7 +134,7 @@ def who(item: str, ws: ActingWorkspace, project: str | None = None) -> RaciAnswe
 
 @router.get("/consultations", response_model=PageOut[ConsultationOut])
 def list_consultations(ws: ActingWorkspace, paging: Paging, record_kind: str | None = None,
-                       record_id: str | None = None, person: str | None = None) -> dict[str, Any]:
+                       record_id: str | None = None, person: str | None = None) -> Response:
     """One page of consultations (deadlines applied first), optionally of one record or one
     person; rows as `flywheel raci consultations --json` prints them."""
     listing = consultation_listing(ws, record_kind=record_kind or None,

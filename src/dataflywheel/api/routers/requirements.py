@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace
@@ -132,7 +132,7 @@ def list_requirements(
     state: RequirementState | None = None, priority: Priority | None = None,
     created_since: AwareDatetime | None = None, created_until: AwareDatetime | None = None,
     updated_since: AwareDatetime | None = None, updated_until: AwareDatetime | None = None,
-) -> dict[str, Any]:
+) -> Response:
     """One page of the Demand Pool, most urgent first (priority, deadline, age): the rows of
     `flywheel requirements list --json`, optionally of one project, state or priority, created or
     last updated in [since, until)."""

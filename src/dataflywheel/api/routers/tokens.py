@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace, Caller
@@ -63,7 +63,7 @@ def me(who: Caller) -> dict[str, Any]:
 
 
 @router.get("/people/{person}/tokens", response_model=PageOut[ApiTokenInfo])
-def list_tokens(person: str, ws: ActingWorkspace, paging: Paging) -> dict[str, Any]:
+def list_tokens(person: str, ws: ActingWorkspace, paging: Paging) -> Response:
     """The person's tokens, newest state first by id; never a secret."""
     return page_out(tokens(ws, person_id=person).page(paging.limit, paging.cursor),
                     lambda t: t.info().model_dump(mode="json"))

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
@@ -176,7 +176,7 @@ class SheetOut(BaseModel):
 
 @router.get("/versions", response_model=PageOut[DatasetVersion])
 def list_versions(ws: ActingWorkspace, paging: Paging,
-                  dataset: Annotated[str | None, Query(max_length=200)] = None) -> dict[str, Any]:
+                  dataset: Annotated[str | None, Query(max_length=200)] = None) -> Response:
     """One page of versions (`flywheel versions list --json` rows), of one dataset (its id) if
     given; without it only team-wide role holders may list them all."""
     from dataflywheel.flows.data.versions import versions

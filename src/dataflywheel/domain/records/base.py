@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo
+
+STORED: dict[str, Any] = {"stored": True}
+"""The validation context of a record read back from the store (`store.repositories`): a limit
+that guards what may *enter* the store (a payload's size) was checked when it was written, so a
+validator may skip work that only such a limit needs (`read_from_store`)."""
+
+
+def read_from_store(info: ValidationInfo) -> bool:
+    """Whether this validation is of a record read back from the store (context `STORED`)."""
+    return bool(info.context and info.context.get("stored"))
 
 
 def utcnow() -> datetime:

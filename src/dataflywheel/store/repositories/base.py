@@ -6,7 +6,7 @@ of JSON type get the record's JSON form (dates as ISO strings, enums as values).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from dataflywheel.domain.records.base import Record
+from dataflywheel.domain.records.base import STORED, Record
 from dataflywheel.errors import AlreadyExists, NotFound
 from dataflywheel.store.base import Base
 from dataflywheel.store.bulk import insert_rows
@@ -38,6 +38,12 @@ CHUNK = 500  # keys per IN (...) query: far below SQLite's and PostgreSQL's para
 @cache
 def _json_columns(row_type: type[Base]) -> frozenset[str]:
     return frozenset(c.key for c in row_type.__table__.columns if isinstance(c.type, JSON))
+
+
+@cache
+def _column_keys(row_type: type[Base]) -> tuple[str, ...]:
+    """The table's column keys, in order (a record's fields as a row holds them)."""
+    return tuple(c.key for c in row_type.__table__.columns)
 
 
 @cache
@@ -96,8 +102,16 @@ class Repository(Generic[R, T]):
         return values
 
     def to_record(self, row: Base | Row[Any]) -> R:
-        data = {c.key: getattr(row, c.key) for c in self.row_type.__table__.columns}
-        return self.record_type.model_validate(data)  # type: ignore[return-value]
+        """The record of a stored row (an ORM row or a plain row with the table's columns)."""
+        data = {key: getattr(row, key) for key in _column_keys(self.row_type)}
+        return self.record_type.model_validate(data, context=STORED)  # type: ignore[return-value]
+
+    def _records_of(self, rows: Iterable[Row[Any]]) -> Iterator[R]:
+        """The records of plain rows of `_select`: their values are the table's columns in
+        order, so each is zipped with the column keys (not read column by column)."""
+        validate, keys = self.record_type.model_validate, _column_keys(self.row_type)
+        for row in rows:
+            yield validate(dict(zip(keys, row, strict=True)), context=STORED)  # type: ignore[misc]
 
     def find(self, key: Any) -> R | None:
         row = self.session.get(self.row_type, key)
@@ -194,13 +208,13 @@ class Repository(Generic[R, T]):
         the primary key); `equals` are WHERE clauses."""
         found = page_rows(self.session, self._select(**equals), self._key_columns(order_by),
                           limit=limit, cursor=cursor, count=count)
-        return Page([self.to_record(r) for r in found.items], found.next_cursor, found.remaining)
+        return Page(list(self._records_of(found.items)), found.next_cursor, found.remaining)
 
     def stream(self, *, order_by: Sequence[str] = (), **equals: Any) -> Iterator[R]:
         """Every record matching `equals` in the order `order_by` (empty: the primary key), a
         batch at a time (flat memory)."""
-        for row in stream_rows(self.session, self._select(**equals), self._key_columns(order_by)):
-            yield self.to_record(row)
+        yield from self._records_of(
+            stream_rows(self.session, self._select(**equals), self._key_columns(order_by)))
 
     def _select(self, **equals: Any) -> Select[Any]:
         """The table's columns (plain rows, no ORM identity map: flat memory) where `equals` (a
