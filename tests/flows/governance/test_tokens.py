@@ -11,7 +11,7 @@ import pytest
 def test_a_token_authenticates_its_person_and_only_its_hash_is_stored(team: Any) -> None:
     from sqlalchemy import select
 
-    from dataflywheel.flows.governance.tokens import authenticate_in, create_token
+    from dataflywheel.flows.governance.tokens import authenticate_in, create_token, split_token
     from dataflywheel.store.tables.audit import AuditEntryRow
     from dataflywheel.store.tables.tokens import ApiTokenRow
 
