@@ -142,6 +142,17 @@ def _build_template(kind: str, templates: dict[str, Any], factory: pytest.TempPa
     return templates[kind]
 
 
+@pytest.fixture
+def _postgres_template(_template_workspaces: dict[str, Any],
+                       tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The database a PostgreSQL test that asks for `ws` is created from (`backend_url`): the
+    initialised workspace, built on first use. `tests/api` overrides it with its seeded template,
+    so each of its tests pays one `CREATE DATABASE … TEMPLATE`, not two and a drop."""
+    template = _template_workspaces.get("postgres") or _build_template(
+        "postgres", _template_workspaces, tmp_path_factory)
+    return str(template[1])
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
                 _template_workspaces: dict[str, Any]) -> Iterator[str | None]:
@@ -158,9 +169,8 @@ def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     name = f"t_{uuid.uuid4().hex[:12]}"
     clause = ""
     if "ws" in request.fixturenames:
-        template = _template_workspaces.get("postgres") or _build_template(
-            "postgres", _template_workspaces, tmp_path_factory)
-        clause = f' TEMPLATE "{template[1]}" STRATEGY WAL_LOG'
+        template = request.getfixturevalue("_postgres_template")
+        clause = f' TEMPLATE "{template}" STRATEGY WAL_LOG'
     admin = _admin_engine(url)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))

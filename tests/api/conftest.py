@@ -11,8 +11,8 @@ the plain name, and each pool's own under `<pool>.<name>` (`data.requirement`), 
 and its routes' examples in the policy test use.
 
 Seeding every pool for every test would cost seconds a test, so it happens once per backend and
-run (`SeededTemplate`); here `ws` is a copy of that template, and `team`, `seeded` and
-`principals` read what it holds.
+run (`SeededTemplate`); here `ws` is a copy of that template (on PostgreSQL the test's database is
+created from it directly), and `team`, `seeded` and `principals` read what it holds.
 """
 
 from __future__ import annotations
@@ -94,8 +94,9 @@ def make_principals(ws: Workspace, seeded: dict[str, str]) -> dict[str, dict[str
 @dataclass
 class SeededTemplate:
     """A workspace built once per backend and run: the team, every pool's seeds, the principals.
-    `clone_into` copies it for one test (file copy on SQLite, `CREATE DATABASE … TEMPLATE` on
-    PostgreSQL; the object store folder copied too), so a test pays a copy, not the seeding."""
+    A test's copy costs a file copy on SQLite (`clone_into`) and, on PostgreSQL, the
+    `CREATE DATABASE … TEMPLATE` that `backend_url` runs anyway (`_postgres_template` names this
+    template); the object store folder is copied on both."""
 
     home: Path
     db_name: str | None
@@ -108,43 +109,34 @@ class SeededTemplate:
         shutil.copytree(source / "objects", target / "objects", dirs_exist_ok=True)
         if settings.db is None:
             shutil.copyfile(source / "flywheel.db", target / "flywheel.db")
-            return
-        from sqlalchemy import make_url, text
-
-        from team_helpers import admin_engine as _admin_engine
-
-        name = make_url(settings.db).database
-        admin = _admin_engine(settings.db)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.db_name}"'))
-        admin.dispose()
 
 
-def _build_seeded(kind: str, settings: Settings, base: Any,
-                  factory: pytest.TempPathFactory) -> SeededTemplate:
+def _build_seeded(base: Any, factory: pytest.TempPathFactory) -> SeededTemplate:
+    """Seed a copy of `base` (the initialised SQLite file, or the PostgreSQL (URL, database) pair
+    of `_template_workspaces`)."""
     from team_helpers import make_team
 
     from dataflywheel.flows.workspace import open_workspace
+    from dataflywheel.settings import Settings
 
+    kind = "sqlite" if isinstance(base, Path) else "postgres"
     home = factory.mktemp(f"api-template-{kind}")
     (home / ".flywheel" / "objects").mkdir(parents=True)
-    db_name = None
+    db_name = url = None
     if kind == "sqlite":
         shutil.copyfile(base, home / ".flywheel" / "flywheel.db")
-        template_settings = settings.model_copy(update={"home": home, "db": None})
     else:
         from sqlalchemy import make_url, text
 
         from team_helpers import admin_engine as _admin_engine
 
         db_name = f"api_tpl_{uuid.uuid4().hex[:10]}"
-        admin = _admin_engine(settings.db)
+        admin = _admin_engine(base[0])
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{db_name}" TEMPLATE "{base[1]}"'))
         admin.dispose()
-        url = make_url(settings.db).set(database=db_name).render_as_string(hide_password=False)
-        template_settings = settings.model_copy(update={"home": home, "db": url})
+        url = make_url(base[0]).set(database=db_name).render_as_string(hide_password=False)
+    template_settings = Settings(home=home, db=url, login="tester", audit_key=home / "audit.key")
     with open_workspace(template_settings) as ws:
         make_team(ws)
         seeded: dict[str, str] = {}
@@ -173,16 +165,31 @@ def _seeded_templates(_template_workspaces: dict[str, Any]) -> Iterator[dict[str
         admin.dispose()
 
 
+def _seeded(kind: str, templates: dict[str, SeededTemplate], base: dict[str, Any],
+            factory: pytest.TempPathFactory) -> SeededTemplate:
+    if kind not in templates:
+        templates[kind] = _build_seeded(base[kind], factory)
+    return templates[kind]
+
+
+@pytest.fixture
+def _postgres_template(_postgres_template: str, _template_workspaces: dict[str, Any],
+                       _seeded_templates: dict[str, SeededTemplate],
+                       tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Here a PostgreSQL test's database is a copy of the seeded template, not the initialised
+    one (which `_postgres_template` of tests/conftest.py builds, and the seeded one starts from)."""
+    made = _seeded("postgres", _seeded_templates, _template_workspaces, tmp_path_factory)
+    assert made.db_name is not None
+    return made.db_name
+
+
 @pytest.fixture
 def seeded_template(settings: Settings, _template_workspaces: dict[str, Any],
                     _seeded_templates: dict[str, SeededTemplate],
                     tmp_path_factory: pytest.TempPathFactory) -> SeededTemplate:
     """The seeded template of this test's backend, built on first use."""
     kind = "sqlite" if settings.db is None else "postgres"
-    if kind not in _seeded_templates:
-        _seeded_templates[kind] = _build_seeded(kind, settings, _template_workspaces[kind],
-                                                tmp_path_factory)
-    return _seeded_templates[kind]
+    return _seeded(kind, _seeded_templates, _template_workspaces, tmp_path_factory)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ nor a 5xx. Refused callers go first, so their requests meet the same state the a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -137,10 +138,31 @@ def expected_allowed(team: Any, rule: Any, headers: dict[str, str], url_params: 
     return True
 
 
+@pytest.fixture(scope="module")
+def _app() -> Any:
+    """One app for every (route, backend) case: building it and its OpenAPI document per case cost
+    more than the requests. It opens no workspace itself; `policy_client` gives it each case's."""
+    from dataflywheel.api.app import create_app
+    from dataflywheel.settings import Settings
+
+    return create_app(Settings(), open_on_start=False)
+
+
+@pytest.fixture
+def policy_client(_app: Any, team: Any) -> Iterator[TestClient]:
+    """The module's app serving this case's fresh seeded workspace (as `api` would open it)."""
+    _app.state.workspace = team
+    try:
+        yield TestClient(_app, raise_server_exceptions=False)
+    finally:
+        _app.state.workspace = None
+
+
 @pytest.mark.parametrize(("method", "path"), ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
 def test_route_answers_exactly_whom_the_table_allows(
-        method: str, path: str, api: TestClient, team: Any, seeded: dict[str, str],
+        method: str, path: str, policy_client: TestClient, team: Any, seeded: dict[str, str],
         principals: dict[str, dict[str, str]]) -> None:
+    api = policy_client
     from dataflywheel.api.policy import rule_for
 
     rule = rule_for(api.app.state.policy, method, path)  # type: ignore[attr-defined]
