@@ -4,8 +4,8 @@
 removed by its owner whatever happens) a chunk at a time, the writes off the event loop. A body
 declared over `cap` is refused before a byte is read; one that grows over it is refused as soon as
 it does; both are `PayloadTooLarge` (413). A client that disconnects mid-body raises Starlette's
-`ClientDisconnect` out of here: the caller has not delivered anything yet, and the staging folder
-goes with the request.
+`ClientDisconnect` out of here: the caller has not delivered anything yet, the staging folder
+goes with the request, and `api.errors` logs it as the client going away (no traceback).
 """
 
 from __future__ import annotations
