@@ -164,5 +164,5 @@ def from_url(requirement: str, body: FromUrl, meta: Metadata,
                        field="name", got=", ".join(meta.name or []) or None, kept=NOTHING,
                        expected="?name=FILE (optional)",
                        hint="upload several files as one body to …/deliveries instead")
-    return deliver_url(ws, body.url, name=(meta.name or [None])[0],
+    return deliver_url(ws, body.url, name=meta.name[0] if meta.name else None,
                        **_flow_args(ws, requirement, meta)).answer()
