@@ -294,7 +294,8 @@ def test_the_cli_through_the_server_keeps_exit_codes(cli: Any, live_server: Any,
     assert "outsider may not do this in project P-TEST" in " ".join(refused.err.split())
     through_server(monkeypatch, live_server, principals["data-engineer"])
     two = cli("deliver", str(dups), str(dups), *args[2:])
-    assert two.code == 2 and "a delivery is one file; got 2" in " ".join(two.err.split())
+    assert two.code == 2 and "two delivered files are both named 'dups.jsonl'" in \
+        " ".join(two.err.split())  # refused before anything is sent, as locally
     missing = cli("deliver", str(tmp_path / "none.jsonl"), *args[2:])
     assert missing.code == 2 and "file not found" in missing.err
     assert httpx.get(live_server.url + "/api/v1/me",

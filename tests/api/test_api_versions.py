@@ -315,8 +315,8 @@ def test_cli_datasets_and_candidate_commands_through_the_server(
     _through(monkeypatch, live_server, principals, "quality-evaluator")
     taken = cli("versions", "final-check", version, str(reviews))
     assert taken.code == 2
-    assert "reviews.jsonl:1: rejected: data-engineer is not a Quality Evaluator" in \
-        " ".join(taken.out.split())
+    assert ("reviews.jsonl:1: rejected: data-engineer is not the person sending these verdicts "
+            "(quality-evaluator)") in " ".join(taken.out.split())
     gone = cli("versions", "final-check", version, str(tmp_path / "nope.jsonl"))
     assert gone.code == 2 and "reviews file not found" in gone.err
     notice = cli("versions", "notice", version)

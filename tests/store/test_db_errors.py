@@ -66,6 +66,23 @@ def test_any_other_refusal_is_a_store_failure_without_sql_or_values(database: Da
         assert Projects(s).list() == [] and len(People(s).list()) == 1
 
 
+def test_deleting_a_row_another_still_names_is_a_store_failure_on_both_backends(
+        database: Database) -> None:
+    """SQLite reports `ON DELETE RESTRICT` with its trigger code: still a missing reference (as
+    PostgreSQL says), never a product trigger's refusal (`PolicyViolation`, a 403 over HTTP)."""
+    from sqlalchemy import delete
+
+    _seed(database)
+    with database.unit_of_work() as s:
+        Projects(s).add(Project(id="P-X", name="X", owner_id="ann"))
+    with pytest.raises(StoreFailure) as info:
+        with database.unit_of_work() as s:
+            s.execute(delete(PersonRow).where(PersonRow.id == "ann"))
+    assert "a reference to a record that does not exist" in str(info.value)
+    with database.session() as s:
+        assert [p.id for p in People(s).list()] == ["ann"] and len(Projects(s).list()) == 1
+
+
 def _hold_write_lock(database: Database, held: threading.Event, release: threading.Event) -> None:
     with database.engine.connect() as conn:
         if database.is_sqlite:

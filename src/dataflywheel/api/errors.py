@@ -9,10 +9,16 @@ character on PostgreSQL, a number out of a column's range — the driver's `Data
 the store's `StoreFailure`; the flow's transaction is rolled back), the server over its
 concurrency bound (503, `api.backpressure`) and anything unexpected (500, no traceback). `ErrorEnvelope` is that body as a model, and
 `document_errors` writes it into the OpenAPI document for every status an operation can answer.
+
+A client that disconnects while its body is still being read (Starlette's `ClientDisconnect`, out
+of any streamed-body reader: `api.uploads.spool`, `read_capped`) is not a server fault: nothing was
+stored yet (a staged upload goes with its staging folder), so it is one INFO line in the log, no
+traceback, and a 400 envelope nobody will read.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -22,10 +28,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from dataflywheel.errors import (
     EXIT_BAD_INPUT, FlywheelError, StoreFailure, Terminal, Unauthenticated,
 )
+
+log = logging.getLogger(__name__)
 
 
 class PayloadTooLarge(FlywheelError, Terminal):
@@ -152,6 +161,16 @@ async def _data_error(_: Request, exc: Exception) -> JSONResponse:
     return envelope(400, message, [{"type": "DataError", "message": message}])
 
 
+async def _client_gone(request: Request, exc: Exception) -> JSONResponse:
+    """The client went away mid-body: nothing of the request was stored; a quiet log line."""
+    assert isinstance(exc, ClientDisconnect)
+    log.info("client disconnected before the body of %s %s was complete; nothing was stored",
+             request.method, request.url.path)
+    message = ("the client disconnected before the request body was complete; nothing was "
+               "stored; send the request again")
+    return envelope(400, message, [{"type": "ClientDisconnect", "message": message}])
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     message = f"internal error: {type(exc).__name__}; the server log has the details"
     return envelope(500, message, [{"type": type(exc).__name__, "message": message}])
@@ -163,4 +182,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _unexpected)

@@ -122,6 +122,24 @@ class Holds(Rule):
 
 
 @dataclass(frozen=True)
+class HoldsWhereNamed(Holds):
+    """A holder of one of `roles` where the record's project looks for them: people holding the
+    role for the project replace its team-wide holders (`domain.policies.raci.role_holders`, the
+    rule the contract flows apply), so a team-wide holder does not act in a project that names
+    its own."""
+
+    def allows(self, s: Session, who: Authenticated, project: str | None) -> bool:
+        from dataflywheel.domain.policies.raci import role_holders
+        from dataflywheel.store.repositories.people import RoleHoldings
+
+        holdings = RoleHoldings(s).list()
+        return any(who.person_id in role_holders(role, project, holdings) for role in self.roles)
+
+    def describe(self) -> str:
+        return super().describe() + " (where the project names its own, one of those)"
+
+
+@dataclass(frozen=True)
 class Accountable(Rule):
     """The single Accountable person of RACI item `item` for the record's project."""
 

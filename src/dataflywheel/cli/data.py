@@ -46,7 +46,7 @@ def deliver_cmd(
 ) -> None:
     """Store the files byte for byte, check them under the contract, pass or fail the batch.
 
-    With FLYWHEEL_SERVER set, the file is streamed to the team server, which delivers it."""
+    With FLYWHEEL_SERVER set, the files are streamed to the team server, which delivers them."""
     from dataflywheel.cli.remote import server_of
     from dataflywheel.flows.data.delivery import DeliveryAnswer, deliver
 
@@ -69,34 +69,34 @@ def deliver_cmd(
 
 def _deliver_remote(client: Any, files: list[Path], requirement: str,
                     params: dict[str, Any]) -> Any:
-    """Stream the one file of the delivery to the server (checked here first like locally)."""
+    """Stream the files of the delivery to the server, one after another in one body, each
+    named with its size (checked here first like locally, so nothing is sent for a bad one)."""
     from urllib.parse import quote
 
-    from dataflywheel.flows.data.delivery import NOTHING, check_input
+    from dataflywheel.flows.data.delivery import check_inputs
 
-    if len(files) != 1:
-        raise BadInput(f"through the team server a delivery is one file; got {len(files)}",
-                       field="files", expected="one FILE per `flywheel deliver`", kept=NOTHING,
-                       hint="deliver each file as its own batch, or unset FLYWHEEL_SERVER")
-    check_input(files[0])
-    path = files[0]
-    query = {k: v for k, v in params.items() if v is not None} | {"name": path.name}
+    check_inputs(files)
+    sizes = [path.stat().st_size for path in files]
+    query = {k: v for k, v in params.items() if v is not None} | {
+        "name": [path.name for path in files], "size": sizes}
     return client.call("POST", f"/api/v1/requirements/{quote(requirement, safe='')}/deliveries",
-                       params=query, content=FileChunks(path),
+                       params=query, content=FileChunks(files),
                        headers={"content-type": "application/octet-stream",
-                                "content-length": str(path.stat().st_size)})
+                                "content-length": str(sum(sizes))})
 
 
 class FileChunks:
-    """A file's bytes a chunk at a time; iterable again (a retried request reads it anew)."""
+    """Files' bytes one after another, a chunk at a time; iterable again (a retried request
+    reads them anew)."""
 
-    def __init__(self, path: Path, chunk: int = 1024 * 1024) -> None:
-        self.path, self.chunk = path, chunk
+    def __init__(self, paths: list[Path], chunk: int = 1024 * 1024) -> None:
+        self.paths, self.chunk = paths, chunk
 
     def __iter__(self) -> Iterator[bytes]:
-        with self.path.open("rb") as fh:
-            while block := fh.read(self.chunk):
-                yield block
+        for path in self.paths:
+            with path.open("rb") as fh:
+                while block := fh.read(self.chunk):
+                    yield block
 
 
 def _print_delivery(answer: Any, json_: bool) -> None:

@@ -8,7 +8,10 @@ own triggers. The original error stays chained (`__cause__`) for `--debug`.
 Mapping: a busy database (lock timeout, serialization failure, deadlock) is `Conflict`
 (`Retryable`); a duplicate key is `AlreadyExists`; a refusal by a product trigger is
 `PolicyViolation` with the trigger's message; an unreachable server is `WorkspaceError`;
-anything else is `StoreFailure`, naming the kind of failure only.
+anything else is `StoreFailure`, naming the kind of failure only. SQLite reports a row deleted
+while another still points at it (`ON DELETE RESTRICT`) with the trigger code but its own
+"FOREIGN KEY constraint failed" text: that is a missing reference, as on PostgreSQL, not a
+product trigger's refusal.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ def code_of(exc: DBAPIError) -> str:
 def product_error(exc: DBAPIError, *, where: str) -> FlywheelError:
     """The product error for a driver error raised while working on database `where`."""
     code = code_of(exc)
+    if code == "SQLITE_CONSTRAINT_TRIGGER" and str(exc.orig).startswith("FOREIGN KEY constraint"):
+        code = "SQLITE_CONSTRAINT_FOREIGNKEY"
     if code in _BUSY_STATES or code.startswith(_BUSY_SQLITE):
         return Conflict("the database is busy with another writer", got=code, kept=KEPT,
                         hint="retry the command")

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from dataflywheel.api.deps import ActingWorkspace
+from dataflywheel.api.errors import ErrorEnvelope
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import Member, Rule
 from dataflywheel.api.uploads import spool
@@ -103,9 +104,14 @@ def report(batch: str, request: Request, ws: ActingWorkspace,
         return Response(stored_report_text(s, ws.blobs, batch), media_type="application/json")
 
 
-@router.get("/{batch}/review-sheet", response_model=ReviewSheet)
+NOT_AWAITING: dict[int | str, dict[str, Any]] = {409: {
+    "model": ErrorEnvelope, "description": "The batch is not awaiting review (passed or failed)"}}
+
+
+@router.get("/{batch}/review-sheet", response_model=ReviewSheet, responses=NOT_AWAITING)
 def review_sheet(batch: str, ws: ActingWorkspace) -> dict[str, Any]:
-    """The stratified sample of a batch awaiting review: the lines of its review sheet."""
+    """The stratified sample of a batch awaiting review: the lines of its review sheet; 409 for
+    a batch in another state (a read that is refused for the record's state, not a change)."""
     return {"batch": batch, "lines": review_sheet_rows(ws, batch)}
 
 

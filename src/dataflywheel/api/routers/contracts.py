@@ -10,8 +10,9 @@ nothing.
 Who may call: any person reads the team's notice rate and validates a document; a member of the
 contract's project reads it and registers one; the owners of the layers (Data Engineer:
 structural, Annotation Engineer: semantic, Data Owner: operational and change policy) propose a
-version (the flow then checks that the proposer owns each layer the diff touches); the project's
-Data Owner activates or rejects one.
+version — owners as the flow finds them: where the contract's project names its own holders of a
+role, those, not the team-wide ones (`HoldsWhereNamed`) — and the flow then checks that the
+proposer owns each layer the diff touches; the project's Data Owner activates or rejects one.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
-from dataflywheel.api.policy import AnyPerson, Holds, Member, Rule
+from dataflywheel.api.policy import AnyPerson, Holds, HoldsWhereNamed, Member, Rule
 from dataflywheel.checks.plan import CheckPlan
-from dataflywheel.domain.records.contract import ContractNotice, ContractRecord
+from dataflywheel.domain.records.contract import LAYER_OWNERS, ContractNotice, ContractRecord
 from dataflywheel.domain.roles import Role
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.contracts import answers, lifecycle
@@ -41,7 +42,8 @@ SOURCE = "request body"
 """Where a document came from, as errors and `validate` name it."""
 
 VERSION = "/api/v1/contracts/{contract}/versions/{semver}"
-OWNERS = frozenset({Role.DATA_ENGINEER, Role.ANNOTATION_ENGINEER, Role.DATA_OWNER})
+OWNERS = frozenset(LAYER_OWNERS.values())
+"""Who may propose a version: the owner of some layer (the flow then asks for each layer touched)."""
 POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/contracts"): Member(scope="project"),
     ("GET", "/api/v1/contracts/notice-rate"): AnyPerson(),
@@ -50,7 +52,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/contracts"): Member(),
     ("POST", "/api/v1/projects/{project}/contracts"): Member(scope="project"),
     ("GET", "/api/v1/contracts/{contract}"): Member(scope="contract"),
-    ("POST", "/api/v1/contracts/{contract}/versions"): Holds(roles=OWNERS, scope="contract"),
+    ("POST", "/api/v1/contracts/{contract}/versions"): HoldsWhereNamed(roles=OWNERS,
+                                                                      scope="contract"),
     ("GET", VERSION): Member(scope="contract"),
     ("GET", VERSION + "/odcs"): Member(scope="contract"),
     ("GET", VERSION + "/plan"): Member(scope="contract"),

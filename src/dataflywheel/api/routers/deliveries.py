@@ -1,8 +1,9 @@
 """Deliveries over HTTP: a batch as a streamed request body, or read from an allowed object URL.
 
-`POST /api/v1/requirements/{requirement}/deliveries` streams the body (one file of the batch) to
-a staging folder (`api.uploads.spool`, capped by `Settings.upload_max_bytes`: 413 over it, nothing
-stored), then calls the same `flows.data.delivery.deliver` as `flywheel deliver`;
+`POST /api/v1/requirements/{requirement}/deliveries` streams the body — one file of the batch, or
+several one after another, each named (`?name=`) with its byte length (`?size=`), in order — to a
+staging folder (`api.uploads.spool_parts`, capped in all by `Settings.upload_max_bytes`: 413 over
+it, nothing stored), then calls the same `flows.data.delivery.deliver` as `flywheel deliver`;
 `…/deliveries/from-url` reads `{"url": …}` through fsspec instead, only under the allow-list
 (`flows.data.delivery_fetch`). The metadata are query parameters on both.
 
@@ -23,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.policy import Member, Rule
-from dataflywheel.api.uploads import spool
+from dataflywheel.api.uploads import spool_parts
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.data.delivery import NOTHING, DeliveryAnswer, deliver
 from dataflywheel.flows.data.delivery_fetch import deliver_url, staged_name, staging
@@ -36,6 +37,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/requirements/{requirement}/deliveries/from-url"): Member(scope="requirement"),
 }
 
+MAX_FILES = 1000
+"""The most files one delivery request names."""
 EXAMPLE_ROWS = "".join(
     '{"instruction": "Explain photosynthesis to a child", "output": "Plants eat sunlight: '
     f'their leaves turn light, water and air into food ({n}).", "annotator_id": "bl-07", '
@@ -56,7 +59,8 @@ class DeliveryQuery(BaseModel):
     annotators: list[str] | None
     guide_version: str | None
     engine: str
-    name: str | None
+    name: list[str] | None
+    size: list[int] | None
 
 
 def delivery_query(
@@ -72,12 +76,17 @@ def delivery_query(
                                                   description="annotator ids (repeat)")] = None,
     guide_version: Annotated[str | None, Query(max_length=100)] = None,
     engine: Annotated[str, Query(max_length=50, description="quality engine")] = "local",
-    name: Annotated[str | None, Query(max_length=255, description=(
+    name: Annotated[list[str] | None, Query(max_length=MAX_FILES, description=(
         "the delivered file's name; its suffix picks the format (default: delivery.jsonl for "
-        "application/x-ndjson, delivery.parquet for Parquet)"))] = None,
+        "application/x-ndjson, delivery.parquet for Parquet); repeat it, with `size`, for a "
+        "delivery of several files"))] = None,
+    size: Annotated[list[Annotated[int, Field(ge=1)]] | None, Query(
+        max_length=MAX_FILES, description=(
+            "the byte length of each named file, in the order of `name` (needed for several "
+            "files: the body is the files one after another)"))] = None,
 ) -> DeliveryQuery:
     return DeliveryQuery(dataset=dataset, contract=contract, from_=from_, annotators=annotators,
-                         guide_version=guide_version, engine=engine, name=name)
+                         guide_version=guide_version, engine=engine, name=name, size=size)
 
 
 Metadata = Annotated[DeliveryQuery, Depends(delivery_query)]
@@ -99,9 +108,24 @@ def _flow_args(ws: Workspace, requirement: str, meta: DeliveryQuery) -> dict[str
             "engine": meta.engine}
 
 
-def _upload_name(request: Request, meta: DeliveryQuery) -> str:
-    if meta.name:
-        return staged_name(meta.name)
+def _upload_parts(request: Request, meta: DeliveryQuery) -> list[tuple[str, int | None]]:
+    """(name, size) of each file of the body: one unnamed file takes the whole body."""
+    names = [staged_name(n) for n in meta.name] if meta.name else [_default_name(request)]
+    twice = next((n for n in names if names.count(n) > 1), None)
+    if twice is not None:  # staged side by side, the second would overwrite the first
+        raise BadInput(f"two delivered files are both named {twice!r}", field="name",
+                       expected="distinct file names in one delivery", kept=NOTHING)
+    sizes: list[int | None] = list(meta.size or [])
+    if len(names) > 1 or sizes:
+        if len(sizes) != len(names):
+            raise BadInput(f"{len(names)} file name(s) but {len(sizes)} size(s)", field="size",
+                           expected="one ?size= (bytes) per ?name=, in the same order",
+                           got=", ".join(map(str, sizes)) or None, kept=NOTHING)
+        return list(zip(names, sizes))
+    return [(names[0], None)]
+
+
+def _default_name(request: Request) -> str:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind in SUFFIX_OF:
         return "delivery" + SUFFIX_OF[kind]
@@ -115,15 +139,17 @@ def _upload_name(request: Request, meta: DeliveryQuery) -> str:
              status_code=201, openapi_extra=UPLOAD_BODY)
 async def upload(requirement: str, request: Request, meta: Metadata,
                  ws: ActingWorkspace) -> DeliveryAnswer:
-    """Deliver the request body as one file of a new batch: stored byte for byte, checked under
-    the contract; the answer says passed, awaiting_review or failed (and the issue opened)."""
-    name = _upload_name(request, meta)
+    """Deliver the request body as the files of a new batch (one, or several one after another
+    with `name` and `size` each): stored byte for byte, checked under the contract; the answer
+    says passed, awaiting_review or failed (and the issue opened)."""
+    parts = _upload_parts(request, meta)
     with staging(ws.settings) as folder:
-        await spool(request, folder / name, cap=ws.settings.upload_max_bytes,
-                    hint="split the delivery into several batches, or raise "
-                         "FLYWHEEL_UPLOAD_MAX_BYTES on the server")
+        paths = [(folder / name, size) for name, size in parts]
+        await spool_parts(request, paths, cap=ws.settings.upload_max_bytes,
+                          hint="split the delivery into several batches, or raise "
+                               "FLYWHEEL_UPLOAD_MAX_BYTES on the server")
         result = await run_in_threadpool(lambda: deliver(
-            ws, [folder / name], **_flow_args(ws, requirement, meta)))
+            ws, [p for p, _ in paths], **_flow_args(ws, requirement, meta)))
     return result.answer()
 
 
@@ -133,5 +159,10 @@ def from_url(requirement: str, body: FromUrl, meta: Metadata,
              ws: ActingWorkspace) -> DeliveryAnswer:
     """Deliver the object at `url` (read by the server through fsspec, only under its
     allow-list) as one file of a new batch; the same answer as an upload."""
-    return deliver_url(ws, body.url, name=meta.name,
+    if len(meta.name or []) > 1 or meta.size:
+        raise BadInput("a delivery from a URL is one object: one ?name= at most, no ?size=",
+                       field="name", got=", ".join(meta.name or []) or None, kept=NOTHING,
+                       expected="?name=FILE (optional)",
+                       hint="upload several files as one body to …/deliveries instead")
+    return deliver_url(ws, body.url, name=meta.name[0] if meta.name else None,
                        **_flow_args(ws, requirement, meta)).answer()

@@ -202,9 +202,10 @@ def end_role(person: str, body: RoleRevoke, ws: ActingWorkspace) -> RoleHolding:
 
 @router.post("/people/{person}/offboard", response_model=OffboardOut)
 def offboard_person(person: str, body: Offboard, ws: ActingWorkspace) -> dict[str, object]:
-    """Table 24-21 offboarding. Closing the person's access grants goes through the access flow,
-    which lets only the sharing Accountable (or Legal/Compliance) close them: an administrator
-    who is neither gets its 403 for a person who still holds grants."""
+    """Table 24-21 offboarding, as `flywheel people offboard`: the person's grants closed (active
+    revoked, requested denied), roles removed, logins unbound, tokens revoked, the person
+    deactivated — one transaction, each step audited under the administrator. Closing a leaver's
+    grants needs no sharing Accountable (the flow's module doc says why)."""
     return offboarded_json(offboard(ws, person, reason=body.reason))
 
 

@@ -112,7 +112,8 @@ def show_matrix(ws: ActingWorkspace) -> RaciMatrix:
 @router.post("/import", response_model=Imported)
 def import_(body: RaciImport, ws: ActingWorkspace) -> dict[str, Any]:
     """Replace the whole matrix (validated first: nothing changes if it is invalid, 400 naming
-    the item; a project override naming an unknown project is a 404)."""
+    the item, or if it leaves out an item a record still names, 400 naming them; a project
+    override naming an unknown project is a 404)."""
     matrix = parse_matrix(body.matrix, source="request body: matrix")
     import_matrix(ws, matrix, reason=body.reason or "imported over the API")
     return {"ok": True, "items": len(matrix.items), "projects": sorted(matrix.projects)}

@@ -292,8 +292,9 @@ REVIEWS_BODY = {"requestBody": {"required": True, "content": {
 @router.post(f"{V}/final-check", response_model=FinalCheckOut,
              openapi_extra=REVIEWS_BODY)
 async def final_check(version: str, request: Request, ws: ActingWorkspace) -> dict[str, Any]:
-    """Freeze procedure step 2: take the Quality Evaluators' verdicts, a JSONL body (or CSV with
-    `Content-Type: text/csv`). Bad rows are answered by line and the good ones kept."""
+    """Freeze procedure step 2: take the caller's own verdicts, a JSONL body (or CSV with
+    `Content-Type: text/csv`). The reviewer is the token's person: a row naming anyone else is
+    rejected by line, like any bad row, and the good ones kept."""
     from dataflywheel.api.routers.feedback import read_capped
     from dataflywheel.flows.data.freeze_procedure import take_final_check
 
@@ -302,7 +303,8 @@ async def final_check(version: str, request: Request, ws: ActingWorkspace) -> di
     with tempfile.TemporaryDirectory(prefix="flywheel-final-check-") as folder:
         path = Path(folder) / f"final-check-{version}{suffix}"
         path.write_bytes(body)
-        taken, rejected, pending = await run_in_threadpool(take_final_check, ws, version, path)
+        taken, rejected, pending = await run_in_threadpool(lambda: take_final_check(
+            ws, version, path, reviewer=ws.actor))
     return {"version": version, "taken": taken, "pending": pending,
             "rejected": [{"line": r.line, "reason": r.reason} for r in rejected]}
 

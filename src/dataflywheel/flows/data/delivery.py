@@ -97,10 +97,7 @@ def deliver(
 ) -> Delivery:
     """Store, record, check and pass/fail one delivery (see the module docstring)."""
     now = now or utcnow()
-    inputs = [_input(f) for f in files]
-    _unique_names(inputs)
-    for i in inputs:
-        refuse_empty(i.path, i.format)  # an empty batch is bad input: nothing is stored
+    inputs = check_inputs(files)
     with ws.db.session() as s:
         template = _template(s, inputs, dataset=dataset, contract_version_id=contract_version_id,
                              requirement_id=requirement_id, delivered_by=delivered_by,
@@ -117,10 +114,15 @@ def deliver(
     return result
 
 
-def check_input(path: str | Path) -> None:
-    """Refuse a file `deliver` would refuse before reading it (path, name, existence, format),
-    with the same error: the CLI checks a file it is about to send to the team server."""
-    _input(path)
+def check_inputs(files: Sequence[str | Path]) -> list[_Input]:
+    """Refuse files `deliver` would refuse before storing anything (path, name, existence,
+    format, distinct names, an empty file), with the same errors: `deliver`'s first step, and
+    what the CLI checks before it sends files to the team server."""
+    inputs = [_input(f) for f in files]
+    _unique_names(inputs)
+    for i in inputs:
+        refuse_empty(i.path, i.format)  # an empty batch is bad input: nothing is stored
+    return inputs
 
 
 def _input(path: str | Path) -> _Input:

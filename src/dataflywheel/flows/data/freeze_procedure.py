@@ -118,8 +118,13 @@ def final_sample(ws: Workspace, version_ref: str) -> list[dict[str, object]]:
 
 
 def take_final_check(ws: Workspace, version_ref: str, path: str | Path, *,
-                     now: datetime | None = None) -> tuple[int, list[RejectedRow], int]:
-    """Step 2: take the Quality Evaluators' verdicts; (taken, rejected rows, still pending)."""
+                     now: datetime | None = None,
+                     reviewer: str | None = None) -> tuple[int, list[RejectedRow], int]:
+    """Step 2: take the Quality Evaluators' verdicts; (taken, rejected rows, still pending).
+
+    `reviewer`: the one person these verdicts may be from (the team server passes the token's
+    person: a caller may not file verdicts in someone else's name); a row naming anyone else is
+    rejected by line, the others kept."""
     from dataflywheel.flows.data.reviews import take_rows
 
     now, path = now or utcnow(), Path(path)
@@ -129,10 +134,9 @@ def take_final_check(ws: Workspace, version_ref: str, path: str | Path, *,
     with ws.db.unit_of_work() as s:
         version = resolve_version(s, version_ref)
         evaluators = {h.person_id for h in RoleHoldings(s).list(role=Role.QUALITY_EVALUATOR.value)}
-        rows = [r for r in parsed.rows if r.reviewer in evaluators]
-        rejected = [RejectedRow(r.line, f"{r.reviewer} is not a Quality Evaluator (the final spot "
-                                        "check is theirs)") for r in parsed.rows
-                    if r.reviewer not in evaluators]
+        reasons = {r.line: _not_theirs(r.reviewer, reviewer, evaluators) for r in parsed.rows}
+        rows = [r for r in parsed.rows if reasons[r.line] is None]
+        rejected = [RejectedRow(line, why) for line, why in reasons.items() if why is not None]
         first = DatasetVersions(s).batches_of(version.id)[0]
         taken, refused = take_rows(ws, s, first, rows, sample, source=path.name, now=now,
                                version_id=version.id)
@@ -145,6 +149,16 @@ def take_final_check(ws: Workspace, version_ref: str, path: str | Path, *,
               reason=f"{len(taken)} verdict(s) taken, {len(rejected)} rejected, {pending} "
                      f"sampled record(s) pending, from {path.name} (blob {sha})")
         return len(taken), rejected, pending
+
+
+def _not_theirs(named: str, sender: str | None, evaluators: set[str]) -> str | None:
+    """Why a final-check row naming `named` is refused (None: taken)."""
+    if sender is not None and named != sender:
+        return (f"{named} is not the person sending these verdicts ({sender}): each Quality "
+                "Evaluator sends their own")
+    if named not in evaluators:
+        return f"{named} is not a Quality Evaluator (the final spot check is theirs)"
+    return None
 
 
 def procedure_conditions(s: Session, version: DatasetVersion,

@@ -1,8 +1,8 @@
-"""How an access grant ends — expired, revoked by a person, or revoked because the compliance
-exception it rested on ended — through the one lifecycle every time-limited record uses
-(`flows.governance._lifecycle`): the row moves only if it is still active, with one audit entry,
-and grantee and requester are told. Shared by `flows.governance.access` and the exceptions' end,
-so a grant and the exception behind it share one expire/revoke lifecycle.
+"""How an access grant ends — expired, revoked by a person, revoked because the compliance
+exception it rested on ended, or closed because its grantee left — through the one lifecycle every
+time-limited record uses (`flows.governance._lifecycle`): the row moves only if it is still
+active, with one audit entry, and grantee and requester are told. Shared by
+`flows.governance.access`, the exceptions' end and offboarding, so they share one lifecycle.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.governance import AccessGrant
 from dataflywheel.domain.states import GrantState as GS
+from dataflywheel.flows._audit import update_audited
 from dataflywheel.flows.governance._lifecycle import Lifecycle
 from dataflywheel.flows.notifications import notify
 from dataflywheel.store.repositories.governance import AccessGrants
@@ -42,3 +43,32 @@ def end_grants_resting_on(session: Session, exception_id: str, *, why: str, at: 
         if GRANTS.revoke(session, grant, reason=reason, at=at, actor=actor):
             ended.append(grant.id)
     return ended
+
+
+def deny_in(session: Session, actor: str, grant: AccessGrant, *, reason: str,
+            now: datetime) -> AccessGrant:
+    """Move requested `grant` to denied with `reason`, audited as `access_grant.deny`, and tell
+    grantee and requester; the denied grant. Whether `actor` may is the caller's question."""
+    after = GRANTS.moved(grant, GS.DENIED, ended_at=now, end_reason=reason)
+    update_audited(AccessGrants(session), grant, after, actor=actor, action="access_grant.deny",
+                   reason=reason)
+    tell(session, actor, after, now, "denied")
+    return after
+
+
+def close_grants_of_leaver(session: Session, person_id: str, *, why: str, at: datetime,
+                           actor: str) -> tuple[list[str], list[str]]:
+    """Close every grant of `person_id`, who is being offboarded (Table 24-21, "are permissions
+    closed?"): active ones revoked, requested ones denied, each audited under `actor` with `why`;
+    (revoked ids, denied ids). No sharing Accountable is asked, as none is when an exception's
+    end revokes its grants: the A approves giving access, and closing the access of someone who
+    left never widens it."""
+    revoked: list[str] = []
+    denied: list[str] = []
+    for grant in AccessGrants(session).list(grantee_id=person_id):
+        if grant.state is GS.ACTIVE and GRANTS.revoke(session, grant, reason=why, at=at,
+                                                      actor=actor):
+            revoked.append(grant.id)
+        elif grant.state is GS.REQUESTED:
+            denied.append(deny_in(session, actor, grant, reason=why, now=at).id)
+    return revoked, denied

@@ -42,7 +42,7 @@ from dataflywheel.domain.states import VersionState, move
 from dataflywheel.errors import AlreadyExists, BadInput, NotFound, PolicyViolation, from_validation
 from dataflywheel.flows._audit import add_audited, update_audited
 from dataflywheel.flows._listing import Listing
-from dataflywheel.flows.governance._grant_moves import GRANTS, tell
+from dataflywheel.flows.governance._grant_moves import GRANTS, deny_in, tell
 from dataflywheel.flows.governance.access_exception import resting_exception
 from dataflywheel.flows.governance.exception_coverage import SYSTEM_ACTOR
 from dataflywheel.flows.governance.sensitivity import dataset_grade, version_grade
@@ -276,11 +276,7 @@ def deny(ws: Workspace, grant_id: str, *, approver: str, reason: str,
         accountable, legal = _accountable(s, asset), _legal(s, asset, grant.sensitivity)
         if approver not in {accountable} | legal:
             raise _not_decider(grant, asset, approver, accountable, legal, "deny")
-        after = GRANTS.moved(grant, GS.DENIED, ended_at=now, end_reason=reason)
-        update_audited(AccessGrants(s), grant, after, actor=ws.actor, action="access_grant.deny",
-                       reason=reason)
-        tell(s, ws.actor, after, now, "denied")
-        return after
+        return deny_in(s, ws.actor, grant, reason=reason, now=now)
 
 
 def revoke(ws: Workspace, grant_id: str, *, by: str, reason: str,

@@ -1,10 +1,16 @@
 """Offboarding (chapter Table 24-21, "Offboarding and revocation: are permissions closed?").
 
-`offboard` closes every permission a leaving person has, each step audited by the acting person:
-their access grants are revoked (active) or denied (still requested) through the access flow, as the
-sharing Accountable or Legal/Compliance would; then, in one transaction, their role holdings are
-removed, their logins unbound and the person deactivated. A deactivated person can no longer act
-(their login resolves to nobody) or approve (they hold no role, so no RACI letter names them).
+`offboard` closes every permission a leaving person has, in one transaction, each step audited
+under the acting person with the reason: their access grants are closed (active ones revoked,
+requested ones denied: `_grant_moves.close_grants_of_leaver`), their role holdings removed, their
+logins unbound, their API tokens revoked and the person deactivated. A deactivated person can no
+longer act (their login resolves to nobody, their tokens to a 401) or approve (they hold no role,
+so no RACI letter names them).
+
+Closing a leaver's grants does not need the sharing Accountable, whoever offboards (an
+administrator on the team server): the chapter has the A approve access being given, and
+revocation happen by rule — on expiry, at an exception's end (Table 24-9) and when a person leaves;
+closing access never widens it. A crash leaves the person either fully active or fully closed.
 """
 
 from __future__ import annotations
@@ -16,16 +22,15 @@ from sqlalchemy import delete
 
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.people import Person, RoleHolding
-from dataflywheel.domain.states import GrantState
-from dataflywheel.errors import BadInput, Conflict, PolicyViolation
-from dataflywheel.flows.governance import access
+from dataflywheel.errors import BadInput, PolicyViolation
 from dataflywheel.flows._audit import audit, update_audited
+from dataflywheel.flows.governance._grant_moves import close_grants_of_leaver
+from dataflywheel.flows.governance.access import expire_due
 from dataflywheel.flows.governance.people import remove_holding
 from dataflywheel.flows.governance.tokens import revoke_tokens_of_in
 from dataflywheel.flows.workspace import Workspace
-from dataflywheel.store.repositories.governance import AccessGrants
 from dataflywheel.store.repositories.people import LoginBindings, People, RoleHoldings
-from dataflywheel.store.tables.people import LoginBindingRow
+from dataflywheel.store.tables.people import LoginBindingRow, PersonRow
 
 
 @dataclass
@@ -42,31 +47,21 @@ class Offboarded:
 
 def offboard(ws: Workspace, person_id: str, *, reason: str,
              now: datetime | None = None) -> Offboarded:
-    """Revoke grants, remove roles, unbind logins and deactivate `person_id`; see the module doc.
-
-    Grants are closed first, one audited transaction each (the access flow's own); if the acting
-    person may not close one, nothing else changes and running `offboard` again continues."""
+    """Close grants, remove roles, unbind logins, revoke tokens and deactivate `person_id`, in
+    one transaction; see the module doc."""
     now = now or utcnow()
     if not reason.strip():
         raise BadInput("offboarding needs a reason", field="reason", hint="--reason TEXT",
                        kept=f"{person_id} is unchanged")
     actor = ws.actor
-    with ws.db.session() as s:
-        done = Offboarded(person=_offboardable(People(s).get(person_id), actor))
-        grants = AccessGrants(s).list(grantee_id=person_id)
     why = f"offboarding {person_id}: {reason}"
-    for grant in grants:
-        if grant.state is GrantState.ACTIVE:
-            access.revoke(ws, grant.id, by=actor, reason=why, now=now)
-            done.grants_revoked.append(grant.id)
-        elif grant.state is GrantState.REQUESTED:
-            access.deny(ws, grant.id, approver=actor, reason=why, now=now)
-            done.grants_denied.append(grant.id)
     with ws.db.unit_of_work() as s:
-        person = People(s).get(person_id)
-        if not person.active:
-            raise Conflict(f"{person_id} was offboarded meanwhile by someone else",
-                           kept="nothing more was changed", hint=f"flywheel people show {person_id}")
+        s.get(PersonRow, person_id, with_for_update=True)  # a concurrent offboarding waits, then
+        person = _offboardable(People(s).get(person_id), actor)  # finds them offboarded
+        done = Offboarded(person=person)
+        expire_due(s, at=now)  # what is past its expiry ends as expired, not as revoked
+        done.grants_revoked, done.grants_denied = close_grants_of_leaver(
+            s, person_id, why=why, at=now, actor=actor)
         for holding in RoleHoldings(s).list(person_id=person_id):
             remove_holding(s, actor, holding, reason=why)
             done.roles_removed.append(holding)

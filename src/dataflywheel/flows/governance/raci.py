@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.policies.raci import MatrixItem, RaciAnswer, RaciMatrix, parse_matrix, resolve
@@ -16,7 +16,9 @@ from dataflywheel.errors import BadInput, NotFound, PolicyViolation
 from dataflywheel.flows._audit import audit
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.people import Projects, RaciAssignments, RaciItems, RoleHoldings
-from dataflywheel.store.tables.raci import RaciAssignmentRow, RaciItemRow
+from dataflywheel.store.tables.contracts import ContractRow
+from dataflywheel.store.tables.issues import PostMortemRow
+from dataflywheel.store.tables.raci import ConsultationRow, RaciAssignmentRow, RaciItemRow
 from dataflywheel.yamlsafe import safe_load
 
 DEFAULT_MATRIX = "default_raci.yaml"
@@ -41,13 +43,18 @@ def load_default_matrix(ws: Workspace) -> RaciMatrix:
 
 
 def import_matrix(ws: Workspace, matrix: RaciMatrix, *, reason: str | None = None) -> None:
-    """Replace the whole matrix in one transaction; the audit entry keeps the old one."""
+    """Replace the whole matrix in one transaction; the audit entry keeps the old one.
+
+    Refused before anything changes: an override for a project that does not exist (`NotFound`),
+    and a matrix that leaves out an item a contract, consultation or post-mortem still names
+    (`BadInput` naming them) — the records would point at nothing."""
     items, assignments = matrix.to_records()
     with ws.db.unit_of_work() as s:
         for project_id in matrix.projects:
             if Projects(s).find(project_id) is None:
                 raise NotFound(f"RACI overrides name project {project_id!r}, which does not exist",
                                kept="the matrix is unchanged", hint="flywheel projects add")
+        _refuse_dropping_named(s, {i.id for i in items})
         before = _matrix_dict(s)
         s.execute(delete(RaciAssignmentRow))
         item_repo = RaciItems(s)
@@ -62,6 +69,31 @@ def import_matrix(ws: Workspace, matrix: RaciMatrix, *, reason: str | None = Non
         s.execute(delete(RaciItemRow).where(RaciItemRow.id.not_in([i.id for i in items])))
         audit(s, actor=ws.actor, action="raci.import", kind="raci_matrix", record_id="raci",
               before=before or None, after=matrix.model_dump(mode="json"), reason=reason)
+
+
+NAMING_ITEMS = (("contract", ContractRow.id, ContractRow.raci_item_id),
+                ("consultation", ConsultationRow.id, ConsultationRow.item_id),
+                ("post-mortem", PostMortemRow.id, PostMortemRow.change_raci_item_id))
+"""The records that name a RACI item: (what they are called, their id, the item column)."""
+
+
+def _refuse_dropping_named(s: Session, kept: set[str]) -> None:
+    dropped = sorted({i.id for i in RaciItems(s).list()} - kept)
+    if not dropped:
+        return
+    named: dict[str, list[str]] = {}
+    for what, id_column, item_column in NAMING_ITEMS:
+        for record_id, item_id in s.execute(select(id_column, item_column)
+                                            .where(item_column.in_(dropped))):
+            named.setdefault(item_id, []).append(f"{what} {record_id}")
+    if named:
+        item, names = next(iter(sorted(named.items())))
+        more = f" (and {len(named) - 1} more item(s) still named)" if len(named) > 1 else ""
+        raise BadInput(f"the matrix leaves out item {item!r}, which {', '.join(sorted(names)[:5])}"
+                       f"{' …' if len(names) > 5 else ''} still name(s){more}",
+                       field="items", expected="every item that a record names kept in the matrix",
+                       got=", ".join(sorted(named)), kept="the matrix is unchanged",
+                       hint=f"keep {item!r} in the matrix (its letters may change)")
 
 
 def export_matrix(ws: Workspace) -> RaciMatrix:

@@ -179,6 +179,10 @@ def write(ws: Workspace, issue_id: str, *, now: datetime | None = None,
         issue = Issues(s).get(issue_id)
         repo = PostMortems(s)
         fields = _sections(fields)
+        author = fields.get("author_id")
+        if author is not None and People(s).find(author) is None:
+            raise NotFound(f"person {author} does not exist", field="author_id",
+                           kept="the post-mortem is unchanged", hint="flywheel people list")
         if fields.get("root_cause"):
             _refuse_blame(s, fields["root_cause"])
         existing = s.scalar(select(func.count()).select_from(PostMortemRow).where(
