@@ -72,11 +72,12 @@ def test_a_burst_gets_only_answers_never_a_timeout(
     from dataflywheel.api.app import create_app
 
     headers = principals["data-engineer"]
-    with serving(create_app(settings, max_concurrency=4)) as url, \
-            httpx.Client(base_url=url, headers=headers, timeout=10) as client:
+    with serving(create_app(settings, max_concurrency=4)) as url:
 
-        def call(_: int) -> tuple[int, str | None]:
-            response = client.get("/api/v1/feedback/events", params={"limit": 50})
+        def call(_: int) -> tuple[int, str | None]:  # each call its own client and connection:
+            # one httpx.Client shared by 64 threads failed once client-side (EBADF in its pool)
+            response = httpx.get(f"{url}/api/v1/feedback/events", params={"limit": 50},
+                                 headers=headers, timeout=10)
             return response.status_code, response.headers.get("Retry-After")
 
         with concurrent.futures.ThreadPoolExecutor(64) as pool:
