@@ -8,15 +8,18 @@ an advisory lock itself.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from dataflywheel.store.dberrors import product_error
+from dataflywheel.errors import Conflict
+from dataflywheel.store.dberrors import KEPT, product_error
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
@@ -73,6 +76,22 @@ class Database:
         self._reads = sessionmaker(
             self.engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
         )
+        self._writer = _writer_of(self.engine)
+
+    def _one_writer(self) -> AbstractContextManager[None]:
+        """On a SQLite file, the units of work of this process take turns before `BEGIN
+        IMMEDIATE`.
+
+        Why: SQLite admits one writer; the others wait in its busy handler, which sleeps in steps
+        of up to 100 ms and so answers a queue of writers in bursts — 16 concurrent audited POSTs
+        had a p99 of 2.5 s. A lock wakes the next writer the moment the last one commits. Other
+        processes (the CLI beside a server) still meet SQLite's own busy timeout. One turn per
+        database file in the process, shared by every `Database` on it; reentrant, so a unit of
+        work opened inside another on the same thread is not made to wait for itself. PostgreSQL
+        and an in-memory SQLite need no turn (`nullcontext`)."""
+        if self._writer is None:
+            return nullcontext()
+        return _Turn(self._writer)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -82,7 +101,7 @@ class Database:
         shows the SQL or its parameters (`store.dberrors`); the driver error is its `__cause__`.
         """
         try:
-            with self._sessions.begin() as session:
+            with self._one_writer(), self._sessions.begin() as session:
                 yield session
         except DBAPIError as exc:
             raise product_error(exc, where=self.safe_url) from exc
@@ -105,3 +124,32 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_WRITERS: dict[str, threading.RLock] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+def _writer_of(engine: Engine) -> threading.RLock | None:
+    """The writers' turn of the SQLite file behind `engine` (None: not a file on SQLite)."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    path = os.path.realpath(str(engine.url.database))
+    with _WRITERS_LOCK:
+        return _WRITERS.setdefault(path, threading.RLock())
+
+
+class _Turn:
+    """Holding `lock` for one unit of work; waiting longer than SQLite's own busy timeout is the
+    same `Conflict` a busy database gives."""
+
+    def __init__(self, lock: threading.RLock) -> None:
+        self.lock = lock
+
+    def __enter__(self) -> None:
+        if not self.lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_S):
+            raise Conflict("the database is busy with another writer", got="writer turn timeout",
+                           kept=KEPT, hint="retry the command")
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
