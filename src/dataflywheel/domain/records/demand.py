@@ -44,6 +44,8 @@ class Requirement(Record):
     decision_reason: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    committed_at: datetime | None = Field(default=None, description="first put on a week's list")
+    started_at: datetime | None = Field(default=None, description="first picked up (in progress)")
     delivered_at: datetime | None = None
 
 

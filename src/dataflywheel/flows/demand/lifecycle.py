@@ -91,15 +91,21 @@ def resubmit(ws: Workspace, req_id: str, *, updates: dict[str, Any],
 def commit_week(ws: Workspace, req_ids: list[str], *, week: str,
                 now: datetime | None = None) -> list[Requirement]:
     """Put triaged requirements on a week's task list (`2026-W48`), all or none."""
+    now = now or utcnow()
     with ws.db.unit_of_work() as s:
         repo = Requirements(s)
-        return [_change(ws, s, repo.get(r), RS.COMMITTED, "requirement.commit", now=now,
-                        committed_week=week) for r in req_ids]
+        return [_change(ws, s, req, RS.COMMITTED, "requirement.commit", now=now,
+                        committed_week=week, committed_at=req.committed_at or now)
+                for req in (repo.get(r) for r in req_ids)]
 
 
 def start(ws: Workspace, req_id: str, *, now: datetime | None = None) -> Requirement:
+    """Pick up committed work; the first start is kept (`started_at`, the end of its queue wait)."""
+    now = now or utcnow()
     with ws.db.unit_of_work() as s:
-        return _change(ws, s, Requirements(s).get(req_id), RS.IN_PROGRESS, "requirement.start", now=now)
+        req = Requirements(s).get(req_id)
+        return _change(ws, s, req, RS.IN_PROGRESS, "requirement.start", now=now,
+                       started_at=req.started_at or now)
 
 
 def deliver(ws: Workspace, req_id: str, *, version_ids: list[str],
@@ -147,8 +153,7 @@ def sla_report(ws: Workspace, *, now: datetime | None = None) -> list[SlaStatus]
     now = now or utcnow()
     calendar = calendar_of(ws.settings)
     with ws.db.session() as s:
-        statuses = [_with_dimensions(s, sla_status(r, calendar, now, r.delivered_at))
-                    for r in Requirements(s).list()]
+        statuses = [sla_in(s, r, calendar, now) for r in Requirements(s).list()]
     return sorted(statuses, key=lambda st: (not st.breached, st.due))
 
 
@@ -156,8 +161,13 @@ def requirement_sla(ws: Workspace, req_id: str, *, now: datetime | None = None) 
     """One requirement's SLA in its five dimensions (a row of `sla_report`)."""
     now = now or utcnow()
     with ws.db.session() as s:
-        req = Requirements(s).get(req_id)
-        return _with_dimensions(s, sla_status(req, calendar_of(ws.settings), now, req.delivered_at))
+        return sla_in(s, Requirements(s).get(req_id), calendar_of(ws.settings), now)
+
+
+def sla_in(s: Session, requirement: Requirement, calendar: BusinessCalendar,
+           now: datetime) -> SlaStatus:
+    """`requirement`'s SLA in its five dimensions at `now`, read in the caller's session."""
+    return _with_dimensions(s, sla_status(requirement, calendar, now, requirement.delivered_at))
 
 
 def _with_dimensions(s: Session, status: SlaStatus) -> SlaStatus:

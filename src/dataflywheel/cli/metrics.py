@@ -1,0 +1,109 @@
+"""`flywheel metrics`: the metric layers of Table 24-15 over a window, from the records.
+
+Each figure comes with its sample count, its median and 90th percentile (its distribution, not
+only the mean), and the records at its ends; `--breakdown GROUP` draws each group's value as a bar
+beside the others (not `--by`: that option names the acting person in every command);
+`--definitions` prints what every metric means (Table 24-16). Reads locally.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+
+from dataflywheel.cli._context import workspace
+from dataflywheel.cli.options import Json
+from dataflywheel.cli.output import console, print_json, print_records
+from dataflywheel.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from dataflywheel.metrics.measure import Figure
+
+BAR = 24
+
+
+def metrics(
+    ctx: typer.Context,
+    layer: Annotated[str | None, typer.Option(
+        help="flow_efficiency, quality_stability, collaboration_reliability, model_outcomes or "
+             "reuse_value (default: every layer).")] = None,
+    breakdown: Annotated[str | None, typer.Option(
+        help="Break each figure down by project, priority, kind, source, vendor, guide_version, "
+             "severity or week (where the metric has that group).")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Window start, ISO date or time (default: four weeks before --until).")] = None,
+    until: Annotated[str | None, typer.Option(
+        help="Window end, exclusive (default: now).")] = None,
+    definitions: Annotated[bool, typer.Option(
+        "--definitions", help="Print the metrics' definitions instead of figures.")] = False,
+    json_: Json = False,
+) -> None:
+    """The flywheel's metrics over a window: value, distribution, breakdown and example records."""
+    from dataflywheel.cli.parsing import parse_time
+    from dataflywheel.flows.metrics import definition_list, measure
+
+    if definitions:
+        found = definition_list(layer)
+        if json_:
+            print_json([d.model_dump(mode="json") | {"version": d.version} for d in found])
+            return
+        for d in found:
+            console.print(f"[bold]{d.id}[/] — {escape(d.name)} ({d.layer.value}, {d.unit.value}, "
+                          f"{d.indicator.value}, v{d.version})", highlight=False)
+            for label, text in (("formula", d.formula), ("source", d.data_source),
+                                ("applies to", d.applies_to),
+                                ("not for", d.not_applicable_to), ("action", d.action)):
+                console.print(f"  {label}: {escape(text)}", highlight=False)
+        return
+    start, end = parse_time(since, "since"), parse_time(until, "until")
+    with workspace(ctx) as ws:
+        answer = measure(ws, layer=layer, by=breakdown, since=start, until=end)
+    if json_:
+        print_json(answer.model_dump(mode="json"))
+        return
+    console.print(f"metrics from {answer.since.isoformat(timespec='seconds')} to "
+                  f"{answer.until.isoformat(timespec='seconds')}", highlight=False)
+    for layer_name in dict.fromkeys(f.layer for f in answer.figures):
+        shown = [f for f in answer.figures if f.layer == layer_name]
+        print_records([_row(f) for f in shown], title=layer_name.replace("_", " "),
+                      columns=["metric", "value", "n", "median", "p90", "examples"])
+    for f in answer.figures:
+        if f.breakdown:
+            _bars(f)
+
+
+def _row(f: Figure) -> dict[str, object]:
+    d = f.distribution
+    ends = f.examples.get("failing") or [f.examples[k][0] for k in ("lowest", "highest")
+                                          if f.examples.get(k)]
+    return {"metric": f.metric, "value": _shown(f.value, f.unit), "n": f.samples,
+            "median": _shown(d.median if d else None, f.unit),
+            "p90": _shown(d.p90 if d else None, f.unit),
+            "examples": ", ".join(dict.fromkeys(ends))}
+
+
+def _bars(f: Figure) -> None:
+    top = max((abs(g.value) for g in f.breakdown), default=0.0) or 1.0
+    console.print(f"[bold]{f.metric}[/] by {f.by}", highlight=False)
+    width = max(len(g.group) for g in f.breakdown)
+    for g in f.breakdown:
+        bar = "█" * max(1, round(BAR * abs(g.value) / top)) if g.value else ""
+        console.print(f"  {escape(g.group.ljust(width))} {bar:<{BAR}} {_shown(g.value, f.unit)} "
+                      f"(n={g.samples})", highlight=False)
+
+
+def _shown(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.1f}%"
+    if unit == "hours":
+        return f"{value:.1f} h"
+    return f"{value:g}"
+
+
+@hookimpl
+def register_commands(cli: typer.Typer) -> None:
+    cli.command("metrics")(metrics)

@@ -1,0 +1,196 @@
+"""Each metric's samples from a window of records (`History`): pure functions, no store.
+
+A flow gathers the records once (`flows.metrics`); each function here picks the records its
+definition names and turns each into a `Sample` with its groups. Windows are half-open
+[since, until): a record counts in the window in which its defining moment falls (delivered,
+started, checked, closed, frozen).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from dataflywheel.domain.policies.sla import SlaStatus
+from dataflywheel.domain.records.data import Batch, DatasetVersion
+from dataflywheel.domain.records.demand import Requirement
+from dataflywheel.domain.records.issue import Issue
+from dataflywheel.domain.states import BatchState, IssueState, RequirementState
+from dataflywheel.metrics.definitions import BY_ID, Layer, definitions
+from dataflywheel.metrics.measure import Figure, Sample, figure
+
+HOUR_S = 3600.0
+_GONE = frozenset({RequirementState.WITHDRAWN, RequirementState.REJECTED})
+
+
+@dataclass(frozen=True)
+class History:
+    """The records a window's metrics are computed from."""
+
+    since: datetime
+    until: datetime
+    requirements: Sequence[Requirement] = ()
+    sla: Mapping[str, SlaStatus] = field(default_factory=dict)
+    batches: Sequence[Batch] = ()
+    issues: Sequence[Issue] = ()
+    versions: Sequence[DatasetVersion] = ()
+    dataset_project: Mapping[str, str] = field(default_factory=dict)
+
+    def within(self, at: datetime | None) -> bool:
+        return at is not None and self.since <= at < self.until
+
+
+def _hours(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / HOUR_S
+
+
+def _requirement_groups(r: Requirement) -> dict[str, str]:
+    return {"project": r.project_id, "priority": r.priority.value, "kind": r.kind.value}
+
+
+def delivery_cycle_hours(h: History) -> list[Sample]:
+    return [Sample(r.id, _hours(r.created_at, r.delivered_at), _requirement_groups(r))
+            for r in h.requirements if r.delivered_at is not None and h.within(r.delivered_at)]
+
+
+def queue_wait_hours(h: History) -> list[Sample]:
+    return [Sample(r.id, _hours(r.created_at, r.started_at), _requirement_groups(r))
+            for r in h.requirements if r.started_at is not None and h.within(r.started_at)]
+
+
+def sla_achievement_rate(h: History) -> list[Sample]:
+    def met(r: Requirement) -> float:
+        status = h.sla.get(r.id)
+        ok = (status is not None and not status.breached and len(status.dimensions) == 5
+              and all(d.status == "met" for d in status.dimensions))
+        return 1.0 if ok else 0.0
+
+    return [Sample(r.id, met(r), _requirement_groups(r))
+            for r in h.requirements if r.delivered_at is not None and h.within(r.delivered_at)]
+
+
+def wip(h: History) -> list[Sample]:
+    def in_progress(r: Requirement) -> bool:
+        began = min((t for t in (r.committed_at, r.started_at) if t is not None), default=None)
+        return (began is not None and began < h.until and r.state not in _GONE
+                and (r.delivered_at is None or r.delivered_at >= h.until))
+
+    return [Sample(r.id, 1.0, _requirement_groups(r)) for r in h.requirements if in_progress(r)]
+
+
+def throughput(h: History) -> list[Sample]:
+    def week(at: datetime) -> str:
+        year, number, _ = at.isocalendar()
+        return f"{year}-W{number:02d}"
+
+    return [Sample(r.id, 1.0, {**_requirement_groups(r), "week": week(r.delivered_at)})
+            for r in h.requirements if r.delivered_at is not None and h.within(r.delivered_at)]
+
+
+def _batch_groups(h: History) -> Callable[[Batch], dict[str, str]]:
+    project = {r.id: r.project_id for r in h.requirements}
+
+    def groups(b: Batch) -> dict[str, str]:
+        found = {"project": project.get(b.requirement_id), "source": b.source or None,
+                 "vendor": b.delivered_by_vendor_id, "guide_version": b.guide_version}
+        return {k: v for k, v in found.items() if v}
+
+    return groups
+
+
+def _checked(h: History) -> list[Batch]:
+    return [b for b in h.batches if h.within(b.checked_at)]
+
+
+def _headline(metric: str) -> Callable[[History], list[Sample]]:
+    """Samples of a headline metric the quality report keeps on each batch."""
+    def samples(h: History) -> list[Sample]:
+        groups = _batch_groups(h)
+        out = []
+        for b in _checked(h):
+            value = b.quality_summary.get("metrics", {}).get(metric)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out.append(Sample(b.id, float(value), groups(b)))
+        return out
+
+    return samples
+
+
+def anomaly_rate(h: History) -> list[Sample]:
+    groups = _batch_groups(h)
+    return [Sample(b.id, b.nonconforming_count / b.row_count, groups(b))
+            for b in _checked(h) if b.row_count > 0]
+
+
+def batch_pass_rate(h: History) -> list[Sample]:
+    groups = _batch_groups(h)
+    return [Sample(b.id, 1.0 if b.state is BatchState.PASSED else 0.0, groups(b))
+            for b in _checked(h) if b.state in (BatchState.PASSED, BatchState.FAILED)]
+
+
+def rework_rate(h: History) -> list[Sample]:
+    groups = _batch_groups(h)
+    failed_at: dict[str, datetime] = {}
+    for b in h.batches:
+        if b.state is BatchState.FAILED:
+            first = failed_at.get(b.requirement_id)
+            failed_at[b.requirement_id] = b.received_at if first is None else min(first,
+                                                                                  b.received_at)
+
+    def rework(b: Batch) -> float:
+        failed = failed_at.get(b.requirement_id)
+        return 1.0 if failed is not None and failed < b.received_at else 0.0
+
+    return [Sample(b.id, rework(b), groups(b)) for b in h.batches if h.within(b.received_at)]
+
+
+def issue_closure_hours(h: History) -> list[Sample]:
+    def groups(i: Issue) -> dict[str, str]:
+        found = {"project": i.project_id, "severity": i.severity.value, "source": i.source.value}
+        return {k: v for k, v in found.items() if v}
+
+    return [Sample(i.id, _hours(i.opened_at, i.closed_at), groups(i)) for i in h.issues
+            if i.state is IssueState.CLOSED and i.closed_at is not None
+            and h.within(i.closed_at)]
+
+
+def version_record_completeness_rate(h: History) -> list[Sample]:
+    def complete(v: DatasetVersion) -> float:
+        return 1.0 if (not v.datasheet.missing() and v.approved_by_id is not None
+                       and v.compliance.value != "pending"
+                       and v.quality_summary.get("report_sha256")) else 0.0
+
+    def groups(v: DatasetVersion) -> dict[str, str]:
+        project = h.dataset_project.get(v.dataset_id)
+        return {"project": project} if project else {}
+
+    return [Sample(v.id, complete(v), groups(v)) for v in h.versions if h.within(v.frozen_at)]
+
+
+SAMPLERS: dict[str, Callable[[History], list[Sample]]] = {
+    "delivery_cycle_hours": delivery_cycle_hours,
+    "queue_wait_hours": queue_wait_hours,
+    "sla_achievement_rate": sla_achievement_rate,
+    "wip": wip,
+    "throughput": throughput,
+    "spot_check_pass_rate": _headline("spot_check_pass_rate"),
+    "iaa": _headline("agreement_krippendorff_alpha"),
+    "duplication_rate": _headline("duplicate_rate"),
+    "anomaly_rate": anomaly_rate,
+    "batch_pass_rate": batch_pass_rate,
+    "rework_rate": rework_rate,
+    "issue_closure_hours": issue_closure_hours,
+    "version_record_completeness_rate": version_record_completeness_rate,
+}
+COUNTS = frozenset({"wip", "throughput"})
+
+
+def figures(h: History, *, layer: Layer | None = None, by: str | None = None) -> list[Figure]:
+    """Every defined metric of `layer` (or all) over the window, in definition order."""
+    return [figure(d, SAMPLERS[d.id](h), by=by, total=d.id in COUNTS)
+            for d in definitions(layer)]
+
+
+def one(h: History, metric: str, *, by: str | None = None) -> Figure:
+    return figure(BY_ID[metric], SAMPLERS[metric](h), by=by, total=metric in COUNTS)

@@ -1,0 +1,277 @@
+"""What each metric means, before any number: the chapter's layers (Table 24-15) and, for every
+metric the product computes, the definition Table 24-16 asks for.
+
+Why definitions are data and not docstrings: a figure is only shared evidence when everyone reads
+it the same way. Each `MetricDefinition` states its formula, unit, data source, where it applies
+and where it does not, whether it leads or lags, the breakdowns it supports, the action an anomaly
+calls for, and the history of its own changes (a changed formula is a new version with a dated
+reason, never a silent edit). `flywheel metrics --definitions` prints them; reports cite them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Layer(StrEnum):
+    """The five layers of Table 24-15, in the table's order."""
+
+    FLOW = "flow_efficiency"
+    QUALITY = "quality_stability"
+    COLLABORATION = "collaboration_reliability"
+    OUTCOMES = "model_outcomes"
+    REUSE = "reuse_value"
+
+
+class LayerRow(BaseModel):
+    """One row of Table 24-15, as printed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    example_metrics: str
+    data_source: str
+    interpretation: str
+    misuse_risk: str
+
+
+TABLE_24_15: dict[Layer, LayerRow] = {
+    Layer.FLOW: LayerRow(
+        name="Flow efficiency",
+        example_metrics="Requirement delivery cycle, queue wait time, SLA achievement rate",
+        data_source="Demand Pool, task system, version release records",
+        interpretation="Determine whether work is flowing smoothly",
+        misuse_risk="Pursuing speed only, sacrificing quality"),
+    Layer.QUALITY: LayerRow(
+        name="Quality stability",
+        example_metrics="Spot-check pass rate, IAA, duplication rate, anomaly rate, rework rate",
+        data_source="Quality reports, annotation platform, automated check pipelines",
+        interpretation="Determine whether data is stable and usable",
+        misuse_risk="Looking only at averages, ignoring distributional variation"),
+    Layer.COLLABORATION: LayerRow(
+        name="Collaboration reliability",
+        example_metrics="Interface-change advance-notice rate, version-record completeness rate, "
+                        "issue closure time",
+        data_source="Interface documents, Issue Pool, release system",
+        interpretation="Determine whether the team collaborates as agreed",
+        misuse_risk="Equating document completeness with genuine understanding"),
+    Layer.OUTCOMES: LayerRow(
+        name="Model outcomes",
+        example_metrics="Error-sample reduction rate, key evaluation improvement, "
+                        "data-gain contribution",
+        data_source="Experiment Pool, evaluation system, error-analysis reports",
+        interpretation="Determine whether data investment is effective",
+        misuse_risk="Attributing all model improvements to data"),
+    Layer.REUSE: LayerRow(
+        name="Reuse value",
+        example_metrics="Dataset reuse count, number of reusing projects, reduction in duplicate "
+                        "collection",
+        data_source="Data asset catalog, access logs, project records",
+        interpretation="Determine whether data assets have accumulated as organizational "
+                       "capability",
+        misuse_risk="Encouraging boundless over-sharing"),
+}
+"""Table 24-15, cell for cell (held against a transcription in tests/metrics)."""
+
+
+class Indicator(StrEnum):
+    """Leading indicators warn early; lagging ones confirm outcomes (the chapter, after 24-15)."""
+
+    LEADING = "leading"
+    LAGGING = "lagging"
+
+
+class Unit(StrEnum):
+    HOURS = "hours"
+    RATIO = "ratio"
+    COUNT = "count"
+
+
+class DefinitionChange(BaseModel):
+    """One change of a definition: its version, when, and what changed and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: int = Field(ge=1)
+    on: date
+    change: str
+
+
+class MetricDefinition(BaseModel):
+    """A metric as Table 24-16 asks it to be governed: formula, boundaries, breakdowns (for the
+    distribution, not only the mean), examples (the records behind extreme values are listed with
+    every figure) and the action an anomaly calls for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    layer: Layer
+    formula: str
+    unit: Unit
+    data_source: str
+    applies_to: str
+    not_applicable_to: str
+    indicator: Indicator
+    breakdowns: tuple[str, ...]
+    action: str
+    history: tuple[DefinitionChange, ...]
+
+    @property
+    def version(self) -> int:
+        return self.history[-1].version
+
+
+FIRST = (DefinitionChange(version=1, on=date(2026, 12, 7), change="first definition"),)
+REQUIREMENT_GROUPS = ("project", "priority", "kind")
+BATCH_GROUPS = ("project", "source", "vendor", "guide_version")
+
+DEFINITIONS: tuple[MetricDefinition, ...] = (
+    MetricDefinition(
+        id="delivery_cycle_hours", name="Requirement delivery cycle", layer=Layer.FLOW,
+        formula="delivered_at − created_at of each requirement delivered in the window, in "
+                "clock hours",
+        unit=Unit.HOURS, data_source="Demand Pool (requirements)",
+        applies_to="requirements that reached `delivered`",
+        not_applicable_to="withdrawn or rejected requirements; open ones (see queue wait, WIP)",
+        indicator=Indicator.LAGGING, breakdowns=REQUIREMENT_GROUPS,
+        action="a long tail in one project or priority: look at its queue wait and its returned "
+               "requirements in the Monday sync",
+        history=FIRST),
+    MetricDefinition(
+        id="queue_wait_hours", name="Queue wait time", layer=Layer.FLOW,
+        formula="started_at − created_at (submission to first start) of each requirement "
+                "started in the window, in clock hours",
+        unit=Unit.HOURS, data_source="Demand Pool (requirements)",
+        applies_to="requirements that were started (committed work picked up)",
+        not_applicable_to="requirements never started (counted in WIP instead)",
+        indicator=Indicator.LEADING, breakdowns=REQUIREMENT_GROUPS,
+        action="a growing wait: the Monday sync commits less, or the week's capacity is named",
+        history=FIRST),
+    MetricDefinition(
+        id="sla_achievement_rate", name="SLA achievement rate", layer=Layer.FLOW,
+        formula="requirements delivered in the window whose SLA is met in all five dimensions "
+                "(time, quality, availability, traceability, compliance) ÷ requirements "
+                "delivered in the window",
+        unit=Unit.RATIO, data_source="Demand Pool, quality reports, version release records",
+        applies_to="delivered requirements (Table 24-13 clocks, Table 24-14 dimensions)",
+        not_applicable_to="open requirements: a pending dimension is not met",
+        indicator=Indicator.LAGGING, breakdowns=REQUIREMENT_GROUPS,
+        action="name the unmet dimension per requirement (`flywheel requirements sla`) and "
+               "raise it in the Friday post-mortem",
+        history=FIRST),
+    MetricDefinition(
+        id="wip", name="Work in progress", layer=Layer.FLOW,
+        formula="requirements committed (or started) before the window's end and not delivered "
+                "by then (committed_at, started_at, delivered_at), withdrawn and rejected ones "
+                "left out",
+        unit=Unit.COUNT, data_source="Demand Pool",
+        applies_to="the state of the pool at the window's end",
+        not_applicable_to="a measure of effort: a requirement counts once whatever its size",
+        indicator=Indicator.LEADING, breakdowns=REQUIREMENT_GROUPS,
+        action="WIP rising while throughput is flat: stop committing, finish first",
+        history=FIRST),
+    MetricDefinition(
+        id="throughput", name="Throughput", layer=Layer.FLOW,
+        formula="requirements delivered in the window (`--breakdown week` gives one figure per ISO "
+                "week)",
+        unit=Unit.COUNT, data_source="Demand Pool",
+        applies_to="delivered requirements",
+        not_applicable_to="a quality measure: pair it with the SLA achievement rate",
+        indicator=Indicator.LAGGING, breakdowns=(*REQUIREMENT_GROUPS, "week"),
+        action="compare with WIP and the delivery cycle before asking for more",
+        history=FIRST),
+    MetricDefinition(
+        id="spot_check_pass_rate", name="Spot-check pass rate", layer=Layer.QUALITY,
+        formula="per batch checked in the window: passed ÷ reviewed sampled records (the "
+                "spot-check gate's own figure); the figure is the mean over batches, with the "
+                "distribution beside it",
+        unit=Unit.RATIO, data_source="quality reports (spot-check gate)",
+        applies_to="batches whose contract has a spot-check gate and whose sample was reviewed",
+        not_applicable_to="batches without review (no figure, not zero)",
+        indicator=Indicator.LAGGING, breakdowns=BATCH_GROUPS,
+        action="a vendor or annotator below the rest: boundary examples and retraining",
+        history=FIRST),
+    MetricDefinition(
+        id="iaa", name="Inter-annotator agreement (Krippendorff's α)", layer=Layer.QUALITY,
+        formula="per batch checked in the window: the agreement gate's Krippendorff's α",
+        unit=Unit.RATIO, data_source="quality reports (agreement gate)",
+        applies_to="subjective annotation with several annotators per item",
+        not_applicable_to="pure format validation and single-annotator batches",
+        indicator=Indicator.LEADING, breakdowns=BATCH_GROUPS,
+        action="α falling: find the labels annotators disagree on and clarify the guide",
+        history=FIRST),
+    MetricDefinition(
+        id="duplication_rate", name="Duplication rate", layer=Layer.QUALITY,
+        formula="per batch checked in the window: exact duplicates ÷ records (the duplicates "
+                "check's `duplicate_rate`)",
+        unit=Unit.RATIO, data_source="quality reports (duplicates check)",
+        applies_to="batches whose contract runs the duplicates check",
+        not_applicable_to="semantic duplicates (see the near-duplicate rate in the report)",
+        indicator=Indicator.LEADING, breakdowns=BATCH_GROUPS,
+        action="after the rate falls, read a sample: do semantic duplicates remain?",
+        history=FIRST),
+    MetricDefinition(
+        id="anomaly_rate", name="Anomaly rate", layer=Layer.QUALITY,
+        formula="per batch checked in the window: non-conforming records ÷ records (rejected "
+                "records, or the largest failing rate's share)",
+        unit=Unit.RATIO, data_source="quality reports (every gate)",
+        applies_to="every checked batch",
+        not_applicable_to="batches not yet checked",
+        indicator=Indicator.LEADING, breakdowns=BATCH_GROUPS,
+        action="a rising rate from one source: open an issue and look at the rejected records",
+        history=FIRST),
+    MetricDefinition(
+        id="batch_pass_rate", name="Batch pass rate", layer=Layer.QUALITY,
+        formula="batches checked in the window that passed every gate ÷ batches checked in the "
+                "window (a batch still awaiting review is not counted)",
+        unit=Unit.RATIO, data_source="quality reports (batch outcomes)",
+        applies_to="batches with a final outcome (passed or failed)",
+        not_applicable_to="the quality of a batch's records (a pass is the contract's bar)",
+        indicator=Indicator.LAGGING, breakdowns=BATCH_GROUPS,
+        action="a vendor's pass rate below the team's: review its onboarding and guide version",
+        history=FIRST),
+    MetricDefinition(
+        id="rework_rate", name="Rework rate", layer=Layer.QUALITY,
+        formula="batches received in the window for a requirement that already had a failed "
+                "batch ÷ batches received in the window",
+        unit=Unit.RATIO, data_source="Data Pool (batches per requirement)",
+        applies_to="deliveries against requirements",
+        not_applicable_to="planned incremental deliveries after a passed batch (not rework)",
+        indicator=Indicator.LEADING, breakdowns=BATCH_GROUPS,
+        action="rework rising: supplement boundary examples and provide training",
+        history=FIRST),
+    MetricDefinition(
+        id="issue_closure_hours", name="Issue closure time", layer=Layer.COLLABORATION,
+        formula="closed_at − opened_at of each issue closed in the window, in clock hours",
+        unit=Unit.HOURS, data_source="Issue Pool",
+        applies_to="issues that reached `closed`",
+        not_applicable_to="open issues; closing early to shorten it is the gaming to watch for",
+        indicator=Indicator.LAGGING, breakdowns=("project", "severity", "source"),
+        action="long closures of one severity: check its response rule and owner load",
+        history=FIRST),
+    MetricDefinition(
+        id="version_record_completeness_rate", name="Version-record completeness rate",
+        layer=Layer.COLLABORATION,
+        formula="versions frozen in the window whose release record is complete — every "
+                "datasheet item stated, the approval and the compliance review recorded, the "
+                "quality report named — ÷ versions frozen in the window",
+        unit=Unit.RATIO, data_source="release records (datasheets of frozen versions)",
+        applies_to="frozen versions",
+        not_applicable_to="candidates (their record may still grow); a complete record is not "
+                          "proof that it was read. The freeze gate demands most items, so a "
+                          "figure under 1 points at versions frozen under an exception",
+        indicator=Indicator.LEADING, breakdowns=("project",),
+        action="fill the missing datasheet items before the next freeze",
+        history=FIRST),
+)
+
+BY_ID: dict[str, MetricDefinition] = {d.id: d for d in DEFINITIONS}
+
+
+def definitions(layer: Layer | None = None) -> list[MetricDefinition]:
+    """The definitions of one layer, or all, in the order above."""
+    return [d for d in DEFINITIONS if layer is None or d.layer is layer]

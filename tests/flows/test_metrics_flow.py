@@ -1,0 +1,67 @@
+"""`flows.metrics.measure` on a workspace built through the flows, on both backends: the moments
+the flows record (commit, start, close) are the ones the metrics read, in the flows' clock; bad
+input is refused naming what was expected, and nothing is written (a read)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dataflywheel.domain.records.demand import Priority, RequirementKind
+from dataflywheel.errors import BadInput
+from dataflywheel.flows.demand.lifecycle import commit_week, start, triage
+from dataflywheel.flows.demand.requirements import get_requirement, submit_requirement
+from dataflywheel.flows.issues import lifecycle as issues
+from dataflywheel.flows.metrics import measure
+from dataflywheel.flows.workspace import Workspace
+
+MON = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+H = timedelta(hours=1)
+
+
+def _requirement(ws: Workspace, at: datetime) -> str:
+    rid = submit_requirement(ws, title="geometry items", project_id="P-TEST",
+                             requester_id="algorithm-engineer", kind=RequirementKind.NEW_DATA,
+                             priority=Priority.P1, deadline=at + timedelta(days=6),
+                             acceptance_criteria="500 items", target_metric="geometry +3pt",
+                             accountable_id="data-owner", now=at).id
+    triage(ws, rid, now=at)
+    return rid
+
+
+def test_queue_wait_wip_and_closure_come_from_the_flows_moments(team: Workspace) -> None:
+    first, second = _requirement(team, MON), _requirement(team, MON + H)
+    commit_week(team, [first, second], week="2026-W48", now=MON + 2 * H)
+    start(team, first, now=MON + 5 * H)
+    kept = get_requirement(team, first)
+    assert (kept.committed_at, kept.started_at) == (MON + 2 * H, MON + 5 * H)
+    issue = issues.open_issue(team, title="late batch", severity="P2", source="manual",
+                              project_id="P-TEST", now=MON)
+    issues.acknowledge(team, issue.id, now=MON + H)
+    issues.resolve(team, issue.id, resolution="re-sent", now=MON + 3 * H)
+    issues.close(team, issue.id, now=MON + 6 * H)
+
+    answer = measure(team, since=MON, until=MON + timedelta(days=7), by="project")
+    got = {f.metric: f for f in answer.figures}
+    assert (got["queue_wait_hours"].value, got["queue_wait_hours"].samples) == (5.0, 1)
+    assert got["wip"].value == 2.0
+    assert [(g.group, g.value) for g in got["wip"].breakdown] == [("P-TEST", 2.0)]
+    assert (got["issue_closure_hours"].value, got["issue_closure_hours"].samples) == (6.0, 1)
+    assert got["delivery_cycle_hours"].value is None  # nothing delivered: no figure, not 0
+    earlier = measure(team, since=MON - timedelta(days=7), until=MON)
+    assert {f.metric: f.value for f in earlier.figures}["wip"] is None
+
+
+@pytest.mark.parametrize("args, field, expected", [
+    ({"layer": "speed"}, "layer", "flow_efficiency, quality_stability"),
+    ({"by": "team"}, "by", "guide_version, kind, priority, project"),
+    ({"since": MON, "until": MON}, "since", "--since must be before --until"),
+])
+def test_bad_input_is_refused_naming_what_was_expected(
+    team: Workspace, args: dict[str, object], field: str, expected: str,
+) -> None:
+    with pytest.raises(BadInput) as info:
+        measure(team, **args)  # type: ignore[arg-type]
+    assert info.value.field == field
+    assert expected in str(info.value)

@@ -1,0 +1,183 @@
+"""Each metric computed from a small hand-made history whose answer is worked out here.
+
+The window is [MON, MON + 7 days); records just outside it (at `until`, before `since`) must not
+count. Quantiles are nearest-rank, so every quantile is one of the samples.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dataflywheel.domain.policies.sla import DimensionResult, SlaDimension, SlaStatus
+from dataflywheel.domain.records.data import Batch, Datasheet, DatasetVersion
+from dataflywheel.domain.records.demand import Priority, Requirement, RequirementKind
+from dataflywheel.domain.records.issue import DiscoverySource, Issue, Severity
+from dataflywheel.domain.states import BatchState, IssueState, RequirementState, VersionState
+from dataflywheel.metrics.compute import History, figures, one
+
+MON = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+UNTIL = MON + timedelta(days=7)
+H = timedelta(hours=1)
+
+
+def _req(n: int, *, project: str = "P-A", priority: str = "P1", created: datetime = MON,
+         committed: datetime | None = None, started: datetime | None = None,
+         delivered: datetime | None = None, state: str | None = None) -> Requirement:
+    if state is None:
+        state = "delivered" if delivered else "in_progress" if started else (
+            "committed" if committed else "triaged")
+    return Requirement(id=f"REQ-{n:04d}", title=f"r{n}", project_id=project, requester_id="x",
+                       kind=RequirementKind.NEW_DATA, priority=Priority(priority),
+                       state=RequirementState(state), created_at=created,
+                       committed_at=committed, started_at=started, delivered_at=delivered)
+
+
+def _sla(req: Requirement, *, breached: bool = False, unmet: str | None = None) -> SlaStatus:
+    dims = [DimensionResult(dimension=d, status="unmet" if d.value == unmet else "met",
+                            evidence="") for d in SlaDimension]
+    return SlaStatus(requirement_id=req.id, priority=req.priority, clock="", due=UNTIL,
+                     delivered_at=req.delivered_at, breached=breached, overdue_by_hours=0,
+                     escalate_to_data_owner=False, dimensions=dims)
+
+
+def _batch(n: int, requirement: str, *, state: str = "passed", checked: datetime | None = MON,
+           received: datetime = MON, rows: int = 100, bad: int = 0, vendor: str | None = None,
+           **metrics: float) -> Batch:
+    return Batch(id=f"B-{n:04d}", dataset_id="ds", contract_version_id="cv",
+                 requirement_id=requirement, delivered_by_vendor_id=vendor,
+                 delivered_by_person_id=None if vendor else "engineer",
+                 state=BatchState(state), row_count=rows, nonconforming_count=bad,
+                 quality_summary={"metrics": metrics}, received_at=received, checked_at=checked,
+                 report_sha256="c" * 64 if checked else None)
+
+
+def test_delivery_cycle_queue_wait_and_throughput() -> None:
+    reqs = [_req(1, started=MON + 2 * H, delivered=MON + 24 * H),
+            _req(2, project="P-B", created=MON - 48 * H, started=MON + H,
+                 delivered=MON + 72 * H),
+            _req(3, created=MON, delivered=UNTIL),            # at `until`: next window
+            _req(4, created=MON - 10 * 24 * H, started=MON - 24 * H,
+                 delivered=MON - H)]                          # before `since`
+    h = History(since=MON, until=UNTIL, requirements=reqs)
+    cycle = one(h, "delivery_cycle_hours", by="project")
+    assert (cycle.value, cycle.samples) == (72.0, 2)  # 24 h and 120 h
+    assert cycle.distribution is not None
+    assert (cycle.distribution.min, cycle.distribution.median, cycle.distribution.max) == (
+        24.0, 24.0, 120.0)
+    assert [(g.group, g.value, g.samples) for g in cycle.breakdown] == [
+        ("P-A", 24.0, 1), ("P-B", 120.0, 1)]
+    assert cycle.examples == {"lowest": ["REQ-0001", "REQ-0002"],
+                              "highest": ["REQ-0002", "REQ-0001"]}
+    wait = one(h, "queue_wait_hours")
+    assert (wait.value, wait.samples) == (25.5, 2)  # 2 h and 49 h; REQ-0004 started before
+    assert one(h, "throughput").value == 2.0
+    by_week = one(h, "throughput", by="week")
+    assert [(g.group, g.value) for g in by_week.breakdown] == [("2026-W48", 2.0)]
+
+
+def test_wip_counts_what_was_begun_and_not_delivered_by_the_window_end() -> None:
+    reqs = [_req(1, committed=MON),                                  # committed, open: counts
+            _req(2, committed=MON, started=MON + H),                 # in progress: counts
+            _req(3, committed=MON, delivered=UNTIL + H),             # delivered after: counts
+            _req(4, committed=MON, delivered=MON + H),               # delivered inside: no
+            _req(5, committed=UNTIL + H, state="committed"),         # begun after: no
+            _req(6, committed=MON, state="withdrawn"),               # withdrawn: no
+            _req(7)]                                                 # never committed: no
+    figure = one(History(since=MON, until=UNTIL, requirements=reqs), "wip", by="priority")
+    assert (figure.value, figure.samples, figure.distribution) == (3.0, 3, None)
+    assert [(g.group, g.value) for g in figure.breakdown] == [("P1", 3.0)]
+
+
+def test_sla_achievement_needs_all_five_dimensions_met_and_no_breach() -> None:
+    reqs = [_req(n, delivered=MON + n * H) for n in range(1, 5)]
+    sla = {reqs[0].id: _sla(reqs[0]), reqs[1].id: _sla(reqs[1], breached=True),
+           reqs[2].id: _sla(reqs[2], unmet="compliance")}  # REQ-0004: no SLA computed
+    figure = one(History(since=MON, until=UNTIL, requirements=reqs, sla=sla),
+                 "sla_achievement_rate")
+    assert (figure.value, figure.samples) == (0.25, 4)
+    assert figure.examples == {"failing": ["REQ-0002", "REQ-0003", "REQ-0004"]}
+
+
+def test_quality_metrics_per_checked_batch_with_their_spread() -> None:
+    reqs = [_req(1), _req(2, project="P-B")]
+    batches = [
+        _batch(1, "REQ-0001", vendor="acme", spot_check_pass_rate=0.9, duplicate_rate=0.02,
+               rows=200, bad=10),
+        _batch(2, "REQ-0001", vendor="acme", state="failed", spot_check_pass_rate=0.7,
+               duplicate_rate=0.10, rows=100, bad=30, received=MON + H),
+        _batch(3, "REQ-0002", vendor="zeta", spot_check_pass_rate=1.0, rows=50, bad=0,
+               received=MON + 2 * H),
+        _batch(4, "REQ-0001", state="awaiting_review", checked=MON + 3 * H,
+               received=MON + 3 * H, rows=10, bad=1),       # rework: after the failed B-0002
+        _batch(5, "REQ-0002", state="received", checked=None,
+               received=MON + 4 * H),                             # not checked yet
+        _batch(6, "REQ-0001", checked=UNTIL, received=UNTIL),       # next window
+    ]
+    h = History(since=MON, until=UNTIL, requirements=reqs, batches=batches)
+    spot = one(h, "spot_check_pass_rate", by="vendor")
+    assert (spot.value, spot.samples) == (0.8667, 3)
+    assert [(g.group, g.value, g.samples) for g in spot.breakdown] == [
+        ("acme", 0.8, 2), ("zeta", 1.0, 1)]
+    assert one(h, "duplication_rate").value == 0.06
+    anomaly = one(h, "anomaly_rate")  # 10/200, 30/100, 0/50, 1/10
+    assert (anomaly.value, anomaly.samples) == (0.1125, 4)
+    passed = one(h, "batch_pass_rate", by="project")  # awaiting review is not counted
+    assert (passed.value, passed.samples) == (0.6667, 3)
+    assert [(g.group, g.value) for g in passed.breakdown] == [("P-A", 0.5), ("P-B", 1.0)]
+    rework = one(h, "rework_rate")  # received in window: B-1..B-5; only B-0004 is rework
+    assert (rework.value, rework.samples) == (0.2, 5)
+    assert one(h, "iaa").value is None  # nothing measured is no figure, not 0
+
+
+def test_issue_closure_and_version_record_completeness() -> None:
+    def issue(n: int, opened: datetime, closed: datetime | None) -> Issue:
+        return Issue(id=f"ISS-{n:04d}", title="t", severity=Severity.P1,
+                     source=DiscoverySource.MANUAL, project_id="P-A", opened_at=opened,
+                     state=IssueState.CLOSED if closed else IssueState.NEW, closed_at=closed)
+
+    issues = [issue(1, MON - 24 * H, MON + 6 * H), issue(2, MON, MON + 2 * H),
+              issue(3, MON, None)]
+    full = Datasheet(objective="o", sources=["s"], sample_size=1, cleaning_rules=["c"],
+                     annotation_standard="a", guide_version="g", quality_summary="q",
+                     compliance_conclusion="ok", known_defects=[], applicable_scenarios=["x"],
+                     inapplicable_scenarios=["y"])
+
+    def version(n: int, sheet: Datasheet, frozen: datetime | None) -> DatasetVersion:
+        return DatasetVersion(id=f"V-{n}", dataset_id="ds", number=n if frozen else None,
+                              created_by_id="x",
+                              state=VersionState.FROZEN if frozen else VersionState.CANDIDATE,
+                              datasheet=sheet, approved_by_id="owner", compliance="approved",
+                              quality_summary={"report_sha256": "a" * 64}, frozen_at=frozen,
+                              manifest_sha256="b" * 64 if frozen else None)
+
+    versions = [version(1, full, MON + H), version(2, Datasheet(objective="o"), MON + 2 * H),
+                version(3, Datasheet(), None)]
+    h = History(since=MON, until=UNTIL, issues=issues, versions=versions,
+                dataset_project={"ds": "P-A"})
+    closure = one(h, "issue_closure_hours", by="severity")
+    assert (closure.value, closure.samples) == (16.0, 2)  # 30 h and 2 h
+    assert [(g.group, g.value) for g in closure.breakdown] == [("P1", 16.0)]
+    complete = one(h, "version_record_completeness_rate", by="project")
+    assert (complete.value, complete.samples) == (0.5, 2)
+    assert complete.examples == {"failing": ["V-2"]}
+
+
+def test_a_breakdown_a_metric_does_not_have_is_left_out_and_layers_filter() -> None:
+    h = History(since=MON, until=UNTIL, requirements=[_req(1, delivered=MON + H)])
+    figure = one(h, "delivery_cycle_hours", by="vendor")
+    assert (figure.by, figure.breakdown) == (None, [])
+    from dataflywheel.metrics.definitions import Layer
+
+    assert {f.layer for f in figures(h, layer=Layer.QUALITY)} == {"quality_stability"}
+    assert len(figures(h)) == 13
+
+
+@pytest.mark.parametrize("values, expected", [([5.0], (5.0, 5.0, 5.0)),
+                                               ([1.0, 2.0, 3.0, 4.0], (1.0, 2.0, 4.0))])
+def test_quantiles_are_nearest_rank(values: list[float], expected: tuple[float, ...]) -> None:
+    from dataflywheel.metrics.measure import distribution
+
+    d = distribution(values)
+    assert (d.p25, d.median, d.max) == expected
