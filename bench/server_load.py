@@ -265,8 +265,19 @@ def run_side(src: Path, backend: str, args: argparse.Namespace, tmp: Path) -> No
                 wrote += sum(n for s, n in result["statuses"].items() if 200 <= s < 300)
         if args.storm:
             rss0 = rss_kb(server.pid)
+            samples: list[int] = []
+            done = threading.Event()
+
+            def sample() -> None:  # the RSS every 5 s through the storm: growth, not one reading
+                while not done.wait(5):
+                    samples.append(rss_kb(server.pid))
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
             storm = wrk(server.url, "/api/v1/feedback/events?limit=50",
                         **{**common, "connections": args.storm, "duration": args.soak or 10})
+            done.set()
+            sampler.join()
             rss1 = rss_kb(server.pid)
             back = recovery_s(server, server.token)
             odd = {s: n for s, n in storm["statuses"].items() if s not in (429, 503)
@@ -274,8 +285,9 @@ def run_side(src: Path, backend: str, args: argparse.Namespace, tmp: Path) -> No
             print(line(f"storm c{args.storm}", storm, bare["rps"]), flush=True)
             print(f"    only 2xx/429/503: {'yes' if not odd else f'NO {odd}'}; socket errors "
                   f"{storm['socket_errors']}; served again after {back:.2f} s; server RSS "
-                  f"{rss0 / 1024:.0f} → {rss1 / 1024:.0f} MiB ({(rss1 - rss0) / rss0:+.1%})",
-                  flush=True)
+                  f"{rss0 / 1024:.0f} → {rss1 / 1024:.0f} MiB ({(rss1 - rss0) / rss0:+.1%}), "
+                  f"peak {max([rss1, *samples]) / 1024:.0f} MiB; sampled every 5 s (MiB): "
+                  f"{' '.join(str(round(kb / 1024)) for kb in samples)}", flush=True)
     finally:
         result = server.stop()
     stored_ok = result.get("events", 0) >= 200 + wrote
