@@ -65,3 +65,12 @@ def test_bad_input_is_refused_naming_what_was_expected(
         measure(team, **args)  # type: ignore[arg-type]
     assert info.value.field == field
     assert expected in str(info.value)
+
+
+def test_a_window_ending_in_the_first_weeks_of_the_calendar_starts_at_its_beginning(
+    team: Workspace,
+) -> None:
+    until = datetime(1, 1, 8, tzinfo=UTC)
+    answer = measure(team, until=until)
+    assert (answer.since, answer.until) == (datetime.min.replace(tzinfo=UTC), until)
+    assert all(f.value is None for f in answer.figures)

@@ -21,9 +21,6 @@ from dataflywheel.hookspecs import hookimpl
 if TYPE_CHECKING:
     from dataflywheel.metrics.measure import Figure
 
-BAR = 24
-
-
 def metrics(
     ctx: typer.Context,
     layer: Annotated[str | None, typer.Option(
@@ -36,6 +33,8 @@ def metrics(
         help="Window start, ISO date or time (default: four weeks before --until).")] = None,
     until: Annotated[str | None, typer.Option(
         help="Window end, exclusive (default: now).")] = None,
+    project: Annotated[str | None, typer.Option(
+        help="Only this project's records (default: the whole team's).")] = None,
     definitions: Annotated[bool, typer.Option(
         "--definitions", help="Print the metrics' definitions instead of figures.")] = False,
     json_: Json = False,
@@ -59,7 +58,8 @@ def metrics(
         return
     start, end = parse_time(since, "since"), parse_time(until, "until")
     with workspace(ctx) as ws:
-        answer = measure(ws, layer=layer, by=breakdown, since=start, until=end)
+        answer = measure(ws, layer=layer, by=breakdown, since=start, until=end,
+                         project=project)
     if json_:
         print_json(answer.model_dump(mode="json"))
         return
@@ -85,23 +85,17 @@ def _row(f: Figure) -> dict[str, object]:
 
 
 def _bars(f: Figure) -> None:
-    top = max((abs(g.value) for g in f.breakdown), default=0.0) or 1.0
+    from dataflywheel.reports.figures_text import bar_lines
+
     console.print(f"[bold]{f.metric}[/] by {f.by}", highlight=False)
-    width = max(len(g.group) for g in f.breakdown)
-    for g in f.breakdown:
-        bar = "█" * max(1, round(BAR * abs(g.value) / top)) if g.value else ""
-        console.print(f"  {escape(g.group.ljust(width))} {bar:<{BAR}} {_shown(g.value, f.unit)} "
-                      f"(n={g.samples})", highlight=False)
+    for line in bar_lines(f):
+        console.print(escape(line), highlight=False)
 
 
 def _shown(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "ratio":
-        return f"{value * 100:.1f}%"
-    if unit == "hours":
-        return f"{value:.1f} h"
-    return f"{value:g}"
+    from dataflywheel.reports.figures_text import shown
+
+    return shown(value, unit)
 
 
 @hookimpl

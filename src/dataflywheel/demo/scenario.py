@@ -175,6 +175,12 @@ def _offboarding(ws: Workspace, console: Console, state: dict[str, str]) -> None
     offboarding_step(ws, console)
 
 
+def _metrics(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.metrics import step_metrics
+
+    step_metrics(ws, console, state)
+
+
 # Each step runs as the person who drives it, through that person's login binding (the demo
 # binds every demo person to a login of the same name); None: the person who ran `flywheel demo`.
 STEPS: list[tuple[str, Step, str | None]] = [
@@ -191,6 +197,7 @@ STEPS: list[tuple[str, Step, str | None]] = [
     ("Spot check through review, and a baseline freeze by the freeze procedure", _reviews, "lin.wei"),
     ("The team server: three people with personal tokens, one refused", _server, None),
     ("Offboarding (Table 24-21): a person leaves", _offboarding, "lin.wei"),
+    ("Metrics (Table 24-15): the flywheel's health from its records", _metrics, None),
     ("Integrity: audit chain and blob store", step_integrity, None),
 ]
 

@@ -7,7 +7,7 @@ datasets' projects. Reads only.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -28,27 +28,42 @@ class MetricsAnswer(BaseModel):
 
     since: datetime
     until: datetime
+    project: str | None
     layer: str | None
     by: str | None
     figures: list[Figure]
 
 
 def measure(ws: Workspace, *, layer: str | None = None, by: str | None = None,
-            since: datetime | None = None, until: datetime | None = None) -> MetricsAnswer:
+            since: datetime | None = None, until: datetime | None = None,
+            project: str | None = None) -> MetricsAnswer:
     """Every metric of `layer` (all layers by default) over [since, until) — by default the four
-    weeks up to now — broken down by `by` where a metric supports it."""
+    weeks up to now — of one project's records (all by default), broken down by `by` where a
+    metric supports it."""
     chosen = _layer(layer)
     if by is not None and by not in BREAKDOWNS:
         raise BadInput("unknown breakdown", field="by", expected=", ".join(BREAKDOWNS), got=by)
     until = until or utcnow()
-    since = since or until - DEFAULT_WINDOW
+    since = since or _weeks_before(until)
     if since >= until:
         raise BadInput("the window is empty: --since must be before --until", field="since",
                        got=f"{since.isoformat()} .. {until.isoformat()}")
     with ws.db.session() as s:
-        history = gather(ws, s, since, until)
-    return MetricsAnswer(since=since, until=until, layer=layer, by=by,
+        if project is not None:
+            from dataflywheel.store.repositories.people import Projects
+
+            Projects(s).get(project)  # an unknown project is NotFound, not empty figures
+        history = gather(ws, s, since, until, project)
+    return MetricsAnswer(since=since, until=until, project=project, layer=layer, by=by,
                          figures=figures(history, layer=chosen, by=by))
+
+
+def _weeks_before(until: datetime) -> datetime:
+    """The default window's start; at the calendar's first weeks, its first moment."""
+    try:
+        return until - DEFAULT_WINDOW
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def definition_list(layer: str | None = None) -> list[MetricDefinition]:
@@ -67,8 +82,10 @@ def _layer(layer: str | None) -> Layer | None:
                        expected=", ".join(item.value for item in Layer), got=layer) from None
 
 
-def gather(ws: Workspace, s: Session, since: datetime, until: datetime) -> History:
-    """The records the window's metrics read, in the read session `s`."""
+def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
+           project: str | None = None) -> History:
+    """The records the window's metrics read (of `project` only, when named), in the read
+    session `s`."""
     from dataflywheel.flows.demand.lifecycle import calendar_of, sla_in
     from dataflywheel.store.repositories.data import Batches, Datasets, DatasetVersions
     from dataflywheel.store.repositories.issues import Issues

@@ -16,6 +16,7 @@ from dataflywheel.api.routers import (
     issues,
     kb,
     lineage,
+    metrics,
     people,
     postmortems,
     projects,
@@ -48,4 +49,5 @@ ROUTERS = (
     issues,
     postmortems,
     kb,
+    metrics,
 )

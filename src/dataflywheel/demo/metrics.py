@@ -1,0 +1,36 @@
+"""Demo step: the flywheel's health from its own records (`flywheel metrics`, issue 19).
+
+Everything the earlier steps did — requirements committed and started, batches checked (one
+vendor's failed), an issue closed, versions frozen — is already a sample; the step prints the
+three computed layers and breaks the quality layer down by vendor, where one vendor stands out.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+
+from dataflywheel.flows.metrics import measure
+from dataflywheel.flows.workspace import Workspace
+from dataflywheel.reports.figures_text import bar_lines, shown
+
+
+def step_metrics(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    answer = measure(ws, by="vendor")
+    console.print(f"flywheel metrics --breakdown vendor (window {answer.since:%Y-%m-%d} → "
+                  f"{answer.until:%Y-%m-%d})", highlight=False)
+    layer = None
+    for f in answer.figures:
+        if f.layer != layer:
+            layer = f.layer
+            console.print(f"[bold]{layer.replace('_', ' ')}[/]", highlight=False)
+        d = f.distribution
+        spread = f", median {shown(d.median, f.unit)}, p90 {shown(d.p90, f.unit)}" if d else ""
+        console.print(f"  {f.metric:<33}{shown(f.value, f.unit):>7} (n={f.samples}{spread})",
+                      highlight=False)
+    for f in answer.figures:
+        if f.metric in ("batch_pass_rate", "anomaly_rate") and f.breakdown:
+            console.print(f"[bold]{f.metric}[/] by vendor", highlight=False)
+            for line in bar_lines(f):
+                console.print(escape(line), highlight=False)
+    state["metrics"] = str(len(answer.figures))
