@@ -74,3 +74,20 @@ def test_a_window_ending_in_the_first_weeks_of_the_calendar_starts_at_its_beginn
     answer = measure(team, until=until)
     assert (answer.since, answer.until) == (datetime.min.replace(tzinfo=UTC), until)
     assert all(f.value is None for f in answer.figures)
+
+
+def test_one_projects_figures_leave_the_others_out(team: Workspace) -> None:
+    from dataflywheel.domain.records.project import Project
+    from dataflywheel.flows.demand.projects import add_project
+
+    add_project(team, Project(id="P-TWO", name="Second", owner_id="data-owner"))
+    first = _requirement(team, MON)
+    commit_week(team, [first], week="2026-W48", now=MON + H)
+    window = {"since": MON, "until": MON + timedelta(days=7)}
+    wip = {p: {f.metric: f.value for f in measure(team, project=p, **window).figures}["wip"]
+           for p in ("P-TEST", "P-TWO")}
+    assert wip == {"P-TEST": 1.0, "P-TWO": None}
+    from dataflywheel.errors import NotFound
+
+    with pytest.raises(NotFound, match="P-NONE"):
+        measure(team, project="P-NONE", **window)

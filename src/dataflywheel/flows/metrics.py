@@ -8,6 +8,7 @@ datasets' projects. Reads only.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -15,11 +16,13 @@ from sqlalchemy.orm import Session
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.workspace import Workspace
-from dataflywheel.metrics.compute import History, figures
+from dataflywheel.domain.states import BatchState
+from dataflywheel.metrics.compute import GONE, History, figures
 from dataflywheel.metrics.definitions import BY_ID, DEFINITIONS, Layer, MetricDefinition
 from dataflywheel.metrics.measure import Figure
 
 DEFAULT_WINDOW = timedelta(weeks=4)
+CHUNK = 500
 BREAKDOWNS = tuple(sorted({g for d in DEFINITIONS for g in d.breakdowns}))
 
 
@@ -85,18 +88,62 @@ def _layer(layer: str | None) -> Layer | None:
 def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
            project: str | None = None) -> History:
     """The records the window's metrics read (of `project` only, when named), in the read
-    session `s`."""
-    from dataflywheel.flows.demand.lifecycle import calendar_of, sla_in
-    from dataflywheel.store.repositories.data import Batches, Datasets, DatasetVersions
+    session `s`. The database picks them by their moments — delivered, started or still open at
+    the window's end; checked or received; closed; frozen — so the cost follows the window, not
+    the size of the pools; the SLA of the requirements delivered in it is read in one go."""
+    from sqlalchemy import and_, or_, select
+
+    from dataflywheel.flows.demand.lifecycle import calendar_of, sla_many
+    from dataflywheel.store.repositories.data import Batches, DatasetVersions
     from dataflywheel.store.repositories.issues import Issues
     from dataflywheel.store.repositories.people import Requirements
+    from dataflywheel.store.tables.data import BatchRow, DatasetRow, DatasetVersionRow
+    from dataflywheel.store.tables.demand import RequirementRow as Req
+    from dataflywheel.store.tables.issues import IssueRow
 
-    requirements = Requirements(s).list()
-    calendar = calendar_of(ws.settings)
-    sla = {r.id: sla_in(s, r, calendar, until) for r in requirements
-           if r.delivered_at is not None and since <= r.delivered_at < until}
+    def within(column: Any) -> Any:
+        return and_(column >= since, column < until)
+
+    def of_project(column: Any, ids: Any) -> list[Any]:
+        return [] if project is None else [column.in_(ids)]
+
+    project_requirements = select(Req.id).where(Req.project_id == project)
+    project_datasets = select(DatasetRow.id).where(DatasetRow.project_id == project)
+    requirements = Requirements(s).matching(or_(
+        within(Req.delivered_at), within(Req.started_at),
+        and_(or_(Req.committed_at < until, Req.started_at < until),
+             or_(Req.delivered_at.is_(None), Req.delivered_at >= until),
+             Req.state.notin_([state.value for state in GONE]))),
+        *of_project(Req.id, project_requirements))
+    delivered = [r for r in requirements if r.delivered_at and since <= r.delivered_at < until]
+    sla = dict(zip((r.id for r in delivered),
+                   sla_many(s, delivered, calendar_of(ws.settings), until), strict=True))
+    batches = Batches(s).matching(or_(within(BatchRow.checked_at), within(BatchRow.received_at)),
+                                  *of_project(BatchRow.requirement_id, project_requirements))
+    asked = {b.requirement_id for b in batches}
+    earlier = [b for b in Batches(s).where_in("requirement_id", sorted(asked))
+               if b.state is BatchState.FAILED]  # a rework follows a failed batch of its own
+    versions = DatasetVersions(s).matching(within(DatasetVersionRow.frozen_at),
+                                           *of_project(DatasetVersionRow.dataset_id,
+                                                       project_datasets))
     return History(
-        since=since, until=until, requirements=requirements, sla=sla, batches=Batches(s).list(), issues=Issues(s).list(),
-        versions=DatasetVersions(s).list(),
-        dataset_project={d.id: d.project_id for d in Datasets(s).list()})
+        since=since, until=until, requirements=requirements, sla=sla,
+        batches=list({b.id: b for b in [*earlier, *batches]}.values()),
+        requirement_project=_pairs(s, Req.id, Req.project_id, asked),
+        issues=Issues(s).matching(within(IssueRow.closed_at),
+                                  *of_project(IssueRow.project_id, [project])),
+        versions=versions,
+        dataset_project=_pairs(s, DatasetRow.id, DatasetRow.project_id,
+                               {v.dataset_id for v in versions}))
 
+
+def _pairs(s: Session, key: Any, value: Any, keys: set[str]) -> dict[str, str]:
+    """`key → value` of the rows whose `key` is one of `keys` (a few queries for many keys)."""
+    from sqlalchemy import select
+
+    ordered = sorted(keys)
+    out: dict[str, str] = {}
+    for start in range(0, len(ordered), CHUNK):
+        rows = s.execute(select(key, value).where(key.in_(ordered[start:start + CHUNK])))
+        out.update((k, v) for k, v in rows)
+    return out

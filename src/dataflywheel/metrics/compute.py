@@ -21,7 +21,7 @@ from dataflywheel.metrics.definitions import BY_ID, Layer, definitions
 from dataflywheel.metrics.measure import Figure, Sample, figure
 
 HOUR_S = 3600.0
-_GONE = frozenset({RequirementState.WITHDRAWN, RequirementState.REJECTED})
+GONE = frozenset({RequirementState.WITHDRAWN, RequirementState.REJECTED})
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class History:
     requirements: Sequence[Requirement] = ()
     sla: Mapping[str, SlaStatus] = field(default_factory=dict)
     batches: Sequence[Batch] = ()
+    requirement_project: Mapping[str, str] = field(default_factory=dict)  # of the batches
     issues: Sequence[Issue] = ()
     versions: Sequence[DatasetVersion] = ()
     dataset_project: Mapping[str, str] = field(default_factory=dict)
@@ -73,7 +74,7 @@ def sla_achievement_rate(h: History) -> list[Sample]:
 def wip(h: History) -> list[Sample]:
     def in_progress(r: Requirement) -> bool:
         began = min((t for t in (r.committed_at, r.started_at) if t is not None), default=None)
-        return (began is not None and began < h.until and r.state not in _GONE
+        return (began is not None and began < h.until and r.state not in GONE
                 and (r.delivered_at is None or r.delivered_at >= h.until))
 
     return [Sample(r.id, 1.0, _requirement_groups(r)) for r in h.requirements if in_progress(r)]
@@ -89,7 +90,7 @@ def throughput(h: History) -> list[Sample]:
 
 
 def _batch_groups(h: History) -> Callable[[Batch], dict[str, str]]:
-    project = {r.id: r.project_id for r in h.requirements}
+    project = {**{r.id: r.project_id for r in h.requirements}, **h.requirement_project}
 
     def groups(b: Batch) -> dict[str, str]:
         found = {"project": project.get(b.requirement_id), "source": b.source or None,

@@ -6,6 +6,7 @@ week's task list) → in progress → delivered (linked versions) → accepted |
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -151,9 +152,8 @@ def decide(ws: Workspace, req_id: str, *, accept: bool, by: str, reason: str | N
 def sla_report(ws: Workspace, *, now: datetime | None = None) -> list[SlaStatus]:
     """Every requirement's SLA in its five dimensions, time breaches first."""
     now = now or utcnow()
-    calendar = calendar_of(ws.settings)
     with ws.db.session() as s:
-        statuses = [sla_in(s, r, calendar, now) for r in Requirements(s).list()]
+        statuses = sla_many(s, Requirements(s).list(), calendar_of(ws.settings), now)
     return sorted(statuses, key=lambda st: (not st.breached, st.due))
 
 
@@ -161,35 +161,47 @@ def requirement_sla(ws: Workspace, req_id: str, *, now: datetime | None = None) 
     """One requirement's SLA in its five dimensions (a row of `sla_report`)."""
     now = now or utcnow()
     with ws.db.session() as s:
-        return sla_in(s, Requirements(s).get(req_id), calendar_of(ws.settings), now)
+        return sla_many(s, [Requirements(s).get(req_id)], calendar_of(ws.settings), now)[0]
 
 
-def sla_in(s: Session, requirement: Requirement, calendar: BusinessCalendar,
-           now: datetime) -> SlaStatus:
-    """`requirement`'s SLA in its five dimensions at `now`, read in the caller's session."""
-    return _with_dimensions(s, sla_status(requirement, calendar, now, requirement.delivered_at))
-
-
-def _with_dimensions(s: Session, status: SlaStatus) -> SlaStatus:
+def sla_many(s: Session, requirements: Sequence[Requirement], calendar: BusinessCalendar,
+             now: datetime) -> list[SlaStatus]:
+    """Each requirement's SLA in its five dimensions at `now`, in order, read in the caller's
+    session with a few queries for all of them (their batches, delivered versions, the versions'
+    members and datasets, the contracts' schedules), never a few per requirement."""
     from dataflywheel.domain.records.governance import Sensitivity
+    from dataflywheel.flows._listing import by_parent
     from dataflywheel.store.repositories.data import (
         Batches, Datasets, DatasetVersions, VersionBatches,
     )
 
-    req_id = status.requirement_id
-    batches = Batches(s).list(requirement_id=req_id)
-    ids = {b.id for b in batches}
-    linked = RequirementDeliveries(s).list(requirement_id=req_id)
-    versions = [DatasetVersions(s).get(link.version_id) for link in linked]
-    members = {v.id: {m.batch_id for m in VersionBatches(s).list(version_id=v.id)} & ids
-               for v in versions}
-    public = frozenset(v.id for v in versions
-                       if Datasets(s).get(v.dataset_id).sensitivity is Sensitivity.PUBLIC)
-    late = late_deliveries(batches, _schedules(s, batches))
-    dims = sla_dimensions(status, batches=batches, versions=versions, members=members,
-                          public=public, late=late)
-    # A batch after its contract's deadline breaches timeliness even within the requirement's clock.
-    return status.model_copy(update={"dimensions": dims, "breached": status.breached or bool(late)})
+    ids = [r.id for r in requirements]
+    batches_of = by_parent(Batches(s).where_in("requirement_id", ids), lambda b: b.requirement_id)
+    links_of = by_parent(RequirementDeliveries(s).where_in("requirement_id", ids),
+                         lambda link: link.requirement_id)
+    versions = {v.id: v for v in DatasetVersions(s).where_in(
+        "id", [link.version_id for links in links_of.values() for link in links])}
+    members_of = by_parent(VersionBatches(s).where_in("version_id", list(versions)),
+                           lambda m: m.version_id)
+    public_datasets = {d.id for d in Datasets(s).where_in(
+        "id", [v.dataset_id for v in versions.values()]) if d.sensitivity is Sensitivity.PUBLIC}
+    schedules = _schedules(s, [b for found in batches_of.values() for b in found])
+    out = []
+    for req in requirements:
+        status = sla_status(req, calendar, now, req.delivered_at)
+        batches = batches_of.get(req.id, [])
+        own = {b.id for b in batches}
+        delivered = [versions[link.version_id] for link in links_of.get(req.id, [])]
+        members = {v.id: {m.batch_id for m in members_of.get(v.id, [])} & own for v in delivered}
+        public = frozenset(v.id for v in delivered if v.dataset_id in public_datasets)
+        late = late_deliveries(batches, schedules)
+        dims = sla_dimensions(status, batches=batches, versions=delivered, members=members,
+                              public=public, late=late)
+        # A batch after its contract's deadline breaches timeliness even within the
+        # requirement's clock.
+        out.append(status.model_copy(update={"dimensions": dims,
+                                              "breached": status.breached or bool(late)}))
+    return out
 
 
 def _schedules(s: Session, batches: list[Batch]) -> dict[str, DeliverySla | None]:
@@ -198,9 +210,9 @@ def _schedules(s: Session, batches: list[Batch]) -> dict[str, DeliverySla | None
     from dataflywheel.store.repositories.contracts import ContractVersions
 
     out: dict[str, DeliverySla | None] = {}
-    for version_id in sorted({b.contract_version_id for b in batches}):
-        version = ContractVersions(s).get(version_id)
-        out[version_id] = parse_odcs(version.document, source=version.id).operational.sla
+    for version in ContractVersions(s).where_in("id", sorted({b.contract_version_id
+                                                              for b in batches})):
+        out[version.id] = parse_odcs(version.document, source=version.id).operational.sla
     return out
 
 

@@ -184,6 +184,12 @@ class Repository(Generic[R, T]):
             rows.sort(key=lambda r: tuple(r._mapping[k] for k in keys))
         return [self.to_record(r) for r in rows]
 
+    def matching(self, *clauses: ColumnElement[bool]) -> list[R]:
+        """The records whose rows meet every clause (conditions on this table's columns, such as
+        a time window), by primary key: the database filters, not a loop over every row."""
+        stmt = self._select().where(*clauses).order_by(*self._key_columns())
+        return list(self._records_of(self.session.execute(stmt)))
+
     def update(self, record: R) -> R:
         row = self.session.get(self.row_type, self.key_of(record))
         if row is None:
