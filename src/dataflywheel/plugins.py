@@ -43,6 +43,7 @@ COMMAND_PLUGINS: dict[str, tuple[str, ...]] = {
     "dataflywheel.cli.kb": ("kb",),
     "dataflywheel.cli.trace": ("trace",),
     "dataflywheel.cli.metrics": ("metrics",),
+    "dataflywheel.cli.report": ("report",),
     "dataflywheel.cli.experiment": ("experiments",),
     "dataflywheel.cli.exception": ("exceptions",),
     "dataflywheel.cli.lineage": ("lineage",),

@@ -6,6 +6,8 @@ days counts from the next business day's opening. Everything returned is UTC.
 
 from __future__ import annotations
 
+import re
+
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -67,3 +69,17 @@ class BusinessCalendar(BaseModel):
         while not self.is_business_day(day):
             day += timedelta(days=1)
         return day
+
+
+def iso_week(moment: datetime) -> str:
+    """The ISO week of `moment` as the Demand Pool writes it (`2026-W48`)."""
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_monday(week: str) -> date:
+    """The Monday of an ISO week `2026-W48`; `ValueError` for anything else."""
+    match = re.fullmatch(r"([0-9]{4})-W([0-9]{2})", week)
+    if match is None:
+        raise ValueError(f"not an ISO week: {week!r} (expected e.g. 2026-W48)")
+    return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dataflywheel.domain.calendar import iso_week
 from dataflywheel.domain.policies.sla import SlaStatus
 from dataflywheel.domain.records.data import Batch, DatasetVersion
 from dataflywheel.domain.records.demand import Requirement
@@ -81,11 +82,7 @@ def wip(h: History) -> list[Sample]:
 
 
 def throughput(h: History) -> list[Sample]:
-    def week(at: datetime) -> str:
-        year, number, _ = at.isocalendar()
-        return f"{year}-W{number:02d}"
-
-    return [Sample(r.id, 1.0, {**_requirement_groups(r), "week": week(r.delivered_at)})
+    return [Sample(r.id, 1.0, {**_requirement_groups(r), "week": iso_week(r.delivered_at)})
             for r in h.requirements if r.delivered_at is not None and h.within(r.delivered_at)]
 
 

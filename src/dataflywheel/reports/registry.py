@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from dataflywheel.errors import BadInput
+from dataflywheel.reports.monday import MONDAY
 from dataflywheel.reports.quality import QUALITY
 from dataflywheel.reports.spec import ReportSpec
 
-REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (QUALITY,)}
+REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (QUALITY, MONDAY)}
 
 
 def spec_named(name: str) -> ReportSpec[Any]:

@@ -21,6 +21,7 @@ from dataflywheel.api.routers import (
     postmortems,
     projects,
     raci,
+    reports,
     requirements,
     tokens,
     trace,
@@ -50,4 +51,5 @@ ROUTERS = (
     postmortems,
     kb,
     metrics,
+    reports,
 )

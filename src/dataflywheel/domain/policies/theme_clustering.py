@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dataflywheel.canonjson import sorted_json
+from dataflywheel.domain.calendar import iso_week
 from dataflywheel.domain.policies.routing import event_text
 from dataflywheel.domain.policies.term_vectors import add_to_centroid, cosine, top_terms, vector
 from dataflywheel.domain.records.feedback import FeedbackEvent, Theme
@@ -112,7 +113,3 @@ def view_of(events: list[FeedbackEvent], theme: Theme, examples: int, weeks: int
     labels = [iso_week(now - timedelta(weeks=i)) for i in range(weeks - 1, -1, -1)]
     return ThemeView(theme, [(w, counts.get(w, 0)) for w in labels], ranked[:examples])
 
-
-def iso_week(moment: datetime) -> str:
-    year, week, _ = moment.isocalendar()
-    return f"{year}-W{week:02d}"

@@ -1,0 +1,41 @@
+"""The Monday sync over HTTP: the bytes `flywheel report monday` prints for the same records, as
+JSON, Markdown or HTML; a team-wide sync for team-wide roles, a project's for its members; a week
+that is not ISO is a 400, an unknown project a 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from server_helpers import assert_envelope
+
+
+def test_the_api_answers_what_the_cli_prints(
+        api: TestClient, principals: dict[str, dict[str, str]], cli: Any) -> None:
+    for fmt in ("json", "markdown", "html"):
+        got = api.get("/api/v1/reports/monday", headers=principals["data-owner"],
+                      params={"week": "2026-W50", "project": "P-TEST", "format": fmt})
+        assert got.status_code == 200, got.text
+        printed = cli("report", "monday", "--week", "2026-W50", "--project", "P-TEST",
+                      "--format", fmt)
+        assert printed.code == 0, printed.err
+        assert got.text == printed.out
+    assert got.headers["content-type"].startswith("text/html")
+
+
+def test_who_may_read_it_and_bad_input(api: TestClient,
+                                       principals: dict[str, dict[str, str]]) -> None:
+    outsider = principals["outsider"]
+    assert_envelope(api.get("/api/v1/reports/monday", headers=outsider), 403, "may not")
+    assert_envelope(api.get("/api/v1/reports/monday", params={"project": "P-TEST"},
+                            headers=outsider), 403, "in project P-TEST")
+    assert api.get("/api/v1/reports/monday", params={"project": "P-OTHER"},
+                   headers=outsider).status_code == 200
+    owner = principals["data-owner"]
+    assert_envelope(api.get("/api/v1/reports/monday", params={"week": "2026-48"},
+                            headers=owner), 400, "not an ISO week")
+    assert_envelope(api.get("/api/v1/reports/monday", params={"project": "P-NONE"},
+                            headers=owner), 404, "P-NONE")
+    assert_envelope(api.get("/api/v1/reports/monday", params={"format": "pdf"},
+                            headers=owner), 400, "format")
