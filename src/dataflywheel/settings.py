@@ -60,6 +60,14 @@ class Settings(BaseSettings):
                     "workspace's own object store is always allowed, nothing else by default",
     )
 
+    mlflow_roots: list[Path] = Field(
+        default_factory=list,
+        description="the server: folders under which a caller may name a local MLflow store for "
+                    "it to open (import-mlflow, export-mlflow over HTTP; FLYWHEEL_MLFLOW_ROOTS, a "
+                    "JSON list, or flywheel serve --mlflow-root); none by default, so over HTTP "
+                    "only http(s) tracking servers and uploaded stores are used",
+    )
+
     @field_validator("db")
     @classmethod
     def _known_backend(cls, value: str | None) -> str | None:
