@@ -50,8 +50,9 @@ class Settings(BaseSettings):
     )
     upload_max_bytes: int = Field(
         default=1024 ** 3, ge=1,
-        description="the largest delivery the server takes in one request body or reads from one "
-                    "URL (FLYWHEEL_UPLOAD_MAX_BYTES); a larger one is refused with 413, nothing stored",
+        description="the largest delivery the server takes in one request body or reads from "
+                    "its URLs, in all (FLYWHEEL_UPLOAD_MAX_BYTES); a larger one is refused (413 "
+                    "for a body, 400 for URLs), nothing stored",
     )
     fetch_allow: list[str] = Field(
         default_factory=list,
