@@ -50,14 +50,23 @@ class Settings(BaseSettings):
     )
     upload_max_bytes: int = Field(
         default=1024 ** 3, ge=1,
-        description="the largest delivery the server takes in one request body or reads from one "
-                    "URL (FLYWHEEL_UPLOAD_MAX_BYTES); a larger one is refused with 413, nothing stored",
+        description="the largest delivery the server takes in one request body or reads from "
+                    "its URLs, in all (FLYWHEEL_UPLOAD_MAX_BYTES); a larger one is refused (413 "
+                    "for a body, 400 for URLs), nothing stored",
     )
     fetch_allow: list[str] = Field(
         default_factory=list,
         description="URL prefixes (s3://bucket/incoming/, file:///srv/drop/) the server may read a "
                     "delivery from for a caller (FLYWHEEL_FETCH_ALLOW, a JSON list); the "
                     "workspace's own object store is always allowed, nothing else by default",
+    )
+
+    mlflow_roots: list[Path] = Field(
+        default_factory=list,
+        description="the server: folders under which a caller may name a local MLflow store for "
+                    "it to open (import-mlflow, export-mlflow over HTTP; FLYWHEEL_MLFLOW_ROOTS, a "
+                    "JSON list, or flywheel serve --mlflow-root); none by default, so over HTTP "
+                    "only http(s) tracking servers and uploaded stores are used",
     )
 
     @field_validator("db")

@@ -146,8 +146,9 @@ def test_cli_review_through_the_server(cli: Any, live_server: Any, seeded: dict[
     assert partial.code == 2  # a rejected row, the good rows kept: as locally
     got = partial.json()
     assert got["taken"] == 10 and got["state"] == "awaiting_review"
-    assert got["rejected"] == [{"line": 12, "reason": "reviewer 'nobody' is not a person of this "
-                                                      "workspace (flywheel people list)"}]
+    assert got["rejected"] == [{"line": 12, "reason": "nobody is not the person sending these "
+                                                      "verdicts (quality-evaluator): each reviewer "
+                                                      "sends their own"}]
     rest = tmp_path / "rest.jsonl"
     rest.write_bytes(_verdicts(lines[10:], "fail"))
     failed = cli("batches", "review", batch, str(rest))

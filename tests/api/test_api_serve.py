@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -25,3 +26,27 @@ def test_settings_read_the_server_and_a_secret_token(monkeypatch: pytest.MonkeyP
     assert settings.server == "http://127.0.0.1:8000"
     assert settings.token is not None and "secret" not in repr(settings)
     assert settings.token.get_secret_value() == "fwt_0123456789ab_secret"
+
+
+def test_mlflow_roots_reach_every_worker(capsys: pytest.CaptureFixture[str], tmp_path: Any,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--mlflow-root` adds to FLYWHEEL_MLFLOW_ROOTS, and the workers' settings carry both."""
+    import json
+
+    import uvicorn
+
+    from clirun import flywheel
+    from dataflywheel.api.serving import ENV
+    from dataflywheel.settings import Settings
+
+    assert flywheel(capsys, tmp_path, "init").code == 0
+    ran: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda target, **_: ran.append(target))  # no socket here
+    monkeypatch.setenv(ENV, "")  # restored after the test: serve exports the workers' settings
+    monkeypatch.setenv("FLYWHEEL_MLFLOW_ROOTS", json.dumps([str(tmp_path / "env")]))
+    served = flywheel(capsys, tmp_path, "serve", "--mlflow-root", str(tmp_path / "a"),
+                      "--mlflow-root", str(tmp_path / "b"))
+    assert served.code == 0, served.err
+    assert ran == ["dataflywheel.api.serving:app_from_environment"]
+    workers = Settings.model_validate(json.loads(os.environ[ENV])["settings"])
+    assert workers.mlflow_roots == [tmp_path / "env", tmp_path / "a", tmp_path / "b"]

@@ -68,6 +68,7 @@ FAULTS = {
 }
 # Valid extra options for commands that refuse a bare call before they reach the fault.
 GOOD_EXTRA: dict[str, list[str]] = {
+    "deliver": ["in.jsonl"],  # FILE... or --url: one of them is needed
     "access request": ["--days", "1"],
     "exceptions request": ["--expires", "2099-01-01T00:00:00+00:00"],
     "freeze": ["--baseline"],

@@ -90,3 +90,25 @@ def test_a_stream_yields_every_row_once_in_batches(pairs: Any) -> None:
     rows = list(stream_rows(pairs, select(_PAIRS), [_PAIRS.c.a, _PAIRS.c.b], batch=4))
     assert _keys(rows) == [(a, b) for a in "xyz" for b in range(5)]
     assert list(stream_rows(pairs, select(_PAIRS).where(_PAIRS.c.a == "q"), [_PAIRS.c.a])) == []
+
+
+def test_page_of_pages_a_computed_list_like_a_query() -> None:
+    """`page_of`: a list sorted by a unique key is paged by cursor, every item once, in order."""
+    from dataflywheel.errors import BadInput
+    from dataflywheel.store.paging import encode_cursor, page_of
+
+    items = [(b, f"id-{n:02d}") for n, b in enumerate([0, 0, 1, 1, 1])]
+    seen: list[tuple[int, str]] = []
+    cursor = None
+    while True:
+        page = page_of(items, lambda item: item, limit=2, cursor=cursor)
+        seen += page.items
+        assert page.remaining == len(items) - len(seen)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == items
+    assert page_of([], lambda item: item).items == []
+    for bad in ("garbage", encode_cursor(["id-01", 0]), encode_cursor([0])):
+        with pytest.raises(BadInput, match="not a cursor of this list"):
+            page_of(items, lambda item: item, cursor=bad)

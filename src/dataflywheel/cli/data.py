@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -34,7 +34,13 @@ VERSION_COLUMNS = ["id", "dataset_id", "number", "state", "compliance", "baselin
 
 def deliver_cmd(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Files of the batch.")],
+    files: Annotated[Optional[list[Path]], typer.Argument(
+        metavar="FILE...", help="Files of the batch (or --url).", show_default=False)] = None,
+    *,
+    url: Annotated[Optional[list[str]], typer.Option(
+        "--url", help="Object URL of a file of the batch, instead of FILE (repeat); read by the "
+                      "server (or this workspace) under its allow-list (FLYWHEEL_FETCH_ALLOW).",
+        show_default=False)] = None,
     dataset: Annotated[str, typer.Option(help="Dataset name.")],
     contract: Annotated[str, typer.Option(help="Contract version, ID@VERSION.")],
     requirement: Annotated[str, typer.Option(help="Requirement id (REQ-NNNN).")],
@@ -46,25 +52,51 @@ def deliver_cmd(
 ) -> None:
     """Store the files byte for byte, check them under the contract, pass or fail the batch.
 
-    With FLYWHEEL_SERVER set, the files are streamed to the team server, which delivers them."""
+    With FLYWHEEL_SERVER set, the files are streamed to the team server, which delivers them;
+    `--url` names objects the server reads itself (only under its allow-list)."""
     from dataflywheel.cli.remote import server_of
     from dataflywheel.flows.data.delivery import DeliveryAnswer, deliver
+    from dataflywheel.flows.data.delivery_fetch import deliver_urls
 
+    _files_or_urls(files, url)
     names = [a.strip() for a in annotators.split(",")] if annotators else None
     client = server_of(ctx)
+    params = {"dataset": dataset, "contract": contract, "from": from_, "annotators": names,
+              "guide_version": guide_version, "engine": engine}
     if client is not None:
-        answer = DeliveryAnswer.model_validate(_deliver_remote(
-            client, files, requirement, {"dataset": dataset, "contract": contract, "from": from_,
-                                         "annotators": names, "guide_version": guide_version,
-                                         "engine": engine}))
+        answer = DeliveryAnswer.model_validate(
+            _deliver_remote(client, files or [], requirement, params) if files
+            else _deliver_urls_remote(client, url or [], requirement, params))
     else:
+        flow: dict[str, Any] = {"dataset": dataset, "contract_version_id": contract,
+                                "requirement_id": requirement, "delivered_by": from_,
+                                "annotator_ids": names, "guide_version": guide_version,
+                                "engine": engine}
         with workspace(ctx) as ws:
-            answer = deliver(ws, files, dataset=dataset, contract_version_id=contract,
-                             requirement_id=requirement, delivered_by=from_, annotator_ids=names,
-                             guide_version=guide_version, engine=engine).answer()
+            answer = (deliver(ws, files, **flow) if files
+                      else deliver_urls(ws, url or [], **flow)).answer()
     _print_delivery(answer, json_)
     if not answer.accepted:
         raise typer.Exit(1)
+
+
+def _files_or_urls(files: list[Path] | None, urls: list[str] | None) -> None:
+    """One batch comes from local files or from object URLs, not both (nor neither)."""
+    if bool(files) == bool(urls):
+        raise BadInput("name the files of the batch, or their object URLs with --url",
+                       field="FILE", expected="FILE... or --url URL (repeat), not both",
+                       got=f"{len(files or [])} file(s) and {len(urls or [])} URL(s)",
+                       kept="nothing was delivered")
+
+
+def _deliver_urls_remote(client: Any, urls: list[str], requirement: str,
+                         params: dict[str, Any]) -> Any:
+    """Name the objects for the server to read (its allow-list decides), in one request."""
+    from urllib.parse import quote
+
+    return client.call(
+        "POST", f"/api/v1/requirements/{quote(requirement, safe='')}/deliveries/from-url",
+        params={k: v for k, v in params.items() if v is not None}, json={"urls": urls})
 
 
 def _deliver_remote(client: Any, files: list[Path], requirement: str,

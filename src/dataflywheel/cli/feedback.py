@@ -214,33 +214,31 @@ def _explain(ws: Any, event_id: str, rule_set: Any, json_: bool) -> None:
 @rules_app.command("check")
 def rules_check(ctx: typer.Context, rules: RulesFile = None, json_: Json = False) -> None:
     """Check the rules against the stored events: rules that match nothing, shadowed, bad targets."""
-    from dataflywheel.flows.feedback.routing import check_rules, load_rules
+    from dataflywheel.flows.feedback.routing import check_rules, load_rules, rules_checked
 
     with workspace(ctx) as ws:
         rule_set = load_rules(ws, rules)
-        checks = check_rules(ws, rules=rule_set)
-    rows = [{"rule": c.rule, "decides": c.decides, "matches": c.matches,
-             "problems": list(c.problems)} for c in checks]
+        checked = rules_checked(rule_set, check_rules(ws, rules=rule_set))
     if json_:
-        print_json({"source": rule_set.source, "rules": rows})
+        print_json(checked)
     else:
-        print_records(rows, columns=["rule", "decides", "matches", "problems"], title=rule_set.source)
-    if any(c.problems for c in checks):
+        print_records(checked["rules"], columns=["rule", "decides", "matches", "problems"],
+                      title=rule_set.source)
+    if any(row["problems"] for row in checked["rules"]):
         raise typer.Exit(1)
 
 
 @rules_app.command("show")
 def rules_show(ctx: typer.Context, rules: RulesFile = None, json_: Json = False) -> None:
     """The rules in force, in order."""
-    from dataflywheel.flows.feedback.routing import load_rules
+    from dataflywheel.flows.feedback.routing import load_rules, rules_shown
 
     with workspace(ctx) as ws:
-        rule_set = load_rules(ws, rules)
-    rows = [r.model_dump(mode="json", exclude_defaults=True) for r in rule_set.rules]
+        shown = rules_shown(load_rules(ws, rules))
     if json_:
-        print_json({"source": rule_set.source, "rules": rows})
+        print_json(shown)
         return
-    for row in rows:
+    for row in shown["rules"]:
         target = row.get("route") or {"forward": row.get("forward")}
         console.print(f"[bold]{row['name']}[/] when {row.get('when', {})} → {target}", highlight=False)
 

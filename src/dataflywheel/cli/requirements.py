@@ -243,13 +243,16 @@ def reject(ctx: typer.Context, requirement_id: Annotated[str, typer.Argument(met
 
 
 @app.command("sla")
-def sla(ctx: typer.Context, json_: Json = False) -> None:
-    """The SLA clock of every requirement (Table 24-13), breaches first. Exit 1 if any is breached."""
+def sla(ctx: typer.Context, project: Annotated[str | None, typer.Option(
+            help="Only this project's requirements.")] = None, json_: Json = False) -> None:
+    """The SLA clock of every requirement (Table 24-13), breaches first. Exit 1 if any is breached.
+
+    The rows of `GET /api/v1/requirements/sla` (paged there)."""
     from dataflywheel.flows.demand.lifecycle import sla_report
 
     marks = {"met": "✓", "unmet": "✗", "pending": "…"}
     with workspace(ctx) as ws:
-        rows = [st.model_dump(mode="json") for st in sla_report(ws)]
+        rows = [st.model_dump(mode="json") for st in sla_report(ws, project_id=project)]
     if json_:
         print_json(rows)
     else:

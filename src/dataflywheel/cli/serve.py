@@ -5,12 +5,15 @@ building the app from `api.serving` (the settings travel in the environment). Fo
 PostgreSQL (`--db postgresql+psycopg://…`): SQLite serialises writers, so extra workers only wait
 on its lock. Each worker bounds its own requests in flight (`--max-concurrency`, default sized for
 the machine and split between the workers); over it the answer is 503 + `Retry-After`.
+`--mlflow-root DIR` names a folder whose MLflow stores callers may have the server open
+(`flows.experiments.mlflow_roots`; none by default).
 
 The CLI sits above the API (import-linter layers): the API never imports the CLI.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -34,12 +37,18 @@ def serve(
              "default: 16 per core (at least 32), split between the workers.")] = None,
     max_body_mb: Annotated[int, typer.Option(min=1, max=100_000,
                                              help="Largest request body, MiB.")] = 10,
+    mlflow_root: Annotated[Optional[list[Path]], typer.Option(
+        "--mlflow-root", help="A folder whose MLflow stores callers may name for the server to "
+                              "open (import-mlflow, export-mlflow; repeat); default: "
+                              "FLYWHEEL_MLFLOW_ROOTS, else none (http(s) tracking servers and "
+                              "uploaded stores only).")] = None,
 ) -> None:
     """Serve the HTTP API to people with personal tokens (`flywheel tokens create PERSON`);
     callers send `Authorization: Bearer <token>`."""
     settings = settings_of(ctx)
-    if db is not None:
-        settings = type(settings)(**{**settings.model_dump(), "db": db})  # validated URL
+    if db is not None or mlflow_root:
+        settings = type(settings)(**{**settings.model_dump(), "db": db or settings.db,  # validated
+                                     "mlflow_roots": [*settings.mlflow_roots, *(mlflow_root or [])]})
     import uvicorn
 
     from dataflywheel.api.backpressure import default_limit

@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -116,6 +116,25 @@ def _nullable(column: ColumnElement[Any]) -> bool:
 def _holds_timestamps(column: ColumnElement[Any]) -> bool:
     kind = column.type
     return isinstance(kind.impl_instance if isinstance(kind, TypeDecorator) else kind, DateTime)
+
+
+def page_of(items: Sequence[T], key: Callable[[T], tuple[str | int, ...]], *,
+            limit: int | None = None, cursor: str | None = None) -> Page[T]:
+    """One page of `items` computed in memory (sorted by `key`, a tuple of text and integers
+    unique per item), paged like a query: the items after `cursor`'s key, `limit` of them."""
+    limit = check_limit(limit)
+    after_key = None
+    if cursor is not None:
+        shape = [type(v) for v in key(items[0])] if items else []
+        after_key = decode_cursor(cursor, len(shape))
+        if [type(v) for v in after_key] != shape:  # a key of another list: not comparable
+            raise BadInput("not a cursor of this list", field="cursor", got=cursor,
+                           expected="the cursor a previous page printed",
+                           hint="start again without --cursor")
+    rest = [item for item in items if after_key is None or key(item) > after_key]
+    shown = rest[:limit]
+    more = len(rest) > limit
+    return Page(shown, encode_cursor(key(shown[-1])) if more else None, len(rest) - len(shown))
 
 
 def check_limit(limit: int | None) -> int:

@@ -5,7 +5,8 @@ report is the stored one byte for byte (JSON), or rendered as Markdown when aske
 (`Accept: text/markdown` or `?format=md`). The review sheet is the sample to review (its lines, as
 `flywheel batches review-sheet` writes them); the reviews go back as the reviews file itself in
 the body (JSONL, or CSV as `text/csv`), stored byte for byte before any row is read
-(`flows.data.reviews.take_reviews`). A batch not awaiting review is a 409 on both.
+(`flows.data.reviews.take_reviews`); they are the token's person's own, as on the final spot check
+(a row naming another reviewer is rejected by line). A batch not awaiting review is a 409 on both.
 """
 
 from __future__ import annotations
@@ -121,11 +122,14 @@ async def review(batch: str, request: Request, ws: ActingWorkspace,
                      "the reviews file's name (default reviews.jsonl, or reviews.csv for "
                      "text/csv); it is kept in each review's source"))] = None) -> ReviewAnswer:
     """Take the reviews of a batch awaiting review and re-evaluate its gates; the answer is
-    `flywheel batches review --json` (rows rejected with their line and reason, the state after)."""
+    `flywheel batches review --json` (rows rejected with their line and reason, the state after).
+    The reviewer is the token's person: a row naming anyone else is rejected by its line (nothing
+    stored for it), an empty reviewer is the caller."""
     csv = request.headers.get("content-type", "").lower().startswith("text/csv")
     filename = staged_name(name or ("reviews.csv" if csv else "reviews.jsonl"))
     with staging(ws.settings) as folder:
         await spool(request, folder / filename, cap=request.app.state.max_body_bytes,
                     hint="send the reviews in several files")
-        outcome = await run_in_threadpool(take_reviews, ws, batch, folder / filename)
+        outcome = await run_in_threadpool(lambda: take_reviews(ws, batch, folder / filename,
+                                                               sender=ws.actor))
     return outcome.answer()

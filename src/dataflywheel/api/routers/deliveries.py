@@ -4,8 +4,9 @@
 several one after another, each named (`?name=`) with its byte length (`?size=`), in order — to a
 staging folder (`api.uploads.spool_parts`, capped in all by `Settings.upload_max_bytes`: 413 over
 it, nothing stored), then calls the same `flows.data.delivery.deliver` as `flywheel deliver`;
-`…/deliveries/from-url` reads `{"url": …}` through fsspec instead, only under the allow-list
-(`flows.data.delivery_fetch`). The metadata are query parameters on both.
+`…/deliveries/from-url` reads `{"url": …}` (one object) or `{"urls": […]}` (several, one file
+each, in order) through fsspec instead, only under the allow-list and all or nothing
+(`flows.data.delivery_fetch.deliver_urls`). The metadata are query parameters on both.
 
 The verdict is the answer, not the status: every delivery that was recorded answers 201 with the
 batch (`passed`, `awaiting_review` or `failed` with its reason and the issue it opened) — a failed
@@ -19,7 +20,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from dataflywheel.api.deps import ActingWorkspace
@@ -27,7 +28,12 @@ from dataflywheel.api.policy import Member, Rule
 from dataflywheel.api.uploads import spool_parts
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.data.delivery import NOTHING, DeliveryAnswer, deliver
-from dataflywheel.flows.data.delivery_fetch import deliver_url, staged_name, staging
+from dataflywheel.flows.data.delivery_fetch import (
+    deliver_urls,
+    distinct_names,
+    staged_name,
+    staging,
+)
 from dataflywheel.flows.workspace import Workspace
 
 router = APIRouter(prefix="/api/v1", tags=["deliveries"])
@@ -78,8 +84,9 @@ def delivery_query(
     engine: Annotated[str, Query(max_length=50, description="quality engine")] = "local",
     name: Annotated[list[str] | None, Query(max_length=MAX_FILES, description=(
         "the delivered file's name; its suffix picks the format (default: delivery.jsonl for "
-        "application/x-ndjson, delivery.parquet for Parquet); repeat it, with `size`, for a "
-        "delivery of several files"))] = None,
+        "application/x-ndjson, delivery.parquet for Parquet; from URLs: each URL's last "
+        "segment); repeat it, with `size`, for an upload of several files, or once per URL"))
+    ] = None,
     size: Annotated[list[Annotated[int, Field(ge=1)]] | None, Query(
         max_length=MAX_FILES, description=(
             "the byte length of each named file, in the order of `name` (needed for several "
@@ -92,13 +99,31 @@ def delivery_query(
 Metadata = Annotated[DeliveryQuery, Depends(delivery_query)]
 
 
-class FromUrl(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "examples": [{"url": "s3://team-drop/incoming/part-001.jsonl"}]})
+Url = Annotated[str, Field(min_length=1, max_length=2000,
+                           description="an object under the workspace's object store or an "
+                                       "allowed prefix (FLYWHEEL_FETCH_ALLOW)")]
 
-    url: str = Field(min_length=1, max_length=2000,
-                     description="an object under the workspace's object store or an allowed "
-                                 "prefix (FLYWHEEL_FETCH_ALLOW)")
+
+class FromUrl(BaseModel):
+    """The objects of one delivery: `url` (one) or `urls` (several, in order), not both."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"url": "s3://team-drop/incoming/part-001.jsonl"},
+        {"urls": ["s3://team-drop/incoming/part-001.jsonl",
+                  "s3://team-drop/incoming/part-002.jsonl"]}]})
+
+    url: Url | None = None
+    urls: list[Url] | None = Field(default=None, min_length=1, max_length=MAX_FILES,
+                                   description="several objects, one file each, in order")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> FromUrl:
+        if (self.url is None) == (self.urls is None):
+            raise ValueError("name the objects as url (one) or urls (a list), exactly one of them")
+        return self
+
+    def named(self) -> list[str]:
+        return self.urls if self.urls is not None else [str(self.url)]
 
 
 def _flow_args(ws: Workspace, requirement: str, meta: DeliveryQuery) -> dict[str, Any]:
@@ -110,11 +135,8 @@ def _flow_args(ws: Workspace, requirement: str, meta: DeliveryQuery) -> dict[str
 
 def _upload_parts(request: Request, meta: DeliveryQuery) -> list[tuple[str, int | None]]:
     """(name, size) of each file of the body: one unnamed file takes the whole body."""
-    names = [staged_name(n) for n in meta.name] if meta.name else [_default_name(request)]
-    twice = next((n for n in names if names.count(n) > 1), None)
-    if twice is not None:  # staged side by side, the second would overwrite the first
-        raise BadInput(f"two delivered files are both named {twice!r}", field="name",
-                       expected="distinct file names in one delivery", kept=NOTHING)
+    names = distinct_names([staged_name(n) for n in meta.name] if meta.name
+                           else [_default_name(request)])
     sizes: list[int | None] = list(meta.size or [])
     if len(names) > 1 or sizes:
         if len(sizes) != len(names):
@@ -157,12 +179,13 @@ async def upload(requirement: str, request: Request, meta: Metadata,
              status_code=201)
 def from_url(requirement: str, body: FromUrl, meta: Metadata,
              ws: ActingWorkspace) -> DeliveryAnswer:
-    """Deliver the object at `url` (read by the server through fsspec, only under its
-    allow-list) as one file of a new batch; the same answer as an upload."""
-    if len(meta.name or []) > 1 or meta.size:
-        raise BadInput("a delivery from a URL is one object: one ?name= at most, no ?size=",
-                       field="name", got=", ".join(meta.name or []) or None, kept=NOTHING,
-                       expected="?name=FILE (optional)",
-                       hint="upload several files as one body to …/deliveries instead")
-    return deliver_url(ws, body.url, name=meta.name[0] if meta.name else None,
-                       **_flow_args(ws, requirement, meta)).answer()
+    """Deliver the objects at `url` or `urls` (read by the server through fsspec, only under its
+    allow-list) as the files of a new batch, in order; all or nothing (a URL outside the
+    allow-list or unreadable, two files of one name: 400, nothing stored); the same answer as an
+    upload. `name`, repeated, names each file (default: the URL's last segment)."""
+    if meta.size:
+        raise BadInput("a delivery from URLs takes no ?size=: the server reads each object whole",
+                       field="size", got=", ".join(map(str, meta.size)), kept=NOTHING,
+                       expected="?name= per URL (optional), no ?size=")
+    return deliver_urls(ws, body.named(), names=meta.name,
+                        **_flow_args(ws, requirement, meta)).answer()

@@ -9,7 +9,9 @@ it in the body of `POST …/experiments`, as the CLI does with `--env`.
 
 MLflow: `import-mlflow` and `export-mlflow` name a tracking store the SERVER opens (a path or URI
 on the server's side), so they are for the roles that run training infrastructure
-(algorithm and platform engineers); `import-mlflow/upload` takes an MLflow SQLite store sent in
+(algorithm and platform engineers), and only an http(s) tracking server or a local store under a
+folder the server's operator allowed (`Settings.mlflow_roots`, none by default:
+`flows.experiments.mlflow_roots`); `import-mlflow/upload` takes an MLflow SQLite store sent in
 the body instead (read on the server from a private temporary copy; nothing is written back).
 """
 
@@ -107,7 +109,9 @@ class MlflowImport(BaseModel):
         {"tracking_uri": "sqlite:////srv/mlflow/mlflow.db", "experiment": "gsm8k",
          "write_back": False}]})
 
-    tracking_uri: str = Field(min_length=1, max_length=2000)
+    tracking_uri: str = Field(min_length=1, max_length=2000, description=(
+        "an http(s):// tracking server, or a store on the server under a folder its operator "
+        "allowed (FLYWHEEL_MLFLOW_ROOTS)"))
     experiment: str | None = Field(default=None, max_length=500)
     run_ids: list[Annotated[str, Field(max_length=200)]] | None = Field(default=None,
                                                                           max_length=1000)
@@ -253,7 +257,8 @@ def import_mlflow(body: MlflowImport, ws: ActingWorkspace) -> dict[str, Any]:
     from dataflywheel.flows.experiments.mlflow_sync import import_runs
 
     return import_runs(ws, body.tracking_uri, experiment=body.experiment, run_ids=body.run_ids,
-                       write_back=body.write_back).to_dict()
+                       write_back=body.write_back,
+                       served_roots=ws.settings.mlflow_roots).to_dict()
 
 
 UPLOAD_EXAMPLE = {"requestBody": {"required": True, "content": {"application/octet-stream": {
@@ -300,5 +305,6 @@ def export_mlflow(experiment: str, body: MlflowExport, ws: ActingWorkspace) -> d
     from dataflywheel.flows.experiments.mlflow_sync import export_experiment
 
     run_id = export_experiment(ws, experiment, body.tracking_uri,
-                               mlflow_experiment=body.mlflow_experiment)
+                               mlflow_experiment=body.mlflow_experiment,
+                               served_roots=ws.settings.mlflow_roots)
     return {"experiment_id": experiment, "run_id": run_id}

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import AnyPerson, Holds, Member, Rule
-from dataflywheel.api.strings import NO_NUL, Id, Prose, Ref, Title, Word
+from dataflywheel.api.request_text import NO_NUL, Id, Prose, Ref, Title, Word
 from dataflywheel.domain.records.issue import Issue
 from dataflywheel.domain.roles import Role
 from dataflywheel.flows.issues import lifecycle as flow

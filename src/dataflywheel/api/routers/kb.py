@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import AnyPerson, Member, Rule
-from dataflywheel.api.strings import NO_NUL, Document, Id, Ref, Title, Word
+from dataflywheel.api.request_text import NO_NUL, Document, Id, Ref, Title, Word
 from dataflywheel.domain.records.kb import KbDocument, KbLink
 from dataflywheel.flows.issues import kb as flow
 from dataflywheel.flows.issues.kb import DocumentView, SearchHit

@@ -15,7 +15,7 @@ from pydantic import AwareDatetime
 
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.policy import AnyPerson, Member, Rule
-from dataflywheel.api.strings import NO_NUL
+from dataflywheel.api.request_text import NO_NUL
 from dataflywheel.flows.metrics import MetricsAnswer, definition_list, measure
 from dataflywheel.metrics.definitions import MetricDefinition
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.policy import Member, Rule
-from dataflywheel.api.strings import Id, Prose, Ref, Word
+from dataflywheel.api.request_text import Id, Prose, Ref, Word
 from dataflywheel.domain.records.issue import PostMortem
 from dataflywheel.flows.issues import postmortems as flow
 

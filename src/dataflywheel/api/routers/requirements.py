@@ -28,7 +28,7 @@ from dataflywheel.errors import BadInput
 from dataflywheel.flows.demand import lifecycle
 from dataflywheel.flows.demand.requirements import get_requirement, requirements, submit_requirement
 from dataflywheel.flows.governance.identity import require_named
-from dataflywheel.store.paging import Span
+from dataflywheel.store.paging import Span, page_of
 
 router = APIRouter(prefix="/api/v1", tags=["requirements"])
 
@@ -36,6 +36,7 @@ ONE = "/api/v1/requirements/{requirement}"
 POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/requirements"): Member(scope="project"),
     ("POST", "/api/v1/requirements/escalate"): AnyPerson(),
+    ("GET", "/api/v1/requirements/sla"): Member(scope="project"),
     ("POST", "/api/v1/projects/{project}/requirements"): Member(scope="project"),
     ("POST", "/api/v1/projects/{project}/requirements/commit"): Member(scope="project"),
     ("GET", ONE): Member(scope="requirement"),
@@ -172,6 +173,16 @@ def commit(project: str, body: CommitIn, ws: ActingWorkspace) -> list[Requiremen
 def escalate(ws: ActingWorkspace) -> dict[str, list[str]]:
     """Notify the Data Owner of every P0 still undelivered after 48 h (once per requirement)."""
     return {"escalated": lifecycle.escalate_overdue(ws)}
+
+
+@router.get("/requirements/sla", response_model=PageOut[SlaStatus])
+def sla_listing(ws: ActingWorkspace, paging: Paging,
+                project: Annotated[str | None, Query(max_length=100)] = None) -> Response:
+    """One page of the team-wide SLA view — every requirement's clock and its five dimensions,
+    breaches first (`flywheel requirements sla --json`), optionally of one project."""
+    statuses = lifecycle.sla_report(ws, project_id=project or None)
+    return page_out(page_of(statuses, lifecycle.sla_order, limit=paging.limit,
+                            cursor=paging.cursor))
 
 
 @router.get("/requirements/{requirement}", response_model=Requirement)

@@ -12,8 +12,13 @@ workspace's own object store): a server must not read arbitrary local files or b
 holds a token. A URL is allowed when it lies under an allowed prefix: for local files after
 resolving symlinks and `..` (`file:///srv/drop/x.jsonl` under `file:///srv/drop/`), for other
 schemes (`s3://`, `gs://`, `memory://`…) textually, with `.`/`..` segments and fsspec's chained
-URLs (`a::b`) refused outright. The size is capped (`Settings.upload_max_bytes`) before and while
-reading.
+URLs (`a::b`) refused outright. The size is capped (`Settings.upload_max_bytes`, for the whole
+delivery) before and while reading.
+
+A delivery may name several objects (`deliver_urls`), one file each, as an upload may send several
+files: all or nothing — every URL is checked against the allow-list and every delivered name must
+be distinct before anything is read, and a URL that cannot be read refuses the whole delivery,
+so a bad one leaves no file, no blob and no batch.
 """
 
 from __future__ import annotations
@@ -68,6 +73,16 @@ def staged_name(name: str) -> str:
     return name
 
 
+def distinct_names(names: Sequence[str]) -> list[str]:
+    """`names` if no two are the same: files are staged side by side under their delivered names,
+    so a second one would overwrite the first."""
+    twice = next((n for n in names if names.count(n) > 1), None)
+    if twice is not None:
+        raise BadInput(f"two delivered files are both named {twice!r}", field="name",
+                       expected="distinct file names in one delivery", kept=NOTHING)
+    return list(names)
+
+
 def allowed_prefixes(settings: Settings) -> list[str]:
     """Where the server may read deliveries from: its own object store, then `fetch_allow`."""
     return [settings.objects_root, *settings.fetch_allow]
@@ -108,21 +123,26 @@ def _local_roots(prefixes: Sequence[str]) -> list[Path]:
     return roots
 
 
-def fetch(url: str, folder: Path, *, name: str | None, cap: int) -> Path:
-    """Copy the object at `url` into `folder` under its delivered name, at most `cap` bytes."""
+def url_name(url: str) -> str:
+    """The delivered name of the object at `url`: its last path segment."""
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+
+
+def fetch(url: str, target: Path, *, cap: int, used: int = 0) -> int:
+    """Copy the object at `url` to `target`; its bytes. `used`: bytes of the delivery already
+    fetched, so the whole delivery stays within `cap`."""
     import fsspec  # type: ignore[import-untyped]
 
-    target = folder / staged_name(name or unquote(urlsplit(url).path.rsplit("/", 1)[-1]))
     try:
         fs, path = fsspec.core.url_to_fs(url)
         size = fs.size(path)
-        if size is not None and size > cap:
-            raise _too_large(url, f"{size} bytes", cap)
+        if size is not None and used + size > cap:
+            raise _too_large(url, f"{used + size} bytes", cap)
         with fs.open(path, "rb") as src, target.open("wb") as out:
             copied = 0
             while chunk := src.read(CHUNK):
                 copied += len(chunk)
-                if copied > cap:
+                if used + copied > cap:
                     raise _too_large(url, f"more than {cap} bytes", cap)
                 out.write(chunk)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
@@ -131,19 +151,31 @@ def fetch(url: str, folder: Path, *, name: str | None, cap: int) -> Path:
     except (OSError, ValueError, ImportError) as exc:  # unknown scheme, missing driver, network
         raise BadInput(f"cannot read {url!r}: {type(exc).__name__}: {exc}", field="url",
                        kept=NOTHING, expected="a readable object URL") from None
-    return target
+    return copied
 
 
 def _too_large(url: str, got: str, cap: int) -> BadInput:
     return BadInput("the object is larger than this server takes", field="url", got=got,
-                    expected=f"at most {cap} bytes (FLYWHEEL_UPLOAD_MAX_BYTES)", kept=NOTHING,
+                    expected=f"at most {cap} bytes in one delivery (FLYWHEEL_UPLOAD_MAX_BYTES)",
+                    kept=NOTHING,
                     hint=f"split the delivery into several batches: {url}")
 
 
-def deliver_url(ws: Workspace, url: str, *, name: str | None = None,
-                **delivery: Any) -> Delivery:
-    """Read the object at an allowed `url` and deliver it like a local file (`deliver`)."""
-    check_url(url, allowed_prefixes(ws.settings))
+def deliver_urls(ws: Workspace, urls: Sequence[str], *, names: Sequence[str] | None = None,
+                 **delivery: Any) -> Delivery:
+    """Read the objects at allowed `urls` and deliver them, in order, as the files of one batch
+    (`deliver`). `names`: each file's delivered name (default: the URL's last segment)."""
+    if names is not None and len(names) != len(urls):
+        raise BadInput(f"{len(urls)} URL(s) but {len(names)} file name(s)", field="name",
+                       expected="one ?name= per URL, in the same order, or none",
+                       got=", ".join(names) or None, kept=NOTHING)
+    prefixes = allowed_prefixes(ws.settings)
+    for url in urls:
+        check_url(url, prefixes)
+    files = distinct_names([staged_name(n) for n in names or [url_name(u) for u in urls]])
+    cap = ws.settings.upload_max_bytes
     with staging(ws.settings) as folder:
-        path = fetch(url, folder, name=name, cap=ws.settings.upload_max_bytes)
-        return deliver(ws, [path], **delivery)
+        used = 0
+        for url, name in zip(urls, files):
+            used += fetch(url, folder / name, cap=cap, used=used)
+        return deliver(ws, [folder / name for name in files], **delivery)

@@ -124,17 +124,18 @@ def take_final_check(ws: Workspace, version_ref: str, path: str | Path, *,
 
     `reviewer`: the one person these verdicts may be from (the team server passes the token's
     person: a caller may not file verdicts in someone else's name); a row naming anyone else is
-    rejected by line, the others kept."""
+    rejected by line, the others kept, and an empty reviewer is that person
+    (`review_input.read_reviews`)."""
     from dataflywheel.flows.data.reviews import take_rows
 
     now, path = now or utcnow(), Path(path)
-    parsed = read_reviews(path)
+    parsed = read_reviews(path, sender=reviewer, who="Quality Evaluator")
     sample = final_sample(ws, version_ref)
     sha = ws.blobs.put_file(path).sha256
     with ws.db.unit_of_work() as s:
         version = resolve_version(s, version_ref)
         evaluators = {h.person_id for h in RoleHoldings(s).list(role=Role.QUALITY_EVALUATOR.value)}
-        reasons = {r.line: _not_theirs(r.reviewer, reviewer, evaluators) for r in parsed.rows}
+        reasons = {r.line: _not_evaluator(r.reviewer, evaluators) for r in parsed.rows}
         rows = [r for r in parsed.rows if reasons[r.line] is None]
         rejected = [RejectedRow(line, why) for line, why in reasons.items() if why is not None]
         first = DatasetVersions(s).batches_of(version.id)[0]
@@ -151,11 +152,8 @@ def take_final_check(ws: Workspace, version_ref: str, path: str | Path, *,
         return len(taken), rejected, pending
 
 
-def _not_theirs(named: str, sender: str | None, evaluators: set[str]) -> str | None:
+def _not_evaluator(named: str, evaluators: set[str]) -> str | None:
     """Why a final-check row naming `named` is refused (None: taken)."""
-    if sender is not None and named != sender:
-        return (f"{named} is not the person sending these verdicts ({sender}): each Quality "
-                "Evaluator sends their own")
     if named not in evaluators:
         return f"{named} is not a Quality Evaluator (the final spot check is theirs)"
     return None

@@ -5,6 +5,10 @@ optionally `label` (for agreement between reviewers) and `note`; the review shee
 (`file`, `line`, `stratum`) may stay in it. A row whose verdict is empty is a sheet line not yet
 reviewed: it is counted, not taken. A malformed row is rejected with its line and reason; the
 rows around it are still read. The flow (`flows/data/reviews.py`) checks what needs the workspace.
+
+A file sent by a known person (`sender`: the team server passes the token's person) holds that
+person's verdicts only: an empty reviewer is the sender, a row naming anyone else is rejected by
+line — nobody files verdicts in another's name over HTTP.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,8 +50,12 @@ class ReviewFile:
     unreviewed: list[int]
 
 
-def read_reviews(path: Path) -> ReviewFile:
-    """Every row of the file, each either taken, rejected (with its reason) or not yet reviewed."""
+def read_reviews(path: Path, *, sender: str | None = None,
+                 who: str = "reviewer") -> ReviewFile:
+    """Every row of the file, each either taken, rejected (with its reason) or not yet reviewed.
+
+    `sender`: the one person these verdicts may be from (None: any person the row names);
+    `who` names the role in the rejection ("each reviewer sends their own")."""
     raw = reviews_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
@@ -59,8 +68,20 @@ def read_reviews(path: Path) -> ReviewFile:
         if isinstance(data, str):
             out.rejected.append(RejectedRow(line, data))
             continue
-        _classify(line, data, out)
+        if sender is not None and not str(data.get("reviewer") or "").strip():
+            data = data | {"reviewer": sender}  # an empty reviewer: the person sending the file
+        _classify(line, data, out, refuse=_not_sent_by(sender, who))
     return out
+
+
+def _not_sent_by(sender: str | None, who: str) -> Callable[[str], str | None]:
+    """Why a row naming a reviewer is refused for not being `sender`'s own (None: it is)."""
+    def refusal(named: str) -> str | None:
+        if sender is None or named == sender:
+            return None
+        return (f"{named} is not the person sending these verdicts ({sender}): each {who} "
+                "sends their own")
+    return refusal
 
 
 def reviews_bytes(path: Path) -> bytes:
@@ -98,7 +119,8 @@ def _csv_rows(text: str) -> list[tuple[int, dict[str, Any] | str]]:
     return out
 
 
-def _classify(line: int, data: dict[str, Any], out: ReviewFile) -> None:
+def _classify(line: int, data: dict[str, Any], out: ReviewFile, *,
+              refuse: Callable[[str], str | None]) -> None:
     unknown = sorted(set(data) - FIELDS)
     if unknown:
         out.rejected.append(RejectedRow(line, f"unknown column(s) {', '.join(unknown)}; expected "
@@ -114,6 +136,10 @@ def _classify(line: int, data: dict[str, Any], out: ReviewFile) -> None:
             return
     if verdict not in VERDICTS:
         out.rejected.append(RejectedRow(line, f"verdict {verdict!r} is not pass or fail"))
+        return
+    reason = refuse(str(data["reviewer"]).strip())
+    if reason is not None:
+        out.rejected.append(RejectedRow(line, reason))
         return
     label = data.get("label")
     out.rows.append(ReviewRow(line=line, record_id=str(data["record_id"]),

@@ -113,10 +113,13 @@ def _require_waiting(batch: Batch) -> None:
 
 
 def take_reviews(ws: Workspace, batch_id: str, path: str | Path, *,
-                 now: datetime | None = None) -> ReviewOutcome:
-    """Take the reviews in `path` for a batch awaiting review and re-evaluate its gates."""
+                 now: datetime | None = None, sender: str | None = None) -> ReviewOutcome:
+    """Take the reviews in `path` for a batch awaiting review and re-evaluate its gates.
+
+    `sender`: the one person these reviews may be from (the team server passes the token's
+    person); a row naming anyone else is rejected by line, an empty reviewer is that person."""
     now, path = now or utcnow(), Path(path)
-    parsed = read_reviews(path)
+    parsed = read_reviews(path, sender=sender)
     with ws.db.session() as s:
         batch = Batches(s).get(batch_id)
     _require_waiting(batch)

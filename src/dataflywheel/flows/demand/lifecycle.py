@@ -7,7 +7,7 @@ week's task list) → in progress → delivered (linked versions) → accepted |
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -149,12 +149,22 @@ def decide(ws: Workspace, req_id: str, *, accept: bool, by: str, reason: str | N
                        decision_reason=reason)
 
 
-def sla_report(ws: Workspace, *, now: datetime | None = None) -> list[SlaStatus]:
-    """Every requirement's SLA in its five dimensions, time breaches first."""
+def sla_report(ws: Workspace, *, now: datetime | None = None,
+               project_id: str | None = None) -> list[SlaStatus]:
+    """Every requirement's SLA (of one project, when named) in its five dimensions, time
+    breaches first, then by due time (`sla_order`)."""
     now = now or utcnow()
+    only = {"project_id": project_id} if project_id else {}
     with ws.db.session() as s:
-        statuses = sla_many(s, Requirements(s).list(), calendar_of(ws.settings), now)
-    return sorted(statuses, key=lambda st: (not st.breached, st.due))
+        statuses = sla_many(s, Requirements(s).list(**only), calendar_of(ws.settings), now)
+    return sorted(statuses, key=sla_order)
+
+
+def sla_order(status: SlaStatus) -> tuple[int, str, str]:
+    """The SLA report's order, as a key unique per requirement (a page's cursor): breaches
+    first, then the earliest due, then the id."""
+    due = status.due.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")  # sorts as the time does
+    return (0 if status.breached else 1, due, status.requirement_id)
 
 
 def requirement_sla(ws: Workspace, req_id: str, *, now: datetime | None = None) -> SlaStatus:

@@ -17,6 +17,8 @@ Guarantees:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dataflywheel.errors import BadInput, FlywheelError
@@ -26,6 +28,7 @@ from dataflywheel.flows.experiments.experiment_import import (
     link_mlflow_run,
 )
 from dataflywheel.flows.experiments.experiment_read import get_experiment
+from dataflywheel.flows.experiments.mlflow_roots import check_served_store
 from dataflywheel.flows.experiments.runs import parse_create
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.integrations.mlflow import (
@@ -45,13 +48,17 @@ if TYPE_CHECKING:
 
 def import_runs(ws: Workspace, tracking_uri: str, *, experiment: str | None = None,
                 run_ids: list[str] | None = None, write_back: bool = True,
-                recorded_uri: str | None = None) -> ImportResult:
+                recorded_uri: str | None = None,
+                served_roots: Sequence[Path] | None = None) -> ImportResult:
     """Import the tagged runs (all or none), then write each one's data versions back to it.
 
     `recorded_uri`: the store the runs live in, when `tracking_uri` is a copy of it (a store
     uploaded to the team server): it is what the experiments record and what messages name;
-    a copy is never written back to."""
+    a copy is never written back to. `served_roots`: the team server names the folders a
+    caller's local store must lie under (`mlflow_roots.check_served_store`); None: any store."""
     uri = normalise_uri(tracking_uri)
+    if served_roots is not None:
+        check_served_store(uri, served_roots, kept="nothing was imported")
     named = normalise_uri(recorded_uri) if recorded_uri else uri
     if named != uri and write_back:
         raise BadInput("a copy of an MLflow store cannot be written back to", field="write_back",
@@ -91,11 +98,13 @@ def log_versions(ws: Workspace, mc: MlflowClient, uri: str, run_id: str,
 
 
 def export_experiment(ws: Workspace, experiment_id: str, tracking_uri: str | None = None, *,
-                      mlflow_experiment: str = "flywheel") -> str:
+                      mlflow_experiment: str = "flywheel",
+                      served_roots: Sequence[Path] | None = None) -> str:
     """Write the experiment's data versions to its MLflow run, creating the run when it has none.
 
     A new run carries the params, metrics, status, times and `flywheel.*` tags, so importing it
-    back gives the same experiment. Returns the run id.
+    back gives the same experiment. Returns the run id. `served_roots`: as `import_runs`, checked
+    on the store written to (the one named, else the one the experiment is linked to).
     """
     experiment = get_experiment(ws, experiment_id)
     target = tracking_uri or experiment.mlflow_tracking_uri
@@ -103,6 +112,8 @@ def export_experiment(ws: Workspace, experiment_id: str, tracking_uri: str | Non
         raise BadInput(f"experiment {experiment_id} has no MLflow run yet", field="tracking_uri",
                        expected="--tracking-uri of the store to export to")
     uri = normalise_uri(target)
+    if served_roots is not None:
+        check_served_store(uri, served_roots, kept="nothing was written to any store")
     linked = experiment.mlflow_tracking_uri
     if experiment.mlflow_run_id is not None and linked != uri:
         raise BadInput(f"experiment {experiment_id} lives in another MLflow store", path=uri,

@@ -219,6 +219,19 @@ def check_rules(ws: Workspace, *, rules: RuleSet) -> list[RuleCheck]:
     return checks
 
 
+def rules_shown(rules: RuleSet) -> dict[str, Any]:
+    """The rules in force, in order: `flywheel feedback rules show --json` and its route alike."""
+    return {"source": rules.source,
+            "rules": [r.model_dump(mode="json", exclude_defaults=True) for r in rules.rules]}
+
+
+def rules_checked(rules: RuleSet, checks: list[RuleCheck]) -> dict[str, Any]:
+    """`check_rules`' answer: `flywheel feedback rules check --json` and its route alike."""
+    return {"source": rules.source,
+            "rules": [{"rule": c.rule, "decides": c.decides, "matches": c.matches,
+                       "problems": list(c.problems)} for c in checks]}
+
+
 def triage_queue(ws: Workspace) -> list[FeedbackEvent]:
     with ws.db.session() as s:
         return FeedbackEvents(s).triage_queue()
