@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 
 from dataflywheel.domain.calendar import iso_week
@@ -41,6 +42,11 @@ class History:
 
     def within(self, at: datetime | None) -> bool:
         return at is not None and self.since <= at < self.until
+
+    @cached_property
+    def project_of_requirement(self) -> dict[str, str]:
+        """Each requirement's project: the window's requirements and the batches' ones."""
+        return {**{r.id: r.project_id for r in self.requirements}, **self.requirement_project}
 
 
 def _hours(start: datetime, end: datetime) -> float:
@@ -87,7 +93,7 @@ def throughput(h: History) -> list[Sample]:
 
 
 def _batch_groups(h: History) -> Callable[[Batch], dict[str, str]]:
-    project = {**{r.id: r.project_id for r in h.requirements}, **h.requirement_project}
+    project = h.project_of_requirement
 
     def groups(b: Batch) -> dict[str, str]:
         found = {"project": project.get(b.requirement_id), "source": b.source or None,
