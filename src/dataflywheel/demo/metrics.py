@@ -1,8 +1,10 @@
-"""Demo step: the flywheel's health from its own records (`flywheel metrics`, issue 19).
+"""Demo step: the flywheel's health from its own records (`flywheel metrics`, `flywheel report
+monday`; issue 19).
 
 Everything the earlier steps did — requirements committed and started, batches checked (one
 vendor's failed), an issue closed, versions frozen — is already a sample; the step prints the
-three computed layers and breaks the quality layer down by vendor, where one vendor stands out.
+three computed layers and breaks the quality layer down by vendor, where one vendor stands out,
+then this week's Monday sync: the commitment list, returned items, and the deviations.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
+from dataflywheel.flows.cadence import monday_report
 from dataflywheel.flows.metrics import measure
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.reports.figures_text import bar_lines, shown
+from dataflywheel.reports.render import render
 
 
 def step_metrics(ws: Workspace, console: Console, state: dict[str, str]) -> None:
@@ -34,3 +38,6 @@ def step_metrics(ws: Workspace, console: Console, state: dict[str, str]) -> None
             for line in bar_lines(f):
                 console.print(escape(line), highlight=False)
     state["metrics"] = str(len(answer.figures))
+    report = monday_report(ws)
+    console.print(f"\nflywheel report monday (week {report.week}):", highlight=False)
+    console.out(render(report, "markdown"), end="", highlight=False)

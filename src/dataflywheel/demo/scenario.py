@@ -197,7 +197,7 @@ STEPS: list[tuple[str, Step, str | None]] = [
     ("Spot check through review, and a baseline freeze by the freeze procedure", _reviews, "lin.wei"),
     ("The team server: three people with personal tokens, one refused", _server, None),
     ("Offboarding (Table 24-21): a person leaves", _offboarding, "lin.wei"),
-    ("Metrics (Table 24-15): the flywheel's health from its records", _metrics, None),
+    ("Metrics (Table 24-15) and the Monday sync (Table 24-12), from the records", _metrics, None),
     ("Integrity: audit chain and blob store", step_integrity, None),
 ]
 
