@@ -91,3 +91,30 @@ def test_one_projects_figures_leave_the_others_out(team: Workspace) -> None:
 
     with pytest.raises(NotFound, match="P-NONE"):
         measure(team, project="P-NONE", **window)
+
+
+def test_an_experiment_of_another_project_on_a_dataset_is_reuse(team: Workspace) -> None:
+    from dataflywheel.domain.records.data import Dataset, DatasetVersion
+    from dataflywheel.domain.records.project import Project
+    from dataflywheel.domain.states import VersionState
+    from dataflywheel.flows.demand.projects import add_project
+    from dataflywheel.flows.experiments.runs import ExperimentCreate, log_experiment
+    from dataflywheel.store.repositories.data import Datasets, DatasetVersions
+
+    add_project(team, Project(id="P-TWO", name="Second", owner_id="data-owner"))
+    with team.db.unit_of_work() as s:  # as the experiment tests' `lab` fixture writes a version
+        Datasets(s).add(Dataset(id="gsm", name="gsm", project_id="P-TEST", owner_id="data-owner"))
+        DatasetVersions(s).add(DatasetVersion(
+            id="gsm-v1", dataset_id="gsm", number=1, state=VersionState.FROZEN,
+            manifest_sha256="1" * 64, frozen_at=MON - 9 * 24 * H, created_by_id="data-engineer"))
+    for project in ("P-TWO", "P-TEST", "P-TWO"):
+        log_experiment(team, ExperimentCreate(
+            title="probe", kind="exploratory", model_version="m", project_id=project,
+            versions=[{"version_id": "gsm-v1"}], started_at=MON + H, ended_at=MON + 2 * H),
+            now=MON + 2 * H)
+    window = {"since": MON, "until": MON + timedelta(days=7)}
+    got = {f.metric: f for f in measure(team, by="project", **window).figures}
+    assert got["dataset_reuse_count"].value == 1.0  # P-TWO, once; P-TEST uses its own
+    assert [(g.group, g.value) for g in got["reusing_projects"].breakdown] == [("P-TWO", 1.0)]
+    mine = {f.metric: f.value for f in measure(team, project="P-TEST", **window).figures}
+    assert mine["dataset_reuse_count"] is None

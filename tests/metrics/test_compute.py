@@ -20,6 +20,7 @@ from dataflywheel.metrics.compute import History, figures, one
 MON = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 UNTIL = MON + timedelta(days=7)
 H = timedelta(hours=1)
+DAY_ = timedelta(days=1)
 
 
 def _req(n: int, *, project: str = "P-A", priority: str = "P1", created: datetime = MON,
@@ -171,7 +172,7 @@ def test_a_breakdown_a_metric_does_not_have_is_left_out_and_layers_filter() -> N
     from dataflywheel.metrics.definitions import Layer
 
     assert {f.layer for f in figures(h, layer=Layer.QUALITY)} == {"quality_stability"}
-    assert len(figures(h)) == 13
+    assert len(figures(h)) == 16
 
 
 @pytest.mark.parametrize("values, expected", [([5.0], (5.0, 5.0, 5.0)),
@@ -181,3 +182,41 @@ def test_quantiles_are_nearest_rank(values: list[float], expected: tuple[float, 
 
     d = distribution(values)
     assert (d.p25, d.median, d.max) == expected
+
+
+def test_error_sample_reduction_against_the_baseline() -> None:
+    from dataflywheel.domain.records.experiment import Experiment, ExperimentKind
+
+    def run(n: int, baseline: int | None, ended: datetime | None) -> Experiment:
+        return Experiment(id=f"EXP-{n:04d}", title="t", kind=ExperimentKind.EXPLORATORY,
+                          model_version="m", project_id="P-A", started_at=MON - 30 * DAY_,
+                          ended_at=ended, state="completed" if ended else "running",
+                          baseline_experiment_id=f"EXP-{baseline:04d}" if baseline else None)
+
+    runs = [run(2, 1, MON + H), run(3, 1, MON + 2 * H), run(4, 9, MON + 3 * H),
+            run(5, 1, UNTIL)]  # EXP-0004's baseline has no samples; EXP-0005 ends next window
+    h = History(since=MON, until=UNTIL, experiments=runs,
+                error_samples={"EXP-0001": 40, "EXP-0002": 30, "EXP-0003": 50})
+    figure = one(h, "error_sample_reduction_rate", by="kind")
+    assert (figure.value, figure.samples) == (0.0, 2)  # +25% and −25%
+    assert figure.examples == {"lowest": ["EXP-0003", "EXP-0002"],
+                               "highest": ["EXP-0002", "EXP-0003"]}
+
+
+def test_reuse_counts_first_uses_by_other_projects_than_the_owner() -> None:
+    from dataflywheel.metrics.compute import Use
+
+    def use(what: str, user: str, at: datetime, via: str) -> Use:
+        return Use(what=what, owner="P-A", user=user, since=at, via=via)
+
+    uses = [use("dataset:d1", "P-B", MON + H, "experiment EXP-0002"),
+            use("dataset:d1", "P-B", MON, "experiment EXP-0001"),    # first by P-B: counts
+            use("dataset:d1", "P-C", MON + H, "experiment EXP-0003"),
+            use("asset:a2", "P-B", MON + 2 * H, "asset a2 use by P-B"),
+            use("dataset:d1", "P-A", MON + H, "experiment EXP-0004"),   # its own project
+            use("asset:a2", "P-C", UNTIL, "asset a2 use by P-C")]       # next window
+    h = History(since=MON, until=UNTIL, uses=uses)
+    count = one(h, "dataset_reuse_count", by="project")
+    assert (count.value, [(g.group, g.value) for g in count.breakdown]) == (
+        3.0, [("P-B", 2.0), ("P-C", 1.0)])
+    assert one(h, "reusing_projects").value == 2.0

@@ -62,6 +62,8 @@ def test_the_examples_table_24_15_names_are_defined_where_computed() -> None:
         Layer.QUALITY: {"spot_check_pass_rate", "iaa", "duplication_rate", "anomaly_rate",
                         "rework_rate"},
         Layer.COLLABORATION: {"version_record_completeness_rate", "issue_closure_hours"},
+        Layer.OUTCOMES: {"error_sample_reduction_rate"},
+        Layer.REUSE: {"dataset_reuse_count", "reusing_projects"},
     }
     for layer, metrics in named.items():
         assert metrics <= {d.id for d in DEFINITIONS if d.layer is layer}, layer

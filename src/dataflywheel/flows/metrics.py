@@ -1,8 +1,9 @@
 """`flywheel metrics`: the metric layers over a window, read from the records in one session.
 
 The figures are computed by `metrics.compute` from a `History` gathered here: requirements, the
-SLA of each requirement delivered in the window, batches, issues, and versions with their
-datasets' projects. Reads only.
+SLA of each requirement delivered in the window, batches, issues, versions with their datasets'
+projects, experiments compared with a baseline and their error-sample counts, and the data each
+project began using (asset uses; experiments' versions). Reads only.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataflywheel.domain.records.base import utcnow
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.domain.states import BatchState
-from dataflywheel.metrics.compute import GONE, History, figures
+from dataflywheel.metrics.compute import GONE, History, Use, figures
 from dataflywheel.metrics.definitions import BY_ID, DEFINITIONS, Layer, MetricDefinition
 from dataflywheel.metrics.measure import Figure
 
@@ -89,16 +90,18 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
            project: str | None = None) -> History:
     """The records the window's metrics read (of `project` only, when named), in the read
     session `s`. The database picks them by their moments — delivered, started or still open at
-    the window's end; checked or received; closed; frozen — so the cost follows the window, not
+    the window's end; checked or received; closed; frozen; ended; begun — so the cost follows the window, not
     the size of the pools; the SLA of the requirements delivered in it is read in one go."""
     from sqlalchemy import and_, or_, select
 
     from dataflywheel.flows.demand.lifecycle import calendar_of, sla_many
     from dataflywheel.store.repositories.data import Batches, DatasetVersions
+    from dataflywheel.store.repositories.experiments import Experiments
     from dataflywheel.store.repositories.issues import Issues
     from dataflywheel.store.repositories.people import Requirements
     from dataflywheel.store.tables.data import BatchRow, DatasetRow, DatasetVersionRow
     from dataflywheel.store.tables.demand import RequirementRow as Req
+    from dataflywheel.store.tables.experiments import ExperimentRow
     from dataflywheel.store.tables.issues import IssueRow
 
     def within(column: Any) -> Any:
@@ -126,6 +129,11 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
     versions = DatasetVersions(s).matching(within(DatasetVersionRow.frozen_at),
                                            *of_project(DatasetVersionRow.dataset_id,
                                                        project_datasets))
+    experiments = Experiments(s).matching(within(ExperimentRow.ended_at),
+                                          ExperimentRow.baseline_experiment_id.is_not(None),
+                                          *of_project(ExperimentRow.project_id, [project]))
+    compared = {e.id for e in experiments} | {e.baseline_experiment_id or "" for e in experiments}
+    uses = _uses(s, within, project)
     return History(
         since=since, until=until, requirements=requirements, sla=sla,
         batches=list({b.id: b for b in [*earlier, *batches]}.values()),
@@ -134,7 +142,55 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
                                   *of_project(IssueRow.project_id, [project])),
         versions=versions,
         dataset_project=_pairs(s, DatasetRow.id, DatasetRow.project_id,
-                               {v.dataset_id for v in versions}))
+                               {v.dataset_id for v in versions}),
+        experiments=experiments, error_samples=_error_samples(s, compared), uses=uses)
+
+
+def _uses(s: Session, within: Any, project: str | None) -> list[Use]:
+    """Data used by a project in the window: asset uses in the registry, and each experiment's
+    versions with the dataset's project (the user's project: the experiment's)."""
+    from sqlalchemy import select
+
+    from dataflywheel.store.tables.data import DatasetRow, DatasetVersionRow
+    from dataflywheel.store.tables.experiments import ExperimentRow, ExperimentVersionRow
+    from dataflywheel.store.tables.governance import AssetRow, AssetUseRow
+
+    registry = (select(AssetUseRow.asset_id, AssetRow.project_id, AssetUseRow.project_id,
+                       AssetUseRow.since)
+                .select_from(AssetUseRow)
+                .join(AssetRow, AssetRow.id == AssetUseRow.asset_id)
+                .where(within(AssetUseRow.since), AssetRow.project_id.is_not(None)))
+    runs = (select(DatasetRow.id, DatasetRow.project_id, ExperimentRow.project_id,
+                   ExperimentRow.started_at, ExperimentRow.id)
+            .select_from(ExperimentVersionRow)
+            .join(DatasetVersionRow, DatasetVersionRow.id == ExperimentVersionRow.version_id)
+            .join(DatasetRow, DatasetRow.id == DatasetVersionRow.dataset_id)
+            .join(ExperimentRow, ExperimentRow.id == ExperimentVersionRow.experiment_id)
+            .where(within(ExperimentRow.started_at), ExperimentRow.project_id.is_not(None)))
+    if project is not None:
+        registry = registry.where(AssetUseRow.project_id == project)
+        runs = runs.where(ExperimentRow.project_id == project)
+    found = [Use(what=f"asset:{a}", owner=o, user=u, since=at, via=f"asset {a} use by {u}")
+             for a, o, u, at in s.execute(registry)]
+    found += [Use(what=f"dataset:{d}", owner=o, user=u, since=at, via=f"experiment {e}")
+              for d, o, u, at, e in s.execute(runs)]
+    return found
+
+
+def _error_samples(s: Session, experiments: set[str]) -> dict[str, int]:
+    """How many error samples each of `experiments` recorded (a few grouped queries)."""
+    from sqlalchemy import func, select
+
+    from dataflywheel.store.tables.experiments import ErrorSampleRow
+
+    ordered = sorted(experiments)
+    out: dict[str, int] = {}
+    for start in range(0, len(ordered), CHUNK):
+        rows = s.execute(select(ErrorSampleRow.experiment_id, func.count())
+                         .where(ErrorSampleRow.experiment_id.in_(ordered[start:start + CHUNK]))
+                         .group_by(ErrorSampleRow.experiment_id))
+        out.update((k, int(n)) for k, n in rows)
+    return out
 
 
 def _pairs(s: Session, key: Any, value: Any, keys: set[str]) -> dict[str, str]:

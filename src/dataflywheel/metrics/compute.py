@@ -17,6 +17,7 @@ from dataflywheel.domain.calendar import iso_week
 from dataflywheel.domain.policies.sla import SlaStatus
 from dataflywheel.domain.records.data import Batch, DatasetVersion
 from dataflywheel.domain.records.demand import Requirement
+from dataflywheel.domain.records.experiment import Experiment
 from dataflywheel.domain.records.issue import Issue
 from dataflywheel.domain.states import BatchState, IssueState, RequirementState
 from dataflywheel.metrics.definitions import BY_ID, Layer, definitions
@@ -24,6 +25,18 @@ from dataflywheel.metrics.measure import Figure, Sample, figure
 
 HOUR_S = 3600.0
 GONE = frozenset({RequirementState.WITHDRAWN, RequirementState.REJECTED})
+
+
+@dataclass(frozen=True)
+class Use:
+    """Project `user` began using `what` (an asset, or a dataset through an experiment's version)
+    owned by project `owner` at `since`; `via` says which record shows it."""
+
+    what: str
+    owner: str
+    user: str
+    since: datetime
+    via: str
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,9 @@ class History:
     issues: Sequence[Issue] = ()
     versions: Sequence[DatasetVersion] = ()
     dataset_project: Mapping[str, str] = field(default_factory=dict)
+    experiments: Sequence[Experiment] = ()
+    error_samples: Mapping[str, int] = field(default_factory=dict)  # per experiment (+ baselines)
+    uses: Sequence[Use] = ()
 
     def within(self, at: datetime | None) -> bool:
         return at is not None and self.since <= at < self.until
@@ -172,6 +188,35 @@ def version_record_completeness_rate(h: History) -> list[Sample]:
     return [Sample(v.id, complete(v), groups(v)) for v in h.versions if h.within(v.frozen_at)]
 
 
+def error_sample_reduction_rate(h: History) -> list[Sample]:
+    def groups(e: Experiment) -> dict[str, str]:
+        return {"kind": e.kind.value, **({"project": e.project_id} if e.project_id else {})}
+
+    out = []
+    for e in h.experiments:
+        base = h.error_samples.get(e.baseline_experiment_id or "", 0)
+        if e.baseline_experiment_id and base > 0 and h.within(e.ended_at):
+            out.append(Sample(e.id, (base - h.error_samples.get(e.id, 0)) / base, groups(e)))
+    return out
+
+
+def _reuses(h: History) -> list[Use]:
+    """Uses begun in the window by another project than the owner, once per (what, user)."""
+    first: dict[tuple[str, str], Use] = {}
+    for use in sorted(h.uses, key=lambda u: (u.since, u.via)):
+        if use.owner != use.user and h.within(use.since):
+            first.setdefault((use.what, use.user), use)
+    return list(first.values())
+
+
+def dataset_reuse_count(h: History) -> list[Sample]:
+    return [Sample(u.via, 1.0, {"project": u.user}) for u in _reuses(h)]
+
+
+def reusing_projects(h: History) -> list[Sample]:
+    return [Sample(p, 1.0, {"project": p}) for p in sorted({u.user for u in _reuses(h)})]
+
+
 SAMPLERS: dict[str, Callable[[History], list[Sample]]] = {
     "delivery_cycle_hours": delivery_cycle_hours,
     "queue_wait_hours": queue_wait_hours,
@@ -186,8 +231,11 @@ SAMPLERS: dict[str, Callable[[History], list[Sample]]] = {
     "rework_rate": rework_rate,
     "issue_closure_hours": issue_closure_hours,
     "version_record_completeness_rate": version_record_completeness_rate,
+    "error_sample_reduction_rate": error_sample_reduction_rate,
+    "dataset_reuse_count": dataset_reuse_count,
+    "reusing_projects": reusing_projects,
 }
-COUNTS = frozenset({"wip", "throughput"})
+COUNTS = frozenset({"wip", "throughput", "dataset_reuse_count", "reusing_projects"})
 
 
 def figures(h: History, *, layer: Layer | None = None, by: str | None = None) -> list[Figure]:

@@ -267,6 +267,42 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         indicator=Indicator.LEADING, breakdowns=("project",),
         action="fill the missing datasheet items before the next freeze",
         history=FIRST),
+    MetricDefinition(
+        id="error_sample_reduction_rate", name="Error-sample reduction rate", layer=Layer.OUTCOMES,
+        formula="per experiment ended in the window with a baseline that had error samples: "
+                "(the baseline's error samples − its own) ÷ the baseline's; negative when errors "
+                "grew",
+        unit=Unit.RATIO, data_source="Experiment Pool (error samples of a run and its baseline)",
+        applies_to="experiments compared with a baseline on the same evaluation",
+        not_applicable_to="runs without a baseline, or whose baseline recorded no error "
+                          "samples; a fall is not all due to data (the table's misuse risk)",
+        indicator=Indicator.LAGGING, breakdowns=("project", "kind"),
+        action="a rise: open an issue on the versions the run used and read its error samples",
+        history=FIRST),
+    MetricDefinition(
+        id="dataset_reuse_count", name="Dataset reuse count", layer=Layer.REUSE,
+        formula="(data, project) pairs first seen in the window where a project other than the "
+                "data's own began using it: an asset use in the registry, or an experiment of "
+                "that project using a version of the dataset",
+        unit=Unit.COUNT, data_source="asset registry (asset uses), Experiment Pool (versions "
+                                     "each run used)",
+        applies_to="datasets and assets that belong to a project",
+        not_applicable_to="use inside the owning project; reuse that does not fit the scenario "
+                          "is not value (over-sharing is the misuse risk)",
+        indicator=Indicator.LAGGING, breakdowns=("project",),
+        action="few reuses of a valuable asset: make it discoverable and document its scenarios",
+        history=FIRST),
+    MetricDefinition(
+        id="reusing_projects", name="Number of reusing projects", layer=Layer.REUSE,
+        formula="distinct projects that began using another project's data in the window (as "
+                "the reuse count counts uses)",
+        unit=Unit.COUNT, data_source="asset registry (asset uses), Experiment Pool (versions "
+                                     "each run used)",
+        applies_to="datasets and assets that belong to a project",
+        not_applicable_to="how much each project reuses (see the reuse count)",
+        indicator=Indicator.LAGGING, breakdowns=("project",),
+        action="reuse concentrated in one project: check the others know the catalogue",
+        history=FIRST),
 )
 
 BY_ID: dict[str, MetricDefinition] = {d.id: d for d in DEFINITIONS}
