@@ -95,6 +95,7 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
     from sqlalchemy import and_, or_, select
 
     from dataflywheel.flows.demand.lifecycle import calendar_of, sla_many
+    from dataflywheel.store.repositories.base import pairs_of
     from dataflywheel.store.repositories.data import Batches, DatasetVersions
     from dataflywheel.store.repositories.experiments import Experiments
     from dataflywheel.store.repositories.issues import Issues
@@ -137,11 +138,11 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
     return History(
         since=since, until=until, requirements=requirements, sla=sla,
         batches=list({b.id: b for b in [*earlier, *batches]}.values()),
-        requirement_project=_pairs(s, Req.id, Req.project_id, asked),
+        requirement_project=pairs_of(s, Req.id, Req.project_id, asked),
         issues=Issues(s).matching(within(IssueRow.closed_at),
                                   *of_project(IssueRow.project_id, [project])),
         versions=versions,
-        dataset_project=_pairs(s, DatasetRow.id, DatasetRow.project_id,
+        dataset_project=pairs_of(s, DatasetRow.id, DatasetRow.project_id,
                                {v.dataset_id for v in versions}),
         experiments=experiments, error_samples=_error_samples(s, compared), uses=uses)
 
@@ -190,16 +191,4 @@ def _error_samples(s: Session, experiments: set[str]) -> dict[str, int]:
                          .where(ErrorSampleRow.experiment_id.in_(ordered[start:start + CHUNK]))
                          .group_by(ErrorSampleRow.experiment_id))
         out.update((k, int(n)) for k, n in rows)
-    return out
-
-
-def _pairs(s: Session, key: Any, value: Any, keys: set[str]) -> dict[str, str]:
-    """`key → value` of the rows whose `key` is one of `keys` (a few queries for many keys)."""
-    from sqlalchemy import select
-
-    ordered = sorted(keys)
-    out: dict[str, str] = {}
-    for start in range(0, len(ordered), CHUNK):
-        rows = s.execute(select(key, value).where(key.in_(ordered[start:start + CHUNK])))
-        out.update((k, v) for k, v in rows)
     return out

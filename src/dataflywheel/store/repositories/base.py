@@ -70,6 +70,19 @@ def existing_keys(session: Session, row_type: type[Base], keys: Sequence[Any]) -
     return found
 
 
+def pairs_of(session: Session, key: Any, value: Any,
+             keys: Iterable[Any]) -> dict[Any, Any]:
+    """`key → value` (two columns of one table) of the rows whose `key` is one of `keys` (one
+    query per `CHUNK` keys): a lookup such as each requirement's project, without loading the
+    records."""
+    ordered = sorted(set(keys))
+    out: dict[Any, Any] = {}
+    for start in range(0, len(ordered), CHUNK):
+        rows = session.execute(select(key, value).where(key.in_(ordered[start:start + CHUNK])))
+        out.update((k, v) for k, v in rows)
+    return out
+
+
 def key_in(session: Session, pk: ColumnElement[Any], keys: list[Any]) -> ColumnElement[bool]:
     """`pk IN (keys)`; on PostgreSQL `pk = ANY(:keys)`, one array parameter instead of one per
     key (psycopg parses every placeholder of a statement too long for its cache: at 500 keys
