@@ -13,15 +13,16 @@ from server_helpers import assert_envelope
 
 def test_the_api_answers_what_the_cli_prints(
         api: TestClient, principals: dict[str, dict[str, str]], cli: Any) -> None:
-    for fmt in ("json", "markdown", "html"):
-        got = api.get("/api/v1/reports/monday", headers=principals["data-owner"],
-                      params={"week": "2026-W50", "project": "P-TEST", "format": fmt})
-        assert got.status_code == 200, got.text
-        printed = cli("report", "monday", "--week", "2026-W50", "--project", "P-TEST",
-                      "--format", fmt)
-        assert printed.code == 0, printed.err
-        assert got.text == printed.out
-    assert got.headers["content-type"].startswith("text/html")
+    for report in ("monday", "wednesday"):
+        for fmt in ("json", "markdown", "html"):
+            got = api.get(f"/api/v1/reports/{report}", headers=principals["data-owner"],
+                          params={"week": "2026-W50", "project": "P-TEST", "format": fmt})
+            assert got.status_code == 200, got.text
+            printed = cli("report", report, "--week", "2026-W50", "--project", "P-TEST",
+                          "--format", fmt)
+            assert printed.code == 0, printed.err
+            assert got.text == printed.out
+        assert got.headers["content-type"].startswith("text/html")
 
 
 def test_who_may_read_it_and_bad_input(api: TestClient,
@@ -39,3 +40,6 @@ def test_who_may_read_it_and_bad_input(api: TestClient,
                             headers=owner), 404, "P-NONE")
     assert_envelope(api.get("/api/v1/reports/monday", params={"format": "pdf"},
                             headers=owner), 400, "format")
+    assert_envelope(api.get("/api/v1/reports/wednesday", params={"week": "W1"},
+                            headers=owner), 400, "not an ISO week")
+    assert_envelope(api.get("/api/v1/reports/wednesday", headers=outsider), 403, "may not")

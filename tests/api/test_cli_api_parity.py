@@ -44,6 +44,7 @@ PARITY: dict[str, list[Route]] = {
     "trace": [("GET", "/api/v1/trace"), ("GET", "/api/v1/trace/{question}")],
     "metrics": [("GET", "/api/v1/metrics"), ("GET", "/api/v1/metrics/definitions")],
     "report monday": [("GET", "/api/v1/reports/monday")],
+    "report wednesday": [("GET", "/api/v1/reports/wednesday")],
     "tokens create": [("POST", "/api/v1/people/{person}/tokens")],
     "tokens list": [("GET", "/api/v1/people/{person}/tokens")],
     "tokens revoke": [("POST", "/api/v1/tokens/{token}/revoke")],

@@ -1,4 +1,4 @@
-"""`flywheel report monday`: the cadence reports, generated from the records.
+"""`flywheel report monday|wednesday`: the cadence reports, generated from the records.
 
 Markdown to the terminal by default; `--format html|json` for a page or the data; `--out FILE`
 writes it atomically instead. The same records give the same bytes. Reads locally.
@@ -6,8 +6,9 @@ writes it atomically instead. The same records give the same bytes. Reads locall
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,28 +19,43 @@ from dataflywheel.hookspecs import hookimpl
 app = typer.Typer(help="Cadence reports (Tables 24-11, 24-12) generated from the records.",
                   no_args_is_help=True)
 FORMATS = ("markdown", "html", "json")
+Week = Annotated[str | None, typer.Option(
+    help="ISO week, e.g. 2026-W48 (default: this week in the workspace's time zone).")]
+ProjectOption = Annotated[str | None, typer.Option(help="Only this project's records.")]
+FormatOption = Annotated[str, typer.Option("--format", help="markdown, html or json.")]
+Out = Annotated[Path | None, typer.Option(help="Write the report here instead.")]
 
 
 @app.command("monday")
-def monday(
-    ctx: typer.Context,
-    week: Annotated[str | None, typer.Option(
-        help="ISO week, e.g. 2026-W48 (default: this week in the workspace's time zone).")] = None,
-    project: Annotated[str | None, typer.Option(help="Only this project's records.")] = None,
-    format_: Annotated[str, typer.Option("--format", help="markdown, html or json.")] = "markdown",
-    out: Annotated[Path | None, typer.Option(help="Write the report here instead.")] = None,
-) -> None:
+def monday(ctx: typer.Context, week: Week = None, project: ProjectOption = None,
+           format_: FormatOption = "markdown", out: Out = None) -> None:
     """The Monday requirement sync: the week's commitment list in priority order with owners,
     what is returned or waiting for triage, recent conclusions, and the deviations."""
-    from dataflywheel.errors import BadInput
     from dataflywheel.flows.cadence import monday_report
+
+    _emit(ctx, monday_report, "Monday sync", week, project, format_, out)
+
+
+@app.command("wednesday")
+def wednesday(ctx: typer.Context, week: Week = None, project: ProjectOption = None,
+              format_: FormatOption = "markdown", out: Out = None) -> None:
+    """The Wednesday quality inspection: the week's checked batches against the weeks before,
+    the anomaly distribution, quality issues by tier, risk alerts and recommendations."""
+    from dataflywheel.flows.cadence import wednesday_report
+
+    _emit(ctx, wednesday_report, "quality inspection", week, project, format_, out)
+
+
+def _emit(ctx: typer.Context, make: Callable[..., Any], what: str, week: str | None, project: str | None,
+          format_: str, out: Path | None) -> None:
+    from dataflywheel.errors import BadInput
     from dataflywheel.reports.render import render
 
     if format_ not in FORMATS:
         raise BadInput("unknown report format", field="format", expected=", ".join(FORMATS),
                        got=format_)
     with workspace(ctx) as ws:
-        report = monday_report(ws, week=week, project=project)
+        report = make(ws, week=week, project=project)
     text = render(report, format_)  # type: ignore[arg-type]
     if out is None:
         console.out(text, end="", highlight=False)
@@ -47,7 +63,7 @@ def monday(
     from dataflywheel.atomicfile import write_text
 
     write_text(out, text)
-    console.print(f"wrote the Monday sync of {report.week} to {out}", highlight=False)
+    console.print(f"wrote the {what} of {report.week} to {out}", highlight=False)
 
 
 @hookimpl

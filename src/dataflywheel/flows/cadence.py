@@ -1,24 +1,44 @@
-"""The cadence reports (Tables 24-11, 24-12) from the records: today the Monday requirement sync.
+"""The cadence reports (Tables 24-11, 24-12) from the records: the Monday requirement sync and
+the Wednesday quality inspection.
 
-A flow opens the read session and runs the report's query (`reports.monday.monday_sync`); the
-CLI, the API and the demo render the context it returns. Reads only.
+A flow opens the read session and runs the report's query (`reports.monday`,
+`reports.wednesday`); the CLI, the API and the demo render the context it returns. Reads only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from dataflywheel.domain.calendar import iso_week, week_monday
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.reports.monday import MondaySync, monday_sync
+from dataflywheel.reports.wednesday import WednesdayInspection, wednesday_inspection
 
 
 def monday_report(ws: Workspace, *, week: str | None = None,
                   project: str | None = None) -> MondaySync:
     """The Monday sync of `week` (default: this week in the workspace's time zone), of one
     project or the whole team."""
+    return _weekly(ws, monday_sync, week, project)
+
+
+def wednesday_report(ws: Workspace, *, week: str | None = None,
+                     project: str | None = None) -> WednesdayInspection:
+    """The Wednesday quality inspection of `week` (default: this week), of one project or the
+    whole team."""
+    return _weekly(ws, wednesday_inspection, week, project)
+
+
+C = TypeVar("C")
+
+
+def _weekly(ws: Workspace, query: Callable[..., C], week: str | None, project: str | None) -> C:
+    """Run a weekly report's query for `week` (checked: an ISO week) and `project` (checked:
+    it exists) in a read session."""
     from dataflywheel.store.repositories.people import Projects
 
     week = week or iso_week(datetime.now(ZoneInfo(ws.settings.timezone)))
@@ -30,4 +50,4 @@ def monday_report(ws: Workspace, *, week: str | None = None,
     with ws.db.session() as s:
         if project is not None:
             Projects(s).get(project)
-        return monday_sync(s, week=week, project=project)
+        return query(s, week=week, project=project)

@@ -9,8 +9,9 @@ from dataflywheel.errors import BadInput
 from dataflywheel.reports.monday import MONDAY
 from dataflywheel.reports.quality import QUALITY
 from dataflywheel.reports.spec import ReportSpec
+from dataflywheel.reports.wednesday import WEDNESDAY
 
-REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (QUALITY, MONDAY)}
+REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (QUALITY, MONDAY, WEDNESDAY)}
 
 
 def spec_named(name: str) -> ReportSpec[Any]:

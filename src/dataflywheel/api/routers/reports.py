@@ -1,8 +1,9 @@
-"""Cadence reports over HTTP: the Monday sync as `flywheel report monday` makes it.
+"""Cadence reports over HTTP: the Monday sync and the Wednesday inspection as `flywheel report`
+makes them.
 
-`GET /api/v1/reports/monday` calls `flows.cadence.monday_report`, the flow the CLI calls: the
-context as JSON by default, Markdown or HTML with `?format=markdown|html` — the same bytes the CLI
-prints for the same records. A team-wide sync needs a team-wide role; one project's, a role in it.
+Each route calls the flow the CLI calls (`flows.cadence`): the context as JSON by default,
+Markdown or HTML with `?format=markdown|html` — the same bytes the CLI prints for the same
+records. A team-wide report needs a team-wide role; one project's, a role in it.
 """
 
 from __future__ import annotations
@@ -13,14 +14,21 @@ from fastapi import APIRouter, Query, Response
 
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.policy import Member, Rule
-from dataflywheel.flows.cadence import monday_report
+from dataflywheel.flows.cadence import monday_report, wednesday_report
 from dataflywheel.reports.monday import MondaySync
+from dataflywheel.reports.spec import Format as ReportFormat
+from dataflywheel.reports.wednesday import WednesdayInspection
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/reports/monday"): Member(scope="project"),
+    ("GET", "/api/v1/reports/wednesday"): Member(scope="project"),
 }
+Week = Annotated[str | None, Query(max_length=16, description=(
+    "ISO week, e.g. 2026-W48 (default: this week in the workspace's time zone)"))]
+Project = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]
+Format = Annotated[Literal["json", "markdown", "html"], Query(alias="format")]
 MEDIA = {"json": "application/json", "markdown": "text/markdown; charset=utf-8",
          "html": "text/html; charset=utf-8"}
 ANSWERS: dict[int | str, dict[str, Any]] = {200: {"content": {
@@ -28,17 +36,24 @@ ANSWERS: dict[int | str, dict[str, Any]] = {200: {"content": {
 
 
 @router.get("/monday", response_model=MondaySync, responses=ANSWERS)
-def monday(
-    ws: ActingWorkspace,
-    week: Annotated[str | None, Query(max_length=16, description=(
-        "ISO week, e.g. 2026-W48 (default: this week in the workspace's time zone)"))] = None,
-    project: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
-    fmt: Annotated[Literal["json", "markdown", "html"], Query(alias="format")] = "json",
-) -> Response:
+def monday(ws: ActingWorkspace, week: Week = None, project: Project = None,
+           fmt: Format = "json") -> Response:
     """The Monday requirement sync: the week's commitment list, what is returned or waiting for
     triage, the latest conclusions, the deviations; 400 for a week that is not ISO, 404 for an
     unknown project."""
+    return _answer(monday_report(ws, week=week or None, project=project or None), fmt)
+
+
+@router.get("/wednesday", response_model=WednesdayInspection, responses=ANSWERS)
+def wednesday(ws: ActingWorkspace, week: Week = None, project: Project = None,
+              fmt: Format = "json") -> Response:
+    """The Wednesday quality inspection: the trend, the week's batches, the anomaly
+    distribution, quality issues by tier, risk alerts, recommendations; 400 for a week that is
+    not ISO, 404 for an unknown project."""
+    return _answer(wednesday_report(ws, week=week or None, project=project or None), fmt)
+
+
+def _answer(report: object, fmt: ReportFormat) -> Response:
     from dataflywheel.reports.render import render
 
-    report = monday_report(ws, week=week or None, project=project or None)
     return Response(render(report, fmt), media_type=MEDIA[fmt])
