@@ -4,7 +4,8 @@ monday`; issue 19).
 Everything the earlier steps did — requirements committed and started, batches checked (one
 vendor's failed), an issue closed, versions frozen — is already a sample; the step prints the
 three computed layers and breaks the quality layer down by vendor, where one vendor stands out,
-then this week's Monday sync: the commitment list, returned items, and the deviations.
+then this week's Monday sync (the commitment list, returned items, the deviations) and the
+Wednesday inspection's risk alerts.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-from dataflywheel.flows.cadence import monday_report
+from dataflywheel.flows.cadence import monday_report, wednesday_report
 from dataflywheel.flows.metrics import measure
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.reports.figures_text import bar_lines, shown
@@ -41,3 +42,11 @@ def step_metrics(ws: Workspace, console: Console, state: dict[str, str]) -> None
     report = monday_report(ws)
     console.print(f"\nflywheel report monday (week {report.week}):", highlight=False)
     console.out(render(report, "markdown"), end="", highlight=False)
+    inspection = wednesday_report(ws)
+    console.print(f"\nflywheel report wednesday (week {inspection.week}): "
+                  f"{len(inspection.batches)} batches checked, {len(inspection.issues)} quality "
+                  f"issues; risk alerts:", highlight=False)
+    for alert in inspection.alerts:
+        console.print(f"  {alert.kind}: {escape(alert.detail)}", highlight=False)
+    for advice in inspection.recommendations:
+        console.print(f"  → {advice.metric}: {escape(advice.action)}", highlight=False)
