@@ -13,7 +13,7 @@ from server_helpers import assert_envelope
 
 def test_the_api_answers_what_the_cli_prints(
         api: TestClient, principals: dict[str, dict[str, str]], cli: Any) -> None:
-    for report in ("monday", "wednesday"):
+    for report in ("monday", "wednesday", "friday"):
         for fmt in ("json", "markdown", "html"):
             got = api.get(f"/api/v1/reports/{report}", headers=principals["data-owner"],
                           params={"week": "2026-W50", "project": "P-TEST", "format": fmt})

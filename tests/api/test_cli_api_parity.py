@@ -45,6 +45,7 @@ PARITY: dict[str, list[Route]] = {
     "metrics": [("GET", "/api/v1/metrics"), ("GET", "/api/v1/metrics/definitions")],
     "report monday": [("GET", "/api/v1/reports/monday")],
     "report wednesday": [("GET", "/api/v1/reports/wednesday")],
+    "report friday": [("GET", "/api/v1/reports/friday")],
     "tokens create": [("POST", "/api/v1/people/{person}/tokens")],
     "tokens list": [("GET", "/api/v1/people/{person}/tokens")],
     "tokens revoke": [("POST", "/api/v1/tokens/{token}/revoke")],

@@ -1,4 +1,4 @@
-"""`flywheel report monday|wednesday`: the cadence reports, generated from the records.
+"""`flywheel report monday|wednesday|friday`: the cadence reports, generated from the records.
 
 Markdown to the terminal by default; `--format html|json` for a page or the data; `--out FILE`
 writes it atomically instead. The same records give the same bytes. Reads locally.
@@ -44,6 +44,16 @@ def wednesday(ctx: typer.Context, week: Week = None, project: ProjectOption = No
     from dataflywheel.flows.cadence import wednesday_report
 
     _emit(ctx, wednesday_report, "quality inspection", week, project, format_, out)
+
+
+@app.command("friday")
+def friday(ctx: typer.Context, week: Week = None, project: ProjectOption = None,
+           format_: FormatOption = "markdown", out: Out = None) -> None:
+    """The Friday delivery post-mortem: the week's versions, SLA records and Issue Pool changes,
+    post-mortem themes, next week's improvement items with owners, and blockers nobody owns."""
+    from dataflywheel.flows.cadence import friday_report
+
+    _emit(ctx, friday_report, "delivery post-mortem", week, project, format_, out)
 
 
 def _emit(ctx: typer.Context, make: Callable[..., Any], what: str, week: str | None, project: str | None,

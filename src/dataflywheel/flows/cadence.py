@@ -1,20 +1,24 @@
-"""The cadence reports (Tables 24-11, 24-12) from the records: the Monday requirement sync and
-the Wednesday quality inspection.
+"""The cadence reports (Tables 24-11, 24-12) from the records: the Monday requirement sync, the
+Wednesday quality inspection and the Friday delivery post-mortem.
 
 A flow opens the read session and runs the report's query (`reports.monday`,
-`reports.wednesday`); the CLI, the API and the demo render the context it returns. Reads only.
+`reports.wednesday`, `reports.friday`); the CLI, the API and the demo render the context it
+returns. Reads only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
 
 from dataflywheel.domain.calendar import iso_week, week_monday
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.workspace import Workspace
+from dataflywheel.reports.friday import FridayReview, friday_review
 from dataflywheel.reports.monday import MondaySync, monday_sync
 from dataflywheel.reports.wednesday import WednesdayInspection, wednesday_inspection
 
@@ -31,6 +35,27 @@ def wednesday_report(ws: Workspace, *, week: str | None = None,
     """The Wednesday quality inspection of `week` (default: this week), of one project or the
     whole team."""
     return _weekly(ws, wednesday_inspection, week, project)
+
+
+def friday_report(ws: Workspace, *, week: str | None = None,
+                  project: str | None = None) -> FridayReview:
+    """The Friday delivery post-mortem of `week` (default: this week), of one project or the
+    whole team; the SLA of the week's deliveries comes from the Demand Pool's SLA flow."""
+    def query(s: Session, *, week: str, project: str | None) -> FridayReview:
+        from dataflywheel.flows.demand.lifecycle import calendar_of, sla_many
+        from dataflywheel.store.repositories.people import Requirements
+        from dataflywheel.store.tables.demand import RequirementRow
+
+        start = datetime.combine(week_monday(week), datetime.min.time(), tzinfo=UTC)
+        end = start + timedelta(days=7)
+        mine = [] if project is None else [RequirementRow.project_id == project]
+        delivered = Requirements(s).matching(RequirementRow.delivered_at >= start,
+                                             RequirementRow.delivered_at < end, *mine)
+        statuses = sla_many(s, delivered, calendar_of(ws.settings), end)
+        return friday_review(s, week=week, project=project,
+                             sla={st.requirement_id: st for st in statuses})
+
+    return _weekly(ws, query, week, project)
 
 
 C = TypeVar("C")

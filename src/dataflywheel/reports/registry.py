@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from dataflywheel.errors import BadInput
+from dataflywheel.reports.friday import FRIDAY
 from dataflywheel.reports.monday import MONDAY
 from dataflywheel.reports.quality import QUALITY
 from dataflywheel.reports.spec import ReportSpec
 from dataflywheel.reports.wednesday import WEDNESDAY
 
-REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (QUALITY, MONDAY, WEDNESDAY)}
+REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (QUALITY, MONDAY, WEDNESDAY, FRIDAY)}
 
 
 def spec_named(name: str) -> ReportSpec[Any]:

@@ -1,5 +1,5 @@
-"""Cadence reports over HTTP: the Monday sync and the Wednesday inspection as `flywheel report`
-makes them.
+"""Cadence reports over HTTP: the Monday sync, the Wednesday inspection and the Friday post-mortem
+as `flywheel report` makes them.
 
 Each route calls the flow the CLI calls (`flows.cadence`): the context as JSON by default,
 Markdown or HTML with `?format=markdown|html` — the same bytes the CLI prints for the same
@@ -14,7 +14,8 @@ from fastapi import APIRouter, Query, Response
 
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.policy import Member, Rule
-from dataflywheel.flows.cadence import monday_report, wednesday_report
+from dataflywheel.flows.cadence import friday_report, monday_report, wednesday_report
+from dataflywheel.reports.friday import FridayReview
 from dataflywheel.reports.monday import MondaySync
 from dataflywheel.reports.spec import Format as ReportFormat
 from dataflywheel.reports.wednesday import WednesdayInspection
@@ -24,6 +25,7 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/reports/monday"): Member(scope="project"),
     ("GET", "/api/v1/reports/wednesday"): Member(scope="project"),
+    ("GET", "/api/v1/reports/friday"): Member(scope="project"),
 }
 Week = Annotated[str | None, Query(max_length=16, description=(
     "ISO week, e.g. 2026-W48 (default: this week in the workspace's time zone)"))]
@@ -51,6 +53,15 @@ def wednesday(ws: ActingWorkspace, week: Week = None, project: Project = None,
     distribution, quality issues by tier, risk alerts, recommendations; 400 for a week that is
     not ISO, 404 for an unknown project."""
     return _answer(wednesday_report(ws, week=week or None, project=project or None), fmt)
+
+
+@router.get("/friday", response_model=FridayReview, responses=ANSWERS)
+def friday(ws: ActingWorkspace, week: Week = None, project: Project = None,
+           fmt: Format = "json") -> Response:
+    """The Friday delivery post-mortem: versions, SLA records, Issue Pool changes, themes, next
+    week's items, unowned blockers; 400 for a week that is not ISO, 404 for an unknown
+    project."""
+    return _answer(friday_report(ws, week=week or None, project=project or None), fmt)
 
 
 def _answer(report: object, fmt: ReportFormat) -> Response:
