@@ -42,7 +42,7 @@ COMMAND_PLUGINS: dict[str, tuple[str, ...]] = {
     "dataflywheel.cli.issue": ("issues",),
     "dataflywheel.cli.kb": ("kb",),
     "dataflywheel.cli.trace": ("trace",),
-    "dataflywheel.cli.metrics": ("metrics",),
+    "dataflywheel.cli.metrics": ("metrics", "scorecard"),
     "dataflywheel.cli.report": ("report",),
     "dataflywheel.cli.experiment": ("experiments",),
     "dataflywheel.cli.exception": ("exceptions",),

@@ -23,7 +23,7 @@ def test_the_api_and_the_cli_give_the_same_figures(
                   params={**WINDOW, "project": "P-TEST", "breakdown": "vendor"})
     assert got.status_code == 200, got.text
     body = got.json()
-    assert body["project"] == "P-TEST" and len(body["figures"]) == 16
+    assert body["project"] == "P-TEST" and len(body["figures"]) == 21
     printed = cli("metrics", "--project", "P-TEST", "--breakdown", "vendor", "--since",
                   WINDOW["since"], "--until", WINDOW["until"], "--json")
     assert printed.code == 0, printed.err
@@ -49,7 +49,7 @@ def test_bad_input_is_a_400_and_an_unknown_project_a_404(
     owner = principals["data-owner"]
     assert_envelope(api.get("/api/v1/metrics", params={"layer": "speed"}, headers=owner), 400,
                     "unknown metric layer")
-    assert_envelope(api.get("/api/v1/metrics", params={"breakdown": "team"}, headers=owner), 400,
+    assert_envelope(api.get("/api/v1/metrics", params={"breakdown": "planet"}, headers=owner), 400,
                     "unknown breakdown")
     assert_envelope(api.get("/api/v1/metrics", headers=owner, params={
         "since": WINDOW["until"], "until": WINDOW["since"]}), 400, "the window is empty")
@@ -67,3 +67,21 @@ def test_definitions_for_any_person(api: TestClient,
     assert [d["id"] for d in got.json()][:2] == ["delivery_cycle_hours", "queue_wait_hours"]
     assert_envelope(api.get("/api/v1/metrics/definitions", params={"layer": "x"},
                             headers=principals["outsider"]), 400, "unknown metric layer")
+
+
+def test_the_scorecard_matches_the_cli(api: TestClient, principals: dict[str, dict[str, str]],
+                                       cli: Any) -> None:
+    periods = {"before_since": "2026-10-01T00:00:00+00:00",
+               "before_until": "2026-11-01T00:00:00+00:00",
+               "after_since": "2026-11-01T00:00:00+00:00",
+               "after_until": "2027-01-01T00:00:00+00:00"}
+    got = api.get("/api/v1/metrics/scorecard", params={**periods, "project": "P-TEST"},
+                  headers=principals["data-owner"])
+    assert got.status_code == 200, got.text
+    printed = cli("scorecard", "--before", "2026-10-01T00:00:00+00:00..2026-11-01T00:00:00+00:00",
+                  "--after", "2026-11-01T00:00:00+00:00..2027-01-01T00:00:00+00:00",
+                  "--project", "P-TEST", "--json")
+    assert got.json() == printed.json()
+    assert_envelope(api.get("/api/v1/metrics/scorecard", headers=principals["data-owner"],
+                            params={**periods, "after_until": periods["after_since"]}), 400,
+                    "the period after is empty")

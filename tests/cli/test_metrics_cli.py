@@ -54,7 +54,7 @@ def test_definitions_are_printed(team, cli) -> None:  # type: ignore[no-untyped-
 
 @pytest.mark.parametrize("args, expected", [
     (("--layer", "speed"), "unknown metric layer"),
-    (("--breakdown", "team"), "unknown breakdown"),
+    (("--breakdown", "planet"), "unknown breakdown"),
     (("--since", "yesterday"), "not a time: 'yesterday'"),
     (("--since", "2026-12-02", "--until", "2026-12-01"), "the window is empty"),
 ])
@@ -62,3 +62,18 @@ def test_bad_input_exits_2_naming_what_was_expected(team, cli, args, expected) -
     result = cli("metrics", *args)
     assert result.code == 2, result.out
     assert expected in result.err
+
+
+def test_scorecard_two_periods_and_bad_periods(team, cli) -> None:  # type: ignore[no-untyped-def]
+    shown = cli("scorecard", "--before", "2026-10-01..2026-11-01", "--after",
+                "2026-11-01..2026-12-01")
+    assert shown.code == 0, shown.err
+    assert "delivery_delay_rate" in shown.out and "Company E: ~40% (estimated)" in shown.out
+    data = cli("scorecard", "--before", "2026-10-01..2026-11-01", "--after",
+               "2026-11-01..2026-12-01", "--json").json()
+    assert [r["metric"] for r in data["rows"]][0] == "delivery_delay_rate"
+    for before, expected in (("2026-10-01", "a period is START..END"),
+                             ("2026-10-01..soon", "not a time: 'soon'"),
+                             ("2026-11-01..2026-10-01", "the period before is empty")):
+        bad = cli("scorecard", "--before", before, "--after", "2026-11-01..2026-12-01")
+        assert bad.code == 2 and expected in bad.err, bad.err

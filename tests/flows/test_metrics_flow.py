@@ -55,7 +55,7 @@ def test_queue_wait_wip_and_closure_come_from_the_flows_moments(team: Workspace)
 
 @pytest.mark.parametrize("args, field, expected", [
     ({"layer": "speed"}, "layer", "flow_efficiency, quality_stability"),
-    ({"by": "team"}, "by", "guide_version, kind, priority, project"),
+    ({"by": "planet"}, "by", "guide_version, kind, priority, project"),
     ({"since": MON, "until": MON}, "since", "--since must be before --until"),
 ])
 def test_bad_input_is_refused_naming_what_was_expected(
@@ -118,3 +118,19 @@ def test_an_experiment_of_another_project_on_a_dataset_is_reuse(team: Workspace)
     assert [(g.group, g.value) for g in got["reusing_projects"].breakdown] == [("P-TWO", 1.0)]
     mine = {f.metric: f.value for f in measure(team, project="P-TEST", **window).figures}
     assert mine["dataset_reuse_count"] is None
+
+
+def test_the_scorecard_compares_two_periods_of_records(team: Workspace) -> None:
+    from dataflywheel.flows.metrics import compare
+
+    issue = issues.open_issue(team, title="dup source", severity="P2", source="manual",
+                              project_id="P-TEST", now=MON)
+    issues.acknowledge(team, issue.id, now=MON + H)
+    issues.resolve(team, issue.id, resolution="deduplicated", root_cause="a mirrored source",
+                   now=MON + 10 * H)
+    week = timedelta(days=7)
+    card = compare(team, before=(MON - week, MON), after=(MON, MON + week))
+    row = {r.metric: r for r in card.rows}["root_cause_localization_hours"]
+    assert (row.before.value, row.after.value, row.change) == (None, 10.0, None)
+    with pytest.raises(BadInput, match="the period after is empty"):
+        compare(team, before=(MON - week, MON), after=(MON, MON))

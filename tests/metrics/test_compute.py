@@ -172,7 +172,7 @@ def test_a_breakdown_a_metric_does_not_have_is_left_out_and_layers_filter() -> N
     from dataflywheel.metrics.definitions import Layer
 
     assert {f.layer for f in figures(h, layer=Layer.QUALITY)} == {"quality_stability"}
-    assert len(figures(h)) == 16
+    assert len(figures(h)) == 21
 
 
 @pytest.mark.parametrize("values, expected", [([5.0], (5.0, 5.0, 5.0)),

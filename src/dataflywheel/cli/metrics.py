@@ -8,6 +8,7 @@ beside the others (not `--by`: that option names the acting person in every comm
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -28,7 +29,7 @@ def metrics(
              "reuse_value (default: every layer).")] = None,
     breakdown: Annotated[str | None, typer.Option(
         help="Break each figure down by project, priority, kind, source, vendor, guide_version, "
-             "severity or week (where the metric has that group).")] = None,
+             "severity, team or week (where the metric has that group).")] = None,
     since: Annotated[str | None, typer.Option(
         help="Window start, ISO date or time (default: four weeks before --until).")] = None,
     until: Annotated[str | None, typer.Option(
@@ -98,6 +99,50 @@ def _shown(value: float | None, unit: str) -> str:
     return shown(value, unit)
 
 
+def scorecard(
+    ctx: typer.Context,
+    before: Annotated[str, typer.Option(
+        help="The first period, START..END (ISO dates or times; END exclusive).")],
+    after: Annotated[str, typer.Option(help="The second period, START..END.")],
+    project: Annotated[str | None, typer.Option(
+        help="Only this project's records (default: the whole team's).")] = None,
+    json_: Json = False,
+) -> None:
+    """The Company E scorecard (Table 24-24) for two periods: delivery delay, annotation batch
+    pass rate, root-cause localization time, cross-project reuse, onboarding time."""
+    from dataflywheel.flows.metrics import compare
+
+    with workspace(ctx) as ws:
+        card = compare(ws, before=_period(before, "before"), after=_period(after, "after"),
+                       project=project)
+    if json_:
+        print_json(card.model_dump(mode="json"))
+        return
+    console.print(f"before {card.before_since:%Y-%m-%d}..{card.before_until:%Y-%m-%d}, after "
+                  f"{card.after_since:%Y-%m-%d}..{card.after_until:%Y-%m-%d}", highlight=False)
+    for r in card.rows:
+        console.print(f"[bold]{r.metric:<30}[/] {_shown(r.before.value, r.before.unit):>7} → "
+                      f"{_shown(r.after.value, r.after.unit):>7}  change "
+                      f"{_shown(r.change, r.after.unit):>7}  (n {r.before.samples}/"
+                      f"{r.after.samples})", highlight=False)
+        console.print(f"  {escape(r.label)}; Company E: {escape(r.company_e_before)} → "
+                      f"{escape(r.company_e_after)}", highlight=False)
+
+
+def _period(text: str, field: str) -> tuple[datetime, datetime]:
+    from dataflywheel.cli.parsing import parse_time
+    from dataflywheel.errors import BadInput
+
+    start, sep, end = text.partition("..")
+    if not sep or not start or not end:
+        raise BadInput("a period is START..END", field=field,
+                       expected="e.g. 2026-10-01..2026-11-01", got=text)
+    since, until = parse_time(start, field), parse_time(end, field)
+    assert since is not None and until is not None
+    return since, until
+
+
 @hookimpl
 def register_commands(cli: typer.Typer) -> None:
     cli.command("metrics")(metrics)
+    cli.command("scorecard")(scorecard)

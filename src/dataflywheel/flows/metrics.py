@@ -21,6 +21,7 @@ from dataflywheel.domain.states import BatchState
 from dataflywheel.metrics.compute import GONE, History, Use, figures
 from dataflywheel.metrics.definitions import BY_ID, DEFINITIONS, Layer, MetricDefinition
 from dataflywheel.metrics.measure import Figure
+from dataflywheel.metrics.scorecard import Scorecard, scorecard
 
 DEFAULT_WINDOW = timedelta(weeks=4)
 CHUNK = 500
@@ -62,6 +63,23 @@ def measure(ws: Workspace, *, layer: str | None = None, by: str | None = None,
                          figures=figures(history, layer=chosen, by=by))
 
 
+def compare(ws: Workspace, *, before: tuple[datetime, datetime],
+            after: tuple[datetime, datetime], project: str | None = None) -> Scorecard:
+    """The Table 24-24 scorecard: its five metrics over the period `before` and the period
+    `after` (each [since, until)), of one project or the whole team."""
+    for name, (since, until) in (("before", before), ("after", after)):
+        if since >= until:
+            raise BadInput(f"the period {name} is empty: its start must be before its end",
+                           field=name, got=f"{since.isoformat()}..{until.isoformat()}")
+    with ws.db.session() as s:
+        if project is not None:
+            from dataflywheel.store.repositories.people import Projects
+
+            Projects(s).get(project)
+        return scorecard(gather(ws, s, *before, project), gather(ws, s, *after, project),
+                         project)
+
+
 def _weeks_before(until: datetime) -> datetime:
     """The default window's start; at the calendar's first weeks, its first moment."""
     try:
@@ -90,7 +108,7 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
            project: str | None = None) -> History:
     """The records the window's metrics read (of `project` only, when named), in the read
     session `s`. The database picks them by their moments — delivered, started or still open at
-    the window's end; checked or received; closed; frozen; ended; begun — so the cost follows the window, not
+    the window's end; checked or received; closed or resolved; frozen; ended; begun; joined — so the cost follows the window, not
     the size of the pools; the SLA of the requirements delivered in it is read in one go."""
     from sqlalchemy import and_, or_, select
 
@@ -99,11 +117,12 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
     from dataflywheel.store.repositories.data import Batches, DatasetVersions
     from dataflywheel.store.repositories.experiments import Experiments
     from dataflywheel.store.repositories.issues import Issues
-    from dataflywheel.store.repositories.people import Requirements
+    from dataflywheel.store.repositories.people import People, Requirements
     from dataflywheel.store.tables.data import BatchRow, DatasetRow, DatasetVersionRow
     from dataflywheel.store.tables.demand import RequirementRow as Req
     from dataflywheel.store.tables.experiments import ExperimentRow
     from dataflywheel.store.tables.issues import IssueRow
+    from dataflywheel.store.tables.people import PersonRow
 
     def within(column: Any) -> Any:
         return and_(column >= since, column < until)
@@ -139,12 +158,28 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
         since=since, until=until, requirements=requirements, sla=sla,
         batches=list({b.id: b for b in [*earlier, *batches]}.values()),
         requirement_project=pairs_of(s, Req.id, Req.project_id, asked),
-        issues=Issues(s).matching(within(IssueRow.closed_at),
+        issues=Issues(s).matching(or_(within(IssueRow.closed_at), within(IssueRow.resolved_at)),
                                   *of_project(IssueRow.project_id, [project])),
         versions=versions,
         dataset_project=pairs_of(s, DatasetRow.id, DatasetRow.project_id,
                                {v.dataset_id for v in versions}),
-        experiments=experiments, error_samples=_error_samples(s, compared), uses=uses)
+        experiments=experiments, error_samples=_error_samples(s, compared), uses=uses,
+        requirement_kind=pairs_of(s, Req.id, Req.kind, asked),
+        people=[] if project is not None else People(s).matching(within(PersonRow.created_at)),
+        first_action=_first_actions(s, within))
+
+
+def _first_actions(s: Session, within: Any) -> dict[str, datetime]:
+    """When each person who joined in the window first acted (their first audit entry)."""
+    from sqlalchemy import func, select
+
+    from dataflywheel.store.tables.audit import AuditEntryRow
+    from dataflywheel.store.tables.people import PersonRow
+
+    joined = select(PersonRow.id).where(within(PersonRow.created_at))
+    rows = s.execute(select(AuditEntryRow.actor, func.min(AuditEntryRow.at))
+                     .where(AuditEntryRow.actor.in_(joined)).group_by(AuditEntryRow.actor))
+    return {actor: at for actor, at in rows}
 
 
 def _uses(s: Session, within: Any, project: str | None) -> list[Use]:

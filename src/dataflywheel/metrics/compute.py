@@ -18,6 +18,7 @@ from dataflywheel.domain.policies.sla import SlaStatus
 from dataflywheel.domain.records.data import Batch, DatasetVersion
 from dataflywheel.domain.records.demand import Requirement
 from dataflywheel.domain.records.experiment import Experiment
+from dataflywheel.domain.records.people import Person
 from dataflywheel.domain.records.issue import Issue
 from dataflywheel.domain.states import BatchState, IssueState, RequirementState
 from dataflywheel.metrics.definitions import BY_ID, Layer, definitions
@@ -55,6 +56,9 @@ class History:
     experiments: Sequence[Experiment] = ()
     error_samples: Mapping[str, int] = field(default_factory=dict)  # per experiment (+ baselines)
     uses: Sequence[Use] = ()
+    requirement_kind: Mapping[str, str] = field(default_factory=dict)  # of the batches
+    people: Sequence[Person] = ()
+    first_action: Mapping[str, datetime] = field(default_factory=dict)  # per person
 
     def within(self, at: datetime | None) -> bool:
         return at is not None and self.since <= at < self.until
@@ -165,12 +169,13 @@ def rework_rate(h: History) -> list[Sample]:
     return [Sample(b.id, rework(b), groups(b)) for b in h.batches if h.within(b.received_at)]
 
 
-def issue_closure_hours(h: History) -> list[Sample]:
-    def groups(i: Issue) -> dict[str, str]:
-        found = {"project": i.project_id, "severity": i.severity.value, "source": i.source.value}
-        return {k: v for k, v in found.items() if v}
+def _issue_groups(i: Issue) -> dict[str, str]:
+    found = {"project": i.project_id, "severity": i.severity.value, "source": i.source.value}
+    return {k: v for k, v in found.items() if v}
 
-    return [Sample(i.id, _hours(i.opened_at, i.closed_at), groups(i)) for i in h.issues
+
+def issue_closure_hours(h: History) -> list[Sample]:
+    return [Sample(i.id, _hours(i.opened_at, i.closed_at), _issue_groups(i)) for i in h.issues
             if i.state is IssueState.CLOSED and i.closed_at is not None
             and h.within(i.closed_at)]
 
@@ -217,6 +222,39 @@ def reusing_projects(h: History) -> list[Sample]:
     return [Sample(p, 1.0, {"project": p}) for p in sorted({u.user for u in _reuses(h)})]
 
 
+def delivery_delay_rate(h: History) -> list[Sample]:
+    return [Sample(r.id, 1.0 if h.sla[r.id].breached else 0.0, _requirement_groups(r))
+            for r in h.requirements if r.delivered_at is not None and h.within(r.delivered_at)
+            and r.id in h.sla]
+
+
+def annotation_batch_pass_rate(h: History) -> list[Sample]:
+    requirement = {b.id: b.requirement_id for b in h.batches}
+    return [s for s in batch_pass_rate(h)
+            if h.requirement_kind.get(requirement[s.record]) == "annotation"]
+
+
+def root_cause_localization_hours(h: History) -> list[Sample]:
+    return [Sample(i.id, _hours(i.opened_at, i.resolved_at), _issue_groups(i)) for i in h.issues
+            if i.resolved_at is not None and h.within(i.resolved_at)
+            and (i.root_cause or "").strip()]
+
+
+def cross_project_reuse_rate(h: History) -> list[Sample]:
+    used: dict[str, tuple[str, set[str]]] = {}
+    for u in h.uses:
+        if h.within(u.since):
+            used.setdefault(u.what, (u.owner, set()))[1].add(u.user)
+    return [Sample(what, 1.0 if users - {owner} else 0.0, {"project": owner})
+            for what, (owner, users) in sorted(used.items())]
+
+
+def onboarding_hours(h: History) -> list[Sample]:
+    return [Sample(p.id, _hours(p.created_at, h.first_action[p.id]),
+                   {"team": p.team_id} if p.team_id else {})
+            for p in h.people if h.within(p.created_at) and p.id in h.first_action]
+
+
 SAMPLERS: dict[str, Callable[[History], list[Sample]]] = {
     "delivery_cycle_hours": delivery_cycle_hours,
     "queue_wait_hours": queue_wait_hours,
@@ -234,6 +272,11 @@ SAMPLERS: dict[str, Callable[[History], list[Sample]]] = {
     "error_sample_reduction_rate": error_sample_reduction_rate,
     "dataset_reuse_count": dataset_reuse_count,
     "reusing_projects": reusing_projects,
+    "delivery_delay_rate": delivery_delay_rate,
+    "annotation_batch_pass_rate": annotation_batch_pass_rate,
+    "root_cause_localization_hours": root_cause_localization_hours,
+    "cross_project_reuse_rate": cross_project_reuse_rate,
+    "onboarding_hours": onboarding_hours,
 }
 COUNTS = frozenset({"wip", "throughput", "dataset_reuse_count", "reusing_projects"})
 

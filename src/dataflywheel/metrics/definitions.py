@@ -303,6 +303,63 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         indicator=Indicator.LAGGING, breakdowns=("project",),
         action="reuse concentrated in one project: check the others know the catalogue",
         history=FIRST),
+    MetricDefinition(
+        id="delivery_delay_rate", name="Data delivery delay rate", layer=Layer.FLOW,
+        formula="requirements delivered in the window after their SLA clock ran out (the time "
+                "dimension breached) ÷ requirements delivered in the window",
+        unit=Unit.RATIO, data_source="Demand Pool (SLA clocks, Table 24-13)",
+        applies_to="delivered requirements (Table 24-24's first row)",
+        not_applicable_to="open requirements (an overdue one shows in the Friday report)",
+        indicator=Indicator.LAGGING, breakdowns=REQUIREMENT_GROUPS,
+        action="delays in one priority: look at its queue wait and at what the Monday sync "
+               "commits",
+        history=FIRST),
+    MetricDefinition(
+        id="annotation_batch_pass_rate", name="Annotation batch pass rate",
+        layer=Layer.QUALITY,
+        formula="batches of annotation requirements checked in the window that passed every "
+                "gate ÷ those that passed or failed",
+        unit=Unit.RATIO, data_source="quality reports of annotation deliveries",
+        applies_to="deliveries against annotation requirements (Table 24-24's second row)",
+        not_applicable_to="cleaning and collection batches (see the batch pass rate)",
+        indicator=Indicator.LAGGING, breakdowns=BATCH_GROUPS,
+        action="below target for one vendor or guide version: boundary examples, retraining",
+        history=FIRST),
+    MetricDefinition(
+        id="root_cause_localization_hours", name="Data-issue root-cause localization time",
+        layer=Layer.COLLABORATION,
+        formula="resolved_at − opened_at of each issue resolved in the window with its root "
+                "cause recorded, in clock hours",
+        unit=Unit.HOURS, data_source="Issue Pool",
+        applies_to="issues resolved with a root cause (Table 24-24's third row)",
+        not_applicable_to="issues resolved without a root cause (not localized)",
+        indicator=Indicator.LAGGING, breakdowns=("project", "severity", "source"),
+        action="slow localization: check that batches, versions and requirements are linked "
+               "on the issue (lineage is what makes the search short)",
+        history=FIRST),
+    MetricDefinition(
+        id="cross_project_reuse_rate", name="Cross-project data reuse rate", layer=Layer.REUSE,
+        formula="data (datasets and assets) used in the window by at least one project other "
+                "than its own ÷ data used in the window",
+        unit=Unit.RATIO, data_source="asset registry (asset uses), Experiment Pool (versions "
+                                     "each run used)",
+        applies_to="data that belongs to a project (Table 24-24's fourth row)",
+        not_applicable_to="data nobody used in the window; reuse that does not fit is not "
+                          "value",
+        indicator=Indicator.LAGGING, breakdowns=("project",),
+        action="a falling rate: publish what each dataset is fit for, and its owner",
+        history=FIRST),
+    MetricDefinition(
+        id="onboarding_hours", name="Onboarding time for new members",
+        layer=Layer.COLLABORATION,
+        formula="time from a person's record to their first audited action, for people added "
+                "in the window, in clock hours",
+        unit=Unit.HOURS, data_source="people and the audit log",
+        applies_to="people who joined in the window (Table 24-24's fifth row)",
+        not_applicable_to="people who have not acted yet (not counted, not zero)",
+        indicator=Indicator.LAGGING, breakdowns=("team",),
+        action="long onboarding: review the onboarding guide in the knowledge base",
+        history=FIRST),
 )
 
 BY_ID: dict[str, MetricDefinition] = {d.id: d for d in DEFINITIONS}

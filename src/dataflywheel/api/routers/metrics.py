@@ -16,14 +16,16 @@ from pydantic import AwareDatetime
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.policy import AnyPerson, Member, Rule
 from dataflywheel.api.request_text import NO_NUL
-from dataflywheel.flows.metrics import MetricsAnswer, definition_list, measure
+from dataflywheel.flows.metrics import MetricsAnswer, compare, definition_list, measure
 from dataflywheel.metrics.definitions import MetricDefinition
+from dataflywheel.metrics.scorecard import Scorecard
 
 router = APIRouter(prefix="/api/v1", tags=["metrics"])
 
 POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/metrics"): Member(scope="project"),
     ("GET", "/api/v1/metrics/definitions"): AnyPerson(),
+    ("GET", "/api/v1/metrics/scorecard"): Member(scope="project"),
 }
 Word = Annotated[str | None, Query(max_length=64, pattern=NO_NUL)]
 
@@ -32,7 +34,7 @@ Word = Annotated[str | None, Query(max_length=64, pattern=NO_NUL)]
 def get_metrics(
     ws: ActingWorkspace, layer: Word = None,
     breakdown: Annotated[str | None, Query(max_length=64, pattern=NO_NUL, description=(
-        "project, priority, kind, source, vendor, guide_version, severity or week"))] = None,
+        "project, priority, kind, source, vendor, guide_version, severity, team or week"))] = None,
     since: Annotated[AwareDatetime | None, Query(
         description="window start (default: four weeks before `until`)")] = None,
     until: Annotated[AwareDatetime | None, Query(description="window end, exclusive "
@@ -51,3 +53,18 @@ def get_definitions(layer: Word = None) -> list[MetricDefinition]:
     """What every metric means (Table 24-16): formula, unit, source, boundaries, action, history;
     400 for an unknown layer."""
     return definition_list(layer or None)
+
+
+@router.get("/metrics/scorecard", response_model=Scorecard)
+def get_scorecard(
+    ws: ActingWorkspace,
+    before_since: Annotated[AwareDatetime, Query(description="first period's start")],
+    before_until: Annotated[AwareDatetime, Query(description="first period's end, exclusive")],
+    after_since: Annotated[AwareDatetime, Query(description="second period's start")],
+    after_until: Annotated[AwareDatetime, Query(description="second period's end, exclusive")],
+    project: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
+) -> Scorecard:
+    """The Table 24-24 scorecard over two periods (`flywheel scorecard --json`); 400 for an
+    empty period, 404 for an unknown project."""
+    return compare(ws, before=(before_since, before_until), after=(after_since, after_until),
+                   project=project or None)
