@@ -45,6 +45,9 @@ QUESTIONS: dict[str, str] = {
     "preventive": "Did the high-priority issues produce preventive measures?",
     "reuse": "Which assets do several projects reuse?",
     "expiring": "Which permissions expire soon?",
+    "fluctuation": "Were this month's quality fluctuations caused by process problems or "
+                   "data-structure changes?",
+    "onboarding": "Can a new member understand the core processes within one week?",
 }
 
 
@@ -214,6 +217,8 @@ def trace(ws: Workspace, *, experiment_id: str | None = None, guide: str | None 
     if only is not None and only not in QUESTIONS:
         raise BadInput(f"no such trace question: {only!r}", field="question",
                        expected="one of " + ", ".join(QUESTIONS), hint="flywheel trace")
+    from dataflywheel.flows.trace_trends import onboarding, quality_fluctuation
+
     now = now or utcnow()
     answers: dict[str, Callable[[Session], Answer]] = {
         "release": latest_release,
@@ -222,6 +227,8 @@ def trace(ws: Workspace, *, experiment_id: str | None = None, guide: str | None 
         "preventive": preventive_measures,
         "reuse": reused_assets,
         "expiring": lambda s: expiring_permissions(s, now, days),
+        "fluctuation": lambda s: quality_fluctuation(ws, s, now),
+        "onboarding": lambda s: onboarding(ws, s, now),
     }
     with ws.db.session() as s:
         return [answer(s) for key, answer in answers.items() if only in (None, key)]

@@ -27,7 +27,7 @@ def _answers(ws: Workspace, **kw: object) -> dict[str, object]:
 
 def test_empty_workspace_says_no_records_yet(team: Workspace) -> None:
     answers = trace(team, now=NOW)
-    assert [a.status for a in answers] == [Status.NO_RECORDS] * 6
+    assert [a.status for a in answers] == [Status.NO_RECORDS] * 8
     assert answers[0].answer == "no records yet: no dataset version has been frozen"
     assert answers[3].answer == "no records yet: no P0 or P1 issue has been opened"
 
