@@ -21,6 +21,13 @@ class CliResult:
         return json.loads(self.out)
 
 
+def unwrapped(text: str) -> str:
+    """`text` without any whitespace: what a command printed, whatever width the console wrapped it
+    at. Rich folds a word longer than the line (a path under a deep temporary folder, as under
+    xdist) mid-word, so joining the lines with spaces would still split the path."""
+    return "".join(text.split())
+
+
 DEFAULT_LOGIN = "tester"  # the login the test workspaces were initialised under
 
 

@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from server_helpers import assert_envelope
+from clirun import unwrapped
 from datapool_helpers import audit_count
 
 if TYPE_CHECKING:
@@ -315,8 +316,8 @@ def test_cli_datasets_and_candidate_commands_through_the_server(
     _through(monkeypatch, live_server, principals, "quality-evaluator")
     taken = cli("versions", "final-check", version, str(reviews))
     assert taken.code == 2
-    assert ("reviews.jsonl:1: rejected: data-engineer is not the person sending these verdicts "
-            "(quality-evaluator)") in " ".join(taken.out.split())
+    assert unwrapped("reviews.jsonl:1: rejected: data-engineer is not the person sending these "
+                     "verdicts (quality-evaluator)") in unwrapped(taken.out)
     gone = cli("versions", "final-check", version, str(tmp_path / "nope.jsonl"))
     assert gone.code == 2 and "reviews file not found" in gone.err
     notice = cli("versions", "notice", version)

@@ -170,10 +170,11 @@ def test_an_empty_reference_set_is_refused(tmp_path: Path) -> None:
     batch = write_jsonl(tmp_path / "b.jsonl", [{"id": "x", "text": "t", "source": "s"}])
     with pytest.raises(BadInput) as err:
         check(batch, ct_plan([ref]))
-    assert str(err.value) == (
+    assert str(err.value).startswith(
         "the contamination reference set has no records; field 'checks.contamination.reference'; "
-        f"expected at least one decodable record; got {str(ref)!r}"
+        "expected at least one decodable record; got '"
     )
+    assert err.value.got == str(ref)  # the message shortens it past 80 characters (a deep tmp_path)
 
 
 def test_undecodable_reference_lines_are_reported(

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from clirun import unwrapped
 from datapool_helpers import FULL_DATASHEET, audit_count, deliver_clean, setup_pool
 from review_helpers import read_sheet, verdicts, write_reviews_jsonl
 
@@ -137,8 +138,8 @@ def test_procedure_through_the_cli(team: Workspace, cli, tmp_path: Path) -> None
     assert taken.code == 2
     text = " ".join(taken.out.split())
     assert f"{vid}: 49 verdict(s) taken, 1 sampled record(s) pending" in text
-    assert (f"{path}:1: rejected: data-owner is not a Quality Evaluator (the final spot check "
-            "is theirs)") in text
+    assert unwrapped(f"{path}:1: rejected: data-owner is not a Quality Evaluator (the final spot "
+                     "check is theirs)") in unwrapped(taken.out)
     shown = cli("versions", "show", vid, "--baseline", "--json").json()
     assert [(c["code"], c["met"]) for c in shown["gate"]][-2:] == [("g", False), ("h", False)]
     assert "the notice period ends" in shown["gate"][-2]["problems"][0]
