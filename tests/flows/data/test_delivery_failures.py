@@ -25,9 +25,10 @@ def _deliver(team: Workspace, path: Path):  # type: ignore[no-untyped-def]
                    requirement_id=pool.requirement, delivered_by="data-engineer", engine="single")
 
 
-@pytest.mark.parametrize("name, content", [
-    ("empty.jsonl", b""), ("blank.jsonl", b"\n  \n\t\n"), ("empty.jsonl.gz", gzip.compress(b"\n")),
-])
+@pytest.mark.parametrize("name, content", [  # ids by name: xdist's workers must collect the same
+    ("empty.jsonl", b""), ("blank.jsonl", b"\n  \n\t\n"),  # ids, and gzip stamps the time
+    ("empty.jsonl.gz", gzip.compress(b"\n", mtime=0)),
+], ids=["empty.jsonl", "blank.jsonl", "empty.jsonl.gz"])
 def test_an_empty_batch_is_bad_input_and_nothing_is_stored(
     team: Workspace, tmp_path: Path, name: str, content: bytes,
 ) -> None:
