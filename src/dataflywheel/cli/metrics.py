@@ -9,7 +9,8 @@ beside the others (not `--by`: that option names the acting person in every comm
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.markup import escape
@@ -38,6 +39,9 @@ def metrics(
         help="Only this project's records (default: the whole team's).")] = None,
     definitions: Annotated[bool, typer.Option(
         "--definitions", help="Print the metrics' definitions instead of figures.")] = False,
+    out: Annotated[Path | None, typer.Option(
+        help="Write the figures to FILE instead: .html (a page with the distributions and "
+             "breakdowns drawn), .md or .json.")] = None,
     json_: Json = False,
 ) -> None:
     """The flywheel's metrics over a window: value, distribution, breakdown and example records."""
@@ -58,9 +62,17 @@ def metrics(
                 console.print(f"  {label}: {escape(text)}", highlight=False)
         return
     start, end = parse_time(since, "since"), parse_time(until, "until")
+    fmt = None if out is None else _format_of(out)
     with workspace(ctx) as ws:
         answer = measure(ws, layer=layer, by=breakdown, since=start, until=end,
                          project=project)
+    if out is not None and fmt is not None:
+        from dataflywheel.atomicfile import write_text
+        from dataflywheel.reports.render import render
+
+        write_text(out, render(answer, fmt))
+        console.print(f"wrote {len(answer.figures)} figures to {out}", highlight=False)
+        return
     if json_:
         print_json(answer.model_dump(mode="json"))
         return
@@ -127,6 +139,17 @@ def scorecard(
                       f"{r.after.samples})", highlight=False)
         console.print(f"  {escape(r.label)}; Company E: {escape(r.company_e_before)} → "
                       f"{escape(r.company_e_after)}", highlight=False)
+
+
+def _format_of(path: Path) -> Literal["markdown", "html", "json"]:
+    from dataflywheel.errors import BadInput
+
+    formats: dict[str, Literal["markdown", "html", "json"]] = {
+        ".html": "html", ".md": "markdown", ".json": "json"}
+    if path.suffix.lower() not in formats:
+        raise BadInput("cannot tell the format from the file name", field="out",
+                       expected="a name ending in .html, .md or .json", got=str(path))
+    return formats[path.suffix.lower()]
 
 
 def _period(text: str, field: str) -> tuple[datetime, datetime]:

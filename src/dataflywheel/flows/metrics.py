@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import utcnow
@@ -20,23 +19,12 @@ from dataflywheel.flows.workspace import Workspace
 from dataflywheel.domain.states import BatchState
 from dataflywheel.metrics.compute import GONE, History, Use, figures
 from dataflywheel.metrics.definitions import BY_ID, DEFINITIONS, Layer, MetricDefinition
-from dataflywheel.metrics.measure import Figure
+from dataflywheel.metrics.measure import MetricsAnswer
 from dataflywheel.metrics.scorecard import Scorecard, scorecard
 
 DEFAULT_WINDOW = timedelta(weeks=4)
 CHUNK = 500
 BREAKDOWNS = tuple(sorted({g for d in DEFINITIONS for g in d.breakdowns}))
-
-
-class MetricsAnswer(BaseModel):
-    """The figures of one window, with the window they cover."""
-
-    since: datetime
-    until: datetime
-    project: str | None
-    layer: str | None
-    by: str | None
-    figures: list[Figure]
 
 
 def measure(ws: Workspace, *, layer: str | None = None, by: str | None = None,

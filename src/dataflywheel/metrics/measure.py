@@ -11,6 +11,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
@@ -118,3 +119,14 @@ def _sum(values: Sequence[float]) -> float:
 
 def _round(value: float) -> float:
     return round(value, 4)
+
+
+class MetricsAnswer(BaseModel):
+    """The figures of one window, with the window they cover."""
+
+    since: datetime
+    until: datetime
+    project: str | None
+    layer: str | None
+    by: str | None
+    figures: list[Figure]

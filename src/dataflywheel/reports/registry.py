@@ -7,12 +7,13 @@ from typing import Any
 
 from dataflywheel.errors import BadInput
 from dataflywheel.reports.friday import FRIDAY
+from dataflywheel.reports.metrics_page import METRICS
 from dataflywheel.reports.monday import MONDAY
 from dataflywheel.reports.quality import QUALITY
 from dataflywheel.reports.spec import ReportSpec
 from dataflywheel.reports.wednesday import WEDNESDAY
 
-REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (QUALITY, MONDAY, WEDNESDAY, FRIDAY)}
+REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (QUALITY, MONDAY, WEDNESDAY, FRIDAY, METRICS)}
 
 
 def spec_named(name: str) -> ReportSpec[Any]:

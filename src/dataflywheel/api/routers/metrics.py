@@ -16,8 +16,9 @@ from pydantic import AwareDatetime
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.policy import AnyPerson, Member, Rule
 from dataflywheel.api.request_text import NO_NUL
-from dataflywheel.flows.metrics import MetricsAnswer, compare, definition_list, measure
+from dataflywheel.flows.metrics import compare, definition_list, measure
 from dataflywheel.metrics.definitions import MetricDefinition
+from dataflywheel.metrics.measure import MetricsAnswer
 from dataflywheel.metrics.scorecard import Scorecard
 
 router = APIRouter(prefix="/api/v1", tags=["metrics"])
