@@ -51,6 +51,12 @@ QUESTIONS: dict[str, str] = {
 }
 
 
+def _found(key: str, found: tuple[str, str, list[str]]) -> Answer:
+    status, answer, evidence = found
+    return Answer(key=key, question=QUESTIONS[key], status=Status(status), answer=answer,
+                  evidence=evidence)
+
+
 def _none(key: str, what: str) -> Answer:
     return Answer(key=key, question=QUESTIONS[key], status=Status.NO_RECORDS,
                   answer=f"no records yet: {what}")
@@ -227,8 +233,8 @@ def trace(ws: Workspace, *, experiment_id: str | None = None, guide: str | None 
         "preventive": preventive_measures,
         "reuse": reused_assets,
         "expiring": lambda s: expiring_permissions(s, now, days),
-        "fluctuation": lambda s: quality_fluctuation(ws, s, now),
-        "onboarding": lambda s: onboarding(ws, s, now),
+        "fluctuation": lambda s: _found("fluctuation", quality_fluctuation(ws, s, now)),
+        "onboarding": lambda s: _found("onboarding", onboarding(ws, s, now)),
     }
     with ws.db.session() as s:
         return [answer(s) for key, answer in answers.items() if only in (None, key)]

@@ -22,8 +22,10 @@ from dataflywheel.metrics.compute import one
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from dataflywheel.flows.trace import Answer
     from dataflywheel.flows.workspace import Workspace
+
+Found = tuple[str, str, list[str]]
+"""(status — answered, gaps or no_records —, answer, evidence): `flows.trace` makes the Answer."""
 
 MONTH = timedelta(days=30)
 QUARTER = timedelta(days=90)
@@ -32,15 +34,14 @@ STABLE_ANOMALY = 0.02  # an anomaly rate moving less than 2 points is not a fluc
 STABLE_PASS = 0.05
 
 
-def quality_fluctuation(ws: Workspace, s: Session, now: datetime) -> Answer:
+def quality_fluctuation(ws: Workspace, s: Session, now: datetime) -> Found:
     from dataflywheel.flows.metrics import gather
-    from dataflywheel.flows.trace import QUESTIONS, Answer, Status, _none
 
     month, before = gather(ws, s, now - MONTH, now), gather(ws, s, now - 2 * MONTH, now - MONTH)
     figures = {name: (one(before, name).value, one(month, name).value)
                for name in ("anomaly_rate", "batch_pass_rate")}
     if all(v is None for pair in figures.values() for v in pair):
-        return _none("fluctuation", "no batch was checked in the last two months")
+        return "no_records", "no records yet: no batch was checked in the last two months", []
     shown = "; ".join(f"{name} {_pct(a)} → {_pct(b)}" for name, (a, b) in figures.items())
     structure, process = _changes(s, month.since, now)
     evidence = ([f"{name}: {_pct(a)} the month before, {_pct(b)} this month"
@@ -48,24 +49,16 @@ def quality_fluctuation(ws: Workspace, s: Session, now: datetime) -> Answer:
                 + [f"data-structure change: {c}" for c in structure]
                 + [f"process change: {c}" for c in process])
     if all(before is None for before, _ in figures.values()):
-        return Answer(key="fluctuation", question=QUESTIONS["fluctuation"],
-                      status=Status.ANSWERED, evidence=evidence,
-                      answer=f"no month before this one to compare with ({shown})")
+        return "answered", f"no month before this one to compare with ({shown})", evidence
     if not _fluctuated(figures):
-        return Answer(key="fluctuation", question=QUESTIONS["fluctuation"],
-                      status=Status.ANSWERED, evidence=evidence,
-                      answer=f"no fluctuation to explain this month ({shown})")
+        return "answered", f"no fluctuation to explain this month ({shown})", evidence
     if not structure and not process:
-        return Answer(key="fluctuation", question=QUESTIONS["fluctuation"], status=Status.GAPS,
-                      evidence=evidence,
-                      answer=f"quality moved ({shown}) with no change recorded in the month: "
-                             "read the failed batches' samples")
+        return ("gaps", f"quality moved ({shown}) with no change recorded in the month: read "
+                "the failed batches' samples", evidence)
     kinds = " and ".join(k for k, found in (("data-structure", structure),
                                             ("process", process)) if found)
-    return Answer(key="fluctuation", question=QUESTIONS["fluctuation"], status=Status.ANSWERED,
-                  evidence=evidence,
-                  answer=f"quality moved ({shown}); the month recorded {kinds} changes "
-                         f"({len(structure)} data-structure, {len(process)} process)")
+    return ("answered", f"quality moved ({shown}); the month recorded {kinds} changes "
+                        f"({len(structure)} data-structure, {len(process)} process)", evidence)
 
 
 def _fluctuated(figures: dict[str, tuple[float | None, float | None]]) -> bool:
@@ -110,10 +103,9 @@ def _changes(s: Session, since: datetime, until: datetime) -> tuple[list[str], l
     return structure, process
 
 
-def onboarding(ws: Workspace, s: Session, now: datetime) -> Answer:
+def onboarding(ws: Workspace, s: Session, now: datetime) -> Found:
     from dataflywheel.domain.records.kb import DocKind
     from dataflywheel.flows.metrics import gather
-    from dataflywheel.flows.trace import QUESTIONS, Answer, Status, _none
     from dataflywheel.store.repositories.kb import KbDocuments
 
     guides = KbDocuments(s).list(kind=DocKind.ONBOARDING.value)
@@ -128,19 +120,15 @@ def onboarding(ws: Workspace, s: Session, now: datetime) -> Answer:
                         f"after a median of {hours[0]:.0f} h")
     within_week = bool(hours) and hours[0] <= WEEK_HOURS
     if not guides and not templates and not hours:
-        return _none("onboarding", "no onboarding guide, template or new member")
+        return "no_records", "no records yet: no onboarding guide, template or new member", []
     if not guides:
-        return Answer(key="onboarding", question=QUESTIONS["onboarding"], status=Status.GAPS,
-                      evidence=evidence,
-                      answer="no onboarding guide in the knowledge base"
-                             + (f" ({len(templates)} template(s))" if templates else ""))
+        return ("gaps", "no onboarding guide in the knowledge base"
+                + (f" ({len(templates)} template(s))" if templates else ""), evidence)
     answer = (f"{len(guides)} onboarding guide(s), {len(templates)} template(s); "
               + (f"new members acted within a week (median {hours[0]:.0f} h)" if within_week
                  else f"new members took a median {hours[0]:.0f} h to act" if hours
                  else "nobody joined in the last 90 days"))
-    return Answer(key="onboarding", question=QUESTIONS["onboarding"],
-                  status=Status.ANSWERED if within_week or not hours else Status.GAPS,
-                  evidence=evidence, answer=answer)
+    return "answered" if within_week or not hours else "gaps", answer, evidence
 
 
 def _pct(value: float | None) -> str:
