@@ -23,6 +23,10 @@ def test_the_api_answers_what_the_cli_prints(
             assert printed.code == 0, printed.err
             assert got.text == printed.out
         assert got.headers["content-type"].startswith("text/html")
+    monthly = api.get("/api/v1/reports/monthly", headers=principals["data-owner"],
+                      params={"month": "2026-11", "format": "markdown"})
+    assert monthly.status_code == 200, monthly.text
+    assert monthly.text == cli("report", "monthly", "--month", "2026-11").out
 
 
 def test_who_may_read_it_and_bad_input(api: TestClient,
@@ -43,3 +47,5 @@ def test_who_may_read_it_and_bad_input(api: TestClient,
     assert_envelope(api.get("/api/v1/reports/wednesday", params={"week": "W1"},
                             headers=owner), 400, "not an ISO week")
     assert_envelope(api.get("/api/v1/reports/wednesday", headers=outsider), 403, "may not")
+    assert_envelope(api.get("/api/v1/reports/monthly", params={"month": "11/2026"},
+                            headers=owner), 400, "not a month")

@@ -1,4 +1,4 @@
-"""`flywheel report monday|wednesday|friday`: the cadence reports, generated from the records.
+"""`flywheel report monday|wednesday|friday|monthly`: the cadence reports, generated from the records.
 
 Markdown to the terminal by default; `--format html|json` for a page or the data; `--out FILE`
 writes it atomically instead. The same records give the same bytes. Reads locally.
@@ -56,6 +56,21 @@ def friday(ctx: typer.Context, week: Week = None, project: ProjectOption = None,
     _emit(ctx, friday_report, "delivery post-mortem", week, project, format_, out)
 
 
+@app.command("monthly")
+def monthly(ctx: typer.Context, month: Annotated[str | None, typer.Option(
+                help="The month, e.g. 2026-11 (default: this month so far).")] = None,
+            project: ProjectOption = None, format_: FormatOption = "markdown",
+            out: Out = None) -> None:
+    """The monthly review: the improvement plan, every metric month on month with its
+    interpretation linked to records, the post-mortems, and metric adjustments."""
+    from dataflywheel.flows.cadence import monthly_report
+
+    def make(ws: Any, *, week: str | None, project: str | None) -> Any:
+        return monthly_report(ws, month=month, project=project)
+
+    _emit(ctx, make, "monthly review", None, project, format_, out)
+
+
 def _emit(ctx: typer.Context, make: Callable[..., Any], what: str, week: str | None, project: str | None,
           format_: str, out: Path | None) -> None:
     from dataflywheel.errors import BadInput
@@ -73,7 +88,7 @@ def _emit(ctx: typer.Context, make: Callable[..., Any], what: str, week: str | N
     from dataflywheel.atomicfile import write_text
 
     write_text(out, text)
-    console.print(f"wrote the {what} of {report.week} to {out}", highlight=False)
+    console.print(f"wrote the {what} to {out}", highlight=False)
 
 
 @hookimpl

@@ -1,8 +1,8 @@
 """The cadence reports (Tables 24-11, 24-12) from the records: the Monday requirement sync, the
-Wednesday quality inspection and the Friday delivery post-mortem.
+Wednesday quality inspection, the Friday delivery post-mortem and the monthly review.
 
 A flow opens the read session and runs the report's query (`reports.monday`,
-`reports.wednesday`, `reports.friday`); the CLI, the API and the demo render the context it
+`reports.wednesday`, `reports.friday`, `reports.monthly`); the CLI, the API and the demo render the context it
 returns. Reads only.
 """
 
@@ -20,6 +20,7 @@ from dataflywheel.errors import BadInput
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.reports.friday import FridayReview, friday_review
 from dataflywheel.reports.monday import MondaySync, monday_sync
+from dataflywheel.reports.monthly import MonthlyReview, monthly_review
 from dataflywheel.reports.wednesday import WednesdayInspection, wednesday_inspection
 
 
@@ -56,6 +57,32 @@ def friday_report(ws: Workspace, *, week: str | None = None,
                              sla={st.requirement_id: st for st in statuses})
 
     return _weekly(ws, query, week, project)
+
+
+def monthly_report(ws: Workspace, *, month: str | None = None,
+                   project: str | None = None) -> MonthlyReview:
+    """The monthly review of `month` (`2026-11`; default: this month in the workspace's time
+    zone, so far) against the month before, of one project or the whole team."""
+    from dataflywheel.flows.metrics import gather
+    from dataflywheel.store.repositories.people import Projects
+
+    start, end = _month(month or datetime.now(ZoneInfo(ws.settings.timezone)).strftime("%Y-%m"))
+    previous, _ = _month((start - timedelta(days=1)).strftime("%Y-%m"))
+    with ws.db.session() as s:
+        if project is not None:
+            Projects(s).get(project)
+        return monthly_review(s, before=gather(ws, s, previous, start, project),
+                              month=gather(ws, s, start, end, project), project=project)
+
+
+def _month(text: str) -> tuple[datetime, datetime]:
+    """[first moment, first moment of the next) of the month `2026-11`, in UTC."""
+    try:
+        start = datetime.strptime(text, "%Y-%m").replace(tzinfo=UTC)
+    except ValueError:
+        raise BadInput("not a month", field="month", expected="e.g. 2026-11", got=text) from None
+    end = (start + timedelta(days=32)).replace(day=1)
+    return start, end
 
 
 C = TypeVar("C")

@@ -9,11 +9,12 @@ from dataflywheel.errors import BadInput
 from dataflywheel.reports.friday import FRIDAY
 from dataflywheel.reports.metrics_page import METRICS
 from dataflywheel.reports.monday import MONDAY
+from dataflywheel.reports.monthly import MONTHLY
 from dataflywheel.reports.quality import QUALITY
 from dataflywheel.reports.spec import ReportSpec
 from dataflywheel.reports.wednesday import WEDNESDAY
 
-REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (QUALITY, MONDAY, WEDNESDAY, FRIDAY, METRICS)}
+REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (QUALITY, MONDAY, WEDNESDAY, FRIDAY, MONTHLY, METRICS)}
 
 
 def spec_named(name: str) -> ReportSpec[Any]:

@@ -14,9 +14,12 @@ from fastapi import APIRouter, Query, Response
 
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.policy import Member, Rule
-from dataflywheel.flows.cadence import friday_report, monday_report, wednesday_report
+from dataflywheel.flows.cadence import (
+    friday_report, monday_report, monthly_report, wednesday_report,
+)
 from dataflywheel.reports.friday import FridayReview
 from dataflywheel.reports.monday import MondaySync
+from dataflywheel.reports.monthly import MonthlyReview
 from dataflywheel.reports.spec import Format as ReportFormat
 from dataflywheel.reports.wednesday import WednesdayInspection
 
@@ -26,6 +29,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/reports/monday"): Member(scope="project"),
     ("GET", "/api/v1/reports/wednesday"): Member(scope="project"),
     ("GET", "/api/v1/reports/friday"): Member(scope="project"),
+    ("GET", "/api/v1/reports/monthly"): Member(scope="project"),
 }
 Week = Annotated[str | None, Query(max_length=16, description=(
     "ISO week, e.g. 2026-W48 (default: this week in the workspace's time zone)"))]
@@ -62,6 +66,16 @@ def friday(ws: ActingWorkspace, week: Week = None, project: Project = None,
     week's items, unowned blockers; 400 for a week that is not ISO, 404 for an unknown
     project."""
     return _answer(friday_report(ws, week=week or None, project=project or None), fmt)
+
+
+@router.get("/monthly", response_model=MonthlyReview, responses=ANSWERS)
+def monthly(ws: ActingWorkspace, project: Project = None, fmt: Format = "json",
+            month: Annotated[str | None, Query(max_length=16, description=(
+                "the month, e.g. 2026-11 (default: this month so far)"))] = None) -> Response:
+    """The monthly review: improvement plan, month-on-month metrics with their interpretation,
+    post-mortems, metric adjustments; 400 for a month that is not YYYY-MM, 404 for an unknown
+    project."""
+    return _answer(monthly_report(ws, month=month or None, project=project or None), fmt)
 
 
 def _answer(report: object, fmt: ReportFormat) -> Response:
