@@ -27,6 +27,10 @@ def test_the_api_answers_what_the_cli_prints(
                       params={"month": "2026-11", "format": "markdown"})
     assert monthly.status_code == 200, monthly.text
     assert monthly.text == cli("report", "monthly", "--month", "2026-11").out
+    quarterly = api.get("/api/v1/reports/quarterly", headers=principals["data-owner"],
+                        params={"quarter": "2026-Q4", "format": "markdown"})
+    assert quarterly.status_code == 200, quarterly.text
+    assert quarterly.text == cli("report", "quarterly", "--quarter", "2026-Q4").out
 
 
 def test_who_may_read_it_and_bad_input(api: TestClient,
@@ -49,3 +53,5 @@ def test_who_may_read_it_and_bad_input(api: TestClient,
     assert_envelope(api.get("/api/v1/reports/wednesday", headers=outsider), 403, "may not")
     assert_envelope(api.get("/api/v1/reports/monthly", params={"month": "11/2026"},
                             headers=owner), 400, "not a month")
+    assert_envelope(api.get("/api/v1/reports/quarterly", params={"quarter": "Q4"},
+                            headers=owner), 400, "not a quarter")

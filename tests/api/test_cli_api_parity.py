@@ -48,6 +48,7 @@ PARITY: dict[str, list[Route]] = {
     "report wednesday": [("GET", "/api/v1/reports/wednesday")],
     "report friday": [("GET", "/api/v1/reports/friday")],
     "report monthly": [("GET", "/api/v1/reports/monthly")],
+    "report quarterly": [("GET", "/api/v1/reports/quarterly")],
     "tokens create": [("POST", "/api/v1/people/{person}/tokens")],
     "tokens list": [("GET", "/api/v1/people/{person}/tokens")],
     "tokens revoke": [("POST", "/api/v1/tokens/{token}/revoke")],

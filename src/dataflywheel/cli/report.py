@@ -1,4 +1,4 @@
-"""`flywheel report monday|wednesday|friday|monthly`: the cadence reports, generated from the records.
+"""`flywheel report monday|wednesday|friday|monthly|quarterly`: the cadence reports, generated from the records.
 
 Markdown to the terminal by default; `--format html|json` for a page or the data; `--out FILE`
 writes it atomically instead. The same records give the same bytes. Reads locally.
@@ -69,6 +69,21 @@ def monthly(ctx: typer.Context, month: Annotated[str | None, typer.Option(
         return monthly_report(ws, month=month, project=project)
 
     _emit(ctx, make, "monthly review", None, project, format_, out)
+
+
+@app.command("quarterly")
+def quarterly(ctx: typer.Context, quarter: Annotated[str | None, typer.Option(
+                  help="The quarter, e.g. 2026-Q4 (default: this quarter).")] = None,
+              project: ProjectOption = None, format_: FormatOption = "markdown",
+              out: Out = None) -> None:
+    """The quarterly version freeze: the baselines frozen in the quarter with their lineage,
+    what changed since the previous baseline and their known limitations; the candidates."""
+    from dataflywheel.flows.cadence import quarterly_report
+
+    def make(ws: Any, *, week: str | None, project: str | None) -> Any:
+        return quarterly_report(ws, quarter=quarter, project=project)
+
+    _emit(ctx, make, "quarterly freeze", None, project, format_, out)
 
 
 def _emit(ctx: typer.Context, make: Callable[..., Any], what: str, week: str | None, project: str | None,

@@ -1,8 +1,9 @@
 """The cadence reports (Tables 24-11, 24-12) from the records: the Monday requirement sync, the
-Wednesday quality inspection, the Friday delivery post-mortem and the monthly review.
+Wednesday quality inspection, the Friday delivery post-mortem, the monthly review and the
+quarterly version freeze.
 
 A flow opens the read session and runs the report's query (`reports.monday`,
-`reports.wednesday`, `reports.friday`, `reports.monthly`); the CLI, the API and the demo render the context it
+`reports.wednesday`, `reports.friday`, `reports.monthly`, `reports.quarterly`); the CLI, the API and the demo render the context it
 returns. Reads only.
 """
 
@@ -21,6 +22,7 @@ from dataflywheel.flows.workspace import Workspace
 from dataflywheel.reports.friday import FridayReview, friday_review
 from dataflywheel.reports.monday import MondaySync, monday_sync
 from dataflywheel.reports.monthly import MonthlyReview, monthly_review
+from dataflywheel.reports.quarterly import QuarterlyFreeze, quarter_bounds, quarterly_freeze
 from dataflywheel.reports.wednesday import WednesdayInspection, wednesday_inspection
 
 
@@ -73,6 +75,26 @@ def monthly_report(ws: Workspace, *, month: str | None = None,
             Projects(s).get(project)
         return monthly_review(s, before=gather(ws, s, previous, start, project),
                               month=gather(ws, s, start, end, project), project=project)
+
+
+def quarterly_report(ws: Workspace, *, quarter: str | None = None,
+                     project: str | None = None) -> QuarterlyFreeze:
+    """The quarterly freeze of `quarter` (`2026-Q4`; default: this quarter), of one project or
+    the whole team."""
+    from dataflywheel.store.repositories.people import Projects
+
+    if quarter is None:
+        today = datetime.now(ZoneInfo(ws.settings.timezone))
+        quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    try:
+        quarter_bounds(quarter)
+    except ValueError:
+        raise BadInput("not a quarter", field="quarter", expected="e.g. 2026-Q4",
+                       got=quarter) from None
+    with ws.db.session() as s:
+        if project is not None:
+            Projects(s).get(project)
+        return quarterly_freeze(s, quarter=quarter, project=project)
 
 
 def _month(text: str) -> tuple[datetime, datetime]:

@@ -11,10 +11,11 @@ from dataflywheel.reports.metrics_page import METRICS
 from dataflywheel.reports.monday import MONDAY
 from dataflywheel.reports.monthly import MONTHLY
 from dataflywheel.reports.quality import QUALITY
+from dataflywheel.reports.quarterly import QUARTERLY
 from dataflywheel.reports.spec import ReportSpec
 from dataflywheel.reports.wednesday import WEDNESDAY
 
-REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (QUALITY, MONDAY, WEDNESDAY, FRIDAY, MONTHLY, METRICS)}
+REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (QUALITY, MONDAY, WEDNESDAY, FRIDAY, MONTHLY, QUARTERLY, METRICS)}
 
 
 def spec_named(name: str) -> ReportSpec[Any]:

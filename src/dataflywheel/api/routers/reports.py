@@ -15,11 +15,12 @@ from fastapi import APIRouter, Query, Response
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.policy import Member, Rule
 from dataflywheel.flows.cadence import (
-    friday_report, monday_report, monthly_report, wednesday_report,
+    friday_report, monday_report, monthly_report, quarterly_report, wednesday_report,
 )
 from dataflywheel.reports.friday import FridayReview
 from dataflywheel.reports.monday import MondaySync
 from dataflywheel.reports.monthly import MonthlyReview
+from dataflywheel.reports.quarterly import QuarterlyFreeze
 from dataflywheel.reports.spec import Format as ReportFormat
 from dataflywheel.reports.wednesday import WednesdayInspection
 
@@ -30,6 +31,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/reports/wednesday"): Member(scope="project"),
     ("GET", "/api/v1/reports/friday"): Member(scope="project"),
     ("GET", "/api/v1/reports/monthly"): Member(scope="project"),
+    ("GET", "/api/v1/reports/quarterly"): Member(scope="project"),
 }
 Week = Annotated[str | None, Query(max_length=16, description=(
     "ISO week, e.g. 2026-W48 (default: this week in the workspace's time zone)"))]
@@ -76,6 +78,16 @@ def monthly(ws: ActingWorkspace, project: Project = None, fmt: Format = "json",
     post-mortems, metric adjustments; 400 for a month that is not YYYY-MM, 404 for an unknown
     project."""
     return _answer(monthly_report(ws, month=month or None, project=project or None), fmt)
+
+
+@router.get("/quarterly", response_model=QuarterlyFreeze, responses=ANSWERS)
+def quarterly(ws: ActingWorkspace, project: Project = None, fmt: Format = "json",
+              quarter: Annotated[str | None, Query(max_length=16, description=(
+                  "the quarter, e.g. 2026-Q4 (default: this quarter)"))] = None) -> Response:
+    """The quarterly version freeze: baselines with lineage, changes and known limitations, the
+    candidates, undocumented freezes; 400 for a quarter that is not YYYY-Qn, 404 for an unknown
+    project."""
+    return _answer(quarterly_report(ws, quarter=quarter or None, project=project or None), fmt)
 
 
 def _answer(report: object, fmt: ReportFormat) -> Response:
