@@ -135,3 +135,24 @@ def test_bad_input_is_refused(team: Workspace, cli) -> None:  # type: ignore[no-
                   str(team.settings.home / "monday.json"))
     assert written.code == 0, written.err
     assert '"week": "2026-W48"' in (team.settings.home / "monday.json").read_text()
+
+
+def test_send_stores_the_report_and_tells_the_tables_participants_once(
+        team: Workspace, week48: dict[str, str], cli) -> None:  # type: ignore[no-untyped-def]
+    from dataflywheel.flows.cadence import send
+    from dataflywheel.flows.notifications import inbox
+
+    report = monday_report(team, week="2026-W48")
+    sent = send(team, "monday", report)
+    assert sent.recipients == ["algorithm-engineer", "data-owner"]  # Owner + Algorithm
+    with team.blobs.open(sent.sha256) as fh:
+        assert fh.read().decode("utf-8") == render(report, "markdown")
+    notices = [n for n in inbox(team) if n.kind == "report"]
+    assert sorted(n.to_person_id for n in notices) == sent.recipients
+    assert notices[0].subject == "Monday requirement sync — 2026-W48"
+    again = send(team, "monday", monday_report(team, week="2026-W48"))
+    assert (again.already_sent, again.recipients, again.sha256) == (True, [], sent.sha256)
+    assert len([n for n in inbox(team) if n.kind == "report"]) == 2
+    shown = cli("report", "wednesday", "--week", "2026-W48", "--send", "--format", "json")
+    assert shown.code == 0 and shown.out.startswith("{")  # the status goes to stderr
+    assert "sent to" in shown.err and "quality-evaluator" in shown.err

@@ -1,7 +1,9 @@
-"""`flywheel report monday|wednesday|friday|monthly|quarterly`: the cadence reports, generated from the records.
+"""`flywheel report monday|wednesday|friday|monthly|quarterly`: the cadence reports, from the
+records.
 
 Markdown to the terminal by default; `--format html|json` for a page or the data; `--out FILE`
-writes it atomically instead. The same records give the same bytes. Reads locally.
+writes it atomically instead. The same records give the same bytes. `--send` also stores the
+report and notifies Table 24-11's participants (`flows.cadence.send`); otherwise it reads.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from dataflywheel.cli._context import workspace
-from dataflywheel.cli.output import console
+from dataflywheel.cli.output import console, err_console
 from dataflywheel.hookspecs import hookimpl
 
 app = typer.Typer(help="Cadence reports (Tables 24-11, 24-12) generated from the records.",
@@ -24,43 +26,48 @@ Week = Annotated[str | None, typer.Option(
 ProjectOption = Annotated[str | None, typer.Option(help="Only this project's records.")]
 FormatOption = Annotated[str, typer.Option("--format", help="markdown, html or json.")]
 Out = Annotated[Path | None, typer.Option(help="Write the report here instead.")]
+Send = Annotated[bool, typer.Option(
+    "--send", help="Also store it and put it in the inbox of Table 24-11's participants.")]
 
 
 @app.command("monday")
 def monday(ctx: typer.Context, week: Week = None, project: ProjectOption = None,
-           format_: FormatOption = "markdown", out: Out = None) -> None:
+           format_: FormatOption = "markdown", out: Out = None, send: Send = False) -> None:
     """The Monday requirement sync: the week's commitment list in priority order with owners,
     what is returned or waiting for triage, recent conclusions, and the deviations."""
     from dataflywheel.flows.cadence import monday_report
 
-    _emit(ctx, monday_report, "Monday sync", week, project, format_, out)
+    _emit(ctx, monday_report, "Monday sync", week, project, format_, out,
+          "monday" if send else None)
 
 
 @app.command("wednesday")
 def wednesday(ctx: typer.Context, week: Week = None, project: ProjectOption = None,
-              format_: FormatOption = "markdown", out: Out = None) -> None:
+              format_: FormatOption = "markdown", out: Out = None, send: Send = False) -> None:
     """The Wednesday quality inspection: the week's checked batches against the weeks before,
     the anomaly distribution, quality issues by tier, risk alerts and recommendations."""
     from dataflywheel.flows.cadence import wednesday_report
 
-    _emit(ctx, wednesday_report, "quality inspection", week, project, format_, out)
+    _emit(ctx, wednesday_report, "quality inspection", week, project, format_, out,
+          "wednesday" if send else None)
 
 
 @app.command("friday")
 def friday(ctx: typer.Context, week: Week = None, project: ProjectOption = None,
-           format_: FormatOption = "markdown", out: Out = None) -> None:
+           format_: FormatOption = "markdown", out: Out = None, send: Send = False) -> None:
     """The Friday delivery post-mortem: the week's versions, SLA records and Issue Pool changes,
     post-mortem themes, next week's improvement items with owners, and blockers nobody owns."""
     from dataflywheel.flows.cadence import friday_report
 
-    _emit(ctx, friday_report, "delivery post-mortem", week, project, format_, out)
+    _emit(ctx, friday_report, "delivery post-mortem", week, project, format_, out,
+          "friday" if send else None)
 
 
 @app.command("monthly")
 def monthly(ctx: typer.Context, month: Annotated[str | None, typer.Option(
                 help="The month, e.g. 2026-11 (default: this month so far).")] = None,
             project: ProjectOption = None, format_: FormatOption = "markdown",
-            out: Out = None) -> None:
+            out: Out = None, send: Send = False) -> None:
     """The monthly review: the improvement plan, every metric month on month with its
     interpretation linked to records, the post-mortems, and metric adjustments."""
     from dataflywheel.flows.cadence import monthly_report
@@ -68,14 +75,14 @@ def monthly(ctx: typer.Context, month: Annotated[str | None, typer.Option(
     def make(ws: Any, *, week: str | None, project: str | None) -> Any:
         return monthly_report(ws, month=month, project=project)
 
-    _emit(ctx, make, "monthly review", None, project, format_, out)
+    _emit(ctx, make, "monthly review", None, project, format_, out, "monthly" if send else None)
 
 
 @app.command("quarterly")
 def quarterly(ctx: typer.Context, quarter: Annotated[str | None, typer.Option(
                   help="The quarter, e.g. 2026-Q4 (default: this quarter).")] = None,
               project: ProjectOption = None, format_: FormatOption = "markdown",
-              out: Out = None) -> None:
+              out: Out = None, send: Send = False) -> None:
     """The quarterly version freeze: the baselines frozen in the quarter with their lineage,
     what changed since the previous baseline and their known limitations; the candidates."""
     from dataflywheel.flows.cadence import quarterly_report
@@ -83,11 +90,12 @@ def quarterly(ctx: typer.Context, quarter: Annotated[str | None, typer.Option(
     def make(ws: Any, *, week: str | None, project: str | None) -> Any:
         return quarterly_report(ws, quarter=quarter, project=project)
 
-    _emit(ctx, make, "quarterly freeze", None, project, format_, out)
+    _emit(ctx, make, "quarterly freeze", None, project, format_, out, "quarterly" if send else None)
 
 
-def _emit(ctx: typer.Context, make: Callable[..., Any], what: str, week: str | None, project: str | None,
-          format_: str, out: Path | None) -> None:
+def _emit(ctx: typer.Context, make: Callable[..., Any], what: str, week: str | None,
+          project: str | None, format_: str, out: Path | None,
+          send_as: str | None = None) -> None:
     from dataflywheel.errors import BadInput
     from dataflywheel.reports.render import render
 
@@ -96,6 +104,14 @@ def _emit(ctx: typer.Context, make: Callable[..., Any], what: str, week: str | N
                        got=format_)
     with workspace(ctx) as ws:
         report = make(ws, week=week, project=project)
+        if send_as is not None:
+            from dataflywheel.flows.cadence import send
+
+            sent = send(ws, send_as, report, project=project)
+            err_console.print(f"already sent (blob {sent.sha256})" if sent.already_sent else
+                          f"sent to {len(sent.recipients)} people "
+                          f"({', '.join(sent.recipients) or 'nobody holds the roles'}); "
+                          f"stored as blob {sent.sha256}", highlight=False)
     text = render(report, format_)  # type: ignore[arg-type]
     if out is None:
         console.out(text, end="", highlight=False)

@@ -2,9 +2,9 @@
 Wednesday quality inspection, the Friday delivery post-mortem, the monthly review and the
 quarterly version freeze.
 
-A flow opens the read session and runs the report's query (`reports.monday`,
-`reports.wednesday`, `reports.friday`, `reports.monthly`, `reports.quarterly`); the CLI, the API and the demo render the context it
-returns. Reads only.
+A flow opens the read session and runs the report's query (`reports.monday`, `.wednesday`,
+`.friday`, `.monthly`, `.quarterly`); the CLI, the API and the demo render the context it returns.
+`send` is the one writer: it stores a rendered report and notifies the table's participants.
 """
 
 from __future__ import annotations
@@ -14,9 +14,12 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel
+
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.calendar import iso_week, week_monday
+from dataflywheel.domain.roles import Role
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.reports.friday import FridayReview, friday_review
@@ -105,6 +108,60 @@ def _month(text: str) -> tuple[datetime, datetime]:
         raise BadInput("not a month", field="month", expected="e.g. 2026-11", got=text) from None
     end = (start + timedelta(days=32)).replace(day=1)
     return start, end
+
+
+AUDIENCE: dict[str, tuple[Role, ...] | None] = {
+    "monday": (Role.DATA_OWNER, Role.ALGORITHM_ENGINEER),
+    "wednesday": (Role.QUALITY_EVALUATOR, Role.ANNOTATION_ENGINEER),
+    "friday": tuple(Role),
+    "monthly": None,
+    "quarterly": (Role.DATA_OWNER, Role.ALGORITHM_ENGINEER),
+}
+"""Who receives each report: Table 24-11's participants as roles (Monday: Owner + Algorithm —
+the table's Product has no role in the product; Wednesday: Quality + Annotation; Friday: the full
+data team, every role; monthly: the full team and cross-team, every active person; quarterly:
+Owner + Algorithm)."""
+
+
+class Sent(BaseModel):
+    """A report stored and delivered: its Markdown's blob, and who received it now (empty when
+    the same report had been sent before: nothing is sent twice)."""
+
+    report: str
+    sha256: str
+    recipients: list[str]
+    already_sent: bool
+
+
+def send(ws: Workspace, name: str, report: BaseModel, *, project: str | None = None) -> Sent:
+    """Store `report` (the context of report `name`) rendered as Markdown in the blob store and
+    put a notice in the inbox of each of Table 24-11's participants; the notice names the blob,
+    whose text carries the inputs' digest, so the report can be found and regenerated."""
+    from io import BytesIO
+
+    from dataflywheel.domain.policies.raci import role_holders
+    from dataflywheel.flows.notifications import already_notified, notify
+    from dataflywheel.reports.render import render
+    from dataflywheel.store.repositories.people import People, RoleHoldings
+
+    text = render(report, "markdown")
+    ref = ws.blobs.put_stream(BytesIO(text.encode("utf-8")))
+    subject = text.splitlines()[0].lstrip("# ").strip()
+    with ws.db.unit_of_work() as s:
+        if already_notified(s, kind="report", record_kind="report", record_id=ref.sha256):
+            return Sent(report=name, sha256=ref.sha256, recipients=[], already_sent=True)
+        active = {p.id for p in People(s).list(active=True)}
+        roles = AUDIENCE[name]
+        holdings = RoleHoldings(s).list()
+        chosen = active if roles is None else {person for role in roles
+                                               for person in role_holders(role, project,
+                                                                          holdings)}
+        recipients = sorted(chosen & active)
+        for person in recipients:
+            notify(s, actor=ws.actor, to=person, kind="report", subject=subject,
+                   record_kind="report", record_id=ref.sha256,
+                   body=f"stored as blob {ref.sha256}; regenerate with flywheel report {name}")
+    return Sent(report=name, sha256=ref.sha256, recipients=recipients, already_sent=False)
 
 
 C = TypeVar("C")

@@ -96,8 +96,9 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
            project: str | None = None) -> History:
     """The records the window's metrics read (of `project` only, when named), in the read
     session `s`. The database picks them by their moments — delivered, started or still open at
-    the window's end; checked or received; closed or resolved; frozen; ended; begun; joined — so the cost follows the window, not
-    the size of the pools; the SLA of the requirements delivered in it is read in one go."""
+    the window's end; checked or received; closed or resolved; frozen; ended; begun; joined — so
+    the cost follows the window, not the size of the pools; the SLA of the requirements
+    delivered in it is read in one go."""
     from sqlalchemy import and_, or_, select
 
     from dataflywheel.flows.demand.lifecycle import calendar_of, sla_many

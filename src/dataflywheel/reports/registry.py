@@ -15,7 +15,8 @@ from dataflywheel.reports.quarterly import QUARTERLY
 from dataflywheel.reports.spec import ReportSpec
 from dataflywheel.reports.wednesday import WEDNESDAY
 
-REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (QUALITY, MONDAY, WEDNESDAY, FRIDAY, MONTHLY, QUARTERLY, METRICS)}
+REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (
+    QUALITY, MONDAY, WEDNESDAY, FRIDAY, MONTHLY, QUARTERLY, METRICS)}
 
 
 def spec_named(name: str) -> ReportSpec[Any]:
