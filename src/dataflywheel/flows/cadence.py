@@ -69,35 +69,23 @@ def monthly_report(ws: Workspace, *, month: str | None = None,
     """The monthly review of `month` (`2026-11`; default: this month in the workspace's time
     zone, so far) against the month before, of one project or the whole team."""
     from dataflywheel.flows.metrics import gather
-    from dataflywheel.store.repositories.people import Projects
 
     start, end = _month(month or datetime.now(ZoneInfo(ws.settings.timezone)).strftime("%Y-%m"))
     previous, _ = _month((start - timedelta(days=1)).strftime("%Y-%m"))
-    with ws.db.session() as s:
-        if project is not None:
-            Projects(s).get(project)
-        return monthly_review(s, before=gather(ws, s, previous, start, project),
-                              month=gather(ws, s, start, end, project), project=project)
+    return _read(ws, project, lambda s: monthly_review(
+        s, before=gather(ws, s, previous, start, project),
+        month=gather(ws, s, start, end, project), project=project))
 
 
 def quarterly_report(ws: Workspace, *, quarter: str | None = None,
                      project: str | None = None) -> QuarterlyFreeze:
     """The quarterly freeze of `quarter` (`2026-Q4`; default: this quarter), of one project or
     the whole team."""
-    from dataflywheel.store.repositories.people import Projects
-
     if quarter is None:
         today = datetime.now(ZoneInfo(ws.settings.timezone))
         quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
-    try:
-        quarter_bounds(quarter)
-    except ValueError:
-        raise BadInput("not a quarter", field="quarter", expected="e.g. 2026-Q4",
-                       got=quarter) from None
-    with ws.db.session() as s:
-        if project is not None:
-            Projects(s).get(project)
-        return quarterly_freeze(s, quarter=quarter, project=project)
+    chosen = _valid(quarter_bounds, quarter, "quarter", "a quarter", "2026-Q4")
+    return _read(ws, project, lambda s: quarterly_freeze(s, quarter=chosen, project=project))
 
 
 def _month(text: str) -> tuple[datetime, datetime]:
@@ -168,17 +156,29 @@ C = TypeVar("C")
 
 
 def _weekly(ws: Workspace, query: Callable[..., C], week: str | None, project: str | None) -> C:
-    """Run a weekly report's query for `week` (checked: an ISO week) and `project` (checked:
-    it exists) in a read session."""
+    """Run a weekly report's query for `week` (default: this week; checked: an ISO week) and
+    `project` in a read session."""
+    chosen = _valid(week_monday, week or iso_week(datetime.now(ZoneInfo(ws.settings.timezone))),
+                    "week", "an ISO week", "2026-W48")
+    return _read(ws, project, lambda s: query(s, week=chosen, project=project))
+
+
+def _valid(parse: Callable[[str], object], value: str, field: str, what: str,
+           example: str) -> str:
+    """`value` when `parse` accepts it; `BadInput` naming what was expected otherwise."""
+    try:
+        parse(value)
+    except ValueError:
+        raise BadInput(f"not {what}", field=field, expected=f"e.g. {example}",
+                       got=value) from None
+    return value
+
+
+def _read(ws: Workspace, project: str | None, read: Callable[[Session], C]) -> C:
+    """`read` in one read session, after checking that `project` (when named) exists."""
     from dataflywheel.store.repositories.people import Projects
 
-    week = week or iso_week(datetime.now(ZoneInfo(ws.settings.timezone)))
-    try:
-        week_monday(week)
-    except ValueError:
-        raise BadInput("not an ISO week", field="week", expected="e.g. 2026-W48",
-                       got=week) from None
     with ws.db.session() as s:
         if project is not None:
             Projects(s).get(project)
-        return query(s, week=week, project=project)
+        return read(s)
