@@ -156,3 +156,15 @@ def test_send_stores_the_report_and_tells_the_tables_participants_once(
     shown = cli("report", "wednesday", "--week", "2026-W48", "--send", "--format", "json")
     assert shown.code == 0 and shown.out.startswith("{")  # the status goes to stderr
     assert "sent to" in shown.err and "quality-evaluator" in shown.err
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("monday", "--week", "0001-W01"), "not an ISO week"),
+    (("wednesday", "--week", "9999-W52"), "not an ISO week"),
+    (("monthly", "--month", "0001-01"), "not a month"),
+    (("quarterly", "--quarter", "0001-Q1"), "not a quarter"),
+])
+def test_periods_at_the_calendars_ends_are_refused(team: Workspace, cli, args: tuple[str, ...],  # type: ignore[no-untyped-def]
+                                                   expected: str) -> None:
+    result = cli("report", *args)
+    assert result.code == 2 and expected in result.err, result.err

@@ -77,9 +77,14 @@ def iso_week(moment: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
+REPORT_YEARS = range(1900, 9999)
+"""Years a report period may fall in: wide enough for any record, narrow enough that a period
+and the weeks before it (a trend, the month before) stay inside the calendar's range."""
+
+
 def week_monday(week: str) -> date:
-    """The Monday of an ISO week `2026-W48`; `ValueError` for anything else."""
+    """The Monday of an ISO week `2026-W48` (years `REPORT_YEARS`); `ValueError` otherwise."""
     match = re.fullmatch(r"([0-9]{4})-W([0-9]{2})", week)
-    if match is None:
+    if match is None or int(match.group(1)) not in REPORT_YEARS:
         raise ValueError(f"not an ISO week: {week!r} (expected e.g. 2026-W48)")
     return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from sqlalchemy.orm import Session
 
-from dataflywheel.domain.calendar import iso_week, week_monday
+from dataflywheel.domain.calendar import REPORT_YEARS, iso_week, week_monday
 from dataflywheel.domain.roles import Role
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.workspace import Workspace
@@ -92,6 +92,8 @@ def _month(text: str) -> tuple[datetime, datetime]:
     """[first moment, first moment of the next) of the month `2026-11`, in UTC."""
     try:
         start = datetime.strptime(text, "%Y-%m").replace(tzinfo=UTC)
+        if start.year not in REPORT_YEARS:
+            raise ValueError(text)
     except ValueError:
         raise BadInput("not a month", field="month", expected="e.g. 2026-11", got=text) from None
     end = (start + timedelta(days=32)).replace(day=1)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from dataflywheel.canonjson import canonical_json
+from dataflywheel.domain.calendar import REPORT_YEARS
 from dataflywheel.domain.states import VersionState
 from dataflywheel.reports.spec import ReportSpec
 
@@ -72,7 +73,7 @@ class QuarterlyFreeze(BaseModel):
 def quarter_bounds(quarter: str) -> tuple[datetime, datetime]:
     """[first moment, first moment of the next) of `2026-Q4`, in UTC; `ValueError` otherwise."""
     match = re.fullmatch(r"([0-9]{4})-Q([1-4])", quarter)
-    if match is None:
+    if match is None or int(match.group(1)) not in REPORT_YEARS:
         raise ValueError(f"not a quarter: {quarter!r} (expected e.g. 2026-Q4)")
     year, q = int(match.group(1)), int(match.group(2))
     start = datetime(year, 3 * q - 2, 1, tzinfo=UTC)
