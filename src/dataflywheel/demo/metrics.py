@@ -4,17 +4,22 @@ monday`; issue 19).
 Everything the earlier steps did — requirements committed and started, batches checked (one
 vendor's failed), an issue closed, versions frozen — is already a sample; the step prints the
 three computed layers and breaks the quality layer down by vendor, where one vendor stands out,
-then this week's Monday sync (the commitment list, returned items, the deviations) and the
-Wednesday inspection's risk alerts.
+then this week's Monday sync (the commitment list, returned items, the deviations), sent to its
+participants' inboxes, the Wednesday inspection's risk alerts, the Friday and quarterly reports in
+a line each, and the Table 24-24 scorecard of the last four weeks against the four before.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from rich.console import Console
 from rich.markup import escape
 
-from dataflywheel.flows.cadence import monday_report, wednesday_report
-from dataflywheel.flows.metrics import measure
+from dataflywheel.flows.cadence import (
+    friday_report, monday_report, quarterly_report, send, wednesday_report,
+)
+from dataflywheel.flows.metrics import compare, measure
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.reports.figures_text import bar_lines, shown
 from dataflywheel.reports.render import render
@@ -50,3 +55,24 @@ def step_metrics(ws: Workspace, console: Console, state: dict[str, str]) -> None
         console.print(f"  {alert.kind}: {escape(alert.detail)}", highlight=False)
     for advice in inspection.recommendations:
         console.print(f"  → {advice.metric}: {escape(advice.action)}", highlight=False)
+    sent = send(ws, "monday", report)
+    console.print(f"flywheel report monday --send: stored as blob {sent.sha256[:16]}…, in the "
+                  f"inbox of {', '.join(sent.recipients)}", highlight=False)
+    friday = friday_report(ws)
+    console.print(f"flywheel report friday: {len(friday.next_week)} improvement item(s), "
+                  f"{len(friday.deviations)} blocker(s) nobody owns, {len(friday.themes)} "
+                  f"post-mortem theme(s)", highlight=False)
+    quarter = quarterly_report(ws)
+    console.print(f"flywheel report quarterly ({quarter.quarter}): "
+                  + ", ".join(f"baseline {b.label} ({len(b.batches)} batch(es), known "
+                              f"limitations: {'; '.join(b.known_defects or []) or 'none'})"
+                              for b in quarter.baselines), highlight=False)
+    now = answer.until
+    card = compare(ws, before=(now - timedelta(weeks=8), now - timedelta(weeks=4)),
+                   after=(now - timedelta(weeks=4), now))
+    console.print("flywheel scorecard (Table 24-24), the four weeks before against these four:",
+                  highlight=False)
+    for row in card.rows:
+        console.print(f"  {row.metric:<30} {shown(row.before.value, row.before.unit):>7} → "
+                      f"{shown(row.after.value, row.after.unit):>7}   Company E: "
+                      f"{row.company_e_before} → {row.company_e_after}", highlight=False)
