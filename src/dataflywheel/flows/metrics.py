@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import utcnow
+from dataflywheel.domain.states import BatchState
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.workspace import Workspace
-from dataflywheel.domain.states import BatchState
 from dataflywheel.metrics.compute import GONE, History, Use, figures
 from dataflywheel.metrics.definitions import BY_ID, DEFINITIONS, Layer, MetricDefinition
 from dataflywheel.metrics.measure import MetricsAnswer
@@ -42,10 +42,7 @@ def measure(ws: Workspace, *, layer: str | None = None, by: str | None = None,
         raise BadInput("the window is empty: --since must be before --until", field="since",
                        got=f"{since.isoformat()} .. {until.isoformat()}")
     with ws.db.session() as s:
-        if project is not None:
-            from dataflywheel.store.repositories.people import Projects
-
-            Projects(s).get(project)  # an unknown project is NotFound, not empty figures
+        _project_exists(s, project)
         history = gather(ws, s, since, until, project)
     return MetricsAnswer(since=since, until=until, project=project, layer=layer, by=by,
                          figures=figures(history, layer=chosen, by=by))
@@ -60,12 +57,17 @@ def compare(ws: Workspace, *, before: tuple[datetime, datetime],
             raise BadInput(f"the period {name} is empty: its start must be before its end",
                            field=name, got=f"{since.isoformat()}..{until.isoformat()}")
     with ws.db.session() as s:
-        if project is not None:
-            from dataflywheel.store.repositories.people import Projects
-
-            Projects(s).get(project)
+        _project_exists(s, project)
         return scorecard(gather(ws, s, *before, project), gather(ws, s, *after, project),
                          project)
+
+
+def _project_exists(s: Session, project: str | None) -> None:
+    """An unknown project is `NotFound`, not a page of empty figures."""
+    if project is not None:
+        from dataflywheel.store.repositories.people import Projects
+
+        Projects(s).get(project)
 
 
 def _weeks_before(until: datetime) -> datetime:
