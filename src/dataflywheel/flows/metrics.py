@@ -19,7 +19,7 @@ from dataflywheel.errors import BadInput
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.metrics.compute import GONE, History, Use, figures
 from dataflywheel.metrics.definitions import BY_ID, DEFINITIONS, Layer, MetricDefinition
-from dataflywheel.metrics.measure import MetricsAnswer
+from dataflywheel.metrics.measure import MetricsAnswer, Sample
 from dataflywheel.metrics.scorecard import Scorecard, scorecard
 
 DEFAULT_WINDOW = timedelta(weeks=4)
@@ -97,10 +97,11 @@ def _layer(layer: str | None) -> Layer | None:
 def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
            project: str | None = None) -> History:
     """The records the window's metrics read (of `project` only, when named), in the read
-    session `s`. The database picks them by their moments — delivered, started or still open at
-    the window's end; checked or received; closed or resolved; frozen; ended; begun; joined — so
-    the cost follows the window, not the size of the pools; the SLA of the requirements
-    delivered in it is read in one go."""
+    session `s`. The database picks them by their moments — delivered or started; checked or
+    received; closed or resolved; frozen; ended; begun; joined — so the cost follows the window,
+    not the size of the pools; the SLA of the requirements delivered in it is read in one go.
+    Work still open at the window's end is only counted, so it is read as its groups, not as
+    records (13k open requirements were most of a 100k pool's time)."""
     from sqlalchemy import and_, or_, select
 
     from dataflywheel.flows.demand.lifecycle import calendar_of, sla_many
@@ -123,12 +124,17 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
 
     project_requirements = select(Req.id).where(Req.project_id == project)
     project_datasets = select(DatasetRow.id).where(DatasetRow.project_id == project)
-    requirements = Requirements(s).matching(or_(
-        within(Req.delivered_at), within(Req.started_at),
-        and_(or_(Req.committed_at < until, Req.started_at < until),
-             or_(Req.delivered_at.is_(None), Req.delivered_at >= until),
-             Req.state.notin_([state.value for state in GONE]))),
-        *of_project(Req.id, project_requirements))
+    moved = or_(*(and_(column.is_not(None), within(column))  # NULL-safe: negated below
+                  for column in (Req.delivered_at, Req.started_at)))
+    requirements = Requirements(s).matching(moved, *of_project(Req.id, project_requirements))
+    open_at_end = and_(or_(Req.committed_at < until, Req.started_at < until),
+                       or_(Req.delivered_at.is_(None), Req.delivered_at >= until),
+                       Req.state.notin_([state.value for state in GONE]))
+    open_work = [Sample(rid, 1.0, {"project": p, "priority": pr, "kind": k})
+                 for rid, p, pr, k in s.execute(
+                     select(Req.id, Req.project_id, Req.priority, Req.kind).where(
+                         open_at_end, ~moved, *of_project(Req.id, project_requirements))
+                     .order_by(Req.id))]
     delivered = [r for r in requirements if r.delivered_at and since <= r.delivered_at < until]
     sla = dict(zip((r.id for r in delivered),
                    sla_many(s, delivered, calendar_of(ws.settings), until), strict=True))
@@ -146,7 +152,7 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
     compared = {e.id for e in experiments} | {e.baseline_experiment_id or "" for e in experiments}
     uses = _uses(s, within, project)
     return History(
-        since=since, until=until, requirements=requirements, sla=sla,
+        since=since, until=until, requirements=requirements, open_work=open_work, sla=sla,
         batches=list({b.id: b for b in [*earlier, *batches]}.values()),
         requirement_project=pairs_of(s, Req.id, Req.project_id, asked),
         issues=Issues(s).matching(or_(within(IssueRow.closed_at), within(IssueRow.resolved_at)),

@@ -47,6 +47,7 @@ class History:
     since: datetime
     until: datetime
     requirements: Sequence[Requirement] = ()
+    open_work: Sequence[Sample] = ()  # WIP counted in the database: begun, open at the end
     sla: Mapping[str, SlaStatus] = field(default_factory=dict)
     batches: Sequence[Batch] = ()
     requirement_project: Mapping[str, str] = field(default_factory=dict)  # of the batches
@@ -104,7 +105,8 @@ def wip(h: History) -> list[Sample]:
         return (began is not None and began < h.until and r.state not in GONE
                 and (r.delivered_at is None or r.delivered_at >= h.until))
 
-    return [Sample(r.id, 1.0, _requirement_groups(r)) for r in h.requirements if in_progress(r)]
+    return [*(Sample(r.id, 1.0, _requirement_groups(r)) for r in h.requirements
+              if in_progress(r)), *h.open_work]
 
 
 def throughput(h: History) -> list[Sample]:
