@@ -162,8 +162,37 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
                                {v.dataset_id for v in versions}),
         experiments=experiments, error_samples=_error_samples(s, compared), uses=uses,
         requirement_kind=pairs_of(s, Req.id, Req.kind, asked),
-        people=[] if project is not None else People(s).matching(within(PersonRow.created_at)),
-        first_action=_first_actions(s, within))
+        **({} if project is not None else _joined(s, within)))
+
+
+def checked_batches(s: Session, since: datetime, until: datetime) -> History:
+    """A window holding only the batches checked in it: enough for the batch metrics (pass,
+    anomaly, duplication rates), at the cost of one query (`flywheel trace` asks for two months)."""
+    from dataflywheel.store.repositories.data import Batches
+    from dataflywheel.store.tables.data import BatchRow
+
+    return History(since=since, until=until, batches=Batches(s).matching(
+        BatchRow.checked_at >= since, BatchRow.checked_at < until))
+
+
+def joined_people(s: Session, since: datetime, until: datetime) -> History:
+    """A window holding only the people who joined in it and when each first acted: enough for
+    the onboarding time."""
+    from sqlalchemy import and_
+
+    def within(column: Any) -> Any:
+        return and_(column >= since, column < until)
+
+    return History(since=since, until=until, **_joined(s, within))
+
+
+def _joined(s: Session, within: Any) -> dict[str, Any]:
+    """The `people` who joined in the window and their `first_action` (History fields)."""
+    from dataflywheel.store.repositories.people import People
+    from dataflywheel.store.tables.people import PersonRow
+
+    return {"people": People(s).matching(within(PersonRow.created_at)),
+            "first_action": _first_actions(s, within)}
 
 
 def _first_actions(s: Session, within: Any) -> dict[str, datetime]:

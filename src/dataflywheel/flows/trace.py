@@ -233,8 +233,8 @@ def trace(ws: Workspace, *, experiment_id: str | None = None, guide: str | None 
         "preventive": preventive_measures,
         "reuse": reused_assets,
         "expiring": lambda s: expiring_permissions(s, now, days),
-        "fluctuation": lambda s: _found("fluctuation", quality_fluctuation(ws, s, now)),
-        "onboarding": lambda s: _found("onboarding", onboarding(ws, s, now)),
+        "fluctuation": lambda s: _found("fluctuation", quality_fluctuation(s, now)),
+        "onboarding": lambda s: _found("onboarding", onboarding(s, now)),
     }
     with ws.db.session() as s:
         return [answer(s) for key, answer in answers.items() if only in (None, key)]

@@ -22,8 +22,6 @@ from dataflywheel.metrics.compute import one
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from dataflywheel.flows.workspace import Workspace
-
 Found = tuple[str, str, list[str]]
 """(status — answered, gaps or no_records —, answer, evidence): `flows.trace` makes the Answer."""
 
@@ -34,10 +32,11 @@ STABLE_ANOMALY = 0.02  # an anomaly rate moving less than 2 points is not a fluc
 STABLE_PASS = 0.05
 
 
-def quality_fluctuation(ws: Workspace, s: Session, now: datetime) -> Found:
-    from dataflywheel.flows.metrics import gather
+def quality_fluctuation(s: Session, now: datetime) -> Found:
+    from dataflywheel.flows.metrics import checked_batches
 
-    month, before = gather(ws, s, now - MONTH, now), gather(ws, s, now - 2 * MONTH, now - MONTH)
+    month = checked_batches(s, now - MONTH, now)
+    before = checked_batches(s, now - 2 * MONTH, now - MONTH)
     figures = {name: (one(before, name).value, one(month, name).value)
                for name in ("anomaly_rate", "batch_pass_rate")}
     if all(v is None for pair in figures.values() for v in pair):
@@ -103,14 +102,14 @@ def _changes(s: Session, since: datetime, until: datetime) -> tuple[list[str], l
     return structure, process
 
 
-def onboarding(ws: Workspace, s: Session, now: datetime) -> Found:
+def onboarding(s: Session, now: datetime) -> Found:
     from dataflywheel.domain.records.kb import DocKind
-    from dataflywheel.flows.metrics import gather
+    from dataflywheel.flows.metrics import joined_people
     from dataflywheel.store.repositories.kb import KbDocuments
 
     guides = KbDocuments(s).list(kind=DocKind.ONBOARDING.value)
     templates = KbDocuments(s).list(kind=DocKind.TEMPLATE.value)
-    joined = one(gather(ws, s, now - QUARTER, now), "onboarding_hours")
+    joined = one(joined_people(s, now - QUARTER, now), "onboarding_hours")
     evidence = [f"onboarding guide {d.id}: {d.title} (updated {d.updated_at:%Y-%m-%d})"
                 for d in guides]
     evidence += [f"template {d.id}: {d.title}" for d in templates]
