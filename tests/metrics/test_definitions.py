@@ -67,3 +67,10 @@ def test_the_examples_table_24_15_names_are_defined_where_computed() -> None:
     }
     for layer, metrics in named.items():
         assert metrics <= {d.id for d in DEFINITIONS if d.layer is layer}, layer
+
+
+def test_the_lower_is_better_list_names_defined_metrics_only() -> None:
+    from dataflywheel.metrics.definitions import BY_ID, LOWER_IS_BETTER
+
+    assert LOWER_IS_BETTER <= set(BY_ID)
+    assert "batch_pass_rate" not in LOWER_IS_BETTER and "anomaly_rate" in LOWER_IS_BETTER

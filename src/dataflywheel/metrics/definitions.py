@@ -362,6 +362,13 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         history=FIRST),
 )
 
+LOWER_IS_BETTER: frozenset[str] = frozenset({
+    "delivery_cycle_hours", "queue_wait_hours", "wip", "duplication_rate", "anomaly_rate",
+    "rework_rate", "issue_closure_hours", "delivery_delay_rate", "root_cause_localization_hours",
+    "onboarding_hours"})
+"""The metrics whose good direction is down (every other one is better higher): one list for
+every report that says whether a figure got worse."""
+
 BY_ID: dict[str, MetricDefinition] = {d.id: d for d in DEFINITIONS}
 
 

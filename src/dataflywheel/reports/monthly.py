@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from dataflywheel.canonjson import canonical_json
 from dataflywheel.domain.states import PostMortemState
 from dataflywheel.metrics.compute import History, figures
-from dataflywheel.metrics.definitions import BY_ID
+from dataflywheel.metrics.definitions import BY_ID, LOWER_IS_BETTER
 from dataflywheel.reports.figures_text import shown
 from dataflywheel.reports.spec import ReportSpec
 
@@ -31,10 +31,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 FOCUS = 3
-LOWER_IS_BETTER = frozenset({
-    "delivery_cycle_hours", "queue_wait_hours", "wip", "duplication_rate", "anomaly_rate",
-    "rework_rate", "issue_closure_hours", "delivery_delay_rate", "root_cause_localization_hours",
-    "onboarding_hours"})
 
 
 class Movement(BaseModel):

@@ -27,7 +27,7 @@ from dataflywheel.domain.records.data import Batch
 from dataflywheel.domain.records.issue import DiscoverySource
 from dataflywheel.domain.states import IssueState
 from dataflywheel.metrics.compute import History, one
-from dataflywheel.metrics.definitions import BY_ID
+from dataflywheel.metrics.definitions import BY_ID, LOWER_IS_BETTER
 from dataflywheel.reports.spec import ReportSpec
 
 if TYPE_CHECKING:
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 TREND_WEEKS = 4
 GAP = 0.10
 TRACKED = ("batch_pass_rate", "spot_check_pass_rate", "anomaly_rate", "duplication_rate")
-LOWER_IS_BETTER = frozenset({"anomaly_rate", "duplication_rate"})
 QUALITY_SOURCES = frozenset({DiscoverySource.QUALITY_CHECK, DiscoverySource.SPOT_CHECK})
 
 
