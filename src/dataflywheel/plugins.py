@@ -44,6 +44,7 @@ COMMAND_PLUGINS: dict[str, tuple[str, ...]] = {
     "dataflywheel.cli.trace": ("trace",),
     "dataflywheel.cli.metrics": ("metrics", "scorecard"),
     "dataflywheel.cli.report": ("report",),
+    "dataflywheel.cli.assess": ("assess",),
     "dataflywheel.cli.experiment": ("experiments",),
     "dataflywheel.cli.exception": ("exceptions",),
     "dataflywheel.cli.lineage": ("lineage",),

@@ -44,6 +44,7 @@ PARITY: dict[str, list[Route]] = {
     "trace": [("GET", "/api/v1/trace"), ("GET", "/api/v1/trace/{question}")],
     "metrics": [("GET", "/api/v1/metrics"), ("GET", "/api/v1/metrics/definitions")],
     "scorecard": [("GET", "/api/v1/metrics/scorecard")],
+    "assess": [("GET", "/api/v1/assessment")],
     "report monday": [("GET", "/api/v1/reports/monday")],
     "report wednesday": [("GET", "/api/v1/reports/wednesday")],
     "report friday": [("GET", "/api/v1/reports/friday")],

@@ -11,9 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from enum import StrEnum
-
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,20 +19,7 @@ from dataflywheel.domain.records.issue import Severity
 from dataflywheel.domain.states import PostMortemState, VersionState
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.workspace import Workspace
-
-
-class Status(StrEnum):
-    ANSWERED = "answered"
-    GAPS = "gaps"
-    NO_RECORDS = "no_records"
-
-
-class Answer(BaseModel):
-    key: str
-    question: str
-    status: Status
-    answer: str
-    evidence: list[str] = []
+from dataflywheel.metrics.maturity import Answer, Status
 
 
 QUESTIONS: dict[str, str] = {

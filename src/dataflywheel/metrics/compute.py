@@ -182,11 +182,15 @@ def issue_closure_hours(h: History) -> list[Sample]:
             and h.within(i.closed_at)]
 
 
+def version_record_complete(v: DatasetVersion) -> bool:
+    """A frozen version's record is complete: datasheet, approval, compliance, quality report."""
+    return bool(not v.datasheet.missing() and v.approved_by_id is not None
+                and v.compliance.value != "pending" and v.quality_summary.get("report_sha256"))
+
+
 def version_record_completeness_rate(h: History) -> list[Sample]:
     def complete(v: DatasetVersion) -> float:
-        return 1.0 if (not v.datasheet.missing() and v.approved_by_id is not None
-                       and v.compliance.value != "pending"
-                       and v.quality_summary.get("report_sha256")) else 0.0
+        return 1.0 if version_record_complete(v) else 0.0
 
     def groups(v: DatasetVersion) -> dict[str, str]:
         project = h.dataset_project.get(v.dataset_id)

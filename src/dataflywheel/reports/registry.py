@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dataflywheel.errors import BadInput
+from dataflywheel.reports.assessment import ASSESSMENT
 from dataflywheel.reports.friday import FRIDAY
 from dataflywheel.reports.metrics_page import METRICS
 from dataflywheel.reports.monday import MONDAY
@@ -16,7 +17,7 @@ from dataflywheel.reports.spec import ReportSpec
 from dataflywheel.reports.wednesday import WEDNESDAY
 
 REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (
-    QUALITY, MONDAY, WEDNESDAY, FRIDAY, MONTHLY, QUARTERLY, METRICS)}
+    QUALITY, MONDAY, WEDNESDAY, FRIDAY, MONTHLY, QUARTERLY, METRICS, ASSESSMENT)}
 
 
 def spec_named(name: str) -> ReportSpec[Any]:

@@ -4,6 +4,7 @@ module listed here and `api/policy.py` joins their tables."""
 
 from dataflywheel.api.routers import (
     access,
+    assessment,
     audit,
     batches,
     contracts,
@@ -54,4 +55,5 @@ ROUTERS = (
     kb,
     metrics,
     reports,
+    assessment,
 )

@@ -2,7 +2,8 @@
 
 `GET /api/v1/trace` answers all of them, as `flywheel trace --json` prints them;
 `GET /api/v1/trace/{question}` one (`release`, `experiment`, `guide`, `preventive`, `reuse`,
-`expiring`), with the same query parameters (`experiment`, `guide`, `days`). The questions are
+`expiring`, `fluctuation`, `onboarding`), with the same query parameters (`experiment`, `guide`,
+`days`). The questions are
 team-wide (who approved the latest release, what expires soon), so any person may ask; the walk
 from one record (a batch, a version, a requirement) is lineage, under `/api/v1/lineage`.
 Read-only.
@@ -16,7 +17,7 @@ from fastapi import APIRouter, Query
 
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.policy import AnyPerson, Rule
-from dataflywheel.flows.trace import Answer
+from dataflywheel.metrics.maturity import Answer
 
 router = APIRouter(prefix="/api/v1/trace", tags=["trace"])
 
@@ -25,7 +26,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/trace/{question}"): AnyPerson(),
 }
 
-Question = Literal["release", "experiment", "guide", "preventive", "reuse", "expiring"]
+Question = Literal["release", "experiment", "guide", "preventive", "reuse", "expiring",
+                   "fluctuation", "onboarding"]
 Experiment = Annotated[str | None, Query(max_length=64, description=(
     "experiment id for 'which data versions did it use' (default: the latest)"))]
 Guide = Annotated[str | None, Query(max_length=200, description=(
