@@ -158,6 +158,9 @@ def test_trace_answers_what_flywheel_trace_prints(
     assert every.json() == cli("trace", "--json").json()
     one = api.get("/api/v1/trace/expiring", params={"days": 3}, headers=principals["outsider"])
     assert one.json() == cli("trace", "--days", "3", "--json").json()[5]
+    for key in ("fluctuation", "onboarding"):  # the two trend questions, as the CLI has them
+        got = api.get(f"/api/v1/trace/{key}", headers=principals["outsider"])
+        assert got.status_code == 200 and got.json()["key"] == key, got.text
     assert_envelope(api.get("/api/v1/trace/nope", headers=principals["outsider"]), 400,
                     "question")
     assert_envelope(api.get("/api/v1/trace", headers={}), 401, "missing bearer token")
