@@ -267,6 +267,8 @@ GATES: dict[str, Scenario | str] = {
     "access check": "tests/flows/governance/access/test_access_cli.py::test_export_as_reader_of_an_archived_version",
     # a batch awaiting review takes a delivery under a spot-check contract and its review sheet
     "batches review": "tests/flows/data/reviews/test_review_cli.py::test_failed_review_exits_1_and_names_the_issue",
+    # --require-stage above the stage of the test team's records
+    "assess": "tests/cli/test_assess_cli.py::test_the_assessment_prints_writes_and_gates",
 }
 
 

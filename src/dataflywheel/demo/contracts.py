@@ -43,16 +43,17 @@ def example_text(contract_id: str) -> str:
     return resource.read_text(encoding="utf-8")
 
 
-def seed_contracts(ws: Workspace, *, project_id: str | None = None,
-                   now: datetime | None = None) -> SeededContracts:
-    """Register the four examples (by the Data Owner) and propose cleaned-raw-pool 2.0.0 (by a Data
-    Engineer): a new required field, so a breaking change with notices to the C and I people."""
+def seed_contracts(ws: Workspace, *, project_id: str | None = None, now: datetime | None = None,
+                   registered: datetime | None = None) -> SeededContracts:
+    """Register the four examples (by the Data Owner; at `registered`, default `now`) and propose
+    cleaned-raw-pool 2.0.0 (by a Data Engineer, at `now`): a new required field, so a breaking
+    change with notices to the C and I people."""
     now = now or utcnow()
     owner = holders_of(ws, Role.DATA_OWNER, project_id)[0]
     engineer = holders_of(ws, Role.DATA_ENGINEER, project_id)[0]
     versions = [
         register_contract(ws, parse_odcs(text, source=cid), text, by=owner, project_id=project_id,
-                          now=now)
+                          now=registered or now)
         for cid, text in ((cid, example_text(cid)) for cid in EXAMPLES)
     ]
     new = breaking_raw_pool(parse_odcs(example_text("cleaned-raw-pool"), source="cleaned-raw-pool"),
@@ -87,13 +88,15 @@ def breaking_raw_pool(old: Contract, *, on: datetime) -> Contract:
     return Contract.model_validate(data)
 
 
-def demo_step(ws: Workspace, console: Console) -> SeededContracts:
-    """The demo step: seed the contracts, then show them, their plans and the breaking change."""
+def demo_step(ws: Workspace, console: Console, *,
+              registered: datetime | None = None) -> SeededContracts:
+    """The demo step: seed the contracts (registered at `registered`, default now), then show
+    them, their plans and the breaking change."""
     from rich.table import Table
 
     from dataflywheel.flows.contracts.contract_plan import compile_plan
 
-    seeded = seed_contracts(ws)
+    seeded = seed_contracts(ws, registered=registered)
     table = Table(title="Interface contracts (ODCS v3.1.0)")
     for column in ("version", "producer → consumer", "fields", "gates", "plan checks"):
         table.add_column(column)

@@ -24,7 +24,7 @@ from dataflywheel.flows.workspace import Workspace
 PROJECT = "P-K12"
 CONTRACT = "cleaned-raw-pool@1.0.0"
 DATASET = "k12-clean-pool"
-_WORDS = [f"{a}{b}{c}" for a in ("ka", "lo", "mi", "nu", "pe", "ri", "su", "ta")
+WORDS = [f"{a}{b}{c}" for a in ("ka", "lo", "mi", "nu", "pe", "ri", "su", "ta")
           for b in ("n", "x", "m", "rt", "lk", "sp", "dd", "ng")
           for c in ("", "a", "o", "e")]
 DATASHEET: dict[str, Any] = {
@@ -54,11 +54,11 @@ def demo_step(ws: Workspace, console: Console) -> DataPoolDemo:
     create_dataset(ws, DATASET, project_id=PROJECT, owner_id="lin.wei", purpose="training",
                    sensitivity="internal")
     folder = ws.settings.workspace / "demo-deliveries" / "data-pool"
-    good = _deliver(ws, console, [_write(folder / "brightlabel-001.jsonl", "bl", 40)],
+    good = _deliver(ws, console, [write_rows(folder / "brightlabel-001.jsonl", "bl", 40)],
                     requirement, "v-brightlabel")
     bad = _deliver(ws, console, [
-        _write(folder / "tagwise-001.jsonl", "tw", 30, duplicate_every=3),
-        _write(folder / "tagwise-002.jsonl", "tb", 30, blank_every=2)], requirement, "v-tagwise")
+        write_rows(folder / "tagwise-001.jsonl", "tw", 30, duplicate_every=3),
+        write_rows(folder / "tagwise-002.jsonl", "tb", 30, blank_every=2)], requirement, "v-tagwise")
     version = _release(ws, console, good.batch.id, bad.batch.id)
     from dataflywheel.demo.contamination import demo_step as contamination_step
 
@@ -87,12 +87,14 @@ def _requirement(ws: Workspace) -> str:
     return req.id
 
 
-def _write(path: Path, prefix: str, n: int, *, duplicate_every: int = 0,
-           blank_every: int = 0) -> Path:
+def write_rows(path: Path, prefix: str, n: int, *, duplicate_every: int = 0,
+               blank_every: int = 0) -> Path:
+    """`n` raw-pool records seeded by `prefix` (a rerun writes the same bytes); every
+    `duplicate_every`-th repeats the one before, every `blank_every`-th is blank."""
     rng = random.Random(prefix)
     rows: list[dict[str, str]] = []
     for i in range(n):
-        text = " ".join(rng.choice(_WORDS) for _ in range(16))
+        text = " ".join(rng.choice(WORDS) for _ in range(16))
         if duplicate_every and i % duplicate_every == duplicate_every - 1:
             text = rows[i - 1]["content"]
         if blank_every and i % blank_every == 0:
@@ -160,7 +162,7 @@ def next_version(ws: Workspace, console: Console, *, previous: str, prefix: str,
 
     requirement = _requirement(ws)
     folder = ws.settings.workspace / "demo-deliveries" / "data-pool"
-    fresh = _deliver(ws, console, [_write(folder / f"brightlabel-{prefix}.jsonl", prefix, records)],
+    fresh = _deliver(ws, console, [write_rows(folder / f"brightlabel-{prefix}.jsonl", prefix, records)],
                      requirement, "v-brightlabel")
     kept = [b.batch.id for b in version_lineage(ws, previous).batches]
     candidate = versions.create_version(ws, DATASET, by="chen.jie",

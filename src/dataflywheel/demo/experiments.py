@@ -52,7 +52,7 @@ def generate_solutions(*, items: int = 250, seed: int = 1125) -> list[dict[str, 
     return rows
 
 
-def _context() -> dict[str, Any]:
+def reproducibility_context() -> dict[str, Any]:
     env = capture_env()
     fields = env.fields()
     fields.setdefault("cuda_driver", "not detected (nvidia-smi failed)")
@@ -67,7 +67,7 @@ def _log(ws: Workspace, results: ItemResults, *, title: str, version: str, owner
         "versions": [{"version_id": version, "role": "train"}], "project_id": "P-K12",
         "owner_id": owner, "baseline_experiment_id": baseline,
         "params": {"eval_set": "k12-math-250", "shots": 8}, "metrics": results.metrics(),
-        "error_samples": [e.model_dump() for e in results.errors], **_context()})
+        "error_samples": [e.model_dump() for e in results.errors], **reproducibility_context()})
     return log_experiment(ws, spec)
 
 

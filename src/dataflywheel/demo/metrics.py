@@ -76,3 +76,28 @@ def step_metrics(ws: Workspace, console: Console, state: dict[str, str]) -> None
         console.print(f"  {row.metric:<30} {shown(row.before.value, row.before.unit):>7} → "
                       f"{shown(row.after.value, row.after.unit):>7}   Company E: "
                       f"{row.company_e_before} → {row.company_e_after}", highlight=False)
+
+
+def step_assessment(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    """`flywheel assess`: the checklist judged from everything the demo (and its eight weeks of
+    history) recorded, the stage it implies, and the roadmap's weeks checked."""
+    from dataflywheel.flows.assess import assess
+
+    found = assess(ws)
+    console.print(f"flywheel assess (the {found.window_days} days to {found.as_of:%Y-%m-%d}): "
+                  f"stage {found.stage.number} of 4 — {found.stage.stage}", highlight=False)
+    for j in found.checklist:
+        steps = "■" * j.level + "□" * (3 - j.level)
+        console.print(f"  {j.dimension:<24}{steps} {j.level_label}"
+                      + (f" — next: {escape(j.next_step)}" if j.next_step else ""),
+                      highlight=False)
+    for gap in found.stage.gaps:
+        console.print(f"  to reach {found.stage.next_stage}: {gap.dimension} needs {gap.needs}",
+                      highlight=False)
+    answered = sum(q.status.value == "answered" for q in found.questions)
+    met = [w.week for w in found.roadmap if w.status.value == "met"]
+    console.print(f"Table 24-30: {answered} of {len(found.questions)} questions answered from "
+                  f"records; Table 24-28: weeks {', '.join(map(str, met)) or 'none'} met, the "
+                  f"rest left to the team's judgement or not yet shown by the records",
+                  highlight=False)
+    state["stage"] = str(found.stage.number)

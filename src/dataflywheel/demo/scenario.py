@@ -92,6 +92,13 @@ def _incremental(ws: Workspace, console: Console, earlier: dict[str, Any], key: 
 
 def _contracts(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     from dataflywheel.demo.contracts import demo_step
+    from dataflywheel.demo.history import history_start
+
+    demo_step(ws, console, registered=history_start())  # before the history's first batch
+
+
+def _history(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.history import demo_step
 
     demo_step(ws, console)
 
@@ -181,12 +188,20 @@ def _metrics(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     step_metrics(ws, console, state)
 
 
+def _assessment(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.metrics import step_assessment
+
+    step_assessment(ws, console, state)
+
+
 # Each step runs as the person who drives it, through that person's login binding (the demo
 # binds every demo person to a login of the same name); None: the person who ran `flywheel demo`.
 STEPS: list[tuple[str, Step, str | None]] = [
     ("Seed the team", step_team, None),
     ("RACI as policy", step_raci, None),
     ("Interface contracts (ODCS) and a breaking change", _contracts, "lin.wei"),
+    ("Eight weeks of history on the calendar: the weekly routine, two failed batches",
+     _history, "lin.wei"),
     ("Quality engine on a vendor batch", _quality, "omar.haddad"),
     ("Data Pool: deliveries, a failed batch, a version frozen through the gate", _data_pool, "lin.wei"),
     ("Exceptions and lineage", _exceptions, "lin.wei"),
@@ -198,6 +213,7 @@ STEPS: list[tuple[str, Step, str | None]] = [
     ("The team server: three people with personal tokens, one refused", _server, None),
     ("Offboarding (Table 24-21): a person leaves", _offboarding, "lin.wei"),
     ("Metrics (Table 24-15) and the Monday sync (Table 24-12), from the records", _metrics, None),
+    ("Self-assessment (Tables 24-26, 24-2, 24-30, 24-28), from the records", _assessment, None),
     ("Integrity: audit chain and blob store", step_integrity, None),
 ]
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 from sqlalchemy import distinct, func, select
 
+from dataflywheel.domain.records.raci import NO_RESPONSE
 from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import (ContractVersionState, GrantState, PostMortemState,
                                         RequirementState)
@@ -92,12 +93,17 @@ def read_facts(s: Session, since: datetime, until: datetime) -> Facts:
     published = (PM, PM.state == PostMortemState.PUBLISHED.value, *within(PM.published_at))
     open_serious = (I, I.severity.in_(SERIOUS), I.resolved_at.is_(None), I.closed_at.is_(None))
     mixed, one_guide = _mixed_guides(s, since, until)
+    # A release records the answers of the people it consulted (`freeze --consult`): asked and
+    # answered at once, beside the requests with a deadline (`flywheel raci consult`).
+    consulted_at_release = _count(s, Au, Au.action == "version.consulted", *within(Au.at))
+    answered_at_release = _count(s, Au, Au.action == "version.consulted", *within(Au.at),
+                                 Au.reason.not_like(f"%: {NO_RESPONSE}"))
     return Facts(
         weeks=max(1, round((until - since).days / 7)),
         raci_items=_count(s, RaciItemRow),
-        window_consultations=_count(s, C, *within(C.requested_at)),
+        window_consultations=_count(s, C, *within(C.requested_at)) + consulted_at_release,
         window_consultations_answered=_count(s, C, *within(C.requested_at),
-                                             C.state == "answered"),
+                                             C.state == "answered") + answered_at_release,
         producer_roles_held=tuple(r.value for r in PRODUCING if r.value in roles),
         consumer_roles_held=tuple(r.value for r in CONSUMING if r.value in roles),
         requirements=_count(s, R, R.state != RequirementState.WITHDRAWN.value),

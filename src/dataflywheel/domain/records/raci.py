@@ -37,6 +37,10 @@ class RaciAssignment(Record):
         return f"{item_id}:{letter.value}:{role.value}:{project_id or '*'}"
 
 
+NO_RESPONSE = "no response"
+"""What a release records for a Consulted person who gave no answer."""
+
+
 class ConsultState(StrEnum):
     REQUESTED = "requested"
     ANSWERED = "answered"

@@ -28,6 +28,7 @@ from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import ComplianceStatus, Dataset, DatasetVersion
 from dataflywheel.domain.records.governance import ExceptionType, Sensitivity
 from dataflywheel.domain.records.issue import IssueLink, IssueRelation
+from dataflywheel.domain.records.raci import NO_RESPONSE
 from dataflywheel.domain.states import BatchState, RequirementState, VersionState, move
 from dataflywheel.errors import Conflict, PolicyViolation
 from dataflywheel.flows._audit import add_audited, audit, update_audited
@@ -49,7 +50,6 @@ from dataflywheel.store.repositories.people import Requirements
 
 RELEASE_ITEM = "training_set_version_release"
 ROLLBACK_ITEM = "data_version_rollback"
-NO_RESPONSE = "no response"
 
 
 @dataclass
