@@ -3,14 +3,17 @@
 feedback events), beside `flywheel --help` (the fixed start-up cost) in the same run:
 
     /work/main/.venv/bin/python bench/metrics_speed.py [--requirements 100000]
-        [--events 1000000] [--repeats 3]
+        [--events 1000000] [--consultations 40000] [--repeats 3]
 
 The workspace is `flywheel demo` (its records: batches, issues, versions), grown with sqlite3
 bulk inserts (not the flows): the demo's first requirement cloned to `--requirements` rows whose
 creation is spread over two years, each committed a day later, started two days later, delivered
 after 3–12 days (three in four; the rest open or withdrawn); and the demo's first feedback event
 cloned to `--events` rows (the metrics computed today do not read feedback: the events make the
-database the size the issue names). Each case is a fresh CLI process timed from outside, under
+database the size the issue names); and `--consultations` requests to a Consulted person over
+the same two years (the demo records none: one on its first version is the template; four in five
+answered within 1–48 h, the rest unanswered at their three-day deadline), which the consultation
+metrics read by deadline and answer. Each case is a fresh CLI process timed from outside, under
 `/usr/bin/time -f %M` (peak RSS); cases interleave, median of `--repeats`:
   metrics (4 weeks)    flywheel metrics --json                       (the default window, now)
   metrics (a year)     flywheel metrics --json --since (now − 365 d) (a quarter of the pool)
@@ -50,10 +53,12 @@ def cli(src: Path, home: Path, *args: str) -> tuple[float, int, bytes]:
     return seconds, int(done.stderr.decode().strip().splitlines()[-1]), done.stdout
 
 
-def clone(db: sqlite3.Connection, table: str, n: int, make: object) -> None:
-    """`n` copies of the table's first row, each changed by `make(i, row)`."""
+def clone(db: sqlite3.Connection, table: str, n: int, make: object,
+          template: dict[str, object] | None = None) -> None:
+    """`n` copies of the table's first row (or of `template`), each changed by `make(i, row)`."""
     db.row_factory = sqlite3.Row
-    template = dict(db.execute(f"SELECT * FROM {table} ORDER BY id LIMIT 1").fetchone())
+    if template is None:
+        template = dict(db.execute(f"SELECT * FROM {table} ORDER BY id LIMIT 1").fetchone())
     names = list(template)
     marks = ", ".join("?" for _ in names)
     insert = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"
@@ -78,6 +83,33 @@ def requirement(now: datetime, n: int) -> object:
     return make
 
 
+def consultation(now: datetime, n: int) -> object:
+    """A request to a Consulted person every ~25 minutes over two years (four per release of a
+    team with 100k requirements), due three days later: four in five answered within 1–48 h,
+    the rest recorded unanswered at the deadline."""
+    def make(i: int, row: dict[str, object]) -> dict[str, object]:
+        asked = now - timedelta(days=730) + timedelta(days=730) * i / n
+        due = asked + timedelta(days=3)
+        answered = i % 5 != 4
+        closed = asked + timedelta(hours=1 + i % 48) if answered else due
+        return row | {"id": f"CNS-{1000000 + i:07d}", "requested_at": asked.strftime(STAMP),
+                      "due_at": due.strftime(STAMP), "closed_at": closed.strftime(STAMP),
+                      "state": "answered" if answered else "unanswered",
+                      "response": "reviewed, OK" if answered else None}
+    return make
+
+
+def consultation_template(db: sqlite3.Connection) -> dict[str, object]:
+    """The demo records no consultation: a request on its first version, from its first person
+    to its second, on the training-set release item."""
+    asker, person = (r[0] for r in db.execute("SELECT id FROM people ORDER BY id LIMIT 2"))
+    version = db.execute("SELECT id FROM dataset_versions ORDER BY id LIMIT 1").fetchone()[0]
+    return {"id": "", "item_id": "training_set_version_release",
+            "record_kind": "dataset_version", "record_id": version, "person_id": person,
+            "requested_by_id": asker, "requested_at": None, "due_at": None,
+            "state": "requested", "response": None, "closed_at": None}
+
+
 def event(i: int, row: dict[str, object]) -> dict[str, object]:
     return row | {"id": f"E-{i:08d}"}
 
@@ -86,6 +118,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requirements", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--consultations", type=int, default=40_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--src", type=Path, default=HERE.parent / "src")
     opts = parser.parse_args()
@@ -97,8 +130,11 @@ def main() -> None:
         db = sqlite3.connect(home / ".flywheel" / "flywheel.db")
         clone(db, "requirements", opts.requirements, requirement(now, opts.requirements))
         clone(db, "feedback_events", opts.events, event)
+        clone(db, "consultations", opts.consultations, consultation(now, opts.consultations),
+              consultation_template(db))
         counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("requirements", "feedback_events", "batches", "issues")}
+                  for t in ("requirements", "feedback_events", "consultations", "batches",
+                            "issues")}
         db.close()
         print(f"grown in {time.perf_counter() - started:.0f} s: {counts}", flush=True)
         year = (now - timedelta(days=365)).isoformat()
@@ -116,7 +152,9 @@ def main() -> None:
                 print(json.dumps({"case": name, "repeat": repeat, "s": round(seconds, 3),
                                   "rss_mib": round(rss / 1024, 1),
                                   "delivered": samples.get("delivery_cycle_hours"),
-                                  "wip": samples.get("wip")}), flush=True)
+                                  "wip": samples.get("wip"),
+                                  "consultations_due": samples.get("consultation_answer_rate")}),
+                      flush=True)
         print(f"load average {os.getloadavg()}; {os.cpu_count()} cores")
         for name, got in runs.items():
             print(f"{name}: median {statistics.median(s for s, _ in got):.3f} s, "

@@ -23,7 +23,7 @@ def test_the_api_and_the_cli_give_the_same_figures(
                   params={**WINDOW, "project": "P-TEST", "breakdown": "vendor"})
     assert got.status_code == 200, got.text
     body = got.json()
-    assert body["project"] == "P-TEST" and len(body["figures"]) == 21
+    assert body["project"] == "P-TEST" and len(body["figures"]) == 27
     printed = cli("metrics", "--project", "P-TEST", "--breakdown", "vendor", "--since",
                   WINDOW["since"], "--until", WINDOW["until"], "--json")
     assert printed.code == 0, printed.err

@@ -13,7 +13,9 @@ import pytest
 from dataflywheel.domain.policies.sla import DimensionResult, SlaDimension, SlaStatus
 from dataflywheel.domain.records.data import Batch, Datasheet, DatasetVersion
 from dataflywheel.domain.records.demand import Priority, Requirement, RequirementKind
+from dataflywheel.domain.records.experiment import Experiment
 from dataflywheel.domain.records.issue import DiscoverySource, Issue, Severity
+from dataflywheel.domain.records.raci import Consultation, ConsultState
 from dataflywheel.domain.states import BatchState, IssueState, RequirementState, VersionState
 from dataflywheel.metrics.compute import History, figures, one
 
@@ -172,7 +174,7 @@ def test_a_breakdown_a_metric_does_not_have_is_left_out_and_layers_filter() -> N
     from dataflywheel.metrics.definitions import Layer
 
     assert {f.layer for f in figures(h, layer=Layer.QUALITY)} == {"quality_stability"}
-    assert len(figures(h)) == 21
+    assert len(figures(h)) == 27
 
 
 @pytest.mark.parametrize("values, expected", [([5.0], (5.0, 5.0, 5.0)),
@@ -220,3 +222,147 @@ def test_reuse_counts_first_uses_by_other_projects_than_the_owner() -> None:
     assert (count.value, [(g.group, g.value) for g in count.breakdown]) == (
         3.0, [("P-B", 2.0), ("P-C", 1.0)])
     assert one(h, "reusing_projects").value == 2.0
+
+
+def test_advance_notice_counts_breaking_versions_by_their_effect() -> None:
+    from dataflywheel.domain.records.contract import ContractNotice, ContractVersionRecord
+    from dataflywheel.domain.states import ContractVersionState
+
+    def version(vid: str, effective: datetime, *, change: str = "breaking",
+                state: str = "active", reason: str | None = None) -> ContractVersionRecord:
+        return ContractVersionRecord(
+            id=vid, contract_id=vid.split("@")[0], semver=vid.split("@")[1],
+            state=ContractVersionState(state), document="d", document_sha256="d" * 64,
+            change_class=change, proposed_by="x", proposed_at=effective - 20 * DAY_,
+            effective_from=effective, notice_days=14, short_notice_reason=reason)
+
+    def notice(vid: str, person: str, days_ahead: float, effective: datetime) -> ContractNotice:
+        return ContractNotice(id=f"{vid}:{person}", contract_version_id=vid, person_id=person,
+                              letter="I", sent_at=effective - days_ahead * DAY_,
+                              effective_at=effective)
+
+    a, b, c, s = MON + H, MON + 2 * H, MON + 3 * H, MON + 4 * H
+    versions = [version("c1@2.0.0", a),                  # 14.0 days exactly: on time
+                version("c1@3.0.0", b, state="proposed"),  # one notice 10 days: late
+                version("c2@2.0.0", c),                  # no notice at all: late
+                version("c3@2.0.0", s, reason="legal takedown"),  # short, with reason: late
+                version("c2@1.1.0", a, change="compatible"),      # needs no notice
+                version("c2@3.0.0", s, state="rejected"),         # never took effect
+                version("c1@4.0.0", UNTIL),                       # next window
+                version("c1@1.5.0", MON - H)]                     # before the window
+    notices = {"c1@2.0.0": [notice("c1@2.0.0", "p", 14.0, a), notice("c1@2.0.0", "q", 20, a)],
+               "c1@3.0.0": [notice("c1@3.0.0", "p", 15, b), notice("c1@3.0.0", "q", 10, b)],
+               "c3@2.0.0": [notice("c3@2.0.0", "p", 3, s)],
+               "c1@4.0.0": [notice("c1@4.0.0", "p", 20, UNTIL)]}
+    h = History(since=MON, until=UNTIL, contract_versions=versions, notices=notices,
+                contract_project={"c1": "P-A", "c2": "P-B"})
+    rate = one(h, "advance_notice_rate", by="contract")
+    assert (rate.value, rate.samples) == (0.25, 4)
+    assert rate.examples == {"failing": ["c1@3.0.0", "c2@2.0.0", "c3@2.0.0"]}
+    assert [(g.group, g.value, g.samples) for g in rate.breakdown] == [
+        ("c1", 0.5, 2), ("c2", 0.0, 1), ("c3", 0.0, 1)]
+    by_project = one(h, "advance_notice_rate", by="project")  # c3 belongs to no project
+    assert [(g.group, g.value) for g in by_project.breakdown] == [
+        ("(none)", 0.0), ("P-A", 0.5), ("P-B", 0.0)]
+    assert one(History(since=MON, until=UNTIL, contract_versions=versions[4:]),
+               "advance_notice_rate").value is None  # nothing that needed notice: no figure
+
+
+def _consultation(n: int, *, requested: datetime, due: datetime, state: str = "answered",
+                  closed: datetime | None = None, item: str = "release") -> Consultation:
+    return Consultation(id=f"CNS-{n:04d}", item_id=item, record_kind="dataset_version",
+                        record_id="V-1", person_id="p", requested_by_id="owner",
+                        requested_at=requested, due_at=due, state=ConsultState(state),
+                        response="ok" if state == "answered" else None, closed_at=closed)
+
+
+def test_consultations_answered_time_and_the_share_answered_by_the_deadline() -> None:
+    asked = [
+        _consultation(1, requested=MON, closed=MON + 6 * H, due=MON + 24 * H),
+        _consultation(2, requested=MON - 24 * H, closed=MON + 2 * H, due=MON + 3 * H,
+                      item="collection"),
+        _consultation(3, requested=MON, due=MON + 48 * H, state="unanswered",
+                      closed=MON + 48 * H),
+        _consultation(4, requested=MON, due=MON + 72 * H, state="requested"),  # due, not recorded
+        _consultation(5, requested=MON, due=MON + 120 * H, state="requested"),  # not due when read
+        _consultation(6, requested=MON - 10 * DAY_, closed=MON - 8 * DAY_, due=MON - 7 * DAY_),
+        _consultation(7, requested=MON, closed=UNTIL, due=UNTIL + H),          # next window
+        _consultation(8, requested=UNTIL - 2 * H, closed=UNTIL - H, due=UNTIL + DAY_),
+    ]
+    h = History(since=MON, until=UNTIL, consultations=asked, read_at=MON + 96 * H)
+    hours = one(h, "consultation_response_hours")
+    assert (hours.value, hours.samples) == (11.0, 3)  # 6 h, 26 h, 1 h; no unanswered one
+    assert hours.examples == {"lowest": ["CNS-0008", "CNS-0001", "CNS-0002"],
+                              "highest": ["CNS-0002", "CNS-0001", "CNS-0008"]}
+    answered = one(h, "consultation_answer_rate", by="raci_item")  # due in the window: 1–4
+    assert (answered.value, answered.samples) == (0.5, 4)
+    assert answered.examples == {"failing": ["CNS-0003", "CNS-0004"]}
+    assert [(g.group, g.value, g.samples) for g in answered.breakdown] == [
+        ("collection", 1.0, 1), ("release", 0.3333, 3)]
+    every_deadline_passed = History(since=MON, until=UNTIL, consultations=asked)
+    assert one(every_deadline_passed, "consultation_answer_rate").samples == 5  # CNS-0005 too
+
+
+def _run(n: int, *, baseline: int | None = None, model: str = "m1", key: str | None = None,
+         ended: datetime | None = MON + H, **metrics: float) -> Experiment:
+    from dataflywheel.domain.records.experiment import ExperimentKind
+
+    params: dict[str, object] = {"lr": 1e-5, **({"key_metric": key} if key else {})}
+    return Experiment(id=f"EXP-{n:04d}", title="t", kind=ExperimentKind.FORMAL,
+                      model_version=model, project_id="P-A", params=params, metrics=metrics,
+                      started_at=MON - 30 * DAY_, ended_at=ended,
+                      state="completed" if ended else "running",
+                      baseline_experiment_id=f"EXP-{baseline:04d}" if baseline else None)
+
+
+def test_key_evaluation_improvement_and_the_part_data_alone_brought() -> None:
+    base = _run(1, key="accuracy", accuracy=0.50, loss=2.0, ended=MON - 30 * DAY_)  # names the key
+    loss_base = _run(5, eval_loss=2.0, ended=MON - 30 * DAY_)
+    two_metrics = _run(7, f1=0.6, bleu=0.3, ended=MON - 30 * DAY_)
+    zero = _run(12, accuracy=0.0, ended=MON - 30 * DAY_)
+    runs = [_run(2, baseline=1, accuracy=0.55, loss=1.9),           # +10 %, only data changed
+            _run(3, baseline=1, model="m2", accuracy=0.60),         # +20 %, a new model
+            _run(4, baseline=1, accuracy=0.45),                     # −10 %, same versions
+            _run(6, baseline=5, eval_loss=1.5),                     # loss 2.0 → 1.5: +25 %
+            _run(8, baseline=7, f1=0.7, bleu=0.2),                  # no key metric: n/a
+            _run(9, baseline=1, accuracy=0.9, ended=UNTIL),         # next window
+            _run(10, baseline=1, key="rouge", accuracy=0.9),            # its key is not measured
+            _run(11, baseline=12, accuracy=0.5)]                    # a baseline of 0: n/a
+    used = {"EXP-0001": frozenset({"v1"}), "EXP-0002": frozenset({"v1", "v2"}),
+            "EXP-0003": frozenset({"v2"}), "EXP-0004": frozenset({"v1"}),
+            "EXP-0005": frozenset({"v3"}), "EXP-0006": frozenset({"v4"})}
+    h = History(since=MON, until=UNTIL, experiments=runs, experiment_versions=used,
+                baselines={b.id: b for b in (base, loss_base, two_metrics, zero)})
+    key = one(h, "key_evaluation_improvement", by="key_metric")
+    assert (key.value, key.samples) == (0.1125, 4)  # (0.10 + 0.20 − 0.10 + 0.25) / 4
+    assert [(g.group, g.value, g.samples) for g in key.breakdown] == [
+        ("accuracy", 0.0667, 3), ("eval_loss", 0.25, 1)]
+    assert key.examples["lowest"][0] == "EXP-0004"
+    data = one(h, "data_gain_contribution")
+    assert (data.value, data.samples) == (0.175, 2)  # EXP-0002 (+10 %) and EXP-0006 (+25 %)
+    assert data.examples == {"lowest": ["EXP-0002", "EXP-0006"],
+                             "highest": ["EXP-0006", "EXP-0002"]}
+    no_versions = History(since=MON, until=UNTIL, experiments=runs, baselines=h.baselines)
+    assert one(no_versions, "data_gain_contribution").value is None  # versions unknown: n/a
+
+
+def test_duplicate_collection_avoided_sums_the_records_other_projects_reused() -> None:
+    from dataflywheel.metrics.compute import Use
+
+    def use(version: str, user: str, at: datetime, via: str) -> Use:
+        return Use(what=version, owner="P-A", user=user, since=at, via=via)
+
+    uses = [use("V-1", "P-B", MON + H, "experiment EXP-0002"),
+            use("V-1", "P-B", MON, "experiment EXP-0001"),      # P-B's first use of V-1
+            use("V-1", "P-C", MON + 2 * H, "experiment EXP-0003"),
+            use("V-2", "P-B", MON + 3 * H, "asset a2 use by P-B"),
+            use("V-3", "P-B", MON + 4 * H, "experiment EXP-0004"),   # no batches: 0 records
+            use("V-1", "P-A", MON + H, "experiment EXP-0005"),       # its own project
+            use("V-2", "P-C", UNTIL, "experiment EXP-0006"),         # next window
+            use("V-2", "P-C", MON - H, "experiment EXP-0007")]       # before the window
+    h = History(since=MON, until=UNTIL, version_uses=uses,
+                version_rows={"V-1": 1200, "V-2": 300})
+    avoided = one(h, "duplicate_collection_avoided", by="project")
+    assert (avoided.value, avoided.samples) == (2700.0, 4)
+    assert [(g.group, g.value, g.samples) for g in avoided.breakdown] == [
+        ("P-B", 1500.0, 3), ("P-C", 1200.0, 1)]

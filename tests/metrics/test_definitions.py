@@ -56,14 +56,16 @@ def test_every_definition_is_computed_and_nothing_undefined_is() -> None:
     assert set(SAMPLERS) == {d.id for d in DEFINITIONS}
 
 
-def test_the_examples_table_24_15_names_are_defined_where_computed() -> None:
+def test_every_example_table_24_15_names_is_computed() -> None:
     named = {
         Layer.FLOW: {"delivery_cycle_hours", "queue_wait_hours", "sla_achievement_rate"},
         Layer.QUALITY: {"spot_check_pass_rate", "iaa", "duplication_rate", "anomaly_rate",
                         "rework_rate"},
-        Layer.COLLABORATION: {"version_record_completeness_rate", "issue_closure_hours"},
-        Layer.OUTCOMES: {"error_sample_reduction_rate"},
-        Layer.REUSE: {"dataset_reuse_count", "reusing_projects"},
+        Layer.COLLABORATION: {"advance_notice_rate", "version_record_completeness_rate",
+                              "issue_closure_hours"},
+        Layer.OUTCOMES: {"error_sample_reduction_rate", "key_evaluation_improvement",
+                         "data_gain_contribution"},
+        Layer.REUSE: {"dataset_reuse_count", "reusing_projects", "duplicate_collection_avoided"},
     }
     for layer, metrics in named.items():
         assert metrics <= {d.id for d in DEFINITIONS if d.layer is layer}, layer
@@ -74,3 +76,5 @@ def test_the_lower_is_better_list_names_defined_metrics_only() -> None:
 
     assert LOWER_IS_BETTER <= set(BY_ID)
     assert "batch_pass_rate" not in LOWER_IS_BETTER and "anomaly_rate" in LOWER_IS_BETTER
+    assert "consultation_response_hours" in LOWER_IS_BETTER
+    assert "consultation_answer_rate" not in LOWER_IS_BETTER

@@ -2,8 +2,10 @@
 
 The figures are computed by `metrics.compute` from a `History` gathered here: requirements, the
 SLA of each requirement delivered in the window, batches, issues, versions with their datasets'
-projects, experiments compared with a baseline and their error-sample counts, and the data each
-project began using (asset uses; experiments' versions). Reads only.
+projects, experiments compared with a baseline (with the baselines, their error-sample counts and
+the versions each used), the data each project began using (asset uses; experiments' versions)
+with the records of the versions reused, breaking contract versions taking effect with their
+notices, and the consultations due or answered. Reads only.
 """
 
 from __future__ import annotations
@@ -98,8 +100,9 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
            project: str | None = None) -> History:
     """The records the window's metrics read (of `project` only, when named), in the read
     session `s`. The database picks them by their moments — delivered or started; checked or
-    received; closed or resolved; frozen; ended; begun; joined — so the cost follows the window,
-    not the size of the pools; the SLA of the requirements delivered in it is read in one go.
+    received; closed or resolved; frozen; ended; begun; joined; taking effect; due or answered —
+    so the cost follows the window, not the size of the pools; the SLA of the requirements
+    delivered in it is read in one go.
     Work still open at the window's end is only counted, so it is read as its groups, not as
     records (13k open requirements were most of a 100k pool's time)."""
     from sqlalchemy import and_, or_, select
@@ -150,7 +153,7 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
                                           ExperimentRow.baseline_experiment_id.is_not(None),
                                           *of_project(ExperimentRow.project_id, [project]))
     compared = {e.id for e in experiments} | {e.baseline_experiment_id or "" for e in experiments}
-    uses = _uses(s, within, project)
+    uses, version_uses = _uses(s, within, project)
     return History(
         since=since, until=until, requirements=requirements, open_work=open_work, sla=sla,
         batches=list({b.id: b for b in [*earlier, *batches]}.values()),
@@ -162,7 +165,12 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
                                {v.dataset_id for v in versions}),
         experiments=experiments, error_samples=_error_samples(s, compared), uses=uses,
         requirement_kind=pairs_of(s, Req.id, Req.kind, asked),
-        **({} if project is not None else _joined(s, within)))
+        baselines={e.id: e for e in Experiments(s).where_in(
+            "id", sorted({e.baseline_experiment_id or "" for e in experiments}))},
+        experiment_versions=_versions_used(s, compared),
+        version_uses=version_uses, version_rows=_version_rows(s, {u.what for u in version_uses}),
+        **_contract_changes(s, within, project),
+        **({} if project is not None else {**_joined(s, within), **_consulted(s, within)}))
 
 
 def checked_batches(s: Session, since: datetime, until: datetime) -> History:
@@ -208,9 +216,81 @@ def _first_actions(s: Session, within: Any) -> dict[str, datetime]:
     return {actor: at for actor, at in rows}
 
 
-def _uses(s: Session, within: Any, project: str | None) -> list[Use]:
+def _contract_changes(s: Session, within: Any, project: str | None) -> dict[str, Any]:
+    """The breaking contract versions (not rejected) taking effect in the window, their notices
+    and their contracts' projects (History fields): what the advance-notice rate reads."""
+    from sqlalchemy import select
+
+    from dataflywheel.domain.records.contract import ChangeClass
+    from dataflywheel.domain.states import ContractVersionState
+    from dataflywheel.store.repositories.base import pairs_of
+    from dataflywheel.store.repositories.contracts import ContractNotices, ContractVersions
+    from dataflywheel.store.tables.contracts import ContractRow, ContractVersionRow as Version
+
+    of_project = [] if project is None else [Version.contract_id.in_(
+        select(ContractRow.id).where(ContractRow.project_id == project))]
+    versions = ContractVersions(s).matching(
+        within(Version.effective_from), Version.change_class == ChangeClass.BREAKING.value,
+        Version.state != ContractVersionState.REJECTED.value, *of_project)
+    notices: dict[str, list[Any]] = {}
+    for notice in ContractNotices(s).where_in("contract_version_id", [v.id for v in versions]):
+        notices.setdefault(notice.contract_version_id, []).append(notice)
+    return {"contract_versions": versions, "notices": notices,
+            "contract_project": {k: v for k, v in pairs_of(
+                s, ContractRow.id, ContractRow.project_id,
+                {v.contract_id for v in versions}).items() if v}}
+
+
+def _consulted(s: Session, within: Any) -> dict[str, Any]:
+    """The consultations answered or due in the window, and the moment they are read (History
+    fields). Consultations belong to no project, so a project's figures leave them out."""
+    from sqlalchemy import or_
+
+    from dataflywheel.store.repositories.people import Consultations
+    from dataflywheel.store.tables.raci import ConsultationRow
+
+    return {"consultations": Consultations(s).matching(or_(within(ConsultationRow.closed_at),
+                                                           within(ConsultationRow.due_at))),
+            "read_at": utcnow()}
+
+
+def _versions_used(s: Session, experiments: set[str]) -> dict[str, frozenset[str]]:
+    """The dataset versions each of `experiments` used (one query per `CHUNK`)."""
+    from sqlalchemy import select
+
+    from dataflywheel.store.tables.experiments import ExperimentVersionRow as Used
+
+    ordered = sorted(experiments)
+    found: dict[str, set[str]] = {}
+    for start in range(0, len(ordered), CHUNK):
+        for experiment, version in s.execute(select(Used.experiment_id, Used.version_id).where(
+                Used.experiment_id.in_(ordered[start:start + CHUNK]))):
+            found.setdefault(experiment, set()).add(version)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _version_rows(s: Session, versions: set[str]) -> dict[str, int]:
+    """The records of each of `versions`: the row counts of its batches, summed in SQL."""
+    from sqlalchemy import func, select
+
+    from dataflywheel.store.tables.data import BatchRow, VersionBatchRow
+
+    ordered = sorted(versions)
+    out: dict[str, int] = {}
+    for start in range(0, len(ordered), CHUNK):
+        rows = s.execute(select(VersionBatchRow.version_id, func.sum(BatchRow.row_count))
+                         .join(BatchRow, BatchRow.id == VersionBatchRow.batch_id)
+                         .where(VersionBatchRow.version_id.in_(ordered[start:start + CHUNK]))
+                         .group_by(VersionBatchRow.version_id))
+        out.update((v, int(n or 0)) for v, n in rows)
+    return out
+
+
+def _uses(s: Session, within: Any, project: str | None) -> tuple[list[Use], list[Use]]:
     """Data used by a project in the window: asset uses in the registry, and each experiment's
-    versions with the dataset's project (the user's project: the experiment's)."""
+    versions with the dataset's project (the user's project: the experiment's) — as uses of the
+    data (an asset, a dataset), and as uses of the dataset versions they name (an asset that
+    pins a version; each version an experiment used)."""
     from sqlalchemy import select
 
     from dataflywheel.store.tables.data import DatasetRow, DatasetVersionRow
@@ -218,12 +298,12 @@ def _uses(s: Session, within: Any, project: str | None) -> list[Use]:
     from dataflywheel.store.tables.governance import AssetRow, AssetUseRow
 
     registry = (select(AssetUseRow.asset_id, AssetRow.project_id, AssetUseRow.project_id,
-                       AssetUseRow.since)
+                       AssetUseRow.since, AssetRow.version_id)
                 .select_from(AssetUseRow)
                 .join(AssetRow, AssetRow.id == AssetUseRow.asset_id)
                 .where(within(AssetUseRow.since), AssetRow.project_id.is_not(None)))
     runs = (select(DatasetRow.id, DatasetRow.project_id, ExperimentRow.project_id,
-                   ExperimentRow.started_at, ExperimentRow.id)
+                   ExperimentRow.started_at, ExperimentRow.id, DatasetVersionRow.id)
             .select_from(ExperimentVersionRow)
             .join(DatasetVersionRow, DatasetVersionRow.id == ExperimentVersionRow.version_id)
             .join(DatasetRow, DatasetRow.id == DatasetVersionRow.dataset_id)
@@ -232,11 +312,15 @@ def _uses(s: Session, within: Any, project: str | None) -> list[Use]:
     if project is not None:
         registry = registry.where(AssetUseRow.project_id == project)
         runs = runs.where(ExperimentRow.project_id == project)
-    found = [Use(what=f"asset:{a}", owner=o, user=u, since=at, via=f"asset {a} use by {u}")
-             for a, o, u, at in s.execute(registry)]
-    found += [Use(what=f"dataset:{d}", owner=o, user=u, since=at, via=f"experiment {e}")
-              for d, o, u, at, e in s.execute(runs)]
-    return found
+    found, versions = [], []
+    for a, o, u, at, v in s.execute(registry):
+        found.append(Use(what=f"asset:{a}", owner=o, user=u, since=at, via=f"asset {a} use by {u}"))
+        if v is not None:
+            versions.append(Use(what=v, owner=o, user=u, since=at, via=f"asset {a} use by {u}"))
+    for d, o, u, at, e, v in s.execute(runs):
+        found.append(Use(what=f"dataset:{d}", owner=o, user=u, since=at, via=f"experiment {e}"))
+        versions.append(Use(what=v, owner=o, user=u, since=at, via=f"experiment {e}"))
+    return found, versions
 
 
 def _error_samples(s: Session, experiments: set[str]) -> dict[str, int]:

@@ -14,13 +14,22 @@ from functools import cached_property
 from datetime import datetime
 
 from dataflywheel.domain.calendar import iso_week
+from dataflywheel.domain.policies.contract_changes import announced_in_time, needs_notice
+from dataflywheel.domain.policies.evaluation import key_improvement, only_data_changed
 from dataflywheel.domain.policies.sla import SlaStatus
+from dataflywheel.domain.records.contract import ContractNotice, ContractVersionRecord
 from dataflywheel.domain.records.data import Batch, DatasetVersion
 from dataflywheel.domain.records.demand import Requirement
 from dataflywheel.domain.records.experiment import Experiment
 from dataflywheel.domain.records.people import Person
 from dataflywheel.domain.records.issue import Issue
-from dataflywheel.domain.states import BatchState, IssueState, RequirementState
+from dataflywheel.domain.records.raci import Consultation, ConsultState
+from dataflywheel.domain.states import (
+    BatchState,
+    ContractVersionState,
+    IssueState,
+    RequirementState,
+)
 from dataflywheel.metrics.definitions import BY_ID, Layer, definitions
 from dataflywheel.metrics.measure import Figure, Sample, figure
 
@@ -60,6 +69,15 @@ class History:
     requirement_kind: Mapping[str, str] = field(default_factory=dict)  # of the batches
     people: Sequence[Person] = ()
     first_action: Mapping[str, datetime] = field(default_factory=dict)  # per person
+    contract_versions: Sequence[ContractVersionRecord] = ()
+    notices: Mapping[str, Sequence[ContractNotice]] = field(default_factory=dict)  # per version
+    contract_project: Mapping[str, str] = field(default_factory=dict)  # of the versions
+    consultations: Sequence[Consultation] = ()
+    read_at: datetime | None = None  # when read: a request open past it is not yet decided
+    baselines: Mapping[str, Experiment] = field(default_factory=dict)  # of the experiments
+    experiment_versions: Mapping[str, frozenset[str]] = field(default_factory=dict)  # + baselines
+    version_uses: Sequence[Use] = ()  # `what` is a dataset version
+    version_rows: Mapping[str, int] = field(default_factory=dict)  # records in its batches
 
     def within(self, at: datetime | None) -> bool:
         return at is not None and self.since <= at < self.until
@@ -211,10 +229,11 @@ def error_sample_reduction_rate(h: History) -> list[Sample]:
     return out
 
 
-def _reuses(h: History) -> list[Use]:
-    """Uses begun in the window by another project than the owner, once per (what, user)."""
+def _reuses(h: History, uses: Sequence[Use] | None = None) -> list[Use]:
+    """Uses (`h.uses` by default) begun in the window by another project than the owner, the
+    first one per (what, user)."""
     first: dict[tuple[str, str], Use] = {}
-    for use in sorted(h.uses, key=lambda u: (u.since, u.via)):
+    for use in sorted(h.uses if uses is None else uses, key=lambda u: (u.since, u.via)):
         if use.owner != use.user and h.within(use.since):
             first.setdefault((use.what, use.user), use)
     return list(first.values())
@@ -261,6 +280,70 @@ def onboarding_hours(h: History) -> list[Sample]:
             for p in h.people if h.within(p.created_at) and p.id in h.first_action]
 
 
+def advance_notice_rate(h: History) -> list[Sample]:
+    def groups(v: ContractVersionRecord) -> dict[str, str]:
+        project = h.contract_project.get(v.contract_id)
+        return {"contract": v.contract_id, **({"project": project} if project else {})}
+
+    return [Sample(v.id, 1.0 if announced_in_time(v.notice_days, h.notices.get(v.id, ())) else 0.0,
+                   groups(v))
+            for v in h.contract_versions if needs_notice(v.change_class)
+            and v.state is not ContractVersionState.REJECTED and h.within(v.effective_from)]
+
+
+def _consultation_groups(c: Consultation) -> dict[str, str]:
+    return {"raci_item": c.item_id, "record_kind": c.record_kind}
+
+
+def consultation_response_hours(h: History) -> list[Sample]:
+    return [Sample(c.id, _hours(c.requested_at, c.closed_at), _consultation_groups(c))
+            for c in h.consultations if c.state is ConsultState.ANSWERED
+            and c.closed_at is not None and h.within(c.closed_at)]
+
+
+def consultation_answer_rate(h: History) -> list[Sample]:
+    def decided(c: Consultation) -> bool:
+        """Answered or unanswered; an open request is unanswered once its deadline passed (an
+        answer is refused after it), even before a read records it so."""
+        return c.state is not ConsultState.REQUESTED or h.read_at is None or c.due_at <= h.read_at
+
+    return [Sample(c.id, 1.0 if c.state is ConsultState.ANSWERED else 0.0,
+                   _consultation_groups(c))
+            for c in h.consultations if h.within(c.due_at) and decided(c)]
+
+
+def _key_gains(h: History, *, data_only: bool) -> list[Sample]:
+    """The key metric's relative gain of each run ended in the window over its baseline (of the
+    runs whose only change was the data, with `data_only`)."""
+    out = []
+    for e in h.experiments:
+        base = h.baselines.get(e.baseline_experiment_id or "")
+        if base is None or not h.within(e.ended_at):
+            continue
+        if data_only and not only_data_changed(e, base, h.experiment_versions.get(e.id, ()),
+                                               h.experiment_versions.get(base.id, ())):
+            continue
+        found = key_improvement(e, base)
+        if found is not None:
+            groups = {"kind": e.kind.value, "key_metric": found[0],
+                      **({"project": e.project_id} if e.project_id else {})}
+            out.append(Sample(e.id, found[1], groups))
+    return out
+
+
+def key_evaluation_improvement(h: History) -> list[Sample]:
+    return _key_gains(h, data_only=False)
+
+
+def data_gain_contribution(h: History) -> list[Sample]:
+    return _key_gains(h, data_only=True)
+
+
+def duplicate_collection_avoided(h: History) -> list[Sample]:
+    return [Sample(u.via, float(h.version_rows.get(u.what, 0)), {"project": u.user})
+            for u in _reuses(h, h.version_uses)]
+
+
 SAMPLERS: dict[str, Callable[[History], list[Sample]]] = {
     "delivery_cycle_hours": delivery_cycle_hours,
     "queue_wait_hours": queue_wait_hours,
@@ -283,8 +366,15 @@ SAMPLERS: dict[str, Callable[[History], list[Sample]]] = {
     "root_cause_localization_hours": root_cause_localization_hours,
     "cross_project_reuse_rate": cross_project_reuse_rate,
     "onboarding_hours": onboarding_hours,
+    "advance_notice_rate": advance_notice_rate,
+    "consultation_response_hours": consultation_response_hours,
+    "consultation_answer_rate": consultation_answer_rate,
+    "key_evaluation_improvement": key_evaluation_improvement,
+    "data_gain_contribution": data_gain_contribution,
+    "duplicate_collection_avoided": duplicate_collection_avoided,
 }
-COUNTS = frozenset({"wip", "throughput", "dataset_reuse_count", "reusing_projects"})
+COUNTS = frozenset({"wip", "throughput", "dataset_reuse_count", "reusing_projects",
+                    "duplicate_collection_avoided"})
 
 
 def figures(h: History, *, layer: Layer | None = None, by: str | None = None) -> list[Figure]:

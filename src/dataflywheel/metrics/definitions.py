@@ -360,12 +360,107 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         indicator=Indicator.LAGGING, breakdowns=("team",),
         action="long onboarding: review the onboarding guide in the knowledge base",
         history=FIRST),
+    MetricDefinition(
+        id="advance_notice_rate", name="Interface-change advance-notice rate",
+        layer=Layer.COLLABORATION,
+        formula="breaking contract versions taking effect in the window (effective_from) that "
+                "were announced in time — at least one notice, and every notice sent at least "
+                "the version's notice_days before its effect — ÷ breaking versions taking effect "
+                "in the window",
+        unit=Unit.RATIO, data_source="contract versions and their notices (the change layer)",
+        applies_to="breaking (major) versions, the only changes that must be announced; a "
+                   "proposed version counts once its effect falls in the window",
+        not_applicable_to="compatible and patch versions (they need no notice); rejected "
+                          "proposals (they never took effect). A short notice given with a "
+                          "recorded reason is allowed but counts as late",
+        indicator=Indicator.LEADING, breakdowns=("project", "contract"),
+        action="a late change: ask its proposer in the Wednesday inspection why the notice was "
+               "short, and whether the consumers had time to migrate",
+        history=FIRST),
+    MetricDefinition(
+        id="consultation_response_hours", name="Consultation response time",
+        layer=Layer.COLLABORATION,
+        formula="closed_at − requested_at of each consultation answered in the window, in "
+                "clock hours",
+        unit=Unit.HOURS, data_source="RACI consultations (requests to the Consulted, answers)",
+        applies_to="consultations the consulted person answered",
+        not_applicable_to="consultations left unanswered at their deadline: they have no "
+                          "response time (not the deadline, not zero); they show in the "
+                          "consultation answer rate",
+        indicator=Indicator.LEADING, breakdowns=("raci_item", "record_kind"),
+        action="slow answers on one RACI item: check the deadline it is given and who is "
+               "Consulted on it",
+        history=FIRST),
+    MetricDefinition(
+        id="consultation_answer_rate", name="Consultation answer rate",
+        layer=Layer.COLLABORATION,
+        formula="consultations whose deadline falls in the window that were answered ÷ "
+                "consultations whose deadline falls in the window (answered, recorded "
+                "unanswered, or still open with the deadline passed when read)",
+        unit=Unit.RATIO, data_source="RACI consultations",
+        applies_to="every consultation whose deadline has passed",
+        not_applicable_to="requests still open before their deadline (not decided yet)",
+        indicator=Indicator.LEADING, breakdowns=("raci_item", "record_kind"),
+        action="unanswered consultations: the failing examples name them; a decision taken "
+               "without its Consulted input is raised with the Accountable person",
+        history=FIRST),
+    MetricDefinition(
+        id="key_evaluation_improvement", name="Key evaluation improvement",
+        layer=Layer.OUTCOMES,
+        formula="per experiment ended in the window with a baseline: (its key metric − the "
+                "baseline's) ÷ |the baseline's|, sign turned so that positive is better (for a "
+                "loss, error rate, perplexity, WER/CER or latency lower is better). The key "
+                "metric is params[\"key_metric\"] of the run, else of its baseline, else the "
+                "only metric both measured",
+        unit=Unit.RATIO, data_source="Experiment Pool (metrics and params of a run and its "
+                                     "baseline)",
+        applies_to="runs compared with a baseline on a key metric both measured",
+        not_applicable_to="runs without a baseline; runs with several shared metrics and none "
+                          "named key; a baseline value of 0 (no relative change). A gain is not "
+                          "all due to data (see the data-gain contribution)",
+        indicator=Indicator.LAGGING, breakdowns=("project", "kind", "key_metric"),
+        action="a fall: compare the run with its baseline (`flywheel experiments compare`) and "
+               "open an issue on the versions it used",
+        history=FIRST),
+    MetricDefinition(
+        id="data_gain_contribution", name="Data-gain contribution", layer=Layer.OUTCOMES,
+        formula="per experiment ended in the window whose only change from its baseline is the "
+                "data — the same model_version and params (the key_metric note aside) and a "
+                "different set of dataset versions — the key evaluation improvement of that "
+                "run: the gain the data alone brought",
+        unit=Unit.RATIO, data_source="Experiment Pool (model version, params, the dataset "
+                                     "versions each run used, key metric)",
+        applies_to="controlled data experiments: only the dataset versions differ",
+        not_applicable_to="runs that changed the model version or a param too (their gain "
+                          "cannot be credited to data: Table 24-15's misuse risk); reruns on "
+                          "the same versions",
+        indicator=Indicator.LAGGING, breakdowns=("project", "kind", "key_metric"),
+        action="little or negative data gain: review what the new versions added before "
+               "investing further in that data",
+        history=FIRST),
+    MetricDefinition(
+        id="duplicate_collection_avoided", name="Duplicate collection avoided",
+        layer=Layer.REUSE,
+        formula="records (the row counts of its batches) of each dataset version first used "
+                "in the window by a project other than the dataset's own — an experiment of that "
+                "project using the version, or an asset use of an asset that pins it — summed, "
+                "once per (version, project)",
+        unit=Unit.COUNT, data_source="Experiment Pool (versions each run used), asset registry "
+                                     "(asset uses), Data Pool (batch row counts)",
+        applies_to="versions of datasets that belong to a project, reused by another",
+        not_applicable_to="no record says what a project would otherwise have collected: this "
+                          "is the records it did not have to collect, an upper bound; use "
+                          "inside the owning project",
+        indicator=Indicator.LAGGING, breakdowns=("project",),
+        action="low despite similar requirements across projects: publish the versions fit "
+               "for reuse in the asset registry before new collection is committed",
+        history=FIRST),
 )
 
 LOWER_IS_BETTER: frozenset[str] = frozenset({
     "delivery_cycle_hours", "queue_wait_hours", "wip", "duplication_rate", "anomaly_rate",
     "rework_rate", "issue_closure_hours", "delivery_delay_rate", "root_cause_localization_hours",
-    "onboarding_hours"})
+    "onboarding_hours", "consultation_response_hours"})
 """The metrics whose good direction is down (every other one is better higher): one list for
 every report that says whether a figure got worse."""
 

@@ -11,6 +11,7 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -19,6 +20,7 @@ from dataflywheel.domain.records.contract import (
     ChangeClass,
     Contract,
     ContractField,
+    ContractNotice,
     Layer,
     Threshold,
     parse_semver,
@@ -257,3 +259,16 @@ def _change_layer(old: Contract, new: Contract) -> list[Change]:
 
 def _c(layer: Layer, kind: str, path: str, breaking: bool, before: Any, after: Any) -> Change:
     return Change(layer=layer, kind=kind, path=path, breaking=breaking, before=before, after=after)
+
+
+def needs_notice(change_class: ChangeClass) -> bool:
+    """Only a breaking change must be announced ahead of its effect (the change layer's
+    `notice_days`); compatible and patch changes take effect when proposed."""
+    return change_class is ChangeClass.BREAKING
+
+
+def announced_in_time(notice_days: int, notices: Sequence[ContractNotice]) -> bool:
+    """A breaking version was announced in time when it had at least one notice and every notice
+    was sent at least `notice_days` before the version took effect. A short notice given with a
+    recorded reason is allowed to happen, and still counts as late."""
+    return bool(notices) and all(n.days_ahead >= notice_days for n in notices)

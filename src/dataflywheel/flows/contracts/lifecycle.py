@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session
 
 from dataflywheel.domain.policies.contract_changes import (
     ContractDiff,
+    announced_in_time,
     check_version_step,
     diff_contracts,
+    needs_notice,
 )
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.contract import (
@@ -419,12 +421,12 @@ def advance_notice_rate(ws: Workspace, *, since: datetime | None = None,
     A rejected proposal never took effect, so it is neither on time nor late."""
     with ws.db.session() as s:
         breaking = [v for c in Contracts(s).list() for v in ContractVersions(s).of_contract(c.id)
-                    if v.change_class is ChangeClass.BREAKING and v.state is not S.REJECTED
+                    if needs_notice(v.change_class) and v.state is not S.REJECTED
                     and (since is None or v.proposed_at >= since)
                     and (until is None or v.proposed_at < until)]
         late: list[str] = []
         for v in breaking:
-            notices = ContractNotices(s).list(contract_version_id=v.id)
-            if not notices or any(n.days_ahead < v.notice_days for n in notices):
+            if not announced_in_time(v.notice_days,
+                                     ContractNotices(s).list(contract_version_id=v.id)):
                 late.append(v.id)
     return NoticeRate(breaking=len(breaking), on_time=len(breaking) - len(late), late=late)

@@ -23,12 +23,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dataflywheel.domain.policies.evaluation import higher_is_better
 from dataflywheel.domain.records.experiment import ErrorSample, Experiment, ExperimentKind
 from dataflywheel.domain.records.issue import DiscoverySource, Issue, Severity
 from dataflywheel.errors import BadInput, FlywheelError
 from dataflywheel.flows.workspace import Workspace
 
-LOWER_IS_BETTER_MARKERS = ("loss", "error", "perplexity", "ppl", "wer", "cer", "latency")
 P1_RELATIVE_DROP = 0.10
 RELEASE_ITEM = "training_set_version_release"
 
@@ -56,13 +56,6 @@ class MetricDelta:
     def describe(self) -> str:
         arrow = "higher is better" if self.higher_is_better else "lower is better"
         return f"{self.name} {self.baseline:g} → {self.value:g} ({self.delta:+g}, {arrow})"
-
-
-def higher_is_better(name: str, lower_is_better: frozenset[str] | None = None) -> bool:
-    if lower_is_better is not None and name in lower_is_better:
-        return False
-    low = name.lower()
-    return not any(marker in low for marker in LOWER_IS_BETTER_MARKERS)
 
 
 def compare_metrics(
