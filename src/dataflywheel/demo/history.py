@@ -7,8 +7,8 @@ moment dated on the calendar: every week the algorithm side files two requiremen
 Monday, a vendor delivers on Tuesday (one in week 3 and week 6 skips deduplication: the batch
 fails and files a P1 issue, closed on Friday with a post-mortem that names the check it added),
 vendor and internal annotators deliver preference pairs under one guide version (the guide moves
-from 1.1 to 1.2 in week 5), the Data Owner freezes the week's versions on Thursday with the answers of
-everyone the RACI matrix consults, and accepts the deliveries on Friday; every second week an
+from 1.1 to 1.2 in week 5), the Data Owner consults everyone the RACI matrix names on Wednesday evening
+and freezes the week's versions on Thursday with their answers, and accepts the deliveries on Friday; every second week an
 evaluation run on the newest version is compared with the one before.
 
 Everything is generated here, under the workspace; its rows are seeded by the week, so a rerun
@@ -222,11 +222,26 @@ def _freeze(ws: Workspace, dataset: str, batches: list[str], at: datetime, *,
         "quality_summary": "every batch passed its contract's gates"}, by=ENGINEER)
     versions.decide_compliance(ws, candidate.id, by=COMPLIANCE, approve=True,
                                conclusion="licensed sources; no personal data")
-    frozen = freeze(ws, candidate.id, by=OWNER, now=at, consultations={
-        EVALUATOR: "the week's quality reports reviewed, OK",
-        ENGINEER: "lineage complete", ANNOTATION: "guide version recorded on every batch",
-        COMPLIANCE: "licences on file"})
-    return frozen.id
+    _consult(ws, candidate.id, asked=at - timedelta(hours=18), due=at - timedelta(hours=1))
+    return freeze(ws, candidate.id, by=OWNER, now=at).id
+
+
+ANSWERS = {EVALUATOR: "the week's quality reports reviewed, OK", ENGINEER: "lineage complete",
+           ANNOTATION: "guide version recorded on every batch", COMPLIANCE: "licences on file"}
+
+
+def _consult(ws: Workspace, version: str, *, asked: datetime, due: datetime) -> None:
+    """The evening before the freeze the Data Owner asks everyone the RACI matrix consults on a
+    release; each answers within the hour, as themselves (the release records their answers)."""
+    from dataflywheel.flows.governance.consultations import answer, request
+    from dataflywheel.flows.workspace import acting_as
+
+    for n, consultation in enumerate(request(
+            ws, "training_set_version_release", record_kind="dataset_version",
+            record_id=version, due_at=due, project_id=PROJECT, now=asked)):
+        person = consultation.person_id
+        answer(acting_as(ws, person), consultation.id, now=asked + timedelta(minutes=20 + 7 * n),
+               response=ANSWERS.get(person, "no objection"))
 
 
 def _evaluate(ws: Workspace, n: int, version: str, baseline: str | None, at: datetime) -> str:

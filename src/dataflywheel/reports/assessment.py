@@ -93,17 +93,19 @@ def read_facts(s: Session, since: datetime, until: datetime) -> Facts:
     published = (PM, PM.state == PostMortemState.PUBLISHED.value, *within(PM.published_at))
     open_serious = (I, I.severity.in_(SERIOUS), I.resolved_at.is_(None), I.closed_at.is_(None))
     mixed, one_guide = _mixed_guides(s, since, until)
-    # A release records the answers of the people it consulted (`freeze --consult`): asked and
-    # answered at once, beside the requests with a deadline (`flywheel raci consult`).
+    # A release records the answer of every person it consults — given with a request before
+    # (`flywheel raci consult`) or at the freeze (`--consult`) — or "no response"; requests on
+    # other records count by their own state.
+    requests = (C, *within(C.requested_at), C.record_kind != "dataset_version")
     consulted_at_release = _count(s, Au, Au.action == "version.consulted", *within(Au.at))
     answered_at_release = _count(s, Au, Au.action == "version.consulted", *within(Au.at),
                                  Au.reason.not_like(f"%: {NO_RESPONSE}"))
     return Facts(
         weeks=max(1, round((until - since).days / 7)),
         raci_items=_count(s, RaciItemRow),
-        window_consultations=_count(s, C, *within(C.requested_at)) + consulted_at_release,
-        window_consultations_answered=_count(s, C, *within(C.requested_at),
-                                             C.state == "answered") + answered_at_release,
+        window_consultations=_count(s, *requests) + consulted_at_release,
+        window_consultations_answered=_count(s, *requests, C.state == "answered")
+        + answered_at_release,
         producer_roles_held=tuple(r.value for r in PRODUCING if r.value in roles),
         consumer_roles_held=tuple(r.value for r in CONSUMING if r.value in roles),
         requirements=_count(s, R, R.state != RequirementState.WITHDRAWN.value),
