@@ -146,3 +146,16 @@ def test_moments_are_read_in_the_workspaces_time_zone() -> None:
         parse_moment("next monday", field="--now", zone="UTC")
     assert str(caught.value) == ("not an ISO date or date-time; field '--now'; expected e.g. "
                                  "2026-12-07 or 2026-12-07T08:00:00+01:00; got 'next monday'")
+
+
+def test_moments_outside_the_calendar_and_windows_too_wide_are_refused(team: Workspace) -> None:
+    with pytest.raises(BadInput) as caught:
+        parse_moment("0001-01-01", field="--since", zone="Asia/Tokyo")
+    assert str(caught.value) == ("a moment outside the reports' calendar; field '--since'; "
+                                 "expected a year from 1900 to 9997; got '0001-01-01'")
+    # 3653 days before NOW: 3650 + the leap days of 2020 and 2024 + one
+    with pytest.raises(BadInput) as caught:
+        due_reports(team, now=NOW, since=datetime(2016, 12, 1, tzinfo=UTC))
+    assert str(caught.value) == (
+        "the window is wider than ten years: a mistyped date?; field 'since'; expected a start "
+        "after 2016-12-01T12:00:00+00:00; got '2016-12-01T00:00:00+00:00'")

@@ -12,11 +12,12 @@ two at once — sends nothing twice. Only reports due since the workspace's firs
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from dataflywheel.domain.calendar import REPORT_YEARS
 from dataflywheel.domain.report_schedule import DueReport, falls_due
 from dataflywheel.errors import BadInput, FlywheelError
 from dataflywheel.flows.cadence import (
@@ -69,6 +70,10 @@ class DueSendResult(BaseModel):
     def failed(self) -> list[DueSent]:
         return [item for item in self.sent if item.error is not None]
 
+
+MAX_WINDOW = timedelta(days=3653)
+"""The widest [since, now] a run takes: ten years of reports is already far more than any
+schedule should catch up on; a wider window is a mistyped date."""
 
 BUILDERS: dict[str, Callable[[Workspace, str], BaseModel]] = {
     "monday": lambda ws, period: monday_report(ws, week=period),
@@ -127,6 +132,11 @@ def _pending(ws: Workspace, now: datetime | None,
                 "the start is after the end" if since is not None else
                 "the workspace's first record is after the end", field="since" if since else "now",
                 expected=f"a start at or before {end.isoformat()}", got=start.isoformat())
+        if end - start > MAX_WINDOW:
+            raise BadInput("the window is wider than ten years: a mistyped date?",
+                           field="since" if since is not None else "now",
+                           expected=f"a start after {(end - MAX_WINDOW).isoformat()}",
+                           got=start.isoformat())
         sends = last_sends(s, start)
     candidates = falls_due(start, end, ZoneInfo(ws.settings.timezone))
     return start, end, [d for d in candidates
@@ -144,4 +154,9 @@ def parse_moment(text: str, *, field: str, zone: str) -> datetime:
                        got=text) from None
     if len(text.strip()) == 10:  # a bare date: the start of that day
         parsed = datetime.combine(parsed.date(), time(0))
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=ZoneInfo(zone))
+    aware = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=ZoneInfo(zone))
+    if parsed.year not in REPORT_YEARS or parsed.year + 1 not in REPORT_YEARS:
+        raise BadInput("a moment outside the reports' calendar", field=field,
+                       expected=f"a year from {REPORT_YEARS.start} to {REPORT_YEARS.stop - 2}",
+                       got=text)
+    return aware.astimezone(UTC)
