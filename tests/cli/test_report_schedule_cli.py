@@ -172,3 +172,27 @@ def test_the_entries_name_this_python_s_flywheel() -> None:
     from dataflywheel.cli.schedule_entries import flywheel_executable
 
     assert flywheel_executable() == str((Path(sys.executable).parent / "flywheel").absolute())
+
+
+def test_the_docs_show_what_the_command_prints(team: Workspace, cli: Any,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/reports.md's two entries are this command's output, with Ana's paths."""
+    import re
+
+    from dataflywheel.cli.schedule_entries import flywheel_executable
+
+    if team.settings.db is not None:
+        pytest.skip("the documented entries are those of the embedded default (no --db)")
+    monkeypatch.setenv("FLYWHEEL_TIMEZONE", "Europe/Berlin")
+    monkeypatch.delenv("FLYWHEEL_AUDIT_KEY", raising=False)
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "reports.md").read_text()
+    blocks = re.findall(r"^```\n(#.*?)^```", doc, re.S | re.M)
+
+    def as_documented(out: str) -> str:
+        out = out.replace(flywheel_executable(), "/home/ana/.venv/bin/flywheel")
+        return out.replace(str(team.settings.home.absolute()), "/home/ana/team") \
+            .replace("FLYWHEEL_LOGIN=tester ", "").replace("Environment=FLYWHEEL_LOGIN=tester\n", "")
+
+    assert as_documented(cli("report", "schedule").out) == blocks[0]
+    assert as_documented(cli("report", "schedule", "--format", "systemd", "--at", "08:00").out) \
+        == blocks[1]
