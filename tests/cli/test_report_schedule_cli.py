@@ -190,8 +190,9 @@ def test_the_docs_show_what_the_command_prints(team: Workspace, cli: Any,
 
     def as_documented(out: str) -> str:
         out = out.replace(flywheel_executable(), "/home/ana/.venv/bin/flywheel")
-        return out.replace(str(team.settings.home.absolute()), "/home/ana/team") \
-            .replace("FLYWHEEL_LOGIN=tester ", "").replace("Environment=FLYWHEEL_LOGIN=tester\n", "")
+        out = out.replace(str(team.settings.home.absolute()), "/home/ana/team")
+        return out.replace("FLYWHEEL_LOGIN=tester ", "") \
+            .replace("Environment=FLYWHEEL_LOGIN=tester\n", "")
 
     assert as_documented(cli("report", "schedule").out) == blocks[0]
     assert as_documented(cli("report", "schedule", "--format", "systemd", "--at", "08:00").out) \
