@@ -115,10 +115,11 @@ def test_the_cron_line_parses(team: Workspace, cli: Any) -> None:
     assert hourly.code == 0, hourly.err
     fields, command = _cron_line(hourly.out)
     assert fields == ["0", "*", "*", "*", "*"]
-    daily = cli("report", "schedule", "--at", "7:05")
-    fields, _ = _cron_line(daily.out)
-    assert fields == ["5", "7", "*", "*", "*"]
-    assert all(_valid_field(f, low, high) for f, (low, high) in zip(fields, RANGES, strict=True))
+    daily_fields, _ = _cron_line(cli("report", "schedule", "--at", "7:05").out)
+    assert daily_fields == ["5", "7", "*", "*", "*"]
+    for five in (fields, daily_fields):
+        assert all(_valid_field(f, low, high) for f, (low, high) in zip(five, RANGES, strict=True))
+    assert not _valid_field("60", *RANGES[0]) and not _valid_field("24", *RANGES[1])
     words = shlex.split(command)
     program = next(w for w in words if "=" not in w)
     assert Path(program).is_absolute() and Path(program).name == "flywheel"

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dataflywheel.cli._context import workspace
+from dataflywheel.cli._context import settings_of, workspace
 from dataflywheel.cli.output import console, err_console
 from dataflywheel.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from dataflywheel.flows.cadence_schedule import DueList, DueSendResult
 
 app = typer.Typer(help="Cadence reports (Tables 24-11, 24-12) generated from the records.",
                   no_args_is_help=True)
@@ -134,7 +137,6 @@ def due(ctx: typer.Context, send: Annotated[bool, typer.Option(
     """The cadence reports whose day has come and that have not been sent (Table 24-11); with
     --send, send each once. Exits 1 when reports are due and --send was not given, or when one
     could not be sent."""
-    from dataflywheel.cli._context import settings_of
     from dataflywheel.flows.cadence_schedule import due_reports, parse_moment, send_due
 
     zone = settings_of(ctx).timezone
@@ -153,23 +155,23 @@ def due(ctx: typer.Context, send: Annotated[bool, typer.Option(
         raise typer.Exit(1)
 
 
-def _print_due(listed: Any, json_: bool) -> None:
+def _print_due(listed: DueList, json_: bool) -> None:
     if json_:
         console.out(listed.model_dump_json(indent=2), highlight=False)
         return
     if not listed.due:
         console.out(f"no report is due (since {listed.since:%Y-%m-%d %H:%M} UTC)",
-                      highlight=False)
+                    highlight=False)
         return
     console.out(f"{len(listed.due)} report(s) due and not sent ({listed.timezone}):",
-                  highlight=False)
+                highlight=False)
     for item in listed.due:
         console.out(f"  {item.report} {item.period}  due since {item.due_at:%Y-%m-%d %H:%M} "
-                      f"UTC  ({item.command})", highlight=False)
+                    f"UTC  ({item.command})", highlight=False)
     console.out("send them: flywheel report due --send", highlight=False)
 
 
-def _print_sent(result: Any, json_: bool) -> None:
+def _print_sent(result: DueSendResult, json_: bool) -> None:
     if json_:
         console.out(result.model_dump_json(indent=2), highlight=False)
     elif not result.sent:
@@ -182,8 +184,8 @@ def _print_sent(result: Any, json_: bool) -> None:
             console.out(f"{what}: had been sent already", highlight=False)
         else:
             console.out(f"sent {what} to {len(item.recipients)} people "
-                          f"({', '.join(item.recipients) or 'nobody holds the roles'}); "
-                          f"blob {item.sha256}", highlight=False)
+                        f"({', '.join(item.recipients) or 'nobody holds the roles'}); "
+                        f"blob {item.sha256}", highlight=False)
 
 
 @app.command("schedule")
@@ -200,12 +202,11 @@ def schedule(ctx: typer.Context,
     edits no crontab or unit directory: those are the user's files)."""
     from dataflywheel.cli.schedule_entries import at_time, cron_entry, systemd_units
     from dataflywheel.errors import BadInput
+    from dataflywheel.flows.cadence_schedule import parse_moment
 
     if format_ not in ("cron", "systemd"):
         raise BadInput("unknown schedule format", field="--format", expected="cron or systemd",
                        got=format_)
-    from dataflywheel.cli._context import settings_of
-    from dataflywheel.flows.cadence_schedule import parse_moment
 
     settings, when = settings_of(ctx), at_time(at)
     if since is not None:
