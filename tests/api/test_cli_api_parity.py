@@ -31,6 +31,8 @@ NO_ROUTE = {
                                "the log body (POST /api/v1/experiments)",
     "check": "it checks the caller's own files against a plan file and stores nothing: it runs "
              "where the files are",
+    "report schedule": "it prints a crontab line or systemd units naming programs and paths of "
+                       "the machine it runs on; a server's operator runs it there",
     "verify": "it re-hashes the whole object store, an operator's integrity job on the server's "
               "machine (a worker held for minutes on a large store); the audit chain is checked "
               "over HTTP (POST /api/v1/audit/verify)",
@@ -50,6 +52,7 @@ PARITY: dict[str, list[Route]] = {
     "report friday": [("GET", "/api/v1/reports/friday")],
     "report monthly": [("GET", "/api/v1/reports/monthly")],
     "report quarterly": [("GET", "/api/v1/reports/quarterly")],
+    "report due": [("GET", "/api/v1/reports/due"), ("POST", "/api/v1/reports/due/send")],
     "tokens create": [("POST", "/api/v1/people/{person}/tokens")],
     "tokens list": [("GET", "/api/v1/people/{person}/tokens")],
     "tokens revoke": [("POST", "/api/v1/tokens/{token}/revoke")],

@@ -265,6 +265,8 @@ GATES: dict[str, Scenario | str] = {
     "deliver": _gate_deliver,
     # a real archived version takes two deliveries and a release; that test builds one
     "access check": "tests/flows/governance/access/test_access_cli.py::test_export_as_reader_of_an_archived_version",
+    # reports due and not sent: a window with due reports (the test of `report due`)
+    "report due": "tests/cli/test_report_schedule_cli.py::test_due_lists_then_sends_once",
     # a batch awaiting review takes a delivery under a spot-check contract and its review sheet
     "batches review": "tests/flows/data/reviews/test_review_cli.py::test_failed_review_exits_1_and_names_the_issue",
     # --require-stage above the stage of the test team's records

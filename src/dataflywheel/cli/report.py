@@ -1,5 +1,5 @@
 """`flywheel report monday|wednesday|friday|monthly|quarterly`: the cadence reports, from the
-records.
+records; `flywheel report due` and `report schedule`: sending them on a schedule.
 
 Markdown to the terminal by default; `--format html|json` for a page or the data; `--out FILE`
 writes it atomically instead. The same records give the same bytes. `--send` also stores the
@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dataflywheel.cli._context import workspace
+from dataflywheel.cli._context import settings_of, workspace
 from dataflywheel.cli.output import console, err_console
 from dataflywheel.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from dataflywheel.flows.cadence_schedule import DueList, DueSendResult
 
 app = typer.Typer(help="Cadence reports (Tables 24-11, 24-12) generated from the records.",
                   no_args_is_help=True)
@@ -120,6 +123,99 @@ def _emit(ctx: typer.Context, make: Callable[..., Any], what: str, week: str | N
 
     write_text(out, text)
     console.print(f"wrote the {what} to {out}", highlight=False)
+
+
+@app.command("due")
+def due(ctx: typer.Context, send: Annotated[bool, typer.Option(
+            "--send", help="Send each due report once (what a schedule runs).")] = False,
+        now: Annotated[str | None, typer.Option(
+            help="Instead of the clock, e.g. 2026-12-07T08:00 (workspace time zone).")] = None,
+        since: Annotated[str | None, typer.Option(
+            help="Only reports due from this date on (default: the workspace's first "
+                 "record).")] = None,
+        json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """The cadence reports whose day has come and that have not been sent (Table 24-11); with
+    --send, send each once. Exits 1 when reports are due and --send was not given, or when one
+    could not be sent."""
+    from dataflywheel.flows.cadence_schedule import due_reports, parse_moment, send_due
+
+    zone = settings_of(ctx).timezone
+    at = None if now is None else parse_moment(now, field="--now", zone=zone)
+    start = None if since is None else parse_moment(since, field="--since", zone=zone)
+    with workspace(ctx) as ws:
+        if send:
+            result = send_due(ws, now=at, since=start)
+            _print_sent(result, json_)
+            failed = bool(result.failed)
+        else:
+            listed = due_reports(ws, now=at, since=start)
+            _print_due(listed, json_)
+            failed = bool(listed.due)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _print_due(listed: DueList, json_: bool) -> None:
+    if json_:
+        console.out(listed.model_dump_json(indent=2), highlight=False)
+        return
+    if not listed.due:
+        console.out(f"no report is due (since {listed.since:%Y-%m-%d %H:%M} UTC)",
+                    highlight=False)
+        return
+    console.out(f"{len(listed.due)} report(s) due and not sent ({listed.timezone}):",
+                highlight=False)
+    for item in listed.due:
+        console.out(f"  {item.report} {item.period}  due since {item.due_at:%Y-%m-%d %H:%M} "
+                    f"UTC  ({item.command})", highlight=False)
+    console.out("send them: flywheel report due --send", highlight=False)
+
+
+def _print_sent(result: DueSendResult, json_: bool) -> None:
+    if json_:
+        console.out(result.model_dump_json(indent=2), highlight=False)
+    elif not result.sent:
+        console.out("no report was due: nothing sent", highlight=False)
+    for item in [] if json_ else result.sent:
+        what = f"{item.report} {item.period}"
+        if item.error is not None:
+            err_console.out(f"not sent: {what}: {item.error}", highlight=False)
+        elif item.already_sent:
+            console.out(f"{what}: had been sent already", highlight=False)
+        else:
+            console.out(f"sent {what} to {len(item.recipients)} people "
+                        f"({', '.join(item.recipients) or 'nobody holds the roles'}); "
+                        f"blob {item.sha256}", highlight=False)
+
+
+@app.command("schedule")
+def schedule(ctx: typer.Context,
+             format_: Annotated[str, typer.Option(
+                 "--format", help="cron (a crontab line) or systemd (a service and a timer).")
+             ] = "cron",
+             at: Annotated[str | None, typer.Option(
+                 help="Run once a day at HH:MM instead of every hour.")] = None,
+             since: Annotated[str | None, typer.Option(
+                 help="Pass --since to `report due`: an older workspace's history is not "
+                      "sent.")] = None) -> None:
+    """Print the entry that runs `report due --send` on its own, for the user to install (it
+    edits no crontab or unit directory: those are the user's files)."""
+    from dataflywheel.cli.schedule_entries import at_time, cron_entry, systemd_units
+    from dataflywheel.errors import BadInput
+    from dataflywheel.flows.cadence_schedule import parse_moment
+
+    if format_ not in ("cron", "systemd"):
+        raise BadInput("unknown schedule format", field="--format", expected="cron or systemd",
+                       got=format_)
+
+    settings, when = settings_of(ctx), at_time(at)
+    if since is not None:
+        parse_moment(since, field="--since", zone=settings.timezone)
+    entry = cron_entry(settings, when, since) if format_ == "cron" else \
+        systemd_units(settings, when, since)
+    with workspace(ctx):  # the entry must name a workspace that exists
+        pass
+    console.out(entry, end="", highlight=False)
 
 
 @hookimpl

@@ -123,22 +123,36 @@ class Sent(BaseModel):
     already_sent: bool
 
 
-def send(ws: Workspace, name: str, report: BaseModel, *, project: str | None = None) -> Sent:
+def send(ws: Workspace, name: str, report: BaseModel, *, project: str | None = None,
+         unless_sent_since: datetime | None = None) -> Sent:
     """Store `report` (the context of report `name`) rendered as Markdown in the blob store and
     put a notice in the inbox of each of Table 24-11's participants; the notice names the blob,
-    whose text carries the inputs' digest, so the report can be found and regenerated."""
+    whose text carries the inputs' digest, so the report can be found and regenerated.
+
+    Each call is recorded (`flows.report_sends`) under the report's period; with
+    `unless_sent_since` nothing is sent when that period was sent at or after it. Both checks
+    run under the writers' lock, so two runs at once never both send."""
     from io import BytesIO
 
     from dataflywheel.domain.policies.raci import role_holders
+    from dataflywheel.domain.report_schedule import PERIOD_OPTION, send_key
     from dataflywheel.flows.notifications import already_notified, notify
+    from dataflywheel.flows.report_sends import period_of, record_send, sent_since
     from dataflywheel.reports.render import render
+    from dataflywheel.store.allocator import lock_writers
     from dataflywheel.store.repositories.people import People, RoleHoldings
 
     text = render(report, "markdown")
     ref = ws.blobs.put_stream(BytesIO(text.encode("utf-8")))
     subject = text.splitlines()[0].lstrip("# ").strip()
+    period = period_of(report)
+    key = send_key(name, period, project)
     with ws.db.unit_of_work() as s:
+        lock_writers(s)
+        if unless_sent_since is not None and sent_since(s, key, unless_sent_since):
+            return Sent(report=name, sha256=ref.sha256, recipients=[], already_sent=True)
         if already_notified(s, kind="report", record_kind="report", record_id=ref.sha256):
+            record_send(s, actor=ws.actor, key=key, sha256=ref.sha256, recipients=[])
             return Sent(report=name, sha256=ref.sha256, recipients=[], already_sent=True)
         active = {p.id for p in People(s).list(active=True)}
         roles = AUDIENCE[name]
@@ -150,7 +164,10 @@ def send(ws: Workspace, name: str, report: BaseModel, *, project: str | None = N
         for person in recipients:
             notify(s, actor=ws.actor, to=person, kind="report", subject=subject,
                    record_kind="report", record_id=ref.sha256,
-                   body=f"stored as blob {ref.sha256}; regenerate with flywheel report {name}")
+                   body=f"stored as blob {ref.sha256}; regenerate with flywheel report {name} "
+                        f"{PERIOD_OPTION[name]} {period}"
+                        + (f" --project {project}" if project else ""))
+        record_send(s, actor=ws.actor, key=key, sha256=ref.sha256, recipients=recipients)
     return Sent(report=name, sha256=ref.sha256, recipients=recipients, already_sent=False)
 
 

@@ -1,5 +1,5 @@
 """Cadence reports over HTTP: the Monday sync, the Wednesday inspection and the Friday post-mortem
-as `flywheel report` makes them.
+as `flywheel report` makes them; the reports due, and sending them (`flywheel report due`).
 
 Each route calls the flow the CLI calls (`flows.cadence`): the context as JSON by default,
 Markdown or HTML with `?format=markdown|html` — the same bytes the CLI prints for the same
@@ -13,9 +13,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 
 from dataflywheel.api.deps import ActingWorkspace
-from dataflywheel.api.policy import Member, Rule
+from dataflywheel.api.policy import Holds, Member, Rule
+from dataflywheel.domain.roles import Role
 from dataflywheel.flows.cadence import (
     friday_report, monday_report, monthly_report, quarterly_report, wednesday_report,
+)
+from dataflywheel.flows.cadence_schedule import (
+    DueList, DueSendResult, due_reports, parse_moment, send_due,
 )
 from dataflywheel.reports.friday import FridayReview
 from dataflywheel.reports.monday import MondaySync
@@ -32,7 +36,14 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/reports/friday"): Member(scope="project"),
     ("GET", "/api/v1/reports/monthly"): Member(scope="project"),
     ("GET", "/api/v1/reports/quarterly"): Member(scope="project"),
+    ("GET", "/api/v1/reports/due"): Member(),
+    # sending notifies the whole team: the Data Owner, who runs the cadence, or the Platform
+    # Engineer, who runs the schedulers
+    ("POST", "/api/v1/reports/due/send"): Holds(roles=frozenset({Role.DATA_OWNER,
+                                                                  Role.PLATFORM_ENGINEER})),
 }
+Moment = Annotated[str | None, Query(max_length=40, description=(
+    "an ISO date or date-time; without an offset, in the workspace's time zone"))]
 Week = Annotated[str | None, Query(max_length=16, description=(
     "ISO week, e.g. 2026-W48 (default: this week in the workspace's time zone)"))]
 Project = Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")]
@@ -88,6 +99,24 @@ def quarterly(ws: ActingWorkspace, project: Project = None, fmt: Format = "json"
     candidates, undocumented freezes; 400 for a quarter that is not YYYY-Qn, 404 for an unknown
     project."""
     return _answer(quarterly_report(ws, quarter=quarter or None, project=project or None), fmt)
+
+
+@router.get("/due", response_model=DueList)
+def due(ws: ActingWorkspace, now: Moment = None, since: Moment = None) -> DueList:
+    """The team-wide cadence reports due and not sent (`flywheel report due --json`): due in
+    [since (default: the workspace's first record), now (default: the clock)]; 400 for a moment
+    that is not ISO or a start after the end."""
+    zone = ws.settings.timezone
+    return due_reports(ws, now=parse_moment(now, field="now", zone=zone) if now else None,
+                       since=parse_moment(since, field="since", zone=zone) if since else None)
+
+
+@router.post("/due/send", response_model=DueSendResult)
+def send_due_reports(ws: ActingWorkspace, since: Moment = None) -> DueSendResult:
+    """Send each due report once, as the caller (`flywheel report due --send --json`); the
+    server's clock decides what is due. What was already sent is not sent again."""
+    start = parse_moment(since, field="since", zone=ws.settings.timezone) if since else None
+    return send_due(ws, since=start)
 
 
 def _answer(report: object, fmt: ReportFormat) -> Response:
