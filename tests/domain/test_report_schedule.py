@@ -72,3 +72,18 @@ def test_send_keys_name_report_period_and_project() -> None:
     assert send_key("monthly", "2026-11", "P-K12") == "monthly 2026-11 P-K12"
     assert DueReport("quarterly", "2026-Q4", datetime(2027, 1, 1, tzinfo=UTC)).key == \
         "quarterly 2026-Q4"
+
+
+def test_a_period_begins_on_its_first_day_and_anything_else_is_refused() -> None:
+    from datetime import date
+
+    import pytest
+
+    from dataflywheel.domain.report_schedule import period_start
+
+    assert period_start("2026-W48") == date(2026, 11, 23)
+    assert period_start("2026-11") == date(2026, 11, 1)
+    assert period_start("2026-Q4") == date(2026, 10, 1)
+    for bad in ("2026-13", "2026-Q5", "2026", "W48", "2026-W99"):
+        with pytest.raises(ValueError, match="2026-W48"):
+            period_start(bad)

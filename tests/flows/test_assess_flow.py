@@ -104,3 +104,15 @@ def test_a_window_outside_a_week_to_ten_years_is_refused_and_nothing_is_written(
     assert "7..3660 days" in str(info.value)
     with team.db.session() as s:
         assert s.execute(select(func.count()).select_from(AuditEntryRow)).scalar_one() == before
+
+
+def test_a_report_counts_for_the_period_it_covers_not_for_when_it_was_sent(
+        team: Workspace) -> None:
+    from dataflywheel.flows.cadence import monday_report, send
+
+    send(team, "monday", monday_report(team, week="2026-W47"))  # sent today, covers W47
+    send(team, "monday", monday_report(team, week="2026-W48", project="P-TEST"),
+         project="P-TEST")  # a project's own: not the team's cadence
+    send(team, "monday", monday_report(team, week="2026-W30"))  # before the window
+    facts = assess(team, as_of=AS_OF).facts
+    assert facts["reports_sent"] == {"monday": 1}

@@ -9,7 +9,8 @@ fails and files a P1 issue, closed on Friday with a post-mortem that names the c
 vendor and internal annotators deliver preference pairs under one guide version (the guide moves
 from 1.1 to 1.2 in week 5), the Data Owner consults everyone the RACI matrix names on Wednesday evening
 and freezes the week's versions on Thursday with their answers, and accepts the deliveries on Friday; every second week an
-evaluation run on the newest version is compared with the one before.
+evaluation run on the newest version is compared with the one before. Then the cadence reports of
+those weeks go out as a schedule catching up sends them (`flywheel report due --send`).
 
 Everything is generated here, under the workspace; its rows are seeded by the week, so a rerun
 writes the same files.
@@ -83,7 +84,23 @@ def demo_step(ws: Workspace, console: Console) -> list[Week]:
                          if week.issues else "") + f"), versions {', '.join(week.versions)}"
                       + (f", evaluation {week.experiment}" if week.experiment else ""),
                       highlight=False)
+    _catch_up(ws, console, start)
     return lived
+
+
+def _catch_up(ws: Workspace, console: Console, start: datetime) -> None:
+    """The cadence reports of those weeks, sent the way a schedule that was off catches up:
+    `flywheel report due --send --since START` sends each report whose period closed, once."""
+    from dataflywheel.flows.cadence_schedule import send_due
+
+    done = send_due(ws, since=start)
+    made = [f"{d.report} {d.period}" for d in done.sent if d.error is None]
+    console.print(f"flywheel report due --send --since {start:%Y-%m-%d}: {len(made)} reports sent "
+                  f"({made[0]} … {made[-1]}), each into its participants' inboxes"
+                  if made else "flywheel report due --send: nothing was due", highlight=False)
+    for failed in (d for d in done.sent if d.error is not None):
+        console.print(f"  {failed.report} {failed.period} not sent: {failed.error}",
+                      highlight=False)
 
 
 def _live(ws: Workspace, n: int, monday: datetime, baseline: str | None) -> Week:

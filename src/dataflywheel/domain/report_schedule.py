@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dataflywheel.domain.calendar import iso_week
+from dataflywheel.domain.calendar import iso_week, week_monday
+
+SEND_ACTION = "report.send"
+"""The audit action that records a cadence report's send (`flows.report_sends`)."""
 
 REPORTS = ("monday", "wednesday", "friday", "monthly", "quarterly")
 """The cadence reports in the order Table 24-11 lists them (also the order of a due list's ties)."""
@@ -80,3 +83,17 @@ def _due_on(day: date, zone: ZoneInfo) -> list[DueReport]:
         if day.month in (1, 4, 7, 10):
             due.append(DueReport("quarterly", f"{closed.year}-Q{(closed.month - 1) // 3 + 1}", at))
     return due
+
+
+def period_start(period: str) -> date:
+    """The first day of a report period as a send key names it: the Monday of an ISO week
+    (`2026-W48`), the first of a month (`2026-11`) or of a quarter (`2026-Q4`); `ValueError`
+    for anything else."""
+    if "-W" in period:
+        return week_monday(period)
+    year, sep, part = period.partition("-")
+    if sep and year.isdigit() and part.startswith("Q") and part[1:] in ("1", "2", "3", "4"):
+        return date(int(year), 3 * int(part[1:]) - 2, 1)
+    if sep and year.isdigit() and part.isdigit() and 1 <= int(part) <= 12:
+        return date(int(year), int(part), 1)
+    raise ValueError(f"not a report period: {period!r} (expected 2026-W48, 2026-11 or 2026-Q4)")

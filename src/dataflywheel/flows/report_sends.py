@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dataflywheel.domain.report_schedule import SEND_ACTION
 from dataflywheel.flows._audit import audit
 from dataflywheel.reports.friday import FridayReview
 from dataflywheel.reports.monday import MondaySync
@@ -23,7 +24,6 @@ from dataflywheel.reports.quarterly import QuarterlyFreeze
 from dataflywheel.reports.wednesday import WednesdayInspection
 from dataflywheel.store.tables.audit import AuditEntryRow
 
-SEND_ACTION = "report.send"
 
 
 def period_of(report: BaseModel) -> str:

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 PRODUCING = (Role.DATA_ENGINEER, Role.ANNOTATION_ENGINEER)
 CONSUMING = (Role.ALGORITHM_ENGINEER, Role.QUALITY_EVALUATOR)
 SERIOUS = ("P0", "P1")
-CADENCE = ("monday", "wednesday", "friday", "monthly", "quarterly")
 
 
 class Assessment(BaseModel):
@@ -189,19 +188,27 @@ def _mixed_guides(s: Session, since: datetime, until: datetime) -> tuple[int, in
 
 
 def _reports_sent(s: Session, since: datetime, until: datetime) -> dict[str, int]:
-    """Distinct cadence reports sent in the window, by name: each send stores one report (its
-    notices name the blob) and says which report it is in the notice."""
-    from dataflywheel.store.tables.notifications import NotificationRow as N
+    """The team-wide cadence reports sent for periods that begin in the window, by name: each
+    send is a `report.send` audit entry keyed by report and period (`monday 2026-W48`), so a
+    report sent late — a schedule catching up — still counts for its own week."""
+    from dataflywheel.domain.report_schedule import REPORTS, SEND_ACTION, period_start
+    from dataflywheel.store.tables.audit import AuditEntryRow as Au
 
-    rows = s.execute(select(N.body, N.record_id).where(
-        N.kind == "report", N.record_kind == "report", N.created_at >= since,
-        N.created_at < until)).all()
-    sent: dict[str, set[str]] = defaultdict(set)
-    for body, blob in rows:
-        for name in CADENCE:
-            if f"flywheel report {name}" in body:
-                sent[name].add(blob)
-    return {name: len(blobs) for name, blobs in sorted(sent.items())}
+    keys = s.execute(select(distinct(Au.record_id)).where(
+        Au.action == SEND_ACTION, Au.record_kind == "report")).scalars()
+    first, last = since.date(), until.date()
+    sent: dict[str, int] = defaultdict(int)
+    for key in keys:
+        parts = key.split(" ")
+        if len(parts) != 2 or parts[0] not in REPORTS:  # a project's own report: not team-wide
+            continue
+        try:
+            begins = period_start(parts[1])
+        except ValueError:
+            continue
+        if first <= begins < last:
+            sent[parts[0]] += 1
+    return dict(sorted(sent.items()))
 
 
 def _projects_across_teams(s: Session) -> int:
