@@ -89,11 +89,15 @@ def period_start(period: str) -> date:
     """The first day of a report period as a send key names it: the Monday of an ISO week
     (`2026-W48`), the first of a month (`2026-11`) or of a quarter (`2026-Q4`); `ValueError`
     for anything else."""
+    expected = f"not a report period: {period!r} (expected 2026-W48, 2026-11 or 2026-Q4)"
     if "-W" in period:
-        return week_monday(period)
+        try:
+            return week_monday(period)
+        except ValueError:
+            raise ValueError(expected) from None
     year, sep, part = period.partition("-")
     if sep and year.isdigit() and part.startswith("Q") and part[1:] in ("1", "2", "3", "4"):
         return date(int(year), 3 * int(part[1:]) - 2, 1)
     if sep and year.isdigit() and part.isdigit() and 1 <= int(part) <= 12:
         return date(int(year), int(part), 1)
-    raise ValueError(f"not a report period: {period!r} (expected 2026-W48, 2026-11 or 2026-Q4)")
+    raise ValueError(expected)
