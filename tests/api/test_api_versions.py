@@ -129,7 +129,7 @@ def test_show_list_and_datasheet_answer_what_the_cli_prints(
     local = cli("versions", "show", version, "--approver", "data-owner", "--json")
     assert local.code == 0, local.err
     assert shown.json() == local.json()
-    assert [c["met"] for c in shown.json()["gate"]] == [True] * 6
+    assert [c["met"] for c in shown.json()["gate"]] == [True] * 7
 
     page = api.get("/api/v1/versions", params={"dataset": dataset, "limit": 1}, headers=headers)
     rows = cli("versions", "list", "--dataset", dataset, "--json").json()

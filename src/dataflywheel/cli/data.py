@@ -156,7 +156,9 @@ def dataset_create(
     owner: Owner,
     purpose: Purpose = "training",
     sensitivity: Annotated[str, typer.Option(help="public, internal, confidential, restricted.")] = "internal",
-    description: str = "", json_: Json = False,
+    description: str = "",
+    scenario: Annotated[Optional[str], typer.Option(help="Table 24-29 scenario, e.g. exploratory_data (default: from the purpose).")] = None,
+    json_: Json = False,
 ) -> None:
     """Register a dataset."""
     from dataflywheel.domain.records.data import Dataset
@@ -167,11 +169,12 @@ def dataset_create(
         ds = Dataset.model_validate(client.call(
             "POST", f"/api/v1/projects/{_seg(project)}/datasets", json={
                 "name": name, "owner": owner, "purpose": purpose, "sensitivity": sensitivity,
-                "description": description}))
+                "description": description, "scenario": scenario}))
     else:
         with workspace(ctx) as ws:
             ds = create_dataset(ws, name, project_id=project, owner_id=owner, purpose=purpose,
-                                sensitivity=sensitivity, description=description)
+                                sensitivity=sensitivity, description=description,
+                                scenario=scenario)
     _emit(ds.model_dump(mode="json"), json_, f"created dataset {ds.id} ({ds.name})")
 
 
@@ -329,7 +332,8 @@ def version_show(ctx: typer.Context, version: str,
     for c in v.gate:
         mark = "[green]met[/]" if c.met else "[red]unmet[/]"
         console.print(f"({c.code}) {mark} {c.title}" + (": " + "; ".join(c.problems)
-                                                        if c.problems else ""), highlight=False)
+                                                        if c.problems else "")
+                      + (f" ({c.note})" if c.note else ""), highlight=False)
 
 
 @versions_app.command("list")

@@ -36,7 +36,8 @@ def test_deliver_version_freeze_through_the_cli(team: Workspace, cli, tmp_path: 
     assert cli("versions", "datasheet", vid, "--by", "data-engineer", "--file", str(sheet)).code == 0
     shown = cli("versions", "show", vid, "--json").json()
     assert [(c["code"], c["met"]) for c in shown["gate"]] == [
-        ("a", True), ("b", True), ("c", True), ("d", True), ("e", True), ("f", False)]
+        ("a", True), ("b", True), ("c", True), ("d", True), ("e", True), ("f", False),
+        ("r", True)]
     not_a = cli("versions", "freeze", vid, "--by", "data-engineer")
     assert not_a.code == 2 and "(f) approval by the Accountable person" in not_a.err
     unprepared = cli("freeze", "--baseline", vid, "--by", "data-owner")

@@ -16,6 +16,7 @@ from dataflywheel.api.request_text import RequestBody
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import Holds, Member, Rule
+from dataflywheel.domain.policies.governance_intensity import GovernanceScenario
 from dataflywheel.domain.records.data import Dataset, DatasetPurpose
 from dataflywheel.domain.records.governance import Sensitivity
 from dataflywheel.domain.roles import Role
@@ -43,6 +44,8 @@ class DatasetIn(RequestBody):
     purpose: DatasetPurpose = DatasetPurpose.TRAINING
     sensitivity: Sensitivity = Sensitivity.INTERNAL
     description: str = Field(default="", max_length=5000)
+    scenario: GovernanceScenario | None = Field(
+        default=None, description="Table 24-29 scenario; default from purpose and sensitivity")
 
 
 @router.get("/datasets", response_model=PageOut[Dataset])
@@ -61,7 +64,8 @@ def create_dataset(project: str, body: DatasetIn, ws: ActingWorkspace) -> Datase
     from dataflywheel.flows.data.versions import create_dataset as create
 
     return create(ws, body.name, project_id=project, owner_id=body.owner, purpose=body.purpose,
-                  sensitivity=body.sensitivity, description=body.description)
+                  sensitivity=body.sensitivity, description=body.description,
+                  scenario=body.scenario.value if body.scenario else None)
 
 
 @router.get("/datasets/{dataset}", response_model=Dataset)

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
+from dataflywheel.domain.policies.governance_intensity import GovernanceScenario, default_scenario
 from dataflywheel.domain.records.base import Record, utcnow
 from dataflywheel.domain.records.governance import Sensitivity
 from dataflywheel.domain.records.people import ID_PATTERN
@@ -47,7 +48,10 @@ class ComplianceStatus(StrEnum):
 
 
 class Dataset(Record):
-    """A named line of versions; `current_version_id` is the version consumers get by default."""
+    """A named line of versions; `current_version_id` is the version consumers get by default.
+
+    `scenario` (Table 24-29) decides which control points its release gate holds it to; left
+    out, it is the default its purpose and sensitivity give (`default_scenario`)."""
 
     id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1, max_length=200)
@@ -55,9 +59,19 @@ class Dataset(Record):
     owner_id: str
     purpose: DatasetPurpose = DatasetPurpose.TRAINING
     sensitivity: Sensitivity = Sensitivity.INTERNAL
+    scenario: GovernanceScenario = GovernanceScenario.FORMAL_TRAINING_CORPUS
     description: str = ""
     current_version_id: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_scenario(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("scenario") is None:
+            purpose, sensitivity = data.get("purpose", "training"), data.get("sensitivity", "internal")
+            data = {**data, "scenario": default_scenario(str(getattr(purpose, "value", purpose)),
+                                                         str(getattr(sensitivity, "value", sensitivity)))}
+        return data
 
 
 class Batch(Record):

@@ -24,6 +24,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dataflywheel.domain.policies.control_points import RELEASE_GATE_CONDITIONS
+from dataflywheel.domain.policies.governance_intensity import required_control_points
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import ComplianceStatus, Dataset, DatasetVersion
 from dataflywheel.domain.records.governance import ExceptionType, Sensitivity
@@ -57,6 +59,7 @@ class GateCondition:
     code: str
     title: str
     problems: list[str]
+    note: str | None = None  # "not required for <scenario>" where Table 24-29 skips it
 
     @property
     def met(self) -> bool:
@@ -73,9 +76,9 @@ def gate(s: Session, version: DatasetVersion, *, approver: str | None,
     """Every freeze condition with what is unmet about it (all met: no problems anywhere)."""
     ds = Datasets(s).get(version.dataset_id)
     batches = DatasetVersions(s).batches_of(version.id)
-    return [
+    return _by_scenario(ds, [
         GateCondition("a", "every batch passed or is covered by an active approved exception",
-                      _batch_problems(s, batches, at)),
+                      _batch_problems(s, batches, at, reviewing=False)),
         GateCondition("b", "linked requirement IDs", _requirement_problems(s, batches)),
         GateCondition("c", "the quality report", _report_problems(s, version, batches)),
         GateCondition("d", "a complete datasheet",
@@ -84,14 +87,35 @@ def gate(s: Session, version: DatasetVersion, *, approver: str | None,
                       _compliance_problems(ds, version)),
         GateCondition("f", "approval by the Accountable person for training-set version release",
                       _approval_problems(s, ds, approver)),
-    ]
+        GateCondition("r", "human review: no batch awaiting its spot-check review",
+                      _batch_problems(s, batches, at, reviewing=True) if batches else []),
+    ])
 
 
-def _batch_problems(s: Session, batches: list[Any], at: datetime) -> list[str]:
+def _by_scenario(ds: Dataset, conditions: list[GateCondition]) -> list[GateCondition]:
+    """The conditions with those of control points the dataset's Table 24-29 scenario does not
+    require cleared and labelled "not required for <scenario>"."""
+    required = required_control_points(ds.scenario)
+    out = []
+    for c in conditions:
+        point = RELEASE_GATE_CONDITIONS[c.code]
+        if point is None or point in required:
+            out.append(c)
+        else:
+            out.append(GateCondition(c.code, c.title, [],
+                                     note=f"not required for {ds.scenario.value}"))
+    return out
+
+
+def _batch_problems(s: Session, batches: list[Any], at: datetime, *,
+                    reviewing: bool) -> list[str]:
+    """Batches not passed and not excepted: those awaiting people's reviews (`reviewing`, the
+    human-review condition) or the others (failed, unchecked: the quality condition)."""
     if not batches:
         return ["the version has no batches"]
     return [f"batch {b.id} is {b.state.value} and no active approved exception covers it"
             for b in batches if b.state is not BatchState.PASSED
+            and (b.state is BatchState.AWAITING_REVIEW) == reviewing
             and active_exception_covering(s, "batch", b.id, at) is None]
 
 
@@ -209,7 +233,7 @@ def _require_gate(s: Session, version: DatasetVersion, by: str, now: datetime, *
         raise PolicyViolation(
             f"version {version.id} cannot be frozen: " + "; ".join(
                 f"({c.code}) {c.title}: {', '.join(c.problems)}" for c in unmet),
-            expected="all of the gate conditions (a)-(f)" + (
+            expected="all of the gate conditions (a)-(f) and (r)" + (
                 " and the freeze procedure (g)-(h)" if procedure else ""),
             got="unmet: " + ", ".join(f"({c.code})" for c in unmet),
             kept=f"{version.id} is still a candidate", hint=f"flywheel versions show {version.id}")

@@ -19,6 +19,7 @@ class GateConditionOut(BaseModel):
     title: str
     met: bool
     problems: list[str]
+    note: str | None = None
 
 
 class VersionView(DatasetVersion):
@@ -44,7 +45,8 @@ def version_view(ws: Workspace, version_ref: str, *, approver: str | None = None
                for i in known_defects(ws, v.id)]
     return VersionView.model_validate(v.model_dump() | {
         "batches": batch_ids, "known_defects": defects,
-        "gate": [GateConditionOut(code=c.code, title=c.title, met=c.met, problems=c.problems)
+        "gate": [GateConditionOut(code=c.code, title=c.title, met=c.met, problems=c.problems,
+                                  note=c.note)
                  for c in gate]})
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import utcnow
+from dataflywheel.domain.policies.governance_intensity import GovernanceScenario
 from dataflywheel.domain.records.data import (
     ComplianceStatus,
     Dataset,
@@ -92,8 +93,9 @@ class _NotCandidate(Exception):
 def create_dataset(ws: Workspace, name: str, *, project_id: str, owner_id: str,
                    purpose: DatasetPurpose | str = DatasetPurpose.TRAINING,
                    sensitivity: Sensitivity | str = Sensitivity.INTERNAL,
-                   description: str = "") -> Dataset:
-    """Register a named line of versions in a project."""
+                   description: str = "", scenario: str | None = None) -> Dataset:
+    """Register a named line of versions in a project; `scenario` (Table 24-29) defaults from
+    its purpose and sensitivity."""
     from dataflywheel.store.allocator import next_sequential_id
     from dataflywheel.store.tables.data import DatasetRow
 
@@ -106,12 +108,24 @@ def create_dataset(ws: Workspace, name: str, *, project_id: str, owner_id: str,
         try:
             ds = Dataset(id=next_sequential_id(s, DatasetRow, "DS"), name=name,
                          project_id=project_id, owner_id=owner_id, purpose=DatasetPurpose(purpose),
-                         sensitivity=Sensitivity(sensitivity), description=description)
+                         sensitivity=Sensitivity(sensitivity), description=description,
+                         scenario=_scenario(scenario))
         except ValueError as exc:
             if hasattr(exc, "errors"):
                 raise from_validation(exc, what="invalid dataset") from None
             raise BadInput(str(exc), field="purpose/sensitivity") from None
         return add_audited(Datasets(s), ds, actor=ws.actor)
+
+
+def _scenario(value: str | None) -> GovernanceScenario | None:
+    if value is None:
+        return None
+    try:
+        return GovernanceScenario(value)
+    except ValueError:
+        raise BadInput(f"unknown governance scenario {value!r}", field="scenario",
+                       expected="one of " + ", ".join(s.value for s in GovernanceScenario),
+                       kept="no dataset was created") from None
 
 
 def list_datasets(ws: Workspace) -> list[Dataset]:

@@ -60,6 +60,7 @@ class DatasetRow(Base):
     owner_id: Mapped[str] = fk("people.id")
     purpose: Mapped[str] = mapped_column(String(32))
     sensitivity: Mapped[str] = mapped_column(String(32))
+    scenario: Mapped[str] = mapped_column(String(64))  # Table 24-29; validated by the domain
     description: Mapped[str] = mapped_column(Text)
     # A cycle with dataset_versions.dataset_id: this is the FK that PostgreSQL adds by ALTER once
     # both tables exist; SQLite (no ALTER) declares it inline and checks it when rows are written.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dataflywheel.store.base import Base
@@ -27,3 +27,9 @@ class ProjectRow(Base):
     cost_estimate: Mapped[float] = mapped_column(Float)
     description: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deliverables: Mapped[list[Any]] = mapped_column(JSONValue)
+    registry_role: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    needs_human_review: Mapped[bool] = mapped_column(Boolean)
+    needs_governance_control: Mapped[bool] = mapped_column(Boolean)
+    imported_checks_passed: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    imported_checks_total: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -60,7 +60,7 @@ def test_baseline_freeze_without_notice_or_final_check_is_refused(team: Workspac
     assert (f"(h) the final spot check completed within 24 h before: 0 of 50 sampled record(s) "
             f"have a Quality Evaluator's verdict from the last 24 h; run flywheel versions "
             f"final-check-sheet {vid} --out SHEET.jsonl") in text
-    assert "expected all of the gate conditions (a)-(f) and the freeze procedure (g)-(h)" in text
+    assert "expected all of the gate conditions (a)-(f) and (r) and the freeze procedure (g)-(h)" in text
     with team.db.session() as s:
         from dataflywheel.store.repositories.data import DatasetVersions
 
@@ -144,7 +144,7 @@ def test_procedure_through_the_cli(team: Workspace, cli, tmp_path: Path) -> None
     assert [(c["code"], c["met"]) for c in shown["gate"]][-2:] == [("g", False), ("h", False)]
     assert "the notice period ends" in shown["gate"][-2]["problems"][0]
     plain = cli("versions", "show", vid, "--json").json()
-    assert [c["code"] for c in plain["gate"]] == ["a", "b", "c", "d", "e", "f"]
+    assert [c["code"] for c in plain["gate"]] == ["a", "b", "c", "d", "e", "f", "r"]
     early = cli("freeze", "--baseline", vid, "--by", "data-owner")
     assert early.code == 2
     err = " ".join(early.err.split())
