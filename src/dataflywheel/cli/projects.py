@@ -1,8 +1,11 @@
-"""`flywheel projects add|list|show|status`; with `FLYWHEEL_SERVER` set, `add` and `status` act
-through the team server (`api/routers/projects.py`) and print what they print locally."""
+"""`flywheel projects add|list|show|status|checks|import|export`; with `FLYWHEEL_SERVER` set,
+`add` and `status` act through the team server (`api/routers/projects.py`) and print what they
+print locally. `import`/`export` move the registry as a file in the chapter's `PROJECT_SPECS`
+shape (`flows/demand/project_registry.py`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -31,6 +34,10 @@ def add(
     review_hours: float = 0.0,
     cost: float = 0.0,
     description: str = "",
+    deliverable: Annotated[list[str], typer.Option("--deliverable", help="An artifact the project delivers.")] = [],  # noqa: B006
+    registry_role: Annotated[Optional[str], typer.Option(help="Its role in the registry, e.g. assembly_layer.")] = None,
+    needs_human_review: Annotated[bool, typer.Option("--needs-human-review", help="Its results need extra human review.")] = False,
+    needs_governance_control: Annotated[bool, typer.Option("--needs-governance-control", help="Its results need extra governance control.")] = False,
     json_: Json = False,
 ) -> None:
     """Register a project."""
@@ -41,6 +48,9 @@ def add(
         "id": project_id, "name": name, "owner_id": owner, "phase": phase, "layers": layer,
         "interfaces_out": interface_out, "interfaces_in": interface_in,
         "review_hours_estimate": review_hours, "cost_estimate": cost, "description": description,
+        "deliverables": deliverable, "registry_role": registry_role,
+        "needs_human_review": needs_human_review,
+        "needs_governance_control": needs_governance_control,
     })
     client = server_of(ctx)
     if client is not None:
@@ -106,6 +116,51 @@ def status(ctx: typer.Context, project_id: Annotated[str, typer.Argument(metavar
         print_json(moved.model_dump(mode="json"))
     else:
         console.print(f"[green]project {project_id} is {target.value}[/]", highlight=False)
+
+
+@app.command("checks")
+def checks(ctx: typer.Context, project_id: Annotated[str, typer.Argument(metavar="ID")],
+           json_: Json = False) -> None:
+    """The project's checks passed: from its batches and experiments, else imported (says which)."""
+    from dataflywheel.flows.demand.projects import project_checks
+
+    with workspace(ctx) as ws:
+        row = project_checks(ws, project_id)
+    if json_:
+        print_json(row)
+    else:
+        console.print(f"{project_id}: {row['passed']}/{row['total']} checks passed "
+                      f"(source: {row['source']})", highlight=False)
+
+
+@app.command("import")
+def import_(ctx: typer.Context, file: Annotated[Path, typer.Argument(metavar="FILE")],
+            json_: Json = False) -> None:
+    """Register every project of a YAML or JSON registry file, all or none."""
+    from dataflywheel.flows.demand.project_registry import import_registry, read_registry_file
+
+    entries = read_registry_file(file)
+    with workspace(ctx) as ws:
+        added = import_registry(ws, entries, source=str(file))
+    if json_:
+        print_json([p.model_dump(mode="json") for p in added])
+    else:
+        console.print(f"[green]imported {len(added)} project(s) from {file}[/]", highlight=False)
+
+
+@app.command("export")
+def export(ctx: typer.Context,
+           format_: Annotated[str, typer.Option("--format", help="yaml or json.")] = "yaml") -> None:
+    """Print the registry in the chapter's PROJECT_SPECS shape (re-importable as it is)."""
+    from dataflywheel.errors import BadInput
+    from dataflywheel.flows.demand.project_registry import export_entries, render_registry
+
+    if format_ not in ("yaml", "json"):
+        raise BadInput(f"unknown export format {format_!r}", field="--format",
+                       expected="yaml or json")
+    with workspace(ctx) as ws:
+        text = render_registry(export_entries(ws), "json" if format_ == "json" else "yaml")
+    console.file.write(text)
 
 
 @hookimpl

@@ -25,7 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import utcnow
-from dataflywheel.domain.policies.governance_intensity import GovernanceScenario
+from dataflywheel.domain.policies.governance_intensity import (
+    ControlPoint,
+    GovernanceScenario,
+    required_control_points,
+)
 from dataflywheel.domain.records.data import (
     ComplianceStatus,
     Dataset,
@@ -320,17 +324,28 @@ def _add_one(s: Session, actor: str, version: DatasetVersion, batch_id: str, by:
 
 
 def _joinable(s: Session, dataset_id: str, batch_id: str, *, kept: str) -> None:
-    """Refuse a batch of another dataset, or one that neither passed nor is covered."""
+    """Refuse a batch of another dataset, or one that neither passed nor is covered — unless
+    what it lacks is a control point the dataset's Table 24-29 scenario does not require (an
+    exploratory dataset takes a batch still awaiting its human review)."""
     batch = Batches(s).get(batch_id)
     if batch.dataset_id != dataset_id:
         raise PolicyViolation(f"batch {batch_id} belongs to another dataset ({batch.dataset_id})",
                               expected=f"a batch of {dataset_id}", kept=kept)
+    lacks = LACKING.get(batch.state)
+    if lacks is not None and lacks not in required_control_points(
+            Datasets(s).get(dataset_id).scenario):
+        return
     if batch.state is not BatchState.PASSED and not _covered(s, batch_id):
         raise PolicyViolation(
             f"batch {batch_id} is {batch.state.value}: only passed batches join a version",
             expected="a passed batch, or one covered by an active approved exception", kept=kept,
             hint=f"flywheel exceptions request --batch {batch_id}" if
             batch.state is BatchState.FAILED else None)
+
+
+LACKING = {BatchState.AWAITING_REVIEW: ControlPoint.HUMAN_REVIEW,
+           BatchState.FAILED: ControlPoint.QUALITY_THRESHOLDS}
+"""The control point a batch in this state has not passed."""
 
 
 def _covered(s: Session, batch_id: str) -> bool:

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import ValidationError
 
 from dataflywheel.domain.records.project import Project
-from dataflywheel.errors import AlreadyExists, BadInput
+from dataflywheel.errors import AlreadyExists, BadInput, bad_path
 from dataflywheel.flows._audit import add_audited
 from dataflywheel.flows.demand.project_checks import checks_of
 from dataflywheel.flows.workspace import Workspace
@@ -57,6 +58,17 @@ def _lines(text: str) -> list[tuple[int, dict[str, int]]]:
             if isinstance(item, yaml.MappingNode) else {}
         out.append((item.start_mark.line + 1, keys))
     return out
+
+
+def read_registry_file(path: Path) -> list[Entry]:
+    """The entries of the registry file at `path`; an unreadable or non-UTF-8 file is `BadInput`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise BadInput("registry file is not UTF-8", path=str(path), kept=NOTHING) from None
+    except OSError as exc:
+        raise (bad_path(exc) or exc) from None
+    return parse_registry(text, source=str(path))
 
 
 def parse_registry(text: str, *, source: str) -> list[Entry]:

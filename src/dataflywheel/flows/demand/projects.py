@@ -40,3 +40,13 @@ def projects(ws: Workspace, *, status: ProjectStatus | None = None) -> Listing[P
 def get_project(ws: Workspace, project_id: str) -> Project:
     with ws.db.session() as s:
         return Projects(s).get(project_id)
+
+
+def project_checks(ws: Workspace, project_id: str) -> dict[str, object]:
+    """The project's checks passed with their source (`flywheel projects checks --json`)."""
+    from dataflywheel.flows.demand.project_checks import checks_of
+
+    with ws.db.session() as s:
+        c = checks_of(s, Projects(s).get(project_id))
+        return {"project_id": project_id, "passed": c.passed, "total": c.total,
+                "source": c.source, "all_passed": c.all_passed}
