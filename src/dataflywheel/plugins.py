@@ -53,6 +53,7 @@ COMMAND_PLUGINS: dict[str, tuple[str, ...]] = {
     "dataflywheel.cli.access": ("access",),
     "dataflywheel.cli.serve": ("serve",),
     "dataflywheel.cli.tokens": ("tokens", "admins"),
+    "dataflywheel.cli.system": ("system",),
 }
 DEFAULT_PLUGINS: tuple[str, ...] = ENGINE_PLUGINS + FORMAT_PLUGINS + tuple(COMMAND_PLUGINS)
 

@@ -1,4 +1,5 @@
-"""The project registry over HTTP: list, show, register, move a project's status.
+"""The project registry over HTTP: list, show, register, move a project's status; its checks
+passed; import and export of the registry file (`PROJECT_SPECS` shape).
 
 The same flows as `flywheel projects`. The registry is read team-wide (`AnyPerson`: the assembly
 view maps every project). Registering a project and moving its status are the Data Owner's: the
@@ -10,9 +11,10 @@ the stricter ones.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Response
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace
@@ -32,6 +34,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/projects"): Holds(roles=DATA_OWNER),
     ("GET", "/api/v1/projects/{project}"): AnyPerson(),
     ("POST", "/api/v1/projects/{project}/status"): Holds(roles=DATA_OWNER, scope="project"),
+    ("GET", "/api/v1/projects/{project}/checks"): AnyPerson(),
+    ("POST", "/api/v1/registry/import"): Holds(roles=DATA_OWNER),
+    ("GET", "/api/v1/registry/export"): AnyPerson(),
 }
 
 
@@ -55,6 +60,29 @@ class ProjectCreate(BaseModel):
     review_hours_estimate: float = Field(default=0.0, ge=0, le=1e9)
     cost_estimate: float = Field(default=0.0, ge=0, le=1e15)
     description: str = Field(default="", max_length=10_000)
+    deliverables: list[str] = Field(default_factory=list, max_length=100)
+    registry_role: str | None = Field(default=None, max_length=64)
+    needs_human_review: bool = False
+    needs_governance_control: bool = False
+
+
+class RegistryImport(BaseModel):
+    """A registry file's text (YAML or JSON), as `flywheel projects import FILE` reads it."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"document": "- project_id: P-IMPORTED\n  name: Imported\n  owner_id: data-owner\n"
+                     "  phase: acquisition\n  interfaces_out: [foundation_corpus]\n"
+                     "  checks: {passed: 3, total: 3}\n"}]})
+
+    document: str = Field(min_length=1, max_length=1_000_000)
+
+
+class ChecksOut(BaseModel):
+    project_id: str
+    passed: int
+    total: int
+    source: Literal["records", "imported", "none"]
+    all_passed: bool
 
 
 class StatusMove(BaseModel):
@@ -87,3 +115,27 @@ def show_project(project: str, ws: ActingWorkspace) -> Project:
 def move_project(project: str, body: StatusMove, ws: ActingWorkspace) -> Project:
     """Move the project to another status; an illegal move is a 409 naming the legal ones."""
     return set_project_status(ws, project, body.status, reason=body.reason)
+
+
+@router.get("/projects/{project}/checks", response_model=ChecksOut)
+def project_checks(project: str, ws: ActingWorkspace) -> dict[str, object]:
+    """The project's checks passed and their source (`flywheel projects checks ID --json`)."""
+    from dataflywheel.flows.demand.projects import project_checks as checks
+
+    return checks(ws, project)
+
+
+@router.post("/registry/import", response_model=list[Project], status_code=201)
+def import_registry(body: RegistryImport, ws: ActingWorkspace) -> list[Project]:
+    """Register every project of the document, all or none (`flywheel projects import`)."""
+    from dataflywheel.flows.demand.project_registry import import_registry as run, parse_registry
+
+    return run(ws, parse_registry(body.document, source="document"), source="document")
+
+
+@router.get("/registry/export", response_class=PlainTextResponse)
+def export_registry(ws: ActingWorkspace, format: Literal["yaml", "json"] = "yaml") -> str:
+    """The registry file, byte for byte what `flywheel projects export --format F` prints."""
+    from dataflywheel.flows.demand.project_registry import export_entries, render_registry
+
+    return render_registry(export_entries(ws), format)
