@@ -1,0 +1,104 @@
+"""`flywheel projects import|export|checks` and `flywheel system registry|layers|controls` through
+the real CLI: figures computed from a hand-made registry, bad input exits 2 naming what was
+expected and writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from clirun import unwrapped
+
+REGISTRY = """\
+- project_id: p1
+  name: Corpus
+  owner_id: data-owner
+  phase: acquisition
+  layers: [data_source, processing]
+  interfaces_out: [foundation_corpus]
+  checks: {passed: 3, total: 3}
+- project_id: p2
+  name: Tutor model
+  owner_id: data-owner
+  phase: alignment
+  layers: [modeling]
+  interfaces_out: [sft_corpus, checkpoint]
+  interfaces_in: [foundation_corpus]
+  needs_human_review: true
+  checks: {passed: 1, total: 2}
+"""
+
+
+def _imported(cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "registry.yaml"
+    path.write_text(REGISTRY, encoding="utf-8")
+    done = cli("projects", "import", str(path))
+    assert done.code == 0, done.err
+    assert unwrapped(f"imported 2 project(s) from {path}") in unwrapped(done.out)
+
+
+def test_registry_figures_from_a_hand_made_registry(cli: Any, team: Any, tmp_path: Path) -> None:
+    _imported(cli, tmp_path)
+    summary = cli("system", "registry", "--json").json()
+    # P-TEST (the team's project, no records, no imported checks) + p1 + p2
+    assert (summary["projects"], summary["interfaces"]) == (3, 3)  # foundation, sft, checkpoint
+    assert (summary["checks_passed"], summary["checks_total"]) == (4, 5)
+    assert summary["projects_by_checks_source"] == {"records": 0, "imported": 2, "none": 1}
+    assert summary["needing_human_review"] == 1
+    assert (summary["layers"], summary["control_points"], summary["boundaries"]) == (5, 4, 4)
+    layers = cli("system", "layers", "--json").json()
+    assert {x["layer"]: x["mapped_projects"] for x in layers["layers"]} == {
+        "data_source": ["p1"], "processing": ["p1"], "modeling": ["p2"], "application": [],
+        "governance": []}
+    assert layers["cross_layer_interfaces"] == [{
+        "interface": "foundation_corpus", "producer": "p1",
+        "producer_layers": ["data_source", "processing"], "consumer": "p2",
+        "consumer_layers": ["modeling"]}]
+    assert layers["unmapped_projects"] == ["P-TEST"]
+    shown = cli("system", "layers")
+    assert shown.code == 0 and "1 interface crossing(s) between layers" in shown.out
+
+
+def test_controls_name_the_gates_and_table_24_29(cli: Any, team: Any) -> None:
+    shown = cli("system", "controls", "--json")
+    assert shown.code == 0, shown.err
+    view = shown.json()
+    assert [c["control_point"] for c in view["control_points"]] == [
+        "quality_thresholds", "sensitive_data", "human_review", "release"]
+    assert [b["boundary"] for b in view["boundaries"]] == ["intake", "handoff", "rollback", "audit"]
+    assert view["missing"] == []
+    assert all(e["present"] for c in view["control_points"] for e in c["enforced_by"])
+    exploratory = next(s for s in view["scenarios"] if s["scenario"] == "exploratory_data")
+    assert exploratory["required_control_points"] == ["quality_thresholds", "sensitive_data"]
+    assert cli("system", "controls").code == 0
+
+
+def test_export_reimports_as_it_is(cli: Any, team: Any, tmp_path: Path) -> None:
+    _imported(cli, tmp_path)
+    exported = cli("projects", "export", "--format", "json")
+    assert exported.code == 0
+    assert [e["project_id"] for e in exported.json()] == ["P-TEST", "p1", "p2"]
+    again = tmp_path / "again.json"
+    again.write_text(exported.out, encoding="utf-8")
+    refused = cli("projects", "import", str(again))  # every id is registered already
+    assert refused.code == 2
+    assert unwrapped("project P-TEST is already registered. Kept: nothing was imported") in \
+        unwrapped(refused.err)
+
+
+def test_bad_input_exits_2_naming_what_was_expected(cli: Any, team: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(REGISTRY.replace("phase: alignment", "phase: alignment\n  stage: 2"),
+                   encoding="utf-8")
+    refused = cli("projects", "import", str(bad))
+    assert refused.code == 2
+    assert unwrapped(f"{bad}:12: unknown field 'stage'") in unwrapped(refused.err)
+    assert [p["id"] for p in cli("projects", "list", "--json").json()] == ["P-TEST"]
+    missing = cli("projects", "import", str(tmp_path / "none.yaml"))
+    assert missing.code == 2 and "cannot use this path" in missing.err
+    fmt = cli("projects", "export", "--format", "xml")
+    assert fmt.code == 2
+    assert unwrapped("unknown export format 'xml'; field '--format'; expected yaml or json") in \
+        unwrapped(fmt.err)
+    unknown = cli("projects", "checks", "P-NONE")
+    assert unknown.code == 2 and "P-NONE" in unknown.err
