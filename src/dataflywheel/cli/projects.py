@@ -56,7 +56,8 @@ def add(
     if client is not None:
         project = Project.model_validate(client.call(
             "POST", "/api/v1/projects", json=project.model_dump(
-                mode="json", exclude={"status", "created_at"})))
+                mode="json", exclude={"status", "created_at", "imported_checks_passed",
+                                     "imported_checks_total"})))
     else:
         with workspace(ctx) as ws:
             add_project(ws, project)

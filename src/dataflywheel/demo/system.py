@@ -40,13 +40,13 @@ def demo_step(ws: Workspace, console: Console) -> dict[str, Any]:
     console.print(f"  checks passed {summary['checks_passed']}/{summary['checks_total']}: "
                   f"{sources['records']} project(s) from records, {sources['imported']} imported, "
                   f"{sources['none']} with none", highlight=False)
-    console.print(f"  {summary['layers']} layers ("
-                  + ", ".join(f"{x['layer']} {len(x['mapped_projects'])}" for x in layers["layers"])
-                  + f"), {len(layers['cross_layer_interfaces'])} interface crossings between layers",
-                  highlight=False)
+    per_layer = ", ".join(f"{x['layer']} {len(x['mapped_projects'])}" for x in layers["layers"])
+    crossings = len(layers["cross_layer_interfaces"])
+    console.print(f"  {summary['layers']} layers ({per_layer}), {crossings} interface crossings "
+                  "between layers", highlight=False)
+    missing = f" (missing: {', '.join(controls['missing'])})" if controls["missing"] else ""
     console.print(f"  {summary['control_points']} control points, {summary['boundaries']} "
-                  f"governance boundaries, each enforced by a named gate"
-                  + (f" (missing: {', '.join(controls['missing'])})" if controls["missing"] else ""),
+                  f"governance boundaries, each enforced by a named gate{missing}",
                   highlight=False)
     return {"projects": summary["projects"], "interfaces": summary["interfaces"],
             "checks_passed": summary["checks_passed"], "checks_total": summary["checks_total"],

@@ -77,7 +77,8 @@ TABLE_24_29: dict[GovernanceScenario, ScenarioRow] = {
     GovernanceScenario.EXPLORATORY_DATA: ScenarioRow(
         "Exploratory experimental data", "Medium",
         "Simplified requirements, quality labeling, and usage restrictions",
-        "Need to preserve exploration speed while preventing accidental entry into formal pipelines",
+        "Need to preserve exploration speed while preventing accidental entry into formal "
+        "pipelines",
         (Q, S)),
     GovernanceScenario.PUBLIC_CORPUS_CLEANING: ScenarioRow(
         "Public corpus cleaning", "Medium",

@@ -68,9 +68,11 @@ class Dataset(Record):
     @classmethod
     def _default_scenario(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("scenario") is None:
-            purpose, sensitivity = data.get("purpose", "training"), data.get("sensitivity", "internal")
-            data = {**data, "scenario": default_scenario(str(getattr(purpose, "value", purpose)),
-                                                         str(getattr(sensitivity, "value", sensitivity)))}
+            purpose = data.get("purpose", DatasetPurpose.TRAINING)
+            sensitivity = data.get("sensitivity", Sensitivity.INTERNAL)
+            data = {**data, "scenario": default_scenario(
+                str(getattr(purpose, "value", purpose)),
+                str(getattr(sensitivity, "value", sensitivity)))}
         return data
 
 
