@@ -102,3 +102,21 @@ def test_bad_input_exits_2_naming_what_was_expected(cli: Any, team: Any, tmp_pat
         unwrapped(fmt.err)
     unknown = cli("projects", "checks", "P-NONE")
     assert unknown.code == 2 and "P-NONE" in unknown.err
+
+
+def test_a_dataset_declares_its_scenario_or_gets_its_purposes(cli: Any, team: Any) -> None:
+    made = cli("datasets", "create", "probe", "--project", "P-TEST", "--owner", "data-owner",
+               "--purpose", "exploration", "--json")
+    assert made.code == 0, made.err
+    assert made.json()["scenario"] == "exploratory_data"
+    declared = cli("datasets", "create", "sample", "--project", "P-TEST", "--owner",
+                   "data-owner", "--scenario", "temporary_analysis_sample", "--json")
+    assert declared.json()["scenario"] == "temporary_analysis_sample"
+    refused = cli("datasets", "create", "odd", "--project", "P-TEST", "--owner", "data-owner",
+                  "--scenario", "casual")
+    assert refused.code == 2
+    assert unwrapped("unknown governance scenario 'casual'; field 'scenario'; expected one of "
+                     "formal_training_corpus,") in unwrapped(refused.err)
+    listed = cli("system", "controls", "--json").json()["scenarios"]
+    assert {s["scenario"]: s["datasets"] for s in listed}["exploratory_data"] == 1
+    assert {s["scenario"]: s["datasets"] for s in listed}["temporary_analysis_sample"] == 1
