@@ -135,6 +135,9 @@ def _fresh_team(path: Path, make_team):  # type: ignore[no-untyped-def]
      "id of a registered person. Kept: nothing was imported. Next: flywheel people list"),
     ("- [p1]\n", "reg.yaml:1: a registry entry is a mapping; expected project_id, name, "
      "owner_id, phase, …; got ['p1']. Kept: nothing was imported"),
+    (GOOD + '- project_id: p2\n  name: "a\\0b"\n  owner_id: data-owner\n  phase: p\n',
+     "reg.yaml:19: a value holds a NUL character (U+0000), which cannot be stored; field "
+     "'name'. Kept: nothing was imported"),
 ])
 def test_bad_registry_files_are_refused_naming_line_and_field_and_nothing_is_written(
         team: Workspace, text: str, message: str) -> None:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import AnyPerson, Holds, Rule
+from dataflywheel.api.request_text import Document
 from dataflywheel.domain.records.people import ID_PATTERN
 from dataflywheel.domain.records.project import Layer, Project
 from dataflywheel.domain.roles import Role
@@ -74,7 +75,7 @@ class RegistryImport(BaseModel):
                      "  phase: acquisition\n  interfaces_out: [foundation_corpus]\n"
                      "  checks: {passed: 3, total: 3}\n"}]})
 
-    document: str = Field(min_length=1, max_length=1_000_000)
+    document: Document
 
 
 class ChecksOut(BaseModel):

@@ -97,7 +97,10 @@ def _entry(item: Any, *, source: str, line: int | None, keys: dict[str, int]) ->
     if not isinstance(item, dict):
         raise BadInput("a registry entry is a mapping", path=source, line=line,
                        expected="project_id, name, owner_id, phase, …", got=item, kept=NOTHING)
-    for key in item:
+    for key, value in item.items():
+        if _has_nul(value):
+            raise BadInput("a value holds a NUL character (U+0000), which cannot be stored",
+                           path=source, line=keys.get(key, line), field=str(key), kept=NOTHING)
         if key not in ENTRY_KEYS:
             raise BadInput(f"unknown field {key!r}", path=source, line=keys.get(key, line),
                            field=str(key), expected="one of " + ", ".join(ENTRY_KEYS),
@@ -130,6 +133,14 @@ def _checks(value: Any, *, source: str, line: int | None) -> dict[str, Any]:
         raise BadInput("checks are a mapping of passed and total", path=source, line=line,
                        field="checks", expected="{passed: N, total: M}", got=value, kept=NOTHING)
     return {"imported_checks_passed": value["passed"], "imported_checks_total": value["total"]}
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return isinstance(value, list) and any(_has_nul(v) for v in value)
 
 
 def import_registry(ws: Workspace, entries: list[Entry], *, source: str) -> list[Project]:
