@@ -140,9 +140,8 @@ def import_(ctx: typer.Context, file: Annotated[Path, typer.Argument(metavar="FI
     """Register every project of a YAML or JSON registry file, all or none."""
     from dataflywheel.flows.demand.project_registry import import_registry, read_registry_file
 
-    entries = read_registry_file(file)
     with workspace(ctx) as ws:
-        added = import_registry(ws, entries, source=str(file))
+        added = import_registry(ws, read_registry_file(file), source=str(file))
     if json_:
         print_json([p.model_dump(mode="json") for p in added])
     else:
