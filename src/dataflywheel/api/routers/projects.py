@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import AnyPerson, Holds, Rule
-from dataflywheel.api.request_text import Document
+from dataflywheel.api.request_text import Document, Ref
 from dataflywheel.domain.records.people import ID_PATTERN
-from dataflywheel.domain.records.project import Layer, Project
+from dataflywheel.domain.records.project import REGISTRY_ROLE_PATTERN, Layer, Project
 from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import ProjectStatus
 from dataflywheel.flows.demand.projects import add_project, get_project, projects, set_project_status
@@ -61,8 +61,8 @@ class ProjectCreate(BaseModel):
     review_hours_estimate: float = Field(default=0.0, ge=0, le=1e9)
     cost_estimate: float = Field(default=0.0, ge=0, le=1e15)
     description: str = Field(default="", max_length=10_000)
-    deliverables: list[str] = Field(default_factory=list, max_length=100)
-    registry_role: str | None = Field(default=None, max_length=64)
+    deliverables: list[Ref] = Field(default_factory=list, max_length=100)
+    registry_role: str | None = Field(default=None, pattern=REGISTRY_ROLE_PATTERN)
     needs_human_review: bool = False
     needs_governance_control: bool = False
 

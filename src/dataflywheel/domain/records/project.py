@@ -17,6 +17,10 @@ from dataflywheel.domain.records.people import ID_PATTERN
 from dataflywheel.domain.states import ProjectStatus
 
 
+REGISTRY_ROLE_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+"""A registry role is a snake_case word, e.g. `assembly_layer`."""
+
+
 class Layer(StrEnum):
     """The five layers of the assembly view."""
 
@@ -41,7 +45,7 @@ class Project(Record):
     description: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     deliverables: list[str] = Field(default_factory=list)
-    registry_role: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,63}$")
+    registry_role: str | None = Field(default=None, pattern=REGISTRY_ROLE_PATTERN)
     needs_human_review: bool = False
     needs_governance_control: bool = False
     imported_checks_passed: int | None = Field(default=None, ge=0)
