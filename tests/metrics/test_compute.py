@@ -47,8 +47,9 @@ def _sla(req: Requirement, *, breached: bool = False, unmet: str | None = None) 
 
 def _batch(n: int, requirement: str, *, state: str = "passed", checked: datetime | None = MON,
            received: datetime = MON, rows: int = 100, bad: int = 0, vendor: str | None = None,
-           **metrics: float) -> Batch:
+           annotators: tuple[str, ...] = (), **metrics: float) -> Batch:
     return Batch(id=f"B-{n:04d}", dataset_id="ds", contract_version_id="cv",
+                 annotator_ids=list(annotators),
                  requirement_id=requirement, delivered_by_vendor_id=vendor,
                  delivered_by_person_id=None if vendor else "engineer",
                  state=BatchState(state), row_count=rows, nonconforming_count=bad,
@@ -165,6 +166,20 @@ def test_issue_closure_and_version_record_completeness() -> None:
     complete = one(h, "version_record_completeness_rate", by="project")
     assert (complete.value, complete.samples) == (0.5, 2)
     assert complete.examples == {"failing": ["V-2"]}
+
+
+def test_a_batch_by_several_annotators_counts_in_each_annotators_group_once_in_the_figure(
+) -> None:
+    batches = [
+        _batch(1, "REQ-0001", annotators=("ann-2", "ann-1"), spot_check_pass_rate=0.9),
+        _batch(2, "REQ-0001", annotators=("ann-1",), spot_check_pass_rate=0.6),
+        _batch(3, "REQ-0001", spot_check_pass_rate=1.0),  # no annotator recorded
+    ]
+    spot = one(History(since=MON, until=UNTIL, requirements=[_req(1)], batches=batches),
+               "spot_check_pass_rate", by="annotator")
+    assert (spot.value, spot.samples) == (0.8333, 3)  # (0.9 + 0.6 + 1.0) / 3: B-0001 once
+    assert [(g.group, g.value, g.samples) for g in spot.breakdown] == [
+        ("(none)", 1.0, 1), ("ann-1", 0.75, 2), ("ann-2", 0.9, 1)]
 
 
 def test_a_breakdown_a_metric_does_not_have_is_left_out_and_layers_filter() -> None:

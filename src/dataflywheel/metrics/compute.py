@@ -132,12 +132,14 @@ def throughput(h: History) -> list[Sample]:
             for r in h.requirements if r.delivered_at is not None and h.within(r.delivered_at)]
 
 
-def _batch_groups(h: History) -> Callable[[Batch], dict[str, str]]:
+def _batch_groups(h: History) -> Callable[[Batch], dict[str, str | tuple[str, ...]]]:
     project = h.project_of_requirement
 
-    def groups(b: Batch) -> dict[str, str]:
-        found = {"project": project.get(b.requirement_id), "source": b.source or None,
-                 "vendor": b.delivered_by_vendor_id, "guide_version": b.guide_version}
+    def groups(b: Batch) -> dict[str, str | tuple[str, ...]]:
+        found: dict[str, str | tuple[str, ...] | None] = {
+            "project": project.get(b.requirement_id), "source": b.source or None,
+            "vendor": b.delivered_by_vendor_id, "annotator": tuple(sorted(b.annotator_ids)),
+            "guide_version": b.guide_version}
         return {k: v for k, v in found.items() if v}
 
     return groups

@@ -127,7 +127,7 @@ class MetricDefinition(BaseModel):
 
 FIRST = (DefinitionChange(version=1, on=date(2026, 12, 7), change="first definition"),)
 REQUIREMENT_GROUPS = ("project", "priority", "kind")
-BATCH_GROUPS = ("project", "source", "vendor", "guide_version")
+BATCH_GROUPS = ("project", "source", "vendor", "annotator", "guide_version")
 
 DEFINITIONS: tuple[MetricDefinition, ...] = (
     MetricDefinition(

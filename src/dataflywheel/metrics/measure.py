@@ -27,7 +27,9 @@ class Sample:
 
     record: str
     value: float
-    groups: Mapping[str, str] = field(default_factory=dict)
+    groups: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
+    """A record in several groups of one kind (a batch made by three annotators) names them all:
+    it counts in each of their groups, never twice in the figure."""
 
 
 class Distribution(BaseModel):
@@ -74,7 +76,8 @@ def figure(definition: MetricDefinition, samples: Sequence[Sample], *, by: str |
     if by is not None and by in definition.breakdowns:
         groups: dict[str, list[float]] = {}
         for sample in samples:
-            groups.setdefault(sample.groups.get(by) or "(none)", []).append(sample.value)
+            for group in _members(sample.groups.get(by)):
+                groups.setdefault(group, []).append(sample.value)
         breakdown = [GroupFigure(group=g, value=_round(combine(v)), samples=len(v))
                      for g, v in sorted(groups.items())]
     return Figure(metric=definition.id, name=definition.name, layer=definition.layer.value,
@@ -83,6 +86,12 @@ def figure(definition: MetricDefinition, samples: Sequence[Sample], *, by: str |
                   distribution=distribution(values) if values and not total else None,
                   by=by if breakdown else None, breakdown=breakdown,
                   examples=examples(samples, definition.unit) if samples and not total else {})
+
+
+def _members(group: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    if isinstance(group, tuple):
+        return group or ("(none)",)
+    return (group or "(none)",)
 
 
 def distribution(values: Iterable[float]) -> Distribution:
