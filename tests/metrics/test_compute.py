@@ -218,6 +218,18 @@ def test_error_sample_reduction_against_the_baseline() -> None:
     assert (figure.value, figure.samples) == (0.0, 2)  # +25% and −25%
     assert figure.examples == {"lowest": ["EXP-0003", "EXP-0002"],
                                "highest": ["EXP-0002", "EXP-0003"]}
+    # By question type: within each type the baseline had errors in, the run's own reduction.
+    # EXP-0001 erred 30× on geometry, 10× on algebra; EXP-0002 10× and 20×; EXP-0003 30× and 20×.
+    typed = History(since=MON, until=UNTIL, experiments=runs,
+                    error_samples={"EXP-0001": 40, "EXP-0002": 30, "EXP-0003": 50},
+                    error_categories={"EXP-0001": {"geometry": 30, "algebra": 10},
+                                      "EXP-0002": {"geometry": 10, "algebra": 20},
+                                      "EXP-0003": {"geometry": 30, "algebra": 20}})
+    by_type = one(typed, "error_sample_reduction_rate", by="question_type")
+    assert (by_type.value, by_type.samples) == (0.0, 2)  # the figure itself is unchanged
+    # geometry: EXP-0002 (30−10)/30, EXP-0003 (30−30)/30; algebra: (10−20)/10, (10−20)/10
+    assert [(g.group, g.value, g.samples) for g in by_type.breakdown] == [
+        ("algebra", -1.0, 2), ("geometry", 0.3333, 2)]
 
 
 def test_reuse_counts_first_uses_by_other_projects_than_the_owner() -> None:

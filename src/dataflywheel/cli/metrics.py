@@ -30,8 +30,8 @@ def metrics(
              "reuse_value (default: every layer).")] = None,
     breakdown: Annotated[str | None, typer.Option(
         help="Break each figure down by project, priority, kind, source, vendor, annotator, "
-             "guide_version, severity, team, week, contract, raci_item, record_kind or "
-             "key_metric (where the metric has that group).")] = None,
+             "guide_version, severity, team, week, contract, raci_item, record_kind, "
+             "key_metric or question_type (where the metric has that group).")] = None,
     since: Annotated[str | None, typer.Option(
         help="Window start, ISO date or time (default: four weeks before --until).")] = None,
     until: Annotated[str | None, typer.Option(

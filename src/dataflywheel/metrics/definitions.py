@@ -276,7 +276,7 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         applies_to="experiments compared with a baseline on the same evaluation",
         not_applicable_to="runs without a baseline, or whose baseline recorded no error "
                           "samples; a fall is not all due to data (the table's misuse risk)",
-        indicator=Indicator.LAGGING, breakdowns=("project", "kind"),
+        indicator=Indicator.LAGGING, breakdowns=("project", "kind", "question_type"),
         action="a rise: open an issue on the versions the run used and read its error samples",
         history=FIRST),
     MetricDefinition(

@@ -27,9 +27,11 @@ class Sample:
 
     record: str
     value: float
-    groups: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
+    groups: Mapping[str, str | tuple[str, ...] | Mapping[str, float]] = field(
+        default_factory=dict)
     """A record in several groups of one kind (a batch made by three annotators) names them all:
-    it counts in each of their groups, never twice in the figure."""
+    it counts in each of their groups, never twice in the figure. A record whose value differs by
+    group (a run's error reduction per question type) maps each group to its value there."""
 
 
 class Distribution(BaseModel):
@@ -76,8 +78,8 @@ def figure(definition: MetricDefinition, samples: Sequence[Sample], *, by: str |
     if by is not None and by in definition.breakdowns:
         groups: dict[str, list[float]] = {}
         for sample in samples:
-            for group in _members(sample.groups.get(by)):
-                groups.setdefault(group, []).append(sample.value)
+            for group, value in _members(sample.groups.get(by), sample.value):
+                groups.setdefault(group, []).append(value)
         breakdown = [GroupFigure(group=g, value=_round(combine(v)), samples=len(v))
                      for g, v in sorted(groups.items())]
     return Figure(metric=definition.id, name=definition.name, layer=definition.layer.value,
@@ -88,10 +90,14 @@ def figure(definition: MetricDefinition, samples: Sequence[Sample], *, by: str |
                   examples=examples(samples, definition.unit) if samples and not total else {})
 
 
-def _members(group: str | tuple[str, ...] | None) -> tuple[str, ...]:
+def _members(group: str | tuple[str, ...] | Mapping[str, float] | None,
+             value: float) -> list[tuple[str, float]]:
+    """The (group, value) pairs a sample contributes to a breakdown."""
+    if isinstance(group, Mapping):
+        return sorted(group.items()) or [("(none)", value)]
     if isinstance(group, tuple):
-        return group or ("(none)",)
-    return (group or "(none)",)
+        return [(g, value) for g in group] or [("(none)", value)]
+    return [(group or "(none)", value)]
 
 
 def distribution(values: Iterable[float]) -> Distribution:
