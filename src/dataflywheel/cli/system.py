@@ -1,4 +1,5 @@
-"""`flywheel system …`: the assembly layer (issue 20) — the whole flywheel as one checked system.
+"""The `system` command group: the assembly layer (issue 20) — the whole flywheel as one checked
+system.
 
 This module owns the `system` group; each part of the assembly layer adds its commands from its
 own module, named in `PARTS` (each exports `register(app)`), so a part is one module and one line
