@@ -35,5 +35,5 @@ def test_the_demo_run_prints_its_headline_figures(team: Workspace, tmp_path: Pat
     assert "stage completion 40.00%, average stage score 0.4000" in text
     assert "bottlenecks: 1" in text
     assert ("[low] platform_regression_handling: P-TEST has 1 failed experiment(s) and 0 "
-            "regression report(s); release gates should stay strict") in text
+            "regression(s) (regressed runs and regression reports); release gates should stay strict") in text
     assert "manual review: 8.06 hours, cost 850.33" in text

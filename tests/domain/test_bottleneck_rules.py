@@ -49,7 +49,8 @@ def test_the_chapters_three_bottlenecks_and_an_overdue_one_most_severe_first() -
     assert reasons["prm_validation_gap"] == (
         "P6 review pass rate is 67.59% (6759 reviews passed of 10000), below 80.00%")
     assert reasons["platform_regression_handling"] == (
-        "P8 has 1 failed experiment(s) and 1 regression report(s); "
+        "P8 has 1 failed experiment(s) and 1 regression(s) (regressed runs and regression "
+        "reports); "
         "release gates should stay strict")
     assert reasons["overdue"] == "P6 has 2 open issue(s) past their deadline"
 

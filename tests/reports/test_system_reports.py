@@ -37,11 +37,13 @@ def _projects(ws: Workspace) -> None:
                                 review_hours_estimate=hours, cost_estimate=cost))
 
 
-def _experiment(ws: Workspace, version: str, *, state: str, cost: float) -> None:
-    log_experiment(ws, parse_create({
+def _experiment(ws: Workspace, version: str, *, state: str, cost: float,
+                accuracy: float = 0.8, baseline: str | None = None) -> str:
+    return log_experiment(ws, parse_create({
         "title": "eval", "kind": "exploratory", "model_version": "sft-7b", "state": state,
         "versions": [{"version_id": version, "role": "eval"}], "project_id": "P-TEST",
-        "params": {"compute_cost": cost}}))
+        "params": {"compute_cost": cost}, "metrics": {"accuracy": accuracy},
+        "baseline_experiment_id": baseline})).experiment.id
 
 
 def test_the_cost_model_from_estimates_interfaces_reuse_and_issues(team: Workspace,
@@ -95,6 +97,8 @@ def test_bottlenecks_and_the_dashboard_from_the_records(team: Workspace, tmp_pat
     start = utcnow() - HOUR
     version = frozen_version(team, tmp_path)
     _experiment(team, version, state="failed", cost=1.0)
+    baseline = _experiment(team, version, state="completed", cost=1.0)
+    _experiment(team, version, state="completed", cost=1.0, accuracy=0.7, baseline=baseline)
     issues.open_issue(team, title="leak", severity="P0", source="manual", project_id="P-TEST",
                       now=utcnow() - timedelta(days=10))
     end = utcnow() + HOUR
@@ -105,13 +109,17 @@ def test_bottlenecks_and_the_dashboard_from_the_records(team: Workspace, tmp_pat
     board = dashboard(team, "P-TEST", since=start, until=end)
     assert not board.healthy
     assert board.why == [
-        "stage quality_inspection is not started", "stage training is in progress",
-        "stage feedback is not started", "high-severity bottleneck overdue_issues (P-TEST)",
+        "stage quality_inspection is not started", "stage feedback is not started", "high-severity bottleneck overdue_issues (P-TEST)",
         "1 open issue(s) past their deadline"]
     assert board.first_bottleneck is not None and board.first_bottleneck.name == "overdue_issues"
-    assert (board.run.completion_rate, board.run.average_score) == (0.4, 0.4)
-    assert [(r.project, r.failed_runs, r.consumers) for r in board.regression_risk] == [
-        ("P-TEST", 1, [])]
+    # ingestion, release and training (2 of 3 experiments completed: 0.6667) complete:
+    # 3/5 stages; (1 + 0 + 1 + 0.6667 + 0) / 5
+    assert (board.run.completion_rate, board.run.average_score) == (0.6, 0.5333)
+    assert found[1].reason == (
+        "P-TEST has 1 failed experiment(s) and 1 regression(s) (regressed runs and regression "
+        "reports); release gates should stay strict")  # the run that regressed on its baseline
+    assert [(r.project, r.failed_runs, r.regressions, r.consumers)
+            for r in board.regression_risk] == [("P-TEST", 1, 1, [])]
     assert not board.cross_project_regression_risk
     assert board.governance.audit_chain_ok and not board.governance_works
     assert json.loads(render(board, "json"))["first_bottleneck"]["name"] == "overdue_issues"

@@ -5,7 +5,7 @@ regression risk exists, and whether the governance layer works — every answer 
 Health rule: every stage of the window completed, no high-severity bottleneck, and governance
 working (audit chain intact, no open issue past its deadline, no late milestone, no responsibility
 surface without people). Regression risk is cross-project when a project with failed experiments
-or regression reports in the window has consumers of its interfaces.
+or regressions in the window has consumers of its interfaces.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from dataflywheel.store.repositories.plans import FlywheelRuns
 class RegressionRisk(BaseModel):
     project: str
     failed_runs: int
-    regression_reports: int
+    regressions: int
     consumers: list[str]
 
 
@@ -75,7 +75,7 @@ def query(session: Session, project_id: str, *, since: datetime, until: datetime
     facts = bottleneck_facts(session, since=since, until=until, now=until)
     consumers = system_cost.downstream(Projects(session).list())
     risk = [RegressionRisk(project=p, failed_runs=facts.failed_runs.get(p, 0),
-                           regression_reports=facts.regressions.get(p, 0),
+                           regressions=facts.regressions.get(p, 0),
                            consumers=consumers.get(p, []))
             for p in sorted(set(facts.failed_runs) | set(facts.regressions))]
     problems = verify_chain(session)

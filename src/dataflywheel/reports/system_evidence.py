@@ -19,6 +19,7 @@ from dataflywheel.domain.policies.bottlenecks import BottleneckFacts, Ratio
 from dataflywheel.domain.policies.flywheel_plan import GateKind
 from dataflywheel.domain.policies.flywheel_runs import GateEvidence
 from dataflywheel.domain.records.feedback import FeedbackType
+from dataflywheel.domain.records.issue import DiscoverySource
 from dataflywheel.domain.records.project import Layer
 from dataflywheel.domain.records.review import ReviewVerdict
 from dataflywheel.domain.states import (
@@ -108,7 +109,8 @@ def gate_evidence(session: Session, kind: GateKind, *, since: datetime | None,
 def bottleneck_facts(session: Session, *, since: datetime | None, until: datetime,
                      now: datetime) -> BottleneckFacts:
     """Per project: rows kept of rows delivered and reviews passed (batches checked, reviews
-    taken in the window), failed experiments and regression reports in the window, and open
+    taken in the window); failed experiments, and regressions — runs that regressed against their
+    baseline (the issue an experiment opened) and regression feedback — in the window; and open
     issues past their response or remediation deadline at `now`."""
     s = session
     layers = {pid: tuple(Layer(v) for v in ls)
@@ -137,6 +139,9 @@ def bottleneck_facts(session: Session, *, since: datetime | None, until: datetim
         FeedbackEventRow.failure_type == FeedbackType.REGRESSION.value,
         FeedbackEventRow.project_id.is_not(None),
         within(FeedbackEventRow.received_at, since, until))) if p is not None)
+    regressed.update(p for p in s.scalars(select(IssueRow.project_id).where(  # regressed runs
+        IssueRow.source == DiscoverySource.EXPERIMENT.value,
+        within(IssueRow.opened_at, since, until))) if p is not None)
     return BottleneckFacts(
         layers=layers,
         retention={p: Ratio(kept[p], rows[p]) for p in rows},

@@ -22,7 +22,7 @@ from dataflywheel.errors import BadInput
 class RuleKind(StrEnum):
     RETENTION_BELOW = "retention_below"  # kept rows / delivered rows of a project's batches
     REVIEW_PASS_BELOW = "review_pass_below"  # passing reviews / reviews of a project's batches
-    FAILED_RUNS_AT_LEAST = "failed_runs_at_least"  # failed experiments + regression reports
+    FAILED_RUNS_AT_LEAST = "failed_runs_at_least"  # failed experiments + regressions
     ISSUES_PAST_SLA_AT_LEAST = "issues_past_sla_at_least"  # open issues past a deadline
 
 
@@ -174,7 +174,7 @@ def _figure(rule: Rule, project: str, facts: BottleneckFacts) -> tuple[float | N
         if rule.at_least is None or failed + regressed < rule.at_least:
             return None, ""
         return float(failed + regressed), (f"{project} has {failed} failed experiment(s) and "
-                                           f"{regressed} regression report(s)")
+                                           f"{regressed} regression(s) (regressed runs and regression reports)")
     late = facts.issues_past_sla.get(project, 0)
     if rule.at_least is None or late < rule.at_least:
         return None, ""
