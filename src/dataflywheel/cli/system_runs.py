@@ -105,7 +105,7 @@ def runs(ctx: typer.Context, project: MaybeProject = None, json_: Json = False) 
                     "until": f"{r.until:%Y-%m-%d %H:%M}", "completion": f"{r.completion_rate:.2%}",
                     "score": f"{r.average_score:.4f}"} for r in found],
                   columns=["id", "project", "since", "until", "completion", "score"],
-                  title="flywheel runs")
+                  title="runs of the flywheel")
 
 
 def milestones(ctx: typer.Context, project: Project,

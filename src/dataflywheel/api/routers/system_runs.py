@@ -51,14 +51,23 @@ Until = Annotated[AwareDatetime | None, Query(description="window end (default: 
 class PlanLoad(BaseModel):
     """A plan document (what `flywheel system plan load FILE` reads), or none for the shipped."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"plan": {"stages": [{"name": "ingestion", "goal": "accept contract-checked batches",
+                              "outputs": ["passed batches"], "gate": {"kind": "batches_passed"},
+                              "raci_item": "data_collection_and_cleaning",
+                              "layer": "data_source"}],
+                  "milestones": [{"title": "First batch accepted", "stage": "ingestion",
+                                  "due": "2027-01-15", "evidence": {"kind": "batches_passed"}}]},
+         "reason": "our own plan"}, {"plan": None}]})
 
     plan: dict[str, Any] | None = None
     reason: str | None = Field(default=None, max_length=2000)
 
 
 class RunCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"since": "2026-11-01T00:00:00+00:00", "until": "2026-12-01T00:00:00+00:00",
+         "reason": "November's revolution"}]})
 
     since: AwareDatetime | None = None
     until: AwareDatetime | None = None

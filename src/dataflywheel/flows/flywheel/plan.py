@@ -39,9 +39,9 @@ def read_plan_file(path: Path) -> FlywheelPlan:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise NotFound("flywheel plan file not found", path=str(path)) from None
+        raise NotFound("stage plan file not found", path=str(path)) from None
     except UnicodeDecodeError:
-        raise BadInput("flywheel plan file is not UTF-8", path=str(path)) from None
+        raise BadInput("stage plan file is not UTF-8", path=str(path)) from None
     return parse_plan(safe_load(text, source=str(path)), source=str(path))
 
 

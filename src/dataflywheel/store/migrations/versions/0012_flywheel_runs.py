@@ -1,4 +1,4 @@
-"""flywheel runs: the stage plan's gates, outputs and owners, milestones' evidence, and runs
+"""runs of the flywheel: the stage plan's gates, outputs and owners, milestones' evidence, and runs
 
 Revision ID: 0012
 Revises: 0010
