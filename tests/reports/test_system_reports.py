@@ -128,3 +128,23 @@ def test_bottlenecks_and_the_dashboard_from_the_records(team: Workspace, tmp_pat
     assert "| release | version_frozen>=1 | completed | 1.0000 | 1 | 1 / 1 |" in markdown
     assert "Handle first: **overdue_issues** (high)" in markdown
     assert '<p id="health" class="fail">Healthy: no</p>' in render(board, "html")
+
+
+def test_retention_is_read_from_the_delivered_batches(team: Workspace, tmp_path: Path) -> None:
+    from datapool_helpers import deliver_clean, setup_pool
+
+    from dataflywheel.domain.policies.bottlenecks import Ratio, evaluate, parse_rules
+    from dataflywheel.reports.system_evidence import bottleneck_facts
+
+    start = utcnow() - HOUR
+    pool = setup_pool(team)
+    batch = deliver_clean(pool, tmp_path / "b.jsonl", "b", seed=3, blank_every=4).batch
+    assert (batch.row_count, batch.nonconforming_count) == (20, 5)  # every 4th of 20 is blank
+    with team.db.session() as s:
+        facts = bottleneck_facts(s, since=start, until=utcnow() + HOUR, now=utcnow())
+    assert facts.retention == {"P-TEST": Ratio(15, 20)}
+    mine = parse_rules({"rules": [{"name": "thin_corpus", "kind": "retention_below",
+                                   "below": 0.9, "project": "P-TEST", "severity": "medium"}]},
+                       source="mine.yaml")
+    assert [b.reason for b in evaluate(mine, facts)] == [
+        "P-TEST retention is 75.00% (15 rows kept of 20), below 90.00%"]

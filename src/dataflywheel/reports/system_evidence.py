@@ -115,23 +115,7 @@ def bottleneck_facts(session: Session, *, since: datetime | None, until: datetim
     s = session
     layers = {pid: tuple(Layer(v) for v in ls)
               for pid, ls in s.execute(select(ProjectRow.id, ProjectRow.layers))}
-    kept: Counter[str] = Counter()
-    rows: Counter[str] = Counter()
-    for project, count, bad in s.execute(
-            select(DatasetRow.project_id, BatchRow.row_count, BatchRow.nonconforming_count)
-            .join(DatasetRow, DatasetRow.id == BatchRow.dataset_id)
-            .where(within(BatchRow.checked_at, since, until))):
-        rows[project] += count
-        kept[project] += count - bad
-    passed: Counter[str] = Counter()
-    taken: Counter[str] = Counter()
-    for project, verdict in s.execute(
-            select(DatasetRow.project_id, ReviewRow.verdict)
-            .join(BatchRow, BatchRow.id == ReviewRow.batch_id)
-            .join(DatasetRow, DatasetRow.id == BatchRow.dataset_id)
-            .where(within(ReviewRow.taken_at, since, until))):
-        taken[project] += 1
-        passed[project] += verdict == ReviewVerdict.PASS.value
+    retention, review_pass = _rows_kept(s, since, until), _reviews_passed(s, since, until)
     failed = Counter(p for p in s.scalars(select(ExperimentRow.project_id).where(
         ExperimentRow.state == ExperimentState.FAILED.value, ExperimentRow.project_id.is_not(None),
         within(ExperimentRow.ended_at, since, until))) if p is not None)
@@ -144,10 +128,37 @@ def bottleneck_facts(session: Session, *, since: datetime | None, until: datetim
         within(IssueRow.opened_at, since, until))) if p is not None)
     return BottleneckFacts(
         layers=layers,
-        retention={p: Ratio(kept[p], rows[p]) for p in rows},
-        review_pass={p: Ratio(passed[p], taken[p]) for p in taken},
+        retention=retention, review_pass=review_pass,
         failed_runs=dict(failed), regressions=dict(regressed),
         issues_past_sla=dict(_issues_past_sla(s, now)))
+
+
+def _rows_kept(s: Session, since: datetime | None, until: datetime) -> dict[str, Ratio]:
+    """Per project: rows kept (delivered less nonconforming) of rows delivered, batches checked
+    in the window."""
+    kept: Counter[str] = Counter()
+    rows: Counter[str] = Counter()
+    for project, count, bad in s.execute(
+            select(DatasetRow.project_id, BatchRow.row_count, BatchRow.nonconforming_count)
+            .join(DatasetRow, DatasetRow.id == BatchRow.dataset_id)
+            .where(within(BatchRow.checked_at, since, until))):
+        rows[project] += count
+        kept[project] += count - bad
+    return {p: Ratio(kept[p], rows[p]) for p in rows}
+
+
+def _reviews_passed(s: Session, since: datetime | None, until: datetime) -> dict[str, Ratio]:
+    """Per project: reviews passed of reviews taken in the window (of its datasets' batches)."""
+    passed: Counter[str] = Counter()
+    taken: Counter[str] = Counter()
+    for project, verdict in s.execute(
+            select(DatasetRow.project_id, ReviewRow.verdict)
+            .join(BatchRow, BatchRow.id == ReviewRow.batch_id)
+            .join(DatasetRow, DatasetRow.id == BatchRow.dataset_id)
+            .where(within(ReviewRow.taken_at, since, until))):
+        taken[project] += 1
+        passed[project] += verdict == ReviewVerdict.PASS.value
+    return {p: Ratio(passed[p], taken[p]) for p in taken}
 
 
 def _issues_past_sla(s: Session, now: datetime) -> Counter[str]:
