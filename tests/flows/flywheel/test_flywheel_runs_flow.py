@@ -141,3 +141,39 @@ def test_the_milestone_board_says_done_late_and_due_from_records(team: Workspace
     found = {r.title: (r.state.value, r.done_on) for r in board(team, "P-TEST").rows}
     assert found == {"frozen early": ("done", today), "frozen late": ("done_late", today),
                      "feedback overdue": ("late", None), "feedback ahead": ("due", None)}
+
+
+def test_the_feedback_stage_completes_when_a_theme_is_promoted(team: Workspace) -> None:
+    from dataflywheel.domain.policies.routing import parse_rules as routing_rules
+    from dataflywheel.flows.feedback.ingest import ingest_events
+    from dataflywheel.flows.feedback.reflux import promote
+    from dataflywheel.flows.feedback.routing import route_pending
+    from dataflywheel.flows.feedback.themes import form_themes
+    from dataflywheel.reports.system_evidence import bottleneck_facts
+
+    load_plan(team, "P-TEST", default_plan())
+    start = utcnow() - HOUR
+
+    def event(eid: str, text: str, failure: str) -> dict[str, object]:
+        return {"id": eid, "occurred_at": start.isoformat(), "source": "evaluation",
+                "failure_type": failure, "impact_scope": "sample", "project_id": "P-TEST",
+                "payload": {"sample": text, "model_output": "12", "expected_behaviour": "13"}}
+
+    ingest_events(team, [event("PCT-0", "percent discount price markup", "model_gap"),
+                         event("PCT-1", "percent discount price markup", "model_gap"),
+                         event("REG-0", "accuracy dropped after the checkpoint", "regression")])
+    routed = routing_rules({"rules": [{"name": "own", "route": {"project": "$event"}}]})
+    route_pending(team, rules=routed)
+    form_themes(team)
+    before = record_run(team, "P-TEST", since=start, until=utcnow())
+    feedback = before.stages[-1]
+    # 3 events received, all routed into themes; no theme promoted yet: in progress
+    assert (feedback.status, feedback.score, feedback.evidence) == (
+        StageStatus.IN_PROGRESS, 1.0, 0)
+    promote(team, top=1, requester_id="algorithm-engineer")
+    after = record_run(team, "P-TEST", since=start, until=utcnow() + HOUR).stages[-1]
+    assert (after.status, after.passed, after.total, after.evidence) == (
+        StageStatus.COMPLETED, 3, 3, 1)
+    with team.db.session() as s:
+        facts = bottleneck_facts(s, since=start, until=utcnow() + HOUR, now=utcnow())
+    assert facts.regressions == {"P-TEST": 1}  # the regression feedback event
