@@ -20,9 +20,9 @@ from dataflywheel.reports.system_plan import (
     MilestoneBoard,
     judge_run,
     milestone_board,
-    stored_plan,
 )
 from dataflywheel.store.allocator import next_sequential_id
+from dataflywheel.store.repositories.people import Projects
 from dataflywheel.store.repositories.plans import FlywheelRuns
 from dataflywheel.store.tables.plans import FlywheelRunRow
 
@@ -55,7 +55,7 @@ def list_runs(ws: Workspace, project_id: str | None = None) -> list[FlywheelRun]
         repo = FlywheelRuns(s)
         if project_id is None:
             return sorted(repo.list(), key=lambda r: (r.recorded_at, r.id))
-        stored_plan(s, project_id)
+        Projects(s).get(project_id)
         return repo.of_project(project_id)
 
 
