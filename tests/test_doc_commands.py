@@ -16,7 +16,8 @@ import pytest
 import typer.main
 
 REPO = Path(__file__).resolve().parents[1]
-PAGES = ["docs/feedback.md", "docs/issues.md", "docs/metrics.md", "docs/reports.md"]
+PAGES = ["docs/feedback.md", "docs/issues.md", "docs/metrics.md", "docs/reports.md",
+         "docs/system-runs.md"]
 _PLACEHOLDER = {"…", "...", "|", ">", "<"}
 
 

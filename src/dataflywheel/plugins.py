@@ -51,6 +51,7 @@ COMMAND_PLUGINS: dict[str, tuple[str, ...]] = {
     "dataflywheel.cli.export": ("export",),
     "dataflywheel.cli.feedback": ("feedback",),
     "dataflywheel.cli.access": ("access",),
+    "dataflywheel.cli.system": ("system",),
     "dataflywheel.cli.serve": ("serve",),
     "dataflywheel.cli.tokens": ("tokens", "admins"),
 }

@@ -25,6 +25,7 @@ from dataflywheel.api.routers import (
     raci,
     reports,
     requirements,
+    system_runs,
     tokens,
     trace,
     versions,
@@ -56,4 +57,5 @@ ROUTERS = (
     metrics,
     reports,
     assessment,
+    system_runs,
 )
