@@ -1,8 +1,6 @@
 """The demo's flywheel run (issue 20): load the shipped five-stage plan into a demo project, record
 one run over the demo's records, and print the headline figures this part owns — stages, stage
 completion, average stage score, bottlenecks, manual review hours and cost.
-
-Not a step of `demo/scenario.py` yet (the lead wires it in); `step_system_runs` has a step's shape.
 """
 
 from __future__ import annotations
