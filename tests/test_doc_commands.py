@@ -17,7 +17,7 @@ import typer.main
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = ["docs/feedback.md", "docs/issues.md", "docs/metrics.md", "docs/reports.md",
-         "docs/system.md"]
+         "docs/system.md", "docs/system-runs.md"]
 _PLACEHOLDER = {"…", "...", "|", ">", "<"}
 
 

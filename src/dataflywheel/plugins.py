@@ -51,9 +51,9 @@ COMMAND_PLUGINS: dict[str, tuple[str, ...]] = {
     "dataflywheel.cli.export": ("export",),
     "dataflywheel.cli.feedback": ("feedback",),
     "dataflywheel.cli.access": ("access",),
+    "dataflywheel.cli.system": ("system",),
     "dataflywheel.cli.serve": ("serve",),
     "dataflywheel.cli.tokens": ("tokens", "admins"),
-    "dataflywheel.cli.system": ("system",),
 }
 DEFAULT_PLUGINS: tuple[str, ...] = ENGINE_PLUGINS + FORMAT_PLUGINS + tuple(COMMAND_PLUGINS)
 

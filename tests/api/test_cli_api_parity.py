@@ -19,6 +19,7 @@ V, R = "/api/v1/versions/{version}", "/api/v1/requirements/{requirement}"
 I, E = "/api/v1/issues/{issue}", "/api/v1/exceptions/{exception}"
 C = "/api/v1/contracts/{contract}/versions/{semver}"
 FB, TH = "/api/v1/feedback", "/api/v1/feedback/themes/{theme}"
+SP = "/api/v1/system/projects/{project}"
 
 NO_ROUTE = {
     "serve": "it starts the server",
@@ -208,6 +209,15 @@ PARITY: dict[str, list[Route]] = {
     "teams list": [("GET", "/api/v1/teams")],
     "vendors add": [("POST", "/api/v1/vendors")],
     "vendors list": [("GET", "/api/v1/vendors")],
+    "system plan load": [("POST", SP + "/plan")],
+    "system plan show": [("GET", SP + "/plan")],
+    "system run": [("POST", SP + "/runs")],
+    "system runs": [("GET", "/api/v1/system/runs")],
+    "system milestones": [("GET", SP + "/milestones")],
+    "system bottlenecks": [("GET", "/api/v1/system/bottlenecks")],
+    "system cost": [("GET", "/api/v1/system/cost")],
+    "system org": [("GET", "/api/v1/system/org")],
+    "system dashboard": [("GET", SP + "/dashboard")],
 }
 
 

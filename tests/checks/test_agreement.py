@@ -23,7 +23,8 @@ ONLY = {
     "length": False,
 }
 
-# Krippendorff (2011) reliability data (see tests/checks/stats): alpha nominal 0.743, interval 0.849
+# Krippendorff (2011) reliability data (see tests/checks/stats): alpha nominal 0.743, ordinal
+# 0.815, interval 0.849, ratio 0.797
 K2011 = [
     [1, 2, 3, 3, 2, 1, 4, 1, 2, None, None, None],
     [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, None, 3],
@@ -58,6 +59,8 @@ def test_published_example_through_the_engine(tmp_path: Path) -> None:
     assert round(interval.metrics["agreement_krippendorff_alpha"], 3) == 0.849
     ordinal = check(path, ag_plan(level="ordinal")).checks["agreement"]
     assert round(ordinal.metrics["agreement_krippendorff_alpha"], 3) == 0.815
+    ratio = check(path, ag_plan(level="ratio")).checks["agreement"]
+    assert round(ratio.metrics["agreement_krippendorff_alpha"], 3) == 0.797
     table = {row["annotator"]: row for row in nominal.sections["annotators"]}
     assert set(table) == {"A", "B", "C", "D"} and table["B"]["ratings"] == 11
     assert (
@@ -351,3 +354,14 @@ def test_a_plugin_supplies_a_task_reader_through_the_hook(labelstudio_registered
     finally:
         pm.unregister(plugin)
     assert task_reader("labelstudio") is task_labels
+
+
+def test_a_negative_label_is_refused_at_the_ratio_level_and_kept_out(tmp_path: Path) -> None:
+    records = [*k2011_records(), {"item_id": "unit13", "annotator_id": "A", "label": -2}]
+    path = write_jsonl(tmp_path / "ratings.jsonl", records)
+    ratio = check(path, ag_plan(level="ratio"))
+    assert [(r.line, r.reason) for r in ratio.rejects] == [
+        (len(records), "label -2 is negative: a ratio scale starts at zero")]
+    alpha = ratio.checks["agreement"].metrics["agreement_krippendorff_alpha"]
+    assert round(alpha, 3) == 0.797  # the other ratings as before
+    assert check(path, ag_plan(level="interval")).rejects == []  # no zero on an interval scale

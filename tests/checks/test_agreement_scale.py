@@ -44,5 +44,5 @@ def test_a_label_off_the_scale_is_rejected_with_the_reason(tmp_path: Path) -> No
 
 
 def test_a_scale_needs_an_ordered_level() -> None:
-    with pytest.raises(BadInput, match="scale orders labels; it needs level ordinal or interval"):
+    with pytest.raises(BadInput, match="scale orders labels; it needs level ordinal, interval or ratio"):
         parse_plan(PLAN.replace("level: ordinal", "level: nominal"))

@@ -47,8 +47,9 @@ def _sla(req: Requirement, *, breached: bool = False, unmet: str | None = None) 
 
 def _batch(n: int, requirement: str, *, state: str = "passed", checked: datetime | None = MON,
            received: datetime = MON, rows: int = 100, bad: int = 0, vendor: str | None = None,
-           **metrics: float) -> Batch:
+           annotators: tuple[str, ...] = (), **metrics: float) -> Batch:
     return Batch(id=f"B-{n:04d}", dataset_id="ds", contract_version_id="cv",
+                 annotator_ids=list(annotators),
                  requirement_id=requirement, delivered_by_vendor_id=vendor,
                  delivered_by_person_id=None if vendor else "engineer",
                  state=BatchState(state), row_count=rows, nonconforming_count=bad,
@@ -167,6 +168,20 @@ def test_issue_closure_and_version_record_completeness() -> None:
     assert complete.examples == {"failing": ["V-2"]}
 
 
+def test_a_batch_by_several_annotators_counts_in_each_annotators_group_once_in_the_figure(
+) -> None:
+    batches = [
+        _batch(1, "REQ-0001", annotators=("ann-2", "ann-1"), spot_check_pass_rate=0.9),
+        _batch(2, "REQ-0001", annotators=("ann-1",), spot_check_pass_rate=0.6),
+        _batch(3, "REQ-0001", spot_check_pass_rate=1.0),  # no annotator recorded
+    ]
+    spot = one(History(since=MON, until=UNTIL, requirements=[_req(1)], batches=batches),
+               "spot_check_pass_rate", by="annotator")
+    assert (spot.value, spot.samples) == (0.8333, 3)  # (0.9 + 0.6 + 1.0) / 3: B-0001 once
+    assert [(g.group, g.value, g.samples) for g in spot.breakdown] == [
+        ("(none)", 1.0, 1), ("ann-1", 0.75, 2), ("ann-2", 0.9, 1)]
+
+
 def test_a_breakdown_a_metric_does_not_have_is_left_out_and_layers_filter() -> None:
     h = History(since=MON, until=UNTIL, requirements=[_req(1, delivered=MON + H)])
     figure = one(h, "delivery_cycle_hours", by="vendor")
@@ -203,6 +218,18 @@ def test_error_sample_reduction_against_the_baseline() -> None:
     assert (figure.value, figure.samples) == (0.0, 2)  # +25% and −25%
     assert figure.examples == {"lowest": ["EXP-0003", "EXP-0002"],
                                "highest": ["EXP-0002", "EXP-0003"]}
+    # By question type: within each type the baseline had errors in, the run's own reduction.
+    # EXP-0001 erred 30× on geometry, 10× on algebra; EXP-0002 10× and 20×; EXP-0003 30× and 20×.
+    typed = History(since=MON, until=UNTIL, experiments=runs,
+                    error_samples={"EXP-0001": 40, "EXP-0002": 30, "EXP-0003": 50},
+                    error_categories={"EXP-0001": {"geometry": 30, "algebra": 10},
+                                      "EXP-0002": {"geometry": 10, "algebra": 20},
+                                      "EXP-0003": {"geometry": 30, "algebra": 20}})
+    by_type = one(typed, "error_sample_reduction_rate", by="question_type")
+    assert (by_type.value, by_type.samples) == (0.0, 2)  # the figure itself is unchanged
+    # geometry: EXP-0002 (30−10)/30, EXP-0003 (30−30)/30; algebra: (10−20)/10, (10−20)/10
+    assert [(g.group, g.value, g.samples) for g in by_type.breakdown] == [
+        ("algebra", -1.0, 2), ("geometry", 0.3333, 2)]
 
 
 def test_reuse_counts_first_uses_by_other_projects_than_the_owner() -> None:

@@ -210,7 +210,7 @@ POOL_RECORDS = {
     "feedback": ["FeedbackEvent", "FeedbackRejection", "Theme"],
     "governance": ["ExceptionRecord", "ExceptionCover", "ExceptionApproval", "Asset", "AssetUse",
                    "AccessGrant", "Derivation", "Regrade"],
-    "plans": ["Stage", "Milestone"],
+    "plans": ["Stage", "Milestone", "FlywheelRun"],
 }
 # ids in other systems, inside delivered data, or as a feedback event claimed them (an unknown
 # project is kept as reported and the event goes to triage; the routed project is the FK)

@@ -29,8 +29,9 @@ def metrics(
         help="flow_efficiency, quality_stability, collaboration_reliability, model_outcomes or "
              "reuse_value (default: every layer).")] = None,
     breakdown: Annotated[str | None, typer.Option(
-        help="Break each figure down by project, priority, kind, source, vendor, guide_version, "
-             "severity, team or week (where the metric has that group).")] = None,
+        help="Break each figure down by project, priority, kind, source, vendor, annotator, "
+             "guide_version, severity, team, week, contract, raci_item, record_kind, "
+             "key_metric or question_type (where the metric has that group).")] = None,
     since: Annotated[str | None, typer.Option(
         help="Window start, ISO date or time (default: four weeks before --until).")] = None,
     until: Annotated[str | None, typer.Option(

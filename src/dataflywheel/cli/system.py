@@ -1,4 +1,5 @@
-"""`flywheel system …`: the assembly layer (issue 20) — the whole flywheel as one checked system.
+"""The `system` command group: the assembly layer (issue 20) — the whole flywheel as one checked
+system.
 
 This module owns the `system` group; each part of the assembly layer adds its commands from its
 own module, named in `PARTS` (each exports `register(app)`), so a part is one module and one line
@@ -15,7 +16,7 @@ import typer
 
 from dataflywheel.hookspecs import hookimpl
 
-PARTS: tuple[str, ...] = ("dataflywheel.cli.system_registry",)
+PARTS: tuple[str, ...] = ("dataflywheel.cli.system_registry", "dataflywheel.cli.system_runs")
 """The modules that add commands to the group, e.g. `dataflywheel.cli.system_registry`."""
 
 app = typer.Typer(help="The assembly layer: registry, layers, controls, stages, runs, checks.",

@@ -2,13 +2,14 @@
 
 The metrics, the cadence reports and the self-assessment judge a team by its history, and a demo
 run in ten seconds has none. This step gives it one, through the same flows the team uses, each
-moment dated on the calendar: every week the algorithm side files two requirements on Friday
-(new cleaned texts, and preference pairs to annotate), the Data Owner triages and commits them on
-Monday, a vendor delivers on Tuesday (one in week 3 and week 6 skips deduplication: the batch
+moment dated on the calendar: every week the algorithm side files two requirements on Friday (new
+cleaned texts, P1, and preference pairs to annotate, P2), the Data Owner triages and commits them
+on Monday, a vendor delivers on Tuesday (one in week 3 and week 6 skips deduplication: the batch
 fails and files a P1 issue, closed on Friday with a post-mortem that names the check it added),
 vendor and internal annotators deliver preference pairs under one guide version (the guide moves
-from 1.1 to 1.2 in week 5), the Data Owner consults everyone the RACI matrix names on Wednesday evening
-and freezes the week's versions on Thursday with their answers, and accepts the deliveries on Friday; every second week an
+from 1.1 to 1.2 in week 5); the evening before each freeze the Data Owner consults everyone the
+RACI matrix names, and freezes the raw pool on Wednesday and the pairs on Thursday with their
+answers, each within its SLA; the deliveries are accepted on Friday, and every second week an
 evaluation run on the newest version is compared with the one before. Then the cadence reports of
 those weeks go out as a schedule catching up sends them (`flywheel report due --send`).
 
@@ -120,11 +121,12 @@ def _live(ws: Workspace, n: int, monday: datetime, baseline: str | None) -> Week
         demand.start(ws, req, now=at(0, 11))
     pool = _deliver_pool(ws, n, pool_req, at, week)
     pairs = _deliver_pairs(ws, n, pairs_req, at, week)
-    pool_version = _freeze(ws, POOL, pool, at(3, 10), records=40 * (n + 1))
+    # the P1 raw pool is due in three business days (Wednesday 15:00), the P2 pairs in five
+    pool_version = _freeze(ws, POOL, pool, at(2, 10), records=40 * (n + 1))
     pairs_version = _freeze(ws, PAIRS, pairs, at(3, 10, 30), records=36 * (n + 1))
     week.versions = [pool_version, pairs_version]
-    for req, version in ((pool_req, pool_version), (pairs_req, pairs_version)):
-        demand.deliver(ws, req, version_ids=[version], now=at(3, 16))
+    for req, version, day in ((pool_req, pool_version, 2), (pairs_req, pairs_version, 3)):
+        demand.deliver(ws, req, version_ids=[version], now=at(day, 14))
         demand.decide(ws, req, accept=True, by=OWNER, now=at(4, 10))
     if n % 2 == 1:
         week.experiment = _evaluate(ws, n, pool_version, baseline, at(4, 14))
@@ -148,7 +150,7 @@ def _requirement(ws: Workspace, n: int, at: datetime, kind: RequirementKind, pri
         ws, title=title, project_id=PROJECT, requester_id=RESEARCHER, kind=kind,
         priority=priority, target_metric="tutor step accuracy",
         acceptance_criteria=f"passes {contract}", responsible_id=responsible,
-        accountable_id=OWNER, deadline=at + timedelta(days=6), now=at).id
+        accountable_id=OWNER, deadline=at + timedelta(days=7), now=at).id
 
 
 def _deliver_pool(ws: Workspace, n: int, requirement: str, at, week: Week) -> list[str]:  # type: ignore[no-untyped-def]

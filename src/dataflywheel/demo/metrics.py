@@ -21,6 +21,7 @@ from dataflywheel.flows.cadence import (
 )
 from dataflywheel.flows.metrics import compare, measure
 from dataflywheel.flows.workspace import Workspace
+from dataflywheel.metrics.definitions import Layer
 from dataflywheel.reports.figures_text import bar_lines, shown
 from dataflywheel.reports.render import render
 
@@ -30,7 +31,8 @@ def step_metrics(ws: Workspace, console: Console, state: dict[str, str]) -> None
     console.print(f"flywheel metrics --breakdown vendor (window {answer.since:%Y-%m-%d} → "
                   f"{answer.until:%Y-%m-%d})", highlight=False)
     layer = None
-    for f in answer.figures:
+    order = {name: i for i, name in enumerate(Layer)}
+    for f in sorted(answer.figures, key=lambda f: order[Layer(f.layer)]):  # stable: defined order
         if f.layer != layer:
             layer = f.layer
             console.print(f"[bold]{layer.replace('_', ' ')}[/]", highlight=False)

@@ -194,6 +194,12 @@ def _assessment(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     step_assessment(ws, console, state)
 
 
+def _system_runs(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.system_runs import step_system_runs
+
+    step_system_runs(ws, console, state)
+
+
 # Each step runs as the person who drives it, through that person's login binding (the demo
 # binds every demo person to a login of the same name); None: the person who ran `flywheel demo`.
 STEPS: list[tuple[str, Step, str | None]] = [
@@ -214,6 +220,8 @@ STEPS: list[tuple[str, Step, str | None]] = [
     ("Offboarding (Table 24-21): a person leaves", _offboarding, "lin.wei"),
     ("Metrics (Table 24-15) and the Monday sync (Table 24-12), from the records", _metrics, None),
     ("Self-assessment (Tables 24-26, 24-2, 24-30, 24-28), from the records", _assessment, None),
+    ("The flywheel as one system (issue 20): the stage plan, a run, bottlenecks, cost",
+     _system_runs, "lin.wei"),
     ("Integrity: audit chain and blob store", step_integrity, None),
 ]
 

@@ -3,7 +3,7 @@
 Reads only. One session reads the counts (`reports.assessment.read_facts`) and the window's
 metrics (which layers have figures at all); the RACI check, the notice record of breaking contract
 changes and the Table 24-30 answers come from the flows that own them, so the assessment and
-`flywheel raci check`, `flywheel contract notices`, `flywheel trace` never disagree.
+`flywheel raci check`, `flywheel contracts notice-rate`, `flywheel trace` never disagree.
 """
 
 from __future__ import annotations

@@ -153,6 +153,7 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
                                           ExperimentRow.baseline_experiment_id.is_not(None),
                                           *of_project(ExperimentRow.project_id, [project]))
     compared = {e.id for e in experiments} | {e.baseline_experiment_id or "" for e in experiments}
+    errors = _error_samples(s, compared)
     uses, version_uses = _uses(s, within, project)
     return History(
         since=since, until=until, requirements=requirements, open_work=open_work, sla=sla,
@@ -163,7 +164,8 @@ def gather(ws: Workspace, s: Session, since: datetime, until: datetime,
         versions=versions,
         dataset_project=pairs_of(s, DatasetRow.id, DatasetRow.project_id,
                                {v.dataset_id for v in versions}),
-        experiments=experiments, error_samples=_error_samples(s, compared), uses=uses,
+        experiments=experiments, error_samples={e: sum(c.values()) for e, c in errors.items()},
+        error_categories=errors, uses=uses,
         requirement_kind=pairs_of(s, Req.id, Req.kind, asked),
         baselines={e.id: e for e in Experiments(s).where_in(
             "id", sorted({e.baseline_experiment_id or "" for e in experiments}))},
@@ -323,17 +325,19 @@ def _uses(s: Session, within: Any, project: str | None) -> tuple[list[Use], list
     return found, versions
 
 
-def _error_samples(s: Session, experiments: set[str]) -> dict[str, int]:
-    """How many error samples each of `experiments` recorded (a few grouped queries)."""
+def _error_samples(s: Session, experiments: set[str]) -> dict[str, dict[str, int]]:
+    """How many error samples each of `experiments` recorded, per question type (category) —
+    a few grouped queries."""
     from sqlalchemy import func, select
 
-    from dataflywheel.store.tables.experiments import ErrorSampleRow
+    from dataflywheel.store.tables.experiments import ErrorSampleRow as E
 
     ordered = sorted(experiments)
-    out: dict[str, int] = {}
+    out: dict[str, dict[str, int]] = {}
     for start in range(0, len(ordered), CHUNK):
-        rows = s.execute(select(ErrorSampleRow.experiment_id, func.count())
-                         .where(ErrorSampleRow.experiment_id.in_(ordered[start:start + CHUNK]))
-                         .group_by(ErrorSampleRow.experiment_id))
-        out.update((k, int(n)) for k, n in rows)
+        rows = s.execute(select(E.experiment_id, E.category, func.count())
+                         .where(E.experiment_id.in_(ordered[start:start + CHUNK]))
+                         .group_by(E.experiment_id, E.category))
+        for experiment, category, n in rows:
+            out.setdefault(experiment, {})[category] = int(n)
     return out

@@ -65,6 +65,8 @@ class History:
     dataset_project: Mapping[str, str] = field(default_factory=dict)
     experiments: Sequence[Experiment] = ()
     error_samples: Mapping[str, int] = field(default_factory=dict)  # per experiment (+ baselines)
+    error_categories: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # the same,
+    # per question type (the error sample's category)
     uses: Sequence[Use] = ()
     requirement_kind: Mapping[str, str] = field(default_factory=dict)  # of the batches
     people: Sequence[Person] = ()
@@ -132,12 +134,14 @@ def throughput(h: History) -> list[Sample]:
             for r in h.requirements if r.delivered_at is not None and h.within(r.delivered_at)]
 
 
-def _batch_groups(h: History) -> Callable[[Batch], dict[str, str]]:
+def _batch_groups(h: History) -> Callable[[Batch], dict[str, str | tuple[str, ...]]]:
     project = h.project_of_requirement
 
-    def groups(b: Batch) -> dict[str, str]:
-        found = {"project": project.get(b.requirement_id), "source": b.source or None,
-                 "vendor": b.delivered_by_vendor_id, "guide_version": b.guide_version}
+    def groups(b: Batch) -> dict[str, str | tuple[str, ...]]:
+        found: dict[str, str | tuple[str, ...] | None] = {
+            "project": project.get(b.requirement_id), "source": b.source or None,
+            "vendor": b.delivered_by_vendor_id, "annotator": tuple(sorted(b.annotator_ids)),
+            "guide_version": b.guide_version}
         return {k: v for k, v in found.items() if v}
 
     return groups
@@ -221,11 +225,18 @@ def error_sample_reduction_rate(h: History) -> list[Sample]:
     def groups(e: Experiment) -> dict[str, str]:
         return {"kind": e.kind.value, **({"project": e.project_id} if e.project_id else {})}
 
+    def by_type(e: Experiment) -> dict[str, float]:
+        """The reduction within each question type the baseline had errors in."""
+        base = h.error_categories.get(e.baseline_experiment_id or "", {})
+        own = h.error_categories.get(e.id, {})
+        return {c: (n - own.get(c, 0)) / n for c, n in base.items() if n > 0}
+
     out = []
     for e in h.experiments:
         base = h.error_samples.get(e.baseline_experiment_id or "", 0)
         if e.baseline_experiment_id and base > 0 and h.within(e.ended_at):
-            out.append(Sample(e.id, (base - h.error_samples.get(e.id, 0)) / base, groups(e)))
+            out.append(Sample(e.id, (base - h.error_samples.get(e.id, 0)) / base,
+                              {**groups(e), "question_type": by_type(e)}))
     return out
 
 

@@ -127,7 +127,7 @@ class MetricDefinition(BaseModel):
 
 FIRST = (DefinitionChange(version=1, on=date(2026, 12, 7), change="first definition"),)
 REQUIREMENT_GROUPS = ("project", "priority", "kind")
-BATCH_GROUPS = ("project", "source", "vendor", "guide_version")
+BATCH_GROUPS = ("project", "source", "vendor", "annotator", "guide_version")
 
 DEFINITIONS: tuple[MetricDefinition, ...] = (
     MetricDefinition(
@@ -276,7 +276,7 @@ DEFINITIONS: tuple[MetricDefinition, ...] = (
         applies_to="experiments compared with a baseline on the same evaluation",
         not_applicable_to="runs without a baseline, or whose baseline recorded no error "
                           "samples; a fall is not all due to data (the table's misuse risk)",
-        indicator=Indicator.LAGGING, breakdowns=("project", "kind"),
+        indicator=Indicator.LAGGING, breakdowns=("project", "kind", "question_type"),
         action="a rise: open an issue on the versions the run used and read its error samples",
         history=FIRST),
     MetricDefinition(

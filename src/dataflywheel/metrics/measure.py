@@ -27,7 +27,11 @@ class Sample:
 
     record: str
     value: float
-    groups: Mapping[str, str] = field(default_factory=dict)
+    groups: Mapping[str, str | tuple[str, ...] | Mapping[str, float]] = field(
+        default_factory=dict)
+    """A record in several groups of one kind (a batch made by three annotators) names them all:
+    it counts in each of their groups, never twice in the figure. A record whose value differs by
+    group (a run's error reduction per question type) maps each group to its value there."""
 
 
 class Distribution(BaseModel):
@@ -74,7 +78,8 @@ def figure(definition: MetricDefinition, samples: Sequence[Sample], *, by: str |
     if by is not None and by in definition.breakdowns:
         groups: dict[str, list[float]] = {}
         for sample in samples:
-            groups.setdefault(sample.groups.get(by) or "(none)", []).append(sample.value)
+            for group, value in _members(sample.groups.get(by), sample.value):
+                groups.setdefault(group, []).append(value)
         breakdown = [GroupFigure(group=g, value=_round(combine(v)), samples=len(v))
                      for g, v in sorted(groups.items())]
     return Figure(metric=definition.id, name=definition.name, layer=definition.layer.value,
@@ -83,6 +88,16 @@ def figure(definition: MetricDefinition, samples: Sequence[Sample], *, by: str |
                   distribution=distribution(values) if values and not total else None,
                   by=by if breakdown else None, breakdown=breakdown,
                   examples=examples(samples, definition.unit) if samples and not total else {})
+
+
+def _members(group: str | tuple[str, ...] | Mapping[str, float] | None,
+             value: float) -> list[tuple[str, float]]:
+    """The (group, value) pairs a sample contributes to a breakdown."""
+    if isinstance(group, Mapping):
+        return sorted(group.items()) or [("(none)", value)]
+    if isinstance(group, tuple):
+        return [(g, value) for g in group] or [("(none)", value)]
+    return [(group or "(none)", value)]
 
 
 def distribution(values: Iterable[float]) -> Distribution:

@@ -14,10 +14,11 @@ from dataflywheel.reports.monthly import MONTHLY
 from dataflywheel.reports.quality import QUALITY
 from dataflywheel.reports.quarterly import QUARTERLY
 from dataflywheel.reports.spec import ReportSpec
+from dataflywheel.reports.system_dashboard import DASHBOARD
 from dataflywheel.reports.wednesday import WEDNESDAY
 
 REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (
-    QUALITY, MONDAY, WEDNESDAY, FRIDAY, MONTHLY, QUARTERLY, METRICS, ASSESSMENT)}
+    QUALITY, MONDAY, WEDNESDAY, FRIDAY, MONTHLY, QUARTERLY, METRICS, ASSESSMENT, DASHBOARD)}
 
 
 def spec_named(name: str) -> ReportSpec[Any]:

@@ -156,3 +156,16 @@ def test_per_annotator_points_at_the_outlier() -> None:
 def test_labels_sort_numerically_for_ordinal_data() -> None:
     r = Ratings.build([("i", "a", 10), ("i", "b", 9), ("j", "a", 2), ("j", "b", 2)])
     assert r.label_values == (2, 9, 10)
+
+
+def test_krippendorff_2011_ratio_level() -> None:
+    # Krippendorff (2011), section F, the same data at the ratio level: published alpha 0.797.
+    r = ratings_of(K2011)
+    assert round(krippendorff_alpha(r.counts(), r.label_values, "ratio"), 3) == 0.797
+
+
+def test_the_ratio_distance_is_zero_between_two_zeros() -> None:
+    from dataflywheel.checks.stats.agreement import distance
+
+    d = distance("ratio", [0, 1, 3], np.array([1.0, 1.0, 1.0]))
+    assert d[0, 0] == 0.0 and d[0, 1] == 1.0 and d[1, 2] == 0.25  # ((1 - 3) / (1 + 3))^2

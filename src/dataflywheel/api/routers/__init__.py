@@ -26,6 +26,7 @@ from dataflywheel.api.routers import (
     reports,
     requirements,
     system_registry,
+    system_runs,
     tokens,
     trace,
     versions,
@@ -58,4 +59,5 @@ ROUTERS = (
     reports,
     assessment,
     system_registry,
+    system_runs,
 )

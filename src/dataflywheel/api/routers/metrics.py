@@ -35,7 +35,8 @@ Word = Annotated[str | None, Query(max_length=64, pattern=NO_NUL)]
 def get_metrics(
     ws: ActingWorkspace, layer: Word = None,
     breakdown: Annotated[str | None, Query(max_length=64, pattern=NO_NUL, description=(
-        "project, priority, kind, source, vendor, guide_version, severity, team or week"))] = None,
+        "project, priority, kind, source, vendor, annotator, guide_version, severity, team, "
+        "week, contract, raci_item, record_kind, key_metric or question_type"))] = None,
     since: Annotated[AwareDatetime | None, Query(
         description="window start (default: four weeks before `until`)")] = None,
     until: Annotated[AwareDatetime | None, Query(description="window end, exclusive "

@@ -49,19 +49,19 @@ class AgreementSpec(Settings):
     item_field: str = "item_id"
     annotator_field: str = "annotator_id"
     label_field: str = "label"
-    level: Literal["nominal", "ordinal", "interval"] = "nominal"
+    level: Literal["nominal", "ordinal", "interval", "ratio"] = "nominal"
     source_format: Literal["records", "labelstudio"] = "records"
     scale: list[str] | None = Field(
         default=None,
-        description="ordered text labels of an ordinal/interval scale, e.g. [slight, clear, strong]: "
-                    "each label stands for its position",
+        description="ordered text labels of an ordinal/interval/ratio scale, e.g. [slight, clear, "
+                    "strong]: each label stands for its position",
     )
 
     @model_validator(mode="after")
     def _scale_fits_level(self) -> AgreementSpec:
         if self.scale is not None:
             if self.level == "nominal":
-                raise ValueError("scale orders labels; it needs level ordinal or interval")
+                raise ValueError("scale orders labels; it needs level ordinal, interval or ratio")
             if len(set(self.scale)) != len(self.scale) or len(self.scale) < 2:
                 raise ValueError("scale needs at least two distinct labels")
         return self
@@ -253,7 +253,15 @@ def _key(value: Any) -> str | None:
 
 
 def _label(label: Any, level: str) -> tuple[Any, str | None]:
-    """The label as used in the statistics, or the reason the rating is refused."""
+    """The label as used in the statistics, or the reason the rating is refused (a ratio scale
+    starts at zero: a negative label is refused there)."""
+    value, problem = _number_or_text(label, level)
+    if problem is None and level == "ratio" and value < 0:
+        return None, f"label {value!r} is negative: a ratio scale starts at zero"
+    return value, problem
+
+
+def _number_or_text(label: Any, level: str) -> tuple[Any, str | None]:
     if isinstance(label, bool):
         return (
             ("true" if label else "false", None)

@@ -1,5 +1,5 @@
 """Inter-annotator agreement: Cohen's kappa, Fleiss' kappa, Krippendorff's alpha (nominal, ordinal,
-interval) over a ratings table, with missing ratings allowed.
+interval, ratio) over a ratings table, with missing ratings allowed.
 
 Input is a `Ratings` table: one row per (item, annotator) with a label. Every function returns
 `math.nan` when the statistic is undefined (too few paired ratings, or no variation at all), never
@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-Level = Literal["nominal", "ordinal", "interval"]
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
@@ -145,6 +145,11 @@ def distance(level: Level, values: Sequence[Hashable], n_c: F64) -> F64:
     elif level == "interval":
         x = np.array([float(v) for v in values])  # type: ignore[arg-type]
         out = (x[:, None] - x[None, :]) ** 2
+    elif level == "ratio":  # ((c - k) / (c + k))^2; 0 where both are 0
+        x = np.array([float(v) for v in values])  # type: ignore[arg-type]
+        total = x[:, None] + x[None, :]
+        safe = np.where(total == 0.0, 1.0, total)
+        out = np.where(total == 0.0, 0.0, ((x[:, None] - x[None, :]) / safe) ** 2)
     else:
         cum = np.concatenate([[0.0], np.cumsum(n_c)])
         lo = np.minimum.outer(np.arange(k), np.arange(k))

@@ -231,7 +231,7 @@ class AgreementSettings(_Strict):
     item_field: str
     annotator_field: str
     label_field: str
-    level: Literal["nominal", "ordinal", "interval"] = "nominal"
+    level: Literal["nominal", "ordinal", "interval", "ratio"] = "nominal"
     scale: list[str] | None = None
 
 

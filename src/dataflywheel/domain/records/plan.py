@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from pydantic import Field, model_validator
 
+from dataflywheel.domain.policies.flywheel_plan import Gate
 from dataflywheel.domain.records.base import Record
 from dataflywheel.domain.records.people import ID_PATTERN
 from dataflywheel.domain.records.project import Layer
@@ -29,6 +30,9 @@ class Stage(Record):
     ends_on: date | None = None
     goals: list[str] = Field(default_factory=list)
     exit_criteria: list[str] = Field(default_factory=list)
+    gate: Gate | None = None  # the flywheel stage's entry gate (issue 20)
+    outputs: list[str] = Field(default_factory=list)
+    raci_item: str | None = None  # whose R and A own the stage
 
     @model_validator(mode="after")
     def _ordered_dates(self) -> Stage:
@@ -50,6 +54,7 @@ class Milestone(Record):
     owner_id: str | None = None
     criteria: list[str] = Field(default_factory=list)
     done_at: datetime | None = None
+    evidence: Gate | None = None  # what marks it done, read from records (issue 20)
 
     @model_validator(mode="after")
     def _done_has_time(self) -> Milestone:

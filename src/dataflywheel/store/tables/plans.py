@@ -1,6 +1,6 @@
-"""Tables of the plan: project stages and milestones (the milestone board).
+"""Tables of the plan: project stages and milestones (the milestone board), and flywheel runs.
 
-No flow writes them yet: they are kept for the assembly layer (issue 20), which gives them flows.
+`flows.flywheel` writes them (issue 20): a stage plan loaded from YAML, and a run per revolution.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dataflywheel.domain.records.project import Layer
@@ -36,6 +36,9 @@ class StageRow(Base):
     ends_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     goals: Mapped[list[Any]] = mapped_column(JSONValue)
     exit_criteria: Mapped[list[Any]] = mapped_column(JSONValue)
+    gate: Mapped[dict[str, Any] | None] = mapped_column(JSONValue, nullable=True)
+    outputs: Mapped[list[Any]] = mapped_column(JSONValue, default=list)
+    raci_item: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class MilestoneRow(Base):
@@ -51,3 +54,18 @@ class MilestoneRow(Base):
     owner_id: Mapped[str | None] = fk("people.id", nullable=True, index=False)
     criteria: Mapped[list[Any]] = mapped_column(JSONValue)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSONValue, nullable=True)
+
+
+class FlywheelRunRow(Base):
+    __tablename__ = "flywheel_runs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    project_id: Mapped[str] = fk("projects.id")
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+    stages: Mapped[list[Any]] = mapped_column(JSONValue)
+    completion_rate: Mapped[float] = mapped_column(Float)
+    average_score: Mapped[float] = mapped_column(Float)
+    recorded_by_id: Mapped[str] = fk("people.id", index=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
