@@ -120,3 +120,21 @@ def test_a_dataset_declares_its_scenario_or_gets_its_purposes(cli: Any, team: An
     listed = cli("system", "controls", "--json").json()["scenarios"]
     assert {s["scenario"]: s["datasets"] for s in listed}["exploratory_data"] == 1
     assert {s["scenario"]: s["datasets"] for s in listed}["temporary_analysis_sample"] == 1
+
+
+def test_a_control_point_naming_a_gate_that_is_gone_fails(cli: Any, team: Any,
+                                                          monkeypatch: Any) -> None:
+    from dataclasses import replace
+
+    from dataflywheel.domain.policies import control_points as cp
+    from dataflywheel.flows.assembly import controls
+
+    renamed = cp.Enforcement("release gate", "dataflywheel.flows.data.version_release:gone")
+    points = (replace(cp.CONTROL_POINTS[0], enforced_by=(renamed,)), *cp.CONTROL_POINTS[1:])
+    monkeypatch.setattr(controls, "CONTROL_POINTS", points)
+    failed = cli("system", "controls", "--json")
+    assert failed.code == 1
+    assert failed.json()["missing"] == ["dataflywheel.flows.data.version_release:gone"]
+    assert unwrapped("control points name gates that do not exist; expected every gate "
+                     "importable; got 'dataflywheel.flows.data.version_release:gone'") in \
+        unwrapped(failed.err)
