@@ -29,7 +29,7 @@ def registry(ctx: typer.Context, json_: Json = False) -> None:
         f"{sources['imported']}, none {sources['none']}); {summary['layers']} layers, "
         f"{summary['control_points']} control points, {summary['boundaries']} boundaries",
         highlight=False)
-    print_records(summary["registry"], columns=["project_id", "phase", "layers", "checks_passed",
+    print_records(summary["registry"], columns=["project_id", "phase", "checks_passed",
                                                 "checks_total", "checks_source"])
 
 
