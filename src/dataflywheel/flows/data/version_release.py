@@ -10,7 +10,9 @@ Guarantees:
   content frozen under the same number always has the same digest, and that digest is the
   version's identity (`manifest_sha256`, unique).
 - A version frozen while a quality exception covers it (or one of its batches) is labelled
-  `experimental`, in its record and its manifest; formal experiments refuse it.
+  `experimental`, in its record and its manifest; formal experiments refuse it. So is one frozen
+  past a condition its Table 24-29 scenario does not require but which it did not meet (an
+  exploratory version with batches never reviewed): it stays out of formal pipelines.
 - A frozen version is never deleted: rollback withdraws it (with the Accountable person's approval
   for "data version rollback" and a linked issue) and moves the dataset's current pointer back.
 """
@@ -18,7 +20,7 @@ Guarantees:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -60,6 +62,7 @@ class GateCondition:
     title: str
     problems: list[str]
     note: str | None = None  # "not required for <scenario>" where Table 24-29 skips it
+    skipped: list[str] = field(default_factory=list)  # the problems that did not count
 
     @property
     def met(self) -> bool:
@@ -102,7 +105,7 @@ def _by_scenario(ds: Dataset, conditions: list[GateCondition]) -> list[GateCondi
         if point is None or point in required:
             out.append(c)
         else:
-            out.append(GateCondition(c.code, c.title, [],
+            out.append(GateCondition(c.code, c.title, [], skipped=c.problems,
                                      note=f"not required for {ds.scenario.value}"))
     return out
 
@@ -244,7 +247,8 @@ def _freeze_in(ws: Workspace, s: Session, version: DatasetVersion, *, by: str,
     ds = Datasets(s).get(version.dataset_id)
     raci = who(s, RELEASE_ITEM, ds.project_id)
     number = DatasetVersions(s).next_number(ds.id)
-    experimental = version.experimental or under_quality_exception(s, version.id, now)
+    experimental = (version.experimental or under_quality_exception(s, version.id, now)
+                    or any(c.skipped for c in gate(s, version, approver=by, at=now)))
     staged = version.model_copy(update={"number": number, "baseline": baseline,
                                         "approved_by_id": by, "experimental": experimental})
     extra = _baseline_reports(ws, s, staged, now) if baseline else {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from datapool_helpers import FULL_DATASHEET, write_jsonl
+from datapool_helpers import FULL_DATASHEET, deliver_clean, setup_pool, write_jsonl
 from review_helpers import SFT, deliver_sft, sft_pool, sft_rows
 
 from dataflywheel.domain.policies.governance_intensity import GovernanceScenario
@@ -17,6 +17,8 @@ from dataflywheel.errors import BadInput, PolicyViolation
 from dataflywheel.flows.data import versions
 from dataflywheel.flows.data.delivery import deliver
 from dataflywheel.flows.data.version_release import check_gate, freeze
+from dataflywheel.domain.records.experiment import ExperimentKind
+from dataflywheel.flows.experiments.runs import version_problem
 from dataflywheel.flows.workspace import Workspace
 
 
@@ -44,6 +46,26 @@ def test_an_exploratory_dataset_skips_human_review_and_release_approval(
     assert shown["a"] == (True, [], None) and shown["e"] == (True, [], None)
     frozen = freeze(team, version.id, by="data-engineer")  # not the release's A, data-owner
     assert frozen.state is VersionState.FROZEN and frozen.approved_by_id == "data-engineer"
+    # frozen past what a formal corpus needs: labelled experimental, so formal experiments
+    # refuse it (runs.version_problem)
+    assert frozen.experimental is True
+    assert version_problem(ExperimentKind.FORMAL, frozen) is not None
+
+
+def test_the_gate_keeps_what_it_skipped_and_a_version_meeting_it_all_is_not_experimental(
+        team: Workspace, tmp_path: Path) -> None:
+    dataset, batch = _exploratory_batch(team, tmp_path)
+    version = versions.create_version(team, dataset, by="data-engineer", batch_ids=[batch])
+    skipped = {c.code: c.skipped for c in check_gate(team, version.id, approver="data-owner")}
+    assert skipped["f"] == [] and skipped["r"] == [
+        f"batch {batch} is awaiting_review and no active approved exception covers it"]
+    pool = setup_pool(team, purpose="exploration", dataset="explore-raw")
+    clean = deliver_clean(pool, tmp_path / "c.jsonl", "c", seed=1).batch
+    assert clean.state is BatchState.PASSED
+    other = versions.create_version(team, "explore-raw", by="data-engineer", batch_ids=[clean.id])
+    versions.set_datasheet(team, other.id, FULL_DATASHEET, by="data-engineer")
+    frozen = freeze(team, other.id, by="data-owner")
+    assert frozen.experimental is False
 
 
 def test_a_formal_training_corpus_may_not_skip_them(team: Workspace, tmp_path: Path) -> None:
