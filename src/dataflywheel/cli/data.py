@@ -333,7 +333,8 @@ def version_show(ctx: typer.Context, version: str,
         mark = "[green]met[/]" if c.met else "[red]unmet[/]"
         console.print(f"({c.code}) {mark} {c.title}" + (": " + "; ".join(c.problems)
                                                         if c.problems else "")
-                      + (f" ({c.note})" if c.note else ""), highlight=False)
+                      + (f" ({c.note}" + (": " + "; ".join(c.skipped) if c.skipped else "")
+                         + ")" if c.note else ""), highlight=False)
 
 
 @versions_app.command("list")

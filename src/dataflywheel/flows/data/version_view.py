@@ -20,6 +20,7 @@ class GateConditionOut(BaseModel):
     met: bool
     problems: list[str]
     note: str | None = None
+    skipped: list[str] = []  # what the scenario let through (Table 24-29)
 
 
 class VersionView(DatasetVersion):
@@ -46,7 +47,7 @@ def version_view(ws: Workspace, version_ref: str, *, approver: str | None = None
     return VersionView.model_validate(v.model_dump() | {
         "batches": batch_ids, "known_defects": defects,
         "gate": [GateConditionOut(code=c.code, title=c.title, met=c.met, problems=c.problems,
-                                  note=c.note)
+                                  note=c.note, skipped=c.skipped)
                  for c in gate]})
 
 

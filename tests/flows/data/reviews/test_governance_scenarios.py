@@ -6,8 +6,10 @@ training corpus may do neither. On both backends."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from clirun import unwrapped
 from datapool_helpers import FULL_DATASHEET, deliver_clean, setup_pool, write_jsonl
 from review_helpers import SFT, deliver_sft, sft_pool, sft_rows
 
@@ -36,10 +38,14 @@ def _exploratory_batch(team: Workspace, tmp_path: Path) -> tuple[str, str]:
 
 
 def test_an_exploratory_dataset_skips_human_review_and_release_approval(
-        team: Workspace, tmp_path: Path) -> None:
+        team: Workspace, tmp_path: Path, cli: Any) -> None:
     dataset, batch = _exploratory_batch(team, tmp_path)
     version = versions.create_version(team, dataset, by="data-engineer", batch_ids=[batch])
     versions.set_datasheet(team, version.id, FULL_DATASHEET, by="data-engineer")
+    shown = cli("versions", "show", version.id, "--approver", "data-engineer")
+    assert unwrapped("(r) met human review: no batch awaiting its spot-check review (not "
+                     f"required for exploratory_data: batch {batch} is awaiting_review and no "
+                     "active approved exception covers it)") in unwrapped(shown.out)
     shown = {c.code: (c.met, c.problems, c.note) for c in check_gate(team, version.id)}
     assert shown["r"] == (True, [], "not required for exploratory_data")
     assert shown["f"] == (True, [], "not required for exploratory_data")
