@@ -14,12 +14,12 @@ from datapool_helpers import FULL_DATASHEET, deliver_clean, setup_pool, write_js
 from review_helpers import SFT, deliver_sft, sft_pool, sft_rows
 
 from dataflywheel.domain.policies.governance_intensity import GovernanceScenario
+from dataflywheel.domain.records.experiment import ExperimentKind
 from dataflywheel.domain.states import BatchState, VersionState
 from dataflywheel.errors import BadInput, PolicyViolation
 from dataflywheel.flows.data import versions
 from dataflywheel.flows.data.delivery import deliver
 from dataflywheel.flows.data.version_release import check_gate, freeze
-from dataflywheel.domain.records.experiment import ExperimentKind
 from dataflywheel.flows.experiments.runs import version_problem
 from dataflywheel.flows.workspace import Workspace
 
