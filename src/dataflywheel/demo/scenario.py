@@ -194,6 +194,12 @@ def _assessment(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     step_assessment(ws, console, state)
 
 
+def _system_registry(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.system import demo_step
+
+    demo_step(ws, console)
+
+
 def _system_runs(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     from dataflywheel.demo.system_runs import step_system_runs
 
@@ -220,6 +226,8 @@ STEPS: list[tuple[str, Step, str | None]] = [
     ("Offboarding (Table 24-21): a person leaves", _offboarding, "lin.wei"),
     ("Metrics (Table 24-15) and the Monday sync (Table 24-12), from the records", _metrics, None),
     ("Self-assessment (Tables 24-26, 24-2, 24-30, 24-28), from the records", _assessment, None),
+    ("The flywheel as one system (issue 20): the P01–P15 registry, layers, control points",
+     _system_registry, "lin.wei"),
     ("The flywheel as one system (issue 20): the stage plan, a run, bottlenecks, cost",
      _system_runs, "lin.wei"),
     ("Integrity: audit chain and blob store", step_integrity, None),
