@@ -8,11 +8,12 @@ would otherwise exhaust Python's stack).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-from dataflywheel.errors import BadInput
+from dataflywheel.errors import BadInput, NotFound
 
 MAX_YAML_BYTES = 8 * 1024 * 1024
 MAX_YAML_DEPTH = 100
@@ -61,3 +62,15 @@ def safe_load(text: str, *, source: str = "<yaml>") -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise BadInput(f"invalid YAML: {exc}", path=source) from None
+
+
+def load_file(path: Path, *, what: str) -> Any:
+    """The YAML document of the file at `path`, safely parsed; `what` names the file in the
+    errors ("RACI file not found", "stage plan file is not UTF-8")."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotFound(f"{what} not found", path=str(path)) from None
+    except UnicodeDecodeError:
+        raise BadInput(f"{what} is not UTF-8", path=str(path)) from None
+    return safe_load(text, source=str(path))

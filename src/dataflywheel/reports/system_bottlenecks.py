@@ -15,9 +15,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.policies.bottlenecks import RuleSet, Severity, combined, evaluate, parse_rules
-from dataflywheel.errors import BadInput, NotFound
 from dataflywheel.reports.system_evidence import bottleneck_facts
-from dataflywheel.yamlsafe import safe_load
+from dataflywheel.yamlsafe import load_file, safe_load
 
 DEFAULT_RULES = "default_bottlenecks.yaml"
 
@@ -31,13 +30,7 @@ def rules_with(path: Path | None) -> RuleSet:
     """The shipped rules, plus the rules of `path` when given (validated whole first)."""
     if path is None:
         return default_rules()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NotFound("bottleneck rules file not found", path=str(path)) from None
-    except UnicodeDecodeError:
-        raise BadInput("bottleneck rules file is not UTF-8", path=str(path)) from None
-    extra = parse_rules(safe_load(text, source=str(path)), source=str(path))
+    extra = parse_rules(load_file(path, what="bottleneck rules file"), source=str(path))
     return combined(default_rules(), extra, source=str(path))
 
 

@@ -12,7 +12,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.policies.flywheel_plan import FlywheelPlan, PlanMilestone, PlanStage
-from dataflywheel.domain.policies.flywheel_runs import BoardState, board_entry, stage_result, summarise
+from dataflywheel.domain.policies.flywheel_runs import (BoardEntry, BoardState, board_entry,
+                                                       stage_result, summarise)
 from dataflywheel.domain.records.flywheel import FlywheelRun
 from dataflywheel.errors import NotFound
 from dataflywheel.reports.system_evidence import gate_evidence
@@ -44,20 +45,10 @@ def stored_plan(session: Session, project_id: str) -> FlywheelPlan:
                     for m in milestones if m.evidence is not None])
 
 
-class BoardRow(BaseModel):
-    title: str
-    stage: str
-    due: date
-    state: BoardState
-    done_on: date | None
-    evidence: int
-    needed: int
-
-
 class MilestoneBoard(BaseModel):
     project_id: str
     today: date
-    rows: list[BoardRow]
+    rows: list[BoardEntry]
 
     @property
     def late(self) -> int:
@@ -72,7 +63,7 @@ def milestone_board(session: Session, project_id: str, *, now: datetime) -> Mile
     for milestone in plan.milestones:
         evidence = gate_evidence(session, milestone.evidence.kind, since=None, until=now)
         entry = board_entry(milestone, evidence, today=now.date())
-        rows.append(BoardRow(**entry.__dict__))
+        rows.append(entry)
     return MilestoneBoard(project_id=project_id, today=now.date(), rows=rows)
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from pydantic import BaseModel
+
 from dataflywheel.domain.policies.flywheel_plan import Gate, GateKind, PlanMilestone, PlanStage
 from dataflywheel.domain.records.flywheel import StageResult, StageStatus
 
@@ -58,8 +60,9 @@ class BoardState(StrEnum):
     DUE = "due"  # not reached, due date still ahead (or today)
 
 
-@dataclass(frozen=True)
-class BoardEntry:
+class BoardEntry(BaseModel):
+    """One row of the milestone board."""
+
     title: str
     stage: str
     due: date

@@ -29,20 +29,14 @@ from dataflywheel.store.repositories.people import Projects, RaciItems
 from dataflywheel.store.repositories.plans import Milestones, Stages
 from dataflywheel.store.tables.feedback import FeedbackEventRow, ThemeRow
 from dataflywheel.store.tables.plans import MilestoneRow, StageRow
-from dataflywheel.yamlsafe import safe_load
+from dataflywheel.yamlsafe import load_file, safe_load
 
 DEFAULT_PLAN = "default_plan.yaml"
 
 
 def read_plan_file(path: Path) -> FlywheelPlan:
     """Parse and validate a plan file without touching the store."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NotFound("stage plan file not found", path=str(path)) from None
-    except UnicodeDecodeError:
-        raise BadInput("stage plan file is not UTF-8", path=str(path)) from None
-    return parse_plan(safe_load(text, source=str(path)), source=str(path))
+    return parse_plan(load_file(path, what="stage plan file"), source=str(path))
 
 
 def default_plan() -> FlywheelPlan:

@@ -19,20 +19,14 @@ from dataflywheel.store.repositories.people import Projects, RaciAssignments, Ra
 from dataflywheel.store.tables.contracts import ContractRow
 from dataflywheel.store.tables.issues import PostMortemRow
 from dataflywheel.store.tables.raci import ConsultationRow, RaciAssignmentRow, RaciItemRow
-from dataflywheel.yamlsafe import safe_load
+from dataflywheel.yamlsafe import load_file, safe_load
 
 DEFAULT_MATRIX = "default_raci.yaml"
 
 
 def read_matrix_file(path: Path) -> RaciMatrix:
     """Parse and validate a matrix file without touching the store."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NotFound("RACI file not found", path=str(path)) from None
-    except UnicodeDecodeError:
-        raise BadInput("RACI file is not UTF-8", path=str(path)) from None
-    return parse_matrix(safe_load(text, source=str(path)), source=str(path))
+    return parse_matrix(load_file(path, what="RACI file"), source=str(path))
 
 
 def load_default_matrix(ws: Workspace) -> RaciMatrix:
