@@ -75,7 +75,8 @@ def test_formal_experiment_on_quality_exception_version_is_refused(lab: Workspac
                                  {"version_id": "gsm-old"}])
     assert message.startswith(
         "formal experiment 'gsm8k eval, sft-7b' may not use "
-        "gsm-exc (under a quality exception: experimental); gsm-old (archived, not frozen);")
+        "gsm-exc (experimental: frozen under a quality exception or past a condition its "
+        "scenario skips); gsm-old (archived, not frozen);")
 
 
 def test_exploratory_experiment_may_use_a_candidate_and_keeps_it_marked(lab: Workspace) -> None:

@@ -287,7 +287,7 @@ def version_problem(kind: ExperimentKind, version: DatasetVersion, *,
     if version.state is not VersionState.FROZEN:
         return f"{version.id} ({version.state.value}, not frozen)"
     if version.experimental:
-        return f"{version.id} (under a quality exception: experimental)"
+        return f"{version.id} (experimental: frozen under a quality exception or past a condition its scenario skips)"
     if quality_excepted:
         return f"{version.id} (covered by an active quality exception)"
     return None
