@@ -34,6 +34,11 @@ NO_ROUTE = {
              "where the files are",
     "report schedule": "it prints a crontab line or systemd units naming programs and paths of "
                        "the machine it runs on; a server's operator runs it there",
+    "system check": "it runs the integrity commands (audit verify, verify: the whole object store "
+                    "re-hashed) in child processes, an operator's job on the server's machine; "
+                    "the artifacts it checks are over HTTP (GET /api/v1/system/...)",
+    "system export": "it writes the fifteen deliverables into a folder where it runs; their "
+                     "content is over HTTP (the report, and the system routes)",
     "verify": "it re-hashes the whole object store, an operator's integrity job on the server's "
               "machine (a worker held for minutes on a large store); the audit chain is checked "
               "over HTTP (POST /api/v1/audit/verify)",
@@ -218,6 +223,7 @@ PARITY: dict[str, list[Route]] = {
     "system cost": [("GET", "/api/v1/system/cost")],
     "system org": [("GET", "/api/v1/system/org")],
     "system dashboard": [("GET", SP + "/dashboard")],
+    "system report": [("GET", SP + "/report")],
 }
 
 

@@ -271,6 +271,9 @@ GATES: dict[str, Scenario | str] = {
     "batches review": "tests/flows/data/reviews/test_review_cli.py::test_failed_review_exits_1_and_names_the_issue",
     # --require-stage above the stage of the test team's records
     "assess": "tests/cli/test_assess_cli.py::test_the_assessment_prints_writes_and_gates",
+    # a consistent world takes a registry, a plan, a frozen version and a run: that test builds one
+    "system check": "tests/cli/test_system_check_cli.py::test_an_edited_file_fails_the_check_with_exit_1",
+    "system export": "tests/cli/test_system_check_cli.py::test_a_world_without_a_run_fails_the_export_with_exit_1",
 }
 
 

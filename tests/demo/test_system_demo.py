@@ -16,11 +16,11 @@ from dataflywheel.flows.workspace import Workspace
 
 
 def test_the_p01_p15_registry_gives_the_chapters_figures(ws: Workspace) -> None:
-    seed_team(ws)  # P-K12, P-ORAL, P-ESSAY: 4 interfaces of their own, no checks yet
+    seed_team(ws)  # P-K12, P-ORAL, P-ESSAY: 5 interfaces of their own, no checks yet
     out = io.StringIO()
     figures = demo_step(ws, Console(file=out, width=200))
     assert figures["projects"] == 15 + 3
-    assert figures["interfaces"] == 17 + 4
+    assert figures["interfaces"] == 17 + 5
     assert (figures["checks_passed"], figures["checks_total"]) == (103, 103)
     assert figures["checks_sources"] == {"records": 0, "imported": 15, "none": 3}
     assert (figures["layers"], figures["control_points"], figures["boundaries"]) == (5, 4, 4)

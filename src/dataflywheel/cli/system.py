@@ -16,7 +16,8 @@ import typer
 
 from dataflywheel.hookspecs import hookimpl
 
-PARTS: tuple[str, ...] = ("dataflywheel.cli.system_registry", "dataflywheel.cli.system_runs")
+PARTS: tuple[str, ...] = ("dataflywheel.cli.system_registry", "dataflywheel.cli.system_runs",
+                          "dataflywheel.cli.system_check")
 """The modules that add commands to the group, e.g. `dataflywheel.cli.system_registry`."""
 
 app = typer.Typer(help="The assembly layer: registry, layers, controls, stages, runs, checks.",

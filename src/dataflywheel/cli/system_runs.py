@@ -25,7 +25,7 @@ plan_app = typer.Typer(help="The flywheel's stage plan: stages, gates, owners, m
                        no_args_is_help=True)
 
 
-def _times(since: str | None, until: str | None) -> tuple[Any, Any]:
+def parse_window(since: str | None, until: str | None) -> tuple[Any, Any]:
     from dataflywheel.cli.parsing import parse_time
 
     return parse_time(since, "--since"), parse_time(until, "--until")
@@ -72,7 +72,7 @@ def run(ctx: typer.Context, project: Project, since: Since = None, until: Until 
     window (audited)."""
     from dataflywheel.flows.flywheel.runs import record_run
 
-    start, end = _times(since, until)
+    start, end = parse_window(since, until)
     with workspace(ctx) as ws:
         recorded = record_run(ws, project, since=start, until=end, reason=reason)
     if json_:
@@ -133,7 +133,7 @@ def bottlenecks(ctx: typer.Context, since: Since = None, until: Until = None, ru
     """The bottlenecks the rules find in the window, most severe first, each with its figure."""
     from dataflywheel.flows.flywheel.views import bottlenecks as find
 
-    start, end = _times(since, until)
+    start, end = parse_window(since, until)
     with workspace(ctx) as ws:
         _, found = find(ws, since=start, until=end, rules=rules)
     if json_:
@@ -192,7 +192,7 @@ def dashboard(ctx: typer.Context, project: Project, since: Since = None, until: 
     if format_ not in FORMATS:
         raise BadInput("unknown report format", field="format", expected=", ".join(FORMATS),
                        got=format_)
-    start, end = _times(since, until)
+    start, end = parse_window(since, until)
     with workspace(ctx) as ws:
         context = build(ws, project, since=start, until=end, rules=rules)
     console.out(render(context, format_), end="", highlight=False)

@@ -43,7 +43,7 @@ VENDORS = [
 PROJECTS = [
     dict(id="P-K12", name="K-12 tutor main model", phase="build", owner_id="lin.wei",
          layers=[Layer.DATA_SOURCE, Layer.PROCESSING, Layer.MODELING, Layer.APPLICATION],
-         interfaces_out=["k12-sft@1", "k12-eval@1"], interfaces_in=["raw-pool@1"],
+         interfaces_out=["raw-pool@1", "k12-sft@1", "k12-eval@1"], interfaces_in=[],
          review_hours_estimate=120, cost_estimate=48000,
          description="Step-by-step math and science tutoring for grades 1-12."),
     dict(id="P-ORAL", name="Oral assessment", phase="pilot", owner_id="lin.wei",

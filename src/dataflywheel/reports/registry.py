@@ -15,10 +15,12 @@ from dataflywheel.reports.quality import QUALITY
 from dataflywheel.reports.quarterly import QUARTERLY
 from dataflywheel.reports.spec import ReportSpec
 from dataflywheel.reports.system_dashboard import DASHBOARD
+from dataflywheel.reports.system_report import P10_REPORT, TEST_REPORT
 from dataflywheel.reports.wednesday import WEDNESDAY
 
 REPORTS: Mapping[str, ReportSpec[Any]] = {spec.name: spec for spec in (
-    QUALITY, MONDAY, WEDNESDAY, FRIDAY, MONTHLY, QUARTERLY, METRICS, ASSESSMENT, DASHBOARD)}
+    QUALITY, MONDAY, WEDNESDAY, FRIDAY, MONTHLY, QUARTERLY, METRICS, ASSESSMENT, DASHBOARD,
+    P10_REPORT, TEST_REPORT)}
 
 
 def spec_named(name: str) -> ReportSpec[Any]:

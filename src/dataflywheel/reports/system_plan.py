@@ -45,6 +45,27 @@ def stored_plan(session: Session, project_id: str) -> FlywheelPlan:
                     for m in milestones if m.evidence is not None])
 
 
+class StageOwners(BaseModel):
+    """A stage of the plan and who owns it: the A and R people of its RACI item, or the problem
+    that keeps them from being named (a gap the org view shows)."""
+
+    name: str
+    goal: str
+    outputs: list[str]
+    gate: str
+    raci_item: str
+    layer: str | None
+    accountable: str | None
+    responsible: list[str]
+    problem: str | None
+
+
+class PlanView(BaseModel):
+    project_id: str
+    stages: list[StageOwners]
+    milestones: list[dict[str, object]]
+
+
 class MilestoneBoard(BaseModel):
     project_id: str
     today: date

@@ -25,6 +25,7 @@ from dataflywheel.api.routers import (
     raci,
     reports,
     requirements,
+    system_check,
     system_registry,
     system_runs,
     tokens,
@@ -60,4 +61,5 @@ ROUTERS = (
     assessment,
     system_registry,
     system_runs,
+    system_check,
 )

@@ -20,14 +20,14 @@ from dataflywheel.api.routers.reports import ANSWERS, MEDIA
 from dataflywheel.domain.policies.flywheel_plan import FlywheelPlan, parse_plan
 from dataflywheel.domain.records.flywheel import FlywheelRun
 from dataflywheel.domain.roles import Role
-from dataflywheel.flows.flywheel.plan import PlanView, default_plan, load_plan, show_plan
+from dataflywheel.flows.flywheel.plan import default_plan, load_plan, show_plan
 from dataflywheel.flows.flywheel.runs import board, list_runs, record_run
 from dataflywheel.flows.flywheel.views import bottlenecks, cost_model, dashboard, org_model
 from dataflywheel.reports.system_bottlenecks import BottleneckRow
 from dataflywheel.reports.system_cost import CostModel
 from dataflywheel.reports.system_dashboard import Dashboard
 from dataflywheel.reports.system_org import OrgModel
-from dataflywheel.reports.system_plan import MilestoneBoard
+from dataflywheel.reports.system_plan import MilestoneBoard, PlanView
 
 router = APIRouter(prefix="/api/v1/system", tags=["system"])
 

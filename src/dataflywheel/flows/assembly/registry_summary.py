@@ -22,8 +22,10 @@ def registry_summary(ws: Workspace) -> dict[str, Any]:
     with ws.db.session() as s:
         projects = sorted(Projects(s).list(), key=lambda p: p.id)
         checks = {p.id: checks_of(s, p) for p in projects}
-    rows = [{"project_id": p.id, "phase": p.phase, "layers": [x.value for x in p.layers],
-             "interfaces_out": p.interfaces_out, "registry_role": p.registry_role,
+    rows = [{"project_id": p.id, "name": p.name, "phase": p.phase,
+             "layers": [x.value for x in p.layers], "interfaces_out": p.interfaces_out,
+             "interfaces_in": p.interfaces_in, "deliverables": p.deliverables,
+             "registry_role": p.registry_role,
              "needs_human_review": p.needs_human_review,
              "needs_governance_control": p.needs_governance_control,
              "checks_passed": checks[p.id].passed, "checks_total": checks[p.id].total,

@@ -13,7 +13,6 @@ from datetime import date
 from importlib.resources import files
 from pathlib import Path
 
-from pydantic import BaseModel
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -24,7 +23,7 @@ from dataflywheel.errors import BadInput, FlywheelError, NotFound
 from dataflywheel.flows._audit import audit
 from dataflywheel.flows.governance.raci import who
 from dataflywheel.flows.workspace import Workspace
-from dataflywheel.reports.system_plan import stage_id, stored_plan
+from dataflywheel.reports.system_plan import PlanView, StageOwners, stage_id, stored_plan
 from dataflywheel.store.repositories.people import Projects, RaciItems
 from dataflywheel.store.repositories.plans import Milestones, Stages
 from dataflywheel.store.tables.feedback import FeedbackEventRow, ThemeRow
@@ -122,27 +121,6 @@ def _refuse_dropping_named(s: Session, project_id: str, kept: set[str]) -> None:
         raise BadInput("the new plan drops stages that feedback records name",
                        field="stages", expected="a plan that keeps " + ", ".join(dropped),
                        kept="the plan in the workspace is unchanged")
-
-
-class StageOwners(BaseModel):
-    """A stage of the plan and who owns it: the A and R people of its RACI item, or the problem
-    that keeps them from being named (a gap the org view shows)."""
-
-    name: str
-    goal: str
-    outputs: list[str]
-    gate: str
-    raci_item: str
-    layer: str | None
-    accountable: str | None
-    responsible: list[str]
-    problem: str | None
-
-
-class PlanView(BaseModel):
-    project_id: str
-    stages: list[StageOwners]
-    milestones: list[dict[str, object]]
 
 
 def show_plan(ws: Workspace, project_id: str) -> PlanView:
