@@ -18,6 +18,9 @@ def test_demo_seeds_the_team_and_passes_raci_check(capsys, tmp_path: Path) -> No
     assert "entries re-hashed, intact" in result.out
     assert "manifest(s) recomputed from their rows, all match" in result.out
     out = " ".join(result.out.split())
+    # issue 20: the fifteen deliverables exported beside the workspace, and the check green
+    assert "PASS 14/14 (3 command-level, 11 artifact-level)" in out
+    assert len([p for p in (home / "p10").rglob("*") if p.is_file()]) == 15
     assert "Proposed cleaned-raw-pool@2.0.0 (breaking)" in out
     assert "manifest digest (the version's identity)" in out
     assert "theme TH-0001 absorbed" in out

@@ -44,6 +44,8 @@ def run_command(ws: Workspace, name: str, args: tuple[str, ...]) -> CheckResult:
            "COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"}
     if ws.settings.login:
         env["FLYWHEEL_LOGIN"] = ws.settings.login
+    if ws.settings.audit_key:
+        env["FLYWHEEL_AUDIT_KEY"] = str(ws.settings.audit_key)
     try:
         done = subprocess.run([sys.executable, "-m", "dataflywheel", *args], env=env,
                               capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S,
