@@ -12,6 +12,11 @@ Guarantees:
   at any point leaves either no object or the whole object, never a partial one under an object name.
 - Local objects are read-only files (mode 0444).
 - Putting the same bytes twice is idempotent: the second put returns the same `BlobRef`.
+- On an object store (``s3://``, the `[s3]` extra) the bytes stream to a temp key under ``.tmp/``
+  as one multipart upload, which S3 makes visible only whole when it completes; the object is then
+  a server-side copy to its final key (again visible only whole) and the temp key is deleted. A
+  crash leaves at most a temp key (`gc_temp`), never a partial object under an object name. The
+  store never creates a bucket: one that does not exist is an error (`probe`).
 - `verify` re-hashes every object and names each mismatch with both hashes, and each expected
   object that is missing.
 """
@@ -41,6 +46,8 @@ CHUNK_SIZE = 1024 * 1024
 TEMP_DIR = ".tmp"
 TEMP_SUFFIX = ".part"
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+EXTRAS = {"s3": "dataflywheel[s3]", "s3a": "dataflywheel[s3]"}
+"""The extra that installs the fsspec implementation of a URL scheme."""
 
 ProblemKind = Literal["mismatch", "missing", "stray"]
 
@@ -93,10 +100,33 @@ class BlobStore:
         command that reads or writes no object (most of them) does not import fsspec."""
         from fsspec.core import url_to_fs  # type: ignore[import-untyped]
 
-        fs, path = url_to_fs(self.root_url)
+        try:
+            fs, path = url_to_fs(self.root_url)
+        except ImportError as exc:  # fsspec names the package the URL's protocol needs
+            scheme = self.root_url.split("://", 1)[0]
+            raise WorkspaceError(
+                f"the object store {scheme}:// needs a package that is not installed",
+                path=self.root_url, got=str(exc),
+                hint=f"pip install '{EXTRAS.get(scheme, 'dataflywheel')}'",
+            ) from None
         root = path.rstrip("/") or "/"
         _ensure_dirs(fs, root, self.root_url)
         return fs, root
+
+    def probe(self) -> None:
+        """Write and remove a small temp object, so a store that cannot be written (a bucket that
+        does not exist, no permission) is found before anything relies on it; `WorkspaceError`
+        naming the store otherwise. `flywheel init` probes before it creates anything."""
+        probe = f"{self.root}/{TEMP_DIR}/probe-{uuid.uuid4().hex}{TEMP_SUFFIX}"
+        try:
+            self.fs.pipe_file(probe, b"")
+            self.fs.rm_file(probe)
+        except (OSError, PermissionError) as exc:
+            raise WorkspaceError(
+                "cannot write the object store", path=self.root_url,
+                got=getattr(exc, "strerror", None) or str(exc) or type(exc).__name__,
+                hint="check the bucket or directory exists and is writable, or pass --objects",
+            ) from None
 
     @property
     def fs(self) -> AbstractFileSystem:
@@ -160,8 +190,8 @@ class BlobStore:
 
     def _publish(self, temp: str, final: str) -> None:
         parent = final.rsplit("/", 1)[0]
-        self.fs.makedirs(parent, exist_ok=True)
         if self.is_local:
+            self.fs.makedirs(parent, exist_ok=True)
             os.chmod(temp, 0o444)  # stored bytes never change; refuse accidental writes
             os.replace(temp, final)
             # The new name, and any directory made for it, must survive a power cut.
@@ -296,6 +326,10 @@ def _is_local(fs: AbstractFileSystem) -> bool:
 
 
 def _ensure_dirs(fs: AbstractFileSystem, root: str, root_url: str) -> None:
+    """Lay out a local store. An object store has no folders to make, and making one would
+    create a bucket a typo named: it is left as it is (`BlobStore.probe` checks it)."""
+    if not _is_local(fs):
+        return
     try:
         fs.makedirs(f"{root}/{TEMP_DIR}", exist_ok=True)
     except OSError as exc:
@@ -303,7 +337,7 @@ def _ensure_dirs(fs: AbstractFileSystem, root: str, root_url: str) -> None:
             "cannot create the object store", path=root_url, got=exc.strerror or str(exc),
             hint="check that the directory is writable, or pass --objects",
         ) from None
-    if _is_local(fs) and not os.access(root, os.W_OK):
+    if not os.access(root, os.W_OK):
         raise WorkspaceError(
             "the object store is not writable", path=root_url,
             hint="fix its permissions, or pass --objects",
