@@ -37,6 +37,23 @@ app = typer.Typer(
 )
 
 
+def _show_version(shown: bool) -> None:
+    """`flywheel --version`: the version of the installed distribution (that of the source tree
+    when it runs uninstalled), then exit 0."""
+    if not shown:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    from dataflywheel import __version__
+
+    try:
+        installed = version("dataflywheel")
+    except PackageNotFoundError:
+        installed = __version__
+    typer.echo(f"flywheel {installed}")
+    raise typer.Exit()
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -44,6 +61,9 @@ def root(
     db: Annotated[Optional[str], typer.Option(envvar="FLYWHEEL_DB", help="Database URL (sqlite:// or postgresql+psycopg://).")] = None,
     objects: Annotated[Optional[str], typer.Option(envvar="FLYWHEEL_OBJECTS", help="Blob store root (path or fsspec URL).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_show_version,
+        help="Print the installed version and exit.")] = False,
 ) -> None:
     """Build the settings once, at the edge, and hand them to every command."""
     from pydantic import ValidationError

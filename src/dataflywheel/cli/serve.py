@@ -49,6 +49,9 @@ def serve(
     if db is not None or mlflow_root:
         settings = type(settings)(**{**settings.model_dump(), "db": db or settings.db,  # validated
                                      "mlflow_roots": [*settings.mlflow_roots, *(mlflow_root or [])]})
+    from dataflywheel.extras import require
+
+    require("server", what="flywheel serve")
     import uvicorn
 
     from dataflywheel.api.backpressure import default_limit

@@ -21,8 +21,21 @@ from dataflywheel.flows.workspace import Workspace
 PEOPLE = ("omar.haddad", "chen.jie", "lin.wei")
 
 
-def demo_step(ws: Workspace, console: Console, *, candidate: str) -> None:
-    """Serve `ws`, act as three people over HTTP against it, stop the server."""
+def demo_step(ws: Workspace, console: Console, *, candidate: str, owner: str = "lin.wei") -> None:
+    """Serve `ws`, act as three people over HTTP against it, stop the server. Without the
+    [server] extra the data owner (`owner`) freezes the candidate through the flow instead."""
+    from dataflywheel.extras import install_hint, missing
+
+    if missing("server"):
+        from dataflywheel.flows.data.version_release import freeze
+        from dataflywheel.flows.workspace import acting_as
+
+        frozen = freeze(acting_as(ws, owner), candidate, by=owner)
+        console.print(f"The team server needs the [server] extra ({install_hint('server')}); "
+                      f"without it {owner} freezes {candidate} through the flow: number "
+                      f"{frozen.number}", highlight=False, markup=False)
+        _audit_names_the_person(ws, console, candidate)
+        return
     import httpx
 
     from dataflywheel.api.app import create_app

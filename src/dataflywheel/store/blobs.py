@@ -46,7 +46,7 @@ CHUNK_SIZE = 1024 * 1024
 TEMP_DIR = ".tmp"
 TEMP_SUFFIX = ".part"
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-EXTRAS = {"s3": "dataflywheel[s3]", "s3a": "dataflywheel[s3]"}
+SCHEME_EXTRAS = {"s3": "dataflywheel[s3]", "s3a": "dataflywheel[s3]"}
 """The extra that installs the fsspec implementation of a URL scheme."""
 
 ProblemKind = Literal["mismatch", "missing", "stray"]
@@ -107,7 +107,7 @@ class BlobStore:
             raise WorkspaceError(
                 f"the object store {scheme}:// needs a package that is not installed",
                 path=self.root_url, got=str(exc),
-                hint=f"pip install '{EXTRAS.get(scheme, 'dataflywheel')}'",
+                hint=f"pip install '{SCHEME_EXTRAS.get(scheme, 'dataflywheel')}'",
             ) from None
         root = path.rstrip("/") or "/"
         _ensure_dirs(fs, root, self.root_url)
