@@ -4,13 +4,12 @@ events file, START then COMPLETE per run, in the shape of the OpenLineage 2-0-2 
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
+from lineage_schema import valid_event
 
 from dataflywheel.domain.records.data import Batch, BatchFile, DatasetVersion, FileFormat
 from dataflywheel.domain.states import BatchState, VersionState
@@ -19,28 +18,6 @@ from dataflywheel.integrations import openlineage as ol
 from dataflywheel.settings import Settings
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-
-# The parts of the OpenLineage 2-0-2 RunEvent schema (openlineage.io/spec/2-0-2/OpenLineage.json)
-# every event must satisfy; the official models build the rest.
-_DATASET = {"type": "object", "required": ["namespace", "name"],
-            "properties": {"namespace": {"type": "string"}, "name": {"type": "string"},
-                           "facets": {"type": "object"}, "inputFacets": {"type": "object"}}}
-RUN_EVENT = {
-    "type": "object",
-    "required": ["eventTime", "producer", "schemaURL", "run", "job", "eventType"],
-    "properties": {
-        "eventType": {"enum": ["START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"]},
-        "eventTime": {"type": "string", "format": "date-time"},
-        "producer": {"type": "string", "format": "uri"},
-        "schemaURL": {"type": "string", "pattern": r"^https://openlineage\.io/spec/"},
-        "run": {"type": "object", "required": ["runId"],
-                "properties": {"runId": {"type": "string", "format": "uuid"}}},
-        "job": {"type": "object", "required": ["namespace", "name"]},
-        "inputs": {"type": "array", "items": _DATASET},
-        "outputs": {"type": "array", "items": _DATASET},
-    },
-}
-
 
 def _settings(tmp_path: Path) -> Settings:
     return Settings(home=tmp_path)
@@ -53,11 +30,6 @@ def _batch(state: BatchState = BatchState.PASSED) -> Batch:
                  report_sha256="ab" * 32 if state is BatchState.PASSED else None,
                  failure_reason=None if state is BatchState.PASSED else "duplicates 40 %",
                  received_at=T0, checked_at=T0)
-
-
-def _valid(event: dict[str, Any]) -> None:
-    jsonschema.validate(event, RUN_EVENT, format_checker=jsonschema.FormatChecker())
-    uuid.UUID(event["run"]["runId"])
 
 
 def test_each_emit_appends_a_start_and_a_complete_line(tmp_path: Path) -> None:
@@ -73,7 +45,7 @@ def test_each_emit_appends_a_start_and_a_complete_line(tmp_path: Path) -> None:
     events = [json.loads(line) for line in lines]
     assert events == ol.read_events(settings) and len(events) == 6
     for event in events:
-        _valid(event)
+        valid_event(event)
     assert [(e["job"]["name"], e["eventType"]) for e in events] == [
         ("deliver", "START"), ("deliver", "COMPLETE"), ("check", "START"), ("check", "COMPLETE"),
         ("freeze", "START"), ("freeze", "COMPLETE")]

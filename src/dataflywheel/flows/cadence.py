@@ -140,8 +140,10 @@ def send(ws: Workspace, name: str, report: BaseModel, *, project: str | None = N
     from dataflywheel.flows.report_sends import period_of, record_send, sent_since
     from dataflywheel.reports.render import render
     from dataflywheel.store.allocator import lock_writers
+    from dataflywheel.domain.records.base import utcnow
     from dataflywheel.store.repositories.people import People, RoleHoldings
 
+    started = utcnow()
     text = render(report, "markdown")
     ref = ws.blobs.put_stream(BytesIO(text.encode("utf-8")))
     subject = text.splitlines()[0].lstrip("# ").strip()
@@ -168,6 +170,10 @@ def send(ws: Workspace, name: str, report: BaseModel, *, project: str | None = N
                         f"{PERIOD_OPTION[name]} {period}"
                         + (f" --project {project}" if project else ""))
         record_send(s, actor=ws.actor, key=key, sha256=ref.sha256, recipients=recipients)
+    from dataflywheel.integrations.openlineage import emit_report
+
+    emit_report(ws.settings, name=name, period=str(period), sha256=ref.sha256, started_at=started,
+                at=utcnow())  # after the commit it reports
     return Sent(report=name, sha256=ref.sha256, recipients=recipients, already_sent=False)
 
 

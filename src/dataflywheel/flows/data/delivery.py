@@ -96,7 +96,7 @@ def deliver(
     guide_version: str | None = None, engine: str = "local", now: datetime | None = None,
 ) -> Delivery:
     """Store, record, check and pass/fail one delivery (see the module docstring)."""
-    now = now or utcnow()
+    real_clock, now = now is None, now or utcnow()
     inputs = check_inputs(files)
     with ws.db.session() as s:
         template = _template(s, inputs, dataset=dataset, contract_version_id=contract_version_id,
@@ -107,10 +107,13 @@ def deliver(
     batch, batch_files = _record_retrying(ws, template, stored)
     from dataflywheel.integrations.openlineage import emit_check, emit_delivery
 
-    emit_delivery(ws.settings, batch=batch, files=batch_files)
+    # each run's events carry when it began and ended: the clock's, or the caller's `now`
+    stored_at = utcnow() if real_clock else now
+    emit_delivery(ws.settings, batch=batch, files=batch_files, started_at=now, at=stored_at)
     result = _check_and_mark(ws, batch, batch_files, engine=engine, now=now)
     emit_check(ws.settings, batch=result.batch, report_sha256=result.batch.report_sha256,
-               metrics={"passed": result.batch.state is BatchState.PASSED})
+               metrics={"passed": result.batch.state is BatchState.PASSED},
+               started_at=stored_at, at=utcnow() if real_clock else result.batch.checked_at)
     return result
 
 

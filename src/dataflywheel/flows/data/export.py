@@ -78,11 +78,13 @@ def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path,
                        expected="an id such as CC-BY-4.0 or Apache-2.0",
                        kept="nothing was written")
     out = check_out(Path(out))
+    started = utcnow()
     prepared: tuple[ExportResult, Path] | None = None
     try:
         with ws.db.unit_of_work() as s:
             version = resolve_version(s, version_ref)
             _exportable(version)
+            lineage_label = version.label  # the name the freeze's lineage gave it
             decision = decide(s, reader, version, utcnow(), purpose=purpose)
             if decision.allowed:
                 prepared = _prepare(ws, version, format, out, license)
@@ -95,7 +97,12 @@ def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path,
     if decision.refusal is not None or prepared is None:
         raise decision.refusal or PolicyViolation("the export was refused")
     _publish(prepared[1], out)
-    return prepared[0]
+    from dataflywheel.integrations.openlineage import emit_export
+
+    done = prepared[0]
+    emit_export(ws.settings, version_label=lineage_label, fmt=done.format,
+                manifest_sha256=done.manifest_sha256, started_at=started, at=utcnow())
+    return done
 
 
 def check_out(out: Path) -> Path:

@@ -195,7 +195,7 @@ def freeze(ws: Workspace, version_ref: str, *, by: str,
     (`flows/data/freeze_procedure.py`, conditions (g) and (h)), which the Accountable approver may
     waive with a reason (`waive_procedure`, audited).
     """
-    now = now or utcnow()
+    real_clock, now = now is None, now or utcnow()
     try:
         with ws.db.unit_of_work() as s:
             version = locked_version(s, version_ref)
@@ -217,7 +217,8 @@ def freeze(ws: Workspace, version_ref: str, *, by: str,
         raise refuse_audited(ws, refused.version, "freeze", by=by) from None
     from dataflywheel.integrations.openlineage import emit_freeze
 
-    emit_freeze(ws.settings, version=frozen, batch_ids=batch_ids)  # after the commit it reports
+    emit_freeze(ws.settings, version=frozen, batch_ids=batch_ids, started_at=now,
+                at=utcnow() if real_clock else frozen.frozen_at)  # after the commit it reports
     return frozen
 
 
@@ -330,7 +331,7 @@ def archive(ws: Workspace, version_ref: str, *, by: str,
 def rollback(ws: Workspace, version_ref: str, *, by: str, issue_id: str, reason: str,
              now: datetime | None = None) -> DatasetVersion:
     """Withdraw a frozen version (never delete it) and move the current pointer back."""
-    now = now or utcnow()
+    real_clock, now = now is None, now or utcnow()
     with ws.db.unit_of_work() as s:
         version = locked_version(s, version_ref)
         ds = Datasets(s).get(version.dataset_id)
@@ -346,7 +347,13 @@ def rollback(ws: Workspace, version_ref: str, *, by: str, issue_id: str, reason:
             add_audited(IssueLinks(s), link, actor=ws.actor)
         if ds.current_version_id == version.id:
             _point(ws, s, ds, _previous(s, after), why=f"rolled back {version.label}")
-        return after
+        current = Datasets(s).get(version.dataset_id).current_version_id
+        current_label = DatasetVersions(s).get(current).label if current else None
+    from dataflywheel.integrations.openlineage import emit_rollback
+
+    emit_rollback(ws.settings, withdrawn=after.label, current=current_label, started_at=now,
+                  at=utcnow() if real_clock else now)  # after the commit it reports
+    return after
 
 
 def _require_accountable(s: Session, item: str, ds: Dataset, by: str,

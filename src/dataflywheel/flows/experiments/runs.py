@@ -152,10 +152,18 @@ def log_experiment(
     ws: Workspace, spec: ExperimentCreate, *, lower_is_better: frozenset[str] | None = None,
     tolerance: float = 0.0, now: datetime | None = None,
 ) -> LoggedExperiment:
-    """Record one experiment in one transaction, or refuse it before anything is written."""
+    """Record one experiment in one transaction, or refuse it before anything is written; then
+    its OpenLineage run (the versions it used in, the experiment out)."""
+    from dataflywheel.integrations.openlineage import emit_experiment
+
     with ws.db.unit_of_work() as s:
-        return log_experiment_in(s, ws, spec, lower_is_better=lower_is_better,
-                                 tolerance=tolerance, now=now)
+        logged = log_experiment_in(s, ws, spec, lower_is_better=lower_is_better,
+                                   tolerance=tolerance, now=now)
+        labels = [v.label for v in DatasetVersions(s).find_many(
+            [u.version_id for u in logged.versions]).values()]
+    emit_experiment(ws.settings, experiment=logged.experiment, version_labels=sorted(labels),
+                    at=now)
+    return logged
 
 
 def log_experiment_in(
