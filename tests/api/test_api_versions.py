@@ -341,7 +341,8 @@ def test_cli_export_through_the_server_unpacks_the_archive(
 
     version = seeded["versions.version"]
     _through(monkeypatch, live_server, principals, "algorithm-engineer")
-    early = cli("export", version, "--format", "croissant", "--out", str(tmp_path / "early"))
+    early = cli("export", version, "--format", "croissant", "--out", str(tmp_path / "early"),
+                "--license", "CC-BY-4.0")
     assert early.code == 2 and "only frozen versions are exported" in early.err
     assert not (tmp_path / "early").exists()
     freeze(team, version, by="data-owner")
@@ -349,11 +350,11 @@ def test_cli_export_through_the_server_unpacks_the_archive(
                 "--as", "data-owner")
     assert wrong.code == 2 and "--as data-owner names someone other" in wrong.err
     done = cli("export", version, "--format", "croissant", "--out", str(tmp_path / "remote"),
-               "--json")
+               "--license", "CC-BY-4.0", "--json")
     assert done.code == 0, done.err
     monkeypatch.delenv("FLYWHEEL_SERVER")
     local = cli("export", version, "--format", "croissant", "--out", str(tmp_path / "local"),
-                "--json")
+                "--license", "CC-BY-4.0", "--json")
     assert local.code == 0, local.err
     assert done.json() == local.json() | {"out": str(tmp_path / "remote")}
     for name in done.json()["files"]:

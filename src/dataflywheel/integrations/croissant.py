@@ -1,7 +1,8 @@
 """Croissant 1.1 JSON-LD (mlcommons.org/croissant) for a frozen version exported as Parquet.
 
 `croissant_document(...)` describes one Parquet `FileObject` (with its sha256) and one
-`RecordSet` whose fields extract the Parquet columns; the datasheet goes into the responsible-AI
+`RecordSet` whose fields extract the Parquet columns — lists as arrays, structs as sub-fields —
+(`field`); the licence is an SPDX id, stated as its spdx.org URL; the datasheet goes into the responsible-AI
 (RAI) vocabulary: objective and sources → `rai:dataCollection`, cleaning rules →
 `rai:dataPreprocessingProtocol`, annotation standard and guide → `rai:dataAnnotationProtocol`,
 scenarios → `rai:dataUseCases`, known defects → `rai:dataLimitations`, the compliance conclusion
@@ -55,6 +56,32 @@ def data_type(arrow_type: pa.DataType) -> str:
     return "sc:Text"
 
 
+def field(name: str, field_id: str, arrow_type: pa.DataType, *, column: str,
+          path: list[str]) -> dict[str, Any]:
+    """The `cr:Field` of a Parquet column or of a part of one, so that `mlcroissant` reads every
+    record with its nesting: a list (of lists …) is `isArray` with one `-1` per level in
+    `arrayShape` and the type of its innermost items; a struct has a `subField` per member, each
+    extracted from the column with a `jsonPath` from the nearest enclosing array element (or the
+    column itself)."""
+    depth, inner = 0, arrow_type
+    while pa.types.is_list(inner) or pa.types.is_large_list(inner) or \
+            pa.types.is_fixed_size_list(inner):
+        depth, inner = depth + 1, inner.value_type
+    out: dict[str, Any] = {"@type": "cr:Field", "@id": field_id, "name": name}
+    if depth:
+        out["isArray"], out["arrayShape"] = True, ",".join(["-1"] * depth)
+    if pa.types.is_struct(inner):
+        start = [] if depth else path
+        out["subField"] = [field(member.name, f"{field_id}/{member.name}", member.type,
+                                 column=column, path=[*start, member.name])
+                           for member in inner]
+        return out
+    out["dataType"] = data_type(inner)
+    out["source"] = {"fileObject": {"@id": FILE_ID}, "extract": {"column": column},
+                     **({"transform": {"jsonPath": ".".join(path)}} if path else {})}
+    return out
+
+
 def _texts(*values: Any) -> list[str]:
     out: list[str] = []
     for value in values:
@@ -100,9 +127,7 @@ def croissant_document(manifest: dict[str, Any], schema: pa.Schema, *, label: st
                        license: str | None = None) -> dict[str, Any]:
     """The Croissant 1.1 metadata of one exported frozen version."""
     dataset, version = manifest["dataset"], manifest["version"]
-    fields = [{"@type": "cr:Field", "@id": f"{RECORD_SET}/{f.name}", "name": f.name,
-               "dataType": data_type(f.type),
-               "source": {"fileObject": {"@id": FILE_ID}, "extract": {"column": f.name}}}
+    fields = [field(f.name, f"{RECORD_SET}/{f.name}", f.type, column=f.name, path=[])
               for f in schema]
     doc: dict[str, Any] = {
         "@context": CONTEXT, "@type": "sc:Dataset", "conformsTo": CONFORMS_TO,

@@ -19,7 +19,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -41,7 +40,6 @@ from dataflywheel.flows.workspace import Workspace
 from dataflywheel.integrations import croissant, huggingface
 
 FORMATS = ("hf", "croissant")
-_SPDX = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+\-]{0,63}")
 CROISSANT_FILE = "croissant.json"
 EXPORT_HEADER = "Flywheel-Export"  # the server's answer header: `ExportResult.to_dict()` less `out`
 
@@ -73,10 +71,7 @@ def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path,
     if format not in FORMATS:
         raise BadInput(f"unknown export format {format!r}", field="format",
                        expected="one of " + ", ".join(FORMATS), kept="nothing was written")
-    if license is not None and not _SPDX.fullmatch(license):
-        raise BadInput(f"not an SPDX license id: {license!r}", field="license",
-                       expected="an id such as CC-BY-4.0 or Apache-2.0",
-                       kept="nothing was written")
+    license = spdx_id(license, required=format == "croissant")
     out = check_out(Path(out))
     started = utcnow()
     prepared: tuple[ExportResult, Path] | None = None
@@ -103,6 +98,29 @@ def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path,
     emit_export(ws.settings, version_label=lineage_label, fmt=done.format,
                 manifest_sha256=done.manifest_sha256, started_at=started, at=utcnow())
     return done
+
+
+def spdx_id(license: str | None, *, required: bool) -> str | None:
+    """`license` as its canonical SPDX id (`cc-by-4.0` → `CC-BY-4.0`), checked against the SPDX
+    licence list; `BadInput` for anything else, or for none where it is `required` (a Croissant
+    file states its licence: its readers decide from it whether they may use the data)."""
+    from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
+
+    if license is None:
+        if required:
+            raise BadInput("a Croissant export needs a licence", field="license",
+                           expected="--license with an SPDX id, e.g. CC-BY-4.0",
+                           kept="nothing was written")
+        return None
+    try:
+        canonical = canonicalize_license_expression(license)
+    except InvalidLicenseExpression:
+        canonical = None
+    if canonical is None or " " in canonical or canonical.startswith("LicenseRef-"):
+        raise BadInput(f"not an SPDX license id: {license!r}", field="license",
+                       expected="one id of the SPDX licence list, such as CC-BY-4.0 or "
+                                "Apache-2.0", kept="nothing was written")
+    return canonical
 
 
 def check_out(out: Path) -> Path:
@@ -242,7 +260,9 @@ def _write(ws: Workspace, tmp: Path, format: str, schema: pa.Schema, manifest: d
             url=f"urn:dataflywheel:{result.label}",
             published=version.frozen_at.date().isoformat() if version.frozen_at else None,
             license=license)
-        written = [parquet, croissant.write_croissant(tmp / CROISSANT_FILE, document)]
+        card = huggingface.write_card(tmp, manifest, label=result.label, rows=result.rows,
+                                      manifest_sha256=sha, license=license)
+        written = [parquet, card, croissant.write_croissant(tmp / CROISSANT_FILE, document)]
     result.files = sorted(str(p.relative_to(tmp)) for p in written)
 
 

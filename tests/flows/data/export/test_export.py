@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from export_helpers import DATASHEET, candidate, frozen
+from export_helpers import DATASHEET, candidate, frozen, rows
 
 from dataflywheel.errors import BadInput, PolicyViolation
 from dataflywheel.flows.data.export import export_version
@@ -54,7 +54,7 @@ def test_croissant_export_validates_and_reads_with_mlcroissant(team: Workspace, 
 
     out = tmp_path / "cr"
     result = export_version(team, version, format="croissant", out=out, license="CC-BY-4.0")
-    assert result.files == ["croissant.json", "data/train-00000-of-00001.parquet"]
+    assert result.files == ["README.md", "croissant.json", "data/train-00000-of-00001.parquet"]
     doc = json.loads((out / "croissant.json").read_text())
     assert doc["conformsTo"] == "http://mlcommons.org/croissant/1.1"
     assert doc["rai:dataLimitations"] == DATASHEET["known_defects"]
@@ -89,6 +89,15 @@ def test_bad_format_and_non_empty_folder_are_refused(team: Workspace, version: s
         export_version(team, version, format="csv", out=tmp_path / "x")
     with pytest.raises(BadInput, match="not an SPDX license id: 'my license'"):
         export_version(team, version, format="hf", out=tmp_path / "x", license="my license")
+    with pytest.raises(BadInput, match="not an SPDX license id: 'CC-BY-5.0'; field 'license'; "
+                       "expected one id of the SPDX licence list"):  # the right shape, no such id
+        export_version(team, version, format="hf", out=tmp_path / "x", license="CC-BY-5.0")
+    with pytest.raises(BadInput, match="not an SPDX license id: 'MIT OR Apache-2.0'"):
+        export_version(team, version, format="croissant", out=tmp_path / "x",
+                       license="MIT OR Apache-2.0")
+    with pytest.raises(BadInput, match="a Croissant export needs a licence; field 'license'; "
+                       "expected --license with an SPDX id, e.g. CC-BY-4.0. Kept: nothing"):
+        export_version(team, version, format="croissant", out=tmp_path / "x")
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "keep.txt").write_text("mine")
@@ -149,3 +158,72 @@ def test_files_with_different_fields_share_one_schema(tmp_path: Path) -> None:
             for r in conform(t, schema).to_pylist()]
     assert rows == [{"id": "a", "n": 1, "extra": None}, {"id": "b", "n": None, "extra": None},
                     {"id": "c", "n": None, "extra": True}]
+
+
+def test_the_card_and_the_croissant_file_say_the_same_thing(team: Workspace, version: str,
+                                                            tmp_path: Path) -> None:
+    import yaml
+
+    out = tmp_path / "cr"
+    result = export_version(team, version, format="croissant", out=out, license="cc-by-4.0")
+    doc = json.loads((out / "croissant.json").read_text())
+    card = (out / "README.md").read_text()
+    header = yaml.safe_load(card.split("---")[1])
+    assert doc["license"] == "https://spdx.org/licenses/CC-BY-4.0.html"  # the canonical id
+    assert header["license"] == "cc-by-4.0"  # the Hub's spelling of the same id
+    assert result.manifest_sha256 in doc["identifier"] and result.manifest_sha256 in card
+    assert doc["alternateName"] == result.label and result.label in card
+    assert doc["description"] in card
+
+
+NESTED = [{**plain, "tags": ["math", f"grade-{i % 3}"][: 1 + i % 2],
+           "meta": {"annotator": f"a{i % 2}", "score": i / 10},
+           "turns": [{"role": "user", "text": f"q{i}"}, {"role": "assistant", "text": f"a{i}"}],
+           "grid": [[i, i + 1], [i + 2]]} for i, plain in enumerate(rows("n", 12, seed=3))]
+
+
+def test_nested_columns_are_typed_and_every_record_reads(team: Workspace,
+                                                         tmp_path: Path) -> None:
+    """Lists, structs, lists of structs and lists of lists: mlcroissant reads every record of the
+    typed version back as it was delivered."""
+    import mlcroissant as mlc
+    from contract_fixtures import contract_text
+    from datapool_helpers import setup_pool
+    from export_helpers import DATASHEET as SHEET
+    from export_helpers import deliver_rows
+
+    from dataflywheel.flows.data import versions as flows
+    from dataflywheel.flows.data.version_release import freeze
+
+    allowing = contract_text("cleaned-raw-pool").replace(
+        "property: additionalFields\n    value: reject", "property: additionalFields\n    value: allow")
+    assert "value: allow" in allowing
+    requirement = setup_pool(team, contract_text=allowing).requirement
+    batch = deliver_rows(team, tmp_path / "n.jsonl", NESTED, requirement=requirement)
+    candidate_version = flows.create_version(team, "raw-pool", by="data-engineer",
+                                             batch_ids=[batch.id])
+    flows.set_datasheet(team, candidate_version.id, SHEET, by="data-engineer")
+    freeze(team, candidate_version.id, by="data-owner")
+    out = tmp_path / "cr"
+    export_version(team, candidate_version.id, format="croissant", out=out, license="MIT")
+    doc = json.loads((out / "croissant.json").read_text())
+    fields = {f["name"]: f for f in doc["recordSet"][0]["field"]}
+    assert (fields["tags"]["isArray"], fields["tags"]["dataType"]) == (True, "sc:Text")
+    assert fields["grid"]["arrayShape"] == "-1,-1" and fields["grid"]["dataType"] == "sc:Integer"
+    assert [f["name"] for f in fields["meta"]["subField"]] == ["annotator", "score"]
+    assert fields["turns"]["isArray"] and fields["turns"]["subField"][1]["source"][
+        "transform"] == {"jsonPath": "text"}
+    dataset = mlc.Dataset(jsonld=str(out / "croissant.json"))
+    issues = dataset.metadata.ctx.issues
+    assert not issues.errors, issues.report()
+    read = list(dataset.records("records"))
+    assert len(read) == len(NESTED)
+    by_id = {r["records/id"].decode(): r for r in read}
+    for row in NESTED:
+        got = by_id[row["id"]]
+        assert [t.decode() for t in got["records/tags"]] == row["tags"]
+        assert got["records/meta"]["records/meta/score"] == row["meta"]["score"]
+        assert got["records/meta"]["records/meta/annotator"].decode() == row["meta"]["annotator"]
+        assert [t["records/turns/text"].decode() for t in got["records/turns"]] == [
+            t["text"] for t in row["turns"]]
+        assert got["records/grid"] == row["grid"]

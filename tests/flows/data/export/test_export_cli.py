@@ -21,7 +21,7 @@ def test_export_cli_writes_a_frozen_version_and_refuses_a_candidate(
     assert not (tmp_path / "c").exists()
     freeze(team, version_id, by="data-owner")
     done = cli("export", "raw-pool@1", "--format", "croissant", "--out", str(tmp_path / "cr"),
-               "--json")
+               "--license", "CC-BY-4.0", "--json")
     assert done.code == 0, done.err
     assert done.json()["rows"] == 30 and (tmp_path / "cr" / "croissant.json").exists()
     text = cli("export", version_id, "--format", "hf", "--out", str(tmp_path / "hf"))

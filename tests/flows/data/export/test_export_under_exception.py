@@ -43,7 +43,8 @@ def test_quality_exception_freezes_experimental_and_expiry_blocks_again(
     assert frozen.experimental
     export_version(team, version.id, format="hf", out=tmp_path / "hf")
     assert "**Experimental:**" in (tmp_path / "hf" / "README.md").read_text()
-    export_version(team, version.id, format="croissant", out=tmp_path / "cr")
+    export_version(team, version.id, format="croissant", out=tmp_path / "cr",
+                   license="CC-BY-4.0")
     assert "experimental: frozen under a quality exception" in (
         tmp_path / "cr" / "croissant.json").read_text()
     assert ex.sweep_expired(team, now + timedelta(days=2)) == [rec.id]

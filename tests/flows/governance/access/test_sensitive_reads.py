@@ -66,7 +66,7 @@ def test_a_frozen_restricted_version_is_refused_without_a_grant_and_audited(
     assert entry.reason == (f"refused by {READER} via export hf; purpose: {PURPOSE}; level "
                             "restricted (declared restricted)")
     ran = cli("export", version, "--format", "croissant", "--out", str(out), "--as", READER,
-              "--purpose", PURPOSE)
+              "--purpose", PURPOSE, "--license", "CC-BY-4.0")
     assert ran.code == 2 and "no active access grant" in ran.err and not out.exists()
     assert len(_entries(team, "version.read_refused")) == 2
 
