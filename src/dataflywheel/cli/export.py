@@ -1,4 +1,5 @@
-"""`flywheel export V --format hf|croissant --out DIR`: a frozen version in another system's format."""
+"""`flywheel export V --format hf|croissant|dvc --out DIR`: a frozen version in another system's
+format."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 def export(
     ctx: typer.Context,
     version: Annotated[str, typer.Argument(metavar="VERSION", help="ID or DATASET@N (frozen).")],
-    format_: Annotated[str, typer.Option("--format", help="hf or croissant.")],
+    format_: Annotated[str, typer.Option("--format", help="hf, croissant or dvc.")],
     out: Annotated[Path, typer.Option(help="A new (or empty) folder to write.")],
     license_: Annotated[str | None, typer.Option(
         "--license", help="SPDX license id to state (e.g. CC-BY-4.0).")] = None,
@@ -31,7 +32,8 @@ def export(
         help="Why it is read (needed above public; recorded in the audit log).")] = None,
     json_: Json = False,
 ) -> None:
-    """Export a frozen version: Parquet + dataset card (hf) or Parquet + Croissant 1.1 (audited).
+    """Export a frozen version: Parquet + dataset card (hf), + Croissant 1.1 (croissant), or
+    tracked by DVC (dvc: a `.dvc` file, and the DVC cache filled inside a repository); audited.
 
     Exit 2 when the access decision refuses it (the refusal is audited) or on bad input."""
     from dataflywheel.flows.data.export import export_version
@@ -63,6 +65,7 @@ def _export_through(client: ServerClient, version: str, format_: str, out: Path,
         EXPORT_HEADER,
         ExportResult,
         check_out,
+        into_dvc_cache,
         unpack_export,
     )
 
@@ -73,6 +76,8 @@ def _export_through(client: ServerClient, version: str, format_: str, out: Path,
         headers = client.download("POST", f"/api/v1/versions/{quote(version, safe='@')}/export",
                                   archive, json=body)
         unpack_export(archive, out)
+    if format_ == "dvc":
+        into_dvc_cache(out)  # where the files land, as a local export does
     summary = json.loads(headers.get(EXPORT_HEADER.lower(), "{}"))
     return ExportResult(version_id=summary["version"], label=summary["label"],
                         format=summary["format"], out=out, rows=summary["rows"],

@@ -142,7 +142,7 @@ class ExportIn(RequestBody):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "format": "hf", "license": "CC-BY-4.0", "purpose": "training run 12"}]})
 
-    format: Literal["hf", "croissant"]
+    format: Literal["hf", "croissant", "dvc"]
     license: str | None = Field(default=None, max_length=64)
     purpose: str | None = Field(default=None, max_length=2000)
 

@@ -1,5 +1,6 @@
-"""Export a frozen dataset version: `hf` (Parquet + dataset card) or `croissant` (Parquet +
-Croissant 1.1 JSON-LD with the datasheet in its RAI fields).
+"""Export a frozen dataset version: `hf` (Parquet + dataset card), `croissant` (Parquet, card and
+Croissant 1.1 JSON-LD with the datasheet in its RAI fields) or `dvc` (Parquet and card, the Parquet
+tracked by a `.dvc` file and, inside a DVC repository, put into its cache).
 
 Guarantees: only a frozen or archived version is exported, and only as the one access decision
 allows (`flows.access_reads.decide`, Table 24-20): above the public level — whatever the state —
@@ -37,9 +38,9 @@ from dataflywheel.errors import EXIT_BAD_INPUT, BadInput, IntegrityError, Policy
 from dataflywheel.flows.governance.access_reads import decide, record
 from dataflywheel.store.repositories.data import resolve_version
 from dataflywheel.flows.workspace import Workspace
-from dataflywheel.integrations import croissant, huggingface
+from dataflywheel.integrations import croissant, dvc, huggingface
 
-FORMATS = ("hf", "croissant")
+FORMATS = ("hf", "croissant", "dvc")
 CROISSANT_FILE = "croissant.json"
 EXPORT_HEADER = "Flywheel-Export"  # the server's answer header: `ExportResult.to_dict()` less `out`
 
@@ -92,6 +93,8 @@ def export_version(ws: Workspace, version_ref: str, *, format: str, out: Path,
     if decision.refusal is not None or prepared is None:
         raise decision.refusal or PolicyViolation("the export was refused")
     _publish(prepared[1], out)
+    if format == "dvc":
+        into_dvc_cache(out)
     from dataflywheel.integrations.openlineage import emit_export
 
     done = prepared[0]
@@ -248,10 +251,12 @@ def _write(ws: Workspace, tmp: Path, format: str, schema: pa.Schema, manifest: d
     result.rows = huggingface.write_parquet(
         parquet, schema, (conform(t, schema) for t in file_tables(ws, manifest)))
     sha = result.manifest_sha256
-    if format == "hf":
+    if format in ("hf", "dvc"):
         written = [parquet, huggingface.write_card(tmp, manifest, label=result.label,
                                                    rows=result.rows, manifest_sha256=sha,
                                                    license=license)]
+        if format == "dvc":
+            written += dvc.track(parquet)
     else:
         document = croissant.croissant_document(
             manifest, schema, label=result.label, manifest_sha256=sha,
@@ -264,6 +269,20 @@ def _write(ws: Workspace, tmp: Path, format: str, schema: pa.Schema, manifest: d
                                       manifest_sha256=sha, license=license)
         written = [parquet, card, croissant.write_croissant(tmp / CROISSANT_FILE, document)]
     result.files = sorted(str(p.relative_to(tmp)) for p in written)
+
+
+def into_dvc_cache(out: Path) -> Path | None:
+    """When `out` lies in a DVC repository, put each file a `.dvc` file of the export tracks into
+    the repository's cache (as `dvc add` would), so `dvc status` is clean and `dvc push` sends it;
+    returns the repository (None outside one: the `.dvc` files are written all the same, and
+    `dvc commit` there fills the cache)."""
+    repository = dvc.repository_of(out)
+    if repository is None:
+        return None
+    for tracker in sorted(out.rglob("*.dvc")):
+        data = tracker.with_name(tracker.name.removesuffix(".dvc"))
+        dvc.add_to_cache(repository, data, dvc.md5_of(data))
+    return repository
 
 
 def _write_beside(out: Path, write: Any) -> Path:

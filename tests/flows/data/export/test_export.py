@@ -85,7 +85,7 @@ def test_a_candidate_version_is_refused_and_nothing_written(team: Workspace,
 def test_bad_format_and_non_empty_folder_are_refused(team: Workspace, version: str,
                                                      tmp_path: Path) -> None:
     with pytest.raises(BadInput, match="unknown export format 'csv'; field 'format'; expected "
-                       "one of hf, croissant. Kept: nothing was written"):
+                       "one of hf, croissant, dvc. Kept: nothing was written"):
         export_version(team, version, format="csv", out=tmp_path / "x")
     with pytest.raises(BadInput, match="not an SPDX license id: 'my license'"):
         export_version(team, version, format="hf", out=tmp_path / "x", license="my license")
