@@ -44,7 +44,7 @@ def test_require_names_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(BadInput, match=r"serving needs the \[server\] extra") as caught:
         require("server", what="serving")
     assert caught.value.got == "not installed: uvicorn"
-    assert set(EXTRAS) == {"server", "s3", "mlflow"}
+    assert set(EXTRAS) == {"server", "s3", "mlflow", "dvc"}
 
 
 def test_the_demo_freezes_through_the_flow_without_the_server(

@@ -16,6 +16,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "server": ("fastapi", "uvicorn"),
     "s3": ("s3fs",),
     "mlflow": ("mlflow",),
+    "dvc": ("dvc",),
 }
 """Each extra and the modules it installs."""
 

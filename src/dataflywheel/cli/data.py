@@ -41,6 +41,13 @@ def deliver_cmd(
         "--url", help="Object URL of a file of the batch, instead of FILE (repeat); read by the "
                       "server (or this workspace) under its allow-list (FLYWHEEL_FETCH_ALLOW).",
         show_default=False)] = None,
+    dvc_repo: Annotated[Optional[str], typer.Option(
+        "--dvc-repo", help="Read FILE... as paths of this DVC repository (a folder or git URL), "
+                           "at --rev; the batch records repository, commit and paths.",
+        show_default=False)] = None,
+    rev: Annotated[Optional[str], typer.Option(
+        help="Git revision of --dvc-repo (branch, tag or commit; default HEAD).",
+        show_default=False)] = None,
     dataset: Annotated[str, typer.Option(help="Dataset name.")],
     contract: Annotated[str, typer.Option(help="Contract version, ID@VERSION.")],
     requirement: Annotated[str, typer.Option(help="Requirement id (REQ-NNNN).")],
@@ -63,7 +70,12 @@ def deliver_cmd(
     client = server_of(ctx)
     params = {"dataset": dataset, "contract": contract, "from": from_, "annotators": names,
               "guide_version": guide_version, "engine": engine}
-    if client is not None:
+    if dvc_repo is not None or rev is not None:
+        answer = _deliver_dvc(ctx, client, dvc_repo, rev, files, url, {
+            "dataset": dataset, "contract_version_id": contract, "requirement_id": requirement,
+            "delivered_by": from_, "annotator_ids": names, "guide_version": guide_version,
+            "engine": engine})
+    elif client is not None:
         answer = DeliveryAnswer.model_validate(
             _deliver_remote(client, files or [], requirement, params) if files
             else _deliver_urls_remote(client, url or [], requirement, params))
@@ -78,6 +90,27 @@ def deliver_cmd(
     _print_delivery(answer, json_)
     if not answer.accepted:
         raise typer.Exit(1)
+
+
+def _deliver_dvc(ctx: typer.Context, client: Any, repo: str | None, rev: str | None,
+                 files: list[Path] | None, urls: list[str] | None,
+                 flow: dict[str, Any]) -> Any:
+    """`deliver --dvc-repo`: read where the command runs, so never through a server (which
+    could not see the repository, and whose upload would lose the repository and commit)."""
+    from dataflywheel.errors import BadInput
+    from dataflywheel.flows.data.delivery_dvc import deliver_from_dvc
+
+    if repo is None or urls:
+        raise BadInput("--rev goes with --dvc-repo, and --dvc-repo with FILE paths",
+                       field="--dvc-repo", expected="--dvc-repo REPO [--rev REV] PATH...",
+                       kept="nothing was stored")
+    if client is not None:
+        raise BadInput("a delivery from a DVC repository is read where you run it",
+                       field="--dvc-repo", expected="FLYWHEEL_SERVER unset (a local workspace)",
+                       kept="nothing was sent")
+    with workspace(ctx) as ws:
+        return deliver_from_dvc(ws, repo, [str(f) for f in files or []], rev=rev,
+                                **flow).answer()
 
 
 def _files_or_urls(files: list[Path] | None, urls: list[str] | None) -> None:

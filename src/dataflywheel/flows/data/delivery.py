@@ -94,14 +94,17 @@ def deliver(
     ws: Workspace, files: Sequence[str | Path], *, dataset: str, contract_version_id: str,
     requirement_id: str, delivered_by: str, annotator_ids: Sequence[str] | None = None,
     guide_version: str | None = None, engine: str = "local", now: datetime | None = None,
+    source: str = "",
 ) -> Delivery:
-    """Store, record, check and pass/fail one delivery (see the module docstring)."""
+    """Store, record, check and pass/fail one delivery (see the module docstring); `source` says
+    where the files came from when it is not the deliverer's own disk (a DVC repository)."""
     real_clock, now = now is None, now or utcnow()
     inputs = check_inputs(files)
     with ws.db.session() as s:
         template = _template(s, inputs, dataset=dataset, contract_version_id=contract_version_id,
                              requirement_id=requirement_id, delivered_by=delivered_by,
                              annotator_ids=annotator_ids, guide_version=guide_version, now=now)
+    template = template.model_copy(update={"source": source}) if source else template
     refs = [ws.blobs.put_file(i.path) for i in inputs]
     stored = [(i, r.sha256, r.size) for i, r in zip(inputs, refs)]
     batch, batch_files = _record_retrying(ws, template, stored)
