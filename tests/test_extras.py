@@ -47,6 +47,7 @@ def test_require_names_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     assert set(EXTRAS) == {"server", "s3", "mlflow", "dvc"}
 
 
+@pytest.mark.parametrize("backend_url", ["sqlite"], indirect=True)
 def test_the_demo_freezes_through_the_flow_without_the_server(
         team: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dataflywheel.demo.server import demo_step

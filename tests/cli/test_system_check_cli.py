@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from assembly_helpers import consistent_world
 from clirun import unwrapped
 
@@ -28,6 +29,7 @@ def test_export_check_and_report(cli: Any, team: Any, tmp_path: Path) -> None:
     assert as_json["headline"]["stages"] == 5
 
 
+@pytest.mark.parametrize("backend_url", ["sqlite"], indirect=True)
 def test_an_edited_file_fails_the_check_with_exit_1(cli: Any, team: Any, tmp_path: Path) -> None:
     consistent_world(team, tmp_path)
     out = tmp_path / "p10"
@@ -47,6 +49,7 @@ def test_an_edited_file_fails_the_check_with_exit_1(cli: Any, team: Any, tmp_pat
         results / "p10_test_report.md").read_text()
 
 
+@pytest.mark.parametrize("backend_url", ["sqlite"], indirect=True)
 def test_a_world_without_a_run_fails_the_export_with_exit_1(cli: Any, team: Any,
                                                           tmp_path: Path) -> None:
     assert cli("system", "plan", "load", "--project", "P-TEST").code == 0
@@ -57,6 +60,7 @@ def test_a_world_without_a_run_fails_the_export_with_exit_1(cli: Any, team: Any,
     assert (tmp_path / "p10/data/reports/p10_test_report.md").is_file()  # written all the same
 
 
+@pytest.mark.parametrize("backend_url", ["sqlite"], indirect=True)
 def test_bad_input_exits_2(cli: Any, team: Any, tmp_path: Path) -> None:
     assert cli("system", "plan", "load", "--project", "P-TEST").code == 0
     missing = cli("system", "check", "--project", "P-TEST", "--dir", str(tmp_path / "none"))

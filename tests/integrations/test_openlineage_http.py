@@ -107,6 +107,7 @@ def test_every_run_reaches_the_backend_valid_and_timed(team: Workspace, tmp_path
     assert any(n.startswith("experiment/EXP-") for n in names)
 
 
+@pytest.mark.parametrize("backend_url", ["sqlite"], indirect=True)
 def test_a_backend_that_is_down_is_a_warning_and_the_events_are_kept(
         team: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:

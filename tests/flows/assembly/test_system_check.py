@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 from assembly_helpers import PLAN, REGISTRY, consistent_world
 
 from dataflywheel.domain.policies.flywheel_plan import parse_plan
@@ -90,6 +91,7 @@ BREAKS = {
 }
 
 
+@pytest.mark.parametrize("backend_url", ["sqlite"], indirect=True)
 def test_each_artifact_rule_broken_once_fails_naming_it(team: Workspace, tmp_path: Path) -> None:
     consistent_world(team, tmp_path)
     export(team, "P-TEST", tmp_path / "x")
@@ -126,6 +128,7 @@ def read_folder_after(team: Workspace, tmp_path: Path) -> dict[str, str]:
     return read_folder(tmp_path / "before")
 
 
+@pytest.mark.parametrize("backend_url", ["sqlite"], indirect=True)
 def test_no_run_and_an_unstaged_phase_fail(team: Workspace, tmp_path: Path) -> None:
     research = "- {project_id: q4, name: Research, owner_id: data-owner, phase: research}\n"
     import_registry(team, parse_registry(REGISTRY + research, source="r.yaml"), source="r.yaml")

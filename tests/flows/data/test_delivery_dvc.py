@@ -70,6 +70,7 @@ def test_the_batch_holds_the_path_as_it_was_at_the_revision(team: Workspace,
                                      "data/batch.jsonl)")
 
 
+@pytest.mark.parametrize("backend_url", ["sqlite"], indirect=True)
 def test_a_missing_path_or_revision_stores_nothing(team: Workspace,
                                                    repo: tuple[Path, str]) -> None:
     root, _ = repo
@@ -86,6 +87,7 @@ def test_a_missing_path_or_revision_stores_nothing(team: Workspace,
     assert not list((team.settings.workspace / "uploads").glob("*"))
 
 
+@pytest.mark.parametrize("backend_url", ["sqlite"], indirect=True)
 def test_the_cli_delivers_from_a_repository_and_refuses_a_server(
         cli: Any, team: Workspace, repo: tuple[Path, str],
         monkeypatch: pytest.MonkeyPatch) -> None:

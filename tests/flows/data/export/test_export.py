@@ -182,6 +182,7 @@ NESTED = [{**plain, "tags": ["math", f"grade-{i % 3}"][: 1 + i % 2],
            "grid": [[i, i + 1], [i + 2]]} for i, plain in enumerate(rows("n", 12, seed=3))]
 
 
+@pytest.mark.parametrize("backend_url", ["sqlite"], indirect=True)
 def test_nested_columns_are_typed_and_every_record_reads(team: Workspace,
                                                          tmp_path: Path) -> None:
     """Lists, structs, lists of structs and lists of lists: mlcroissant reads every record of the

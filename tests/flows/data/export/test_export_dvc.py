@@ -36,6 +36,7 @@ def repository(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.parametrize("backend_url", ["sqlite"], indirect=True)
 def test_an_export_into_a_repository_is_clean_pushes_and_checks_out(
         team: Workspace, tmp_path: Path, repository: Path) -> None:
     version = frozen(team, tmp_path)
@@ -57,6 +58,7 @@ def test_an_export_into_a_repository_is_clean_pushes_and_checks_out(
     assert dvcfiles.md5_of(out / PARQUET) == md5
 
 
+@pytest.mark.parametrize("backend_url", ["sqlite"], indirect=True)
 def test_outside_a_repository_the_dvc_files_wait_for_a_commit(team: Workspace,
                                                                tmp_path: Path) -> None:
     version = frozen(team, tmp_path)
