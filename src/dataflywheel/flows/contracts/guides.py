@@ -104,10 +104,14 @@ def add_guide(ws: Workspace, data: bytes, *, source: str, by: str | None = None,
 
 
 def change_guide(ws: Workspace, data: bytes, *, source: str, by: str | None = None,
-                 now: datetime | None = None) -> GuideChange:
-    """Store the next version of a guide with its change record, and announce it."""
+                 guide_id: str | None = None, now: datetime | None = None) -> GuideChange:
+    """Store the next version of a guide with its change record, and announce it (`guide_id`:
+    the guide the caller means, which the file must name)."""
     now, by = now or utcnow(), by or ws.actor
     new = _decode(data, source)
+    if guide_id is not None and new.guide != guide_id:
+        raise BadInput("the file is a version of another guide", path=source, field="guide",
+                       expected=repr(guide_id), got=new.guide)
     if not (new.reason or "").strip():
         raise BadInput("a guide change says why", path=source, field="reason",
                        expected="a reason in the front matter (the change record's 'why')")
