@@ -150,7 +150,7 @@ def show(ctx: typer.Context, version_id: VersionId,
 
     with workspace(ctx) as ws:
         if file:
-            typer.echo(read_file(ws, version_id), nl=False)  # type: ignore[arg-type]
+            typer.echo(read_file(ws, version_id), nl=False)
             return
         view = run(ws, version_id)
     if json_:

@@ -163,7 +163,7 @@ def _field_changes(a: ContractField, b: ContractField) -> list[Change]:
         kind = "field made required" if b.required else "field made optional"
         out.append(_c(Layer.STRUCTURAL, kind, path, b.required, a.required, b.required))
     if a.enum != b.enum:
-        out.append(_enum_change(path, a.enum, b.enum))
+        out.append(enum_change(Layer.STRUCTURAL, path, a.enum, b.enum))
     return out
 
 
