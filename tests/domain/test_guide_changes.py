@@ -103,3 +103,22 @@ def test_a_version_of_another_guide_or_going_back_is_refused() -> None:
     back = _doc(next_version(version="1.1.0"))
     with pytest.raises(BadInput, match="guide version goes backwards"):
         check_guide_step(old, back, diff_guides(old, back), source="g.md")
+
+
+def test_a_contract_newly_requiring_the_guide_version_is_a_breaking_change() -> None:
+    from contract_fixtures import contract_text
+
+    from dataflywheel.domain.policies.contract_changes import diff_contracts
+    from dataflywheel.integrations.odcs import parse_odcs
+    from dataflywheel.integrations.odcs_write import dump_odcs
+
+    text = contract_text("cleaned-raw-pool")
+    required = text.replace("    guideVersion: cleaning-rules-2.1\n",
+                            "    guideVersion: cleaning-rules-2.1\n    guideRequired: true\n")
+    old, new = parse_odcs(text, source="a"), parse_odcs(required, source="b")
+    assert not old.semantic.guide_required and new.semantic.guide_required
+    diff = diff_contracts(old, new)
+    assert [(c.kind, c.breaking) for c in diff.changes] == [("guide requirement changed", True)]
+    assert [(c.kind, c.breaking) for c in diff_contracts(new, old).changes] == [
+        ("guide requirement changed", False)]
+    assert "guideRequired: true" in dump_odcs(new) and "guideRequired" not in dump_odcs(old)

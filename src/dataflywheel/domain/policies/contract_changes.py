@@ -2,7 +2,7 @@
 
 Breaking (major): a removed or renamed field, a type change, a narrower enum, a new required field,
 an optional (nullable) field made required (no nulls), extra fields newly rejected, a
-tighter or new threshold, a producer or consumer role change. Compatible (minor): an added optional
+guide version newly required of every delivery, a tighter or new threshold, a producer or consumer role change. Compatible (minor): an added optional
 field, a wider enum, a looser or removed threshold, new examples, changed meanings, boundaries, the
 guide version, the SLA or feedback path, the notice days, the name. Only the note describing the
 change (reason, impact, migration note, log) → patch.
@@ -194,6 +194,9 @@ def _semantic(old: Contract, new: Contract) -> list[Change]:
     if a.guide_version != b.guide_version:
         out.append(_c(Layer.SEMANTIC, "guide version changed", "guide_version", False,
                       a.guide_version, b.guide_version))
+    if a.guide_required != b.guide_required:  # newly required: a delivery once valid now fails
+        out.append(_c(Layer.SEMANTIC, "guide requirement changed", "guide_required",
+                      b.guide_required, a.guide_required, b.guide_required))
     # The meaning of a field that is added or removed travels with that structural change.
     both = {f.name for f in old.structural.fields} & {f.name for f in new.structural.fields}
     for name in sorted((set(a.fields) | set(b.fields)) & both):

@@ -189,6 +189,33 @@ def add_faq(ws: Workspace, version_id: str, *, question: str, answer: str,
         return add_audited(repo, entry, actor=by)
 
 
+# ---------------------------------------------------------------- deliveries
+
+
+def check_named_version(s: Session, guide_version: str | None) -> None:
+    """A delivery or review naming `GUIDE@VERSION` of a registered guide names a stored version
+    (a free-text name such as `sft-guide-3.0`, of a guide kept elsewhere, is taken as it is)."""
+    if guide_version is None or "@" not in guide_version:
+        return
+    guide_id, _ = split_version_id(guide_version)
+    if Guides(s).find(guide_id) is not None and GuideVersions(s).find(guide_version) is None:
+        known = ", ".join(v.id for v in GuideVersions(s).of_guide(guide_id))
+        raise NotFound(f"guide version {guide_version} does not exist", field="guide_version",
+                       expected=f"one of {known}", kept="nothing was stored",
+                       hint=f"flywheel guides list --guide {guide_id}")
+
+
+def guide_gate(contract_version_id: str, guide_required: bool,
+               guide_version: str | None) -> str | None:
+    """Why a delivery fails its gate for want of a guide version (None: it does not): a contract
+    whose semantic layer sets `guideRequired` takes no delivery that names no guide version."""
+    if guide_required and not guide_version:
+        return (f"contract {contract_version_id} requires the annotation-guide version a delivery "
+                "followed, and this delivery names none (deliver with --guide-version "
+                "GUIDE@VERSION)")
+    return None
+
+
 # ---------------------------------------------------------------- reads
 
 
