@@ -205,6 +205,15 @@ def check_named_version(s: Session, guide_version: str | None) -> None:
                        hint=f"flywheel guides list --guide {guide_id}")
 
 
+def unknown_guide_version(s: Session, guide_version: str | None) -> str | None:
+    """`check_named_version` as a reason to reject one row (a review) rather than a whole input."""
+    try:
+        check_named_version(s, guide_version)
+    except (NotFound, BadInput) as exc:
+        return exc.what
+    return None
+
+
 def guide_gate(contract_version_id: str, guide_required: bool,
                guide_version: str | None) -> str | None:
     """Why a delivery fails its gate for want of a guide version (None: it does not): a contract

@@ -6,7 +6,8 @@ Revises: 0012
 A guide version keeps the sha256 of its file (a blob, byte for byte), the labels and example
 library the file defines, and its change record: the change class the contract rules give it,
 the changes, the examples that changed, who made it, why, and when it takes effect. FAQ entries
-cite the version they clarify. Only new tables: nothing existing is rebuilt.
+cite the version they clarify. Reviews gain the guide version the reviewer followed (nullable,
+added with `ALTER TABLE … ADD COLUMN`: the table is not rebuilt, its triggers stay).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def _when(name: str) -> sa.Column:  # type: ignore[type-arg]
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("reviews", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("guide_version", sa.String(length=64), nullable=True))
     op.create_table(
         "annotation_guides",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -105,3 +108,5 @@ def downgrade() -> None:
     with op.batch_alter_table("annotation_guides", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_annotation_guides_project_id"))
     op.drop_table("annotation_guides")
+    with op.batch_alter_table("reviews", schema=None) as batch_op:
+        batch_op.drop_column("guide_version")
