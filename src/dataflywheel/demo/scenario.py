@@ -206,6 +206,12 @@ def _system_runs(ws: Workspace, console: Console, state: dict[str, str]) -> None
     step_system_runs(ws, console, state)
 
 
+def _annotation(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.annotation import demo_step
+
+    demo_step(ws, console, state)
+
+
 # Each step runs as the person who drives it, through that person's login binding (the demo
 # binds every demo person to a login of the same name); None: the person who ran `flywheel demo`.
 STEPS: list[tuple[str, Step, str | None]] = [
@@ -230,6 +236,8 @@ STEPS: list[tuple[str, Step, str | None]] = [
      _system_registry, "lin.wei"),
     ("The flywheel as one system (issue 20): the stage plan, a run, bottlenecks, cost",
      _system_runs, "lin.wei"),
+    ("Annotation governance (issue 23): a versioned guide, its change and the batches it "
+     "affected", _annotation, "lin.wei"),
     ("Integrity: audit chain and blob store", step_integrity, None),
 ]
 
