@@ -1,4 +1,5 @@
-"""Repositories of annotation guides: guides, their versions (oldest SemVer first) and FAQ entries."""
+"""Repositories of annotation guides: guides, their versions (oldest SemVer first), FAQ entries;
+and vendors' lifecycle evidence."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from dataflywheel.domain.records.contract import parse_semver
 from dataflywheel.domain.records.guide import AnnotationGuide, GuideFaq, GuideVersion
 from dataflywheel.store.allocator import next_sequential_id
 from dataflywheel.store.repositories.base import Repository
-from dataflywheel.store.tables.guides import GuideFaqRow, GuideRow, GuideVersionRow
+from dataflywheel.domain.records.vendor import VendorEvidence
+from dataflywheel.store.tables.guides import GuideFaqRow, GuideRow, GuideVersionRow, VendorEvidenceRow
 
 
 class Guides(Repository[AnnotationGuide, GuideRow]):
@@ -40,3 +42,14 @@ class GuideFaqs(Repository[GuideFaq, GuideFaqRow]):
 
     def citing(self, version_ids: list[str]) -> list[GuideFaq]:
         return sorted(self.where_in("guide_version_id", version_ids), key=lambda f: f.id)
+
+
+class VendorEvidences(Repository[VendorEvidence, VendorEvidenceRow]):
+    record_type, row_type, kind = VendorEvidence, VendorEvidenceRow, "vendor evidence"
+
+    def next_id(self) -> str:
+        return next_sequential_id(self.session, VendorEvidenceRow, "VE")
+
+    def of_vendor(self, vendor_id: str) -> list[VendorEvidence]:
+        """A vendor's evidence in the order it was recorded."""
+        return sorted(self.where_in("vendor_id", [vendor_id]), key=lambda e: (e.recorded_at, e.id))

@@ -1,4 +1,5 @@
-"""annotation guides (issue 23): guides, their versions with change records, and FAQ entries
+"""annotation guides (issue 23): guides, their versions with change records, FAQ entries, and
+vendors' lifecycle evidence
 
 Revision ID: 0013
 Revises: 0012
@@ -7,7 +8,9 @@ A guide version keeps the sha256 of its file (a blob, byte for byte), the labels
 library the file defines, and its change record: the change class the contract rules give it,
 the changes, the examples that changed, who made it, why, and when it takes effect. FAQ entries
 cite the version they clarify. Reviews gain the guide version the reviewer followed (nullable,
-added with `ALTER TABLE … ADD COLUMN`: the table is not rebuilt, its triggers stay).
+added with `ALTER TABLE … ADD COLUMN`: the table is not rebuilt, its triggers stay). Vendors'
+lifecycle evidence (Table 24-21: onboarding, dispatch, monitoring, acceptance, feedback,
+offboarding) is one new table.
 """
 
 from __future__ import annotations
@@ -15,12 +18,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+
 import dataflywheel.store.types
 
 revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
+
+STAGES = "'onboarding', 'dispatch', 'monitoring', 'acceptance', 'feedback', 'offboarding'"
+KINDS = ("'confidentiality', 'compliance', 'tool_training', 'test_task', 'task_dispatched', "
+         "'calibration', 'process_metrics', 'drift_alert', 'accepted_batch', 'retraining', "
+         "'grants_revoked', 'deliverables_archived', 'deletion_confirmed'")
 
 
 def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
@@ -97,8 +106,37 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_guide_faq_guide_version_id"), ["guide_version_id"],
                               unique=False)
 
+    op.create_table(
+        "vendor_evidence",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("vendor_id", sa.String(length=64), nullable=False),
+        sa.Column("stage", sa.String(length=16), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("passed", sa.Boolean(), nullable=True),
+        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("guide_version", sa.String(length=100), nullable=True),
+        sa.Column("task_id", sa.String(length=100), nullable=True),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("recorded_by", sa.String(length=64), nullable=False),
+        _when("recorded_at"),
+        sa.CheckConstraint("stage IN (" + STAGES + ")",
+                           name=op.f("ck_vendor_evidence_stage")),
+        sa.CheckConstraint("kind IN (" + KINDS + ")",
+                           name=op.f("ck_vendor_evidence_kind")),
+        _fk("vendor_evidence", "vendor_id", "vendors"),
+        _fk("vendor_evidence", "recorded_by", "people"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_vendor_evidence")),
+    )
+    with op.batch_alter_table("vendor_evidence", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_vendor_evidence_vendor_id"), ["vendor_id"],
+                              unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("vendor_evidence", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_vendor_evidence_vendor_id"))
+    op.drop_table("vendor_evidence")
     with op.batch_alter_table("guide_faq", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_guide_faq_guide_version_id"))
     op.drop_table("guide_faq")
