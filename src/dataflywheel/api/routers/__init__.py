@@ -30,6 +30,7 @@ from dataflywheel.api.routers import (
     system_runs,
     tokens,
     trace,
+    vendor_lifecycle,
     versions,
 )
 
@@ -57,6 +58,7 @@ ROUTERS = (
     postmortems,
     kb,
     guides,
+    vendor_lifecycle,
     metrics,
     reports,
     assessment,
