@@ -1,5 +1,7 @@
 """The demo's annotation-governance step (`demo/annotation.py`): the shipped guide files are a
-compatible change v1.2.0 → v1.3.0, and the step answers which batches the change affected."""
+compatible change v1.2.0 → v1.3.0; the step onboards a vendor (its first dispatch refused),
+catches drift with calibration items, answers which batches the change affected, and offboards
+the vendor with its grants revoked and a deletion confirmation."""
 
 from __future__ import annotations
 
@@ -37,3 +39,10 @@ def test_the_step_answers_which_batches_the_change_affected(ws: Workspace) -> No
     assert "guide change sft-guide@1.3.0 (compatible) affects 2 batch(es) made under " \
            "sft-guide@1.2.0" in text
     assert "FAQ FAQ-0001 cites sft-guide@1.2.0" in text
+    assert "dispatch refused: vendor v-clearmark may not receive work: confidentiality not" in text
+    assert "v-clearmark onboarded (test task VE-0004: 95%); dispatched T-CM-01 under " \
+           "sft-guide@1.2.0" in text
+    assert "accuracy 70% (cm-01 100%, cm-02 40%)" in text
+    assert "calibration accuracy 70.00% below 90%" in text
+    assert "v-clearmark-ann closed, grants revoked GRT-" in text and "deletion confirmed" in text
+    assert "may receive work: no (the vendor is offboarded)" in text

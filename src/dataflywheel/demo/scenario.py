@@ -236,8 +236,8 @@ STEPS: list[tuple[str, Step, str | None]] = [
      _system_registry, "lin.wei"),
     ("The flywheel as one system (issue 20): the stage plan, a run, bottlenecks, cost",
      _system_runs, "lin.wei"),
-    ("Annotation governance (issue 23): a versioned guide, its change and the batches it "
-     "affected", _annotation, "lin.wei"),
+    ("Annotation governance (issue 23): a versioned guide, a vendor from onboarding to "
+     "offboarding, the batches a guide change affected", _annotation, "lin.wei"),
     ("Integrity: audit chain and blob store", step_integrity, None),
 ]
 
