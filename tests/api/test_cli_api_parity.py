@@ -129,6 +129,7 @@ PARITY: dict[str, list[Route]] = {
     "guides diff": [("GET", "/api/v1/guides/{guide}/diff")],
     "kb show": [("GET", "/api/v1/kb/documents/{document}")],
     "kb link": [("POST", "/api/v1/kb/documents/{document}/links")],
+    "kb templates": [("GET", "/api/v1/kb/templates"), ("POST", "/api/v1/kb/templates/install")],
     "issues open": [("POST", "/api/v1/issues"), ("POST", "/api/v1/projects/{project}/issues")],
     "issues list": [("GET", "/api/v1/issues")],
     "issues show": [("GET", I)],
