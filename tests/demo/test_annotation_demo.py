@@ -46,3 +46,5 @@ def test_the_step_answers_which_batches_the_change_affected(ws: Workspace) -> No
     assert "calibration accuracy 70.00% below 90%" in text
     assert "v-clearmark-ann closed, grants revoked GRT-" in text and "deletion confirmed" in text
     assert "may receive work: no (the vendor is offboarded)" in text
+    assert "standard templates (Table 24-18) filed: Dataset specification template v1.0.0" in text
+    assert 'onboarding "Annotation ops: your first week", review was due' in text

@@ -2,7 +2,9 @@
 onboarded with a test task (its first dispatch refused), work dispatched under guide v1.2, drift
 caught by calibration items, the change to v1.3 with notice and its change record, the Table 24-30
 answer (which batches the change affected), and the vendor offboarded: grants revoked through the
-access flow, deliverables archived, a data-deletion confirmation recorded.
+access flow, deliverables archived, a data-deletion confirmation recorded. Then knowledge
+preservation (Table 24-18): the shipped standard templates filed into the knowledge base, and an
+onboarding guide past its quarterly review listed as the monthly review lists it.
 
 The guide files ship with the package (`demo/guide_files/`); everything else is generated here.
 """
@@ -48,6 +50,7 @@ def demo_step(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     _calibrate(author, console, first.id)
     _change(author, ws, console, state, batches)
     _offboard(author, ws, console)
+    _knowledge(ws, console)
 
 
 def _onboard(author: Workspace, console: Console, guide: str) -> None:
@@ -149,3 +152,22 @@ def _offboard(author: Workspace, ws: Workspace, console: Console) -> None:
                   f"{len(card.calibrations)} calibration(s), {len(card.drift_alerts)} drift "
                   f"alert(s); may receive work: {'yes' if card.may_receive_work else 'no'} "
                   f"({'; '.join(card.missing)})", highlight=False)
+
+
+def _knowledge(ws: Workspace, console: Console) -> None:
+    from dataflywheel.domain.records.base import utcnow
+    from dataflywheel.flows.issues.kb import add_document
+    from dataflywheel.flows.issues.kb_templates import install
+    from dataflywheel.reports.monthly import stale_documents
+
+    filed = install(ws)
+    console.print(f"standard templates (Table 24-18) filed: "
+                  f"{', '.join(d.title for d in filed)}", highlight=False)
+    add_document(ws, kind="onboarding", title="Annotation ops: your first week",
+                 body="Roles, the labelling tool, the guide FAQ, a sample dispatch.",
+                 project_id="P-K12", now=utcnow() - timedelta(days=120))
+    with ws.db.session() as s:
+        stale = stale_documents(s, utcnow(), "P-K12")
+    for d in stale:
+        console.print(f"stale (monthly review): {d.id} {d.kind} \"{d.title}\", review was due "
+                      f"{d.due:%Y-%m-%d} — {d.maintainers}", highlight=False)
