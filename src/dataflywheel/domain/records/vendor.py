@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.domain.records.base import Record, utcnow
 
@@ -62,6 +62,47 @@ STAGE_OF: dict[EvidenceKind, VendorStage] = {
     EvidenceKind.DELIVERABLES_ARCHIVED: VendorStage.OFFBOARDING,
     EvidenceKind.DELETION_CONFIRMED: VendorStage.OFFBOARDING,
 }
+
+
+class ControlPoint(BaseModel):
+    """One row of Table 24-21, cell for cell."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: str
+    key_control_points: str
+    recommended_evidence: str
+
+
+TABLE_24_21: tuple[ControlPoint, ...] = (
+    ControlPoint(stage="Onboarding",
+                 key_control_points="Have confidentiality, compliance, and tool-training been "
+                                    "completed?",
+                 recommended_evidence="Training records, permission approvals, test-task results"),
+    ControlPoint(stage="Task dispatch",
+                 key_control_points="Are official annotation guides and versioned examples being "
+                                    "used?",
+                 recommended_evidence="Task IDs, guide versions, example-library citations"),
+    ControlPoint(stage="In-process monitoring",
+                 key_control_points="Is there quality drift or response delay?",
+                 recommended_evidence="Calibration task results, rework rate, proportion of "
+                                      "disputed samples"),
+    ControlPoint(stage="Delivery acceptance",
+                 key_control_points="Is the agreed quality standard met?",
+                 recommended_evidence="Spot-check report, consistency report, issue list"),
+    ControlPoint(stage="Problem feedback",
+                 key_control_points="Is standard-comprehension deviation corrected promptly?",
+                 recommended_evidence="Q&A records, guide changes, retraining records"),
+    ControlPoint(stage="Offboarding and revocation",
+                 key_control_points="Are permissions closed and deliverables archived?",
+                 recommended_evidence="Permission-revocation records, data-deletion confirmation, "
+                                      "delivery archive"),
+)
+"""Table 24-21 ("DataOps Control Points for Outsourcing Annotation Collaboration"), in order."""
+
+TABLE_STAGE: dict[VendorStage, str] = dict(zip(VendorStage, (r.stage for r in TABLE_24_21),
+                                               strict=True))
+"""Each stage of the product → the row of Table 24-21 it keeps the evidence of (the same order)."""
 
 
 class VendorEvidence(Record):
