@@ -41,6 +41,7 @@ COMMAND_PLUGINS: dict[str, tuple[str, ...]] = {
     "dataflywheel.cli.batches": ("batches",),
     "dataflywheel.cli.issue": ("issues",),
     "dataflywheel.cli.kb": ("kb",),
+    "dataflywheel.cli.guides": ("guides",),
     "dataflywheel.cli.trace": ("trace",),
     "dataflywheel.cli.metrics": ("metrics", "scorecard"),
     "dataflywheel.cli.report": ("report",),

@@ -33,6 +33,7 @@ from seed_data import seed_data
 from seed_demand import seed_demand
 from seed_experiments import seed_experiments
 from seed_governance import seed_governance
+from seed_guides import seed_guides
 from seed_issues import seed_issues
 from seed_versions import seed_versions
 
@@ -66,6 +67,7 @@ SEEDERS: list[Callable[[Workspace], dict[str, str]]] = [
     seed_experiments,
     seed_demand,
     seed_issues,
+    seed_guides,
     seed_versions,
 ]
 

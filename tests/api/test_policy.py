@@ -49,7 +49,7 @@ SEED_OF_ROUTER = {
     "requirements": "demand", "contracts": "demand", "experiments": "experiments",
     "feedback": "experiments", "people": "governance", "projects": "governance",
     "raci": "governance", "audit": "governance", "issues": "issues", "postmortems": "issues",
-    "kb": "issues",
+    "kb": "issues", "guides": "guides", "vendor_lifecycle": "guides",
 }
 """Router module → the seeder whose records its routes' examples use (`<pool>.<name>` values)."""
 

@@ -65,6 +65,8 @@ FAULTS = {
     "db upgrade": "dataflywheel.flows.workspace.require_workspace",
     "db current": "dataflywheel.flows.workspace.require_workspace",
     "issues tier": "dataflywheel.domain.policies.risk.tier_for_failed_batch",
+    "vendors calibrate": "dataflywheel.cli.vendor_lifecycle._jsonl",  # reads its files first
+    "kb templates": "dataflywheel.flows.issues.kb_templates.shipped",  # lists without a workspace
 }
 # Valid extra options for commands that refuse a bare call before they reach the fault.
 GOOD_EXTRA: dict[str, list[str]] = {
@@ -77,6 +79,7 @@ GOOD_EXTRA: dict[str, list[str]] = {
 }
 GOOD_ARGS: dict[str, list[str]] = {
     "access revoke": ["GRT-0001", "--by", "x", "--reason", "r"],
+    "guides faq": ["g@1.0.0", "--question", "q", "--answer", "a"],  # the id is parsed first
     "raci consult": ["ITEM", "--on", "dataset_version:V-0001", "--due", "2099-01-01"],
     "issues tier": ["--share", "0.5", "--purpose", "training"],
     "projects status": ["P-1", "active"],

@@ -32,7 +32,10 @@ def test_demo_seeds_the_team_and_passes_raci_check(capsys, tmp_path: Path) -> No
     assert {p["name"] for p in projects} >= {"K-12 tutor main model", "Oral assessment",
                                              "Essay scoring"}
     assert len(projects) == 3 + 15  # the team's three and the P01-P15 registry (issue 20)
-    assert len(flywheel(capsys, home, "vendors", "list", "--json").json()) == 2
+    vendors = {v["id"]: v["active"] for v in
+               flywheel(capsys, home, "vendors", "list", "--json").json()}
+    # the team's two, and ClearMark, onboarded and offboarded by the annotation step (issue 23)
+    assert vendors == {"v-brightlabel": True, "v-tagwise": True, "v-clearmark": False}
 
 
 def test_demo_acts_as_each_person_through_their_binding_and_offboards_one(  # type: ignore[no-untyped-def]

@@ -56,3 +56,26 @@ def test_bad_month_exits_2(team: Workspace, cli) -> None:  # type: ignore[no-unt
     assert cli("report", "monthly", "--month", "2026-11").code == 0
     bad = cli("report", "monthly", "--month", "November")
     assert bad.code == 2 and "not a month" in bad.err
+
+
+def test_a_stale_onboarding_guide_shows_up_in_the_monthly_review(team: Workspace) -> None:
+    """Table 24-18: onboarding guides are reviewed quarterly, best practices monthly; decision
+    records are decision-triggered and never stale by age."""
+    from dataflywheel.flows.issues.kb import add_document
+    from dataflywheel.reports.monthly import stale_documents
+
+    old = add_document(team, kind="onboarding", title="Week one for data engineers",
+                       body="Tools, roles, the Demand Pool.", now=NOV - timedelta(days=120))
+    add_document(team, kind="onboarding", title="Fresh guide", body="Reviewed.",
+                 now=NOV - timedelta(days=10))
+    add_document(team, kind="decision_record", title="Keep SQLite as the default",
+                 body="Embedded first.", now=NOV - timedelta(days=400))
+    with team.db.session() as s:
+        review = monthly_review(s, before=_history(OCT, NOV, 10, 0),
+                                month=_history(NOV, DEC, 10, 0))
+        assert [d.id for d in stale_documents(s, NOV - timedelta(days=60), None)] == []
+    assert [(d.id, d.kind) for d in review.stale_documents] == [(old.id, "onboarding")]
+    assert review.stale_documents[0].maintainers == "Team lead, senior members"
+    text = render(review, "markdown")
+    assert "## Knowledge base past its review cadence (1)" in text
+    assert f"- {old.id} (onboarding) Week one for data engineers: last updated 2026-07-04" in text

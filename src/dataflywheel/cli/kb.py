@@ -1,4 +1,4 @@
-"""`flywheel kb add|search|show|link`: the knowledge base.
+"""`flywheel kb add|search|show|link|templates`: the knowledge base.
 
 `add` and `link` act through the team server when `FLYWHEEL_SERVER` is set (`cli.remote`,
 `api/routers/kb.py`) and print what they print locally; `search` and `show` read locally.
@@ -123,6 +123,35 @@ def link(ctx: typer.Context, doc_id: DocId,
             made = run(ws, doc_id, target)
     print_json(made.model_dump(mode="json")) if json_ else console.print(
         f"{doc_id} → {made.target_kind.value}:{made.target_id}", highlight=False)
+
+
+@app.command("templates")
+def templates(ctx: typer.Context,
+              install: Annotated[bool, typer.Option("--install", help="File the shipped versions "
+                                                    "not yet in the knowledge base.")] = False,
+              json_: Json = False) -> None:
+    """The standard templates shipped with this version (Table 24-18), and filing them."""
+    from dataflywheel.flows.issues.kb_templates import install as run, shipped
+
+    if not install:
+        rows = [t.model_dump(mode="json", exclude={"body"}) for t in shipped()]
+        print_json(rows) if json_ else print_records(rows, columns=["name", "version", "title",
+                                                                    "sha256"])
+        return
+    client = server_of(ctx)
+    if client is not None:
+        from dataflywheel.domain.records.kb import KbDocument
+
+        added = [KbDocument.model_validate(d) for d in client.call(
+            "POST", "/api/v1/kb/templates/install")]
+    else:
+        with workspace(ctx) as ws:
+            added = run(ws)
+    if json_:
+        print_json([d.model_dump(mode="json") for d in added])
+    else:
+        console.print(f"[green]filed {len(added)} template(s)[/]" + "".join(
+            f"\n  {d.id} {escape(d.title)}" for d in added), highlight=False)
 
 
 @hookimpl

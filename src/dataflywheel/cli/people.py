@@ -259,6 +259,10 @@ def register_commands(cli: typer.Typer) -> None:
     cli.add_typer(people_app, name="people")
     cli.add_typer(roles_app, name="roles")
     cli.add_typer(teams_app, name="teams")
+    if not any(c.name == "scorecard" for c in vendors_app.registered_commands):
+        from dataflywheel.cli.vendor_lifecycle import attach
+
+        attach(vendors_app)  # record, dispatch, calibrate, monitor, offboard, scorecard
     cli.add_typer(vendors_app, name="vendors")
 
 

@@ -19,7 +19,7 @@ def trace(
     experiment: Annotated[str | None, typer.Option(
         help="Experiment id for 'which data versions did it use' (default: the latest).")] = None,
     guide: Annotated[str | None, typer.Option(
-        help="Annotation-guide version whose batches to list (default: the newest).")] = None,
+        help="Guide change GUIDE@VERSION whose affected batches, versions and experiments to list (or a guide name batches carry; default: the newest change).")] = None,
     days: Annotated[int, typer.Option(help="Window for 'which permissions expire soon'.")] = 14,
     json_: Json = False,
 ) -> None:

@@ -48,26 +48,27 @@ def demo_step(ws: Workspace, console: Console) -> str:
     return _baseline(ws, console, batch.id, folder)
 
 
-def _requirement(ws: Workspace) -> str:
+def _requirement(ws: Workspace, title: str = "SFT pairs for the K-12 tutor, week 49",
+                 week: str = "2026-W49") -> str:
     from dataflywheel.domain.records.base import utcnow
     from dataflywheel.domain.records.demand import Priority, RequirementKind
     from dataflywheel.flows.demand import lifecycle as demand
     from dataflywheel.flows.demand.requirements import submit_requirement
 
-    req = submit_requirement(ws, title="SFT pairs for the K-12 tutor, week 49", project_id=PROJECT,
+    req = submit_requirement(ws, title=title, project_id=PROJECT,
                              requester_id="li.na", kind=RequirementKind.ANNOTATION,
                              priority=Priority.P1, target_metric="tutor step accuracy",
                              acceptance_criteria=f"passes {CONTRACT}",
                              responsible_id="sara.kim", accountable_id="lin.wei",
                              deadline=utcnow() + timedelta(days=7))
     demand.triage(ws, req.id)
-    demand.commit_week(ws, [req.id], week="2026-W49")
+    demand.commit_week(ws, [req.id], week=week)
     demand.start(ws, req.id)
     return req.id
 
 
-def _write(path: Path, n: int) -> Path:
-    rng = random.Random("sft")
+def _write(path: Path, n: int, seed: str = "sft") -> Path:
+    rng = random.Random(seed)
     rows = [{"instruction": " ".join(rng.choice(_WORDS) for _ in range(10)) + f" #{i}",
              "output": " ".join(rng.choice(_WORDS) for _ in range(24)),
              "annotator_id": f"bl-{i % 4:02d}", "confidence": 0.9, "revision_count": i % 2}

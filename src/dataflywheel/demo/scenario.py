@@ -212,6 +212,12 @@ def _system_check(ws: Workspace, console: Console, state: dict[str, str]) -> Non
     step_system_check(ws, console, state)
 
 
+def _annotation(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.annotation import demo_step
+
+    demo_step(ws, console, state)
+
+
 # Each step runs as the person who drives it, through that person's login binding (the demo
 # binds every demo person to a login of the same name); None: the person who ran `flywheel demo`.
 STEPS: list[tuple[str, Step, str | None]] = [
@@ -232,6 +238,8 @@ STEPS: list[tuple[str, Step, str | None]] = [
     ("Offboarding (Table 24-21): a person leaves", _offboarding, "lin.wei"),
     ("Metrics (Table 24-15) and the Monday sync (Table 24-12), from the records", _metrics, None),
     ("Self-assessment (Tables 24-26, 24-2, 24-30, 24-28), from the records", _assessment, None),
+    ("Annotation governance (issue 23): a versioned guide, a vendor from onboarding to "
+     "offboarding, the batches a guide change affected", _annotation, "lin.wei"),
     ("The flywheel as one system (issue 20): the P01–P15 registry, layers, control points",
      _system_registry, "lin.wei"),
     ("The flywheel as one system (issue 20): the stage plan, a run, bottlenecks, cost",

@@ -27,6 +27,7 @@ from dataflywheel.store.tables.demand import RequirementRow
 from dataflywheel.store.tables.experiments import ExperimentRow
 from dataflywheel.store.tables.feedback import FeedbackEventRow, ThemeRow
 from dataflywheel.store.tables.governance import AccessGrantRow, AssetRow, ExceptionRow
+from dataflywheel.store.tables.guides import GuideRow
 from dataflywheel.store.tables.issues import IssueRow
 from dataflywheel.store.tables.kb import KbDocumentRow
 from dataflywheel.store.tables.people import PersonRow
@@ -91,6 +92,7 @@ PROJECT_OF: dict[str, Resolver] = {
     "event": _direct(FeedbackEventRow, "feedback event"),
     "person": _person,
     "document": _direct(KbDocumentRow, "kb document"),
+    "guide": _direct(GuideRow, "annotation guide"),
 }
 
 

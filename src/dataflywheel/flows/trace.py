@@ -105,8 +105,14 @@ def experiment_versions(s: Session, experiment_id: str | None) -> Answer:
 
 
 def guide_change(s: Session, guide: str | None) -> Answer:
+    """From the guide's change record when the guide is kept here (`flows/trace_guides.py`),
+    else from the guide names batches carry."""
+    from dataflywheel.flows.trace_guides import guide_change_found
     from dataflywheel.store.repositories.data import Batches, DatasetVersions
 
+    found = guide_change_found(s, guide)
+    if found is not None:
+        return _found("guide", found)
     batches = [b for b in Batches(s).list() if b.guide_version]
     if not batches:
         return _none("guide", "no batch names an annotation-guide version")

@@ -50,7 +50,8 @@ def to_odcs(contract: Contract, *, status: str = "proposed") -> dict[str, Any]:
                                 {"property": "timeOfAvailability", "value": when}]
     doc["customProperties"] = [
         {"property": "flywheelSemantic",
-         "value": _camel(contract.semantic.model_dump(mode="json", exclude={"fields"}))},
+         "value": _camel(contract.semantic.model_dump(mode="json", exclude={"fields"} | (
+             set() if contract.semantic.guide_required else {"guide_required"})))},
         {"property": "flywheelOperational", "value": _camel(contract.operational.model_dump(
             mode="json", exclude={"thresholds", "sla"}
             | (set() if contract.operational.pii_patterns else {"pii_patterns"})))},

@@ -7,6 +7,9 @@ records (the examples behind each figure that moved). The common deviation the t
 against is "too many metrics; key focus is diluted": the plan names at most `FOCUS` metrics, the
 ones that moved most against their good direction.
 
+The knowledge base's review cadence (Table 24-18) is read too: documents past it — a stale
+onboarding guide — are listed for their maintainers.
+
 The figures are the metrics engine's over this month and the month before (the caller gathers
 both windows: `flows.cadence`); the post-mortems are read here. No cost is recorded in the
 workspace, and the report says so instead of guessing.
@@ -56,6 +59,17 @@ class PostMortemLine(BaseModel):
     process_change: str
 
 
+class StaleDocument(BaseModel):
+    """A knowledge-base document past its Table 24-18 review cadence at the month's end."""
+
+    id: str
+    kind: str
+    title: str
+    updated_at: datetime
+    due: datetime
+    maintainers: str
+
+
 class MonthlyReview(BaseModel):
     """The review of the month [since, until), against the month before it."""
 
@@ -67,6 +81,7 @@ class MonthlyReview(BaseModel):
     plan: list[PlanItem]
     adjustments: list[str]
     post_mortems: list[PostMortemLine]
+    stale_documents: list[StaleDocument] = []
     cost: str
     inputs_sha256: str
 
@@ -98,14 +113,35 @@ def monthly_review(session: Session, *, before: History, month: History,
     adjustments = [f"{d.id} v{c.version} ({c.on.isoformat()}): {c.change}"
                    for d in BY_ID.values() for c in d.history
                    if c.version > 1 and month.since.date() <= c.on < month.until.date()]
-    read = [[m.metric, m.before, m.now] for m in moves] + [[p.id] for p in post_mortems]
+    stale = stale_documents(session, month.until, project)
+    read = [[m.metric, m.before, m.now] for m in moves] + [[p.id] for p in post_mortems] + [
+        [d.id, d.updated_at.isoformat()] for d in stale]
     return MonthlyReview(
         since=month.since, until=month.until, project=project, movements=moves,
         interpretation=[_claim(m) for m in moves if m.change not in (None, 0)],
         plan=[PlanItem(metric=m.metric, action=BY_ID[m.metric].action) for m in ranked],
-        adjustments=adjustments, post_mortems=post_mortems,
+        adjustments=adjustments, post_mortems=post_mortems, stale_documents=stale,
         cost="no cost records are kept in this workspace: cost is not reviewed from records",
         inputs_sha256=hashlib.sha256(canonical_json(read)).hexdigest())
+
+
+def stale_documents(session: Session, at: datetime, project: str | None) -> list[StaleDocument]:
+    """Knowledge-base documents (the project's and the team-wide ones) not updated within their
+    Table 24-18 cadence at `at`: an onboarding guide unreviewed for a quarter, a best practice
+    for a month (`domain/policies/knowledge.py`)."""
+    from dataflywheel.domain.policies.knowledge import is_stale, review_due, row_of
+    from dataflywheel.store.repositories.kb import KbDocuments
+
+    out = []
+    for doc in sorted(KbDocuments(session).list(), key=lambda d: d.id):
+        if project is not None and doc.project_id not in (None, project):
+            continue
+        due = review_due(doc.kind, doc.updated_at)
+        if due is not None and is_stale(doc.kind, doc.updated_at, at):
+            out.append(StaleDocument(id=doc.id, kind=doc.kind.value, title=doc.title,
+                                     updated_at=doc.updated_at, due=due,
+                                     maintainers=row_of(doc.kind).maintenance_responsibility))
+    return out
 
 
 def _relative(m: Movement) -> float:

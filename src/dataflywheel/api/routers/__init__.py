@@ -14,6 +14,7 @@ from dataflywheel.api.routers import (
     experiments,
     feedback,
     feedback_rules,
+    guides,
     health,
     issues,
     kb,
@@ -30,6 +31,7 @@ from dataflywheel.api.routers import (
     system_runs,
     tokens,
     trace,
+    vendor_lifecycle,
     versions,
 )
 
@@ -56,6 +58,8 @@ ROUTERS = (
     issues,
     postmortems,
     kb,
+    guides,
+    vendor_lifecycle,
     metrics,
     reports,
     assessment,

@@ -15,9 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace
 from dataflywheel.api.paging import PageOut, Paging, page_out
-from dataflywheel.api.policy import AnyPerson, Member, Rule
+from dataflywheel.api.policy import AnyPerson, Holds, Member, Rule
 from dataflywheel.api.request_text import NO_NUL, Document, Id, Ref, Title, Word
 from dataflywheel.domain.records.kb import KbDocument, KbLink
+from dataflywheel.domain.roles import Role
+from dataflywheel.flows.issues import kb_templates
 from dataflywheel.flows.issues import kb as flow
 from dataflywheel.flows.issues.kb import DocumentView, SearchHit
 
@@ -30,6 +32,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/kb/documents"): AnyPerson(),
     ("POST", "/api/v1/projects/{project}/kb/documents"): Member(scope="project"),
     ("POST", DOC + "/links"): Member(scope="document"),
+    ("GET", "/api/v1/kb/templates"): AnyPerson(),
+    ("POST", "/api/v1/kb/templates/install"): Holds(roles=frozenset({Role.DATA_OWNER,
+                                                                      Role.PLATFORM_ENGINEER})),
 }
 
 
@@ -66,6 +71,26 @@ def search(ws: ActingWorkspace, paging: Paging,
     """Documents containing every word of `q`, best first, one page at a time."""
     return page_out(flow.search_page(ws, q, kind=kind or None, limit=paging.limit,
                                      cursor=paging.cursor))
+
+
+class TemplateOut(BaseModel):
+    name: str
+    version: str
+    title: str
+    sha256: str
+
+
+@router.get("/kb/templates", response_model=list[TemplateOut])
+def templates() -> list[TemplateOut]:
+    """The standard templates this version ships (Table 24-18)."""
+    return [TemplateOut(**t.model_dump(exclude={"body"})) for t in kb_templates.shipped()]
+
+
+@router.post("/kb/templates/install", response_model=list[KbDocument])
+def install_templates(ws: ActingWorkspace) -> list[KbDocument]:
+    """File the shipped template versions not yet in the knowledge base (maintained by the Data
+    Owner and the Platform Engineer, Table 24-18)."""
+    return kb_templates.install(ws)
 
 
 @router.get("/kb/documents/{document}", response_model=DocumentView)

@@ -31,7 +31,8 @@ Question = Literal["release", "experiment", "guide", "preventive", "reuse", "exp
 Experiment = Annotated[str | None, Query(max_length=64, description=(
     "experiment id for 'which data versions did it use' (default: the latest)"))]
 Guide = Annotated[str | None, Query(max_length=200, description=(
-    "annotation-guide version whose batches to list (default: the newest)"))]
+    "guide change GUIDE@VERSION whose affected batches, versions and experiments to list, or a "
+    "guide name batches carry (default: the newest change)"))]
 Days = Annotated[int, Query(ge=0, le=3650,
                             description="window for 'which permissions expire soon'")]
 

@@ -2,7 +2,7 @@
 
 Breaking (major): a removed or renamed field, a type change, a narrower enum, a new required field,
 an optional (nullable) field made required (no nulls), extra fields newly rejected, a
-tighter or new threshold, a producer or consumer role change. Compatible (minor): an added optional
+guide version newly required of every delivery, a tighter or new threshold, a producer or consumer role change. Compatible (minor): an added optional
 field, a wider enum, a looser or removed threshold, new examples, changed meanings, boundaries, the
 guide version, the SLA or feedback path, the notice days, the name. Only the note describing the
 change (reason, impact, migration note, log) → patch.
@@ -88,13 +88,20 @@ def diff_contracts(old: Contract, new: Contract) -> ContractDiff:
 
 def check_version_step(old: Contract, new: Contract, diff: ContractDiff, *, source: str) -> None:
     """Refuse a version that does not move forward, or moves less than the change class needs."""
-    before, after = parse_semver(old.version), parse_semver(new.version)
     if new.id != old.id:
         raise BadInput("a new version must keep the contract id", path=source, field="id",
                        expected=repr(old.id), got=new.id)
+    check_step(old.version, new.version, diff, source=source, what="contract")
+
+
+def check_step(old_version: str, new_version: str, diff: ContractDiff, *, source: str,
+               what: str) -> None:
+    """The SemVer rule of any versioned document (a contract, an annotation guide): forward, and
+    by at least the step the change class needs (breaking → major, compatible → minor)."""
+    before, after = parse_semver(old_version), parse_semver(new_version)
     if after <= before:
-        raise BadInput("contract version goes backwards", path=source, field="version",
-                       expected=f"a version after {old.version}", got=new.version)
+        raise BadInput(f"{what} version goes backwards", path=source, field="version",
+                       expected=f"a version after {old_version}", got=new_version)
     bump = diff.required_bump
     if bump == "major" and after.major == before.major:
         needed = str(before.bump_major())
@@ -105,7 +112,7 @@ def check_version_step(old: Contract, new: Contract, diff: ContractDiff, *, sour
     kinds = "; ".join(c.describe() for c in diff.changes if c.breaking or bump == "minor")
     raise BadInput(
         f"a {diff.change_class.value} change needs a {bump} version", path=source, field="version",
-        expected=f"at least {needed} ({kinds})", got=new.version,
+        expected=f"at least {needed} ({kinds})", got=new_version,
     )
 
 
@@ -156,7 +163,7 @@ def _field_changes(a: ContractField, b: ContractField) -> list[Change]:
         kind = "field made required" if b.required else "field made optional"
         out.append(_c(Layer.STRUCTURAL, kind, path, b.required, a.required, b.required))
     if a.enum != b.enum:
-        out.append(_enum_change(path, a.enum, b.enum))
+        out.append(enum_change(Layer.STRUCTURAL, path, a.enum, b.enum))
     return out
 
 
@@ -164,15 +171,18 @@ def _type_name(f: ContractField) -> str:
     return f"array<{f.items.value}>" if f.items else f.type.value
 
 
-def _enum_change(path: str, a: list[Any] | None, b: list[Any] | None) -> Change:
+def enum_change(layer: Layer, path: str, a: Sequence[Any] | None,
+                b: Sequence[Any] | None) -> Change:
+    """A set of allowed values changed: narrowing breaks (a value once valid is refused),
+    widening or reordering does not. Shared by contract enums and guide label sets."""
     old_set = None if a is None else set(map(repr, a))
     new_set = None if b is None else set(map(repr, b))
     if new_set is None:
-        return _c(Layer.STRUCTURAL, "enum removed (any value)", path, False, a, b)
+        return _c(layer, "enum removed (any value)", path, False, a, b)
     if old_set is None or not old_set <= new_set:
-        return _c(Layer.STRUCTURAL, "enum narrowed", path, True, a, b)
+        return _c(layer, "enum narrowed", path, True, a, b)
     kind = "enum widened" if new_set != old_set else "enum reordered"
-    return _c(Layer.STRUCTURAL, kind, path, False, a, b)
+    return _c(layer, kind, path, False, a, b)
 
 
 # ---------------------------------------------------------------- semantic
@@ -184,6 +194,9 @@ def _semantic(old: Contract, new: Contract) -> list[Change]:
     if a.guide_version != b.guide_version:
         out.append(_c(Layer.SEMANTIC, "guide version changed", "guide_version", False,
                       a.guide_version, b.guide_version))
+    if a.guide_required != b.guide_required:  # newly required: a delivery once valid now fails
+        out.append(_c(Layer.SEMANTIC, "guide requirement changed", "guide_required",
+                      b.guide_required, a.guide_required, b.guide_required))
     # The meaning of a field that is added or removed travels with that structural change.
     both = {f.name for f in old.structural.fields} & {f.name for f in new.structural.fields}
     for name in sorted((set(a.fields) | set(b.fields)) & both):

@@ -157,9 +157,12 @@ class FieldSemantics(_Strict):
 
 
 class SemanticLayer(_Strict):
-    """Meanings and the annotation guide version they follow (owner: Annotation Engineer)."""
+    """Meanings and the annotation guide version they follow (owner: Annotation Engineer).
+    `guide_required`: every delivery must name the guide version it followed, or it fails its
+    gate (`flows/contracts/guides.py:guide_gate`)."""
 
     guide_version: str | None = None
+    guide_required: bool = False
     fields: dict[str, FieldSemantics] = Field(default_factory=dict)
 
 

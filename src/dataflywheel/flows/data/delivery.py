@@ -5,11 +5,13 @@ Guarantees, in order:
    holds at least one record (an empty batch is bad input), no
    path has a `..` part, every name is at most 255 bytes and unique in the delivery, the dataset,
    contract version (one still accepted, `check_delivery_allowed`), requirement (committed or in
-   progress) and deliverer (a person or a vendor) exist. A refusal stores nothing.
+   progress), deliverer (a person or a vendor) and a named version of a registered annotation
+   guide exist. A refusal stores nothing.
 2. Every file is stored in the blob store (atomic, content-addressed) before any record is written.
 3. One transaction records the batch (state `checking`) with its files and pinned contract version.
 4. The contract's check plan runs over the *stored* bytes; the report (stable JSON) is stored.
-5. One transaction marks the batch `passed`, `failed`, or `awaiting_review` when the only unmet
+5. One transaction marks the batch `passed`, `failed` (a gate, or a contract that requires the
+   annotation-guide version and a delivery naming none: `guide_gate`), or `awaiting_review` when the only unmet
    gates are ones that wait for people's reviews (`flows/data/review_gates.py`: no issue then; the
    reviews decide, `flows/data/reviews.py`); a failed batch opens an issue tiered by Table 24-19
    (`tier_for_failed_batch`) in the same transaction, linking the batch, its requirement and,
@@ -175,10 +177,12 @@ def _template(s: Session, inputs: list[_Input], *, dataset: str, contract_versio
               requirement_id: str, delivered_by: str, annotator_ids: Sequence[str] | None,
               guide_version: str | None, now: datetime) -> Batch:
     """Validate every reference and return the batch to record (its id is set later)."""
+    from dataflywheel.flows.contracts.guides import check_named_version
     from dataflywheel.flows.contracts.lifecycle import check_delivery_allowed
 
     ds = Datasets(s).by_name(dataset)
     version = check_delivery_allowed(s, contract_version_id, now)
+    check_named_version(s, guide_version)
     req = Requirements(s).get(requirement_id)
     if req.state not in OPEN_REQUIREMENT:  # the requirement's state, not who asks: a conflict
         raise Conflict(
@@ -262,13 +266,13 @@ def _unfinished_twin(s: Session, template: Batch, shas: list[str]) -> Batch | No
 
 def _check_and_mark(ws: Workspace, batch: Batch, files: list[BatchFile], *, engine: str,
                     now: datetime) -> Delivery:
-    from dataflywheel.flows.data.delivery_check import run_contract_checks
+    from dataflywheel.flows.data.delivery_check import guide_failure, run_contract_checks
 
     try:
         report, report_sha = run_contract_checks(ws, batch, files, engine=engine)
     except FlywheelError as exc:
         return _mark(ws, batch, files, None, None, failure=str(exc), now=now)
-    return _mark(ws, batch, files, report, report_sha, failure=None, now=now)
+    return _mark(ws, batch, files, report, report_sha, failure=guide_failure(ws, batch), now=now)
 
 
 def _mark(ws: Workspace, batch: Batch, files: list[BatchFile], report: QualityReport | None,

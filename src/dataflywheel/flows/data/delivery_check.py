@@ -84,6 +84,18 @@ def staged_references(ws: Workspace, references: list[EvalReference]
                      for p, r in zip(paths, references, strict=True)]
 
 
+def guide_failure(ws: Workspace, batch: Batch) -> str | None:
+    """The guide-version gate of the batch's pinned contract (`flows/contracts/guides.py`)."""
+    from dataflywheel.flows.contracts.guides import guide_gate
+    from dataflywheel.integrations.odcs import parse_odcs
+    from dataflywheel.store.repositories.contracts import ContractVersions
+
+    with ws.db.session() as s:
+        version = ContractVersions(s).get(batch.contract_version_id)
+    contract = parse_odcs(version.document, source=version.id)
+    return guide_gate(version.id, contract.semantic.guide_required, batch.guide_version)
+
+
 def run_contract_checks(ws: Workspace, batch: Batch, files: list[BatchFile], *,
                         engine: str = "local") -> tuple[QualityReport, str]:
     """Check the stored files of `batch` under its pinned contract; store the report."""

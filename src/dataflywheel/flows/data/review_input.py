@@ -1,7 +1,8 @@
 """Reading a reviews file (CSV with a header, or JSONL): one row per verdict.
 
 Each row names `record_id`, `reviewer` (a person id), `verdict` (`pass` or `fail`), and
-optionally `label` (for agreement between reviewers) and `note`; the review sheet's own columns
+optionally `label` (for agreement between reviewers), `note` and `guide_version` (the
+annotation-guide version the reviewer followed; default: the batch's); the review sheet's own columns
 (`file`, `line`, `stratum`) may stay in it. A row whose verdict is empty is a sheet line not yet
 reviewed: it is counted, not taken. A malformed row is rejected with its line and reason; the
 rows around it are still read. The flow (`flows/data/reviews.py`) checks what needs the workspace.
@@ -23,7 +24,8 @@ from typing import Any
 
 from dataflywheel.errors import BadInput, NotFound
 
-FIELDS = frozenset({"record_id", "reviewer", "verdict", "label", "note", "file", "line", "stratum"})
+FIELDS = frozenset({"record_id", "reviewer", "verdict", "label", "note", "guide_version", "file",
+                    "line", "stratum"})
 VERDICTS = ("pass", "fail")
 
 
@@ -35,6 +37,7 @@ class ReviewRow:
     verdict: str
     label: str | None
     note: str
+    guide_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ def _classify(line: int, data: dict[str, Any], out: ReviewFile, *,
     unknown = sorted(set(data) - FIELDS)
     if unknown:
         out.rejected.append(RejectedRow(line, f"unknown column(s) {', '.join(unknown)}; expected "
-                                              "record_id, reviewer, verdict, label, note"))
+                                              "record_id, reviewer, verdict, label, note, guide_version"))
         return
     verdict = data.get("verdict")
     if verdict is None:
@@ -141,8 +144,9 @@ def _classify(line: int, data: dict[str, Any], out: ReviewFile, *,
     if reason is not None:
         out.rejected.append(RejectedRow(line, reason))
         return
-    label = data.get("label")
+    label, guide = data.get("label"), data.get("guide_version")
     out.rows.append(ReviewRow(line=line, record_id=str(data["record_id"]),
                               reviewer=str(data["reviewer"]).strip(), verdict=verdict,
                               label=None if label in (None, "") else str(label),
-                              note=str(data.get("note") or "")))
+                              note=str(data.get("note") or ""),
+                              guide_version=None if guide in (None, "") else str(guide).strip()))

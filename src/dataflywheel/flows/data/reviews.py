@@ -36,6 +36,7 @@ from dataflywheel.domain.records.review import Review, ReviewVerdict
 from dataflywheel.domain.states import BatchState, move
 from dataflywheel.errors import Conflict
 from dataflywheel.flows._audit import add_audited, audit, update_audited
+from dataflywheel.flows.contracts.guides import unknown_guide_version
 from dataflywheel.flows.data.review_gates import Tally, judge, still_waiting
 from dataflywheel.flows.data.review_input import RejectedRow, ReviewRow, read_reviews
 from dataflywheel.flows.data.review_sample import batch_sample, sheet_rows, write_sheet
@@ -172,6 +173,8 @@ def take_rows(ws: Workspace, s: Session, batch: Batch, rows: list[ReviewRow],
         review = Review(id=f"RV-{uuid.uuid4().hex[:12]}", batch_id=owner, version_id=version_id,
                         record_id=row.record_id, reviewer_id=row.reviewer,
                         verdict=ReviewVerdict(row.verdict), label=row.label, note=row.note,
+                        guide_version=row.guide_version or (
+                            batch.guide_version if owner == batch.id else None),
                         source=f"{source}:{row.line}", taken_at=now)
         taken.append(add_audited(Reviews(s), review, actor=ws.actor))
     return taken, rejected
@@ -185,7 +188,7 @@ def _refusal(s: Session, row: ReviewRow, in_sample: dict[str, Any],
         return f"record {row.record_id!r} is not in the review sample"
     if (row.record_id, row.reviewer) in seen:
         return f"{row.reviewer} already gave a verdict on record {row.record_id!r}"
-    return None
+    return unknown_guide_version(s, row.guide_version)
 
 
 def _decide(ws: Workspace, s: Session, outcome: ReviewOutcome, sample: list[dict[str, Any]], *,

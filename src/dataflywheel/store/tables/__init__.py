@@ -9,6 +9,7 @@ from dataflywheel.store.tables import (  # noqa: F401
     experiments,
     feedback,
     governance,
+    guides,
     issues,
     kb,
     notifications,

@@ -28,5 +28,6 @@ class ReviewRow(Base):
     verdict: Mapped[str] = mapped_column(String(8))
     label: Mapped[str | None] = mapped_column(String(200), nullable=True)
     note: Mapped[str] = mapped_column(Text)
+    guide_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
     source: Mapped[str] = mapped_column(String(1024))
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
