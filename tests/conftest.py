@@ -1,7 +1,9 @@
 """Shared fixtures: a fresh database per test, on SQLite and (when configured) on PostgreSQL.
 
-PostgreSQL runs read FLYWHEEL_TEST_POSTGRES_URL; each test gets its own schema, dropped afterwards,
-so tests never share state or depend on order.
+PostgreSQL runs read FLYWHEEL_TEST_POSTGRES_URL; each test gets a database of its own for its
+length (`database`: its own schema, dropped afterwards; `backend_url`: a reusable database put back
+to the template's rows after each test, see tests/pg_reuse.py), so tests never share state or
+depend on order.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from team_helpers import admin_engine as _admin_engine
 from team_helpers import make_team
 
 if TYPE_CHECKING:
+    from pg_reuse import DatabasePool
+
     from dataflywheel.flows.workspace import Workspace
     from dataflywheel.settings import Settings
     from dataflywheel.store.session import Database
@@ -153,31 +157,33 @@ def _postgres_template(_template_workspaces: dict[str, Any],
     return str(template[1])
 
 
+@pytest.fixture(scope="session")
+def _postgres_databases() -> Iterator["DatabasePool"]:
+    """This process's reusable PostgreSQL databases (`tests/pg_reuse.py`), dropped at the end."""
+    from pg_reuse import DatabasePool
+
+    pool = DatabasePool()
+    yield pool
+    pool.close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
                 _template_workspaces: dict[str, Any]) -> Iterator[str | None]:
     """None for the embedded SQLite default, or the URL of a PostgreSQL database of this test
-    alone: empty, or — when the test asks for `ws` — a clone of the initialised template."""
+    alone: empty, or — when the test asks for `ws` — holding what the initialised template holds.
+    It is this process's reusable database of that template, put back after each test."""
     if request.param == "sqlite":
         if "ws" in request.fixturenames and "sqlite" not in _template_workspaces:
             _build_template("sqlite", _template_workspaces, tmp_path_factory)
         yield None
         return
-    from sqlalchemy import make_url, text
-
     url = postgres_url_or_skip()
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    clause = ""
-    if "ws" in request.fixturenames:
-        template = request.getfixturevalue("_postgres_template")
-        clause = f' TEMPLATE "{template}" STRATEGY WAL_LOG'
-    admin = _admin_engine(url)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
-    yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    template = request.getfixturevalue("_postgres_template") if "ws" in request.fixturenames \
+        else None
+    database = request.getfixturevalue("_postgres_databases").get(url, template)
+    yield database.test_url
+    database.reset()
 
 
 @pytest.fixture
