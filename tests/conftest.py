@@ -68,29 +68,20 @@ def create_all_tables(engine: object) -> None:
     meta.create_all(engine)  # type: ignore[arg-type]
 
 
-def _postgres_database(url: str) -> Iterator["Database"]:
-    from sqlalchemy import text
+def _create_all_at(url: str) -> None:
+    from dataflywheel.store.session import make_engine
 
-    from dataflywheel.store.session import Database, make_engine
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    db = Database(url, engine=engine)
+    engine = make_engine(url)
     try:
-        yield db
+        create_all_tables(engine)
     finally:
-        db.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator["Database"]:
-    """An empty database with every table created, on each backend."""
+    """An empty database with every table created, on each backend (on PostgreSQL, this
+    process's reusable one of that kind, emptied after each test: tests/pg_reuse.py)."""
     from dataflywheel.store.session import Database
 
     if request.param == "sqlite":
@@ -99,12 +90,13 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator["Databa
         yield db
         db.dispose()
     else:
-        gen = _postgres_database(postgres_url_or_skip())
-        db = next(gen)
-        create_all_tables(db.engine)
+        url = postgres_url_or_skip()
+        reusable = request.getfixturevalue("_postgres_databases").get(
+            url, None, _create_all_at, kind="create_all")
+        db = Database(reusable.test_url)
         yield db
-        gen.close()
-
+        db.dispose()
+        reusable.reset()
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ with. Any failure of the reset drops the clone.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 # Everything but rows that a test could change, as one digest (system schemas left out).
@@ -57,11 +58,14 @@ USER_SCHEMAS = "SELECT quote_ident(nspname) FROM pg_namespace WHERE nspname NOT 
 
 
 class ReusableDatabase:
-    """One clone of `template` (None: an empty database), lent to one test at a time."""
+    """One clone of `template` (None: an empty database), lent to one test at a time; `prepare`,
+    given the clone's URL, adds what every test of its kind starts from (tables, for `database`)."""
 
-    def __init__(self, url: str, template: str | None) -> None:
+    def __init__(self, url: str, template: str | None,
+                 prepare: Callable[[str], None] | None = None) -> None:
         self.url = url
         self.template = template
+        self.prepare = prepare
         self.name = ""
         self.conn: Any = None
         self._create()
@@ -90,6 +94,8 @@ class ReusableDatabase:
         self.name = f"t_{uuid.uuid4().hex[:12]}"
         clause = f' TEMPLATE "{self.template}" STRATEGY WAL_LOG' if self.template else ""
         self._admin(f'CREATE DATABASE "{self.name}"{clause}')
+        if self.prepare is not None:
+            self.prepare(self.test_url)
         plain = self.test_url.replace("postgresql+psycopg://", "postgresql://")
         self.conn = psycopg.connect(plain, autocommit=True)
         self.tables = [row[0] for row in self.conn.execute(TABLES)]
@@ -133,7 +139,7 @@ class ReusableDatabase:
         made on first use (the knowledge base's full-text index) is dropped; an empty database
         has its schemas dropped and `public` made as PostgreSQL makes it."""
         with self.conn.transaction():
-            if self.template is None and not self.tables:
+            if self.template is None and self.prepare is None:
                 for (schema,) in self.conn.execute(USER_SCHEMAS).fetchall():
                     self.conn.execute(f"DROP SCHEMA {schema} CASCADE")
                 self.conn.execute("CREATE SCHEMA public AUTHORIZATION pg_database_owner")
@@ -152,15 +158,17 @@ class ReusableDatabase:
 
 
 class DatabasePool:
-    """This process's reusable databases, one per (server, template); dropped at the end."""
+    """This process's reusable databases, one per server and template (or kind of `prepare`,
+    named by `kind`); dropped at the end."""
 
     def __init__(self) -> None:
-        self.databases: dict[tuple[str, str | None], ReusableDatabase] = {}
+        self.databases: dict[tuple[str, str | None, str], ReusableDatabase] = {}
 
-    def get(self, url: str, template: str | None) -> ReusableDatabase:
-        key = (url, template)
+    def get(self, url: str, template: str | None, prepare: Callable[[str], None] | None = None,
+            kind: str = "") -> ReusableDatabase:
+        key = (url, template, kind)
         if key not in self.databases:
-            self.databases[key] = ReusableDatabase(url, template)
+            self.databases[key] = ReusableDatabase(url, template, prepare)
         return self.databases[key]
 
     def close(self) -> None:
