@@ -101,8 +101,9 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator["Databa
 
 @pytest.fixture(scope="session")
 def _template_workspaces(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """One initialised workspace per backend, built once; `ws` clones it (a file copy on SQLite,
-    `CREATE DATABASE … TEMPLATE` on PostgreSQL) instead of migrating and seeding every time."""
+    """One initialised workspace per backend, built once; `ws` clones it (a file copy on SQLite;
+    on PostgreSQL a reusable clone put back after each test, tests/pg_reuse.py) instead of
+    migrating and seeding every time."""
     templates: dict[str, Any] = {}
     yield templates
     if "postgres" in templates:
@@ -143,7 +144,7 @@ def _postgres_template(_template_workspaces: dict[str, Any],
                        tmp_path_factory: pytest.TempPathFactory) -> str:
     """The database a PostgreSQL test that asks for `ws` is created from (`backend_url`): the
     initialised workspace, built on first use. `tests/api` overrides it with its seeded template,
-    so each of its tests pays one `CREATE DATABASE … TEMPLATE`, not two and a drop."""
+    so its tests' reusable database is a clone of that one, not of this one."""
     template = _template_workspaces.get("postgres") or _build_template(
         "postgres", _template_workspaces, tmp_path_factory)
     return str(template[1])
