@@ -12,7 +12,8 @@ and its routes' examples in the policy test use.
 
 Seeding every pool for every test would cost seconds a test, so it happens once per backend and
 run (`SeededTemplate`); here `ws` is a copy of that template (on PostgreSQL the reusable database
-is a clone of it, put back to its rows after each test), and `team`, `seeded` and `principals` read what it holds.
+is a clone of it, put back to its rows after each test), and `team`, `seeded` and `principals`
+read what it holds.
 """
 
 from __future__ import annotations
