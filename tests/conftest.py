@@ -1,7 +1,9 @@
 """Shared fixtures: a fresh database per test, on SQLite and (when configured) on PostgreSQL.
 
-PostgreSQL runs read FLYWHEEL_TEST_POSTGRES_URL; each test gets its own schema, dropped afterwards,
-so tests never share state or depend on order.
+PostgreSQL runs read FLYWHEEL_TEST_POSTGRES_URL; each test gets a database of its own for its
+length (`database`: its own schema, dropped afterwards; `backend_url`: a reusable database put back
+to the template's rows after each test, see tests/pg_reuse.py), so tests never share state or
+depend on order.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from team_helpers import admin_engine as _admin_engine
 from team_helpers import make_team
 
 if TYPE_CHECKING:
+    from pg_reuse import DatabasePool
+
     from dataflywheel.flows.workspace import Workspace
     from dataflywheel.settings import Settings
     from dataflywheel.store.session import Database
@@ -64,29 +68,20 @@ def create_all_tables(engine: object) -> None:
     meta.create_all(engine)  # type: ignore[arg-type]
 
 
-def _postgres_database(url: str) -> Iterator["Database"]:
-    from sqlalchemy import text
+def _create_all_at(url: str) -> None:
+    from dataflywheel.store.session import make_engine
 
-    from dataflywheel.store.session import Database, make_engine
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    db = Database(url, engine=engine)
+    engine = make_engine(url)
     try:
-        yield db
+        create_all_tables(engine)
     finally:
-        db.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator["Database"]:
-    """An empty database with every table created, on each backend."""
+    """An empty database with every table created, on each backend (on PostgreSQL, this
+    process's reusable one of that kind, emptied after each test: tests/pg_reuse.py)."""
     from dataflywheel.store.session import Database
 
     if request.param == "sqlite":
@@ -95,18 +90,20 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator["Databa
         yield db
         db.dispose()
     else:
-        gen = _postgres_database(postgres_url_or_skip())
-        db = next(gen)
-        create_all_tables(db.engine)
+        url = postgres_url_or_skip()
+        reusable = request.getfixturevalue("_postgres_databases").get(
+            url, None, _create_all_at, kind="create_all")
+        db = Database(reusable.test_url)
         yield db
-        gen.close()
-
+        db.dispose()
+        reusable.reset()
 
 
 @pytest.fixture(scope="session")
 def _template_workspaces(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """One initialised workspace per backend, built once; `ws` clones it (a file copy on SQLite,
-    `CREATE DATABASE … TEMPLATE` on PostgreSQL) instead of migrating and seeding every time."""
+    """One initialised workspace per backend, built once; `ws` clones it (a file copy on SQLite;
+    on PostgreSQL a reusable clone put back after each test, tests/pg_reuse.py) instead of
+    migrating and seeding every time."""
     templates: dict[str, Any] = {}
     yield templates
     if "postgres" in templates:
@@ -147,37 +144,39 @@ def _postgres_template(_template_workspaces: dict[str, Any],
                        tmp_path_factory: pytest.TempPathFactory) -> str:
     """The database a PostgreSQL test that asks for `ws` is created from (`backend_url`): the
     initialised workspace, built on first use. `tests/api` overrides it with its seeded template,
-    so each of its tests pays one `CREATE DATABASE … TEMPLATE`, not two and a drop."""
+    so its tests' reusable database is a clone of that one, not of this one."""
     template = _template_workspaces.get("postgres") or _build_template(
         "postgres", _template_workspaces, tmp_path_factory)
     return str(template[1])
+
+
+@pytest.fixture(scope="session")
+def _postgres_databases() -> Iterator["DatabasePool"]:
+    """This process's reusable PostgreSQL databases (`tests/pg_reuse.py`), dropped at the end."""
+    from pg_reuse import DatabasePool
+
+    pool = DatabasePool()
+    yield pool
+    pool.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
                 _template_workspaces: dict[str, Any]) -> Iterator[str | None]:
     """None for the embedded SQLite default, or the URL of a PostgreSQL database of this test
-    alone: empty, or — when the test asks for `ws` — a clone of the initialised template."""
+    alone: empty, or — when the test asks for `ws` — holding what the initialised template holds.
+    It is this process's reusable database of that template, put back after each test."""
     if request.param == "sqlite":
         if "ws" in request.fixturenames and "sqlite" not in _template_workspaces:
             _build_template("sqlite", _template_workspaces, tmp_path_factory)
         yield None
         return
-    from sqlalchemy import make_url, text
-
     url = postgres_url_or_skip()
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    clause = ""
-    if "ws" in request.fixturenames:
-        template = request.getfixturevalue("_postgres_template")
-        clause = f' TEMPLATE "{template}" STRATEGY WAL_LOG'
-    admin = _admin_engine(url)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
-    yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    template = request.getfixturevalue("_postgres_template") if "ws" in request.fixturenames \
+        else None
+    database = request.getfixturevalue("_postgres_databases").get(url, template)
+    yield database.test_url
+    database.reset()
 
 
 @pytest.fixture

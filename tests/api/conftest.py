@@ -11,8 +11,9 @@ the plain name, and each pool's own under `<pool>.<name>` (`data.requirement`), 
 and its routes' examples in the policy test use.
 
 Seeding every pool for every test would cost seconds a test, so it happens once per backend and
-run (`SeededTemplate`); here `ws` is a copy of that template (on PostgreSQL the test's database is
-created from it directly), and `team`, `seeded` and `principals` read what it holds.
+run (`SeededTemplate`); here `ws` is a copy of that template (on PostgreSQL the reusable database
+is a clone of it, put back to its rows after each test), and `team`, `seeded` and `principals`
+read what it holds.
 """
 
 from __future__ import annotations
@@ -96,8 +97,8 @@ def make_principals(ws: Workspace, seeded: dict[str, str]) -> dict[str, dict[str
 @dataclass
 class SeededTemplate:
     """A workspace built once per backend and run: the team, every pool's seeds, the principals.
-    A test's copy costs a file copy on SQLite (`clone_into`) and, on PostgreSQL, the
-    `CREATE DATABASE … TEMPLATE` that `backend_url` runs anyway (`_postgres_template` names this
+    A test's copy costs a file copy on SQLite (`clone_into`) and, on PostgreSQL, the reset of
+    the reusable clone that `backend_url` lends anyway (`_postgres_template` names this
     template); the object store folder is copied on both."""
 
     home: Path

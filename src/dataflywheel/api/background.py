@@ -28,8 +28,12 @@ class BackgroundServer:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
+        # log_config=None: uvicorn's default would `dictConfig` the whole process — closing every
+        # handler in it and binding its own to the sys.stdout/sys.stderr of this moment, which in
+        # a test that captures output are streams closed when the test ends. Its loggers
+        # propagate to whatever logging the host program set up instead.
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                lifespan="on")
+                                log_config=None, lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="flywheel-server",
                                        daemon=True)

@@ -10,7 +10,7 @@ import importlib
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 import typer.main
@@ -130,6 +130,24 @@ def _add_old_names(cli: typer.Typer) -> None:
             cli.add_typer(info.typer_instance, name=old, hidden=True)
 
 
+_built: tuple[tuple[object, ...], Any] | None = None  # (what was registered, its click command)
+
+
+def _command() -> Any:
+    """`app` as the click command Typer makes of it, made again only when what is registered
+    changed. Why: Typer rebuilds it on every call, reading each registered command's signature
+    and type hints (~0.3 s with every group on); a process that runs many commands — the test
+    suite calls the CLI in-process thousands of times — paid that on each. `app` itself would
+    also set Typer's excepthook, which with `pretty_exceptions_enable=False` prints what
+    Python's own does."""
+    global _built
+    now = (*app.registered_commands, None, *app.registered_groups)
+    if _built is None or len(_built[0]) != len(now) or any(
+            a is not b for a, b in zip(_built[0], now)):
+        _built = (now, typer.main.get_command(app))
+    return _built[1]
+
+
 @lru_cache(maxsize=1)
 def _root_options() -> dict[str, bool]:
     """The root callback's own options (`--help` aside), each with whether it takes a value."""
@@ -170,7 +188,7 @@ def exit_code(args: list[str], *, debug: bool = False) -> int:
     orchestrator can tell a crash from a rejected batch. Tracebacks only with --debug.
     """
     try:
-        code = app(args=args, standalone_mode=False)
+        code = _command()(args=args, standalone_mode=False)
     except FlywheelError as exc:
         return _fail(exc, debug)
     except ValidationError as exc:
