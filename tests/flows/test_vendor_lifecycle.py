@@ -170,3 +170,29 @@ def test_the_scorecard_breaks_down_per_guide_version_and_annotator(team: Workspa
     per_annotator = next(f for f in card.by_annotator if f.metric == "batch_pass_rate")
     assert [g.group for g in per_annotator.breakdown] == ["a1"]
     assert [c["accuracy"] for c in card.calibrations] == [1.0]
+    # the series over time: both batches fall in this week, one passed
+    [week] = card.by_week
+    assert week.batches == 2 and week.figures["batch_pass_rate"] == 0.5
+
+
+@pytest.mark.parametrize("backend_url", ["sqlite"], indirect=True)
+def test_the_scorecard_is_a_series_of_weeks(team: Workspace, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from dataflywheel.domain.calendar import iso_week
+    from dataflywheel.domain.records.base import utcnow
+    from dataflywheel.flows.data.delivery import deliver
+
+    _vendor(team)
+    _onboard(team)
+    pool = setup_pool(team)
+    start = utcnow()
+    for n, at in enumerate((start, start + timedelta(days=8))):
+        path = write_jsonl(tmp_path / f"w{n}.jsonl", records(f"w{n}", 20, seed=n,
+                                                             dup_every=2 if n else 0))
+        deliver(team, [path], dataset=pool.dataset, contract_version_id=CONTRACT,
+                requirement_id=pool.requirement, delivered_by=V, annotator_ids=["a1"],
+                guide_version="sft-guide@1.2.0", engine="single", now=at)
+    card = flow.scorecard(team, V, until=start + timedelta(days=30))
+    assert [(w.week, w.batches, w.figures["batch_pass_rate"]) for w in card.by_week] == [
+        (iso_week(start), 1, 1.0), (iso_week(start + timedelta(days=8)), 1, 0.0)]

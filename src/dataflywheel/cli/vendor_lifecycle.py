@@ -172,7 +172,8 @@ def offboard(ctx: typer.Context, vendor: VendorId,
 
 
 def scorecard(ctx: typer.Context, vendor: VendorId, json_: Json = False) -> None:
-    """The vendor over time: evidence, pass rates, agreement, rework per guide version and annotator."""
+    """The vendor over time: evidence, pass rates, agreement, rework per guide version, annotator
+    and week, calibrations and drift alerts."""
     from dataflywheel.flows.vendors import scorecard as run
 
     with workspace(ctx) as ws:
@@ -195,6 +196,10 @@ def scorecard(ctx: typer.Context, vendor: VendorId, json_: Json = False) -> None
                 parts = ", ".join(f"{g.group} {g.value:.3g}" for g in f.breakdown)
                 console.print(f"  {f.metric} {f.value:.3g} — by {label}: {parts}",
                               markup=False, highlight=False)
+    for w in card.by_week:
+        shown = ", ".join(f"{m} {v:.3g}" for m, v in w.figures.items() if v is not None)
+        console.print(f"  week {w.week}: {w.batches} batch(es); {shown or 'nothing measured'}",
+                      markup=False, highlight=False)
     for alert in card.drift_alerts:
         console.print(f"  drift: {alert}", markup=False, highlight=False)
 

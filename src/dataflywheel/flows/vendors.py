@@ -31,7 +31,9 @@ from dataflywheel.domain.policies.vendor_lifecycle import (
     missing_for_work,
     score_calibration,
 )
+from dataflywheel.domain.calendar import iso_week
 from dataflywheel.domain.records.base import utcnow
+from dataflywheel.domain.records.data import Batch
 from dataflywheel.domain.records.vendor import STAGE_OF, EvidenceKind, VendorEvidence
 from dataflywheel.domain.roles import Role
 from dataflywheel.errors import BadInput, IntegrityError, PolicyViolation
@@ -231,6 +233,15 @@ def offboard_vendor(ws: Workspace, vendor_id: str, *, reason: str, deletion_conf
                             archived=sorted(files), evidence=made)
 
 
+class WeekFigures(BaseModel):
+    """One ISO week of a vendor's batches (by when they were received) and its figures; None
+    where the week holds nothing to measure (e.g. no review)."""
+
+    week: str
+    batches: int
+    figures: dict[str, float | None]
+
+
 class VendorScorecard(BaseModel):
     """A vendor over time: may it receive work, its evidence by stage, its batch figures (the
     metrics package's, broken down per guide version and per annotator), its calibrations and
@@ -243,6 +254,7 @@ class VendorScorecard(BaseModel):
     evidence: list[VendorEvidence]
     by_guide_version: list[Figure]
     by_annotator: list[Figure]
+    by_week: list[WeekFigures]
     calibrations: list[dict[str, Any]]
     drift_alerts: list[str]
 
@@ -266,8 +278,21 @@ def scorecard(ws: Workspace, vendor_id: str, *, since: datetime | None = None,
         evidence=evidence,
         by_guide_version=[one(history, m, by="guide_version") for m in SCORECARD_METRICS],
         by_annotator=[one(history, m, by="annotator") for m in SCORECARD_METRICS],
+        by_week=[WeekFigures(week=week, batches=len(batches), figures={
+                     m: one(replace(history, batches=batches), m).value
+                     for m in SCORECARD_METRICS})
+                 for week, batches in _weeks(history.batches).items()],
         calibrations=[{"id": e.id, "at": e.recorded_at.isoformat(), "guide_version": e.guide_version,
                        "accuracy": e.score, "by_annotator": e.details.get("by_annotator", {})}
                       for e in evidence if e.kind is EvidenceKind.CALIBRATION],
         drift_alerts=[f"{e.id} {e.recorded_at:%Y-%m-%d}: {e.note}" for e in evidence
                       if e.kind is EvidenceKind.DRIFT_ALERT])
+
+
+def _weeks(batches: Sequence[Batch]) -> dict[str, list[Batch]]:
+    """The batches by the ISO week they were received, oldest week first: the scorecard's
+    series over time."""
+    out: dict[str, list[Batch]] = {}
+    for b in sorted(batches, key=lambda b: (b.received_at, b.id)):
+        out.setdefault(iso_week(b.received_at), []).append(b)
+    return out
