@@ -69,4 +69,7 @@ def test_bad_input_exits_2(cli: Any, team: Any, tmp_path: Path) -> None:
     assert html.code == 2 and "expected markdown or json" in html.err
     unknown = cli("system", "export", str(tmp_path / "x"), "--project", "P-NONE")
     assert unknown.code == 2 and "P-NONE" in unknown.err
+    reversed_ = cli("system", "export", str(tmp_path / "x"), "--project", "P-TEST", "--since",
+                    "2026-12-02T00:00:00+00:00", "--until", "2026-12-01T00:00:00+00:00")
+    assert reversed_.code == 2 and "the window must end after it starts" in reversed_.err
     assert not (tmp_path / "x").exists()

@@ -36,6 +36,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 from dataflywheel.atomicfile import fsync_dir
 from dataflywheel.errors import BadInput, NotFound, WorkspaceError
+from dataflywheel.extras import install_hint
 
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem  # type: ignore[import-untyped]
@@ -46,8 +47,8 @@ CHUNK_SIZE = 1024 * 1024
 TEMP_DIR = ".tmp"
 TEMP_SUFFIX = ".part"
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-SCHEME_EXTRAS = {"s3": "dataflywheel[s3]", "s3a": "dataflywheel[s3]"}
-"""The extra that installs the fsspec implementation of a URL scheme."""
+SCHEME_EXTRAS = {"s3": "s3", "s3a": "s3"}
+"""The extra (`dataflywheel.extras`) that installs the fsspec implementation of a URL scheme."""
 
 ProblemKind = Literal["mismatch", "missing", "stray"]
 
@@ -107,7 +108,8 @@ class BlobStore:
             raise WorkspaceError(
                 f"the object store {scheme}:// needs a package that is not installed",
                 path=self.root_url, got=str(exc),
-                hint=f"pip install '{SCHEME_EXTRAS.get(scheme, 'dataflywheel')}'",
+                hint=install_hint(SCHEME_EXTRAS[scheme]) if scheme in SCHEME_EXTRAS
+                else f"install the fsspec implementation of {scheme}://",
             ) from None
         root = path.rstrip("/") or "/"
         _ensure_dirs(fs, root, self.root_url)

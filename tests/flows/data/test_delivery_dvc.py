@@ -81,6 +81,11 @@ def test_a_missing_path_or_revision_stores_nothing(team: Workspace,
     with pytest.raises(BadInput, match="cannot read data/none.jsonl from the DVC repository"):
         deliver_from_dvc(team, str(root), ["data/batch.jsonl", "data/none.jsonl"],
                          **_flow(pool))
+    with pytest.raises(BadInput, match="name the paths of the batch in the DVC repository"):
+        deliver_from_dvc(team, str(root), [], **_flow(pool))
+    with pytest.raises(BadInput, match="two paths of the delivery have the same file name"):
+        deliver_from_dvc(team, str(root), ["data/batch.jsonl", "data/batch.jsonl"],
+                         **_flow(pool))
     with team.db.session() as s:
         assert Batches(s).list() == []
     assert not any(team.blobs.iter_objects())
@@ -99,6 +104,10 @@ def test_the_cli_delivers_from_a_repository_and_refuses_a_server(
     done = cli(*args)
     assert done.code == 0, done.err
     assert done.json()["batch"]["source"] == f"dvc:{root}@{first}:data/batch.jsonl"
+    lonely = cli(*args[:2], *args[4:])  # --rev without --dvc-repo
+    assert lonely.code == 2 and "--rev goes with --dvc-repo" in lonely.err
+    with team.db.session() as s:
+        assert len(Batches(s).list()) == 1  # the first delivery's only
     monkeypatch.setenv("FLYWHEEL_SERVER", "http://127.0.0.1:9")
     monkeypatch.setenv("FLYWHEEL_TOKEN", "fwt_not-used-the-command-refuses-first")
     refused = cli(*args)
