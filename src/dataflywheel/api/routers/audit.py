@@ -1,5 +1,5 @@
-"""The audit log over HTTP (`GET /api/v1/audit/head`, `POST /api/v1/audit/verify`) and the
-caller's own notifications (`GET /api/v1/inbox`).
+"""The audit log over HTTP (`GET /api/v1/audit/head`, `GET /api/v1/audit/entries`,
+`POST /api/v1/audit/verify`) and the caller's own notifications (`GET /api/v1/inbox`).
 
 The same flows as `flywheel audit head|verify` and `flywheel inbox`. Any person may take a signed
 head (keeping heads outside the server is what lets them detect a rewrite later) and ask for a
@@ -13,25 +13,28 @@ caller's own: nobody reads another person's notifications here.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataflywheel.api.deps import ActingWorkspace, Caller
 from dataflywheel.api.errors import envelope
 from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import AnyPerson, Rule
+from dataflywheel.api.request_text import NO_NUL
 from dataflywheel.domain.records.notification import Notification
 from dataflywheel.errors import ServerUnavailable
-from dataflywheel.flows.integrity import signed_head, verify_audit_log
+from dataflywheel.flows.governance.audit_log import audit_entries
 from dataflywheel.flows.governance.inbox import inbox_listing
-from dataflywheel.store.audit import SignedHead, load_public_key
+from dataflywheel.flows.integrity import signed_head, verify_audit_log
+from dataflywheel.store.audit import AuditEntry, SignedHead, load_public_key
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/audit/head"): AnyPerson(),
+    ("GET", "/api/v1/audit/entries"): AnyPerson(),
     ("POST", "/api/v1/audit/verify"): AnyPerson(),
     ("GET", "/api/v1/inbox"): AnyPerson(),
 }
@@ -78,6 +81,19 @@ class VerifyOut(BaseModel):
 def head(ws: ActingWorkspace) -> dict[str, Any]:
     """The chain head signed with the server's audit key (`flywheel audit head`)."""
     return signed_head(ws)
+
+
+Filter = Annotated[str | None, Query(max_length=200, pattern=NO_NUL)]
+
+
+@router.get("/audit/entries", response_model=PageOut[AuditEntry])
+def entries(ws: ActingWorkspace, paging: Paging, actor: Filter = None, kind: Filter = None,
+            record: Filter = None) -> Response:
+    """One page of the audit log, newest first, optionally of one actor, record kind or record
+    id (`remaining` is null: counting would scan the log)."""
+    return page_out(audit_entries(ws, actor=actor or None, kind=kind or None,
+                                  record=record or None, limit=paging.limit,
+                                  cursor=paging.cursor))
 
 
 @router.post("/audit/verify", response_model=VerifyOut, response_model_exclude_unset=True)
