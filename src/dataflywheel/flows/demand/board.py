@@ -79,3 +79,35 @@ def _one_of(kind: type[StrEnum], value: str | None, field: str) -> str | None:
         return value
     raise BadInput(f"unknown {field} {value!r}", field=field,
                    expected="one of " + ", ".join(m.value for m in kind), got=value)
+
+
+class RequirementLinks(BaseModel):
+    """What a requirement is linked to: the versions it was delivered in, the batches delivered
+    for it, the issues that name it and the feedback themes that became it."""
+
+    versions: list[str]
+    batches: list[str]
+    issues: list[str]
+    themes: list[str]
+
+
+def requirement_links(ws: Workspace, requirement_id: str) -> RequirementLinks:
+    """The requirement's links (`NotFound` for an unknown requirement), a few indexed queries."""
+    from dataflywheel.store.repositories.people import RequirementDeliveries, Requirements
+    from dataflywheel.store.tables.data import BatchRow
+    from dataflywheel.store.tables.feedback import ThemeRow
+    from dataflywheel.store.tables.issues import IssueLinkRow
+
+    with ws.db.session() as s:
+        Requirements(s).get(requirement_id)
+        versions = sorted({d.version_id for d in RequirementDeliveries(s).list(
+            requirement_id=requirement_id)})
+        batches = s.scalars(select(BatchRow.id).where(BatchRow.requirement_id == requirement_id)
+                            .order_by(BatchRow.id)).all()
+        issues = s.scalars(select(IssueLinkRow.issue_id).where(
+            IssueLinkRow.requirement_id == requirement_id).distinct().order_by(
+            IssueLinkRow.issue_id)).all()
+        themes = s.scalars(select(ThemeRow.id).where(ThemeRow.requirement_id == requirement_id)
+                           .order_by(ThemeRow.id)).all()
+    return RequirementLinks(versions=versions, batches=list(batches), issues=list(issues),
+                            themes=list(themes))

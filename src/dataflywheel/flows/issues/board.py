@@ -65,3 +65,12 @@ def issue_board(ws: Workspace, *, project_id: str | None = None, state: str | No
                    owner_id=owner_id).page(limit, cursor)
     rows = [IssueBoardRow(issue=i, escalation=escalation_timer(i, now)) for i in found.items]
     return Page(rows, found.next_cursor, found.remaining)
+
+
+def issue_themes(ws: Workspace, issue_id: str) -> list[str]:
+    """The feedback themes promoted to this issue (`reflux.promote`), by id."""
+    from dataflywheel.store.tables.feedback import ThemeRow
+
+    with ws.db.session() as s:
+        return list(s.scalars(select(ThemeRow.id).where(ThemeRow.issue_id == issue_id)
+                              .order_by(ThemeRow.id)))

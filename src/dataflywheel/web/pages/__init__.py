@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from dataflywheel.web.pages import executive, login
+from dataflywheel.web.pages import demand, issues
 
-PAGES = (login, executive)
+PAGES = (login, executive, demand, issues)
