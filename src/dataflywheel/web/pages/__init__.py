@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from dataflywheel.web.pages import executive, login
-from dataflywheel.web.pages import demand, issues
+from dataflywheel.web.pages import audit, demand, feedback, inbox, issues, plan
 
-PAGES = (login, executive, demand, issues)
+PAGES = (login, executive, demand, issues, feedback, plan, audit, inbox)
