@@ -20,7 +20,8 @@ def element_text(page: str, element_id: str) -> str:
     """The text of the element with `element_id` (tags dropped, whitespace collapsed)."""
     found = re.search(rf'<(\w+)[^>]*\bid="{re.escape(element_id)}"[^>]*>(.*?)</\1>', page, re.S)
     assert found, f"no element with id {element_id!r}"
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", found.group(2))).split())
+    inner = found.group(2).replace("<wbr>", "")  # a line-break hint inside a word
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", inner)).split())
 
 
 def shown_time(iso: str | None) -> str:

@@ -38,3 +38,16 @@ def test_counts_and_clocks(team: Workspace) -> None:
 def test_unknown_tier_is_bad_input(team: Workspace) -> None:
     with pytest.raises(BadInput, match="unknown severity 'P7'"):
         issue_board(team, severity="P7")
+
+
+def test_recent_documents_newest_first(team: Workspace) -> None:
+    from dataflywheel.flows.issues.kb import add_document
+    from dataflywheel.flows.issues.kb_recent import recent_documents
+
+    assert recent_documents(team) == []
+    first = add_document(team, kind="best_practice", title="Dedupe first", body="Run it.")
+    second = add_document(team, kind="decision_record", title="Keep vendors", body="Why.")
+    assert [d.id for d in recent_documents(team)] == [second.id, first.id]
+    assert [d.id for d in recent_documents(team, limit=1)] == [second.id]
+    with pytest.raises(BadInput, match="limit out of range"):
+        recent_documents(team, limit=0)

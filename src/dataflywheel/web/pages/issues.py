@@ -25,6 +25,7 @@ from dataflywheel.domain.records.issue import Severity
 from dataflywheel.domain.states import IssueState
 from dataflywheel.flows.issues.board import issue_board, issue_counts, issue_themes
 from dataflywheel.flows.issues.kb import search_page, show
+from dataflywheel.flows.issues.kb_recent import recent_documents
 from dataflywheel.flows.issues.lifecycle import issue_view
 from dataflywheel.web.projects import project_choice
 from dataflywheel.web.rendering import page_router, render_page
@@ -72,12 +73,14 @@ def issue(request: Request, issue: str, ws: ActingWorkspace, who: Caller) -> HTM
 def kb(request: Request, ws: ActingWorkspace, who: Caller, paging: Paging,
        q: Annotated[str | None, Query(max_length=500)] = None,
        kind: Annotated[str | None, Query(max_length=32)] = None) -> HTMLResponse:
-    """The knowledge base: a search form, and the hits of `?q=` best first."""
+    """The knowledge base: a search form, the hits of `?q=` best first, else the newest
+    documents."""
     hits = None
     if q:
         hits = search_page(ws, q, kind=kind or None, limit=paging.limit, cursor=paging.cursor)
     return render_page(request, "issues_kb.html", title="Knowledge base", who=who, q=q or "",
-                       kind=kind or "", hits=hits, limit=paging.limit)
+                       kind=kind or "", hits=hits, limit=paging.limit,
+                       recent=[] if q else recent_documents(ws))
 
 
 @router.get("/kb/{document}", response_class=HTMLResponse, include_in_schema=False)
