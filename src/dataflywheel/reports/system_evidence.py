@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy import ColumnElement, and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.policies.bottlenecks import BottleneckFacts, Ratio
@@ -80,15 +80,19 @@ def _experiments(s: Session, since: datetime | None, until: datetime) -> GateEvi
 
 
 def _feedback(s: Session, since: datetime | None, until: datetime) -> GateEvidence:
-    events = s.execute(select(FeedbackEventRow.state, FeedbackEventRow.theme_id).where(
-        within(FeedbackEventRow.received_at, since, until))).all()
-    routed = sum(state in (FeedbackState.ROUTED.value, FeedbackState.THEMED.value)
-                 for state, _ in events)
-    themes = {t for _, t in events if t is not None}
+    """Counted and joined in the database: a window may hold 100k events (the milestone board
+    and the dashboards read this on every page)."""
+    event = FeedbackEventRow
+    window = within(event.received_at, since, until)
+    routed_states = (FeedbackState.ROUTED.value, FeedbackState.THEMED.value)
+    total, routed = s.execute(select(func.count(), func.coalesce(func.sum(
+        case((event.state.in_(routed_states), 1), else_=0)), 0)).where(window)).one()
+    themed = select(event.theme_id).where(window, event.theme_id.is_not(None)).distinct()
     promoted = s.scalars(select(ThemeRow.updated_at).where(
-        ThemeRow.id.in_(sorted(themes)),
+        ThemeRow.id.in_(themed),
         (ThemeRow.requirement_id.is_not(None)) | (ThemeRow.issue_id.is_not(None)))).all()
-    return GateEvidence(GateKind.FEEDBACK_PROMOTED, tuple(sorted(promoted)), routed, len(events))
+    return GateEvidence(GateKind.FEEDBACK_PROMOTED, tuple(sorted(promoted)), int(routed),
+                        int(total))
 
 
 READERS: dict[GateKind, Callable[[Session, datetime | None, datetime], GateEvidence]] = {

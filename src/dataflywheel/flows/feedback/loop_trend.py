@@ -6,16 +6,19 @@ taken at the end of each of the last weeks: an event counts as routed by then wh
 received by then and is routed now (routing time is not a column; an event is routed in the
 run that receives it or at the next `feedback route`), and as absorbed by then when its theme
 was absorbed by then. The point at `now` is therefore the rate `GET /api/v1/feedback/metrics`
-answers. Each series is one query (a SUM(CASE …) per week over one scan), never a read of every
-event, so the page stays fast at 100k events.
+answers. The routed series is one statement of range counts, one per week, on the index
+(state, received_at): every event is counted once, in the database; the absorbed series groups
+events by their absorbed theme (few). Never a read of every event into Python: the page stays
+fast at 100k events.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import accumulate
 
 from pydantic import BaseModel
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from dataflywheel.domain.policies.feedback_loop import loop_metrics_of
 from dataflywheel.domain.records.base import utcnow
@@ -53,14 +56,19 @@ def loop_trend(ws: Workspace, *, weeks: int = 12, now: datetime | None = None) -
     now = now or utcnow()
     ends = [now - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
     event = FeedbackEventRow
-    routed = select(*[func.sum(case((event.received_at <= end, 1), else_=0)) for end in ends]
-                    ).where(event.state.in_(ROUTED))
-    absorbed = select(*[func.sum(case((ThemeRow.absorbed_at <= end, 1), else_=0)) for end in ends]
-                      ).select_from(event).join(ThemeRow, ThemeRow.id == event.theme_id).where(
-        event.state.in_(ROUTED), ThemeRow.state == ThemeState.ABSORBED.value)
+    routed = select(*[select(func.count()).where(
+        event.state.in_(ROUTED), event.received_at <= end,
+        *([event.received_at > ends[n - 1]] if n else [])).scalar_subquery()
+        for n, end in enumerate(ends)])
+    # each absorbed theme's routed events, counted on the index (theme_id, state) — a join
+    # here made SQLite walk every routed event instead
+    absorbed = select(ThemeRow.absorbed_at, select(func.count()).where(
+        event.theme_id == ThemeRow.id, event.state.in_(ROUTED)).scalar_subquery()).where(
+        ThemeRow.state == ThemeState.ABSORBED.value)
     with ws.db.session() as s:
-        routed_by = [int(n or 0) for n in s.execute(routed).one()]
-        absorbed_by = [int(n or 0) for n in s.execute(absorbed).one()]
+        routed_by = list(accumulate(int(n or 0) for n in s.execute(routed).one()))
+        themes = s.execute(absorbed).all()
+    absorbed_by = [sum(n for at, n in themes if at is not None and at <= end) for end in ends]
     return [LoopPoint(until=end, routed_events=r, absorbed_events=a,
                       loop_rate=loop_metrics_of(r, a, []).loop_rate)
             for end, r, a in zip(ends, routed_by, absorbed_by, strict=True)]

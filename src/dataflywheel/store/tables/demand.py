@@ -24,6 +24,8 @@ class RequirementRow(Base):
         Index("ix_requirements_order", "priority", "deadline", "created_at", "id"),
         Index("ix_requirements_project_order", "project_id", "priority", "deadline", "created_at",
               "id"),
+        # the Demand board's counts by state and priority read this index alone (migration 0015)
+        Index("ix_requirements_project_state", "project_id", "state", "priority"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Integer, String, Text
+from sqlalchemy import Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dataflywheel.domain.records.feedback import FeedbackSource, FeedbackType, ImpactScope
@@ -25,6 +25,11 @@ class FeedbackEventRow(Base):
         one_of("source", FeedbackSource),
         one_of("failure_type", FeedbackType),
         one_of("impact_scope", ImpactScope),
+        # the Feedback page's loop rate by week, routing table and absorbed count read these
+        # indexes alone (migration 0015)
+        Index("ix_feedback_events_state_received", "state", "received_at"),
+        Index("ix_feedback_events_route", "project_id", "stage_id", "state"),
+        Index("ix_feedback_events_theme_state", "theme_id", "state"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

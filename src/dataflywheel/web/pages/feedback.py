@@ -59,8 +59,10 @@ def feedback(request: Request, ws: ActingWorkspace, who: Caller, paging: Paging,
     if state and state not in {s.value for s in ThemeState}:
         raise BadInput(f"unknown theme state {state!r}", field="state", got=state,
                        expected="one of " + ", ".join(s.value for s in ThemeState))
-    page = themes(ws, state=state or None, project_id=choice.current).page(paging.limit,
-                                                                            paging.cursor)
+    # the theme records alone: the list shows no trend or examples, so the page never reads the
+    # events of its themes (the API's listing joins them: thousands of events per theme)
+    page = themes(ws, state=state or None, project_id=choice.current).parents.page(
+        paging.limit, paging.cursor)
     points = loop_trend(ws, weeks=TREND_WEEKS)
     return render_page(
         request, "feedback.html", title=f"Feedback {choice.current or ''}".strip(), who=who,
