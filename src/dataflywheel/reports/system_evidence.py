@@ -80,16 +80,15 @@ def _experiments(s: Session, since: datetime | None, until: datetime) -> GateEvi
 
 
 def _feedback(s: Session, since: datetime | None, until: datetime) -> GateEvidence:
-    """Counted and joined in the database: a window may hold 100k events (the milestone board
-    and the dashboards read this on every page)."""
-    event = FeedbackEventRow
-    window = within(event.received_at, since, until)
-    routed_states = (FeedbackState.ROUTED.value, FeedbackState.THEMED.value)
+    # Counted by the database: a window may hold 10⁵ events, and the gate needs two numbers and
+    # the themes they fed, not the events.
+    window = within(FeedbackEventRow.received_at, since, until)
+    reached = FeedbackEventRow.state.in_([FeedbackState.ROUTED.value, FeedbackState.THEMED.value])
     total, routed = s.execute(select(func.count(), func.coalesce(func.sum(
-        case((event.state.in_(routed_states), 1), else_=0)), 0)).where(window)).one()
-    themed = select(event.theme_id).where(window, event.theme_id.is_not(None)).distinct()
+        case((reached, 1), else_=0)), 0)).where(window)).one()
     promoted = s.scalars(select(ThemeRow.updated_at).where(
-        ThemeRow.id.in_(themed),
+        ThemeRow.id.in_(select(FeedbackEventRow.theme_id).where(
+            window, FeedbackEventRow.theme_id.is_not(None)).distinct()),
         (ThemeRow.requirement_id.is_not(None)) | (ThemeRow.issue_id.is_not(None)))).all()
     return GateEvidence(GateKind.FEEDBACK_PROMOTED, tuple(sorted(promoted)), int(routed),
                         int(total))
