@@ -44,3 +44,19 @@ def test_routed_events_count_from_their_receipt(team: Workspace) -> None:
 def test_weeks_out_of_range(team: Workspace, weeks: int) -> None:
     with pytest.raises(BadInput, match="weeks out of range"):
         loop_trend(team, weeks=weeks)
+
+
+def test_theme_summary_is_the_theme_view(team: Workspace) -> None:
+    from dataflywheel.flows.feedback.theme_page import theme_summary, week_start
+    from dataflywheel.flows.feedback.themes import form_themes, theme_views
+
+    ingest_events(team, [event(f"T-{i}", days=i * 3) for i in range(6)])
+    route_pending(team, rules=OWN)
+    form_themes(team)
+    now = utcnow()
+    for view in theme_views(team, now=now):
+        summary = theme_summary(team, view.theme.id, now=now)
+        assert summary.weekly == view.weekly and summary.theme == view.theme
+        assert [e.model_dump() for e in summary.examples] == view.to_dict()["examples"]
+        assert summary.ranked_among == view.theme.event_count
+    assert week_start("2026-W48").isoformat() == "2026-11-23T00:00:00+00:00"

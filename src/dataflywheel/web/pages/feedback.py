@@ -5,8 +5,9 @@ The themes are the listing `GET /api/v1/feedback/themes` pages (`flows.feedback.
 the loop rate is `domain.policies.feedback_loop`'s, taken week by week by
 `flows.feedback.loop_trend` (its last point is what `GET /api/v1/feedback/metrics` answers) and
 drawn as a chart with its data table; the routing table is one GROUP BY over the events. A theme's
-page is `GET /api/v1/feedback/themes/{theme}` with links to the requirement or issue it became
-and the version that absorbed it.
+page shows the figures of `GET /api/v1/feedback/themes/{theme}` (`flows.feedback.theme_page`:
+weekly counts in the database, examples ranked among its latest events) with links to the
+requirement or issue it became and the version that absorbed it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from dataflywheel.api.routers.feedback import POLICY as API
 from dataflywheel.domain.states import ThemeState
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.feedback.loop_trend import LoopPoint, loop_trend, routing_summary
-from dataflywheel.flows.feedback.themes import theme_views, themes
+from dataflywheel.flows.feedback.theme_page import POOL, theme_summary
+from dataflywheel.flows.feedback.themes import themes
 from dataflywheel.reports.charts import vega_lite
 from dataflywheel.web.projects import project_choice
 from dataflywheel.web.rendering import page_router, render_page
@@ -74,6 +76,6 @@ def feedback(request: Request, ws: ActingWorkspace, who: Caller, paging: Paging,
 @router.get("/feedback/themes/{theme}", response_class=HTMLResponse, include_in_schema=False)
 def theme(request: Request, theme: str, ws: ActingWorkspace, who: Caller) -> HTMLResponse:
     """One theme: its counts, leverage, weekly trend, examples and what it became."""
-    [view] = theme_views(ws, theme_id=theme)
+    view = theme_summary(ws, theme)
     return render_page(request, "feedback_theme.html", title=f"Theme {view.theme.id}", who=who,
-                       view=view, examples=view.to_dict()["examples"])
+                       view=view, pool=POOL)
