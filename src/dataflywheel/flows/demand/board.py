@@ -15,13 +15,14 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dataflywheel.domain.policies.sla import SlaStatus
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.demand import Priority, Requirement
 from dataflywheel.domain.states import RequirementState
 from dataflywheel.errors import BadInput
+from dataflywheel.flows._counts import counts_by
 from dataflywheel.flows.demand.lifecycle import calendar_of, sla_many
 from dataflywheel.flows.demand.requirements import requirements
 from dataflywheel.flows.workspace import Workspace
@@ -48,14 +49,10 @@ class DemandCounts(BaseModel):
 
 def demand_counts(ws: Workspace, *, project_id: str | None = None) -> DemandCounts:
     """The pool (of one project, when named) counted by state and priority in one query."""
-    stmt = select(RequirementRow.state, RequirementRow.priority, func.count()).group_by(
-        RequirementRow.state, RequirementRow.priority)
-    if project_id is not None:
-        stmt = stmt.where(RequirementRow.project_id == project_id)
-    table = {state.value: {p.value: 0 for p in Priority} for state in RequirementState}
-    with ws.db.session() as s:
-        for state, priority, count in s.execute(stmt):
-            table.setdefault(state, {p.value: 0 for p in Priority})[priority] = count
+    table = counts_by(ws, RequirementRow.state, RequirementRow.priority,
+                      row_names=[s.value for s in RequirementState],
+                      col_names=[p.value for p in Priority],
+                      where=None if project_id is None else RequirementRow.project_id == project_id)
     return DemandCounts(by_state=table, total=sum(sum(row.values()) for row in table.values()))
 
 

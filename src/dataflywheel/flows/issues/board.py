@@ -12,12 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dataflywheel.domain.policies.risk import EscalationTimer, escalation_timer
 from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.issue import Issue, Severity
 from dataflywheel.domain.states import IssueState
+from dataflywheel.flows._counts import counts_by
 from dataflywheel.flows.issues.lifecycle import issues
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.paging import Page
@@ -44,14 +45,10 @@ class IssueCounts(BaseModel):
 
 def issue_counts(ws: Workspace, *, project_id: str | None = None) -> IssueCounts:
     """The Issue Pool (of one project, when named) counted by severity and state, one query."""
-    stmt = select(IssueRow.severity, IssueRow.state, func.count()).group_by(
-        IssueRow.severity, IssueRow.state)
-    if project_id is not None:
-        stmt = stmt.where(IssueRow.project_id == project_id)
-    table = {sev.value: {st.value: 0 for st in IssueState} for sev in Severity}
-    with ws.db.session() as s:
-        for severity, state, count in s.execute(stmt):
-            table.setdefault(severity, {st.value: 0 for st in IssueState})[state] = count
+    table = counts_by(ws, IssueRow.severity, IssueRow.state,
+                      row_names=[sev.value for sev in Severity],
+                      col_names=[st.value for st in IssueState],
+                      where=None if project_id is None else IssueRow.project_id == project_id)
     return IssueCounts(by_severity=table)
 
 
