@@ -35,3 +35,16 @@ def test_a_project_without_a_plan_says_how_to_load_one(site_client, demo_site) -
     assert "flywheel system plan load --project P-ORAL" in element_text(page.text, "no-plan")
     missing = site_client.get("/plan?project=P-NOPE")
     assert missing.status_code == 404 and "project P-NOPE does not exist" in alert_of(missing.text)
+
+
+def test_the_board_is_kept_a_minute_and_computed_again_on_asking(fresh_site) -> None:  # type: ignore[no-untyped-def]
+    client, site = fresh_site
+    web_login(client, site.token[OWNER])
+    first = element_text(client.get("/plan?project=P-K12").text, "computed")
+    assert first.startswith("Figures as of") and "kept 60 s" in first
+    made = client.post("/api/v1/system/projects/P-K12/runs", json={},
+                       headers={"Authorization": f"Bearer {site.token[OWNER]}"})
+    assert made.status_code == 201, made.text
+    run = made.json()["id"]
+    assert f'id="run-{run}"' not in client.get("/plan?project=P-K12").text  # the kept figures
+    assert f'id="run-{run}"' in client.get("/plan?project=P-K12&fresh=true").text
