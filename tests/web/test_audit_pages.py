@@ -58,3 +58,17 @@ def test_an_edited_entry_shows_the_chain_broken(fresh_site) -> None:  # type: ig
     page = client.get("/audit").text
     assert element_text(page, "chain-status").startswith("✗ NOT intact")
     assert "✗ hash" in element_text(page, "problem-5")
+
+
+def test_a_large_log_waits_for_the_button(fresh_site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from dataflywheel.web.pages import audit
+
+    monkeypatch.setattr(audit, "INLINE_FULL_VERIFY", 10)  # the demo's log counts as large
+    client, site = fresh_site
+    web_login(client, site.token[EVALUATOR])
+    page = client.get("/audit")
+    assert element_text(page.text, "chain-status") == (
+        "⚠ not verified : not verified since the server started.")
+    done = client.post("/audit/verify", data={"csrf": csrf_of(page.text)})
+    assert done.status_code == 200 and "full verify done" in done.text
+    assert element_text(done.text, "chain-status").startswith("✓ intact")
