@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from dataflywheel.web.pages import executive, login
+from dataflywheel.web.pages import annotation, executive, login
 
-PAGES = (login, executive)
+PAGES = (login, executive, annotation)
