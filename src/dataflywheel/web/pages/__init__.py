@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataflywheel.web.pages import executive, login
+from dataflywheel.web.pages import annotation, executive, login
 from dataflywheel.web.pages import audit, demand, feedback, inbox, issues, plan
 
-PAGES = (login, executive, demand, issues, feedback, plan, audit, inbox)
+PAGES = (login, executive, annotation, demand, issues, feedback, plan, audit, inbox)
