@@ -3,7 +3,7 @@ representative examples — what `/feedback/themes/{theme}` shows.
 
 Why not `themes.theme_views`, which `GET /api/v1/feedback/themes/{theme}` answers with: it reads
 every event of the theme to count its weeks and rank its examples, seconds for a theme of 100k
-events. Here the weeks are range counts on the index (theme_id, occurred_at), the same weeks and
+events. Here the weeks are range counts on the index (theme_id, occurred_at, id), the same weeks and
 counts; the examples are ranked by the same function (`theme_clustering.view_of`: nearest the
 centroid, ties by id) over the theme's `POOL` latest events — the API's examples whenever the
 theme has no more events than that, and said so on the page otherwise.
@@ -24,7 +24,7 @@ from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.feedback import FeedbackEvents, Themes
 from dataflywheel.store.tables.feedback import FeedbackEventRow
 
-POOL = 500
+POOL = 200
 
 
 class ThemeExample(BaseModel):

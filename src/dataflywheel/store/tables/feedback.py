@@ -30,7 +30,7 @@ class FeedbackEventRow(Base):
         Index("ix_feedback_events_state_received", "state", "received_at"),
         Index("ix_feedback_events_route", "project_id", "stage_id", "state"),
         Index("ix_feedback_events_theme_state", "theme_id", "state"),
-        Index("ix_feedback_events_theme_occurred", "theme_id", "occurred_at"),
+        Index("ix_feedback_events_theme_occurred", "theme_id", "occurred_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

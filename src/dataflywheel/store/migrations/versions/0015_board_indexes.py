@@ -25,7 +25,7 @@ INDEXES = {
     "ix_feedback_events_state_received": ("feedback_events", ["state", "received_at"]),
     "ix_feedback_events_route": ("feedback_events", ["project_id", "stage_id", "state"]),
     "ix_feedback_events_theme_state": ("feedback_events", ["theme_id", "state"]),
-    "ix_feedback_events_theme_occurred": ("feedback_events", ["theme_id", "occurred_at"]),
+    "ix_feedback_events_theme_occurred": ("feedback_events", ["theme_id", "occurred_at", "id"]),
 }
 
 
