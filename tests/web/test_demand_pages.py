@@ -86,3 +86,41 @@ def test_a_person_outside_the_project_is_refused(site_client, demo_site) -> None
     refused = site_client.get("/demand?project=P-K12")
     assert refused.status_code == 403 and "maya.ortiz may not do this" in alert_of(refused.text)
     assert site_client.get("/demand?project=P-ORAL").status_code == 200
+
+
+def test_a_delivery_is_accepted_or_rejected_only_by_its_accountable(fresh_site) -> None:  # type: ignore[no-untyped-def]
+    from web_helpers import csrf_of
+
+    client, site = fresh_site
+    owner = {"Authorization": f"Bearer {site.token[OWNER]}"}
+    mine = [r for r in client.get("/api/v1/requirements", params={"state": "in_progress",
+                                                                   "limit": 1000},
+                                  headers=owner).json()["items"]
+            if r["accountable_id"] == OWNER][:2]
+    for r in mine:
+        done = client.post(f"/api/v1/requirements/{r['id']}/deliver",
+                           json={"versions": ["V-0001"]}, headers=owner)
+        assert done.status_code == 200, done.text
+    first, second = (r["id"] for r in mine)
+    web_login(client, site.token["chen.jie"])  # a member, not the Accountable
+    page = client.get(f"/demand/{first}")
+    assert "Only the accountable person the requirement names may." in element_text(page.text, "only")
+    refused = client.post(f"/demand/{first}/accept", data={"csrf": csrf_of(page.text)},
+                          follow_redirects=False)
+    assert refused.status_code == 403 and "chen.jie may not do this" in alert_of(refused.text)
+    assert client.get(f"/api/v1/requirements/{first}", headers=owner).json()["state"] == "delivered"
+    web_login(client, site.token[OWNER])
+    page = client.get(f"/demand/{first}")
+    assert 'id="only"' not in page.text
+    accepted = client.post(f"/demand/{first}/accept", data={"csrf": csrf_of(page.text)},
+                           follow_redirects=False)
+    assert accepted.status_code == 303 and "accepted+by+lin.wei" in accepted.headers["location"]
+    assert client.get(f"/api/v1/requirements/{first}", headers=owner).json()["state"] == "accepted"
+    rejected = client.post(f"/demand/{second}/reject", follow_redirects=False,
+                           data={"csrf": csrf_of(page.text), "reason": "4 % off-topic"})
+    assert rejected.status_code == 303
+    after = client.get(f"/api/v1/requirements/{second}", headers=owner).json()
+    assert (after["state"], after["decision_reason"]) == ("rejected", "4 % off-topic")
+    entries = client.get("/api/v1/audit/entries", params={"record": second},
+                         headers=owner).json()["items"]
+    assert (entries[0]["actor"], entries[0]["action"]) == (OWNER, "requirement.rejected")

@@ -5,15 +5,17 @@ SLA clock (business days, the chapter's P0/P1/P2 deadlines) — `flows.demand.bo
 with the listing `GET /api/v1/requirements` uses and clocks each row with the function
 `GET /api/v1/requirements/{id}/sla` answers with. Returned requirements show what they lack. The
 page of one requirement adds its five SLA dimensions and its links: the versions it was delivered
-in (`/data/versions/…`), the issues naming it, the feedback themes that became it.
+in (`/data/versions/…`), the issues naming it, the feedback themes that became it; a delivered
+requirement's Accountable person accepts or rejects it there (the API route's rule and flow:
+anyone else sees the buttons disabled and is refused with a 403 page).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from dataflywheel.api.deps import ActingWorkspace, Caller
 from dataflywheel.api.paging import Paging
@@ -23,16 +25,21 @@ from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.demand import Priority
 from dataflywheel.domain.states import RequirementState
 from dataflywheel.flows.demand.board import board_page, demand_counts, requirement_links
+from dataflywheel.flows.demand import lifecycle
 from dataflywheel.flows.demand.lifecycle import requirement_sla
 from dataflywheel.flows.demand.requirements import get_requirement
+from dataflywheel.web.access import permission
 from dataflywheel.web.projects import project_choice
-from dataflywheel.web.rendering import page_router, render_page
+from dataflywheel.web.rendering import page_router, render_page, see_other
 
 router = page_router()
 
+ONE = "/api/v1/requirements/{requirement}"
 POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/demand"): API[("GET", "/api/v1/requirements")],
-    ("GET", "/demand/{requirement}"): API[("GET", "/api/v1/requirements/{requirement}")],
+    ("GET", "/demand/{requirement}"): API[("GET", ONE)],
+    ("POST", "/demand/{requirement}/accept"): API[("POST", ONE + "/accept")],
+    ("POST", "/demand/{requirement}/reject"): API[("POST", ONE + "/reject")],
 }
 Filter = Annotated[str | None, Query(max_length=40)]
 
@@ -59,4 +66,23 @@ def requirement(request: Request, requirement: str, ws: ActingWorkspace,
     found = get_requirement(ws, requirement)
     return render_page(request, "demand_requirement.html", title=f"Requirement {found.id}",
                        who=who, r=found, sla=requirement_sla(ws, found.id),
-                       links=requirement_links(ws, found.id))
+                       links=requirement_links(ws, found.id),
+                       decide=permission(request, who, "POST", ONE + "/accept",
+                                         requirement=found.id))
+
+
+@router.post("/demand/{requirement}/accept", include_in_schema=False)
+def accept(requirement: str, ws: ActingWorkspace) -> RedirectResponse:
+    """Accept the delivery: its Accountable person only (`POST …/requirements/{id}/accept`)."""
+    after = lifecycle.decide(ws, requirement, accept=True, by=ws.actor)
+    return see_other(f"/demand/{requirement}",
+                     notice=f"{requirement} {after.state.value} by {ws.actor}")
+
+
+@router.post("/demand/{requirement}/reject", include_in_schema=False)
+def reject(requirement: str, ws: ActingWorkspace,
+           reason: Annotated[str, Form(min_length=1, max_length=2000)]) -> RedirectResponse:
+    """Reject the delivery with a reason (`POST …/requirements/{id}/reject`); work resumes."""
+    after = lifecycle.decide(ws, requirement, accept=False, by=ws.actor, reason=reason)
+    return see_other(f"/demand/{requirement}",
+                     notice=f"{requirement} {after.state.value} by {ws.actor}")
