@@ -13,7 +13,7 @@ requests in flight: 503 + `Retry-After` at once, not a queue) and `api.inputs.Gu
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -31,7 +31,8 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
 def create_app(settings: Settings, *, max_body_bytes: int = MAX_BODY_BYTES,
-               open_on_start: bool = True, max_concurrency: int | None = None) -> FastAPI:
+               open_on_start: bool = True, max_concurrency: int | None = None,
+               pages: Sequence[Any] = ()) -> FastAPI:
     """An app serving the workspace of `settings` to people with personal tokens.
 
     `open_on_start=False` leaves `app.state.workspace` to the caller (the test suite's one
@@ -54,9 +55,10 @@ def create_app(settings: Settings, *, max_body_bytes: int = MAX_BODY_BYTES,
     app = FastAPI(title="dataflywheel", version=__version__, lifespan=lifespan,
                   dependencies=[Depends(authorize)])
     app.state.max_body_bytes = max_body_bytes
-    app.state.policy = build_policy(ROUTERS)
+    modules = (*ROUTERS, *pages)
+    app.state.policy = build_policy(modules)
     install_error_handlers(app)
-    for module in ROUTERS:
+    for module in modules:
         app.include_router(module.router)
     missing = unruled_routes(app)
     if missing:  # a route without a rule would answer nobody; refuse to start instead

@@ -258,20 +258,44 @@ def decide(s: Session, rule: Rule, who: Authenticated, value: str | None) -> str
     return subject
 
 
+API_PREFIX = "/api/"
+SESSION_COOKIE = "flywheel_session"
+"""The dashboard's session cookie: every path outside `API_PREFIX` (the pages) authenticates with
+it; the API takes bearer tokens only, so a page of another site can never call the API as a
+logged-in person."""
+
+
 def authorize(request: Request) -> Authenticated | None:
     """The caller of this request, once the route's rule allows them (None on public routes)."""
     from dataflywheel.flows.governance.tokens import authenticate_in
+    from dataflywheel.flows.governance.web_sessions import session_caller_in
 
     route = request.scope["route"]
     rule = rule_for(request.app.state.policy, request.method, route.path)
     if rule.public:
         return None
-    token = bearer(request)
     ws = request.app.state.workspace
+    page = not request.url.path.startswith(API_PREFIX)
+    token = None if page else bearer(request)
     with ws.db.session() as s:
-        who = authenticate_in(s, token)
+        if token is None:  # a dashboard page: the session cookie, never a bearer token
+            caller = session_caller_in(s, session_cookie(request))
+            request.state.session = caller
+            who = caller.who
+        else:
+            who = authenticate_in(s, token)
         decide(s, rule, who, scope_value(rule, request.path_params, request.query_params))
     return who
+
+
+def session_cookie(request: Request) -> str:
+    """The dashboard session cookie of a page request (`Unauthenticated` when there is none: the
+    dashboard sends the person to its login page)."""
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    if not cookie:
+        raise Unauthenticated("not logged in", expected="a dashboard session",
+                              hint="log in at /login with your personal token")
+    return cookie
 
 
 Authorized = Annotated["Authenticated | None", Depends(authorize)]

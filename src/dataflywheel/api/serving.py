@@ -1,4 +1,4 @@
-"""The app as uvicorn's worker processes build it: `flywheel serve --workers N` cannot hand an app
+"""The configuration uvicorn's worker processes build the app from: `flywheel serve --workers N` cannot hand an app
 object to N processes, so it hands them this factory and the settings in the environment.
 
 `FLYWHEEL_SERVE` carries the server's whole configuration as one JSON object (the workspace
@@ -14,8 +14,6 @@ import json
 import os
 from typing import Any
 
-from fastapi import FastAPI
-
 from dataflywheel.settings import Settings
 
 ENV = "FLYWHEEL_SERVE"
@@ -28,11 +26,10 @@ def export(settings: Settings, *, max_body_bytes: int, max_concurrency: int) -> 
                                   "max_concurrency": max_concurrency})
 
 
-def app_from_environment() -> FastAPI:
-    """The app of one worker (uvicorn `--factory`)."""
-    from dataflywheel.api.app import create_app
-
+def from_environment() -> tuple[Settings, dict[str, Any]]:
+    """The settings and the app's keywords `export` left (the site's factory,
+    `web.site.site_from_environment`, builds each worker's app from them)."""
     config: dict[str, Any] = json.loads(os.environ[ENV])
-    return create_app(Settings.model_validate(config["settings"]),
-                      max_body_bytes=config["max_body_bytes"],
-                      max_concurrency=config["max_concurrency"])
+    return (Settings.model_validate(config["settings"]),
+            {"max_body_bytes": config["max_body_bytes"],
+             "max_concurrency": config["max_concurrency"]})

@@ -1,7 +1,7 @@
 """`flywheel serve`: run the team server (uvicorn) on this workspace.
 
 One process by default; `--workers N` starts N uvicorn worker processes that share the port, each
-building the app from `api.serving` (the settings travel in the environment). For a team, run it on
+building the site from `web.site` (`api.serving` carries the settings) (the settings travel in the environment). For a team, run it on
 PostgreSQL (`--db postgresql+psycopg://…`): SQLite serialises writers, so extra workers only wait
 on its lock. Each worker bounds its own requests in flight (`--max-concurrency`, default sized for
 the machine and split between the workers); over it the answer is 503 + `Retry-After`.
@@ -43,8 +43,9 @@ def serve(
                               "FLYWHEEL_MLFLOW_ROOTS, else none (http(s) tracking servers and "
                               "uploaded stores only).")] = None,
 ) -> None:
-    """Serve the HTTP API to people with personal tokens (`flywheel tokens create PERSON`);
-    callers send `Authorization: Bearer <token>`."""
+    """Serve the HTTP API and the web dashboard to people with personal tokens (`flywheel tokens
+    create PERSON`): API callers send `Authorization: Bearer <token>`; the dashboard at `/` takes
+    the token once at its login page."""
     settings = settings_of(ctx)
     if db is not None or mlflow_root:
         settings = type(settings)(**{**settings.model_dump(), "db": db or settings.db,  # validated
@@ -65,7 +66,9 @@ def serve(
     console.print(f"serving {settings.workspace} ({backend}) on http://{host}:{port}/api/v1 with "
                   f"{workers} worker(s), at most {bound} requests in flight each",
                   highlight=False)
-    uvicorn.run("dataflywheel.api.serving:app_from_environment", factory=True, host=host,
+    console.print(f"dashboard: http://{host}:{port}/ (log in with a personal token)",
+                  highlight=False)
+    uvicorn.run("dataflywheel.web.site:site_from_environment", factory=True, host=host,
                 port=port, workers=workers, log_level="info", access_log=False)
 
 

@@ -38,9 +38,9 @@ def demo_step(ws: Workspace, console: Console, *, candidate: str, owner: str = "
         return
     import httpx
 
-    from dataflywheel.api.app import create_app
     from dataflywheel.api.background import running
     from dataflywheel.flows.governance.tokens import create_token
+    from dataflywheel.web.site import create_site
 
     headers: dict[str, dict[str, str]] = {}
     for person in PEOPLE:
@@ -48,7 +48,7 @@ def demo_step(ws: Workspace, console: Console, *, candidate: str, owner: str = "
         headers[person] = {"Authorization": f"Bearer {plaintext}"}
         console.print(f"{ws.actor} (server administrator) creates {token.id} for {person}, "
                       f"expiring in 7 days; only its SHA-256 is stored", highlight=False)
-    with running(create_app(ws.settings)) as server:
+    with running(create_site(ws.settings)) as server:
         console.print(f"Server up at {server.url}/api/v1 (health: "
                       f"{httpx.get(server.url + '/api/v1/health').json()['database']})",
                       highlight=False)

@@ -50,6 +50,26 @@ def measure(ws: Workspace, *, layer: str | None = None, by: str | None = None,
                          figures=figures(history, layer=chosen, by=by))
 
 
+def weekly(ws: Workspace, *, weeks: int = 8, until: datetime | None = None,
+           project: str | None = None) -> list[MetricsAnswer]:
+    """Every metric week by week: `weeks` windows of seven days ending at `until` (default now),
+    oldest first, of one project or the whole team — the trends of the executive dashboard, each
+    window what `flywheel metrics --since … --until …` answers for it."""
+    if not 1 <= weeks <= 52:
+        raise BadInput("weeks out of range", field="weeks", expected="1..52", got=str(weeks))
+    until = until or utcnow()
+    with ws.db.session() as s:
+        _project_exists(s, project)
+        answers = []
+        for n in range(weeks, 0, -1):
+            end = until - timedelta(weeks=n - 1)
+            start = end - timedelta(weeks=1)
+            answers.append(MetricsAnswer(since=start, until=end, project=project, layer=None,
+                                         by=None, figures=figures(gather(ws, s, start, end,
+                                                                         project))))
+    return answers
+
+
 def compare(ws: Workspace, *, before: tuple[datetime, datetime],
             after: tuple[datetime, datetime], project: str | None = None) -> Scorecard:
     """The Table 24-24 scorecard: its five metrics over the period `before` and the period

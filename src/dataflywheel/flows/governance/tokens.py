@@ -17,10 +17,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.base import utcnow
@@ -167,10 +169,17 @@ def authenticate_in(s: Session, presented: str, *, at: datetime | None = None) -
         raise Unauthenticated("malformed bearer token", expected=f"a personal token {PREFIX}…",
                               hint="flywheel tokens create PERSON --expires 30d")
     token_id, secret = parts
-    rows = s.execute(_AUTHENTICATE, {"token_id": token_id}).all()
+    rows = s.execute(AUTHENTICATE, {"token_id": token_id}).all()
     if not rows or not hmac.compare_digest(secret_hash(secret), rows[0].secret_sha256):
         raise Unauthenticated("bearer token not accepted", hint="check the token, or create one: "
                               "flywheel tokens create PERSON --expires 30d")
+    return authenticated(rows, at)
+
+
+def authenticated(rows: Sequence[Row[Any]], at: datetime) -> Authenticated:
+    """The person of `AUTHENTICATE`'s rows for a token already matched (by its secret, or by a
+    dashboard session opened with it): refused when the token was revoked or expired, or its
+    person offboarded — a session lasts no longer than the token it was opened with."""
     row = rows[0]
     if row.state != TokenState.ACTIVE.value:
         raise Unauthenticated(f"API token {row.id} was {row.state}", hint="create a new one: "
@@ -191,7 +200,7 @@ def authenticate_in(s: Session, presented: str, *, at: datetime | None = None) -
 # One round trip per request: the token, its person's `active`, whether they administer the server,
 # and their role holdings (one row each; LEFT JOINs, so a person with none still gets one row).
 # Plain rows, no ORM objects; the person is read on every request, so offboarding acts at once.
-_AUTHENTICATE = (
+AUTHENTICATE = (
     select(ApiTokenRow.id, ApiTokenRow.person_id, ApiTokenRow.secret_sha256, ApiTokenRow.state,
            ApiTokenRow.expires_at, PersonRow.active, ServerAdminRow.person_id.label("admin"),
            RoleHoldingRow.id.label("holding_id"), RoleHoldingRow.role, RoleHoldingRow.project_id)

@@ -33,3 +33,22 @@ class ServerAdminRow(Base):
                                            primary_key=True)
     granted_by: Mapped[str] = mapped_column(String(64))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WebSessionRow(Base):
+    """A dashboard login (migration 0014): a personal token exchanged for a browser session.
+
+    Keeps the SHA-256 of the cookie's secret (never the secret) and of the session's CSRF secret's
+    pair, the token it was opened with — a revoked or expired token ends its sessions at once,
+    since each request checks the token again — and when it expires or was ended (logout)."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    token_id: Mapped[str] = mapped_column(ForeignKey("api_tokens.id", ondelete="RESTRICT"),
+                                          index=True)
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

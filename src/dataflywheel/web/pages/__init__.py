@@ -1,0 +1,7 @@
+"""The dashboard's pages, one module per pool: each a `router` and its `POLICY`."""
+
+from __future__ import annotations
+
+from dataflywheel.web.pages import executive, login
+
+PAGES = (login, executive)
