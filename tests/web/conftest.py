@@ -29,6 +29,7 @@ class DemoSite:
     home: Path
     settings: Settings
     token: dict[str, str]  # person id → personal token (plain text)
+    output: str = ""  # what the demo printed
 
 
 def _settings(home: Path) -> Settings:
@@ -46,7 +47,8 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> DemoSite:
     from dataflywheel.flows.workspace import open_workspace
     from dataflywheel.store.repositories.people import People
 
-    home = run_demo(tmp_path_factory.mktemp("web-demo"), Console(file=io.StringIO()))
+    printed = io.StringIO()
+    home = run_demo(tmp_path_factory.mktemp("web-demo"), Console(file=printed, width=120))
     settings = _settings(home)
     tokens: dict[str, str] = {}
     with open_workspace(settings) as ws:
@@ -55,7 +57,7 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> DemoSite:
         for person in ids:
             tokens[person] = create_token(ws, person, lifetime=timedelta(days=1),
                                           label="web tests")[1]
-    return DemoSite(home=home, settings=settings, token=tokens)
+    return DemoSite(home=home, settings=settings, token=tokens, output=printed.getvalue())
 
 
 @pytest.fixture

@@ -144,3 +144,14 @@ def test_the_executive_dashboard_shows_the_apis_figures(site_client, demo_site) 
     for milestone in api["milestones"]["rows"]:
         assert milestone["title"] in page
     assert page.count('class="vega"') >= 3  # the metric layers drawn as trends
+
+
+def test_the_demo_ends_by_opening_the_dashboard_and_printing_how(site_client, demo_site) -> None:  # type: ignore[no-untyped-def]
+    out = demo_site.output
+    assert "lin.wei logs in at http://127.0.0.1:" in out and "P-K12: HTTP 200" in out
+    assert "  completion: 100.0%" in out
+    assert f"flywheel --home {demo_site.home} serve --port 8000" in out
+    token = re.search(r"^  (fwt_\S+)$", out, re.M)
+    assert token, out[-600:]
+    web_login(site_client, token.group(1))  # the printed token opens the dashboard
+    assert "Signed in as <strong>lin.wei</strong>" in site_client.get("/?project=P-K12").text

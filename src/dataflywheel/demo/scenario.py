@@ -212,6 +212,12 @@ def _system_check(ws: Workspace, console: Console, state: dict[str, str]) -> Non
     step_system_check(ws, console, state)
 
 
+def _dashboard(ws: Workspace, console: Console, state: dict[str, str]) -> None:
+    from dataflywheel.demo.dashboard import dashboard_step
+
+    dashboard_step(ws, console)
+
+
 def _annotation(ws: Workspace, console: Console, state: dict[str, str]) -> None:
     from dataflywheel.demo.annotation import demo_step
 
@@ -247,6 +253,8 @@ STEPS: list[tuple[str, Step, str | None]] = [
     ("The flywheel as one system (issue 20): the fifteen deliverables and the consistency check",
      _system_check, "lin.wei"),
     ("Integrity: audit chain and blob store", step_integrity, None),
+    ("The web dashboard (issue 18): log in, read the flywheel, open it yourself", _dashboard,
+     None),
 ]
 
 
