@@ -61,7 +61,7 @@ def timeline_chart(timelines: list[DatasetTimeline]) -> dict[str, Any]:
     """Each version as a point on its dataset's line, at its last state change, by state."""
     values = [{"dataset": t.dataset.name, "version": v.label, "state": v.state.value,
                "since": last_change(v).isoformat()} for t in timelines for v in t.versions]
-    return vega_lite("Versions by dataset", values, layer=[
+    spec = vega_lite("Versions by dataset", values, layer=[
         {"mark": {"type": "line", "color": "#8c959f"},
          "encoding": {"x": {"field": "since", "type": "temporal", "title": "last state change"},
                       "y": {"field": "dataset", "type": "nominal", "title": None},
@@ -74,6 +74,7 @@ def timeline_chart(timelines: list[DatasetTimeline]) -> dict[str, Any]:
                       "tooltip": [{"field": "version"}, {"field": "state"},
                                   {"field": "since", "type": "temporal"}]}},
     ])
+    return spec | {"width": 860, "height": 36 * max(1, len(timelines))}
 
 
 @router.get("/data", response_class=HTMLResponse)
