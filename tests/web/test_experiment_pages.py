@@ -1,0 +1,106 @@
+"""The Experiments pages on the demo workspace: the runs of a project or on a version with the
+API's status and metrics, one run as the API shows it, two runs side by side as the API compares
+them, the regression with the issue it opened; unknown runs are 404 pages, a bad compare 400."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from web_helpers import web_login
+
+PROJECT = "P-K12"
+MEMBER = "tom.berg"  # algorithm engineer
+
+
+def _api(client: Any, site: Any, path: str) -> Any:
+    answer = client.get(path, headers={"Authorization": f"Bearer {site.token[MEMBER]}"})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def _metrics_of_row(page: str, run: str) -> dict[str, float]:
+    row = re.search(rf'<tr id="run-{run}">(.*?)</tr>', page, re.S)
+    assert row, run
+    return {name: float(value) for name, value in re.findall(
+        r'data-metric="([^"]+)">[^<]*? = ([^<]+)</span>', row.group(1))}
+
+
+def test_runs_of_the_project_show_the_apis_status_metrics_and_regression(site_client, demo_site) -> None:  # type: ignore[no-untyped-def]
+    web_login(site_client, demo_site.token[MEMBER])
+    page = site_client.get(f"/experiments?project={PROJECT}")
+    assert page.status_code == 200 and page.text.count("<h1>") == 1
+    listed = _api(site_client, demo_site, f"/api/v1/experiments?project={PROJECT}&limit=500")
+    assert re.findall(r'<tr id="run-([^"]+)">', page.text) == [e["id"] for e in listed["items"]]
+    for e in listed["items"]:
+        assert _metrics_of_row(page.text, e["id"]) == e["metrics"]
+        row = re.search(rf'<tr id="run-{e["id"]}">(.*?)</tr>', page.text, re.S).group(1)  # type: ignore[union-attr]
+        assert f"{e['state']}</span>" in row and f"<td>{e['kind']}</td>" in row
+    compared = _api(site_client, demo_site, "/api/v1/experiments/EXP-0006/compare")
+    regressions = re.search(r'id="regressions">(.*?)</table>', page.text, re.S).group(1)  # type: ignore[union-attr]
+    assert _text(re.search(r'class="fail">(.*?)</span>', regressions).group(1)) == \
+        "✗ " + ", ".join(compared["regressions"])  # type: ignore[union-attr]
+    issues = [i["id"] for i in _api(site_client, demo_site, "/api/v1/experiments/EXP-0006")["issues"]]
+    for issue in issues:
+        assert f'<a href="/issues/{issue}">{issue}</a>' in regressions
+    assert 'href="/experiments/compare?a=EXP-0006&amp;b=EXP-0005"' in page.text
+
+
+def test_runs_on_a_version_are_those_that_used_it(site_client, demo_site) -> None:  # type: ignore[no-untyped-def]
+    web_login(site_client, demo_site.token[MEMBER])
+    page = site_client.get(f"/experiments?project={PROJECT}&version=V-0019")
+    assert page.status_code == 200
+    assert re.findall(r'<tr id="run-([^"]+)">', page.text) == ["EXP-0006"]
+    assert '<a href="/data/versions/V-0019">' in page.text
+    missing = site_client.get("/experiments?version=V-9999")
+    assert missing.status_code == 404 and "V-9999" in missing.text
+
+
+def test_one_run_shows_what_the_api_shows(site_client, demo_site) -> None:  # type: ignore[no-untyped-def]
+    web_login(site_client, demo_site.token[MEMBER])
+    page = site_client.get("/experiments/EXP-0006")
+    assert page.status_code == 200 and page.text.count("<h1>") == 1
+    api = _api(site_client, demo_site, "/api/v1/experiments/EXP-0006")
+    for name, value in api["experiment"]["metrics"].items():
+        shown = re.search(rf'id="metric-{re.escape(name)}">([^<]+)<', page.text)
+        assert shown and float(shown.group(1)) == value, name
+    assert _text(re.search(r'id="error-samples">(.*?)</span>', page.text).group(1)) == \
+        str(api["error_samples"]["count"])  # type: ignore[union-attr]
+    for use in api["versions"]:
+        assert f'<a href="/data/versions/{use["version_id"]}">' in page.text
+    for issue in api["issues"]:
+        assert f'<a href="/issues/{issue["id"]}">' in page.text
+    assert 'id="regression"' in page.text
+    assert 'id="regression"' not in site_client.get("/experiments/EXP-0005").text
+    missing = site_client.get("/experiments/EXP-9999")
+    assert missing.status_code == 404 and "experiment EXP-9999 does not exist" in missing.text
+
+
+def test_two_runs_side_by_side_are_the_apis_comparison(site_client, demo_site) -> None:  # type: ignore[no-untyped-def]
+    web_login(site_client, demo_site.token[MEMBER])
+    page = site_client.get("/experiments/compare?a=EXP-0006&b=EXP-0005")
+    assert page.status_code == 200 and page.text.count("<h1>") == 1
+    api = _api(site_client, demo_site, "/api/v1/experiments/EXP-0006/compare?baseline=EXP-0005")
+    rows = re.findall(r'<tr id="delta-([^"]+)" data-regressed="(true|false)"><th scope="row">'
+                      r'[^<]+</th><td class="num">([^<]+)</td><td class="num">([^<]+)</td>',
+                      page.text)
+    assert [(n, r == "true", float(b), float(a)) for n, r, b, a in rows] == [
+        (d["name"], d["regressed"], d["baseline"], d["value"]) for d in api["deltas"]]
+    assert 'id="compare-metrics"' in page.text  # the chart, with its data table
+    fresh = api["error_samples"]["new_failures"]
+    assert f"New failures in EXP-0006: {len(fresh)};" in _text(page.text)
+
+
+def test_a_bad_compare_is_a_400_page_and_an_unknown_run_a_404(site_client, demo_site) -> None:  # type: ignore[no-untyped-def]
+    web_login(site_client, demo_site.token[MEMBER])
+    one = site_client.get("/experiments/compare?a=EXP-0006")
+    assert one.status_code == 400 and "a comparison needs two runs" in one.text
+    same = site_client.get("/experiments/compare?a=EXP-0006&b=EXP-0006")
+    assert same.status_code == 400 and "cannot compare EXP-0006 with itself" in same.text
+    unknown = site_client.get("/experiments/compare?a=EXP-0006&b=EXP-9999")
+    assert unknown.status_code == 404 and "experiment EXP-9999 does not exist" in unknown.text
