@@ -26,6 +26,10 @@ def _cell(page: str, element_id: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip()
 
 
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
 def _gate_rows(page: str) -> list[tuple[str, bool, list[str]]]:
     rows = re.findall(r'<tr id="gate-(\w)" data-met="(true|false)">(.*?)</tr>', page, re.S)
     return [(code, met == "true", [html.unescape(p) for p in
@@ -75,15 +79,31 @@ def test_version_page_shows_the_apis_figures_and_links_its_lineage(site_client, 
     assert "EXP-0006 → ISS-0005" in v19 and "V-0019 → EXP-0006" in v19
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in v19
     assert 'href="/experiments?project=P-K12&amp;version=V-0019"' in v19
+    graph = _api(site_client, demo_site, RESPONSIBLE, "/api/v1/lineage/versions/V-0019/graph")
+    listed = re.search(r'id="lineage-list">(.*?)</ul>', v19, re.S).group(1)  # type: ignore[union-attr]
+    assert re.findall(r"(\w[\w-]*-\d{4}) \(", _text(listed)) == [n["id"] for n in graph["nodes"]]
+    assert re.findall(r"<li>(\S+) → (\S+)</li>", v19) == [(e["source"], e["target"])
+                                                          for e in graph["edges"]]
+    used = _api(site_client, demo_site, RESPONSIBLE, "/api/v1/versions/V-0019/experiments")
+    assert re.findall(r'<li><a href="/experiments/([^"]+)">', v19) == [e["id"] for e in used]
     v17 = site_client.get("/data/versions/V-0017").text  # the compliance exception on it
-    assert re.search(r'id="exceptions">.*?<td>EXC-0002</td>', v17, re.S)
+    force = _api(site_client, demo_site, RESPONSIBLE, "/api/v1/versions/V-0017/in-force")
+    assert [e["id"] for e in force["exceptions"]] == ["EXC-0002"]
+    for table, key in (("exceptions", "exceptions"), ("grants", "grants")):
+        shown = re.search(rf'id="{table}">.*?<tbody>(.*?)</tbody>', v17, re.S).group(1)  # type: ignore[union-attr]
+        assert re.findall(r"<tr><td>([A-Z]+-\d{4})</td>", shown) == [x["id"] for x in force[key]]
 
 
 def test_batch_reports_on_the_version_page_are_the_stored_ones(site_client, demo_site) -> None:  # type: ignore[no-untyped-def]
     web_login(site_client, demo_site.token[RESPONSIBLE])
     page = site_client.get("/data/versions/V-0022").text
-    for batch in ("B-0027", "B-0031", "B-0034"):
+    quality = _api(site_client, demo_site, RESPONSIBLE, "/api/v1/versions/V-0022/quality")
+    assert [q["batch"]["id"] for q in quality["batches"]] == ["B-0027", "B-0031", "B-0034"]
+    assert quality["union"]["records"] == 120
+    for part in quality["batches"]:
+        batch = part["batch"]["id"]
         report = _api(site_client, demo_site, RESPONSIBLE, f"/api/v1/batches/{batch}/report")
+        assert part["report"] == report
         table = re.search(rf'id="gates-table-{batch}">(.*?)</table>', page, re.S)
         assert table, batch
         rows = re.findall(r'<th scope="row">([^<]+)</th><td>[^<]*</td><td class="num">([^<]+)</td>',
@@ -98,6 +118,10 @@ def test_unknown_version_is_a_404_page_naming_it(site_client, demo_site) -> None
     page = site_client.get("/data/versions/V-9999")
     assert page.status_code == 404
     assert "V-9999" in page.text and "Not found (404)" in page.text
+    for read in ("quality", "in-force", "experiments"):
+        answer = site_client.get(f"/api/v1/versions/V-9999/{read}", headers={
+            "Authorization": f"Bearer {demo_site.token[RESPONSIBLE]}"})
+        assert answer.status_code == 404 and "V-9999" in answer.json()["error"]
 
 
 def test_the_accountable_person_approves_the_release_and_nobody_else(fresh_site) -> None:  # type: ignore[no-untyped-def]

@@ -41,6 +41,10 @@ def test_runs_of_the_project_show_the_apis_status_metrics_and_regression(site_cl
         assert _metrics_of_row(page.text, e["id"]) == e["metrics"]
         row = re.search(rf'<tr id="run-{e["id"]}">(.*?)</tr>', page.text, re.S).group(1)  # type: ignore[union-attr]
         assert f"{e['state']}</span>" in row and f"<td>{e['kind']}</td>" in row
+    found = _api(site_client, demo_site, f"/api/v1/projects/{PROJECT}/regressions")
+    assert [r["experiment"]["id"] for r in found] == re.findall(
+        r'<tr><td><a href="/experiments/([^"]+)">', re.search(
+            r'id="regressions">(.*?)</table>', page.text, re.S).group(1))  # type: ignore[union-attr]
     compared = _api(site_client, demo_site, "/api/v1/experiments/EXP-0006/compare")
     regressions = re.search(r'id="regressions">(.*?)</table>', page.text, re.S).group(1)  # type: ignore[union-attr]
     assert _text(re.search(r'class="fail">(.*?)</span>', regressions).group(1)) == \
@@ -55,7 +59,9 @@ def test_runs_on_a_version_are_those_that_used_it(site_client, demo_site) -> Non
     web_login(site_client, demo_site.token[MEMBER])
     page = site_client.get(f"/experiments?project={PROJECT}&version=V-0019")
     assert page.status_code == 200
-    assert re.findall(r'<tr id="run-([^"]+)">', page.text) == ["EXP-0006"]
+    used = _api(site_client, demo_site, "/api/v1/versions/V-0019/experiments")
+    assert re.findall(r'<tr id="run-([^"]+)">', page.text) == [e["id"] for e in used] == [
+        "EXP-0006"]
     assert '<a href="/data/versions/V-0019">' in page.text
     missing = site_client.get("/experiments?version=V-9999")
     assert missing.status_code == 404 and "V-9999" in missing.text
