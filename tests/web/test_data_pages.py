@@ -192,3 +192,15 @@ def _audit_actions(ws: Any, record_id: str) -> list[tuple[str, str]]:
         rows = s.execute(select(AuditEntryRow.action, AuditEntryRow.actor).where(
             AuditEntryRow.record_id == record_id).order_by(AuditEntryRow.seq)).all()
     return [(a, actor.removeprefix("token:")) for a, actor in rows]
+
+
+def test_a_person_of_another_project_is_refused_its_data_and_runs(site_client, demo_site) -> None:  # type: ignore[no-untyped-def]
+    web_login(site_client, demo_site.token["maya.ortiz"])  # a data engineer of P-ORAL only
+    own = site_client.get("/data")
+    assert own.status_code == 200 and "<h1>Data: P-ORAL</h1>" in own.text
+    for path in (f"/data?project={PROJECT}", "/data/versions/V-0019",
+                 f"/experiments?project={PROJECT}", "/experiments?version=V-0019",
+                 "/experiments/EXP-0006", "/experiments/compare?a=EXP-0006&b=EXP-0005"):
+        page = site_client.get(path)
+        assert page.status_code == 403, path
+        assert "maya.ortiz may not" in html.unescape(page.text), path
