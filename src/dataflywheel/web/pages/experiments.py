@@ -45,12 +45,13 @@ def compare_chart(comparison: dict[str, Any]) -> dict[str, Any]:
     a, b = comparison["experiment"], comparison["baseline"]
     values = [{"metric": d["name"], "run": run, "value": d[key]}
               for d in comparison["deltas"] for run, key in ((b, "baseline"), (a, "value"))]
-    return vega_lite(f"{a} against {b}", values, layer=[{"mark": "bar", "encoding": {
+    spec = vega_lite(f"{a} against {b}", values, layer=[{"mark": "bar", "encoding": {
         "y": {"field": "metric", "type": "nominal", "title": None},
         "yOffset": {"field": "run", "type": "nominal"},
         "x": {"field": "value", "type": "quantitative"},
         "color": {"field": "run", "type": "nominal"},
         "tooltip": [{"field": "run"}, {"field": "metric"}, {"field": "value"}]}}])
+    return spec | {"width": 560}
 
 
 @router.get("/experiments", response_class=HTMLResponse)
