@@ -21,9 +21,17 @@ def _api(client: Any, site: Any, person: str, path: str) -> Any:
 
 
 def _cell(page: str, element_id: str) -> str:
-    found = re.search(rf'id="{re.escape(element_id)}"[^>]*>(.*?)</(?:td|th|span|code|strong)>', page, re.S)
+    closing = "</(?:td|th|span|code|strong)>"
+    found = re.search(rf'id="{re.escape(element_id)}"[^>]*>(.*?){closing}', page, re.S)
     assert found, f"no element {element_id}"
     return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip()
+
+
+def _group(pattern: str, text: str) -> str:
+    """The first group of `pattern`'s first match in `text` (which must match)."""
+    found = re.search(pattern, text, re.S)
+    assert found, pattern
+    return found.group(1)
 
 
 def _text(fragment: str) -> str:
@@ -80,7 +88,7 @@ def test_version_page_shows_the_apis_figures_and_links_its_lineage(site_client, 
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in v19
     assert 'href="/experiments?project=P-K12&amp;version=V-0019"' in v19
     graph = _api(site_client, demo_site, RESPONSIBLE, "/api/v1/lineage/versions/V-0019/graph")
-    listed = re.search(r'id="lineage-list">(.*?)</ul>', v19, re.S).group(1)  # type: ignore[union-attr]
+    listed = _group(r'id="lineage-list">(.*?)</ul>', v19)
     assert re.findall(r"(\w[\w-]*-\d{4}) \(", _text(listed)) == [n["id"] for n in graph["nodes"]]
     assert re.findall(r"<li>(\S+) → (\S+)</li>", v19) == [(e["source"], e["target"])
                                                           for e in graph["edges"]]
@@ -90,7 +98,7 @@ def test_version_page_shows_the_apis_figures_and_links_its_lineage(site_client, 
     force = _api(site_client, demo_site, RESPONSIBLE, "/api/v1/versions/V-0017/in-force")
     assert [e["id"] for e in force["exceptions"]] == ["EXC-0002"]
     for table, key in (("exceptions", "exceptions"), ("grants", "grants")):
-        shown = re.search(rf'id="{table}">.*?<tbody>(.*?)</tbody>', v17, re.S).group(1)  # type: ignore[union-attr]
+        shown = _group(rf'id="{table}">.*?<tbody>(.*?)</tbody>', v17)
         assert re.findall(r"<tr><td>([A-Z]+-\d{4})</td>", shown) == [x["id"] for x in force[key]]
 
 
@@ -104,10 +112,9 @@ def test_batch_reports_on_the_version_page_are_the_stored_ones(site_client, demo
         batch = part["batch"]["id"]
         report = _api(site_client, demo_site, RESPONSIBLE, f"/api/v1/batches/{batch}/report")
         assert part["report"] == report
-        table = re.search(rf'id="gates-table-{batch}">(.*?)</table>', page, re.S)
-        assert table, batch
+        table = _group(rf'id="gates-table-{batch}">(.*?)</table>', page)
         rows = re.findall(r'<th scope="row">([^<]+)</th><td>[^<]*</td><td class="num">([^<]+)</td>',
-                          table.group(1))
+                          table)
         assert rows == [(g["metric"], "undefined" if g["observed"] is None
                          else f"{g['observed']:.6g}") for g in report["gates"]]
         assert f'id="gates-{batch}"' in page  # its chart: each metric against its threshold

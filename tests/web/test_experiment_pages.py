@@ -24,6 +24,13 @@ def _text(fragment: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
 
 
+def _group(pattern: str, text: str) -> str:
+    """The first group of `pattern`'s first match in `text` (which must match)."""
+    found = re.search(pattern, text, re.S)
+    assert found, pattern
+    return found.group(1)
+
+
 def _metrics_of_row(page: str, run: str) -> dict[str, float]:
     row = re.search(rf'<tr id="run-{run}">(.*?)</tr>', page, re.S)
     assert row, run
@@ -39,17 +46,17 @@ def test_runs_of_the_project_show_the_apis_status_metrics_and_regression(site_cl
     assert re.findall(r'<tr id="run-([^"]+)">', page.text) == [e["id"] for e in listed["items"]]
     for e in listed["items"]:
         assert _metrics_of_row(page.text, e["id"]) == e["metrics"]
-        row = re.search(rf'<tr id="run-{e["id"]}">(.*?)</tr>', page.text, re.S).group(1)  # type: ignore[union-attr]
+        row = _group(rf'<tr id="run-{e["id"]}">(.*?)</tr>', page.text)
         assert f"{e['state']}</span>" in row and f"<td>{e['kind']}</td>" in row
     found = _api(site_client, demo_site, f"/api/v1/projects/{PROJECT}/regressions")
+    regressions = _group(r'id="regressions">(.*?)</table>', page.text)
     assert [r["experiment"]["id"] for r in found] == re.findall(
-        r'<tr><td><a href="/experiments/([^"]+)">', re.search(
-            r'id="regressions">(.*?)</table>', page.text, re.S).group(1))  # type: ignore[union-attr]
+        r'<tr><td><a href="/experiments/([^"]+)">', regressions)
     compared = _api(site_client, demo_site, "/api/v1/experiments/EXP-0006/compare")
-    regressions = re.search(r'id="regressions">(.*?)</table>', page.text, re.S).group(1)  # type: ignore[union-attr]
-    assert _text(re.search(r'class="fail">(.*?)</span>', regressions).group(1)) == \
-        "✗ " + ", ".join(compared["regressions"])  # type: ignore[union-attr]
-    issues = [i["id"] for i in _api(site_client, demo_site, "/api/v1/experiments/EXP-0006")["issues"]]
+    assert _text(_group(r'class="fail">(.*?)</span>', regressions)) == \
+        "✗ " + ", ".join(compared["regressions"])
+    issues = [i["id"] for i in
+              _api(site_client, demo_site, "/api/v1/experiments/EXP-0006")["issues"]]
     for issue in issues:
         assert f'<a href="/issues/{issue}">{issue}</a>' in regressions
     assert 'href="/experiments/compare?a=EXP-0006&amp;b=EXP-0005"' in page.text
@@ -75,8 +82,8 @@ def test_one_run_shows_what_the_api_shows(site_client, demo_site) -> None:  # ty
     for name, value in api["experiment"]["metrics"].items():
         shown = re.search(rf'id="metric-{re.escape(name)}">([^<]+)<', page.text)
         assert shown and float(shown.group(1)) == value, name
-    assert _text(re.search(r'id="error-samples">(.*?)</span>', page.text).group(1)) == \
-        str(api["error_samples"]["count"])  # type: ignore[union-attr]
+    assert _text(_group(r'id="error-samples">(.*?)</span>', page.text)) == \
+        str(api["error_samples"]["count"])
     for use in api["versions"]:
         assert f'<a href="/data/versions/{use["version_id"]}">' in page.text
     for issue in api["issues"]:

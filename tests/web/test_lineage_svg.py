@@ -10,7 +10,8 @@ from dataflywheel.web.lineage_svg import BOX_H, BOX_W, COL_W, diagram, short
 def test_boxes_sit_in_their_kinds_column_and_lines_join_them() -> None:
     graph = LineageGraph(version="V-1", nodes=[
         GraphNode(id="REQ-1", kind="requirement", label="r"),
-        GraphNode(id="B-1", kind="batch", label="b1"), GraphNode(id="B-2", kind="batch", label="b2"),
+        GraphNode(id="B-1", kind="batch", label="b1"),
+        GraphNode(id="B-2", kind="batch", label="b2"),
         GraphNode(id="V-1", kind="version", label="x" * 40, state="candidate")],
         edges=[GraphEdge(source="REQ-1", target="B-2"), GraphEdge(source="B-2", target="V-1")])
     d = diagram(graph)

@@ -22,8 +22,9 @@ def _candidate_over_the_api(site: LiveSite) -> str:
         return answer.json()  # type: ignore[no-any-return]
 
     def read(path: str) -> dict[str, Any]:
-        return httpx.get(site.url + path, timeout=30, headers={
-            "Authorization": f"Bearer {site.token[ACCOUNTABLE]}"}).json()  # type: ignore[no-any-return]
+        answer = httpx.get(site.url + path, timeout=30, headers={
+            "Authorization": f"Bearer {site.token[ACCOUNTABLE]}"})
+        return answer.json()  # type: ignore[no-any-return]
 
     current = read(f"/api/v1/datasets/{DATASET}")["current_version_id"]
     sheet = read(f"/api/v1/versions/{current}/datasheet")

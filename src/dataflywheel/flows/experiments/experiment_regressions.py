@@ -3,7 +3,8 @@
 The regressed metrics are those `compare_experiments` names (the comparison
 `GET /api/v1/experiments/{experiment}/compare` answers, with its defaults: no tolerance, the
 direction each metric's name implies); the issues are those the regression opened: linked to the
-experiment as `affects` and discovered by an experiment (`experiment_compare.open_regression_issue`).
+experiment as `affects` and discovered by an experiment
+(`experiment_compare.open_regression_issue`).
 Reads only.
 """
 
