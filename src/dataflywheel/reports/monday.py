@@ -91,9 +91,18 @@ def monday_sync(session: Session, *, week: str, project: str | None = None) -> M
     from dataflywheel.store.repositories.experiments import Experiments
     from dataflywheel.store.repositories.people import Requirements
 
+    from sqlalchemy import or_
+
+    from dataflywheel.store.tables.demand import RequirementRow as Req
+
     monday = week_monday(week)
     only = {} if project is None else {"project_id": project}
-    pool = sorted(Requirements(session).list(**only), key=requirement_order)
+    # The database picks what the sync can show: open requirements (candidates, commitments,
+    # work to triage) and those committed to this week (an impromptu one may be done already);
+    # a 100k-requirement pool is mostly delivered work the sync never lists.
+    pool = sorted(Requirements(session).matching(
+        or_(Req.state.in_([s.value for s in SYNC_STATES]), Req.committed_week == week),
+        *([Req.project_id == project] if project is not None else [])), key=requirement_order)
     commitments = [_commitment(r, week) for r in pool if _on_the_list(r, week)]
     to_triage = [ToTriage(id=r.id, title=r.title, project_id=r.project_id,
                           priority=r.priority.value, state=r.state.value,
@@ -112,6 +121,10 @@ def monday_sync(session: Session, *, week: str, project: str | None = None) -> M
                       deviations=_deviations(pool, commitments, week, monday),
                       inputs_sha256=hashlib.sha256(canonical_json(
                           [[i, at.isoformat() if at else None] for i, at in read])).hexdigest())
+
+
+SYNC_STATES = (RS.SUBMITTED, RS.RETURNED, RS.TRIAGED, RS.COMMITTED, RS.IN_PROGRESS)
+"""The states a requirement the sync lists or triages is in (`_on_the_list`, `to_triage`)."""
 
 
 def _on_the_list(r: Requirement, week: str) -> bool:

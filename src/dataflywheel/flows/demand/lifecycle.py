@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -216,14 +217,21 @@ def sla_many(s: Session, requirements: Sequence[Requirement], calendar: Business
 
 def _schedules(s: Session, batches: list[Batch]) -> dict[str, DeliverySla | None]:
     """The delivery schedule of each contract version the batches were delivered under."""
-    from dataflywheel.integrations.odcs import parse_odcs
     from dataflywheel.store.repositories.contracts import ContractVersions
 
-    out: dict[str, DeliverySla | None] = {}
-    for version in ContractVersions(s).where_in("id", sorted({b.contract_version_id
-                                                              for b in batches})):
-        out[version.id] = parse_odcs(version.document, source=version.id).operational.sla
-    return out
+    return {version.id: _schedule_in(version.document, version.id)
+            for version in ContractVersions(s).where_in("id", sorted({b.contract_version_id
+                                                                      for b in batches}))}
+
+
+@lru_cache(maxsize=256)
+def _schedule_in(document: str, source: str) -> DeliverySla | None:
+    """The delivery schedule a stored contract document states. A stored contract version never
+    changes, so its parse (YAML and the ODCS schema: ~25 ms) is kept by its text: the metrics of
+    eight weeks, or a page of requirements, parse each contract once, not once per ask."""
+    from dataflywheel.integrations.odcs import parse_odcs
+
+    return parse_odcs(document, source=source).operational.sla
 
 
 def escalate_overdue(ws: Workspace, *, now: datetime | None = None) -> list[str]:

@@ -6,11 +6,15 @@ review cost and leverage, the control points in place), the Chapter 24 metric la
 weeks of trends, and the week's risks — the Wednesday inspection's alerts, the open P0/P1 issues
 and the week's P0/P1 commitments. Every figure comes from the flow the API answers with
 (`GET /api/v1/system/projects/{project}/dashboard`, `/api/v1/metrics`, `/api/v1/reports/…`).
+A computed dashboard is shown again for a minute (`web.memo`): the page says when it was
+computed and offers to compute it anew.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Request
@@ -23,9 +27,15 @@ from dataflywheel.flows.assembly.controls import controls_view
 from dataflywheel.flows.cadence import monday_report, wednesday_report
 from dataflywheel.flows.flywheel.views import cost_model, dashboard
 from dataflywheel.flows.metrics import weekly
-from dataflywheel.metrics.definitions import BY_ID, Layer
+from dataflywheel.flows.workspace import Workspace
+from dataflywheel.metrics.definitions import Layer
 from dataflywheel.metrics.measure import MetricsAnswer
 from dataflywheel.reports.charts import VEGA_LITE_SCHEMA
+from dataflywheel.reports.monday import Commitment
+from dataflywheel.reports.system_cost import ProjectCost
+from dataflywheel.reports.system_dashboard import Dashboard
+from dataflywheel.reports.wednesday import Alert, GradedIssue
+from dataflywheel.web.memo import Memo
 from dataflywheel.web.projects import project_choice
 from dataflywheel.web.rendering import page_router, render_page
 
@@ -37,6 +47,8 @@ dashboard route answers any person."""
 
 TREND_WEEKS = 8
 URGENT = frozenset({"P0", "P1"})
+KEPT_FOR = timedelta(seconds=60)
+"""How long a computed dashboard is shown again before it is computed anew (`web.memo`)."""
 
 
 def trend_charts(answers: list[MetricsAnswer]) -> dict[str, dict[str, Any]]:
@@ -67,30 +79,63 @@ def trend_charts(answers: list[MetricsAnswer]) -> dict[str, dict[str, Any]]:
     } for layer in Layer if rows[layer.value]}
 
 
+@dataclass(frozen=True)
+class Executive:
+    """What the page shows of one project (the same for every person who may see it)."""
+
+    board: Dashboard | None
+    no_plan: str | None
+    cost: ProjectCost | None
+    projects: int
+    control_points: int
+    missing_controls: list[str]
+    week: str
+    alerts: list[Alert]
+    urgent_issues: list[GradedIssue]
+    urgent_commitments: list[Commitment]
+    trends: dict[str, dict[str, Any]]
+
+
+def executive_context(ws: Workspace, project: str) -> Executive:
+    """The executive dashboard of `project`, from the flows the API answers with."""
+    try:
+        board, no_plan = dashboard(ws, project), None
+    except NotFound as exc:  # a project without a flywheel plan still has its risks and trends
+        board, no_plan = None, str(exc)
+    costs = cost_model(ws)
+    controls = controls_view(ws)
+    week = wednesday_report(ws, project=project)
+    sync = monday_report(ws, project=project)
+    return Executive(
+        board=board, no_plan=no_plan,
+        cost=next((c for c in costs.projects if c.project == project), None),
+        projects=len(costs.projects), control_points=len(controls["control_points"]),
+        missing_controls=controls["missing"], week=week.week, alerts=week.alerts,
+        urgent_issues=[i for i in week.issues if i.severity in URGENT],
+        urgent_commitments=[c for c in sync.commitments if c.priority in URGENT],
+        trends=trend_charts(weekly(ws, weeks=TREND_WEEKS, project=project)))
+
+
+def _memo(request: Request) -> Memo[Executive]:
+    state = request.app.state
+    if not hasattr(state, "executive_memo"):
+        state.executive_memo = Memo[Executive](KEPT_FOR)
+    memo: Memo[Executive] = state.executive_memo
+    return memo
+
+
 @router.get("/", response_class=HTMLResponse)
-def executive(request: Request, ws: ActingWorkspace, who: Caller,
-              project: str | None = None) -> HTMLResponse:
-    """The executive dashboard of `?project=` (default: the person's first project)."""
+def executive(request: Request, ws: ActingWorkspace, who: Caller, project: str | None = None,
+              fresh: bool = False) -> HTMLResponse:
+    """The executive dashboard of `?project=` (default: the person's first project);
+    `?fresh=true` computes it again now instead of reusing the last minute's."""
     choice = project_choice(ws, who, project)
     if choice.current is None:
         return render_page(request, "executive.html", title="Dashboard", who=who, choice=choice,
                            current=None)
     current = choice.current
-    try:
-        board, no_plan = dashboard(ws, current), None
-    except NotFound as exc:  # a project without a flywheel plan still has its risks and trends
-        board, no_plan = None, str(exc)
-    costs = cost_model(ws)
-    controls = controls_view(ws)
-    week = wednesday_report(ws, project=current)
-    sync = monday_report(ws, project=current)
-    trends = weekly(ws, weeks=TREND_WEEKS, project=current)
-    return render_page(
-        request, "executive.html", title=f"Dashboard {current}", who=who, choice=choice,
-        current=current, board=board, no_plan=no_plan, cost=next((c for c in costs.projects if c.project == current), None),
-        projects=len(costs.projects), control_points=len(controls["control_points"]),
-        missing_controls=controls["missing"], alerts=week.alerts,
-        urgent_issues=[i for i in week.issues if i.severity in URGENT],
-        urgent_commitments=[c for c in sync.commitments if c.priority in URGENT],
-        week=week.week, trends=trend_charts(trends), layer_names={
-            d.layer.value: d.layer.value.replace("_", " ") for d in BY_ID.values()})
+    kept = _memo(request).get(current, lambda: executive_context(ws, current), fresh=fresh)
+    return render_page(request, "executive.html", title=f"Dashboard {current}", who=who,
+                       choice=choice, current=current, x=kept.value,
+                       computed_at=kept.computed_at, kept_for=int(KEPT_FOR.total_seconds()),
+                       layer_names={layer.value: layer.value.replace("_", " ") for layer in Layer})
