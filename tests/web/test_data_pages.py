@@ -64,6 +64,20 @@ def test_data_page_lists_each_dataset_with_its_versions_as_the_api(site_client, 
     assert f'href="/experiments?project={PROJECT}"' in page.text
 
 
+def test_dataset_page_lists_the_apis_page_of_its_versions(site_client, demo_site) -> None:  # type: ignore[no-untyped-def]
+    web_login(site_client, demo_site.token[RESPONSIBLE])
+    assert '<a href="/data/datasets/DS-0001">' in site_client.get(f"/data?project={PROJECT}").text
+    page = site_client.get("/data/datasets/DS-0001")
+    assert page.status_code == 200 and page.text.count("<h1>") == 1
+    api = _api(site_client, demo_site, RESPONSIBLE, "/api/v1/versions?dataset=DS-0001&limit=100")
+    shown = re.findall(r'<tr id="row-([^"]+)">.*?data-state="(\w+)"', page.text, re.S)
+    assert shown == [(v["id"], v["state"]) for v in api["items"]]
+    assert ('id="next"' in page.text) == (api["next_cursor"] is not None)
+    assert site_client.get("/data/datasets/DS-9999").status_code == 404
+    forged = site_client.get("/data/datasets/DS-0001?cursor=forged")
+    assert forged.status_code == 400 and "not a cursor of this list" in forged.text
+
+
 def test_version_page_shows_the_apis_figures_and_links_its_lineage(site_client, demo_site) -> None:  # type: ignore[no-untyped-def]
     web_login(site_client, demo_site.token[RESPONSIBLE])
     for version in ("V-0019", "V-0022"):

@@ -22,6 +22,9 @@ def test_timeline_puts_frozen_versions_by_number_then_candidates(team: Workspace
     assert (raw.dataset.name, [v.id for v in raw.versions]) == ("raw-pool", [frozen, candidate.id])
     assert [v.state.value for v in raw.versions] == ["frozen", "candidate"]
     assert (empty.dataset.name, empty.versions) == ("empty-pool", [])
+    assert (raw.total, empty.total) == (2, 0)
+    [newest] = dataset_timelines(team, "P-TEST", latest=0)[:1]
+    assert ([v.id for v in newest.versions], newest.total) == ([candidate.id], 2)
     assert dataset_timelines(team, "P-NONE") == []
 
 

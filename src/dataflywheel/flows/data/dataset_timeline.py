@@ -1,8 +1,11 @@
-"""Each dataset of a project with its versions in timeline order (the dashboard's Data page).
+"""Each dataset of a project with its newest versions in timeline order (the dashboard's Data
+page); every version of one dataset is the paged list `GET /api/v1/versions?dataset=D` answers.
 
 The records are those `GET /api/v1/datasets?project=P` and `GET /api/v1/versions?dataset=D`
-answer, read in one session; nothing is computed that those lists do not hold, so the page shows
-the same states and dates as the API and the CLI. Reads only.
+answer; nothing is computed that those lists do not hold, so the page shows the same states and
+dates as the API and the CLI. A dataset with thousands of versions costs a bounded read: its
+newest `latest` numbered versions, its unnumbered ones (candidates, abandoned) and a count.
+Reads only.
 """
 
 from __future__ import annotations
@@ -10,18 +13,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from dataflywheel.domain.records.data import Dataset, DatasetVersion
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.store.repositories.data import Datasets, DatasetVersions
+from dataflywheel.store.tables.data import DatasetVersionRow
+
+LATEST = 20
 
 
 class DatasetTimeline(BaseModel):
-    """A dataset and its versions: frozen ones by number, then the unnumbered (candidates,
-    abandoned) by creation."""
+    """A dataset, its newest versions (numbered ones by number, then the unnumbered by
+    creation) and how many versions it has in all."""
 
     dataset: Dataset
     versions: list[DatasetVersion]
+    total: int
 
 
 def timeline_key(version: DatasetVersion) -> tuple[bool, int, datetime, str]:
@@ -35,14 +44,21 @@ def last_change(version: DatasetVersion) -> datetime:
             or version.created_at)
 
 
-def dataset_timelines(ws: Workspace, project_id: str) -> list[DatasetTimeline]:
-    """Every dataset of `project_id` (by id) with its versions in timeline order."""
+def dataset_timelines(ws: Workspace, project_id: str, *,
+                      latest: int = LATEST) -> list[DatasetTimeline]:
+    """Every dataset of `project_id` (by id) with its newest `latest` numbered versions and
+    every unnumbered one, in timeline order."""
     with ws.db.session() as s:
-        found = Datasets(s).list(project_id=project_id)
-        versions = DatasetVersions(s).where_in("dataset_id", [d.id for d in found]) \
-            if found else []
-    by_dataset: dict[str, list[DatasetVersion]] = {d.id: [] for d in found}
-    for v in versions:
-        by_dataset[v.dataset_id].append(v)
-    return [DatasetTimeline(dataset=d, versions=sorted(by_dataset[d.id], key=timeline_key))
-            for d in sorted(found, key=lambda d: d.id)]
+        return [_timeline(s, d, latest) for d in Datasets(s).list(project_id=project_id)]
+
+
+def _timeline(s: Session, dataset: Dataset, latest: int) -> DatasetTimeline:
+    row = DatasetVersionRow
+    of_dataset = row.dataset_id == dataset.id
+    numbered = s.scalars(select(row).where(of_dataset, row.number.is_not(None))
+                         .order_by(row.number.desc()).limit(latest)).all()
+    unnumbered = s.scalars(select(row).where(of_dataset, row.number.is_(None))).all()
+    total = s.scalar(select(func.count()).select_from(row).where(of_dataset)) or 0
+    repo = DatasetVersions(s)
+    return DatasetTimeline(dataset=dataset, total=total, versions=sorted(
+        (repo.to_record(r) for r in [*numbered, *unnumbered]), key=timeline_key))

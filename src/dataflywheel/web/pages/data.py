@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Form, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from dataflywheel.api.deps import ActingWorkspace, Caller
 from dataflywheel.api.policy import AnyPerson, Rule
+from dataflywheel.api.routers import datasets as datasets_api
 from dataflywheel.api.routers import versions as versions_api
 from dataflywheel.errors import PolicyViolation
 from dataflywheel.flows.data.dataset_timeline import DatasetTimeline, dataset_timelines, last_change
@@ -38,6 +39,8 @@ REJECT_RULE = versions_api.POLICY[("POST", REJECT)]
 
 POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/data"): AnyPerson(),
+    ("GET", "/data/datasets/{dataset}"): datasets_api.POLICY[
+        ("GET", "/api/v1/datasets/{dataset}")],
     ("GET", "/data/versions/{version}"): versions_api.POLICY[("GET", "/api/v1/versions/{version}")],
     ("POST", "/data/versions/{version}/release"): RELEASE_RULE,
     ("POST", "/data/versions/{version}/reject"): REJECT_RULE,
@@ -46,6 +49,8 @@ POLICY: dict[tuple[str, str], Rule] = {
 then held to the datasets list's own rule (`Member(project)`), asked in the handler."""
 
 Reason = Annotated[str, Form(min_length=1, max_length=2000)]
+Cursor = Annotated[str | None, Query(max_length=500)]
+PAGE_SIZE = 100
 
 
 def require(request: Request, who: Authenticated, method: str, api_path: str,
@@ -91,6 +96,19 @@ def data_page(request: Request, ws: ActingWorkspace, who: Caller,
                        choice=choice, timelines=timelines,
                        timeline=timeline_chart(timelines) if any(t.versions for t in timelines)
                        else None)
+
+
+@router.get("/data/datasets/{dataset}", response_class=HTMLResponse)
+def dataset_page(request: Request, dataset: str, ws: ActingWorkspace, who: Caller,
+                 cursor: Cursor = None) -> HTMLResponse:
+    """Every version of one dataset, a page at a time: the page `GET /api/v1/versions?dataset=`
+    answers for the same cursor."""
+    from dataflywheel.flows.data.versions import get_dataset, versions
+
+    found = get_dataset(ws, dataset)
+    page = versions(ws, found.id).page(PAGE_SIZE, cursor or None)
+    return render_page(request, "data_dataset.html", title=f"Dataset {found.name}", who=who,
+                       dataset=found, page=page, cursor=cursor)
 
 
 @router.get("/data/versions/{version}", response_class=HTMLResponse)
