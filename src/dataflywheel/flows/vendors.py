@@ -289,6 +289,16 @@ def scorecard(ws: Workspace, vendor_id: str, *, since: datetime | None = None,
                       if e.kind is EvidenceKind.DRIFT_ALERT])
 
 
+def readiness(ws: Workspace) -> dict[str, list[str]]:
+    """Every vendor → what keeps it from receiving work (empty: it may), from its evidence in one
+    read (the vendors page's status column; `scorecard` says the same for one vendor)."""
+    with ws.db.session() as s:
+        evidence: dict[str, list[VendorEvidence]] = {v.id: [] for v in Vendors(s).list()}
+        for e in VendorEvidences(s).list():
+            evidence.setdefault(e.vendor_id, []).append(e)
+    return {vendor: missing_for_work(found) for vendor, found in evidence.items()}
+
+
 def _weeks(batches: Sequence[Batch]) -> dict[str, list[Batch]]:
     """The batches by the ISO week they were received, oldest week first: the scorecard's
     series over time."""

@@ -39,7 +39,7 @@ SECURITY_HEADERS = {
 
 NAV = (("/", "Dashboard"), ("/demand", "Demand"), ("/data", "Data"),
        ("/experiments", "Experiments"), ("/issues", "Issues"), ("/feedback", "Feedback"),
-       ("/plan", "Plan"), ("/audit", "Audit"), ("/inbox", "Inbox"))
+       ("/guides", "Annotation"), ("/plan", "Plan"), ("/audit", "Audit"), ("/inbox", "Inbox"))
 """The nav bar: every pool's page, in the order the chapter walks the flywheel."""
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataflywheel.web.pages import executive, login
+from dataflywheel.web.pages import annotation, executive, login
 from dataflywheel.web.pages import data, experiments
 
-PAGES = (login, executive, data, experiments)
+PAGES = (login, executive, annotation, data, experiments)
