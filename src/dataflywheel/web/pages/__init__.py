@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from dataflywheel.web.pages import annotation, executive, login
+from dataflywheel.web.pages import data, experiments
 
-PAGES = (login, executive, annotation)
+PAGES = (login, executive, annotation, data, experiments)
