@@ -48,3 +48,18 @@ def test_only_the_accountable_rejects_and_the_candidate_is_abandoned_for_good(
             attempt()
     assert audit_count(team, "version.refused", version) == 2
     assert versions.get_version(team, version)[0].state.value == "abandoned"
+
+
+def test_the_cli_rejects_as_the_accountable_and_refuses_anyone_else(
+        team: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from clirun import flywheel
+
+    version = _candidate(team, tmp_path)
+    home, db = team.settings.home, team.settings.db
+    refused = flywheel(capsys, home, "versions", "reject", version, "--by", "data-engineer",
+                       "--reason", "not ready", db=db)
+    assert refused.code == 2 and f"{version} is still a candidate" in refused.err
+    done = flywheel(capsys, home, "versions", "reject", version, "--by", "data-owner",
+                    "--reason", "union report stale", "--json", db=db)
+    assert done.code == 0 and done.json()["state"] == "abandoned"
+    assert audit_count(team, "version.reject", version) == 1
