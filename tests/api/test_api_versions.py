@@ -116,6 +116,32 @@ def test_archive_and_rollback_need_their_accountable_and_a_frozen_version(
     assert archived.status_code == 200 and archived.json()["state"] == "archived"
 
 
+def test_only_the_accountable_person_rejects_a_release_and_the_candidate_is_abandoned(
+        api: TestClient, team: Workspace, seeded: dict[str, str], principals: Headers) -> None:
+    from dataflywheel.flows.notifications import inbox
+
+    version = seeded["versions.version"]
+    url = f"/api/v1/versions/{version}/reject"
+    body = {"reason": "union report stale; redeliver"}
+    refused = api.post(url, json=body, headers=principals["algorithm-engineer"])
+    assert_envelope(refused, 403, "only the Accountable person for training_set_version_release")
+    assert_envelope(api.post(url, json={"reason": ""}, headers=principals["data-owner"]), 400)
+    assert _stored(team, version)["state"] == "candidate"
+    assert audit_count(team, "version.reject", version) == 0
+
+    done = api.post(url, json=body, headers=principals["data-owner"])
+    assert done.status_code == 200, done.text
+    assert done.json() == _stored(team, version) and done.json()["state"] == "abandoned"
+    assert audit_count(team, "version.reject", version) == 1
+    told = [n for n in inbox(team, done.json()["created_by_id"]) if n.kind == "version_rejected"]
+    assert [n.body for n in told] == ["rejected by data-owner: union report stale; redeliver"]
+    again = api.post(url, json=body, headers=principals["data-owner"])
+    assert_envelope(again, 403, "is abandoned: it cannot reject the release of it")
+    assert audit_count(team, "version.refused", version) == 1
+    frozen = api.post(f"/api/v1/versions/{version}/freeze", headers=principals["data-owner"])
+    assert_envelope(frozen, 403, "abandoned")
+
+
 # --- reads: the same answer as the CLI's --json -----------------------------------------------
 
 def test_show_list_and_datasheet_answer_what_the_cli_prints(

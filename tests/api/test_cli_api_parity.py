@@ -171,6 +171,7 @@ PARITY: dict[str, list[Route]] = {
     "versions final-check-sheet": [("GET", V + "/final-check-sheet")],
     "versions final-check": [("POST", V + "/final-check")],
     "versions archive": [("POST", V + "/archive")],
+    "versions reject": [("POST", V + "/reject")],
     "versions rollback": [("POST", V + "/rollback")],
     "audit verify": [("POST", "/api/v1/audit/verify")],
     "audit head": [("GET", "/api/v1/audit/head")],

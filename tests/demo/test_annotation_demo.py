@@ -40,7 +40,8 @@ def test_the_step_answers_which_batches_the_change_affected(ws: Workspace) -> No
            "sft-guide@1.2.0" in text
     assert "FAQ FAQ-0001 cites sft-guide@1.2.0" in text
     assert "dispatch refused: vendor v-clearmark may not receive work: confidentiality not" in text
-    assert "v-clearmark onboarded (test task VE-0004: 95%); dispatched T-CM-01 under " \
+    # the team's two vendors were onboarded first (VE-0001..0008, `demo.team.onboard`)
+    assert "v-clearmark onboarded (test task VE-0012: 95%); dispatched T-CM-01 under " \
            "sft-guide@1.2.0" in text
     assert "accuracy 70% (cm-01 100%, cm-02 40%)" in text
     assert "calibration accuracy 70.00% below 90%" in text

@@ -493,6 +493,23 @@ def version_archive(ctx: typer.Context, version: str, by: By, json_: Json = Fals
     _emit(v.model_dump(mode="json"), json_, f"archived {v.label}")
 
 
+@versions_app.command("reject")
+def version_reject(ctx: typer.Context, version: str, by: By,
+                   reason: Annotated[str, typer.Option(help="Why it is not released.")],
+                   json_: Json = False) -> None:
+    """Reject the release of a candidate (it becomes abandoned); BY must be the release's
+    Accountable person."""
+    from dataflywheel.flows.data.version_reject import reject_release
+
+    client = server_as(ctx, by)
+    if client is not None:
+        v = _version(client.call("POST", f"{_path(version)}/reject", json={"reason": reason}))
+    else:
+        with workspace(ctx) as ws:
+            v = reject_release(ws, version, by=by, reason=reason)
+    _emit(v.model_dump(mode="json"), json_, f"release of {v.label} rejected: {reason}")
+
+
 @versions_app.command("rollback")
 def version_rollback(ctx: typer.Context, version: str, by: By,
                      issue: Annotated[str, typer.Option(help="The issue that explains it.")],

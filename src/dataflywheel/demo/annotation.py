@@ -56,7 +56,8 @@ def demo_step(ws: Workspace, console: Console, state: dict[str, str]) -> None:
 def _onboard(author: Workspace, console: Console, guide: str) -> None:
     from dataflywheel.domain.records.people import Person, Vendor
     from dataflywheel.flows.governance.people import add_person, add_vendor
-    from dataflywheel.flows.vendors import dispatch, record
+    from dataflywheel.demo.team import onboard
+    from dataflywheel.flows.vendors import dispatch
 
     add_vendor(author, Vendor(id=VENDOR, name="ClearMark Annotation", contact="ops@clearmark.example"))
     add_person(author, Person(id=ANNOTATOR, name="ClearMark annotator", vendor_id=VENDOR),
@@ -65,12 +66,9 @@ def _onboard(author: Workspace, console: Console, guide: str) -> None:
         dispatch(author, VENDOR, task_id="T-CM-01", guide_version=guide)
     except PolicyViolation as refused:
         console.print(f"[yellow]dispatch refused[/]: {refused.what}", highlight=False)
-    for kind, note in (("confidentiality", "NDA signed"), ("compliance", "data-handling audit"),
-                       ("tool_training", "labelling-tool training, 2 h")):
-        record(author, VENDOR, kind, note=note)
-    test = record(author, VENDOR, "test_task", score=0.95, note="50-item test task")
+    test = onboard(author, VENDOR, score=0.95)
     task = dispatch(author, VENDOR, task_id="T-CM-01", guide_version=guide)
-    console.print(f"{VENDOR} onboarded (test task {test.id}: {test.score:.0%}); dispatched "
+    console.print(f"{VENDOR} onboarded (test task {test.id}: {test.score or 0:.0%}); dispatched "
                   f"{task.task_id} under {task.guide_version}, citing "
                   f"{', '.join(task.details['examples'])}", highlight=False)
 

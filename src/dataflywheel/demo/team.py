@@ -13,11 +13,13 @@ from rich.console import Console
 
 from dataflywheel.domain.records.people import Person, Team, Vendor
 from dataflywheel.domain.records.project import Layer, Project
+from dataflywheel.domain.records.vendor import VendorEvidence
 from dataflywheel.domain.roles import Role
 from dataflywheel.flows.governance.people import add_person, add_team, add_vendor, grant_role
 from dataflywheel.flows.governance.offboarding import Offboarded
 from dataflywheel.flows.demand.projects import add_project
-from dataflywheel.flows.workspace import Workspace
+from dataflywheel.flows.vendors import record
+from dataflywheel.flows.workspace import Workspace, acting_as
 
 PEOPLE: list[tuple[str, str, list[Role]]] = [
     ("lin.wei", "Lin Wei", [Role.DATA_OWNER]),
@@ -30,6 +32,11 @@ PEOPLE: list[tuple[str, str, list[Role]]] = [
     ("ravi.shah", "Ravi Shah", [Role.PLATFORM_ENGINEER]),
     ("eva.novak", "Eva Novak", [Role.LEGAL_COMPLIANCE]),
 ]
+
+ANNOTATION_ENGINEER = "sara.kim"
+ONBOARDING = (("confidentiality", "NDA signed"), ("compliance", "data-handling audit"),
+              ("tool_training", "labelling-tool training, 2 h"))
+"""The onboarding evidence a vendor needs before it receives work, besides its test task."""
 
 # Roles held in one project: there they replace the team-wide holders, so that each RACI item has
 # exactly one Accountable person (Table 24-7 makes the data engineer A of collection and cleaning).
@@ -88,7 +95,18 @@ def seed_team(ws: Workspace) -> SeededTeam:
         seeded.projects.append(add_project(ws, Project.model_validate(spec)))
     for person_id, role, project_id in PROJECT_ROLES:
         grant_role(ws, person_id, role, project_id=project_id)
+    engineer = acting_as(ws, ANNOTATION_ENGINEER)
+    for vendor_id, _, _, _ in VENDORS:  # a vendor delivers only once onboarded (Table 24-21)
+        onboard(engineer, vendor_id, score=0.97)
     return seeded
+
+
+def onboard(engineer: Workspace, vendor_id: str, *, score: float) -> VendorEvidence:
+    """Record a vendor's onboarding as the Annotation Engineer `engineer` acts: confidentiality
+    and compliance confirmed, tool training, and a test task with its quality result (returned)."""
+    for kind, note in ONBOARDING:
+        record(engineer, vendor_id, kind, note=note)
+    return record(engineer, vendor_id, "test_task", score=score, note="50-item test task")
 
 
 LEAVER, LEAVER_REASON = "li.na", "moves to another company; her work is handed to tom.berg"

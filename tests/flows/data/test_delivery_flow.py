@@ -160,6 +160,54 @@ def test_vendor_delivery_names_the_vendor(team: Workspace, tmp_path: Path) -> No
 
     pool = setup_pool(team)
     add_vendor(team, Vendor(id="v-tagwise", name="TagWise"))
+    _onboard(team, "v-tagwise")
     result = deliver_clean(pool, tmp_path / "v.jsonl", "v", seed=7, by="v-tagwise")
     assert result.batch.delivered_by_vendor_id == "v-tagwise"
     assert result.batch.delivered_by_person_id is None
+
+
+def _onboard(team: Workspace, vendor: str, *, passed_test: bool = True) -> None:
+    from dataflywheel.flows.vendors import record
+
+    for kind in ("confidentiality", "compliance", "tool_training"):
+        record(team, vendor, kind, by="annotation-engineer")
+    record(team, vendor, "test_task", score=0.97 if passed_test else 0.5, passed=passed_test,
+           by="annotation-engineer")
+
+
+def test_a_vendor_not_onboarded_delivers_nothing(team: Workspace, tmp_path: Path) -> None:
+    from dataflywheel.domain.records.people import Vendor
+    from dataflywheel.errors import PolicyViolation
+    from dataflywheel.flows.governance.people import add_vendor
+
+    add_vendor(team, Vendor(id="v-new", name="New vendor"))
+    exc = _refused(team, tmp_path, delivered_by="v-new")
+    assert isinstance(exc, PolicyViolation)
+    assert str(exc) == (
+        "vendor v-new may not deliver work: confidentiality not confirmed; compliance not "
+        "confirmed; tool_training not confirmed; test_task not confirmed; expected an onboarded "
+        "vendor (Table 24-21). Kept: nothing was stored. Next: flywheel vendors scorecard v-new")
+
+
+def test_a_vendor_that_failed_its_test_task_delivers_nothing(team: Workspace,
+                                                             tmp_path: Path) -> None:
+    from dataflywheel.domain.records.people import Vendor
+    from dataflywheel.flows.governance.people import add_vendor
+
+    add_vendor(team, Vendor(id="v-new", name="New vendor"))
+    _onboard(team, "v-new", passed_test=False)
+    exc = _refused(team, tmp_path, delivered_by="v-new")
+    assert "test_task not passed" in str(exc) and "confidentiality" not in str(exc)
+
+
+def test_an_offboarded_vendor_delivers_nothing(team: Workspace, tmp_path: Path) -> None:
+    from dataflywheel.domain.records.people import Vendor
+    from dataflywheel.flows.governance.people import add_vendor
+    from dataflywheel.flows.vendors import offboard_vendor
+
+    add_vendor(team, Vendor(id="v-gone", name="Gone vendor"))
+    _onboard(team, "v-gone")
+    offboard_vendor(team, "v-gone", reason="contract ended",
+                    deletion_confirmation="deletion certificate DC-1", by="annotation-engineer")
+    exc = _refused(team, tmp_path, delivered_by="v-gone")
+    assert "vendor v-gone may not deliver work: the vendor is offboarded" in str(exc)

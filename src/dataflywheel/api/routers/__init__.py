@@ -32,6 +32,7 @@ from dataflywheel.api.routers import (
     tokens,
     trace,
     vendor_lifecycle,
+    version_reads,
     versions,
 )
 
@@ -50,6 +51,7 @@ ROUTERS = (
     audit,
     datasets,
     versions,
+    version_reads,
     trace,
     access,
     exceptions,

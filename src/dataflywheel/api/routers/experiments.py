@@ -35,6 +35,7 @@ from dataflywheel.domain.roles import Role
 from dataflywheel.domain.states import ExperimentState
 from dataflywheel.errors import BadInput
 from dataflywheel.flows.experiments.experiment_compare import compare_experiments
+from dataflywheel.flows.experiments.experiment_regressions import Regression
 from dataflywheel.flows.experiments.experiment_read import (
     experiment_detail,
     experiments,
@@ -61,6 +62,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/projects/{project}/experiments"): Member(scope="project"),
     ("POST", "/api/v1/experiments/{experiment}/finish"): Member(scope="experiment"),
     ("GET", "/api/v1/experiments/{experiment}/compare"): Member(scope="experiment"),
+    ("GET", "/api/v1/projects/{project}/regressions"): Member(scope="project"),
     ("POST", "/api/v1/experiments/import-mlflow"): Holds(roles=MLFLOW_ROLES),
     ("POST", "/api/v1/experiments/import-mlflow/upload"): Holds(roles=MLFLOW_ROLES),
     ("POST", "/api/v1/experiments/{experiment}/export-mlflow"):
@@ -248,6 +250,15 @@ def compare(experiment: str, ws: ActingWorkspace, who: Caller,
     require_member(who, get_experiment(ws, against).project_id, f"baseline {against}")
     return compare_experiments(ws, experiment, against, tolerance=tolerance,
                                lower_is_better=frozenset(lower_is_better or ()))
+
+
+@router.get("/projects/{project}/regressions", response_model=list[Regression])
+def project_regressions(project: str, ws: ActingWorkspace) -> list[Regression]:
+    """The project's runs worse than their baselines (the comparison `compare` answers, with
+    its defaults), each with the metrics that regressed and the issues it opened."""
+    from dataflywheel.flows.experiments.experiment_regressions import regressions
+
+    return regressions(ws, list(experiments(ws, project_id=project).stream()))
 
 
 @router.post("/experiments/import-mlflow", response_model=Imported, status_code=201)

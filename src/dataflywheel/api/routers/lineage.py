@@ -16,6 +16,7 @@ from dataflywheel.api.paging import PageOut, Paging, page_out
 from dataflywheel.api.policy import AnyPerson, Member, Rule
 from dataflywheel.domain.records.data import Batch
 from dataflywheel.errors import BadInput
+from dataflywheel.flows.data.version_graph import LineageGraph
 from dataflywheel.flows.data.lineage import (
     BatchDependents, RequirementPath, VersionLineage, batch_dependents, checked_listing,
     requirement_path, version_lineage,
@@ -26,6 +27,7 @@ router = APIRouter(prefix="/api/v1/lineage", tags=["lineage"])
 
 POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/lineage/versions/{version}"): Member(scope="version"),
+    ("GET", "/api/v1/lineage/versions/{version}/graph"): Member(scope="version"),
     ("GET", "/api/v1/lineage/batches/{batch}"): Member(scope="batch"),
     ("GET", "/api/v1/lineage/requirements/{requirement}"): Member(scope="requirement"),
     ("GET", "/api/v1/lineage/checked"): AnyPerson(),
@@ -37,6 +39,15 @@ POLICY: dict[tuple[str, str], Rule] = {
 def of_version(version: str, ws: ActingWorkspace) -> VersionLineage:
     """The batches and sources that make up a version (ID or DATASET@N)."""
     return version_lineage(ws, version)
+
+
+@router.get("/versions/{version}/graph", response_model=LineageGraph)
+def graph_of_version(version: str, ws: ActingWorkspace) -> LineageGraph:
+    """The version's lineage as one graph: requirement → batches → version → experiments →
+    issues → fixes (post-mortems), nodes by column and id, edges by source and target."""
+    from dataflywheel.flows.data.version_graph import version_graph
+
+    return version_graph(ws, version)
 
 
 @router.get("/batches/{batch}", response_model=BatchDependents)

@@ -7,8 +7,9 @@ Thin: each route calls the flow `flywheel versions …` calls and answers what i
 Who may: reading needs a role in the version's project; assembling a candidate (create, add,
 remove, refresh, datasheet, freeze notice) a data owner, data engineer or algorithm engineer
 there; the compliance decision Legal/Compliance; the final spot check a Quality Evaluator; the
-release (freeze) and archive only the Accountable person of `training_set_version_release` for the
-project, rollback only the Accountable of `data_version_rollback` — the flows check the same again.
+release (freeze), its rejection and archive only the Accountable person of
+`training_set_version_release` for the project, rollback only the Accountable of
+`data_version_rollback` — the flows check the same again.
 Export streams the exported folder back as a ZIP archive (see `export_version_route`).
 """
 
@@ -58,6 +59,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", f"/api/v1{V}/final-check"): Holds(roles=frozenset({Role.QUALITY_EVALUATOR}),
                                         scope="version"),
     ("POST", f"/api/v1{V}/freeze"): Accountable(item=RELEASE, scope="version"),
+    ("POST", f"/api/v1{V}/reject"): Accountable(item=RELEASE, scope="version"),
     ("POST", f"/api/v1{V}/archive"): Accountable(item=RELEASE, scope="version"),
     ("POST", f"/api/v1{V}/rollback"): Accountable(item=ROLLBACK, scope="version"),
     ("POST", f"/api/v1{V}/export"): Member(scope="version"),
@@ -123,6 +125,15 @@ class FreezeIn(RequestBody):
 
 FREEZE_EXAMPLES = {"release": {"summary": "a release, one Consulted answer given",
                                "value": FREEZE_EXAMPLE}}
+
+
+class RejectIn(RequestBody):
+    """Why the Accountable person does not release the candidate."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "reason": "union report stale; redeliver B-0032"}]})
+
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class RollbackIn(RequestBody):
@@ -320,6 +331,15 @@ def freeze(version: str, ws: ActingWorkspace,
     body = body or FreezeIn()
     return release(ws, version, by=ws.actor, consultations=body.consultations,
                    baseline=body.baseline, waive_procedure=body.waive_procedure)
+
+
+@router.post(f"{V}/reject", response_model=DatasetVersion)
+def reject(version: str, body: RejectIn, ws: ActingWorkspace) -> DatasetVersion:
+    """The release rejected: the candidate becomes abandoned; only the Accountable person of
+    the training-set version release may."""
+    from dataflywheel.flows.data.version_reject import reject_release
+
+    return reject_release(ws, version, by=ws.actor, reason=body.reason)
 
 
 @router.post(f"{V}/archive", response_model=DatasetVersion)

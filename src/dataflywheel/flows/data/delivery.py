@@ -5,8 +5,9 @@ Guarantees, in order:
    holds at least one record (an empty batch is bad input), no
    path has a `..` part, every name is at most 255 bytes and unique in the delivery, the dataset,
    contract version (one still accepted, `check_delivery_allowed`), requirement (committed or in
-   progress), deliverer (a person or a vendor) and a named version of a registered annotation
-   guide exist. A refusal stores nothing.
+   progress), deliverer (a person, or a vendor that may receive work: onboarded, not offboarded —
+   Table 24-21) and a named version of a registered annotation guide exist. A refusal stores
+   nothing.
 2. Every file is stored in the blob store (atomic, content-addressed) before any record is written.
 3. One transaction records the batch (state `checking`) with its files and pinned contract version.
 4. The contract's check plan runs over the *stored* bytes; the report (stable JSON) is stored.
@@ -41,7 +42,7 @@ from dataflywheel.domain.records.base import utcnow
 from dataflywheel.domain.records.data import MAX_FILE_NAME_BYTES, Batch, BatchFile, FileFormat
 from dataflywheel.domain.records.issue import Issue
 from dataflywheel.domain.states import BatchState, RequirementState, move
-from dataflywheel.errors import BadInput, Conflict, FlywheelError, NotFound
+from dataflywheel.errors import BadInput, Conflict, FlywheelError, NotFound, PolicyViolation
 from dataflywheel.flows._audit import add_audited, update_audited
 from dataflywheel.flows.data.delivery_files import refuse_empty
 from dataflywheel.flows.workspace import Workspace
@@ -173,6 +174,20 @@ def _unique_names(inputs: list[_Input]) -> None:
         seen.add(i.name)
 
 
+def refuse_unready_vendor(s: Session, vendor_id: str) -> None:
+    """A vendor delivers work only once it may receive work (Table 24-21): onboarded —
+    confidentiality, compliance, tool training and a passed test task — and not offboarded
+    (`domain/policies/vendor_lifecycle.missing_for_work`, the rule a dispatch follows)."""
+    from dataflywheel.domain.policies.vendor_lifecycle import missing_for_work
+    from dataflywheel.store.repositories.guides import VendorEvidences
+
+    missing = missing_for_work(VendorEvidences(s).of_vendor(vendor_id))
+    if missing:
+        raise PolicyViolation(f"vendor {vendor_id} may not deliver work: {'; '.join(missing)}",
+                              expected="an onboarded vendor (Table 24-21)", kept=NOTHING,
+                              hint=f"flywheel vendors scorecard {vendor_id}")
+
+
 def _template(s: Session, inputs: list[_Input], *, dataset: str, contract_version_id: str,
               requirement_id: str, delivered_by: str, annotator_ids: Sequence[str] | None,
               guide_version: str | None, now: datetime) -> Batch:
@@ -193,6 +208,8 @@ def _template(s: Session, inputs: list[_Input], *, dataset: str, contract_versio
     if person is None and Vendors(s).find(delivered_by) is None:
         raise NotFound(f"deliverer {delivered_by!r} is neither a person nor a vendor",
                        field="from", kept=NOTHING, hint="flywheel people list")
+    if person is None:
+        refuse_unready_vendor(s, delivered_by)
     try:
         return Batch(
             id="B-0000", dataset_id=ds.id, contract_version_id=version.id,

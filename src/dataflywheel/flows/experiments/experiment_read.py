@@ -52,3 +52,11 @@ def experiment_detail(ws: Workspace, experiment_id: str) -> dict[str, Any]:
         "issues": [{"id": i.id, "severity": i.severity.value, "state": i.state.value,
                     "title": i.title} for i in issues],
     }
+
+
+def experiments_on_version(ws: Workspace, version_ref: str) -> list[Experiment]:
+    """The experiments that used the version (id or DATASET@N), by experiment id."""
+    from dataflywheel.store.repositories.data import resolve_version
+
+    with ws.db.session() as s:
+        return Experiments(s).using(resolve_version(s, version_ref).id)
