@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from dataflywheel.domain.records.base import utcnow
 
@@ -55,3 +55,13 @@ class Memo(Generic[T]):
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
         return made
+
+
+def site_memo(state: Any, name: str, max_age: timedelta) -> Memo[Any]:
+    """The site's memo called `name` (`app.state`: one per site, so two sites on two workspaces
+    never share a context), made on first use."""
+    memo = getattr(state, name, None)
+    if memo is None:
+        memo = Memo[Any](max_age)
+        setattr(state, name, memo)
+    return memo

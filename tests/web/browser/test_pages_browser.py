@@ -71,7 +71,8 @@ def crawl(browser: Any, live_site: LiveSite, tmp_path_factory: pytest.TempPathFa
             el => el.dataset.drawn || el.dataset.error)""", timeout=20_000)
         violations = [v for v in axe.run(page).response["violations"] if v["impact"] in IMPACTS]
         name = re.sub(r"[^a-z0-9]+", "-", route.strip("/").lower()).strip("-") or "dashboard"
-        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+        # the first screen, what a person sees on opening the page (the docs carry them)
+        page.screenshot(path=str(shots / f"{name}.png"))
         seen[route] = {
             "url": url, "status": answer.status if answer else None,
             "h1": page.locator("h1").count(),

@@ -35,7 +35,7 @@ from dataflywheel.reports.monday import Commitment
 from dataflywheel.reports.system_cost import ProjectCost
 from dataflywheel.reports.system_dashboard import Dashboard
 from dataflywheel.reports.wednesday import Alert, GradedIssue
-from dataflywheel.web.memo import Memo
+from dataflywheel.web.memo import site_memo
 from dataflywheel.web.projects import project_choice
 from dataflywheel.web.rendering import page_router, render_page
 
@@ -116,14 +116,6 @@ def executive_context(ws: Workspace, project: str) -> Executive:
         trends=trend_charts(weekly(ws, weeks=TREND_WEEKS, project=project)))
 
 
-def _memo(request: Request) -> Memo[Executive]:
-    state = request.app.state
-    if not hasattr(state, "executive_memo"):
-        state.executive_memo = Memo[Executive](KEPT_FOR)
-    memo: Memo[Executive] = state.executive_memo
-    return memo
-
-
 @router.get("/", response_class=HTMLResponse)
 def executive(request: Request, ws: ActingWorkspace, who: Caller, project: str | None = None,
               fresh: bool = False) -> HTMLResponse:
@@ -134,7 +126,8 @@ def executive(request: Request, ws: ActingWorkspace, who: Caller, project: str |
         return render_page(request, "executive.html", title="Dashboard", who=who, choice=choice,
                            current=None)
     current = choice.current
-    kept = _memo(request).get(current, lambda: executive_context(ws, current), fresh=fresh)
+    memo = site_memo(request.app.state, "executive_memo", KEPT_FOR)
+    kept = memo.get(current, lambda: executive_context(ws, current), fresh=fresh)
     return render_page(request, "executive.html", title=f"Dashboard {current}", who=who,
                        choice=choice, current=current, x=kept.value,
                        computed_at=kept.computed_at, kept_for=int(KEPT_FOR.total_seconds()),

@@ -26,7 +26,7 @@ from dataflywheel.domain.records.flywheel import FlywheelRun
 from dataflywheel.flows.flywheel.runs import board, list_runs
 from dataflywheel.flows.workspace import Workspace
 from dataflywheel.reports.system_plan import MilestoneBoard, PlanView
-from dataflywheel.web.memo import Memo
+from dataflywheel.web.memo import site_memo
 from dataflywheel.web.projects import project_choice
 from dataflywheel.web.rendering import page_router, render_page
 
@@ -60,14 +60,6 @@ def plan_context(ws: Workspace, project: str) -> PlanContext:
         return PlanContext(None, None, str(exc), runs)
 
 
-def _memo(request: Request) -> Memo[PlanContext]:
-    state = request.app.state
-    if not hasattr(state, "plan_memo"):
-        state.plan_memo = Memo[PlanContext](KEPT_FOR)
-    memo: Memo[PlanContext] = state.plan_memo
-    return memo
-
-
 @router.get("/plan", response_class=HTMLResponse, include_in_schema=False)
 def plan(request: Request, ws: ActingWorkspace, who: Caller,
          project: Annotated[str | None, Query(max_length=64)] = None,
@@ -79,7 +71,8 @@ def plan(request: Request, ws: ActingWorkspace, who: Caller,
     if current is None:
         return render_page(request, "plan.html", title="Plan", who=who, choice=choice,
                            current=None)
-    kept = _memo(request).get(current, lambda: plan_context(ws, current), fresh=fresh)
+    memo = site_memo(request.app.state, "plan_memo", KEPT_FOR)
+    kept = memo.get(current, lambda: plan_context(ws, current), fresh=fresh)
     return render_page(request, "plan.html", title=f"Plan {current}", who=who, choice=choice,
                        current=current, x=kept.value, computed_at=kept.computed_at,
                        kept_for=int(KEPT_FOR.total_seconds()))
