@@ -22,4 +22,3 @@ fetch vega@5.33.1 build/vega.min.js vega.min.js
 fetch vega-lite@5.23.0 build/vega-lite.min.js vega-lite.min.js
 fetch vega-embed@6.29.0 build/vega-embed.min.js vega-embed.min.js
 fetch vega-interpreter@1.2.1 build/vega-interpreter.min.js vega-interpreter.min.js
-fetch htmx.org@2.0.11 dist/htmx.min.js htmx.min.js
