@@ -47,6 +47,23 @@ def test_mlflow_roots_reach_every_worker(capsys: pytest.CaptureFixture[str], tmp
     served = flywheel(capsys, tmp_path, "serve", "--mlflow-root", str(tmp_path / "a"),
                       "--mlflow-root", str(tmp_path / "b"))
     assert served.code == 0, served.err
-    assert ran == ["dataflywheel.api.serving:app_from_environment"]
+    assert ran == ["dataflywheel.web.site:site_from_environment"]
     workers = Settings.model_validate(json.loads(os.environ[ENV])["settings"])
     assert workers.mlflow_roots == [tmp_path / "env", tmp_path / "a", tmp_path / "b"]
+
+
+def test_a_worker_builds_the_site_from_what_serve_exported(tmp_path: Any,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The factory uvicorn calls in each worker serves the API and the dashboard of the settings
+    `serve` exported (`api.serving.export` → `web.site.site_from_environment`)."""
+    from dataflywheel.api.policy import served_routes
+    from dataflywheel.api.serving import ENV, export
+    from dataflywheel.settings import Settings
+    from dataflywheel.web.site import site_from_environment
+
+    monkeypatch.setenv(ENV, "")
+    export(Settings(home=tmp_path), max_body_bytes=1234, max_concurrency=7)
+    app = site_from_environment()
+    routes = served_routes(app)
+    assert ("GET", "/") in routes and ("GET", "/api/v1/health") in routes
+    assert app.state.max_body_bytes == 1234

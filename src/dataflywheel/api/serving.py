@@ -20,7 +20,7 @@ ENV = "FLYWHEEL_SERVE"
 
 
 def export(settings: Settings, *, max_body_bytes: int, max_concurrency: int) -> None:
-    """Put the configuration where `app_from_environment` (in each worker) finds it."""
+    """Put the configuration where `web.site.site_from_environment` (in each worker) finds it."""
     data = settings.model_dump(mode="json", exclude={"server", "token"})
     os.environ[ENV] = json.dumps({"settings": data, "max_body_bytes": max_body_bytes,
                                   "max_concurrency": max_concurrency})
