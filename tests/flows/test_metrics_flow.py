@@ -262,3 +262,26 @@ def test_model_outcomes_and_reuse_read_the_experiment_pool(team: Workspace,
     assert [(g.group, g.value) for g in avoided.breakdown] == [("P-TWO", 20.0)]
     theirs = {f.metric: f.value for f in measure(team, project="P-TEST", **window).figures}
     assert theirs["duplicate_collection_avoided"] is None  # P-TEST reused nobody's data
+
+
+def test_weekly_is_measure_week_by_week_oldest_first(team: Workspace) -> None:
+    from dataflywheel.errors import NotFound
+    from dataflywheel.flows.metrics import weekly
+
+    rid = _requirement(team, MON - 20 * 24 * H)
+    commit_week(team, [rid], week="2026-W45", now=MON - 19 * 24 * H)
+    start(team, rid, now=MON - 18 * 24 * H)
+    weeks = weekly(team, weeks=3, until=MON, project="P-TEST")
+    assert [(w.since, w.until) for w in weeks] == [
+        (MON - 21 * 24 * H, MON - 14 * 24 * H), (MON - 14 * 24 * H, MON - 7 * 24 * H),
+        (MON - 7 * 24 * H, MON)]
+    for w in weeks:
+        alone = measure(team, since=w.since, until=w.until, project="P-TEST")
+        assert [(f.metric, f.value, f.samples) for f in w.figures] == \
+               [(f.metric, f.value, f.samples) for f in alone.figures]
+    for bad in (0, 53):
+        with pytest.raises(BadInput, match="weeks out of range") as info:
+            weekly(team, weeks=bad)
+        assert info.value.field == "weeks"
+    with pytest.raises(NotFound, match="P-NOPE"):
+        weekly(team, weeks=2, project="P-NOPE")
