@@ -1,5 +1,5 @@
-"""Helpers for the page tests of the Demand, Issue, Feedback, Plan, Audit and Inbox pages: the
-API's JSON for the same records, and the text of one element of a page."""
+"""Helpers for the dashboard's page tests: the API's JSON for the same records, and the text of
+one element of a page."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from typing import Any
 
 def api_json(client: Any, token: str, path: str, **params: Any) -> Any:
     """What the API answers `token`'s person for GET `path` (asserted 200)."""
-    answer = client.get(path, params=params, headers={"Authorization": f"Bearer {token}"})
+    # `params` only when given: an empty mapping would drop a query already in `path` (httpx)
+    answer = client.get(path, params=params or None,
+                        headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200, answer.text
     return answer.json()
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import re
 
+from page_helpers import api_json
 from web_helpers import web_login
 
 READER = "omar.haddad"  # any person reads these, as the API lets any person
 
 
 def _api(client, site, path: str):  # type: ignore[no-untyped-def]
-    answer = client.get(path, headers={"Authorization": f"Bearer {site.token[READER]}"})
-    assert answer.status_code == 200, answer.text
-    return answer.json()
+    return api_json(client, site.token[READER], path)
 
 
 def test_the_guides_page_lists_every_version_the_api_lists(site_client, demo_site) -> None:  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ import html
 import re
 from typing import Any
 
+from page_helpers import api_json
 from web_helpers import csrf_of, web_login
 from web_release_helpers import ACCOUNTABLE, RESPONSIBLE, make_candidate
 
@@ -15,9 +16,7 @@ PROJECT = "P-K12"
 
 
 def _api(client: Any, site: Any, person: str, path: str) -> Any:
-    answer = client.get(path, headers={"Authorization": f"Bearer {site.token[person]}"})
-    assert answer.status_code == 200, answer.text
-    return answer.json()
+    return api_json(client, site.token[person], path)
 
 
 def _cell(page: str, element_id: str) -> str:

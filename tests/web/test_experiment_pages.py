@@ -8,6 +8,7 @@ import html
 import re
 from typing import Any
 
+from page_helpers import api_json
 from web_helpers import web_login
 
 PROJECT = "P-K12"
@@ -15,9 +16,7 @@ MEMBER = "tom.berg"  # algorithm engineer
 
 
 def _api(client: Any, site: Any, path: str) -> Any:
-    answer = client.get(path, headers={"Authorization": f"Bearer {site.token[MEMBER]}"})
-    assert answer.status_code == 200, answer.text
-    return answer.json()
+    return api_json(client, site.token[MEMBER], path)
 
 
 def _open(client: Any, site: Any, url: str, api_path: str) -> tuple[str, Any]:

@@ -155,3 +155,14 @@ def test_the_demo_ends_by_opening_the_dashboard_and_printing_how(site_client, de
     assert token, out[-600:]
     web_login(site_client, token.group(1))  # the printed token opens the dashboard
     assert "Signed in as <strong>lin.wei</strong>" in site_client.get("/?project=P-K12").text
+
+
+def test_a_malformed_login_form_is_a_400_page_and_opens_no_session(site_client) -> None:  # type: ignore[no-untyped-def]
+    form = site_client.get("/login")
+    pair = re.search(r'name="login_csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    for data in ({"token": "x" * 201, "login_csrf": pair}, {"login_csrf": pair}):
+        answer = site_client.post("/login", data=data, follow_redirects=False)
+        assert answer.status_code == 400, answer.text
+        assert answer.headers["content-type"].startswith("text/html")
+        assert "token" in answer.text
+        assert "flywheel_session" not in answer.headers.get("set-cookie", "")
